@@ -1,0 +1,124 @@
+import type { Endpoint } from "../model/cluster.js";
+import type { Protocol } from "../model/ports.js";
+import type { Engine } from "../engine/engine.js";
+import type { Verdict } from "../engine/types.js";
+import { AddressAtoms } from "./address-atoms.js";
+import type { ConnSetJson } from "./connset.js";
+import { type DirectionConns, externalConns, pairConns } from "./reach.js";
+
+export interface MatrixEntry {
+  readonly from: string;
+  readonly to: string;
+  readonly port: number;
+  readonly protocol: Protocol;
+  readonly allowed: boolean;
+  /** `depends`: allowed for some of the addresses the endpoints may have (see README). */
+  readonly verdict: Verdict;
+}
+
+export interface ExternalEgressEntry {
+  readonly from: string;
+  /** Comma-separated CIDRs. */
+  readonly to: string;
+  readonly conns: ConnSetJson;
+}
+
+export interface Matrix {
+  readonly endpoints: readonly string[];
+  readonly entries: readonly MatrixEntry[];
+  readonly externalEgress: readonly ExternalEgressEntry[];
+}
+
+export interface MatrixOptions {
+  /** Probe these ports on every destination instead of the ports each destination declares. */
+  readonly ports?: readonly number[];
+  /** Only these protocols (default: all three, or TCP when `ports` is given). */
+  readonly protocols?: readonly Protocol[];
+}
+
+/**
+ * Memoises pair analyses by the classes of the two endpoints: endpoints with equal labels,
+ * namespace, declared ports and ipBlock atoms are indistinguishable to every rule.
+ */
+export class PairAnalysis {
+  private readonly atoms: AddressAtoms;
+  private readonly cache = new Map<string, DirectionConns>();
+  private readonly keys = new Map<Endpoint, string>();
+
+  constructor(readonly engine: Engine) {
+    this.atoms = new AddressAtoms(engine);
+  }
+
+  classKey(e: Endpoint): string {
+    let k = this.keys.get(e);
+    if (k === undefined) {
+      const ports = e.ports.map((p) => `${p.name ?? ""}:${p.port}/${p.protocol}`).sort().join(",");
+      k = `${this.engine.classes.classOf(e).index}#${ports}#${this.atoms.signature(e)}`;
+      this.keys.set(e, k);
+    }
+    return k;
+  }
+
+  conns(from: Endpoint, to: Endpoint): DirectionConns {
+    if (from === to && from.kind === "Pod") return pairConns(this.engine, { kind: "endpoint", endpoint: from }, { kind: "endpoint", endpoint: to });
+    const key = `${this.classKey(from)}>${this.classKey(to)}`;
+    let hit = this.cache.get(key);
+    if (hit === undefined) {
+      hit = pairConns(this.engine, { kind: "endpoint", endpoint: from }, { kind: "endpoint", endpoint: to });
+      this.cache.set(key, hit);
+    }
+    return hit;
+  }
+
+  get cachedPairs(): number {
+    return this.cache.size;
+  }
+}
+
+function portsToProbe(to: Endpoint, options: MatrixOptions): { port: number; protocol: Protocol }[] {
+  if (options.ports !== undefined) {
+    const protocols = options.protocols ?? ["TCP"];
+    return options.ports.flatMap((port) => protocols.map((protocol) => ({ port, protocol })));
+  }
+  const seen = new Set<string>();
+  const out: { port: number; protocol: Protocol }[] = [];
+  for (const p of to.ports) {
+    if (options.protocols !== undefined && !options.protocols.includes(p.protocol)) continue;
+    const k = `${p.port}/${p.protocol}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push({ port: p.port, protocol: p.protocol });
+  }
+  return out.sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol));
+}
+
+export function verdictFor(conns: DirectionConns, protocol: Protocol, port: number): Verdict {
+  if (conns.full.has(protocol, port)) return "allowed";
+  return conns.partial.has(protocol, port) ? "depends" : "denied";
+}
+
+/** Reachability between all endpoints, for each port the destination declares (or the ports asked for). */
+export function computeMatrix(engine: Engine, options: MatrixOptions = {}): Matrix {
+  const endpoints = sortedEndpoints(engine.cluster.endpoints);
+  const pairs = new PairAnalysis(engine);
+  const entries: MatrixEntry[] = [];
+  for (const from of endpoints) {
+    for (const to of endpoints) {
+      const probes = portsToProbe(to, options);
+      if (probes.length === 0) continue;
+      const conns = pairs.conns(from, to);
+      for (const { port, protocol } of probes) {
+        const verdict = verdictFor(conns, protocol, port);
+        entries.push({ from: from.id, to: to.id, port, protocol, allowed: verdict === "allowed", verdict });
+      }
+    }
+  }
+  const externalEgress = endpoints.flatMap((from) =>
+    externalConns(engine, from, "egress").map((r) => ({ from: from.id, to: r.addresses.toString(), conns: r.conns.toJSON() })),
+  );
+  return { endpoints: endpoints.map((e) => e.id), entries, externalEgress };
+}
+
+export function sortedEndpoints(endpoints: readonly Endpoint[]): Endpoint[] {
+  return [...endpoints].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}

@@ -1,0 +1,116 @@
+import type { Direction, Endpoint } from "../model/cluster.js";
+import { AddressSet } from "../net/address-set.js";
+import { endpointAddresses, ipBlockAddresses } from "../engine/addresses.js";
+import type { Engine } from "../engine/engine.js";
+import type { Target } from "../engine/types.js";
+import { ConnSet } from "./connset.js";
+import { ruleConns } from "./rule-conns.js";
+
+/** What one direction allows towards a peer: for all of its addresses, and for only some of them. */
+export interface DirectionConns {
+  readonly full: ConnSet;
+  readonly partial: ConnSet;
+}
+
+/**
+ * The connections `subject`'s policies allow in `direction` with the peer `other`.
+ * `full`: allowed whatever the peer's address; `partial`: allowed for some of its addresses only.
+ */
+export function directionConns(engine: Engine, direction: Direction, subject: Target, other: Target): DirectionConns {
+  if (subject.kind === "external" || subject.endpoint.hostNetwork) return { full: ConnSet.ALL, partial: ConnSet.EMPTY };
+  const policies = engine.policiesSelecting(subject.endpoint, direction);
+  if (policies.length === 0) return { full: ConnSet.ALL, partial: ConnSet.EMPTY };
+  const destination = direction === "egress" ? (other.kind === "endpoint" ? other.endpoint : null) : subject.endpoint;
+  const addresses = other.kind === "endpoint" ? endpointAddresses(other.endpoint, engine.options) : other.addresses;
+  let full = ConnSet.EMPTY;
+  let partial = ConnSet.EMPTY;
+  for (const policy of policies) {
+    for (const rule of policy[direction]) {
+      const conns = ruleConns(rule, destination);
+      if (conns.isEmpty() || full.contains(conns)) continue;
+      const admitted = rule.peers === "all" ? addresses : rule.peers.reduce((acc, p) => acc.union(engine.matchPeer(policy, p, other, addresses).allowed), AddressSet.EMPTY);
+      if (admitted.contains(addresses)) full = full.union(conns);
+      else if (!admitted.isEmpty()) partial = partial.union(conns);
+    }
+  }
+  return { full, partial: partial.subtract(full) };
+}
+
+/** Connections allowed from `from` to `to`: egress of the source AND ingress of the destination. */
+export function pairConns(engine: Engine, from: Target, to: Target): DirectionConns {
+  if (from.kind === "endpoint" && to.kind === "endpoint" && from.endpoint === to.endpoint && from.endpoint.kind === "Pod") {
+    return { full: ConnSet.ALL, partial: ConnSet.EMPTY };
+  }
+  const e = directionConns(engine, "egress", from, to);
+  const i = directionConns(engine, "ingress", to, from);
+  const full = e.full.intersect(i.full);
+  const some = e.full.union(e.partial).intersect(i.full.union(i.partial));
+  return { full, partial: some.subtract(full) };
+}
+
+/** One region of the IP space and the connections allowed with it. */
+export interface AddressConns {
+  readonly addresses: AddressSet;
+  readonly conns: ConnSet;
+}
+
+/**
+ * The IP space as seen by one endpoint's `direction` rules: regions with the same allowed
+ * connections are merged; regions with nothing allowed are omitted.
+ */
+export function externalConns(engine: Engine, endpoint: Endpoint, direction: Direction): AddressConns[] {
+  if (endpoint.hostNetwork) return [{ addresses: AddressSet.ALL, conns: ConnSet.ALL }];
+  const policies = engine.policiesSelecting(endpoint, direction);
+  if (policies.length === 0) return [{ addresses: AddressSet.ALL, conns: ConnSet.ALL }];
+  let regions: AddressConns[] = [{ addresses: AddressSet.ALL, conns: ConnSet.EMPTY }];
+  for (const policy of policies) {
+    for (const rule of policy[direction]) {
+      // Egress towards an address names no pod, so named ports admit nothing there.
+      const conns = ruleConns(rule, direction === "egress" ? null : endpoint);
+      if (conns.isEmpty()) continue;
+      const admitted =
+        rule.peers === "all"
+          ? AddressSet.ALL
+          : rule.peers.reduce((acc, p) => (p.kind === "ipBlock" ? acc.union(ipBlockAddresses(p)) : acc), AddressSet.EMPTY);
+      if (!admitted.isEmpty()) regions = refine(regions, admitted, conns);
+    }
+  }
+  return mergeRegions(regions);
+}
+
+function refine(regions: AddressConns[], admitted: AddressSet, conns: ConnSet): AddressConns[] {
+  const out: AddressConns[] = [];
+  for (const r of regions) {
+    const inside = r.addresses.intersect(admitted);
+    if (inside.isEmpty() || r.conns.contains(conns)) {
+      out.push(r);
+      continue;
+    }
+    out.push({ addresses: inside, conns: r.conns.union(conns) });
+    const outside = r.addresses.subtract(admitted);
+    if (!outside.isEmpty()) out.push({ addresses: outside, conns: r.conns });
+  }
+  return out;
+}
+
+function mergeRegions(regions: AddressConns[]): AddressConns[] {
+  const byKey = new Map<string, AddressConns>();
+  for (const r of regions) {
+    if (r.conns.isEmpty()) continue;
+    const k = r.conns.key();
+    const prev = byKey.get(k);
+    byKey.set(k, prev === undefined ? r : { addresses: prev.addresses.union(r.addresses), conns: r.conns });
+  }
+  return [...byKey.values()].sort((a, b) => compareAddressSets(a.addresses, b.addresses));
+}
+
+function compareAddressSets(a: AddressSet, b: AddressSet): number {
+  const first = (s: AddressSet): [number, bigint] => {
+    const v4 = s.v4.intervals[0];
+    if (v4 !== undefined) return [4, v4.lo];
+    return [6, s.v6.intervals[0]?.lo ?? 0n];
+  };
+  const [fa, la] = first(a);
+  const [fb, lb] = first(b);
+  return fa !== fb ? fa - fb : la < lb ? -1 : la > lb ? 1 : 0;
+}

@@ -1,0 +1,94 @@
+import type { Location } from "../diag/location.js";
+import type { AddressSet } from "../net/address-set.js";
+import type { Direction, Endpoint } from "../model/cluster.js";
+import type { Protocol } from "../model/ports.js";
+
+export interface EngineOptions {
+  /** Where pods without a known IP sit (`--pod-cidr`, default 10.244.0.0/16). */
+  readonly podNetwork: AddressSet;
+  /** Whether an ipBlock peer matches pod IPs (upstream e2e and most CNIs: yes; Cilium: no). */
+  readonly ipBlockMatchesPods: boolean;
+}
+
+/** One side of a connection: a modelled pod/workload, or addresses outside the cluster model. */
+export type Target =
+  | { readonly kind: "endpoint"; readonly endpoint: Endpoint }
+  | { readonly kind: "external"; readonly addresses: AddressSet };
+
+export interface Connection {
+  readonly from: Target;
+  readonly to: Target;
+  readonly port: number;
+  readonly protocol: Protocol;
+}
+
+/** `depends`: the answer varies with the address (inside a CIDR, or an endpoint whose IP is not known). */
+export type Verdict = "allowed" | "denied" | "depends";
+
+export interface PolicyRef {
+  readonly namespace: string;
+  readonly name: string;
+  readonly at: Location;
+}
+
+/** Why a direction is or is not restricted for the endpoint on that side. */
+export type Governance =
+  | { readonly kind: "isolated"; readonly policies: readonly PolicyRef[] }
+  | { readonly kind: "not-isolated" }
+  | { readonly kind: "external" }
+  | { readonly kind: "host-network" }
+  | { readonly kind: "self" };
+
+/**
+ * Why a rule (or one peer/port of it) allowed or missed the connection. Stable codes; the
+ * renderers turn them into sentences.
+ */
+export type Reason =
+  | "allowed"
+  | "no-rules"
+  | "peer-namespace-mismatch"
+  | "peer-pod-mismatch"
+  | "peer-not-a-pod"
+  | "peer-host-network"
+  | "ipblock-outside-cidr"
+  | "ipblock-in-except"
+  | "ipblock-partial"
+  | "ipblock-ignores-pods"
+  | "port-mismatch"
+  | "protocol-mismatch"
+  | "named-port-unresolved"
+  | "named-port-not-endpoint";
+
+/** Explanations are data: which policy, direction, rule, peer and port, and the reason. */
+export interface Explanation {
+  readonly policy: { readonly namespace: string; readonly name: string };
+  readonly direction: Direction;
+  /** Index into spec.ingress/spec.egress; null for a policy with no rules. */
+  readonly rule: number | null;
+  /** Index into to/from; null when the rule has no peers (all) or the reason is not about a peer. */
+  readonly peer: number | null;
+  /** Index into ports; null when the rule has no ports (all) or the reason is not about a port. */
+  readonly port: number | null;
+  readonly reason: Reason;
+  readonly at: Location;
+}
+
+export interface DirectionResult {
+  readonly direction: Direction;
+  readonly verdict: Verdict;
+  readonly governance: Governance;
+  /** The rules that allowed it (reason `allowed`). */
+  readonly allowedBy: readonly Explanation[];
+  /** For each rule that did not allow it, the closest miss. */
+  readonly misses: readonly Explanation[];
+  /** The part of the peer's addresses this direction allows (the peer's whole set when not restricted). */
+  readonly allowedPeerAddresses: AddressSet;
+}
+
+export interface Decision {
+  readonly verdict: Verdict;
+  readonly egress: DirectionResult;
+  readonly ingress: DirectionResult;
+  /** Set when the connection is a pod to itself: "a pod can always reach itself". */
+  readonly self: boolean;
+}

@@ -1,0 +1,133 @@
+import type { Location } from "../diag/location.js";
+import type { Cidr } from "../net/cidr.js";
+import type { Ip } from "../net/ip.js";
+import type { Labels } from "./labels.js";
+import type { ContainerPort, PortMatch, Protocol } from "./ports.js";
+import type { LabelSelector } from "./selector.js";
+
+/** What an object is called in messages: `NetworkPolicy production/app-egress`. */
+export interface ObjectRef {
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+}
+
+export function formatObjectRef(ref: ObjectRef): string {
+  return `${ref.kind} ${ref.namespace === "" ? "" : `${ref.namespace}/`}${ref.name}`;
+}
+
+export interface Namespace {
+  readonly name: string;
+  /** Always carries `kubernetes.io/metadata.name=<name>`, as the API server sets it. */
+  readonly labels: Labels;
+  /** False for a namespace that is referenced but not declared: it exists implicitly. */
+  readonly declared: boolean;
+  readonly at?: Location;
+}
+
+export type WorkloadKind =
+  | "Pod"
+  | "Deployment"
+  | "StatefulSet"
+  | "DaemonSet"
+  | "ReplicaSet"
+  | "ReplicationController"
+  | "Job"
+  | "CronJob";
+
+/**
+ * A pod, or a workload standing for its pods (by pod template, or by the pods owned by it).
+ * Identified as `namespace/name`; connlist names it `namespace/name[Kind]`.
+ */
+export interface Endpoint {
+  readonly id: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly kind: WorkloadKind;
+  readonly labels: Labels;
+  /** Known pod IPs (status.podIP/podIPs). Empty: the endpoint sits somewhere in the pod network. */
+  readonly ips: readonly Ip[];
+  /** Host-network pods are not governed by NetworkPolicy; they are modelled as the node. */
+  readonly hostNetwork: boolean;
+  readonly ports: readonly ContainerPort[];
+  /** Names of the pods grouped under this endpoint (the pod itself for a bare pod). */
+  readonly pods: readonly string[];
+  readonly at: Location;
+}
+
+export interface ServicePort {
+  readonly name?: string;
+  readonly port: number;
+  readonly targetPort: number | string;
+  readonly protocol: Protocol;
+}
+
+export interface Service {
+  readonly namespace: string;
+  readonly name: string;
+  /** Null: a Service without selector (its endpoints are managed by hand). */
+  readonly selector: Labels | null;
+  readonly ports: readonly ServicePort[];
+  readonly clusterIps: readonly Ip[];
+  readonly at: Location;
+}
+
+/** Where a peer looks for pods: the policy's own namespace, or the namespaces a selector matches. */
+export type NamespaceScope = { readonly kind: "own" } | { readonly kind: "selected"; readonly selector: LabelSelector };
+
+export type Peer =
+  | {
+      readonly kind: "pods";
+      readonly namespaces: NamespaceScope;
+      /** Absent podSelector is held as the empty selector (all pods). */
+      readonly pods: LabelSelector;
+      readonly at: Location;
+    }
+  | {
+      readonly kind: "ipBlock";
+      readonly cidr: Cidr;
+      readonly except: readonly Cidr[];
+      readonly at: Location;
+    };
+
+export interface PolicyPort {
+  readonly protocol: Protocol;
+  readonly port: PortMatch;
+  readonly at: Location;
+}
+
+/**
+ * One ingress or egress rule. `peers: "all"` when `to`/`from` is empty or missing
+ * ("this rule matches all destinations/sources"); `ports: "all"` when `ports` is empty or missing.
+ */
+export interface Rule {
+  readonly index: number;
+  readonly peers: readonly Peer[] | "all";
+  readonly ports: readonly PolicyPort[] | "all";
+  readonly at: Location;
+}
+
+export type Direction = "ingress" | "egress";
+
+export interface Policy {
+  /** `namespace/name` */
+  readonly id: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly podSelector: LabelSelector;
+  /** Effective policyTypes, after defaulting. */
+  readonly affects: { readonly ingress: boolean; readonly egress: boolean };
+  /** Whether `spec.policyTypes` was written (lint reads this; semantics use `affects`). */
+  readonly policyTypesDeclared: boolean;
+  readonly ingress: readonly Rule[];
+  readonly egress: readonly Rule[];
+  readonly annotations: Labels;
+  readonly at: Location;
+}
+
+export interface Cluster {
+  readonly namespaces: ReadonlyMap<string, Namespace>;
+  readonly endpoints: readonly Endpoint[];
+  readonly services: readonly Service[];
+  readonly policies: readonly Policy[];
+}
