@@ -1,0 +1,129 @@
+/** fast-check arbitraries for random clusters, built straight as model objects. */
+import fc from "fast-check";
+import type { Location } from "../diag/location.js";
+import type { Cluster, Endpoint, Namespace, Peer, Policy, PolicyPort, Rule, WorkloadKind } from "../model/cluster.js";
+import type { Protocol } from "../model/ports.js";
+import type { LabelSelector, Requirement } from "../model/selector.js";
+import { cidrOf } from "../net/cidr.js";
+import type { Ip } from "../net/ip.js";
+
+const AT: Location = { file: "random.yaml", line: 1, column: 1, document: 0, path: "" };
+const NAMESPACES = ["a", "b", "c"];
+const KEYS = ["app", "tier", "env"];
+const VALUES = ["x", "y", "z"];
+const PORT_NAMES = ["http", "dns", "metrics"];
+const PROTOCOLS: Protocol[] = ["TCP", "UDP", "SCTP"];
+
+const arbLabels = fc.dictionary(fc.constantFrom(...KEYS), fc.constantFrom(...VALUES), { maxKeys: 3 }).map((d) => new Map(Object.entries(d)));
+
+const arbRequirement: fc.Arbitrary<Requirement> = fc.oneof(
+  fc.record({ key: fc.constantFrom(...KEYS), operator: fc.constantFrom("In" as const, "NotIn" as const), values: fc.uniqueArray(fc.constantFrom(...VALUES), { minLength: 1, maxLength: 2 }) }),
+  fc.record({ key: fc.constantFrom(...KEYS), operator: fc.constantFrom("Exists" as const, "DoesNotExist" as const) }),
+);
+
+const arbSelector: fc.Arbitrary<LabelSelector> = fc.array(arbRequirement, { maxLength: 2 }).map((requirements) => ({ requirements }));
+
+/** IPv4 addresses in a small space so ipBlocks often contain, partly contain or miss pods. */
+const arbIp4: fc.Arbitrary<Ip> = fc.integer({ min: 0, max: 63 }).map((n) => ({ family: 4 as const, value: 0x0af40000n + BigInt(n) }));
+const arbIp6: fc.Arbitrary<Ip> = fc.integer({ min: 0, max: 63 }).map((n) => ({ family: 6 as const, value: 0xfd00n << 112n | BigInt(n) }));
+
+const arbCidr4 = fc.tuple(arbIp4, fc.integer({ min: 26, max: 32 })).map(([ip, p]) => cidrOf(ip, p));
+const arbCidr6 = fc.tuple(arbIp6, fc.integer({ min: 122, max: 128 })).map(([ip, p]) => cidrOf(ip, p));
+
+const arbIpBlock: fc.Arbitrary<Peer> = fc
+  .tuple(fc.oneof(arbCidr4, arbCidr6), fc.array(fc.integer({ min: 1, max: 4 }), { maxLength: 2 }), fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 2 }))
+  .map(([cidr, extraBits, offsets]) => {
+    const bits = cidr.family === 4 ? 32 : 128;
+    const except = extraBits
+      .map((b, k) => Math.min(cidr.prefix + b, bits))
+      .filter((p) => p > cidr.prefix)
+      .map((p, k) => {
+        const span = cidr.last - cidr.first + 1n;
+        const offset = BigInt(offsets[k] ?? 0) % span;
+        return cidrOf({ family: cidr.family, value: cidr.first + offset }, p);
+      });
+    return { kind: "ipBlock" as const, cidr, except, at: AT };
+  });
+
+const arbPodsPeer: fc.Arbitrary<Peer> = fc
+  .tuple(fc.option(arbSelector, { nil: undefined }), arbSelector)
+  .map(([ns, pods]) => ({ kind: "pods" as const, namespaces: ns === undefined ? { kind: "own" as const } : { kind: "selected" as const, selector: ns }, pods, at: AT }));
+
+const arbPort: fc.Arbitrary<PolicyPort> = fc.record({
+  protocol: fc.constantFrom(...PROTOCOLS),
+  port: fc.oneof(
+    fc.constant({ kind: "any" as const }),
+    fc.integer({ min: 79, max: 82 }).chain((from) => fc.integer({ min: from, max: 83 }).map((to) => ({ kind: "range" as const, from, to }))),
+    fc.constantFrom(...PORT_NAMES).map((name) => ({ kind: "named" as const, name })),
+  ),
+  at: fc.constant(AT),
+});
+
+const arbRule = (index: number): fc.Arbitrary<Rule> =>
+  fc.record({
+    index: fc.constant(index),
+    peers: fc.oneof(fc.constant("all" as const), fc.array(fc.oneof(arbPodsPeer, arbIpBlock), { minLength: 1, maxLength: 3 })),
+    ports: fc.oneof(fc.constant("all" as const), fc.array(arbPort, { minLength: 1, maxLength: 3 })),
+    at: fc.constant(AT),
+  });
+
+const arbRules = fc.integer({ min: 0, max: 3 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => arbRule(i))));
+
+const arbPolicy = (k: number): fc.Arbitrary<Policy> =>
+  fc.record({ ns: fc.constantFrom(...NAMESPACES), sel: arbSelector, ingress: arbRules, egress: arbRules, ti: fc.boolean(), te: fc.boolean() }).map((r) => ({
+    id: `${r.ns}/p${k}`,
+    namespace: r.ns,
+    name: `p${k}`,
+    podSelector: r.sel,
+    affects: { ingress: r.ti, egress: r.te },
+    policyTypesDeclared: true,
+    ingress: r.ingress,
+    egress: r.egress,
+    annotations: new Map(),
+    at: AT,
+  }));
+
+const arbEndpoint = (k: number): fc.Arbitrary<Endpoint> =>
+  fc
+    .record({
+      ns: fc.constantFrom(...NAMESPACES),
+      labels: arbLabels,
+      ips: fc.oneof(fc.constant([] as Ip[]), fc.array(fc.oneof(arbIp4, arbIp6), { minLength: 1, maxLength: 2 })),
+      hostNetwork: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
+      kind: fc.constantFrom<WorkloadKind>("Pod", "Pod", "Deployment"),
+      ports: fc.array(fc.record({ name: fc.constantFrom(...PORT_NAMES), port: fc.integer({ min: 79, max: 83 }), protocol: fc.constantFrom(...PROTOCOLS) }), { maxLength: 3 }),
+    })
+    .map((r) => ({
+      id: `${r.ns}/e${k}`,
+      namespace: r.ns,
+      name: `e${k}`,
+      kind: r.kind,
+      labels: r.labels,
+      ips: r.ips,
+      hostNetwork: r.hostNetwork,
+      ports: r.ports,
+      pods: [`e${k}`],
+      at: AT,
+    }));
+
+const arbNamespace = (name: string): fc.Arbitrary<Namespace> =>
+  arbLabels.map((labels) => ({ name, labels: new Map([...labels, ["kubernetes.io/metadata.name", name]]), declared: true, at: AT }));
+
+export const arbCluster: fc.Arbitrary<Cluster> = fc
+  .tuple(
+    fc.tuple(...NAMESPACES.map(arbNamespace)),
+    fc.integer({ min: 1, max: 6 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => arbEndpoint(i)))),
+    fc.integer({ min: 0, max: 5 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => arbPolicy(i)))),
+  )
+  .map(([namespaces, endpoints, policies]) => ({
+    namespaces: new Map(namespaces.map((n) => [n.name, n])),
+    endpoints,
+    services: [],
+    policies,
+  }));
+
+export const arbProbe = fc.record({
+  port: fc.integer({ min: 78, max: 84 }),
+  protocol: fc.constantFrom(...PROTOCOLS),
+  external: fc.oneof(arbIp4, arbIp6, arbCidr4),
+});
