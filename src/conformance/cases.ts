@@ -71,8 +71,10 @@ export const CASES: readonly ConformanceCase[] = [
     name: "a policy with egress rules and no policyTypes affects Egress",
     objects: [prod, web, db, policy("prod", "web-egress", { podSelector: { matchLabels: { app: "web" } }, egress: [{ to: [{ podSelector: { matchLabels: { app: "db" } } }] }] })],
     expect: [
-      { from: "prod/web", to: "prod/db", port: 5432, verdict: "denied", why: { side: "ingress", reason: "no-rules" } },
+      { from: "prod/web", to: "prod/db", port: 5432, verdict: "allowed", why: { side: "egress", reason: "allowed" } },
       { from: "prod/web", to: "1.1.1.1", port: 443, verdict: "denied", why: { side: "egress", reason: "peer-not-a-pod" } },
+      // Ingress is always among the defaulted policyTypes: web is now isolated for ingress too.
+      { from: "prod/db", to: "prod/web", port: 8080, verdict: "denied", why: { side: "ingress", reason: "no-rules" } },
     ],
   },
   {
