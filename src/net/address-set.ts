@@ -87,6 +87,36 @@ export class AddressSet {
   toString(): string {
     return this.toCidrs().map(formatCidr).join(",");
   }
+
+  /**
+   * For people: the shorter of the CIDR list and "enclosing CIDR except holes", per family,
+   * e.g. `169.254.0.0/16 except 169.254.169.254/32`.
+   */
+  describe(): string {
+    const parts: string[] = [];
+    for (const family of [4, 6] as const) {
+      const set = this.family(family);
+      if (set.isEmpty()) continue;
+      const plain = toCidrs(family, set);
+      const outer = enclosing(family, set);
+      const holes = toCidrs(family, IntervalSet.range(outer.first, outer.last).subtract(set));
+      parts.push(
+        holes.length + 1 < plain.length
+          ? `${formatCidr(outer)} except ${holes.map(formatCidr).join(",")}`
+          : plain.map(formatCidr).join(","),
+      );
+    }
+    return parts.length === 0 ? "none" : parts.join(" and ");
+  }
+}
+
+/** The smallest CIDR block holding every address of a non-empty set. */
+function enclosing(family: Family, set: IntervalSet): Cidr {
+  const lo = set.intervals[0]?.lo ?? 0n;
+  const hi = set.intervals[set.intervals.length - 1]?.hi ?? 0n;
+  let prefix = BITS[family];
+  while (prefix > 0 && cidrOf({ family, value: lo }, prefix).last < hi) prefix--;
+  return cidrOf({ family, value: lo }, prefix);
 }
 
 function toCidrs(family: Family, set: IntervalSet): Cidr[] {

@@ -51,3 +51,16 @@ test("address sets print as the smallest CIDR list", () => {
   assert.equal(AddressSet.ALL.toString(), "0.0.0.0/0,::/0");
   assert.equal(cidr("2001:db8::/32").toString(), "2001:db8::/32");
 });
+
+test("describe() prefers 'enclosing except holes' when it is shorter", () => {
+  const cidr = (t: string) => {
+    const r = parseCidr(t);
+    assert.ok(r.ok);
+    return AddressSet.fromCidr(r.cidr);
+  };
+  assert.equal(cidr("169.254.0.0/16").subtract(cidr("169.254.169.254/32")).describe(), "169.254.0.0/16 except 169.254.169.254/32");
+  assert.equal(cidr("203.0.113.0/24").describe(), "203.0.113.0/24");
+  assert.equal(cidr("10.0.0.0/8").union(cidr("192.168.0.0/16")).describe(), "10.0.0.0/8,192.168.0.0/16");
+  assert.equal(AddressSet.ALL.subtract(cidr("10.0.0.0/8")).describe(), "0.0.0.0/0 except 10.0.0.0/8 and ::/0");
+  assert.equal(AddressSet.EMPTY.describe(), "none");
+});
