@@ -1,0 +1,253 @@
+/**
+ * Real packets in namespaces this file creates. Skipped locally when labs cannot run here
+ * (not root, no `ip`); with CI=true that is a failure instead (see testing.ts).
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { type Ip, parseIp } from "../net/ip.js";
+import { labUp } from "./lab.js";
+import { listNetns, ofPrefix } from "./netns.js";
+import { run } from "./run.js";
+import { labSkip } from "./testing.js";
+import type { Lab, LabSpec, ProbeTarget } from "./types.js";
+
+const skip = await labSkip();
+
+function ip(text: string): Ip {
+  const parsed = parseIp(text);
+  assert.ok(parsed, text);
+  return parsed;
+}
+
+const tcp = (addr: string, port: number): ProbeTarget => ({ ip: ip(addr), port, protocol: "TCP" });
+const udp = (addr: string, port: number): ProbeTarget => ({ ip: ip(addr), port, protocol: "UDP" });
+
+const WEB = "production/web-api"; // IPv4 only
+const DB = "production/postgres"; // dual-stack
+const DNS = "kube-system/coredns"; // cluster DNS, dual-stack
+const PG_NAME = "postgres.production.svc.cluster.local";
+
+const SPEC: LabSpec = {
+  pods: [
+    { id: WEB, ips: [ip("10.244.0.10")], ports: [{ port: 8080, protocol: "TCP" }, { port: 9000, protocol: "UDP" }] },
+    {
+      id: DB,
+      ips: [ip("10.244.0.5"), ip("fd00:10:244::5")],
+      ports: [
+        { port: 5432, protocol: "TCP" },
+        { port: 5432, protocol: "UDP" },
+        { port: 7000, protocol: "SCTP" },
+      ],
+    },
+    {
+      id: DNS,
+      ips: [ip("10.244.0.53"), ip("fd00:10:244::53")],
+      ports: [
+        { port: 53, protocol: "UDP" },
+        { port: 53, protocol: "TCP" },
+      ],
+      dns: { names: { [PG_NAME]: ["10.244.0.5", "fd00:10:244::5"], "only-v4.production.svc.cluster.local": ["10.244.0.10"] } },
+    },
+  ],
+  internet: {
+    ports: [
+      { port: 443, protocol: "TCP" },
+      { port: 80, protocol: "TCP" },
+      { port: 123, protocol: "UDP" },
+    ],
+  },
+};
+
+async function namespacesOf(prefix: string): Promise<string[]> {
+  return ofPrefix(await listNetns(), prefix);
+}
+
+describe("a lab of three pods and the internet", { skip }, () => {
+  let lab: Lab;
+  before(async () => {
+    lab = await labUp(SPEC);
+  });
+  after(async () => {
+    await lab?.down();
+  });
+
+  test("pod to pod over TCP reaches the server of the pod probed", async () => {
+    const [r] = await lab.probe(WEB, [tcp("10.244.0.5", 5432)]);
+    assert.equal(r?.outcome, "answered");
+    assert.equal(r?.identity, DB);
+  });
+
+  test("pod to pod over UDP gets the identity back", async () => {
+    const [r] = await lab.probe(DB, [udp("10.244.0.10", 9000)]);
+    assert.equal(r?.reachable, true);
+    assert.equal(r?.identity, WEB);
+  });
+
+  test("a closed port is not reachable: TCP and UDP are refused", async () => {
+    const rs = await lab.probe(WEB, [tcp("10.244.0.5", 5433), udp("10.244.0.5", 5433)]);
+    assert.deepEqual(
+      rs.map((r) => [r.reachable, r.outcome, r.identity]),
+      [
+        [false, "refused", null],
+        [false, "refused", null],
+      ],
+    );
+  });
+
+  test("pod to 203.0.113.7:443 reaches the internet namespace", async () => {
+    const [r] = await lab.probe(WEB, [tcp("203.0.113.7", 443)]);
+    assert.equal(r?.identity, "internet 203.0.113.7");
+  });
+
+  test("pod to the metadata address 169.254.169.254:80 reaches the internet namespace", async () => {
+    const [r] = await lab.probe(WEB, [tcp("169.254.169.254", 80)]);
+    assert.equal(r?.identity, "internet 169.254.169.254");
+  });
+
+  test("the internet answers UDP from the very address probed, IPv4 and IPv6", async () => {
+    const rs = await lab.probe(DB, [udp("203.0.113.9", 123), udp("2001:db8::9", 123), udp("203.0.113.9", 124)]);
+    assert.deepEqual(
+      rs.map((r) => r.identity ?? r.outcome),
+      ["internet 203.0.113.9", "internet 2001:db8::9", "refused"],
+    );
+  });
+
+  test("IPv6 pod to pod and pod to internet", async () => {
+    const rs = await lab.probe(DB, [tcp("fd00:10:244::53", 53), tcp("2001:db8::7", 443)]);
+    assert.deepEqual(
+      rs.map((r) => r.identity),
+      [DNS, "internet 2001:db8::7"],
+    );
+  });
+
+  test("an IPv4-only pod has no IPv6 route", async () => {
+    const [r] = await lab.probe(WEB, [tcp("fd00:10:244::5", 5432)]);
+    assert.equal(r?.reachable, false);
+    assert.equal(r?.outcome, "unreachable");
+  });
+
+  test("cluster DNS resolves over UDP and over TCP", async () => {
+    const server = ip("10.244.0.53");
+    assert.deepEqual(await lab.dnsQuery(WEB, server, PG_NAME, "udp"), ["10.244.0.5"]);
+    assert.deepEqual(await lab.dnsQuery(WEB, server, PG_NAME, "tcp"), ["10.244.0.5"]);
+    assert.deepEqual(await lab.dnsQuery(DB, ip("fd00:10:244::53"), `${PG_NAME}.`, "tcp", "AAAA"), ["fd00:10:244::5"]);
+  });
+
+  test("cluster DNS: NXDOMAIN for an unknown name, NODATA for a missing type", async () => {
+    const server = ip("10.244.0.53");
+    assert.deepEqual(await lab.dnsLookup(WEB, server, "nope.cluster.local", "udp"), { ok: true, rcode: 3, answers: [] });
+    assert.equal(await lab.dnsQuery(WEB, server, "nope.cluster.local", "tcp"), null);
+    assert.deepEqual(await lab.dnsQuery(WEB, server, "only-v4.production.svc.cluster.local", "udp", "AAAA"), []);
+  });
+
+  test("dig, a real DNS client, accepts the answers over UDP and TCP", async (t) => {
+    const dig = await run(["dig", "-v"]);
+    if (dig.code !== 0) {
+      if (process.env.CI === "true") assert.fail("dig is not installed");
+      return t.skip("dig is not installed");
+    }
+    const ns = lab.podNs(WEB);
+    const udpOut = await lab.exec(ns, ["dig", "+short", "+time=1", "+tries=1", "@10.244.0.53", PG_NAME]);
+    const tcpOut = await lab.exec(ns, ["dig", "+tcp", "+short", "+time=1", "+tries=1", "@10.244.0.53", PG_NAME, "AAAA"]);
+    assert.deepEqual([udpOut.stdout.trim(), tcpOut.stdout.trim()], ["10.244.0.5", "fd00:10:244::5"]);
+  });
+
+  test("nftables in the node namespace governs pod traffic: drop times out, reject is refused", async () => {
+    const ruleset = [
+      "table inet labtest {",
+      "  chain forward {",
+      "    type filter hook forward priority 0; policy accept;",
+      "    ip daddr 10.244.0.5 tcp dport 5432 drop",
+      "    ip daddr 10.244.0.10 udp dport 9000 reject",
+      "  }",
+      "}",
+    ].join("\n");
+    const applied = await lab.exec(lab.nodeNs, ["nft", "-f", "-"], { input: ruleset });
+    assert.equal(applied.code, 0, applied.stderr);
+    try {
+      const rs = await lab.probe(DNS, [tcp("10.244.0.5", 5432), udp("10.244.0.10", 9000), tcp("10.244.0.10", 8080)], { timeoutMs: 300 });
+      assert.deepEqual(
+        rs.map((r) => r.identity ?? r.outcome),
+        ["timeout", "refused", WEB],
+      );
+    } finally {
+      await lab.exec(lab.nodeNs, ["nft", "delete", "table", "inet", "labtest"]);
+    }
+    const [again] = await lab.probe(DNS, [tcp("10.244.0.5", 5432)]);
+    assert.equal(again?.identity, DB);
+  });
+
+  test("probes from the internet reach pods, IPv4 and IPv6", async () => {
+    const rs = await lab.probe("internet", [udp("10.244.0.10", 9000), tcp("fd00:10:244::5", 5432)]);
+    assert.deepEqual(
+      rs.map((r) => r.identity),
+      [WEB, DB],
+    );
+  });
+
+  test("probes from the internet leave from the source address asked for", async () => {
+    const ruleset = "table inet labsrc {\n chain forward {\n  type filter hook forward priority 0;\n  ip saddr 198.51.100.9 drop\n }\n}\n";
+    const applied = await lab.exec(lab.nodeNs, ["nft", "-f", "-"], { input: ruleset });
+    assert.equal(applied.code, 0, applied.stderr);
+    try {
+      const target = [udp("10.244.0.10", 9000)];
+      const [chosen] = await lab.probe("internet", target, { sourceIp: ip("198.51.100.9"), timeoutMs: 300 });
+      const [other] = await lab.probe("internet", target, { sourceIp: ip("198.51.100.10"), timeoutMs: 300 });
+      assert.deepEqual([chosen?.outcome, other?.identity], ["timeout", WEB]);
+    } finally {
+      await lab.exec(lab.nodeNs, ["nft", "delete", "table", "inet", "labsrc"]);
+    }
+  });
+
+  test("SCTP is reported unsupported, never as reachable or blocked", async () => {
+    const [r] = await lab.probe(WEB, [{ ip: ip("10.244.0.5"), port: 7000, protocol: "SCTP" }]);
+    assert.equal(r?.outcome, "unsupported");
+    assert.equal(lab.sctp, false);
+  });
+
+  test("many probes run in parallel within their timeouts", async () => {
+    const targets = Array.from({ length: 100 }, (_, i) => tcp("203.0.113.50", i % 2 === 0 ? 443 : 1000 + i));
+    const started = performance.now();
+    const rs = await lab.probe(WEB, targets);
+    assert.equal(rs.filter((r) => r.reachable).length, 50);
+    assert.ok(performance.now() - started < 3000);
+  });
+
+  test("exec runs only in the lab's own namespaces", async () => {
+    await assert.rejects(lab.exec("not-a-lab-ns", ["true"]), /not a namespace of lab/);
+    const r = await lab.exec(lab.podNs(WEB), ["ip", "-4", "-o", "addr", "show", "dev", "eth0"]);
+    assert.match(r.stdout, /10\.244\.0\.10\/32/);
+  });
+
+  test("down removes every namespace of the lab", async () => {
+    assert.equal((await namespacesOf(lab.prefix)).length, SPEC.pods.length + 2);
+    await lab.down();
+    assert.deepEqual(await namespacesOf(lab.prefix), []);
+    await assert.rejects(lab.probe(WEB, [tcp("10.244.0.5", 5432)]), /is down/);
+  });
+});
+
+describe("setup that fails", { skip }, () => {
+  test("a failure midway removes everything created so far", async () => {
+    let prefix = "";
+    let createdBeforeFailure: string[] = [];
+    await assert.rejects(
+      labUp(SPEC, {
+        onStep: async (step, info) => {
+          prefix = info.prefix;
+          if (step !== "links") return;
+          createdBeforeFailure = await namespacesOf(prefix);
+          throw new Error("injected failure");
+        },
+      }),
+      /injected failure/,
+    );
+    assert.equal(createdBeforeFailure.length, SPEC.pods.length + 2);
+    assert.deepEqual(await namespacesOf(prefix), []);
+  });
+
+  test("an invalid spec is refused, with every problem listed, before anything is created", async () => {
+    const dup: LabSpec = { ...SPEC, pods: [...SPEC.pods, { id: "other/dup", ips: [ip("10.244.0.5"), ip("169.254.1.1")], ports: [] }] };
+    await assert.rejects(labUp(dup), /invalid lab spec:\n.*10\.244\.0\.5 is also production\/postgres's\n.*169\.254\.1\.1 is used by the lab/);
+  });
+});

@@ -1,0 +1,25 @@
+/** Can labs run here? Root, `ip`, `sysctl`, and a namespace that can be created and removed. */
+import { deleteNetns, addNetns, newPrefix } from "./netns.js";
+import { run } from "./run.js";
+import type { Preflight } from "./types.js";
+
+export async function labPreflight(): Promise<Preflight> {
+  if (process.platform !== "linux") return { ok: false, reason: `network namespaces need Linux, not ${process.platform}` };
+  if (process.getuid?.() !== 0) return { ok: false, reason: "network namespaces need root" };
+  for (const [tool, argv] of [
+    ["ip", ["ip", "-V"]],
+    ["sysctl", ["sysctl", "-V"]],
+  ] as const) {
+    const r = await run(argv, { timeoutMs: 5000 });
+    if (r.code !== 0) return { ok: false, reason: `\`${tool}\` is not usable: ${r.stderr.trim()}` };
+  }
+  const prefix = newPrefix();
+  try {
+    await addNetns([`${prefix}-0`]);
+    return { ok: true };
+  } catch (e) {
+    return { ok: false, reason: `cannot create a network namespace: ${e instanceof Error ? e.message : String(e)}` };
+  } finally {
+    await deleteNetns(prefix).catch(() => undefined);
+  }
+}
