@@ -26,4 +26,36 @@ export const messages = {
   invalidIp: (text: string) => `invalid IP address "${text}"`,
   duplicateObject: (object: string) => `${object} is defined more than once`,
   unknownKindSkipped: (kind: string) => `skipped unsupported kind ${kind}`,
+  // Input layer: reading files, YAML, decoding Kubernetes objects (src/io, src/k8s).
+  fileUnreadable: (reason: string) => `cannot read: ${reason}`,
+  fileTooLarge: (bytes: number, limit: number) => `file is ${bytes} bytes, above the limit of ${limit} bytes`,
+  fileBinary: (reason: string) => `not a text file: ${reason}`,
+  noInputFiles: () => `directory holds no .yaml, .yml or .json files`,
+  yamlWarning: (detail: string) => `YAML: ${detail}`,
+  nestingTooDeep: (limit: number) => `YAML nested deeper than ${limit} levels; no Kubernetes object is this deep`,
+  unknownField: (field: string) => `unknown field "${field}"`,
+  invalidLabelKeyBecause: (key: string, reason: string) => `invalid label key "${key}": ${reason}`,
+  invalidLabelValueBecause: (value: string, reason: string) => `invalid label value "${value}": ${reason}`,
+  invalidNameBecause: (name: string, reason: string) => `invalid name "${name}": ${reason}`,
+  numericPortName: (text: string) =>
+    `port "${text}" is a string, which the API server reads as a port name, and a port name needs a letter; write ${text} without quotes for the port number`,
+  exceptFamilyMismatch: (except: string, cidr: string) => `except "${except}" and cidr "${cidr}" are of different IP families`,
+  cidrHostBits: (text: string, canonical: string) => `"${text}" has host bits set; the API server accepts it as ${canonical}`,
+  tooManyPolicyTypes: () => `policyTypes may list at most two types`,
+  unsupportedApiVersion: (kind: string, apiVersion: string, expected: string) =>
+    `${kind} with apiVersion "${apiVersion}" is not a Kubernetes ${kind} (${expected}); skipped`,
+  nullPodSelector: () => `spec.podSelector is null; the API server reads it as {} (every pod in the namespace)`,
+} as const;
+
+/** Why a name, label key or label value is invalid: the rules the API server applies. */
+export const reasons = {
+  empty: () => `must not be empty`,
+  tooLong: (max: number) => `must be at most ${max} characters`,
+  dns1123Label: () => `must consist of lowercase letters, digits and '-', starting and ending with a letter or digit`,
+  dns1123Subdomain: () =>
+    `must consist of lowercase letters, digits, '-' and '.', each dot-separated part starting and ending with a letter or digit`,
+  qualifiedName: () => `must consist of letters, digits, '-', '_' and '.', starting and ending with a letter or digit`,
+  labelKeyParts: () => `must be a name, or a DNS subdomain prefix, '/' and a name`,
+  labelKeyPrefix: (prefix: string) => `prefix "${prefix}" must be a DNS subdomain of at most 253 characters`,
+  labelValue: () => `must be empty, or consist of letters, digits, '-', '_' and '.', starting and ending with a letter or digit`,
 } as const;

@@ -1,0 +1,211 @@
+import { open, readdir, realpath, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { messages } from "../diag/catalogue.js";
+import type { Diagnostic } from "../diag/diagnostic.js";
+import type { Location } from "../diag/location.js";
+import { codes } from "../k8s/codes.js";
+import type { Source } from "../k8s/parse.js";
+import { checkText, decodeText, type TextResult } from "./text.js";
+
+export interface ReadLimits {
+  /** Larger inputs are refused with `file-too-large` (default 64 MiB). */
+  readonly maxBytes: number;
+}
+
+export const DEFAULT_LIMITS: ReadLimits = { maxBytes: 64 * 1024 * 1024 };
+
+/** The path that means standard input, and the name its diagnostics carry. */
+export const STDIN_PATH = "-";
+export const STDIN_NAME = "<stdin>";
+
+const EXTENSIONS = [".yaml", ".yml", ".json"];
+
+/** Text, or why there is none (`code` defaults to `file-binary`). */
+type ReadOutcome = TextResult | { readonly ok: false; readonly problem: string; readonly code: string };
+
+export interface ReadResult {
+  readonly sources: Source[];
+  readonly diagnostics: Diagnostic[];
+}
+
+/**
+ * Reads files, directories (recursively: their `.yaml`, `.yml` and `.json` files, sorted by path;
+ * symbolic links followed; hidden entries skipped) and `-` (standard input, read once), in the
+ * order given. A file named twice, directly or through a directory, is read once. Problems are
+ * diagnostics, never exceptions.
+ */
+export async function readSources(
+  paths: readonly string[],
+  stdin?: () => Promise<string>,
+  limits: ReadLimits = DEFAULT_LIMITS,
+): Promise<ReadResult> {
+  const sources: Source[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const seen = new Set<string>();
+  const add = (file: string, outcome: ReadOutcome): void => {
+    if (outcome.ok) sources.push({ file, text: outcome.text });
+    else diagnostics.push(fileError(file, "code" in outcome ? outcome.code : codes.fileBinary, outcome.problem));
+  };
+  for (const path of paths) {
+    if (path === STDIN_PATH) {
+      if (seen.has(STDIN_PATH)) continue;
+      seen.add(STDIN_PATH);
+      add(STDIN_NAME, await readStdin(stdin, limits));
+      continue;
+    }
+    const files = await expand(path, diagnostics);
+    for (const file of files) {
+      const key = await realpath(file).catch(() => file);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      add(file, await readBounded(file, limits));
+    }
+  }
+  return { sources, diagnostics };
+}
+
+function fileStart(file: string): Location {
+  return { file, line: 1, column: 1, document: 0, path: "" };
+}
+
+function fileError(file: string, code: string, message: string): Diagnostic {
+  return { severity: "error", code, message, at: fileStart(file) };
+}
+
+
+function unreadable(error: unknown): ReadOutcome {
+  return { ok: false, code: codes.fileUnreadable, problem: messages.fileUnreadable(describeFsError(error)) };
+}
+
+function tooLarge(bytes: number, limits: ReadLimits): ReadOutcome {
+  return { ok: false, code: codes.fileTooLarge, problem: messages.fileTooLarge(bytes, limits.maxBytes) };
+}
+
+const FS_ERRORS: Readonly<Record<string, string>> = {
+  ENOENT: "no such file or directory",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  EISDIR: "is a directory",
+  ENOTDIR: "a part of the path is not a directory",
+  ELOOP: "too many symbolic links",
+};
+
+function describeFsError(error: unknown): string {
+  const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : "";
+  return FS_ERRORS[code] ?? (error instanceof Error ? error.message : String(error));
+}
+
+/** A path to the files it names: itself, or a directory's YAML and JSON files. */
+async function expand(path: string, diagnostics: Diagnostic[]): Promise<string[]> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch (error) {
+    diagnostics.push(fileError(path, codes.fileUnreadable, messages.fileUnreadable(describeFsError(error))));
+    return [];
+  }
+  if (!info.isDirectory()) return [path];
+  const files: string[] = [];
+  await walk(path, files, new Set(), diagnostics);
+  // Sorted by code unit, not locale, so every machine reads the same order.
+  files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (files.length === 0) diagnostics.push({ severity: "warning", code: codes.noInputFiles, message: messages.noInputFiles(), at: fileStart(path) });
+  return files;
+}
+
+async function walk(dir: string, files: string[], visited: Set<string>, diagnostics: Diagnostic[]): Promise<void> {
+  try {
+    const real = await realpath(dir);
+    if (visited.has(real)) return; // a symbolic link loop
+    visited.add(real);
+    const entries = await readdir(dir, { withFileTypes: true });
+    for (const entry of entries) {
+      // Hidden entries (.git, and the ..data links of a mounted ConfigMap) are not manifests.
+      if (entry.name.startsWith(".")) continue;
+      const full = join(dir, entry.name);
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
+        const target = await stat(full).catch(() => undefined);
+        isDir = target?.isDirectory() ?? false;
+        isFile = target?.isFile() ?? false;
+      }
+      if (isDir) await walk(full, files, visited, diagnostics);
+      else if (isFile && EXTENSIONS.some((ext) => entry.name.toLowerCase().endsWith(ext))) files.push(full);
+    }
+  } catch (error) {
+    diagnostics.push(fileError(dir, codes.fileUnreadable, messages.fileUnreadable(describeFsError(error))));
+  }
+}
+
+const CHUNK = 1024 * 1024;
+
+/**
+ * Reads at most `maxBytes` (plus one, to tell) from a file, FIFO or device, so a huge file (or
+ * `<(kubectl get ... )` process substitution, or /dev/zero) is refused without being held in memory.
+ */
+async function readBounded(file: string, limits: ReadLimits): Promise<ReadOutcome> {
+  let handle;
+  try {
+    handle = await open(file, "r");
+  } catch (error) {
+    return unreadable(error);
+  }
+  try {
+    const info = await handle.stat();
+    if (info.isFile() && info.size > limits.maxBytes) return tooLarge(info.size, limits);
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    for (;;) {
+      const buffer = new Uint8Array(Math.min(CHUNK, limits.maxBytes + 1 - total) || 1);
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      chunks.push(buffer.subarray(0, bytesRead));
+      total += bytesRead;
+      if (total > limits.maxBytes) return tooLarge(total, limits);
+    }
+    return decodeText(concat(chunks, total));
+  } catch (error) {
+    return unreadable(error);
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
+function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}
+
+async function readStdin(stdin: (() => Promise<string>) | undefined, limits: ReadLimits): Promise<ReadOutcome> {
+  try {
+    if (stdin !== undefined) {
+      const text = await stdin();
+      const bytes = Buffer.byteLength(text, "utf8");
+      return bytes > limits.maxBytes ? tooLarge(bytes, limits) : checkText(text);
+    }
+    return await readProcessStdin(limits);
+  } catch (error) {
+    return unreadable(error);
+  }
+}
+
+async function readProcessStdin(limits: ReadLimits): Promise<ReadOutcome> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of process.stdin) {
+    const bytes: Uint8Array = typeof chunk === "string" ? new TextEncoder().encode(chunk) : (chunk as Uint8Array);
+    chunks.push(bytes);
+    total += bytes.length;
+    if (total > limits.maxBytes) {
+      process.stdin.destroy();
+      return tooLarge(total, limits);
+    }
+  }
+  return decodeText(concat(chunks, total));
+}

@@ -1,0 +1,170 @@
+import { type CST, Composer, type Document, LineCounter, Parser, type Tags, YAMLError, isAlias, isMap, isNode, isScalar, isSeq } from "yaml";
+import { messages } from "../diag/catalogue.js";
+import type { Diagnostic } from "../diag/diagnostic.js";
+import type { Location } from "../diag/location.js";
+import { codes } from "./codes.js";
+import { findTooDeep, MAX_NESTING } from "./depth.js";
+import { expandLists } from "./lists.js";
+import { type FieldPath, formatPath, parsePath } from "./path.js";
+
+/** A file (or stdin) as text. */
+export interface Source {
+  readonly file: string;
+  readonly text: string;
+}
+
+/** One Kubernetes object as written: its plain value, and where each of its fields sits. */
+export interface RawDocument {
+  readonly file: string;
+  /** 0-based index of the YAML document in its file. */
+  readonly document: number;
+  /** Where the object sits inside its YAML document: `[]`, or `["items", 3]` for an item of a `kind: List`. */
+  readonly base: FieldPath;
+  /** The object as plain data (mappings are plain objects, lists are arrays). */
+  readonly value: unknown;
+  /**
+   * The location of a field of this object, `path` relative to the object. The line and column are
+   * those of the field's key (a mapping entry) or item (a list entry); for a field that was not
+   * written, those of the nearest enclosing field that was. `Location.path` includes `base`.
+   */
+  readonly locate: (path: FieldPath) => Location;
+}
+
+/** `locate` with a path written as text (`spec.egress[1].to[0]`); the object's position if it does not parse. */
+export function locateText(doc: RawDocument, path: string): Location {
+  return doc.locate(parsePath(path) ?? []);
+}
+
+export interface ParsedSource {
+  readonly documents: RawDocument[];
+  readonly diagnostics: Diagnostic[];
+}
+
+/**
+ * YAML as Kubernetes reads it: sigs.k8s.io/yaml resolves plain scalars with YAML 1.1 rules
+ * (go-yaml v2), so `yes`, `on` and `y` are booleans and `<<` merges. Unlike the YAML 1.1 schema,
+ * go-yaml v2 keeps timestamps (`2024-01-01`) and base-60 numbers (`10:30`) as strings when decoding
+ * into untyped data, so those tags are dropped. Duplicate keys are an error, as kubectl's strict
+ * validation makes them. JSON is read the same way (it is YAML).
+ */
+const YAML_OPTIONS = {
+  version: "1.1",
+  merge: true,
+  uniqueKeys: true,
+  prettyErrors: false,
+  customTags: (tags: Tags): Tags => tags.filter((t) => typeof t === "string" || (t.tag !== "tag:yaml.org,2002:timestamp" && t.format !== "TIME")),
+} as const;
+/** Bounds "billion laughs" documents: each alias is expanded at most this often. */
+const MAX_ALIAS_COUNT = 100;
+
+export function parseDocuments(source: Source): ParsedSource {
+  const lineCounter = new LineCounter();
+  const diagnostics: Diagnostic[] = [];
+  const at = (offset: number, document = 0): Location => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { file: source.file, line, column: col, document, path: "" };
+  };
+  let docs: Document.Parsed[];
+  try {
+    const tokens: CST.Token[] = Array.from(new Parser(lineCounter.addNewLine).parse(source.text));
+    const deep = findTooDeep(tokens);
+    if (deep !== undefined) {
+      diagnostics.push({ severity: "error", code: codes.nestingTooDeep, message: messages.nestingTooDeep(MAX_NESTING), at: at(deep) });
+      return { documents: [], diagnostics };
+    }
+    docs = Array.from(new Composer(YAML_OPTIONS).compose(tokens));
+  } catch (error) {
+    // Guard: yaml reports its own problems as document errors; anything thrown is still a value here.
+    const code = error instanceof RangeError ? codes.nestingTooDeep : codes.yamlSyntax;
+    const message = error instanceof RangeError ? messages.nestingTooDeep(MAX_NESTING) : messages.yamlSyntax(describeError(error));
+    diagnostics.push({ severity: "error", code, message, at: at(0) });
+    return { documents: [], diagnostics };
+  }
+  const documents: RawDocument[] = [];
+  docs.forEach((doc, index) => readDocument(doc, index, { file: source.file, lineCounter, at, documents, diagnostics }));
+  return { documents, diagnostics };
+}
+
+interface Sink {
+  readonly file: string;
+  readonly lineCounter: LineCounter;
+  readonly at: (offset: number, document: number) => Location;
+  readonly documents: RawDocument[];
+  readonly diagnostics: Diagnostic[];
+}
+
+/** One composed YAML document: its problems, or its objects (a List gives several). */
+function readDocument(doc: Document.Parsed, index: number, sink: Sink): void {
+  const { at, diagnostics } = sink;
+  for (const w of doc.warnings) {
+    diagnostics.push({ severity: "warning", code: codes.yamlWarning, message: messages.yamlWarning(w.message), at: at(w.pos[0], index) });
+  }
+  const first = doc.errors[0];
+  if (first !== undefined) {
+    // Later errors in a document are mostly echoes of the first; report it and how many followed.
+    const more = doc.errors.length - 1;
+    const detail = more === 0 ? first.message : `${first.message} (and ${more} more in this document)`;
+    diagnostics.push({ severity: "error", code: codes.yamlSyntax, message: messages.yamlSyntax(detail), at: at(first.pos[0], index) });
+    return;
+  }
+  if (doc.contents === null) return; // an empty document
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    diagnostics.push({ severity: "error", code: codes.yamlSyntax, message: messages.yamlSyntax(describeError(error)), at: at(doc.contents.range[0], index) });
+    return;
+  }
+  if (value === null || value === undefined) return; // `~` or `null`: an empty document too
+  const locateIn = locator(sink.file, index, doc, sink.lineCounter);
+  const expanded = expandLists(value);
+  for (const d of expanded.problems) {
+    diagnostics.push({ severity: "error", code: d.code, message: d.message, at: locateIn(d.path) });
+  }
+  for (const object of expanded.objects) {
+    sink.documents.push({
+      file: sink.file,
+      document: index,
+      base: object.base,
+      value: object.value,
+      locate: (path) => locateIn([...object.base, ...path]),
+    });
+  }
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof YAMLError || error instanceof Error) return error.message;
+  return String(error);
+}
+
+/** Finds the line and column of a field path in a composed YAML document. */
+function locator(file: string, document: number, doc: Document.Parsed, lineCounter: LineCounter): (path: FieldPath) => Location {
+  return (path) => {
+    let node: unknown = doc.contents;
+    let offset = doc.contents?.range[0] ?? 0;
+    for (const segment of path) {
+      if (isAlias(node)) node = node.resolve(doc);
+      if (typeof segment === "number" && isSeq(node)) {
+        const item: unknown = node.items[segment];
+        if (!isNode(item) || !item.range) break;
+        node = item;
+        offset = item.range[0];
+      } else if (typeof segment === "string" && isMap(node)) {
+        const pair = node.items.find((p) => keyText(p.key) === segment);
+        if (pair === undefined) break;
+        if (isNode(pair.key) && pair.key.range) offset = pair.key.range[0];
+        node = pair.value;
+      } else {
+        break;
+      }
+    }
+    const { line, col } = lineCounter.linePos(offset);
+    return { file, line, column: col, document, path: formatPath(path) };
+  };
+}
+
+/** A mapping key as toJS turns it into a property name. */
+function keyText(key: unknown): string | undefined {
+  if (isScalar(key)) return String(key.value);
+  return undefined;
+}
