@@ -1,0 +1,41 @@
+/** The egress picture as data: the renderers (Mermaid, DOT) draw this same object. */
+
+/**
+ * - `endpoint`: a workload, grouped under its namespace.
+ * - `addresses`: a region of the IP space some source may reach.
+ * - `internet`, `metadata`: the notable destinations drawn when they are blocked.
+ * - `anywhere`: stands for everything, for sources no egress policy restricts.
+ */
+export type NodeKind = "endpoint" | "addresses" | "internet" | "metadata" | "anywhere";
+
+export interface GraphNode {
+  /** A syntax-safe identifier (letters, digits, `_`), unique in the graph, stable for the same input. */
+  readonly id: string;
+  readonly kind: NodeKind;
+  readonly label: string;
+  /** The namespace that groups an endpoint; null for the other kinds. */
+  readonly namespace: string | null;
+}
+
+/** `allowed`: labelled with the ports; `blocked`: a notable destination the source may not reach. */
+export type EdgeStyle = "allowed" | "blocked" | "unrestricted";
+
+export interface GraphEdge {
+  readonly from: string;
+  readonly to: string;
+  readonly style: EdgeStyle;
+  /** `TCP 5432`, `UDP/TCP 53`, `all`, `blocked`, `no egress policy`. */
+  readonly label: string;
+}
+
+export interface EgressGraph {
+  /** Namespaces in name order, each with a syntax-safe id and its endpoint node ids in label order. */
+  readonly groups: readonly { readonly id: string; readonly namespace: string; readonly nodes: readonly string[] }[];
+  readonly nodes: readonly GraphNode[];
+  readonly edges: readonly GraphEdge[];
+}
+
+export interface GraphOptions {
+  /** Draw only sources in this namespace (destinations anywhere); null: every namespace. */
+  readonly namespace: string | null;
+}
