@@ -1,0 +1,86 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ENGINE_OPTIONS } from "../nft/fixture.js";
+import { type EnforceEvent, enforceLoop } from "./loop.js";
+import { listTable } from "./nft.js";
+import { canUseNetns, withNetns } from "./test-support.js";
+
+const POLICY = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { namespace: production, name: default-deny-egress }
+spec: { podSelector: {}, policyTypes: [Egress] }
+`;
+const podYaml = (name: string, ip: string): string => `apiVersion: v1
+kind: Pod
+metadata: { namespace: production, name: ${name}, labels: { app: ${name} } }
+spec: { containers: [{ name: c, image: x }] }
+status: { podIP: ${ip} }
+`;
+
+/** Waits (bounded) until an event after `from` satisfies `match`. */
+async function waitFor(events: EnforceEvent[], from: number, match: (e: EnforceEvent) => boolean, timeoutMs = 5000): Promise<EnforceEvent> {
+  for (let waited = 0; waited <= timeoutMs; waited += 20) {
+    const hit = events.slice(from).find(match);
+    if (hit !== undefined) return hit;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.fail(`no matching event within ${timeoutMs} ms: ${JSON.stringify(events.slice(from))}`);
+}
+
+test("enforce once: load, compile and apply the files", async (t) => {
+  if (!(await canUseNetns(t))) return;
+  const dir = mkdtempSync(join(tmpdir(), "pcnft-"));
+  try {
+    writeFileSync(join(dir, "policy.yaml"), POLICY);
+    writeFileSync(join(dir, "pods.yaml"), podYaml("web", "10.244.1.10"));
+    await withNetns(1, async ([ns]) => {
+      const events: EnforceEvent[] = [];
+      const r = await enforceLoop({ paths: [dir], netns: ns as string, engineOptions: ENGINE_OPTIONS, onEvent: (e) => events.push(e) });
+      assert.equal(events[0]?.kind === "applied" ? events[0].change : events[0]?.kind, "replace");
+      assert.equal(r.applied?.stats.chains, 4);
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("watch: a new pod file is applied as element changes within a second; a broken file keeps the last state", async (t) => {
+  if (!(await canUseNetns(t))) return;
+  const dir = mkdtempSync(join(tmpdir(), "pcnft-"));
+  const stop = new AbortController();
+  try {
+    writeFileSync(join(dir, "policy.yaml"), POLICY);
+    writeFileSync(join(dir, "pods.yaml"), podYaml("web", "10.244.1.10"));
+    await withNetns(1, async ([ns]) => {
+      const events: EnforceEvent[] = [];
+      const loop = enforceLoop({ paths: [dir], watch: true, netns: ns as string, engineOptions: ENGINE_OPTIONS, signal: stop.signal, onEvent: (e) => events.push(e) });
+      try {
+        await waitFor(events, 0, (e) => e.kind === "applied");
+        const mark = events.length;
+        const written = performance.now();
+        writeFileSync(join(dir, "more.yaml"), podYaml("api", "10.244.1.11"));
+        const applied = await waitFor(events, mark, (e) => e.kind === "applied");
+        const ms = performance.now() - written;
+        assert.equal(applied.kind === "applied" ? applied.change : "", "elements");
+        assert.ok(ms < 1000, `applied ${Math.round(ms)} ms after the change`);
+        t.diagnostic(`applied ${Math.round(ms)} ms after the file was written (debounce 200 ms)`);
+        const listed = await listTable(ns);
+        assert.match(listed.ok ? listed.value : "", /10\.244\.1\.11 : jump eg_g1/);
+
+        const broken = events.length;
+        writeFileSync(join(dir, "broken.yaml"), "kind: NetworkPolicy\nmetadata: { name: x, namespace: production }\nspec: { podSelector: 3 }\n");
+        await waitFor(events, broken, (e) => e.kind === "load-failed");
+        const after = await listTable(ns);
+        assert.equal(after.ok ? after.value : "", listed.ok ? listed.value : "x", "the last applied table stays");
+      } finally {
+        stop.abort();
+        await loop;
+      }
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

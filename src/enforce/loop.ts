@@ -1,0 +1,120 @@
+import { type Diagnostic, hasErrors } from "../diag/diagnostic.js";
+import type { EngineOptions } from "../engine/types.js";
+import type { Cluster } from "../model/cluster.js";
+import { compileRuleset } from "../nft/compile.js";
+import type { Denial } from "../nft/describe.js";
+import { diffRulesets } from "../nft/diff.js";
+import type { CompileIssue, CompileResult, CompileStats, NodeScope, RuleIdMap } from "../nft/types.js";
+import { type Loaded, loadCluster } from "./load.js";
+import { type NftError, applyRuleset } from "./nft.js";
+import { followDenials } from "./trace.js";
+import { watchPaths } from "./watch.js";
+
+export type EnforceEvent =
+  /** The input has errors: nothing is applied, the kernel keeps enforcing the last applied ruleset. */
+  | { readonly kind: "load-failed"; readonly diagnostics: readonly Diagnostic[] }
+  | {
+      readonly kind: "applied";
+      /** `replace`: the whole table; `elements`: set elements only; `unchanged`: nothing sent. */
+      readonly change: "replace" | "elements" | "unchanged";
+      readonly stats: CompileStats;
+      readonly added: number;
+      readonly removed: number;
+      readonly issues: readonly CompileIssue[];
+      readonly diagnostics: readonly Diagnostic[];
+      /** From the start of the cycle (load) to nft's exit. */
+      readonly ms: number;
+    }
+  | { readonly kind: "apply-failed"; readonly error: NftError }
+  | { readonly kind: "denial"; readonly denial: Denial }
+  | { readonly kind: "error"; readonly message: string };
+
+export interface EnforceOptions {
+  readonly paths: readonly string[];
+  readonly watch?: boolean;
+  /** Apply inside this network namespace; the current one when absent. */
+  readonly netns?: string;
+  readonly audit?: boolean;
+  readonly engineOptions: EngineOptions;
+  /** This node's pods and pod CIDRs, from the loaded cluster; default: every endpoint with an IP. */
+  readonly node?: (cluster: Cluster) => NodeScope;
+  /** Replaces the file loader (files → Cluster). */
+  readonly load?: () => Promise<Loaded>;
+  /** Report denials seen through `nft monitor trace`. */
+  readonly followDenials?: boolean;
+  readonly debounceMs?: number;
+  /** Stops watching; required to end a `watch` loop. */
+  readonly signal?: AbortSignal;
+  readonly onEvent: (event: EnforceEvent) => void;
+}
+
+/**
+ * load → compile → apply; with `watch`, again after every change of the inputs (debounced), sending
+ * only element changes when the structure stays. Resolves after one cycle, or when `signal` aborts.
+ */
+export async function enforceLoop(opts: EnforceOptions): Promise<{ readonly applied: CompileResult | null }> {
+  const state: { applied: CompileResult | null } = { applied: null };
+  const ruleIds = (): RuleIdMap => state.applied?.ruleIds ?? { entries: new Map(), endpoints: new Map() };
+  const follower = opts.followDenials === true ? followDenials({ ...netnsOf(opts), ruleIds, onDenial: (denial) => opts.onEvent({ kind: "denial", denial }), onError: (message) => opts.onEvent({ kind: "error", message }) }) : null;
+  await follower?.ready;
+  let running: Promise<void> = Promise.resolve();
+  let again = false;
+  const schedule = (): void => {
+    if (again) return;
+    again = true;
+    // One cycle at a time; changes during a cycle cause exactly one more.
+    running = running.then(() => {
+      again = false;
+      return cycle(opts, state);
+    });
+  };
+  // Watch before the first load, so a change made while it runs is not missed.
+  const watching = opts.watch === true && opts.signal?.aborted !== true;
+  const stop = watching ? watchPaths(opts.paths, opts.debounceMs ?? 200, schedule, (message) => opts.onEvent({ kind: "error", message })) : () => undefined;
+  schedule();
+  await running;
+  if (watching) {
+    await new Promise<void>((resolve) => opts.signal?.addEventListener("abort", () => resolve(), { once: true }));
+    stop();
+    await running;
+  }
+  await follower?.stop();
+  return { applied: state.applied };
+}
+
+const netnsOf = (opts: EnforceOptions): { netns?: string } => (opts.netns === undefined ? {} : { netns: opts.netns });
+
+async function cycle(opts: EnforceOptions, state: { applied: CompileResult | null }): Promise<void> {
+  try {
+    await applyOnce(opts, state);
+  } catch (e) {
+    opts.onEvent({ kind: "error", message: e instanceof Error ? e.message : String(e) });
+  }
+}
+
+async function applyOnce(opts: EnforceOptions, state: { applied: CompileResult | null }): Promise<void> {
+  const started = performance.now();
+  const loaded = await (opts.load ?? (() => loadCluster(opts.paths)))();
+  // Decoding leaves out an object with an error: applying the rest could open traffic. Keep the last state.
+  if (hasErrors(loaded.diagnostics)) {
+    opts.onEvent({ kind: "load-failed", diagnostics: loaded.diagnostics });
+    return;
+  }
+  const node = opts.node?.(loaded.cluster) ?? {};
+  const compiled = compileRuleset(loaded.cluster, opts.engineOptions, node, opts.audit === undefined ? {} : { audit: opts.audit });
+  let diff = diffRulesets(state.applied?.ruleset ?? null, compiled.ruleset);
+  let result = diff.kind === "unchanged" ? ({ ok: true } as const) : await applyRuleset(diff.text, opts.netns);
+  if (!result.ok && diff.kind === "elements") {
+    // The table drifted from what was last applied (edited by hand, flushed): replace it whole.
+    diff = diffRulesets(null, compiled.ruleset);
+    result = await applyRuleset(diff.text, opts.netns);
+  }
+  if (!result.ok) {
+    opts.onEvent({ kind: "apply-failed", error: result.error });
+    return;
+  }
+  state.applied = compiled;
+  const counts = diff.kind === "elements" ? { added: diff.added, removed: diff.removed } : { added: 0, removed: 0 };
+  const ms = Math.round((performance.now() - started) * 10) / 10;
+  opts.onEvent({ kind: "applied", change: diff.kind, stats: compiled.stats, ...counts, issues: compiled.issues, diagnostics: loaded.diagnostics, ms });
+}

@@ -1,0 +1,33 @@
+import { type Counter, parseCounters } from "../nft/counters.js";
+import { TABLE } from "../nft/types.js";
+import { type RunError, type RunResult, inNetns, run } from "./process.js";
+
+export type NftError = RunError;
+export type NftResult<T> = RunResult<T>;
+
+/** Runs `nft args` (inside `netns` when given); errors are values carrying nft's stderr. */
+export async function runNft(args: readonly string[], netns?: string, input?: string): Promise<NftResult<string>> {
+  const command = inNetns(netns, ["nft", ...args]);
+  if (!command.ok) return command;
+  const [program, argv] = command.value;
+  return run(program, argv, input === undefined ? {} : { input });
+}
+
+/** Applies an `nft -f` script (read from stdin) as one transaction. */
+export async function applyRuleset(text: string, netns?: string): Promise<NftResult<void>> {
+  const r = await runNft(["-f", "-"], netns, text);
+  return r.ok ? { ok: true, value: undefined } : r;
+}
+
+/** `nft list table inet portcullis`: the table as the kernel holds it. */
+export function listTable(netns?: string): Promise<NftResult<string>> {
+  return runNft(["list", "table", "inet", TABLE], netns);
+}
+
+/** Packet and byte counters per rule id (lookups, default denies, fail-closed drops). */
+export async function readCounters(netns?: string): Promise<NftResult<ReadonlyMap<string, Counter>>> {
+  const r = await runNft(["-j", "list", "table", "inet", TABLE], netns);
+  if (!r.ok) return r;
+  const parsed = parseCounters(r.value);
+  return parsed.ok ? { ok: true, value: parsed.counters } : { ok: false, error: { code: "exit", message: parsed.error, stderr: "", exitCode: 0 } };
+}

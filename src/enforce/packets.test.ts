@@ -1,0 +1,153 @@
+/**
+ * Real packets through the compiled ruleset: a router namespace holds the table, three pod
+ * namespaces hold the test cluster's pods (and an outside host). TCP connects either connect or
+ * time out (bounded); counters and traced denials show which rule decided.
+ */
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { compileRuleset } from "../nft/compile.js";
+import type { Denial } from "../nft/describe.js";
+import { renderDenial } from "../nft/describe.js";
+import { ENGINE_OPTIONS, LOCAL_PODS, POD_CIDRS, testCluster } from "../nft/fixture.js";
+import type { Counter } from "../nft/counters.js";
+import { type Probe, type ProbeOutcome, listen, probe, wire } from "./mini-lab.js";
+import { createNetns, deleteNetns, netnsSupport } from "./netns.js";
+import { applyRuleset, readCounters } from "./nft.js";
+import { type DenialFollower, followDenials } from "./trace.js";
+
+const support = await netnsSupport();
+const skip = support.ok ? false : support.reason;
+
+test("packet tests run in CI", { skip: process.env["CI"] === "true" ? false : "not CI" }, () => {
+  assert.ok(support.ok, `namespace tests must run in CI: ${support.reason}`);
+});
+
+const compiled = compileRuleset(testCluster(), ENGINE_OPTIONS, { localPods: LOCAL_PODS, podCidrs: POD_CIDRS });
+
+// A: web-api, worker and an address of the pod CIDR no pod has; B: db; C: tester and an outside host.
+const WEB = "10.244.1.10";
+const WEB6 = "fd00:1::10";
+const WORKER = "10.244.1.30";
+const UNKNOWN = "10.244.1.99";
+const DB = "10.244.1.20";
+const TESTER = "10.244.1.40";
+const OUTSIDE = "203.0.113.9";
+const OUTSIDE6 = "2001:db8::9";
+
+describe("real packets through the ruleset", { skip }, () => {
+  const names: string[] = [];
+  const stops: (() => Promise<void>)[] = [];
+  const denials: Denial[] = [];
+  let follower: DenialFollower | undefined;
+  const results = new Map<string, ProbeOutcome>();
+  const control = new Map<string, ProbeOutcome>();
+  let counters: ReadonlyMap<string, Counter> = new Map();
+
+  const ok = <T>(r: { ok: true; value: T } | { ok: false; error: { message: string; stderr: string } }): T => {
+    assert.ok(r.ok, r.ok ? "" : `${r.error.message}: ${r.error.stderr}`);
+    return r.value;
+  };
+  const key = (p: Probe): string => `${p.from} -> ${p.to}:${p.port}`;
+
+  before(async () => {
+    for (let k = 0; k < 4; k++) names.push(ok(await createNetns()));
+    const [router, a, b, c] = names as [string, string, string, string];
+    ok(await wire(router, [
+      { netns: a, addresses: [WEB, WORKER, UNKNOWN, WEB6] },
+      { netns: b, addresses: [DB] },
+      { netns: c, addresses: [TESTER, OUTSIDE, OUTSIDE6] },
+    ]));
+    const fromA: Probe[] = [
+      { from: WEB, to: DB, port: 5432 },
+      { from: WEB, to: DB, port: 5433 },
+      { from: WEB, to: OUTSIDE, port: 443 },
+      { from: WEB, to: OUTSIDE, port: 80 },
+      { from: WEB6, to: OUTSIDE6, port: 443 },
+      { from: WEB6, to: OUTSIDE6, port: 444 },
+      { from: WORKER, to: OUTSIDE, port: 443 },
+      { from: UNKNOWN, to: OUTSIDE, port: 443 },
+    ];
+    const fromC: Probe[] = [
+      { from: TESTER, to: DB, port: 5432 },
+      { from: TESTER, to: WORKER, port: 8080 },
+      { from: OUTSIDE, to: WEB, port: 8080 },
+      { from: OUTSIDE, to: WEB, port: 8081 },
+    ];
+    for (const [ns, ports] of [[a, [8080, 8081]], [b, [5432, 5433]], [c, [80, 443, 444]]] as const) stops.push(ok(await listen(ns, ports)).stop);
+    const run = async (into: Map<string, ProbeOutcome>): Promise<void> => {
+      for (const [ns, probes] of [[a, fromA], [c, fromC]] as const) {
+        ok(await probe(ns, probes)).forEach((outcome, k) => into.set(key(probes[k] as Probe), outcome));
+      }
+    };
+    await run(control);
+    ok(await applyRuleset(compiled.text, router));
+    follower = followDenials({ netns: router, ruleIds: () => compiled.ruleIds, onDenial: (d) => denials.push(d) });
+    await follower.ready;
+    await run(results);
+    counters = ok(await readCounters(router));
+    await new Promise((resolve) => setTimeout(resolve, 300)); // let the last trace lines arrive
+  });
+
+  after(async () => {
+    await follower?.stop();
+    for (const stop of stops) await stop();
+    for (const name of names) await deleteNetns(name);
+  });
+
+  const outcome = (from: string, to: string, port: number): ProbeOutcome | undefined => results.get(key({ from, to, port }));
+  const packets = (id: string): number => counters.get(id)?.packets ?? 0;
+
+  test("without the table every probe connects: the topology routes them all", () => {
+    assert.equal(control.size, 12, JSON.stringify([...control]) + JSON.stringify([...results]));
+    assert.deepEqual([...new Set(control.values())], ["connected"], JSON.stringify([...control]) + JSON.stringify([...results]));
+  });
+
+  test("egress named port: web-api reaches db on the port db's container names pg", () => {
+    assert.equal(outcome(WEB, DB, 5432), "connected");
+    assert.ok(packets("pc:e:1") > 0 && packets("pc:i:1") > 0, "allowed by egress rule pc:e:1 and ingress rule pc:i:1");
+  });
+
+  test("egress isolated: a port no rule allows is dropped, and the trace names why", () => {
+    assert.equal(outcome(WEB, DB, 5433), "timeout");
+    assert.ok(
+      denials.map(renderDenial).includes(
+        "denied production/web-api -> production/db:5433/TCP: egress isolated by production/default-deny-egress, production/web-api-egress, no rule allows port 5433",
+      ),
+      denials.map(renderDenial).join("\n"),
+    );
+  });
+
+  test("ipBlock 0.0.0.0/0 except 10.0.0.0/8 admits an outside address on 443 only", () => {
+    assert.deepEqual([outcome(WEB, OUTSIDE, 443), outcome(WEB, OUTSIDE, 80)], ["connected", "timeout"]);
+    assert.ok(packets("pc:e:3") > 0);
+  });
+
+  test("IPv6: ipBlock ::/0 except fd00::/8 admits 2001:db8::9 on 443 only", () => {
+    assert.deepEqual([outcome(WEB6, OUTSIDE6, 443), outcome(WEB6, OUTSIDE6, 444)], ["connected", "timeout"]);
+  });
+
+  test("a pod isolated by a policy without egress rules reaches nothing", () => {
+    assert.equal(outcome(WORKER, OUTSIDE, 443), "timeout");
+    assert.ok(packets("pc:e:g1") > 0, "dropped by the default deny of worker's group");
+  });
+
+  test("fail closed: an address of the node's pod CIDR that no known pod holds is dropped", () => {
+    assert.equal(outcome(UNKNOWN, OUTSIDE, 443), "timeout");
+    assert.ok(packets("pc:e:unknown") > 0);
+  });
+
+  test("egress allowed (audit) does not skip the destination's ingress isolation", () => {
+    assert.equal(outcome(TESTER, DB, 5432), "timeout");
+    assert.ok(packets("pc:i:g1") > 0, "dropped by db's ingress default deny");
+  });
+
+  test("audit mode logs and accepts; a pod without ingress policy accepts", () => {
+    assert.equal(outcome(TESTER, WORKER, 8080), "connected");
+    assert.ok(packets("pc:e:g3") > 0, "the audited default deny counted it");
+  });
+
+  test("ingress named port: anyone reaches web-api on its http container port only", () => {
+    assert.deepEqual([outcome(OUTSIDE, WEB, 8080), outcome(OUTSIDE, WEB, 8081)], ["connected", "timeout"]);
+    assert.ok(packets("pc:i:2") > 0 && packets("pc:i:g2") > 0);
+  });
+});

@@ -1,0 +1,140 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { compileRuleset } from "./compile.js";
+import { ENGINE_OPTIONS, LOCAL_PODS, POD_CIDRS, POLICIES, coredns, db, testCluster, tester, webApi, worker } from "./fixture.js";
+import type { CompileResult, NftSet } from "./types.js";
+
+/** Goldens live in src/nft/testdata/ (tests run from dist/src/nft/); UPDATE_GOLDEN=1 rewrites them. */
+function golden(name: string, actual: string): string {
+  const file = new URL(`../../../src/nft/testdata/${name}`, import.meta.url);
+  if (process.env["UPDATE_GOLDEN"] === "1") writeFileSync(file, actual);
+  return readFileSync(file, "utf8");
+}
+
+const compileNode = (opts: { audit?: boolean } = {}): CompileResult =>
+  compileRuleset(testCluster(), ENGINE_OPTIONS, { localPods: LOCAL_PODS, podCidrs: POD_CIDRS }, opts);
+
+const elementsOf = (r: CompileResult, name: string): string[] => {
+  const set = r.ruleset.sets.find((s: NftSet) => s.name === name);
+  assert.ok(set !== undefined, `set ${name} exists`);
+  return set.elements.map((e) => (e.value === undefined ? e.key : `${e.key} : ${e.value}`));
+};
+
+test("the ruleset of the test node matches its golden file", () => {
+  const r = compileNode();
+  assert.equal(r.text, golden("node.nft", r.text));
+  assert.deepEqual(r.stats, { sets: 21, elements: 40, rules: 37, chains: 8 });
+});
+
+test("global audit mode matches its golden file: every default deny logs and returns", () => {
+  const r = compileNode({ audit: true });
+  assert.equal(r.text, golden("node-audit.nft", r.text));
+  assert.ok(!/counter drop comment "pc:[ei]:g/.test(r.text), "no group chain drops");
+});
+
+test("output does not depend on the order of policies, endpoints or local pods", () => {
+  const shuffled = compileRuleset(
+    testCluster([...POLICIES].reverse(), [worker, coredns, tester, db, webApi, ...LOCAL_PODS.slice(4)].reverse()),
+    ENGINE_OPTIONS,
+    { localPods: [...LOCAL_PODS].reverse(), podCidrs: POD_CIDRS },
+  );
+  assert.equal(shuffled.text, compileNode().text);
+});
+
+test("pods selected by the same policies share one chain", () => {
+  const r = compileNode();
+  assert.deepEqual(elementsOf(r, "egress_v4"), [
+    "10.244.1.10 : jump eg_g2",
+    "10.244.1.20 : jump eg_g1",
+    "10.244.1.30 : jump eg_g1",
+    "10.244.1.40 : jump eg_g3",
+  ]);
+  const g1 = r.ruleIds.entries.get("pc:e:g1");
+  assert.deepEqual(g1?.kind === "default-deny" ? g1.policies : null, [{ namespace: "production", name: "default-deny-egress" }]);
+});
+
+test("a pod that no policy selects for ingress is not in the ingress map (non-isolated)", () => {
+  const keys = elementsOf(compileNode(), "ingress_v4").map((e) => e.split(" ")[0]);
+  assert.ok(!keys.includes("10.244.1.30"), "worker passes");
+  assert.deepEqual(keys, ["10.244.1.10", "10.244.1.20"]);
+});
+
+test("egress named port resolves against the destination pod's container port", () => {
+  assert.deepEqual(elementsOf(compileNode(), "e1_v4"), ["10.244.1.20 . tcp . 5432"]);
+});
+
+test("ingress named port resolves against the local destination pod, keyed by source and destination", () => {
+  const r = compileNode();
+  assert.deepEqual(elementsOf(r, "i1_named_v4"), ["10.244.1.10 . 10.244.1.20 . tcp . 5432"]);
+  assert.ok(r.text.includes("ip saddr . ip daddr . meta l4proto . th dport @i1_named_v4 counter return"));
+});
+
+test("ipBlock except: an address inside the CIDR and inside the except is left out", () => {
+  const e3 = elementsOf(compileNode(), "e3_v4");
+  assert.ok(e3.includes("0.0.0.0-9.255.255.255 . tcp . 443"));
+  assert.ok(e3.includes("11.0.0.0-255.255.255.255 . tcp . 443"));
+  assert.ok(!e3.some((e) => e.startsWith("10.")), "10.0.0.0/8 is excepted");
+});
+
+test("ipBlock does not match pod IPs when ipBlockMatchesPods is false", () => {
+  const e4 = elementsOf(compileNode(), "e4_v4");
+  assert.ok(e4.includes("10.244.1.11-10.244.1.19 . tcp . 80"), "10.244.1.20 (db) is cut out");
+  const matching = compileRuleset(testCluster(), { ...ENGINE_OPTIONS, ipBlockMatchesPods: true }, { localPods: LOCAL_PODS });
+  assert.deepEqual(elementsOf(matching, "e4_v4"), ["10.244.0.0/16 . tcp . 80"]);
+});
+
+test("a rule with ipBlock peers of one family has sets of that family only", () => {
+  const names = compileNode().ruleset.sets.map((s) => s.name);
+  assert.ok(names.includes("e4_v4") && !names.includes("e4_v6"));
+  assert.ok(names.includes("e3_v4") && names.includes("e3_v6"));
+});
+
+test("host-network pods and pods without an IP are not enforced, and reported", () => {
+  const r = compileNode();
+  assert.deepEqual(r.issues, [
+    { kind: "host-network", endpoint: "production/node-exporter" },
+    { kind: "no-ip", endpoint: "production/pending" },
+  ]);
+  assert.ok(!r.text.includes("192.168.0.10 :"), "node-exporter is in no verdict map");
+});
+
+test("a pod may reach itself: every local pod address has a self pair", () => {
+  assert.deepEqual(elementsOf(compileNode(), "self_v6"), ["fd00:1::10 . fd00:1::10"]);
+});
+
+test("fail closed: the node's pod CIDRs and the known local addresses are in the ruleset", () => {
+  const r = compileNode();
+  assert.deepEqual(elementsOf(r, "pod_cidr_v4"), ["10.244.1.0/24"]);
+  assert.ok(r.text.includes("ip saddr @pod_cidr_v4 ip saddr != @local_v4 jump unknown_egress"));
+  const open = compileRuleset(testCluster(), ENGINE_OPTIONS, { localPods: LOCAL_PODS });
+  assert.deepEqual(elementsOf(open, "pod_cidr_v4"), [], "without pod CIDRs nothing is unknown");
+});
+
+test("audit annotation: a group isolated only by audited policies logs and returns", () => {
+  const r = compileNode();
+  assert.ok(r.text.includes('counter return comment "pc:e:g3"'));
+  const entry = r.ruleIds.entries.get("pc:e:g3");
+  assert.equal(entry?.kind === "default-deny" ? entry.mode : null, "audit");
+});
+
+test("an unknown mode annotation enforces and is reported", () => {
+  const policies = POLICIES.map((p) => (p.name === "audit-egress" ? { ...p, annotations: new Map([["portcullis.dev/mode", "audti"]]) } : p));
+  const r = compileRuleset(testCluster(policies), ENGINE_OPTIONS, { localPods: LOCAL_PODS });
+  assert.ok(r.text.includes('counter drop comment "pc:e:g3"'));
+  assert.deepEqual(r.issues.filter((i) => i.kind === "unknown-mode"), [{ kind: "unknown-mode", policy: { namespace: "staging", name: "audit-egress" }, value: "audti" }]);
+});
+
+test("a rule without ports admits every protocol: its set holds addresses alone", () => {
+  const policies = [...POLICIES.filter((p) => p.name !== "web-api-egress"), { ...POLICIES[1]!, egress: [{ ...POLICIES[1]!.egress[0]!, ports: "all" as const }] }];
+  const r = compileRuleset(testCluster(policies), ENGINE_OPTIONS, { localPods: LOCAL_PODS });
+  assert.deepEqual(elementsOf(r, "e1_v4"), ["10.244.1.20"]);
+  assert.ok(r.text.includes("ip daddr @e1_v4 counter return"));
+});
+
+test("every rule id in the text is in the RuleIdMap", () => {
+  const r = compileNode();
+  const ids = new Set([...r.text.matchAll(/comment "(pc:[^"]+)"/g)].map((m) => m[1]));
+  for (const id of ids) assert.ok(r.ruleIds.entries.has(id as string), id);
+  assert.equal(r.ruleIds.endpoints.get("fd00:1::10"), "production/web-api");
+});

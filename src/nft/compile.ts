@@ -1,0 +1,140 @@
+import type { Cluster, Direction, Endpoint } from "../model/cluster.js";
+import { Engine } from "../engine/engine.js";
+import type { EngineOptions } from "../engine/types.js";
+import { AddressSet } from "../net/address-set.js";
+import type { Cidr } from "../net/cidr.js";
+import { type Family, formatIp } from "../net/ip.js";
+import { baseChain, groupChainOf, unknownPodChain } from "./chains.js";
+import { ADDRESS_TYPE, FAMILIES, formatAddresses } from "./elements.js";
+import { type Group, type LocalPods, byString, groupLocalPods } from "./groups.js";
+import { groupChain, groupId, ruleId, unknownId } from "./ids.js";
+import { PeerResolver } from "./peers.js";
+import { type RuleLookups, type RuleSpec, ruleLookups } from "./rule-sets.js";
+import { renderRuleset, rulesetStats } from "./render.js";
+import { type CompileOptions, type CompileResult, type NftChain, type NftSet, type NodeScope, type RuleIdEntry, type RuleIdMap, TABLE } from "./types.js";
+
+const DIRECTIONS: readonly Direction[] = ["egress", "ingress"];
+const ADDR = ADDRESS_TYPE;
+const byValue = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Compiles the cluster's NetworkPolicies into one `inet portcullis` table for a node.
+ * Verdicts stay in the kernel: a verdict map per direction and family sends each isolated local pod
+ * address to its group's chain; a group chain does one set lookup per rule; elements carry
+ * addresses, protocols and ports. See docs/enforcement.md for the layout.
+ */
+export function compileRuleset(cluster: Cluster, engineOptions: EngineOptions, node: NodeScope = {}, opts: CompileOptions = {}): CompileResult {
+  const engine = Engine.compile(cluster, engineOptions);
+  const local = groupLocalPods(engine, node.localPods ?? cluster.endpoints.filter((e) => e.ips.length > 0), opts.audit === true);
+  const resolver = new PeerResolver(engine);
+  const entries = new Map<string, RuleIdEntry>();
+  const sets: NftSet[] = [...addressSets(local.enforced, node.podCidrs ?? [])];
+  const ruleSets: NftSet[] = [];
+  const chains: NftChain[] = [baseChain()];
+  for (const direction of DIRECTIONS) {
+    const d = compileDirection(direction, local, resolver, entries);
+    sets.push(...d.maps);
+    ruleSets.push(...d.sets);
+    chains.push(...d.chains);
+  }
+  for (const direction of DIRECTIONS) {
+    chains.push(unknownPodChain(direction));
+    const id = unknownId(direction);
+    entries.set(id, { kind: "unknown-pod", id, direction });
+  }
+  const ruleset = { family: "inet", table: TABLE, sets: [...sets, ...ruleSets], chains } as const;
+  return {
+    text: renderRuleset(ruleset),
+    ruleset,
+    stats: rulesetStats(ruleset),
+    ruleIds: { entries, endpoints: endpointNames(cluster.endpoints) },
+    issues: local.issues,
+  };
+}
+
+/** One direction: its verdict maps, rule sets and group chains; the rule ids go into `entries`. */
+function compileDirection(
+  direction: Direction,
+  local: LocalPods,
+  resolver: PeerResolver,
+  entries: Map<string, RuleIdEntry>,
+): { maps: NftSet[]; sets: NftSet[]; chains: NftChain[] } {
+  const groups = local[direction];
+  const specs = ruleSpecs(direction, groups);
+  const lookups = new Map<RuleSpec, RuleLookups>();
+  for (const spec of specs) {
+    // Ingress named ports resolve against the local pods the rule's policy isolates.
+    const members = direction === "ingress" ? groups.filter((g) => g.lookup.includes(spec.policy)).flatMap((g) => g.members) : [];
+    lookups.set(spec, ruleLookups(resolver, spec, members));
+    const policy = { namespace: spec.policy.namespace, name: spec.policy.name };
+    entries.set(spec.id, { kind: "rule", id: spec.id, direction, policy, rule: spec.rule.index, mode: local.modes.get(spec.policy) ?? "enforce" });
+  }
+  const chains = groups.map((g) => {
+    const id = groupId(direction, g.index);
+    const policies = g.lookup.map((p) => ({ namespace: p.namespace, name: p.name }));
+    entries.set(id, { kind: "default-deny", id, direction, group: g.index, mode: g.mode, policies });
+    return groupChainOf(g, specs, lookups);
+  });
+  return { maps: verdictMaps(direction, groups), sets: [...lookups.values()].flatMap((l) => l.sets), chains };
+}
+
+/** Rules of the policies some chain looks up, numbered in policy id and rule index order. */
+function ruleSpecs(direction: Direction, groups: readonly Group[]): RuleSpec[] {
+  const policies = [...new Set(groups.flatMap((g) => g.lookup))].sort((a, b) => byString(a.id, b.id));
+  const specs: RuleSpec[] = [];
+  for (const policy of policies) {
+    for (const rule of policy[direction]) {
+      const n = specs.length + 1;
+      specs.push({ n, id: ruleId(direction, n), direction, policy, rule });
+    }
+  }
+  return specs;
+}
+
+/** Known local pod addresses, the node's pod CIDRs (fail closed), and self pairs. */
+function addressSets(enforced: LocalPods["enforced"], podCidrs: readonly Cidr[]): NftSet[] {
+  const all = AddressSet.fromIps(enforced.flatMap((e) => e.ips));
+  const cidrs = AddressSet.fromCidrs(podCidrs);
+  const out: NftSet[] = [];
+  for (const f of FAMILIES) {
+    out.push({ name: `local_v${f}`, kind: "set", type: ADDR[f], interval: true, elements: formatAddresses(f, all.family(f)).map((key) => ({ key })) });
+    out.push({ name: `pod_cidr_v${f}`, kind: "set", type: ADDR[f], interval: true, elements: formatAddresses(f, cidrs.family(f)).map((key) => ({ key })) });
+    out.push({ name: `self_v${f}`, kind: "set", type: `${ADDR[f]} . ${ADDR[f]}`, interval: false, elements: selfPairs(enforced, f) });
+  }
+  return out;
+}
+
+/**
+ * "A pod can always reach itself": (source, destination) pairs of one pod's addresses. A workload's
+ * addresses belong to distinct replicas, so there only an address and itself pair up.
+ */
+function selfPairs(enforced: LocalPods["enforced"], f: Family): NftSet["elements"] {
+  const pairs = new Map<string, [bigint, bigint]>();
+  for (const e of enforced) {
+    const values = e.ips.filter((ip) => ip.family === f).map((ip) => ip.value);
+    for (const a of values) for (const b of values) if (a === b || e.kind === "Pod") pairs.set(`${a},${b}`, [a, b]);
+  }
+  const text = (value: bigint): string => formatIp({ family: f, value });
+  return [...pairs.values()].sort(([a1, b1], [a2, b2]) => byValue(a1, a2) || byValue(b1, b2)).map(([a, b]) => ({ key: `${text(a)} . ${text(b)}` }));
+}
+
+/** `pod address : jump <group chain>` for every isolated local pod. */
+function verdictMaps(direction: Direction, groups: readonly Group[]): NftSet[] {
+  return FAMILIES.map((f) => {
+    const targets = new Map<bigint, string>();
+    for (const g of groups) for (const pod of g.members) for (const ip of pod.ips) if (ip.family === f) targets.set(ip.value, groupChain(direction, g.index));
+    const elements = [...targets]
+      .sort(([a], [b]) => byValue(a, b))
+      .map(([value, chain]) => ({ key: formatIp({ family: f, value }), value: `jump ${chain}` }));
+    return { name: `${direction}_v${f}`, kind: "map", type: `${ADDR[f]} : verdict`, interval: false, elements };
+  });
+}
+
+function endpointNames(endpoints: readonly Endpoint[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const sorted = [...endpoints].sort((a, b) => Number(a.hostNetwork) - Number(b.hostNetwork) || byString(a.id, b.id));
+  for (const e of sorted) for (const ip of e.ips) if (!out.has(formatIp(ip))) out.set(formatIp(ip), e.id);
+  return out;
+}
+
+export type { RuleIdMap };

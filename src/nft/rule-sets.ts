@@ -1,0 +1,102 @@
+import { ConnSet } from "../analysis/connset.js";
+import { ruleConns } from "../analysis/rule-conns.js";
+import type { Direction, Endpoint, Policy, Rule } from "../model/cluster.js";
+import { type Family, formatIp } from "../net/ip.js";
+import { ADDRESS_TYPE, type Contribution, FAMILIES, IP_KEYWORD, formatAddresses, partition, segmentElements } from "./elements.js";
+import { setName } from "./ids.js";
+import type { PeerResolver } from "./peers.js";
+import type { NftSet } from "./types.js";
+
+/** One rule of one policy, numbered within its direction. */
+export interface RuleSpec {
+  readonly n: number;
+  readonly id: string;
+  readonly direction: Direction;
+  readonly policy: Policy;
+  readonly rule: Rule;
+}
+
+/** The sets of one rule and the match expressions that look them up, one per set. */
+export interface RuleLookups {
+  readonly sets: readonly NftSet[];
+  readonly matches: readonly string[];
+}
+
+const ADDR = ADDRESS_TYPE;
+const IP = IP_KEYWORD;
+
+const hasNamedPort = (rule: Rule): boolean => rule.ports !== "all" && rule.ports.some((p) => p.port.kind === "named");
+const hasNumberedPort = (rule: Rule): boolean => rule.ports !== "all" && rule.ports.some((p) => p.port.kind !== "named");
+
+/** The families a rule can admit: ipBlock peers fix theirs; selector peers and "all" admit both. */
+function ruleFamilies(rule: Rule): Family[] {
+  if (rule.peers === "all" || rule.peers.some((p) => p.kind === "pods")) return [...FAMILIES];
+  const peers = rule.peers;
+  return FAMILIES.filter((f) => peers.some((p) => p.kind === "ipBlock" && p.cidr.family === f));
+}
+
+const set = (name: string, type: string, elements: readonly string[]): NftSet => ({
+  name,
+  kind: "set",
+  type,
+  interval: true,
+  elements: elements.map((key) => ({ key })),
+});
+
+/**
+ * The sets for one rule, per family. The peer side is `daddr` for egress and `saddr` for ingress:
+ * - no `ports`: the peer address alone (every protocol, every port, ICMP too);
+ * - otherwise `peer . l4proto . dport`. Egress named ports are resolved per destination pod IP, so
+ *   they fit the same set. Ingress named ports are resolved against the local pod the packet goes
+ *   to, so they need the destination too: `saddr . daddr . l4proto . dport` over the `members`.
+ * Which sets exist depends only on the policy, never on pods: pod changes stay element changes.
+ * A family gets sets only when the rule can admit it (ipBlock peers fix the family).
+ */
+export function ruleLookups(resolver: PeerResolver, spec: RuleSpec, members: readonly Endpoint[]): RuleLookups {
+  const { direction, rule, n } = spec;
+  const peers = resolver.rulePeers(spec.policy, rule, direction === "egress" && hasNamedPort(rule));
+  const side = direction === "egress" ? "daddr" : "saddr";
+  const sets: NftSet[] = [];
+  const matches: string[] = [];
+  for (const f of ruleFamilies(rule)) {
+    const name = setName(direction, n, f);
+    const addresses = peers.addresses.family(f);
+    if (rule.ports === "all") {
+      sets.push(set(name, ADDR[f], formatAddresses(f, addresses)));
+      matches.push(`${IP[f]} ${side} @${name}`);
+      continue;
+    }
+    if (direction === "egress" || hasNumberedPort(rule)) {
+      const contributions: Contribution[] = [{ addresses, conns: ruleConns(rule, null) }];
+      if (direction === "egress" && hasNamedPort(rule)) {
+        for (const [e, a] of peers.endpoints) contributions.push({ addresses: a.family(f), conns: ruleConns(rule, e) });
+      }
+      sets.push(set(name, `${ADDR[f]} . inet_proto . inet_service`, segmentElements(f, partition(contributions))));
+      matches.push(`${IP[f]} ${side} . meta l4proto . th dport @${name}`);
+    }
+    if (direction === "ingress" && hasNamedPort(rule)) {
+      const named = setName(direction, n, f, true);
+      sets.push(set(named, `${ADDR[f]} . ${ADDR[f]} . inet_proto . inet_service`, namedIngressElements(f, rule, addresses, members)));
+      matches.push(`${IP[f]} saddr . ${IP[f]} daddr . meta l4proto . th dport @${named}`);
+    }
+  }
+  return { sets, matches };
+}
+
+/** `saddr . daddr . proto . port` for each local pod address whose container ports resolve a named port. */
+function namedIngressElements(f: Family, rule: Rule, sources: Contribution["addresses"], members: readonly Endpoint[]): string[] {
+  const numeric = ruleConns(rule, null);
+  const byAddress = new Map<bigint, ConnSet>();
+  for (const pod of members) {
+    const extra = ruleConns(rule, pod).subtract(numeric);
+    if (extra.isEmpty()) continue;
+    for (const ip of pod.ips) {
+      if (ip.family === f) byAddress.set(ip.value, (byAddress.get(ip.value) ?? ConnSet.EMPTY).union(extra));
+    }
+  }
+  const out: string[] = [];
+  for (const [value, conns] of [...byAddress].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    out.push(...segmentElements(f, partition([{ addresses: sources, conns }]), `${formatIp({ family: f, value })} . `));
+  }
+  return out;
+}

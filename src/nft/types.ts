@@ -1,0 +1,118 @@
+import type { Direction, Endpoint } from "../model/cluster.js";
+import type { Cidr } from "../net/cidr.js";
+
+/** The node the ruleset is compiled for. */
+export interface NodeScope {
+  /** Pods running on this node; default: every endpoint of the cluster with a known IP. */
+  readonly localPods?: readonly Endpoint[];
+  /**
+   * The node's pod CIDRs (node.spec.podCIDRs). When given, the ruleset fails closed: an address in
+   * them that is not a known local pod IP is dropped in both directions (see docs/enforcement.md).
+   */
+  readonly podCidrs?: readonly Cidr[];
+}
+
+export interface CompileOptions {
+  /** Audit every policy: log what would be denied, accept it. */
+  readonly audit?: boolean;
+}
+
+/** The annotation that puts one policy in audit mode. */
+export const MODE_ANNOTATION = "portcullis.dev/mode";
+
+export type Mode = "enforce" | "audit";
+
+export interface PolicyKey {
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/** What a rule id (in log prefixes and rule comments) stands for. */
+export type RuleIdEntry =
+  | {
+      readonly kind: "rule";
+      readonly id: string;
+      readonly direction: Direction;
+      readonly policy: PolicyKey;
+      /** Index into spec.egress / spec.ingress. */
+      readonly rule: number;
+      readonly mode: Mode;
+    }
+  | {
+      /** The end of a group chain: nothing allowed the packet. */
+      readonly kind: "default-deny";
+      readonly id: string;
+      readonly direction: Direction;
+      readonly group: number;
+      readonly mode: Mode;
+      /** The policies whose isolation is enforced here (in audit mode: the audited ones). */
+      readonly policies: readonly PolicyKey[];
+    }
+  | {
+      /** Fail closed: an address in the node's pod CIDRs that is no known local pod. */
+      readonly kind: "unknown-pod";
+      readonly id: string;
+      readonly direction: Direction;
+    };
+
+export interface RuleIdMap {
+  readonly entries: ReadonlyMap<string, RuleIdEntry>;
+  /** Every known pod IP of the cluster (canonical text) → endpoint id, to name both ends of a packet. */
+  readonly endpoints: ReadonlyMap<string, string>;
+}
+
+/** A set or map element: `key`, or `key : value` in a verdict map. */
+export interface NftElement {
+  readonly key: string;
+  readonly value?: string;
+}
+
+export interface NftSet {
+  readonly name: string;
+  readonly kind: "set" | "map";
+  /** `ipv4_addr . inet_proto . inet_service`, or `ipv4_addr : verdict` for a map. */
+  readonly type: string;
+  readonly interval: boolean;
+  readonly elements: readonly NftElement[];
+}
+
+export interface NftChain {
+  readonly name: string;
+  /** `type filter hook forward priority filter; policy accept;` for a base chain. */
+  readonly base?: string;
+  /** Comment lines printed above the rules (no `#`); derived from policies only, never from pods. */
+  readonly comments: readonly string[];
+  readonly rules: readonly string[];
+}
+
+/** The table as data; `renderRuleset` prints it, `diffRulesets` compares two. */
+export interface Ruleset {
+  readonly family: "inet";
+  readonly table: string;
+  readonly sets: readonly NftSet[];
+  readonly chains: readonly NftChain[];
+}
+
+export interface CompileStats {
+  readonly sets: number;
+  readonly elements: number;
+  readonly rules: number;
+  readonly chains: number;
+}
+
+/** Something the ruleset cannot enforce, or chose how to read. */
+export type CompileIssue =
+  | { readonly kind: "no-ip"; readonly endpoint: string }
+  | { readonly kind: "host-network"; readonly endpoint: string }
+  | { readonly kind: "unknown-mode"; readonly policy: PolicyKey; readonly value: string };
+
+export interface CompileResult {
+  /** A complete `nft -f` script that replaces the table in one transaction. */
+  readonly text: string;
+  readonly ruleset: Ruleset;
+  readonly stats: CompileStats;
+  readonly ruleIds: RuleIdMap;
+  readonly issues: readonly CompileIssue[];
+}
+
+export const TABLE = "portcullis";
