@@ -1,0 +1,24 @@
+/**
+ * How a command ended, and the one place that turns it into an exit code (docs/exit-codes.md).
+ *
+ * - `ok`: the command did its job; for `check`, the connection is allowed.
+ * - `negative`: the command did its job and the answer is "no" (`check`: denied, or allowed only for
+ *   some addresses).
+ * - `invalid-input`: the manifests have errors (printed as diagnostics).
+ * - `usage`: the command line is wrong (unknown flag or command, bad value, refused combination,
+ *   unknown --from/--to).
+ * - `internal`: the environment failed (unreadable file, broken pipe) or a bug.
+ */
+export type Status = "ok" | "negative" | "invalid-input" | "usage" | "internal";
+
+const EXIT_CODES: Readonly<Record<Status, number>> = {
+  ok: 0,
+  negative: 1,
+  "invalid-input": 2,
+  usage: 3,
+  internal: 4,
+};
+
+export function exitCode(status: Status): number {
+  return EXIT_CODES[status];
+}

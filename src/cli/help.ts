@@ -1,0 +1,56 @@
+import { type CommandName, COMMANDS, commandSpec, type FlagSpec, GLOBAL_FLAGS, VERSION_FLAG } from "./spec.js";
+
+function flagLines(flags: readonly FlagSpec[]): string[] {
+  const label = (f: FlagSpec): string =>
+    `${f.short === undefined ? "    " : `-${f.short}, `}--${f.name}${f.value === undefined ? "" : ` ${f.value}`}`;
+  const width = Math.max(...flags.map((f) => label(f).length));
+  return flags.map((f) => `  ${label(f).padEnd(width)}  ${f.help}`);
+}
+
+export function globalHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    "portcullis: Kubernetes NetworkPolicy egress control",
+    "",
+    "Usage:",
+    "  portcullis [COMMAND] -f PATH... [flags]",
+    "",
+    "Commands:",
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    "",
+    "Flags:",
+    ...flagLines([...GLOBAL_FLAGS, VERSION_FLAG]),
+    "",
+    "Examples:",
+    ...COMMANDS.flatMap((c) => c.examples.slice(0, 1)).map((e) => `  ${e}`),
+    "",
+    `Run "portcullis COMMAND --help" for a command's flags. Exit codes: see docs/exit-codes.md.`,
+    "",
+  ].join("\n");
+}
+
+export function commandHelp(name: CommandName): string {
+  const spec = commandSpec(name);
+  return [
+    `portcullis ${spec.name}: ${spec.summary}`,
+    "",
+    "Usage:",
+    `  ${spec.usage} [flags]`,
+    "",
+    ...(spec.flags.length === 0 ? [] : ["Flags:", ...flagLines(spec.flags), ""]),
+    "Global flags:",
+    ...flagLines(GLOBAL_FLAGS),
+    "",
+    `Output formats (-o): ${spec.outputs.join(", ")}`,
+    "",
+    "Examples:",
+    ...spec.examples.map((e) => `  ${e}`),
+    "",
+  ].join("\n");
+}
+
+/** The short usage shown under a usage error. */
+export function usageHint(name: CommandName | null): string {
+  if (name === null) return `Run "portcullis --help" for usage.\n`;
+  return `Usage: ${commandSpec(name).usage}\nRun "portcullis ${name} --help" for more.\n`;
+}

@@ -1,0 +1,37 @@
+import { hasErrors } from "../diag/diagnostic.js";
+import type { Diagnostic } from "../diag/diagnostic.js";
+import { readSources } from "../io/read-sources.js";
+import { decodeCluster } from "../k8s/decode.js";
+import { parseDocuments, type RawDocument } from "../k8s/parse.js";
+import type { Cluster } from "../model/cluster.js";
+import { formatDiagnostic, formatLoaded, formatSkipped } from "../render/diagnostics.js";
+import type { CommonOptions } from "./args.js";
+
+export interface LoadIo {
+  readonly stderr: (text: string) => void;
+  /** Standard input as text; absent: the reader takes the process's own stdin as bytes. */
+  readonly stdin?: () => Promise<string>;
+}
+
+/**
+ * The one loading path: read sources → parse → decode. Every diagnostic goes to stderr; with any
+ * error the result is null (the caller exits with invalid input).
+ */
+export async function loadCluster(options: CommonOptions, io: LoadIo): Promise<Cluster | null> {
+  const read = await readSources(options.files, io.stdin);
+  const diagnostics: Diagnostic[] = [...read.diagnostics];
+  const documents: RawDocument[] = [];
+  for (const source of read.sources) {
+    const parsed = parseDocuments(source);
+    documents.push(...parsed.documents);
+    diagnostics.push(...parsed.diagnostics);
+  }
+  const decoded = decodeCluster(documents);
+  diagnostics.push(...decoded.diagnostics);
+  for (const d of diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
+  if (options.verbose) {
+    io.stderr(`${formatLoaded(read.sources.length, decoded.value)}\n`);
+    io.stderr(`${formatSkipped(decoded.skipped) ?? "skipped no objects"}\n`);
+  }
+  return hasErrors(diagnostics) ? null : decoded.value;
+}

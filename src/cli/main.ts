@@ -1,0 +1,86 @@
+import { readFileSync } from "node:fs";
+import { Engine } from "../engine/engine.js";
+import { type CommandOptions, parseCommandLine } from "./args.js";
+import { runCheck } from "./commands/check.js";
+import { runConnlist } from "./commands/connlist.js";
+import { runEgress } from "./commands/egress.js";
+import { runExplain } from "./commands/explain.js";
+import { runMatrix } from "./commands/matrix.js";
+import type { CommandResult } from "./commands/result.js";
+import { exitCode, type Status } from "./exit.js";
+import { commandHelp, globalHelp, usageHint } from "./help.js";
+import { loadCluster } from "./load.js";
+import type { CommandName } from "./spec.js";
+
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** Standard input as text, for tests; absent: the process's stdin is read as bytes. */
+  readonly stdin?: () => Promise<string>;
+}
+
+function processIo(): CliIo {
+  // A reader that stops early (`| head`) closes the pipe: that ends the output, not in an error.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") process.stderr.write(`portcullis: cannot write output: ${error.message}\n`);
+    process.exit(error.code === "EPIPE" ? (process.exitCode ?? 0) : exitCode("internal"));
+  });
+  return { stdout: (text) => void process.stdout.write(text), stderr: (text) => void process.stderr.write(text) };
+}
+
+/** Runs the command line; returns the exit code. Never throws, never prints a stack trace without --debug. */
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const parsed = parseCommandLine(argv);
+  if (!parsed.ok) return exitCode(usageError(io, parsed.error.message, parsed.error.command));
+  const invocation = parsed.value;
+  if (invocation.kind === "help") {
+    io.stdout(invocation.topic === null ? globalHelp() : commandHelp(invocation.topic));
+    return exitCode("ok");
+  }
+  if (invocation.kind === "version") {
+    io.stdout(`portcullis ${version()}\n`);
+    return exitCode("ok");
+  }
+  try {
+    return exitCode(await run(invocation.command, io));
+  } catch (error) {
+    io.stderr(`portcullis: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr(invocation.debug && error instanceof Error && error.stack !== undefined ? `${error.stack}\n` : "(run with --debug for the stack trace)\n");
+    return exitCode("internal");
+  }
+}
+
+async function run(command: CommandOptions, io: CliIo): Promise<Status> {
+  const cluster = await loadCluster(command.common, io);
+  if (cluster === null) return "invalid-input";
+  const engine = Engine.compile(cluster, { podNetwork: command.common.podNetwork, ipBlockMatchesPods: command.common.ipBlockMatchesPods });
+  const result = dispatch(command, engine);
+  if (result.kind === "usage") return usageError(io, result.message, command.name);
+  io.stdout(result.stdout);
+  return result.status;
+}
+
+function dispatch(command: CommandOptions, engine: Engine): CommandResult {
+  switch (command.name) {
+    case "egress":
+      return runEgress(command, engine);
+    case "check":
+      return runCheck(command, engine);
+    case "explain":
+      return runExplain(command, engine);
+    case "matrix":
+      return runMatrix(command, engine);
+    case "connlist":
+      return runConnlist(command, engine);
+  }
+}
+
+function usageError(io: CliIo, message: string, command: CommandName | null): Status {
+  io.stderr(`portcullis: ${message}\n${usageHint(command)}`);
+  return "usage";
+}
+
+function version(): string {
+  const pkg: unknown = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8"));
+  return typeof pkg === "object" && pkg !== null && "version" in pkg ? String(pkg.version) : "unknown";
+}

@@ -1,0 +1,118 @@
+/**
+ * The command line as data: the flags and the commands. Parsing (args.ts) and help (help.ts) both
+ * read this table, so a flag cannot be accepted without being documented, or the reverse.
+ */
+
+export type OutputFormat = "text" | "json" | "yaml" | "csv" | "md" | "dot";
+
+export type CommandName = "egress" | "check" | "explain" | "matrix" | "connlist";
+
+export interface FlagSpec {
+  readonly name: string;
+  readonly short?: string;
+  readonly type: "string" | "boolean";
+  readonly multiple?: boolean;
+  readonly value?: string;
+  readonly help: string;
+}
+
+export interface CommandSpec {
+  readonly name: CommandName;
+  readonly usage: string;
+  readonly summary: string;
+  readonly flags: readonly FlagSpec[];
+  readonly outputs: readonly OutputFormat[];
+  /** At most this many positional arguments. */
+  readonly positionals: number;
+  readonly examples: readonly string[];
+}
+
+export const GLOBAL_FLAGS: readonly FlagSpec[] = [
+  { name: "filename", short: "f", type: "string", multiple: true, value: "PATH", help: "manifest file or directory (YAML/JSON, multi-document); '-' reads stdin; repeatable" },
+  { name: "output", short: "o", type: "string", value: "FORMAT", help: "output format (the command lists the ones it supports); default text" },
+  { name: "verbose", short: "v", type: "boolean", help: "report on stderr what was read, and the kinds skipped with their counts" },
+  { name: "pod-cidr", type: "string", multiple: true, value: "CIDR", help: "pod network for pods without a known IP (IPv4 or IPv6); repeatable; default 10.244.0.0/16" },
+  { name: "ipblock-matches-pods", type: "string", value: "true|false", help: "whether ipBlock peers match pod IPs (most CNIs: true; Cilium: false); default true" },
+  { name: "debug", type: "boolean", help: "print stack traces of internal errors" },
+  { name: "help", short: "h", type: "boolean", help: "show help for the command" },
+];
+
+export const VERSION_FLAG: FlagSpec = { name: "version", type: "boolean", help: "print the version" };
+
+const TEXT_JSON_YAML: readonly OutputFormat[] = ["text", "json", "yaml"];
+
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: "egress",
+    usage: "portcullis [egress] -f PATH...",
+    summary: "what each workload may reach, per namespace with egress policies (the default command)",
+    flags: [],
+    outputs: TEXT_JSON_YAML,
+    positionals: 0,
+    examples: ["portcullis -f examples/egress", "kubectl get netpol,deploy,pod,ns -A -o yaml | portcullis -f -"],
+  },
+  {
+    name: "check",
+    usage: "portcullis check -f PATH... --from SOURCE --to DESTINATION --port N [--protocol TCP]",
+    summary: "whether one connection is allowed, and which rules decide it",
+    flags: [
+      { name: "from", type: "string", value: "SOURCE", help: "ns/name, Kind/ns/name, an IP or a CIDR" },
+      { name: "to", type: "string", value: "DESTINATION", help: "ns/name, Kind/ns/name, an IP or a CIDR" },
+      { name: "port", type: "string", value: "N", help: "destination port, 1-65535" },
+      { name: "protocol", type: "string", value: "PROTO", help: "TCP, UDP or SCTP; default TCP" },
+    ],
+    outputs: TEXT_JSON_YAML,
+    positionals: 0,
+    examples: [
+      "portcullis check -f examples/egress --from production/web-api --to 169.254.169.254 --port 80",
+      "portcullis check -f examples/egress --from Deployment/production/web-api --to 10.0.0.0/8 --port 443",
+    ],
+  },
+  {
+    name: "explain",
+    usage: "portcullis explain -f PATH... [TARGET]",
+    summary: "the policies and rules that govern each endpoint (or one TARGET)",
+    flags: [],
+    outputs: TEXT_JSON_YAML,
+    positionals: 1,
+    examples: ["portcullis explain -f examples/egress", "portcullis explain -f examples/egress production/web-api"],
+  },
+  {
+    name: "matrix",
+    usage: "portcullis matrix -f PATH... [--port N]... [--protocol PROTO]...",
+    summary: "reachability between all endpoints, per destination port",
+    flags: [
+      { name: "port", type: "string", multiple: true, value: "N[,N]", help: "probe these ports on every destination instead of the ports each declares; repeatable" },
+      { name: "protocol", type: "string", multiple: true, value: "PROTO", help: "only these protocols; repeatable; default all (TCP with --port)" },
+    ],
+    outputs: ["text", "json", "yaml", "csv", "md"],
+    positionals: 0,
+    examples: ["portcullis matrix -f examples/egress", "portcullis matrix -f examples/egress --port 80,443 -o md"],
+  },
+  {
+    name: "connlist",
+    usage: "portcullis connlist -f PATH...",
+    summary: "the allowed connections between endpoints and to/from the IP space outside the cluster",
+    flags: [],
+    outputs: ["text", "json", "yaml", "csv", "md", "dot"],
+    positionals: 0,
+    examples: ["portcullis connlist -f examples/egress", "portcullis connlist -f examples/egress -o dot | dot -Tsvg > conns.svg"],
+  },
+];
+
+export function commandSpec(name: CommandName): CommandSpec {
+  const spec = COMMANDS.find((c) => c.name === name);
+  if (spec === undefined) throw new Error(`no command ${name}`);
+  return spec;
+}
+
+/** Every flag any command knows, by long name; a flag name has one type in every command. */
+export function allFlags(): ReadonlyMap<string, FlagSpec> {
+  const out = new Map<string, FlagSpec>();
+  for (const f of [...GLOBAL_FLAGS, VERSION_FLAG, ...COMMANDS.flatMap((c) => c.flags)]) {
+    const prev = out.get(f.name);
+    // `--port` is single in check and repeatable in matrix: parse as repeatable, check counts it.
+    out.set(f.name, prev === undefined ? f : { ...prev, multiple: (prev.multiple ?? false) || (f.multiple ?? false) });
+  }
+  return out;
+}

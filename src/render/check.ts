@@ -1,0 +1,150 @@
+/**
+ * `portcullis check`: the JSON document is a direct rendering of the engine's Decision; the text
+ * view prints that same document.
+ */
+import type { Direction } from "../model/cluster.js";
+import type { Protocol } from "../model/ports.js";
+import { targetAddresses } from "../engine/addresses.js";
+import type { Connection, Decision, DirectionResult, EngineOptions, Explanation, Governance, Reason, Verdict } from "../engine/types.js";
+import { cidrSet, compactAddresses } from "./addresses.js";
+import { type LocationJson, type TargetJson, addressesJson, formatAddresses, locationJson, targetJson } from "./json.js";
+import { governanceSentence, type ReasonContext, reasonSentence } from "./reasons.js";
+
+export interface ExplanationJson {
+  readonly policy: { readonly namespace: string; readonly name: string };
+  readonly direction: Direction;
+  readonly rule: number | null;
+  readonly peer: number | null;
+  readonly port: number | null;
+  readonly reason: Reason;
+  readonly at: LocationJson;
+}
+
+export type GovernanceJson =
+  | { readonly kind: "isolated"; readonly policies: readonly { readonly namespace: string; readonly name: string; readonly at: LocationJson }[] }
+  | { readonly kind: "not-isolated" | "external" | "host-network" | "self" };
+
+export interface DirectionJson {
+  readonly direction: Direction;
+  readonly verdict: Verdict;
+  readonly governance: GovernanceJson;
+  readonly allowedBy: readonly ExplanationJson[];
+  readonly misses: readonly ExplanationJson[];
+  /** The part of the other side's addresses this direction allows, and the rest. */
+  readonly allowedPeerAddresses: readonly string[];
+  readonly deniedPeerAddresses: readonly string[];
+}
+
+export interface CheckJson {
+  readonly verdict: Verdict;
+  readonly from: TargetJson;
+  readonly to: TargetJson;
+  readonly port: number;
+  readonly protocol: Protocol;
+  readonly self: boolean;
+  readonly egress: DirectionJson;
+  readonly ingress: DirectionJson;
+}
+
+export function checkJson(conn: Connection, decision: Decision, options: EngineOptions): CheckJson {
+  const side = (r: DirectionResult, peer: Connection["from"]): DirectionJson => ({
+    direction: r.direction,
+    verdict: r.verdict,
+    governance: governanceJson(r.governance),
+    allowedBy: r.allowedBy.map(explanationJson),
+    misses: r.misses.map(explanationJson),
+    allowedPeerAddresses: addressesJson(r.allowedPeerAddresses),
+    deniedPeerAddresses: addressesJson(targetAddresses(peer, options).subtract(r.allowedPeerAddresses)),
+  });
+  return {
+    verdict: decision.verdict,
+    from: targetJson(conn.from, options),
+    to: targetJson(conn.to, options),
+    port: conn.port,
+    protocol: conn.protocol,
+    self: decision.self,
+    egress: side(decision.egress, conn.to),
+    ingress: side(decision.ingress, conn.from),
+  };
+}
+
+export function explanationJson(e: Explanation): ExplanationJson {
+  return { policy: { ...e.policy }, direction: e.direction, rule: e.rule, peer: e.peer, port: e.port, reason: e.reason, at: locationJson(e.at) };
+}
+
+export function governanceJson(g: Governance): GovernanceJson {
+  if (g.kind !== "isolated") return { kind: g.kind };
+  return { kind: "isolated", policies: g.policies.map((p) => ({ namespace: p.namespace, name: p.name, at: locationJson(p.at) })) };
+}
+
+/** How a target reads in text: `production/web-api (Deployment)`, or its addresses. */
+export function targetText(t: TargetJson): string {
+  return t.kind === "endpoint" ? `${t.id} (${t.workload})` : formatAddresses(t.addresses);
+}
+
+function targetShort(t: TargetJson): string {
+  return t.kind === "endpoint" ? t.id : formatAddresses(t.addresses);
+}
+
+export function renderCheckText(v: CheckJson): string {
+  const lines = [`${v.verdict.toUpperCase()}: ${targetText(v.from)} → ${targetText(v.to)}, ${v.protocol} port ${v.port}`];
+  lines.push(...addressNote([v.from, v.to]));
+  for (const [d, subject, peer] of [
+    [v.egress, v.from, v.to],
+    [v.ingress, v.to, v.from],
+  ] as const) {
+    lines.push("", ...directionText(d, subject, peer, v));
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** Says which addresses the endpoints stand for when their IPs are not known. */
+function addressNote(targets: readonly TargetJson[]): string[] {
+  const unknown = targets.filter((t): t is Extract<TargetJson, { kind: "endpoint" }> => t.kind === "endpoint" && t.ips.length === 0);
+  const pods = [...new Set(unknown.filter((t) => !t.hostNetwork).map((t) => t.id))];
+  const hosts = [...new Set(unknown.filter((t) => t.hostNetwork).map((t) => t.id))];
+  const notes: string[] = [];
+  const first = unknown.find((t) => !t.hostNetwork);
+  if (first !== undefined) notes.push(`  (no known IP for ${pods.join(" or ")}: taken to be anywhere in ${formatAddresses(first.addresses)})`);
+  if (hosts.length > 0) notes.push(`  (${hosts.join(" and ")} use${hosts.length === 1 ? "s" : ""} the host network: the node's address is not modelled)`);
+  return notes;
+}
+
+function directionText(d: DirectionJson, subject: TargetJson, peer: TargetJson, v: CheckJson): string[] {
+  const title = d.direction === "egress" ? `Egress from ${targetShort(subject)}` : `Ingress to ${targetShort(subject)}`;
+  const lines = [`${title}: ${d.verdict}`, `  ${governanceSentence(d.governance.kind, d.direction, d.governance.kind === "isolated" ? d.governance.policies.length : 0)}`];
+  if (d.governance.kind === "isolated") {
+    const width = Math.max(...d.governance.policies.map((p) => p.namespace.length + p.name.length + 1));
+    for (const p of d.governance.policies) lines.push(`    NetworkPolicy ${`${p.namespace}/${p.name}`.padEnd(width)}  ${where(p.at)}`);
+  }
+  const context: ReasonContext = {
+    direction: d.direction,
+    peer: targetShort(peer),
+    peerNamespace: peer.kind === "endpoint" ? peer.namespace : null,
+    destination: targetShort(v.to),
+    port: v.port,
+    protocol: v.protocol,
+  };
+  if (d.allowedBy.length > 0) {
+    lines.push(`  allowed by:`, ...d.allowedBy.map((e) => `    ${explanationLine(e, context)}`));
+  }
+  if (d.misses.length > 0) {
+    lines.push(d.allowedBy.length > 0 ? `  not allowed by (closest miss of each rule):` : `  no rule allows it; the closest miss of each rule:`);
+    lines.push(...d.misses.map((e) => `    ${explanationLine(e, context)}`));
+  }
+  if (d.verdict === "depends") {
+    lines.push(`  depends on the ${d.direction === "egress" ? "destination" : "source"} address:`);
+    lines.push(`    allowed: ${compactAddresses(cidrSet(d.allowedPeerAddresses))}`, `    denied:  ${compactAddresses(cidrSet(d.deniedPeerAddresses))}`);
+  }
+  return lines;
+}
+
+function where(at: LocationJson): string {
+  return `${at.file}:${at.line}:${at.column}`;
+}
+
+/** `file:line:column: ns/policy spec.egress[0].to[1]: sentence` — the shape of a diagnostic line. */
+export function explanationLine(e: ExplanationJson, context: ReasonContext): string {
+  const path = e.at.path === "" ? "" : ` ${e.at.path}`;
+  return `${where(e.at)}: ${e.policy.namespace}/${e.policy.name}${path}: ${reasonSentence(e.reason, context)}`;
+}

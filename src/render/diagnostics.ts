@@ -1,0 +1,29 @@
+import type { Diagnostic } from "../diag/diagnostic.js";
+import { formatLocation } from "../diag/location.js";
+import type { Cluster } from "../model/cluster.js";
+
+/**
+ * One line per diagnostic, as compilers print them:
+ * `file:line:column: error: NetworkPolicy production/app-egress: spec.egress[1].to[0]: message`.
+ */
+export function formatDiagnostic(d: Diagnostic): string {
+  const parts = [d.at === undefined ? null : formatLocation(d.at), d.severity, d.object ?? null, d.at === undefined || d.at.path === "" ? null : d.at.path, d.message];
+  return parts.filter((p): p is string => p !== null).join(": ");
+}
+
+/** `skipped 3 kinds: ConfigMap (2), Ingress (1)`: what -v reports about objects not modelled. */
+export function formatSkipped(skipped: readonly { readonly kind: string; readonly count: number }[]): string | null {
+  if (skipped.length === 0) return null;
+  const total = skipped.reduce((n, s) => n + s.count, 0);
+  return `skipped ${total} object${total === 1 ? "" : "s"} of kinds not modelled: ${skipped.map((s) => `${s.kind} (${s.count})`).join(", ")}`;
+}
+
+function count(n: number, noun: string, plural = `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : plural}`;
+}
+
+/** What -v reports about the input: `read 7 files: 3 namespaces, 5 endpoints, 1 service, 6 policies`. */
+export function formatLoaded(files: number, cluster: Cluster): string {
+  const namespaces = [...cluster.namespaces.values()].filter((n) => n.declared).length;
+  return `read ${count(files, "file")}: ${count(namespaces, "namespace")}, ${count(cluster.endpoints.length, "endpoint")}, ${count(cluster.services.length, "service")}, ${count(cluster.policies.length, "NetworkPolicy", "NetworkPolicies")}`;
+}

@@ -1,0 +1,82 @@
+import type { ConnSetJson } from "../analysis/connset.js";
+import { cidrSet, compactAddresses } from "./addresses.js";
+import { formatConns } from "./conns.js";
+import type { AddressConnsJson, EgressJson, NamespaceEgressJson, PeerConnsJson, WorkloadEgressJson } from "./egress-view.js";
+import { formatAddresses } from "./json.js";
+import { columns } from "./table.js";
+
+function conns(c: ConnSetJson): string {
+  return c === "All Connections" ? "all connections" : formatConns(c);
+}
+
+function region(r: AddressConnsJson): [string, string] {
+  return [compactAddresses(cidrSet(r.to)), conns(r.conns)];
+}
+
+function peer(p: PeerConnsJson): [string, string] {
+  return [p.to, conns(p.conns)];
+}
+
+function governance(w: WorkloadEgressJson): string {
+  const g = w.governance;
+  switch (g.kind) {
+    case "isolated":
+      return `egress limited by ${g.policies.map((p) => p.name).join(", ")}`;
+    case "host-network":
+      return "host network: NetworkPolicy does not apply, egress is not restricted";
+    default:
+      return "egress not restricted: no policy selects it for egress";
+  }
+}
+
+/** The three destinations egress control is mostly about: access, then what exactly. */
+function notable(w: WorkloadEgressJson, a: EgressJson["assumptions"]): string[][] {
+  const inet = w.internet;
+  const md = w.cloudMetadata;
+  const d = w.dns;
+  const everywhere = (r: AddressConnsJson): string => (r.to.join(",") === a.internet.join(",") ? `any public address: ${conns(r.conns)}` : region(r).join(": "));
+  const server = `${a.dns.server}${a.dns.assumed ? " (assumed)" : ""}`;
+  return [
+    ["internet", inet.access === "allowed" ? "open" : inet.access, inet.access === "limited" ? inet.allowed.map(everywhere).join("; ") : ""],
+    ["cloud metadata", md.access === "allowed" ? "open" : md.access, md.conns === null ? md.address : `${md.address}: ${conns(md.conns)}`],
+    ["DNS", d.access, d.conns === null ? server : `${server}: ${conns(d.conns)}`],
+  ];
+}
+
+function reachLines(w: WorkloadEgressJson): string[] {
+  if (w.governance.kind !== "isolated") return ["    can reach: any pod whose ingress allows it, and any address"];
+  const rows = [...w.endpoints.map(peer), ...w.addresses.map(region)];
+  const lines = rows.length === 0 ? ["    can reach: nothing"] : ["    can reach:", ...columns(rows, "      ")];
+  if (w.endpointsDependingOnAddress.length > 0) lines.push("    for some of their addresses only:", ...columns(w.endpointsDependingOnAddress.map(peer), "      "));
+  if (w.refusedByIngress.length > 0) lines.push("    allowed by its egress, refused by the destination's ingress:", ...columns(w.refusedByIngress.map(peer), "      "));
+  return lines;
+}
+
+function workloadLines(w: WorkloadEgressJson, a: EgressJson["assumptions"]): string[] {
+  const ips = w.ips.length === 0 ? "" : `  ${formatAddresses(w.ips)}`;
+  return [`  ${w.kind} ${w.name}${ips}`, `    ${governance(w)}`, ...reachLines(w), ...columns(notable(w, a), "    ")];
+}
+
+function namespaceLines(n: NamespaceEgressJson, a: EgressJson["assumptions"]): string[] {
+  const egress = n.policies.filter((p) => p.affects.includes("egress")).map((p) => p.name);
+  const head = `Namespace ${n.namespace}: ${egress.length === 0 ? "no egress policies" : `egress policies ${egress.join(", ")}`}`;
+  const body = n.workloads.length === 0 ? ["  no workloads in the manifests"] : n.workloads.flatMap((w) => ["", ...workloadLines(w, a)]);
+  return [head, ...body];
+}
+
+export function renderEgressText(v: EgressJson): string {
+  const lines: string[] = [];
+  if (v.namespaces.length === 0) lines.push("No NetworkPolicy in the manifests: every pod may reach every address.");
+  for (const n of v.namespaces) lines.push(...namespaceLines(n, v.assumptions), "");
+  if (v.unrestricted.length > 0) {
+    lines.push("No policies (all egress allowed):");
+    lines.push(...columns(v.unrestricted.map((u) => [u.namespace, u.endpoints.join(", ")]), "  "), "");
+  }
+  const a = v.assumptions;
+  if (a.dns.assumed) lines.push(`No k8s-app=kube-dns pods in the manifests: DNS is checked against an assumed ${a.dns.server} pod.`);
+  lines.push(
+    `Pods without a known IP are taken to be in ${formatAddresses(a.podNetwork)} (--pod-cidr); ipBlocks ${a.ipBlockMatchesPods ? "match" : "do not match"} pod IPs (--ipblock-matches-pods).`,
+    "Why is something blocked? portcullis check -f ... --from NAMESPACE/NAME --to ADDRESS --port N",
+  );
+  return lines.join("\n") + "\n";
+}

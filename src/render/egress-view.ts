@@ -1,0 +1,141 @@
+/**
+ * The default view: per namespace with policies, what each workload may reach, and the three
+ * destinations that matter most to egress control: the internet, cloud metadata, cluster DNS.
+ * Built from the analyses (pair and external reachability); text, JSON and YAML print this object.
+ */
+import { ConnSet, type ConnSetJson } from "../analysis/connset.js";
+import { PairAnalysis, sortedEndpoints } from "../analysis/matrix.js";
+import { directionConns, externalConns } from "../analysis/reach.js";
+import type { Direction, Endpoint } from "../model/cluster.js";
+import { AddressSet } from "../net/address-set.js";
+import type { Engine } from "../engine/engine.js";
+import { type DnsServer, dnsAccess, dnsServer, internet, internetAddresses, metadata } from "./egress-probes.js";
+import { type GovernanceJson, governanceJson } from "./check.js";
+import { type LocationJson, addressesJson, locationJson } from "./json.js";
+
+export type Access = "allowed" | "limited" | "blocked";
+
+export interface PeerConnsJson {
+  readonly to: string;
+  readonly conns: ConnSetJson;
+}
+
+export interface AddressConnsJson {
+  readonly to: readonly string[];
+  readonly conns: ConnSetJson;
+}
+
+export interface WorkloadEgressJson {
+  readonly id: string;
+  readonly kind: Endpoint["kind"];
+  readonly name: string;
+  readonly ips: readonly string[];
+  readonly hostNetwork: boolean;
+  readonly governance: GovernanceJson;
+  /** Endpoints it can connect to (its egress and their ingress both allow it, whatever the addresses). */
+  readonly endpoints: readonly PeerConnsJson[];
+  /** Connections only some of the endpoints' possible addresses get. */
+  readonly endpointsDependingOnAddress: readonly PeerConnsJson[];
+  /** Connections its egress allows but the destination's ingress refuses. */
+  readonly refusedByIngress: readonly PeerConnsJson[];
+  /** The IP space its egress allows, in regions with the same connections. */
+  readonly addresses: readonly AddressConnsJson[];
+  readonly internet: { readonly access: Access; readonly allowed: readonly AddressConnsJson[] };
+  readonly cloudMetadata: { readonly access: Access; readonly address: string; readonly conns: ConnSetJson | null };
+  readonly dns: { readonly access: Access; readonly conns: ConnSetJson | null };
+}
+
+export interface NamespaceEgressJson {
+  readonly namespace: string;
+  readonly policies: readonly { readonly name: string; readonly affects: readonly Direction[]; readonly at: LocationJson }[];
+  readonly workloads: readonly WorkloadEgressJson[];
+}
+
+export interface EgressJson {
+  readonly namespaces: readonly NamespaceEgressJson[];
+  /** Namespaces with endpoints and no policy at all: every pod there may reach everything. */
+  readonly unrestricted: readonly { readonly namespace: string; readonly endpoints: readonly string[] }[];
+  /** The options the answers depend on. */
+  readonly assumptions: {
+    readonly podNetwork: readonly string[];
+    readonly ipBlockMatchesPods: boolean;
+    /** What "internet" means here: the public address space. */
+    readonly internet: readonly string[];
+    /** The DNS server probed; `assumed` when the manifests have no k8s-app=kube-dns pods. */
+    readonly dns: { readonly server: string; readonly assumed: boolean };
+  };
+}
+
+export function egressOverview(engine: Engine): EgressJson {
+  const cluster = engine.cluster;
+  const withPolicies = new Set(cluster.policies.map((p) => p.namespace));
+  const endpoints = sortedEndpoints(cluster.endpoints);
+  const dns = dnsServer(engine);
+  const pairs = new EgressPairs(engine);
+  const namespaces = [...withPolicies].sort().map((namespace) => ({
+    namespace,
+    policies: cluster.policies
+      .filter((p) => p.namespace === namespace)
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .map((p) => ({ name: p.name, affects: (["ingress", "egress"] as const).filter((d) => p.affects[d]), at: locationJson(p.at) })),
+    workloads: endpoints.filter((e) => e.namespace === namespace).map((e) => workload(engine, pairs, dns, endpoints, e)),
+  }));
+  const unrestricted = [...new Set(endpoints.map((e) => e.namespace))]
+    .filter((ns) => !withPolicies.has(ns))
+    .sort()
+    .map((namespace) => ({ namespace, endpoints: endpoints.filter((e) => e.namespace === namespace).map((e) => e.name) }));
+  const assumptions = {
+    podNetwork: addressesJson(engine.options.podNetwork),
+    ipBlockMatchesPods: engine.options.ipBlockMatchesPods,
+    internet: addressesJson(internetAddresses(engine.options.podNetwork)),
+    dns: { server: dns.endpoint.id, assumed: dns.assumed },
+  };
+  return { namespaces, unrestricted, assumptions };
+}
+
+/** Pair analyses, plus what the source's egress alone allows, both memoised by endpoint class. */
+class EgressPairs extends PairAnalysis {
+  private readonly egressCache = new Map<string, ConnSet>();
+
+  egressOnly(from: Endpoint, to: Endpoint): ConnSet {
+    const key = `${this.classKey(from)}>${this.classKey(to)}`;
+    let hit = this.egressCache.get(key);
+    if (hit === undefined) {
+      hit = directionConns(this.engine, "egress", { kind: "endpoint", endpoint: from }, { kind: "endpoint", endpoint: to }).full;
+      this.egressCache.set(key, hit);
+    }
+    return hit;
+  }
+}
+
+function workload(engine: Engine, pairs: EgressPairs, dns: DnsServer, all: readonly Endpoint[], e: Endpoint): WorkloadEgressJson {
+  const reach: PeerConnsJson[] = [];
+  const depending: PeerConnsJson[] = [];
+  const refused: PeerConnsJson[] = [];
+  for (const other of all) {
+    if (other === e) continue;
+    const both = pairs.conns(e, other);
+    // Only an isolated workload's egress can be refused by ingress in a way worth reporting.
+    const egressOnly = e.hostNetwork || engine.policiesSelecting(e, "egress").length === 0 ? ConnSet.EMPTY : pairs.egressOnly(e, other);
+    if (!both.full.isEmpty()) reach.push({ to: other.id, conns: both.full.toJSON() });
+    if (!both.partial.isEmpty()) depending.push({ to: other.id, conns: both.partial.toJSON() });
+    const lost = egressOnly.subtract(both.full).subtract(both.partial);
+    if (!lost.isEmpty()) refused.push({ to: other.id, conns: lost.toJSON() });
+  }
+  const regions = externalConns(engine, e, "egress");
+  return {
+    id: e.id,
+    kind: e.kind,
+    name: e.name,
+    ips: addressesJson(AddressSet.fromIps(e.ips)),
+    hostNetwork: e.hostNetwork,
+    governance: governanceJson(engine.governance(e, "egress")),
+    endpoints: reach,
+    endpointsDependingOnAddress: depending,
+    refusedByIngress: refused,
+    addresses: regions.map((r) => ({ to: addressesJson(r.addresses), conns: r.conns.toJSON() })),
+    internet: internet(regions, internetAddresses(engine.options.podNetwork)),
+    cloudMetadata: metadata(regions),
+    dns: dnsAccess(dns, e),
+  };
+}

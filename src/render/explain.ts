@@ -1,0 +1,109 @@
+/**
+ * `portcullis explain`: the analysis's policy and endpoint views with locations in their JSON form
+ * (`{file, line, column, path}`); the text view prints that same document.
+ */
+import type { DirectionView, EndpointView, PeerView, PolicyView, RuleView } from "../analysis/explain.js";
+import type { Direction } from "../model/cluster.js";
+import { compactAddresses, parseCidrList } from "./addresses.js";
+import { type GovernanceJson, governanceJson } from "./check.js";
+import { formatConns } from "./conns.js";
+import { type LocationJson, locationJson } from "./json.js";
+import { governanceSentence } from "./reasons.js";
+import { columns } from "./table.js";
+
+/** The same view with its locations in JSON form (distributes over unions). */
+type Located<T> = T extends unknown ? Omit<T, "at"> & { readonly at: LocationJson } : never;
+
+export type PeerJson = Located<PeerView>;
+export type RuleJson = Omit<Located<RuleView>, "peers"> & { readonly peers: readonly PeerJson[] | "all" };
+export type PolicyJson = Omit<Located<PolicyView>, "ingress" | "egress"> & { readonly ingress: readonly RuleJson[]; readonly egress: readonly RuleJson[] };
+export type DirectionJson = Omit<DirectionView, "governance" | "rules"> & { readonly governance: GovernanceJson; readonly rules: readonly RuleJson[] };
+export type EndpointJson = Omit<EndpointView, "egress" | "ingress"> & { readonly egress: DirectionJson; readonly ingress: DirectionJson };
+
+export type ExplainJson = { readonly policies: readonly PolicyJson[] } | { readonly endpoint: EndpointJson };
+
+function ruleJson(r: RuleView): RuleJson {
+  return { ...r, peers: r.peers === "all" ? "all" : r.peers.map((p) => ({ ...p, at: locationJson(p.at) })), at: locationJson(r.at) };
+}
+
+export function policyJson(p: PolicyView): PolicyJson {
+  return { ...p, at: locationJson(p.at), ingress: p.ingress.map(ruleJson), egress: p.egress.map(ruleJson) };
+}
+
+export function endpointExplainJson(e: EndpointView): EndpointJson {
+  const direction = (d: DirectionView): DirectionJson => ({ ...d, governance: governanceJson(d.governance), rules: d.rules.map(ruleJson) });
+  return { ...e, egress: direction(e.egress), ingress: direction(e.ingress) };
+}
+
+function where(at: LocationJson): string {
+  return `${at.file}:${at.line}:${at.column}`;
+}
+
+function list(items: readonly string[]): string {
+  return items.length === 0 ? "nothing" : items.join(", ");
+}
+
+function peerText(p: PeerJson): string {
+  if (p.kind === "ipBlock") return `ipBlock ${p.cidr}${p.except.length === 0 ? "" : ` except ${p.except.join(", ")}`}`;
+  const ns = p.namespaces === "own" ? "this namespace" : `namespaces ${p.namespaces}`;
+  return `pods ${p.pods} in ${ns} (now: ${list(p.selects)})`;
+}
+
+function ruleLines(r: RuleJson, indent: string): string[] {
+  const side = r.direction === "egress" ? "to" : "from";
+  const ports = r.ports === "all" ? "all ports" : r.ports.join(", ");
+  const head = `${indent}${r.direction}[${r.rule}] ${where(r.at)}: ${ports}`;
+  if (r.peers === "all") return [`${head}, ${side} anywhere`];
+  return [`${head}, ${side}:`, ...r.peers.map((p) => `${indent}  - ${peerText(p)}`)];
+}
+
+export function renderPolicyText(p: PolicyJson): string[] {
+  const affects = p.affects.length === 0 ? "nothing" : p.affects.join(" and ");
+  const lines = [
+    `NetworkPolicy ${p.namespace}/${p.name}  ${where(p.at)}`,
+    `  selects pods ${p.podSelector} in ${p.namespace} (now: ${list(p.selects)})`,
+    `  isolates them for ${affects}${p.policyTypesDeclared ? "" : " (policyTypes not written: defaulted)"}`,
+  ];
+  for (const d of ["ingress", "egress"] as const satisfies readonly Direction[]) {
+    if (!p.affects.includes(d)) continue;
+    const rules = p[d];
+    lines.push(rules.length === 0 ? `  ${d}: no rules (allows no ${d})` : `  ${d} rules:`);
+    for (const r of rules) lines.push(...ruleLines(r, "    "));
+  }
+  return lines;
+}
+
+function directionLines(d: DirectionJson, direction: Direction): string[] {
+  const count = d.governance.kind === "isolated" ? d.governance.policies.length : 0;
+  const lines = [`${direction === "egress" ? "Egress" : "Ingress"}: ${governanceSentence(d.governance.kind, direction, count)}`];
+  if (d.governance.kind === "isolated") {
+    for (const p of d.governance.policies) {
+      const rules = d.rules.filter((r) => r.policy.namespace === p.namespace && r.policy.name === p.name);
+      lines.push(`  ${p.namespace}/${p.name}  ${where(p.at)}`);
+      lines.push(...(rules.length === 0 ? [`    no ${direction} rules`] : rules.flatMap((r) => ruleLines(r, "    "))));
+    }
+  }
+  const side = direction === "egress" ? "may reach" : "may be reached from";
+  const reach = [...d.endpoints.map((e) => [e.peer, formatConns(e.conns)]), ...d.external.map((e) => [compactAddresses(parseCidrList(e.peer)), formatConns(e.conns)])];
+  lines.push(reach.length === 0 ? `  ${side}: nothing` : `  ${side}:`, ...columns(reach, "    "));
+  return lines;
+}
+
+export function renderEndpointText(e: EndpointJson): string[] {
+  const labels = Object.entries(e.labels).map(([k, v]) => `${k}=${v}`).join(",");
+  return [
+    `${e.kind} ${e.id}${e.hostNetwork ? " (host network)" : ""}`,
+    `  labels: ${labels === "" ? "none" : labels}`,
+    `  addresses: ${e.addresses === "" ? "not known (somewhere in the pod network)" : compactAddresses(parseCidrList(e.addresses))}`,
+    "",
+    ...directionLines(e.egress, "egress"),
+    "",
+    ...directionLines(e.ingress, "ingress"),
+  ];
+}
+
+export function renderExplainText(v: ExplainJson): string {
+  if ("endpoint" in v) return renderEndpointText(v.endpoint).join("\n") + "\n";
+  if (v.policies.length === 0) return "No NetworkPolicy in the manifests: no pod is isolated.\n";
+  return v.policies.map((p) => renderPolicyText(p).join("\n")).join("\n\n") + "\n";
+}

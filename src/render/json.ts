@@ -1,0 +1,65 @@
+/**
+ * The JSON forms of shared values (docs/json.md). Every `-o json` document is built from these,
+ * and the text views read the same objects.
+ */
+import type { Location } from "../diag/location.js";
+import type { Endpoint, WorkloadKind } from "../model/cluster.js";
+import type { AddressSet } from "../net/address-set.js";
+import { formatCidr } from "../net/cidr.js";
+import { formatIp } from "../net/ip.js";
+import { short } from "./addresses.js";
+import { endpointAddresses } from "../engine/addresses.js";
+import type { EngineOptions, Target } from "../engine/types.js";
+
+export interface LocationJson {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly path: string;
+}
+
+export function locationJson(at: Location): LocationJson {
+  return { file: at.file, line: at.line, column: at.column, path: at.path };
+}
+
+/** An address set as its smallest list of CIDR blocks, IPv4 first. */
+export function addressesJson(set: AddressSet): string[] {
+  return set.toCidrs().map(formatCidr);
+}
+
+export type TargetJson =
+  | {
+      readonly kind: "endpoint";
+      readonly id: string;
+      readonly namespace: string;
+      readonly name: string;
+      readonly workload: WorkloadKind;
+      readonly hostNetwork: boolean;
+      /** Known pod IPs; empty when the manifests carry none. */
+      readonly ips: readonly string[];
+      /** The addresses the analysis assumes: the known IPs, else the pod network. */
+      readonly addresses: readonly string[];
+    }
+  | { readonly kind: "external"; readonly addresses: readonly string[] };
+
+export function endpointJson(endpoint: Endpoint, options: EngineOptions): TargetJson {
+  return {
+    kind: "endpoint",
+    id: endpoint.id,
+    namespace: endpoint.namespace,
+    name: endpoint.name,
+    workload: endpoint.kind,
+    hostNetwork: endpoint.hostNetwork,
+    ips: endpoint.ips.map(formatIp),
+    addresses: addressesJson(endpointAddresses(endpoint, options)),
+  };
+}
+
+export function targetJson(target: Target, options: EngineOptions): TargetJson {
+  return target.kind === "endpoint" ? endpointJson(target.endpoint, options) : { kind: "external", addresses: addressesJson(target.addresses) };
+}
+
+/** `10.0.0.1` for a single address, CIDRs otherwise: how addresses read in sentences. */
+export function formatAddresses(cidrs: readonly string[]): string {
+  return cidrs.length === 0 ? "no address" : cidrs.map(short).join(", ");
+}
