@@ -1,0 +1,71 @@
+import type { Cluster, Endpoint, Policy } from "../model/cluster.js";
+import { selectorMatches } from "../model/selector.js";
+import { AddressSet } from "../net/address-set.js";
+import { parseCidr } from "../net/cidr.js";
+import { Engine } from "../engine/engine.js";
+import { type DnsResolution, resolveDns } from "./dns.js";
+import { type Redundancy, analyseRedundancy } from "./redundancy.js";
+import type { LintOptions } from "./types.js";
+import { type Universe, buildUniverse } from "./universe.js";
+
+const DEFAULT_SERVICE_CIDR = (() => {
+  const parsed = parseCidr("10.96.0.0/12");
+  if (!parsed.ok) throw new Error("unreachable: default service CIDR");
+  return AddressSet.fromCidr(parsed.cidr);
+})();
+
+const byId = (a: Endpoint, b: Endpoint): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** What every rule may ask: the input, the options, and the engine compiled over the input and its witnesses. */
+export class LintContext {
+  readonly dns: DnsResolution;
+  readonly universe: Universe;
+  /** The engine over the input plus witnesses (see universe.ts); the input's answers are unchanged by them. */
+  readonly engine: Engine;
+  readonly serviceCidr: AddressSet;
+  private redundancyResult: Redundancy | undefined;
+
+  constructor(
+    readonly cluster: Cluster,
+    readonly options: LintOptions,
+  ) {
+    this.dns = resolveDns(cluster, options.dns);
+    this.universe = buildUniverse(cluster, this.dns);
+    this.engine = Engine.compile(this.universe.cluster, options.engine);
+    this.serviceCidr = options.serviceCidr ?? DEFAULT_SERVICE_CIDR;
+  }
+
+  /** The workloads of the input in `namespace`. */
+  endpointsIn(namespace: string): Endpoint[] {
+    return this.cluster.endpoints.filter((e) => e.namespace === namespace);
+  }
+
+  /** The workloads of the input a policy's podSelector matches, host-network ones included. */
+  matchedBy(policy: Policy): Endpoint[] {
+    return this.endpointsIn(policy.namespace).filter((e) => selectorMatches(policy.podSelector, e.labels)).sort(byId);
+  }
+
+  /**
+   * The pods whose own traffic the endpoint-centric rules check: the workloads of the input (not
+   * host-network, not the DNS pods themselves) and the policy witnesses, sorted by id.
+   */
+  subjects(): Endpoint[] {
+    const dnsPods = new Set(this.dns.targets.flatMap((t) => (t.target.kind === "endpoint" ? [t.target.endpoint] : [])));
+    const real = this.cluster.endpoints.filter((e) => !e.hostNetwork && !dnsPods.has(e));
+    return [...real, ...this.universe.policyWitnesses].sort(byId);
+  }
+
+  isWitness(e: Endpoint): boolean {
+    return this.universe.witnesses.has(e);
+  }
+
+  policy(ref: { readonly namespace: string; readonly name: string }): Policy | undefined {
+    return this.cluster.policies.find((p) => p.namespace === ref.namespace && p.name === ref.name);
+  }
+
+  /** Which rules and policies add nothing (computed once, shared by redundant-rule and policy-adds-nothing). */
+  redundancy(): Redundancy {
+    this.redundancyResult ??= analyseRedundancy(this);
+    return this.redundancyResult;
+  }
+}

@@ -1,0 +1,44 @@
+import type { Location } from "../diag/location.js";
+import { type Policy, formatObjectRef } from "../model/cluster.js";
+import { formatSelector } from "../model/selector.js";
+import type { LabelSelector } from "../model/selector.js";
+
+/** `NetworkPolicy production/app-egress` */
+export function policyObject(p: { readonly namespace: string; readonly name: string }): string {
+  return formatObjectRef({ kind: "NetworkPolicy", namespace: p.namespace, name: p.name });
+}
+
+/** A field below `at` whose own position is not kept: the position of `at`, the field's path. */
+export function fieldAt(at: Location, path: string): Location {
+  return { ...at, path };
+}
+
+/** `app=web` or `{}` (all) */
+export function selectorText(s: LabelSelector): string {
+  return formatSelector(s);
+}
+
+/** Sorted and without repeats. */
+export function sortedIds(ids: Iterable<string>): string[] {
+  return [...new Set(ids)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** `a, b, c` or `a, b, c and 4 more` */
+export function listText(items: readonly string[], limit = 5): string {
+  if (items.length <= limit) return items.join(", ");
+  return `${items.slice(0, limit).join(", ")} and ${items.length - limit} more`;
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** Policies in source order: file, document, line, column. */
+export function compareLocations(a: Location, b: Location): number {
+  if (a.file !== b.file) return a.file < b.file ? -1 : 1;
+  return a.document - b.document || a.line - b.line || a.column - b.column;
+}
+
+export function firstPolicy(policies: readonly Policy[]): Policy | undefined {
+  return [...policies].sort((a, b) => compareLocations(a.at, b.at))[0];
+}

@@ -1,0 +1,67 @@
+import type { Cluster } from "../model/cluster.js";
+import { LintContext } from "./context.js";
+import { ignoredRules } from "./ignore.js";
+import { RULES } from "./registry.js";
+import type { Finding, LintOptions, LintRule, Severity } from "./types.js";
+
+/** The rules `enable` and `disable` leave: all by default, only `enable` when given, less `disable`. */
+export function selectedRules(options: Pick<LintOptions, "enable" | "disable">, rules: readonly LintRule[] = RULES): LintRule[] {
+  return rules.filter((r) => (options.enable === undefined || options.enable.includes(r.id)) && !(options.disable ?? []).includes(r.id));
+}
+
+/**
+ * Runs the selected rules on a cluster. Findings an object silences with the annotation
+ * `portcullis.dev/ignore: rule-id[,rule-id]` are left out. Sorted by file, line, rule, then
+ * column, object and message, so the output is the same for the same input.
+ */
+export function lintCluster(cluster: Cluster, options: LintOptions, rules: readonly LintRule[] = RULES): Finding[] {
+  const chosen = selectedRules(options, rules);
+  if (chosen.length === 0) return [];
+  const ctx = new LintContext(cluster, options);
+  const findings: Finding[] = [];
+  for (const rule of chosen) {
+    for (const d of rule.check(ctx)) {
+      if (ignoredRules(d.annotations).has(rule.id)) continue;
+      findings.push({
+        rule: rule.id,
+        severity: rule.severity,
+        message: d.message,
+        object: d.object,
+        location: { file: d.at.file, line: d.at.line, column: d.at.column, path: d.at.path },
+        endpoints: d.endpoints,
+        hint: d.hint,
+      });
+    }
+  }
+  return findings.sort(compareFindings);
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  const cmp = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
+  return (
+    cmp(a.location.file, b.location.file) ||
+    a.location.line - b.location.line ||
+    cmp(a.rule, b.rule) ||
+    a.location.column - b.location.column ||
+    cmp(a.object, b.object) ||
+    cmp(a.location.path, b.location.path) ||
+    cmp(a.message, b.message)
+  );
+}
+
+export type FailOn = Severity | "never";
+
+const RANK: Readonly<Record<Severity, number>> = { info: 0, warning: 1, error: 2 };
+
+/** Whether the findings should fail the run: any finding at `failOn` or above (`never`: never). */
+export function failLevel(findings: readonly Finding[], failOn: FailOn): boolean {
+  if (failOn === "never") return false;
+  return findings.some((f) => RANK[f.severity] >= RANK[failOn]);
+}
+
+/** Findings counted by severity. */
+export function countBySeverity(findings: readonly Finding[]): Record<Severity, number> {
+  const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
+  for (const f of findings) counts[f.severity]++;
+  return counts;
+}

@@ -1,0 +1,91 @@
+/**
+ * Every sentence the lint rules produce, in one place that tests import. Functions take the
+ * facts and return the sentence.
+ */
+import { listText, plural } from "./describe.js";
+
+export const lintMessages = {
+  // dns-egress-blocked
+  dnsBlocked: (policies: readonly string[], dns: string, why: string) =>
+    `pods isolated for egress by ${listText(policies)} cannot send DNS queries (UDP 53) to ${dns}, so every name lookup fails${why === "" ? "" : `: ${why}`}`,
+  dnsBlockedHintPods: () =>
+    `add an egress rule allowing UDP and TCP port 53 to the DNS pods: to: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}, podSelector: {matchLabels: {k8s-app: kube-dns}}}], ports: [{protocol: UDP, port: 53}, {protocol: TCP, port: 53}]`,
+  dnsBlockedHintIps: (cidrs: readonly string[]) =>
+    `add an egress rule allowing UDP and TCP port 53 to ${cidrs.join(", ")}: to: [${cidrs.map((c) => `{ipBlock: {cidr: ${c}}}`).join(", ")}], ports: [{protocol: UDP, port: 53}, {protocol: TCP, port: 53}]`,
+  // dns-tcp-missing
+  dnsTcpMissing: (dns: string) =>
+    `this rule lets pods send DNS queries to ${dns} over UDP 53, but no rule allows TCP 53: answers too large for UDP (truncated, then retried over TCP) fail`,
+  dnsTcpMissingHint: () => `add {protocol: TCP, port: 53} to this rule's ports, next to {protocol: UDP, port: 53}`,
+  // metadata-reachable
+  metadataReachable: (addresses: readonly string[]) =>
+    `this rule lets pods reach the cloud metadata service at ${addresses.join(" and ")} (TCP 80): a compromised pod can read the node's cloud credentials`,
+  metadataHintIpBlock: (cidrs: readonly string[]) => `add ${cidrs.join(" and ")} to this ipBlock's except list`,
+  metadataHintOther: (cidrs: readonly string[]) =>
+    `narrow the rule's destinations to what the pods need, or use an ipBlock that excepts ${cidrs.join(" and ")}`,
+  // egress-not-isolated
+  egressNotIsolated: (namespace: string, open: number, total: number) =>
+    `${open} of ${plural(total, "workload")} in namespace ${namespace} ${open === 1 ? "is selected by no egress policy: its" : "are selected by no egress policy: their"} egress is not restricted`,
+  egressNotIsolatedHint: (namespace: string) =>
+    `add a default-deny egress policy to ${namespace} (podSelector: {}, policyTypes: [Egress]) and allow what each workload needs`,
+  // egress-internet-open
+  internetOpenAll: () => `this rule has no destinations (to), so it allows every destination, the internet included, on every port`,
+  internetOpenCidr: (cidr: string, except: readonly string[]) =>
+    `this rule allows ${cidr}${except.length === 0 ? "" : ` (except ${except.join(", ")})`} on every port: the pods may connect anywhere on the internet`,
+  internetOpenHint: () => `list the ports the pods need (e.g. {protocol: TCP, port: 443}) and narrow the CIDRs to the services they talk to`,
+  // policy-selects-nothing
+  policySelectsNothing: (selector: string, namespace: string, count: number) =>
+    `podSelector ${selector} matches none of the ${plural(count, "workload")} in namespace ${namespace}: this policy applies to no pod`,
+  // peer-selects-nothing
+  peerNoNamespace: (selector: string) => `namespaceSelector ${selector} matches no namespace in the input: this peer selects no pod`,
+  peerOnlyHostNetwork: (pods: readonly string[]) =>
+    `the pods it matches (${listText(pods)}) use the host network, and pod selectors never select host-network pods: allow the nodes' addresses with an ipBlock instead`,
+  peerNoPod: (selector: string, namespaces: readonly string[]) =>
+    `podSelector ${selector} matches no pod in ${namespaces.length === 1 ? "namespace" : "namespaces"} ${listText(namespaces)}: this peer selects no pod`,
+  peerOtherNamespaceHint: (selector: string, own: string, elsewhere: readonly string[]) =>
+    `pods matching ${selector} run in ${elsewhere.length === 1 ? "namespace" : "namespaces"} ${listText(elsewhere)}, but a podSelector alone looks only in the policy's namespace (${own}): add a namespaceSelector to this same peer, e.g. namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ${elsewhere[0] ?? ""}}}`,
+  // shared by both selects-nothing rules
+  nearMissHint: (requirement: string, suggestion: string) => `no object carries ${requirement}; did you mean ${suggestion}?`,
+  noNearMissHint: (requirement: string, existing: readonly string[]) =>
+    existing.length === 0 ? `no object carries ${requirement}; fix the selector or the labels` : `no object carries ${requirement}; they carry ${listText(existing, 8)}`,
+  combinationHint: () => `each label is carried by some object, but no object carries all of them; fix the selector or the labels`,
+  // peer-and-or-confusion
+  andOrConfusion: (nsPeer: string, podPeer: string, asWritten: string, together: string) =>
+    `${nsPeer} and ${podPeer} are two peers, which are ORed: as written they select ${asWritten}; one peer with both selectors would select only ${together}`,
+  andOrHint: () =>
+    `if both conditions were meant to hold together, write one peer: remove the "-" before podSelector so it sits in the same list item as namespaceSelector`,
+  // egress-list-without-policytypes
+  egressListWithoutTypes: (hasIngressRules: boolean) =>
+    `this policy has no egress rules and no policyTypes, so Kubernetes takes policyTypes to be [Ingress]: it isolates nothing for egress, and ${hasIngressRules ? "it restricts the selected pods' ingress to its ingress rules" : "it denies all ingress to the pods it selects"}`,
+  egressListWithoutTypesHint: () => `add policyTypes: [Egress] (or [Ingress, Egress] to keep it isolating ingress too)`,
+  // egress-rules-ignored
+  egressRulesIgnored: (count: number) =>
+    `policyTypes does not list Egress, so the ${plural(count, "egress rule")} of this policy ${count === 1 ? "is" : "are"} ignored`,
+  egressRulesIgnoredHint: () => `add Egress to policyTypes, or delete the egress rules`,
+  // ipblock-in-cluster
+  ipBlockPods: (cidr: string, network: string, pods: readonly string[]) =>
+    `ipBlock ${cidr} covers pod addresses (pod network ${network})${pods.length === 0 ? "" : `, among them those of ${listText(pods)}`}: pod IPs change whenever pods are recreated`,
+  ipBlockServices: (cidr: string, services: readonly string[], serviceCidr: string, direction: "ingress" | "egress") =>
+    `ipBlock ${cidr} covers ${services.length === 0 ? `Service addresses (service CIDR ${serviceCidr})` : `the ClusterIP of ${listText(services)}`}: ${
+      direction === "egress"
+        ? "traffic to a ClusterIP is translated to a pod IP before policy applies, so it never matches"
+        : "no traffic comes from a ClusterIP (it is an address to reach pods by), so it never matches"
+    }`,
+  ipBlockHint: () => `select the pods themselves (the Service's pods) with podSelector and namespaceSelector instead of their addresses`,
+  // named-port-unresolved
+  namedPortUnresolved: (name: string, protocol: string, destinations: readonly string[]) =>
+    `named port "${name}" (${protocol}) is declared by none of the pods it applies to (${listText(destinations)}): it matches no traffic`,
+  namedPortNotPods: (name: string, cidrs: readonly string[]) =>
+    `named port "${name}" can only match a pod's container port, so it matches no traffic to the addresses of ipBlock ${cidrs.join(", ")} outside the pods`,
+  namedPortHint: (name: string) => `use the port number, or name a container port "${name}" in the pod template`,
+  // redundant-rule
+  redundantRule: () => `this rule allows nothing that other rules do not already allow to the pods it applies to`,
+  redundantRuleHint: () => `remove it, or fix it if it was meant to allow something else`,
+  // policy-adds-nothing
+  policyAddsNothing: () =>
+    `removing this policy would change no connection: other policies already isolate the pods it selects and allow them the same`,
+  policyAddsNothingHint: () => `remove it, or fix it if it was meant to allow or deny something else`,
+  // hostnetwork-selected
+  hostNetworkSelected: (pods: readonly string[]) =>
+    `the podSelector matches host-network pods (${listText(pods)}): NetworkPolicy does not apply to pods that use the node's network`,
+  hostNetworkHint: () => `protect host-network pods with node firewall rules, and narrow the podSelector so it does not suggest otherwise`,
+} as const;

@@ -1,0 +1,149 @@
+import type { Cluster, Direction, Endpoint, Peer, Policy, Rule } from "../model/cluster.js";
+import { selectorMatches } from "../model/selector.js";
+import { Engine } from "../engine/engine.js";
+import { directionConns, externalConns } from "../analysis/reach.js";
+import { ruleConns } from "../analysis/rule-conns.js";
+import type { LintContext } from "./context.js";
+import { Alike, peerMatches as matches } from "./alike.js";
+import { compareLocations } from "./describe.js";
+
+export interface RedundantPolicy {
+  readonly policy: Policy;
+}
+
+export interface RedundantRule {
+  readonly policy: Policy;
+  readonly direction: Direction;
+  readonly rule: Rule;
+}
+
+export interface Redundancy {
+  readonly policies: readonly RedundantPolicy[];
+  readonly rules: readonly RedundantRule[];
+}
+
+const DIRECTIONS: readonly Direction[] = ["ingress", "egress"];
+
+/** What may change when a candidate is removed: the connections of `subjects` with `targets` (and the IP space). */
+interface Scope {
+  readonly subjects: readonly Endpoint[];
+  readonly directions: readonly Direction[];
+  readonly targets: readonly Endpoint[];
+  readonly external: boolean;
+}
+
+/**
+ * Which policies, then which rules, can be removed without changing what any pod may send or
+ * receive. Asked of the engine: the connections each selected pod has with the endpoints of the
+ * universe and with the IP space are compared with and without the candidate, on a copy of the
+ * cluster. Candidates are taken from the last (by file and line) to the first, and each one found
+ * is removed before the next is tried, so of two identical rules the later one is reported, and
+ * everything reported can be removed together.
+ */
+export function analyseRedundancy(ctx: LintContext): Redundancy {
+  const universe = ctx.universe.cluster;
+  const alike = new Alike(universe, ctx.engine);
+  const targets = alike.targets(universe.endpoints);
+  let working: Cluster = universe;
+  const policies: RedundantPolicy[] = [];
+  for (const policy of byLocationDescending(ctx.cluster.policies)) {
+    const subjects = alike.subjects(selectedBy(working, policy));
+    if (subjects.length === 0) continue;
+    const without: Cluster = { ...working, policies: working.policies.filter((p) => p !== policy) };
+    const scope = policyScope(compile(working, [...subjects, ...targets], ctx), policy, subjects, targets);
+    if (sameConns(working, without, scope, ctx)) {
+      policies.push({ policy });
+      working = without;
+    }
+  }
+  const rules: RedundantRule[] = [];
+  for (const original of byLocationDescending(working.policies)) {
+    for (const direction of DIRECTIONS.filter((d) => original.affects[d])) {
+      for (const rule of [...original[direction]].reverse()) {
+        const current = working.policies.find((p) => p.id === original.id) ?? original;
+        const subjects = alike.subjects(selectedBy(working, current));
+        const engine = compile(working, [...subjects, ...targets], ctx);
+        const scope = ruleScope(engine, current, direction, [rule], subjects, targets);
+        if (subjects.length === 0 || !allowsSomething(engine, current, direction, rule, subjects, scope.targets)) continue;
+        const reduced: Policy = { ...current, [direction]: current[direction].filter((r) => r !== rule) };
+        const without: Cluster = { ...working, policies: working.policies.map((p) => (p === current ? reduced : p)) };
+        if (sameConns(working, without, scope, ctx)) {
+          rules.push({ policy: original, direction, rule });
+          working = without;
+        }
+      }
+    }
+  }
+  return { policies, rules };
+}
+
+/**
+ * The engine over a working copy, holding only the endpoints asked about: the engine's answers do
+ * not depend on the other endpoints, and compiling all of them for every candidate would dominate.
+ */
+function compile(cluster: Cluster, endpoints: readonly Endpoint[], ctx: LintContext): Engine {
+  return Engine.compile({ ...cluster, endpoints }, ctx.options.engine);
+}
+
+function byLocationDescending(policies: readonly Policy[]): Policy[] {
+  return [...policies].sort((a, b) => compareLocations(b.at, a.at));
+}
+
+/** Pods a policy selects in the universe (host-network pods are never selected). */
+function selectedBy(cluster: Cluster, policy: Policy): Endpoint[] {
+  return cluster.endpoints.filter((e) => !e.hostNetwork && e.namespace === policy.namespace && selectorMatches(policy.podSelector, e.labels));
+}
+
+/**
+ * Removing a policy changes the connections of its pods only with what its rules' peers match,
+ * as long as other policies still isolate them; a pod it alone isolates may change with anything.
+ */
+function policyScope(engine: Engine, policy: Policy, subjects: readonly Endpoint[], targets: readonly Endpoint[]): Scope {
+  const directions = DIRECTIONS.filter((d) => policy.affects[d]);
+  const staysIsolated = subjects.every((s) => directions.every((d) => engine.policiesSelecting(s, d).some((p) => p !== policy)));
+  if (!staysIsolated) return { subjects, directions, targets, external: true };
+  const scopes = directions.map((d) => ruleScope(engine, policy, d, policy[d], subjects, targets));
+  const matched = new Set(scopes.flatMap((s) => s.targets));
+  return { subjects, directions, targets: targets.filter((t) => matched.has(t)), external: scopes.some((s) => s.external) };
+}
+
+/** Removing rules changes the connections of the policy's pods only with what the rules' peers match. */
+function ruleScope(engine: Engine, policy: Policy, direction: Direction, rules: readonly Rule[], subjects: readonly Endpoint[], targets: readonly Endpoint[]): Scope {
+  const all = rules.some((r) => r.peers === "all");
+  const peers: Peer[] = rules.flatMap((r) => (r.peers === "all" ? [] : [...r.peers]));
+  const matched = all ? targets : targets.filter((t) => peers.some((p) => matches(engine, policy, p, t)));
+  return { subjects, directions: [direction], targets: matched, external: all || peers.some((p) => p.kind === "ipBlock") };
+}
+
+function sameConns(before: Cluster, after: Cluster, scope: Scope, ctx: LintContext): boolean {
+  return signature(before, scope, ctx) === signature(after, scope, ctx);
+}
+
+/** Everything the subjects may send (egress) or receive (ingress) within the scope, as one comparable string. */
+function signature(cluster: Cluster, scope: Scope, ctx: LintContext): string {
+  const engine = compile(cluster, [...scope.subjects, ...scope.targets], ctx);
+  const parts: string[] = [];
+  for (const s of scope.subjects) {
+    for (const d of scope.directions) {
+      for (const t of scope.targets) {
+        const c = directionConns(engine, d, { kind: "endpoint", endpoint: s }, { kind: "endpoint", endpoint: t });
+        parts.push(`${c.full.key()}~${c.partial.key()}`);
+      }
+      if (scope.external) parts.push(externalConns(engine, s, d).map((r) => `${r.addresses.key()}=${r.conns.key()}`).join(";"));
+    }
+  }
+  return parts.join("\n");
+}
+
+/** Whether the rule, on its own, admits any connection for one of the subjects. */
+function allowsSomething(engine: Engine, policy: Policy, direction: Direction, rule: Rule, subjects: readonly Endpoint[], targets: readonly Endpoint[]): boolean {
+  for (const s of subjects) {
+    for (const t of targets) {
+      if (ruleConns(rule, direction === "egress" ? t : s).isEmpty()) continue;
+      if (rule.peers === "all" || rule.peers.some((p) => matches(engine, policy, p, t))) return true;
+    }
+    if (ruleConns(rule, direction === "egress" ? null : s).isEmpty()) continue;
+    if (rule.peers === "all" || rule.peers.some((p) => p.kind === "ipBlock")) return true;
+  }
+  return false;
+}

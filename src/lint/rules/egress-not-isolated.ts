@@ -1,0 +1,32 @@
+import { formatObjectRef } from "../../model/cluster.js";
+import { sortedIds } from "../describe.js";
+import { lintMessages as m } from "../messages.js";
+import type { Draft, LintRule } from "../types.js";
+
+export const egressNotIsolated: LintRule = {
+  id: "egress-not-isolated",
+  severity: "info",
+  summary: "Workloads that no egress policy selects: their egress is not restricted.",
+  description:
+    "A pod is isolated for egress only when some policy with Egress in its policyTypes selects it; until then it may connect anywhere. One finding per namespace lists the workloads of the input that the engine finds not isolated for egress (host-network pods, to which NetworkPolicy does not apply, are left out).",
+  docs: "docs/rules/egress-not-isolated.md",
+  check: (ctx) => {
+    const drafts: Draft[] = [];
+    const namespaces = sortedIds(ctx.cluster.endpoints.map((e) => e.namespace));
+    for (const name of namespaces) {
+      const workloads = ctx.endpointsIn(name).filter((e) => !e.hostNetwork);
+      const open = workloads.filter((e) => ctx.engine.governance(e, "egress").kind === "not-isolated");
+      const first = open[0];
+      if (first === undefined) continue;
+      const ns = ctx.cluster.namespaces.get(name);
+      drafts.push({
+        message: m.egressNotIsolated(name, open.length, workloads.length),
+        object: formatObjectRef({ kind: "Namespace", namespace: "", name }),
+        at: ns?.at ?? first.at,
+        endpoints: sortedIds(open.map((e) => e.id)),
+        hint: m.egressNotIsolatedHint(name),
+      });
+    }
+    return drafts;
+  },
+};

@@ -1,0 +1,80 @@
+import type { Severity } from "../diag/diagnostic.js";
+import type { Location } from "../diag/location.js";
+import type { EngineOptions } from "../engine/types.js";
+import type { Labels } from "../model/labels.js";
+import type { LabelSelector } from "../model/selector.js";
+import type { AddressSet } from "../net/address-set.js";
+import type { Ip } from "../net/ip.js";
+import type { LintContext } from "./context.js";
+
+export type { Severity };
+
+/** Where a finding points: the field of the object, by file, 1-based line and column, and field path. */
+export interface FindingLocation {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  /** Like `spec.egress[0].to[1]`; empty for the object itself. */
+  readonly path: string;
+}
+
+/** One lint finding. Text, JSON and SARIF are renderings of this one object. */
+export interface Finding {
+  /** The rule's stable id, e.g. `dns-egress-blocked`. */
+  readonly rule: string;
+  readonly severity: Severity;
+  readonly message: string;
+  /** The object the finding is about, e.g. `NetworkPolicy production/app-egress`. */
+  readonly object: string;
+  readonly location: FindingLocation;
+  /** The workloads concerned (`namespace/name`), sorted; empty when the finding is about an object alone. */
+  readonly endpoints: readonly string[];
+  /** What to change. */
+  readonly hint: string;
+}
+
+/**
+ * Where the cluster DNS is. Default: the pods behind the `kube-system/kube-dns` Service, else the
+ * pods labelled `k8s-app=kube-dns` in kube-system, else one synthetic kube-dns endpoint.
+ */
+export interface DnsOptions {
+  /** DNS server addresses the pods query, e.g. NodeLocal DNSCache's 169.254.20.10. */
+  readonly ips?: readonly Ip[];
+  /** The DNS pods, by namespace and label selector. */
+  readonly pods?: { readonly namespace: string; readonly selector: LabelSelector };
+}
+
+export interface LintOptions {
+  readonly engine: EngineOptions;
+  readonly dns?: DnsOptions;
+  /** The Service CIDR (default 10.96.0.0/12); Service clusterIPs in the input count too. */
+  readonly serviceCidr?: AddressSet;
+  /** Only these rules (default: all). Unknown ids must be refused by the caller (`unknownRuleIds`). */
+  readonly enable?: readonly string[];
+  /** Not these rules. */
+  readonly disable?: readonly string[];
+}
+
+/** What a rule returns for one finding; `lintCluster` adds the rule id and severity. */
+export interface Draft {
+  readonly message: string;
+  readonly object: string;
+  readonly at: Location;
+  readonly endpoints: readonly string[];
+  readonly hint: string;
+  /** Annotations of the object that may silence it (`portcullis.dev/ignore`). */
+  readonly annotations?: Labels;
+}
+
+/** A lint rule: one file each, registered in `registry.ts`, documented in `docs/rules/<id>.md`. */
+export interface LintRule {
+  readonly id: string;
+  readonly severity: Severity;
+  /** One line: SARIF shortDescription. */
+  readonly summary: string;
+  /** A paragraph: SARIF fullDescription and help text. */
+  readonly description: string;
+  /** The docs page, relative to the repository root. */
+  readonly docs: string;
+  check(context: LintContext): Draft[];
+}
