@@ -76,7 +76,7 @@ const arbPolicy = (k: number): fc.Arbitrary<Policy> =>
     name: `p${k}`,
     podSelector: r.sel,
     affects: { ingress: r.ti, egress: r.te },
-    policyTypesDeclared: true,
+    policyTypesDeclared: true, egressWritten: true,
     ingress: r.ingress,
     egress: r.egress,
     annotations: new Map(),

@@ -37,6 +37,7 @@ export function readPolicy(r: Reader, header: PolicyHeader): Policy | undefined 
     affects: affects(types, written > 0),
     // `policyTypes: []` is defaulted exactly like an absent field, so it does not count as written.
     policyTypesDeclared: types.length > 0,
+    egressWritten: spec["egress"] !== undefined && spec["egress"] !== null,
     ingress,
     egress,
     annotations: header.annotations,

@@ -119,6 +119,8 @@ export interface Policy {
   readonly affects: { readonly ingress: boolean; readonly egress: boolean };
   /** Whether `spec.policyTypes` was written (lint reads this; semantics use `affects`). */
   readonly policyTypesDeclared: boolean;
+  /** Whether `spec.egress` was written, even as `egress: []` (lint reads this; semantics use `affects`). */
+  readonly egressWritten: boolean;
   readonly ingress: readonly Rule[];
   readonly egress: readonly Rule[];
   readonly annotations: Labels;

@@ -74,7 +74,7 @@ export function policy(
     name,
     podSelector,
     affects: { ingress: spec.ingress !== undefined, egress: spec.egress !== undefined },
-    policyTypesDeclared: true,
+    policyTypesDeclared: true, egressWritten: true,
     ingress: spec.ingress ?? [],
     egress: spec.egress ?? [],
     annotations: labelsOf(spec.annotations ?? {}),

@@ -22,7 +22,8 @@ const CASES: RuleCase[] = [
   },
   { name: "policyTypes: [Egress] isolates egress", yaml: docs(APP, policy("finance", "deny-all-egress", "  podSelector: {}\n  policyTypes: [Egress]\n  egress: []\n")), expect: [] },
   { name: "egress rules make the policy affect egress", yaml: docs(APP, policy("finance", "ledger-egress", "  podSelector: {}\n  egress:\n    - ports:\n        - {port: 443}\n")), expect: [] },
-  { name: "a policy that shows no intent for egress (only the name and annotations can tell)", yaml: docs(APP, policy("finance", "default-deny", "  podSelector: {}\n  egress: []\n")), expect: [] },
+  { name: "egress: [] written explicitly shows the intent, whatever the name", yaml: docs(APP, policy("finance", "default-deny", "  podSelector: {}\n  egress: []\n")), expect: [{ path: "" }] },
+  { name: "a policy with no egress field that shows no intent for egress", yaml: docs(APP, policy("finance", "default-deny", "  podSelector: {}\n")), expect: [] },
 ];
 
 for (const c of CASES) {
