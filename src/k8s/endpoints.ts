@@ -14,6 +14,7 @@ interface Group {
   labels: Labels;
   ports: readonly ContainerPort[];
   hostNetwork: boolean;
+  annotations: Labels;
   at: Location;
   readonly ips: Ip[];
   readonly pods: string[];
@@ -55,7 +56,7 @@ export function groupEndpoints(objects: readonly WorkloadObject[]): Endpoint[] {
     const key = keyOf(kind, namespace, name);
     let group = groups.get(key);
     if (group === undefined) {
-      group = { kind, namespace, name, labels: like.podLabels, ports: like.ports, hostNetwork: like.hostNetwork, at, ips: [], pods: [] };
+      group = { kind, namespace, name, labels: like.podLabels, ports: like.ports, hostNetwork: like.hostNetwork, annotations: like.annotations, at, ips: [], pods: [] };
       groups.set(key, group);
     }
     return group;
@@ -64,6 +65,7 @@ export function groupEndpoints(objects: readonly WorkloadObject[]): Endpoint[] {
     group.labels = root.podLabels;
     group.ports = root.ports;
     group.hostNetwork = root.hostNetwork;
+    group.annotations = root.annotations;
     group.at = root.at;
   };
 
@@ -119,6 +121,7 @@ function withIds(groups: readonly Group[]): Endpoint[] {
       hostNetwork: g.hostNetwork,
       ports: g.ports,
       pods: g.pods,
+      annotations: g.annotations,
       at: g.at,
     };
   });

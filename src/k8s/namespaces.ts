@@ -21,7 +21,8 @@ export function namespacesOf(
     names.add(name);
     const labels = new Map(header.labels);
     labels.set(NAME_LABEL, name);
-    all.push(at === undefined ? { name, labels, declared: true } : { name, labels, declared: true, at });
+    const annotations = header.annotations;
+    all.push(at === undefined ? { name, labels, declared: true, annotations } : { name, labels, declared: true, annotations, at });
   }
   for (const name of referenced) {
     if (!names.has(name)) {

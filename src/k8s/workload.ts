@@ -38,6 +38,7 @@ export interface WorkloadObject {
   /** Pods only. */
   readonly ips: readonly Ip[];
   readonly owner: OwnerRef | undefined;
+  readonly annotations: Labels;
   readonly at: Location;
 }
 
@@ -66,7 +67,7 @@ export function readWorkload(r: Reader, kind: WorkloadKind, header: ObjectHeader
   const hostNetwork = readBoolean(r, child(spec, "hostNetwork")) ?? false;
   const ips = kind === "Pod" ? readPodIps(r) : [];
   if (r.failed) return undefined;
-  return { kind, namespace: header.ref.namespace, name: header.ref.name, podLabels, ports, hostNetwork, ips, owner: header.owner, at: r.at([]) };
+  return { kind, namespace: header.ref.namespace, name: header.ref.name, podLabels, ports, hostNetwork, ips, owner: header.owner, annotations: header.annotations, at: r.at([]) };
 }
 
 /** The ports of all containers: the targets of named ports. */

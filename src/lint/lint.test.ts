@@ -146,3 +146,23 @@ test("src/lint is pure: no node:* import outside *.test.ts, and nothing from the
     assert.doesNotMatch(text, /from\s+"\.\.\/(\.\.\/)?(cli|io|lab|nft|enforce)\//, file);
   }
 });
+
+test("portcullis.dev/ignore on a namespace silences that rule for everything in it", () => {
+  const ns = (ignore: string | null): string =>
+    `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n${ignore === null ? "" : `  annotations:\n    portcullis.dev/ignore: ${ignore}\n`}`;
+  const found = (ignore: string | null): string[] =>
+    lintCluster(clusterOfYaml(docs(ns(ignore), workload("shop", "web", { app: "web" }))), { ...TEST_OPTIONS, enable: ["egress-not-isolated"] }).map((f) => f.rule);
+  assert.deepEqual(found(null), ["egress-not-isolated"]);
+  assert.deepEqual(found("egress-not-isolated"), []);
+  assert.deepEqual(found("dns-tcp-missing"), ["egress-not-isolated"]);
+});
+
+test("portcullis.dev/ignore on a workload drops that endpoint from a finding, and the finding when none is left", () => {
+  const annotated = (name: string, ignore: string): string =>
+    workload("shop", name, { app: name }).replace(`  name: ${name}\n`, `  name: ${name}\n  annotations:\n    portcullis.dev/ignore: ${ignore}\n`);
+  const lint = (...objects: string[]) =>
+    lintCluster(clusterOfYaml(docs(...objects)), { ...TEST_OPTIONS, enable: ["egress-not-isolated"] }).map((f) => f.endpoints);
+  assert.deepEqual(lint(workload("shop", "web", { app: "web" }), workload("shop", "api", { app: "api" })), [["shop/api", "shop/web"]]);
+  assert.deepEqual(lint(annotated("web", "egress-not-isolated"), workload("shop", "api", { app: "api" })), [["shop/api"]]);
+  assert.deepEqual(lint(annotated("web", "egress-not-isolated"), annotated("api", "egress-not-isolated")), []);
+});

@@ -10,30 +10,53 @@ export function selectedRules(options: Pick<LintOptions, "enable" | "disable">, 
 }
 
 /**
- * Runs the selected rules on a cluster. Findings an object silences with the annotation
- * `portcullis.dev/ignore: rule-id[,rule-id]` are left out. Sorted by file, line, rule, then
- * column, object and message, so the output is the same for the same input.
+ * Runs the selected rules on a cluster. The annotation `portcullis.dev/ignore: rule-id[,rule-id]`
+ * silences a rule: on the finding's object, or on its namespace, the whole finding; on a workload
+ * (or its namespace), that endpoint, and a finding left with none of its endpoints. Sorted by
+ * file, line, rule, then column, object and message, so the output is the same for the same input.
  */
 export function lintCluster(cluster: Cluster, options: LintOptions, rules: readonly LintRule[] = RULES): Finding[] {
   const chosen = selectedRules(options, rules);
   if (chosen.length === 0) return [];
   const ctx = new LintContext(cluster, options);
+  const silences = silencer(cluster);
   const findings: Finding[] = [];
   for (const rule of chosen) {
     for (const d of rule.check(ctx)) {
-      if (ignoredRules(d.annotations).has(rule.id)) continue;
+      if (ignoredRules(d.annotations).has(rule.id) || silences.namespace(namespaceOf(d.object), rule.id)) continue;
+      const endpoints = d.endpoints.filter((id) => !silences.endpoint(id, rule.id));
+      if (d.endpoints.length > 0 && endpoints.length === 0) continue;
       findings.push({
         rule: rule.id,
         severity: rule.severity,
         message: d.message,
         object: d.object,
         location: { file: d.at.file, line: d.at.line, column: d.at.column, path: d.at.path },
-        endpoints: d.endpoints,
+        endpoints,
         hint: d.hint,
       });
     }
   }
   return findings.sort(compareFindings);
+}
+
+/** The namespace of an object named like `NetworkPolicy production/app-egress` or `Namespace production`. */
+function namespaceOf(object: string): string | undefined {
+  const [kind, name] = object.split(" ");
+  if (name === undefined) return undefined;
+  if (kind === "Namespace") return name;
+  const slash = name.indexOf("/");
+  return slash < 0 ? undefined : name.slice(0, slash);
+}
+
+function silencer(cluster: Cluster): { namespace: (ns: string | undefined, rule: string) => boolean; endpoint: (id: string, rule: string) => boolean } {
+  const endpoints = new Map(cluster.endpoints.map((e) => [e.id, e]));
+  const namespace = (ns: string | undefined, rule: string): boolean => ns !== undefined && ignoredRules(cluster.namespaces.get(ns)?.annotations).has(rule);
+  const endpoint = (id: string, rule: string): boolean => {
+    const e = endpoints.get(id);
+    return e !== undefined && (ignoredRules(e.annotations).has(rule) || namespace(e.namespace, rule));
+  };
+  return { namespace, endpoint };
 }
 
 export function compareFindings(a: Finding, b: Finding): number {

@@ -22,6 +22,8 @@ export interface Namespace {
   readonly labels: Labels;
   /** False for a namespace that is referenced but not declared: it exists implicitly. */
   readonly declared: boolean;
+  /** metadata.annotations of a declared namespace (`portcullis.dev/ignore` is read from here). */
+  readonly annotations?: Labels;
   readonly at?: Location;
 }
 
@@ -52,6 +54,8 @@ export interface Endpoint {
   readonly ports: readonly ContainerPort[];
   /** Names of the pods grouped under this endpoint (the pod itself for a bare pod). */
   readonly pods: readonly string[];
+  /** metadata.annotations of the workload (or bare pod) that defines the endpoint. */
+  readonly annotations?: Labels;
   readonly at: Location;
 }
 
