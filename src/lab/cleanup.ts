@@ -3,7 +3,19 @@
  * and stale labs of crashed processes with cleanupStale().
  */
 import { killQuietly } from "./run.js";
-import { LAB_NS, deleteNetns, deleteNetnsSync, killNetnsPids, listNetns, markerAlive, netnsAgeMs, readMarker } from "./netns.js";
+import {
+  LAB_NS,
+  LAB_PREFIX,
+  deleteNetns,
+  deleteNetnsSync,
+  isKeptMarker,
+  killNetnsPids,
+  listNetns,
+  markerAlive,
+  netnsAgeMs,
+  ofPrefix,
+  readMarker,
+} from "./netns.js";
 
 /** What the exit handler must undo for one live lab. */
 interface Live {
@@ -60,7 +72,8 @@ const UNMARKED_GRACE_MS = 60_000;
 
 /**
  * Removes labs left by crashed runs: namespaces named `pc-<6 hex>-<n>` (and starting with
- * `prefix`) whose owner process is gone. Labs of live processes, including other test runs, stay.
+ * `prefix`) whose owner process is gone. Labs of live processes, including other test runs, stay,
+ * and so do detached labs (`lab.detach()`): only `labRemove` takes those down.
  * Returns the prefixes removed.
  */
 export async function cleanupStale(prefix = "pc-"): Promise<string[]> {
@@ -83,7 +96,28 @@ export async function cleanupStale(prefix = "pc-"): Promise<string[]> {
 async function isStale(group: string): Promise<boolean> {
   const nodeNs = `${group}-0`;
   const marker = await readMarker(nodeNs);
+  if (marker !== undefined && isKeptMarker(marker)) return false;
   if (marker !== undefined && marker !== "") return !markerAlive(marker);
   const age = netnsAgeMs(nodeNs);
   return age === undefined || age > UNMARKED_GRACE_MS;
+}
+
+export type RemoveResult = { readonly ok: true; readonly removed: number } | { readonly ok: false; readonly reason: string };
+
+/**
+ * Takes down a lab by its prefix, from any process (`lab down`): kills what runs in its namespaces
+ * and deletes them. Refuses a lab whose owner process is alive (this one included: `lab.down()`).
+ * `removed` is how many namespaces went (0: there was no such lab).
+ */
+export async function labRemove(prefix: string): Promise<RemoveResult> {
+  if (!LAB_PREFIX.test(prefix)) return { ok: false, reason: `"${prefix}" is not a lab prefix (pc- and 6 hex digits)` };
+  const names = ofPrefix(await listNetns(), prefix);
+  if (names.length === 0) return { ok: true, removed: 0 };
+  const marker = await readMarker(`${prefix}-0`);
+  if (isTracked(prefix) || (marker !== undefined && markerAlive(marker))) {
+    return { ok: false, reason: `lab ${prefix} belongs to a running process (${marker}); stop that process instead` };
+  }
+  for (const ns of names) await killNetnsPids(ns);
+  await deleteNetns(prefix);
+  return { ok: true, removed: names.length };
 }

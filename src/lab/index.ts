@@ -1,6 +1,6 @@
 /** The lab: a one-node cluster of network namespaces for proving enforcement with real packets. */
-export { cleanupStale } from "./cleanup.js";
-export { labUp } from "./lab.js";
+export { cleanupStale, labRemove, type RemoveResult } from "./cleanup.js";
+export { labAttach, labUp } from "./lab.js";
 export { labPreflight } from "./preflight.js";
 export { INTERNET } from "./types.js";
 export type {

@@ -7,7 +7,7 @@ import { formatIp } from "../net/ip.js";
 import { AgentHandle } from "./agent-handle.js";
 import { track, untrack } from "./cleanup.js";
 import { mapLimit } from "./limit.js";
-import { addNetns, deleteNetns, listNetns, newPrefix, ofPrefix, ownerMarker } from "./netns.js";
+import { LAB_PREFIX, addNetns, deleteNetns, isKeptMarker, keptMarker, listNetns, newPrefix, ofPrefix, ownerMarker, readMarker } from "./netns.js";
 import { type LabPlan, planLab } from "./plan.js";
 import type { AgentConfig } from "./protocol.js";
 import { RunningLab } from "./running-lab.js";
@@ -18,6 +18,7 @@ const SPAWN_CONCURRENCY = 16;
 const AGENT_START_MS = 10_000;
 /** Longer than any one step can take: commands are killed after 10 s, agents after AGENT_START_MS. */
 const STEP_MAX_MS = 12_000;
+const ATTACH_MS = 20_000;
 
 async function freshPrefix(): Promise<string> {
   const names = await listNetns();
@@ -53,6 +54,13 @@ function agentConfigs(spec: LabSpec, plan: LabPlan): [string, AgentConfig][] {
   return [[plan.internetNs, internet], ...pods];
 }
 
+async function startAgents(spec: LabSpec, plan: LabPlan, pids: Set<number>, agents: AgentHandle[], aborted: () => boolean): Promise<void> {
+  await mapLimit(agentConfigs(spec, plan), SPAWN_CONCURRENCY, async ([ns, cfg]) => {
+    if (aborted()) throw new Error("lab setup aborted");
+    agents.push(await AgentHandle.start(ns, cfg, pids, AGENT_START_MS));
+  });
+}
+
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const t = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms)));
@@ -78,13 +86,10 @@ export async function labUp(spec: LabSpec, opts: LabOptions = {}): Promise<Lab> 
   };
   const setup = (async (): Promise<RunningLab> => {
     await wire(plan, step);
-    await mapLimit(agentConfigs(spec, plan), SPAWN_CONCURRENCY, async ([ns, cfg]) => {
-      if (aborted) throw new Error("lab setup aborted");
-      agents.push(await AgentHandle.start(ns, cfg, pids, AGENT_START_MS));
-    });
+    await startAgents(spec, plan, pids, agents, () => aborted);
     await step("servers");
     // SCTP is neither served nor probed: Node.js has no SCTP sockets (see README).
-    return new RunningLab(plan, agents, pids, false);
+    return new RunningLab(plan, agents, pids, false, { owned: true });
   })();
   try {
     return await withTimeout(setup, opts.setupTimeoutMs ?? 20_000, "lab setup");
@@ -97,4 +102,37 @@ export async function labUp(spec: LabSpec, opts: LabOptions = {}): Promise<Lab> 
     await deleteNetns(prefix).finally(() => untrack(prefix));
     throw e;
   }
+}
+
+/**
+ * Starts servers and probers again in a detached lab (`lab.detach()`, maybe by another process),
+ * so it can be probed; `spec` must be the one it was brought up with. The lab stays detached:
+ * this process does not own it, its exit leaves it up; `detach()` stops the agents again, `down()`
+ * removes the lab.
+ */
+export async function labAttach(spec: LabSpec, prefix: string): Promise<Lab> {
+  if (!LAB_PREFIX.test(prefix)) throw new Error(`"${prefix}" is not a lab prefix (pc- and 6 hex digits)`);
+  const planned = planLab(spec, prefix, keptMarker());
+  if (!planned.ok) throw new Error(`invalid lab spec:\n  ${planned.errors.join("\n  ")}`);
+  const plan = planned.plan;
+  const present = ofPrefix(await listNetns(), prefix);
+  const missing = plan.namespaces.filter((ns) => !present.includes(ns));
+  if (missing.length > 0) throw new Error(`lab ${prefix} is not up (missing ${missing.join(", ")})`);
+  if (present.length !== plan.namespaces.length) throw new Error(`lab ${prefix} has ${present.length} namespaces, the spec ${plan.namespaces.length}`);
+  const marker = (await readMarker(plan.nodeNs)) ?? "";
+  if (!isKeptMarker(marker)) throw new Error(`lab ${prefix} is not detached (its marker: "${marker}")`);
+  const pids = new Set<number>();
+  const agents: AgentHandle[] = [];
+  let aborted = false;
+  const starting = startAgents(spec, plan, pids, agents, () => aborted);
+  try {
+    await withTimeout(starting, ATTACH_MS, "attaching");
+  } catch (e) {
+    aborted = true;
+    await withTimeout(starting, STEP_MAX_MS, "aborted attach").catch(() => undefined);
+    await Promise.all(agents.map((a) => a.stop()));
+    for (const pid of pids) killQuietly(pid);
+    throw e;
+  }
+  return new RunningLab(plan, agents, pids, false, { owned: false });
 }

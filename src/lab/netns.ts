@@ -9,6 +9,9 @@ import { killQuietly, run, runOk } from "./run.js";
 
 export const LAB_NS = /^(pc-[0-9a-f]{6})-\d+$/;
 const MARKER = /^portcullis-lab:owner=(\d+):since=(\d+)$/;
+const KEPT = /^portcullis-lab:kept:since=\d+$/;
+/** A lab prefix as `newPrefix` makes it. */
+export const LAB_PREFIX = /^pc-[0-9a-f]{6}$/;
 
 export function newPrefix(): string {
   return `pc-${randomBytes(3).toString("hex")}`;
@@ -76,6 +79,19 @@ export function startTime(pid: number): string | undefined {
 /** Written on the node namespace's lo as its alias: which process owns the lab. */
 export function ownerMarker(): string {
   return `portcullis-lab:owner=${process.pid}:since=${startTime(process.pid) ?? "0"}`;
+}
+
+/** Written instead when the lab is detached: it outlives its process on purpose (`lab up`). */
+export function keptMarker(): string {
+  return `portcullis-lab:kept:since=${Date.now()}`;
+}
+
+export function isKeptMarker(alias: string): boolean {
+  return KEPT.test(alias);
+}
+
+export async function writeMarker(ns: string, alias: string): Promise<void> {
+  await runOk(["ip", "-n", ns, "link", "set", "dev", "lo", "alias", alias]);
 }
 
 export function markerAlive(alias: string): boolean {

@@ -147,8 +147,8 @@ function podLines(pod: PlannedPod): string[] {
   ];
 }
 
-/** Addresses the lab itself uses, or that cannot be a pod's. */
-function reservedReason(ip: Ip): string | undefined {
+/** Addresses the lab itself uses, or that cannot be a pod's: why, or undefined when it may be one. */
+export function reservedReason(ip: Ip): string | undefined {
   const text = formatIp(ip);
   if ([NODE_GW4, INTERNET_GW4, INTERNET_SRC4, INTERNET_SRC6].includes(text)) return "is used by the lab's routing";
   const first = Number(ip.value >> (ip.family === 4 ? 24n : 120n));

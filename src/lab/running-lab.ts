@@ -2,7 +2,7 @@
 import { type Ip, formatIp } from "../net/ip.js";
 import type { AgentHandle } from "./agent-handle.js";
 import { untrack } from "./cleanup.js";
-import { deleteNetns } from "./netns.js";
+import { deleteNetns, keptMarker, writeMarker } from "./netns.js";
 import type { LabPlan } from "./plan.js";
 import { chunks, Queue } from "./limit.js";
 import { PROBE_CONCURRENCY, type ProbeReply, type WireProbeResult, type WireTarget } from "./protocol.js";
@@ -32,7 +32,8 @@ export class RunningLab implements Lab {
   private readonly nsById: ReadonlyMap<string, string>;
   private readonly agentByNs: ReadonlyMap<string, AgentHandle>;
   private readonly podIps: ReadonlySet<string>;
-  private stopping: Promise<void> | undefined;
+  private downing: Promise<void> | undefined;
+  private detaching: Promise<void> | undefined;
   private readonly probeSlots = new Queue();
 
   constructor(
@@ -40,6 +41,8 @@ export class RunningLab implements Lab {
     agents: readonly AgentHandle[],
     private readonly pids: Set<number>,
     readonly sctp: boolean,
+    /** `owned`: this process brought it up, and its exit and signal handlers remove it. */
+    private readonly ownership: { readonly owned: boolean },
   ) {
     this.prefix = plan.prefix;
     this.nodeNs = plan.nodeNs;
@@ -56,8 +59,13 @@ export class RunningLab implements Lab {
     return ns;
   }
 
+  private checkOpen(): void {
+    if (this.downing !== undefined) throw new Error(`lab ${this.prefix} is down`);
+    if (this.detaching !== undefined) throw new Error(`lab ${this.prefix} is detached`);
+  }
+
   private agent(from: string): AgentHandle {
-    if (this.stopping !== undefined) throw new Error(`lab ${this.prefix} is down`);
+    this.checkOpen();
     const ns = this.nsById.get(from);
     const agent = ns === undefined ? undefined : this.agentByNs.get(ns);
     if (agent === undefined) throw new Error(`no pod ${from} in lab ${this.prefix}`);
@@ -65,7 +73,7 @@ export class RunningLab implements Lab {
   }
 
   async exec(ns: string, argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
-    if (this.stopping !== undefined) throw new Error(`lab ${this.prefix} is down`);
+    this.checkOpen();
     if (!this.namespaces.includes(ns)) throw new Error(`${ns} is not a namespace of lab ${this.prefix}`);
     if (argv.length === 0) throw new Error("exec: empty argv");
     return run(["ip", "netns", "exec", ns, ...argv], { ...opts, pids: this.pids });
@@ -113,16 +121,38 @@ export class RunningLab implements Lab {
     return r.ok && r.rcode === 0 ? [...r.answers] : null;
   }
 
+  private async stopProcesses(): Promise<void> {
+    await Promise.all([...this.agentByNs.values()].map((a) => a.stop()));
+    for (const pid of this.pids) killQuietly(pid);
+  }
+
+  /**
+   * Leaves the lab up without this process: stops its agents (servers and probers; `labAttach`
+   * starts them again) and, for a lab this process owns, marks it kept and drops it from the exit
+   * and signal handlers. `cleanupStale` leaves a kept lab alone; `labRemove` takes it down.
+   */
+  detach(): Promise<void> {
+    if (this.downing !== undefined) return Promise.reject(new Error(`lab ${this.prefix} is down`));
+    this.detaching ??= (async () => {
+      await this.stopProcesses();
+      if (!this.ownership.owned) return;
+      // Marked first: should this fail, the lab stays tracked and this process's exit removes it.
+      await writeMarker(this.nodeNs, keptMarker());
+      untrack(this.prefix);
+    })();
+    return this.detaching;
+  }
+
   down(): Promise<void> {
-    this.stopping ??= (async () => {
-      await Promise.all([...this.agentByNs.values()].map((a) => a.stop()));
-      for (const pid of this.pids) killQuietly(pid);
+    this.downing ??= (async () => {
+      await this.detaching?.catch(() => undefined);
+      await this.stopProcesses();
       try {
         await deleteNetns(this.prefix);
       } finally {
         untrack(this.prefix);
       }
     })();
-    return this.stopping;
+    return this.downing;
   }
 }

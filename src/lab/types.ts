@@ -115,6 +115,11 @@ export interface Lab {
   dnsLookup(from: string, server: Ip, name: string, over: DnsTransport, type?: DnsType): Promise<DnsLookup>;
   /** The addresses answered (NOERROR), or null: no answer, NXDOMAIN or another error code. */
   dnsQuery(from: string, server: Ip, name: string, over: DnsTransport, type?: DnsType): Promise<string[] | null>;
+  /**
+   * Stops this process's agents and leaves the lab up (namespaces, links, nftables) without it;
+   * `labAttach` probes it again, `labRemove` takes it down. Nothing else works on this object after.
+   */
+  detach(): Promise<void>;
   /** Stops every process and removes every namespace of the lab. Idempotent. */
   down(): Promise<void>;
 }

@@ -1,0 +1,65 @@
+/**
+ * Cluster DNS in the lab, pure. There is no kube-proxy and no ClusterIP in the lab: a Service's
+ * name resolves to the addresses of the lab pods its selector picks, as a headless Service does.
+ */
+import type { Cluster, Endpoint, Service } from "../model/cluster.js";
+import type { Labels } from "../model/labels.js";
+import { type Ip, formatIp } from "../net/ip.js";
+
+export const CLUSTER_DOMAIN = "cluster.local";
+const DNS_NAMESPACE = "kube-system";
+const DNS_LABEL = ["k8s-app", "kube-dns"] as const;
+const DNS_SERVICE = "kube-dns";
+
+export interface LabPodAddress {
+  readonly endpoint: Endpoint;
+  readonly ip: Ip;
+}
+
+function selects(selector: Labels, e: Endpoint): boolean {
+  for (const [k, v] of selector) if (e.labels.get(k) !== v) return false;
+  return true;
+}
+
+function selected(service: Service, pods: readonly LabPodAddress[]): LabPodAddress[] {
+  const selector = service.selector;
+  if (selector === null) return [];
+  return pods.filter((p) => p.endpoint.namespace === service.namespace && selects(selector, p.endpoint));
+}
+
+/** Cluster DNS pods: `k8s-app: kube-dns` in kube-system, or picked by the Service kube-system/kube-dns. */
+export function dnsPods(cluster: Cluster, pods: readonly LabPodAddress[]): Set<Endpoint> {
+  const out = new Set<Endpoint>();
+  for (const p of pods) if (p.endpoint.namespace === DNS_NAMESPACE && p.endpoint.labels.get(DNS_LABEL[0]) === DNS_LABEL[1]) out.add(p.endpoint);
+  const service = cluster.services.find((s) => s.namespace === DNS_NAMESPACE && s.name === DNS_SERVICE);
+  if (service !== undefined) for (const p of selected(service, pods)) out.add(p.endpoint);
+  return out;
+}
+
+/** `10-244-0-5.production.pod.cluster.local`, as Kubernetes names pod addresses (`:` becomes `-` too). */
+export function podName(pod: LabPodAddress): string {
+  return `${formatIp(pod.ip).replace(/[.:]/g, "-")}.${pod.endpoint.namespace}.pod.${CLUSTER_DOMAIN}`;
+}
+
+/**
+ * The names cluster DNS answers in the lab:
+ * - `<service>.<namespace>.svc.cluster.local` for every Service with a selector → the lab pods it picks;
+ * - `<name>.<namespace>.svc.cluster.local` for every lab pod no Service of that name claims, as if
+ *   each workload had a headless Service of its own name (apps name their peers so; a StatefulSet's
+ *   serviceName usually is its own name);
+ * - `<address with dashes>.<namespace>.pod.cluster.local` for every lab pod.
+ */
+export function dnsNames(cluster: Cluster, pods: readonly LabPodAddress[]): Record<string, string[]> {
+  const names = new Map<string, string[]>();
+  const svcName = (namespace: string, name: string): string => `${name}.${namespace}.svc.${CLUSTER_DOMAIN}`;
+  for (const s of cluster.services) {
+    if (s.selector === null) continue;
+    names.set(svcName(s.namespace, s.name), selected(s, pods).map((p) => formatIp(p.ip)));
+  }
+  for (const p of pods) {
+    const name = svcName(p.endpoint.namespace, p.endpoint.name);
+    if (!names.has(name)) names.set(name, [formatIp(p.ip)]);
+    names.set(podName(p), [formatIp(p.ip)]);
+  }
+  return Object.fromEntries([...names].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
