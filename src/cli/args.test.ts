@@ -1,15 +1,25 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { formatCidr } from "../net/cidr.js";
+import { formatIp } from "../net/ip.js";
 import { type Invocation, parseCommandLine } from "./args.js";
 
 /** The invocation as plain data (address sets as text), so cases can state it literally. */
 function plain(v: Invocation): unknown {
   if (v.kind !== "run") return v;
+  if (!("common" in v.command)) return { ...v.command, debug: v.debug };
   const { common, ...rest } = v.command;
-  return { ...rest, debug: v.debug, ...common, podNetwork: common.podNetwork.toString() };
+  const extra = "serviceCidr" in rest && rest.serviceCidr !== null ? { serviceCidr: rest.serviceCidr.toString() } : {};
+  const dns = "dns" in rest ? { dns: rest.dns.map(formatIp) } : {};
+  const lab =
+    "podCidrs" in rest
+      ? { podCidrs: rest.podCidrs.map(formatCidr), to: rest.to?.map((t) => `${formatIp(t.ip)}${t.port === undefined ? "" : ` ${t.port.protocol} ${t.port.port}`}`) ?? null }
+      : {};
+  return { ...rest, ...extra, ...dns, ...lab, debug: v.debug, ...common, podNetwork: common.podNetwork.toString() };
 }
 
 const BASE = { output: "text", verbose: false, podNetwork: "10.244.0.0/16", ipBlockMatchesPods: true, debug: false };
+const ENFORCE = { name: "enforce", watch: false, audit: false, log: false, nodePods: null, files: ["d"], ...BASE };
 
 type Case = { readonly name: string; readonly argv: readonly string[] } & (
   | { readonly expect: unknown }
@@ -53,7 +63,7 @@ const cases: readonly Case[] = [
   { name: "flag of another command", argv: ["matrix", "-f", "a", "--from", "x"], error: /^flag --from is not valid for "portcullis matrix"$/, command: "matrix" },
   { name: "check flag on the default command", argv: ["-f", "a", "--port", "80"], error: /^flag --port is not valid for "portcullis egress"$/ },
   { name: "unknown command with suggestion", argv: ["chek", "-f", "a"], error: /^unknown command "chek" \(did you mean "check"\?\)$/ },
-  { name: "commands not available are unknown", argv: ["lint", "-f", "a"], error: /^unknown command "lint"/ },
+  { name: "commands not available are unknown", argv: ["audit", "-f", "a"], error: /^unknown command "audit"/ },
   { name: "no input", argv: ["connlist"], error: /^no input/, command: "connlist" },
   { name: "stdin twice", argv: ["-f", "-", "-f", "-"], error: /stdin \(-f -\) given more than once/ },
   { name: "missing value", argv: ["-f", "a", "-o"], error: /^flag -o needs a value/ },
@@ -76,9 +86,69 @@ const cases: readonly Case[] = [
   { name: "bare ipBlock option", argv: ["-f", "a", "--ipblock-matches-pods"], error: /^flag --ipblock-matches-pods needs a value/ },
   { name: "extra positional", argv: ["explain", "-f", "a", "x/y", "x/z"], error: /^unexpected argument "x\/z" for "portcullis explain"$/, command: "explain" },
   { name: "positional for connlist", argv: ["connlist", "-f", "a", "x/y"], error: /^unexpected argument "x\/y"/ },
-  { name: "help for an unknown command", argv: ["help", "lint"], error: /^unknown command "lint"/ },
+  { name: "help for an unknown command", argv: ["help", "audit"], error: /^unknown command "audit"/ },
+  // diff
+  { name: "diff against, default fail-on never", argv: ["diff", "-f", "old", "--against", "new", "--against", "more"], expect: { name: "diff", versions: { kind: "against", paths: ["new", "more"] }, failOn: "never", files: ["old"], ...BASE } },
+  { name: "diff against stdin", argv: ["diff", "-f", "old", "--against", "-", "-o", "md", "--fail-on", "widened"], expect: { name: "diff", versions: { kind: "against", paths: ["-"] }, failOn: "widened", files: ["old"], ...BASE, output: "md" } },
+  { name: "diff base", argv: ["diff", "-f", "k8s", "--base", "origin/main"], expect: { name: "diff", versions: { kind: "base", ref: "origin/main" }, failOn: "never", files: ["k8s"], ...BASE } },
+  { name: "diff against and base refused", argv: ["diff", "-f", "a", "--against", "b", "--base", "main"], error: /^--against and --base cannot be used together/, command: "diff" },
+  { name: "diff needs a second version", argv: ["diff", "-f", "a"], error: /^missing --against NEW or --base GIT_REF/ },
+  { name: "diff base cannot read stdin", argv: ["diff", "-f", "-", "--base", "HEAD"], error: /^--base reads the -f paths from git: it cannot take stdin/ },
+  { name: "diff stdin on both sides", argv: ["diff", "-f", "-", "--against", "-"], error: /^stdin \(-\) is read once/ },
+  { name: "diff fail-on value", argv: ["diff", "-f", "a", "--against", "b", "--fail-on", "narrowed"], error: /^invalid value "narrowed" for --fail-on: expected widened, never$/ },
+  { name: "diff base that looks like a flag", argv: ["diff", "-f", "a", "--base=-x"], error: /^invalid git revision "-x"/ },
+  { name: "diff has no dot output", argv: ["diff", "-f", "a", "--against", "b", "-o", "dot"], error: /cannot write -o dot: use one of text, json, yaml, md$/ },
+  // graph
+  { name: "graph defaults to mermaid", argv: ["graph", "-f", "a"], expect: { name: "graph", namespace: null, files: ["a"], ...BASE, output: "mermaid" } },
+  { name: "graph namespace and dot", argv: ["graph", "-f", "a", "-n", "production", "-o", "dot"], expect: { name: "graph", namespace: "production", files: ["a"], ...BASE, output: "dot" } },
+  { name: "graph has no text output", argv: ["graph", "-f", "a", "-o", "text"], error: /cannot write -o text: use one of mermaid, dot, json$/ },
+  // scaffold: no manifests
+  { name: "scaffold", argv: ["scaffold", "-n", "shop", "--allow-dns", "--allow-to", "db/app=x,tier=y:53/UDP,53/TCP", "--allow-to", "0.0.0.0/0:443"], expect: { name: "scaffold", namespace: "shop", allowDns: true, blockMetadata: false, allowTo: ["db/app=x,tier=y:53/UDP,53/TCP", "0.0.0.0/0:443"], debug: false } },
+  { name: "scaffold needs a namespace", argv: ["scaffold", "--allow-dns"], error: /^missing required flag --namespace$/, command: "scaffold" },
+  { name: "scaffold reads no manifests", argv: ["scaffold", "-n", "shop", "-f", "a"], error: /^flag -f is not valid for "portcullis scaffold": it reads no manifests$/ },
+  { name: "scaffold has no pod network", argv: ["scaffold", "-n", "shop", "--pod-cidr", "10.0.0.0/8"], error: /^flag --pod-cidr is not valid for "portcullis scaffold"/ },
+  { name: "scaffold writes yaml only", argv: ["scaffold", "-n", "shop", "-o", "json"], error: /cannot write -o json: use one of yaml$/ },
+  // enforce: where to apply is never implied
+  { name: "enforce dry run", argv: ["enforce", "-f", "d", "--dry-run"], expect: { ...ENFORCE, target: { kind: "dry-run" }, output: "nft" } },
+  { name: "enforce -o nft is a dry run", argv: ["enforce", "-f", "d", "-o", "nft", "--audit", "--node-pods", "a/b,c/d", "--node-pods", "e/f"], expect: { ...ENFORCE, target: { kind: "dry-run" }, output: "nft", audit: true, nodePods: ["a/b", "c/d", "e/f"] } },
+  { name: "enforce in a namespace, watching", argv: ["enforce", "-f", "d", "--netns", "lab1", "--watch", "--log", "-o", "json"], expect: { ...ENFORCE, target: { kind: "netns", name: "lab1" }, watch: true, log: true, output: "json" } },
+  { name: "enforce on the host", argv: ["enforce", "-f", "d", "--host"], expect: { ...ENFORCE, target: { kind: "host" } } },
+  { name: "enforce needs a place", argv: ["enforce", "-f", "d"], error: /^where to apply\? give --netns NAME .*--host .*--dry-run/ },
+  { name: "enforce netns and host", argv: ["enforce", "-f", "d", "--netns", "x", "--host"], error: /^--netns and --host cannot be used together$/ },
+  { name: "enforce bad netns name", argv: ["enforce", "-f", "d", "--netns", "../x"], error: /^invalid network namespace name "..\/x"$/ },
+  { name: "enforce dry run applies nothing", argv: ["enforce", "-f", "d", "--dry-run", "--watch"], error: /^--watch cannot be used with --dry-run: a dry run applies nothing$/ },
+  { name: "enforce -o nft with a namespace", argv: ["enforce", "-f", "d", "-o", "nft", "--netns", "x"], error: /^--netns cannot be used with -o nft/ },
+  { name: "enforce dry run as json", argv: ["enforce", "-f", "d", "--dry-run", "-o", "json"], error: /^--dry-run prints the nftables ruleset: it cannot write -o json$/ },
+  { name: "enforce watch stdin", argv: ["enforce", "-f", "-", "--host", "--watch"], error: /^--watch cannot watch stdin/ },
+  { name: "enforce log without watch", argv: ["enforce", "-f", "d", "--host", "--log"], error: /^--log follows denials while the enforcer runs: use it with --watch$/ },
+  { name: "enforce empty node pod", argv: ["enforce", "-f", "d", "--dry-run", "--node-pods", "a/b,"], error: /^--node-pods: an empty name/ },
+  // lint
+  { name: "lint defaults", argv: ["lint", "-f", "a"], expect: { name: "lint", failOn: "error", enable: null, disable: [], dns: [], serviceCidr: null, files: ["a"], ...BASE } },
+  {
+    name: "lint with every flag",
+    argv: ["lint", "-f", "a", "-o", "sarif", "--fail-on", "info", "--enable", "dns-tcp-missing,metadata-reachable", "--disable", "redundant-rule", "--dns", "169.254.20.10", "--service-cidr", "10.96.0.0/12"],
+    expect: { name: "lint", failOn: "info", enable: ["dns-tcp-missing", "metadata-reachable"], disable: ["redundant-rule"], dns: ["169.254.20.10"], serviceCidr: "10.96.0.0/12", files: ["a"], ...BASE, output: "sarif" },
+  },
+  { name: "lint unknown rule", argv: ["lint", "-f", "a", "--disable", "dns-tcp-mising"], error: /^unknown lint rule "dns-tcp-mising" in --disable \(did you mean "dns-tcp-missing"\?\)/ },
+  { name: "lint fail-on value", argv: ["lint", "-f", "a", "--fail-on", "warn"], error: /^invalid value "warn" for --fail-on: expected error, warning, info, never$/ },
+  { name: "lint bad dns", argv: ["lint", "-f", "a", "--dns", "kube-dns"], error: /^invalid --dns "kube-dns": expected an IP address$/ },
+  { name: "lint service CIDR with host bits", argv: ["lint", "-f", "a", "--service-cidr", "10.96.0.1/12"], error: /^invalid --service-cidr "10.96.0.1\/12": host bits are set/ },
+  // lab
+  { name: "lab run", argv: ["lab", "run", "-f", "a", "--to", "203.0.113.7:443", "--to", "[2001:db8::1]:53/udp", "-o", "json"], expect: { name: "lab", action: "run", podCidrs: ["10.244.0.0/16"], to: ["203.0.113.7 TCP 443", "2001:db8::1 UDP 53"], files: ["a"], ...BASE, output: "json" } },
+  { name: "lab up with pod CIDRs", argv: ["lab", "up", "-f", "a", "--pod-cidr", "10.1.0.0/16"], expect: { name: "lab", action: "up", podCidrs: ["10.1.0.0/16"], to: null, files: ["a"], ...BASE, podNetwork: "10.1.0.0/16" } },
+  { name: "lab probe", argv: ["lab", "probe", "--lab", "pc-1a2b3c"], expect: { name: "lab", action: "probe", output: "text", prefix: "pc-1a2b3c", debug: false } },
+  { name: "lab down as json", argv: ["lab", "down", "--lab", "pc-1a2b3c", "-o", "json"], expect: { name: "lab", action: "down", output: "json", prefix: "pc-1a2b3c", debug: false } },
+  { name: "lab without an action", argv: ["lab", "-f", "a"], error: /^missing the lab action: run, up, probe or down$/, command: "lab" },
+  { name: "lab action typo", argv: ["lab", "prbe", "--lab", "pc-1a2b3c"], error: /^unknown lab action "prbe" \(did you mean "probe"\?\)/ },
+  { name: "lab run with a kept lab", argv: ["lab", "run", "-f", "a", "--lab", "pc-1a2b3c"], error: /^--lab names a kept lab for lab probe and lab down; lab run makes a new one$/ },
+  { name: "lab probe reads no manifests", argv: ["lab", "probe", "--lab", "pc-1a2b3c", "-f", "a"], error: /^--filename \(-f\) cannot be used with lab probe: it probes what lab up planned$/ },
+  { name: "lab down takes no --to", argv: ["lab", "down", "--lab", "pc-1a2b3c", "--to", "1.2.3.4"], error: /^--to cannot be used with lab down/ },
+  { name: "lab probe needs --lab", argv: ["lab", "probe"], error: /^missing required flag --lab$/ },
+  { name: "lab prefix shape", argv: ["lab", "down", "--lab", "../etc"], error: /^invalid --lab "..\/etc": a lab prefix is pc- and 6 hex digits/ },
+  { name: "lab bad --to", argv: ["lab", "run", "-f", "a", "--to", "203.0.113.7:http"], error: /^invalid --to "203.0.113.7:http": port "http" is not 1-65535$/ },
+  { name: "lab two actions", argv: ["lab", "run", "up", "-f", "a"], error: /^unexpected argument "up" for "portcullis lab"$/ },
+  { name: "lab writes no yaml", argv: ["lab", "run", "-f", "a", "-o", "yaml"], error: /cannot write -o yaml: use one of text, json$/ },
 ];
-
 for (const c of cases) {
   test(`args: ${c.name}`, () => {
     const r = parseCommandLine(c.argv);

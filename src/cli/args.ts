@@ -1,42 +1,12 @@
 import { parseArgs } from "node:util";
-import { isProtocol, type Protocol } from "../model/ports.js";
-import { AddressSet } from "../net/address-set.js";
-import { formatCidr, parseCidr } from "../net/cidr.js";
-import { type CommandName, COMMANDS, type FlagSpec, type OutputFormat, allFlags, commandSpec, GLOBAL_FLAGS, VERSION_FLAG } from "./spec.js";
+import { buildDiff, buildEnforce, buildGraph, buildLab, buildLint, buildScaffold } from "./build-tools.js";
+import { commonOptions, type Given, list, one, parsePort, parseProtocol, refuse, Refused, required } from "./flags.js";
+import type { CommandOptions, Invocation } from "./options.js";
+import { type CommandName, COMMANDS, type FlagSpec, allFlags, commandSpec, GLOBAL_FLAGS, VERSION_FLAG } from "./spec.js";
 import { suggest } from "./suggest.js";
 
-/** Options every command that reads manifests shares. */
-export interface CommonOptions {
-  readonly files: readonly string[];
-  readonly output: OutputFormat;
-  readonly verbose: boolean;
-  readonly podNetwork: AddressSet;
-  readonly ipBlockMatchesPods: boolean;
-}
-
-export type CommandOptions =
-  | { readonly name: "egress"; readonly common: CommonOptions }
-  | {
-      readonly name: "check";
-      readonly common: CommonOptions;
-      readonly from: string;
-      readonly to: string;
-      readonly port: number;
-      readonly protocol: Protocol;
-    }
-  | { readonly name: "explain"; readonly common: CommonOptions; readonly target: string | null }
-  | {
-      readonly name: "matrix";
-      readonly common: CommonOptions;
-      readonly ports: readonly number[] | null;
-      readonly protocols: readonly Protocol[] | null;
-    }
-  | { readonly name: "connlist"; readonly common: CommonOptions };
-
-export type Invocation =
-  | { readonly kind: "help"; readonly topic: CommandName | null }
-  | { readonly kind: "version" }
-  | { readonly kind: "run"; readonly debug: boolean; readonly command: CommandOptions };
+export type { CommandOptions, CommonOptions, Invocation } from "./options.js";
+export { DEFAULT_POD_CIDR, parsePort } from "./flags.js";
 
 export interface UsageError {
   readonly message: string;
@@ -45,13 +15,6 @@ export interface UsageError {
 }
 
 export type ParseResult = { readonly ok: true; readonly value: Invocation } | { readonly ok: false; readonly error: UsageError };
-
-export const DEFAULT_POD_CIDR = "10.244.0.0/16";
-
-/** The flags given, by long name, in order: values for string flags, `true` for boolean ones. */
-type Given = Map<string, string[]>;
-
-class Refused extends Error {}
 
 /** Parses the command line into typed options, or a usage error. Never throws. */
 export function parseCommandLine(argv: readonly string[]): ParseResult {
@@ -71,10 +34,6 @@ export function parseCommandLine(argv: readonly string[]): ParseResult {
     if (e instanceof Refused) return { ok: false, error: { message: e.message, command } };
     throw e;
   }
-}
-
-function refuse(message: string): never {
-  throw new Refused(message);
 }
 
 const COMMAND_NAMES: readonly string[] = COMMANDS.map((c) => c.name);
@@ -98,16 +57,22 @@ function tokenize(argv: readonly string[]): { tokens: Token[]; name: CommandName
   return { tokens, name: explicit ? (first as CommandName | "help") : "egress", explicit, positionals };
 }
 
+/** The global flags a command takes: without those about manifests when it reads none. */
+function globalFlags(name: CommandName | "help"): readonly FlagSpec[] {
+  const reads = name === "help" || commandSpec(name).readsManifests !== false;
+  return GLOBAL_FLAGS.filter((f) => reads || f.manifests !== true);
+}
+
 /** The flags given, checked against the ones the command allows. */
 function collectFlags(tokens: readonly Token[], name: CommandName | "help"): Given {
   const known = allFlags();
   // The command's own specs: `--port` is repeatable in matrix and single in check.
-  const allowed = new Map<string, FlagSpec>([...GLOBAL_FLAGS, VERSION_FLAG, ...(name === "help" ? [] : commandSpec(name).flags)].map((f) => [f.name, f]));
-  const given: Given = new Map();
+  const allowed = new Map<string, FlagSpec>([...globalFlags(name), VERSION_FLAG, ...(name === "help" ? [] : commandSpec(name).flags)].map((f) => [f.name, f]));
+  const given = new Map<string, string[]>();
   for (const t of tokens) {
     if (t.kind !== "option") continue;
     const spec = allowed.get(t.name);
-    if (spec === undefined) refuse(unknownFlag(t.rawName, t.name, name, known.has(t.name), [...allowed.keys()]));
+    if (spec === undefined) refuse(unknownFlag(t.rawName, t.name, name, known.get(t.name), [...allowed.keys()]));
     given.set(spec.name, [...(given.get(spec.name) ?? []), flagValue(spec, t.rawName, t.value, t.inlineValue)]);
   }
   for (const [flag, values] of given) {
@@ -117,8 +82,9 @@ function collectFlags(tokens: readonly Token[], name: CommandName | "help"): Giv
   return given;
 }
 
-function unknownFlag(raw: string, name: string, command: CommandName | "help", knownElsewhere: boolean, allowed: string[]): string {
-  if (knownElsewhere) return `flag ${raw} is not valid for "portcullis ${command}"`;
+function unknownFlag(raw: string, name: string, command: CommandName | "help", knownElsewhere: FlagSpec | undefined, allowed: string[]): string {
+  if (knownElsewhere?.manifests === true) return `flag ${raw} is not valid for "portcullis ${command}": it reads no manifests`;
+  if (knownElsewhere !== undefined) return `flag ${raw} is not valid for "portcullis ${command}"`;
   const hint = suggest(name, allowed);
   return `unknown flag ${raw}${hint === null ? "" : ` (did you mean --${hint}?)`}`;
 }
@@ -151,6 +117,8 @@ function build(name: CommandName, positionals: readonly string[], given: Given):
   if (positionals.length > spec.positionals) {
     refuse(`unexpected argument "${positionals[spec.positionals] ?? ""}" for "portcullis ${name}"`);
   }
+  if (name === "scaffold") return buildScaffold(given);
+  if (name === "lab") return buildLab(positionals, given);
   const common = commonOptions(name, given);
   switch (name) {
     case "egress":
@@ -169,68 +137,13 @@ function build(name: CommandName, positionals: readonly string[], given: Given):
       };
     case "matrix":
       return { name, common, ports: list(given, "port", parsePort), protocols: list(given, "protocol", parseProtocol) };
+    case "diff":
+      return buildDiff(common, given);
+    case "graph":
+      return buildGraph(common, given);
+    case "enforce":
+      return buildEnforce(common, given);
+    case "lint":
+      return buildLint(common, given);
   }
-}
-
-function one(given: Given, flag: string): string | undefined {
-  return given.get(flag)?.[0];
-}
-
-function required(given: Given, flag: string): string {
-  const v = one(given, flag);
-  if (v === undefined) refuse(`missing required flag --${flag}`);
-  return v;
-}
-
-function list<T>(given: Given, flag: string, parse: (s: string) => T): T[] | null {
-  const values = given.get(flag);
-  if (values === undefined) return null;
-  return values.flatMap((v) => v.split(",")).map(parse);
-}
-
-function commonOptions(name: CommandName, given: Given): CommonOptions {
-  const files = given.get("filename") ?? [];
-  if (files.length === 0) refuse(`no input: give manifests with -f FILE, -f DIR, or -f - for stdin`);
-  if (files.filter((f) => f === "-").length > 1) refuse(`stdin (-f -) given more than once`);
-  return {
-    files,
-    output: parseOutput(name, one(given, "output") ?? "text"),
-    verbose: given.has("verbose"),
-    podNetwork: parsePodNetwork(given.get("pod-cidr") ?? [DEFAULT_POD_CIDR]),
-    ipBlockMatchesPods: parseBool("--ipblock-matches-pods", one(given, "ipblock-matches-pods") ?? "true"),
-  };
-}
-
-function parseOutput(name: CommandName, text: string): OutputFormat {
-  const outputs: readonly string[] = commandSpec(name).outputs;
-  if (!outputs.includes(text)) refuse(`"portcullis ${name}" cannot write -o ${text}: use one of ${outputs.join(", ")}`);
-  return text as OutputFormat;
-}
-
-export function parsePort(text: string): number {
-  if (!/^[0-9]{1,5}$/.test(text) || Number(text) < 1 || Number(text) > 65535) refuse(`invalid port "${text}": expected a number 1-65535`);
-  return Number(text);
-}
-
-function parseProtocol(text: string): Protocol {
-  const upper = text.toUpperCase();
-  if (!isProtocol(upper)) refuse(`invalid protocol "${text}": expected TCP, UDP or SCTP`);
-  return upper;
-}
-
-function parseBool(flag: string, text: string): boolean {
-  if (text === "true") return true;
-  if (text === "false") return false;
-  return refuse(`invalid value "${text}" for ${flag}: expected true or false`);
-}
-
-function parsePodNetwork(texts: readonly string[]): AddressSet {
-  let set = AddressSet.EMPTY;
-  for (const text of texts) {
-    const parsed = parseCidr(text);
-    if (!parsed.ok) refuse(`invalid --pod-cidr "${text}": ${parsed.reason}`);
-    if (parsed.hostBitsSet) refuse(`invalid --pod-cidr "${text}": host bits are set (did you mean ${formatCidr(parsed.cidr)}?)`);
-    set = set.union(AddressSet.fromCidr(parsed.cidr));
-  }
-  return set;
 }

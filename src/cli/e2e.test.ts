@@ -8,25 +8,23 @@
  * so that both paths see the same lines; views without locations also run on the directory itself.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { describe, test } from "node:test";
-import { fileURLToPath } from "node:url";
+import { GOLDEN, joinTree, ROOT, type Run, run } from "./e2e-support.js";
 
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-const BIN = join(ROOT, "bin", "portcullis.js");
-const GOLDEN = join(ROOT, "src", "cli", "testdata", "golden");
 const TESTDATA = "src/cli/testdata";
-const EXAMPLE_DIR = "examples/egress";
 const UPDATE = process.env["UPDATE_GOLDEN"] === "1";
 
 /** Where a scenario's input comes from. */
 type Input =
   | { readonly kind: "none" }
-  /** examples/egress joined into one file; `directory`: the view has no locations, so run on the directory too. */
-  | { readonly kind: "example"; readonly directory?: boolean }
+  /**
+   * A directory of manifests joined into one file `file` in the work directory, so that the file and
+   * stdin runs see the same lines; `directory`: the view has no locations, so run on the directory too.
+   */
+  | { readonly kind: "tree"; readonly dir: string; readonly file: string; readonly directory?: boolean }
   | { readonly kind: "fixture"; readonly file: string }
   | { readonly kind: "bytes"; readonly name: string; readonly bytes: Uint8Array };
 
@@ -36,12 +34,15 @@ interface Scenario {
   readonly input: Input;
 }
 
-const example = { kind: "example" } as const;
-const exampleAndDirectory = { kind: "example", directory: true } as const;
+const example: Input = { kind: "tree", dir: "examples/egress", file: "egress.yaml" };
+const exampleAndDirectory: Input = { ...example, directory: true };
+const mistake = (name: string): Input => ({ kind: "tree", dir: `examples/mistakes/${name}`, file: `${name}.yaml` });
 const fixture = (file: string): Input => ({ kind: "fixture", file: `${TESTDATA}/${file}` });
 const junk: Input = { kind: "bytes", name: "junk.yaml", bytes: Uint8Array.from({ length: 512 }, (_, i) => (i * 7919 + 13) % 256) };
 
 const WEB_API = ["--from", "production/web-api"];
+const AGAINST = ["--against", "egress-internet-443.yaml"];
+const SHOP_ALLOWANCES = ["--allow-to", "0.0.0.0/0:443", "--allow-to", "db/app=postgres:5432/TCP", "--allow-to", "203.0.113.0/24:8000-8080/tcp"];
 
 const scenarios: readonly Scenario[] = [
   // The default view.
@@ -84,6 +85,39 @@ const scenarios: readonly Scenario[] = [
   { name: "connlist-csv", args: ["connlist", "-o", "csv"], input: exampleAndDirectory },
   { name: "connlist-md", args: ["connlist", "-o", "md"], input: exampleAndDirectory },
   { name: "connlist-dot", args: ["connlist", "-o", "dot"], input: exampleAndDirectory },
+  // diff: the example (-f) against the example with the internet-443 pull request laid over it.
+  { name: "diff", args: ["diff", ...AGAINST], input: example },
+  { name: "diff-json", args: ["diff", ...AGAINST, "-o", "json"], input: example },
+  { name: "diff-md-fail-on-widened", args: ["diff", ...AGAINST, "-o", "md", "--fail-on", "widened"], input: example },
+  { name: "diff-unchanged", args: ["diff", "--against", "egress.yaml", "--fail-on", "widened"], input: example },
+  { name: "diff-invalid-new", args: ["diff", "--against", "bad-except.yaml"], input: example },
+  { name: "diff-against-and-base", args: ["diff", "-f", "a", "--against", "b", "--base", "main"], input: { kind: "none" } },
+  // graph
+  { name: "graph", args: ["graph"], input: exampleAndDirectory },
+  { name: "graph-production", args: ["graph", "-n", "production"], input: exampleAndDirectory },
+  { name: "graph-dot", args: ["graph", "-o", "dot"], input: exampleAndDirectory },
+  { name: "graph-json", args: ["graph", "-n", "monitoring", "-o", "json"], input: exampleAndDirectory },
+  { name: "graph-unknown-namespace", args: ["graph", "-n", "prod"], input: example },
+  // scaffold reads no manifests.
+  { name: "scaffold", args: ["scaffold", "-n", "shop", "--allow-dns", "--block-metadata", ...SHOP_ALLOWANCES], input: { kind: "none" } },
+  { name: "scaffold-deny-only", args: ["scaffold", "-n", "shop"], input: { kind: "none" } },
+  { name: "scaffold-errors", args: ["scaffold", "-n", "Shop", "--block-metadata", "--allow-to", "10.0.0.1/8:443", "--allow-to", "169.254.169.254/32", "--allow-to", "db"], input: { kind: "none" } },
+  { name: "scaffold-with-file", args: ["scaffold", "-n", "shop", "-f", "x.yaml"], input: { kind: "none" } },
+  // enforce: only what applies nothing (the namespace tests apply, in enforce.test.ts).
+  { name: "enforce-dry-run", args: ["enforce", "--dry-run"], input: exampleAndDirectory },
+  { name: "enforce-nft-audit-node-pods", args: ["enforce", "-o", "nft", "--audit", "--node-pods", "production/debug-shell,Deployment/production/web-api"], input: example },
+  { name: "enforce-unknown-node-pod", args: ["enforce", "--dry-run", "--node-pods", "production/debugshell"], input: example },
+  { name: "enforce-where", args: ["enforce", "-f", "x.yaml"], input: { kind: "none" } },
+  // lint
+  { name: "lint", args: ["lint"], input: example },
+  { name: "lint-json", args: ["lint", "-o", "json"], input: mistake("dns-udp-only") },
+  { name: "lint-sarif", args: ["lint", "-o", "sarif", "--enable", "dns-tcp-missing,egress-not-isolated"], input: mistake("dns-udp-only") },
+  { name: "lint-fail-on-warning", args: ["lint", "--fail-on", "warning", "--disable", "egress-not-isolated"], input: mistake("dns-udp-only") },
+  { name: "lint-errors", args: ["lint"], input: mistake("dns-blocked") },
+  { name: "lint-unknown-rule", args: ["lint", "-f", "x.yaml", "--enable", "dns-tcp-misssing"], input: { kind: "none" } },
+  // lab: only what makes no lab (lab.test.ts makes them).
+  { name: "lab-no-action", args: ["lab", "-f", "x.yaml"], input: { kind: "none" } },
+  { name: "lab-probe-reads-no-manifests", args: ["lab", "probe", "--lab", "pc-1a2b3c", "-f", "x.yaml"], input: { kind: "none" } },
   // Invalid input: exit 2, file:line:column and the field path, no stack trace.
   { name: "invalid-except", args: [], input: fixture("bad-except.yaml") },
   { name: "invalid-yaml", args: ["connlist"], input: fixture("broken.yaml") },
@@ -91,44 +125,19 @@ const scenarios: readonly Scenario[] = [
   { name: "missing-file", args: ["-f", "no/such/file.yaml"], input: { kind: "none" } },
   // Usage: exit 3.
   { name: "usage-unknown-flag", args: ["check", "-f", "x.yaml", "--frm", "a/b"], input: { kind: "none" } },
-  { name: "usage-unknown-command", args: ["lint", "-f", "x.yaml"], input: { kind: "none" } },
+  { name: "usage-unknown-command", args: ["audit", "-f", "x.yaml"], input: { kind: "none" } },
   { name: "usage-bad-output", args: ["check", "-f", "x.yaml", "--from", "a/b", "--to", "c/d", "--port", "1", "-o", "dot"], input: { kind: "none" } },
   { name: "help", args: ["--help"], input: { kind: "none" } },
   { name: "help-check", args: ["check", "--help"], input: { kind: "none" } },
+  ...(["diff", "graph", "scaffold", "enforce", "lint", "lab"] as const).map((c) => ({ name: `help-${c}`, args: [c, "--help"], input: { kind: "none" } as const })),
 ];
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function run(args: readonly string[], cwd: string, stdin?: Uint8Array): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, [BIN, ...args], { cwd, encoding: "utf8" }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout, stderr });
-    });
-    child.stdin?.end(stdin);
-  });
-}
-
-/** The joined example: its files in the order the reader takes them (sorted paths), one document stream. */
-function joinedExample(): string {
-  const files: string[] = [];
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(dir)) {
-      const full = join(dir, name);
-      if (statSync(full).isDirectory()) walk(full);
-      else if (/\.(ya?ml|json)$/i.test(name)) files.push(full);
-    }
-  };
-  walk(join(ROOT, EXAMPLE_DIR));
-  files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return files.map((f) => readFileSync(f, "utf8").replace(/\n*$/, "\n")).join("---\n");
-}
-
 const work = mkdtempSync(join(tmpdir(), "portcullis-e2e-"));
-writeFileSync(join(work, "egress.yaml"), joinedExample());
+// Each tree joined once, before the tests run in parallel.
+for (const s of scenarios) if (s.input.kind === "tree") writeFileSync(join(work, s.input.file), joinTree(s.input.dir));
+/** The new version of the diff scenarios: the example with a pull request of src/diff/testdata laid over it. */
+writeFileSync(join(work, "egress-internet-443.yaml"), joinTree("examples/egress", "src/diff/testdata/internet-443"));
+writeFileSync(join(work, "bad-except.yaml"), readFileSync(join(ROOT, TESTDATA, "bad-except.yaml")));
 
 function record(s: Scenario, r: Run, shown: string): string {
   return `$ portcullis ${[...s.args, ...(shown === "" ? [] : ["-f", shown])].join(" ")}\n--- exit ${r.code}\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`;
@@ -153,13 +162,13 @@ function runsOf(s: Scenario): [string, string[], string, Uint8Array | undefined,
   switch (i.kind) {
     case "none":
       return [["file", [...s.args], ROOT, undefined, ""]];
-    case "example": {
-      const text = new TextEncoder().encode(readFileSync(join(work, "egress.yaml"), "utf8"));
+    case "tree": {
+      const text = readFileSync(join(work, i.file));
       const runs: [string, string[], string, Uint8Array | undefined, string][] = [
-        ["file", [...s.args, "-f", "egress.yaml"], work, undefined, "egress.yaml"],
-        ["stdin", [...s.args, "-f", "-"], work, text, "egress.yaml"],
+        ["file", [...s.args, "-f", i.file], work, undefined, i.file],
+        ["stdin", [...s.args, "-f", "-"], work, new Uint8Array(text), i.file],
       ];
-      if (i.directory === true) runs.push(["directory", [...s.args, "-f", EXAMPLE_DIR], ROOT, undefined, "egress.yaml"]);
+      if (i.directory === true) runs.push(["directory", [...s.args, "-f", i.dir], ROOT, undefined, i.file]);
       return runs;
     }
     case "fixture":
@@ -182,7 +191,9 @@ describe("portcullis end to end", { concurrency: 8 }, () => {
       // The file run first: with UPDATE_GOLDEN=1 it writes the golden the other runs compare with.
       for (const [label, args, cwd, stdin, shown] of runsOf(s)) {
         const r = await run(args, cwd, stdin);
-        const named = label === "stdin" ? { ...r, stdout: r.stdout.replaceAll("<stdin>", shown), stderr: r.stderr.replaceAll("<stdin>", shown) } : r;
+        // SARIF writes the name as a URI: `%3Cstdin%3E`.
+        const name = (text: string): string => text.replaceAll("<stdin>", shown).replaceAll("%3Cstdin%3E", shown);
+        const named = label === "stdin" ? { ...r, stdout: name(r.stdout), stderr: name(r.stderr) } : r;
         check(s, label, named, shown);
       }
     });

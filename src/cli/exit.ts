@@ -3,11 +3,12 @@
  *
  * - `ok`: the command did its job; for `check`, the connection is allowed.
  * - `negative`: the command did its job and the answer is "no" (`check`: denied, or allowed only for
- *   some addresses).
+ *   some addresses; `diff --fail-on widened`: something widened; `lint`: findings at `--fail-on`).
  * - `invalid-input`: the manifests have errors (printed as diagnostics).
  * - `usage`: the command line is wrong (unknown flag or command, bad value, refused combination,
- *   unknown --from/--to).
- * - `internal`: the environment failed (unreadable file, broken pipe) or a bug.
+ *   a name the manifests lack, scaffold options that make no policy, an unknown git revision).
+ * - `internal`: the environment failed (broken pipe, no root for `enforce`, `nft` or `git` failing)
+ *   or a bug.
  */
 export type Status = "ok" | "negative" | "invalid-input" | "usage" | "internal";
 

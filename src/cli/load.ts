@@ -1,11 +1,11 @@
 import { hasErrors } from "../diag/diagnostic.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
-import { readSources } from "../io/read-sources.js";
+import { type ReadResult, readSources } from "../io/read-sources.js";
 import { decodeCluster } from "../k8s/decode.js";
 import { parseDocuments, type RawDocument } from "../k8s/parse.js";
 import type { Cluster } from "../model/cluster.js";
 import { formatDiagnostic, formatLoaded, formatSkipped } from "../render/diagnostics.js";
-import type { CommonOptions } from "./args.js";
+import type { CommonOptions } from "./options.js";
 
 export interface LoadIo {
   readonly stderr: (text: string) => void;
@@ -17,8 +17,12 @@ export interface LoadIo {
  * The one loading path: read sources → parse → decode. Every diagnostic goes to stderr; with any
  * error the result is null (the caller exits with invalid input).
  */
-export async function loadCluster(options: CommonOptions, io: LoadIo): Promise<Cluster | null> {
-  const read = await readSources(options.files, io.stdin);
+export async function loadCluster(options: Pick<CommonOptions, "files" | "verbose">, io: LoadIo): Promise<Cluster | null> {
+  return decodeSources(await readSources(options.files, io.stdin), options.verbose, io);
+}
+
+/** Sources read (from files, stdin or git) → Cluster, or null with the errors printed. */
+export function decodeSources(read: ReadResult, verbose: boolean, io: LoadIo): Cluster | null {
   const diagnostics: Diagnostic[] = [...read.diagnostics];
   const documents: RawDocument[] = [];
   for (const source of read.sources) {
@@ -29,7 +33,7 @@ export async function loadCluster(options: CommonOptions, io: LoadIo): Promise<C
   const decoded = decodeCluster(documents);
   diagnostics.push(...decoded.diagnostics);
   for (const d of diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
-  if (options.verbose) {
+  if (verbose) {
     io.stderr(`${formatLoaded(read.sources.length, decoded.value)}\n`);
     io.stderr(`${formatSkipped(decoded.skipped) ?? "skipped no objects"}\n`);
   }

@@ -6,7 +6,11 @@ import { runConnlist } from "./commands/connlist.js";
 import { runEgress } from "./commands/egress.js";
 import { runExplain } from "./commands/explain.js";
 import { runMatrix } from "./commands/matrix.js";
-import type { CommandResult } from "./commands/result.js";
+import { runDiff } from "./commands/diff.js";
+import { runGraph } from "./commands/graph.js";
+import { runLint } from "./commands/lint.js";
+import { type CommandResult, done } from "./commands/result.js";
+import { runScaffold } from "./commands/scaffold.js";
 import { exitCode, type Status } from "./exit.js";
 import { commandHelp, globalHelp, usageHint } from "./help.js";
 import { loadCluster } from "./load.js";
@@ -31,7 +35,7 @@ function processIo(): CliIo {
 /** Runs the command line; returns the exit code. Never throws, never prints a stack trace without --debug. */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const parsed = parseCommandLine(argv);
-  if (!parsed.ok) return exitCode(usageError(io, parsed.error.message, parsed.error.command));
+  if (!parsed.ok) return exitCode(usageError(io, [parsed.error.message], parsed.error.command));
   const invocation = parsed.value;
   if (invocation.kind === "help") {
     io.stdout(invocation.topic === null ? globalHelp() : commandHelp(invocation.topic));
@@ -42,7 +46,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     return exitCode("ok");
   }
   try {
-    return exitCode(await run(invocation.command, io));
+    const result = await run(invocation.command, io);
+    if (result.kind === "usage") return exitCode(usageError(io, result.messages, invocation.command.name));
+    io.stdout(result.stdout);
+    if (result.stderr !== "") io.stderr(result.stderr);
+    return exitCode(result.status);
   } catch (error) {
     io.stderr(`portcullis: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
     io.stderr(invocation.debug && error instanceof Error && error.stack !== undefined ? `${error.stack}\n` : "(run with --debug for the stack trace)\n");
@@ -50,17 +58,31 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   }
 }
 
-async function run(command: CommandOptions, io: CliIo): Promise<Status> {
-  const cluster = await loadCluster(command.common, io);
-  if (cluster === null) return "invalid-input";
-  const engine = Engine.compile(cluster, { podNetwork: command.common.podNetwork, ipBlockMatchesPods: command.common.ipBlockMatchesPods });
-  const result = dispatch(command, engine);
-  if (result.kind === "usage") return usageError(io, result.message, command.name);
-  io.stdout(result.stdout);
-  return result.status;
+/** Runs a command: the analyses load one cluster and compile one engine; the others do their own reading. */
+async function run(command: CommandOptions, io: CliIo): Promise<CommandResult> {
+  switch (command.name) {
+    case "scaffold":
+      return runScaffold(command);
+    case "diff":
+      return runDiff(command, io);
+    // The adapters of nftables and the lab load only when asked for.
+    case "enforce":
+      return (await import("./commands/enforce.js")).runEnforce(command, io);
+    case "lab":
+      return (await import("./commands/lab.js")).runLabCommand(command, io);
+    case "lint": {
+      const cluster = await loadCluster(command.common, io);
+      return cluster === null ? done("invalid-input", "") : runLint(command, cluster, version());
+    }
+    default: {
+      const cluster = await loadCluster(command.common, io);
+      if (cluster === null) return done("invalid-input", "");
+      return analyse(command, Engine.compile(cluster, { podNetwork: command.common.podNetwork, ipBlockMatchesPods: command.common.ipBlockMatchesPods }));
+    }
+  }
 }
 
-function dispatch(command: CommandOptions, engine: Engine): CommandResult {
+function analyse(command: Extract<CommandOptions, { name: "egress" | "check" | "explain" | "matrix" | "connlist" | "graph" }>, engine: Engine): CommandResult {
   switch (command.name) {
     case "egress":
       return runEgress(command, engine);
@@ -72,11 +94,13 @@ function dispatch(command: CommandOptions, engine: Engine): CommandResult {
       return runMatrix(command, engine);
     case "connlist":
       return runConnlist(command, engine);
+    case "graph":
+      return runGraph(command, engine);
   }
 }
 
-function usageError(io: CliIo, message: string, command: CommandName | null): Status {
-  io.stderr(`portcullis: ${message}\n${usageHint(command)}`);
+function usageError(io: CliIo, messages: readonly string[], command: CommandName | null): Status {
+  io.stderr(`${messages.map((m) => `portcullis: ${m}\n`).join("")}${usageHint(command)}`);
   return "usage";
 }
 

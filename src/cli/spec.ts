@@ -3,9 +3,11 @@
  * read this table, so a flag cannot be accepted without being documented, or the reverse.
  */
 
-export type OutputFormat = "text" | "json" | "yaml" | "csv" | "md" | "dot";
+import { TOOL_COMMANDS } from "./spec-tools.js";
 
-export type CommandName = "egress" | "check" | "explain" | "matrix" | "connlist";
+export type OutputFormat = "text" | "json" | "yaml" | "csv" | "md" | "dot" | "mermaid" | "sarif" | "nft";
+
+export type CommandName = "egress" | "check" | "explain" | "matrix" | "connlist" | "diff" | "graph" | "scaffold" | "enforce" | "lint" | "lab";
 
 export interface FlagSpec {
   readonly name: string;
@@ -14,6 +16,8 @@ export interface FlagSpec {
   readonly multiple?: boolean;
   readonly value?: string;
   readonly help: string;
+  /** A global flag about reading manifests: refused by commands that read none. */
+  readonly manifests?: true;
 }
 
 export interface CommandSpec {
@@ -22,17 +26,21 @@ export interface CommandSpec {
   readonly summary: string;
   readonly flags: readonly FlagSpec[];
   readonly outputs: readonly OutputFormat[];
+  /** The format without -o; default text. */
+  readonly defaultOutput?: OutputFormat;
+  /** Whether the command reads manifests (-f and the flags about them); default true. */
+  readonly readsManifests?: false;
   /** At most this many positional arguments. */
   readonly positionals: number;
   readonly examples: readonly string[];
 }
 
 export const GLOBAL_FLAGS: readonly FlagSpec[] = [
-  { name: "filename", short: "f", type: "string", multiple: true, value: "PATH", help: "manifest file or directory (YAML/JSON, multi-document); '-' reads stdin; repeatable" },
-  { name: "output", short: "o", type: "string", value: "FORMAT", help: "output format (the command lists the ones it supports); default text" },
-  { name: "verbose", short: "v", type: "boolean", help: "report on stderr what was read, and the kinds skipped with their counts" },
-  { name: "pod-cidr", type: "string", multiple: true, value: "CIDR", help: "pod network for pods without a known IP (IPv4 or IPv6); repeatable; default 10.244.0.0/16" },
-  { name: "ipblock-matches-pods", type: "string", value: "true|false", help: "whether ipBlock peers match pod IPs (most CNIs: true; Cilium: false); default true" },
+  { name: "filename", short: "f", type: "string", multiple: true, value: "PATH", help: "manifest file or directory (YAML/JSON, multi-document); '-' reads stdin; repeatable", manifests: true },
+  { name: "output", short: "o", type: "string", value: "FORMAT", help: "output format (the command lists the ones it supports and its default)" },
+  { name: "verbose", short: "v", type: "boolean", help: "report on stderr what was read, and the kinds skipped with their counts", manifests: true },
+  { name: "pod-cidr", type: "string", multiple: true, value: "CIDR", help: "pod network for pods without a known IP (IPv4 or IPv6); repeatable; default 10.244.0.0/16", manifests: true },
+  { name: "ipblock-matches-pods", type: "string", value: "true|false", help: "whether ipBlock peers match pod IPs (most CNIs: true; Cilium: false); default true", manifests: true },
   { name: "debug", type: "boolean", help: "print stack traces of internal errors" },
   { name: "help", short: "h", type: "boolean", help: "show help for the command" },
 ];
@@ -98,6 +106,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     positionals: 0,
     examples: ["portcullis connlist -f examples/egress", "portcullis connlist -f examples/egress -o dot | dot -Tsvg > conns.svg"],
   },
+  ...TOOL_COMMANDS,
 ];
 
 export function commandSpec(name: CommandName): CommandSpec {

@@ -7,7 +7,7 @@ import { diffRulesets } from "../nft/diff.js";
 import type { CompileIssue, CompileResult, CompileStats, NodeScope, RuleIdMap } from "../nft/types.js";
 import { type Loaded, loadCluster } from "./load.js";
 import { type NftError, applyRuleset } from "./nft.js";
-import { followDenials } from "./trace.js";
+import { type DenialFollower, followDenials } from "./trace.js";
 import { watchPaths } from "./watch.js";
 
 export type EnforceEvent =
@@ -53,10 +53,7 @@ export interface EnforceOptions {
  * only element changes when the structure stays. Resolves after one cycle, or when `signal` aborts.
  */
 export async function enforceLoop(opts: EnforceOptions): Promise<{ readonly applied: CompileResult | null }> {
-  const state: { applied: CompileResult | null } = { applied: null };
-  const ruleIds = (): RuleIdMap => state.applied?.ruleIds ?? { entries: new Map(), endpoints: new Map() };
-  const follower = opts.followDenials === true ? followDenials({ ...netnsOf(opts), ruleIds, onDenial: (denial) => opts.onEvent({ kind: "denial", denial }), onError: (message) => opts.onEvent({ kind: "error", message }) }) : null;
-  await follower?.ready;
+  const state: LoopState = { applied: null, follower: null };
   let running: Promise<void> = Promise.resolve();
   let again = false;
   const schedule = (): void => {
@@ -74,17 +71,36 @@ export async function enforceLoop(opts: EnforceOptions): Promise<{ readonly appl
   schedule();
   await running;
   if (watching) {
-    await new Promise<void>((resolve) => opts.signal?.addEventListener("abort", () => resolve(), { once: true }));
+    // Aborted during the first cycle: the event has fired already.
+    await new Promise<void>((resolve) => (opts.signal?.aborted === true ? resolve() : opts.signal?.addEventListener("abort", () => resolve(), { once: true })));
     stop();
     await running;
   }
-  await follower?.stop();
+  await state.follower?.stop();
   return { applied: state.applied };
 }
 
 const netnsOf = (opts: EnforceOptions): { netns?: string } => (opts.netns === undefined ? {} : { netns: opts.netns });
 
-async function cycle(opts: EnforceOptions, state: { applied: CompileResult | null }): Promise<void> {
+interface LoopState {
+  applied: CompileResult | null;
+  follower: DenialFollower | null;
+}
+
+/**
+ * (Re)starts `nft monitor trace` once a table is in place: nft reads the rules (and their id
+ * comments) when it starts, and prints "unknown rule handle" for rules added after. So it starts
+ * after the first apply and again after every whole-table replace (element changes keep the rules).
+ */
+async function follow(opts: EnforceOptions, state: LoopState): Promise<void> {
+  if (opts.followDenials !== true) return;
+  await state.follower?.stop();
+  const ruleIds = (): RuleIdMap => state.applied?.ruleIds ?? { entries: new Map(), endpoints: new Map() };
+  state.follower = followDenials({ ...netnsOf(opts), ruleIds, onDenial: (denial) => opts.onEvent({ kind: "denial", denial }), onError: (message) => opts.onEvent({ kind: "error", message }) });
+  await state.follower.ready;
+}
+
+async function cycle(opts: EnforceOptions, state: LoopState): Promise<void> {
   try {
     await applyOnce(opts, state);
   } catch (e) {
@@ -92,7 +108,7 @@ async function cycle(opts: EnforceOptions, state: { applied: CompileResult | nul
   }
 }
 
-async function applyOnce(opts: EnforceOptions, state: { applied: CompileResult | null }): Promise<void> {
+async function applyOnce(opts: EnforceOptions, state: LoopState): Promise<void> {
   const started = performance.now();
   const loaded = await (opts.load ?? (() => loadCluster(opts.paths)))();
   // Decoding leaves out an object with an error: applying the rest could open traffic. Keep the last state.
@@ -116,5 +132,7 @@ async function applyOnce(opts: EnforceOptions, state: { applied: CompileResult |
   state.applied = compiled;
   const counts = diff.kind === "elements" ? { added: diff.added, removed: diff.removed } : { added: 0, removed: 0 };
   const ms = Math.round((performance.now() - started) * 10) / 10;
+  // Before the event: once a caller sees "applied", denials under the new rules are reported.
+  if (diff.kind === "replace") await follow(opts, state);
   opts.onEvent({ kind: "applied", change: diff.kind, stats: compiled.stats, ...counts, issues: compiled.issues, diagnostics: loaded.diagnostics, ms });
 }

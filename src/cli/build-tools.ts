@@ -1,0 +1,162 @@
+/** Options of diff, graph, scaffold, enforce and lint from the flags given; refused combinations are usage errors. */
+import { inNetns } from "../enforce/process.js";
+import { RULES, unknownRuleIds } from "../lint/index.js";
+import { type Ip, parseIp } from "../net/ip.js";
+import { LAB_PREFIX } from "../lab/netns.js";
+import { parseTo } from "../labrun/to.js";
+import type { ExternalTarget } from "../labrun/types.js";
+import { type Cidr, parseCidr } from "../net/cidr.js";
+import { choice, commonOptions, DEFAULT_POD_CIDR, type Given, list, one, parseCidrs, parseOutput, refuse, required } from "./flags.js";
+import type { CommandOptions, CommonOptions, EnforceTarget, LintFailOn } from "./options.js";
+import { suggest } from "./suggest.js";
+
+type Options<N extends CommandOptions["name"]> = Extract<CommandOptions, { name: N }>;
+
+export function buildDiff(common: CommonOptions, given: Given): Options<"diff"> {
+  const against = given.get("against");
+  const base = one(given, "base");
+  const failOn = choice("fail-on", one(given, "fail-on") ?? "never", ["widened", "never"] as const);
+  if (against !== undefined && base !== undefined) {
+    refuse(`--against and --base cannot be used together: --against names the new version, --base takes the old one from git`);
+  }
+  if (base !== undefined) {
+    if (base.startsWith("-") || base.trim() === "") refuse(`invalid git revision "${base}" for --base`);
+    if (common.files.includes("-")) refuse(`--base reads the -f paths from git: it cannot take stdin (-f -)`);
+    return { name: "diff", common, versions: { kind: "base", ref: base }, failOn };
+  }
+  if (against === undefined) refuse(`missing --against NEW or --base GIT_REF: diff compares two versions`);
+  if ([...common.files, ...against].filter((f) => f === "-").length > 1) refuse(`stdin (-) is read once: give it to -f or to --against, not both`);
+  return { name: "diff", common, versions: { kind: "against", paths: against }, failOn };
+}
+
+export function buildGraph(common: CommonOptions, given: Given): Options<"graph"> {
+  return { name: "graph", common, namespace: one(given, "namespace") ?? null };
+}
+
+export function buildScaffold(given: Given): Options<"scaffold"> {
+  parseOutput("scaffold", one(given, "output"));
+  return {
+    name: "scaffold",
+    namespace: required(given, "namespace"),
+    allowDns: given.has("allow-dns"),
+    blockMetadata: given.has("block-metadata"),
+    // Not split at commas: a SPEC holds them (db/app=x,tier=y:53/UDP,53/TCP).
+    allowTo: given.get("allow-to") ?? [],
+  };
+}
+
+const APPLY_FLAGS = ["netns", "host", "watch", "log"] as const;
+
+/** Where to apply: `--dry-run` or `-o nft` (nowhere), `--netns NAME`, or `--host`; exactly one. */
+function enforceTarget(common: CommonOptions, given: Given): EnforceTarget {
+  const explicitOutput = one(given, "output");
+  if (given.has("dry-run") && explicitOutput !== undefined && common.output !== "nft") {
+    refuse(`--dry-run prints the nftables ruleset: it cannot write -o ${common.output}`);
+  }
+  if (given.has("dry-run") || common.output === "nft") {
+    for (const flag of APPLY_FLAGS) if (given.has(flag)) refuse(`--${flag} cannot be used with ${given.has("dry-run") ? "--dry-run" : "-o nft"}: a dry run applies nothing`);
+    return { kind: "dry-run" };
+  }
+  const netns = one(given, "netns");
+  if (netns !== undefined && given.has("host")) refuse(`--netns and --host cannot be used together`);
+  if (netns !== undefined) {
+    const valid = inNetns(netns, []);
+    if (!valid.ok) refuse(valid.error.message);
+    return { kind: "netns", name: netns };
+  }
+  if (given.has("host")) return { kind: "host" };
+  return refuse(`where to apply? give --netns NAME (a network namespace), --host (this process's own, the host's), or --dry-run to print the ruleset`);
+}
+
+export function buildEnforce(common: CommonOptions, given: Given): Options<"enforce"> {
+  const target = enforceTarget(common, given);
+  if (given.has("watch") && common.files.includes("-")) refuse(`--watch cannot watch stdin (-f -): give files or directories`);
+  if (given.has("log") && !given.has("watch")) refuse(`--log follows denials while the enforcer runs: use it with --watch`);
+  const nodePods = list(given, "node-pods", (s) => {
+    const name = s.trim();
+    if (name === "") refuse(`--node-pods: an empty name in the list`);
+    return name;
+  });
+  return {
+    name: "enforce",
+    common: target.kind === "dry-run" ? { ...common, output: "nft" } : common,
+    target,
+    watch: given.has("watch"),
+    audit: given.has("audit"),
+    log: given.has("log"),
+    nodePods,
+  };
+}
+
+function ruleIds(given: Given, flag: "enable" | "disable"): string[] | null {
+  const ids = list(given, flag, (s) => s.trim());
+  for (const id of unknownRuleIds(ids ?? [])) {
+    const hint = suggest(id, RULES.map((r) => r.id));
+    refuse(`unknown lint rule "${id}" in --${flag}${hint === null ? "" : ` (did you mean "${hint}"?)`}; the rules are listed in docs/lint.md`);
+  }
+  return ids;
+}
+
+function parseDnsIp(text: string): Ip {
+  const ip = parseIp(text.trim());
+  if (ip === undefined) refuse(`invalid --dns "${text}": expected an IP address`);
+  return ip;
+}
+
+export function buildLint(common: CommonOptions, given: Given): Options<"lint"> {
+  const cidrs = given.get("service-cidr");
+  return {
+    name: "lint",
+    common,
+    failOn: choice<LintFailOn>("fail-on", one(given, "fail-on") ?? "error", ["error", "warning", "info", "never"]),
+    enable: ruleIds(given, "enable"),
+    disable: ruleIds(given, "disable") ?? [],
+    dns: list(given, "dns", parseDnsIp) ?? [],
+    serviceCidr: cidrs === undefined ? null : parseCidrs("--service-cidr", cidrs),
+  };
+}
+
+const LAB_ACTIONS = ["run", "up", "probe", "down"] as const;
+type LabAction = (typeof LAB_ACTIONS)[number];
+
+function labAction(positionals: readonly string[]): LabAction {
+  const word = positionals[0];
+  if (word === undefined) refuse(`missing the lab action: run, up, probe or down`);
+  if (!(LAB_ACTIONS as readonly string[]).includes(word)) {
+    const hint = suggest(word, LAB_ACTIONS);
+    refuse(`unknown lab action "${word}"${hint === null ? "" : ` (did you mean "${hint}"?)`}: expected run, up, probe or down`);
+  }
+  return word as LabAction;
+}
+
+function labTarget(text: string): ExternalTarget {
+  const r = parseTo(text);
+  if (!r.ok) refuse(`invalid --to "${text}": ${r.message}`);
+  return r.target;
+}
+
+/** `--pod-cidr` values as CIDRs (commonOptions has already refused bad ones). */
+function podCidrs(given: Given): Cidr[] {
+  return (given.get("pod-cidr") ?? [DEFAULT_POD_CIDR]).flatMap((text) => {
+    const r = parseCidr(text);
+    return r.ok ? [r.cidr] : [];
+  });
+}
+
+const MANIFEST_FLAGS = ["filename", "verbose", "pod-cidr", "ipblock-matches-pods"] as const;
+
+export function buildLab(positionals: readonly string[], given: Given): Options<"lab"> {
+  const action = labAction(positionals);
+  if (action === "run" || action === "up") {
+    if (given.has("lab")) refuse(`--lab names a kept lab for lab probe and lab down; lab ${action} makes a new one`);
+    const common = commonOptions("lab", given);
+    const to = given.get("to");
+    return { name: "lab", action, common, podCidrs: podCidrs(given), to: to === undefined ? null : to.map(labTarget) };
+  }
+  for (const flag of [...MANIFEST_FLAGS, "to"]) {
+    if (given.has(flag)) refuse(`--${flag === "filename" ? "filename (-f)" : flag} cannot be used with lab ${action}: it ${action === "probe" ? "probes what lab up planned" : "removes what lab up made"}`);
+  }
+  const prefix = required(given, "lab");
+  if (!LAB_PREFIX.test(prefix)) refuse(`invalid --lab "${prefix}": a lab prefix is pc- and 6 hex digits, as lab up prints it`);
+  return { name: "lab", action, output: parseOutput("lab", one(given, "output")), prefix };
+}

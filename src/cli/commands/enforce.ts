@@ -1,0 +1,148 @@
+/**
+ * `enforce`: compile the policies to nftables and apply them (once, or on every change with
+ * `--watch` until Ctrl-C), or print the ruleset (`--dry-run`, `-o nft`). Applying needs root and a
+ * place: `--netns NAME` or, explicitly, `--host`; the parser refuses a line that names neither.
+ */
+import type { Diagnostic } from "../../diag/diagnostic.js";
+import type { EngineOptions } from "../../engine/types.js";
+import { type EnforceEvent, enforceLoop } from "../../enforce/loop.js";
+import type { Loaded } from "../../enforce/load.js";
+import { readSources } from "../../io/read-sources.js";
+import { loadCluster as decodeAll } from "../../k8s/load.js";
+import type { Cluster, Endpoint } from "../../model/cluster.js";
+import { compileRuleset } from "../../nft/compile.js";
+import type { CompileIssue, NodeScope } from "../../nft/types.js";
+import { formatDiagnostic, formatLoaded } from "../../render/diagnostics.js";
+import { describeIssue, enforceEventJson, enforceEventText, enforceProblemText } from "../../render/enforce.js";
+import type { Status } from "../exit.js";
+import { loadCluster, type LoadIo } from "../load.js";
+import type { CommandOptions } from "../options.js";
+import { resolveTarget } from "../target.js";
+import { type CommandResult, done, usage } from "./result.js";
+
+type EnforceCommand = Extract<CommandOptions, { name: "enforce" }>;
+
+export interface EnforceIo extends LoadIo {
+  readonly stdout: (text: string) => void;
+}
+
+const engineOptions = (o: EnforceCommand): EngineOptions => ({ podNetwork: o.common.podNetwork, ipBlockMatchesPods: o.common.ipBlockMatchesPods });
+
+/** The pods `--node-pods` names, or why one names none. */
+function nodeScope(names: readonly string[] | null, cluster: Cluster): NodeScope | string {
+  if (names === null) return {};
+  const localPods: Endpoint[] = [];
+  for (const name of names) {
+    const r = resolveTarget(name, cluster);
+    if (!r.ok) return `--node-pods: ${r.message}`;
+    if (r.target.kind !== "endpoint") return `--node-pods: "${name}" is not a pod in the manifests`;
+    localPods.push(r.target.endpoint);
+  }
+  return { localPods };
+}
+
+const warning = (text: string): string => `portcullis: warning: ${text}\n`;
+
+/** `--dry-run`: the `nft -f` script on stdout, what it cannot enforce as warnings on stderr. */
+async function dryRun(options: EnforceCommand, io: EnforceIo): Promise<CommandResult> {
+  const cluster = await loadCluster(options.common, io);
+  if (cluster === null) return done("invalid-input", "");
+  const node = nodeScope(options.nodePods, cluster);
+  if (typeof node === "string") return usage(node);
+  const compiled = compileRuleset(cluster, engineOptions(options), node, { audit: options.audit });
+  return done("ok", compiled.text, compiled.issues.map((i) => warning(describeIssue(i))).join(""));
+}
+
+function isRoot(): boolean {
+  return typeof process.getuid === "function" && process.getuid() === 0;
+}
+
+/** Prints each event as it comes; problems and warnings (each once) on stderr. Keeps the status of the last cycle. */
+class Reporter {
+  status: Status = "ok";
+  nodeProblem: string | null = null;
+  private readonly printed = new Set<string>();
+
+  constructor(
+    private readonly options: EnforceCommand,
+    private readonly io: EnforceIo,
+  ) {}
+
+  once(line: string): void {
+    if (this.printed.has(line)) return;
+    this.printed.add(line);
+    this.io.stderr(line);
+  }
+
+  diagnostics(ds: readonly Diagnostic[], all: boolean): void {
+    for (const d of ds) if (all || d.severity !== "error") this.once(`${formatDiagnostic(d)}\n`);
+  }
+
+  issues(issues: readonly CompileIssue[]): void {
+    if (this.options.common.output === "text") for (const i of issues) this.once(warning(describeIssue(i)));
+  }
+
+  event(e: EnforceEvent): void {
+    if (e.kind === "applied") this.status = "ok";
+    if (e.kind === "load-failed") this.status = "invalid-input";
+    if (e.kind === "apply-failed" || e.kind === "error") this.status = this.nodeProblem !== null ? "usage" : "internal";
+    if (e.kind === "load-failed") this.diagnostics(e.diagnostics, true);
+    if (e.kind === "applied") this.diagnostics(e.diagnostics, false);
+    if (e.kind === "applied") this.issues(e.issues);
+    // A bad --node-pods in a single run is a usage error, printed with the usage line by the caller.
+    if (this.status === "usage" && !this.options.watch) return;
+    if (this.options.common.output === "json") return this.io.stdout(`${JSON.stringify(enforceEventJson(e))}\n`);
+    const line = enforceEventText(e);
+    if (line !== null) this.io.stdout(`${line}\n`);
+    const problem = enforceProblemText(e);
+    if (problem !== null) this.io.stderr(`portcullis: ${problem}\n`);
+  }
+}
+
+/** The loader of every cycle: the files (and stdin, read once: --watch refuses it) → Cluster. */
+function loader(options: EnforceCommand, io: EnforceIo): () => Promise<Loaded> {
+  return async () => {
+    const read = await readSources(options.common.files, io.stdin);
+    const decoded = decodeAll(read.sources);
+    if (options.common.verbose) io.stderr(`${formatLoaded(read.sources.length, decoded.value)}\n`);
+    return { cluster: decoded.value, diagnostics: [...read.diagnostics, ...decoded.diagnostics] };
+  };
+}
+
+export async function runEnforce(options: EnforceCommand, io: EnforceIo): Promise<CommandResult> {
+  if (options.target.kind === "dry-run") return dryRun(options, io);
+  if (!isRoot()) {
+    return done("internal", "", "portcullis: enforce needs root to apply nftables rules (CAP_NET_ADMIN); --dry-run prints the ruleset without applying\n");
+  }
+  const reporter = new Reporter(options, io);
+  const stop = new AbortController();
+  const onSignal = (): void => stop.abort();
+  if (options.watch) for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, onSignal);
+  try {
+    await enforceLoop({
+      paths: options.common.files,
+      watch: options.watch,
+      ...(options.target.kind === "netns" ? { netns: options.target.name } : {}),
+      audit: options.audit,
+      engineOptions: engineOptions(options),
+      load: loader(options, io),
+      ...(options.nodePods === null ? {} : { node: (cluster: Cluster) => resolveNode(options.nodePods, cluster, reporter) }),
+      followDenials: options.log,
+      signal: stop.signal,
+      onEvent: (e) => reporter.event(e),
+    });
+  } finally {
+    for (const signal of ["SIGINT", "SIGTERM"] as const) process.removeListener(signal, onSignal);
+  }
+  if (options.watch) return done("ok", "", "portcullis: stopped; the table stays as last applied (nft delete table inet portcullis removes it)\n");
+  if (reporter.status === "usage" && reporter.nodeProblem !== null) return usage(reporter.nodeProblem);
+  return done(reporter.status, "");
+}
+
+/** `--node-pods` against the cluster of this cycle: an unknown name stops the cycle before anything is applied. */
+function resolveNode(names: readonly string[] | null, cluster: Cluster, reporter: Reporter): NodeScope {
+  const node = nodeScope(names, cluster);
+  reporter.nodeProblem = typeof node === "string" ? node : null;
+  if (typeof node === "string") throw new Error(`${node}; not applied`);
+  return node;
+}

@@ -1,0 +1,29 @@
+import { findingsJson, lintCluster, failLevel, renderSarif, renderText, selectedRules, type LintOptions } from "../../lint/index.js";
+import type { Cluster } from "../../model/cluster.js";
+import type { CommandOptions } from "../options.js";
+import { render } from "../output.js";
+import { type CommandResult, done } from "./result.js";
+
+type LintCommand = Extract<CommandOptions, { name: "lint" }>;
+
+function lintOptions(o: LintCommand): LintOptions {
+  return {
+    engine: { podNetwork: o.common.podNetwork, ipBlockMatchesPods: o.common.ipBlockMatchesPods },
+    ...(o.dns.length === 0 ? {} : { dns: { ips: o.dns } }),
+    ...(o.serviceCidr === null ? {} : { serviceCidr: o.serviceCidr }),
+    ...(o.enable === null ? {} : { enable: o.enable }),
+    disable: o.disable,
+  };
+}
+
+/** `lint`: the findings; negative (exit 1) when one reaches `--fail-on`. */
+export function runLint(options: LintCommand, cluster: Cluster, version: string): CommandResult {
+  const lint = lintOptions(options);
+  const findings = lintCluster(cluster, lint);
+  const view = findingsJson(findings);
+  const stdout = render(options.common.output, view, {
+    text: (v) => renderText(v.findings, { color: false }),
+    sarif: (v) => renderSarif(v.findings, { rules: selectedRules(lint), toolVersion: version }),
+  });
+  return done(failLevel(findings, options.failOn) ? "negative" : "ok", stdout);
+}

@@ -1,0 +1,101 @@
+/**
+ * `portcullis enforce` applying for real, always inside network namespaces this test creates
+ * (`pc-cli-<hex>`, deleted afterwards), never in the machine's own. A router namespace plays the
+ * node; debug-shell (10.244.1.23, from examples/egress) and an outside host (203.0.113.9) hang off it.
+ * Skipped without root, `ip` and `nft`, except in CI, where a skip fails.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { test } from "node:test";
+import { listen, probe, wire } from "../enforce/mini-lab.js";
+import { createNetns, deleteNetns } from "../enforce/netns.js";
+import { listTable } from "../enforce/nft.js";
+import { canUseNetns } from "../enforce/test-support.js";
+import { BIN, ROOT, run } from "./e2e-support.js";
+
+const DEBUG_SHELL = "10.244.1.23";
+const OUTSIDE = "203.0.113.9";
+
+async function namespaces(count: number): Promise<string[]> {
+  const names: string[] = [];
+  for (let k = 0; k < count; k++) {
+    const r = await createNetns("pc-cli");
+    assert.ok(r.ok, r.ok ? "" : r.error.message);
+    names.push(r.value);
+  }
+  return names;
+}
+
+/** Lines of a child's stream, and a way to wait (bounded) for one that matches. */
+function lines(stream: NodeJS.ReadableStream): { all: string[]; wait: (re: RegExp, ms?: number) => Promise<string> } {
+  const all: string[] = [];
+  const waiters: (() => void)[] = [];
+  createInterface({ input: stream }).on("line", (line) => {
+    all.push(line);
+    for (const w of waiters.splice(0)) w();
+  });
+  const wait = async (re: RegExp, ms = 10_000): Promise<string> => {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const hit = all.find((l) => re.test(l));
+      if (hit !== undefined) return hit;
+      if (Date.now() > deadline) assert.fail(`no line matching ${re} within ${ms} ms: ${JSON.stringify(all)}`);
+      await new Promise<void>((resolve) => {
+        waiters.push(resolve);
+        setTimeout(resolve, 100);
+      });
+    }
+  };
+  return { all, wait };
+}
+
+test("enforce in a fresh namespace: --watch --log names a denied packet, Ctrl-C leaves the table, a single run as JSON replaces it", async (t) => {
+  if (!(await canUseNetns(t))) return;
+  const names = await namespaces(3);
+  const [router, pod, outside] = names as [string, string, string];
+  const stops: (() => Promise<void>)[] = [];
+  try {
+    const wired = await wire(router, [
+      { netns: pod, addresses: [DEBUG_SHELL] },
+      { netns: outside, addresses: [OUTSIDE] },
+    ]);
+    assert.ok(wired.ok, wired.ok ? "" : wired.error.message);
+    const server = await listen(outside, [80]);
+    assert.ok(server.ok, server.ok ? "" : server.error.message);
+    stops.push(server.value.stop);
+
+    assert.equal((await listTable(router)).ok, false, "no table before the enforcer starts");
+    const child = spawn(process.execPath, [BIN, "enforce", "-f", "examples/egress", "--netns", router, "--watch", "--log"], { cwd: ROOT });
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    stops.push(async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      await exited;
+    });
+    const out = lines(child.stdout);
+    const err = lines(child.stderr);
+    // A fresh namespace: no table before, so the denials are followed from a table made after the start.
+    await out.wait(/^applied: replaced the table \(\d+ sets, \d+ elements, \d+ rules, \d+ chains\) in [\d.]+ ms$/);
+    const listed = await listTable(router);
+    assert.match(listed.ok ? listed.value : "", new RegExp(`${DEBUG_SHELL.replaceAll(".", "\\.")} : jump eg_g\\d`), "debug-shell is enforced");
+    const probed = await probe(pod, [{ from: DEBUG_SHELL, to: OUTSIDE, port: 80 }], 500);
+    assert.deepEqual(probed.ok ? probed.value : probed.error.message, ["timeout"], "debug-shell may send DNS only");
+    await out.wait(
+      /^denied production\/debug-shell -> 203\.0\.113\.9:80\/TCP: egress isolated by production\/allow-dns, production\/default-deny-egress, no rule allows port 80$/,
+    );
+    child.kill("SIGINT");
+    assert.equal(await exited, 0, err.all.join("\n"));
+    await err.wait(/stopped; the table stays as last applied/, 1000);
+    const after = await listTable(router);
+    const table = (r: typeof listed): string => (r.ok ? r.value.replace(/counter packets \d+ bytes \d+/g, "counter") : r.error.message);
+    assert.equal(table(after), table(listed), "the table stays as last applied");
+
+    const once = await run(["enforce", "-f", "examples/egress", "--netns", router, "-o", "json"], ROOT);
+    assert.equal(once.code, 0, once.stderr);
+    const event = JSON.parse(once.stdout) as { event: string; change: string };
+    assert.deepEqual([event.event, event.change], ["applied", "replace"], "every run starts with a whole table");
+  } finally {
+    for (const stop of stops) await stop();
+    for (const name of names) await deleteNetns(name);
+  }
+});

@@ -1,0 +1,101 @@
+/** The flags given on a line, and how their values become typed options; a bad value is refused. */
+import { isProtocol, type Protocol } from "../model/ports.js";
+import { AddressSet } from "../net/address-set.js";
+import { formatCidr, parseCidr } from "../net/cidr.js";
+import type { CommonOptions } from "./options.js";
+import { type CommandName, commandSpec, type OutputFormat } from "./spec.js";
+
+/** The flags given, by long name, in order: values for string flags, `"true"` for boolean ones. */
+export type Given = ReadonlyMap<string, readonly string[]>;
+
+/** A usage error found while building options; parseCommandLine turns it into a value. */
+export class Refused extends Error {}
+
+export function refuse(message: string): never {
+  throw new Refused(message);
+}
+
+export const DEFAULT_POD_CIDR = "10.244.0.0/16";
+
+export function one(given: Given, flag: string): string | undefined {
+  return given.get(flag)?.[0];
+}
+
+export function required(given: Given, flag: string): string {
+  const v = one(given, flag);
+  if (v === undefined) refuse(`missing required flag --${flag}`);
+  return v;
+}
+
+/** A repeatable flag whose values may also be comma-separated; null when not given. */
+export function list<T>(given: Given, flag: string, parse: (s: string) => T): T[] | null {
+  const values = given.get(flag);
+  if (values === undefined) return null;
+  return values.flatMap((v) => v.split(",")).map(parse);
+}
+
+/** A value out of a fixed set, refused with the set named. */
+export function choice<T extends string>(flag: string, text: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(text)) refuse(`invalid value "${text}" for --${flag}: expected ${allowed.join(", ")}`);
+  return text as T;
+}
+
+/** Refuses a flag that means nothing together with `reason`'s situation. */
+export function forbid(given: Given, flags: readonly string[], reason: string): void {
+  for (const flag of flags) if (given.has(flag)) refuse(`--${flag} ${reason}`);
+}
+
+export function commonOptions(name: CommandName, given: Given): CommonOptions {
+  const files = given.get("filename") ?? [];
+  if (files.length === 0) refuse(`no input: give manifests with -f FILE, -f DIR, or -f - for stdin`);
+  if (files.filter((f) => f === "-").length > 1) refuse(`stdin (-f -) given more than once`);
+  return {
+    files,
+    output: parseOutput(name, one(given, "output")),
+    verbose: given.has("verbose"),
+    podNetwork: parsePodNetwork(given.get("pod-cidr") ?? [DEFAULT_POD_CIDR]),
+    ipBlockMatchesPods: parseBool("--ipblock-matches-pods", one(given, "ipblock-matches-pods") ?? "true"),
+  };
+}
+
+/** The format asked for (or the command's default), refused when the command does not write it. */
+export function parseOutput(name: CommandName, text: string | undefined): OutputFormat {
+  const spec = commandSpec(name);
+  const outputs: readonly string[] = spec.outputs;
+  const format = text ?? spec.defaultOutput ?? "text";
+  if (!outputs.includes(format)) refuse(`"portcullis ${name}" cannot write -o ${format}: use one of ${outputs.join(", ")}`);
+  return format as OutputFormat;
+}
+
+export function parsePort(text: string): number {
+  if (!/^[0-9]{1,5}$/.test(text) || Number(text) < 1 || Number(text) > 65535) refuse(`invalid port "${text}": expected a number 1-65535`);
+  return Number(text);
+}
+
+export function parseProtocol(text: string): Protocol {
+  const upper = text.toUpperCase();
+  if (!isProtocol(upper)) refuse(`invalid protocol "${text}": expected TCP, UDP or SCTP`);
+  return upper;
+}
+
+function parseBool(flag: string, text: string): boolean {
+  if (text === "true") return true;
+  if (text === "false") return false;
+  return refuse(`invalid value "${text}" for ${flag}: expected true or false`);
+}
+
+/** The union of CIDRs given to `flag`; host bits set are refused (the canonical form is suggested). */
+export function parseCidrs(flag: string, texts: readonly string[]): AddressSet {
+  let set = AddressSet.EMPTY;
+  for (const text of texts) {
+    const parsed = parseCidr(text);
+    if (!parsed.ok) refuse(`invalid ${flag} "${text}": ${parsed.reason}`);
+    if (parsed.hostBitsSet) refuse(`invalid ${flag} "${text}": host bits are set (did you mean ${formatCidr(parsed.cidr)}?)`);
+    set = set.union(AddressSet.fromCidr(parsed.cidr));
+  }
+  return set;
+}
+
+function parsePodNetwork(texts: readonly string[]): AddressSet {
+  return parseCidrs("--pod-cidr", texts);
+}

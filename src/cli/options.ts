@@ -1,0 +1,85 @@
+/** What the command line asks for, as typed options: the result of parsing (args.ts). */
+import type { Protocol } from "../model/ports.js";
+import type { AddressSet } from "../net/address-set.js";
+import type { ExternalTarget } from "../labrun/types.js";
+import type { Cidr } from "../net/cidr.js";
+import type { Ip } from "../net/ip.js";
+import type { CommandName, OutputFormat } from "./spec.js";
+
+/** Options every command that reads manifests shares. */
+export interface CommonOptions {
+  readonly files: readonly string[];
+  readonly output: OutputFormat;
+  readonly verbose: boolean;
+  readonly podNetwork: AddressSet;
+  readonly ipBlockMatchesPods: boolean;
+}
+
+/** Where `diff` finds the new version (`--against`), or the old one (`--base`: git, the -f paths then being the new). */
+export type DiffVersions = { readonly kind: "against"; readonly paths: readonly string[] } | { readonly kind: "base"; readonly ref: string };
+
+/** Where `enforce` applies the ruleset: nowhere (print it), a named network namespace, or the process's own. */
+export type EnforceTarget = { readonly kind: "dry-run" } | { readonly kind: "netns"; readonly name: string } | { readonly kind: "host" };
+
+export type LintFailOn = "error" | "warning" | "info" | "never";
+
+export type CommandOptions =
+  | { readonly name: "egress"; readonly common: CommonOptions }
+  | {
+      readonly name: "check";
+      readonly common: CommonOptions;
+      readonly from: string;
+      readonly to: string;
+      readonly port: number;
+      readonly protocol: Protocol;
+    }
+  | { readonly name: "explain"; readonly common: CommonOptions; readonly target: string | null }
+  | {
+      readonly name: "matrix";
+      readonly common: CommonOptions;
+      readonly ports: readonly number[] | null;
+      readonly protocols: readonly Protocol[] | null;
+    }
+  | { readonly name: "connlist"; readonly common: CommonOptions }
+  | { readonly name: "diff"; readonly common: CommonOptions; readonly versions: DiffVersions; readonly failOn: "widened" | "never" }
+  | { readonly name: "graph"; readonly common: CommonOptions; readonly namespace: string | null }
+  | {
+      readonly name: "scaffold";
+      readonly namespace: string;
+      readonly allowDns: boolean;
+      readonly blockMetadata: boolean;
+      readonly allowTo: readonly string[];
+    }
+  | {
+      readonly name: "enforce";
+      readonly common: CommonOptions;
+      readonly target: EnforceTarget;
+      readonly watch: boolean;
+      readonly audit: boolean;
+      readonly log: boolean;
+      /** `ns/name` (or any endpoint form `check` takes) of the pods on this node; null: every pod with an IP. */
+      readonly nodePods: readonly string[] | null;
+    }
+  | {
+      readonly name: "lint";
+      readonly common: CommonOptions;
+      readonly failOn: LintFailOn;
+      readonly enable: readonly string[] | null;
+      readonly disable: readonly string[];
+      readonly dns: readonly Ip[];
+      readonly serviceCidr: AddressSet | null;
+    }
+  | {
+      readonly name: "lab";
+      readonly action: "run" | "up";
+      readonly common: CommonOptions;
+      /** `--pod-cidr` as CIDRs: lab pods without a known IP take addresses from the first. */
+      readonly podCidrs: readonly Cidr[];
+      readonly to: readonly ExternalTarget[] | null;
+    }
+  | { readonly name: "lab"; readonly action: "probe" | "down"; readonly output: OutputFormat; readonly prefix: string };
+
+export type Invocation =
+  | { readonly kind: "help"; readonly topic: CommandName | null }
+  | { readonly kind: "version" }
+  | { readonly kind: "run"; readonly debug: boolean; readonly command: CommandOptions };

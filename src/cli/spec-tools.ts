@@ -1,0 +1,104 @@
+/**
+ * The commands beyond the analyses: diff, graph, scaffold, enforce, lint, lab. Part of the one
+ * command table (spec.ts), kept in its own file so that each stays short.
+ */
+import type { CommandSpec } from "./spec.js";
+
+export const TOOL_COMMANDS: readonly CommandSpec[] = [
+  {
+    name: "diff",
+    usage: "portcullis diff -f OLD... (--against NEW... | --base GIT_REF) [--fail-on widened|never]",
+    summary: "what a change to the manifests allows or stops: the difference in allowed connections",
+    flags: [
+      { name: "against", type: "string", multiple: true, value: "PATH", help: "the new version: file or directory, '-' for stdin; repeatable" },
+      { name: "base", type: "string", value: "GIT_REF", help: "the old version is the -f paths at this git revision; the new one, the working tree" },
+      { name: "fail-on", type: "string", value: "widened|never", help: "exit 1 when a connection between existing workloads widened; default never" },
+    ],
+    outputs: ["text", "json", "yaml", "md"],
+    positionals: 0,
+    examples: [
+      "portcullis diff -f old/ --against new/",
+      "portcullis diff -f k8s/policies --base origin/main --fail-on widened -o md",
+    ],
+  },
+  {
+    name: "graph",
+    usage: "portcullis graph -f PATH... [-n NAMESPACE] [-o mermaid|dot|json]",
+    summary: "the egress picture as a diagram: workloads by namespace, what each may reach, what is blocked",
+    flags: [{ name: "namespace", short: "n", type: "string", value: "NAMESPACE", help: "draw only the sources in this namespace (destinations anywhere)" }],
+    outputs: ["mermaid", "dot", "json"],
+    defaultOutput: "mermaid",
+    positionals: 0,
+    examples: ["portcullis graph -f examples/egress -n production", "portcullis graph -f examples/egress -o dot | dot -Tsvg > egress.svg"],
+  },
+  {
+    name: "scaffold",
+    usage: "portcullis scaffold -n NAMESPACE [--allow-dns] [--block-metadata] [--allow-to SPEC]...",
+    summary: "write a default-deny egress baseline for a namespace, with the allowances asked for",
+    flags: [
+      { name: "namespace", short: "n", type: "string", value: "NAMESPACE", help: "the namespace to write the policies for (required)" },
+      { name: "allow-dns", type: "boolean", help: "allow DNS to the kube-dns pods in kube-system, 53/UDP and 53/TCP" },
+      { name: "block-metadata", type: "boolean", help: "except the cloud metadata addresses from every ipBlock allowance that contains them" },
+      { name: "allow-to", type: "string", multiple: true, value: "SPEC", help: "CIDR[:PORTS] or NAMESPACE/SELECTOR[:PORTS], e.g. 0.0.0.0/0:443, db/app=postgres:5432; repeatable" },
+    ],
+    outputs: ["yaml"],
+    defaultOutput: "yaml",
+    readsManifests: false,
+    positionals: 0,
+    examples: [
+      "portcullis scaffold -n shop --allow-dns --block-metadata --allow-to 0.0.0.0/0:443",
+      "portcullis scaffold -n shop --allow-dns --allow-to db/app=postgres:5432 | kubectl apply -f -",
+    ],
+  },
+  {
+    name: "enforce",
+    usage: "portcullis enforce -f PATH... (--netns NAME | --host | --dry-run) [--watch] [--audit] [--log] [--node-pods NS/NAME,...]",
+    summary: "enforce the policies with nftables on this node (or print the ruleset with --dry-run)",
+    flags: [
+      { name: "netns", type: "string", value: "NAME", help: "apply inside this network namespace (ip netns); needs root" },
+      { name: "host", type: "boolean", help: "apply in this process's own network namespace (the host's, usually); needs root" },
+      { name: "dry-run", type: "boolean", help: "print the nftables ruleset and apply nothing (the same as -o nft)" },
+      { name: "watch", type: "boolean", help: "apply again whenever the files change, until Ctrl-C" },
+      { name: "audit", type: "boolean", help: "audit every policy: log what would be denied, accept it" },
+      { name: "log", type: "boolean", help: "print each denied packet with the policies that deny it (nft monitor trace)" },
+      { name: "node-pods", type: "string", multiple: true, value: "NS/NAME,...", help: "the pods on this node; default every pod with a known IP; repeatable" },
+    ],
+    outputs: ["text", "json", "nft"],
+    positionals: 0,
+    examples: [
+      "portcullis enforce -f examples/egress --dry-run",
+      "sudo portcullis enforce -f policies/ --host --watch --log",
+      "sudo portcullis enforce -f examples/egress --netns lab1",
+    ],
+  },
+  {
+    name: "lint",
+    usage: "portcullis lint -f PATH... [--fail-on error|warning|info|never] [--enable ID,...] [--disable ID,...] [--dns IP]...",
+    summary: "policy mistakes: DNS blocked, metadata reachable, label drift, OR-for-AND peers, redundant rules",
+    flags: [
+      { name: "fail-on", type: "string", value: "error|warning|info|never", help: "exit 1 when a finding has this severity or a higher one; default error" },
+      { name: "enable", type: "string", multiple: true, value: "ID,...", help: "run only these rules; repeatable" },
+      { name: "disable", type: "string", multiple: true, value: "ID,...", help: "do not run these rules; repeatable" },
+      { name: "dns", type: "string", multiple: true, value: "IP", help: "the pods' DNS server is this address (e.g. NodeLocal DNSCache); repeatable" },
+      { name: "service-cidr", type: "string", multiple: true, value: "CIDR", help: "the Service ClusterIP range; repeatable; default 10.96.0.0/12" },
+    ],
+    outputs: ["text", "json", "yaml", "sarif"],
+    positionals: 0,
+    examples: ["portcullis lint -f examples/mistakes", "portcullis lint -f policies/ -o sarif --fail-on warning > lint.sarif"],
+  },
+  {
+    name: "lab",
+    usage: "portcullis lab run|up -f PATH... [--to IP[:PORT[/PROTO]]]... | portcullis lab probe|down --lab PREFIX",
+    summary: "prove enforcement with real packets: a lab of network namespaces, the ruleset, a probe per connection",
+    flags: [
+      { name: "to", type: "string", multiple: true, value: "IP[:PORT[/PROTO]]", help: "run, up: probe this external address instead of those the ipBlocks suggest; repeatable" },
+      { name: "lab", type: "string", value: "PREFIX", help: "probe, down: the lab that lab up kept (pc- and 6 hex digits)" },
+    ],
+    outputs: ["text", "json"],
+    positionals: 1,
+    examples: [
+      "sudo portcullis lab run -f examples/egress",
+      "sudo portcullis lab up -f examples/egress && sudo portcullis lab probe --lab pc-1a2b3c",
+    ],
+  },
+];
