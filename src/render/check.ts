@@ -2,7 +2,8 @@
  * `portcullis check`: the JSON document is a direct rendering of the engine's Decision; the text
  * view prints that same document.
  */
-import type { Direction } from "../model/cluster.js";
+import type { Cluster, Direction } from "../model/cluster.js";
+import { explanationSpecs } from "./explanation-specs.js";
 import type { Protocol } from "../model/ports.js";
 import { targetAddresses } from "../engine/addresses.js";
 import type { Connection, Decision, DirectionResult, EngineOptions, Explanation, Governance, Reason, Verdict } from "../engine/types.js";
@@ -18,6 +19,12 @@ export interface ExplanationJson {
   readonly port: number | null;
   readonly reason: Reason;
   readonly at: LocationJson;
+  /** The peer as written, e.g. `ipBlock 203.0.113.0/24`; null when the rule names no peers or the reason is not about one. */
+  readonly peerSpec: string | null;
+  /** The rule's ports as written, e.g. `["TCP 443"]`; null when the rule names none (all ports). */
+  readonly ports: readonly string[] | null;
+  /** The port at `port`, as written, e.g. `TCP http`; null when none. */
+  readonly portSpec: string | null;
 }
 
 export type GovernanceJson =
@@ -46,13 +53,14 @@ export interface CheckJson {
   readonly ingress: DirectionJson;
 }
 
-export function checkJson(conn: Connection, decision: Decision, options: EngineOptions): CheckJson {
+export function checkJson(conn: Connection, decision: Decision, options: EngineOptions, cluster: Cluster): CheckJson {
+  const explain = (e: Explanation): ExplanationJson => explanationJson(e, cluster);
   const side = (r: DirectionResult, peer: Connection["from"]): DirectionJson => ({
     direction: r.direction,
     verdict: r.verdict,
     governance: governanceJson(r.governance),
-    allowedBy: r.allowedBy.map(explanationJson),
-    misses: r.misses.map(explanationJson),
+    allowedBy: r.allowedBy.map(explain),
+    misses: r.misses.map(explain),
     allowedPeerAddresses: addressesJson(r.allowedPeerAddresses),
     deniedPeerAddresses: addressesJson(targetAddresses(peer, options).subtract(r.allowedPeerAddresses)),
   });
@@ -68,8 +76,9 @@ export function checkJson(conn: Connection, decision: Decision, options: EngineO
   };
 }
 
-export function explanationJson(e: Explanation): ExplanationJson {
-  return { policy: { ...e.policy }, direction: e.direction, rule: e.rule, peer: e.peer, port: e.port, reason: e.reason, at: locationJson(e.at) };
+export function explanationJson(e: Explanation, cluster: Cluster): ExplanationJson {
+  const specs = explanationSpecs(cluster, e);
+  return { policy: { ...e.policy }, direction: e.direction, rule: e.rule, peer: e.peer, port: e.port, reason: e.reason, at: locationJson(e.at), ...specs };
 }
 
 export function governanceJson(g: Governance): GovernanceJson {
@@ -146,5 +155,6 @@ function where(at: LocationJson): string {
 /** `file:line:column: ns/policy spec.egress[0].to[1]: sentence` — the shape of a diagnostic line. */
 export function explanationLine(e: ExplanationJson, context: ReasonContext): string {
   const path = e.at.path === "" ? "" : ` ${e.at.path}`;
-  return `${where(e.at)}: ${e.policy.namespace}/${e.policy.name}${path}: ${reasonSentence(e.reason, context)}`;
+  const facts = { ...context, peerSpec: e.peerSpec, ports: e.ports, portSpec: e.portSpec };
+  return `${where(e.at)}: ${e.policy.namespace}/${e.policy.name}${path}: ${reasonSentence(e.reason, facts)}`;
 }

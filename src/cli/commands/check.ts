@@ -13,6 +13,6 @@ export function runCheck(options: Extract<CommandOptions, { name: "check" }>, en
   const to = resolveTarget(options.to, engine.cluster);
   if (!to.ok) return usage(`--to: ${to.message}`);
   const conn: Connection = { from: from.target, to: to.target, port: options.port, protocol: options.protocol };
-  const view = checkJson(conn, engine.check(conn), engine.options);
+  const view = checkJson(conn, engine.check(conn), engine.options, engine.cluster);
   return done(view.verdict === "allowed" ? "ok" : "negative", render(options.common.output, view, { text: renderCheckText }));
 }
