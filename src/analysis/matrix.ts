@@ -1,6 +1,7 @@
-import type { Endpoint } from "../model/cluster.js";
+import type { Endpoint, Policy } from "../model/cluster.js";
 import type { Protocol } from "../model/ports.js";
 import type { Engine } from "../engine/engine.js";
+import { computeClassMatrix } from "../engine/bitmatrix.js";
 import type { Verdict } from "../engine/types.js";
 import { AddressAtoms } from "./address-atoms.js";
 import type { ConnSetJson } from "./connset.js";
@@ -97,26 +98,61 @@ export function verdictFor(conns: DirectionConns, protocol: Protocol, port: numb
   return conns.partial.has(protocol, port) ? "depends" : "denied";
 }
 
+/**
+ * From this many endpoints on, verdicts come from the class matrix (engine/bitmatrix.ts): a lookup
+ * in shared rows instead of a pair analysis per class pair. Both give the same verdicts (a property
+ * test checks it); below this size building the class matrix costs more than it saves.
+ */
+export const CLASS_MATRIX_FROM = 64;
+
 /** Reachability between all endpoints, for each port the destination declares (or the ports asked for). */
 export function computeMatrix(engine: Engine, options: MatrixOptions = {}): Matrix {
+  return computeMatrixWith(engine, options, engine.cluster.endpoints.length >= CLASS_MATRIX_FROM ? "classes" : "pairs");
+}
+
+/** `computeMatrix` with the verdicts from the class matrix or from the pair analysis (the output is the same). */
+export function computeMatrixWith(engine: Engine, options: MatrixOptions, via: "classes" | "pairs"): Matrix {
   const endpoints = sortedEndpoints(engine.cluster.endpoints);
-  const pairs = new PairAnalysis(engine);
+  const verdict = pairVerdicts(engine, via);
   const entries: MatrixEntry[] = [];
   for (const from of endpoints) {
     for (const to of endpoints) {
       const probes = portsToProbe(to, options);
       if (probes.length === 0) continue;
-      const conns = pairs.conns(from, to);
+      const of = verdict(from, to);
       for (const { port, protocol } of probes) {
-        const verdict = verdictFor(conns, protocol, port);
-        entries.push({ from: from.id, to: to.id, port, protocol, allowed: verdict === "allowed", verdict });
+        const v = of(protocol, port);
+        entries.push({ from: from.id, to: to.id, port, protocol, allowed: v === "allowed", verdict: v });
       }
     }
   }
-  const externalEgress = endpoints.flatMap((from) =>
-    externalConns(engine, from, "egress").map((r) => ({ from: from.id, to: r.addresses.toString(), conns: r.conns.toJSON() })),
-  );
+  // External egress depends only on the policies selecting the source (the same list object for
+  // every endpoint of a label class), so it is computed once per list.
+  const external = new Map<readonly Policy[], { to: string; conns: ExternalEgressEntry["conns"] }[]>();
+  const externalEgress = endpoints.flatMap((from) => {
+    const key = engine.policiesSelecting(from, "egress");
+    let regions = external.get(key);
+    if (regions === undefined) {
+      regions = externalConns(engine, from, "egress").map((r) => ({ to: r.addresses.toString(), conns: r.conns.toJSON() }));
+      external.set(key, regions);
+    }
+    return regions.map((r) => ({ from: from.id, to: r.to, conns: r.conns }));
+  });
   return { endpoints: endpoints.map((e) => e.id), entries, externalEgress };
+}
+
+type PairVerdict = (from: Endpoint, to: Endpoint) => (protocol: Protocol, port: number) => Verdict;
+
+function pairVerdicts(engine: Engine, via: "classes" | "pairs"): PairVerdict {
+  if (via === "classes") {
+    const classes = computeClassMatrix(engine);
+    return (from, to) => (protocol, port) => classes.verdict(from, to, protocol, port);
+  }
+  const pairs = new PairAnalysis(engine);
+  return (from, to) => {
+    const conns = pairs.conns(from, to);
+    return (protocol, port) => verdictFor(conns, protocol, port);
+  };
 }
 
 export function sortedEndpoints(endpoints: readonly Endpoint[]): Endpoint[] {

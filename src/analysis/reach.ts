@@ -23,15 +23,53 @@ export function directionConns(engine: Engine, direction: Direction, subject: Ta
   const destination = direction === "egress" ? (other.kind === "endpoint" ? other.endpoint : null) : subject.endpoint;
   const addresses = other.kind === "endpoint" ? endpointAddresses(other.endpoint, engine.options) : other.addresses;
   let full = ConnSet.EMPTY;
-  let partial = ConnSet.EMPTY;
+  const partials: PartialGrant[] = [];
   for (const policy of policies) {
     for (const rule of policy[direction]) {
       const conns = ruleConns(rule, destination);
       if (conns.isEmpty() || full.contains(conns)) continue;
       const admitted = rule.peers === "all" ? addresses : rule.peers.reduce((acc, p) => acc.union(engine.matchPeer(policy, p, other, addresses).allowed), AddressSet.EMPTY);
       if (admitted.contains(addresses)) full = full.union(conns);
-      else if (!admitted.isEmpty()) partial = partial.union(conns);
+      else if (!admitted.isEmpty()) partials.push({ conns, admitted });
     }
+  }
+  return combinePartials(full, partials, addresses);
+}
+
+interface PartialGrant {
+  readonly conns: ConnSet;
+  readonly admitted: AddressSet;
+}
+
+/**
+ * "the egress/ingress traffic allowed for a pod is the union of what all applicable policies allow":
+ * rules that each admit only part of the peer's addresses (an IPv4 ipBlock and an IPv6 one, say)
+ * may together admit all of them, so the partial grants are united per connection before judging.
+ */
+function combinePartials(full: ConnSet, partials: readonly PartialGrant[], addresses: AddressSet): DirectionConns {
+  if (partials.length === 0) return { full, partial: ConnSet.EMPTY };
+  let regions: PartialGrant[] = [];
+  for (const grant of partials) {
+    let rest = grant.conns;
+    const next: PartialGrant[] = [];
+    for (const r of regions) {
+      const inside = r.conns.intersect(grant.conns);
+      rest = rest.subtract(r.conns);
+      if (inside.isEmpty()) {
+        next.push(r);
+        continue;
+      }
+      next.push({ conns: inside, admitted: r.admitted.union(grant.admitted) });
+      const outside = r.conns.subtract(grant.conns);
+      if (!outside.isEmpty()) next.push({ conns: outside, admitted: r.admitted });
+    }
+    if (!rest.isEmpty()) next.push({ conns: rest, admitted: grant.admitted });
+    regions = next;
+  }
+  let partial = ConnSet.EMPTY;
+  for (const r of regions) {
+    if (r.admitted.contains(addresses)) full = full.union(r.conns);
+    else partial = partial.union(r.conns);
   }
   return { full, partial: partial.subtract(full) };
 }

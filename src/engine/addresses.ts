@@ -2,12 +2,24 @@ import type { Endpoint, Peer } from "../model/cluster.js";
 import { AddressSet } from "../net/address-set.js";
 import type { EngineOptions, Target } from "./types.js";
 
+/** Address sets of immutable model objects, computed once (the bigint arithmetic is not free). */
+const ofIps = new WeakMap<Endpoint, AddressSet>();
+const ofBlocks = new WeakMap<Peer, AddressSet>();
+
 /**
  * The addresses an endpoint may have: its known pod IPs; otherwise somewhere in the pod network
  * (or, for a host-network pod with no known IP, anywhere: the node's address is not modelled).
  */
 export function endpointAddresses(endpoint: Endpoint, options: EngineOptions): AddressSet {
-  if (endpoint.ips.length > 0) return AddressSet.fromIps(endpoint.ips);
+  if (endpoint.ips.length > 0) {
+    let set = ofIps.get(endpoint);
+    if (set === undefined) {
+      const only = endpoint.ips.length === 1 ? endpoint.ips[0] : undefined;
+      set = only !== undefined ? AddressSet.fromIp(only) : AddressSet.fromIps(endpoint.ips);
+      ofIps.set(endpoint, set);
+    }
+    return set;
+  }
   return endpoint.hostNetwork ? AddressSet.ALL : options.podNetwork;
 }
 
@@ -17,5 +29,20 @@ export function targetAddresses(target: Target, options: EngineOptions): Address
 
 /** "cidr ... except: a list of CIDRs that should not be included within the IPBlock." */
 export function ipBlockAddresses(peer: Extract<Peer, { kind: "ipBlock" }>): AddressSet {
-  return AddressSet.fromCidr(peer.cidr).subtract(AddressSet.fromCidrs(peer.except));
+  let set = ofBlocks.get(peer);
+  if (set === undefined) {
+    // Policies repeat the same blocks (`0.0.0.0/0` except the private ranges): compute each once.
+    const key = [peer.cidr, ...peer.except].map((c) => `${c.family}:${c.first}/${c.prefix}`).join(",");
+    set = byText.get(key);
+    if (set === undefined) {
+      set = AddressSet.fromCidr(peer.cidr).subtract(AddressSet.fromCidrs(peer.except));
+      if (byText.size >= MAX_BY_TEXT) byText.clear();
+      byText.set(key, set);
+    }
+    ofBlocks.set(peer, set);
+  }
+  return set;
 }
+
+const byText = new Map<string, AddressSet>();
+const MAX_BY_TEXT = 10_000;

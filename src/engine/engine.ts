@@ -1,10 +1,11 @@
 import type { Cluster, Direction, Endpoint, Peer, Policy, Rule } from "../model/cluster.js";
 import type { Protocol } from "../model/ports.js";
-import { selectorKey, selectorMatches } from "../model/selector.js";
 import { AddressSet } from "../net/address-set.js";
 import { endpointAddresses, ipBlockAddresses, targetAddresses } from "./addresses.js";
 import { type LabelClass, LabelClasses } from "./classes.js";
+import { OverlayMap } from "./overlay-map.js";
 import { matchRulePorts } from "./ports.js";
+import { policiesSelectingClasses, selectsNamespace, selectsPods } from "./selection.js";
 import type {
   Connection,
   Decision,
@@ -37,25 +38,66 @@ const PEER_MISS_RANK: Partial<Record<Reason, number>> = {
  * decided by the rules of the policies that select each side.
  */
 export class Engine {
-  readonly classes: LabelClasses;
-  private readonly selecting = { ingress: new Map<number, Policy[]>(), egress: new Map<number, Policy[]>() };
-  private readonly policiesByNamespace = new Map<string, Policy[]>();
-  private readonly selectorCache = new Map<string, boolean>();
+  /** Per class index, the policies selecting the class (filled on first use, or by `selectAll`). */
+  private readonly selecting: Record<Direction, (readonly Policy[] | undefined)[]>;
 
   private constructor(
     readonly cluster: Cluster,
     readonly options: EngineOptions,
+    readonly classes: LabelClasses,
+    private readonly policiesByNamespace: OverlayMap<string, readonly Policy[]>,
+    selecting?: Record<Direction, (readonly Policy[] | undefined)[]>,
   ) {
-    this.classes = new LabelClasses(cluster);
-    for (const p of cluster.policies) {
-      const list = this.policiesByNamespace.get(p.namespace) ?? [];
-      list.push(p);
-      this.policiesByNamespace.set(p.namespace, list);
-    }
+    this.selecting = selecting ?? { ingress: [], egress: [] };
   }
 
   static compile(cluster: Cluster, options: EngineOptions): Engine {
-    return new Engine(cluster, options);
+    return new Engine(cluster, options, new LabelClasses(cluster), groupByNamespace(cluster.policies));
+  }
+
+  /**
+   * An engine for `cluster`, which is `prev`'s cluster after `change`, sharing what the change
+   * leaves alone: label classes after a policy change, policy lists after an endpoint change, and
+   * the selections of every class the change cannot affect. `prev` stays valid.
+   */
+  static derive(prev: Engine, cluster: Cluster, change: EngineChange): Engine {
+    const selecting = { ingress: prev.selecting.ingress.slice(), egress: prev.selecting.egress.slice() };
+    if (change.kind === "endpoints") {
+      const classes = prev.classes.withEndpoints(cluster, change.removed, change.added);
+      return new Engine(cluster, prev.options, classes, prev.policiesByNamespace, selecting);
+    }
+    const byNamespace = prev.policiesByNamespace.fork();
+    for (const [ns, policies] of change.lists) {
+      byNamespace.set(ns, policies);
+      for (const c of prev.classes.byNamespace.get(ns) ?? []) {
+        for (const direction of ["ingress", "egress"] as const) {
+          const before = selecting[direction][c.index];
+          selecting[direction][c.index] = before === undefined ? undefined : reselect(before, c, direction, change);
+        }
+      }
+    }
+    return new Engine(cluster, prev.options, prev.classes, byNamespace, selecting);
+  }
+
+  /** The policies of `namespace`, in cluster order. */
+  policiesIn(namespace: string): readonly Policy[] {
+    return this.policiesByNamespace.get(namespace) ?? NONE;
+  }
+
+  /** Computes which policies select every class, one namespace at a time (selector-indexed). */
+  selectAll(): void {
+    for (const [ns, classes] of this.classes.byNamespace.entries()) {
+      if (classes.some((c) => this.selecting.ingress[c.index] === undefined || this.selecting.egress[c.index] === undefined)) this.selectNamespace(ns);
+    }
+  }
+
+  private selectNamespace(namespace: string): void {
+    const found = policiesSelectingClasses(this.classes, namespace, this.policiesByNamespace.get(namespace) ?? NONE);
+    for (const c of this.classes.byNamespace.get(namespace) ?? []) {
+      const lists = found.get(c.index);
+      this.selecting.ingress[c.index] = lists?.ingress ?? NONE;
+      this.selecting.egress[c.index] = lists?.egress ?? NONE;
+    }
   }
 
   /**
@@ -69,21 +111,19 @@ export class Engine {
 
   policiesSelectingClass(c: LabelClass, direction: Direction): readonly Policy[] {
     const cache = this.selecting[direction];
-    const hit = cache.get(c.index);
+    const hit = cache[c.index];
     if (hit !== undefined) return hit;
     const found = c.hostNetwork
-      ? []
-      : (this.policiesByNamespace.get(c.namespace) ?? []).filter(
-          (p) => p.affects[direction] && this.selectorMatchesCached(p.podSelector, c, "pod"),
-        );
-    cache.set(c.index, found);
+      ? NONE
+      : (this.policiesByNamespace.get(c.namespace) ?? NONE).filter((p) => p.affects[direction] && selectsPods(p.podSelector, c));
+    cache[c.index] = found;
     return found;
   }
 
   governance(endpoint: Endpoint, direction: Direction): Governance {
     if (endpoint.hostNetwork) return { kind: "host-network" };
     const policies = this.policiesSelecting(endpoint, direction);
-    return policies.length === 0 ? { kind: "not-isolated" } : { kind: "isolated", policies: policies.map(policyRef) };
+    return policies.length === 0 ? { kind: "not-isolated" } : { kind: "isolated", policies: policyRefs(policies) };
   }
 
   check(conn: Connection): Decision {
@@ -124,7 +164,8 @@ export class Engine {
       if (rules.length === 0) misses.push(explanation(policy, direction, null, null, null, "no-rules", policy));
       for (const rule of rules) {
         const r = this.evaluateRule(policy, direction, rule, peer, peerAddresses, port, protocol, destination);
-        allowed = allowed.union(r.allowed);
+        // Rules that admit the peer in full all return its very address set: nothing to unite then.
+        if (r.allowed !== allowed) allowed = allowed.union(r.allowed);
         allowedBy.push(...r.allowedBy);
         if (r.miss !== null) misses.push(r.miss);
       }
@@ -133,7 +174,7 @@ export class Engine {
     return {
       direction,
       verdict: verdictOf(allowed, peerAddresses),
-      governance: { kind: "isolated", policies: policies.map(policyRef) },
+      governance: { kind: "isolated", policies: policyRefs(policies) },
       allowedBy,
       misses: allowed.contains(peerAddresses) ? [] : misses,
       allowedPeerAddresses: allowed,
@@ -191,7 +232,7 @@ export class Engine {
     rule.peers.forEach((p, index) => {
       const outcome = this.matchPeer(policy, p, peer, peerAddresses);
       if (!outcome.allowed.isEmpty()) {
-        allowed = allowed.union(outcome.allowed);
+        if (outcome.allowed !== allowed) allowed = allowed.union(outcome.allowed);
         matched.push({ index, reason: outcome.reason, at: p.at });
       } else if ((PEER_MISS_RANK[outcome.reason] ?? 0) > nearestRank) {
         nearestRank = PEER_MISS_RANK[outcome.reason] ?? 0;
@@ -213,12 +254,12 @@ export class Engine {
     if (p.namespaces.kind === "own") {
       // "podSelector ... selects particular Pods in the same namespace as the NetworkPolicy."
       if (c.namespace !== policy.namespace) return { reason: "peer-namespace-mismatch", allowed: AddressSet.EMPTY };
-    } else if (!this.selectorMatchesCached(p.namespaces.selector, c, "namespace")) {
+    } else if (!selectsNamespace(p.namespaces.selector, c)) {
       // "namespaceSelector ... selects particular namespaces for which all Pods should be allowed";
       // with podSelector too, "selects particular Pods within particular namespaces" (AND).
       return { reason: "peer-namespace-mismatch", allowed: AddressSet.EMPTY };
     }
-    if (!this.selectorMatchesCached(p.pods, c, "pod")) return { reason: "peer-pod-mismatch", allowed: AddressSet.EMPTY };
+    if (!selectsPods(p.pods, c)) return { reason: "peer-pod-mismatch", allowed: AddressSet.EMPTY };
     return { reason: "allowed", allowed: peerAddresses };
   }
 
@@ -236,15 +277,6 @@ export class Engine {
     return { reason: allowed.contains(peerAddresses) ? "allowed" : "ipblock-partial", allowed };
   }
 
-  private selectorMatchesCached(selector: Policy["podSelector"], c: LabelClass, on: "pod" | "namespace"): boolean {
-    const key = `${on}\u0004${c.index}\u0004${selectorKey(selector)}`;
-    const hit = this.selectorCache.get(key);
-    if (hit !== undefined) return hit;
-    const result = selectorMatches(selector, on === "pod" ? c.labels : c.namespaceLabels);
-    this.selectorCache.set(key, result);
-    return result;
-  }
-
   private selfDecision(conn: Connection): Decision {
     const addresses = targetAddresses(conn.to, this.options);
     const side = (direction: Direction): DirectionResult => ({
@@ -259,6 +291,43 @@ export class Engine {
   }
 }
 
+/** What changed between an engine's cluster and the next: see `Engine.derive`. */
+export type EngineChange =
+  /**
+   * The policies of some namespaces are now `lists` (each in cluster order): `added` was appended
+   * or put in the place of `removed`, or `removed` was taken out.
+   */
+  | { readonly kind: "policies"; readonly lists: ReadonlyMap<string, readonly Policy[]>; readonly added: Policy | null; readonly removed: Policy | null }
+  | { readonly kind: "endpoints"; readonly removed: readonly Endpoint[]; readonly added: readonly Endpoint[] };
+
+const NONE: readonly Policy[] = [];
+
+/**
+ * The policies selecting class `c` after a policy change, from those before: the removed one
+ * leaves, the added one joins where the cluster order puts it (last when appended, in the place of
+ * the one it replaces). Undefined (select again) when that place cannot be told from the list.
+ */
+function reselect(before: readonly Policy[], c: LabelClass, direction: Direction, change: Extract<EngineChange, { kind: "policies" }>): readonly Policy[] | undefined {
+  const { added, removed } = change;
+  const joins = added !== null && !c.hostNetwork && added.namespace === c.namespace && added.affects[direction] && selectsPods(added.podSelector, c);
+  const at = removed === null ? -1 : before.indexOf(removed);
+  if (!joins) return at < 0 ? before : before.filter((p) => p !== removed);
+  if (at >= 0) return before.map((p) => (p === removed ? (added as Policy) : p));
+  if (removed !== null && removed.namespace === c.namespace) return undefined;
+  const list = change.lists.get(c.namespace);
+  return list !== undefined && list[list.length - 1] === added ? [...before, added as Policy] : undefined;
+}
+
+function groupByNamespace(policies: readonly Policy[]): OverlayMap<string, Policy[]> {
+  const out = OverlayMap.of<string, Policy[]>();
+  for (const p of policies) {
+    const list = out.get(p.namespace);
+    if (list === undefined) out.set(p.namespace, [p]);
+    else list.push(p);
+  }
+  return out;
+}
+
 /** "A pod can always reach itself": only a single pod, not a workload's distinct replicas. */
 function isSelf(from: Target, to: Target): boolean {
   return from.kind === "endpoint" && to.kind === "endpoint" && from.endpoint === to.endpoint && from.endpoint.kind === "Pod";
@@ -266,6 +335,18 @@ function isSelf(from: Target, to: Target): boolean {
 
 export function policyRef(p: Policy): PolicyRef {
   return { namespace: p.namespace, name: p.name, at: p.at };
+}
+
+/** The references of a (cached, immutable) list of selecting policies, made once per list. */
+const refsOf = new WeakMap<readonly Policy[], readonly PolicyRef[]>();
+
+function policyRefs(policies: readonly Policy[]): readonly PolicyRef[] {
+  let refs = refsOf.get(policies);
+  if (refs === undefined) {
+    refs = policies.map(policyRef);
+    refsOf.set(policies, refs);
+  }
+  return refs;
 }
 
 function explanation(
