@@ -192,7 +192,7 @@ describe("examples/egress", () => {
     );
     assert.deepEqual(
       cluster.services.map((s) => `${s.namespace}/${s.name}`),
-      ["kube-system/kube-dns"],
+      ["kube-system/kube-dns", "production/postgres"],
     );
     const dns = cluster.policies.find((p) => p.name === "allow-dns")?.egress[0]?.peers;
     assert.ok(Array.isArray(dns) && dns.length === 1, "allow-dns has ONE peer with both selectors");
