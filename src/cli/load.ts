@@ -1,8 +1,7 @@
 import { hasErrors } from "../diag/diagnostic.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { type ReadResult, readSources } from "../io/read-sources.js";
-import { decodeCluster } from "../k8s/decode.js";
-import { parseDocuments, type RawDocument } from "../k8s/parse.js";
+import { loadCluster as loadSources } from "../k8s/load.js";
 import type { Cluster } from "../model/cluster.js";
 import { formatDiagnostic, formatLoaded, formatSkipped } from "../render/diagnostics.js";
 import type { CommonOptions } from "./options.js";
@@ -23,15 +22,8 @@ export async function loadCluster(options: Pick<CommonOptions, "files" | "verbos
 
 /** Sources read (from files, stdin or git) → Cluster, or null with the errors printed. */
 export function decodeSources(read: ReadResult, verbose: boolean, io: LoadIo): Cluster | null {
-  const diagnostics: Diagnostic[] = [...read.diagnostics];
-  const documents: RawDocument[] = [];
-  for (const source of read.sources) {
-    const parsed = parseDocuments(source);
-    documents.push(...parsed.documents);
-    diagnostics.push(...parsed.diagnostics);
-  }
-  const decoded = decodeCluster(documents);
-  diagnostics.push(...decoded.diagnostics);
+  const decoded = loadSources(read.sources);
+  const diagnostics: Diagnostic[] = [...read.diagnostics, ...decoded.diagnostics];
   for (const d of diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
   if (verbose) {
     io.stderr(`${formatLoaded(read.sources.length, decoded.value)}\n`);

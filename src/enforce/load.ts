@@ -1,7 +1,6 @@
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { readSources } from "../io/read-sources.js";
-import { decodeCluster } from "../k8s/decode.js";
-import { type RawDocument, parseDocuments } from "../k8s/parse.js";
+import { loadCluster as decodeSources } from "../k8s/load.js";
 import type { Cluster } from "../model/cluster.js";
 
 export interface Loaded {
@@ -12,13 +11,6 @@ export interface Loaded {
 /** Files and directories → Cluster, with every problem as a diagnostic. */
 export async function loadCluster(paths: readonly string[]): Promise<Loaded> {
   const read = await readSources(paths);
-  const diagnostics: Diagnostic[] = [...read.diagnostics];
-  const documents: RawDocument[] = [];
-  for (const source of read.sources) {
-    const parsed = parseDocuments(source);
-    documents.push(...parsed.documents);
-    diagnostics.push(...parsed.diagnostics);
-  }
-  const decoded = decodeCluster(documents);
-  return { cluster: decoded.value, diagnostics: [...diagnostics, ...decoded.diagnostics] };
+  const decoded = decodeSources(read.sources);
+  return { cluster: decoded.value, diagnostics: [...read.diagnostics, ...decoded.diagnostics] };
 }
