@@ -11,15 +11,16 @@ function plain(v: Invocation): unknown {
   const { common, ...rest } = v.command;
   const extra = "serviceCidr" in rest && rest.serviceCidr !== null ? { serviceCidr: rest.serviceCidr.toString() } : {};
   const dns = "dns" in rest ? { dns: rest.dns.map(formatIp) } : {};
+  const node = "nodePodCidrs" in rest ? { nodePodCidrs: rest.nodePodCidrs.map(formatCidr) } : {};
   const lab =
     "podCidrs" in rest
       ? { podCidrs: rest.podCidrs.map(formatCidr), to: rest.to?.map((t) => `${formatIp(t.ip)}${t.port === undefined ? "" : ` ${t.port.protocol} ${t.port.port}`}`) ?? null }
       : {};
-  return { ...rest, ...extra, ...dns, ...lab, debug: v.debug, ...common, podNetwork: common.podNetwork.toString() };
+  return { ...rest, ...extra, ...dns, ...lab, ...node, debug: v.debug, ...common, podNetwork: common.podNetwork.toString() };
 }
 
 const BASE = { output: "text", verbose: false, podNetwork: "10.244.0.0/16", ipBlockMatchesPods: true, debug: false };
-const ENFORCE = { name: "enforce", watch: false, audit: false, log: false, nodePods: null, files: ["d"], ...BASE };
+const ENFORCE = { name: "enforce", watch: false, audit: false, log: false, nodePods: null, nodePodCidrs: [], files: ["d"], ...BASE };
 
 type Case = { readonly name: string; readonly argv: readonly string[] } & (
   | { readonly expect: unknown }
@@ -121,6 +122,8 @@ const cases: readonly Case[] = [
   { name: "enforce dry run as json", argv: ["enforce", "-f", "d", "--dry-run", "-o", "json"], error: /^--dry-run prints the nftables ruleset: it cannot write -o json$/ },
   { name: "enforce watch stdin", argv: ["enforce", "-f", "-", "--host", "--watch"], error: /^--watch cannot watch stdin/ },
   { name: "enforce log without watch", argv: ["enforce", "-f", "d", "--host", "--log"], error: /^--log follows denials while the enforcer runs: use it with --watch$/ },
+  { name: "enforce --node-pod-cidr for fail closed", argv: ["enforce", "-f", "d", "--dry-run", "--node-pod-cidr", "10.244.1.0/24", "--node-pod-cidr", "fd00:1::/64"], expect: { ...ENFORCE, target: { kind: "dry-run" }, output: "nft", nodePodCidrs: ["10.244.1.0/24", "fd00:1::/64"] } },
+  { name: "enforce --node-pod-cidr must be a CIDR", argv: ["enforce", "-f", "d", "--dry-run", "--node-pod-cidr", "10.244.1.0"], error: /^--node-pod-cidr: "10.244.1.0" is not a CIDR/ },
   { name: "enforce empty node pod", argv: ["enforce", "-f", "d", "--dry-run", "--node-pods", "a/b,"], error: /^--node-pods: an empty name/ },
   // lint
   { name: "lint defaults", argv: ["lint", "-f", "a"], expect: { name: "lint", failOn: "error", enable: null, disable: [], dns: [], serviceCidr: null, files: ["a"], ...BASE } },

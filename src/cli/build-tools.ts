@@ -77,6 +77,10 @@ export function buildEnforce(common: CommonOptions, given: Given): Options<"enfo
     if (name === "") refuse(`--node-pods: an empty name in the list`);
     return name;
   });
+  const nodePodCidrs = (given.get("node-pod-cidr") ?? []).map((text) => {
+    const r = parseCidr(text);
+    return r.ok ? r.cidr : refuse(`--node-pod-cidr: "${text}" is not a CIDR (${r.reason})`);
+  });
   return {
     name: "enforce",
     common: target.kind === "dry-run" ? { ...common, output: "nft" } : common,
@@ -85,6 +89,7 @@ export function buildEnforce(common: CommonOptions, given: Given): Options<"enfo
     audit: given.has("audit"),
     log: given.has("log"),
     nodePods,
+    nodePodCidrs,
   };
 }
 

@@ -107,6 +107,7 @@ const scenarios: readonly Scenario[] = [
   { name: "enforce-dry-run", args: ["enforce", "--dry-run"], input: exampleAndDirectory },
   { name: "enforce-nft-audit-node-pods", args: ["enforce", "-o", "nft", "--audit", "--node-pods", "production/debug-shell,Deployment/production/web-api"], input: example },
   { name: "enforce-unknown-node-pod", args: ["enforce", "--dry-run", "--node-pods", "production/debugshell"], input: example },
+  { name: "enforce-fail-closed", args: ["enforce", "--dry-run", "--node-pod-cidr", "10.244.1.0/24"], input: example },
   { name: "enforce-where", args: ["enforce", "-f", "x.yaml"], input: { kind: "none" } },
   // lint
   { name: "lint", args: ["lint"], input: example },

@@ -59,6 +59,8 @@ export type CommandOptions =
       readonly log: boolean;
       /** `ns/name` (or any endpoint form `check` takes) of the pods on this node; null: every pod with an IP. */
       readonly nodePods: readonly string[] | null;
+      /** This node's pod ranges (`--node-pod-cidr`): unknown addresses in them are dropped (fail closed); empty: none. */
+      readonly nodePodCidrs: readonly Cidr[];
     }
   | {
       readonly name: "lint";

@@ -10,6 +10,7 @@ import type { Loaded } from "../../enforce/load.js";
 import { readSources } from "../../io/read-sources.js";
 import { loadCluster as decodeAll } from "../../k8s/load.js";
 import type { Cluster, Endpoint } from "../../model/cluster.js";
+import type { Cidr } from "../../net/cidr.js";
 import { compileRuleset } from "../../nft/compile.js";
 import type { CompileIssue, NodeScope } from "../../nft/types.js";
 import { formatDiagnostic, formatLoaded } from "../../render/diagnostics.js";
@@ -28,9 +29,10 @@ export interface EnforceIo extends LoadIo {
 
 const engineOptions = (o: EnforceCommand): EngineOptions => ({ podNetwork: o.common.podNetwork, ipBlockMatchesPods: o.common.ipBlockMatchesPods });
 
-/** The pods `--node-pods` names, or why one names none. */
-function nodeScope(names: readonly string[] | null, cluster: Cluster): NodeScope | string {
-  if (names === null) return {};
+/** The pods `--node-pods` names and the ranges `--node-pod-cidr` gives, or why a name names no pod. */
+function nodeScope(names: readonly string[] | null, podCidrs: readonly Cidr[], cluster: Cluster): NodeScope | string {
+  const ranges: NodeScope = podCidrs.length === 0 ? {} : { podCidrs };
+  if (names === null) return ranges;
   const localPods: Endpoint[] = [];
   for (const name of names) {
     const r = resolveTarget(name, cluster);
@@ -38,7 +40,7 @@ function nodeScope(names: readonly string[] | null, cluster: Cluster): NodeScope
     if (r.target.kind !== "endpoint") return `--node-pods: "${name}" is not a pod in the manifests`;
     localPods.push(r.target.endpoint);
   }
-  return { localPods };
+  return { ...ranges, localPods };
 }
 
 const warning = (text: string): string => `portcullis: warning: ${text}\n`;
@@ -47,7 +49,7 @@ const warning = (text: string): string => `portcullis: warning: ${text}\n`;
 async function dryRun(options: EnforceCommand, io: EnforceIo): Promise<CommandResult> {
   const cluster = await loadCluster(options.common, io);
   if (cluster === null) return done("invalid-input", "");
-  const node = nodeScope(options.nodePods, cluster);
+  const node = nodeScope(options.nodePods, options.nodePodCidrs, cluster);
   if (typeof node === "string") return usage(node);
   const compiled = compileRuleset(cluster, engineOptions(options), node, { audit: options.audit });
   return done("ok", compiled.text, compiled.issues.map((i) => warning(describeIssue(i))).join(""));
@@ -126,7 +128,7 @@ export async function runEnforce(options: EnforceCommand, io: EnforceIo): Promis
       audit: options.audit,
       engineOptions: engineOptions(options),
       load: loader(options, io),
-      ...(options.nodePods === null ? {} : { node: (cluster: Cluster) => resolveNode(options.nodePods, cluster, reporter) }),
+      ...(options.nodePods === null && options.nodePodCidrs.length === 0 ? {} : { node: (cluster: Cluster) => resolveNode(options, cluster, reporter) }),
       followDenials: options.log,
       signal: stop.signal,
       onEvent: (e) => reporter.event(e),
@@ -140,8 +142,8 @@ export async function runEnforce(options: EnforceCommand, io: EnforceIo): Promis
 }
 
 /** `--node-pods` against the cluster of this cycle: an unknown name stops the cycle before anything is applied. */
-function resolveNode(names: readonly string[] | null, cluster: Cluster, reporter: Reporter): NodeScope {
-  const node = nodeScope(names, cluster);
+function resolveNode(options: EnforceCommand, cluster: Cluster, reporter: Reporter): NodeScope {
+  const node = nodeScope(options.nodePods, options.nodePodCidrs, cluster);
   reporter.nodeProblem = typeof node === "string" ? node : null;
   if (typeof node === "string") throw new Error(`${node}; not applied`);
   return node;
