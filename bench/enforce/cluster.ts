@@ -15,27 +15,9 @@ import type { Cluster, Endpoint, Namespace, Policy, Rule } from "../../src/model
 import type { ContainerPort } from "../../src/model/ports.js";
 import { MATCH_ALL } from "../../src/model/selector.js";
 import { ipBlock, namespace, pod, podsPeer, policy, port, rule, sel } from "../../src/nft/fixture.js";
+import { Prng } from "../prng.js";
 
-/** mulberry32: the same seed gives the same cluster. */
-export class Prng {
-  private state: number;
-  constructor(readonly seed: number) {
-    this.state = seed >>> 0;
-  }
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-}
+export { Prng };
 
 export const APPS = ["web", "api", "auth", "cart", "search", "orders", "payments", "queue", "cache", "db"] as const;
 const TEAMS = 20;
@@ -54,6 +36,8 @@ const servicePort = (app: string): string => portsOf(app)[0]?.name ?? "http";
 export interface SyntheticCluster {
   readonly cluster: Cluster;
   readonly nodes: number;
+  /** A slot free on every node (10.244.k.<freeSlot+1>). */
+  readonly freeSlot: number;
   /** Pods of node 0 (10.244.0.0/24), in order. */
   readonly node0: readonly Endpoint[];
   readonly podsPerNode: number;
@@ -62,7 +46,7 @@ export interface SyntheticCluster {
 export const podIp = (node: number, slot: number): string => `10.244.${node}.${slot + 1}`;
 export const nsName = (i: number): string => `ns-${String(i).padStart(4, "0")}`;
 
-export function appPolicy(ns: string, k: number, r: Prng, namespaces: number): Policy {
+export function appPolicy(ns: string, k: number, r: Prng): Policy {
   const app = APPS[k % APPS.length] as string;
   const next = APPS[(k + 1) % APPS.length] as string;
   const other = APPS[r.int(APPS.length)] as string;
@@ -78,7 +62,6 @@ export function appPolicy(ns: string, k: number, r: Prng, namespaces: number): P
     rule(0, [podsPeer(sel({ app: APPS[(k + APPS.length - 1) % APPS.length] as string }), sel({ env: ENVS[r.int(3)] as string }))], [port("TCP", servicePort(app))]),
     rule(1, [podsPeer(sel({ app: "prometheus" }), sel({ "kubernetes.io/metadata.name": "monitoring" }))], [port("TCP", "metrics")]),
   ];
-  void namespaces;
   return policy(ns, `${app}-${k}`, sel({ app, ...(r.chance(0.3) ? { version: r.chance(0.5) ? "v1" : "v2" } : {}) }), { egress, ingress });
 }
 
@@ -112,14 +95,17 @@ export function synthetic(seed: number, pods: number, policies: number, podsPerN
     for (let k = 0; k < here; k++) {
       const app = APPS[k % APPS.length] as string;
       const n = index++;
-      const e = pod(ns, `${app}-${k}`, { app, version: r.chance(0.7) ? "v1" : "v2" }, [podIp(n % nodes, Math.floor(n / nodes))], portsOf(app));
+      // Round-robin over the nodes, shifted by one each round so a node gets every app.
+      const round = Math.floor(n / nodes);
+      const node = ((n % nodes) + round) % nodes;
+      const e = pod(ns, `${app}-${k}`, { app, version: r.chance(0.7) ? "v1" : "v2" }, [podIp(node, round)], portsOf(app));
       endpoints.push(e);
-      if (n % nodes === 0) node0.push(e);
+      if (node === 0) node0.push(e);
     }
     const policiesHere = Math.floor(policies / nn) + (i < policies % nn ? 1 : 0);
     const base = baseline(ns).slice(0, policiesHere);
     out.push(...base);
-    for (let k = base.length; k < policiesHere; k++) out.push(appPolicy(ns, k - base.length, r, nn));
+    for (let k = base.length; k < policiesHere; k++) out.push(appPolicy(ns, k - base.length, r));
   }
-  return { cluster: { namespaces: new Map(namespaces.map((n) => [n.name, n])), endpoints, services: [], policies: out }, nodes, node0, podsPerNode };
+  return { cluster: { namespaces: new Map(namespaces.map((n) => [n.name, n])), endpoints, services: [], policies: out }, nodes, node0, podsPerNode, freeSlot: Math.ceil(pods / nodes) };
 }
