@@ -1,11 +1,11 @@
-import type { Cluster, Endpoint, Policy } from "../model/cluster.js";
+import type { Cluster, Direction, Endpoint, Policy, Rule } from "../model/cluster.js";
 import { selectorMatches } from "../model/selector.js";
 import { AddressSet } from "../net/address-set.js";
 import { parseCidr } from "../net/cidr.js";
 import { Engine } from "../engine/engine.js";
 import { type DnsResolution, resolveDns } from "./dns.js";
 import { type Redundancy, analyseRedundancy } from "./redundancy.js";
-import type { LintOptions } from "./types.js";
+import type { Draft, LintOptions } from "./types.js";
 import { type Universe, buildUniverse } from "./universe.js";
 
 const DEFAULT_SERVICE_CIDR = (() => {
@@ -68,4 +68,9 @@ export class LintContext {
     this.redundancyResult ??= analyseRedundancy(this);
     return this.redundancyResult;
   }
+}
+
+/** Runs `check` on every ingress and egress rule of every policy, in cluster order. */
+export function perRule(ctx: LintContext, check: (ctx: LintContext, policy: Policy, direction: Direction, rule: Rule) => Draft[]): Draft[] {
+  return ctx.cluster.policies.flatMap((policy) => (["ingress", "egress"] as const).flatMap((direction) => policy[direction].flatMap((rule) => check(ctx, policy, direction, rule))));
 }

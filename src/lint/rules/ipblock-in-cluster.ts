@@ -3,7 +3,7 @@ import { formatObjectRef } from "../../model/cluster.js";
 import { AddressSet } from "../../net/address-set.js";
 import { formatCidr } from "../../net/cidr.js";
 import { ipBlockAddresses } from "../../engine/addresses.js";
-import type { LintContext } from "../context.js";
+import { type LintContext, perRule } from "../context.js";
 import { policyObject, sortedIds } from "../describe.js";
 import { lintMessages as m } from "../messages.js";
 import type { Draft, LintRule } from "../types.js";
@@ -17,18 +17,10 @@ export const ipBlockInCluster: LintRule = {
   description:
     "An ipBlock that covers part of the pod network (--pod-cidr, and the known pod IPs) picks pods by address, and pod addresses change whenever pods are recreated. One that covers part of the Service CIDR (--service-cidr, default 10.96.0.0/12, and the clusterIPs of the Services in the input) never matches: traffic to a ClusterIP is translated to a pod address before policy applies. Blocks that contain the whole pod network or Service range (like 0.0.0.0/0 or 10.0.0.0/8) are not flagged.",
   docs: "docs/rules/ipblock-in-cluster.md",
-  check: (ctx) => {
-    const drafts: Draft[] = [];
-    for (const policy of ctx.cluster.policies) {
-      for (const direction of ["ingress", "egress"] as const) {
-        for (const rule of policy[direction]) {
-          if (rule.peers === "all") continue;
-          for (const peer of rule.peers) if (peer.kind === "ipBlock") drafts.push(...checkBlock(ctx, policy, direction, peer));
-        }
-      }
-    }
-    return drafts;
-  },
+  check: (ctx) =>
+    perRule(ctx, (c, policy, direction, rule) =>
+      rule.peers === "all" ? [] : rule.peers.flatMap((peer) => (peer.kind === "ipBlock" ? checkBlock(c, policy, direction, peer) : [])),
+    ),
 };
 
 function checkBlock(ctx: LintContext, policy: Policy, direction: Direction, peer: IpBlock): Draft[] {

@@ -1,7 +1,7 @@
 import type { Direction, Endpoint, Policy, PolicyPort, Rule } from "../../model/cluster.js";
 import { endpointAddresses, ipBlockAddresses } from "../../engine/addresses.js";
 import { formatCidr } from "../../net/cidr.js";
-import type { LintContext } from "../context.js";
+import { type LintContext, perRule } from "../context.js";
 import { policyObject, sortedIds } from "../describe.js";
 import { lintMessages as m } from "../messages.js";
 import type { Draft, LintRule } from "../types.js";
@@ -13,15 +13,7 @@ export const namedPortUnresolved: LintRule = {
   description:
     "A named port is resolved against the container ports of the destination pod: for egress the pods the rule's peers select, for ingress the pods the policy selects. When none of them declares a container port of that name and protocol, the port matches nothing; towards the addresses of an egress rule's ipBlock outside the pod network (or any ipBlock, when ipBlocks do not match pods) a named port never matches, and that is reported too. The rule is silent when the input holds none of those pods (the synthetic kube-dns endpoint declares dns/UDP and dns-tcp/TCP).",
   docs: "docs/rules/named-port-unresolved.md",
-  check: (ctx) => {
-    const drafts: Draft[] = [];
-    for (const policy of ctx.cluster.policies) {
-      for (const direction of ["ingress", "egress"] as const) {
-        for (const rule of policy[direction]) drafts.push(...checkRule(ctx, policy, direction, rule));
-      }
-    }
-    return drafts;
-  },
+  check: (ctx) => perRule(ctx, checkRule),
 };
 
 function checkRule(ctx: LintContext, policy: Policy, direction: Direction, rule: Rule): Draft[] {

@@ -1,7 +1,7 @@
 import type { Direction, Peer, Policy, Rule } from "../../model/cluster.js";
 import { isMatchAll } from "../../model/selector.js";
 import { endpointAddresses } from "../../engine/addresses.js";
-import type { LintContext } from "../context.js";
+import { type LintContext, perRule } from "../context.js";
 import { listText, plural, policyObject, selectorText, sortedIds } from "../describe.js";
 import { lintMessages as m } from "../messages.js";
 import type { Draft, LintRule } from "../types.js";
@@ -15,15 +15,7 @@ export const peerAndOrConfusion: LintRule = {
   description:
     "Two list items `- namespaceSelector: …` and `- podSelector: …` are two peers, and a rule allows traffic matching either: every pod of the selected namespaces, plus the selected pods of the policy's own namespace. Written as one item (no dash before podSelector) they select the pods matching both. The finding shows what each reading selects in the input.",
   docs: "docs/rules/peer-and-or-confusion.md",
-  check: (ctx) => {
-    const drafts: Draft[] = [];
-    for (const policy of ctx.cluster.policies) {
-      for (const direction of ["ingress", "egress"] as const) {
-        for (const rule of policy[direction]) drafts.push(...checkRule(ctx, policy, direction, rule));
-      }
-    }
-    return drafts;
-  },
+  check: (ctx) => perRule(ctx, checkRule),
 };
 
 function checkRule(ctx: LintContext, policy: Policy, direction: Direction, rule: Rule): Draft[] {
