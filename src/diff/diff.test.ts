@@ -1,32 +1,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import type { Source } from "../k8s/parse.js";
 import { diffClusters, shouldFail } from "./diff.js";
 import { renderDiffJson, renderDiffText } from "./render-text.js";
 import { renderDiffMarkdown } from "./render-md.js";
 import { engineOf, overlay } from "./testkit.js";
 import type { DiffReport } from "./types.js";
+import { ROOT, golden as goldenIn, readTree } from "../testing/files.js";
 
-const ROOT = new URL("../../../", import.meta.url);
 const TESTDATA = new URL("src/diff/testdata/", ROOT);
 
-/** YAML files under `dir`, named by their path relative to it. */
-function readTree(dir: URL, prefix = ""): Source[] {
-  return readdirSync(new URL(prefix, dir))
-    .sort()
-    .flatMap((name) => {
-      const rel = `${prefix}${name}`;
-      if (statSync(new URL(rel, dir)).isDirectory()) return readTree(dir, `${rel}/`);
-      return /\.(ya?ml|json)$/.test(name) ? [{ file: rel, text: readFileSync(new URL(rel, dir), "utf8") }] : [];
-    });
-}
-
-function golden(name: string, actual: string): string {
-  const file = new URL(name, TESTDATA);
-  if (process.env["UPDATE_GOLDEN"] === "1") writeFileSync(file, actual);
-  return readFileSync(file, "utf8");
-}
+const golden = (name: string, actual: string): string => goldenIn(TESTDATA, name, actual);
 
 const example = readTree(new URL("examples/egress/", ROOT));
 

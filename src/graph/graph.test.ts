@@ -1,7 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import type { Source } from "../k8s/parse.js";
 import { engineOf, overlay } from "../diff/testkit.js";
 import { buildEgressGraph } from "./build.js";
@@ -12,25 +11,11 @@ import type { EgressGraph, GraphOptions } from "./types.js";
 import { ConnSet } from "../analysis/connset.js";
 import { IntervalSet } from "../net/interval-set.js";
 import { NodeIds } from "./ids.js";
+import { ROOT, golden as goldenIn, readTree } from "../testing/files.js";
 
-const ROOT = new URL("../../../", import.meta.url);
 const TESTDATA = new URL("src/graph/testdata/", ROOT);
 
-function readTree(dir: URL, prefix = ""): Source[] {
-  return readdirSync(new URL(prefix, dir))
-    .sort()
-    .flatMap((name) => {
-      const rel = `${prefix}${name}`;
-      if (statSync(new URL(rel, dir)).isDirectory()) return readTree(dir, `${rel}/`);
-      return /\.(ya?ml|json)$/.test(name) ? [{ file: rel, text: readFileSync(new URL(rel, dir), "utf8") }] : [];
-    });
-}
-
-function golden(name: string, actual: string): string {
-  const file = new URL(name, TESTDATA);
-  if (process.env["UPDATE_GOLDEN"] === "1") writeFileSync(file, actual);
-  return readFileSync(file, "utf8");
-}
+const golden = (name: string, actual: string): string => goldenIn(TESTDATA, name, actual);
 
 const example = readTree(new URL("examples/egress/", ROOT));
 
