@@ -196,10 +196,10 @@ export class Engine {
     const portAt = ports.index === null || rule.ports === "all" ? rule : (rule.ports[ports.index] ?? rule);
     if (ports.outcome !== "allowed") {
       // The peer matched (or partly) but the port did not: that is the nearer miss.
-      const reason = peers.allowed.isEmpty() ? peers.reason : ports.outcome;
-      const peerIndex = peers.allowed.isEmpty() ? peers.index : peers.index;
-      const at = peers.allowed.isEmpty() ? peers.at : portAt.at;
-      return { allowed: AddressSet.EMPTY, allowedBy: [], miss: { ...explanation(policy, direction, rule.index, peerIndex, ports.index, reason, rule), at } };
+      const peerMissed = peers.allowed.isEmpty();
+      const reason = peerMissed ? peers.reason : ports.outcome;
+      const at = peerMissed ? peers.at : portAt.at;
+      return { allowed: AddressSet.EMPTY, allowedBy: [], miss: { ...explanation(policy, direction, rule.index, peers.index, ports.index, reason, rule), at } };
     }
     if (peers.allowed.isEmpty()) {
       return { allowed: AddressSet.EMPTY, allowedBy: [], miss: { ...explanation(policy, direction, rule.index, peers.index, ports.index, peers.reason, rule), at: peers.at } };
