@@ -102,9 +102,16 @@ test("rows list the destination classes a source reaches, as verdicts say", () =
 test("dense and rectangle counts agree when the transposed matrices span many 32-bit blocks", () => {
   fc.assert(
     fc.property(arbCluster, fc.integer({ min: 20, max: 40 }), (cluster, copies) => {
-      // Copies differ by a label no selector reads: many classes that behave alike.
-      const endpoints = cluster.endpoints.flatMap((e) =>
-        Array.from({ length: copies }, (_, k) => ({ ...e, id: `${e.id}-${k}`, name: `${e.name}-${k}`, labels: new Map([...e.labels, ["copy", String(k % 7 === 0 ? 0 : k)]]) })),
+      // Copies differ by labels no selector reads: many classes that behave alike. The "source"
+      // label keeps copies of two look-alike endpoints apart, so there are at least 18 classes per
+      // endpoint; every seventh copy shares its label with copy 0, so some classes hold several.
+      const endpoints = cluster.endpoints.flatMap((e, i) =>
+        Array.from({ length: copies }, (_, k) => ({
+          ...e,
+          id: `${e.id}-${k}`,
+          name: `${e.name}-${k}`,
+          labels: new Map([...e.labels, ["source", String(i)], ["copy", String(k % 7 === 0 ? 0 : k)]]),
+        })),
       );
       const big = { ...cluster, endpoints };
       const matrix = computeClassMatrix(Engine.compile(big, { podNetwork, ipBlockMatchesPods: true }));
