@@ -77,7 +77,7 @@ test("enforce in a fresh namespace: --watch --log names a denied packet, Ctrl-C 
     // A fresh namespace: no table before, so the denials are followed from a table made after the start.
     await out.wait(/^applied: replaced the table \(\d+ sets, \d+ elements, \d+ rules, \d+ chains\) in [\d.]+ ms$/);
     const listed = await listTable(router);
-    assert.match(listed.ok ? listed.value : "", new RegExp(`${DEBUG_SHELL.replaceAll(".", "\\.")} : jump eg_g\\d`), "debug-shell is enforced");
+    assert.match(listed.ok ? listed.value : "", new RegExp(`${DEBUG_SHELL.replaceAll(".", "\\.")} : jump eg_g[0-9a-f]{12}`), "debug-shell is enforced");
     const probed = await probe(pod, [{ from: DEBUG_SHELL, to: OUTSIDE, port: 80 }], 500);
     assert.deepEqual(probed.ok ? probed.value : probed.error.message, ["timeout"], "debug-shell may send DNS only");
     await out.wait(

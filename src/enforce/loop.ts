@@ -3,7 +3,7 @@ import type { EngineOptions } from "../engine/types.js";
 import type { Cluster } from "../model/cluster.js";
 import { compileRuleset } from "../nft/compile.js";
 import type { Denial } from "../nft/describe.js";
-import { diffRulesets } from "../nft/diff.js";
+import { type ObjectChanges, diffRulesets } from "../nft/diff.js";
 import type { CompileIssue, CompileResult, CompileStats, NodeScope, RuleIdMap } from "../nft/types.js";
 import { type Loaded, loadCluster } from "./load.js";
 import { type NftError, applyRuleset } from "./nft.js";
@@ -15,8 +15,13 @@ export type EnforceEvent =
   | { readonly kind: "load-failed"; readonly diagnostics: readonly Diagnostic[] }
   | {
       readonly kind: "applied";
-      /** `replace`: the whole table; `elements`: set elements only; `unchanged`: nothing sent. */
-      readonly change: "replace" | "elements" | "unchanged";
+      /**
+       * `replace`: the whole table; `objects`: sets and chains added, removed or redefined, plus
+       * elements; `elements`: set elements only; `unchanged`: nothing sent.
+       */
+      readonly change: "replace" | "objects" | "elements" | "unchanged";
+      /** With `objects`: how many sets and chains were added, removed and redefined. */
+      readonly objects?: { readonly sets: ObjectChanges; readonly chains: ObjectChanges };
       readonly stats: CompileStats;
       readonly added: number;
       readonly removed: number;
@@ -120,7 +125,7 @@ async function applyOnce(opts: EnforceOptions, state: LoopState): Promise<void> 
   const compiled = compileRuleset(loaded.cluster, opts.engineOptions, node, opts.audit === undefined ? {} : { audit: opts.audit });
   let diff = diffRulesets(state.applied?.ruleset ?? null, compiled.ruleset);
   let result = diff.kind === "unchanged" ? ({ ok: true } as const) : await applyRuleset(diff.text, opts.netns);
-  if (!result.ok && diff.kind === "elements") {
+  if (!result.ok && (diff.kind === "elements" || diff.kind === "objects")) {
     // The table drifted from what was last applied (edited by hand, flushed): replace it whole.
     diff = diffRulesets(null, compiled.ruleset);
     result = await applyRuleset(diff.text, opts.netns);
@@ -130,9 +135,11 @@ async function applyOnce(opts: EnforceOptions, state: LoopState): Promise<void> 
     return;
   }
   state.applied = compiled;
-  const counts = diff.kind === "elements" ? { added: diff.added, removed: diff.removed } : { added: 0, removed: 0 };
+  const counts = diff.kind === "elements" || diff.kind === "objects" ? { added: diff.added, removed: diff.removed } : { added: 0, removed: 0 };
+  const objects = diff.kind === "objects" ? { objects: { sets: diff.sets, chains: diff.chains } } : {};
   const ms = Math.round((performance.now() - started) * 10) / 10;
-  // Before the event: once a caller sees "applied", denials under the new rules are reported.
-  if (diff.kind === "replace") await follow(opts, state);
-  opts.onEvent({ kind: "applied", change: diff.kind, stats: compiled.stats, ...counts, issues: compiled.issues, diagnostics: loaded.diagnostics, ms });
+  // Before the event: once a caller sees "applied", denials under the new rules are reported. The
+  // follower knows the rules that existed when it started: restart it when rules were added.
+  if (diff.kind === "replace" || diff.kind === "objects") await follow(opts, state);
+  opts.onEvent({ kind: "applied", change: diff.kind, ...objects, stats: compiled.stats, ...counts, issues: compiled.issues, diagnostics: loaded.diagnostics, ms });
 }

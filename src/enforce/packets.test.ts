@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { compileRuleset } from "../nft/compile.js";
 import type { Denial } from "../nft/describe.js";
 import { renderDenial } from "../nft/describe.js";
-import { ENGINE_OPTIONS, LOCAL_PODS, POD_CIDRS, testCluster } from "../nft/fixture.js";
+import { ENGINE_OPTIONS, LOCAL_PODS, POD_CIDRS, namesOf, testCluster } from "../nft/fixture.js";
 import type { Counter } from "../nft/counters.js";
 import { type Probe, type ProbeOutcome, listen, probe, wire } from "./mini-lab.js";
 import { createNetns, deleteNetns, netnsSupport } from "./netns.js";
@@ -23,6 +23,8 @@ test("packet tests run in CI", { skip: process.env["CI"] === "true" ? false : "n
 });
 
 const compiled = compileRuleset(testCluster(), ENGINE_OPTIONS, { localPods: LOCAL_PODS, podCidrs: POD_CIDRS });
+const N = namesOf(compiled.ruleIds);
+const WEB_EGRESS = "production/web-api-egress";
 
 // A: web-api, worker and an address of the pod CIDR no pod has; B: db; C: tester and an outside host.
 const WEB = "10.244.1.10";
@@ -104,7 +106,8 @@ describe("real packets through the ruleset", { skip }, () => {
 
   test("egress named port: web-api reaches db on the port db's container names pg", () => {
     assert.equal(outcome(WEB, DB, 5432), "connected");
-    assert.ok(packets("pc:e:1") > 0 && packets("pc:i:1") > 0, "allowed by egress rule pc:e:1 and ingress rule pc:i:1");
+    assert.ok(packets(N.rule("egress", WEB_EGRESS, 0)) > 0, "allowed by web-api-egress rule 0");
+    assert.ok(packets(N.rule("ingress", "production/db-ingress", 0)) > 0, "and by db-ingress rule 0");
   });
 
   test("egress isolated: a port no rule allows is dropped, and the trace names why", () => {
@@ -119,7 +122,7 @@ describe("real packets through the ruleset", { skip }, () => {
 
   test("ipBlock 0.0.0.0/0 except 10.0.0.0/8 admits an outside address on 443 only", () => {
     assert.deepEqual([outcome(WEB, OUTSIDE, 443), outcome(WEB, OUTSIDE, 80)], ["connected", "timeout"]);
-    assert.ok(packets("pc:e:3") > 0);
+    assert.ok(packets(N.rule("egress", WEB_EGRESS, 2)) > 0);
   });
 
   test("IPv6: ipBlock ::/0 except fd00::/8 admits 2001:db8::9 on 443 only", () => {
@@ -128,7 +131,7 @@ describe("real packets through the ruleset", { skip }, () => {
 
   test("a pod isolated by a policy without egress rules reaches nothing", () => {
     assert.equal(outcome(WORKER, OUTSIDE, 443), "timeout");
-    assert.ok(packets("pc:e:g1") > 0, "dropped by the default deny of worker's group");
+    assert.ok(packets(N.group("egress", "production/default-deny-egress")) > 0, "dropped by the default deny of worker's group");
   });
 
   test("fail closed: an address of the node's pod CIDR that no known pod holds is dropped", () => {
@@ -138,16 +141,16 @@ describe("real packets through the ruleset", { skip }, () => {
 
   test("egress allowed (audit) does not skip the destination's ingress isolation", () => {
     assert.equal(outcome(TESTER, DB, 5432), "timeout");
-    assert.ok(packets("pc:i:g1") > 0, "dropped by db's ingress default deny");
+    assert.ok(packets(N.group("ingress", "production/db-ingress")) > 0, "dropped by db's ingress default deny");
   });
 
   test("audit mode logs and accepts; a pod without ingress policy accepts", () => {
     assert.equal(outcome(TESTER, WORKER, 8080), "connected");
-    assert.ok(packets("pc:e:g3") > 0, "the audited default deny counted it");
+    assert.ok(packets(N.group("egress", "staging/audit-egress")) > 0, "the audited default deny counted it");
   });
 
   test("ingress named port: anyone reaches web-api on its http container port only", () => {
     assert.deepEqual([outcome(OUTSIDE, WEB, 8080), outcome(OUTSIDE, WEB, 8081)], ["connected", "timeout"]);
-    assert.ok(packets("pc:i:2") > 0 && packets("pc:i:g2") > 0);
+    assert.ok(packets(N.rule("ingress", "production/web-api-ingress", 0)) > 0 && packets(N.group("ingress", "production/web-api-ingress")) > 0);
   });
 });

@@ -27,3 +27,24 @@ export async function withNetns<T>(count: number, fn: (names: string[]) => Promi
     for (const name of names) await deleteNetns(name);
   }
 }
+
+/**
+ * `nft list table` in a form that two tables with the same content share, however they were built:
+ * sets, maps and chains sorted by name, elements sorted (nft lists concatenated interval sets in
+ * insertion order), counters zeroed (a full replace restarts them).
+ */
+export function canonicalListing(listing: string): string {
+  const blocks: string[] = [];
+  let current: string[] | null = null;
+  for (const line of listing.split("\n")) {
+    if (/^\t(set|map|chain) /.test(line)) current = [line];
+    else if (current !== null) {
+      current.push(line.replace(/counter packets \d+ bytes \d+/, "counter"));
+      if (line === "\t}") {
+        blocks.push(current.join("\n").replace(/elements = \{([^}]*)\}/g, (_m, body: string) => `elements = { ${body.split(",").map((e) => e.trim()).sort().join(", ")} }`));
+        current = null;
+      }
+    }
+  }
+  return blocks.sort().join("\n");
+}

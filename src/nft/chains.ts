@@ -64,10 +64,10 @@ export function groupChainOf(group: Group, specs: readonly RuleSpec[], lookups: 
     if (!group.lookup.includes(spec.policy)) continue;
     for (const match of lookups.get(spec)?.matches ?? []) rules.push(`${match} counter return comment "${spec.id}"`);
   }
-  const id = groupId(group.direction, group.index);
+  const id = groupId(group.direction, group.hash);
   rules.push(...denyRules(id, group.mode === "audit" ? "return" : "drop"));
   return {
-    name: groupChain(group.direction, group.index),
+    name: groupChain(group.direction, group.hash),
     comments: [`${id} ${group.mode}: ${group.lookup.map((p) => p.id).join(", ")}`],
     rules,
   };

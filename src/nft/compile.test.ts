@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { compileRuleset } from "./compile.js";
-import { ENGINE_OPTIONS, LOCAL_PODS, POD_CIDRS, POLICIES, coredns, db, testCluster, tester, webApi, worker } from "./fixture.js";
+import { ENGINE_OPTIONS, LOCAL_PODS, POD_CIDRS, POLICIES, coredns, db, ipBlock, namesOf, policy, port, rule, sel, testCluster, tester, webApi, worker } from "./fixture.js";
 import type { CompileResult, NftSet } from "./types.js";
 
 /** Goldens live in src/nft/testdata/ (tests run from dist/src/nft/); UPDATE_GOLDEN=1 rewrites them. */
@@ -14,6 +14,11 @@ function golden(name: string, actual: string): string {
 
 const compileNode = (opts: { audit?: boolean } = {}): CompileResult =>
   compileRuleset(testCluster(), ENGINE_OPTIONS, { localPods: LOCAL_PODS, podCidrs: POD_CIDRS }, opts);
+
+const N = namesOf(compileNode().ruleIds);
+const WEB_EGRESS = "production/web-api-egress";
+const DENY_EGRESS = "production/default-deny-egress";
+const AUDIT_EGRESS = "staging/audit-egress";
 
 const elementsOf = (r: CompileResult, name: string): string[] => {
   const set = r.ruleset.sets.find((s: NftSet) => s.name === name);
@@ -44,13 +49,14 @@ test("output does not depend on the order of policies, endpoints or local pods",
 
 test("pods selected by the same policies share one chain", () => {
   const r = compileNode();
+  const [denyOnly, web, audit] = [N.chain("egress", DENY_EGRESS), N.chain("egress", DENY_EGRESS, WEB_EGRESS), N.chain("egress", AUDIT_EGRESS)];
   assert.deepEqual(elementsOf(r, "egress_v4"), [
-    "10.244.1.10 : jump eg_g2",
-    "10.244.1.20 : jump eg_g1",
-    "10.244.1.30 : jump eg_g1",
-    "10.244.1.40 : jump eg_g3",
+    `10.244.1.10 : jump ${web}`,
+    `10.244.1.20 : jump ${denyOnly}`,
+    `10.244.1.30 : jump ${denyOnly}`,
+    `10.244.1.40 : jump ${audit}`,
   ]);
-  const g1 = r.ruleIds.entries.get("pc:e:g1");
+  const g1 = r.ruleIds.entries.get(N.group("egress", DENY_EGRESS));
   assert.deepEqual(g1?.kind === "default-deny" ? g1.policies : null, [{ namespace: "production", name: "default-deny-egress" }]);
 });
 
@@ -61,33 +67,34 @@ test("a pod that no policy selects for ingress is not in the ingress map (non-is
 });
 
 test("egress named port resolves against the destination pod's container port", () => {
-  assert.deepEqual(elementsOf(compileNode(), "e1_v4"), ["10.244.1.20 . tcp . 5432"]);
+  assert.deepEqual(elementsOf(compileNode(), N.set("egress", WEB_EGRESS, 0)), ["10.244.1.20 . tcp . 5432"]);
 });
 
 test("ingress named port resolves against the local destination pod, keyed by source and destination", () => {
   const r = compileNode();
-  assert.deepEqual(elementsOf(r, "i1_named_v4"), ["10.244.1.10 . 10.244.1.20 . tcp . 5432"]);
-  assert.ok(r.text.includes("ip saddr . ip daddr . meta l4proto . th dport @i1_named_v4 counter return"));
+  const named = N.set("ingress", "production/db-ingress", 0, 4, true);
+  assert.deepEqual(elementsOf(r, named), ["10.244.1.10 . 10.244.1.20 . tcp . 5432"]);
+  assert.ok(r.text.includes(`ip saddr . ip daddr . meta l4proto . th dport @${named} counter return`));
 });
 
 test("ipBlock except: an address inside the CIDR and inside the except is left out", () => {
-  const e3 = elementsOf(compileNode(), "e3_v4");
+  const e3 = elementsOf(compileNode(), N.set("egress", WEB_EGRESS, 2));
   assert.ok(e3.includes("0.0.0.0-9.255.255.255 . tcp . 443"));
   assert.ok(e3.includes("11.0.0.0-255.255.255.255 . tcp . 443"));
   assert.ok(!e3.some((e) => e.startsWith("10.")), "10.0.0.0/8 is excepted");
 });
 
 test("ipBlock does not match pod IPs when ipBlockMatchesPods is false", () => {
-  const e4 = elementsOf(compileNode(), "e4_v4");
+  const e4 = elementsOf(compileNode(), N.set("egress", AUDIT_EGRESS));
   assert.ok(e4.includes("10.244.1.11-10.244.1.19 . tcp . 80"), "10.244.1.20 (db) is cut out");
   const matching = compileRuleset(testCluster(), { ...ENGINE_OPTIONS, ipBlockMatchesPods: true }, { localPods: LOCAL_PODS });
-  assert.deepEqual(elementsOf(matching, "e4_v4"), ["10.244.0.0/16 . tcp . 80"]);
+  assert.deepEqual(elementsOf(matching, N.set("egress", AUDIT_EGRESS)), ["10.244.0.0/16 . tcp . 80"]);
 });
 
 test("a rule with ipBlock peers of one family has sets of that family only", () => {
   const names = compileNode().ruleset.sets.map((s) => s.name);
-  assert.ok(names.includes("e4_v4") && !names.includes("e4_v6"));
-  assert.ok(names.includes("e3_v4") && names.includes("e3_v6"));
+  assert.ok(names.includes(N.set("egress", AUDIT_EGRESS, 0, 4)) && !names.includes(N.set("egress", AUDIT_EGRESS, 0, 6)));
+  assert.ok(names.includes(N.set("egress", WEB_EGRESS, 2, 4)) && names.includes(N.set("egress", WEB_EGRESS, 2, 6)));
 });
 
 test("host-network pods and pods without an IP are not enforced, and reported", () => {
@@ -113,23 +120,25 @@ test("fail closed: the node's pod CIDRs and the known local addresses are in the
 
 test("audit annotation: a group isolated only by audited policies logs and returns", () => {
   const r = compileNode();
-  assert.ok(r.text.includes('counter return comment "pc:e:g3"'));
-  const entry = r.ruleIds.entries.get("pc:e:g3");
+  const id = N.group("egress", AUDIT_EGRESS);
+  assert.ok(r.text.includes(`counter return comment "${id}"`));
+  const entry = r.ruleIds.entries.get(id);
   assert.equal(entry?.kind === "default-deny" ? entry.mode : null, "audit");
 });
 
 test("an unknown mode annotation enforces and is reported", () => {
   const policies = POLICIES.map((p) => (p.name === "audit-egress" ? { ...p, annotations: new Map([["portcullis.dev/mode", "audti"]]) } : p));
   const r = compileRuleset(testCluster(policies), ENGINE_OPTIONS, { localPods: LOCAL_PODS });
-  assert.ok(r.text.includes('counter drop comment "pc:e:g3"'));
+  assert.ok(r.text.includes(`counter drop comment "${namesOf(r.ruleIds).group("egress", AUDIT_EGRESS)}"`));
   assert.deepEqual(r.issues.filter((i) => i.kind === "unknown-mode"), [{ kind: "unknown-mode", policy: { namespace: "staging", name: "audit-egress" }, value: "audti" }]);
 });
 
 test("a rule without ports admits every protocol: its set holds addresses alone", () => {
   const policies = [...POLICIES.filter((p) => p.name !== "web-api-egress"), { ...POLICIES[1]!, egress: [{ ...POLICIES[1]!.egress[0]!, ports: "all" as const }] }];
   const r = compileRuleset(testCluster(policies), ENGINE_OPTIONS, { localPods: LOCAL_PODS });
-  assert.deepEqual(elementsOf(r, "e1_v4"), ["10.244.1.20"]);
-  assert.ok(r.text.includes("ip daddr @e1_v4 counter return"));
+  const set = namesOf(r.ruleIds).set("egress", WEB_EGRESS, 0);
+  assert.deepEqual(elementsOf(r, set), ["10.244.1.20"]);
+  assert.ok(r.text.includes(`ip daddr @${set} counter return`));
 });
 
 test("every rule id in the text is in the RuleIdMap", () => {
@@ -137,4 +146,17 @@ test("every rule id in the text is in the RuleIdMap", () => {
   const ids = new Set([...r.text.matchAll(/comment "(pc:[^"]+)"/g)].map((m) => m[1]));
   for (const id of ids) assert.ok(r.ruleIds.entries.has(id as string), id);
   assert.equal(r.ruleIds.endpoints.get("fd00:1::10"), "production/web-api");
+});
+
+test("ids, set and chain names stay when a policy comes: each names what it stands for, not a position", () => {
+  const before = compileNode();
+  // Sorts before every other policy, and moves db into a new group: numbered ids would all shift.
+  const first = policy("production", "aaa-db-egress", sel({ app: "db" }), { egress: [rule(0, [ipBlock("192.0.2.0/24")], [port("TCP", 443)])] });
+  const after = compileRuleset(testCluster([...POLICIES, first]), ENGINE_OPTIONS, { localPods: LOCAL_PODS, podCidrs: POD_CIDRS });
+  const names = (r: CompileResult) => new Set([...r.ruleset.sets.map((s) => s.name), ...r.ruleset.chains.map((c) => c.name), ...r.ruleIds.entries.keys()]);
+  const kept = names(after);
+  for (const name of names(before)) assert.ok(kept.has(name), name);
+  const N2 = namesOf(after.ruleIds);
+  assert.ok(elementsOf(after, "egress_v4").includes(`10.244.1.20 : jump ${N2.chain("egress", "production/aaa-db-egress", DENY_EGRESS)}`));
+  assert.ok(elementsOf(after, "egress_v4").includes(`10.244.1.30 : jump ${N.chain("egress", DENY_EGRESS)}`), "worker stays where it was");
 });

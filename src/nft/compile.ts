@@ -1,4 +1,4 @@
-import type { Cluster, Direction, Endpoint } from "../model/cluster.js";
+import type { Cluster, Direction, Endpoint, Policy, Rule } from "../model/cluster.js";
 import { Engine } from "../engine/engine.js";
 import type { EngineOptions } from "../engine/types.js";
 import { AddressSet } from "../net/address-set.js";
@@ -7,7 +7,7 @@ import { type Family, formatIp } from "../net/ip.js";
 import { baseChain, groupChainOf, unknownPodChain } from "./chains.js";
 import { ADDRESS_TYPE, FAMILIES, formatAddresses } from "./elements.js";
 import { type Group, type LocalPods, byString, groupLocalPods } from "./groups.js";
-import { groupChain, groupId, ruleId, unknownId } from "./ids.js";
+import { groupChain, groupId, ruleId, stableHashes, unknownId } from "./ids.js";
 import { PeerResolver } from "./peers.js";
 import { type RuleLookups, type RuleSpec, ruleLookups } from "./rule-sets.js";
 import { renderRuleset, rulesetStats } from "./render.js";
@@ -70,25 +70,25 @@ function compileDirection(
     entries.set(spec.id, { kind: "rule", id: spec.id, direction, policy, rule: spec.rule.index, mode: local.modes.get(spec.policy) ?? "enforce" });
   }
   const chains = groups.map((g) => {
-    const id = groupId(direction, g.index);
+    const id = groupId(direction, g.hash);
     const policies = g.lookup.map((p) => ({ namespace: p.namespace, name: p.name }));
-    entries.set(id, { kind: "default-deny", id, direction, group: g.index, mode: g.mode, policies });
+    entries.set(id, { kind: "default-deny", id, direction, group: g.hash, mode: g.mode, policies });
     return groupChainOf(g, specs, lookups);
   });
   return { maps: verdictMaps(direction, groups), sets: [...lookups.values()].flatMap((l) => l.sets), chains };
 }
 
-/** Rules of the policies some chain looks up, numbered in policy id and rule index order. */
+/** Rules of the policies some chain looks up, in policy id and rule index order; each id hashes both. */
 function ruleSpecs(direction: Direction, groups: readonly Group[]): RuleSpec[] {
   const policies = [...new Set(groups.flatMap((g) => g.lookup))].sort((a, b) => byString(a.id, b.id));
-  const specs: RuleSpec[] = [];
-  for (const policy of policies) {
-    for (const rule of policy[direction]) {
-      const n = specs.length + 1;
-      specs.push({ n, id: ruleId(direction, n), direction, policy, rule });
-    }
-  }
-  return specs;
+  const keyOf = (policy: Policy, rule: Rule): string => `${policy.id}\n${rule.index}`;
+  const hashes = stableHashes(policies.flatMap((p) => p[direction].map((rule) => keyOf(p, rule))));
+  return policies.flatMap((policy) =>
+    policy[direction].map((rule) => {
+      const hash = hashes.get(keyOf(policy, rule)) as string;
+      return { hash, id: ruleId(direction, hash), direction, policy, rule };
+    }),
+  );
 }
 
 /** Known local pod addresses, the node's pod CIDRs (fail closed), and self pairs. */
@@ -122,7 +122,7 @@ function selfPairs(enforced: LocalPods["enforced"], f: Family): NftSet["elements
 function verdictMaps(direction: Direction, groups: readonly Group[]): NftSet[] {
   return FAMILIES.map((f) => {
     const targets = new Map<bigint, string>();
-    for (const g of groups) for (const pod of g.members) for (const ip of pod.ips) if (ip.family === f) targets.set(ip.value, groupChain(direction, g.index));
+    for (const g of groups) for (const pod of g.members) for (const ip of pod.ips) if (ip.family === f) targets.set(ip.value, groupChain(direction, g.hash));
     const elements = [...targets]
       .sort(([a], [b]) => byValue(a, b))
       .map(([value, chain]) => ({ key: formatIp({ family: f, value }), value: `jump ${chain}` }));

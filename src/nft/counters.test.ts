@@ -7,12 +7,12 @@ const rule = (comment: string, packets: number) => ({
 });
 
 test("counters add up per rule id over the lookups of each family", () => {
-  const json = JSON.stringify({ nftables: [{ metainfo: {} }, rule("pc:e:1", 2), rule("pc:e:1", 3), rule("pc:e:g2", 1), { rule: { chain: "forward", expr: [] } }] });
+  const json = JSON.stringify({ nftables: [{ metainfo: {} }, rule("pc:e:0123456789ab", 2), rule("pc:e:0123456789ab", 3), rule("pc:e:g0123456789ab", 1), { rule: { chain: "forward", expr: [] } }] });
   const r = parseCounters(json);
   assert.ok(r.ok);
   assert.deepEqual([...r.counters], [
-    ["pc:e:1", { packets: 5, bytes: 300 }],
-    ["pc:e:g2", { packets: 1, bytes: 60 }],
+    ["pc:e:0123456789ab", { packets: 5, bytes: 300 }],
+    ["pc:e:g0123456789ab", { packets: 1, bytes: 60 }],
   ]);
 });
 

@@ -3,13 +3,17 @@ import assert from "node:assert/strict";
 import { labelsOf } from "../model/labels.js";
 import { compileRuleset } from "./compile.js";
 import { diffRulesets } from "./diff.js";
-import { ENGINE_OPTIONS, LOCAL_PODS, POD_CIDRS, POLICIES, coredns, db, nodeExporter, pending, pod, testCluster, tester, webApi, worker } from "./fixture.js";
+import { ENGINE_OPTIONS, LOCAL_PODS, POD_CIDRS, POLICIES, coredns, db, ipBlock, namesOf, nodeExporter, pending, pod, policy, port, rule, sel, testCluster, tester, webApi, worker } from "./fixture.js";
 import type { Endpoint } from "../model/cluster.js";
+import type { Ruleset } from "./types.js";
 
-const compile = (endpoints: readonly Endpoint[], local: readonly Endpoint[] = endpoints.filter((e) => e !== coredns), policies = POLICIES) =>
-  compileRuleset(testCluster(policies, endpoints), ENGINE_OPTIONS, { localPods: local, podCidrs: POD_CIDRS }).ruleset;
+const compileFull = (endpoints: readonly Endpoint[], local: readonly Endpoint[] = endpoints.filter((e) => e !== coredns), policies = POLICIES) =>
+  compileRuleset(testCluster(policies, endpoints), ENGINE_OPTIONS, { localPods: local, podCidrs: POD_CIDRS });
+const compile = (endpoints: readonly Endpoint[], local?: readonly Endpoint[], policies = POLICIES) => compileFull(endpoints, local, policies).ruleset;
 
 const BASE = [webApi, db, worker, tester, coredns, nodeExporter, pending];
+const N = namesOf(compileFull(BASE).ruleIds);
+const DENY = "production/default-deny-egress";
 
 test("the same state twice: nothing to send", () => {
   assert.deepEqual(diffRulesets(compile(BASE), compile(BASE)), { kind: "unchanged", text: "" });
@@ -25,35 +29,91 @@ test("a pod gets an IP: element changes only", () => {
   const started = pod("production", "pending", { app: "worker" }, ["10.244.1.31"]);
   const d = diffRulesets(compile(BASE), compile(BASE.map((e) => (e === pending ? started : e))));
   assert.equal(d.kind, "elements");
-  // e4 (the audited ipBlock 10.244.0.0/16) loses the new pod IP: ipBlocks do not match pod IPs here.
+  // The audited ipBlock 10.244.0.0/16 loses the new pod IP: ipBlocks do not match pod IPs here.
+  const audited = N.set("egress", "staging/audit-egress");
   assert.equal(
     d.text,
     [
       "delete element inet portcullis local_v4 {\n\t10.244.1.30\n}\n",
-      "delete element inet portcullis e4_v4 {\n\t10.244.1.31-10.244.1.39 . tcp . 80\n}\n",
+      `delete element inet portcullis ${audited} {\n\t10.244.1.31-10.244.1.39 . tcp . 80\n}\n`,
       "add element inet portcullis local_v4 {\n\t10.244.1.30/31\n}\n",
       "add element inet portcullis self_v4 {\n\t10.244.1.31 . 10.244.1.31\n}\n",
-      "add element inet portcullis egress_v4 {\n\t10.244.1.31 : jump eg_g1\n}\n",
-      "add element inet portcullis e4_v4 {\n\t10.244.1.32/29 . tcp . 80\n}\n",
+      `add element inet portcullis egress_v4 {\n\t10.244.1.31 : jump ${N.chain("egress", DENY)}\n}\n`,
+      `add element inet portcullis ${audited} {\n\t10.244.1.32/29 . tcp . 80\n}\n`,
     ].join(""),
   );
 });
 
-test("a label change moving a pod to another group changes its map element only", () => {
+test("a label change moving a pod to an existing group changes its map element only", () => {
   const relabelled: Endpoint = { ...worker, labels: labelsOf({ app: "web-api" }) };
-  const before = compile(BASE);
-  const after = compile(BASE.map((e) => (e === worker ? relabelled : e)));
-  const d = diffRulesets(before, after);
+  const d = diffRulesets(compile(BASE), compile(BASE.map((e) => (e === worker ? relabelled : e))));
   assert.equal(d.kind, "elements");
   assert.ok(d.text.includes("delete element inet portcullis egress_v4 {\n\t10.244.1.30\n}"));
-  assert.ok(d.text.includes("add element inet portcullis egress_v4 {\n\t10.244.1.30 : jump eg_g2\n}"));
+  assert.ok(d.text.includes(`add element inet portcullis egress_v4 {\n\t10.244.1.30 : jump ${N.chain("egress", DENY, "production/web-api-egress")}\n}`));
 });
 
-test("a changed policy changes the structure: full replace", () => {
+/** A policy that selects only pods labelled `tier: batch`: relabelling into it makes a new group. */
+const BATCH = policy("production", "batch-egress", sel({ tier: "batch" }), { egress: [rule(0, [ipBlock("192.0.2.0/24")], [port("TCP", 443)])] });
+
+test("a label change into a new combination of policies adds that group's chain (and the sets of a policy new to the node), and nothing is replaced", () => {
+  const policies = [...POLICIES, BATCH];
+  const batch: Endpoint = { ...worker, labels: labelsOf({ app: "worker", tier: "batch" }) };
+  const before = compile(BASE, undefined, policies);
+  const next = compileFull(BASE.map((e) => (e === worker ? batch : e)), undefined, policies);
+  const d = diffRulesets(before, next.ruleset);
+  assert.equal(d.kind, "objects");
+  if (d.kind !== "objects") return;
+  // batch-egress selected no local pod before: its rule's set (IPv4 only: an IPv4 ipBlock) comes too.
+  assert.deepEqual([d.sets, d.chains], [{ added: 1, removed: 0, changed: 0 }, { added: 1, removed: 0, changed: 0 }]);
+  const chain = namesOf(next.ruleIds).chain("egress", "production/batch-egress", DENY);
+  assert.ok(!d.text.includes("delete table") && !d.text.includes("flush"), d.text);
+  assert.ok(d.text.includes(`\tchain ${chain} {\n`));
+  assert.ok(d.text.indexOf(`chain ${chain}`) < d.text.indexOf(`10.244.1.30 : jump ${chain}`), "the chain exists before the map sends to it");
+});
+
+test("the last pod leaving a group removes its chain after its map element", () => {
+  const moved: Endpoint = { ...tester, namespace: "production", id: "production/tester" };
+  const before = compile(BASE);
+  const d = diffRulesets(before, compile(BASE.map((e) => (e === tester ? moved : e))));
+  assert.equal(d.kind, "objects");
+  if (d.kind !== "objects") return;
+  const audit = N.chain("egress", "staging/audit-egress");
+  assert.deepEqual(d.chains, { added: 0, removed: 1, changed: 0 });
+  assert.ok(d.text.indexOf("delete element inet portcullis egress_v4") < d.text.indexOf(`delete chain inet portcullis ${audit}`));
+  assert.ok(d.text.indexOf(`flush chain inet portcullis ${audit}`) < d.text.indexOf(`delete chain inet portcullis ${audit}`));
+  assert.ok(d.text.includes(`delete set inet portcullis ${N.set("egress", "staging/audit-egress")}`), "its rule's set goes with it");
+});
+
+test("a policy that goes removes its sets and its groups' chains, and keeps every other object", () => {
   const fewer = POLICIES.filter((p) => p.name !== "db-ingress");
   const d = diffRulesets(compile(BASE), compile(BASE, undefined, fewer));
+  assert.equal(d.kind, "objects");
+  if (d.kind !== "objects") return;
+  assert.deepEqual(d.chains, { added: 0, removed: 1, changed: 0 });
+  assert.deepEqual(d.sets, { added: 0, removed: 2, changed: 0 });
+  assert.ok(d.text.includes(`delete set inet portcullis ${N.set("ingress", "production/db-ingress", 0, 4, true)}`));
+  assert.ok(!d.text.includes("table inet portcullis {"), "nothing to add");
+});
+
+test("a rule whose set changes type redefines the set and re-adds the chains that look it up", () => {
+  const allPorts = POLICIES.map((p) => (p.name === "web-api-egress" ? { ...p, egress: p.egress.map((r) => (r.index === 0 ? { ...r, ports: "all" as const } : r)) } : p));
+  const d = diffRulesets(compile(BASE), compile(BASE, undefined, allPorts));
+  assert.equal(d.kind, "objects");
+  if (d.kind !== "objects") return;
+  const set = N.set("egress", "production/web-api-egress", 0);
+  const chain = N.chain("egress", DENY, "production/web-api-egress");
+  assert.deepEqual(d.sets, { added: 0, removed: 0, changed: 2 }, "the v4 and v6 sets of the rule");
+  assert.deepEqual(d.chains, { added: 0, removed: 0, changed: 1 });
+  const order = [`flush chain inet portcullis ${chain}`, `delete set inet portcullis ${set}`, `\tset ${set} {`, `\tchain ${chain} {`].map((s) => d.text.indexOf(s));
+  assert.ok(order.every((at, k) => at >= 0 && (k === 0 || at > (order[k - 1] as number))), d.text);
+});
+
+test("only a change of the base chain replaces the table", () => {
+  const before = compile(BASE);
+  const changed: Ruleset = { ...before, chains: before.chains.map((c) => (c.base === undefined ? c : { ...c, rules: c.rules.slice(1) })) };
+  const d = diffRulesets(before, changed);
   assert.equal(d.kind, "replace");
-  assert.equal(d.kind === "replace" ? d.reason : null, "structure");
+  assert.equal(d.kind === "replace" ? d.reason : null, "base-chain");
 });
 
 test("the local pods default to every endpoint with an IP", () => {

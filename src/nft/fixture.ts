@@ -3,7 +3,7 @@
  * `production` and `staging`, a remote DNS pod, a host-network pod and a pod without an IP.
  */
 import type { Location } from "../diag/location.js";
-import type { Cluster, Endpoint, Namespace, Peer, Policy, PolicyPort, Rule } from "../model/cluster.js";
+import type { Cluster, Direction, Endpoint, Namespace, Peer, Policy, PolicyPort, Rule } from "../model/cluster.js";
 import { labelsOf } from "../model/labels.js";
 import type { ContainerPort, PortMatch, Protocol } from "../model/ports.js";
 import { type LabelSelector, MATCH_ALL } from "../model/selector.js";
@@ -11,6 +11,8 @@ import type { EngineOptions } from "../engine/types.js";
 import { AddressSet } from "../net/address-set.js";
 import { type Cidr, parseCidr } from "../net/cidr.js";
 import { type Ip, parseIp } from "../net/ip.js";
+import { groupChain, setName } from "./ids.js";
+import type { RuleIdMap } from "./types.js";
 
 export const AT: Location = { file: "t.yaml", line: 1, column: 1, document: 0, path: "" };
 
@@ -120,3 +122,29 @@ export function testCluster(policies: readonly Policy[] = POLICIES, endpoints: r
 /** The node of the test cluster: every pod but the remote DNS pod. */
 export const LOCAL_PODS: readonly Endpoint[] = [webApi, db, worker, tester, nodeExporter, pending];
 export const POD_CIDRS: readonly Cidr[] = [cidr("10.244.1.0/24"), cidr("fd00:1::/64")];
+
+/**
+ * Names in a compiled ruleset, found through its RuleIdMap: ids, sets and chains are named by
+ * hashes, tests name policies (`ns/name`) instead.
+ */
+export function namesOf(ruleIds: RuleIdMap) {
+  const entries = [...ruleIds.entries.values()];
+  const key = (p: { namespace: string; name: string }): string => `${p.namespace}/${p.name}`;
+  const hashOf = (id: string): string => id.slice(id.lastIndexOf(":") + 1).replace(/^g/, "");
+  const rule = (direction: Direction, policy: string, index = 0): string => {
+    const found = entries.find((e) => e.kind === "rule" && e.direction === direction && key(e.policy) === policy && e.rule === index);
+    if (found === undefined) throw new Error(`no ${direction} rule ${index} of ${policy}`);
+    return found.id;
+  };
+  const group = (direction: Direction, ...policies: string[]): string => {
+    const found = entries.find((e) => e.kind === "default-deny" && e.direction === direction && e.policies.map(key).join(",") === policies.join(","));
+    if (found === undefined) throw new Error(`no ${direction} group of ${policies.join(", ")}`);
+    return found.id;
+  };
+  return {
+    rule,
+    group,
+    set: (direction: Direction, policy: string, index = 0, family: 4 | 6 = 4, named = false): string => setName(direction, hashOf(rule(direction, policy, index)), family, named),
+    chain: (direction: Direction, ...policies: string[]): string => groupChain(direction, hashOf(group(direction, ...policies))),
+  };
+}

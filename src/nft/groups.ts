@@ -1,14 +1,15 @@
 import type { Direction, Endpoint, Policy } from "../model/cluster.js";
 import type { Engine } from "../engine/engine.js";
+import { stableHashes } from "./ids.js";
 import { type CompileIssue, MODE_ANNOTATION, type Mode } from "./types.js";
 
 /**
- * Local pods isolated in one direction by the same set of policies: they share one chain, and the
- * verdict map sends each of their addresses there.
+ * Local pods whose chain in one direction would be the same (the same mode and the same policies
+ * to look up): they share one chain, and the verdict map sends each of their addresses there.
  */
 export interface Group {
-  /** 1-based, in the order of the sorted policy-set keys. */
-  readonly index: number;
+  /** A hash of the mode and the looked-up policy ids: the same group keeps its name across changes. */
+  readonly hash: string;
   readonly direction: Direction;
   /** Policies whose rules the chain looks up: the enforcing ones, or (when none) the audited ones. */
   readonly lookup: readonly Policy[];
@@ -50,23 +51,23 @@ export function groupLocalPods(engine: Engine, localPods: readonly Endpoint[], a
   const modes = new Map<Policy, Mode>();
   for (const p of [...engine.cluster.policies].sort((a, b) => byString(a.id, b.id))) modes.set(p, policyMode(p, auditAll, issues));
   const groups = (direction: Direction): Group[] => {
-    const byKey = new Map<string, { policies: readonly Policy[]; members: Endpoint[] }>();
+    const byKey = new Map<string, { mode: Mode; lookup: readonly Policy[]; members: Endpoint[] }>();
     for (const pod of enforced) {
       const policies = [...engine.policiesSelecting(pod, direction)].sort((a, b) => byString(a.id, b.id));
       // "By default, a pod is non-isolated": no policy, no group, no entry in the verdict map.
       if (policies.length === 0) continue;
-      const key = policies.map((p) => p.id).join("\n");
-      const g = byKey.get(key) ?? { policies, members: [] };
+      const enforcing = policies.filter((p) => modes.get(p) === "enforce");
+      const mode: Mode = enforcing.length > 0 ? "enforce" : "audit";
+      const lookup = mode === "enforce" ? enforcing : policies;
+      const key = [mode, ...lookup.map((p) => p.id)].join("\n");
+      const g = byKey.get(key) ?? { mode, lookup, members: [] };
       g.members.push(pod);
       byKey.set(key, g);
     }
+    const hashes = stableHashes(byKey.keys());
     return [...byKey.entries()]
       .sort(([a], [b]) => byString(a, b))
-      .map(([, g], k) => {
-        const enforcing = g.policies.filter((p) => modes.get(p) === "enforce");
-        const mode: Mode = enforcing.length > 0 ? "enforce" : "audit";
-        return { index: k + 1, direction, lookup: mode === "enforce" ? enforcing : g.policies, mode, members: g.members };
-      });
+      .map(([key, g]) => ({ hash: hashes.get(key) as string, direction, lookup: g.lookup, mode: g.mode, members: g.members }));
   };
   return { enforced, egress: groups("egress"), ingress: groups("ingress"), modes, issues };
 }

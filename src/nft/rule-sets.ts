@@ -7,9 +7,9 @@ import { setName } from "./ids.js";
 import type { PeerResolver } from "./peers.js";
 import type { NftSet } from "./types.js";
 
-/** One rule of one policy, numbered within its direction. */
+/** One rule of one policy; `hash` names its id and sets. */
 export interface RuleSpec {
-  readonly n: number;
+  readonly hash: string;
   readonly id: string;
   readonly direction: Direction;
   readonly policy: Policy;
@@ -53,13 +53,13 @@ const set = (name: string, type: string, elements: readonly string[]): NftSet =>
  * A family gets sets only when the rule can admit it (ipBlock peers fix the family).
  */
 export function ruleLookups(resolver: PeerResolver, spec: RuleSpec, members: readonly Endpoint[]): RuleLookups {
-  const { direction, rule, n } = spec;
+  const { direction, rule, hash } = spec;
   const peers = resolver.rulePeers(spec.policy, rule, direction === "egress" && hasNamedPort(rule));
   const side = direction === "egress" ? "daddr" : "saddr";
   const sets: NftSet[] = [];
   const matches: string[] = [];
   for (const f of ruleFamilies(rule)) {
-    const name = setName(direction, n, f);
+    const name = setName(direction, hash, f);
     const addresses = peers.addresses.family(f);
     if (rule.ports === "all") {
       sets.push(set(name, ADDR[f], formatAddresses(f, addresses)));
@@ -75,7 +75,7 @@ export function ruleLookups(resolver: PeerResolver, spec: RuleSpec, members: rea
       matches.push(`${IP[f]} ${side} . meta l4proto . th dport @${name}`);
     }
     if (direction === "ingress" && hasNamedPort(rule)) {
-      const named = setName(direction, n, f, true);
+      const named = setName(direction, hash, f, true);
       sets.push(set(named, `${ADDR[f]} . ${ADDR[f]} . inet_proto . inet_service`, namedIngressElements(f, rule, addresses, members)));
       matches.push(`${IP[f]} saddr . ${IP[f]} daddr . meta l4proto . th dport @${named}`);
     }

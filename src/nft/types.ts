@@ -43,7 +43,8 @@ export type RuleIdEntry =
       readonly kind: "default-deny";
       readonly id: string;
       readonly direction: Direction;
-      readonly group: number;
+      /** The group's hash, as in its chain name (`eg_g<hash>`). */
+      readonly group: string;
       readonly mode: Mode;
       /** The policies whose isolation is enforced here (in audit mode: the audited ones). */
       readonly policies: readonly PolicyKey[];

@@ -4,12 +4,18 @@
  */
 import type { EnforceEvent } from "../enforce/loop.js";
 import { renderDenial } from "../nft/describe.js";
+import type { ObjectChanges } from "../nft/diff.js";
 import type { CompileIssue, CompileStats } from "../nft/types.js";
 
 const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? "" : "s"}`;
 
 function stats(s: CompileStats): string {
   return `${plural(s.sets, "set")}, ${plural(s.elements, "element")}, ${plural(s.rules, "rule")}, ${plural(s.chains, "chain")}`;
+}
+
+/** `sets +2 -1 ~1`: added, removed, redefined. */
+function objectsText(noun: string, c: ObjectChanges): string {
+  return `${noun}s +${c.added} -${c.removed} ~${c.changed}`;
 }
 
 /** Why a pod or policy is not enforced as written: one sentence per issue. */
@@ -31,9 +37,11 @@ export function enforceEventText(event: EnforceEvent): string | null {
       const what =
         event.change === "replace"
           ? "replaced the table"
-          : event.change === "elements"
-            ? `${plural(event.added, "element")} added, ${event.removed} removed`
-            : "unchanged, nothing sent";
+          : event.change === "objects" && event.objects !== undefined
+            ? `${objectsText("set", event.objects.sets)}, ${objectsText("chain", event.objects.chains)}, ${plural(event.added, "element")} added, ${event.removed} removed`
+            : event.change === "elements" || event.change === "objects"
+              ? `${plural(event.added, "element")} added, ${event.removed} removed`
+              : "unchanged, nothing sent";
       return `applied: ${what} (${stats(event.stats)}) in ${event.ms} ms`;
     }
     case "denial":
@@ -61,7 +69,7 @@ export function enforceProblemText(event: EnforceEvent): string | null {
 export function enforceEventJson(event: EnforceEvent): object {
   switch (event.kind) {
     case "applied":
-      return { event: "applied", change: event.change, added: event.added, removed: event.removed, stats: event.stats, issues: event.issues, ms: event.ms };
+      return { event: "applied", change: event.change, ...(event.objects === undefined ? {} : { objects: event.objects }), added: event.added, removed: event.removed, stats: event.stats, issues: event.issues, ms: event.ms };
     case "denial":
       return { event: "denial", ...event.denial };
     case "load-failed":
