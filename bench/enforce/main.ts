@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import type { Cluster, Endpoint, Policy } from "../../src/model/cluster.js";
 import { MATCH_ALL } from "../../src/model/selector.js";
 import { compileRuleset } from "../../src/nft/compile.js";
-import { diffRulesets } from "../../src/nft/diff.js";
+import { type ObjectChanges, type RulesetDiff, diffRulesets } from "../../src/nft/diff.js";
 import { ENGINE_OPTIONS, cidr, ip, ipBlock, namespace, pod, podsPeer, policy, port, rule, sel } from "../../src/nft/fixture.js";
 import type { CompileResult } from "../../src/nft/types.js";
 import { createNetns, deleteNetns, netnsSupport } from "../../src/enforce/netns.js";
@@ -152,14 +152,13 @@ async function measureSize(size: Size, r: Prng): Promise<Measured> {
         rule(1, [ipBlock("203.0.113.0/24", ["203.0.113.128/25"])], [port("TCP", 443)]),
       ],
     });
-    // The relabel last: its revert is skipped after the final run (a replace of the whole table).
     const cases: { label: string; cluster: Cluster; locals: readonly Endpoint[] }[] = [
       { label: "local pod added", cluster: { ...s.cluster, endpoints: [...s.cluster.endpoints, newLocal] }, locals: [...local, newLocal] },
       { label: "remote pod added", cluster: { ...s.cluster, endpoints: [...s.cluster.endpoints, newRemote] }, locals: local },
       { label: "policy added", cluster: { ...s.cluster, policies: [...s.cluster.policies, addedPolicy] }, locals: local },
       { label: "local pod relabelled", cluster: { ...s.cluster, endpoints: s.cluster.endpoints.map((e) => (e === victim ? relabelled : e)) }, locals: local.map((e) => (e === victim ? relabelled : e)) },
     ];
-    // What the kernel holds: a full replace does not depend on it, an element diff does (restored first).
+    // What the kernel holds: every diff applies to the table it was computed against (restored first, untimed).
     let loaded = c.result.ruleset;
     for (const cs of cases) {
       const nc = compileTimed(() => compileRuleset(cs.cluster, ENGINE_OPTIONS, { localPods: cs.locals, podCidrs: scope.podCidrs }));
@@ -171,7 +170,7 @@ async function measureSize(size: Size, r: Prng): Promise<Measured> {
         d = fwd;
         diffMs = fwdMs;
         if (fwd.kind === "unchanged") break;
-        if (fwd.kind === "elements" && loaded !== c.result.ruleset) {
+        if (loaded !== c.result.ruleset) {
           const back = diffRulesets(loaded, c.result.ruleset);
           if (back.kind !== "unchanged") await mustApply(back.text, netns);
           loaded = c.result.ruleset;
@@ -180,7 +179,7 @@ async function measureSize(size: Size, r: Prng): Promise<Measured> {
         loaded = nc.result.ruleset;
       }
       const applyMs = median(times);
-      const what = d.kind === "elements" ? `elements +${d.added}/-${d.removed}` : d.kind === "replace" ? `replace (${d.reason})` : "unchanged";
+      const what = describeDiff(d);
       rows2.push([
         size.label,
         cs.label,
@@ -452,3 +451,18 @@ async function main(): Promise<void> {
 
 process.stdout.on("error", () => undefined);
 await main();
+
+/** `elements +3/-1`, `objects: sets +2 -0 ~0, chains +1 -1 ~0, elements +40/-1`, `replace (…)`. */
+function describeDiff(d: RulesetDiff): string {
+  const counts = (c: ObjectChanges): string => `+${c.added} -${c.removed} ~${c.changed}`;
+  switch (d.kind) {
+    case "elements":
+      return `elements +${d.added}/-${d.removed}`;
+    case "objects":
+      return `sets ${counts(d.sets)}, chains ${counts(d.chains)}, elements +${d.added}/-${d.removed}`;
+    case "replace":
+      return `replace (${d.reason})`;
+    case "unchanged":
+      return "unchanged";
+  }
+}

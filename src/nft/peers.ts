@@ -2,7 +2,10 @@ import type { Endpoint, Peer, Policy, Rule } from "../model/cluster.js";
 import { ipBlockAddresses } from "../engine/addresses.js";
 import type { Engine } from "../engine/engine.js";
 import { AddressSet } from "../net/address-set.js";
-import type { Ip } from "../net/ip.js";
+import type { Family, Ip } from "../net/ip.js";
+import type { Labels } from "../model/labels.js";
+import type { LabelClass } from "../engine/classes.js";
+import { cachedSelectorKey, classesSelectedBy, selectsNamespaceLabels } from "../engine/selection.js";
 
 /** The peer addresses one rule admits, and which of them are pods (for named ports). */
 export interface RulePeers {
@@ -18,18 +21,35 @@ const target = (endpoint: Endpoint) => ({ kind: "endpoint", endpoint }) as const
 /**
  * The peer side of rules as addresses. Every decision is the engine's `matchPeer`, asked once per
  * label class for selector peers and once per endpoint inside the block for ipBlock peers, so the
- * dataplane follows `ipBlockMatchesPods` and selector semantics exactly as the analyses do.
+ * dataplane follows `ipBlockMatchesPods` and selector semantics exactly as the analyses do. Indexes
+ * (namespaces and labels for selectors, sorted addresses for ipBlocks) only narrow the question.
  * Pods without a known IP cannot be put in a set: they are absent (and reported by the compiler).
  */
 export class PeerResolver {
-  /** Per label class, its endpoints with known IPs, and all their IPs (classes without any are left out). */
-  private readonly known: { readonly first: Endpoint; readonly endpoints: readonly Endpoint[]; readonly ips: readonly Ip[] }[] = [];
+  /** Per label class with known IPs: its endpoints with known IPs, and all their IPs. */
+  private readonly known = new Map<LabelClass, Known>();
+  /** Namespaces that have classes, with their labels. */
+  private readonly namespaces = new Map<string, Labels>();
+  /** Every known endpoint IP per family, sorted by value, with its endpoint: ipBlocks look up the pods inside. */
+  private readonly byAddress: Record<Family, { readonly values: bigint[]; readonly owners: Endpoint[] }> = { 4: { values: [], owners: [] }, 6: { values: [], owners: [] } };
+  /** Selector peers already resolved, by namespace scope and pod selector: rules share peers. */
+  private readonly podsPeers = new Map<string, { readonly classes: readonly Known[]; readonly addresses: AddressSet }>();
 
   constructor(private readonly engine: Engine) {
+    const owned: { value: bigint; family: Family; owner: Endpoint }[] = [];
     for (const c of engine.classes.all) {
       const endpoints = c.endpoints.filter((e) => e.ips.length > 0);
       const first = endpoints[0];
-      if (first !== undefined) this.known.push({ first, endpoints, ips: endpoints.flatMap((e) => e.ips) });
+      if (first === undefined) continue;
+      const ips = endpoints.flatMap((e) => e.ips);
+      this.known.set(c, { first, endpoints, ips });
+      this.namespaces.set(c.namespace, c.namespaceLabels);
+      for (const e of endpoints) for (const ip of e.ips) owned.push({ value: ip.value, family: ip.family, owner: e });
+    }
+    owned.sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+    for (const o of owned) {
+      this.byAddress[o.family].values.push(o.value);
+      this.byAddress[o.family].owners.push(o.owner);
     }
   }
 
@@ -43,44 +63,91 @@ export class PeerResolver {
     };
     // "If this field is empty or missing, this rule matches all destinations/sources."
     if (rule.peers === "all") {
-      for (const k of this.known) for (const e of k.endpoints) add(e, () => AddressSet.fromIps(e.ips));
+      if (withEndpoints) for (const k of this.known.values()) for (const e of k.endpoints) add(e, () => AddressSet.fromIps(e.ips));
       return { addresses: AddressSet.ALL, endpoints };
     }
     let addresses = AddressSet.EMPTY;
     for (const peer of rule.peers) {
-      addresses = addresses.union(peer.kind === "pods" ? this.podsPeer(policy, peer, add) : this.ipBlockPeer(policy, peer, add));
+      addresses = addresses.union(peer.kind === "pods" ? this.podsPeer(policy, peer, withEndpoints ? add : null) : this.ipBlockPeer(policy, peer, add));
     }
     return { addresses, endpoints };
   }
 
-  private podsPeer(policy: Policy, peer: Extract<Peer, { kind: "pods" }>, add: Add): AddressSet {
-    const ips: Ip[] = [];
-    for (const k of this.known) {
-      // A selector peer's answer is the same for every endpoint of a label class, and depends on
-      // labels only (the addresses passed are merely handed back), so one question per class.
-      if (this.engine.matchPeer(policy, peer, target(k.first), AddressSet.EMPTY).reason !== "allowed") continue;
-      for (const e of k.endpoints) add(e, () => AddressSet.fromIps(e.ips));
-      for (const ip of k.ips) ips.push(ip);
+  private podsPeer(policy: Policy, peer: Extract<Peer, { kind: "pods" }>, add: Add | null): AddressSet {
+    const key = `${peer.namespaces.kind === "own" ? `own:${policy.namespace}` : `ns:${cachedSelectorKey(peer.namespaces.selector)}`}|${cachedSelectorKey(peer.pods)}`;
+    let resolved = this.podsPeers.get(key);
+    if (resolved === undefined) {
+      const classes = this.candidates(policy, peer).filter(
+        // A selector peer's answer is the same for every endpoint of a label class, and depends on
+        // labels only (the addresses passed are merely handed back), so one question per class.
+        (k) => this.engine.matchPeer(policy, peer, target(k.first), AddressSet.EMPTY).reason === "allowed",
+      );
+      resolved = { classes, addresses: AddressSet.fromIps(classes.flatMap((k) => k.ips)) };
+      this.podsPeers.set(key, resolved);
     }
-    return AddressSet.fromIps(ips);
+    if (add !== null) for (const k of resolved.classes) for (const e of k.endpoints) add(e, () => AddressSet.fromIps(e.ips));
+    return resolved.addresses;
+  }
+
+  /**
+   * The classes with known IPs that the peer may select: those of the namespaces in scope whose
+   * labels the pod selector matches. A superset is harmless (the engine decides each), so this is
+   * only an index; it never decides.
+   */
+  private candidates(policy: Policy, peer: Extract<Peer, { kind: "pods" }>): Known[] {
+    const scope = peer.namespaces;
+    const namespaces =
+      scope.kind === "own"
+        ? [policy.namespace]
+        : [...this.namespaces].filter(([, labels]) => selectsNamespaceLabels(scope.selector, labels)).map(([name]) => name);
+    const out: Known[] = [];
+    for (const ns of namespaces) {
+      for (const c of classesSelectedBy(this.engine.classes, ns, peer.pods)) {
+        const k = this.known.get(c);
+        if (k !== undefined) out.push(k);
+      }
+    }
+    return out;
   }
 
   private ipBlockPeer(policy: Policy, peer: Extract<Peer, { kind: "ipBlock" }>, add: Add): AddressSet {
     const block = ipBlockAddresses(peer);
     let excluded: Ip[] = [];
     let admitted: Ip[] = [];
-    for (const { endpoints } of this.known) {
-      for (const e of endpoints) {
-        const inside = e.ips.filter((ip) => block.has(ip));
-        if (inside.length === 0) continue;
-        // Whether the block admits a pod's own IP is the engine's call (`ipBlockMatchesPods`).
-        const allowed = this.engine.matchPeer(policy, peer, target(e), AddressSet.fromIps(e.ips)).allowed;
-        excluded = excluded.concat(inside.filter((ip) => !allowed.has(ip)));
-        admitted = admitted.concat(inside.filter((ip) => allowed.has(ip)));
-        add(e, () => allowed);
-      }
+    for (const e of this.endpointsWithin(block)) {
+      const inside = e.ips.filter((ip) => block.has(ip));
+      // Whether the block admits a pod's own IP is the engine's call (`ipBlockMatchesPods`).
+      const allowed = this.engine.matchPeer(policy, peer, target(e), AddressSet.fromIps(e.ips)).allowed;
+      excluded = excluded.concat(inside.filter((ip) => !allowed.has(ip)));
+      admitted = admitted.concat(inside.filter((ip) => allowed.has(ip)));
+      add(e, () => allowed);
     }
     // An address two endpoints share stays when either is admitted.
     return block.subtract(AddressSet.fromIps(excluded).subtract(AddressSet.fromIps(admitted)));
   }
+
+  /** Known endpoints with an address in `block`, each once: binary search per interval. */
+  private endpointsWithin(block: AddressSet): Endpoint[] {
+    const found = new Set<Endpoint>();
+    for (const f of [4, 6] as const) {
+      const { values, owners } = this.byAddress[f];
+      for (const { lo, hi } of block.family(f).intervals) {
+        let a = 0;
+        let b = values.length;
+        while (a < b) {
+          const mid = (a + b) >>> 1;
+          if ((values[mid] as bigint) < lo) a = mid + 1;
+          else b = mid;
+        }
+        for (let k = a; k < values.length && (values[k] as bigint) <= hi; k++) found.add(owners[k] as Endpoint);
+      }
+    }
+    return [...found];
+  }
+}
+
+interface Known {
+  readonly first: Endpoint;
+  readonly endpoints: readonly Endpoint[];
+  readonly ips: readonly Ip[];
 }
