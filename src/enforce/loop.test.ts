@@ -6,12 +6,20 @@ import { join } from "node:path";
 import { ENGINE_OPTIONS } from "../nft/fixture.js";
 import { type EnforceEvent, enforceLoop } from "./loop.js";
 import { listTable } from "./nft.js";
-import { canUseNetns, withNetns } from "./test-support.js";
+import { canUseNetns, canonicalListing, withNetns } from "./test-support.js";
 
 const POLICY = `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: { namespace: production, name: default-deny-egress }
 spec: { podSelector: {}, policyTypes: [Egress] }
+`;
+const WEB_EGRESS = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { namespace: production, name: web-egress }
+spec:
+  podSelector: { matchLabels: { app: web } }
+  policyTypes: [Egress]
+  egress: [{ to: [{ ipBlock: { cidr: 203.0.113.0/24 } }], ports: [{ port: 443 }] }]
 `;
 const podYaml = (name: string, ip: string): string => `apiVersion: v1
 kind: Pod
@@ -47,7 +55,7 @@ test("enforce once: load, compile and apply the files", async (t) => {
   }
 });
 
-test("watch: a new pod file is applied as element changes within a second; a broken file keeps the last state", async (t) => {
+test("watch: a new pod file is applied as element changes, a policy file as objects, each within a second; a broken file keeps the last state", async (t) => {
   if (!(await canUseNetns(t))) return;
   const dir = mkdtempSync(join(tmpdir(), "pcnft-"));
   const stop = new AbortController();
@@ -70,11 +78,27 @@ test("watch: a new pod file is applied as element changes within a second; a bro
         const listed = await listTable(ns);
         assert.match(listed.ok ? listed.value : "", /10\.244\.1\.11 : jump eg_g[0-9a-f]{12}/);
 
+        // A policy file: new sets and a new chain for web's new group, sent as objects, not a new table.
+        const policyMark = events.length;
+        const policyWritten = performance.now();
+        writeFileSync(join(dir, "web-egress.yaml"), WEB_EGRESS);
+        const policyApplied = await waitFor(events, policyMark, (e) => e.kind === "applied");
+        const policyMs = performance.now() - policyWritten;
+        assert.equal(policyApplied.kind === "applied" ? policyApplied.change : "", "objects");
+        assert.deepEqual(policyApplied.kind === "applied" ? policyApplied.objects?.chains : null, { added: 1, removed: 0, changed: 0 });
+        assert.ok(policyMs < 1000, `policy applied ${Math.round(policyMs)} ms after the change`);
+        t.diagnostic(`policy applied ${Math.round(policyMs)} ms after the file was written`);
+        const withPolicy = await listTable(ns);
+        assert.match(withPolicy.ok ? withPolicy.value : "", /203\.0\.113\.0\/24 \. tcp \. 443/);
+        rmSync(join(dir, "web-egress.yaml"));
+        const removed = await waitFor(events, events.length, (e) => e.kind === "applied");
+        assert.equal(removed.kind === "applied" ? removed.change : "", "objects", "a policy removed: objects again");
+
         const broken = events.length;
         writeFileSync(join(dir, "broken.yaml"), "kind: NetworkPolicy\nmetadata: { name: x, namespace: production }\nspec: { podSelector: 3 }\n");
         await waitFor(events, broken, (e) => e.kind === "load-failed");
         const after = await listTable(ns);
-        assert.equal(after.ok ? after.value : "", listed.ok ? listed.value : "x", "the last applied table stays");
+        assert.equal(canonicalListing(after.ok ? after.value : ""), canonicalListing(listed.ok ? listed.value : "x"), "the last applied table stays");
       } finally {
         stop.abort();
         await loop;

@@ -5,6 +5,7 @@ import { compileRuleset } from "../nft/compile.js";
 import type { Denial } from "../nft/describe.js";
 import { type ObjectChanges, diffRulesets } from "../nft/diff.js";
 import type { CompileIssue, CompileResult, CompileStats, NodeScope, RuleIdMap } from "../nft/types.js";
+import type { ParseCache } from "../k8s/load.js";
 import { type Loaded, loadCluster } from "./load.js";
 import { type NftError, applyRuleset } from "./nft.js";
 import { type DenialFollower, followDenials } from "./trace.js";
@@ -58,7 +59,7 @@ export interface EnforceOptions {
  * only element changes when the structure stays. Resolves after one cycle, or when `signal` aborts.
  */
 export async function enforceLoop(opts: EnforceOptions): Promise<{ readonly applied: CompileResult | null }> {
-  const state: LoopState = { applied: null, follower: null };
+  const state: LoopState = { applied: null, follower: null, parsed: new Map() };
   let running: Promise<void> = Promise.resolve();
   let again = false;
   const schedule = (): void => {
@@ -90,6 +91,8 @@ const netnsOf = (opts: EnforceOptions): { netns?: string } => (opts.netns === un
 interface LoopState {
   applied: CompileResult | null;
   follower: DenialFollower | null;
+  /** The files as last parsed: a cycle parses only the files that changed. */
+  readonly parsed: ParseCache;
 }
 
 /**
@@ -115,7 +118,7 @@ async function cycle(opts: EnforceOptions, state: LoopState): Promise<void> {
 
 async function applyOnce(opts: EnforceOptions, state: LoopState): Promise<void> {
   const started = performance.now();
-  const loaded = await (opts.load ?? (() => loadCluster(opts.paths)))();
+  const loaded = await (opts.load ?? (() => loadCluster(opts.paths, state.parsed)))();
   // Decoding leaves out an object with an error: applying the rest could open traffic. Keep the last state.
   if (hasErrors(loaded.diagnostics)) {
     opts.onEvent({ kind: "load-failed", diagnostics: loaded.diagnostics });
