@@ -1,6 +1,7 @@
 import { type Diagnostic, hasErrors } from "../diag/diagnostic.js";
 import type { EngineOptions } from "../engine/types.js";
 import type { Cluster } from "../model/cluster.js";
+import { CompileCache } from "../nft/cache.js";
 import { compileRuleset } from "../nft/compile.js";
 import type { Denial } from "../nft/describe.js";
 import { type ObjectChanges, diffRulesets } from "../nft/diff.js";
@@ -59,7 +60,7 @@ export interface EnforceOptions {
  * only element changes when the structure stays. Resolves after one cycle, or when `signal` aborts.
  */
 export async function enforceLoop(opts: EnforceOptions): Promise<{ readonly applied: CompileResult | null }> {
-  const state: LoopState = { applied: null, follower: null, parsed: new Map() };
+  const state: LoopState = { applied: null, follower: null, parsed: new Map(), compiled: new CompileCache() };
   let running: Promise<void> = Promise.resolve();
   let again = false;
   const schedule = (): void => {
@@ -93,6 +94,8 @@ interface LoopState {
   follower: DenialFollower | null;
   /** The files as last parsed: a cycle parses only the files that changed. */
   readonly parsed: ParseCache;
+  /** The rule sets of the last compile: a cycle recomputes only the rules whose inputs changed. */
+  readonly compiled: CompileCache;
 }
 
 /**
@@ -125,7 +128,7 @@ async function applyOnce(opts: EnforceOptions, state: LoopState): Promise<void> 
     return;
   }
   const node = opts.node?.(loaded.cluster) ?? {};
-  const compiled = compileRuleset(loaded.cluster, opts.engineOptions, node, opts.audit === undefined ? {} : { audit: opts.audit });
+  const compiled = compileRuleset(loaded.cluster, opts.engineOptions, node, { cache: state.compiled, ...(opts.audit === undefined ? {} : { audit: opts.audit }) });
   let diff = diffRulesets(state.applied?.ruleset ?? null, compiled.ruleset);
   let result = diff.kind === "unchanged" ? ({ ok: true } as const) : await applyRuleset(diff.text, opts.netns);
   if (!result.ok && (diff.kind === "elements" || diff.kind === "objects")) {

@@ -9,7 +9,8 @@ import { ADDRESS_TYPE, FAMILIES, formatAddresses } from "./elements.js";
 import { type Group, type LocalPods, byString, groupLocalPods } from "./groups.js";
 import { groupChain, groupId, ruleId, stableHashes, unknownId } from "./ids.js";
 import { PeerResolver } from "./peers.js";
-import { type RuleLookups, type RuleSpec, ruleLookups } from "./rule-sets.js";
+import { type RuleLookups, type RuleSpec, needsMembers, ruleLookups, rulePeersOf } from "./rule-sets.js";
+import { type CompileCache, ruleLookupsKey } from "./cache.js";
 import { renderRuleset, rulesetStats } from "./render.js";
 import { type CompileOptions, type CompileResult, type NftChain, type NftSet, type NodeScope, type RuleIdEntry, type RuleIdMap, TABLE } from "./types.js";
 
@@ -32,7 +33,7 @@ export function compileRuleset(cluster: Cluster, engineOptions: EngineOptions, n
   const ruleSets: NftSet[] = [];
   const chains: NftChain[] = [baseChain()];
   for (const direction of DIRECTIONS) {
-    const d = compileDirection(direction, local, resolver, entries);
+    const d = compileDirection(direction, local, resolver, entries, opts.cache);
     sets.push(...d.maps);
     ruleSets.push(...d.sets);
     chains.push(...d.chains);
@@ -42,9 +43,15 @@ export function compileRuleset(cluster: Cluster, engineOptions: EngineOptions, n
     const id = unknownId(direction);
     entries.set(id, { kind: "unknown-pod", id, direction });
   }
+  opts.cache?.settle();
   const ruleset = { family: "inet", table: TABLE, sets: [...sets, ...ruleSets], chains } as const;
+  let text: string | undefined;
   return {
-    text: renderRuleset(ruleset),
+    // Rendered when asked for: the enforcer sends diffs, and the full text of a large table is megabytes.
+    get text(): string {
+      text ??= renderRuleset(ruleset);
+      return text;
+    },
     ruleset,
     stats: rulesetStats(ruleset),
     ruleIds: { entries, endpoints: endpointNames(cluster.endpoints) },
@@ -58,14 +65,17 @@ function compileDirection(
   local: LocalPods,
   resolver: PeerResolver,
   entries: Map<string, RuleIdEntry>,
+  cache: CompileCache | undefined,
 ): { maps: NftSet[]; sets: NftSet[]; chains: NftChain[] } {
   const groups = local[direction];
   const specs = ruleSpecs(direction, groups);
   const lookups = new Map<RuleSpec, RuleLookups>();
   for (const spec of specs) {
     // Ingress named ports resolve against the local pods the rule's policy isolates.
-    const members = direction === "ingress" ? groups.filter((g) => g.lookup.includes(spec.policy)).flatMap((g) => g.members) : [];
-    lookups.set(spec, ruleLookups(resolver, spec, members));
+    const members = needsMembers(spec) ? groups.filter((g) => g.lookup.includes(spec.policy)).flatMap((g) => g.members) : [];
+    const peers = rulePeersOf(resolver, spec);
+    const compute = (): RuleLookups => ruleLookups(spec, peers, members);
+    lookups.set(spec, cache === undefined ? compute() : cache.lookups(ruleLookupsKey(spec, peers.addresses, peers.endpoints, members), compute));
     const policy = { namespace: spec.policy.namespace, name: spec.policy.name };
     entries.set(spec.id, { kind: "rule", id: spec.id, direction, policy, rule: spec.rule.index, mode: local.modes.get(spec.policy) ?? "enforce" });
   }

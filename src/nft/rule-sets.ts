@@ -4,7 +4,7 @@ import type { Direction, Endpoint, Policy, Rule } from "../model/cluster.js";
 import { type Family, formatIp } from "../net/ip.js";
 import { ADDRESS_TYPE, type Contribution, FAMILIES, IP_KEYWORD, formatAddresses, partition, segmentElements } from "./elements.js";
 import { setName } from "./ids.js";
-import type { PeerResolver } from "./peers.js";
+import type { PeerResolver, RulePeers } from "./peers.js";
 import type { NftSet } from "./types.js";
 
 /** One rule of one policy; `hash` names its id and sets. */
@@ -52,9 +52,8 @@ const set = (name: string, type: string, elements: readonly string[]): NftSet =>
  * Which sets exist depends only on the policy, never on pods: pod changes stay element changes.
  * A family gets sets only when the rule can admit it (ipBlock peers fix the family).
  */
-export function ruleLookups(resolver: PeerResolver, spec: RuleSpec, members: readonly Endpoint[]): RuleLookups {
+export function ruleLookups(spec: RuleSpec, peers: RulePeers, members: readonly Endpoint[]): RuleLookups {
   const { direction, rule, hash } = spec;
-  const peers = resolver.rulePeers(spec.policy, rule, direction === "egress" && hasNamedPort(rule));
   const side = direction === "egress" ? "daddr" : "saddr";
   const sets: NftSet[] = [];
   const matches: string[] = [];
@@ -82,6 +81,14 @@ export function ruleLookups(resolver: PeerResolver, spec: RuleSpec, members: rea
   }
   return { sets, matches };
 }
+
+/** The peers of a rule as `ruleLookups` needs them: with the admitted endpoints when egress named ports resolve against them. */
+export function rulePeersOf(resolver: PeerResolver, spec: RuleSpec): RulePeers {
+  return resolver.rulePeers(spec.policy, spec.rule, spec.direction === "egress" && hasNamedPort(spec.rule));
+}
+
+/** Ingress named ports resolve against the local pods the rule's policy isolates; nothing else needs them. */
+export const needsMembers = (spec: RuleSpec): boolean => spec.direction === "ingress" && hasNamedPort(spec.rule);
 
 /** `saddr . daddr . proto . port` for each local pod address whose container ports resolve a named port. */
 function namedIngressElements(f: Family, rule: Rule, sources: Contribution["addresses"], members: readonly Endpoint[]): string[] {

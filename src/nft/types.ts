@@ -1,5 +1,6 @@
 import type { Direction, Endpoint } from "../model/cluster.js";
 import type { Cidr } from "../net/cidr.js";
+import type { CompileCache } from "./cache.js";
 
 /** The node the ruleset is compiled for. */
 export interface NodeScope {
@@ -15,6 +16,8 @@ export interface NodeScope {
 export interface CompileOptions {
   /** Audit every policy: log what would be denied, accept it. */
   readonly audit?: boolean;
+  /** Rule sets of the previous compile, reused where their inputs are unchanged (see CompileCache). */
+  readonly cache?: CompileCache;
 }
 
 /** The annotation that puts one policy in audit mode. */
