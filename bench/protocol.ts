@@ -3,6 +3,7 @@
 export type PhaseName =
   | "generate"
   | "parse"
+  | "parse json"
   | "decode"
   | "compile"
   | "check"
@@ -17,6 +18,7 @@ export type PhaseName =
 export const PHASES: readonly PhaseName[] = [
   "generate",
   "parse",
+  "parse json",
   "decode",
   "compile",
   "check",
