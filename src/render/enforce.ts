@@ -13,9 +13,14 @@ function stats(s: CompileStats): string {
   return `${plural(s.sets, "set")}, ${plural(s.elements, "element")}, ${plural(s.rules, "rule")}, ${plural(s.chains, "chain")}`;
 }
 
-/** `sets +2 -1 ~1`: added, removed, redefined. */
-function objectsText(noun: string, c: ObjectChanges): string {
-  return `${noun}s +${c.added} -${c.removed} ~${c.changed}`;
+/** `1 set added, 2 chains removed`: the non-zero counts of one kind of object. */
+function objectsText(noun: string, c: ObjectChanges): string[] {
+  const parts: [number, string][] = [
+    [c.added, "added"],
+    [c.removed, "removed"],
+    [c.changed, "redefined"],
+  ];
+  return parts.filter(([n]) => n > 0).map(([n, verb]) => `${plural(n, noun)} ${verb}`);
 }
 
 /** Why a pod or policy is not enforced as written: one sentence per issue. */
@@ -38,7 +43,7 @@ export function enforceEventText(event: EnforceEvent): string | null {
         event.change === "replace"
           ? "replaced the table"
           : event.change === "objects" && event.objects !== undefined
-            ? `${objectsText("set", event.objects.sets)}, ${objectsText("chain", event.objects.chains)}, ${plural(event.added, "element")} added, ${event.removed} removed`
+            ? [...objectsText("set", event.objects.sets), ...objectsText("chain", event.objects.chains), `${plural(event.added, "element")} added, ${event.removed} removed`].join(", ")
             : event.change === "elements" || event.change === "objects"
               ? `${plural(event.added, "element")} added, ${event.removed} removed`
               : "unchanged, nothing sent";
