@@ -20,6 +20,7 @@ import { type AtomCount, type CountMethod, countAtom, weightsOf } from "./matrix
 import { type Cuts, PortAtoms, type PortAtom, addNamedCuts, addRangeCuts, emptyCuts, namedPortsOf } from "./matrix/port-atoms.js";
 import { type MatrixState, groupOf, groupRow, newGroupTable, rowAt } from "./matrix/state.js";
 import type { Row } from "./matrix/terms.js";
+import { spanOf } from "./matrix/spans.js";
 import { Universe } from "./matrix/universe.js";
 import { OverlayMap } from "./overlay-map.js";
 
@@ -68,6 +69,8 @@ export function computeClassMatrix(engine: Engine, opts: ClassMatrixOptions = {}
     members[cls]?.push(e);
     byEndpoint.set(e, cls);
   });
+  // Computed now rather than on the first change that adds ipBlock boundaries (see spans.ts).
+  for (const m of members) spanOf(m);
   const egress = newGroupTable(atoms.length);
   const ingress = newGroupTable(atoms.length);
   const n = universe.size;

@@ -20,6 +20,7 @@ import { type MatrixState, copyGroupTable, groupOf } from "./matrix/state.js";
 import { groupRows } from "./matrix/groups.js";
 import type { Universe } from "./matrix/universe.js";
 import { endpointAddresses } from "./addresses.js";
+import { spanCut, spanOf } from "./matrix/spans.js";
 import type { OverlayMap } from "./overlay-map.js";
 import type { AddressSet } from "../net/address-set.js";
 
@@ -253,6 +254,11 @@ function reclassForBounds(d: Draft, bounds: AddressBounds): void {
   for (let cls = 0; cls < u.size; cls++) {
     const members = d.members[cls] ?? [];
     if (members.length < 2 || !ipBlocksApply(members[0] as Endpoint, u.options)) continue;
+    const span = spanOf(members);
+    if (span !== null) {
+      if (spanCut(span, added)) split.push(cls);
+      continue;
+    }
     const first = side(members[0] as Endpoint);
     if (members.some((e) => side(e) !== first)) split.push(cls);
   }
