@@ -6,6 +6,9 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { test } from "node:test";
 import { listen, probe, wire } from "../enforce/mini-lab.js";
@@ -50,8 +53,21 @@ function lines(stream: NodeJS.ReadableStream): { all: string[]; wait: (re: RegEx
   return { all, wait };
 }
 
-test("enforce in a fresh namespace: --watch --log names a denied packet, Ctrl-C leaves the table, a single run as JSON replaces it", async (t) => {
+/** Selects debug-shell too: its pods move to a new group, whose chain an objects diff adds. */
+const DEBUG_EGRESS = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: debug-egress, namespace: production }
+spec:
+  podSelector: { matchLabels: { run: debug-shell } }
+  policyTypes: [Egress]
+  egress: [{ to: [{ ipBlock: { cidr: 198.51.100.0/24 } }], ports: [{ port: 443 }] }]
+`;
+
+test("enforce in a fresh namespace: --watch --log names a denied packet, also under a chain added by a later policy; Ctrl-C leaves the table; a single run as JSON replaces it", async (t) => {
   if (!(await canUseNetns(t))) return;
+  const dir = mkdtempSync(join(tmpdir(), "pc-cli-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  cpSync(join(ROOT, "examples/egress"), dir, { recursive: true });
   const names = await namespaces(3);
   const [router, pod, outside] = names as [string, string, string];
   const stops: (() => Promise<void>)[] = [];
@@ -66,7 +82,7 @@ test("enforce in a fresh namespace: --watch --log names a denied packet, Ctrl-C 
     stops.push(server.value.stop);
 
     assert.equal((await listTable(router)).ok, false, "no table before the enforcer starts");
-    const child = spawn(process.execPath, [BIN, "enforce", "-f", "examples/egress", "--netns", router, "--watch", "--log"], { cwd: ROOT });
+    const child = spawn(process.execPath, [BIN, "enforce", "-f", dir, "--netns", router, "--watch", "--log"], { cwd: ROOT });
     const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
     stops.push(async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
@@ -76,13 +92,22 @@ test("enforce in a fresh namespace: --watch --log names a denied packet, Ctrl-C 
     const err = lines(child.stderr);
     // A fresh namespace: no table before, so the denials are followed from a table made after the start.
     await out.wait(/^applied: replaced the table \(\d+ sets, \d+ elements, \d+ rules, \d+ chains\) in [\d.]+ ms$/);
-    const listed = await listTable(router);
-    assert.match(listed.ok ? listed.value : "", new RegExp(`${DEBUG_SHELL.replaceAll(".", "\\.")} : jump eg_g[0-9a-f]{12}`), "debug-shell is enforced");
+    const first = await listTable(router);
+    assert.match(first.ok ? first.value : "", new RegExp(`${DEBUG_SHELL.replaceAll(".", "\\.")} : jump eg_g[0-9a-f]{12}`), "debug-shell is enforced");
     const probed = await probe(pod, [{ from: DEBUG_SHELL, to: OUTSIDE, port: 80 }], 500);
     assert.deepEqual(probed.ok ? probed.value : probed.error.message, ["timeout"], "debug-shell may send DNS only");
     await out.wait(
       /^denied production\/debug-shell -> 203\.0\.113\.9:80\/TCP: egress isolated by production\/allow-dns, production\/default-deny-egress, no rule allows port 80$/,
     );
+    // A new policy: sent as an objects diff (never a new table), and the follower knows the new chain.
+    writeFileSync(join(dir, "policies", "debug-egress.yaml"), DEBUG_EGRESS);
+    await out.wait(/^applied: 1 set added, 1 chain added, 1 chain removed, \d+ elements? added, \d+ removed /);
+    const again = await probe(pod, [{ from: DEBUG_SHELL, to: OUTSIDE, port: 80 }], 500);
+    assert.deepEqual(again.ok ? again.value : again.error.message, ["timeout"]);
+    await out.wait(
+      /^denied production\/debug-shell -> 203\.0\.113\.9:80\/TCP: egress isolated by production\/allow-dns, production\/debug-egress, production\/default-deny-egress, no rule allows port 80$/,
+    );
+    const listed = await listTable(router);
     child.kill("SIGINT");
     assert.equal(await exited, 0, err.all.join("\n"));
     await err.wait(/stopped; the table stays as last applied/, 1000);
@@ -90,7 +115,7 @@ test("enforce in a fresh namespace: --watch --log names a denied packet, Ctrl-C 
     const table = (r: typeof listed): string => (r.ok ? r.value.replace(/counter packets \d+ bytes \d+/g, "counter") : r.error.message);
     assert.equal(table(after), table(listed), "the table stays as last applied");
 
-    const once = await run(["enforce", "-f", "examples/egress", "--netns", router, "-o", "json"], ROOT);
+    const once = await run(["enforce", "-f", dir, "--netns", router, "-o", "json"], ROOT);
     assert.equal(once.code, 0, once.stderr);
     const event = JSON.parse(once.stdout) as { event: string; change: string };
     assert.deepEqual([event.event, event.change], ["applied", "replace"], "every run starts with a whole table");
