@@ -46,6 +46,7 @@ export function compileRuleset(cluster: Cluster, engineOptions: EngineOptions, n
   opts.cache?.settle();
   const ruleset = { family: "inet", table: TABLE, sets: [...sets, ...ruleSets], chains } as const;
   let text: string | undefined;
+  let names: Map<string, string> | undefined;
   return {
     // Rendered when asked for: the enforcer sends diffs, and the full text of a large table is megabytes.
     get text(): string {
@@ -54,7 +55,14 @@ export function compileRuleset(cluster: Cluster, engineOptions: EngineOptions, n
     },
     ruleset,
     stats: rulesetStats(ruleset),
-    ruleIds: { entries, endpoints: endpointNames(cluster.endpoints) },
+    ruleIds: {
+      entries,
+      // Built when a denial is described: every address of the cluster, not needed to apply.
+      get endpoints(): ReadonlyMap<string, string> {
+        names ??= endpointNames(cluster.endpoints);
+        return names;
+      },
+    },
     issues: local.issues,
   };
 }

@@ -4,6 +4,7 @@ import type { Engine } from "../engine/engine.js";
 import { AddressSet } from "../net/address-set.js";
 import type { Family, Ip } from "../net/ip.js";
 import type { Labels } from "../model/labels.js";
+import type { LabelSelector } from "../model/selector.js";
 import type { LabelClass } from "../engine/classes.js";
 import { cachedSelectorKey, classesSelectedBy, selectsNamespaceLabels } from "../engine/selection.js";
 
@@ -32,6 +33,8 @@ export class PeerResolver {
   private readonly namespaces = new Map<string, Labels>();
   /** Every known endpoint IP per family, sorted by value, with its endpoint: ipBlocks look up the pods inside. */
   private readonly byAddress: Record<Family, { readonly values: bigint[]; readonly owners: Endpoint[] }> = { 4: { values: [], owners: [] }, 6: { values: [], owners: [] } };
+  /** Namespaces by `key=value` label, for selectors with an `In` requirement (built on first use). */
+  private namespaceIndex: Map<string, string[]> | null = null;
   /** Selector peers already resolved, by namespace scope and pod selector: rules share peers. */
   private readonly podsPeers = new Map<string, { readonly classes: readonly Known[]; readonly addresses: AddressSet }>();
 
@@ -99,7 +102,7 @@ export class PeerResolver {
     const namespaces =
       scope.kind === "own"
         ? [policy.namespace]
-        : [...this.namespaces].filter(([, labels]) => selectsNamespaceLabels(scope.selector, labels)).map(([name]) => name);
+        : this.namespaceCandidates(scope.selector).filter((name) => selectsNamespaceLabels(scope.selector, this.namespaces.get(name) as Labels));
     const out: Known[] = [];
     for (const ns of namespaces) {
       for (const c of classesSelectedBy(this.engine.classes, ns, peer.pods)) {
@@ -124,6 +127,22 @@ export class PeerResolver {
     }
     // An address two endpoints share stays when either is admitted.
     return block.subtract(AddressSet.fromIps(excluded).subtract(AddressSet.fromIps(admitted)));
+  }
+
+  /** Namespaces a selector may select: with an `In` requirement, those carrying one of its values (an index built once). */
+  private namespaceCandidates(selector: LabelSelector): readonly string[] {
+    const narrowing = selector.requirements.find((r) => r.operator === "In");
+    if (narrowing === undefined || !("values" in narrowing)) return [...this.namespaces.keys()];
+    if (this.namespaceIndex === null) {
+      this.namespaceIndex = new Map();
+      for (const [name, labels] of this.namespaces) {
+        for (const [key, value] of labels) {
+          const k = `${key}=${value}`;
+          this.namespaceIndex.set(k, [...(this.namespaceIndex.get(k) ?? []), name]);
+        }
+      }
+    }
+    return [...new Set(narrowing.values.flatMap((v) => this.namespaceIndex?.get(`${narrowing.key}=${v}`) ?? []))];
   }
 
   /** Known endpoints with an address in `block`, each once: binary search per interval. */
