@@ -48,62 +48,89 @@ const sameChain = (a: NftChain, b: NftChain): boolean =>
  */
 export function diffRulesets(old: Ruleset | null, next: Ruleset): RulesetDiff {
   if (old === null) return { kind: "replace", text: renderRuleset(next), reason: "no-previous" };
-  const oldChains = byName(old.chains);
-  const nextChains = byName(next.chains);
-  const baseChanged = (a: Map<string, NftChain>, b: Map<string, NftChain>): boolean =>
-    [...a.values()].some((c) => c.base !== undefined && !(b.has(c.name) && sameChain(c, b.get(c.name) as NftChain)));
-  if (old.family !== next.family || old.table !== next.table || baseChanged(oldChains, nextChains) || baseChanged(nextChains, oldChains)) {
+  if (old.family !== next.family || old.table !== next.table || baseChainsDiffer(old, next)) {
     return { kind: "replace", text: renderRuleset(next), reason: "base-chain" };
   }
+  const sets = setChanges(old, next);
+  const chains = chainChanges(old, next, sets.redefined);
+  const elements = elementChanges(old, next, sets.kept);
+  const objects = sets.gone.length + sets.come.length + chains.gone.length + chains.changed.length + chains.come.length;
+  if (objects === 0) {
+    if (elements.added + elements.removed === 0) return { kind: "unchanged", text: "" };
+    return { kind: "elements", text: [...elements.deletes, ...elements.adds].join(""), added: elements.added, removed: elements.removed };
+  }
+  const t = `${next.family} ${next.table}`;
+  const declared = [...chains.come, ...chains.changed];
+  const text = [
+    ...elements.deletes,
+    ...[...chains.gone, ...chains.changed].map((c) => `flush chain ${t} ${c.name}\n`),
+    ...chains.gone.map((c) => `delete chain ${t} ${c.name}\n`),
+    ...sets.gone.map((s) => `delete ${s.kind} ${t} ${s.name}\n`),
+    sets.come.length + declared.length > 0 ? renderTable({ ...next, sets: sets.come, chains: declared }) : "",
+    ...elements.adds,
+  ].join("");
+  const redefined = sets.redefined.size;
+  return {
+    kind: "objects",
+    text,
+    added: elements.added + sets.come.reduce((n, s) => n + s.elements.length, 0),
+    removed: elements.removed + sets.gone.reduce((n, s) => n + s.elements.length, 0),
+    sets: { added: sets.come.length - redefined, removed: sets.gone.length - redefined, changed: redefined },
+    chains: { added: chains.come.length, removed: chains.gone.length, changed: chains.changed.length },
+  };
+}
+
+/** Whether a base chain came, went or changed: the one change only a whole new table makes. */
+function baseChainsDiffer(old: Ruleset, next: Ruleset): boolean {
+  const oldChains = byName(old.chains);
+  const nextChains = byName(next.chains);
+  const changed = (a: Map<string, NftChain>, b: Map<string, NftChain>): boolean =>
+    [...a.values()].some((c) => c.base !== undefined && !(b.has(c.name) && sameChain(c, b.get(c.name) as NftChain)));
+  return changed(oldChains, nextChains) || changed(nextChains, oldChains);
+}
+
+/** Sets kept as they are (their elements may differ), sets that go, sets that come; a redefined set goes and comes. */
+function setChanges(old: Ruleset, next: Ruleset): { kept: NftSet[]; gone: NftSet[]; come: NftSet[]; redefined: Set<string> } {
   const oldSets = byName(old.sets);
-  const nextSets = byName(next.sets);
   const kept = next.sets.filter((s) => oldSets.has(s.name) && sameDefinition(oldSets.get(s.name) as NftSet, s));
   const keptNames = new Set(kept.map((s) => s.name));
-  const setsGone = old.sets.filter((s) => !keptNames.has(s.name));
-  const setsNew = next.sets.filter((s) => !keptNames.has(s.name));
-  const redefined = new Set(setsNew.filter((s) => oldSets.has(s.name)).map((s) => s.name));
-  // A rule refers to its set by name: a chain that looks up a redefined set is re-added with it.
-  const refersToRedefined = (c: NftChain): boolean => c.rules.some((rule) => [...rule.matchAll(/@([\w.]+)/g)].some((m) => redefined.has(m[1] as string)));
-  const chainsGone = old.chains.filter((c) => !nextChains.has(c.name));
-  const chainsChanged = next.chains.filter((c) => oldChains.has(c.name) && (!sameChain(oldChains.get(c.name) as NftChain, c) || refersToRedefined(c)));
-  const chainsNew = next.chains.filter((c) => !oldChains.has(c.name));
+  const come = next.sets.filter((s) => !keptNames.has(s.name));
+  return {
+    kept,
+    gone: old.sets.filter((s) => !keptNames.has(s.name)),
+    come,
+    redefined: new Set(come.filter((s) => oldSets.has(s.name)).map((s) => s.name)),
+  };
+}
 
-  const deletes: string[] = [];
-  const adds: string[] = [];
-  let added = 0;
-  let removed = 0;
+/** Chains that go, come, or change; a chain that looks up a redefined set (by name) changes with it. */
+function chainChanges(old: Ruleset, next: Ruleset, redefined: ReadonlySet<string>): { gone: NftChain[]; come: NftChain[]; changed: NftChain[] } {
+  const oldChains = byName(old.chains);
+  const nextChains = byName(next.chains);
+  const refersToRedefined = (c: NftChain): boolean => c.rules.some((rule) => [...rule.matchAll(/@([\w.]+)/g)].some((m) => redefined.has(m[1] as string)));
+  return {
+    gone: old.chains.filter((c) => !nextChains.has(c.name)),
+    come: next.chains.filter((c) => !oldChains.has(c.name)),
+    changed: next.chains.filter((c) => oldChains.has(c.name) && (!sameChain(oldChains.get(c.name) as NftChain, c) || refersToRedefined(c))),
+  };
+}
+
+/** Element commands for the sets kept: deletions and additions, and how many of each. */
+function elementChanges(old: Ruleset, next: Ruleset, kept: readonly NftSet[]): { deletes: string[]; adds: string[]; added: number; removed: number } {
+  const oldSets = byName(old.sets);
+  const out = { deletes: [] as string[], adds: [] as string[], added: 0, removed: 0 };
   for (const set of kept) {
     const before = byKey((oldSets.get(set.name) as NftSet).elements);
     const after = byKey(set.elements);
     const gone = [...before.values()].filter((e) => formatElement(after.get(e.key) ?? { key: "" }) !== formatElement(e));
     const come = set.elements.filter((e) => formatElement(before.get(e.key) ?? { key: "" }) !== formatElement(e));
-    if (gone.length > 0) deletes.push(elementCommand("delete", next, set, gone.map((e) => e.key)));
-    if (come.length > 0) adds.push(elementCommand("add", next, set, come.map(formatElement)));
-    added += come.length;
-    removed += gone.length;
+    // A map element is deleted by its key alone.
+    if (gone.length > 0) out.deletes.push(elementCommand("delete", next, set, gone.map((e) => e.key)));
+    if (come.length > 0) out.adds.push(elementCommand("add", next, set, come.map(formatElement)));
+    out.added += come.length;
+    out.removed += gone.length;
   }
-  const objects = setsGone.length + setsNew.length + chainsGone.length + chainsChanged.length + chainsNew.length;
-  if (objects === 0) {
-    if (added + removed === 0) return { kind: "unchanged", text: "" };
-    return { kind: "elements", text: [...deletes, ...adds].join(""), added, removed };
-  }
-  const t = `${next.family} ${next.table}`;
-  const text = [
-    ...deletes,
-    ...[...chainsGone, ...chainsChanged].map((c) => `flush chain ${t} ${c.name}\n`),
-    ...chainsGone.map((c) => `delete chain ${t} ${c.name}\n`),
-    ...setsGone.map((s) => `delete ${s.kind} ${t} ${s.name}\n`),
-    setsNew.length + chainsNew.length + chainsChanged.length > 0 ? renderTable({ ...next, sets: setsNew, chains: [...chainsNew, ...chainsChanged] }) : "",
-    ...adds,
-  ].join("");
-  return {
-    kind: "objects",
-    text,
-    added: added + setsNew.reduce((n, s) => n + s.elements.length, 0),
-    removed: removed + setsGone.reduce((n, s) => n + s.elements.length, 0),
-    sets: { added: setsNew.length - redefined.size, removed: setsGone.length - redefined.size, changed: redefined.size },
-    chains: { added: chainsNew.length, removed: chainsGone.length, changed: chainsChanged.length },
-  };
+  return out;
 }
 
 function elementCommand(verb: "add" | "delete", r: Ruleset, set: NftSet, elements: readonly string[]): string {
