@@ -20,6 +20,7 @@ import { type AtomCount, type CountMethod, countAtom, weightsOf } from "./matrix
 import { type Cuts, PortAtoms, type PortAtom, addNamedCuts, addRangeCuts, emptyCuts, namedPortsOf } from "./matrix/port-atoms.js";
 import { type MatrixState, groupOf, groupRow, newGroupTable, rowAt } from "./matrix/state.js";
 import type { Row } from "./matrix/terms.js";
+import { EMPTY_HULL, extendHull } from "./matrix/hull.js";
 import { spanOf } from "./matrix/spans.js";
 import { Universe } from "./matrix/universe.js";
 import { OverlayMap } from "./overlay-map.js";
@@ -80,7 +81,8 @@ export function computeClassMatrix(engine: Engine, opts: ClassMatrixOptions = {}
     egressOf[cls] = groupOf(engine, universe, atoms, egress, "egress", cls);
     ingressOf[cls] = groupOf(engine, universe, atoms, ingress, "ingress", cls);
   }
-  return new ClassMatrix({ engine, universe, atoms, referenced, egress, ingress, egressOf, ingressOf, members, ofEndpoint: byEndpoint });
+  const hull = extendHull(EMPTY_HULL, cluster.endpoints, options);
+  return new ClassMatrix({ engine, universe, atoms, referenced, egress, ingress, egressOf, ingressOf, members, ofEndpoint: byEndpoint, hull });
 }
 
 export class ClassMatrix {

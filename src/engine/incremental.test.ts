@@ -100,31 +100,35 @@ for (const ipBlockMatchesPods of [true, false]) {
   });
 }
 
-test("a new ipBlock boundary between two endpoints of one class puts them in different classes", () => {
-  const at = { file: "t.yaml", line: 1, column: 1, document: 0, path: "" };
-  const ip = (last: number) => ({ family: 4 as const, value: 0x0af40000n + BigInt(last) });
-  const cidr = (last: number, prefix: number) => {
-    const r = parseCidr(`10.244.0.${last}/${prefix}`);
-    assert.ok(r.ok);
-    return r.cidr;
-  };
-  const endpoint = (name: string, last: number, labels: Record<string, string>): Endpoint => ({
-    id: `a/${name}`, namespace: "a", name, kind: "Pod", labels: new Map(Object.entries(labels)), ips: [ip(last)], hostNetwork: false, ports: [], pods: [name], at,
+// The second case puts the new boundary on the highest address of the cluster (the edge of the
+// address hull, which decides whether a boundary can split a class at all).
+for (const { twoAt, clientAt } of [{ twoAt: 2, clientAt: 9 }, { twoAt: 9, clientAt: 5 }]) {
+  test(`a new ipBlock boundary between two endpoints of one class puts them in different classes (10.244.0.1 and .${twoAt})`, () => {
+    const at = { file: "t.yaml", line: 1, column: 1, document: 0, path: "" };
+    const ip = (last: number) => ({ family: 4 as const, value: 0x0af40000n + BigInt(last) });
+    const cidr = (last: number, prefix: number) => {
+      const r = parseCidr(`10.244.0.${last}/${prefix}`);
+      assert.ok(r.ok);
+      return r.cidr;
+    };
+    const endpoint = (name: string, last: number, labels: Record<string, string>): Endpoint => ({
+      id: `a/${name}`, namespace: "a", name, kind: "Pod", labels: new Map(Object.entries(labels)), ips: [ip(last)], hostNetwork: false, ports: [], pods: [name], at,
+    });
+    const egress = (name: string, block: ReturnType<typeof cidr>, port: number): Policy => ({
+      id: `a/${name}`, namespace: "a", name, podSelector: { requirements: [{ key: "role", operator: "In", values: ["client"] }] },
+      affects: { ingress: false, egress: true }, policyTypesDeclared: true, egressWritten: true, ingress: [],
+      egress: [{ index: 0, peers: [{ kind: "ipBlock", cidr: block, except: [], at }], ports: [{ protocol: "TCP", port: { kind: "range", from: port, to: port }, at }], at }],
+      annotations: new Map(), at,
+    });
+    const [client, one, two] = [endpoint("client", clientAt, { role: "client" }), endpoint("one", 1, { app: "x" }), endpoint("two", twoAt, { app: "x" })];
+    const cluster: Cluster = { namespaces: new Map(), endpoints: [client, one, two], services: [], policies: [egress("wide", cidr(0, 24), 443)] };
+    const options: EngineOptions = { podNetwork, ipBlockMatchesPods: true };
+    const before = computeClassMatrix(Engine.compile(cluster, options));
+    assert.equal(before.classOf(one), before.classOf(two));
+    const after = applyChange(before, { kind: "add-policy", policy: egress("narrow", cidr(twoAt, 32), 80) });
+    assert.notEqual(after.classOf(one), after.classOf(two));
+    assert.equal(after.verdict(client, one, "TCP", 80), "denied");
+    assert.equal(after.verdict(client, two, "TCP", 80), "allowed");
+    assertSame(after, options, "after the split");
   });
-  const egress = (name: string, block: ReturnType<typeof cidr>, port: number): Policy => ({
-    id: `a/${name}`, namespace: "a", name, podSelector: { requirements: [{ key: "role", operator: "In", values: ["client"] }] },
-    affects: { ingress: false, egress: true }, policyTypesDeclared: true, egressWritten: true, ingress: [],
-    egress: [{ index: 0, peers: [{ kind: "ipBlock", cidr: block, except: [], at }], ports: [{ protocol: "TCP", port: { kind: "range", from: port, to: port }, at }], at }],
-    annotations: new Map(), at,
-  });
-  const [client, one, two] = [endpoint("client", 9, { role: "client" }), endpoint("one", 1, { app: "x" }), endpoint("two", 2, { app: "x" })];
-  const cluster: Cluster = { namespaces: new Map(), endpoints: [client, one, two], services: [], policies: [egress("wide", cidr(0, 24), 443)] };
-  const options: EngineOptions = { podNetwork, ipBlockMatchesPods: true };
-  const before = computeClassMatrix(Engine.compile(cluster, options));
-  assert.equal(before.classOf(one), before.classOf(two));
-  const after = applyChange(before, { kind: "add-policy", policy: egress("narrow", cidr(2, 32), 80) });
-  assert.notEqual(after.classOf(one), after.classOf(two));
-  assert.equal(after.verdict(client, one, "TCP", 80), "denied");
-  assert.equal(after.verdict(client, two, "TCP", 80), "allowed");
-  assertSame(after, options, "after the split");
-});
+}

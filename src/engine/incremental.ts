@@ -21,6 +21,7 @@ import { groupRows } from "./matrix/groups.js";
 import type { Universe } from "./matrix/universe.js";
 import { endpointAddresses } from "./addresses.js";
 import { spanCut, spanOf } from "./matrix/spans.js";
+import { type AddressHull, boundsInside, extendHull } from "./matrix/hull.js";
 import type { OverlayMap } from "./overlay-map.js";
 import type { AddressSet } from "../net/address-set.js";
 
@@ -87,6 +88,7 @@ interface Draft {
   ingressOf: Int32Array;
   members: (readonly Endpoint[])[];
   ofEndpoint: OverlayMap<Endpoint, number>;
+  hull: AddressHull;
   /** Whether the group tables are this draft's own (copied): then groups may be replaced. */
   ownTables: boolean;
   /** `ofEndpoint` once forked, which the draft may then change. */
@@ -162,6 +164,7 @@ function place(d: Draft, endpoints: readonly Endpoint[], retired: readonly numbe
     refreshNamedGroups(d, before);
   }
   const ofEndpoint = endpointsOf(d);
+  d.hull = extendHull(d.hull, endpoints, u.options);
   const fresh = new Set<number>();
   endpoints.forEach((e, i) => {
     const cls = classes[i] as number;
@@ -242,7 +245,11 @@ function reclassForBounds(d: Draft, bounds: AddressBounds): void {
   // signature then names that atom's start (under the old bounds).
   // A class of one endpoint cannot split; others split when their endpoints' interval ends fall
   // on different sides of a new boundary.
-  const added = u.bounds.added(bounds);
+  const added = boundsInside(d.hull, u.bounds.added(bounds));
+  if (added.v4.length + added.v6.length === 0) {
+    d.universe = u.withBounds(bounds);
+    return;
+  }
   const side = (e: Endpoint): string | number => {
     const only = e.ips.length === 1 ? e.ips[0] : undefined;
     if (only === undefined) return sidesOf(endpointAddresses(e, u.options), added);

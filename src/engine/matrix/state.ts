@@ -4,6 +4,7 @@ import { OverlayMap } from "../overlay-map.js";
 import { type Group, extendedRows, groupKey, groupRows } from "./groups.js";
 import type { PortAtoms } from "./port-atoms.js";
 import type { Universe } from "./universe.js";
+import type { AddressHull } from "./hull.js";
 
 /**
  * Groups by key. Append-only, and shared like the universe and atoms it was computed with.
@@ -55,6 +56,8 @@ export interface MatrixState {
   readonly ingressOf: Int32Array;
   readonly members: readonly (readonly Endpoint[])[];
   readonly ofEndpoint: OverlayMap<Endpoint, number>;
+  /** Where the endpoints' addresses lie: new ipBlock boundaries outside it split no class. */
+  readonly hull: AddressHull;
 }
 
 /**
