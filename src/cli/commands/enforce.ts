@@ -8,7 +8,7 @@ import type { EngineOptions } from "../../engine/types.js";
 import { type EnforceEvent, enforceLoop } from "../../enforce/loop.js";
 import type { Loaded } from "../../enforce/load.js";
 import { readSources } from "../../io/read-sources.js";
-import { loadCluster as decodeAll } from "../../k8s/load.js";
+import { type ParseCache, loadCluster as decodeAll } from "../../k8s/load.js";
 import type { Cluster, Endpoint } from "../../model/cluster.js";
 import type { Cidr } from "../../net/cidr.js";
 import { compileRuleset } from "../../nft/compile.js";
@@ -101,11 +101,15 @@ class Reporter {
   }
 }
 
-/** The loader of every cycle: the files (and stdin, read once: --watch refuses it) → Cluster. */
+/**
+ * The loader of every cycle: the files (and stdin, read once: --watch refuses it) → Cluster. Files
+ * whose text did not change since the last cycle are not parsed again.
+ */
 function loader(options: EnforceCommand, io: EnforceIo): () => Promise<Loaded> {
+  const parsed: ParseCache = new Map();
   return async () => {
     const read = await readSources(options.common.files, io.stdin);
-    const decoded = decodeAll(read.sources);
+    const decoded = decodeAll(read.sources, parsed);
     if (options.common.verbose) io.stderr(`${formatLoaded(read.sources.length, decoded.value)}\n`);
     return { cluster: decoded.value, diagnostics: [...read.diagnostics, ...decoded.diagnostics] };
   };
