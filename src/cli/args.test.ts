@@ -20,7 +20,7 @@ function plain(v: Invocation): unknown {
 }
 
 const BASE = { output: "text", verbose: false, podNetwork: "10.244.0.0/16", ipBlockMatchesPods: true, debug: false };
-const ENFORCE = { name: "enforce", watch: false, audit: false, log: false, nodePods: null, nodePodCidrs: [], files: ["d"], ...BASE };
+const ENFORCE = { name: "enforce", watch: false, audit: false, log: false, counters: false, nodePods: null, nodePodCidrs: [], files: ["d"], ...BASE };
 
 type Case = { readonly name: string; readonly argv: readonly string[] } & (
   | { readonly expect: unknown }
@@ -114,6 +114,9 @@ const cases: readonly Case[] = [
   { name: "enforce -o nft is a dry run", argv: ["enforce", "-f", "d", "-o", "nft", "--audit", "--node-pods", "a/b,c/d", "--node-pods", "e/f"], expect: { ...ENFORCE, target: { kind: "dry-run" }, output: "nft", audit: true, nodePods: ["a/b", "c/d", "e/f"] } },
   { name: "enforce in a namespace, watching", argv: ["enforce", "-f", "d", "--netns", "lab1", "--watch", "--log", "-o", "json"], expect: { ...ENFORCE, target: { kind: "netns", name: "lab1" }, watch: true, log: true, output: "json" } },
   { name: "enforce on the host", argv: ["enforce", "-f", "d", "--host"], expect: { ...ENFORCE, target: { kind: "host" } } },
+  { name: "enforce --counters reads a namespace's table", argv: ["enforce", "-f", "d", "--netns", "lab1", "--counters", "-o", "json"], expect: { ...ENFORCE, target: { kind: "netns", name: "lab1" }, counters: true, output: "json" } },
+  { name: "enforce --counters applies nothing, so it does not watch", argv: ["enforce", "-f", "d", "--host", "--counters", "--watch"], error: /^--counters reads the applied table once and applies nothing: it cannot be used with --watch$/ },
+  { name: "enforce --counters needs a table, not a dry run", argv: ["enforce", "-f", "d", "--dry-run", "--counters"], error: /^--counters cannot be used with --dry-run: a dry run applies nothing$/ },
   { name: "enforce needs a place", argv: ["enforce", "-f", "d"], error: /^where to apply\? give --netns NAME .*--host .*--dry-run/ },
   { name: "enforce netns and host", argv: ["enforce", "-f", "d", "--netns", "x", "--host"], error: /^--netns and --host cannot be used together$/ },
   { name: "enforce bad netns name", argv: ["enforce", "-f", "d", "--netns", "../x"], error: /^invalid network namespace name "..\/x"$/ },

@@ -45,7 +45,7 @@ export function buildScaffold(given: Given): Options<"scaffold"> {
   };
 }
 
-const APPLY_FLAGS = ["netns", "host", "watch", "log"] as const;
+const APPLY_FLAGS = ["netns", "host", "watch", "log", "counters"] as const;
 
 /** Where to apply: `--dry-run` or `-o nft` (nowhere), `--netns NAME`, or `--host`; exactly one. */
 function enforceTarget(common: CommonOptions, given: Given): EnforceTarget {
@@ -72,6 +72,7 @@ export function buildEnforce(common: CommonOptions, given: Given): Options<"enfo
   const target = enforceTarget(common, given);
   if (given.has("watch") && common.files.includes("-")) refuse(`--watch cannot watch stdin (-f -): give files or directories`);
   if (given.has("log") && !given.has("watch")) refuse(`--log follows denials while the enforcer runs: use it with --watch`);
+  if (given.has("counters") && given.has("watch")) refuse(`--counters reads the applied table once and applies nothing: it cannot be used with --watch`);
   const nodePods = list(given, "node-pods", (s) => {
     const name = s.trim();
     if (name === "") refuse(`--node-pods: an empty name in the list`);
@@ -88,6 +89,7 @@ export function buildEnforce(common: CommonOptions, given: Given): Options<"enfo
     watch: given.has("watch"),
     audit: given.has("audit"),
     log: given.has("log"),
+    counters: given.has("counters"),
     nodePods,
     nodePodCidrs,
   };

@@ -63,7 +63,7 @@ spec:
   egress: [{ to: [{ ipBlock: { cidr: 198.51.100.0/24 } }], ports: [{ port: 443 }] }]
 `;
 
-test("enforce in a fresh namespace: --watch --log names a denied packet, also under a chain added by a later policy; Ctrl-C leaves the table; a single run as JSON replaces it", async (t) => {
+test("enforce in a fresh namespace: --watch --log names a denied packet, also under a chain added by a later policy; --counters names the counted rules; Ctrl-C leaves the table; a single run as JSON replaces it", async (t) => {
   if (!(await canUseNetns(t))) return;
   const dir = mkdtempSync(join(tmpdir(), "pc-cli-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -107,6 +107,16 @@ test("enforce in a fresh namespace: --watch --log names a denied packet, also un
     await out.wait(
       /^denied production\/debug-shell -> 203\.0\.113\.9:80\/TCP: egress isolated by production\/allow-dns, production\/debug-egress, production\/default-deny-egress, no rule allows port 80$/,
     );
+    // --counters names each counted rule id from the same files; the denied probes are counted.
+    const counted = await run(["enforce", "-f", dir, "--netns", router, "--counters"], ROOT);
+    assert.equal(counted.code, 0, counted.stderr);
+    assert.match(counted.stdout, /^PACKETS +BYTES +VERDICT +RULE ID +WHAT$/m);
+    assert.match(counted.stdout, /^[1-9]\d* +\d+(\.\d)? (B|KiB) +deny +pc:e:g[0-9a-f]{12} +egress isolated by production\/allow-dns, production\/debug-egress, production\/default-deny-egress, no rule allows$/m);
+    const asJson = await run(["enforce", "-f", dir, "--netns", router, "--counters", "-o", "json"], ROOT);
+    const rows = (JSON.parse(asJson.stdout) as { counters: { kind: string; packets: number; policies?: { name: string }[] }[] }).counters;
+    const denyRow = rows.find((r) => r.kind === "default-deny" && r.policies?.some((p) => p.name === "debug-egress"));
+    assert.ok(denyRow !== undefined && denyRow.packets >= 1, asJson.stdout);
+    assert.ok(rows.some((r) => r.kind === "rule"), "allow rules are listed too");
     const listed = await listTable(router);
     child.kill("SIGINT");
     assert.equal(await exited, 0, err.all.join("\n"));

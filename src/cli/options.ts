@@ -57,6 +57,8 @@ export type CommandOptions =
       readonly watch: boolean;
       readonly audit: boolean;
       readonly log: boolean;
+      /** Apply nothing: read the applied table's counters and name each rule id. */
+      readonly counters: boolean;
       /** `ns/name` (or any endpoint form `check` takes) of the pods on this node; null: every pod with an IP. */
       readonly nodePods: readonly string[] | null;
       /** This node's pod ranges (`--node-pod-cidr`): unknown addresses in them are dropped (fail closed); empty: none. */

@@ -52,7 +52,7 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "enforce",
-    usage: "portcullis enforce -f PATH... (--netns NAME | --host | --dry-run) [--watch] [--audit] [--log] [--node-pods NS/NAME,...] [--node-pod-cidr CIDR]",
+    usage: "portcullis enforce -f PATH... (--netns NAME | --host | --dry-run) [--watch] [--audit] [--log] [--counters] [--node-pods NS/NAME,...] [--node-pod-cidr CIDR]",
     summary: "enforce the policies with nftables on this node (or print the ruleset with --dry-run)",
     flags: [
       { name: "netns", type: "string", value: "NAME", help: "apply inside this network namespace (ip netns); needs root" },
@@ -61,6 +61,7 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
       { name: "watch", type: "boolean", help: "apply again whenever the files change, until Ctrl-C" },
       { name: "audit", type: "boolean", help: "audit every policy: log what would be denied, accept it" },
       { name: "log", type: "boolean", help: "print each denied packet with the policies that deny it (nft monitor trace)" },
+      { name: "counters", type: "boolean", help: "apply nothing: print the packet and byte counters of the applied table, each rule id named by the files" },
       { name: "node-pods", type: "string", multiple: true, value: "NS/NAME,...", help: "the pods on this node; default every pod with a known IP; repeatable" },
       { name: "node-pod-cidr", type: "string", multiple: true, value: "CIDR", help: "this node's pod range: an address in it that is no known local pod is dropped until the enforcer has applied its rules (fail closed); repeatable" },
     ],
@@ -70,6 +71,7 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
       "portcullis enforce -f examples/egress --dry-run",
       "sudo portcullis enforce -f policies/ --host --watch --log",
       "sudo portcullis enforce -f examples/egress --netns lab1",
+      "sudo portcullis enforce -f examples/egress --netns lab1 --counters",
     ],
   },
   {

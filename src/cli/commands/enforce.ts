@@ -15,6 +15,8 @@ import { compileRuleset } from "../../nft/compile.js";
 import type { CompileIssue, NodeScope } from "../../nft/types.js";
 import { formatDiagnostic, formatLoaded } from "../../render/diagnostics.js";
 import { describeIssue, enforceEventJson, enforceEventText, enforceProblemText } from "../../render/enforce.js";
+import { counterRows, countersJson, countersText } from "../../render/counters.js";
+import { readCounters } from "../../enforce/nft.js";
 import type { Status } from "../exit.js";
 import { loadCluster, type LoadIo } from "../load.js";
 import type { CommandOptions } from "../options.js";
@@ -53,6 +55,26 @@ async function dryRun(options: EnforceCommand, io: EnforceIo): Promise<CommandRe
   if (typeof node === "string") return usage(node);
   const compiled = compileRuleset(cluster, engineOptions(options), node, { audit: options.audit });
   return done("ok", compiled.text, compiled.issues.map((i) => warning(describeIssue(i))).join(""));
+}
+
+/**
+ * `--counters`: the applied table's counters per rule id, each named by a compile of the files (ids
+ * are hashes of what they stand for, so the files that were applied name them). Applies nothing.
+ */
+async function counters(options: EnforceCommand, io: EnforceIo, netns: string | undefined): Promise<CommandResult> {
+  const cluster = await loadCluster(options.common, io);
+  if (cluster === null) return done("invalid-input", "");
+  const node = nodeScope(options.nodePods, options.nodePodCidrs, cluster);
+  if (typeof node === "string") return usage(node);
+  const compiled = compileRuleset(cluster, engineOptions(options), node, { audit: options.audit });
+  const read = await readCounters(netns);
+  if (!read.ok) {
+    const where = netns === undefined ? "this network namespace" : `network namespace ${netns}`;
+    return done("internal", "", `portcullis: cannot read table inet portcullis in ${where} (is it applied?): ${read.error.message}${read.error.stderr === "" ? "" : `: ${read.error.stderr.trim()}`}\n`);
+  }
+  const rows = counterRows(compiled.ruleIds, read.value);
+  const out = options.common.output === "json" ? `${JSON.stringify(countersJson(rows), null, 2)}\n` : countersText(rows);
+  return done("ok", out);
 }
 
 function isRoot(): boolean {
@@ -120,6 +142,7 @@ export async function runEnforce(options: EnforceCommand, io: EnforceIo): Promis
   if (!isRoot()) {
     return done("internal", "", "portcullis: enforce needs root to apply nftables rules (CAP_NET_ADMIN); --dry-run prints the ruleset without applying\n");
   }
+  if (options.counters) return counters(options, io, options.target.kind === "netns" ? options.target.name : undefined);
   const reporter = new Reporter(options, io);
   const stop = new AbortController();
   const onSignal = (): void => stop.abort();
