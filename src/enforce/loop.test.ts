@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ENGINE_OPTIONS } from "../nft/fixture.js";
 import { type EnforceEvent, enforceLoop } from "./loop.js";
-import { listTable } from "./nft.js";
+import { listTable, runNft } from "./nft.js";
 import { canUseNetns, canonicalListing, withNetns } from "./test-support.js";
 
 const POLICY = `apiVersion: networking.k8s.io/v1
@@ -99,6 +99,46 @@ test("watch: a new pod file is applied as element changes, a policy file as obje
         await waitFor(events, broken, (e) => e.kind === "load-failed");
         const after = await listTable(ns);
         assert.equal(canonicalListing(after.ok ? after.value : ""), canonicalListing(listed.ok ? listed.value : "x"), "the last applied table stays");
+      } finally {
+        stop.abort();
+        await loop;
+      }
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("watch: a table deleted or flushed behind the enforcer's back is found and applied again", async (t) => {
+  if (!(await canUseNetns(t))) return;
+  const dir = mkdtempSync(join(tmpdir(), "pcnft-"));
+  const stop = new AbortController();
+  try {
+    writeFileSync(join(dir, "policy.yaml"), POLICY);
+    writeFileSync(join(dir, "pods.yaml"), podYaml("web", "10.244.1.10"));
+    await withNetns(1, async ([ns]) => {
+      const events: EnforceEvent[] = [];
+      const loop = enforceLoop({ paths: [dir], watch: true, verifyMs: 150, netns: ns as string, engineOptions: ENGINE_OPTIONS, signal: stop.signal, onEvent: (e) => events.push(e) });
+      try {
+        await waitFor(events, 0, (e) => e.kind === "applied");
+        const applied = await listTable(ns);
+        for (const [what, args, detail] of [
+          ["deleted", ["delete", "table", "inet", "portcullis"], /^table inet portcullis is gone$/],
+          ["flushed", ["flush", "table", "inet", "portcullis"], /^chain forward has 0 of its \d+ rules$/],
+        ] as const) {
+          const mark = events.length;
+          const r = await runNft(args, ns);
+          assert.ok(r.ok, `nft ${args.join(" ")}`);
+          const drift = await waitFor(events, mark, (e) => e.kind === "drift");
+          assert.match(drift.kind === "drift" ? drift.detail : "", detail, what);
+          const again = await waitFor(events, mark, (e) => e.kind === "applied");
+          assert.equal(again.kind === "applied" ? again.change : "", "replace");
+          const listed = await listTable(ns);
+          assert.equal(canonicalListing(listed.ok ? listed.value : ""), canonicalListing(applied.ok ? applied.value : "x"), `the table is back after being ${what}`);
+        }
+        const quiet = events.length;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        assert.deepEqual(events.slice(quiet), [], "a table as applied is left alone");
       } finally {
         stop.abort();
         await loop;

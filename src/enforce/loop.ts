@@ -8,7 +8,10 @@ import { type ObjectChanges, diffRulesets } from "../nft/diff.js";
 import type { CompileIssue, CompileResult, CompileStats, NodeScope, RuleIdMap } from "../nft/types.js";
 import type { ParseCache } from "../k8s/load.js";
 import { type Loaded, loadCluster } from "./load.js";
-import { type NftError, applyRuleset } from "./nft.js";
+import { BASE_CHAIN } from "../nft/chains.js";
+import { tableDrift } from "../nft/drift.js";
+import { renderRuleset } from "../nft/render.js";
+import { type NftError, applyRuleset, runNft } from "./nft.js";
 import { type DenialFollower, followDenials } from "./trace.js";
 import { watchPaths } from "./watch.js";
 
@@ -33,6 +36,8 @@ export type EnforceEvent =
       readonly ms: number;
     }
   | { readonly kind: "apply-failed"; readonly error: NftError }
+  /** The kernel no longer holds the table as applied (see tableDrift); the loop replaces it whole. */
+  | { readonly kind: "drift"; readonly detail: string }
   | { readonly kind: "denial"; readonly denial: Denial }
   | { readonly kind: "error"; readonly message: string };
 
@@ -50,6 +55,11 @@ export interface EnforceOptions {
   /** Report denials seen through `nft monitor trace`. */
   readonly followDenials?: boolean;
   readonly debounceMs?: number;
+  /**
+   * With `watch`: how often to check that the kernel still holds the table as applied (a firewall
+   * reload or `nft flush ruleset` removes it), and replace it when not; default 10 s, 0 never.
+   */
+  readonly verifyMs?: number;
   /** Stops watching; required to end a `watch` loop. */
   readonly signal?: AbortSignal;
   readonly onEvent: (event: EnforceEvent) => void;
@@ -77,10 +87,22 @@ export async function enforceLoop(opts: EnforceOptions): Promise<{ readonly appl
   const stop = watching ? watchPaths(opts.paths, opts.debounceMs ?? 200, schedule, (message) => opts.onEvent({ kind: "error", message })) : () => undefined;
   schedule();
   await running;
+  let verifying = false;
+  const verifyMs = opts.verifyMs ?? 10_000;
+  const verifier =
+    watching && verifyMs > 0
+      ? setInterval(() => {
+          // At most one check waiting at a time, run between cycles, never beside one.
+          if (verifying) return;
+          verifying = true;
+          running = running.then(() => verify(opts, state)).finally(() => (verifying = false));
+        }, verifyMs)
+      : undefined;
   if (watching) {
     // Aborted during the first cycle: the event has fired already.
     await new Promise<void>((resolve) => (opts.signal?.aborted === true ? resolve() : opts.signal?.addEventListener("abort", () => resolve(), { once: true })));
     stop();
+    clearInterval(verifier);
     await running;
   }
   await state.follower?.stop();
@@ -109,6 +131,24 @@ async function follow(opts: EnforceOptions, state: LoopState): Promise<void> {
   const ruleIds = (): RuleIdMap => state.applied?.ruleIds ?? { entries: new Map(), endpoints: new Map() };
   state.follower = followDenials({ ...netnsOf(opts), ruleIds, onDenial: (denial) => opts.onEvent({ kind: "denial", denial }), onError: (message) => opts.onEvent({ kind: "error", message }) });
   await state.follower.ready;
+}
+
+/** Checks the applied table in the kernel; on drift, reports it and applies the same ruleset whole again. */
+async function verify(opts: EnforceOptions, state: LoopState): Promise<void> {
+  const applied = state.applied;
+  if (applied === null) return;
+  const chains = await runNft(["list", "chains"], opts.netns);
+  if (!chains.ok) return opts.onEvent({ kind: "error", message: `checking the table: ${chains.error.message}` });
+  const base = await runNft(["list", "chain", applied.ruleset.family, applied.ruleset.table, BASE_CHAIN], opts.netns);
+  const detail = tableDrift(applied.ruleset, chains.value, base.ok ? base.value : null);
+  if (detail === null) return;
+  opts.onEvent({ kind: "drift", detail });
+  const started = performance.now();
+  const result = await applyRuleset(renderRuleset(applied.ruleset), opts.netns);
+  if (!result.ok) return opts.onEvent({ kind: "apply-failed", error: result.error });
+  await follow(opts, state);
+  const ms = Math.round((performance.now() - started) * 10) / 10;
+  opts.onEvent({ kind: "applied", change: "replace", stats: applied.stats, added: 0, removed: 0, issues: applied.issues, diagnostics: [], ms });
 }
 
 async function cycle(opts: EnforceOptions, state: LoopState): Promise<void> {

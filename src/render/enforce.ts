@@ -61,6 +61,8 @@ export function enforceProblemText(event: EnforceEvent): string | null {
   switch (event.kind) {
     case "load-failed":
       return "not applied: the input has errors; the table stays as last applied";
+    case "drift":
+      return `the table is not as applied (${event.detail}): applying it again`;
     case "apply-failed":
       return `nft failed: ${event.error.message}${event.error.stderr === "" ? "" : `: ${event.error.stderr}`}`;
     case "error":
@@ -83,5 +85,7 @@ export function enforceEventJson(event: EnforceEvent): object {
       return { event: "apply-failed", message: event.error.message, stderr: event.error.stderr };
     case "error":
       return { event: "error", message: event.message };
+    case "drift":
+      return { event: "drift", detail: event.detail };
   }
 }
