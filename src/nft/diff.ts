@@ -120,7 +120,10 @@ function elementChanges(old: Ruleset, next: Ruleset, kept: readonly NftSet[]): {
   const oldSets = byName(old.sets);
   const out = { deletes: [] as string[], adds: [] as string[], added: 0, removed: 0 };
   for (const set of kept) {
-    const before = byKey((oldSets.get(set.name) as NftSet).elements);
+    const previous = oldSets.get(set.name) as NftSet;
+    // A set the compile cache handed over again is the very same list: nothing to compare.
+    if (previous.elements === set.elements) continue;
+    const before = byKey(previous.elements);
     const after = byKey(set.elements);
     const gone = [...before.values()].filter((e) => formatElement(after.get(e.key) ?? { key: "" }) !== formatElement(e));
     const come = set.elements.filter((e) => formatElement(before.get(e.key) ?? { key: "" }) !== formatElement(e));
