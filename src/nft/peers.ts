@@ -32,14 +32,13 @@ export class PeerResolver {
   /** Namespaces that have classes, with their labels. */
   private readonly namespaces = new Map<string, Labels>();
   /** Every known endpoint IP per family, sorted by value, with its endpoint: ipBlocks look up the pods inside. */
-  private readonly byAddress: Record<Family, { readonly values: bigint[]; readonly owners: Endpoint[] }> = { 4: { values: [], owners: [] }, 6: { values: [], owners: [] } };
+  private byAddressIndex: Record<Family, { readonly values: bigint[]; readonly owners: Endpoint[] }> | null = null;
   /** Namespaces by `key=value` label, for selectors with an `In` requirement (built on first use). */
   private namespaceIndex: Map<string, string[]> | null = null;
   /** Selector peers already resolved, by namespace scope and pod selector: rules share peers. */
   private readonly podsPeers = new Map<string, { readonly classes: readonly Known[]; readonly addresses: AddressSet }>();
 
   constructor(private readonly engine: Engine) {
-    const owned: { value: bigint; family: Family; owner: Endpoint }[] = [];
     for (const c of engine.classes.all) {
       const endpoints = c.endpoints.filter((e) => e.ips.length > 0);
       const first = endpoints[0];
@@ -47,12 +46,6 @@ export class PeerResolver {
       const ips = endpoints.flatMap((e) => e.ips);
       this.known.set(c, { first, endpoints, ips });
       this.namespaces.set(c.namespace, c.namespaceLabels);
-      for (const e of endpoints) for (const ip of e.ips) owned.push({ value: ip.value, family: ip.family, owner: e });
-    }
-    owned.sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
-    for (const o of owned) {
-      this.byAddress[o.family].values.push(o.value);
-      this.byAddress[o.family].owners.push(o.owner);
     }
   }
 
@@ -145,11 +138,26 @@ export class PeerResolver {
     return [...new Set(narrowing.values.flatMap((v) => this.namespaceIndex?.get(`${narrowing.key}=${v}`) ?? []))];
   }
 
+  /** Every known endpoint address per family, sorted, with its endpoint (built when an ipBlock first asks). */
+  private byAddress(): Record<Family, { readonly values: bigint[]; readonly owners: Endpoint[] }> {
+    if (this.byAddressIndex !== null) return this.byAddressIndex;
+    const owned: { value: bigint; family: Family; owner: Endpoint }[] = [];
+    for (const k of this.known.values()) for (const e of k.endpoints) for (const ip of e.ips) owned.push({ value: ip.value, family: ip.family, owner: e });
+    owned.sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+    const index: Record<Family, { values: bigint[]; owners: Endpoint[] }> = { 4: { values: [], owners: [] }, 6: { values: [], owners: [] } };
+    for (const o of owned) {
+      index[o.family].values.push(o.value);
+      index[o.family].owners.push(o.owner);
+    }
+    this.byAddressIndex = index;
+    return index;
+  }
+
   /** Known endpoints with an address in `block`, each once: binary search per interval. */
   private endpointsWithin(block: AddressSet): Endpoint[] {
     const found = new Set<Endpoint>();
     for (const f of [4, 6] as const) {
-      const { values, owners } = this.byAddress[f];
+      const { values, owners } = this.byAddress()[f];
       for (const { lo, hi } of block.family(f).intervals) {
         let a = 0;
         let b = values.length;
