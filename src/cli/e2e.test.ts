@@ -121,6 +121,8 @@ const scenarios: readonly Scenario[] = [
   { name: "lab-probe-reads-no-manifests", args: ["lab", "probe", "--lab", "pc-1a2b3c", "-f", "x.yaml"], input: { kind: "none" } },
   // Invalid input: exit 2, file:line:column and the field path, no stack trace.
   { name: "invalid-except", args: [], input: fixture("bad-except.yaml") },
+  // The same mistake in a `kubectl get -o json` List: read by the JSON fast path, reported at the same field.
+  { name: "invalid-except-json", args: [], input: fixture("bad-except.json") },
   { name: "invalid-yaml", args: ["connlist"], input: fixture("broken.yaml") },
   { name: "binary-junk", args: [], input: junk },
   { name: "missing-file", args: ["-f", "no/such/file.yaml"], input: { kind: "none" } },
