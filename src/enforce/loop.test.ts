@@ -55,8 +55,11 @@ test("enforce once: load, compile and apply the files", async (t) => {
   }
 });
 
-test("watch: a new pod file is applied as element changes, a policy file as objects, each within a second; a broken file keeps the last state", async (t) => {
-  if (!(await canUseNetns(t))) return;
+/**
+ * A watching enforcer over a fresh directory (the policy and one pod) and a fresh namespace, both
+ * removed afterwards; `fn` runs once the first table is applied.
+ */
+async function withWatchedLoop(extra: Partial<Parameters<typeof enforceLoop>[0]>, fn: (dir: string, ns: string, events: EnforceEvent[]) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "pcnft-"));
   const stop = new AbortController();
   try {
@@ -64,41 +67,10 @@ test("watch: a new pod file is applied as element changes, a policy file as obje
     writeFileSync(join(dir, "pods.yaml"), podYaml("web", "10.244.1.10"));
     await withNetns(1, async ([ns]) => {
       const events: EnforceEvent[] = [];
-      const loop = enforceLoop({ paths: [dir], watch: true, netns: ns as string, engineOptions: ENGINE_OPTIONS, signal: stop.signal, onEvent: (e) => events.push(e) });
+      const loop = enforceLoop({ paths: [dir], watch: true, netns: ns as string, engineOptions: ENGINE_OPTIONS, signal: stop.signal, onEvent: (e) => events.push(e), ...extra });
       try {
         await waitFor(events, 0, (e) => e.kind === "applied");
-        const mark = events.length;
-        const written = performance.now();
-        writeFileSync(join(dir, "more.yaml"), podYaml("api", "10.244.1.11"));
-        const applied = await waitFor(events, mark, (e) => e.kind === "applied");
-        const ms = performance.now() - written;
-        assert.equal(applied.kind === "applied" ? applied.change : "", "elements");
-        assert.ok(ms < 1000, `applied ${Math.round(ms)} ms after the change`);
-        t.diagnostic(`applied ${Math.round(ms)} ms after the file was written (debounce 200 ms)`);
-        const listed = await listTable(ns);
-        assert.match(listed.ok ? listed.value : "", /10\.244\.1\.11 : jump eg_g[0-9a-f]{12}/);
-
-        // A policy file: new sets and a new chain for web's new group, sent as objects, not a new table.
-        const policyMark = events.length;
-        const policyWritten = performance.now();
-        writeFileSync(join(dir, "web-egress.yaml"), WEB_EGRESS);
-        const policyApplied = await waitFor(events, policyMark, (e) => e.kind === "applied");
-        const policyMs = performance.now() - policyWritten;
-        assert.equal(policyApplied.kind === "applied" ? policyApplied.change : "", "objects");
-        assert.deepEqual(policyApplied.kind === "applied" ? policyApplied.objects?.chains : null, { added: 1, removed: 0, changed: 0 });
-        assert.ok(policyMs < 1000, `policy applied ${Math.round(policyMs)} ms after the change`);
-        t.diagnostic(`policy applied ${Math.round(policyMs)} ms after the file was written`);
-        const withPolicy = await listTable(ns);
-        assert.match(withPolicy.ok ? withPolicy.value : "", /203\.0\.113\.0\/24 \. tcp \. 443/);
-        rmSync(join(dir, "web-egress.yaml"));
-        const removed = await waitFor(events, events.length, (e) => e.kind === "applied");
-        assert.equal(removed.kind === "applied" ? removed.change : "", "objects", "a policy removed: objects again");
-
-        const broken = events.length;
-        writeFileSync(join(dir, "broken.yaml"), "kind: NetworkPolicy\nmetadata: { name: x, namespace: production }\nspec: { podSelector: 3 }\n");
-        await waitFor(events, broken, (e) => e.kind === "load-failed");
-        const after = await listTable(ns);
-        assert.equal(canonicalListing(after.ok ? after.value : ""), canonicalListing(listed.ok ? listed.value : "x"), "the last applied table stays");
+        await fn(dir, ns as string, events);
       } finally {
         stop.abort();
         await loop;
@@ -107,44 +79,66 @@ test("watch: a new pod file is applied as element changes, a policy file as obje
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+test("watch: a new pod file is applied as element changes, a policy file as objects, each within a second; a broken file keeps the last state", async (t) => {
+  if (!(await canUseNetns(t))) return;
+  await withWatchedLoop({}, async (dir, ns, events) => {
+    const mark = events.length;
+    const written = performance.now();
+    writeFileSync(join(dir, "more.yaml"), podYaml("api", "10.244.1.11"));
+    const applied = await waitFor(events, mark, (e) => e.kind === "applied");
+    const ms = performance.now() - written;
+    assert.equal(applied.kind === "applied" ? applied.change : "", "elements");
+    assert.ok(ms < 1000, `applied ${Math.round(ms)} ms after the change`);
+    t.diagnostic(`applied ${Math.round(ms)} ms after the file was written (debounce 200 ms)`);
+    const listed = await listTable(ns);
+    assert.match(listed.ok ? listed.value : "", /10\.244\.1\.11 : jump eg_g[0-9a-f]{12}/);
+
+    // A policy file: new sets and a new chain for web's new group, sent as objects, not a new table.
+    const policyMark = events.length;
+    const policyWritten = performance.now();
+    writeFileSync(join(dir, "web-egress.yaml"), WEB_EGRESS);
+    const policyApplied = await waitFor(events, policyMark, (e) => e.kind === "applied");
+    const policyMs = performance.now() - policyWritten;
+    assert.equal(policyApplied.kind === "applied" ? policyApplied.change : "", "objects");
+    assert.deepEqual(policyApplied.kind === "applied" ? policyApplied.objects?.chains : null, { added: 1, removed: 0, changed: 0 });
+    assert.ok(policyMs < 1000, `policy applied ${Math.round(policyMs)} ms after the change`);
+    t.diagnostic(`policy applied ${Math.round(policyMs)} ms after the file was written`);
+    const withPolicy = await listTable(ns);
+    assert.match(withPolicy.ok ? withPolicy.value : "", /203\.0\.113\.0\/24 \. tcp \. 443/);
+    rmSync(join(dir, "web-egress.yaml"));
+    const removed = await waitFor(events, events.length, (e) => e.kind === "applied");
+    assert.equal(removed.kind === "applied" ? removed.change : "", "objects", "a policy removed: objects again");
+
+    const broken = events.length;
+    writeFileSync(join(dir, "broken.yaml"), "kind: NetworkPolicy\nmetadata: { name: x, namespace: production }\nspec: { podSelector: 3 }\n");
+    await waitFor(events, broken, (e) => e.kind === "load-failed");
+    const after = await listTable(ns);
+    assert.equal(canonicalListing(after.ok ? after.value : ""), canonicalListing(listed.ok ? listed.value : "x"), "the last applied table stays");
+  });
 });
 
 test("watch: a table deleted or flushed behind the enforcer's back is found and applied again", async (t) => {
   if (!(await canUseNetns(t))) return;
-  const dir = mkdtempSync(join(tmpdir(), "pcnft-"));
-  const stop = new AbortController();
-  try {
-    writeFileSync(join(dir, "policy.yaml"), POLICY);
-    writeFileSync(join(dir, "pods.yaml"), podYaml("web", "10.244.1.10"));
-    await withNetns(1, async ([ns]) => {
-      const events: EnforceEvent[] = [];
-      const loop = enforceLoop({ paths: [dir], watch: true, verifyMs: 150, netns: ns as string, engineOptions: ENGINE_OPTIONS, signal: stop.signal, onEvent: (e) => events.push(e) });
-      try {
-        await waitFor(events, 0, (e) => e.kind === "applied");
-        const applied = await listTable(ns);
-        for (const [what, args, detail] of [
-          ["deleted", ["delete", "table", "inet", "portcullis"], /^table inet portcullis is gone$/],
-          ["flushed", ["flush", "table", "inet", "portcullis"], /^chain forward has 0 of its \d+ rules$/],
-        ] as const) {
-          const mark = events.length;
-          const r = await runNft(args, ns);
-          assert.ok(r.ok, `nft ${args.join(" ")}`);
-          const drift = await waitFor(events, mark, (e) => e.kind === "drift");
-          assert.match(drift.kind === "drift" ? drift.detail : "", detail, what);
-          const again = await waitFor(events, mark, (e) => e.kind === "applied");
-          assert.equal(again.kind === "applied" ? again.change : "", "replace");
-          const listed = await listTable(ns);
-          assert.equal(canonicalListing(listed.ok ? listed.value : ""), canonicalListing(applied.ok ? applied.value : "x"), `the table is back after being ${what}`);
-        }
-        const quiet = events.length;
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        assert.deepEqual(events.slice(quiet), [], "a table as applied is left alone");
-      } finally {
-        stop.abort();
-        await loop;
-      }
-    });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  await withWatchedLoop({ verifyMs: 150 }, async (_dir, ns, events) => {
+    const applied = await listTable(ns);
+    for (const [what, args, detail] of [
+      ["deleted", ["delete", "table", "inet", "portcullis"], /^table inet portcullis is gone$/],
+      ["flushed", ["flush", "table", "inet", "portcullis"], /^chain forward has 0 of its \d+ rules$/],
+    ] as const) {
+      const mark = events.length;
+      const r = await runNft(args, ns);
+      assert.ok(r.ok, `nft ${args.join(" ")}`);
+      const drift = await waitFor(events, mark, (e) => e.kind === "drift");
+      assert.match(drift.kind === "drift" ? drift.detail : "", detail, what);
+      const again = await waitFor(events, mark, (e) => e.kind === "applied");
+      assert.equal(again.kind === "applied" ? again.change : "", "replace");
+      const listed = await listTable(ns);
+      assert.equal(canonicalListing(listed.ok ? listed.value : ""), canonicalListing(applied.ok ? applied.value : "x"), `the table is back after being ${what}`);
+    }
+    const quiet = events.length;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.deepEqual(events.slice(quiet), [], "a table as applied is left alone");
+  });
 });
