@@ -37,22 +37,28 @@ export function decodeCluster(documents: readonly RawDocument[]): DecodeResult {
   const policies: Policy[] = [];
 
   for (const doc of documents) {
-    const r = new Reader(doc);
-    const kind = readKind(r);
-    const header = kind === undefined ? undefined : readHeaderIfModelled(r, kind, skipped);
-    if (kind !== undefined && header !== undefined) {
-      const identity = `${kind}\u0000${header.ref.namespace}\u0000${header.ref.name}`;
-      if (seen.has(identity)) {
-        // One object per kind, namespace and name: a second one is reported and left out.
-        r.error(codes.duplicateObject, messages.duplicateObject(r.object ?? header.ref.name), ["metadata", "name"]);
-      } else {
-        seen.add(identity);
-        // The namespace an object lives in exists, declared or not (a malformed name does not).
-        if (kind !== "Namespace" && dns1123LabelProblem(header.ref.namespace) === undefined) referenced.add(header.ref.namespace);
-        decodeObject(r, kind, header, { declared, workloads, services, policies });
-      }
+    const d = decodeDocument(doc);
+    diagnostics.push(...d.headerDiagnostics);
+    if (d.skipped !== undefined) skipped.set(d.skipped, (skipped.get(d.skipped) ?? 0) + 1);
+    if (d.kind === undefined || d.header === undefined) continue;
+    const identity = `${d.kind}\u0000${d.header.ref.namespace}\u0000${d.header.ref.name}`;
+    if (seen.has(identity)) {
+      // One object per kind, namespace and name: a second one is reported and left out.
+      const r = new Reader(doc);
+      r.object = d.label;
+      r.error(codes.duplicateObject, messages.duplicateObject(d.label ?? d.header.ref.name), ["metadata", "name"]);
+      diagnostics.push(...r.diagnostics);
+      continue;
     }
-    diagnostics.push(...r.diagnostics);
+    seen.add(identity);
+    // The namespace an object lives in exists, declared or not (a malformed name does not).
+    if (d.kind !== "Namespace" && dns1123LabelProblem(d.header.ref.namespace) === undefined) referenced.add(d.header.ref.namespace);
+    diagnostics.push(...d.objectDiagnostics);
+    const o = d.object;
+    if (o?.kind === "namespace") declared.push(o.value);
+    else if (o?.kind === "service") services.push(o.value);
+    else if (o?.kind === "policy") policies.push(o.value);
+    else if (o?.kind === "workload") workloads.push(o.value);
   }
   return {
     value: { namespaces: namespacesOf(declared, referenced), endpoints: groupEndpoints(workloads), services, policies },
@@ -61,26 +67,62 @@ export function decodeCluster(documents: readonly RawDocument[]): DecodeResult {
   };
 }
 
-interface Sinks {
-  readonly declared: { header: ObjectHeader; at: Namespace["at"] }[];
-  readonly workloads: WorkloadObject[];
-  readonly services: Service[];
-  readonly policies: Policy[];
+type Decoded =
+  | { readonly kind: "namespace"; readonly value: { header: ObjectHeader; at: Namespace["at"] } }
+  | { readonly kind: "service"; readonly value: Service }
+  | { readonly kind: "policy"; readonly value: Policy }
+  | { readonly kind: "workload"; readonly value: WorkloadObject };
+
+/** What one document decodes to, whatever the others are: its header, and its object with their problems. */
+interface DocumentDecode {
+  readonly kind: string | undefined;
+  readonly header: ObjectHeader | undefined;
+  /** `Kind namespace/name`, as messages name the object. */
+  readonly label: string | undefined;
+  /** The kind counted as skipped (not modelled, or another API group). */
+  readonly skipped: string | undefined;
+  readonly headerDiagnostics: readonly Diagnostic[];
+  /** The object, when it decoded without error; reported only if it is not a duplicate. */
+  readonly object: Decoded | undefined;
+  readonly objectDiagnostics: readonly Diagnostic[];
 }
 
-function decodeObject(r: Reader, kind: string, header: ObjectHeader, sinks: Sinks): void {
+/**
+ * Documents are immutable values, so each is decoded once and the result kept with it (weakly): a
+ * caller that loads the same parsed files again (the enforcer, through its parse cache) decodes
+ * only the documents of the files that changed.
+ */
+const decoded = new WeakMap<RawDocument, DocumentDecode>();
+
+function decodeDocument(doc: RawDocument): DocumentDecode {
+  const known = decoded.get(doc);
+  if (known !== undefined) return known;
+  const r = new Reader(doc);
+  const skippedKinds = new Map<string, number>();
+  const kind = readKind(r);
+  const header = kind === undefined ? undefined : readHeaderIfModelled(r, kind, skippedKinds);
+  const headerDiagnostics = r.diagnostics.splice(0);
+  const label = r.object;
+  const object = kind !== undefined && header !== undefined ? decodeObject(r, kind, header) : undefined;
+  const result: DocumentDecode = { kind, header, label, skipped: [...skippedKinds.keys()][0], headerDiagnostics, object, objectDiagnostics: r.diagnostics };
+  decoded.set(doc, result);
+  return result;
+}
+
+function decodeObject(r: Reader, kind: string, header: ObjectHeader): Decoded | undefined {
   if (kind === "Namespace") {
-    if (!r.failed) sinks.declared.push({ header, at: r.at([]) });
+    return r.failed ? undefined : { kind: "namespace", value: { header, at: r.at([]) } };
   } else if (kind === "Service") {
     const service = readService(r, header);
-    if (service !== undefined) sinks.services.push(service);
+    return service === undefined ? undefined : { kind: "service", value: service };
   } else if (kind === "NetworkPolicy") {
     const policy = readPolicy(r, { namespace: header.ref.namespace, name: header.ref.name, annotations: header.annotations });
-    if (policy !== undefined) sinks.policies.push(policy);
+    return policy === undefined ? undefined : { kind: "policy", value: policy };
   } else if (isWorkloadKind(kind)) {
     const workload = readWorkload(r, kind, header);
-    if (workload !== undefined) sinks.workloads.push(workload);
+    return workload === undefined ? undefined : { kind: "workload", value: workload };
   }
+  return undefined;
 }
 
 function readKind(r: Reader): string | undefined {

@@ -32,3 +32,20 @@ test("a cached file with errors reports them again on every load", () => {
   assert.ok(a.diagnostics.some((d) => d.severity === "error"));
   assert.deepEqual(b.diagnostics, a.diagnostics);
 });
+
+test("documents decoded before are not decoded again, and give the same cluster and problems", () => {
+  const cache: ParseCache = new Map();
+  const dup = POD("web").replace("labels: { app: web }", "labels: { app: other }");
+  const sources = [
+    { file: "policy.yaml", text: POLICY },
+    { file: "pods.yaml", text: `${POD("web")}---\n${dup}---\nkind: ConfigMap\napiVersion: v1\nmetadata: { name: c }\n` },
+  ];
+  const first = loadCluster(sources, cache);
+  const again = loadCluster(sources, cache);
+  assert.deepEqual(again.value, first.value);
+  assert.deepEqual(again.diagnostics, first.diagnostics);
+  assert.deepEqual(again.skipped, first.skipped);
+  assert.equal(again.value.policies[0], first.value.policies[0], "the very same decoded policy");
+  assert.deepEqual(first.diagnostics.map((d) => d.code), ["duplicate-object"], "the second prod/web is reported each time");
+  assert.deepEqual(first.skipped, [{ kind: "ConfigMap", count: 1 }]);
+});
