@@ -1,5 +1,5 @@
 import type { Diagnostic } from "../diag/diagnostic.js";
-import { readSources } from "../io/read-sources.js";
+import { type ReadCache, readSources } from "../io/read-sources.js";
 import { type ParseCache, loadCluster as decodeSources } from "../k8s/load.js";
 import type { Cluster } from "../model/cluster.js";
 
@@ -8,12 +8,19 @@ export interface Loaded {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-/**
- * Files and directories → Cluster, with every problem as a diagnostic. With `cache` (kept across
- * calls), files whose text did not change since the last call are not parsed again.
- */
-export async function loadCluster(paths: readonly string[], cache?: ParseCache): Promise<Loaded> {
-  const read = await readSources(paths);
-  const decoded = decodeSources(read.sources, cache);
+/** What a caller that loads the same files again keeps between loads. */
+export interface LoadCaches {
+  /** Files whose size, inode and times did not change are not read again. */
+  readonly read: ReadCache;
+  /** Files whose text did not change are not parsed again (nor their documents decoded). */
+  readonly parsed: ParseCache;
+}
+
+export const newLoadCaches = (): LoadCaches => ({ read: new Map(), parsed: new Map() });
+
+/** Files and directories → Cluster, with every problem as a diagnostic. */
+export async function loadCluster(paths: readonly string[], caches?: LoadCaches): Promise<Loaded> {
+  const read = await readSources(paths, undefined, undefined, caches?.read);
+  const decoded = decodeSources(read.sources, caches?.parsed);
   return { cluster: decoded.value, diagnostics: [...read.diagnostics, ...decoded.diagnostics] };
 }

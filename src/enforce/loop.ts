@@ -6,8 +6,7 @@ import { compileRuleset } from "../nft/compile.js";
 import type { Denial } from "../nft/describe.js";
 import { type ObjectChanges, diffRulesets } from "../nft/diff.js";
 import type { CompileIssue, CompileResult, CompileStats, NodeScope, RuleIdMap } from "../nft/types.js";
-import type { ParseCache } from "../k8s/load.js";
-import { type Loaded, loadCluster } from "./load.js";
+import { type LoadCaches, type Loaded, loadCluster, newLoadCaches } from "./load.js";
 import { BASE_CHAIN } from "../nft/chains.js";
 import { tableDrift } from "../nft/drift.js";
 import { renderRuleset } from "../nft/render.js";
@@ -70,7 +69,7 @@ export interface EnforceOptions {
  * only element changes when the structure stays. Resolves after one cycle, or when `signal` aborts.
  */
 export async function enforceLoop(opts: EnforceOptions): Promise<{ readonly applied: CompileResult | null }> {
-  const state: LoopState = { applied: null, follower: null, parsed: new Map(), compiled: new CompileCache() };
+  const state: LoopState = { applied: null, follower: null, loads: newLoadCaches(), compiled: new CompileCache() };
   let running: Promise<void> = Promise.resolve();
   let again = false;
   const schedule = (): void => {
@@ -114,8 +113,8 @@ const netnsOf = (opts: EnforceOptions): { netns?: string } => (opts.netns === un
 interface LoopState {
   applied: CompileResult | null;
   follower: DenialFollower | null;
-  /** The files as last parsed: a cycle parses only the files that changed. */
-  readonly parsed: ParseCache;
+  /** The files as last read and parsed: a cycle reads and parses only the files that changed. */
+  readonly loads: LoadCaches;
   /** The rule sets of the last compile: a cycle recomputes only the rules whose inputs changed. */
   readonly compiled: CompileCache;
 }
@@ -161,7 +160,7 @@ async function cycle(opts: EnforceOptions, state: LoopState): Promise<void> {
 
 async function applyOnce(opts: EnforceOptions, state: LoopState): Promise<void> {
   const started = performance.now();
-  const loaded = await (opts.load ?? (() => loadCluster(opts.paths, state.parsed)))();
+  const loaded = await (opts.load ?? (() => loadCluster(opts.paths, state.loads)))();
   // Decoding leaves out an object with an error: applying the rest could open traffic. Keep the last state.
   if (hasErrors(loaded.diagnostics)) {
     opts.onEvent({ kind: "load-failed", diagnostics: loaded.diagnostics });

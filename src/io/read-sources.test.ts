@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { messages } from "../diag/catalogue.js";
 import { codes } from "../k8s/codes.js";
 import { loadCluster } from "../k8s/load.js";
-import { readSources, STDIN_NAME } from "./read-sources.js";
+import { type ReadCache, readSources, STDIN_NAME } from "./read-sources.js";
 
 const POLICY = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny}\nspec: {podSelector: {}}\n";
 
@@ -197,4 +197,28 @@ describe("examples/egress", () => {
     const dns = cluster.policies.find((p) => p.name === "allow-dns")?.egress[0]?.peers;
     assert.ok(Array.isArray(dns) && dns.length === 1, "allow-dns has ONE peer with both selectors");
   });
+});
+
+test("with a read cache, a changed file is read again, an unchanged one is served from the cache, a gone one leaves it", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "pc-read-"));
+  try {
+    const cache: ReadCache = new Map();
+    const a = join(dir, "a.yaml");
+    const b = join(dir, "b.yaml");
+    await writeFile(a, "kind: A\n");
+    await writeFile(b, "kind: B\n");
+    const first = await readSources([dir], undefined, undefined, cache);
+    assert.deepEqual(first.sources.map((s) => s.text), ["kind: A\n", "kind: B\n"]);
+    const kept = cache.get(b);
+    await writeFile(a, "kind: A2\n");
+    const second = await readSources([dir], undefined, undefined, cache);
+    assert.deepEqual(second.sources.map((s) => s.text), ["kind: A2\n", "kind: B\n"]);
+    assert.equal(cache.get(b), kept, "b was not read again");
+    await rm(b);
+    const third = await readSources([dir], undefined, undefined, cache);
+    assert.deepEqual(third.sources.map((s) => s.file), [a]);
+    assert.deepEqual([...cache.keys()], [a]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

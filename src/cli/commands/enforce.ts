@@ -6,9 +6,9 @@
 import type { Diagnostic } from "../../diag/diagnostic.js";
 import type { EngineOptions } from "../../engine/types.js";
 import { type EnforceEvent, enforceLoop } from "../../enforce/loop.js";
-import type { Loaded } from "../../enforce/load.js";
+import { type Loaded, newLoadCaches } from "../../enforce/load.js";
 import { readSources } from "../../io/read-sources.js";
-import { type ParseCache, loadCluster as decodeAll } from "../../k8s/load.js";
+import { loadCluster as decodeAll } from "../../k8s/load.js";
 import type { Cluster, Endpoint } from "../../model/cluster.js";
 import type { Cidr } from "../../net/cidr.js";
 import { compileRuleset } from "../../nft/compile.js";
@@ -36,7 +36,16 @@ function nodeScope(names: readonly string[] | null, podCidrs: readonly Cidr[], c
   const ranges: NodeScope = podCidrs.length === 0 ? {} : { podCidrs };
   if (names === null) return ranges;
   const localPods: Endpoint[] = [];
+  // A node lists hundreds of pods: `ns/name` that names one endpoint is looked up in an index; any
+  // other form, or a name that is missing or ambiguous, goes through resolveTarget and its messages.
+  const byId = new Map<string, Endpoint[]>();
+  for (const e of cluster.endpoints) byId.set(e.id, [...(byId.get(e.id) ?? []), e]);
   for (const name of names) {
+    const indexed = name.split("/").length === 2 ? byId.get(name) : undefined;
+    if (indexed?.length === 1) {
+      localPods.push(indexed[0] as Endpoint);
+      continue;
+    }
     const r = resolveTarget(name, cluster);
     if (!r.ok) return `--node-pods: ${r.message}`;
     if (r.target.kind !== "endpoint") return `--node-pods: "${name}" is not a pod in the manifests`;
@@ -125,13 +134,13 @@ class Reporter {
 
 /**
  * The loader of every cycle: the files (and stdin, read once: --watch refuses it) → Cluster. Files
- * whose text did not change since the last cycle are not parsed again.
+ * that did not change since the last cycle are not read, parsed or decoded again.
  */
 function loader(options: EnforceCommand, io: EnforceIo): () => Promise<Loaded> {
-  const parsed: ParseCache = new Map();
+  const caches = newLoadCaches();
   return async () => {
-    const read = await readSources(options.common.files, io.stdin);
-    const decoded = decodeAll(read.sources, parsed);
+    const read = await readSources(options.common.files, io.stdin, undefined, caches.read);
+    const decoded = decodeAll(read.sources, caches.parsed);
     if (options.common.verbose) io.stderr(`${formatLoaded(read.sources.length, decoded.value)}\n`);
     return { cluster: decoded.value, diagnostics: [...read.diagnostics, ...decoded.diagnostics] };
   };
