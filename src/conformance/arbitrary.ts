@@ -122,6 +122,25 @@ export const arbCluster: fc.Arbitrary<Cluster> = fc
     policies,
   }));
 
+/**
+ * A variation of a cluster, chosen by `pick`: one policy gone, one endpoint gone, relabelled into
+ * a label set no selector above names, or without its container ports.
+ */
+export function varyCluster(c: Cluster, pick: number): Cluster {
+  const k = pick % 4;
+  const at = (n: number): number => pick % Math.max(1, n);
+  if (k === 0 && c.policies.length > 0) return { ...c, policies: c.policies.filter((_, i) => i !== at(c.policies.length)) };
+  if (k === 1 && c.endpoints.length > 0) return { ...c, endpoints: c.endpoints.filter((_, i) => i !== at(c.endpoints.length)) };
+  if (k === 3) return { ...c, endpoints: c.endpoints.map((e, i) => (i === at(c.endpoints.length) ? { ...e, ports: [] } : e)) };
+  return { ...c, endpoints: c.endpoints.map((e, i) => (i === at(c.endpoints.length) ? { ...e, labels: new Map([["app", "moved"]]) } : e)) };
+}
+
+/** Two states of a cluster: before and after one variation, or two clusters with nothing in common. */
+export const arbClusterChange: fc.Arbitrary<readonly [Cluster, Cluster]> = fc.oneof(
+  fc.tuple(arbCluster, fc.nat()).map(([c, pick]) => [c, varyCluster(c, pick)] as const),
+  fc.tuple(arbCluster, arbCluster),
+);
+
 export const arbProbe = fc.record({
   port: fc.integer({ min: 78, max: 84 }),
   protocol: fc.constantFrom(...PROTOCOLS),

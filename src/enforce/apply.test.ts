@@ -1,5 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import fc from "fast-check";
+import { arbClusterChange } from "../conformance/arbitrary.js";
 import { compileRuleset } from "../nft/compile.js";
 import { diffRulesets } from "../nft/diff.js";
 import { ENGINE_OPTIONS, LOCAL_PODS, POD_CIDRS, POLICIES, coredns, db, ipBlock, namesOf, nodeExporter, pending, pod, policy, port, rule, sel, testCluster, tester, webApi, worker } from "../nft/fixture.js";
@@ -160,4 +162,24 @@ test("counters are read per rule id", async (t) => {
     assert.ok(counters.has(N.group("ingress", "production/web-api-ingress")) && counters.has("pc:e:unknown"));
   });
   assert.equal(LOCAL_PODS.length, 6);
+});
+
+test("random clusters and a change: the diff applied to the old table gives what a full apply of the new state gives", async (t) => {
+  if (!(await canUseNetns(t))) return;
+  const runs = Number(process.env["PROPERTY_RUNS"] ?? 200) >= 200 ? 12 : 4;
+  await withNetns(1, async ([ns]) => {
+    await fc.assert(
+      fc.asyncProperty(arbClusterChange, fc.boolean(), async ([before, after], matchPods) => {
+        const options = { ...ENGINE_OPTIONS, ipBlockMatchesPods: matchPods };
+        const [old, next] = [compileRuleset(before, options, { podCidrs: POD_CIDRS }), compileRuleset(after, options, { podCidrs: POD_CIDRS })];
+        ok(await applyRuleset(old.text, ns));
+        const diff = diffRulesets(old.ruleset, next.ruleset);
+        if (diff.kind !== "unchanged") ok(await applyRuleset(diff.text, ns));
+        const patched = ok(await listTable(ns));
+        ok(await applyRuleset(next.text, ns));
+        assert.equal(canonical(patched), canonical(ok(await listTable(ns))), `after a ${diff.kind} diff`);
+      }),
+      { numRuns: runs },
+    );
+  });
 });

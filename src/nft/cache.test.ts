@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { arbCluster } from "../conformance/arbitrary.js";
+import { arbCluster, varyCluster } from "../conformance/arbitrary.js";
 import type { Cluster } from "../model/cluster.js";
 import { labelsOf } from "../model/labels.js";
 import { CompileCache } from "./cache.js";
@@ -23,22 +23,13 @@ test("a compile with the cache of an earlier one gives the same text as a compil
   assert.ok(missesFirst > 0);
 });
 
-/** A variation of a cluster: one policy gone, one endpoint gone, relabelled, or without its container ports. */
-function vary(c: Cluster, pick: number): Cluster {
-  const k = pick % 4;
-  if (k === 3) return { ...c, endpoints: c.endpoints.map((e, i) => (i === pick % Math.max(1, c.endpoints.length) ? { ...e, ports: [] } : e)) };
-  if (k === 0 && c.policies.length > 0) return { ...c, policies: c.policies.filter((_, i) => i !== pick % c.policies.length) };
-  if (k === 1 && c.endpoints.length > 0) return { ...c, endpoints: c.endpoints.filter((_, i) => i !== pick % c.endpoints.length) };
-  return { ...c, endpoints: c.endpoints.map((e, i) => (i === pick % Math.max(1, c.endpoints.length) ? { ...e, labels: labelsOf({ app: "moved" }) } : e)) };
-}
-
 test("random clusters and a change: compiling through the cache equals compiling afresh", () => {
   fc.assert(
     fc.property(arbCluster, fc.nat(), fc.boolean(), (cluster, pick, audit) => {
       const options = { ...ENGINE_OPTIONS, ipBlockMatchesPods: pick % 2 === 0 };
       const cache = new CompileCache();
       compileRuleset(cluster, options, {}, { cache, audit });
-      const next = vary(cluster, pick);
+      const next = varyCluster(cluster, pick);
       assert.equal(compileRuleset(next, options, {}, { cache, audit }).text, compileRuleset(next, options, {}, { audit }).text);
     }),
     { numRuns: RUNS },

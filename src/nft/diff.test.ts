@@ -121,3 +121,19 @@ test("the local pods default to every endpoint with an IP", () => {
   assert.ok(r.ruleset.sets.find((s) => s.name === "local_v4")?.elements.some((e) => e.key === "10.244.2.53"));
   assert.deepEqual(LOCAL_PODS.length, 6);
 });
+
+test("a set redefined under the same name takes the chains that look it up with it, even when their rules read the same", () => {
+  const before = compile(BASE);
+  const name = N.set("egress", "production/web-api-egress", 2);
+  // Same name and rules, another definition (say, a newer compiler): the set must be deleted and
+  // declared again, which the kernel allows only once no rule refers to it.
+  const after: Ruleset = { ...before, sets: before.sets.map((s) => (s.name === name ? { ...s, interval: false, elements: [] } : s)) };
+  const d = diffRulesets(before, after);
+  assert.equal(d.kind, "objects");
+  if (d.kind !== "objects") return;
+  const chain = N.chain("egress", DENY, "production/web-api-egress");
+  assert.deepEqual(d.sets, { added: 0, removed: 0, changed: 1 });
+  assert.deepEqual(d.chains, { added: 0, removed: 0, changed: 1 });
+  assert.ok(d.text.indexOf(`flush chain inet portcullis ${chain}`) < d.text.indexOf(`delete set inet portcullis ${name}`), d.text);
+  assert.ok(d.text.includes(`\tchain ${chain} {`), "the chain is declared again with its rules");
+});
