@@ -2,6 +2,7 @@ import type { Endpoint } from "../model/cluster.js";
 import type { AddressSet } from "../net/address-set.js";
 import { ipBlockAddresses, endpointAddresses } from "../engine/addresses.js";
 import type { Engine } from "../engine/engine.js";
+import { countAtMost } from "../net/sorted.js";
 
 /**
  * Splits the address space at every ipBlock boundary of the cluster. Two endpoints whose addresses
@@ -38,19 +39,9 @@ export class AddressAtoms {
   }
 }
 
-function atomIndex(bounds: readonly bigint[], value: bigint): number {
-  let lo = 0;
-  let hi = bounds.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((bounds[mid] as bigint) <= value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
+/** Each interval end as the atom it falls in: how many boundaries are at or below it. */
 function signatureOf(addresses: AddressSet, v4: readonly bigint[], v6: readonly bigint[]): string {
   const part = (bounds: readonly bigint[], intervals: AddressSet["v4"]["intervals"]): string =>
-    intervals.map((i) => `${atomIndex(bounds, i.lo)}-${atomIndex(bounds, i.hi)}`).join(",");
+    intervals.map((i) => `${countAtMost(bounds, i.lo)}-${countAtMost(bounds, i.hi)}`).join(",");
   return `${part(v4, addresses.v4.intervals)}|${part(v6, addresses.v6.intervals)}`;
 }

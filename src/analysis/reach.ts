@@ -1,5 +1,5 @@
 import type { Direction, Endpoint } from "../model/cluster.js";
-import { AddressSet } from "../net/address-set.js";
+import { AddressSet, compareAddressSets } from "../net/address-set.js";
 import { endpointAddresses, ipBlockAddresses } from "../engine/addresses.js";
 import type { Engine } from "../engine/engine.js";
 import type { Target } from "../engine/types.js";
@@ -140,15 +140,4 @@ function mergeRegions(regions: AddressConns[]): AddressConns[] {
     byKey.set(k, prev === undefined ? r : { addresses: prev.addresses.union(r.addresses), conns: r.conns });
   }
   return [...byKey.values()].sort((a, b) => compareAddressSets(a.addresses, b.addresses));
-}
-
-function compareAddressSets(a: AddressSet, b: AddressSet): number {
-  const first = (s: AddressSet): [number, bigint] => {
-    const v4 = s.v4.intervals[0];
-    if (v4 !== undefined) return [4, v4.lo];
-    return [6, s.v6.intervals[0]?.lo ?? 0n];
-  };
-  const [fa, la] = first(a);
-  const [fb, lb] = first(b);
-  return fa !== fb ? fa - fb : la < lb ? -1 : la > lb ? 1 : 0;
 }

@@ -1,6 +1,6 @@
 import type { AddressConns } from "../analysis/reach.js";
 import { ConnSet } from "../analysis/connset.js";
-import { AddressSet } from "../net/address-set.js";
+import { AddressSet, compareAddressSets } from "../net/address-set.js";
 
 /** One region of the IP space and what changed there between two versions. */
 export interface RegionDelta {
@@ -49,15 +49,4 @@ export function regionDeltas(before: readonly AddressConns[], after: readonly Ad
     byKey.set(key, { addresses: prev === undefined ? p.addresses : prev.addresses.union(p.addresses), added, removed });
   }
   return [...byKey.values()].sort((a, b) => compareAddressSets(a.addresses, b.addresses));
-}
-
-export function compareAddressSets(a: AddressSet, b: AddressSet): number {
-  const first = (s: AddressSet): [number, bigint] => {
-    const v4 = s.v4.intervals[0];
-    if (v4 !== undefined) return [4, v4.lo];
-    return [6, s.v6.intervals[0]?.lo ?? 0n];
-  };
-  const [fa, la] = first(a);
-  const [fb, lb] = first(b);
-  return fa !== fb ? fa - fb : la < lb ? -1 : la > lb ? 1 : 0;
 }

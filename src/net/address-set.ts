@@ -134,3 +134,15 @@ function toCidrs(family: Family, set: IntervalSet): Cidr[] {
   }
   return out;
 }
+
+/** Orders address sets by their first address, IPv4 before IPv6 (for stable output). */
+export function compareAddressSets(a: AddressSet, b: AddressSet): number {
+  const first = (s: AddressSet): [number, bigint] => {
+    const v4 = s.v4.intervals[0];
+    if (v4 !== undefined) return [4, v4.lo];
+    return [6, s.v6.intervals[0]?.lo ?? 0n];
+  };
+  const [fa, la] = first(a);
+  const [fb, lb] = first(b);
+  return fa !== fb ? fa - fb : la < lb ? -1 : la > lb ? 1 : 0;
+}

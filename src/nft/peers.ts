@@ -7,6 +7,7 @@ import type { Labels } from "../model/labels.js";
 import type { LabelSelector } from "../model/selector.js";
 import type { LabelClass } from "../engine/classes.js";
 import { cachedSelectorKey, classesSelectedBy, selectsNamespaceLabels } from "../engine/selection.js";
+import { countBelow } from "../net/sorted.js";
 
 /** The peer addresses one rule admits, and which of them are pods (for named ports). */
 export interface RulePeers {
@@ -159,13 +160,7 @@ export class PeerResolver {
     for (const f of [4, 6] as const) {
       const { values, owners } = this.byAddress()[f];
       for (const { lo, hi } of block.family(f).intervals) {
-        let a = 0;
-        let b = values.length;
-        while (a < b) {
-          const mid = (a + b) >>> 1;
-          if ((values[mid] as bigint) < lo) a = mid + 1;
-          else b = mid;
-        }
+        const a = countBelow(values, lo);
         for (let k = a; k < values.length && (values[k] as bigint) <= hi; k++) found.add(owners[k] as Endpoint);
       }
     }

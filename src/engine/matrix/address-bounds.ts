@@ -2,6 +2,7 @@ import type { Peer, Policy } from "../../model/cluster.js";
 import type { AddressSet } from "../../net/address-set.js";
 import type { IntervalSet } from "../../net/interval-set.js";
 import { ipBlockAddresses } from "../addresses.js";
+import { countAtMost } from "../../net/sorted.js";
 
 /**
  * Every boundary an ipBlock draws in the address space (per family, sorted). Two address sets
@@ -66,16 +67,7 @@ function part(bounds: readonly bigint[], text: readonly string[], set: IntervalS
 }
 
 /** The index of the greatest boundary at or below `value` (the start of its atom); -1 below all. */
-function floor(bounds: readonly bigint[], value: bigint): number {
-  let lo = 0;
-  let hi = bounds.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((bounds[mid] as bigint) <= value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo - 1;
-}
+const floor = (bounds: readonly bigint[], value: bigint): number => countAtMost(bounds, value) - 1;
 
 export function* ipBlocksOf(policies: Iterable<Policy>): Generator<Extract<Peer, { kind: "ipBlock" }>> {
   for (const policy of policies) {
