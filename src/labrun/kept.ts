@@ -6,12 +6,11 @@
  */
 import { performance } from "node:perf_hooks";
 import { labRemove } from "../lab/cleanup.js";
-import { labAttach, labUp } from "../lab/lab.js";
+import { labAttach } from "../lab/lab.js";
 import type { Lab } from "../lab/types.js";
 import type { Cluster } from "../model/cluster.js";
-import { planLabRun } from "./plan.js";
 import { DEFAULT_PROBE_TIMEOUT_MS, probeAndCompare } from "./probe-lab.js";
-import { enforce } from "./run.js";
+import { enforce, message, planAndUp, since } from "./run.js";
 import { defaultStateDir, readState, removeState, writeState } from "./state.js";
 import type { LabReport, LabRunOptions, LabRunResult } from "./types.js";
 import { STATE_VERSION } from "./wire.js";
@@ -30,26 +29,16 @@ export interface LabUpInfo {
   readonly enforceMs: number;
 }
 
-const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
-const since = (start: number): number => Math.round(performance.now() - start);
 
 /** Brings the lab up, enforces, records it, and leaves it running without this process. */
 export async function labUpOnly(cluster: Cluster, options: LabRunOptions & KeptOptions): Promise<LabRunResult<LabUpInfo>> {
-  const planned = planLabRun(cluster, options);
-  if (!planned.ok) return { ok: false, error: { kind: "plan", errors: planned.errors } };
-  const plan = planned.plan;
+  const up = await planAndUp(cluster, options);
+  if (!up.ok) return up;
+  const { plan, lab, upMs } = up.value;
   const dir = options.stateDir ?? defaultStateDir();
-  let start = performance.now();
-  let lab: Lab;
-  try {
-    lab = await labUp(plan.spec);
-  } catch (e) {
-    return { ok: false, error: { kind: "lab", message: message(e) } };
-  }
-  const upMs = since(start);
   let kept = false;
   try {
-    start = performance.now();
+    const start = performance.now();
     const failed = await enforce(lab, plan);
     if (failed !== undefined) return { ok: false, error: failed };
     const enforceMs = since(start);

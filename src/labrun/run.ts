@@ -18,7 +18,7 @@ export interface RunLabOptions extends LabRunOptions {
   readonly inLab?: (lab: Lab, plan: LabRunPlan) => Promise<void>;
 }
 
-const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+export const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /** The compiled ruleset of the lab cluster, all pods local to the node, applied in the node namespace. */
 export async function enforce(lab: Lab, plan: LabRunPlan): Promise<LabRunError | undefined> {
@@ -28,21 +28,27 @@ export async function enforce(lab: Lab, plan: LabRunPlan): Promise<LabRunError |
   return r.code === 0 ? undefined : { kind: "enforce", message: `nft -f exited ${r.code}: ${r.stderr.trim()}` };
 }
 
-const since = (start: number): number => Math.round(performance.now() - start);
+export const since = (start: number): number => Math.round(performance.now() - start);
 
-/** Plan, up, enforce, probe, compare, down. Errors are values; the lab is down when this returns. */
-export async function runLab(cluster: Cluster, options: RunLabOptions): Promise<LabRunResult<LabReport>> {
+/** The plan of a lab run and the lab brought up for it (`lab run` and `lab up`), or why not. */
+export async function planAndUp(cluster: Cluster, options: LabRunOptions): Promise<LabRunResult<{ plan: LabRunPlan; lab: Lab; upMs: number }>> {
   const planned = planLabRun(cluster, options);
   if (!planned.ok) return { ok: false, error: { kind: "plan", errors: planned.errors } };
-  const plan = planned.plan;
-  let start = performance.now();
-  let lab: Lab;
+  const start = performance.now();
   try {
-    lab = await labUp(plan.spec);
+    const lab = await labUp(planned.plan.spec);
+    return { ok: true, value: { plan: planned.plan, lab, upMs: since(start) } };
   } catch (e) {
     return { ok: false, error: { kind: "lab", message: message(e) } };
   }
-  const upMs = since(start);
+}
+
+/** Plan, up, enforce, probe, compare, down. Errors are values; the lab is down when this returns. */
+export async function runLab(cluster: Cluster, options: RunLabOptions): Promise<LabRunResult<LabReport>> {
+  const up = await planAndUp(cluster, options);
+  if (!up.ok) return up;
+  const { plan, lab, upMs } = up.value;
+  let start = performance.now();
   let enforceMs = 0;
   let probeMs = 0;
   let report: Omit<LabReport, "timings">;
