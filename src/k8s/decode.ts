@@ -98,13 +98,12 @@ function decodeDocument(doc: RawDocument): DocumentDecode {
   const known = decoded.get(doc);
   if (known !== undefined) return known;
   const r = new Reader(doc);
-  const skippedKinds = new Map<string, number>();
   const kind = readKind(r);
-  const header = kind === undefined ? undefined : readHeaderIfModelled(r, kind, skippedKinds);
+  const { header, skipped } = kind === undefined ? {} : readHeaderIfModelled(r, kind);
   const headerDiagnostics = r.diagnostics.splice(0);
   const label = r.object;
   const object = kind !== undefined && header !== undefined ? decodeObject(r, kind, header) : undefined;
-  const result: DocumentDecode = { kind, header, label, skipped: [...skippedKinds.keys()][0], headerDiagnostics, object, objectDiagnostics: r.diagnostics };
+  const result: DocumentDecode = { kind, header, label, skipped, headerDiagnostics, object, objectDiagnostics: r.diagnostics };
   decoded.set(doc, result);
   return result;
 }
@@ -135,22 +134,19 @@ function readKind(r: Reader): string | undefined {
 
 const MODELLED = new Set(["Namespace", "Service", "NetworkPolicy", "Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob"]);
 
-/** The header of an object Portcullis models; other kinds are counted as skipped. */
-function readHeaderIfModelled(r: Reader, kind: string, skipped: Map<string, number>): ObjectHeader | undefined {
-  const skip = (name: string): undefined => {
-    skipped.set(name, (skipped.get(name) ?? 0) + 1);
-    return undefined;
-  };
-  if (!MODELLED.has(kind)) return skip(kind);
+/** The header of an object Portcullis models, or the name under which another is counted as skipped. */
+function readHeaderIfModelled(r: Reader, kind: string): { readonly header?: ObjectHeader; readonly skipped?: string } {
+  if (!MODELLED.has(kind)) return { skipped: kind };
   const apiField = child(r.root(), "apiVersion");
   const apiVersion = requireString(r, apiField);
-  if (apiVersion === undefined) return undefined;
+  if (apiVersion === undefined) return {};
   if (kind === "NetworkPolicy" && apiVersion !== NETWORK_POLICY_API) {
     // Calico's projectcalico.org/v3 NetworkPolicy, for one, shares the kind but not the semantics.
     r.report("warning", codes.unsupportedApiVersion, messages.unsupportedApiVersion(kind, apiVersion, NETWORK_POLICY_API), apiField.path);
-    return skip(`${kind} (${apiVersion})`);
+    return { skipped: `${kind} (${apiVersion})` };
   }
-  return readHeader(r, kind);
+  const header = readHeader(r, kind);
+  return header === undefined ? {} : { header };
 }
 
 

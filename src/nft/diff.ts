@@ -48,12 +48,15 @@ const sameChain = (a: NftChain, b: NftChain): boolean =>
  */
 export function diffRulesets(old: Ruleset | null, next: Ruleset): RulesetDiff {
   if (old === null) return { kind: "replace", text: renderRuleset(next), reason: "no-previous" };
-  if (old.family !== next.family || old.table !== next.table || baseChainsDiffer(old, next)) {
+  const oldChains = byName(old.chains);
+  const nextChains = byName(next.chains);
+  if (old.family !== next.family || old.table !== next.table || baseChainsDiffer(oldChains, nextChains)) {
     return { kind: "replace", text: renderRuleset(next), reason: "base-chain" };
   }
-  const sets = setChanges(old, next);
-  const chains = chainChanges(old, next, sets.redefined);
-  const elements = elementChanges(old, next, sets.kept);
+  const oldSets = byName(old.sets);
+  const sets = setChanges(oldSets, old, next);
+  const chains = chainChanges(oldChains, nextChains, old, next, sets.redefined);
+  const elements = elementChanges(oldSets, next, sets.kept);
   const objects = sets.gone.length + sets.come.length + chains.gone.length + chains.changed.length + chains.come.length;
   if (objects === 0) {
     if (elements.added + elements.removed === 0) return { kind: "unchanged", text: "" };
@@ -81,17 +84,14 @@ export function diffRulesets(old: Ruleset | null, next: Ruleset): RulesetDiff {
 }
 
 /** Whether a base chain came, went or changed: the one change only a whole new table makes. */
-function baseChainsDiffer(old: Ruleset, next: Ruleset): boolean {
-  const oldChains = byName(old.chains);
-  const nextChains = byName(next.chains);
-  const changed = (a: Map<string, NftChain>, b: Map<string, NftChain>): boolean =>
+function baseChainsDiffer(oldChains: ReadonlyMap<string, NftChain>, nextChains: ReadonlyMap<string, NftChain>): boolean {
+  const changed = (a: ReadonlyMap<string, NftChain>, b: ReadonlyMap<string, NftChain>): boolean =>
     [...a.values()].some((c) => c.base !== undefined && !(b.has(c.name) && sameChain(c, b.get(c.name) as NftChain)));
   return changed(oldChains, nextChains) || changed(nextChains, oldChains);
 }
 
 /** Sets kept as they are (their elements may differ), sets that go, sets that come; a redefined set goes and comes. */
-function setChanges(old: Ruleset, next: Ruleset): { kept: NftSet[]; gone: NftSet[]; come: NftSet[]; redefined: Set<string> } {
-  const oldSets = byName(old.sets);
+function setChanges(oldSets: ReadonlyMap<string, NftSet>, old: Ruleset, next: Ruleset): { kept: NftSet[]; gone: NftSet[]; come: NftSet[]; redefined: Set<string> } {
   const kept = next.sets.filter((s) => oldSets.has(s.name) && sameDefinition(oldSets.get(s.name) as NftSet, s));
   const keptNames = new Set(kept.map((s) => s.name));
   const come = next.sets.filter((s) => !keptNames.has(s.name));
@@ -104,9 +104,13 @@ function setChanges(old: Ruleset, next: Ruleset): { kept: NftSet[]; gone: NftSet
 }
 
 /** Chains that go, come, or change; a chain that looks up a redefined set (by name) changes with it. */
-function chainChanges(old: Ruleset, next: Ruleset, redefined: ReadonlySet<string>): { gone: NftChain[]; come: NftChain[]; changed: NftChain[] } {
-  const oldChains = byName(old.chains);
-  const nextChains = byName(next.chains);
+function chainChanges(
+  oldChains: ReadonlyMap<string, NftChain>,
+  nextChains: ReadonlyMap<string, NftChain>,
+  old: Ruleset,
+  next: Ruleset,
+  redefined: ReadonlySet<string>,
+): { gone: NftChain[]; come: NftChain[]; changed: NftChain[] } {
   const refersToRedefined = (c: NftChain): boolean => c.rules.some((rule) => [...rule.matchAll(/@([\w.]+)/g)].some((m) => redefined.has(m[1] as string)));
   return {
     gone: old.chains.filter((c) => !nextChains.has(c.name)),
@@ -116,8 +120,7 @@ function chainChanges(old: Ruleset, next: Ruleset, redefined: ReadonlySet<string
 }
 
 /** Element commands for the sets kept: deletions and additions, and how many of each. */
-function elementChanges(old: Ruleset, next: Ruleset, kept: readonly NftSet[]): { deletes: string[]; adds: string[]; added: number; removed: number } {
-  const oldSets = byName(old.sets);
+function elementChanges(oldSets: ReadonlyMap<string, NftSet>, next: Ruleset, kept: readonly NftSet[]): { deletes: string[]; adds: string[]; added: number; removed: number } {
   const out = { deletes: [] as string[], adds: [] as string[], added: 0, removed: 0 };
   for (const set of kept) {
     const previous = oldSets.get(set.name) as NftSet;

@@ -132,7 +132,9 @@ export class PeerResolver {
       for (const [name, labels] of this.namespaces) {
         for (const [key, value] of labels) {
           const k = `${key}=${value}`;
-          this.namespaceIndex.set(k, [...(this.namespaceIndex.get(k) ?? []), name]);
+          const names = this.namespaceIndex.get(k);
+          if (names === undefined) this.namespaceIndex.set(k, [name]);
+          else names.push(name);
         }
       }
     }

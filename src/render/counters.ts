@@ -27,8 +27,11 @@ function sortKey(row: CounterRow): string {
 
 /** Every id the kernel counts, with its meaning: rules in policy order, then default denies, then fail-closed, then unknown ids. */
 export function counterRows(ruleIds: RuleIdMap, counters: ReadonlyMap<string, Counter>): CounterRow[] {
-  const rows = [...counters].map(([id, c]) => ({ id, packets: c.packets, bytes: c.bytes, entry: ruleIds.entries.get(id) ?? null }));
-  return rows.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
+  const keyed = [...counters].map(([id, c]) => {
+    const row: CounterRow = { id, packets: c.packets, bytes: c.bytes, entry: ruleIds.entries.get(id) ?? null };
+    return { key: sortKey(row), row };
+  });
+  return keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((k) => k.row);
 }
 
 /** What a row stands for, in words, and its verdict (`allow`, `deny`, `audit`, `?`). */

@@ -39,7 +39,11 @@ function nodeScope(names: readonly string[] | null, podCidrs: readonly Cidr[], c
   // A node lists hundreds of pods: `ns/name` that names one endpoint is looked up in an index; any
   // other form, or a name that is missing or ambiguous, goes through resolveTarget and its messages.
   const byId = new Map<string, Endpoint[]>();
-  for (const e of cluster.endpoints) byId.set(e.id, [...(byId.get(e.id) ?? []), e]);
+  for (const e of cluster.endpoints) {
+    const same = byId.get(e.id);
+    if (same === undefined) byId.set(e.id, [e]);
+    else same.push(e);
+  }
   for (const name of names) {
     const indexed = name.split("/").length === 2 ? byId.get(name) : undefined;
     if (indexed?.length === 1) {
