@@ -18,9 +18,15 @@ export interface LoadCaches {
 
 export const newLoadCaches = (): LoadCaches => ({ read: new Map(), parsed: new Map() });
 
-/** Files and directories → Cluster, with every problem as a diagnostic. */
-export async function loadCluster(paths: readonly string[], caches?: LoadCaches): Promise<Loaded> {
-  const read = await readSources(paths, undefined, undefined, caches?.read);
-  const decoded = decodeSources(read.sources, caches?.parsed);
-  return { cluster: decoded.value, diagnostics: [...read.diagnostics, ...decoded.diagnostics] };
+/**
+ * Files, directories and `-` (read through `stdin` when given) → Cluster, with every problem as a
+ * diagnostic, and how many files were read.
+ */
+export async function loadCluster(
+  paths: readonly string[],
+  opts: { readonly caches?: LoadCaches; readonly stdin?: (() => Promise<string>) | undefined } = {},
+): Promise<Loaded & { readonly files: number }> {
+  const read = await readSources(paths, opts.stdin, undefined, opts.caches?.read);
+  const decoded = decodeSources(read.sources, opts.caches?.parsed);
+  return { cluster: decoded.value, diagnostics: [...read.diagnostics, ...decoded.diagnostics], files: read.sources.length };
 }

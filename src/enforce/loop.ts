@@ -160,7 +160,7 @@ async function cycle(opts: EnforceOptions, state: LoopState): Promise<void> {
 
 async function applyOnce(opts: EnforceOptions, state: LoopState): Promise<void> {
   const started = performance.now();
-  const loaded = await (opts.load ?? (() => loadCluster(opts.paths, state.loads)))();
+  const loaded = await (opts.load ?? (() => loadCluster(opts.paths, { caches: state.loads })))();
   // Decoding leaves out an object with an error: applying the rest could open traffic. Keep the last state.
   if (hasErrors(loaded.diagnostics)) {
     opts.onEvent({ kind: "load-failed", diagnostics: loaded.diagnostics });

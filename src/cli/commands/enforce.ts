@@ -6,9 +6,7 @@
 import type { Diagnostic } from "../../diag/diagnostic.js";
 import type { EngineOptions } from "../../engine/types.js";
 import { type EnforceEvent, enforceLoop } from "../../enforce/loop.js";
-import { type Loaded, newLoadCaches } from "../../enforce/load.js";
-import { readSources } from "../../io/read-sources.js";
-import { loadCluster as decodeAll } from "../../k8s/load.js";
+import { type Loaded, loadCluster as loadFiles, newLoadCaches } from "../../enforce/load.js";
 import type { Cluster, Endpoint } from "../../model/cluster.js";
 import type { Cidr } from "../../net/cidr.js";
 import { compileRuleset } from "../../nft/compile.js";
@@ -143,10 +141,9 @@ class Reporter {
 function loader(options: EnforceCommand, io: EnforceIo): () => Promise<Loaded> {
   const caches = newLoadCaches();
   return async () => {
-    const read = await readSources(options.common.files, io.stdin, undefined, caches.read);
-    const decoded = decodeAll(read.sources, caches.parsed);
-    if (options.common.verbose) io.stderr(`${formatLoaded(read.sources.length, decoded.value)}\n`);
-    return { cluster: decoded.value, diagnostics: [...read.diagnostics, ...decoded.diagnostics] };
+    const loaded = await loadFiles(options.common.files, { caches, stdin: io.stdin });
+    if (options.common.verbose) io.stderr(`${formatLoaded(loaded.files, loaded.cluster)}\n`);
+    return loaded;
   };
 }
 
