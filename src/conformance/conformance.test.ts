@@ -4,8 +4,6 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseDocuments } from "../k8s/parse.js";
-import { decodeCluster } from "../k8s/decode.js";
 import type { Cluster } from "../model/cluster.js";
 import { Engine } from "../engine/engine.js";
 import type { DirectionResult, EngineOptions, Target } from "../engine/types.js";
@@ -14,23 +12,18 @@ import { AddressSet } from "../net/address-set.js";
 import { parseCidr } from "../net/cidr.js";
 import { parseIp } from "../net/ip.js";
 import { CASES, type ConformanceCase, type Expectation } from "./cases.js";
+import { caseCluster, caseOptions } from "./inputs.js";
 
 function clusterOf(c: ConformanceCase): Cluster {
-  const text = c.objects.map((o) => JSON.stringify(o)).join("\n---\n");
-  const parsed = parseDocuments({ file: "case.yaml", text });
-  const decoded = decodeCluster(parsed.documents);
-  const problems = [...parsed.diagnostics, ...decoded.diagnostics].filter((d) => d.severity === "error");
-  assert.deepEqual(problems, [], "case manifests are valid");
-  return decoded.value;
+  const { cluster, errors } = caseCluster(c);
+  assert.deepEqual(errors, [], "case manifests are valid");
+  return cluster;
 }
 
 function optionsOf(c: ConformanceCase): EngineOptions {
-  const cidrs = (c.podCidrs ?? ["10.244.0.0/16"]).map((t) => {
-    const r = parseCidr(t);
-    assert.ok(r.ok, t);
-    return r.cidr;
-  });
-  return { podNetwork: AddressSet.fromCidrs(cidrs), ipBlockMatchesPods: c.ipBlockMatchesPods ?? true };
+  const { options, invalid } = caseOptions(c);
+  assert.deepEqual(invalid, [], "case pod CIDRs are valid");
+  return options;
 }
 
 function target(cluster: Cluster, text: string): Target {

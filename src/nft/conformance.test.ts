@@ -11,8 +11,6 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { CASES, type ConformanceCase, type Expectation } from "../conformance/cases.js";
 import { arbCluster, arbProbe } from "../conformance/arbitrary.js";
-import { decodeCluster } from "../k8s/decode.js";
-import { parseDocuments } from "../k8s/parse.js";
 import type { Cluster, Endpoint } from "../model/cluster.js";
 import type { EngineOptions, Target } from "../engine/types.js";
 import { referenceCheck } from "../reference/reference.js";
@@ -21,19 +19,18 @@ import { parseCidr } from "../net/cidr.js";
 import { type Ip, formatIp, parseIp } from "../net/ip.js";
 import { compileRuleset } from "./compile.js";
 import { simulate } from "./simulate.js";
+import { caseCluster, caseOptions } from "../conformance/inputs.js";
 
 function clusterOf(c: ConformanceCase): Cluster {
-  const parsed = parseDocuments({ file: "case.yaml", text: c.objects.map((o) => JSON.stringify(o)).join("\n---\n") });
-  return decodeCluster(parsed.documents).value;
+  const { cluster, errors } = caseCluster(c);
+  assert.deepEqual(errors, [], "case manifests are valid");
+  return cluster;
 }
 
 function optionsOf(c: ConformanceCase): EngineOptions {
-  const cidrs = (c.podCidrs ?? ["10.244.0.0/16"]).map((t) => {
-    const r = parseCidr(t);
-    assert.ok(r.ok, t);
-    return r.cidr;
-  });
-  return { podNetwork: AddressSet.fromCidrs(cidrs), ipBlockMatchesPods: c.ipBlockMatchesPods ?? true };
+  const { options, invalid } = caseOptions(c);
+  assert.deepEqual(invalid, [], "case pod CIDRs are valid");
+  return options;
 }
 
 /** The addresses a packet can carry for one side of an expectation, or why there is none. */
