@@ -72,6 +72,8 @@ const cases: readonly Case[] = [
   { name: "boolean with value", argv: ["-f", "a", "--verbose=yes"], error: /^flag --verbose takes no value$/ },
   { name: "output not supported by the command", argv: ["check", "-f", "a", "--from", "x/y", "--to", "x/z", "--port", "1", "-o", "dot"], error: /cannot write -o dot: use one of text, json, yaml$/ },
   { name: "unknown output", argv: ["-f", "a", "-o", "xml"], error: /cannot write -o xml/ },
+  { name: "-o=json as kubectl writes it", argv: ["-f", "a", "-o=json"], expect: { name: "egress", files: ["a"], ...BASE, output: "json" } },
+  { name: "--output=json", argv: ["-f", "a", "--output=json"], expect: { name: "egress", files: ["a"], ...BASE, output: "json" } },
   { name: "output twice", argv: ["-f", "a", "-o", "json", "-o", "yaml"], error: /^flag --output given more than once$/ },
   { name: "check port twice", argv: ["check", "-f", "a", "--from", "x/y", "--to", "x/z", "--port", "1", "--port", "2"], error: /^flag --port given more than once$/ },
   { name: "check without --from", argv: ["check", "-f", "a", "--to", "x/z", "--port", "1"], error: /^missing required flag --from$/ },
@@ -129,7 +131,7 @@ const cases: readonly Case[] = [
   { name: "enforce --node-pod-cidr must be a CIDR", argv: ["enforce", "-f", "d", "--dry-run", "--node-pod-cidr", "10.244.1.0"], error: /^--node-pod-cidr: "10.244.1.0" is not a CIDR/ },
   { name: "enforce empty node pod", argv: ["enforce", "-f", "d", "--dry-run", "--node-pods", "a/b,"], error: /^--node-pods: an empty name/ },
   // lint
-  { name: "lint defaults", argv: ["lint", "-f", "a"], expect: { name: "lint", failOn: "error", enable: null, disable: [], dns: [], serviceCidr: null, files: ["a"], ...BASE } },
+  { name: "lint fails on warnings by default (metadata-reachable, egress-internet-open)", argv: ["lint", "-f", "a"], expect: { name: "lint", failOn: "warning", enable: null, disable: [], dns: [], serviceCidr: null, files: ["a"], ...BASE } },
   {
     name: "lint with every flag",
     argv: ["lint", "-f", "a", "-o", "sarif", "--fail-on", "info", "--enable", "dns-tcp-missing,metadata-reachable", "--disable", "redundant-rule", "--dns", "169.254.20.10", "--service-cidr", "10.96.0.0/12"],

@@ -101,7 +101,8 @@ function flagValue(spec: FlagSpec, raw: string, value: string | undefined, inlin
   }
   // As in strict parsing: `-o -f` is a forgotten value, not the value "-f" (write `-o=-f` to mean it).
   if (value === undefined || (inline !== true && value.length > 1 && value.startsWith("-"))) refuse(`flag ${raw} needs a value (${spec.value ?? "VALUE"})`);
-  return value;
+  // kubectl's `-o=json`: node reads a short flag's inline value as "=json".
+  return inline === true && raw.length === 2 && value.startsWith("=") ? value.slice(1) : value;
 }
 
 function helpTopic(positionals: readonly string[]): CommandName | null {

@@ -110,12 +110,18 @@ function parseDnsIp(text: string): Ip {
   return ip;
 }
 
+/**
+ * `warning`, not `error`: what opens the internet (egress-internet-open) or the cloud metadata
+ * service (metadata-reachable) is a warning, and a security gate in CI must stop it by default.
+ */
+export const LINT_FAIL_ON_DEFAULT: LintFailOn = "warning";
+
 export function buildLint(common: CommonOptions, given: Given): Options<"lint"> {
   const cidrs = given.get("service-cidr");
   return {
     name: "lint",
     common,
-    failOn: choice<LintFailOn>("fail-on", one(given, "fail-on") ?? "error", ["error", "warning", "info", "never"]),
+    failOn: choice<LintFailOn>("fail-on", one(given, "fail-on") ?? LINT_FAIL_ON_DEFAULT, ["error", "warning", "info", "never"]),
     enable: ruleIds(given, "enable"),
     disable: ruleIds(given, "disable") ?? [],
     dns: list(given, "dns", parseDnsIp) ?? [],

@@ -79,7 +79,7 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
     usage: "portcullis lint -f PATH... [--fail-on error|warning|info|never] [--enable ID,...] [--disable ID,...] [--dns IP]...",
     summary: "policy mistakes: DNS blocked, metadata reachable, label drift, OR-for-AND peers, redundant rules",
     flags: [
-      { name: "fail-on", type: "string", value: "error|warning|info|never", help: "exit 1 when a finding has this severity or a higher one; default error" },
+      { name: "fail-on", type: "string", value: "error|warning|info|never", help: "exit 1 when a finding has this severity or a higher one; default warning (what opens the internet or metadata fails CI)" },
       { name: "enable", type: "string", multiple: true, value: "ID,...", help: "run only these rules; repeatable" },
       { name: "disable", type: "string", multiple: true, value: "ID,...", help: "do not run these rules; repeatable" },
       { name: "dns", type: "string", multiple: true, value: "IP", help: "the pods' DNS server is this address (e.g. NodeLocal DNSCache); repeatable" },
