@@ -64,8 +64,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: "portcullis check -f PATH... --from SOURCE --to DESTINATION --port N [--protocol TCP]",
     summary: "whether one connection is allowed, and which rules decide it",
     flags: [
-      { name: "from", type: "string", value: "SOURCE", help: "ns/name, Kind/ns/name, an IP or a CIDR" },
-      { name: "to", type: "string", value: "DESTINATION", help: "ns/name, Kind/ns/name, an IP or a CIDR" },
+      { name: "from", type: "string", value: "SOURCE", help: "ns/name, Kind/ns/name, ns/name[Kind], an IP or a CIDR" },
+      { name: "to", type: "string", value: "DESTINATION", help: "ns/name, Kind/ns/name, ns/name[Kind], an IP or a CIDR" },
       { name: "port", type: "string", value: "N", help: "destination port, 1-65535" },
       { name: "protocol", type: "string", value: "PROTO", help: "TCP, UDP or SCTP; default TCP" },
     ],

@@ -56,3 +56,75 @@ for (const [text, expected] of cases) {
     else assert.match(resolved(text), expected);
   });
 }
+
+/** A Deployment, a StatefulSet and a Pod named alike: the case the kind forms exist for. */
+const TWINS = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: db, namespace: shop}
+spec:
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: c, image: i}]}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db, namespace: shop}
+spec:
+  selector: {matchLabels: {app: db2}}
+  template:
+    metadata: {labels: {app: db2}}
+    spec: {containers: [{name: c, image: i}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: db, namespace: shop}
+spec: {containers: [{name: c, image: i}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: db, namespace: other}
+spec: {containers: [{name: c, image: i}]}
+`;
+
+const twins = decodeCluster(parseDocuments({ file: "twins.yaml", text: TWINS }).documents).value;
+
+function resolvedIn(text: string, namespace: string | null): string {
+  const r = resolveTarget(text, twins, namespace);
+  if (!r.ok) return `error: ${r.message}`;
+  return r.target.kind === "endpoint" ? `endpoint ${r.target.endpoint.kind}/${r.target.endpoint.namespace}/${r.target.endpoint.name}` : "external";
+}
+
+const twinCases: readonly [string, string | null, string | RegExp][] = [
+  ["Deployment/shop/db", null, "endpoint Deployment/shop/db"],
+  ["sts/shop/db", null, "endpoint StatefulSet/shop/db"],
+  ["Pod/shop/db", null, "endpoint Pod/shop/db"],
+  ["shop/db[Deployment]", null, "endpoint Deployment/shop/db"],
+  ["shop/db[StatefulSet]", null, "endpoint StatefulSet/shop/db"],
+  ["shop/db[sts]", null, "endpoint StatefulSet/shop/db"],
+  ["other/db[Pod]", null, "endpoint Pod/other/db"],
+  ["other/db", null, "endpoint Pod/other/db"],
+  [
+    "shop/db",
+    null,
+    /^error: "shop\/db" is ambiguous: it names Deployment\/shop\/db, Pod\/shop\/db, StatefulSet\/shop\/db; write Kind\/namespace\/name or namespace\/name\[Kind\], e\.g\. Deployment\/shop\/db or shop\/db\[Deployment\]$/,
+  ],
+  ["shop/db[Job]", null, /^error: no endpoint "shop\/db\[Job\]" in the manifests \(did you mean Deployment\/shop\/db, Pod\/shop\/db, StatefulSet\/shop\/db\?\)$/],
+  ["shop/db[constructor]", null, /^error: unknown kind "constructor"/],
+  ["shop/db[Gadget]", null, /^error: unknown kind "Gadget" in "shop\/db\[Gadget\]"/],
+  // -n NAMESPACE resolves bare names there; without it a bare name is not enough.
+  ["Deployment/db", "shop", "endpoint Deployment/shop/db"],
+  ["db[StatefulSet]", "shop", "endpoint StatefulSet/shop/db"],
+  ["db", "other", "endpoint Pod/other/db"],
+  ["db", "shop", /^error: "db" is ambiguous in namespace shop/],
+  ["db", null, /^error: no endpoint "db" in the manifests \(did you mean other\/db, shop\/db\?\); write namespace\/name/],
+  ["shop/db[Pod]", "other", "endpoint Pod/shop/db"],
+];
+
+for (const [text, namespace, expected] of twinCases) {
+  test(`target among twins: ${text}${namespace === null ? "" : ` -n ${namespace}`}`, () => {
+    if (typeof expected === "string") assert.equal(resolvedIn(text, namespace), expected);
+    else assert.match(resolvedIn(text, namespace), expected);
+  });
+}

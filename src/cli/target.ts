@@ -28,10 +28,11 @@ const KINDS: Readonly<Record<string, WorkloadKind>> = {
 };
 
 /**
- * Resolves what the user wrote for --from/--to/TARGET: `ns/name`, `Kind/ns/name`, an IP (a known
- * pod IP names that pod), or a CIDR (always addresses, never a pod).
+ * Resolves what the user wrote for --from/--to/TARGET: `ns/name`, `Kind/ns/name`, `ns/name[Kind]`
+ * (the form the tool prints), an IP (a known pod IP names that pod), or a CIDR (always addresses,
+ * never a pod). With `namespace` (-n), a bare `name`, `Kind/name` or `name[Kind]` is looked up there.
  */
-export function resolveTarget(text: string, cluster: Cluster): Resolved {
+export function resolveTarget(text: string, cluster: Cluster, namespace: string | null = null): Resolved {
   const ip = parseIp(text);
   if (ip !== undefined) {
     const owners = cluster.endpoints.filter((e) => e.ips.some((x) => x.family === ip.family && x.value === ip.value));
@@ -45,31 +46,80 @@ export function resolveTarget(text: string, cluster: Cluster): Resolved {
     if (cidr.hostBitsSet) return { ok: false, message: `invalid CIDR "${text}": host bits are set (did you mean ${formatCidr(cidr.cidr)}?)` };
     return { ok: true, target: { kind: "external", addresses: AddressSet.fromCidr(cidr.cidr) } };
   }
-  return resolveName(text, cluster.endpoints);
+  const query = parseName(text, namespace);
+  return typeof query === "string" ? { ok: false, message: query } : resolveName(text, query, cluster.endpoints);
 }
 
-function resolveName(text: string, endpoints: readonly Endpoint[]): Resolved {
-  const parts = text.split("/");
-  const kindText = parts.length === 3 ? (parts[0] ?? "") : null;
-  const kind = kindText === null ? null : KINDS[kindText.toLowerCase()];
-  if (kind === undefined) return { ok: false, message: `unknown kind "${kindText ?? ""}" in "${text}": expected one of Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob` };
-  const id = parts.slice(parts.length === 3 ? 1 : 0).join("/");
-  const found = endpoints.filter((e) => e.id === id && (kind === null || e.kind === kind));
+/** A workload name as written: the kind when given, the namespace when known. */
+interface NameQuery {
+  readonly kind: WorkloadKind | null;
+  readonly namespace: string | null;
+  readonly name: string;
+  /** Whether the namespace came from -n rather than the text. */
+  readonly scoped: boolean;
+}
+
+const KIND_SUFFIX = /^(.*)\[([^\]]*)\]$/;
+
+/** The kind a word names (`deploy`, `StatefulSet`, ...); own keys only, so `constructor` is none. */
+function kindNamed(word: string): WorkloadKind | undefined {
+  const key = word.toLowerCase();
+  return Object.hasOwn(KINDS, key) ? KINDS[key] : undefined;
+}
+
+function unknownKind(word: string, text: string): string {
+  return `unknown kind "${word}" in "${text}": expected one of Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob`;
+}
+
+/** `Kind/ns/name`, `ns/name[Kind]`, `ns/name`; with -n also `Kind/name`, `name[Kind]`, `name`. */
+function parseName(text: string, namespace: string | null): NameQuery | string {
+  const suffix = KIND_SUFFIX.exec(text);
+  const body = suffix?.[1] ?? text;
+  const parts = body.split("/");
+  let kindWord = suffix?.[2] ?? null;
+  if (parts.length === 3 && kindWord === null) kindWord = parts.shift() ?? null;
+  else if (parts.length === 2 && kindWord === null && namespace !== null && kindNamed(parts[0] ?? "") !== undefined) kindWord = parts.shift() ?? null;
+  const kind = kindWord === null ? null : kindNamed(kindWord);
+  if (kind === undefined) return unknownKind(kindWord ?? "", text);
+  if (parts.length === 2) return { kind, namespace: parts[0] ?? "", name: parts[1] ?? "", scoped: false };
+  if (parts.length === 1) return { kind, namespace, name: parts[0] ?? "", scoped: namespace !== null };
+  return notFound(text, []);
+}
+
+function resolveName(text: string, query: NameQuery, endpoints: readonly Endpoint[]): Resolved {
+  const named = endpoints.filter((e) => e.name === query.name && (query.namespace === null || e.namespace === query.namespace));
+  const found = named.filter((e) => query.kind === null || e.kind === query.kind);
   const only = found[0];
-  if (found.length === 1 && only !== undefined) return { ok: true, target: { kind: "endpoint", endpoint: only } };
-  if (found.length > 1) return { ok: false, message: `"${text}" names several endpoints: ${found.map(qualified).join(", ")}; write Kind/namespace/name` };
+  if (query.namespace !== null && found.length === 1 && only !== undefined) return { ok: true, target: { kind: "endpoint", endpoint: only } };
+  if (query.namespace !== null && found.length > 1) return { ok: false, message: ambiguous(text, query, found) };
   // `StatefulSet/ns/name` for a Deployment: the name is right, the kind is not.
-  const otherKinds = endpoints.filter((e) => e.id === id).map(qualified);
-  const close = otherKinds.length > 0 ? otherKinds : suggestions(text, kind === null ? endpoints.map((e) => e.id) : endpoints.map(qualified));
-  return { ok: false, message: notFound(text, close) };
+  if (named.length > 0) return { ok: false, message: notFound(text, uniqueSorted(named.map(query.namespace === null ? plain : qualified))) };
+  const known = endpoints.map(query.kind === null ? plain : qualified);
+  return { ok: false, message: notFound(text, suggestions(query.kind === null ? text : `${query.kind}/${query.namespace ?? ""}/${query.name}`, uniqueSorted(known))) };
+}
+
+function ambiguous(text: string, query: NameQuery, found: readonly Endpoint[]): string {
+  const names = found.map(qualified).sort();
+  const first = found.map((e) => e).sort((a, b) => qualified(a).localeCompare(qualified(b)))[0];
+  const example = first === undefined ? "" : `, e.g. ${qualified(first)} or ${plain(first)}[${first.kind}]`;
+  const where = query.scoped ? ` in namespace ${query.namespace ?? ""}` : "";
+  return `"${text}" is ambiguous${where}: it names ${names.join(", ")}; write Kind/namespace/name or namespace/name[Kind]${example}`;
 }
 
 function notFound(text: string, close: readonly string[]): string {
-  const shape = text.includes("/") ? "" : `; write namespace/name, Kind/namespace/name, an IP or a CIDR`;
+  const shape = text.includes("/") ? "" : `; write namespace/name, Kind/namespace/name, namespace/name[Kind], an IP or a CIDR (or give -n NAMESPACE)`;
   const hint = close.length === 0 ? "" : ` (did you mean ${close.join(", ")}?)`;
   return `no endpoint "${text}" in the manifests${hint}${shape}`;
 }
 
+function uniqueSorted(names: readonly string[]): string[] {
+  return [...new Set(names)].sort();
+}
+
+function plain(e: Endpoint): string {
+  return `${e.namespace}/${e.name}`;
+}
+
 function qualified(e: Endpoint): string {
-  return `${e.kind}/${e.id}`;
+  return `${e.kind}/${e.namespace}/${e.name}`;
 }
