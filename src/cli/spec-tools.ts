@@ -17,8 +17,8 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
     outputs: ["text", "json", "yaml", "md"],
     positionals: 0,
     examples: [
-      "portcullis diff -f old/ --against new/",
-      "portcullis diff -f k8s/policies --base origin/main --fail-on widened -o md",
+      "portcullis diff -f examples/egress --against examples/egress --against examples/egress-pr --fail-on widened",
+      "portcullis diff -f examples/egress --base HEAD --fail-on widened -o md",
     ],
   },
   {
@@ -69,7 +69,7 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
     positionals: 0,
     examples: [
       "portcullis enforce -f examples/egress --dry-run",
-      "sudo portcullis enforce -f policies/ --host --watch --log",
+      "sudo portcullis enforce -f examples/egress --host --watch --log",
       "sudo portcullis enforce -f examples/egress --netns lab1",
       "sudo portcullis enforce -f examples/egress --netns lab1 --counters",
     ],
@@ -87,7 +87,7 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
     ],
     outputs: ["text", "json", "yaml", "sarif"],
     positionals: 0,
-    examples: ["portcullis lint -f examples/mistakes", "portcullis lint -f policies/ -o sarif --fail-on warning > lint.sarif"],
+    examples: ["portcullis lint -f examples/mistakes", "portcullis lint -f examples/egress -o sarif > lint.sarif"],
   },
   {
     name: "lab",

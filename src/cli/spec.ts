@@ -57,7 +57,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     flags: [],
     outputs: TEXT_JSON_YAML,
     positionals: 0,
-    examples: ["portcullis -f examples/egress", "kubectl get netpol,deploy,pod,ns -A -o yaml | portcullis -f -"],
+    examples: ["portcullis -f examples/egress", "kubectl get ns,pods,deploy,sts,ds,rs,rc,jobs,cronjobs,svc,netpol -A -o json | portcullis -f -"],
   },
   {
     name: "check",
