@@ -1,4 +1,5 @@
-import { type CommandName, COMMANDS, commandSpec, type FlagSpec, GLOBAL_FLAGS, VERSION_FLAG } from "./spec.js";
+import { exitCode } from "./exit.js";
+import { type CommandName, type CommandSpec, COMMANDS, commandSpec, type FlagSpec, GLOBAL_FLAGS, VERSION_FLAG } from "./spec.js";
 
 function flagLines(flags: readonly FlagSpec[]): string[] {
   const label = (f: FlagSpec): string =>
@@ -48,7 +49,22 @@ export function commandHelp(name: CommandName): string {
     "Examples:",
     ...spec.examples.map((e) => `  ${e}`),
     "",
+    ...exitLines(spec),
+    "",
   ].join("\n");
+}
+
+/** The command's exit codes: what 0 and 1 mean for it, then the meanings every command shares. */
+function exitLines(spec: CommandSpec): string[] {
+  const line = (code: number, text: string): string => `  ${code}  ${text}`;
+  return [
+    "Exit codes:",
+    line(exitCode("ok"), spec.exits.ok),
+    ...(spec.exits.negative === undefined ? [] : [line(exitCode("negative"), spec.exits.negative)]),
+    ...(spec.readsManifests === false ? [] : [line(exitCode("invalid-input"), "invalid input: the manifests have errors (printed)")]),
+    line(exitCode("usage"), "usage error: the command line is wrong"),
+    line(exitCode("internal"), "internal or environment error (see docs/exit-codes.md)"),
+  ];
 }
 
 /** The short usage shown under a usage error. */

@@ -20,6 +20,7 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
       "portcullis diff -f examples/egress --against examples/egress --against examples/egress-pr --fail-on widened",
       "portcullis diff -f examples/egress --base HEAD --fail-on widened -o md",
     ],
+    exits: { ok: "nothing widened, or no --fail-on widened", negative: "--fail-on widened and a connection widened" },
   },
   {
     name: "graph",
@@ -30,6 +31,7 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
     defaultOutput: "mermaid",
     positionals: 0,
     examples: ["portcullis graph -f examples/egress -n production", "portcullis graph -f examples/egress -o dot | dot -Tsvg > egress.svg"],
+    exits: { ok: "the diagram was printed" },
   },
   {
     name: "scaffold",
@@ -49,6 +51,7 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
       "portcullis scaffold -n shop --allow-dns --block-metadata --allow-to 0.0.0.0/0:443",
       "portcullis scaffold -n shop --allow-dns --allow-to db/app=postgres:5432 | kubectl apply -f -",
     ],
+    exits: { ok: "the policies were printed" },
   },
   {
     name: "enforce",
@@ -73,6 +76,7 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
       "sudo portcullis enforce -f examples/egress --netns lab1",
       "sudo portcullis enforce -f examples/egress --netns lab1 --counters",
     ],
+    exits: { ok: "applied, or printed with --dry-run; --watch stopped with Ctrl-C" },
   },
   {
     name: "lint",
@@ -88,6 +92,7 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
     outputs: ["text", "json", "yaml", "sarif"],
     positionals: 0,
     examples: ["portcullis lint -f examples/mistakes", "portcullis lint -f examples/egress -o sarif > lint.sarif"],
+    exits: { ok: "no finding at --fail-on or above", negative: "a finding at --fail-on or above (default warning)" },
   },
   {
     name: "lab",
@@ -103,5 +108,6 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
       "sudo portcullis lab run -f examples/egress",
       "sudo portcullis lab up -f examples/egress && sudo portcullis lab probe --lab pc-1a2b3c",
     ],
+    exits: { ok: "every probe did what the engine said (run, probe), or the lab is up or down", negative: "a probe did not (a mismatch)" },
   },
 ];

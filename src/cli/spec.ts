@@ -33,6 +33,8 @@ export interface CommandSpec {
   /** At most this many positional arguments. */
   readonly positionals: number;
   readonly examples: readonly string[];
+  /** What exit 0 and exit 1 mean for this command (2-4 mean the same everywhere: exit.ts). */
+  readonly exits: { readonly ok: string; readonly negative?: string };
 }
 
 export const GLOBAL_FLAGS: readonly FlagSpec[] = [
@@ -58,6 +60,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     outputs: TEXT_JSON_YAML,
     positionals: 0,
     examples: ["portcullis -f examples/egress", "kubectl get ns,pods,deploy,sts,ds,rs,rc,jobs,cronjobs,svc,netpol -A -o json | portcullis -f -"],
+    exits: { ok: "the picture was printed" },
   },
   {
     name: "check",
@@ -75,6 +78,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       "portcullis check -f examples/egress --from production/web-api --to 169.254.169.254 --port 80",
       "portcullis check -f examples/egress --from Deployment/production/web-api --to 10.0.0.0/8 --port 443",
     ],
+    exits: { ok: "the connection is allowed", negative: "denied, or it depends on the address" },
   },
   {
     name: "explain",
@@ -84,6 +88,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     outputs: TEXT_JSON_YAML,
     positionals: 1,
     examples: ["portcullis explain -f examples/egress", "portcullis explain -f examples/egress production/web-api"],
+    exits: { ok: "the explanation was printed" },
   },
   {
     name: "matrix",
@@ -96,6 +101,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     outputs: ["text", "json", "yaml", "csv", "md"],
     positionals: 0,
     examples: ["portcullis matrix -f examples/egress", "portcullis matrix -f examples/egress --port 80,443 -o md"],
+    exits: { ok: "the matrix was printed" },
   },
   {
     name: "connlist",
@@ -105,6 +111,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     outputs: ["text", "json", "yaml", "csv", "md", "dot"],
     positionals: 0,
     examples: ["portcullis connlist -f examples/egress", "portcullis connlist -f examples/egress -o dot | dot -Tsvg > conns.svg"],
+    exits: { ok: "the list was printed" },
   },
   ...TOOL_COMMANDS,
 ];
