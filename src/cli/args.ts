@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { buildDiff, buildEnforce, buildGraph, buildLab, buildLint, buildScaffold } from "./build-tools.js";
-import { commonOptions, type Given, list, one, parsePort, parseProtocol, refuse, Refused, required } from "./flags.js";
+import { commonOptions, type Given, list, namespaceScope, one, parsePort, parsePortOrName, parseProtocol, refuse, Refused, required } from "./flags.js";
 import type { CommandOptions, Invocation } from "./options.js";
 import { type CommandName, COMMANDS, type FlagSpec, allFlags, commandSpec, GLOBAL_FLAGS, VERSION_FLAG } from "./spec.js";
 import { suggest } from "./suggest.js";
@@ -133,8 +133,9 @@ function build(name: CommandName, positionals: readonly string[], given: Given):
         common,
         from: required(given, "from"),
         to: required(given, "to"),
-        port: parsePort(required(given, "port")),
-        protocol: parseProtocol(one(given, "protocol") ?? "TCP"),
+        port: parsePortOrName(required(given, "port")),
+        protocol: given.has("protocol") ? parseProtocol(required(given, "protocol")) : null,
+        namespace: namespaceScope(given),
       };
     case "matrix":
       return { name, common, ports: list(given, "port", parsePort), protocols: list(given, "protocol", parseProtocol) };

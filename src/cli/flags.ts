@@ -72,6 +72,22 @@ export function parsePort(text: string): number {
   return Number(text);
 }
 
+/** A port number, or a container port name (an IANA service name: lowercase, digits, '-', at most 15). */
+export function parsePortOrName(text: string): number | string {
+  if (/^[0-9]+$/.test(text)) return parsePort(text);
+  if (!/^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/.test(text) || !/[a-z]/.test(text) || text.includes("--")) {
+    refuse(`invalid port "${text}": expected a number 1-65535 or a port name (lowercase letters, digits and '-', at most 15)`);
+  }
+  return text;
+}
+
+/** `-n NAMESPACE` or `-A` (every namespace, the default for files): null means every namespace. */
+export function namespaceScope(given: Given): string | null {
+  const ns = one(given, "namespace");
+  if (ns !== undefined && given.has("all-namespaces")) refuse(`-n and -A cannot be used together: -A means every namespace`);
+  return ns ?? null;
+}
+
 export function parseProtocol(text: string): Protocol {
   const upper = text.toUpperCase();
   if (!isProtocol(upper)) refuse(`invalid protocol "${text}": expected TCP, UDP or SCTP`);

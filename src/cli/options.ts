@@ -30,8 +30,12 @@ export type CommandOptions =
       readonly common: CommonOptions;
       readonly from: string;
       readonly to: string;
-      readonly port: number;
-      readonly protocol: Protocol;
+      /** A number, or a port name resolved against the destination's container ports. */
+      readonly port: number | string;
+      /** Null: TCP for a number, the named port's own protocol for a name. */
+      readonly protocol: Protocol | null;
+      /** -n: where bare names in --from/--to are looked up; null: every namespace (-A). */
+      readonly namespace: string | null;
     }
   | { readonly name: "explain"; readonly common: CommonOptions; readonly target: string | null }
   | {

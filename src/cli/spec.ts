@@ -51,6 +51,14 @@ export const VERSION_FLAG: FlagSpec = { name: "version", type: "boolean", help: 
 
 const TEXT_JSON_YAML: readonly OutputFormat[] = ["text", "json", "yaml"];
 
+/** kubectl's -n and -A on the commands that read: `scope` says what -n limits. */
+export function namespaceFlags(scope: string): readonly FlagSpec[] {
+  return [
+    { name: "namespace", short: "n", type: "string", value: "NAMESPACE", help: scope },
+    { name: "all-namespaces", short: "A", type: "boolean", help: "every namespace (the default with files); not with -n" },
+  ];
+}
+
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "egress",
@@ -64,19 +72,21 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "check",
-    usage: "portcullis check -f PATH... --from SOURCE --to DESTINATION --port N [--protocol TCP]",
+    usage: "portcullis check -f PATH... [-n NAMESPACE] --from SOURCE --to DESTINATION --port N|NAME [--protocol TCP]",
     summary: "whether one connection is allowed, and which rules decide it",
     flags: [
       { name: "from", type: "string", value: "SOURCE", help: "ns/name, Kind/ns/name, ns/name[Kind], an IP or a CIDR" },
       { name: "to", type: "string", value: "DESTINATION", help: "ns/name, Kind/ns/name, ns/name[Kind], an IP or a CIDR" },
-      { name: "port", type: "string", value: "N", help: "destination port, 1-65535" },
-      { name: "protocol", type: "string", value: "PROTO", help: "TCP, UDP or SCTP; default TCP" },
+      { name: "port", type: "string", value: "N|NAME", help: "destination port, 1-65535, or the name of a container port of the destination" },
+      { name: "protocol", type: "string", value: "PROTO", help: "TCP, UDP or SCTP; default TCP (for a NAME: the named port's)" },
+      ...namespaceFlags("look up bare names in --from/--to in this namespace"),
     ],
     outputs: TEXT_JSON_YAML,
     positionals: 0,
     examples: [
       "portcullis check -f examples/egress --from production/web-api --to 169.254.169.254 --port 80",
       "portcullis check -f examples/egress --from Deployment/production/web-api --to 10.0.0.0/8 --port 443",
+      "portcullis check -f examples/egress -n production --from web-api --to monitoring/prometheus --port web",
     ],
     exits: { ok: "the connection is allowed", negative: "denied, or it depends on the address" },
   },
