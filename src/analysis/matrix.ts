@@ -26,6 +26,8 @@ export interface ExternalEgressEntry {
 
 export interface Matrix {
   readonly endpoints: readonly string[];
+  /** The rows, when only some sources are shown (`-n`); absent: every endpoint. */
+  readonly sources?: readonly string[];
   readonly entries: readonly MatrixEntry[];
   readonly externalEgress: readonly ExternalEgressEntry[];
 }

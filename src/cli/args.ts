@@ -124,9 +124,9 @@ function build(name: CommandName, positionals: readonly string[], given: Given):
   switch (name) {
     case "egress":
     case "connlist":
-      return { name, common };
+      return { name, common, namespace: namespaceScope(given) };
     case "explain":
-      return { name, common, target: positionals[0] ?? null };
+      return { name, common, namespace: namespaceScope(given), target: positionals[0] ?? null };
     case "check":
       return {
         name,
@@ -138,7 +138,7 @@ function build(name: CommandName, positionals: readonly string[], given: Given):
         namespace: namespaceScope(given),
       };
     case "matrix":
-      return { name, common, ports: list(given, "port", parsePort), protocols: list(given, "protocol", parseProtocol) };
+      return { name, common, namespace: namespaceScope(given), ports: list(given, "port", parsePort), protocols: list(given, "protocol", parseProtocol) };
     case "diff":
       return buildDiff(common, given);
     case "graph":

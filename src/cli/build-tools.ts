@@ -6,7 +6,7 @@ import { LAB_PREFIX } from "../lab/netns.js";
 import { parseTo } from "../labrun/to.js";
 import type { ExternalTarget } from "../labrun/types.js";
 import { type Cidr, parseCidr } from "../net/cidr.js";
-import { choice, commonOptions, DEFAULT_POD_CIDR, type Given, list, one, parseCidrs, parseOutput, refuse, required } from "./flags.js";
+import { choice, commonOptions, DEFAULT_POD_CIDR, type Given, list, namespaceScope, one, parseCidrs, parseOutput, refuse, required } from "./flags.js";
 import type { CommandOptions, CommonOptions, EnforceTarget, LintFailOn } from "./options.js";
 import { suggest } from "./suggest.js";
 
@@ -30,7 +30,7 @@ export function buildDiff(common: CommonOptions, given: Given): Options<"diff"> 
 }
 
 export function buildGraph(common: CommonOptions, given: Given): Options<"graph"> {
-  return { name: "graph", common, namespace: one(given, "namespace") ?? null };
+  return { name: "graph", common, namespace: namespaceScope(given) };
 }
 
 export function buildScaffold(given: Given): Options<"scaffold"> {

@@ -24,7 +24,8 @@ export type EnforceTarget = { readonly kind: "dry-run" } | { readonly kind: "net
 export type LintFailOn = "error" | "warning" | "info" | "never";
 
 export type CommandOptions =
-  | { readonly name: "egress"; readonly common: CommonOptions }
+  /** `namespace`: -n, what the command limits its rows to (sources there); null: every namespace (-A). */
+  | { readonly name: "egress"; readonly common: CommonOptions; readonly namespace: string | null }
   | {
       readonly name: "check";
       readonly common: CommonOptions;
@@ -37,14 +38,15 @@ export type CommandOptions =
       /** -n: where bare names in --from/--to are looked up; null: every namespace (-A). */
       readonly namespace: string | null;
     }
-  | { readonly name: "explain"; readonly common: CommonOptions; readonly target: string | null }
+  | { readonly name: "explain"; readonly common: CommonOptions; readonly namespace: string | null; readonly target: string | null }
   | {
       readonly name: "matrix";
       readonly common: CommonOptions;
+      readonly namespace: string | null;
       readonly ports: readonly number[] | null;
       readonly protocols: readonly Protocol[] | null;
     }
-  | { readonly name: "connlist"; readonly common: CommonOptions }
+  | { readonly name: "connlist"; readonly common: CommonOptions; readonly namespace: string | null }
   | { readonly name: "diff"; readonly common: CommonOptions; readonly versions: DiffVersions; readonly failOn: "widened" | "never" }
   | { readonly name: "graph"; readonly common: CommonOptions; readonly namespace: string | null }
   | {

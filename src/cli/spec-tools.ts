@@ -2,7 +2,7 @@
  * The commands beyond the analyses: diff, graph, scaffold, enforce, lint, lab. Part of the one
  * command table (spec.ts), kept in its own file so that each stays short.
  */
-import type { CommandSpec } from "./spec.js";
+import { type CommandSpec, namespaceFlags } from "./spec.js";
 
 export const TOOL_COMMANDS: readonly CommandSpec[] = [
   {
@@ -24,9 +24,9 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "graph",
-    usage: "portcullis graph -f PATH... [-n NAMESPACE] [-o mermaid|dot|json]",
+    usage: "portcullis graph -f PATH... [-n NAMESPACE | -A] [-o mermaid|dot|json]",
     summary: "the egress picture as a diagram: workloads by namespace, what each may reach, what is blocked",
-    flags: [{ name: "namespace", short: "n", type: "string", value: "NAMESPACE", help: "draw only the sources in this namespace (destinations anywhere)" }],
+    flags: namespaceFlags("draw only the sources in this namespace (destinations anywhere)"),
     outputs: ["mermaid", "dot", "json"],
     defaultOutput: "mermaid",
     positionals: 0,

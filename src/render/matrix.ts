@@ -61,9 +61,9 @@ export function renderMatrixText(m: Matrix): string {
   const colWidth = numberWidth + 1;
   const lines = [`Reachability between ${n} endpoint${n === 1 ? "" : "s"} (rows: from, columns: to)`, ""];
   lines.push(`${rowHead("")}  ${m.endpoints.map((_, j) => label(j).padStart(colWidth)).join("")}`);
-  m.endpoints.forEach((from, i) => {
+  (m.sources ?? m.endpoints).forEach((from) => {
     const cells = m.endpoints.map((to) => MARK[cell(from, to)].padStart(colWidth)).join("");
-    lines.push(`${rowHead(`${label(i)} ${from}`)}  ${cells}`);
+    lines.push(`${rowHead(`${label(m.endpoints.indexOf(from))} ${from}`)}  ${cells}`);
   });
   lines.push("", LEGEND, "", "Ports probed per destination:");
   const ports = probedPorts(m);
@@ -102,7 +102,7 @@ export function renderMatrixMarkdown(m: Matrix): string {
     if (c === "none" || c === "allowed" || c === "denied") return MARK[c];
     return es.map(probeVerdict).join("<br>");
   };
-  const grid = markdownTable(["from \\ to", ...m.endpoints], m.endpoints.map((from) => [from, ...m.endpoints.map((to) => cellText(from, to))]));
+  const grid = markdownTable(["from \\ to", ...m.endpoints], (m.sources ?? m.endpoints).map((from) => [from, ...m.endpoints.map((to) => cellText(from, to))]));
   const ports = probedPorts(m);
   const probes = markdownTable(["destination", "ports probed"], m.endpoints.map((to) => [to, ports.get(to) ?? "none declared"]));
   const external = markdownTable(["from", "to", "connections"], m.externalEgress.map((e) => [e.from, compactAddresses(parseCidrList(e.to)), formatConns(e.conns)]));

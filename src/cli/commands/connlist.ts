@@ -3,9 +3,13 @@ import type { Engine } from "../../engine/engine.js";
 import { renderConnlistCsv, renderConnlistDot, renderConnlistMarkdown, renderConnlistText } from "../../render/connlist.js";
 import type { CommandOptions } from "../args.js";
 import { render } from "../output.js";
-import { type CommandResult, done } from "./result.js";
+import { type CommandResult, done, usage } from "./result.js";
+import { inScope, unknownNamespace } from "./scope.js";
 
+/** `connlist`: the allowed connections; with -n, those whose source is in the namespace. */
 export function runConnlist(options: Extract<CommandOptions, { name: "connlist" }>, engine: Engine): CommandResult {
-  const list = computeConnlist(engine);
+  const unknown = unknownNamespace(options.namespace, engine.cluster);
+  if (unknown !== null) return usage(unknown);
+  const list = computeConnlist(engine).filter((e) => inScope(e.src, options.namespace));
   return done("ok", render(options.common.output, list, { text: renderConnlistText, csv: renderConnlistCsv, md: renderConnlistMarkdown, dot: renderConnlistDot }));
 }

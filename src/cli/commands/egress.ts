@@ -1,11 +1,19 @@
 import type { Engine } from "../../engine/engine.js";
-import { egressOverview } from "../../render/egress-view.js";
+import { type EgressJson, egressOverview } from "../../render/egress-view.js";
 import { renderEgressText } from "../../render/egress-text.js";
 import type { CommandOptions } from "../args.js";
 import { render } from "../output.js";
-import { type CommandResult, done } from "./result.js";
+import { type CommandResult, done, usage } from "./result.js";
+import { unknownNamespace } from "./scope.js";
 
-/** The default command: the egress picture of every namespace with policies. */
+/** The default command: the egress picture of every namespace with policies (or of -n's). */
 export function runEgress(options: Extract<CommandOptions, { name: "egress" }>, engine: Engine): CommandResult {
-  return done("ok", render(options.common.output, egressOverview(engine), { text: renderEgressText }));
+  const unknown = unknownNamespace(options.namespace, engine.cluster);
+  if (unknown !== null) return usage(unknown);
+  return done("ok", render(options.common.output, scoped(egressOverview(engine), options.namespace), { text: renderEgressText }));
+}
+
+function scoped(view: EgressJson, ns: string | null): EgressJson {
+  if (ns === null) return view;
+  return { ...view, namespaces: view.namespaces.filter((n) => n.namespace === ns), unrestricted: view.unrestricted.filter((n) => n.namespace === ns) };
 }
