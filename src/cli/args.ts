@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { buildDiff, buildEnforce, buildGraph, buildLab, buildLint, buildScaffold } from "./build-tools.js";
-import { commonOptions, type Given, list, one, parsePort, parseProtocol, refuse, Refused, required } from "./flags.js";
+import { commonOptions, type Given, list, one, parsePort, parseProtocol, refuse, Refused, required, wellKnownFlags } from "./flags.js";
 import type { CommandOptions, Invocation } from "./options.js";
 import { type CommandName, COMMANDS, type FlagSpec, allFlags, commandSpec, GLOBAL_FLAGS, VERSION_FLAG } from "./spec.js";
 import { suggest } from "./suggest.js";
@@ -122,6 +122,7 @@ function build(name: CommandName, positionals: readonly string[], given: Given):
   const common = commonOptions(name, given);
   switch (name) {
     case "egress":
+      return { name, common, wellKnown: wellKnownFlags(given) };
     case "connlist":
       return { name, common };
     case "explain":

@@ -3,7 +3,7 @@
  * read this table, so a flag cannot be accepted without being documented, or the reverse.
  */
 
-import { TOOL_COMMANDS } from "./spec-tools.js";
+import { DNS_FLAG, METADATA_FLAG, TOOL_COMMANDS } from "./spec-tools.js";
 
 export type OutputFormat = "text" | "json" | "yaml" | "csv" | "md" | "dot" | "mermaid" | "sarif" | "nft";
 
@@ -54,7 +54,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: "egress",
     usage: "portcullis [egress] -f PATH...",
     summary: "what each workload may reach, per namespace with egress policies (the default command)",
-    flags: [],
+    flags: [METADATA_FLAG, DNS_FLAG],
     outputs: TEXT_JSON_YAML,
     positionals: 0,
     examples: ["portcullis -f examples/egress", "kubectl get netpol,deploy,pod,ns -A -o yaml | portcullis -f -"],

@@ -26,13 +26,13 @@ function cluster(endpoints: Endpoint[], services: Service[] = []): Cluster {
   return { namespaces: new Map(), endpoints, services, policies: [] };
 }
 
-test("the metadata addresses are AWS/GCP/Azure/OpenStack, Alibaba and AWS IPv6, in address order", () => {
-  assert.deepEqual(DEFAULT_METADATA.map(formatIp), ["100.100.100.200", "169.254.169.254", "fd00:ec2::254"]);
+test("the metadata addresses are AWS/GCP/Azure/OpenStack, AWS IPv6 and Alibaba", () => {
+  assert.deepEqual(DEFAULT_METADATA.map(formatIp), ["169.254.169.254", "fd00:ec2::254", "100.100.100.200"]);
 });
 
-test("--metadata adds to the default metadata addresses, without repeats, in address order", () => {
+test("--metadata adds to the default metadata addresses, after them, without repeats", () => {
   const all = metadataAddresses([ip("169.254.170.2"), ip("169.254.169.254")]);
-  assert.deepEqual(all.map(formatIp), ["100.100.100.200", "169.254.169.254", "169.254.170.2", "fd00:ec2::254"]);
+  assert.deepEqual(all.map(formatIp), ["169.254.169.254", "fd00:ec2::254", "100.100.100.200", "169.254.170.2"]);
 });
 
 const V4 = new Set([4] as const);

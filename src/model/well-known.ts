@@ -26,18 +26,18 @@ export function compareIps(a: Ip, b: Ip): number {
 /**
  * The cloud instance metadata services, which hand the node's credentials to whoever asks:
  * - 169.254.169.254: AWS EC2 IMDS, Google Compute Engine, Azure IMDS, OpenStack Nova (and
- *   DigitalOcean, Oracle Cloud, Hetzner, which copied the address);
- * - 100.100.100.200: Alibaba Cloud ECS;
- * - fd00:ec2::254: AWS EC2 IMDS over IPv6 (Nitro instances).
- * In address order.
+ *   DigitalOcean, Oracle Cloud, Hetzner, which use the same address);
+ * - fd00:ec2::254: AWS EC2 IMDS over IPv6 (Nitro instances);
+ * - 100.100.100.200: Alibaba Cloud ECS.
+ * The most common first: every command lists them in this order.
  */
-export const DEFAULT_METADATA: readonly Ip[] = [v4(100, 100, 100, 200), v4(169, 254, 169, 254), v6(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254)];
+export const DEFAULT_METADATA: readonly Ip[] = [v4(169, 254, 169, 254), v6(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254), v4(100, 100, 100, 200)];
 
-/** The metadata addresses: the defaults plus those given with `--metadata` (they add, never replace), in address order. */
+/** The metadata addresses: the defaults, then those given with `--metadata` (they add, never replace), once each. */
 export function metadataAddresses(extra: readonly Ip[] = []): readonly Ip[] {
   const byKey = new Map<string, Ip>();
-  for (const ip of [...DEFAULT_METADATA, ...extra]) byKey.set(`${ip.family}:${ip.value}`, ip);
-  return [...byKey.values()].sort(compareIps);
+  for (const ip of [...DEFAULT_METADATA, ...extra]) if (!byKey.has(`${ip.family}:${ip.value}`)) byKey.set(`${ip.family}:${ip.value}`, ip);
+  return [...byKey.values()];
 }
 
 // ---- The internet ---------------------------------------------------------------------------

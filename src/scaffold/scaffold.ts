@@ -3,11 +3,11 @@
  * optionally DNS to the cluster DNS pods; the allowances asked for, with the cloud metadata
  * addresses carved out of any ipBlock that contains them when asked to block metadata.
  */
-import { METADATA_ADDRESSES } from "../diff/addresses.js";
 import { dns1123LabelProblem } from "../k8s/validate.js";
 import { AddressSet } from "../net/address-set.js";
 import { type Cidr, formatCidr, hostCidr } from "../net/cidr.js";
-import { type Ip, parseIp } from "../net/ip.js";
+import { DNS_LABELS, DNS_NAMESPACE, compareIps, metadataAddresses } from "../model/well-known.js";
+import { type Ip, formatIp } from "../net/ip.js";
 import { scaffoldCodes, scaffoldMessages } from "./messages.js";
 import { type AllowPort, type AllowSpec, parseAllowSpec } from "./spec.js";
 import { type YamlEntry, type YamlNode, emitDocument, entry, item, list, map } from "./yaml.js";
@@ -20,6 +20,8 @@ export interface ScaffoldOptions {
   readonly blockMetadata: boolean;
   /** `--allow-to` specifications, as written (grammar in spec.ts). */
   readonly allowTo: readonly string[];
+  /** Metadata addresses besides the defaults (`--metadata`). */
+  readonly metadata?: readonly Ip[];
 }
 
 export interface ScaffoldError {
@@ -31,14 +33,9 @@ export interface ScaffoldError {
 
 export type ScaffoldResult = { readonly ok: true; readonly value: string } | { readonly ok: false; readonly errors: readonly ScaffoldError[] };
 
-const METADATA_IPS: readonly Ip[] = METADATA_ADDRESSES.flatMap((t) => {
-  const ip = parseIp(t);
-  return ip === undefined ? [] : [ip];
-});
-
 /** The metadata addresses inside `cidr`, in address order. */
-function metadataInside(cidr: Cidr): Ip[] {
-  return METADATA_IPS.filter((ip) => AddressSet.fromCidr(cidr).has(ip)).sort((a, b) => a.family - b.family || (a.value < b.value ? -1 : 1));
+function metadataInside(metadata: readonly Ip[], cidr: Cidr): Ip[] {
+  return metadata.filter((ip) => AddressSet.fromCidr(cidr).has(ip)).sort(compareIps);
 }
 
 function header(name: string, namespace: string): YamlEntry[] {
@@ -83,7 +80,7 @@ const DNS_COMMENT = [
 
 function dnsPolicy(namespace: string): string {
   const rule = map(
-    entry("to", list(item(podsPeer("kube-system", [["k8s-app", "kube-dns"]])))),
+    entry("to", list(item(podsPeer(DNS_NAMESPACE, [...DNS_LABELS])))),
     entry("ports", portItems([{ protocol: "UDP", from: 53, to: 53 }, { protocol: "TCP", from: 53, to: 53 }])),
   );
   return emitDocument(policy("allow-dns-egress", namespace, list(item(rule))), DNS_COMMENT);
@@ -96,8 +93,9 @@ interface Rule {
   readonly metadata: boolean;
 }
 
-function cidrRule(spec: AllowSpec, cidr: Cidr, blockMetadata: boolean): Rule | ScaffoldError {
-  const inside = metadataInside(cidr);
+function cidrRule(spec: AllowSpec, cidr: Cidr, metadata: Metadata): Rule | ScaffoldError {
+  const blockMetadata = metadata.block;
+  const inside = metadataInside(metadata.addresses, cidr);
   const comment = [`--allow-to ${spec.text}`];
   let except: Cidr[] = [];
   if (inside.length > 0 && blockMetadata) {
@@ -122,9 +120,15 @@ function ruleNode(peer: YamlNode, spec: AllowSpec): YamlNode {
   return map(entry("to", list(item(peer))), ...(spec.ports === "all" ? [] : [entry("ports", portItems(spec.ports))]));
 }
 
-function allowRule(spec: AllowSpec, blockMetadata: boolean): Rule | ScaffoldError {
+/** The metadata addresses (model/well-known.ts), and whether to except them. */
+interface Metadata {
+  readonly addresses: readonly Ip[];
+  readonly block: boolean;
+}
+
+function allowRule(spec: AllowSpec, metadata: Metadata): Rule | ScaffoldError {
   const d = spec.destination;
-  if (d.kind === "cidr") return cidrRule(spec, d.cidr, blockMetadata);
+  if (d.kind === "cidr") return cidrRule(spec, d.cidr, metadata);
   return { node: ruleNode(podsPeer(d.namespace, d.labels), spec), comment: [`--allow-to ${spec.text}`], metadata: false };
 }
 
@@ -138,18 +142,19 @@ export function scaffold(options: ScaffoldOptions): ScaffoldResult {
   const nsProblem = dns1123LabelProblem(options.namespace);
   if (nsProblem !== undefined) errors.push({ code: scaffoldCodes.namespace, message: scaffoldMessages.namespace(options.namespace, nsProblem), field: "namespace" });
   const rules: Rule[] = [];
+  const metadata: Metadata = { addresses: metadataAddresses(options.metadata), block: options.blockMetadata };
   options.allowTo.forEach((text, index) => {
     const field = `allow-to[${index}]`;
     const spec = parseAllowSpec(text);
     if (!spec.ok) return errors.push({ code: scaffoldCodes.spec, message: spec.message, field });
-    const rule = allowRule(spec.value, options.blockMetadata);
+    const rule = allowRule(spec.value, metadata);
     if (isError(rule)) return errors.push({ ...rule, field });
     return rules.push(rule);
   });
   if (errors.length > 0) return { ok: false, errors };
   const ns = options.namespace;
   const reachesMetadata = rules.some((r) => r.metadata);
-  const docs = [emitDocument(policy("default-deny-egress", ns, null), headerComment(options, reachesMetadata))];
+  const docs = [emitDocument(policy("default-deny-egress", ns, null), headerComment(options, metadata.addresses, reachesMetadata))];
   if (options.allowDns) docs.push(dnsPolicy(ns));
   if (rules.length > 0) {
     const egress = list(...rules.map((r) => item(r.node, r.comment)));
@@ -158,7 +163,7 @@ export function scaffold(options: ScaffoldOptions): ScaffoldResult {
   return { ok: true, value: docs.join("---\n") };
 }
 
-function headerComment(options: ScaffoldOptions, reachesMetadata: boolean): string[] {
+function headerComment(options: ScaffoldOptions, metadata: readonly Ip[], reachesMetadata: boolean): string[] {
   const lines = [
     `Egress baseline for namespace ${options.namespace}, written by portcullis scaffold.`,
     "Policies add up: a pod may send what any policy selecting it allows, and nothing else.",
@@ -166,6 +171,6 @@ function headerComment(options: ScaffoldOptions, reachesMetadata: boolean): stri
     "Default deny: every pod in the namespace is isolated for egress.",
   ];
   if (!options.allowDns) lines.push("DNS is denied too (no --allow-dns): name lookups will fail.");
-  if (!reachesMetadata) lines.push("Cloud metadata (169.254.169.254) stays blocked: no allowance below reaches it.");
+  if (!reachesMetadata) lines.push(`Cloud metadata (${metadata.map(formatIp).join(", ")}) stays blocked: no allowance below reaches it.`);
   return lines;
 }

@@ -9,7 +9,7 @@ import { type CommandResult, done, usage } from "./result.js";
 export function runGraph(options: Extract<CommandOptions, { name: "graph" }>, engine: Engine): CommandResult {
   const ns = options.namespace;
   if (ns !== null && !engine.cluster.namespaces.has(ns)) return usage(unknownNamespace(ns, [...engine.cluster.namespaces.keys()].sort()));
-  const graph = buildEgressGraph(engine, { namespace: ns });
+  const graph = buildEgressGraph(engine, { namespace: ns, metadata: options.metadata });
   return done("ok", render(options.common.output, graph, { mermaid: renderMermaid, dot: renderDot }));
 }
 

@@ -6,8 +6,8 @@ type ScaffoldCommand = Extract<CommandOptions, { name: "scaffold" }>;
 
 /** `scaffold`: YAML from options alone; every problem with the options is a usage error, all listed. */
 export function runScaffold(options: ScaffoldCommand): CommandResult {
-  const { namespace, allowDns, blockMetadata, allowTo } = options;
-  const r = scaffold({ namespace, allowDns, blockMetadata, allowTo });
+  const { namespace, allowDns, blockMetadata, allowTo, metadata } = options;
+  const r = scaffold({ namespace, allowDns, blockMetadata, allowTo, metadata });
   if (r.ok) return done("ok", r.value);
   const [first, ...rest] = r.errors.map((e) => `${flagOf(e, options)}: ${e.message}`);
   return usage(first ?? "invalid options", ...rest);
