@@ -108,7 +108,7 @@ const cases: readonly Case[] = [
   { name: "graph namespace and dot", argv: ["graph", "-f", "a", "-n", "production", "-o", "dot"], expect: { name: "graph", namespace: "production", files: ["a"], ...BASE, output: "dot" } },
   { name: "graph has no text output", argv: ["graph", "-f", "a", "-o", "text"], error: /cannot write -o text: use one of mermaid, dot, json$/ },
   // scaffold: no manifests
-  { name: "scaffold", argv: ["scaffold", "-n", "shop", "--allow-dns", "--allow-to", "db/app=x,tier=y:53/UDP,53/TCP", "--allow-to", "0.0.0.0/0:443"], expect: { name: "scaffold", namespace: "shop", allowDns: true, blockMetadata: false, allowTo: ["db/app=x,tier=y:53/UDP,53/TCP", "0.0.0.0/0:443"], metadata: [], debug: false } },
+  { name: "scaffold", argv: ["scaffold", "-n", "shop", "--allow-dns", "--allow-to", "db/app=x,tier=y:53/UDP,53/TCP", "--allow-to", "0.0.0.0/0:443"], expect: { name: "scaffold", namespace: "shop", allowDns: true, blockMetadata: false, allowTo: ["db/app=x,tier=y:53/UDP,53/TCP", "0.0.0.0/0:443"], metadata: [], dns: [], debug: false } },
   { name: "scaffold needs a namespace", argv: ["scaffold", "--allow-dns"], error: /^missing required flag --namespace$/, command: "scaffold" },
   { name: "scaffold reads no manifests", argv: ["scaffold", "-n", "shop", "-f", "a"], error: /^flag -f is not valid for "portcullis scaffold": it reads no manifests$/ },
   { name: "scaffold has no pod network", argv: ["scaffold", "-n", "shop", "--pod-cidr", "10.0.0.0/8"], error: /^flag --pod-cidr is not valid for "portcullis scaffold"/ },

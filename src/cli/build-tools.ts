@@ -41,7 +41,7 @@ export function buildScaffold(given: Given): Options<"scaffold"> {
     blockMetadata: given.has("block-metadata"),
     // Not split at commas: a SPEC holds them (db/app=x,tier=y:53/UDP,53/TCP).
     allowTo: given.get("allow-to") ?? [],
-    metadata: metadataFlag(given),
+    ...wellKnownFlags(given),
   };
 }
 

@@ -58,6 +58,7 @@ export type CommandOptions =
       readonly blockMetadata: boolean;
       readonly allowTo: readonly string[];
       readonly metadata: readonly Ip[];
+      readonly dns: readonly Ip[];
     }
   | {
       readonly name: "enforce";

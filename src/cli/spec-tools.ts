@@ -59,6 +59,7 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
       { name: "block-metadata", type: "boolean", help: "except the cloud metadata addresses from every ipBlock allowance that contains them" },
       { name: "allow-to", type: "string", multiple: true, value: "SPEC", help: "CIDR[:PORTS] or NAMESPACE/SELECTOR[:PORTS], e.g. 0.0.0.0/0:443, db/app=postgres:5432; repeatable" },
       METADATA_FLAG,
+      DNS_FLAG,
     ],
     outputs: ["yaml"],
     defaultOutput: "yaml",

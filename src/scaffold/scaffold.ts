@@ -22,6 +22,8 @@ export interface ScaffoldOptions {
   readonly allowTo: readonly string[];
   /** Metadata addresses besides the defaults (`--metadata`). */
   readonly metadata?: readonly Ip[];
+  /** The pods' DNS servers (`--dns`, e.g. NodeLocal DNSCache): DNS is allowed to them instead of the kube-dns pods. */
+  readonly dns?: readonly Ip[];
 }
 
 export interface ScaffoldError {
@@ -78,12 +80,16 @@ const DNS_COMMENT = [
   "peers (a '-' before podSelector) they would allow all of kube-system, or kube-dns pods anywhere.",
 ];
 
-function dnsPolicy(namespace: string): string {
-  const rule = map(
-    entry("to", list(item(podsPeer(DNS_NAMESPACE, [...DNS_LABELS])))),
-    entry("ports", portItems([{ protocol: "UDP", from: 53, to: 53 }, { protocol: "TCP", from: 53, to: 53 }])),
-  );
-  return emitDocument(policy("allow-dns-egress", namespace, list(item(rule))), DNS_COMMENT);
+const DNS_IPS_COMMENT = [
+  "DNS: the addresses given with --dns (e.g. NodeLocal DNSCache) on 53/UDP and 53/TCP; TCP carries",
+  "large answers.",
+];
+
+/** DNS to the cluster DNS (model/well-known.ts): the --dns addresses, else the kube-dns pods. */
+function dnsPolicy(namespace: string, ips: readonly Ip[]): string {
+  const peers = ips.length > 0 ? ips.map((ip) => item(map(entry("ipBlock", map(entry("cidr", formatCidr(hostCidr(ip)))))))) : [item(podsPeer(DNS_NAMESPACE, [...DNS_LABELS]))];
+  const rule = map(entry("to", list(...peers)), entry("ports", portItems([{ protocol: "UDP", from: 53, to: 53 }, { protocol: "TCP", from: 53, to: 53 }])));
+  return emitDocument(policy("allow-dns-egress", namespace, list(item(rule))), ips.length > 0 ? DNS_IPS_COMMENT : DNS_COMMENT);
 }
 
 interface Rule {
@@ -141,6 +147,8 @@ export function scaffold(options: ScaffoldOptions): ScaffoldResult {
   const errors: ScaffoldError[] = [];
   const nsProblem = dns1123LabelProblem(options.namespace);
   if (nsProblem !== undefined) errors.push({ code: scaffoldCodes.namespace, message: scaffoldMessages.namespace(options.namespace, nsProblem), field: "namespace" });
+  const dns = options.dns ?? [];
+  if (dns.length > 0 && !options.allowDns) errors.push({ code: scaffoldCodes.dnsWithoutAllow, message: scaffoldMessages.dnsWithoutAllow(), field: "dns" });
   const rules: Rule[] = [];
   const metadata: Metadata = { addresses: metadataAddresses(options.metadata), block: options.blockMetadata };
   options.allowTo.forEach((text, index) => {
@@ -155,7 +163,7 @@ export function scaffold(options: ScaffoldOptions): ScaffoldResult {
   const ns = options.namespace;
   const reachesMetadata = rules.some((r) => r.metadata);
   const docs = [emitDocument(policy("default-deny-egress", ns, null), headerComment(options, metadata.addresses, reachesMetadata))];
-  if (options.allowDns) docs.push(dnsPolicy(ns));
+  if (options.allowDns) docs.push(dnsPolicy(ns, dns));
   if (rules.length > 0) {
     const egress = list(...rules.map((r) => item(r.node, r.comment)));
     docs.push(emitDocument(policy("allow-egress", ns, egress), ["The allowances asked for, one rule each."]));
