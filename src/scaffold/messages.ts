@@ -22,5 +22,5 @@ export const scaffoldMessages = {
   portRange: (from: number, to: number) => `port range ${from}-${to} ends before it starts`,
   protocol: (text: string) => `protocol ${JSON.stringify(text)} must be TCP, UDP or SCTP`,
   metadataConflict: (cidr: string) => `${cidr} is a cloud metadata address itself, which --block-metadata blocks`,
-  dnsWithoutAllow: () => "--dns says where the pods send DNS queries; add --allow-dns to allow them",
+  dnsWithoutAllow: () => "it says where the pods send DNS queries, and nothing allows them: add --allow-dns",
 } as const;
