@@ -1,7 +1,8 @@
 /**
- * One definition per fact: on one fixture cluster, every command's pure analysis gives the same
- * answer about cloud metadata, the internet and the cluster DNS (model/well-known.ts). A command
- * may skip a question only with a stated reason.
+ * One definition per fact: on one fixture cluster, with `--dns` (NodeLocal DNSCache) and
+ * `--metadata` given, every command's pure analysis gives the same answer about cloud metadata,
+ * the internet and the cluster DNS (model/well-known.ts). A command may skip a question only
+ * with a stated reason.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -29,7 +30,9 @@ if (!POD_CIDR.ok) throw new Error("unreachable");
 const ENGINE = { podNetwork: AddressSet.fromCidr(POD_CIDR.cidr), ipBlockMatchesPods: true };
 /** NodeLocal DNSCache: the pods query this link-local address, not the kube-dns pods. */
 const NODELOCAL = ip("169.254.20.10");
-const FACTS = { dns: { ips: [NODELOCAL] } };
+/** `--metadata`: the EKS Pod Identity agent, a credentials endpoint too. */
+const POD_IDENTITY = ip("169.254.170.23");
+const FACTS = { dns: { ips: [NODELOCAL] }, metadata: [POD_IDENTITY] };
 
 const pod = (name: string, address: string, labels: string): string => `
 apiVersion: v1
@@ -62,6 +65,7 @@ const PODS = [
   pod("aws6", "10.244.0.12", "{app: aws6}"),
   pod("closed", "10.244.0.13", "{app: closed}"),
   pod("special", "10.244.0.14", "{app: special}"),
+  pod("podidentity", "10.244.0.15", "{app: podidentity}"),
   pod("coredns", "10.244.0.53", "{k8s-app: kube-dns}"),
 ];
 const FIXTURE = [
@@ -73,12 +77,13 @@ const FIXTURE = [
   egressTo("aws6", "{ipBlock: {cidr: fd00:ec2::254/128}}"),
   egressTo("closed", "{ipBlock: {cidr: 169.254.20.10/32}}", ", ports: [{protocol: UDP, port: 53}, {protocol: TCP, port: 53}]"),
   // Loopback, multicast, and a public IPv6 block the IPv4-only pods cannot use: none of it is the internet.
+  egressTo("podidentity", "{ipBlock: {cidr: 169.254.170.0/24}}"),
   egressTo("special", "{ipBlock: {cidr: 127.0.0.0/8}}, {ipBlock: {cidr: 224.0.0.0/4}}, {ipBlock: {cidr: 2606:4700::/32}}"),
 ].join("---\n");
 /** The same pods, all isolated for egress and allowed nothing: the "before" of the diff. */
 const DENY_ALL = [NAMESPACES, ...PODS, egressTo("x", "{ipBlock: {cidr: 192.0.2.0/32}}").replace("{matchLabels: {app: x}}", "{}")].join("---\n");
 
-const PODS_ASKED = ["app/open", "app/alibaba", "app/aws6", "app/closed", "app/special"] as const;
+const PODS_ASKED = ["app/open", "app/alibaba", "app/aws6", "app/closed", "app/special", "app/podidentity"] as const;
 type Question = "metadata" | "internet" | "dns";
 /** The answer, or why this command cannot answer. */
 type Answer = boolean | { readonly skip: string };
@@ -86,7 +91,7 @@ type Answers = Readonly<Record<Question, (pod: string) => Answer>>;
 
 /** What model/well-known.ts means, worked out by hand for the fixture. */
 const EXPECTED: Readonly<Record<Question, readonly string[]>> = {
-  metadata: ["app/open", "app/alibaba", "app/aws6"], // open: 100.100.100.200 is in 0.0.0.0/0 (only 169.254.169.254 is excepted)
+  metadata: ["app/open", "app/alibaba", "app/aws6", "app/podidentity"], // open: 100.100.100.200 is in 0.0.0.0/0 (only 169.254.169.254 is excepted)
   internet: ["app/open"],
   dns: ["app/open", "app/closed"], // 0.0.0.0/0 holds 169.254.20.10
 };
@@ -109,7 +114,7 @@ function egress(): Answers {
 }
 
 function graph(): Answers {
-  const g = buildEgressGraph(engine, { namespace: null });
+  const g = buildEgressGraph(engine, { namespace: null, metadata: FACTS.metadata });
   const blocked = (p: string, kind: string): boolean =>
     g.edges.some((e) => e.style === "blocked" && e.from === g.nodes.find((n) => n.kind === "endpoint" && `${n.namespace}/${n.label}` === p)?.id && g.nodes.find((n) => n.id === e.to)?.kind === kind);
   return {
@@ -142,9 +147,9 @@ function diff(): Answers {
 }
 
 function lab(): Answers {
-  const planned = planLabRun(cluster, { podCidrs: [POD_CIDR.ok ? POD_CIDR.cidr : (undefined as never)], ipBlockMatchesPods: true });
+  const planned = planLabRun(cluster, { podCidrs: [POD_CIDR.ok ? POD_CIDR.cidr : (undefined as never)], ipBlockMatchesPods: true, metadata: FACTS.metadata });
   if (!planned.ok) throw new Error(`lab: ${JSON.stringify(planned.errors)}`);
-  const metadata = AddressSet.fromIps(metadataAddresses());
+  const metadata = AddressSet.fromIps(metadataAddresses(FACTS.metadata));
   const internet = internetAddresses(new Set([4, 6] as const));
   const reaches = (p: string, set: AddressSet): boolean => planned.plan.probes.some((x) => x.from === p && x.expected && set.has(ip(x.ip)));
   return {
@@ -175,8 +180,8 @@ for (const [name, answers] of Object.entries(COMMANDS)) {
 }
 
 test("scaffold --block-metadata excepts exactly the metadata addresses from 0.0.0.0/0 and ::/0", () => {
-  const r = scaffold({ namespace: "app", allowDns: false, blockMetadata: true, allowTo: ["0.0.0.0/0", "::/0"] });
+  const r = scaffold({ namespace: "app", allowDns: false, blockMetadata: true, allowTo: ["0.0.0.0/0", "::/0"], metadata: FACTS.metadata });
   assert.ok(r.ok);
   const excepted = clusterOfYaml(r.value).policies.flatMap((p) => p.egress.flatMap((rule) => (rule.peers === "all" ? [] : rule.peers.flatMap((peer) => (peer.kind === "ipBlock" ? peer.except : [])))));
-  assert.ok(AddressSet.fromCidrs(excepted).equals(AddressSet.fromIps(metadataAddresses())));
+  assert.ok(AddressSet.fromCidrs(excepted).equals(AddressSet.fromIps(metadataAddresses(FACTS.metadata))));
 });
