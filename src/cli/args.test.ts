@@ -10,13 +10,17 @@ function plain(v: Invocation): unknown {
   if (!("common" in v.command)) return { ...v.command, debug: v.debug };
   const { common, ...rest } = v.command;
   const extra = "serviceCidr" in rest && rest.serviceCidr !== null ? { serviceCidr: rest.serviceCidr.toString() } : {};
-  const dns = "dns" in rest ? { dns: rest.dns.map(formatIp) } : {};
+  // --metadata and --dns: shown when given (the commands that take them default to none).
+  const { wellKnown, ...others } = { wellKnown: undefined, ...rest };
+  const facts = { metadata: wellKnown?.metadata ?? ("metadata" in rest ? rest.metadata : []), dns: wellKnown?.dns ?? [] };
+  const dns = Object.fromEntries(Object.entries(facts).filter(([, ips]) => ips.length > 0).map(([k, ips]) => [k, ips.map(formatIp)]));
   const node = "nodePodCidrs" in rest ? { nodePodCidrs: rest.nodePodCidrs.map(formatCidr) } : {};
   const lab =
     "podCidrs" in rest
       ? { podCidrs: rest.podCidrs.map(formatCidr), to: rest.to?.map((t) => `${formatIp(t.ip)}${t.port === undefined ? "" : ` ${t.port.protocol} ${t.port.port}`}`) ?? null }
       : {};
-  return { ...rest, ...extra, ...dns, ...lab, ...node, debug: v.debug, ...common, podNetwork: common.podNetwork.toString() };
+  const { metadata: _metadata, ...kept } = { metadata: undefined, ...others };
+  return { ...kept, ...extra, ...dns, ...lab, ...node, debug: v.debug, ...common, podNetwork: common.podNetwork.toString() };
 }
 
 const BASE = { output: "text", verbose: false, podNetwork: "10.244.0.0/16", ipBlockMatchesPods: true, debug: false };
@@ -114,7 +118,7 @@ const cases: readonly Case[] = [
   { name: "graph namespace and dot", argv: ["graph", "-f", "a", "-n", "production", "-o", "dot"], expect: { name: "graph", namespace: "production", files: ["a"], ...BASE, output: "dot" } },
   { name: "graph has no text output", argv: ["graph", "-f", "a", "-o", "text"], error: /cannot write -o text: use one of mermaid, dot, json$/ },
   // scaffold: no manifests
-  { name: "scaffold", argv: ["scaffold", "-n", "shop", "--allow-dns", "--allow-to", "db/app=x,tier=y:53/UDP,53/TCP", "--allow-to", "0.0.0.0/0:443"], expect: { name: "scaffold", namespace: "shop", allowDns: true, blockMetadata: false, allowTo: ["db/app=x,tier=y:53/UDP,53/TCP", "0.0.0.0/0:443"], debug: false } },
+  { name: "scaffold", argv: ["scaffold", "-n", "shop", "--allow-dns", "--allow-to", "db/app=x,tier=y:53/UDP,53/TCP", "--allow-to", "0.0.0.0/0:443"], expect: { name: "scaffold", namespace: "shop", allowDns: true, blockMetadata: false, allowTo: ["db/app=x,tier=y:53/UDP,53/TCP", "0.0.0.0/0:443"], metadata: [], dns: [], debug: false } },
   { name: "scaffold needs a namespace", argv: ["scaffold", "--allow-dns"], error: /^missing required flag --namespace$/, command: "scaffold" },
   { name: "scaffold reads no manifests", argv: ["scaffold", "-n", "shop", "-f", "a"], error: /^flag -f is not valid for "portcullis scaffold": it reads no manifests$/ },
   { name: "scaffold has no pod network", argv: ["scaffold", "-n", "shop", "--pod-cidr", "10.0.0.0/8"], error: /^flag --pod-cidr is not valid for "portcullis scaffold"/ },
@@ -139,7 +143,7 @@ const cases: readonly Case[] = [
   { name: "enforce --node-pod-cidr must be a CIDR", argv: ["enforce", "-f", "d", "--dry-run", "--node-pod-cidr", "10.244.1.0"], error: /^--node-pod-cidr: "10.244.1.0" is not a CIDR/ },
   { name: "enforce empty node pod", argv: ["enforce", "-f", "d", "--dry-run", "--node-pods", "a/b,"], error: /^--node-pods: an empty name/ },
   // lint
-  { name: "lint fails on warnings by default (metadata-reachable, egress-internet-open)", argv: ["lint", "-f", "a"], expect: { name: "lint", failOn: "warning", enable: null, disable: [], dns: [], serviceCidr: null, files: ["a"], ...BASE } },
+  { name: "lint fails on warnings by default (metadata-reachable, egress-internet-open)", argv: ["lint", "-f", "a"], expect: { name: "lint", failOn: "warning", enable: null, disable: [], serviceCidr: null, files: ["a"], ...BASE } },
   {
     name: "lint with every flag",
     argv: ["lint", "-f", "a", "-o", "sarif", "--fail-on", "info", "--enable", "dns-tcp-missing,metadata-reachable", "--disable", "redundant-rule", "--dns", "169.254.20.10", "--service-cidr", "10.96.0.0/12"],
@@ -147,6 +151,17 @@ const cases: readonly Case[] = [
   },
   { name: "lint unknown rule", argv: ["lint", "-f", "a", "--disable", "dns-tcp-mising"], error: /^unknown lint rule "dns-tcp-mising" in --disable \(did you mean "dns-tcp-missing"\?\)/ },
   { name: "lint fail-on value", argv: ["lint", "-f", "a", "--fail-on", "warn"], error: /^invalid value "warn" for --fail-on: expected error, warning, info, never$/ },
+  {
+    name: "--metadata and --dns on the commands that use the well-known facts",
+    argv: ["egress", "-f", "a", "--metadata", "169.254.170.2,fd00:ec2::23", "--dns", "169.254.20.10"],
+    expect: { name: "egress", namespace: null, files: ["a"], ...BASE, metadata: ["169.254.170.2", "fd00:ec2::23"], dns: ["169.254.20.10"] },
+  },
+  { name: "graph --metadata", argv: ["graph", "-f", "a", "--metadata", "169.254.170.2"], expect: { name: "graph", namespace: null, files: ["a"], ...BASE, output: "mermaid", metadata: ["169.254.170.2"] } },
+  { name: "diff --dns", argv: ["diff", "-f", "a", "--against", "b", "--dns", "169.254.20.10"], expect: { name: "diff", versions: { kind: "against", paths: ["b"] }, failOn: "never", files: ["a"], ...BASE, dns: ["169.254.20.10"] } },
+  { name: "bad --metadata", argv: ["graph", "-f", "a", "--metadata", "imds"], error: /^invalid --metadata "imds": expected an IP address$/ },
+  { name: "--metadata is refused where no metadata is reported", argv: ["matrix", "-f", "a", "--metadata", "169.254.170.2"], error: /^flag --metadata is not valid for "portcullis matrix"$/ },
+  { name: "--dns is refused by graph, which draws no DNS", argv: ["graph", "-f", "a", "--dns", "169.254.20.10"], error: /^flag --dns is not valid for "portcullis graph"$/ },
+  { name: "--metadata is refused by lab probe", argv: ["lab", "probe", "--lab", "pc-1a2b3c", "--metadata", "169.254.170.2"], error: /^--metadata cannot be used with lab probe/ },
   { name: "lint bad dns", argv: ["lint", "-f", "a", "--dns", "kube-dns"], error: /^invalid --dns "kube-dns": expected an IP address$/ },
   { name: "lint service CIDR with host bits", argv: ["lint", "-f", "a", "--service-cidr", "10.96.0.1/12"], error: /^invalid --service-cidr "10.96.0.1\/12": host bits are set/ },
   // lab

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { buildDiff, buildEnforce, buildGraph, buildLab, buildLint, buildScaffold } from "./build-tools.js";
-import { commonOptions, type Given, list, namespaceScope, one, parsePort, parsePortOrName, parseProtocol, refuse, Refused, required } from "./flags.js";
+import { commonOptions, type Given, list, namespaceScope, one, parsePort, parsePortOrName, parseProtocol, refuse, Refused, required, wellKnownFlags } from "./flags.js";
 import type { CommandOptions, Invocation } from "./options.js";
 import { type CommandName, COMMANDS, type FlagSpec, allFlags, commandSpec, GLOBAL_FLAGS, VERSION_FLAG } from "./spec.js";
 import { suggest } from "./suggest.js";
@@ -123,6 +123,7 @@ function build(name: CommandName, positionals: readonly string[], given: Given):
   const common = commonOptions(name, given);
   switch (name) {
     case "egress":
+      return { name, common, namespace: namespaceScope(given), wellKnown: wellKnownFlags(given) };
     case "connlist":
       return { name, common, namespace: namespaceScope(given) };
     case "explain":

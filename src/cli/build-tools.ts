@@ -1,12 +1,11 @@
 /** Options of diff, graph, scaffold, enforce and lint from the flags given; refused combinations are usage errors. */
 import { inNetns } from "../enforce/process.js";
 import { RULES, unknownRuleIds } from "../lint/index.js";
-import { type Ip, parseIp } from "../net/ip.js";
 import { LAB_PREFIX } from "../lab/netns.js";
 import { parseTo } from "../labrun/to.js";
 import type { ExternalTarget } from "../labrun/types.js";
 import { type Cidr, parseCidr } from "../net/cidr.js";
-import { choice, commonOptions, DEFAULT_POD_CIDR, type Given, list, namespaceScope, one, parseCidrs, parseOutput, refuse, required } from "./flags.js";
+import { choice, commonOptions, DEFAULT_POD_CIDR, type Given, list, metadataFlag, namespaceScope, one, parseCidrs, parseOutput, refuse, required, wellKnownFlags } from "./flags.js";
 import type { CommandOptions, CommonOptions, EnforceTarget, LintFailOn } from "./options.js";
 import { suggest } from "./suggest.js";
 
@@ -22,15 +21,15 @@ export function buildDiff(common: CommonOptions, given: Given): Options<"diff"> 
   if (base !== undefined) {
     if (base.startsWith("-") || base.trim() === "") refuse(`invalid git revision "${base}" for --base`);
     if (common.files.includes("-")) refuse(`--base reads the -f paths from git: it cannot take stdin (-f -)`);
-    return { name: "diff", common, versions: { kind: "base", ref: base }, failOn };
+    return { name: "diff", common, versions: { kind: "base", ref: base }, failOn, wellKnown: wellKnownFlags(given) };
   }
   if (against === undefined) refuse(`missing --against NEW or --base GIT_REF: diff compares two versions`);
   if ([...common.files, ...against].filter((f) => f === "-").length > 1) refuse(`stdin (-) is read once: give it to -f or to --against, not both`);
-  return { name: "diff", common, versions: { kind: "against", paths: against }, failOn };
+  return { name: "diff", common, versions: { kind: "against", paths: against }, failOn, wellKnown: wellKnownFlags(given) };
 }
 
 export function buildGraph(common: CommonOptions, given: Given): Options<"graph"> {
-  return { name: "graph", common, namespace: namespaceScope(given) };
+  return { name: "graph", common, namespace: namespaceScope(given), metadata: metadataFlag(given) };
 }
 
 export function buildScaffold(given: Given): Options<"scaffold"> {
@@ -42,6 +41,7 @@ export function buildScaffold(given: Given): Options<"scaffold"> {
     blockMetadata: given.has("block-metadata"),
     // Not split at commas: a SPEC holds them (db/app=x,tier=y:53/UDP,53/TCP).
     allowTo: given.get("allow-to") ?? [],
+    ...wellKnownFlags(given),
   };
 }
 
@@ -104,12 +104,6 @@ function ruleIds(given: Given, flag: "enable" | "disable"): string[] | null {
   return ids;
 }
 
-function parseDnsIp(text: string): Ip {
-  const ip = parseIp(text.trim());
-  if (ip === undefined) refuse(`invalid --dns "${text}": expected an IP address`);
-  return ip;
-}
-
 /**
  * `warning`, not `error`: what opens the internet (egress-internet-open) or the cloud metadata
  * service (metadata-reachable) is a warning, and a security gate in CI must stop it by default.
@@ -124,7 +118,7 @@ export function buildLint(common: CommonOptions, given: Given): Options<"lint"> 
     failOn: choice<LintFailOn>("fail-on", one(given, "fail-on") ?? LINT_FAIL_ON_DEFAULT, ["error", "warning", "info", "never"]),
     enable: ruleIds(given, "enable"),
     disable: ruleIds(given, "disable") ?? [],
-    dns: list(given, "dns", parseDnsIp) ?? [],
+    wellKnown: wellKnownFlags(given),
     serviceCidr: cidrs === undefined ? null : parseCidrs("--service-cidr", cidrs),
   };
 }
@@ -164,9 +158,9 @@ export function buildLab(positionals: readonly string[], given: Given): Options<
     if (given.has("lab")) refuse(`--lab names a kept lab for lab probe and lab down; lab ${action} makes a new one`);
     const common = commonOptions("lab", given);
     const to = given.get("to");
-    return { name: "lab", action, common, podCidrs: podCidrs(given), to: to === undefined ? null : to.map(labTarget) };
+    return { name: "lab", action, common, podCidrs: podCidrs(given), to: to === undefined ? null : to.map(labTarget), metadata: metadataFlag(given) };
   }
-  for (const flag of [...MANIFEST_FLAGS, "to"]) {
+  for (const flag of [...MANIFEST_FLAGS, "to", "metadata"]) {
     if (given.has(flag)) refuse(`--${flag === "filename" ? "filename (-f)" : flag} cannot be used with lab ${action}: it ${action === "probe" ? "probes what lab up planned" : "removes what lab up made"}`);
   }
   const prefix = required(given, "lab");

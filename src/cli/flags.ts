@@ -2,7 +2,8 @@
 import { isProtocol, type Protocol } from "../model/ports.js";
 import { AddressSet } from "../net/address-set.js";
 import { formatCidr, parseCidr } from "../net/cidr.js";
-import type { CommonOptions } from "./options.js";
+import { type Ip, parseIp } from "../net/ip.js";
+import type { CommonOptions, WellKnownFlags } from "./options.js";
 import { type CommandName, commandSpec, type OutputFormat } from "./spec.js";
 
 /** The flags given, by long name, in order: values for string flags, `"true"` for boolean ones. */
@@ -110,6 +111,23 @@ export function parseCidrs(flag: string, texts: readonly string[]): AddressSet {
     set = set.union(AddressSet.fromCidr(parsed.cidr));
   }
   return set;
+}
+
+/** An IP address for `--flag`, refused when it is not one. */
+function parseFlagIp(flag: string, text: string): Ip {
+  const ip = parseIp(text.trim());
+  if (ip === undefined) refuse(`invalid --${flag} "${text}": expected an IP address`);
+  return ip;
+}
+
+/** `--metadata IP` values (repeatable, comma-separated too). */
+export function metadataFlag(given: Given): Ip[] {
+  return list(given, "metadata", (s) => parseFlagIp("metadata", s)) ?? [];
+}
+
+/** `--metadata IP` and `--dns IP` values. */
+export function wellKnownFlags(given: Given): WellKnownFlags {
+  return { metadata: metadataFlag(given), dns: list(given, "dns", (s) => parseFlagIp("dns", s)) ?? [] };
 }
 
 function parsePodNetwork(texts: readonly string[]): AddressSet {

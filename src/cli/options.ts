@@ -21,11 +21,19 @@ export type DiffVersions = { readonly kind: "against"; readonly paths: readonly 
 /** Where `enforce` applies the ruleset: nowhere (print it), a named network namespace, or the process's own. */
 export type EnforceTarget = { readonly kind: "dry-run" } | { readonly kind: "netns"; readonly name: string } | { readonly kind: "host" };
 
+/** `--metadata` and `--dns`: additions to the well-known facts (model/well-known.ts). */
+export interface WellKnownFlags {
+  /** Metadata addresses besides the defaults. */
+  readonly metadata: readonly Ip[];
+  /** The pods' DNS servers; empty: the kube-dns pods. */
+  readonly dns: readonly Ip[];
+}
+
 export type LintFailOn = "error" | "warning" | "info" | "never";
 
 export type CommandOptions =
   /** `namespace`: -n, what the command limits its rows to (sources there); null: every namespace (-A). */
-  | { readonly name: "egress"; readonly common: CommonOptions; readonly namespace: string | null }
+  | { readonly name: "egress"; readonly common: CommonOptions; readonly namespace: string | null; readonly wellKnown: WellKnownFlags }
   | {
       readonly name: "check";
       readonly common: CommonOptions;
@@ -47,14 +55,16 @@ export type CommandOptions =
       readonly protocols: readonly Protocol[] | null;
     }
   | { readonly name: "connlist"; readonly common: CommonOptions; readonly namespace: string | null }
-  | { readonly name: "diff"; readonly common: CommonOptions; readonly versions: DiffVersions; readonly failOn: "widened" | "never" }
-  | { readonly name: "graph"; readonly common: CommonOptions; readonly namespace: string | null }
+  | { readonly name: "diff"; readonly common: CommonOptions; readonly versions: DiffVersions; readonly failOn: "widened" | "never"; readonly wellKnown: WellKnownFlags }
+  | { readonly name: "graph"; readonly common: CommonOptions; readonly namespace: string | null; readonly metadata: readonly Ip[] }
   | {
       readonly name: "scaffold";
       readonly namespace: string;
       readonly allowDns: boolean;
       readonly blockMetadata: boolean;
       readonly allowTo: readonly string[];
+      readonly metadata: readonly Ip[];
+      readonly dns: readonly Ip[];
     }
   | {
       readonly name: "enforce";
@@ -76,7 +86,7 @@ export type CommandOptions =
       readonly failOn: LintFailOn;
       readonly enable: readonly string[] | null;
       readonly disable: readonly string[];
-      readonly dns: readonly Ip[];
+      readonly wellKnown: WellKnownFlags;
       readonly serviceCidr: AddressSet | null;
     }
   | {
@@ -86,6 +96,7 @@ export type CommandOptions =
       /** `--pod-cidr` as CIDRs: lab pods without a known IP take addresses from the first. */
       readonly podCidrs: readonly Cidr[];
       readonly to: readonly ExternalTarget[] | null;
+      readonly metadata: readonly Ip[];
     }
   | { readonly name: "lab"; readonly action: "probe" | "down"; readonly output: OutputFormat; readonly prefix: string };
 

@@ -2,7 +2,23 @@
  * The commands beyond the analyses: diff, graph, scaffold, enforce, lint, lab. Part of the one
  * command table (spec.ts), kept in its own file so that each stays short.
  */
-import { type CommandSpec, namespaceFlags } from "./spec.js";
+import { type CommandSpec, type FlagSpec, namespaceFlags } from "./spec.js";
+
+/** The well-known facts (model/well-known.ts) the commands that use them let the user extend. */
+export const METADATA_FLAG: FlagSpec = {
+  name: "metadata",
+  type: "string",
+  multiple: true,
+  value: "IP",
+  help: "also a cloud metadata address, besides 169.254.169.254, fd00:ec2::254 and 100.100.100.200; repeatable",
+};
+export const DNS_FLAG: FlagSpec = {
+  name: "dns",
+  type: "string",
+  multiple: true,
+  value: "IP",
+  help: "the pods' DNS server is this address (e.g. NodeLocal DNSCache) instead of the kube-dns pods; repeatable",
+};
 
 export const TOOL_COMMANDS: readonly CommandSpec[] = [
   {
@@ -13,6 +29,8 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
       { name: "against", type: "string", multiple: true, value: "PATH", help: "the new version: file or directory, '-' for stdin; repeatable" },
       { name: "base", type: "string", value: "GIT_REF", help: "the old version is the -f paths at this git revision; the new one, the working tree" },
       { name: "fail-on", type: "string", value: "widened|never", help: "exit 1 when a connection between existing workloads widened; default never" },
+      METADATA_FLAG,
+      DNS_FLAG,
     ],
     outputs: ["text", "json", "yaml", "md"],
     positionals: 0,
@@ -26,7 +44,7 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
     name: "graph",
     usage: "portcullis graph -f PATH... [-n NAMESPACE | -A] [-o mermaid|dot|json]",
     summary: "the egress picture as a diagram: workloads by namespace, what each may reach, what is blocked",
-    flags: namespaceFlags("draw only the sources in this namespace (destinations anywhere)"),
+    flags: [...namespaceFlags("draw only the sources in this namespace (destinations anywhere)"), METADATA_FLAG],
     outputs: ["mermaid", "dot", "json"],
     defaultOutput: "mermaid",
     positionals: 0,
@@ -42,6 +60,8 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
       { name: "allow-dns", type: "boolean", help: "allow DNS to the kube-dns pods in kube-system, 53/UDP and 53/TCP" },
       { name: "block-metadata", type: "boolean", help: "except the cloud metadata addresses from every ipBlock allowance that contains them" },
       { name: "allow-to", type: "string", multiple: true, value: "SPEC", help: "CIDR[:PORTS] or NAMESPACE/SELECTOR[:PORTS], e.g. 0.0.0.0/0:443, db/app=postgres:5432; repeatable" },
+      METADATA_FLAG,
+      DNS_FLAG,
     ],
     outputs: ["yaml"],
     defaultOutput: "yaml",
@@ -86,7 +106,8 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
       { name: "fail-on", type: "string", value: "error|warning|info|never", help: "exit 1 when a finding has this severity or a higher one; default warning (what opens the internet or metadata fails CI)" },
       { name: "enable", type: "string", multiple: true, value: "ID,...", help: "run only these rules; repeatable" },
       { name: "disable", type: "string", multiple: true, value: "ID,...", help: "do not run these rules; repeatable" },
-      { name: "dns", type: "string", multiple: true, value: "IP", help: "the pods' DNS server is this address (e.g. NodeLocal DNSCache); repeatable" },
+      DNS_FLAG,
+      METADATA_FLAG,
       { name: "service-cidr", type: "string", multiple: true, value: "CIDR", help: "the Service ClusterIP range; repeatable; default 10.96.0.0/12" },
     ],
     outputs: ["text", "json", "yaml", "sarif"],
@@ -101,6 +122,7 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
     flags: [
       { name: "to", type: "string", multiple: true, value: "IP[:PORT[/PROTO]]", help: "run, up: probe this external address instead of those the ipBlocks suggest; repeatable" },
       { name: "lab", type: "string", value: "PREFIX", help: "probe, down: the lab that lab up kept (pc- and 6 hex digits)" },
+      METADATA_FLAG,
     ],
     outputs: ["text", "json"],
     positionals: 1,

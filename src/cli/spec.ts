@@ -3,7 +3,7 @@
  * read this table, so a flag cannot be accepted without being documented, or the reverse.
  */
 
-import { TOOL_COMMANDS } from "./spec-tools.js";
+import { DNS_FLAG, METADATA_FLAG, TOOL_COMMANDS } from "./spec-tools.js";
 
 export type OutputFormat = "text" | "json" | "yaml" | "csv" | "md" | "dot" | "mermaid" | "sarif" | "nft";
 
@@ -64,7 +64,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: "egress",
     usage: "portcullis [egress] -f PATH... [-n NAMESPACE | -A]",
     summary: "what each workload may reach, per namespace with egress policies (the default command)",
-    flags: namespaceFlags("show only this namespace's workloads"),
+    flags: [...namespaceFlags("show only this namespace's workloads"), METADATA_FLAG, DNS_FLAG],
     outputs: TEXT_JSON_YAML,
     positionals: 0,
     examples: ["portcullis -f examples/egress", "portcullis -f examples/egress -n production -o=json", "kubectl get ns,pods,deploy,sts,ds,rs,rc,jobs,cronjobs,svc,netpol -A -o json | portcullis -f -"],

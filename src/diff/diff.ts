@@ -8,7 +8,8 @@ import { PairAnalysis } from "../analysis/matrix.js";
 import { externalConns } from "../analysis/reach.js";
 import type { Engine } from "../engine/engine.js";
 import type { Direction, Endpoint } from "../model/cluster.js";
-import { type RawChange, type Side, classify } from "./classify.js";
+import type { WellKnownOptions } from "../model/well-known.js";
+import { type DiffFacts, type RawChange, type Side, classify, diffFacts } from "./classify.js";
 import { regionDeltas } from "./overlay.js";
 import { CHANGE_CLASSES, CHANGE_KINDS, type ChangeKind, type DiffChange, type DiffReport, type DiffSummary, type FailOn } from "./types.js";
 
@@ -73,8 +74,8 @@ function sideName(side: Side): string {
   return side.kind === "endpoint" ? connlistName(side.endpoint) : side.addresses.toString();
 }
 
-function toJson(c: RawChange): DiffChange {
-  return { kind: c.kind, class: classify(c), src: sideName(c.src), dst: sideName(c.dst), added: c.added.toJSON(), removed: c.removed.toJSON() };
+function toJson(c: RawChange, facts: DiffFacts): DiffChange {
+  return { kind: c.kind, class: classify(c, facts), src: sideName(c.src), dst: sideName(c.dst), added: c.added.toJSON(), removed: c.removed.toJSON() };
 }
 
 function summarise(changes: readonly DiffChange[], added: number, removed: number): DiffSummary {
@@ -90,8 +91,10 @@ const sortIds = (ids: Iterable<string>): string[] => [...new Set(ids)].sort((a, 
  * What `after` allows that `before` did not, and the reverse, between endpoints and with the
  * external IP space (egress per source, ingress per destination), per protocol and port. A
  * connection counts when it is allowed whatever address the endpoints have (as in connlist).
+ * Changes are classed by the well-known destinations (model/well-known.ts) they touch.
  */
-export function diffClusters(before: Engine, after: Engine): DiffReport {
+export function diffClusters(before: Engine, after: Engine, options: WellKnownOptions = {}): DiffReport {
+  const facts = diffFacts([before, after].map((e) => ({ cluster: e.cluster, podNetwork: e.options.podNetwork })), options);
   const old = version(before);
   const neu = version(after);
   const ids = sortIds([...old.byId.keys(), ...neu.byId.keys()]);
@@ -105,7 +108,7 @@ export function diffClusters(before: Engine, after: Engine): DiffReport {
   }
   for (const dst of ids) raw.push(...externalChanges(old, neu, dst, "ingress"));
   const rank = (k: ChangeKind): number => CHANGE_KINDS.indexOf(k);
-  const changes = raw.map(toJson).sort((a, b) => rank(a.kind) - rank(b.kind));
+  const changes = raw.map((c) => toJson(c, facts)).sort((a, b) => rank(a.kind) - rank(b.kind));
   const name = (v: Version, id: string): string => connlistName(v.byId.get(id) as Endpoint);
   const endpoints = {
     added: ids.filter((id) => !old.byId.has(id)).map((id) => name(neu, id)),

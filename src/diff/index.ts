@@ -2,7 +2,7 @@
 export { diffClusters, shouldFail } from "./diff.js";
 export { renderDiffJson, renderDiffText } from "./render-text.js";
 export { renderDiffMarkdown, MARKDOWN_MARKER } from "./render-md.js";
-export { CLASSIFIERS, isKubeDns } from "./classify.js";
-export { METADATA_ADDRESSES, PRIVATE_RANGES, describeAddresses } from "./addresses.js";
+export { CLASSIFIERS } from "./classify.js";
+export { describeAddresses } from "./addresses.js";
 export type { ChangeClass, ChangeKind, DiffChange, DiffReport, DiffSummary, FailOn } from "./types.js";
 export { CHANGE_CLASSES, CHANGE_KINDS } from "./types.js";

@@ -1,33 +1,43 @@
 /**
  * The egress picture: for each source, what it may reach (workloads, regions of the IP space),
- * and the notable destinations it may not (the internet, the cloud metadata address).
+ * and the notable destinations it may not (the internet, the cloud metadata addresses).
  */
 import { PairAnalysis, sortedEndpoints } from "../analysis/matrix.js";
 import { type AddressConns, externalConns } from "../analysis/reach.js";
-import { publicPart } from "../diff/addresses.js";
 import type { Engine } from "../engine/engine.js";
 import type { Endpoint } from "../model/cluster.js";
+import { internetAddresses, metadataAddresses, podFamilies } from "../model/well-known.js";
 import { AddressSet } from "../net/address-set.js";
-import { parseIp } from "../net/ip.js";
+import { formatIp } from "../net/ip.js";
 import { compactAddresses } from "../render/addresses.js";
 import { NodeIds } from "./ids.js";
 import { connsLabel } from "./label.js";
 import type { EgressGraph, GraphEdge, GraphNode, GraphOptions, NodeKind } from "./types.js";
 
-export const METADATA_IP = "169.254.169.254";
-const METADATA = AddressSet.fromIp(parseIp(METADATA_IP) ?? { family: 4, value: 0n });
+type SpecialKind = Exclude<NodeKind, "endpoint" | "addresses">;
 
-const SPECIAL: Readonly<Record<Exclude<NodeKind, "endpoint" | "addresses">, string>> = {
-  internet: "internet (0.0.0.0/0)",
-  metadata: `metadata (${METADATA_IP})`,
-  anywhere: "anywhere",
-};
+/** The well-known destinations a source is checked against (model/well-known.ts). */
+interface Facts {
+  readonly internet: AddressSet;
+  readonly metadata: AddressSet;
+  readonly labels: Readonly<Record<SpecialKind, string>>;
+}
+
+function facts(engine: Engine, options: GraphOptions): Facts {
+  const metadata = metadataAddresses(options.metadata);
+  return {
+    internet: internetAddresses(podFamilies(engine.options.podNetwork, engine.cluster.endpoints)),
+    metadata: AddressSet.fromIps(metadata),
+    labels: { internet: "internet (public addresses)", metadata: `metadata (${metadata.map(formatIp).join(", ")})`, anywhere: "anywhere" },
+  };
+}
 
 const NODE_ORDER: readonly NodeKind[] = ["endpoint", "addresses", "internet", "metadata", "anywhere"];
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 class Builder {
+  constructor(private readonly labels: Facts["labels"]) {}
   private readonly ids = new NodeIds();
   private readonly nodes = new Map<string, GraphNode>();
   readonly edges: GraphEdge[] = [];
@@ -46,9 +56,9 @@ class Builder {
     return id;
   }
 
-  special(kind: keyof typeof SPECIAL): string {
+  special(kind: SpecialKind): string {
     const id = this.ids.idOf(kind);
-    if (!this.nodes.has(id)) this.nodes.set(id, { id, kind, label: SPECIAL[kind], namespace: null });
+    if (!this.nodes.has(id)) this.nodes.set(id, { id, kind, label: this.labels[kind], namespace: null });
     return id;
   }
 
@@ -75,7 +85,7 @@ function reaches(regions: readonly AddressConns[], set: AddressSet): boolean {
   return regions.some((r) => !r.conns.isEmpty() && r.addresses.overlaps(set));
 }
 
-function drawSource(b: Builder, engine: Engine, pairs: PairAnalysis, endpoints: readonly Endpoint[], src: Endpoint): void {
+function drawSource(b: Builder, engine: Engine, f: Facts, pairs: PairAnalysis, endpoints: readonly Endpoint[], src: Endpoint): void {
   const from = b.endpoint(src);
   if (src.hostNetwork || engine.policiesSelecting(src, "egress").length === 0) {
     b.edges.push({ from, to: b.special("anywhere"), style: "unrestricted", label: "no egress policy" });
@@ -88,22 +98,23 @@ function drawSource(b: Builder, engine: Engine, pairs: PairAnalysis, endpoints: 
   }
   const regions = externalConns(engine, src, "egress");
   for (const r of regions) b.edges.push({ from, to: b.addresses(r.addresses), style: "allowed", label: connsLabel(r.conns) });
-  if (!reaches(regions, publicPart(AddressSet.ALL))) b.edges.push({ from, to: b.special("internet"), style: "blocked", label: "blocked" });
-  if (!reaches(regions, METADATA)) b.edges.push({ from, to: b.special("metadata"), style: "blocked", label: "blocked" });
+  if (!reaches(regions, f.internet)) b.edges.push({ from, to: b.special("internet"), style: "blocked", label: "blocked" });
+  if (!reaches(regions, f.metadata)) b.edges.push({ from, to: b.special("metadata"), style: "blocked", label: "blocked" });
 }
 
 /**
  * Sources in id order (only those of `options.namespace` when given); for each, its allowed edges
  * to workloads (both ends' policies agree, whatever the pods' addresses) and to regions of the IP
- * space, then `blocked` edges to the internet and the metadata address when it reaches none of
- * them. A source no egress policy selects gets one edge to `anywhere`.
+ * space, then `blocked` edges to the internet and the metadata addresses when it reaches none of
+ * them (model/well-known.ts defines both). A source no egress policy selects gets one edge to `anywhere`.
  */
 export function buildEgressGraph(engine: Engine, options: GraphOptions): EgressGraph {
-  const b = new Builder();
+  const f = facts(engine, options);
+  const b = new Builder(f.labels);
   const endpoints = sortedEndpoints(engine.cluster.endpoints);
   const pairs = new PairAnalysis(engine);
   for (const src of endpoints) {
-    if (options.namespace === null || src.namespace === options.namespace) drawSource(b, engine, pairs, endpoints, src);
+    if (options.namespace === null || src.namespace === options.namespace) drawSource(b, engine, f, pairs, endpoints, src);
   }
   return b.graph();
 }

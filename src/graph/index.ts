@@ -1,5 +1,5 @@
 /** `portcullis graph`: pure core. Build the egress graph from an engine, then draw it. */
-export { buildEgressGraph, METADATA_IP } from "./build.js";
+export { buildEgressGraph } from "./build.js";
 export { connsLabel } from "./label.js";
 export { renderDot, dotString } from "./dot.js";
 export { renderMermaid, mermaidString } from "./mermaid.js";

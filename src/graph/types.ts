@@ -1,4 +1,5 @@
 /** The egress picture as data: the renderers (Mermaid, DOT) draw this same object. */
+import type { Ip } from "../net/ip.js";
 
 /**
  * - `endpoint`: a workload, grouped under its namespace.
@@ -38,4 +39,6 @@ export interface EgressGraph {
 export interface GraphOptions {
   /** Draw only sources in this namespace (destinations anywhere); null: every namespace. */
   readonly namespace: string | null;
+  /** Metadata addresses besides the defaults (`--metadata`). */
+  readonly metadata?: readonly Ip[];
 }

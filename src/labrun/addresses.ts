@@ -7,9 +7,8 @@ import type { Cluster, Endpoint } from "../model/cluster.js";
 import { AddressSet } from "../net/address-set.js";
 import { type Cidr, formatCidr, parseCidr } from "../net/cidr.js";
 import { BITS, type Ip, formatIp, parseIp } from "../net/ip.js";
+import { compareIps, metadataAddresses } from "../model/well-known.js";
 import type { PlanError, Skipped } from "./types.js";
-
-export const METADATA_IP: Ip = { family: 4, value: 0xa9fea9fen }; // 169.254.169.254
 
 const cidr = (text: string): Cidr => {
   const p = parseCidr(text);
@@ -105,13 +104,15 @@ function lowestProbeable(set: AddressSet, family: 4 | 6, from: bigint, avoid: Ad
 
 /**
  * For every ipBlock of every policy: the first usable address inside the cidr and outside each
- * except, and the first usable address of each except; and always 169.254.169.254. "Usable" also
- * means probeable as the internet: outside the pod network, no pod's, not an address the lab
- * routes by or cannot send to (the next one that is, else none). Sorted, IPv4 first.
+ * except, and the first usable address of each except; and always the cloud metadata addresses
+ * (model/well-known.ts) of the pod network's families. "Usable" also means probeable as the
+ * internet: outside the pod network, no pod's, not an address the lab routes by or cannot send
+ * to (the next one that is, else none). Sorted, IPv4 first.
  */
-export function derivedExternal(cluster: Cluster, podNetwork: AddressSet, podIps: readonly Ip[]): Ip[] {
+export function derivedExternal(cluster: Cluster, podNetwork: AddressSet, podIps: readonly Ip[], extraMetadata: readonly Ip[] = []): Ip[] {
   const avoid = podNetwork.union(UNPROBEABLE).union(AddressSet.fromIps(podIps)).union(labAddresses());
-  const out = new Map<string, Ip>([[key(METADATA_IP), METADATA_IP]]);
+  const metadata = metadataAddresses(extraMetadata).filter((ip) => !podNetwork.family(ip.family).isEmpty());
+  const out = new Map<string, Ip>(metadata.map((ip) => [key(ip), ip]));
   const add = (ip: Ip | undefined): void => {
     if (ip !== undefined && !avoid.has(ip)) out.set(key(ip), ip);
   };
@@ -126,7 +127,7 @@ export function derivedExternal(cluster: Cluster, podNetwork: AddressSet, podIps
       }
     }
   }
-  return [...out.values()].sort((a, b) => a.family - b.family || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+  return [...out.values()].sort(compareIps);
 }
 
 /** The addresses the lab's routing uses (never a probe target). */

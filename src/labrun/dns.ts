@@ -4,12 +4,10 @@
  */
 import type { Cluster, Endpoint, Service } from "../model/cluster.js";
 import type { Labels } from "../model/labels.js";
+import { findClusterDns, isDnsPod } from "../model/well-known.js";
 import { type Ip, formatIp } from "../net/ip.js";
 
 export const CLUSTER_DOMAIN = "cluster.local";
-const DNS_NAMESPACE = "kube-system";
-const DNS_LABEL = ["k8s-app", "kube-dns"] as const;
-const DNS_SERVICE = "kube-dns";
 
 export interface LabPodAddress {
   readonly endpoint: Endpoint;
@@ -27,13 +25,10 @@ function selected(service: Service, pods: readonly LabPodAddress[]): LabPodAddre
   return pods.filter((p) => p.endpoint.namespace === service.namespace && selects(selector, p.endpoint));
 }
 
-/** Cluster DNS pods: `k8s-app: kube-dns` in kube-system, or picked by the Service kube-system/kube-dns. */
+/** The lab pods that serve cluster DNS, as model/well-known.ts finds the DNS pods. */
 export function dnsPods(cluster: Cluster, pods: readonly LabPodAddress[]): Set<Endpoint> {
-  const out = new Set<Endpoint>();
-  for (const p of pods) if (p.endpoint.namespace === DNS_NAMESPACE && p.endpoint.labels.get(DNS_LABEL[0]) === DNS_LABEL[1]) out.add(p.endpoint);
-  const service = cluster.services.find((s) => s.namespace === DNS_NAMESPACE && s.name === DNS_SERVICE);
-  if (service !== undefined) for (const p of selected(service, pods)) out.add(p.endpoint);
-  return out;
+  const dns = findClusterDns(cluster).pods;
+  return new Set(pods.flatMap((p) => (dns !== null && isDnsPod(dns, p.endpoint) ? [p.endpoint] : [])));
 }
 
 /** `10-244-0-5.production.pod.cluster.local`, as Kubernetes names pod addresses (`:` becomes `-` too). */

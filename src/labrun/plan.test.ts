@@ -89,22 +89,23 @@ describe("targets", () => {
     assert.equal(probe(p.plan, "production/web-api", "kube-system/coredns", 53, "UDP")?.expected, true);
   });
 
-  test("derived external targets: inside the cidr outside the except, inside the except, and the metadata address", async () => {
+  test("derived external targets: inside the cidr outside the except, inside the except, and the IPv4 metadata addresses", async () => {
     const p = planLabRun(await clusterFrom(["examples/egress"]), OPTIONS);
     assert.ok(p.ok);
     const external = [...new Set(p.plan.probes.filter((x) => x.identity.startsWith("internet ")).map((x) => x.to))];
-    assert.deepEqual(external, ["169.254.0.1", "169.254.169.254", "203.0.113.1"]);
+    assert.deepEqual(external, ["100.100.100.200", "169.254.0.1", "169.254.169.254", "203.0.113.1"]);
     assert.equal(probe(p.plan, "production/web-api", "203.0.113.1", 443)?.expected, true);
     assert.equal(probe(p.plan, "production/web-api", "203.0.113.1", 80)?.expected, false);
     assert.equal(probe(p.plan, "production/web-api", "169.254.0.1", 80)?.expected, true);
     assert.equal(probe(p.plan, "production/web-api", "169.254.169.254", 80)?.expected, false);
+    assert.equal(probe(p.plan, "production/web-api", "100.100.100.200", 80)?.expected, false);
   });
 
   test("every external address also probes every pod from the internet: ingress from outside the cluster", async () => {
     const p = planLabRun(await clusterFrom(["examples/egress"]), OPTIONS);
     assert.ok(p.ok);
     const sources = [...new Set(p.plan.probes.map((x) => x.from))].filter((f) => !f.includes("/"));
-    assert.deepEqual(sources, ["169.254.0.1", "169.254.169.254", "203.0.113.1"]);
+    assert.deepEqual(sources, ["100.100.100.200", "169.254.0.1", "169.254.169.254", "203.0.113.1"]);
     assert.equal(probe(p.plan, "203.0.113.1", "production/web-api", 8080)?.expected, false);
     assert.equal(probe(p.plan, "203.0.113.1", "kube-system/coredns", 53, "UDP")?.expected, true);
   });
@@ -120,7 +121,7 @@ describe("targets", () => {
     const p = plan([workload("a", "x", { app: "x" }), egressPolicy("a", "p", "x", "{ipBlock: {cidr: 0.0.0.0/0, except: [10.0.0.0/8, 192.168.0.0/16]}}")].join("---\n"));
     const external = [...new Set(p.probes.map((x) => x.to))].filter((t) => t !== "a/x");
     // 0.0.0.1 is "this network" and cannot be probed: the next probeable address is 1.0.0.0.
-    assert.deepEqual(external, ["1.0.0.0", "10.0.0.1", "169.254.169.254", "192.168.0.1"]);
+    assert.deepEqual(external, ["1.0.0.0", "10.0.0.1", "100.100.100.200", "169.254.169.254", "192.168.0.1"]);
     assert.equal(probe(p, "a/x", "1.0.0.0", 443)?.expected, true);
     assert.equal(probe(p, "a/x", "10.0.0.1", 443)?.expected, false);
   });
@@ -140,7 +141,7 @@ describe("targets", () => {
 
   test("more probes than allowed is an error value", () => {
     const r = planLabRun(clusterOf(workload("a", "x", { app: "x" })), { ...OPTIONS, maxProbes: 2 });
-    assert.deepEqual(r, { ok: false, errors: [{ kind: "too-many-probes", count: 3, max: 2 }] });
+    assert.deepEqual(r, { ok: false, errors: [{ kind: "too-many-probes", count: 6, max: 2 }] });
   });
 
   test("the internet listens on every port an external probe uses", async () => {

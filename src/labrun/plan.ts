@@ -69,7 +69,7 @@ export function policyPorts(cluster: Cluster): LabPort[] {
 function externals(cluster: Cluster, labCluster: Cluster, options: LabRunOptions, podIps: readonly Ip[]): External[] {
   const defaults = uniquePorts([...policyPorts(cluster), ...DEFAULT_EXTERNAL_PORTS]);
   if (options.to !== undefined) return options.to.map((t) => ({ ip: t.ip, ports: t.port === undefined ? defaults : [t.port] }));
-  return derivedExternal(labCluster, AddressSet.fromCidrs(options.podCidrs), podIps).map((ip) => ({ ip, ports: defaults }));
+  return derivedExternal(labCluster, AddressSet.fromCidrs(options.podCidrs), podIps, options.metadata).map((ip) => ({ ip, ports: defaults }));
 }
 
 export function planLabRun(cluster: Cluster, options: LabRunOptions): PlanResult {

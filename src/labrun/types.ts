@@ -21,6 +21,8 @@ export interface LabRunOptions {
   readonly ipBlockMatchesPods: boolean;
   /** Replaces the external targets derived from the policies' ipBlocks. */
   readonly to?: readonly ExternalTarget[];
+  /** Metadata addresses probed besides the defaults (`--metadata`). */
+  readonly metadata?: readonly Ip[];
   /** Refuse plans with more probes than this (default 4096): a lab probes about 64 per second. */
   readonly maxProbes?: number;
 }

@@ -2,7 +2,7 @@ import type { Severity } from "../diag/diagnostic.js";
 import type { Location } from "../diag/location.js";
 import type { EngineOptions } from "../engine/types.js";
 import type { Labels } from "../model/labels.js";
-import type { LabelSelector } from "../model/selector.js";
+import type { DnsConfig } from "../model/well-known.js";
 import type { AddressSet } from "../net/address-set.js";
 import type { Ip } from "../net/ip.js";
 import type { LintContext } from "./context.js";
@@ -33,20 +33,14 @@ export interface Finding {
   readonly hint: string;
 }
 
-/**
- * Where the cluster DNS is. Default: the pods behind the `kube-system/kube-dns` Service, else the
- * pods labelled `k8s-app=kube-dns` in kube-system, else one synthetic kube-dns endpoint.
- */
-export interface DnsOptions {
-  /** DNS server addresses the pods query, e.g. NodeLocal DNSCache's 169.254.20.10. */
-  readonly ips?: readonly Ip[];
-  /** The DNS pods, by namespace and label selector. */
-  readonly pods?: { readonly namespace: string; readonly selector: LabelSelector };
-}
+/** Where the cluster DNS is (model/well-known.ts): `--dns` addresses, else the kube-dns pods, else a synthetic one. */
+export type DnsOptions = DnsConfig;
 
 export interface LintOptions {
   readonly engine: EngineOptions;
   readonly dns?: DnsOptions;
+  /** Metadata addresses besides the defaults (`--metadata`). */
+  readonly metadata?: readonly Ip[];
   /** The Service CIDR (default 10.96.0.0/12); Service clusterIPs in the input count too. */
   readonly serviceCidr?: AddressSet;
   /** Only these rules (default: all). Unknown ids must be refused by the caller (`unknownRuleIds`). */

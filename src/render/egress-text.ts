@@ -38,9 +38,17 @@ function notable(w: WorkloadEgressJson, a: EgressJson["assumptions"]): string[][
   const server = `${a.dns.server}${a.dns.assumed ? " (assumed)" : ""}`;
   return [
     ["internet", inet.access === "allowed" ? "open" : inet.access, inet.access === "limited" ? inet.allowed.map(everywhere).join("; ") : ""],
-    ["cloud metadata", md.access === "allowed" ? "open" : md.access, md.conns === null ? md.address : `${md.address}: ${conns(md.conns)}`],
+    ["cloud metadata", md.access === "allowed" ? "open" : md.access, metadataDetail(md)],
     ["DNS", d.access, d.conns === null ? server : `${server}: ${conns(d.conns)}`],
   ];
+}
+
+/** Blocked: every address; else the open ones, grouped by what they allow. */
+function metadataDetail(md: WorkloadEgressJson["cloudMetadata"]): string {
+  const open = new Map<string, string[]>();
+  for (const a of md.addresses) if (a.conns !== null) open.set(conns(a.conns), [...(open.get(conns(a.conns)) ?? []), a.address]);
+  if (open.size === 0) return md.addresses.map((a) => a.address).join(", ");
+  return [...open].map(([allowed, addresses]) => `${addresses.join(", ")}: ${allowed}`).join("; ");
 }
 
 function reachLines(w: WorkloadEgressJson): string[] {
@@ -73,7 +81,7 @@ export function renderEgressText(v: EgressJson): string {
     lines.push(...columns(v.unrestricted.map((u) => [u.namespace, u.endpoints.join(", ")]), "  "), "");
   }
   const a = v.assumptions;
-  if (a.dns.assumed) lines.push(`No k8s-app=kube-dns pods in the manifests: DNS is checked against an assumed ${a.dns.server} pod.`);
+  if (a.dns.assumed) lines.push(`No kube-system/kube-dns pods in the manifests: DNS is checked against an assumed ${a.dns.server} pod.`);
   lines.push(
     `Pods without a known IP are taken to be in ${formatAddresses(a.podNetwork)} (--pod-cidr); ipBlocks ${a.ipBlockMatchesPods ? "match" : "do not match"} pod IPs (--ipblock-matches-pods).`,
     "Why is something blocked? portcullis check -f ... --from NAMESPACE/NAME --to ADDRESS --port N",

@@ -9,7 +9,9 @@ import { directionConns, externalConns } from "../analysis/reach.js";
 import type { Direction, Endpoint } from "../model/cluster.js";
 import { AddressSet } from "../net/address-set.js";
 import type { Engine } from "../engine/engine.js";
-import { type DnsServer, dnsAccess, dnsServer, internet, internetAddresses, metadata } from "./egress-probes.js";
+import { type WellKnownOptions, internetAddresses, metadataAddresses, podFamilies } from "../model/well-known.js";
+import { type Ip, formatIp } from "../net/ip.js";
+import { type DnsServer, dnsAccess, dnsServer, internet, metadata } from "./egress-probes.js";
 import { type GovernanceJson, governanceJson } from "./check.js";
 import { type LocationJson, addressesJson, locationJson } from "./json.js";
 
@@ -41,7 +43,13 @@ export interface WorkloadEgressJson {
   /** The IP space its egress allows, in regions with the same connections. */
   readonly addresses: readonly AddressConnsJson[];
   readonly internet: { readonly access: Access; readonly allowed: readonly AddressConnsJson[] };
-  readonly cloudMetadata: { readonly access: Access; readonly address: string; readonly conns: ConnSetJson | null };
+  /** The most open of the metadata addresses (`address`, `conns`), and each of them. */
+  readonly cloudMetadata: {
+    readonly access: Access;
+    readonly address: string;
+    readonly conns: ConnSetJson | null;
+    readonly addresses: readonly { readonly address: string; readonly access: Access; readonly conns: ConnSetJson | null }[];
+  };
   readonly dns: { readonly access: Access; readonly conns: ConnSetJson | null };
 }
 
@@ -61,16 +69,29 @@ export interface EgressJson {
     readonly ipBlockMatchesPods: boolean;
     /** What "internet" means here: the public address space. */
     readonly internet: readonly string[];
-    /** The DNS server probed; `assumed` when the manifests have no k8s-app=kube-dns pods. */
+    /** The cloud metadata addresses (the defaults and --metadata). */
+    readonly metadata: readonly string[];
+    /** The DNS server probed (a DNS pod, or the --dns addresses); `assumed` when the manifests have no DNS pods. */
     readonly dns: { readonly server: string; readonly assumed: boolean };
   };
 }
 
-export function egressOverview(engine: Engine): EgressJson {
+/** The facts the view is about, resolved once. */
+interface Facts {
+  readonly internet: AddressSet;
+  readonly metadata: readonly Ip[];
+  readonly dns: DnsServer;
+}
+
+export function egressOverview(engine: Engine, options: WellKnownOptions = {}): EgressJson {
   const cluster = engine.cluster;
   const withPolicies = new Set(cluster.policies.map((p) => p.namespace));
   const endpoints = sortedEndpoints(cluster.endpoints);
-  const dns = dnsServer(engine);
+  const facts: Facts = {
+    internet: internetAddresses(podFamilies(engine.options.podNetwork, cluster.endpoints)),
+    metadata: metadataAddresses(options.metadata),
+    dns: dnsServer(engine, options.dns),
+  };
   const pairs = new EgressPairs(engine);
   const namespaces = [...withPolicies].sort().map((namespace) => ({
     namespace,
@@ -78,7 +99,7 @@ export function egressOverview(engine: Engine): EgressJson {
       .filter((p) => p.namespace === namespace)
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
       .map((p) => ({ name: p.name, affects: (["ingress", "egress"] as const).filter((d) => p.affects[d]), at: locationJson(p.at) })),
-    workloads: endpoints.filter((e) => e.namespace === namespace).map((e) => workload(engine, pairs, dns, endpoints, e)),
+    workloads: endpoints.filter((e) => e.namespace === namespace).map((e) => workload(engine, pairs, facts, endpoints, e)),
   }));
   const unrestricted = [...new Set(endpoints.map((e) => e.namespace))]
     .filter((ns) => !withPolicies.has(ns))
@@ -87,8 +108,9 @@ export function egressOverview(engine: Engine): EgressJson {
   const assumptions = {
     podNetwork: addressesJson(engine.options.podNetwork),
     ipBlockMatchesPods: engine.options.ipBlockMatchesPods,
-    internet: addressesJson(internetAddresses(engine.options.podNetwork)),
-    dns: { server: dns.endpoint.id, assumed: dns.assumed },
+    internet: addressesJson(facts.internet),
+    metadata: facts.metadata.map(formatIp),
+    dns: { server: facts.dns.name, assumed: facts.dns.assumed },
   };
   return { namespaces, unrestricted, assumptions };
 }
@@ -108,7 +130,7 @@ class EgressPairs extends PairAnalysis {
   }
 }
 
-function workload(engine: Engine, pairs: EgressPairs, dns: DnsServer, all: readonly Endpoint[], e: Endpoint): WorkloadEgressJson {
+function workload(engine: Engine, pairs: EgressPairs, facts: Facts, all: readonly Endpoint[], e: Endpoint): WorkloadEgressJson {
   const reach: PeerConnsJson[] = [];
   const depending: PeerConnsJson[] = [];
   const refused: PeerConnsJson[] = [];
@@ -134,8 +156,8 @@ function workload(engine: Engine, pairs: EgressPairs, dns: DnsServer, all: reado
     endpointsDependingOnAddress: depending,
     refusedByIngress: refused,
     addresses: regions.map((r) => ({ to: addressesJson(r.addresses), conns: r.conns.toJSON() })),
-    internet: internet(regions, internetAddresses(engine.options.podNetwork)),
-    cloudMetadata: metadata(regions),
-    dns: dnsAccess(dns, e),
+    internet: internet(regions, facts.internet),
+    cloudMetadata: metadata(regions, facts.metadata),
+    dns: dnsAccess(facts.dns, e),
   };
 }

@@ -3,6 +3,7 @@ export const scaffoldCodes = {
   namespace: "scaffold-namespace",
   spec: "scaffold-allow-spec",
   metadataConflict: "scaffold-metadata-conflict",
+  dnsWithoutAllow: "scaffold-dns-without-allow-dns",
 } as const;
 
 export const scaffoldMessages = {
@@ -21,4 +22,5 @@ export const scaffoldMessages = {
   portRange: (from: number, to: number) => `port range ${from}-${to} ends before it starts`,
   protocol: (text: string) => `protocol ${JSON.stringify(text)} must be TCP, UDP or SCTP`,
   metadataConflict: (cidr: string) => `${cidr} is a cloud metadata address itself, which --block-metadata blocks`,
+  dnsWithoutAllow: () => "it says where the pods send DNS queries, and nothing allows them: add --allow-dns",
 } as const;

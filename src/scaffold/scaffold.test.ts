@@ -111,6 +111,27 @@ test("DNS to the kube-dns pods is allowed on UDP and TCP 53, and on nothing else
   assert.equal(verdict(engine, "kube-system/other", 53, "UDP"), "denied");
 });
 
+test("--dns: DNS is allowed to those addresses (NodeLocal DNSCache) on UDP and TCP 53, instead of the kube-dns pods", () => {
+  const engine = engineFor(yamlOf({ dns: [parseIp("169.254.20.10")!] }));
+  assert.equal(verdict(engine, "169.254.20.10", 53, "UDP"), "allowed");
+  assert.equal(verdict(engine, "169.254.20.10", 53, "TCP"), "allowed");
+  assert.equal(verdict(engine, "169.254.20.10", 80), "denied");
+  assert.equal(verdict(engine, "kube-system/coredns", 53, "UDP"), "denied");
+});
+
+test("--dns without --allow-dns is refused: it says where DNS is, not to allow it", () => {
+  const r = scaffold({ ...BASE, allowDns: false, dns: [parseIp("169.254.20.10")!] });
+  assert.deepEqual(r.ok ? [] : r.errors, [{ code: scaffoldCodes.dnsWithoutAllow, message: m.dnsWithoutAllow(), field: "dns" }]);
+});
+
+test("--metadata adds an address that --block-metadata excepts", () => {
+  const text = yamlOf({ allowTo: ["0.0.0.0/0:443"], metadata: [parseIp("169.254.170.2")!] });
+  const engine = engineFor(text);
+  assert.equal(verdict(engine, "169.254.170.2", 443), "denied");
+  assert.equal(verdict(engine, "169.254.169.254", 443), "denied");
+  assert.equal(verdict(engine, "169.254.170.3", 443), "allowed");
+});
+
 test("without --allow-dns, DNS is denied like everything else", () => {
   const engine = engineFor(yamlOf({ allowDns: false }));
   assert.equal(verdict(engine, "kube-system/coredns", 53, "UDP"), "denied");

@@ -3,11 +3,11 @@
  * optionally DNS to the cluster DNS pods; the allowances asked for, with the cloud metadata
  * addresses carved out of any ipBlock that contains them when asked to block metadata.
  */
-import { METADATA_ADDRESSES } from "../diff/addresses.js";
 import { dns1123LabelProblem } from "../k8s/validate.js";
 import { AddressSet } from "../net/address-set.js";
 import { type Cidr, formatCidr, hostCidr } from "../net/cidr.js";
-import { type Ip, parseIp } from "../net/ip.js";
+import { DNS_LABELS, DNS_NAMESPACE, compareIps, metadataAddresses } from "../model/well-known.js";
+import { type Ip, formatIp } from "../net/ip.js";
 import { scaffoldCodes, scaffoldMessages } from "./messages.js";
 import { type AllowPort, type AllowSpec, parseAllowSpec } from "./spec.js";
 import { type YamlEntry, type YamlNode, emitDocument, entry, item, list, map } from "./yaml.js";
@@ -20,6 +20,10 @@ export interface ScaffoldOptions {
   readonly blockMetadata: boolean;
   /** `--allow-to` specifications, as written (grammar in spec.ts). */
   readonly allowTo: readonly string[];
+  /** Metadata addresses besides the defaults (`--metadata`). */
+  readonly metadata?: readonly Ip[];
+  /** The pods' DNS servers (`--dns`, e.g. NodeLocal DNSCache): DNS is allowed to them instead of the kube-dns pods. */
+  readonly dns?: readonly Ip[];
 }
 
 export interface ScaffoldError {
@@ -31,14 +35,9 @@ export interface ScaffoldError {
 
 export type ScaffoldResult = { readonly ok: true; readonly value: string } | { readonly ok: false; readonly errors: readonly ScaffoldError[] };
 
-const METADATA_IPS: readonly Ip[] = METADATA_ADDRESSES.flatMap((t) => {
-  const ip = parseIp(t);
-  return ip === undefined ? [] : [ip];
-});
-
 /** The metadata addresses inside `cidr`, in address order. */
-function metadataInside(cidr: Cidr): Ip[] {
-  return METADATA_IPS.filter((ip) => AddressSet.fromCidr(cidr).has(ip)).sort((a, b) => a.family - b.family || (a.value < b.value ? -1 : 1));
+function metadataInside(metadata: readonly Ip[], cidr: Cidr): Ip[] {
+  return metadata.filter((ip) => AddressSet.fromCidr(cidr).has(ip)).sort(compareIps);
 }
 
 function header(name: string, namespace: string): YamlEntry[] {
@@ -81,12 +80,16 @@ const DNS_COMMENT = [
   "peers (a '-' before podSelector) they would allow all of kube-system, or kube-dns pods anywhere.",
 ];
 
-function dnsPolicy(namespace: string): string {
-  const rule = map(
-    entry("to", list(item(podsPeer("kube-system", [["k8s-app", "kube-dns"]])))),
-    entry("ports", portItems([{ protocol: "UDP", from: 53, to: 53 }, { protocol: "TCP", from: 53, to: 53 }])),
-  );
-  return emitDocument(policy("allow-dns-egress", namespace, list(item(rule))), DNS_COMMENT);
+const DNS_IPS_COMMENT = [
+  "DNS: the addresses given with --dns (e.g. NodeLocal DNSCache) on 53/UDP and 53/TCP; TCP carries",
+  "large answers.",
+];
+
+/** DNS to the cluster DNS (model/well-known.ts): the --dns addresses, else the kube-dns pods. */
+function dnsPolicy(namespace: string, ips: readonly Ip[]): string {
+  const peers = ips.length > 0 ? ips.map((ip) => item(map(entry("ipBlock", map(entry("cidr", formatCidr(hostCidr(ip)))))))) : [item(podsPeer(DNS_NAMESPACE, [...DNS_LABELS]))];
+  const rule = map(entry("to", list(...peers)), entry("ports", portItems([{ protocol: "UDP", from: 53, to: 53 }, { protocol: "TCP", from: 53, to: 53 }])));
+  return emitDocument(policy("allow-dns-egress", namespace, list(item(rule))), ips.length > 0 ? DNS_IPS_COMMENT : DNS_COMMENT);
 }
 
 interface Rule {
@@ -96,8 +99,9 @@ interface Rule {
   readonly metadata: boolean;
 }
 
-function cidrRule(spec: AllowSpec, cidr: Cidr, blockMetadata: boolean): Rule | ScaffoldError {
-  const inside = metadataInside(cidr);
+function cidrRule(spec: AllowSpec, cidr: Cidr, metadata: Metadata): Rule | ScaffoldError {
+  const blockMetadata = metadata.block;
+  const inside = metadataInside(metadata.addresses, cidr);
   const comment = [`--allow-to ${spec.text}`];
   let except: Cidr[] = [];
   if (inside.length > 0 && blockMetadata) {
@@ -122,9 +126,15 @@ function ruleNode(peer: YamlNode, spec: AllowSpec): YamlNode {
   return map(entry("to", list(item(peer))), ...(spec.ports === "all" ? [] : [entry("ports", portItems(spec.ports))]));
 }
 
-function allowRule(spec: AllowSpec, blockMetadata: boolean): Rule | ScaffoldError {
+/** The metadata addresses (model/well-known.ts), and whether to except them. */
+interface Metadata {
+  readonly addresses: readonly Ip[];
+  readonly block: boolean;
+}
+
+function allowRule(spec: AllowSpec, metadata: Metadata): Rule | ScaffoldError {
   const d = spec.destination;
-  if (d.kind === "cidr") return cidrRule(spec, d.cidr, blockMetadata);
+  if (d.kind === "cidr") return cidrRule(spec, d.cidr, metadata);
   return { node: ruleNode(podsPeer(d.namespace, d.labels), spec), comment: [`--allow-to ${spec.text}`], metadata: false };
 }
 
@@ -137,20 +147,23 @@ export function scaffold(options: ScaffoldOptions): ScaffoldResult {
   const errors: ScaffoldError[] = [];
   const nsProblem = dns1123LabelProblem(options.namespace);
   if (nsProblem !== undefined) errors.push({ code: scaffoldCodes.namespace, message: scaffoldMessages.namespace(options.namespace, nsProblem), field: "namespace" });
+  const dns = options.dns ?? [];
+  if (dns.length > 0 && !options.allowDns) errors.push({ code: scaffoldCodes.dnsWithoutAllow, message: scaffoldMessages.dnsWithoutAllow(), field: "dns" });
   const rules: Rule[] = [];
+  const metadata: Metadata = { addresses: metadataAddresses(options.metadata), block: options.blockMetadata };
   options.allowTo.forEach((text, index) => {
     const field = `allow-to[${index}]`;
     const spec = parseAllowSpec(text);
     if (!spec.ok) return errors.push({ code: scaffoldCodes.spec, message: spec.message, field });
-    const rule = allowRule(spec.value, options.blockMetadata);
+    const rule = allowRule(spec.value, metadata);
     if (isError(rule)) return errors.push({ ...rule, field });
     return rules.push(rule);
   });
   if (errors.length > 0) return { ok: false, errors };
   const ns = options.namespace;
   const reachesMetadata = rules.some((r) => r.metadata);
-  const docs = [emitDocument(policy("default-deny-egress", ns, null), headerComment(options, reachesMetadata))];
-  if (options.allowDns) docs.push(dnsPolicy(ns));
+  const docs = [emitDocument(policy("default-deny-egress", ns, null), headerComment(options, metadata.addresses, reachesMetadata))];
+  if (options.allowDns) docs.push(dnsPolicy(ns, dns));
   if (rules.length > 0) {
     const egress = list(...rules.map((r) => item(r.node, r.comment)));
     docs.push(emitDocument(policy("allow-egress", ns, egress), ["The allowances asked for, one rule each."]));
@@ -158,7 +171,7 @@ export function scaffold(options: ScaffoldOptions): ScaffoldResult {
   return { ok: true, value: docs.join("---\n") };
 }
 
-function headerComment(options: ScaffoldOptions, reachesMetadata: boolean): string[] {
+function headerComment(options: ScaffoldOptions, metadata: readonly Ip[], reachesMetadata: boolean): string[] {
   const lines = [
     `Egress baseline for namespace ${options.namespace}, written by portcullis scaffold.`,
     "Policies add up: a pod may send what any policy selecting it allows, and nothing else.",
@@ -166,6 +179,6 @@ function headerComment(options: ScaffoldOptions, reachesMetadata: boolean): stri
     "Default deny: every pod in the namespace is isolated for egress.",
   ];
   if (!options.allowDns) lines.push("DNS is denied too (no --allow-dns): name lookups will fail.");
-  if (!reachesMetadata) lines.push("Cloud metadata (169.254.169.254) stays blocked: no allowance below reaches it.");
+  if (!reachesMetadata) lines.push(`Cloud metadata (${metadata.map(formatIp).join(", ")}) stays blocked: no allowance below reaches it.`);
   return lines;
 }

@@ -37,7 +37,7 @@ export async function runDiff(options: DiffCommand, io: LoadIo): Promise<Command
   const [old, neu] = sides;
   if (old.cluster === null || neu.cluster === null) return done("invalid-input", "", broken.join(""));
   const engine = (cluster: Cluster): Engine => Engine.compile(cluster, { podNetwork: options.common.podNetwork, ipBlockMatchesPods: options.common.ipBlockMatchesPods });
-  const report = diffClusters(engine(old.cluster), engine(neu.cluster));
+  const report = diffClusters(engine(old.cluster), engine(neu.cluster), { metadata: options.wellKnown.metadata, dns: { ips: options.wellKnown.dns } });
   const stdout = render(options.common.output, report, { text: renderDiffText, md: renderDiffMarkdown });
   return done(shouldFail(report, options.failOn) ? "negative" : "ok", stdout);
 }

@@ -10,7 +10,8 @@ import { unknownNamespace } from "./scope.js";
 export function runEgress(options: Extract<CommandOptions, { name: "egress" }>, engine: Engine): CommandResult {
   const unknown = unknownNamespace(options.namespace, engine.cluster);
   if (unknown !== null) return usage(unknown);
-  return done("ok", render(options.common.output, scoped(egressOverview(engine), options.namespace), { text: renderEgressText }));
+  const view = egressOverview(engine, { metadata: options.wellKnown.metadata, dns: { ips: options.wellKnown.dns } });
+  return done("ok", render(options.common.output, scoped(view, options.namespace), { text: renderEgressText }));
 }
 
 function scoped(view: EgressJson, ns: string | null): EgressJson {

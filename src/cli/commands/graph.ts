@@ -9,6 +9,6 @@ import { unknownNamespace } from "./scope.js";
 export function runGraph(options: Extract<CommandOptions, { name: "graph" }>, engine: Engine): CommandResult {
   const unknown = unknownNamespace(options.namespace, engine.cluster);
   if (unknown !== null) return usage(unknown);
-  const graph = buildEgressGraph(engine, { namespace: options.namespace });
+  const graph = buildEgressGraph(engine, { namespace: options.namespace, metadata: options.metadata });
   return done("ok", render(options.common.output, graph, { mermaid: renderMermaid, dot: renderDot }));
 }

@@ -32,7 +32,7 @@ function report(r: LabReport, output: OutputFormat): CommandResult {
 }
 
 function options(o: BuildCommand) {
-  return { podCidrs: o.podCidrs, ipBlockMatchesPods: o.common.ipBlockMatchesPods, ...(o.to === null ? {} : { to: o.to }) };
+  return { podCidrs: o.podCidrs, ipBlockMatchesPods: o.common.ipBlockMatchesPods, metadata: o.metadata, ...(o.to === null ? {} : { to: o.to }) };
 }
 
 async function build(o: BuildCommand, cluster: Cluster): Promise<CommandResult> {

@@ -9,7 +9,8 @@ type LintCommand = Extract<CommandOptions, { name: "lint" }>;
 function lintOptions(o: LintCommand): LintOptions {
   return {
     engine: { podNetwork: o.common.podNetwork, ipBlockMatchesPods: o.common.ipBlockMatchesPods },
-    ...(o.dns.length === 0 ? {} : { dns: { ips: o.dns } }),
+    dns: { ips: o.wellKnown.dns },
+    metadata: o.wellKnown.metadata,
     ...(o.serviceCidr === null ? {} : { serviceCidr: o.serviceCidr }),
     ...(o.enable === null ? {} : { enable: o.enable }),
     disable: o.disable,

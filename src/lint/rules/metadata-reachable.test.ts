@@ -29,6 +29,13 @@ const CASES: RuleCase[] = [
   },
   { name: "::/0 reaches the AWS IPv6 address", yaml: docs(APP, egress("    - to:\n        - ipBlock: {cidr: \"::/0\"}\n")), expect: [{ path: "spec.egress[0].to[0]", message: "fd00:ec2::254" }] },
   { name: "pods not isolated for egress are egress-not-isolated's concern", yaml: APP, expect: [] },
+  {
+    name: "--metadata adds an address: the EKS Pod Identity agent inside a link-local allowance",
+    yaml: docs(APP, egress("    - to:\n        - ipBlock: {cidr: 169.254.170.0/24}\n")),
+    options: { metadata: [{ family: 4, value: 0xa9feaa17n }] }, // 169.254.170.23
+    expect: [{ path: "spec.egress[0].to[0]", message: "169.254.170.23 (TCP 80)", hint: "169.254.170.23/32" }],
+  },
+  { name: "without --metadata the same allowance reaches no metadata address", yaml: docs(APP, egress("    - to:\n        - ipBlock: {cidr: 169.254.170.0/24}\n")), expect: [] },
 ];
 
 for (const c of CASES) {

@@ -1,32 +1,27 @@
 import type { Explanation } from "../../engine/types.js";
 import { AddressSet } from "../../net/address-set.js";
 import { hostCidr, formatCidr } from "../../net/cidr.js";
-import { type Ip, formatIp, parseIp } from "../../net/ip.js";
+import { type Ip, formatIp } from "../../net/ip.js";
+import { metadataAddresses } from "../../model/well-known.js";
 import type { LintContext } from "../context.js";
 import { policyObject, sortedIds } from "../describe.js";
 import { lintMessages as m } from "../messages.js";
 import { explanationKey, probe } from "../probe.js";
 import type { Draft, LintRule } from "../types.js";
 
-/** Cloud instance metadata services: AWS, GCP, Azure, OpenStack (IPv4); AWS (IPv6); Alibaba Cloud. */
-export const METADATA_ADDRESSES: readonly Ip[] = ["169.254.169.254", "fd00:ec2::254", "100.100.100.200"].map((text) => {
-  const ip = parseIp(text);
-  if (ip === undefined) throw new Error(`unreachable: ${text}`);
-  return ip;
-});
-
 export const metadataReachable: LintRule = {
   id: "metadata-reachable",
   severity: "warning",
   summary: "A pod isolated for egress may reach a cloud metadata address.",
   description:
-    "Cloud metadata services (169.254.169.254, fd00:ec2::254, 100.100.100.200) hand out the node's credentials to whoever asks. For every pod isolated for egress the engine is asked whether it may open TCP 80 to each of these addresses; the finding points at the rule (and peer) that allows it and lists the pods.",
+    "Cloud metadata services (169.254.169.254, fd00:ec2::254, 100.100.100.200, and those given with --metadata) hand out the node's credentials to whoever asks. For every pod isolated for egress the engine is asked whether it may open TCP 80 to each of these addresses; the finding points at the rule (and peer) that allows it and lists the pods.",
   docs: "docs/rules/metadata-reachable.md",
   check: (ctx) => {
     const groups = new Map<string, { by: Explanation; addresses: Set<string>; endpoints: string[] }>();
+    const metadata = metadataAddresses(ctx.options.metadata);
     for (const subject of ctx.subjects()) {
       if (ctx.engine.policiesSelecting(subject, "egress").length === 0) continue;
-      for (const ip of METADATA_ADDRESSES) {
+      for (const ip of metadata) {
         const decision = probe(ctx, subject, { kind: "external", addresses: AddressSet.fromIp(ip) }, 80, "TCP");
         for (const by of decision.egress.allowedBy) {
           const key = explanationKey(by);
@@ -37,14 +32,14 @@ export const metadataReachable: LintRule = {
         }
       }
     }
-    return [...groups.values()].map((g) => draft(ctx, g.by, [...g.addresses], g.endpoints));
+    return [...groups.values()].map((g) => draft(ctx, metadata, g.by, [...g.addresses], g.endpoints));
   },
 };
 
-function draft(ctx: LintContext, by: Explanation, addresses: readonly string[], endpoints: readonly string[]): Draft {
+function draft(ctx: LintContext, metadata: readonly Ip[], by: Explanation, addresses: readonly string[], endpoints: readonly string[]): Draft {
   const policy = ctx.policy(by.policy);
-  const ordered = METADATA_ADDRESSES.map(formatIp).filter((a) => addresses.includes(a));
-  const cidrs = METADATA_ADDRESSES.filter((ip) => addresses.includes(formatIp(ip))).map((ip) => formatCidr(hostCidr(ip)));
+  const ordered = metadata.map(formatIp).filter((a) => addresses.includes(a));
+  const cidrs = metadata.filter((ip) => addresses.includes(formatIp(ip))).map((ip) => formatCidr(hostCidr(ip)));
   const rule = by.rule === null ? undefined : policy?.egress[by.rule];
   const peer = by.peer === null || rule === undefined || rule.peers === "all" ? undefined : rule.peers[by.peer];
   const base = {
