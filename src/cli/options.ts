@@ -80,8 +80,11 @@ export type CommandOptions =
       /** `--pod-cidr` as CIDRs: lab pods without a known IP take addresses from the first. */
       readonly podCidrs: readonly Cidr[];
       readonly to: readonly ExternalTarget[] | null;
+      /** `lab run --clean`: remove labs orphaned by killed runs first (without it, they are reported). */
+      readonly clean: boolean;
     }
-  | { readonly name: "lab"; readonly action: "probe" | "down"; readonly output: OutputFormat; readonly prefix: string };
+  | { readonly name: "lab"; readonly action: "probe" | "down"; readonly output: OutputFormat; readonly prefix: string }
+  | { readonly name: "lab"; readonly action: "list"; readonly output: OutputFormat };
 
 export type Invocation =
   | { readonly kind: "help"; readonly topic: CommandName | null }

@@ -2,9 +2,9 @@
  * `lab run|up|probe|down`: the labrun core, wired. Every action needs root; `run` and `probe`
  * end negative (exit 1) on any mismatch between the packets and the engine.
  */
-import { type LabReport, type LabRunError, labDown, labProbe, labUpOnly, labView, renderLabText, runErrorMessage, runLab } from "../../labrun/index.js";
+import { type LabReport, type LabRunError, labDown, labList, labProbe, labUpOnly, labView, orphanMessages, orphanedLabs, renderLabText, runErrorMessage, runLab } from "../../labrun/index.js";
 import type { Cluster } from "../../model/cluster.js";
-import { renderLabDownText, renderLabUpText } from "../../render/lab.js";
+import { renderLabDownText, renderLabListText, renderLabUpText } from "../../render/lab.js";
 import { loadCluster, type LoadIo } from "../load.js";
 import type { CommandOptions } from "../options.js";
 import { render } from "../output.js";
@@ -35,17 +35,27 @@ function options(o: BuildCommand) {
   return { podCidrs: o.podCidrs, ipBlockMatchesPods: o.common.ipBlockMatchesPods, ...(o.to === null ? {} : { to: o.to }) };
 }
 
+/** Labs orphaned by killed runs, named on stderr, or removed first with `--clean`. */
+async function orphans(clean: boolean): Promise<string> {
+  return orphanMessages(await orphanedLabs(clean))
+    .map((line) => `portcullis: ${line}\n`)
+    .join("");
+}
+
 async function build(o: BuildCommand, cluster: Cluster): Promise<CommandResult> {
   if (o.action === "run") {
+    const said = await orphans(o.clean);
     const r = await runLab(cluster, options(o));
-    return r.ok ? report(r.value, o.common.output) : failed(r.error, o.action);
+    const result = r.ok ? report(r.value, o.common.output) : failed(r.error, o.action);
+    return result.kind === "done" ? { ...result, stderr: said + result.stderr } : result;
   }
   const r = await labUpOnly(cluster, options(o));
   if (!r.ok) return failed(r.error, o.action);
   return done("ok", render(o.common.output, r.value, { text: renderLabUpText }));
 }
 
-async function kept(o: Extract<LabCommand, { action: "probe" | "down" }>): Promise<CommandResult> {
+async function kept(o: Extract<LabCommand, { action: "probe" | "down" | "list" }>): Promise<CommandResult> {
+  if (o.action === "list") return done("ok", render(o.output, await labList(), { text: renderLabListText }));
   if (o.action === "probe") {
     const r = await labProbe(o.prefix);
     return r.ok ? report(r.value, o.output) : failed(r.error, o.action);
