@@ -19,7 +19,7 @@ function plain(v: Invocation): unknown {
   return { ...rest, ...extra, ...dns, ...lab, ...node, debug: v.debug, ...common, podNetwork: common.podNetwork.toString() };
 }
 
-const BASE = { output: "text", verbose: false, podNetwork: "10.244.0.0/16", ipBlockMatchesPods: true, debug: false };
+const BASE = { output: "text", verbose: false, podNetwork: "10.244.0.0/16", podNetworkFrom: "default", ipBlockMatchesPods: true, debug: false };
 const ENFORCE = { name: "enforce", watch: false, audit: false, log: false, counters: false, nodePods: null, nodePodCidrs: [], files: ["d"], ...BASE };
 
 type Case = { readonly name: string; readonly argv: readonly string[] } & (
@@ -47,7 +47,7 @@ const cases: readonly Case[] = [
   { name: "matrix ports, repeated and comma-separated", argv: ["matrix", "-f", "a", "--port", "80,443", "--port", "8080", "--protocol", "TCP"], expect: { name: "matrix", ports: [80, 443, 8080], protocols: ["TCP"], files: ["a"], ...BASE } },
   { name: "matrix csv", argv: ["matrix", "-f", "a", "-o", "csv"], expect: { name: "matrix", ports: null, protocols: null, files: ["a"], ...BASE, output: "csv" } },
   { name: "connlist dot", argv: ["connlist", "-f", "a", "-o", "dot"], expect: { name: "connlist", files: ["a"], ...BASE, output: "dot" } },
-  { name: "IPv6 and repeated pod CIDRs", argv: ["-f", "a", "--pod-cidr", "10.1.0.0/16", "--pod-cidr", "fd00::/64"], expect: { name: "egress", files: ["a"], ...BASE, podNetwork: "10.1.0.0/16,fd00::/64" } },
+  { name: "IPv6 and repeated pod CIDRs", argv: ["-f", "a", "--pod-cidr", "10.1.0.0/16", "--pod-cidr", "fd00::/64"], expect: { name: "egress", files: ["a"], ...BASE, podNetwork: "10.1.0.0/16,fd00::/64", podNetworkFrom: "flag" } },
   { name: "ipBlock option false", argv: ["-f", "a", "--ipblock-matches-pods=false"], expect: { name: "egress", files: ["a"], ...BASE, ipBlockMatchesPods: false } },
   { name: "ipBlock option with a separate value", argv: ["-f", "a", "--ipblock-matches-pods", "true"], expect: { name: "egress", files: ["a"], ...BASE } },
   { name: "help flag wins", argv: ["check", "--from", "x", "-h"], expect: { kind: "help", topic: "check" } },
@@ -146,7 +146,7 @@ const cases: readonly Case[] = [
   { name: "lab list", argv: ["lab", "list", "-o", "json"], expect: { name: "lab", action: "list", output: "json", debug: false } },
   { name: "lab list takes no --lab", argv: ["lab", "list", "--lab", "pc-1a2b3c"], error: /^--lab cannot be used with lab list: it lists the labs on this machine$/ },
   { name: "lab down takes no --clean", argv: ["lab", "down", "--lab", "pc-1a2b3c", "--clean"], error: /^--clean cannot be used with lab down/ },
-  { name: "lab up with pod CIDRs", argv: ["lab", "up", "-f", "a", "--pod-cidr", "10.1.0.0/16"], expect: { name: "lab", action: "up", podCidrs: ["10.1.0.0/16"], to: null, clean: false, files: ["a"], ...BASE, podNetwork: "10.1.0.0/16" } },
+  { name: "lab up with pod CIDRs", argv: ["lab", "up", "-f", "a", "--pod-cidr", "10.1.0.0/16"], expect: { name: "lab", action: "up", podCidrs: ["10.1.0.0/16"], to: null, clean: false, files: ["a"], ...BASE, podNetwork: "10.1.0.0/16", podNetworkFrom: "flag" } },
   { name: "lab probe", argv: ["lab", "probe", "--lab", "pc-1a2b3c"], expect: { name: "lab", action: "probe", output: "text", prefix: "pc-1a2b3c", debug: false } },
   { name: "lab down as json", argv: ["lab", "down", "--lab", "pc-1a2b3c", "-o", "json"], expect: { name: "lab", action: "down", output: "json", prefix: "pc-1a2b3c", debug: false } },
   { name: "lab without an action", argv: ["lab", "-f", "a"], error: /^missing the lab action: run, up, probe, down or list$/, command: "lab" },

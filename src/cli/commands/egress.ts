@@ -7,5 +7,5 @@ import { type CommandResult, done } from "./result.js";
 
 /** The default command: the egress picture of every namespace with policies. */
 export function runEgress(options: Extract<CommandOptions, { name: "egress" }>, engine: Engine): CommandResult {
-  return done("ok", render(options.common.output, egressOverview(engine), { text: renderEgressText }));
+  return done("ok", render(options.common.output, egressOverview(engine, options.common.podNetworkFrom), { text: renderEgressText }));
 }
