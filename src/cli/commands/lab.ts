@@ -1,5 +1,5 @@
 /**
- * `lab run|up|probe|down`: the labrun core, wired. Every action needs root; `run` and `probe`
+ * `lab run|up|probe|down|list`: the labrun core, wired. Every action needs root; `run` and `probe`
  * end negative (exit 1) on any mismatch between the packets and the engine.
  */
 import { type LabReport, type LabRunError, labDown, labList, labProbe, labUpOnly, labView, orphanMessages, orphanedLabs, renderLabText, runErrorMessage, runLab } from "../../labrun/index.js";
