@@ -1,17 +1,62 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests use: nftables, iproute2, procps (lab and enforcement), graphviz (DOT validation).
-# Runs apt-get only as root and only for what is missing; a no-op otherwise.
+# The system tools the tests run, and the Debian package of each: nft (enforcement), ip and sysctl
+# (network namespaces, labs), dig (the lab's DNS test), dot (DOT validation), git (git sources).
+#   bash scripts/install-system-deps.sh          installs what is missing (apt-get, as root only; a no-op otherwise)
+#   bash scripts/install-system-deps.sh --check  lists each required tool; exits 1 naming the missing ones
 set -euo pipefail
-need=()
-command -v nft >/dev/null 2>&1 || need+=(nftables)
-command -v ip >/dev/null 2>&1 || need+=(iproute2)
-command -v sysctl >/dev/null 2>&1 || need+=(procps)
-command -v dot >/dev/null 2>&1 || need+=(graphviz)
-if [ ${#need[@]} -eq 0 ]; then exit 0; fi
-if [ "$(id -u)" -ne 0 ]; then
-  echo "install-system-deps: missing ${need[*]}; run as root to install them (lab/enforcement tests skip without them outside CI)" >&2
-  exit 0
-fi
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${need[@]}"
+TOOLS=(
+  "nft nftables"
+  "ip iproute2"
+  "sysctl procps"
+  "dig bind9-dnsutils"
+  "dot graphviz"
+  "git git"
+)
+NODE_MAJOR=20
+
+check() {
+  local missing=() entry tool package
+  for entry in "${TOOLS[@]}"; do
+    read -r tool package <<<"$entry"
+    if command -v "$tool" >/dev/null 2>&1; then
+      printf '  %-7s %s\n' "$tool" "$(command -v "$tool")"
+    else
+      printf '  %-7s MISSING (Debian package %s)\n' "$tool" "$package"
+      missing+=("$tool")
+    fi
+  done
+  local major
+  major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+  if [ "$major" -ge "$NODE_MAJOR" ]; then
+    printf '  %-7s %s\n' node "$(command -v node)"
+  else
+    printf '  %-7s MISSING (Node.js %s or later)\n' node "$NODE_MAJOR"
+    missing+=(node)
+  fi
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "system-deps: missing required tools: ${missing[*]}" >&2
+    exit 1
+  fi
+}
+
+install() {
+  local need=() entry tool package
+  for entry in "${TOOLS[@]}"; do
+    read -r tool package <<<"$entry"
+    command -v "$tool" >/dev/null 2>&1 || need+=("$package")
+  done
+  if [ ${#need[@]} -eq 0 ]; then return 0; fi
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "install-system-deps: missing ${need[*]}; run as root to install them (lab/enforcement tests skip without them outside CI)" >&2
+    return 0
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}"
+}
+
+case "${1:-}" in
+  --check) check ;;
+  "") install ;;
+  *) echo "usage: bash scripts/install-system-deps.sh [--check]" >&2; exit 2 ;;
+esac

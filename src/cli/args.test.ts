@@ -23,7 +23,7 @@ function plain(v: Invocation): unknown {
   return { ...kept, ...extra, ...dns, ...lab, ...node, debug: v.debug, ...common, podNetwork: common.podNetwork.toString() };
 }
 
-const BASE = { output: "text", verbose: false, podNetwork: "10.244.0.0/16", ipBlockMatchesPods: true, debug: false };
+const BASE = { output: "text", verbose: false, podNetwork: "10.244.0.0/16", podNetworkFrom: "default", ipBlockMatchesPods: true, debug: false };
 const ENFORCE = { name: "enforce", watch: false, audit: false, log: false, counters: false, nodePods: null, nodePodCidrs: [], files: ["d"], ...BASE };
 
 type Case = { readonly name: string; readonly argv: readonly string[] } & (
@@ -53,7 +53,7 @@ const cases: readonly Case[] = [
   { name: "matrix ports, repeated and comma-separated", argv: ["matrix", "-f", "a", "--port", "80,443", "--port", "8080", "--protocol", "TCP"], expect: { name: "matrix", namespace: null, ports: [80, 443, 8080], protocols: ["TCP"], files: ["a"], ...BASE } },
   { name: "matrix csv", argv: ["matrix", "-f", "a", "-o", "csv"], expect: { name: "matrix", namespace: null, ports: null, protocols: null, files: ["a"], ...BASE, output: "csv" } },
   { name: "connlist dot", argv: ["connlist", "-f", "a", "-o", "dot"], expect: { name: "connlist", namespace: null, files: ["a"], ...BASE, output: "dot" } },
-  { name: "IPv6 and repeated pod CIDRs", argv: ["-f", "a", "--pod-cidr", "10.1.0.0/16", "--pod-cidr", "fd00::/64"], expect: { name: "egress", namespace: null, files: ["a"], ...BASE, podNetwork: "10.1.0.0/16,fd00::/64" } },
+  { name: "IPv6 and repeated pod CIDRs", argv: ["-f", "a", "--pod-cidr", "10.1.0.0/16", "--pod-cidr", "fd00::/64"], expect: { name: "egress", namespace: null, files: ["a"], ...BASE, podNetwork: "10.1.0.0/16,fd00::/64", podNetworkFrom: "flag" } },
   { name: "ipBlock option false", argv: ["-f", "a", "--ipblock-matches-pods=false"], expect: { name: "egress", namespace: null, files: ["a"], ...BASE, ipBlockMatchesPods: false } },
   { name: "ipBlock option with a separate value", argv: ["-f", "a", "--ipblock-matches-pods", "true"], expect: { name: "egress", namespace: null, files: ["a"], ...BASE } },
   { name: "help flag wins", argv: ["check", "--from", "x", "-h"], expect: { kind: "help", topic: "check" } },
@@ -165,11 +165,16 @@ const cases: readonly Case[] = [
   { name: "lint bad dns", argv: ["lint", "-f", "a", "--dns", "kube-dns"], error: /^invalid --dns "kube-dns": expected an IP address$/ },
   { name: "lint service CIDR with host bits", argv: ["lint", "-f", "a", "--service-cidr", "10.96.0.1/12"], error: /^invalid --service-cidr "10.96.0.1\/12": host bits are set/ },
   // lab
-  { name: "lab run", argv: ["lab", "run", "-f", "a", "--to", "203.0.113.7:443", "--to", "[2001:db8::1]:53/udp", "-o", "json"], expect: { name: "lab", action: "run", podCidrs: ["10.244.0.0/16"], to: ["203.0.113.7 TCP 443", "2001:db8::1 UDP 53"], files: ["a"], ...BASE, output: "json" } },
-  { name: "lab up with pod CIDRs", argv: ["lab", "up", "-f", "a", "--pod-cidr", "10.1.0.0/16"], expect: { name: "lab", action: "up", podCidrs: ["10.1.0.0/16"], to: null, files: ["a"], ...BASE, podNetwork: "10.1.0.0/16" } },
+  { name: "lab run", argv: ["lab", "run", "-f", "a", "--to", "203.0.113.7:443", "--to", "[2001:db8::1]:53/udp", "-o", "json"], expect: { name: "lab", action: "run", podCidrs: ["10.244.0.0/16"], to: ["203.0.113.7 TCP 443", "2001:db8::1 UDP 53"], clean: false, files: ["a"], ...BASE, output: "json" } },
+  { name: "lab run --clean", argv: ["lab", "run", "-f", "a", "--clean"], expect: { name: "lab", action: "run", podCidrs: ["10.244.0.0/16"], to: null, clean: true, files: ["a"], ...BASE } },
+  { name: "lab up takes no --clean", argv: ["lab", "up", "-f", "a", "--clean"], error: /^--clean removes orphaned labs before lab run/ },
+  { name: "lab list", argv: ["lab", "list", "-o", "json"], expect: { name: "lab", action: "list", output: "json", debug: false } },
+  { name: "lab list takes no --lab", argv: ["lab", "list", "--lab", "pc-1a2b3c"], error: /^--lab cannot be used with lab list: it lists the labs on this machine$/ },
+  { name: "lab down takes no --clean", argv: ["lab", "down", "--lab", "pc-1a2b3c", "--clean"], error: /^--clean cannot be used with lab down/ },
+  { name: "lab up with pod CIDRs", argv: ["lab", "up", "-f", "a", "--pod-cidr", "10.1.0.0/16"], expect: { name: "lab", action: "up", podCidrs: ["10.1.0.0/16"], to: null, clean: false, files: ["a"], ...BASE, podNetwork: "10.1.0.0/16", podNetworkFrom: "flag" } },
   { name: "lab probe", argv: ["lab", "probe", "--lab", "pc-1a2b3c"], expect: { name: "lab", action: "probe", output: "text", prefix: "pc-1a2b3c", debug: false } },
   { name: "lab down as json", argv: ["lab", "down", "--lab", "pc-1a2b3c", "-o", "json"], expect: { name: "lab", action: "down", output: "json", prefix: "pc-1a2b3c", debug: false } },
-  { name: "lab without an action", argv: ["lab", "-f", "a"], error: /^missing the lab action: run, up, probe or down$/, command: "lab" },
+  { name: "lab without an action", argv: ["lab", "-f", "a"], error: /^missing the lab action: run, up, probe, down or list$/, command: "lab" },
   { name: "lab action typo", argv: ["lab", "prbe", "--lab", "pc-1a2b3c"], error: /^unknown lab action "prbe" \(did you mean "probe"\?\)/ },
   { name: "lab run with a kept lab", argv: ["lab", "run", "-f", "a", "--lab", "pc-1a2b3c"], error: /^--lab names a kept lab for lab probe and lab down; lab run makes a new one$/ },
   { name: "lab probe reads no manifests", argv: ["lab", "probe", "--lab", "pc-1a2b3c", "-f", "a"], error: /^--filename \(-f\) cannot be used with lab probe: it probes what lab up planned$/ },

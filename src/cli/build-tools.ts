@@ -123,15 +123,15 @@ export function buildLint(common: CommonOptions, given: Given): Options<"lint"> 
   };
 }
 
-const LAB_ACTIONS = ["run", "up", "probe", "down"] as const;
+const LAB_ACTIONS = ["run", "up", "probe", "down", "list"] as const;
 type LabAction = (typeof LAB_ACTIONS)[number];
 
 function labAction(positionals: readonly string[]): LabAction {
   const word = positionals[0];
-  if (word === undefined) refuse(`missing the lab action: run, up, probe or down`);
+  if (word === undefined) refuse(`missing the lab action: run, up, probe, down or list`);
   if (!(LAB_ACTIONS as readonly string[]).includes(word)) {
     const hint = suggest(word, LAB_ACTIONS);
-    refuse(`unknown lab action "${word}"${hint === null ? "" : ` (did you mean "${hint}"?)`}: expected run, up, probe or down`);
+    refuse(`unknown lab action "${word}"${hint === null ? "" : ` (did you mean "${hint}"?)`}: expected run, up, probe, down or list`);
   }
   return word as LabAction;
 }
@@ -152,17 +152,21 @@ function podCidrs(given: Given): Cidr[] {
 
 const MANIFEST_FLAGS = ["filename", "verbose", "pod-cidr", "ipblock-matches-pods"] as const;
 
+const LAB_DOES = { probe: "probes what lab up planned", down: "removes what lab up made", list: "lists the labs on this machine" } as const;
+
 export function buildLab(positionals: readonly string[], given: Given): Options<"lab"> {
   const action = labAction(positionals);
   if (action === "run" || action === "up") {
     if (given.has("lab")) refuse(`--lab names a kept lab for lab probe and lab down; lab ${action} makes a new one`);
+    if (given.has("clean") && action === "up") refuse(`--clean removes orphaned labs before lab run; use lab list and lab down --lab PREFIX with lab up`);
     const common = commonOptions("lab", given);
     const to = given.get("to");
-    return { name: "lab", action, common, podCidrs: podCidrs(given), to: to === undefined ? null : to.map(labTarget), metadata: metadataFlag(given) };
+    return { name: "lab", action, common, podCidrs: podCidrs(given), to: to === undefined ? null : to.map(labTarget), metadata: metadataFlag(given), clean: given.has("clean") };
   }
-  for (const flag of [...MANIFEST_FLAGS, "to", "metadata"]) {
-    if (given.has(flag)) refuse(`--${flag === "filename" ? "filename (-f)" : flag} cannot be used with lab ${action}: it ${action === "probe" ? "probes what lab up planned" : "removes what lab up made"}`);
+  for (const flag of [...MANIFEST_FLAGS, "to", "metadata", "clean", ...(action === "list" ? ["lab"] : [])]) {
+    if (given.has(flag)) refuse(`--${flag === "filename" ? "filename (-f)" : flag} cannot be used with lab ${action}: it ${LAB_DOES[action]}`);
   }
+  if (action === "list") return { name: "lab", action, output: parseOutput("lab", one(given, "output")) };
   const prefix = required(given, "lab");
   if (!LAB_PREFIX.test(prefix)) refuse(`invalid --lab "${prefix}": a lab prefix is pc- and 6 hex digits, as lab up prints it`);
   return { name: "lab", action, output: parseOutput("lab", one(given, "output")), prefix };

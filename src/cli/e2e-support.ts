@@ -14,10 +14,10 @@ export interface Run {
   readonly stderr: string;
 }
 
-export function run(args: readonly string[], cwd: string, stdin?: Uint8Array | string, uid?: number): Promise<Run> {
+export function run(args: readonly string[], cwd: string, stdin?: Uint8Array | string, uid?: number, bin = BIN): Promise<Run> {
   return new Promise((resolve) => {
     const ids = uid === undefined ? {} : { uid, gid: uid };
-    const child = execFile(process.execPath, [BIN, ...args], { cwd, encoding: "utf8", ...ids }, (error, stdout, stderr) => {
+    const child = execFile(process.execPath, [bin, ...args], { cwd, encoding: "utf8", ...ids }, (error, stdout, stderr) => {
       resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout, stderr });
     });
     child.stdin?.end(stdin);

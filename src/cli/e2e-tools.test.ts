@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { GOLDEN, joinTree, ROOT, run } from "./e2e-support.js";
+import { readableInstall } from "./readable-install.js";
 
 /** The stdout a golden file records. */
 function goldenStdout(name: string): string {
@@ -95,11 +96,14 @@ test("scaffold piped into check: DNS over UDP and TCP 53 allowed, the metadata a
 test("enforce and lab without root: exit 4, nothing applied, the dry run suggested", async (t) => {
   const root = typeof process.getuid === "function" && process.getuid() === 0;
   if (root && process.platform !== "linux") return t.skip("cannot drop to an unprivileged user here");
-  // As root, the child runs as nobody; it refuses before it looks at a network namespace.
+  // As root, the child runs as nobody; it refuses before it looks at a network namespace. Nobody may
+  // not read the checkout (a clone under a private folder), so it runs a readable copy of the CLI.
   const as = root ? 65534 : undefined;
+  const install = root ? readableInstall(["examples/egress"]) : { dir: ROOT, bin: undefined, remove: () => undefined };
+  t.after(() => install.remove());
   const [enforce, lab] = await Promise.all([
-    run(["enforce", "-f", "examples/egress", "--host"], ROOT, undefined, as),
-    run(["lab", "down", "--lab", "pc-1a2b3c"], ROOT, undefined, as),
+    run(["enforce", "-f", "examples/egress", "--host"], install.dir, undefined, as, install.bin),
+    run(["lab", "down", "--lab", "pc-1a2b3c"], install.dir, undefined, as, install.bin),
   ]);
   assert.equal(enforce.code, 4);
   assert.equal(enforce.stdout, "");

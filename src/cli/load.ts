@@ -4,6 +4,8 @@ import { type ReadResult, readSources } from "../io/read-sources.js";
 import { loadCluster as loadSources } from "../k8s/load.js";
 import type { Cluster } from "../model/cluster.js";
 import { formatDiagnostic, formatLoaded, formatSkipped } from "../render/diagnostics.js";
+import { choosePodNetwork } from "../model/pod-network.js";
+import { formatPodNetwork } from "../render/diagnostics.js";
 import type { CommonOptions } from "./options.js";
 
 export interface LoadIo {
@@ -30,4 +32,11 @@ export function decodeSources(read: ReadResult, verbose: boolean, io: LoadIo): C
     io.stderr(`${formatSkipped(decoded.skipped) ?? "skipped no objects"}\n`);
   }
   return hasErrors(diagnostics) ? null : decoded.value;
+}
+
+/** The options with the pod network this cluster implies (choosePodNetwork); `-v` says where it came from. */
+export function withPodNetwork<T extends CommonOptions>(common: T, cluster: Cluster, io: LoadIo): T {
+  const chosen = choosePodNetwork({ podNetwork: common.podNetwork, from: common.podNetworkFrom }, cluster);
+  if (common.verbose) io.stderr(`${formatPodNetwork(chosen)}\n`);
+  return { ...common, podNetwork: chosen.podNetwork, podNetworkFrom: chosen.from };
 }

@@ -13,7 +13,7 @@ import { type CommandResult, done } from "./commands/result.js";
 import { runScaffold } from "./commands/scaffold.js";
 import { exitCode, type Status } from "./exit.js";
 import { commandHelp, globalHelp, usageHint } from "./help.js";
-import { loadCluster } from "./load.js";
+import { loadCluster, withPodNetwork } from "./load.js";
 import type { CommandName } from "./spec.js";
 
 export interface CliIo {
@@ -72,12 +72,13 @@ async function run(command: CommandOptions, io: CliIo): Promise<CommandResult> {
       return (await import("./commands/lab.js")).runLabCommand(command, io);
     case "lint": {
       const cluster = await loadCluster(command.common, io);
-      return cluster === null ? done("invalid-input", "") : runLint(command, cluster, version());
+      return cluster === null ? done("invalid-input", "") : runLint({ ...command, common: withPodNetwork(command.common, cluster, io) }, cluster, version());
     }
     default: {
       const cluster = await loadCluster(command.common, io);
       if (cluster === null) return done("invalid-input", "");
-      return analyse(command, Engine.compile(cluster, { podNetwork: command.common.podNetwork, ipBlockMatchesPods: command.common.ipBlockMatchesPods }));
+      const common = withPodNetwork(command.common, cluster, io);
+      return analyse({ ...command, common }, Engine.compile(cluster, { podNetwork: common.podNetwork, ipBlockMatchesPods: common.ipBlockMatchesPods }));
     }
   }
 }

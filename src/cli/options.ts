@@ -4,6 +4,7 @@ import type { AddressSet } from "../net/address-set.js";
 import type { ExternalTarget } from "../labrun/types.js";
 import type { Cidr } from "../net/cidr.js";
 import type { Ip } from "../net/ip.js";
+import type { PodNetworkFrom } from "../model/pod-network.js";
 import type { CommandName, OutputFormat } from "./spec.js";
 
 /** Options every command that reads manifests shares. */
@@ -12,6 +13,8 @@ export interface CommonOptions {
   readonly output: OutputFormat;
   readonly verbose: boolean;
   readonly podNetwork: AddressSet;
+  /** `flag`: `--pod-cidr` given; `default`: not given; `nodes`: taken from the Nodes after loading (choosePodNetwork). */
+  readonly podNetworkFrom: PodNetworkFrom;
   readonly ipBlockMatchesPods: boolean;
 }
 
@@ -97,8 +100,11 @@ export type CommandOptions =
       readonly podCidrs: readonly Cidr[];
       readonly to: readonly ExternalTarget[] | null;
       readonly metadata: readonly Ip[];
+      /** `lab run --clean`: remove labs orphaned by killed runs first (without it, they are reported). */
+      readonly clean: boolean;
     }
-  | { readonly name: "lab"; readonly action: "probe" | "down"; readonly output: OutputFormat; readonly prefix: string };
+  | { readonly name: "lab"; readonly action: "probe" | "down"; readonly output: OutputFormat; readonly prefix: string }
+  | { readonly name: "lab"; readonly action: "list"; readonly output: OutputFormat };
 
 export type Invocation =
   | { readonly kind: "help"; readonly topic: CommandName | null }

@@ -100,7 +100,7 @@ const cluster: Cluster = clusterOfYaml(FIXTURE);
 const engine = Engine.compile(cluster, ENGINE);
 
 function egress(): Answers {
-  const view = egressOverview(engine, FACTS);
+  const view = egressOverview(engine, "flag", FACTS);
   const w = (id: string) => {
     const found = view.namespaces.flatMap((n) => n.workloads).find((x) => x.id === id);
     if (found === undefined) throw new Error(`egress: no ${id}`);

@@ -7,10 +7,9 @@ import type { Denial } from "../nft/describe.js";
 import { type ObjectChanges, diffRulesets } from "../nft/diff.js";
 import type { CompileIssue, CompileResult, CompileStats, NodeScope, RuleIdMap } from "../nft/types.js";
 import { type LoadCaches, type Loaded, loadCluster, newLoadCaches } from "./load.js";
-import { BASE_CHAIN } from "../nft/chains.js";
 import { tableDrift } from "../nft/drift.js";
 import { renderRuleset } from "../nft/render.js";
-import { type NftError, applyRuleset, runNft } from "./nft.js";
+import { type NftError, applyRuleset, listTableTerse } from "./nft.js";
 import { type DenialFollower, followDenials } from "./trace.js";
 import { watchPaths } from "./watch.js";
 
@@ -136,12 +135,12 @@ async function follow(opts: EnforceOptions, state: LoopState): Promise<void> {
 async function verify(opts: EnforceOptions, state: LoopState): Promise<void> {
   const applied = state.applied;
   if (applied === null) return;
-  const chains = await runNft(["list", "chains"], opts.netns);
-  if (!chains.ok) return opts.onEvent({ kind: "error", message: `checking the table: ${chains.error.message}` });
-  const base = await runNft(["list", "chain", applied.ruleset.family, applied.ruleset.table, BASE_CHAIN], opts.netns);
-  const detail = tableDrift(applied.ruleset, chains.value, base.ok ? base.value : null);
-  if (detail === null) return;
-  opts.onEvent({ kind: "drift", detail });
+  const listed = await listTableTerse(opts.netns);
+  if (!listed.ok) return opts.onEvent({ kind: "error", message: `checking the table: ${listed.error.message}` });
+  const drift = tableDrift(applied.ruleset, listed.value);
+  if (!drift.ok) return opts.onEvent({ kind: "error", message: `checking the table: ${drift.error}` });
+  if (drift.detail === null) return;
+  opts.onEvent({ kind: "drift", detail: drift.detail });
   const started = performance.now();
   const result = await applyRuleset(renderRuleset(applied.ruleset), opts.netns);
   if (!result.ok) return opts.onEvent({ kind: "apply-failed", error: result.error });

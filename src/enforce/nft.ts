@@ -24,6 +24,16 @@ export function listTable(netns?: string): Promise<NftResult<string>> {
   return runNft(["list", "table", "inet", TABLE], netns);
 }
 
+/**
+ * `nft -t -j list table inet portcullis`: the table's chains and rules without set elements, in one
+ * read; null when nft says the table does not exist.
+ */
+export async function listTableTerse(netns?: string): Promise<NftResult<string | null>> {
+  const r = await runNft(["-t", "-j", "list", "table", "inet", TABLE], netns);
+  if (!r.ok && r.error.code === "exit" && /No such file or directory/.test(r.error.stderr)) return { ok: true, value: null };
+  return r;
+}
+
 /** Packet and byte counters per rule id (lookups, default denies, fail-closed drops). */
 export async function readCounters(netns?: string): Promise<NftResult<ReadonlyMap<string, Counter>>> {
   const r = await runNft(["-j", "list", "table", "inet", TABLE], netns);

@@ -1,10 +1,11 @@
 import { messages } from "../diag/catalogue.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
-import type { Cluster, Namespace, Policy, Service } from "../model/cluster.js";
+import type { Cluster, Namespace, Node, Policy, Service } from "../model/cluster.js";
 import { codes } from "./codes.js";
 import { groupEndpoints } from "./endpoints.js";
 import { type ObjectHeader, readHeader } from "./header.js";
 import { namespacesOf } from "./namespaces.js";
+import { readNode } from "./node.js";
 import type { RawDocument } from "./parse.js";
 import { readPolicy } from "./policy.js";
 import { Reader, child, requireString } from "./reader.js";
@@ -35,6 +36,7 @@ export function decodeCluster(documents: readonly RawDocument[]): DecodeResult {
   const workloads: WorkloadObject[] = [];
   const services: Service[] = [];
   const policies: Policy[] = [];
+  const nodes: Node[] = [];
 
   for (const doc of documents) {
     const d = decodeDocument(doc);
@@ -59,9 +61,10 @@ export function decodeCluster(documents: readonly RawDocument[]): DecodeResult {
     else if (o?.kind === "service") services.push(o.value);
     else if (o?.kind === "policy") policies.push(o.value);
     else if (o?.kind === "workload") workloads.push(o.value);
+    else if (o?.kind === "node") nodes.push(o.value);
   }
   return {
-    value: { namespaces: namespacesOf(declared, referenced), endpoints: groupEndpoints(workloads), services, policies },
+    value: { namespaces: namespacesOf(declared, referenced), endpoints: groupEndpoints(workloads), services, policies, ...(nodes.length > 0 ? { nodes } : {}) },
     diagnostics,
     skipped: [...skipped].map(([kind, count]) => ({ kind, count })),
   };
@@ -71,7 +74,8 @@ type Decoded =
   | { readonly kind: "namespace"; readonly value: { header: ObjectHeader; at: Namespace["at"] } }
   | { readonly kind: "service"; readonly value: Service }
   | { readonly kind: "policy"; readonly value: Policy }
-  | { readonly kind: "workload"; readonly value: WorkloadObject };
+  | { readonly kind: "workload"; readonly value: WorkloadObject }
+  | { readonly kind: "node"; readonly value: Node };
 
 /** What one document decodes to, whatever the others are: its header, and its object with their problems. */
 interface DocumentDecode {
@@ -117,6 +121,9 @@ function decodeObject(r: Reader, kind: string, header: ObjectHeader): Decoded | 
   } else if (kind === "NetworkPolicy") {
     const policy = readPolicy(r, { namespace: header.ref.namespace, name: header.ref.name, annotations: header.annotations });
     return policy === undefined ? undefined : { kind: "policy", value: policy };
+  } else if (kind === "Node") {
+    const node = readNode(r, header);
+    return node === undefined ? undefined : { kind: "node", value: node };
   } else if (isWorkloadKind(kind)) {
     const workload = readWorkload(r, kind, header);
     return workload === undefined ? undefined : { kind: "workload", value: workload };
@@ -132,7 +139,7 @@ function readKind(r: Reader): string | undefined {
   return requireString(r, child(r.root(), "kind"));
 }
 
-const MODELLED = new Set(["Namespace", "Service", "NetworkPolicy", "Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob"]);
+const MODELLED = new Set(["Namespace", "Node", "Service", "NetworkPolicy", "Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob"]);
 
 /** The header of an object Portcullis models, or the name under which another is counted as skipped. */
 function readHeaderIfModelled(r: Reader, kind: string): { readonly header?: ObjectHeader; readonly skipped?: string } {

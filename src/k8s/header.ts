@@ -38,7 +38,7 @@ export function readHeader(r: Reader, kind: string): ObjectHeader | undefined {
   const nameField = child(meta, "name");
   const name = requireString(r, nameField);
   if (name === undefined) return undefined;
-  const clusterScoped = kind === "Namespace";
+  const clusterScoped = kind === "Namespace" || kind === "Node";
   const nsField = child(meta, "namespace");
   // Objects without metadata.namespace are in `default`; a Namespace has none.
   const namespace = clusterScoped ? "" : (readString(r, nsField) ?? "") || "default";

@@ -45,7 +45,7 @@ interface IpBlock {
   readonly except: readonly Cidr[];
 }
 
-function readCidr(r: Reader, text: string, field: Field): Cidr | undefined {
+export function readCidr(r: Reader, text: string, field: Field): Cidr | undefined {
   const parsed = parseCidr(text);
   if (!parsed.ok) {
     r.error(codes.invalidCidr, messages.invalidCidr(text, parsed.reason), field.path);

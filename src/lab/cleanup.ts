@@ -3,19 +3,8 @@
  * and stale labs of crashed processes with cleanupStale().
  */
 import { killQuietly } from "./run.js";
-import {
-  LAB_NS,
-  LAB_PREFIX,
-  deleteNetns,
-  deleteNetnsSync,
-  isKeptMarker,
-  killNetnsPids,
-  listNetns,
-  markerAlive,
-  netnsAgeMs,
-  ofPrefix,
-  readMarker,
-} from "./netns.js";
+import { listLabs } from "./inventory.js";
+import { LAB_PREFIX, deleteNetns, deleteNetnsSync, killNetnsPids, listNetns, markerAlive, ofPrefix, readMarker } from "./netns.js";
 
 /** What the exit handler must undo for one live lab. */
 interface Live {
@@ -67,39 +56,21 @@ export function isTracked(prefix: string): boolean {
   return live.has(prefix);
 }
 
-/** A lab whose node namespace has no owner marker yet may be mid-setup in another process. */
-const UNMARKED_GRACE_MS = 60_000;
-
 /**
  * Removes labs left by crashed runs: namespaces named `pc-<6 hex>-<n>` (and starting with
- * `prefix`) whose owner process is gone. Labs of live processes, including other test runs, stay,
- * and so do detached labs (`lab.detach()`): only `labRemove` takes those down.
+ * `prefix`) whose owner process is gone (`orphaned` in listLabs). Labs of live processes, including
+ * other test runs, stay, and so do detached labs (`lab.detach()`): only `labRemove` takes those down.
  * Returns the prefixes removed.
  */
 export async function cleanupStale(prefix = "pc-"): Promise<string[]> {
-  const groups = new Map<string, string[]>();
-  for (const name of await listNetns()) {
-    const group = LAB_NS.exec(name)?.[1];
-    if (group === undefined || !name.startsWith(prefix) || isTracked(group)) continue;
-    groups.set(group, [...(groups.get(group) ?? []), name]);
-  }
   const removed: string[] = [];
-  for (const [group, names] of groups) {
-    if (!(await isStale(group))) continue;
-    for (const ns of names) await killNetnsPids(ns);
-    await deleteNetns(group);
-    removed.push(group);
+  for (const lab of await listLabs(prefix)) {
+    if (lab.status !== "orphaned" || isTracked(lab.prefix)) continue;
+    for (const ns of lab.namespaces) await killNetnsPids(ns);
+    await deleteNetns(lab.prefix);
+    removed.push(lab.prefix);
   }
   return removed;
-}
-
-async function isStale(group: string): Promise<boolean> {
-  const nodeNs = `${group}-0`;
-  const marker = await readMarker(nodeNs);
-  if (marker !== undefined && isKeptMarker(marker)) return false;
-  if (marker !== undefined && marker !== "") return !markerAlive(marker);
-  const age = netnsAgeMs(nodeNs);
-  return age === undefined || age > UNMARKED_GRACE_MS;
 }
 
 export type RemoveResult = { readonly ok: true; readonly removed: number } | { readonly ok: false; readonly reason: string };

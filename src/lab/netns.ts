@@ -94,6 +94,12 @@ export async function writeMarker(ns: string, alias: string): Promise<void> {
   await runOk(["ip", "-n", ns, "link", "set", "dev", "lo", "alias", alias]);
 }
 
+/** The owner's pid in an owner marker; undefined for a kept marker or none. */
+export function markerOwner(alias: string): number | undefined {
+  const m = MARKER.exec(alias);
+  return m === null ? undefined : Number(m[1]);
+}
+
 export function markerAlive(alias: string): boolean {
   const m = MARKER.exec(alias);
   if (m === null) return false;

@@ -47,6 +47,10 @@ describe("a kept lab", { skip }, () => {
   test("probe and down of an unknown lab are error values", async () => {
     const probed = await labProbe("pc-000000", { stateDir: dir });
     assert.deepEqual(probed, { ok: false, error: { kind: "state", message: `no lab pc-000000: ${join(dir, "pc-000000.json")} does not exist` } });
+    assert.deepEqual(await labDown("pc-000000", { stateDir: dir }), {
+      ok: false,
+      error: { kind: "state", message: `no lab pc-000000: no network namespaces and no ${join(dir, "pc-000000.json")}` },
+    });
     assert.deepEqual(await labDown("not-a-prefix", { stateDir: dir }), {
       ok: false,
       error: { kind: "lab", message: '"not-a-prefix" is not a lab prefix (pc- and 6 hex digits)' },

@@ -11,7 +11,7 @@ import type { Lab } from "../lab/types.js";
 import type { Cluster } from "../model/cluster.js";
 import { DEFAULT_PROBE_TIMEOUT_MS, probeAndCompare } from "./probe-lab.js";
 import { enforce, message, planAndUp, since } from "./run.js";
-import { defaultStateDir, readState, removeState, writeState } from "./state.js";
+import { defaultStateDir, readState, removeState, statePath, writeState } from "./state.js";
 import type { LabReport, LabRunOptions, LabRunResult } from "./types.js";
 import { STATE_VERSION } from "./wire.js";
 
@@ -85,10 +85,16 @@ export async function labProbe(prefix: string, options: KeptOptions & { readonly
   }
 }
 
-/** Removes a kept lab (also one whose state file is gone) and its state file. */
+/**
+ * Removes a kept or orphaned lab (also one whose state file is gone) and its state file. A prefix
+ * with neither namespaces nor a state file names no lab: a state error, like `lab probe`'s.
+ */
 export async function labDown(prefix: string, options: KeptOptions = {}): Promise<LabRunResult<{ readonly prefix: string; readonly removed: number }>> {
   const removed = await labRemove(prefix).catch((e: unknown) => ({ ok: false, reason: message(e) }) as const);
   if (!removed.ok) return { ok: false, error: { kind: "lab", message: removed.reason } };
-  await removeState(options.stateDir ?? defaultStateDir(), prefix);
+  const dir = options.stateDir ?? defaultStateDir();
+  const hadState = await removeState(dir, prefix).catch((e: unknown) => new Error(message(e)));
+  if (hadState instanceof Error) return { ok: false, error: { kind: "state", message: hadState.message } };
+  if (removed.removed === 0 && !hadState) return { ok: false, error: { kind: "state", message: `no lab ${prefix}: no network namespaces and no ${statePath(dir, prefix)}` } };
   return { ok: true, value: { prefix, removed: removed.removed } };
 }

@@ -39,3 +39,11 @@ export function runErrorMessage(e: LabRunError): string {
 }
 
 export const verdictWord = (allowed: boolean): string => (allowed ? "allowed" : "blocked");
+
+/** What `lab run` says (stderr) about labs orphaned by killed runs. */
+export function orphanMessages(o: { readonly found: readonly string[]; readonly removed: readonly string[] }): string[] {
+  return [
+    ...o.found.map((p) => `warning: lab ${p} was left by a run that was killed; remove it: portcullis lab down --lab ${p} (or lab run --clean)`),
+    ...o.removed.map((p) => `removed lab ${p}, left by a run that was killed`),
+  ];
+}

@@ -12,7 +12,7 @@ export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
 
 export type StateRead = { readonly ok: true; readonly state: LabState } | { readonly ok: false; readonly message: string };
 
-function statePath(dir: string, prefix: string): string {
+export function statePath(dir: string, prefix: string): string {
   // The prefix names a file: only the shape labs are given is accepted.
   if (!LAB_PREFIX.test(prefix)) throw new Error(`"${prefix}" is not a lab prefix (pc- and 6 hex digits)`);
   return join(dir, `${prefix}.json`);
@@ -39,6 +39,14 @@ export async function readState(dir: string, prefix: string): Promise<StateRead>
   return parsed.ok ? parsed : { ok: false, message: `${path}: ${parsed.message}` };
 }
 
-export async function removeState(dir: string, prefix: string): Promise<void> {
-  await rm(statePath(dir, prefix), { force: true });
+/** Removes a lab's state file; false when there was none. */
+export async function removeState(dir: string, prefix: string): Promise<boolean> {
+  try {
+    await rm(statePath(dir, prefix));
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw e;
+  }
 }
+

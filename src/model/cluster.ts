@@ -131,9 +131,18 @@ export interface Policy {
   readonly at: Location;
 }
 
+/** A Node, for its pod ranges (`spec.podCIDRs`): where this cluster's pods take their addresses. */
+export interface Node {
+  readonly name: string;
+  readonly podCidrs: readonly Cidr[];
+  readonly at: Location;
+}
+
 export interface Cluster {
   readonly namespaces: ReadonlyMap<string, Namespace>;
   readonly endpoints: readonly Endpoint[];
   readonly services: readonly Service[];
   readonly policies: readonly Policy[];
+  /** The Nodes in the input, when there are any. */
+  readonly nodes?: readonly Node[];
 }

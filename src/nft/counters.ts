@@ -1,4 +1,5 @@
 import { RULE_ID_PATTERN } from "./ids.js";
+import { isObject, parseNftJson } from "./json.js";
 
 export interface Counter {
   readonly packets: number;
@@ -7,24 +8,17 @@ export interface Counter {
 
 export type CountersParse = { readonly ok: true; readonly counters: ReadonlyMap<string, Counter> } | { readonly ok: false; readonly error: string };
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-
 /**
  * Counters per rule id from `nft -j list table inet portcullis`: every rule whose comment is a rule
  * id and which has a `counter` adds to that id (a rule id has one lookup per set, so several rules).
  * Sorted by id.
  */
 export function parseCounters(json: string): CountersParse {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(json);
-  } catch (e) {
-    return { ok: false, error: `nft printed invalid JSON: ${(e as Error).message}` };
-  }
-  if (!isObject(doc) || !Array.isArray(doc["nftables"])) return { ok: false, error: "nft JSON without an nftables array" };
+  const parsed = parseNftJson(json);
+  if (!parsed.ok) return parsed;
   const sums = new Map<string, { packets: number; bytes: number }>();
-  for (const item of doc["nftables"]) {
-    const rule = isObject(item) ? item["rule"] : undefined;
+  for (const item of parsed.items) {
+    const rule = item["rule"];
     if (!isObject(rule) || typeof rule["comment"] !== "string" || !Array.isArray(rule["expr"])) continue;
     const id = RULE_ID_PATTERN.exec(rule["comment"])?.[0];
     if (id === undefined) continue;

@@ -5,24 +5,44 @@ import { tableDrift } from "./drift.js";
 import { ENGINE_OPTIONS, LOCAL_PODS, POD_CIDRS, testCluster } from "./fixture.js";
 
 const applied = compileRuleset(testCluster(), ENGINE_OPTIONS, { localPods: LOCAL_PODS, podCidrs: POD_CIDRS }).ruleset;
-const chainsListing = (names: readonly string[], other = ""): string =>
-  `${other}table inet portcullis {\n${names.map((n) => `\tchain ${n} {\n\t}\n`).join("")}}\n`;
-const allChains = applied.chains.map((c) => c.name);
-const base = applied.chains.find((c) => c.name === "forward");
-const baseListing = (rules: readonly string[]): string =>
-  `table inet portcullis {\n\tchain forward {\n\t\ttype filter hook forward priority filter; policy accept;\n${rules.map((r) => `\t\t${r}\n`).join("")}\t}\n}\n`;
 
-const CASES: readonly [string, string, string | null, RegExp | null][] = [
-  ["as applied", chainsListing(allChains, "table ip nat {\n\tchain x {\n\t}\n}\n"), baseListing(base?.rules ?? []), null],
-  ["the table deleted (or the ruleset flushed)", "table ip nat {\n\tchain postrouting {\n\t}\n}\n", null, /^table inet portcullis is gone$/],
-  ["a chain deleted", chainsListing(allChains.slice(1)), baseListing(base?.rules ?? []), /^1 of \d+ chains are gone \(forward\)$/],
-  ["the table flushed: the base chain has no rules", chainsListing(allChains), baseListing([]), /^chain forward has 0 of its \d+ rules$/],
+/** `nft -t -j list table inet portcullis` as the kernel would print it for these chains and rule counts. */
+function listing(chains: readonly { readonly name: string; readonly rules: number }[], table = "portcullis"): string {
+  const at = { family: "inet", table };
+  const items: unknown[] = [{ metainfo: { json_schema_version: 1 } }, { table: { family: "inet", name: table, handle: 1 } }];
+  chains.forEach((c, i) => items.push({ chain: { ...at, name: c.name, handle: i + 1 } }));
+  for (const c of chains) for (let r = 0; r < c.rules; r++) items.push({ rule: { ...at, chain: c.name, handle: 100 + r, expr: [{ accept: null }] } });
+  return JSON.stringify({ nftables: items });
+}
+
+const asApplied = applied.chains.map((c) => ({ name: c.name, rules: c.rules.length }));
+const group = asApplied.find((c) => c.name !== "forward" && c.rules > 0);
+
+const CASES: readonly [string, string | null, RegExp | null][] = [
+  ["as applied", listing(asApplied), null],
+  ["the table deleted (or the ruleset flushed)", null, /^table inet portcullis is gone$/],
+  ["a chain deleted", listing(asApplied.slice(1)), /^1 of \d+ chains are gone \(forward\)$/],
+  ["the table flushed: the base chain has no rules", listing(asApplied.map((c) => ({ ...c, rules: 0 }))), /^chain forward has 0 of its \d+ rules$/],
+  ["a group chain flushed", listing(asApplied.map((c) => (c.name === group?.name ? { ...c, rules: 0 } : c))), new RegExp(`^chain ${group?.name} has 0 of its ${group?.rules} rules$`)],
+  ["a rule added by hand", listing(asApplied.map((c) => (c.name === "forward" ? { ...c, rules: c.rules + 1 } : c))), /^chain forward has \d+ of its \d+ rules$/],
 ];
 
-for (const [name, chains, baseChain, expected] of CASES) {
+for (const [name, text, expected] of CASES) {
   test(`drift: ${name}`, () => {
-    const drift = tableDrift(applied, chains, baseChain);
-    if (expected === null) assert.equal(drift, null);
-    else assert.match(drift ?? "", expected);
+    const drift = tableDrift(applied, text);
+    assert.ok(drift.ok, drift.ok ? "" : drift.error);
+    if (expected === null) assert.equal(drift.detail, null);
+    else assert.match(drift.detail ?? "", expected);
   });
 }
+
+test("drift: a listing that is not nft's JSON is an error, not a verdict", () => {
+  for (const text of ["table inet portcullis {\n}\n", "{}"]) {
+    const drift = tableDrift(applied, text);
+    assert.equal(drift.ok, false, text);
+  }
+});
+
+test("drift: the fixture has a group chain with rules (the group case probes one)", () => {
+  assert.ok(group !== undefined && group.rules > 0);
+});

@@ -1,6 +1,7 @@
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { formatLocation } from "../diag/location.js";
 import type { Cluster } from "../model/cluster.js";
+import type { PodNetwork, PodNetworkFrom } from "../model/pod-network.js";
 
 /**
  * One line per diagnostic, as compilers print them:
@@ -26,4 +27,15 @@ function count(n: number, noun: string, plural = `${noun}s`): string {
 export function formatLoaded(files: number, cluster: Cluster): string {
   const namespaces = [...cluster.namespaces.values()].filter((n) => n.declared).length;
   return `read ${count(files, "file")}: ${count(namespaces, "namespace")}, ${count(cluster.endpoints.length, "endpoint")}, ${count(cluster.services.length, "service")}, ${count(cluster.policies.length, "NetworkPolicy", "NetworkPolicies")}`;
+}
+
+/** Where the pod network came from, as the answers' assumption line says it. */
+export function podNetworkOrigin(from: PodNetworkFrom): string {
+  return from === "nodes" ? "from the Nodes' spec.podCIDRs; --pod-cidr overrides" : "--pod-cidr";
+}
+
+/** What -v reports about the pod network: `pod network: 10.244.0.0/16 (the default; --pod-cidr sets it)`. */
+export function formatPodNetwork(p: PodNetwork): string {
+  const origin = p.from === "default" ? "the default; --pod-cidr sets it" : p.from === "flag" ? "from --pod-cidr; it wins over Nodes' spec.podCIDRs" : podNetworkOrigin(p.from);
+  return `pod network: ${p.podNetwork.toString()} (${origin})`;
 }

@@ -1,3 +1,4 @@
+import { podNetworkOrigin } from "./diagnostics.js";
 import type { ConnSetJson } from "../analysis/connset.js";
 import { cidrSet, compactAddresses } from "./addresses.js";
 import { formatConns } from "./conns.js";
@@ -83,7 +84,7 @@ export function renderEgressText(v: EgressJson): string {
   const a = v.assumptions;
   if (a.dns.assumed) lines.push(`No kube-system/kube-dns pods in the manifests: DNS is checked against an assumed ${a.dns.server} pod.`);
   lines.push(
-    `Pods without a known IP are taken to be in ${formatAddresses(a.podNetwork)} (--pod-cidr); ipBlocks ${a.ipBlockMatchesPods ? "match" : "do not match"} pod IPs (--ipblock-matches-pods).`,
+    `Pods without a known IP are taken to be in ${formatAddresses(a.podNetwork)} (${podNetworkOrigin(a.podNetworkFrom)}); ipBlocks ${a.ipBlockMatchesPods ? "match" : "do not match"} pod IPs (--ipblock-matches-pods).`,
     "Why is something blocked? portcullis check -f ... --from NAMESPACE/NAME --to ADDRESS --port N",
   );
   return lines.join("\n") + "\n";

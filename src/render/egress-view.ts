@@ -3,6 +3,7 @@
  * destinations that matter most to egress control: the internet, cloud metadata, cluster DNS.
  * Built from the analyses (pair and external reachability); text, JSON and YAML print this object.
  */
+import type { PodNetworkFrom } from "../model/pod-network.js";
 import { ConnSet, type ConnSetJson } from "../analysis/connset.js";
 import { PairAnalysis, sortedEndpoints } from "../analysis/matrix.js";
 import { directionConns, externalConns } from "../analysis/reach.js";
@@ -66,6 +67,8 @@ export interface EgressJson {
   /** The options the answers depend on. */
   readonly assumptions: {
     readonly podNetwork: readonly string[];
+    /** `flag` (--pod-cidr), `nodes` (the Nodes' spec.podCIDRs) or `default`. */
+    readonly podNetworkFrom: PodNetworkFrom;
     readonly ipBlockMatchesPods: boolean;
     /** What "internet" means here: the public address space. */
     readonly internet: readonly string[];
@@ -83,7 +86,7 @@ interface Facts {
   readonly dns: DnsServer;
 }
 
-export function egressOverview(engine: Engine, options: WellKnownOptions = {}): EgressJson {
+export function egressOverview(engine: Engine, podNetworkFrom: PodNetworkFrom, options: WellKnownOptions = {}): EgressJson {
   const cluster = engine.cluster;
   const withPolicies = new Set(cluster.policies.map((p) => p.namespace));
   const endpoints = sortedEndpoints(cluster.endpoints);
@@ -107,6 +110,7 @@ export function egressOverview(engine: Engine, options: WellKnownOptions = {}): 
     .map((namespace) => ({ namespace, endpoints: endpoints.filter((e) => e.namespace === namespace).map((e) => e.name) }));
   const assumptions = {
     podNetwork: addressesJson(engine.options.podNetwork),
+    podNetworkFrom,
     ipBlockMatchesPods: engine.options.ipBlockMatchesPods,
     internet: addressesJson(facts.internet),
     metadata: facts.metadata.map(formatIp),

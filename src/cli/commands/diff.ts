@@ -1,3 +1,4 @@
+import { choosePodNetwork } from "../../model/pod-network.js";
 import { diffClusters, renderDiffMarkdown, renderDiffText, shouldFail } from "../../diff/index.js";
 import { Engine } from "../../engine/engine.js";
 import { readGitSources } from "../../io/git-sources.js";
@@ -36,7 +37,8 @@ export async function runDiff(options: DiffCommand, io: LoadIo): Promise<Command
   const broken = sides.filter((s) => s.cluster === null).map((s) => `portcullis: ${s.label} has errors: nothing compared\n`);
   const [old, neu] = sides;
   if (old.cluster === null || neu.cluster === null) return done("invalid-input", "", broken.join(""));
-  const engine = (cluster: Cluster): Engine => Engine.compile(cluster, { podNetwork: options.common.podNetwork, ipBlockMatchesPods: options.common.ipBlockMatchesPods });
+  const given = { podNetwork: options.common.podNetwork, from: options.common.podNetworkFrom };
+  const engine = (cluster: Cluster): Engine => Engine.compile(cluster, { podNetwork: choosePodNetwork(given, cluster).podNetwork, ipBlockMatchesPods: options.common.ipBlockMatchesPods });
   const report = diffClusters(engine(old.cluster), engine(neu.cluster), { metadata: options.wellKnown.metadata, dns: { ips: options.wellKnown.dns } });
   const stdout = render(options.common.output, report, { text: renderDiffText, md: renderDiffMarkdown });
   return done(shouldFail(report, options.failOn) ? "negative" : "ok", stdout);

@@ -10,7 +10,7 @@ import { unknownNamespace } from "./scope.js";
 export function runEgress(options: Extract<CommandOptions, { name: "egress" }>, engine: Engine): CommandResult {
   const unknown = unknownNamespace(options.namespace, engine.cluster);
   if (unknown !== null) return usage(unknown);
-  const view = egressOverview(engine, { metadata: options.wellKnown.metadata, dns: { ips: options.wellKnown.dns } });
+  const view = egressOverview(engine, options.common.podNetworkFrom, { metadata: options.wellKnown.metadata, dns: { ips: options.wellKnown.dns } });
   return done("ok", render(options.common.output, scoped(view, options.namespace), { text: renderEgressText }));
 }
 

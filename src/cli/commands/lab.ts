@@ -1,11 +1,12 @@
 /**
- * `lab run|up|probe|down`: the labrun core, wired. Every action needs root; `run` and `probe`
+ * `lab run|up|probe|down|list`: the labrun core, wired. Every action needs root; `run` and `probe`
  * end negative (exit 1) on any mismatch between the packets and the engine.
  */
-import { type LabReport, type LabRunError, labDown, labProbe, labUpOnly, labView, renderLabText, runErrorMessage, runLab } from "../../labrun/index.js";
+import { type LabReport, type LabRunError, labDown, labList, labProbe, labUpOnly, labView, orphanMessages, orphanedLabs, renderLabText, runErrorMessage, runLab } from "../../labrun/index.js";
 import type { Cluster } from "../../model/cluster.js";
-import { renderLabDownText, renderLabUpText } from "../../render/lab.js";
-import { loadCluster, type LoadIo } from "../load.js";
+import { renderLabDownText, renderLabListText, renderLabUpText } from "../../render/lab.js";
+import { nodePodCidrs } from "../../model/pod-network.js";
+import { loadCluster, type LoadIo, withPodNetwork } from "../load.js";
 import type { CommandOptions } from "../options.js";
 import { render } from "../output.js";
 import type { OutputFormat } from "../spec.js";
@@ -31,21 +32,33 @@ function report(r: LabReport, output: OutputFormat): CommandResult {
   return done(r.mismatches.length > 0 ? "negative" : "ok", stdout);
 }
 
-function options(o: BuildCommand) {
-  return { podCidrs: o.podCidrs, ipBlockMatchesPods: o.common.ipBlockMatchesPods, metadata: o.metadata, ...(o.to === null ? {} : { to: o.to }) };
+/** `--pod-cidr`, else the Nodes' pod ranges (withPodNetwork says which with -v), else the default. */
+function options(o: BuildCommand, cluster: Cluster, io: LoadIo) {
+  const fromNodes = withPodNetwork(o.common, cluster, io).podNetworkFrom === "nodes";
+  return { podCidrs: fromNodes ? nodePodCidrs(cluster) : o.podCidrs, ipBlockMatchesPods: o.common.ipBlockMatchesPods, metadata: o.metadata, ...(o.to === null ? {} : { to: o.to }) };
 }
 
-async function build(o: BuildCommand, cluster: Cluster): Promise<CommandResult> {
+/** Labs orphaned by killed runs, named on stderr, or removed first with `--clean`. */
+async function orphans(clean: boolean): Promise<string> {
+  return orphanMessages(await orphanedLabs(clean))
+    .map((line) => `portcullis: ${line}\n`)
+    .join("");
+}
+
+async function build(o: BuildCommand, cluster: Cluster, io: LoadIo): Promise<CommandResult> {
   if (o.action === "run") {
-    const r = await runLab(cluster, options(o));
-    return r.ok ? report(r.value, o.common.output) : failed(r.error, o.action);
+    const said = await orphans(o.clean);
+    const r = await runLab(cluster, options(o, cluster, io));
+    const result = r.ok ? report(r.value, o.common.output) : failed(r.error, o.action);
+    return result.kind === "done" ? { ...result, stderr: said + result.stderr } : result;
   }
-  const r = await labUpOnly(cluster, options(o));
+  const r = await labUpOnly(cluster, options(o, cluster, io));
   if (!r.ok) return failed(r.error, o.action);
   return done("ok", render(o.common.output, r.value, { text: renderLabUpText }));
 }
 
-async function kept(o: Extract<LabCommand, { action: "probe" | "down" }>): Promise<CommandResult> {
+async function kept(o: Extract<LabCommand, { action: "probe" | "down" | "list" }>): Promise<CommandResult> {
+  if (o.action === "list") return done("ok", render(o.output, await labList(), { text: renderLabListText }));
   if (o.action === "probe") {
     const r = await labProbe(o.prefix);
     return r.ok ? report(r.value, o.output) : failed(r.error, o.action);
@@ -59,5 +72,5 @@ export async function runLabCommand(o: LabCommand, io: LoadIo): Promise<CommandR
   if (!isRoot()) return done("internal", "", `portcullis: lab ${o.action} needs root (it makes network namespaces and applies nftables rules)\n`);
   if (!("common" in o)) return kept(o);
   const cluster = await loadCluster(o.common, io);
-  return cluster === null ? done("invalid-input", "") : build(o, cluster);
+  return cluster === null ? done("invalid-input", "") : build(o, cluster, io);
 }
