@@ -24,7 +24,7 @@ export const messages = {
   unknownPolicyType: (t: string) => `invalid policyType "${t}": expected Ingress or Egress`,
   invalidName: (name: string) => `invalid name "${name}"`,
   invalidIp: (text: string) => `invalid IP address "${text}"`,
-  duplicateObject: (object: string) => `${object} is defined more than once`,
+  duplicateObject: (object: string, first: string) => `${object} is defined more than once (first at ${first})`,
   unknownKindSkipped: (kind: string) => `skipped unsupported kind ${kind}`,
   // Input layer: reading files, YAML, decoding Kubernetes objects (src/io, src/k8s).
   fileUnreadable: (reason: string) => `cannot read: ${reason}`,

@@ -1,5 +1,6 @@
 import { messages } from "../diag/catalogue.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
+import { formatLocation } from "../diag/location.js";
 import type { Cluster, Namespace, Policy, Service } from "../model/cluster.js";
 import { codes } from "./codes.js";
 import { groupEndpoints } from "./endpoints.js";
@@ -29,7 +30,8 @@ const NETWORK_POLICY_API = "networking.k8s.io/v1";
 export function decodeCluster(documents: readonly RawDocument[]): DecodeResult {
   const diagnostics: Diagnostic[] = [];
   const skipped = new Map<string, number>();
-  const seen = new Set<string>();
+  /** The first document of each kind, namespace and name. */
+  const seen = new Map<string, RawDocument>();
   const declared: { header: ObjectHeader; at: Namespace["at"] }[] = [];
   const referenced = new Set<string>();
   const workloads: WorkloadObject[] = [];
@@ -42,15 +44,17 @@ export function decodeCluster(documents: readonly RawDocument[]): DecodeResult {
     if (d.skipped !== undefined) skipped.set(d.skipped, (skipped.get(d.skipped) ?? 0) + 1);
     if (d.kind === undefined || d.header === undefined) continue;
     const identity = `${d.kind}\u0000${d.header.ref.namespace}\u0000${d.header.ref.name}`;
-    if (seen.has(identity)) {
+    const first = seen.get(identity);
+    if (first !== undefined) {
       // One object per kind, namespace and name: a second one is reported and left out.
       const r = new Reader(doc);
       r.object = d.label;
-      r.error(codes.duplicateObject, messages.duplicateObject(d.label ?? d.header.ref.name), ["metadata", "name"]);
+      const firstAt = formatLocation(first.locate(["metadata", "name"]));
+      r.error(codes.duplicateObject, messages.duplicateObject(d.label ?? d.header.ref.name, firstAt), ["metadata", "name"]);
       diagnostics.push(...r.diagnostics);
       continue;
     }
-    seen.add(identity);
+    seen.set(identity, doc);
     // The namespace an object lives in exists, declared or not (a malformed name does not).
     if (d.kind !== "Namespace" && dns1123LabelProblem(d.header.ref.namespace) === undefined) referenced.add(d.header.ref.namespace);
     diagnostics.push(...d.objectDiagnostics);
