@@ -126,6 +126,9 @@ const scenarios: readonly Scenario[] = [
   { name: "invalid-yaml", args: ["connlist"], input: fixture("broken.yaml") },
   { name: "binary-junk", args: [], input: junk },
   { name: "missing-file", args: ["-f", "no/such/file.yaml"], input: { kind: "none" } },
+  // No object at all (a failed `kubectl get … >file`, an empty pipe): an error for every command.
+  { name: "empty-input", args: ["lint"], input: { kind: "bytes", name: "empty.yaml", bytes: new Uint8Array(0) } },
+  { name: "enforce-empty-input", args: ["enforce", "--dry-run"], input: { kind: "bytes", name: "sync.yaml", bytes: new TextEncoder().encode("# kubectl failed\n---\n") } },
   // Usage: exit 3.
   { name: "usage-unknown-flag", args: ["check", "-f", "x.yaml", "--frm", "a/b"], input: { kind: "none" } },
   { name: "usage-unknown-command", args: ["audit", "-f", "x.yaml"], input: { kind: "none" } },

@@ -31,6 +31,7 @@ export const messages = {
   fileTooLarge: (bytes: number, limit: number) => `file is ${bytes} bytes, above the limit of ${limit} bytes`,
   fileBinary: (reason: string) => `not a text file: ${reason}`,
   noInputFiles: () => `directory holds no .yaml, .yml or .json files`,
+  noObjects: () => `holds no Kubernetes object (it is empty, or has only comments, '---' or null documents)`,
   yamlWarning: (detail: string) => `YAML: ${detail}`,
   nestingTooDeep: (limit: number) => `YAML nested deeper than ${limit} levels; no Kubernetes object is this deep`,
   unknownField: (field: string) => `unknown field "${field}"`,

@@ -10,6 +10,7 @@ export const codes = {
   yamlWarning: "yaml-warning",
   nestingTooDeep: "nesting-too-deep",
   notAnObject: "not-an-object",
+  noObjects: "no-objects",
   // objects (src/k8s/decode)
   missingField: "missing-field",
   wrongType: "wrong-type",
