@@ -5,6 +5,8 @@ export const codes = {
   fileTooLarge: "file-too-large",
   fileBinary: "file-binary",
   noInputFiles: "no-input-files",
+  danglingSymlink: "dangling-symlink",
+  symlinkLoop: "symlink-loop",
   // YAML (src/k8s/parse)
   yamlSyntax: "yaml-syntax",
   yamlWarning: "yaml-warning",
