@@ -115,6 +115,8 @@ const scenarios: readonly Scenario[] = [
   { name: "lint-sarif", args: ["lint", "-o", "sarif", "--enable", "dns-tcp-missing,egress-not-isolated"], input: mistake("dns-udp-only") },
   { name: "lint-fail-on-warning", args: ["lint", "--fail-on", "warning", "--disable", "egress-not-isolated"], input: mistake("dns-udp-only") },
   { name: "lint-errors", args: ["lint"], input: mistake("dns-blocked") },
+  // A kind typo: a warning on stderr for every command, a finding for lint.
+  { name: "lint-kind-near-miss", args: ["lint"], input: fixture("kind-typo.yaml") },
   { name: "lint-unknown-rule", args: ["lint", "-f", "x.yaml", "--enable", "dns-tcp-misssing"], input: { kind: "none" } },
   // lab: only what makes no lab (lab.test.ts makes them).
   { name: "lab-no-action", args: ["lab", "-f", "x.yaml"], input: { kind: "none" } },

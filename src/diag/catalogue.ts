@@ -47,6 +47,7 @@ export const messages = {
   tooManyPolicyTypes: () => `policyTypes may list at most two types`,
   unsupportedApiVersion: (kind: string, apiVersion: string, expected: string) =>
     `${kind} with apiVersion "${apiVersion}" is not a Kubernetes ${kind} (${expected}); skipped`,
+  kindNearMiss: (kind: string, suggestion: string) => `unknown kind "${kind}", skipped: did you mean ${suggestion}?`,
   nullPodSelector: () => `spec.podSelector is null; the API server reads it as {} (every pod in the namespace)`,
 } as const;
 

@@ -38,6 +38,7 @@ export const codes = {
   invalidIp: "invalid-ip",
   duplicateObject: "duplicate-object",
   unsupportedApiVersion: "unsupported-api-version",
+  kindNearMiss: "kind-near-miss",
   nullPodSelector: "null-pod-selector",
 } as const;
 
