@@ -136,6 +136,11 @@ const cases: readonly Case[] = [
     expect: { name: "lint", failOn: "info", enable: ["dns-tcp-missing", "metadata-reachable"], disable: ["redundant-rule"], dns: ["169.254.20.10"], serviceCidr: "10.96.0.0/12", files: ["a"], ...BASE, output: "sarif" },
   },
   { name: "lint unknown rule", argv: ["lint", "-f", "a", "--disable", "dns-tcp-mising"], error: /^unknown lint rule "dns-tcp-mising" in --disable \(did you mean "dns-tcp-missing"\?\)/ },
+  {
+    name: "lint: a rule both enabled and disabled is refused",
+    argv: ["lint", "-f", "a", "--enable", "dns-tcp-missing,redundant-rule", "--disable", "redundant-rule"],
+    error: /^rule "redundant-rule" is given to both --enable and --disable: name it in one of them$/,
+  },
   { name: "lint fail-on value", argv: ["lint", "-f", "a", "--fail-on", "warn"], error: /^invalid value "warn" for --fail-on: expected error, warning, info, never$/ },
   { name: "lint bad dns", argv: ["lint", "-f", "a", "--dns", "kube-dns"], error: /^invalid --dns "kube-dns": expected an IP address$/ },
   { name: "lint service CIDR with host bits", argv: ["lint", "-f", "a", "--service-cidr", "10.96.0.1/12"], error: /^invalid --service-cidr "10.96.0.1\/12": host bits are set/ },

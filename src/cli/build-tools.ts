@@ -112,12 +112,16 @@ function parseDnsIp(text: string): Ip {
 
 export function buildLint(common: CommonOptions, given: Given): Options<"lint"> {
   const cidrs = given.get("service-cidr");
+  const enable = ruleIds(given, "enable");
+  const disable = ruleIds(given, "disable") ?? [];
+  const both = disable.find((id) => enable?.includes(id));
+  if (both !== undefined) refuse(`rule "${both}" is given to both --enable and --disable: name it in one of them`);
   return {
     name: "lint",
     common,
     failOn: choice<LintFailOn>("fail-on", one(given, "fail-on") ?? "error", ["error", "warning", "info", "never"]),
-    enable: ruleIds(given, "enable"),
-    disable: ruleIds(given, "disable") ?? [],
+    enable,
+    disable,
     dns: list(given, "dns", parseDnsIp) ?? [],
     serviceCidr: cidrs === undefined ? null : parseCidrs("--service-cidr", cidrs),
   };
