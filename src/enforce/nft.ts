@@ -1,4 +1,5 @@
 import { type Counter, parseCounters } from "../nft/counters.js";
+import { enforcedIds } from "../nft/enforced.js";
 import { TABLE } from "../nft/types.js";
 import { type RunError, type RunResult, inNetns, run } from "./process.js";
 
@@ -30,4 +31,16 @@ export async function readCounters(netns?: string): Promise<NftResult<ReadonlyMa
   if (!r.ok) return r;
   const parsed = parseCounters(r.value);
   return parsed.ok ? { ok: true, value: parsed.counters } : { ok: false, error: { code: "exit", message: parsed.error, stderr: "", exitCode: 0 } };
+}
+
+/**
+ * The ids the table in the kernel enforces (see enforcedIds), read from its rules (`nft -t`: set
+ * elements left out); none when there is no table.
+ */
+export async function readEnforcedIds(netns?: string): Promise<NftResult<ReadonlySet<string>>> {
+  const tables = await runNft(["list", "tables"], netns);
+  if (!tables.ok) return tables;
+  if (!tables.value.split("\n").includes(`table inet ${TABLE}`)) return { ok: true, value: new Set() };
+  const listed = await runNft(["-t", "list", "table", "inet", TABLE], netns);
+  return listed.ok ? { ok: true, value: enforcedIds(listed.value.split("\n")) } : listed;
 }
