@@ -52,7 +52,7 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "enforce",
-    usage: "portcullis enforce -f PATH... (--netns NAME | --host | --dry-run) [--watch] [--audit] [--log] [--counters] [--node-pods NS/NAME,...] [--node-pod-cidr CIDR]",
+    usage: "portcullis enforce -f PATH... (--netns NAME | --host | --dry-run) [--watch] [--audit] [--log] [--counters] [--node-pods NS/NAME,...] [--node-pod-cidr CIDR] [--allow-shrink | --max-shrink PERCENT]",
     summary: "enforce the policies with nftables on this node (or print the ruleset with --dry-run)",
     flags: [
       { name: "netns", type: "string", value: "NAME", help: "apply inside this network namespace (ip netns); needs root" },
@@ -64,6 +64,8 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
       { name: "counters", type: "boolean", help: "apply nothing: print the packet and byte counters of the applied table, each rule id named by the files" },
       { name: "node-pods", type: "string", multiple: true, value: "NS/NAME,...", help: "the pods on this node; default every pod with a known IP; repeatable" },
       { name: "node-pod-cidr", type: "string", multiple: true, value: "CIDR", help: "this node's pod range: an address in it that is no known local pod is dropped until the enforcer has applied its rules (fail closed); repeatable" },
+      { name: "allow-shrink", type: "boolean", help: "apply even input that drops every enforced policy, or many of them (refused by default: exit 5)" },
+      { name: "max-shrink", type: "string", value: "PERCENT", help: "refuse input that drops more than this share of the enforced rule ids; default 50 (input that drops all is refused at any value)" },
     ],
     outputs: ["text", "json", "nft"],
     positionals: 0,
