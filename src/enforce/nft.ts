@@ -1,5 +1,5 @@
 import { type Counter, parseCounters } from "../nft/counters.js";
-import { enforcedIds } from "../nft/enforced.js";
+import { enforcedIds, tableLines } from "../nft/enforced.js";
 import { TABLE } from "../nft/types.js";
 import { type RunError, type RunResult, inNetns, run } from "./process.js";
 
@@ -34,13 +34,12 @@ export async function readCounters(netns?: string): Promise<NftResult<ReadonlyMa
 }
 
 /**
- * The ids the table in the kernel enforces (see enforcedIds), read from its rules (`nft -t`: set
- * elements left out); none when there is no table.
+ * The ids the table in the kernel enforces (see enforcedIds); none when there is no table. Read
+ * from `nft -t list ruleset` (set elements left out), which nft 1.0 answers several times faster
+ * than `nft -t list table` or even `nft list tables` on a table with large sets (those fetch the
+ * elements: 3-8 s against 0.8-1.1 s for a node of the 10k-pod benchmark cluster).
  */
 export async function readEnforcedIds(netns?: string): Promise<NftResult<ReadonlySet<string>>> {
-  const tables = await runNft(["list", "tables"], netns);
-  if (!tables.ok) return tables;
-  if (!tables.value.split("\n").includes(`table inet ${TABLE}`)) return { ok: true, value: new Set() };
-  const listed = await runNft(["-t", "list", "table", "inet", TABLE], netns);
-  return listed.ok ? { ok: true, value: enforcedIds(listed.value.split("\n")) } : listed;
+  const listed = await runNft(["-t", "list", "ruleset"], netns);
+  return listed.ok ? { ok: true, value: enforcedIds(tableLines(listed.value, "inet", TABLE)) } : listed;
 }

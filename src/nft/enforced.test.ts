@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { compileRuleset } from "./compile.js";
-import { enforcedIds, rulesetLines, shrinkRefusal } from "./enforced.js";
+import { enforcedIds, rulesetLines, shrinkRefusal, tableLines } from "./enforced.js";
 import { ENGINE_OPTIONS, LOCAL_PODS, POLICIES, POD_CIDRS, testCluster } from "./fixture.js";
 import { renderTable } from "./render.js";
 
@@ -19,6 +19,25 @@ test("enforced ids: a compiled ruleset and the table as nft lists it give the sa
   assert.ok(fromRuleset.size > 2, "the fixture enforces several rules");
   assert.deepEqual([...fromListing].sort(), [...fromRuleset].sort());
   assert.equal(enforcedIds(rulesetLines(compile([]).ruleset)).size, 0, "no policy: nothing enforced");
+});
+
+test("table lines: only the rules of table inet portcullis in a listing of the whole ruleset", () => {
+  const listing = [
+    "table inet filter {",
+    "\tchain input {",
+    '\t\tcounter drop comment "pc:e:111111111111"',
+    "\t}",
+    "}",
+    "table inet portcullis {",
+    "\tchain eg_g222222222222 {",
+    '\t\tcounter drop comment "pc:e:g222222222222"',
+    "\t}",
+    "}",
+    "table ip nat {",
+    "}",
+  ].join("\n");
+  assert.deepEqual([...enforcedIds(tableLines(listing, "inet", "portcullis"))], ["pc:e:g222222222222"]);
+  assert.deepEqual(tableLines("table inet filter {\n}\n", "inet", "portcullis"), [], "no table: no lines");
 });
 
 /** [before, after, maxPercent] → refused as (all | threshold | null). */

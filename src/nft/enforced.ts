@@ -18,6 +18,15 @@ export function enforcedIds(ruleLines: Iterable<string>): Set<string> {
   return ids;
 }
 
+/** The lines of one table in a listing of the whole ruleset (`nft -t list ruleset`); none when it is not there. */
+export function tableLines(listing: string, family: string, table: string): string[] {
+  const lines = listing.split("\n");
+  const start = lines.indexOf(`table ${family} ${table} {`);
+  if (start < 0) return [];
+  const end = lines.indexOf("}", start);
+  return lines.slice(start + 1, end < 0 ? lines.length : end);
+}
+
 /** The rule lines of a compiled ruleset (no set elements: cheap for any table). */
 export function rulesetLines(ruleset: Ruleset): string[] {
   return ruleset.chains.flatMap((c) => c.rules);
