@@ -156,8 +156,6 @@ function readHeaderIfModelled(r: Reader, kind: string): { readonly header?: Obje
   return header === undefined ? {} : { header };
 }
 
-
-
 /** A skipped kind that is a typo of a modelled one: a warning (always printed) at the kind field, and kept for lint. */
 function nearMissOf(r: Reader, kind: string): { readonly nearMiss?: KindNearMiss } {
   const suggestion = kindNearMiss(kind);
