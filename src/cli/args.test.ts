@@ -24,7 +24,7 @@ function plain(v: Invocation): unknown {
 }
 
 const BASE = { output: "text", verbose: false, podNetwork: "10.244.0.0/16", podNetworkFrom: "default", ipBlockMatchesPods: true, debug: false };
-const ENFORCE = { name: "enforce", watch: false, audit: false, log: false, counters: false, nodePods: null, nodePodCidrs: [], files: ["d"], ...BASE };
+const ENFORCE = { name: "enforce", watch: false, audit: false, log: false, counters: false, nodePods: null, nodePodCidrs: [], allowShrink: false, maxShrinkPercent: 50, files: ["d"], ...BASE };
 
 type Case = { readonly name: string; readonly argv: readonly string[] } & (
   | { readonly expect: unknown }
@@ -141,6 +141,14 @@ const cases: readonly Case[] = [
   { name: "enforce log without watch", argv: ["enforce", "-f", "d", "--host", "--log"], error: /^--log follows denials while the enforcer runs: use it with --watch$/ },
   { name: "enforce --node-pod-cidr for fail closed", argv: ["enforce", "-f", "d", "--dry-run", "--node-pod-cidr", "10.244.1.0/24", "--node-pod-cidr", "fd00:1::/64"], expect: { ...ENFORCE, target: { kind: "dry-run" }, output: "nft", nodePodCidrs: ["10.244.1.0/24", "fd00:1::/64"] } },
   { name: "enforce --node-pod-cidr must be a CIDR", argv: ["enforce", "-f", "d", "--dry-run", "--node-pod-cidr", "10.244.1.0"], error: /^--node-pod-cidr: "10.244.1.0" is not a CIDR/ },
+  { name: "enforce --allow-shrink", argv: ["enforce", "-f", "d", "--host", "--allow-shrink"], expect: { ...ENFORCE, target: { kind: "host" }, allowShrink: true } },
+  { name: "enforce --max-shrink", argv: ["enforce", "-f", "d", "--netns", "lab1", "--watch", "--max-shrink", "20"], expect: { ...ENFORCE, target: { kind: "netns", name: "lab1" }, watch: true, maxShrinkPercent: 20 } },
+  { name: "enforce --max-shrink 100 (only dropping everything is refused)", argv: ["enforce", "-f", "d", "--host", "--max-shrink", "100"], expect: { ...ENFORCE, target: { kind: "host" }, maxShrinkPercent: 100 } },
+  { name: "enforce --max-shrink is a percentage", argv: ["enforce", "-f", "d", "--host", "--max-shrink", "150"], error: /^invalid value "150" for --max-shrink: expected a whole percentage from 0 to 100$/ },
+  { name: "enforce --max-shrink is a number", argv: ["enforce", "-f", "d", "--host", "--max-shrink", "50%"], error: /^invalid value "50%" for --max-shrink: expected a whole percentage from 0 to 100$/ },
+  { name: "enforce --allow-shrink and --max-shrink contradict", argv: ["enforce", "-f", "d", "--host", "--allow-shrink", "--max-shrink", "10"], error: /^--allow-shrink and --max-shrink cannot be used together: --allow-shrink applies any shrink$/ },
+  { name: "enforce --allow-shrink with a dry run", argv: ["enforce", "-f", "d", "--dry-run", "--allow-shrink"], error: /^--allow-shrink cannot be used with --dry-run: a dry run applies nothing$/ },
+  { name: "enforce --max-shrink with --counters", argv: ["enforce", "-f", "d", "--host", "--counters", "--max-shrink", "10"], error: /^--max-shrink cannot be used with --counters: --counters applies nothing$/ },
   { name: "enforce empty node pod", argv: ["enforce", "-f", "d", "--dry-run", "--node-pods", "a/b,"], error: /^--node-pods: an empty name/ },
   // lint
   { name: "lint fails on warnings by default (metadata-reachable, egress-internet-open)", argv: ["lint", "-f", "a"], expect: { name: "lint", failOn: "warning", enable: null, disable: [], serviceCidr: null, files: ["a"], ...BASE } },
@@ -150,6 +158,11 @@ const cases: readonly Case[] = [
     expect: { name: "lint", failOn: "info", enable: ["dns-tcp-missing", "metadata-reachable"], disable: ["redundant-rule"], dns: ["169.254.20.10"], serviceCidr: "10.96.0.0/12", files: ["a"], ...BASE, output: "sarif" },
   },
   { name: "lint unknown rule", argv: ["lint", "-f", "a", "--disable", "dns-tcp-mising"], error: /^unknown lint rule "dns-tcp-mising" in --disable \(did you mean "dns-tcp-missing"\?\)/ },
+  {
+    name: "lint: a rule both enabled and disabled is refused",
+    argv: ["lint", "-f", "a", "--enable", "dns-tcp-missing,redundant-rule", "--disable", "redundant-rule"],
+    error: /^rule "redundant-rule" is given to both --enable and --disable: name it in one of them$/,
+  },
   { name: "lint fail-on value", argv: ["lint", "-f", "a", "--fail-on", "warn"], error: /^invalid value "warn" for --fail-on: expected error, warning, info, never$/ },
   {
     name: "--metadata and --dns on the commands that use the well-known facts",

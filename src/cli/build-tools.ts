@@ -1,5 +1,6 @@
 /** Options of diff, graph, scaffold, enforce and lint from the flags given; refused combinations are usage errors. */
 import { inNetns } from "../enforce/process.js";
+import { DEFAULT_MAX_SHRINK_PERCENT } from "../enforce/shrink.js";
 import { RULES, unknownRuleIds } from "../lint/index.js";
 import { LAB_PREFIX } from "../lab/netns.js";
 import { parseTo } from "../labrun/to.js";
@@ -45,7 +46,7 @@ export function buildScaffold(given: Given): Options<"scaffold"> {
   };
 }
 
-const APPLY_FLAGS = ["netns", "host", "watch", "log", "counters"] as const;
+const APPLY_FLAGS = ["netns", "host", "watch", "log", "counters", "allow-shrink", "max-shrink"] as const;
 
 /** Where to apply: `--dry-run` or `-o nft` (nowhere), `--netns NAME`, or `--host`; exactly one. */
 function enforceTarget(common: CommonOptions, given: Given): EnforceTarget {
@@ -73,6 +74,8 @@ export function buildEnforce(common: CommonOptions, given: Given): Options<"enfo
   if (given.has("watch") && common.files.includes("-")) refuse(`--watch cannot watch stdin (-f -): give files or directories`);
   if (given.has("log") && !given.has("watch")) refuse(`--log follows denials while the enforcer runs: use it with --watch`);
   if (given.has("counters") && given.has("watch")) refuse(`--counters reads the applied table once and applies nothing: it cannot be used with --watch`);
+  for (const flag of ["allow-shrink", "max-shrink"]) if (given.has("counters") && given.has(flag)) refuse(`--${flag} cannot be used with --counters: --counters applies nothing`);
+  if (given.has("allow-shrink") && given.has("max-shrink")) refuse(`--allow-shrink and --max-shrink cannot be used together: --allow-shrink applies any shrink`);
   const nodePods = list(given, "node-pods", (s) => {
     const name = s.trim();
     if (name === "") refuse(`--node-pods: an empty name in the list`);
@@ -92,7 +95,15 @@ export function buildEnforce(common: CommonOptions, given: Given): Options<"enfo
     counters: given.has("counters"),
     nodePods,
     nodePodCidrs,
+    allowShrink: given.has("allow-shrink"),
+    maxShrinkPercent: parsePercent("max-shrink", one(given, "max-shrink")) ?? DEFAULT_MAX_SHRINK_PERCENT,
   };
+}
+
+function parsePercent(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = /^\d{1,3}$/.test(text) ? Number(text) : NaN;
+  return value <= 100 ? value : refuse(`invalid value "${text}" for --${flag}: expected a whole percentage from 0 to 100`);
 }
 
 function ruleIds(given: Given, flag: "enable" | "disable"): string[] | null {
@@ -112,12 +123,16 @@ export const LINT_FAIL_ON_DEFAULT: LintFailOn = "warning";
 
 export function buildLint(common: CommonOptions, given: Given): Options<"lint"> {
   const cidrs = given.get("service-cidr");
+  const enable = ruleIds(given, "enable");
+  const disable = ruleIds(given, "disable") ?? [];
+  const both = disable.find((id) => enable?.includes(id));
+  if (both !== undefined) refuse(`rule "${both}" is given to both --enable and --disable: name it in one of them`);
   return {
     name: "lint",
     common,
     failOn: choice<LintFailOn>("fail-on", one(given, "fail-on") ?? LINT_FAIL_ON_DEFAULT, ["error", "warning", "info", "never"]),
-    enable: ruleIds(given, "enable"),
-    disable: ruleIds(given, "disable") ?? [],
+    enable,
+    disable,
     wellKnown: wellKnownFlags(given),
     serviceCidr: cidrs === undefined ? null : parseCidrs("--service-cidr", cidrs),
   };

@@ -115,6 +115,8 @@ const scenarios: readonly Scenario[] = [
   { name: "lint-sarif", args: ["lint", "-o", "sarif", "--enable", "dns-tcp-missing,egress-not-isolated"], input: mistake("dns-udp-only") },
   { name: "lint-fail-on-warning", args: ["lint", "--fail-on", "warning", "--disable", "egress-not-isolated"], input: mistake("dns-udp-only") },
   { name: "lint-errors", args: ["lint"], input: mistake("dns-blocked") },
+  // A kind typo: a warning on stderr for every command, a finding for lint.
+  { name: "lint-kind-near-miss", args: ["lint"], input: fixture("kind-typo.yaml") },
   { name: "lint-unknown-rule", args: ["lint", "-f", "x.yaml", "--enable", "dns-tcp-misssing"], input: { kind: "none" } },
   // lab: only what makes no lab (lab.test.ts makes them).
   { name: "lab-no-action", args: ["lab", "-f", "x.yaml"], input: { kind: "none" } },
@@ -126,6 +128,9 @@ const scenarios: readonly Scenario[] = [
   { name: "invalid-yaml", args: ["connlist"], input: fixture("broken.yaml") },
   { name: "binary-junk", args: [], input: junk },
   { name: "missing-file", args: ["-f", "no/such/file.yaml"], input: { kind: "none" } },
+  // No object at all (a failed `kubectl get … >file`, an empty pipe): an error for every command.
+  { name: "empty-input", args: ["lint"], input: { kind: "bytes", name: "empty.yaml", bytes: new Uint8Array(0) } },
+  { name: "enforce-empty-input", args: ["enforce", "--dry-run"], input: { kind: "bytes", name: "sync.yaml", bytes: new TextEncoder().encode("# kubectl failed\n---\n") } },
   // Usage: exit 3.
   { name: "usage-unknown-flag", args: ["check", "-f", "x.yaml", "--frm", "a/b"], input: { kind: "none" } },
   { name: "usage-unknown-command", args: ["audit", "-f", "x.yaml"], input: { kind: "none" } },

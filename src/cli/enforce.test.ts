@@ -134,3 +134,39 @@ test("enforce in a fresh namespace: --watch --log names a denied packet, also un
     for (const name of names) await deleteNetns(name);
   }
 });
+
+test("enforce refuses input that would drop every enforced policy (empty stdin, an empty List from kubectl get), exits 5 and leaves the table; --allow-shrink applies", async (t) => {
+  if (!(await canUseNetns(t))) return;
+  const [router] = (await namespaces(1)) as [string];
+  try {
+    const table = async (): Promise<string> => {
+      const r = await listTable(router);
+      return r.ok ? r.value.replace(/counter packets \d+ bytes \d+/g, "counter") : `no table: ${r.error.message}`;
+    };
+    const first = await run(["enforce", "-f", "examples/egress", "--netns", router], ROOT);
+    assert.equal(first.code, 0, first.stderr);
+    const applied = await table();
+
+    // An empty pipe: no object at all, an input error (2).
+    const empty = await run(["enforce", "-f", "-", "--netns", router], ROOT, "");
+    assert.equal(empty.code, 2, empty.stderr);
+    assert.match(empty.stderr, /^<stdin>:1:1: error: holds no Kubernetes object/m);
+    assert.equal(await table(), applied, "the table stays after empty input");
+
+    // `kubectl get netpol -A -o json` that found nothing: valid input, which would drop every policy (5).
+    const nothingFound = '{"apiVersion": "v1", "kind": "List", "items": [], "metadata": {"resourceVersion": ""}}';
+    const refused = await run(["enforce", "-f", "-", "--netns", router], ROOT, nothingFound);
+    assert.equal(refused.code, 5, refused.stderr);
+    assert.match(refused.stderr, /^portcullis: not applied: the input enforces no policy, the table enforces \d+ rule ids \(policy rules and isolated groups\); the table stays as it is \(--allow-shrink applies it\)$/m);
+    assert.equal(await table(), applied, "the table stays after a refused shrink");
+    const asJson = await run(["enforce", "-f", "-", "--netns", router, "-o", "json"], ROOT, nothingFound);
+    assert.equal(asJson.code, 5);
+    assert.deepEqual(Object.keys(JSON.parse(asJson.stdout) as object), ["event", "before", "after", "shrinkPercent", "maxShrinkPercent", "all"]);
+
+    const allowed = await run(["enforce", "-f", "-", "--netns", router, "--allow-shrink"], ROOT, nothingFound);
+    assert.equal(allowed.code, 0, allowed.stderr);
+    assert.doesNotMatch(await table(), /chain eg_g/, "applied: no pod isolated");
+  } finally {
+    await deleteNetns(router);
+  }
+});

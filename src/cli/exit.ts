@@ -9,8 +9,10 @@
  *   a name the manifests lack, scaffold options that make no policy, an unknown git revision).
  * - `internal`: the environment failed (broken pipe, no root for `enforce`, `nft` or `git` failing)
  *   or a bug.
+ * - `refused`: a safety check refused to act (`enforce`: the input would drop every enforced
+ *   policy, or more than `--max-shrink` of them); nothing was changed.
  */
-export type Status = "ok" | "negative" | "invalid-input" | "usage" | "internal";
+export type Status = "ok" | "negative" | "invalid-input" | "usage" | "internal" | "refused";
 
 const EXIT_CODES: Readonly<Record<Status, number>> = {
   ok: 0,
@@ -18,6 +20,7 @@ const EXIT_CODES: Readonly<Record<Status, number>> = {
   "invalid-input": 2,
   usage: 3,
   internal: 4,
+  refused: 5,
 };
 
 export function exitCode(status: Status): number {

@@ -64,6 +64,7 @@ function exitLines(spec: CommandSpec): string[] {
     ...(spec.readsManifests === false ? [] : [line(exitCode("invalid-input"), "invalid input: the manifests have errors (printed)")]),
     line(exitCode("usage"), "usage error: the command line is wrong"),
     line(exitCode("internal"), "internal or environment error (see docs/exit-codes.md)"),
+    ...(spec.exits.refused === undefined ? [] : [line(exitCode("refused"), spec.exits.refused)]),
   ];
 }
 

@@ -82,6 +82,10 @@ export type CommandOptions =
       readonly nodePods: readonly string[] | null;
       /** This node's pod ranges (`--node-pod-cidr`): unknown addresses in them are dropped (fail closed); empty: none. */
       readonly nodePodCidrs: readonly Cidr[];
+      /** Apply input that drops every enforced policy, or more than `maxShrinkPercent` of them (`--allow-shrink`). */
+      readonly allowShrink: boolean;
+      /** `--max-shrink`: the share of the enforced rule ids a new state may drop; default 50. */
+      readonly maxShrinkPercent: number;
     }
   | {
       readonly name: "lint";

@@ -75,7 +75,7 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "enforce",
-    usage: "portcullis enforce -f PATH... (--netns NAME | --host | --dry-run) [--watch] [--audit] [--log] [--counters] [--node-pods NS/NAME,...] [--node-pod-cidr CIDR]",
+    usage: "portcullis enforce -f PATH... (--netns NAME | --host | --dry-run) [--watch] [--audit] [--log] [--counters] [--node-pods NS/NAME,...] [--node-pod-cidr CIDR] [--allow-shrink | --max-shrink PERCENT]",
     summary: "enforce the policies with nftables on this node (or print the ruleset with --dry-run)",
     flags: [
       { name: "netns", type: "string", value: "NAME", help: "apply inside this network namespace (ip netns); needs root" },
@@ -87,6 +87,8 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
       { name: "counters", type: "boolean", help: "apply nothing: print the packet and byte counters of the applied table, each rule id named by the files" },
       { name: "node-pods", type: "string", multiple: true, value: "NS/NAME,...", help: "the pods on this node; default every pod with a known IP; repeatable" },
       { name: "node-pod-cidr", type: "string", multiple: true, value: "CIDR", help: "this node's pod range: an address in it that is no known local pod is dropped until the enforcer has applied its rules (fail closed); repeatable" },
+      { name: "allow-shrink", type: "boolean", help: "apply even input that drops every enforced policy, or many of them (refused by default: exit 5)" },
+      { name: "max-shrink", type: "string", value: "PERCENT", help: "refuse input that drops more than this share of the enforced rule ids; default 50 (input that drops all is refused at any value)" },
     ],
     outputs: ["text", "json", "nft"],
     positionals: 0,
@@ -96,7 +98,7 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
       "sudo portcullis enforce -f examples/egress --netns lab1",
       "sudo portcullis enforce -f examples/egress --netns lab1 --counters",
     ],
-    exits: { ok: "applied, or printed with --dry-run; --watch stopped with Ctrl-C" },
+    exits: { ok: "applied, or printed with --dry-run; --watch stopped with Ctrl-C", refused: "refused: the input would drop every enforced policy, or more than --max-shrink (nothing applied)" },
   },
   {
     name: "lint",
@@ -130,7 +132,7 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
     examples: [
       "sudo portcullis lab run -f examples/egress",
       "sudo portcullis lab up -f examples/egress && sudo portcullis lab probe --lab pc-1a2b3c",
-      "sudo portcullis lab list",
+      "portcullis lab list",
     ],
     exits: { ok: "every probe did what the engine said (run, probe), or the lab is up or down", negative: "a probe did not (a mismatch)" },
   },

@@ -34,7 +34,8 @@ export interface CommandSpec {
   readonly positionals: number;
   readonly examples: readonly string[];
   /** What exit 0 and exit 1 mean for this command (2-4 mean the same everywhere: exit.ts). */
-  readonly exits: { readonly ok: string; readonly negative?: string };
+  /** What 0, 1 and (for a command with a safety check) 5 mean for this command; 2, 3, 4 mean the same everywhere. */
+  readonly exits: { readonly ok: string; readonly negative?: string; readonly refused?: string };
 }
 
 export const GLOBAL_FLAGS: readonly FlagSpec[] = [

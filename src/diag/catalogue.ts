@@ -24,13 +24,16 @@ export const messages = {
   unknownPolicyType: (t: string) => `invalid policyType "${t}": expected Ingress or Egress`,
   invalidName: (name: string) => `invalid name "${name}"`,
   invalidIp: (text: string) => `invalid IP address "${text}"`,
-  duplicateObject: (object: string) => `${object} is defined more than once`,
+  duplicateObject: (object: string, first: string) => `${object} is defined more than once (first at ${first})`,
   unknownKindSkipped: (kind: string) => `skipped unsupported kind ${kind}`,
   // Input layer: reading files, YAML, decoding Kubernetes objects (src/io, src/k8s).
   fileUnreadable: (reason: string) => `cannot read: ${reason}`,
   fileTooLarge: (bytes: number, limit: number) => `file is ${bytes} bytes, above the limit of ${limit} bytes`,
   fileBinary: (reason: string) => `not a text file: ${reason}`,
   noInputFiles: () => `directory holds no .yaml, .yml or .json files`,
+  danglingSymlink: (target: string) => `symbolic link to ${target}, which does not exist: skipped`,
+  symlinkLoop: (target: string) => `symbolic link loop (it leads back to ${target}): skipped`,
+  noObjects: () => `holds no Kubernetes object (it is empty, or has only comments, '---' or null documents)`,
   yamlWarning: (detail: string) => `YAML: ${detail}`,
   nestingTooDeep: (limit: number) => `YAML nested deeper than ${limit} levels; no Kubernetes object is this deep`,
   unknownField: (field: string) => `unknown field "${field}"`,
@@ -44,6 +47,7 @@ export const messages = {
   tooManyPolicyTypes: () => `policyTypes may list at most two types`,
   unsupportedApiVersion: (kind: string, apiVersion: string, expected: string) =>
     `${kind} with apiVersion "${apiVersion}" is not a Kubernetes ${kind} (${expected}); skipped`,
+  kindNearMiss: (kind: string, suggestion: string) => `unknown kind "${kind}", skipped: did you mean ${suggestion}?`,
   nullPodSelector: () => `spec.podSelector is null; the API server reads it as {} (every pod in the namespace)`,
 } as const;
 

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ENGINE_OPTIONS } from "../nft/fixture.js";
@@ -83,7 +83,8 @@ async function withWatchedLoop(extra: Partial<Parameters<typeof enforceLoop>[0]>
 
 test("watch: a new pod file is applied as element changes, a policy file as objects, each within a second; a broken file keeps the last state", async (t) => {
   if (!(await canUseNetns(t))) return;
-  await withWatchedLoop({}, async (dir, ns, events) => {
+  // Removing web-egress below takes 2 of the 3 enforced ids: allowed here, to test the diff.
+  await withWatchedLoop({ maxShrinkPercent: 100 }, async (dir, ns, events) => {
     const mark = events.length;
     const written = performance.now();
     writeFileSync(join(dir, "more.yaml"), podYaml("api", "10.244.1.11"));
@@ -140,5 +141,70 @@ test("watch: a table deleted or flushed behind the enforcer's back is found and 
     const quiet = events.length;
     await new Promise((resolve) => setTimeout(resolve, 500));
     assert.deepEqual(events.slice(quiet), [], "a table as applied is left alone");
+  });
+});
+
+const canonical = (r: Awaited<ReturnType<typeof listTable>>): string => (r.ok ? canonicalListing(r.value) : `no table: ${r.error.message}`);
+
+test("enforce once: input that drops every enforced policy, or more than maxShrinkPercent of the enforced ids, is refused and the table stays; allowShrink applies it", async (t) => {
+  if (!(await canUseNetns(t))) return;
+  const dir = mkdtempSync(join(tmpdir(), "pcnft-"));
+  try {
+    writeFileSync(join(dir, "policy.yaml"), POLICY);
+    writeFileSync(join(dir, "web-egress.yaml"), WEB_EGRESS);
+    writeFileSync(join(dir, "pods.yaml"), podYaml("web", "10.244.1.10") + "---\n" + podYaml("api", "10.244.1.11"));
+    await withNetns(1, async ([ns]) => {
+      const once = async (extra: Partial<Parameters<typeof enforceLoop>[0]> = {}): Promise<EnforceEvent[]> => {
+        const events: EnforceEvent[] = [];
+        await enforceLoop({ paths: [dir], netns: ns as string, engineOptions: ENGINE_OPTIONS, onEvent: (e) => events.push(e), ...extra });
+        return events;
+      };
+      assert.deepEqual((await once()).map((e) => e.kind), ["applied"]);
+      const applied = canonical(await listTable(ns));
+
+      // Each run starts afresh: what is enforced is read from the kernel's table (3 ids: two groups, one rule).
+      rmSync(join(dir, "policy.yaml"));
+      rmSync(join(dir, "web-egress.yaml"));
+      const dropped = await once();
+      assert.deepEqual(dropped, [{ kind: "shrink-refused", before: 3, after: 0, percent: 100, maxPercent: 50, all: true }]);
+      assert.equal(canonical(await listTable(ns)), applied, "the table stays");
+
+      writeFileSync(join(dir, "policy.yaml"), POLICY);
+      const shrunk = await once();
+      assert.deepEqual(shrunk, [{ kind: "shrink-refused", before: 3, after: 1, percent: 67, maxPercent: 50, all: false }]);
+      assert.equal(canonical(await listTable(ns)), applied, "the table stays");
+      assert.deepEqual((await once({ maxShrinkPercent: 70 })).map((e) => e.kind), ["applied"], "within a higher threshold");
+
+      rmSync(join(dir, "policy.yaml"));
+      assert.equal((await once({ maxShrinkPercent: 100 }))[0]?.kind, "shrink-refused", "dropping everything needs allowShrink");
+      assert.deepEqual((await once({ allowShrink: true })).map((e) => e.kind), ["applied"]);
+      assert.doesNotMatch(canonical(await listTable(ns)), /chain eg_g/, "with allowShrink: no pod isolated any more");
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("watch: a policy file truncated to 0 bytes is a load failure, a policy file removed is a refused shrink; both reported as events, the table unchanged", async (t) => {
+  if (!(await canUseNetns(t))) return;
+  await withWatchedLoop({}, async (dir, ns, events) => {
+    const applied = canonical(await listTable(ns));
+    const truncated = events.length;
+    truncateSync(join(dir, "policy.yaml"), 0);
+    const failed = await waitFor(events, truncated, (e) => e.kind !== "denial");
+    assert.equal(failed.kind, "load-failed");
+    assert.deepEqual(failed.kind === "load-failed" ? failed.diagnostics.map((d) => [d.code, d.at?.file]) : [], [["no-objects", join(dir, "policy.yaml")]]);
+    assert.equal(canonical(await listTable(ns)), applied, "the table stays after truncation");
+
+    const removed = events.length;
+    rmSync(join(dir, "policy.yaml"));
+    const refused = await waitFor(events, removed, (e) => e.kind !== "denial");
+    assert.deepEqual(refused, { kind: "shrink-refused", before: 1, after: 0, percent: 100, maxPercent: 50, all: true });
+    assert.equal(canonical(await listTable(ns)), applied, "the table stays after removal");
+
+    const restored = events.length;
+    writeFileSync(join(dir, "policy.yaml"), POLICY);
+    const back = await waitFor(events, restored, (e) => e.kind !== "denial");
+    assert.deepEqual(back.kind === "applied" ? back.change : back.kind, "unchanged", "the policy back: the table as applied");
   });
 });

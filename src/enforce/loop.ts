@@ -4,6 +4,7 @@ import type { Cluster } from "../model/cluster.js";
 import { CompileCache } from "../nft/cache.js";
 import { compileRuleset } from "../nft/compile.js";
 import type { Denial } from "../nft/describe.js";
+import type { ShrinkRefusal } from "../nft/enforced.js";
 import { type ObjectChanges, diffRulesets } from "../nft/diff.js";
 import type { CompileIssue, CompileResult, CompileStats, NodeScope, RuleIdMap } from "../nft/types.js";
 import { type LoadCaches, type Loaded, loadCluster, newLoadCaches } from "./load.js";
@@ -11,6 +12,7 @@ import { tableDrift } from "../nft/drift.js";
 import { renderRuleset } from "../nft/render.js";
 import { type NftError, applyRuleset, listTableTerse } from "./nft.js";
 import { type DenialFollower, followDenials } from "./trace.js";
+import { type ShrinkLimits, checkShrink } from "./shrink.js";
 import { watchPaths } from "./watch.js";
 
 export type EnforceEvent =
@@ -34,12 +36,14 @@ export type EnforceEvent =
       readonly ms: number;
     }
   | { readonly kind: "apply-failed"; readonly error: NftError }
+  /** The input would drop every policy the table enforces, or too many (see checkShrink): nothing is applied. */
+  | ({ readonly kind: "shrink-refused" } & ShrinkRefusal)
   /** The kernel no longer holds the table as applied (see tableDrift); the loop replaces it whole. */
   | { readonly kind: "drift"; readonly detail: string }
   | { readonly kind: "denial"; readonly denial: Denial }
   | { readonly kind: "error"; readonly message: string };
 
-export interface EnforceOptions {
+export interface EnforceOptions extends ShrinkLimits {
   readonly paths: readonly string[];
   readonly watch?: boolean;
   /** Apply inside this network namespace; the current one when absent. */
@@ -167,6 +171,10 @@ async function applyOnce(opts: EnforceOptions, state: LoopState): Promise<void> 
   }
   const node = opts.node?.(loaded.cluster) ?? {};
   const compiled = compileRuleset(loaded.cluster, opts.engineOptions, node, { cache: state.compiled, ...(opts.audit === undefined ? {} : { audit: opts.audit }) });
+  // Fail closed on implausible input too: a state that drops every enforced policy (or too many) is not applied.
+  const shrink = await checkShrink(compiled.ruleset, state.applied?.ruleset ?? null, opts, opts.netns);
+  if (!shrink.ok) return opts.onEvent({ kind: "apply-failed", error: shrink.error });
+  if (shrink.value !== null) return opts.onEvent({ kind: "shrink-refused", ...shrink.value });
   let diff = diffRulesets(state.applied?.ruleset ?? null, compiled.ruleset);
   let result = diff.kind === "unchanged" ? ({ ok: true } as const) : await applyRuleset(diff.text, opts.netns);
   if (!result.ok && (diff.kind === "elements" || diff.kind === "objects")) {

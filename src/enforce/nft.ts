@@ -1,4 +1,5 @@
 import { type Counter, parseCounters } from "../nft/counters.js";
+import { enforcedIds, tableLines } from "../nft/enforced.js";
 import { TABLE } from "../nft/types.js";
 import { type RunError, type RunResult, inNetns, run } from "./process.js";
 
@@ -40,4 +41,15 @@ export async function readCounters(netns?: string): Promise<NftResult<ReadonlyMa
   if (!r.ok) return r;
   const parsed = parseCounters(r.value);
   return parsed.ok ? { ok: true, value: parsed.counters } : { ok: false, error: { code: "exit", message: parsed.error, stderr: "", exitCode: 0 } };
+}
+
+/**
+ * The ids the table in the kernel enforces (see enforcedIds); none when there is no table. Read
+ * from `nft -t list ruleset` (set elements left out), which nft 1.0 answers several times faster
+ * than `nft -t list table` or even `nft list tables` on a table with large sets (those fetch the
+ * elements: 3-8 s against 0.8-1.1 s for a node of the 10k-pod benchmark cluster).
+ */
+export async function readEnforcedIds(netns?: string): Promise<NftResult<ReadonlySet<string>>> {
+  const listed = await runNft(["-t", "list", "ruleset"], netns);
+  return listed.ok ? { ok: true, value: enforcedIds(tableLines(listed.value, "inet", TABLE)) } : listed;
 }

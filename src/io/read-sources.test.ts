@@ -44,9 +44,12 @@ after(async () => {
 });
 
 describe("readSources", () => {
-  test("a directory is read recursively: .yaml, .yml and .json files, sorted by path, hidden entries skipped, a link loop once", async () => {
+  test("a directory is read recursively: .yaml, .yml and .json files, sorted by path, hidden entries skipped, a link loop once and warned of", async () => {
     const { sources, diagnostics } = await readSources([at("tree")]);
-    assert.deepEqual(diagnostics, []);
+    assert.deepEqual(
+      diagnostics.map((d) => [d.severity, d.code, d.at?.file, d.message]),
+      [["warning", codes.symlinkLoop, at("tree", "b", "loop"), messages.symlinkLoop(at("tree"))]],
+    );
     assert.deepEqual(
       sources.map((s) => s.file.slice(dir.length + 1)),
       ["tree/UPPER.YAML", "tree/a.yaml", "tree/a/two.json", "tree/b/deeper/z.yaml", "tree/b/one.yml"],
@@ -144,6 +147,24 @@ describe("readSources", () => {
     assert.deepEqual(
       diagnostics.map((d) => d.code),
       [codes.fileTooLarge],
+    );
+  });
+
+  test("a dangling link and a link loop inside a directory are skipped with a warning each, never silently", async () => {
+    await mkdir(at("links"));
+    await writeFile(at("links", "kept.yaml"), POLICY);
+    await symlink(at("links", "gone.yaml"), at("links", "dangling.yaml"));
+    await symlink(at("nowhere"), at("links", "policies"));
+    await symlink(at("links", "self.yaml"), at("links", "self.yaml"));
+    const { sources, diagnostics } = await readSources([at("links")]);
+    assert.deepEqual(sources.map((s) => s.file), [at("links", "kept.yaml")]);
+    assert.deepEqual(
+      diagnostics.map((d) => [d.severity, d.code, d.at?.file, d.message]).sort(),
+      [
+        ["warning", codes.danglingSymlink, at("links", "dangling.yaml"), messages.danglingSymlink(at("links", "gone.yaml"))],
+        ["warning", codes.danglingSymlink, at("links", "policies"), messages.danglingSymlink(at("nowhere"))],
+        ["warning", codes.symlinkLoop, at("links", "self.yaml"), messages.symlinkLoop(at("links", "self.yaml"))],
+      ].sort(),
     );
   });
 

@@ -1,4 +1,5 @@
-import { open, readdir, realpath, stat } from "node:fs/promises";
+import { Stats } from "node:fs";
+import { open, readdir, readlink, realpath, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { messages } from "../diag/catalogue.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
@@ -85,6 +86,10 @@ function fileError(file: string, code: string, message: string): Diagnostic {
   return { severity: "error", code, message, at: fileStart(file) };
 }
 
+function fileWarning(file: string, code: string, message: string): Diagnostic {
+  return { severity: "warning", code, message, at: fileStart(file) };
+}
+
 
 function unreadable(error: unknown): ReadOutcome {
   return { ok: false, code: codes.fileUnreadable, problem: messages.fileUnreadable(describeFsError(error)) };
@@ -122,14 +127,20 @@ async function expand(path: string, diagnostics: Diagnostic[]): Promise<string[]
   await walk(path, files, new Set(), diagnostics);
   // Sorted by code unit, not locale, so every machine reads the same order.
   files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  if (files.length === 0) diagnostics.push({ severity: "warning", code: codes.noInputFiles, message: messages.noInputFiles(), at: fileStart(path) });
+  if (files.length === 0) diagnostics.push(fileWarning(path, codes.noInputFiles, messages.noInputFiles()));
   return files;
 }
 
-async function walk(dir: string, files: string[], visited: Set<string>, diagnostics: Diagnostic[]): Promise<void> {
+/**
+ * Appends the manifest files under `dir`. `ancestors` are the real paths of the directories being
+ * walked: a link back to one of them is a loop (warned of); a directory reached again by another
+ * way is walked once, quietly (its files would be read once anyway).
+ */
+async function walk(dir: string, files: string[], visited: Set<string>, diagnostics: Diagnostic[], ancestors: readonly string[] = []): Promise<void> {
   try {
     const real = await realpath(dir);
-    if (visited.has(real)) return; // a symbolic link loop
+    if (ancestors.includes(real)) return void diagnostics.push(fileWarning(dir, codes.symlinkLoop, messages.symlinkLoop(real)));
+    if (visited.has(real)) return;
     visited.add(real);
     const entries = await readdir(dir, { withFileTypes: true });
     for (const entry of entries) {
@@ -139,16 +150,29 @@ async function walk(dir: string, files: string[], visited: Set<string>, diagnost
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
       if (entry.isSymbolicLink()) {
-        const target = await stat(full).catch(() => undefined);
-        isDir = target?.isDirectory() ?? false;
-        isFile = target?.isFile() ?? false;
+        const target = await stat(full).catch((error: unknown) => error);
+        if (!(target instanceof Stats)) {
+          diagnostics.push(await brokenLink(full, target));
+          continue;
+        }
+        isDir = target.isDirectory();
+        isFile = target.isFile();
       }
-      if (isDir) await walk(full, files, visited, diagnostics);
+      if (isDir) await walk(full, files, visited, diagnostics, [...ancestors, real]);
       else if (isFile && EXTENSIONS.some((ext) => entry.name.toLowerCase().endsWith(ext))) files.push(full);
     }
   } catch (error) {
     diagnostics.push(fileError(dir, codes.fileUnreadable, messages.fileUnreadable(describeFsError(error))));
   }
+}
+
+/** Why a link inside a directory leads nowhere: dangling or a loop (warnings: skipped, never silently), or unreadable. */
+async function brokenLink(link: string, error: unknown): Promise<Diagnostic> {
+  const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : "";
+  const target = await readlink(link).catch(() => link);
+  if (code === "ENOENT") return fileWarning(link, codes.danglingSymlink, messages.danglingSymlink(target));
+  if (code === "ELOOP") return fileWarning(link, codes.symlinkLoop, messages.symlinkLoop(target));
+  return fileError(link, codes.fileUnreadable, messages.fileUnreadable(describeFsError(error)));
 }
 
 const CHUNK = 1024 * 1024;

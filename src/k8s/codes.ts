@@ -5,11 +5,14 @@ export const codes = {
   fileTooLarge: "file-too-large",
   fileBinary: "file-binary",
   noInputFiles: "no-input-files",
+  danglingSymlink: "dangling-symlink",
+  symlinkLoop: "symlink-loop",
   // YAML (src/k8s/parse)
   yamlSyntax: "yaml-syntax",
   yamlWarning: "yaml-warning",
   nestingTooDeep: "nesting-too-deep",
   notAnObject: "not-an-object",
+  noObjects: "no-objects",
   // objects (src/k8s/decode)
   missingField: "missing-field",
   wrongType: "wrong-type",
@@ -35,6 +38,7 @@ export const codes = {
   invalidIp: "invalid-ip",
   duplicateObject: "duplicate-object",
   unsupportedApiVersion: "unsupported-api-version",
+  kindNearMiss: "kind-near-miss",
   nullPodSelector: "null-pod-selector",
 } as const;
 

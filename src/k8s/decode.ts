@@ -1,12 +1,14 @@
 import { messages } from "../diag/catalogue.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
-import type { Cluster, Namespace, Node, Policy, Service } from "../model/cluster.js";
+import { formatLocation } from "../diag/location.js";
+import type { Cluster, KindNearMiss, Namespace, Node, Policy, Service } from "../model/cluster.js";
 import { codes } from "./codes.js";
 import { groupEndpoints } from "./endpoints.js";
 import { type ObjectHeader, readHeader } from "./header.js";
 import { namespacesOf } from "./namespaces.js";
 import { readNode } from "./node.js";
 import type { RawDocument } from "./parse.js";
+import { kindNearMiss, MODELLED_KINDS } from "./kinds.js";
 import { readPolicy } from "./policy.js";
 import { Reader, child, requireString } from "./reader.js";
 import { readService } from "./service.js";
@@ -30,29 +32,34 @@ const NETWORK_POLICY_API = "networking.k8s.io/v1";
 export function decodeCluster(documents: readonly RawDocument[]): DecodeResult {
   const diagnostics: Diagnostic[] = [];
   const skipped = new Map<string, number>();
-  const seen = new Set<string>();
+  /** The first document of each kind, namespace and name. */
+  const seen = new Map<string, RawDocument>();
   const declared: { header: ObjectHeader; at: Namespace["at"] }[] = [];
   const referenced = new Set<string>();
   const workloads: WorkloadObject[] = [];
   const services: Service[] = [];
   const policies: Policy[] = [];
   const nodes: Node[] = [];
+  const kindNearMisses: KindNearMiss[] = [];
 
   for (const doc of documents) {
     const d = decodeDocument(doc);
     diagnostics.push(...d.headerDiagnostics);
     if (d.skipped !== undefined) skipped.set(d.skipped, (skipped.get(d.skipped) ?? 0) + 1);
+    if (d.nearMiss !== undefined) kindNearMisses.push(d.nearMiss);
     if (d.kind === undefined || d.header === undefined) continue;
     const identity = `${d.kind}\u0000${d.header.ref.namespace}\u0000${d.header.ref.name}`;
-    if (seen.has(identity)) {
+    const first = seen.get(identity);
+    if (first !== undefined) {
       // One object per kind, namespace and name: a second one is reported and left out.
       const r = new Reader(doc);
       r.object = d.label;
-      r.error(codes.duplicateObject, messages.duplicateObject(d.label ?? d.header.ref.name), ["metadata", "name"]);
+      const firstAt = formatLocation(first.locate(["metadata", "name"]));
+      r.error(codes.duplicateObject, messages.duplicateObject(d.label ?? d.header.ref.name, firstAt), ["metadata", "name"]);
       diagnostics.push(...r.diagnostics);
       continue;
     }
-    seen.add(identity);
+    seen.set(identity, doc);
     // The namespace an object lives in exists, declared or not (a malformed name does not).
     if (d.kind !== "Namespace" && dns1123LabelProblem(d.header.ref.namespace) === undefined) referenced.add(d.header.ref.namespace);
     diagnostics.push(...d.objectDiagnostics);
@@ -64,7 +71,7 @@ export function decodeCluster(documents: readonly RawDocument[]): DecodeResult {
     else if (o?.kind === "node") nodes.push(o.value);
   }
   return {
-    value: { namespaces: namespacesOf(declared, referenced), endpoints: groupEndpoints(workloads), services, policies, ...(nodes.length > 0 ? { nodes } : {}) },
+    value: { namespaces: namespacesOf(declared, referenced), endpoints: groupEndpoints(workloads), services, policies, ...(nodes.length > 0 ? { nodes } : {}), ...(kindNearMisses.length === 0 ? {} : { kindNearMisses }) },
     diagnostics,
     skipped: [...skipped].map(([kind, count]) => ({ kind, count })),
   };
@@ -85,6 +92,8 @@ interface DocumentDecode {
   readonly label: string | undefined;
   /** The kind counted as skipped (not modelled, or another API group). */
   readonly skipped: string | undefined;
+  /** A skipped kind that is a typo of a modelled one. */
+  readonly nearMiss: KindNearMiss | undefined;
   readonly headerDiagnostics: readonly Diagnostic[];
   /** The object, when it decoded without error; reported only if it is not a duplicate. */
   readonly object: Decoded | undefined;
@@ -103,11 +112,11 @@ function decodeDocument(doc: RawDocument): DocumentDecode {
   if (known !== undefined) return known;
   const r = new Reader(doc);
   const kind = readKind(r);
-  const { header, skipped } = kind === undefined ? {} : readHeaderIfModelled(r, kind);
+  const { header, skipped, nearMiss } = kind === undefined ? {} : readHeaderIfModelled(r, kind);
   const headerDiagnostics = r.diagnostics.splice(0);
   const label = r.object;
   const object = kind !== undefined && header !== undefined ? decodeObject(r, kind, header) : undefined;
-  const result: DocumentDecode = { kind, header, label, skipped, headerDiagnostics, object, objectDiagnostics: r.diagnostics };
+  const result: DocumentDecode = { kind, header, label, skipped, nearMiss, headerDiagnostics, object, objectDiagnostics: r.diagnostics };
   decoded.set(doc, result);
   return result;
 }
@@ -139,11 +148,9 @@ function readKind(r: Reader): string | undefined {
   return requireString(r, child(r.root(), "kind"));
 }
 
-const MODELLED = new Set(["Namespace", "Node", "Service", "NetworkPolicy", "Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob"]);
-
 /** The header of an object Portcullis models, or the name under which another is counted as skipped. */
-function readHeaderIfModelled(r: Reader, kind: string): { readonly header?: ObjectHeader; readonly skipped?: string } {
-  if (!MODELLED.has(kind)) return { skipped: kind };
+function readHeaderIfModelled(r: Reader, kind: string): { readonly header?: ObjectHeader; readonly skipped?: string; readonly nearMiss?: KindNearMiss } {
+  if (!MODELLED_KINDS.has(kind)) return { skipped: kind, ...nearMissOf(r, kind) };
   const apiField = child(r.root(), "apiVersion");
   const apiVersion = requireString(r, apiField);
   if (apiVersion === undefined) return {};
@@ -156,4 +163,16 @@ function readHeaderIfModelled(r: Reader, kind: string): { readonly header?: Obje
   return header === undefined ? {} : { header };
 }
 
-
+/** A skipped kind that is a typo of a modelled one: a warning (always printed) at the kind field, and kept for lint. */
+function nearMissOf(r: Reader, kind: string): { readonly nearMiss?: KindNearMiss } {
+  const suggestion = kindNearMiss(kind);
+  if (suggestion === undefined) return {};
+  const meta = child(r.root(), "metadata");
+  const name = child(meta, "name").value;
+  const namespace = child(meta, "namespace").value;
+  const scope = suggestion === "Namespace" ? "" : `${typeof namespace === "string" && namespace !== "" ? namespace : "default"}/`;
+  const object = typeof name === "string" ? `${kind} ${scope}${name}` : kind;
+  r.object = object;
+  r.report("warning", codes.kindNearMiss, messages.kindNearMiss(kind, suggestion), ["kind"]);
+  return { nearMiss: { kind, suggestion, object, at: r.at(["kind"]) } };
+}

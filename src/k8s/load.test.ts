@@ -49,3 +49,42 @@ test("documents decoded before are not decoded again, and give the same cluster 
   assert.deepEqual(first.diagnostics.map((d) => d.code), ["duplicate-object"], "the second prod/web is reported each time");
   assert.deepEqual(first.skipped, [{ kind: "ConfigMap", count: 1 }]);
 });
+
+/**
+ * A file or stdin with no object is an error: an empty file, `---` alone, comments, `null`/`~`
+ * documents (a failed `kubectl get … >file` leaves one of these). A List with no items is what
+ * `kubectl get` prints when it found nothing: a legitimate empty answer, not an error.
+ */
+const NO_OBJECT: readonly { readonly name: string; readonly text: string; readonly error: boolean }[] = [
+  { name: "an empty file", text: "", error: true },
+  { name: "whitespace only", text: "\n  \n", error: true },
+  { name: "only ---", text: "---\n", error: true },
+  { name: "several empty documents", text: "---\n---\n...\n", error: true },
+  { name: "only comments", text: "# exported by sync.sh\n---\n# nothing\n", error: true },
+  { name: "a null document", text: "null\n", error: true },
+  { name: "a ~ document", text: "--- ~\n", error: true },
+  { name: "JSON null", text: "null", error: true },
+  { name: "an empty List (kubectl get found nothing)", text: "apiVersion: v1\nkind: List\nitems: []\n", error: false },
+  { name: "an empty List in JSON", text: '{"apiVersion":"v1","items":[],"kind":"List","metadata":{"resourceVersion":""}}', error: false },
+  { name: "a NetworkPolicyList with items: null", text: "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicyList\nitems: null\n", error: false },
+  { name: "an empty document beside an object", text: `---\n${POLICY}---\n`, error: false },
+];
+
+for (const c of NO_OBJECT) {
+  test(`no object: ${c.name} ${c.error ? "is an error naming the file" : "is not an error"}`, () => {
+    const r = loadCluster([{ file: "in.yaml", text: c.text }]);
+    const found = r.diagnostics.filter((d) => d.code === "no-objects");
+    if (!c.error) return assert.deepEqual(r.diagnostics, []);
+    assert.deepEqual(
+      found.map((d) => [d.severity, d.at?.file, d.at?.line, d.message]),
+      [["error", "in.yaml", 1, "holds no Kubernetes object (it is empty, or has only comments, '---' or null documents)"]],
+    );
+    assert.equal(r.diagnostics.length, 1);
+  });
+}
+
+test("no object: each empty source is named, the others load", () => {
+  const r = loadCluster([{ file: "a.yaml", text: POLICY }, { file: "<stdin>", text: "" }, { file: "b.yaml", text: "---\n" }]);
+  assert.deepEqual(r.diagnostics.map((d) => [d.code, d.at?.file]), [["no-objects", "<stdin>"], ["no-objects", "b.yaml"]]);
+  assert.equal(r.value.policies.length, 1);
+});

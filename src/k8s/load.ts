@@ -1,5 +1,6 @@
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { type DecodeResult, decodeCluster } from "./decode.js";
+import { noObjectProblems } from "./empty.js";
 import { type ParsedSource, type RawDocument, type Source, parseDocuments } from "./parse.js";
 
 /**
@@ -20,7 +21,7 @@ export function loadCluster(sources: readonly Source[], cache?: ParseCache): Dec
     cache?.set(source.file, { text: source.text, parsed });
     used.add(source.file);
     documents.push(...parsed.documents);
-    diagnostics.push(...parsed.diagnostics);
+    diagnostics.push(...parsed.diagnostics, ...noObjectProblems(source, parsed));
   }
   if (cache !== undefined) for (const file of [...cache.keys()]) if (!used.has(file)) cache.delete(file);
   const decoded = decodeCluster(documents);

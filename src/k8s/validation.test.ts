@@ -726,13 +726,13 @@ describe("NetworkPolicy validation: every problem is listed", () => {
     );
   });
 
-  test("the same kind, namespace and name twice is an error on the second", () => {
+  test("the same kind, namespace and name twice is an error on the second, naming where the first is", () => {
     const text = `${networkPolicy("podSelector: {}")}---\n${networkPolicy("podSelector: {}")}`;
     const result = decodeYaml(text);
     const found = errors(result.diagnostics);
     assert.deepEqual(
       found.map((d) => [d.code, d.message, d.at?.document, d.at?.path, d.at?.line]),
-      [[codes.duplicateObject, messages.duplicateObject(OBJECT), 1, "metadata.name", 12]], // lines count from the top of the file,
+      [[codes.duplicateObject, `${OBJECT} is defined more than once (first at test.yaml:4:3)`, 1, "metadata.name", 12]], // lines count from the top of the file,
     );
     assert.equal(result.value.policies.length, 1);
   });

@@ -61,6 +61,10 @@ export const lintMessages = {
   egressRulesIgnored: (count: number) =>
     `policyTypes does not list Egress, so the ${plural(count, "egress rule")} of this policy ${count === 1 ? "is" : "are"} ignored`,
   egressRulesIgnoredHint: () => `add Egress to policyTypes, or delete the egress rules`,
+  // kind-near-miss
+  kindNearMiss: (kind: string, suggestion: string) =>
+    `kind "${kind}" is not a kind Portcullis reads, so this object is skipped (did you mean ${suggestion}?): nothing it says is checked or enforced`,
+  kindNearMissHint: (suggestion: string) => `write kind: ${suggestion}`,
   // ipblock-in-cluster
   ipBlockPods: (cidr: string, network: string, pods: readonly string[]) =>
     `ipBlock ${cidr} covers pod addresses (pod network ${network})${pods.length === 0 ? "" : `, among them those of ${listText(pods)}`}: pod IPs change whenever pods are recreated`,

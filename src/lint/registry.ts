@@ -6,6 +6,7 @@ import { egressNotIsolated } from "./rules/egress-not-isolated.js";
 import { egressRulesIgnored } from "./rules/egress-rules-ignored.js";
 import { hostNetworkSelected } from "./rules/hostnetwork-selected.js";
 import { ipBlockInCluster } from "./rules/ipblock-in-cluster.js";
+import { kindNearMiss } from "./rules/kind-near-miss.js";
 import { metadataReachable } from "./rules/metadata-reachable.js";
 import { namedPortUnresolved } from "./rules/named-port-unresolved.js";
 import { peerAndOrConfusion } from "./rules/peer-and-or-confusion.js";
@@ -32,6 +33,7 @@ export const RULES: readonly LintRule[] = [
   redundantRule,
   policyAddsNothing,
   hostNetworkSelected,
+  kindNearMiss,
 ];
 
 export function ruleById(id: string): LintRule | undefined {

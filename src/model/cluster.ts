@@ -138,6 +138,17 @@ export interface Node {
   readonly at: Location;
 }
 
+/** An object skipped because its kind is a typo of one Portcullis reads (`Networkpolicy`): lint reports it. */
+export interface KindNearMiss {
+  readonly kind: string;
+  /** The kind it most likely meant, e.g. `NetworkPolicy`. */
+  readonly suggestion: string;
+  /** `Networkpolicy namespace/name`, or the kind alone when the name is unreadable. */
+  readonly object: string;
+  /** The `kind` field. */
+  readonly at: Location;
+}
+
 export interface Cluster {
   readonly namespaces: ReadonlyMap<string, Namespace>;
   readonly endpoints: readonly Endpoint[];
@@ -145,4 +156,6 @@ export interface Cluster {
   readonly policies: readonly Policy[];
   /** The Nodes in the input, when there are any. */
   readonly nodes?: readonly Node[];
+  /** Objects left out for a kind that is a near-miss of a modelled one (absent: none). */
+  readonly kindNearMisses?: readonly KindNearMiss[];
 }

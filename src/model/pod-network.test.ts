@@ -18,7 +18,7 @@ const CASES: readonly [string, string, PodNetworkFrom, string, PodNetworkFrom][]
   ["Nodes with pod ranges replace the default", NODES, "default", "10.1.0.0/23,fd00:1::/64", "nodes"],
   ["an explicit --pod-cidr wins over the Nodes", NODES, "flag", "10.9.0.0/16", "flag"],
   ["Nodes without pod ranges leave the default", NO_RANGES, "default", "10.9.0.0/16", "default"],
-  ["no Nodes leave the default", "", "default", "10.9.0.0/16", "default"],
+  ["no Nodes leave the default", "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n", "default", "10.9.0.0/16", "default"],
 ];
 
 for (const [name, yaml, givenFrom, expected, from] of CASES) {

@@ -5,6 +5,7 @@
 import type { EnforceEvent } from "../enforce/loop.js";
 import { renderDenial } from "../nft/describe.js";
 import type { ObjectChanges } from "../nft/diff.js";
+import type { ShrinkRefusal } from "../nft/enforced.js";
 import type { CompileIssue, CompileStats } from "../nft/types.js";
 
 const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? "" : "s"}`;
@@ -63,6 +64,8 @@ export function enforceProblemText(event: EnforceEvent): string | null {
       return "not applied: the input has errors; the table stays as last applied";
     case "drift":
       return `the table is not as applied (${event.detail}): applying it again`;
+    case "shrink-refused":
+      return `not applied: ${shrinkText(event)}; the table stays as it is (--allow-shrink applies it)`;
     case "apply-failed":
       return `nft failed: ${event.error.message}${event.error.stderr === "" ? "" : `: ${event.error.stderr}`}`;
     case "error":
@@ -70,6 +73,13 @@ export function enforceProblemText(event: EnforceEvent): string | null {
     default:
       return null;
   }
+}
+
+/** What a refused state would have dropped. */
+function shrinkText(s: ShrinkRefusal): string {
+  const enforced = `${plural(s.before, "rule id")} (policy rules and isolated groups)`;
+  if (s.all) return `the input enforces no policy, the table enforces ${enforced}`;
+  return `the input enforces ${s.after} of the ${enforced} the table enforces (${s.percent}% fewer, more than --max-shrink ${s.maxPercent}%)`;
 }
 
 /** One JSON object per event; diagnostics are left to stderr, where every command prints them. */
@@ -87,5 +97,7 @@ export function enforceEventJson(event: EnforceEvent): object {
       return { event: "error", message: event.message };
     case "drift":
       return { event: "drift", detail: event.detail };
+    case "shrink-refused":
+      return { event: "shrink-refused", before: event.before, after: event.after, shrinkPercent: event.percent, maxShrinkPercent: event.maxPercent, all: event.all };
   }
 }

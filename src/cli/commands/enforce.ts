@@ -120,6 +120,7 @@ class Reporter {
   event(e: EnforceEvent): void {
     if (e.kind === "applied") this.status = "ok";
     if (e.kind === "load-failed") this.status = "invalid-input";
+    if (e.kind === "shrink-refused") this.status = "refused";
     if (e.kind === "apply-failed" || e.kind === "error") this.status = this.nodeProblem !== null ? "usage" : "internal";
     if (e.kind === "load-failed") this.diagnostics(e.diagnostics, true);
     if (e.kind === "applied") this.diagnostics(e.diagnostics, false);
@@ -167,6 +168,8 @@ export async function runEnforce(options: EnforceCommand, io: EnforceIo): Promis
       load: loader(options, io),
       ...(options.nodePods === null && options.nodePodCidrs.length === 0 ? {} : { node: (cluster: Cluster) => resolveNode(options, cluster, reporter) }),
       followDenials: options.log,
+      allowShrink: options.allowShrink,
+      maxShrinkPercent: options.maxShrinkPercent,
       signal: stop.signal,
       onEvent: (e) => reporter.event(e),
     });
