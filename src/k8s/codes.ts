@@ -9,6 +9,8 @@ export const codes = {
   yamlSyntax: "yaml-syntax",
   yamlWarning: "yaml-warning",
   nestingTooDeep: "nesting-too-deep",
+  yamlAliasesTooLarge: "yaml-aliases-too-large",
+  yamlTooLarge: "yaml-too-large",
   notAnObject: "not-an-object",
   // objects (src/k8s/decode)
   missingField: "missing-field",
