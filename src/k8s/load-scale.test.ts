@@ -21,10 +21,14 @@ function podNetwork(): AddressSet {
 
 const ip = (i: number): string => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
 
-async function loadAndCompile(text: string): Promise<{ errors: number; endpoints: number; namespaces: number }> {
-  const read = await readSources(["-"], () => Promise.resolve(text));
-  assert.deepEqual(read.diagnostics, []);
-  const loaded = loadCluster(read.sources);
+async function loadAndCompile(...texts: string[]): Promise<{ errors: number; endpoints: number; namespaces: number }> {
+  const sources = [];
+  for (const text of texts) {
+    const read = await readSources(["-"], () => Promise.resolve(text));
+    assert.deepEqual(read.diagnostics, []);
+    for (const s of read.sources) sources.push(s);
+  }
+  const loaded = loadCluster(sources);
   Engine.compile(loaded.value, { podNetwork: podNetwork(), ipBlockMatchesPods: true }).selectAll();
   const errors = loaded.diagnostics.filter((d) => d.severity === "error").length;
   return { errors, endpoints: loaded.value.endpoints.length, namespaces: loaded.value.namespaces.size };
@@ -39,9 +43,13 @@ test(`kubectl get pods -A -o json with ${OBJECTS} pods in one List loads and com
   assert.deepEqual(result, { errors: 0, endpoints: OBJECTS, namespaces: 100 });
 });
 
-test(`${OBJECTS} YAML documents in one file load and compile`, { timeout: 300_000 }, async () => {
-  const docs: string[] = [];
-  for (let i = 0; i < OBJECTS; i++) docs.push(`---\nkind: Namespace\napiVersion: v1\nmetadata: {name: n${i}}\n`);
-  const result = await loadAndCompile(docs.join(""));
+// Two files: one would be above the YAML size limit.
+test(`${OBJECTS} YAML documents in two files load and compile`, { timeout: 300_000 }, async () => {
+  const file = (from: number): string => {
+    const docs: string[] = [];
+    for (let i = from; i < from + OBJECTS / 2; i++) docs.push(`---\nkind: Namespace\napiVersion: v1\nmetadata: {name: n${i}}\n`);
+    return docs.join("");
+  };
+  const result = await loadAndCompile(file(0), file(OBJECTS / 2));
   assert.deepEqual(result, { errors: 0, endpoints: 0, namespaces: OBJECTS });
 });

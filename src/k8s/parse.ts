@@ -57,7 +57,7 @@ const YAML_OPTIONS = {
   customTags: (tags: Tags): Tags => tags.filter((t) => typeof t === "string" || (t.tag !== "tag:yaml.org,2002:timestamp" && t.format !== "TIME")),
 } as const;
 /** YAML text longer than this is refused (the JSON path reads up to the file size limit). */
-export const MAX_YAML_CHARS = 64 * 1024 * 1024;
+export const MAX_YAML_CHARS = 16 * 1024 * 1024;
 
 /**
  * The objects of a file, each with the positions of its fields. A file holding one JSON value takes
