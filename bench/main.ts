@@ -8,7 +8,9 @@ import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { type Message, PHASES, type PhaseName, type PhaseResult, type ShapeSizes } from "./protocol.js";
 import { SHAPES, type Shape } from "./shapes.js";
-import { render } from "./report.js";
+import { render, table } from "./report.js";
+import { LOADER_HEAD, loaderFigures } from "./loader.js";
+import { Prng } from "./prng.js";
 
 export interface ShapeRun {
   readonly shape: Shape;
@@ -84,6 +86,15 @@ function runShape(shape: Shape, args: Args): Promise<ShapeRun> {
   });
 }
 
+/** The loader table, on the objects of shape M (S with --quick), each load in a process of its own. */
+function loader(args: Args): string {
+  const name = args.quick ? "S" : "M";
+  process.stderr.write(`running the loader figures (${name}'s objects)...\n`);
+  const objects = SHAPES.find((s) => s.name === name)?.generate(new Prng(args.seed), false) ?? [];
+  const rows = loaderFigures(objects, args.quick ? 2000 : 8000);
+  return ["Loader (parse + decode; peak RSS above that of reading the text, per MB of input)", table(LOADER_HEAD, rows), ""].join("\n");
+}
+
 async function main(): Promise<void> {
   let args: Args;
   try {
@@ -103,6 +114,7 @@ async function main(): Promise<void> {
   }
   console.log(`load average at end: ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
   console.log(render(runs));
+  console.log(loader(args));
 }
 
 await main();

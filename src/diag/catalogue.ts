@@ -36,6 +36,9 @@ export const messages = {
   noObjects: () => `holds no Kubernetes object (it is empty, or has only comments, '---' or null documents)`,
   yamlWarning: (detail: string) => `YAML: ${detail}`,
   nestingTooDeep: (limit: number) => `YAML nested deeper than ${limit} levels; no Kubernetes object is this deep`,
+  yamlAliasesTooLarge: (limit: number) => `YAML aliases expand to more than ${limit} nodes in this file; write the repeated parts out, or check the file for an alias bomb`,
+  yamlTooLarge: (chars: number, limit: number) =>
+    `YAML text of ${chars} characters is above the YAML limit of ${limit}; use JSON (kubectl get -o json), which is read up to the file size limit (JSON with duplicate keys is read as YAML)`,
   unknownField: (field: string) => `unknown field "${field}"`,
   invalidLabelKeyBecause: (key: string, reason: string) => `invalid label key "${key}": ${reason}`,
   invalidLabelValueBecause: (value: string, reason: string) => `invalid label value "${value}": ${reason}`,

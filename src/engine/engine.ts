@@ -166,7 +166,7 @@ export class Engine {
         const r = this.evaluateRule(policy, direction, rule, peer, peerAddresses, port, protocol, destination);
         // Rules that admit the peer in full all return its very address set: nothing to unite then.
         if (r.allowed !== allowed) allowed = allowed.union(r.allowed);
-        allowedBy.push(...r.allowedBy);
+        for (const a of r.allowedBy) allowedBy.push(a);
         if (r.miss !== null) misses.push(r.miss);
       }
     }

@@ -297,7 +297,7 @@ function sidesOf(a: AddressSet, added: { readonly v4: readonly bigint[]; readonl
 /** The classes whose label class lives in one of `namespaces`. */
 function classesIn(d: Draft, namespaces: ReadonlySet<string>): number[] {
   const out: number[] = [];
-  for (const ns of namespaces) for (const lc of d.engine.classes.byNamespace.get(ns) ?? []) out.push(...d.universe.classesOfLabelClass(lc.index));
+  for (const ns of namespaces) for (const lc of d.engine.classes.byNamespace.get(ns) ?? []) for (const c of d.universe.classesOfLabelClass(lc.index)) out.push(c);
   return out;
 }
 

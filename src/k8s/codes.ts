@@ -11,6 +11,8 @@ export const codes = {
   yamlSyntax: "yaml-syntax",
   yamlWarning: "yaml-warning",
   nestingTooDeep: "nesting-too-deep",
+  yamlAliasesTooLarge: "yaml-aliases-too-large",
+  yamlTooLarge: "yaml-too-large",
   notAnObject: "not-an-object",
   noObjects: "no-objects",
   // objects (src/k8s/decode)

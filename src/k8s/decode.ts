@@ -44,7 +44,7 @@ export function decodeCluster(documents: readonly RawDocument[]): DecodeResult {
 
   for (const doc of documents) {
     const d = decodeDocument(doc);
-    diagnostics.push(...d.headerDiagnostics);
+    for (const x of d.headerDiagnostics) diagnostics.push(x);
     if (d.skipped !== undefined) skipped.set(d.skipped, (skipped.get(d.skipped) ?? 0) + 1);
     if (d.nearMiss !== undefined) kindNearMisses.push(d.nearMiss);
     if (d.kind === undefined || d.header === undefined) continue;
@@ -56,13 +56,13 @@ export function decodeCluster(documents: readonly RawDocument[]): DecodeResult {
       r.object = d.label;
       const firstAt = formatLocation(first.locate(["metadata", "name"]));
       r.error(codes.duplicateObject, messages.duplicateObject(d.label ?? d.header.ref.name, firstAt), ["metadata", "name"]);
-      diagnostics.push(...r.diagnostics);
+      for (const x of r.diagnostics) diagnostics.push(x);
       continue;
     }
     seen.set(identity, doc);
     // The namespace an object lives in exists, declared or not (a malformed name does not).
     if (d.kind !== "Namespace" && dns1123LabelProblem(d.header.ref.namespace) === undefined) referenced.add(d.header.ref.namespace);
-    diagnostics.push(...d.objectDiagnostics);
+    for (const x of d.objectDiagnostics) diagnostics.push(x);
     const o = d.object;
     if (o?.kind === "namespace") declared.push(o.value);
     else if (o?.kind === "service") services.push(o.value);

@@ -20,10 +20,13 @@ export function loadCluster(sources: readonly Source[], cache?: ParseCache): Dec
     const parsed = cached !== undefined && cached.text === source.text ? cached.parsed : parseDocuments(source);
     cache?.set(source.file, { text: source.text, parsed });
     used.add(source.file);
-    documents.push(...parsed.documents);
-    diagnostics.push(...parsed.diagnostics, ...noObjectProblems(source, parsed));
+    // One by one: spreading a file's objects into push's arguments overflows the stack at ~120k.
+    for (const d of parsed.documents) documents.push(d);
+    for (const d of parsed.diagnostics) diagnostics.push(d);
+    for (const d of noObjectProblems(source, parsed)) diagnostics.push(d);
   }
   if (cache !== undefined) for (const file of [...cache.keys()]) if (!used.has(file)) cache.delete(file);
   const decoded = decodeCluster(documents);
-  return { ...decoded, diagnostics: [...diagnostics, ...decoded.diagnostics] };
+  for (const d of decoded.diagnostics) diagnostics.push(d);
+  return { ...decoded, diagnostics };
 }

@@ -1,4 +1,4 @@
-import { type CST, Composer, type Document, LineCounter, Parser, type Tags, YAMLError, isAlias, isMap, isNode, isScalar, isSeq } from "yaml";
+import { Composer, type Document, LineCounter, Parser, type Tags, YAMLError } from "yaml";
 import { messages } from "../diag/catalogue.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import type { Location } from "../diag/location.js";
@@ -7,6 +7,7 @@ import { findTooDeep, MAX_NESTING } from "./depth.js";
 import { type JsonSource, readJsonSource } from "./json-source.js";
 import { expandLists } from "./lists.js";
 import { type FieldPath, formatPath, parsePath } from "./path.js";
+import { type AliasBudget, buildDocument, offsetOf } from "./yaml-build.js";
 
 /** A file (or stdin) as text. */
 export interface Source {
@@ -55,8 +56,8 @@ const YAML_OPTIONS = {
   prettyErrors: false,
   customTags: (tags: Tags): Tags => tags.filter((t) => typeof t === "string" || (t.tag !== "tag:yaml.org,2002:timestamp" && t.format !== "TIME")),
 } as const;
-/** Bounds "billion laughs" documents: each alias is expanded at most this often. */
-const MAX_ALIAS_COUNT = 100;
+/** YAML text longer than this is refused (the JSON path reads up to the file size limit). */
+export const MAX_YAML_CHARS = 16 * 1024 * 1024;
 
 /**
  * The objects of a file, each with the positions of its fields. A file holding one JSON value takes
@@ -90,33 +91,40 @@ function jsonDocuments(source: Source, json: JsonSource): ParsedSource {
   return { documents, diagnostics };
 }
 
-/** Every YAML document of a file (JSON included), read with positions kept for every node. */
+/**
+ * Every YAML document of a file (JSON included), read one document at a time: each is composed,
+ * turned into plain data and a compact tree of field positions (`buildDocument`), and its syntax
+ * tree dropped before the next is read. A file longer than MAX_YAML_CHARS is refused unread.
+ */
 export function parseYamlDocuments(source: Source): ParsedSource {
   const lineCounter = new LineCounter();
-  const diagnostics: Diagnostic[] = [];
   const at = (offset: number, document = 0): Location => {
     const { line, col } = lineCounter.linePos(offset);
     return { file: source.file, line, column: col, document, path: "" };
   };
-  let docs: Document.Parsed[];
+  if (source.text.length > MAX_YAML_CHARS) {
+    const start = { file: source.file, line: 1, column: 1, document: 0, path: "" };
+    return { documents: [], diagnostics: [{ severity: "error", code: codes.yamlTooLarge, message: messages.yamlTooLarge(source.text.length, MAX_YAML_CHARS), at: start }] };
+  }
+  const sink: Sink = { file: source.file, lineCounter, at, documents: [], diagnostics: [], aliases: { added: 0 } };
+  const composer = new Composer(YAML_OPTIONS);
+  let index = 0;
   try {
-    const tokens: CST.Token[] = Array.from(new Parser(lineCounter.addNewLine).parse(source.text));
-    const deep = findTooDeep(tokens);
-    if (deep !== undefined) {
-      diagnostics.push({ severity: "error", code: codes.nestingTooDeep, message: messages.nestingTooDeep(MAX_NESTING), at: at(deep) });
-      return { documents: [], diagnostics };
+    for (const token of new Parser(lineCounter.addNewLine).parse(source.text)) {
+      const deep = findTooDeep([token]);
+      if (deep !== undefined) {
+        return { documents: [], diagnostics: [{ severity: "error", code: codes.nestingTooDeep, message: messages.nestingTooDeep(MAX_NESTING), at: at(deep) }] };
+      }
+      for (const doc of composer.next(token)) readDocument(doc, index++, sink);
     }
-    docs = Array.from(new Composer(YAML_OPTIONS).compose(tokens));
+    for (const doc of composer.end(false, source.text.length)) readDocument(doc, index++, sink);
   } catch (error) {
     // Guard: yaml reports its own problems as document errors; anything thrown is still a value here.
     const code = error instanceof RangeError ? codes.nestingTooDeep : codes.yamlSyntax;
     const message = error instanceof RangeError ? messages.nestingTooDeep(MAX_NESTING) : messages.yamlSyntax(describeError(error));
-    diagnostics.push({ severity: "error", code, message, at: at(0) });
-    return { documents: [], diagnostics };
+    return { documents: [], diagnostics: [{ severity: "error", code, message, at: at(0) }] };
   }
-  const documents: RawDocument[] = [];
-  docs.forEach((doc, index) => readDocument(doc, index, { file: source.file, lineCounter, at, documents, diagnostics }));
-  return { documents, diagnostics };
+  return { documents: sink.documents, diagnostics: sink.diagnostics };
 }
 
 interface Sink {
@@ -125,6 +133,7 @@ interface Sink {
   readonly at: (offset: number, document: number) => Location;
   readonly documents: RawDocument[];
   readonly diagnostics: Diagnostic[];
+  readonly aliases: AliasBudget;
 }
 
 /** One composed YAML document: its problems, or its objects (a List gives several). */
@@ -142,63 +151,28 @@ function readDocument(doc: Document.Parsed, index: number, sink: Sink): void {
     return;
   }
   if (doc.contents === null) return; // an empty document
-  let value: unknown;
-  try {
-    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (error) {
-    diagnostics.push({ severity: "error", code: codes.yamlSyntax, message: messages.yamlSyntax(describeError(error)), at: at(doc.contents.range[0], index) });
+  const built = buildDocument(doc, sink.aliases);
+  if (!built.ok) {
+    diagnostics.push({ severity: "error", code: built.code, message: built.message, at: at(built.offset, index) });
     return;
   }
-  if (value === null || value === undefined) return; // `~` or `null`: an empty document too
-  const locateIn = locator(sink.file, index, doc, sink.lineCounter);
-  const expanded = expandLists(value);
+  if (built.value === null || built.value === undefined) return; // `~` or `null`: an empty document too
+  const { file, lineCounter } = sink;
+  const rootOffset = doc.contents.range[0];
+  const locateIn = (path: FieldPath): Location => {
+    const { line, col } = lineCounter.linePos(offsetOf(built.spots, rootOffset, path));
+    return { file, line, column: col, document: index, path: formatPath(path) };
+  };
+  const expanded = expandLists(built.value);
   for (const d of expanded.problems) {
     diagnostics.push({ severity: "error", code: d.code, message: d.message, at: locateIn(d.path) });
   }
   for (const object of expanded.objects) {
-    sink.documents.push({
-      file: sink.file,
-      document: index,
-      base: object.base,
-      value: object.value,
-      locate: (path) => locateIn([...object.base, ...path]),
-    });
+    sink.documents.push({ file, document: index, base: object.base, value: object.value, locate: (path) => locateIn([...object.base, ...path]) });
   }
 }
 
 function describeError(error: unknown): string {
   if (error instanceof YAMLError || error instanceof Error) return error.message;
   return String(error);
-}
-
-/** Finds the line and column of a field path in a composed YAML document. */
-function locator(file: string, document: number, doc: Document.Parsed, lineCounter: LineCounter): (path: FieldPath) => Location {
-  return (path) => {
-    let node: unknown = doc.contents;
-    let offset = doc.contents?.range[0] ?? 0;
-    for (const segment of path) {
-      if (isAlias(node)) node = node.resolve(doc);
-      if (typeof segment === "number" && isSeq(node)) {
-        const item: unknown = node.items[segment];
-        if (!isNode(item) || !item.range) break;
-        node = item;
-        offset = item.range[0];
-      } else if (typeof segment === "string" && isMap(node)) {
-        const pair = node.items.find((p) => keyText(p.key) === segment);
-        if (pair === undefined) break;
-        if (isNode(pair.key) && pair.key.range) offset = pair.key.range[0];
-        node = pair.value;
-      } else {
-        break;
-      }
-    }
-    const { line, col } = lineCounter.linePos(offset);
-    return { file, line, column: col, document, path: formatPath(path) };
-  };
-}
-
-/** A mapping key as toJS turns it into a property name. */
-function keyText(key: unknown): string | undefined {
-  if (isScalar(key)) return String(key.value);
-  return undefined;
 }

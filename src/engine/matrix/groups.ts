@@ -53,7 +53,7 @@ export function groupRows(u: Universe, atoms: PortAtoms, direction: Direction, p
   // "By default, a pod is non-isolated": a group without policies admits everything.
   if (policies === null) return rows.fill(ALL_ROW);
   const spans: Span[] = [];
-  for (const policy of policies) for (const rule of policy[direction]) spans.push(...ruleSpans(u, atoms, direction, policy, rule, subjectPorts));
+  for (const policy of policies) for (const rule of policy[direction]) for (const s of ruleSpans(u, atoms, direction, policy, rule, subjectPorts)) spans.push(s);
   if (spans.length === 0) return rows.fill(EMPTY_ROW);
   const starts = new Set<number>([0]);
   for (const s of spans) starts.add(s.first).add(s.last + 1);
@@ -74,7 +74,7 @@ export function groupRows(u: Universe, atoms: PortAtoms, direction: Direction, p
  */
 export function extendedRows(u: Universe, atoms: PortAtoms, direction: Direction, base: (atom: number) => number, added: Policy, subjectPorts: readonly ContainerPort[]): Int32Array {
   const spans: Span[] = [];
-  for (const rule of added[direction]) spans.push(...ruleSpans(u, atoms, direction, added, rule, subjectPorts));
+  for (const rule of added[direction]) for (const s of ruleSpans(u, atoms, direction, added, rule, subjectPorts)) spans.push(s);
   const rows = new Int32Array(atoms.length);
   for (let a = 0; a < atoms.length; a++) {
     const row = base(a);

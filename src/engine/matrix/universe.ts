@@ -303,7 +303,7 @@ export class Universe {
     const out: number[] = [];
     for (const ns of this.namespacesSelected(def)) {
       for (const lc of classesSelectedBy(this.labelClasses, ns, def.pods)) {
-        if (!lc.hostNetwork) out.push(...this.classesOfLabelClass(lc.index));
+        if (!lc.hostNetwork) for (const c of this.classesOfLabelClass(lc.index)) out.push(c);
       }
     }
     return ClassSet.of(out);
