@@ -1,12 +1,11 @@
 import { parseArgs } from "node:util";
 import { buildDiff, buildEnforce, buildGraph, buildLab, buildLint, buildScaffold } from "./build-tools.js";
-import { commonOptions, type Given, list, namespaceScope, one, parsePort, parsePortOrName, parseProtocol, refuse, Refused, required, wellKnownFlags } from "./flags.js";
+import { commonOptions, type Given, list, namespaceScope, parsePort, parsePortOrName, parseProtocol, refuse, Refused, required, wellKnownFlags } from "./flags.js";
 import type { CommandOptions, Invocation } from "./options.js";
 import { type CommandName, COMMANDS, type FlagSpec, allFlags, commandSpec, GLOBAL_FLAGS, VERSION_FLAG } from "./spec.js";
 import { suggest } from "./suggest.js";
 
-export type { CommandOptions, CommonOptions, Invocation } from "./options.js";
-export { DEFAULT_POD_CIDR, parsePort } from "./flags.js";
+export type { CommandOptions, Invocation } from "./options.js";
 
 export interface UsageError {
   readonly message: string;

@@ -42,10 +42,6 @@ export function choice<T extends string>(flag: string, text: string, allowed: re
 }
 
 /** Refuses a flag that means nothing together with `reason`'s situation. */
-export function forbid(given: Given, flags: readonly string[], reason: string): void {
-  for (const flag of flags) if (given.has(flag)) refuse(`--${flag} ${reason}`);
-}
-
 export function commonOptions(name: CommandName, given: Given): CommonOptions {
   const files = given.get("filename") ?? [];
   if (files.length === 0) refuse(`no input: give manifests with -f FILE, -f DIR, or -f - for stdin`);

@@ -35,7 +35,7 @@ const arbIpBlock: fc.Arbitrary<Peer> = fc
   .map(([cidr, extraBits, offsets]) => {
     const bits = cidr.family === 4 ? 32 : 128;
     const except = extraBits
-      .map((b, k) => Math.min(cidr.prefix + b, bits))
+      .map((b) => Math.min(cidr.prefix + b, bits))
       .filter((p) => p > cidr.prefix)
       .map((p, k) => {
         const span = cidr.last - cidr.first + 1n;

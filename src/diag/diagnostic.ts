@@ -14,11 +14,6 @@ export interface Diagnostic {
 }
 
 /** A value with the problems found while producing it. */
-export interface Checked<T> {
-  readonly value: T;
-  readonly diagnostics: readonly Diagnostic[];
-}
-
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === "error");
 }

@@ -1,7 +1,7 @@
 import type { Cluster, Direction, Endpoint, Peer, Policy, Rule } from "../model/cluster.js";
 import type { Protocol } from "../model/ports.js";
 import { AddressSet } from "../net/address-set.js";
-import { endpointAddresses, ipBlockAddresses, targetAddresses } from "./addresses.js";
+import { ipBlockAddresses, targetAddresses } from "./addresses.js";
 import { type LabelClass, LabelClasses } from "./classes.js";
 import { OverlayMap } from "./overlay-map.js";
 import { matchRulePorts } from "./ports.js";
@@ -372,4 +372,3 @@ export function combine(a: Verdict, b: Verdict): Verdict {
   return a === "allowed" && b === "allowed" ? "allowed" : "depends";
 }
 
-export { endpointAddresses };

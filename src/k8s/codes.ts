@@ -44,4 +44,3 @@ export const codes = {
   nullPodSelector: "null-pod-selector",
 } as const;
 
-export type Code = (typeof codes)[keyof typeof codes];

@@ -3,7 +3,7 @@
  * JSON lines, requests on the agent's stdin, one reply each on its stdout. Addresses as text.
  */
 import type { Protocol } from "../model/ports.js";
-import type { DnsLookup, DnsTransport, DnsType, ProbeOutcome } from "./types.js";
+import type { DnsTransport, DnsType, ProbeOutcome } from "./types.js";
 
 export interface AgentConfig {
   /** `pod`: serves on its own addresses. `internet`: serves on every address. */
@@ -50,8 +50,6 @@ export type Ready =
   | { readonly ready: false; readonly error: string };
 
 export type ProbeReply = readonly WireProbeResult[];
-export type DnsReply = DnsLookup;
-
 /** How many probes one agent runs at once. */
 export const PROBE_CONCURRENCY = 64;
 /**

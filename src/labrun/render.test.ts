@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { parseIp } from "../net/ip.js";
 import { compare } from "./compare.js";
-import { renderLabDownText, renderLabJson, renderLabText, renderLabUpText } from "./render.js";
+import { renderLabJson, renderLabText } from "./render.js";
 import type { LabReport, PlannedProbe } from "./types.js";
 import { type LabState, STATE_VERSION, stateFromJson, stateToJson } from "./wire.js";
 
@@ -84,15 +84,6 @@ describe("renderers", () => {
         "",
       ].join("\n"),
     );
-  });
-});
-
-describe("lab up and down", () => {
-  test("up prints the prefix first, then how to probe and remove the lab", () => {
-    const text = renderLabUpText({ prefix: "pc-abcdef", statePath: "/run/portcullis/labs/pc-abcdef.json", pods: 5, probes: 120 });
-    assert.equal(text.split("\n")[0], "pc-abcdef");
-    assert.match(text, /portcullis lab down --lab pc-abcdef/);
-    assert.equal(renderLabDownText({ prefix: "pc-abcdef", removed: 0 }), "No lab pc-abcdef was up.\n");
   });
 });
 

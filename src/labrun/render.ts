@@ -79,18 +79,3 @@ export function renderLabText(r: LabReport): string {
   if (r.skipped.length > 0) lines.push("", "Skipped:", ...r.skipped.map((s) => `  ${skippedLine(s)}`));
   return `${lines.join("\n")}\n`;
 }
-
-/** `lab up`: the prefix first (scripts read the first word), then how to use and remove the lab. */
-export function renderLabUpText(info: { readonly prefix: string; readonly statePath: string; readonly pods: number; readonly probes: number }): string {
-  return [
-    `${info.prefix}`,
-    `Lab ${info.prefix} is up and enforced: ${info.pods} pods, ${info.probes} probes planned (state: ${info.statePath}).`,
-    `  probe it:   portcullis lab probe --lab ${info.prefix}`,
-    `  remove it:  portcullis lab down --lab ${info.prefix}`,
-    "",
-  ].join("\n");
-}
-
-export function renderLabDownText(r: { readonly prefix: string; readonly removed: number }): string {
-  return r.removed === 0 ? `No lab ${r.prefix} was up.\n` : `Lab ${r.prefix} removed (${r.removed} namespaces).\n`;
-}

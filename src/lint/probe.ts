@@ -1,4 +1,4 @@
-import type { Endpoint, Policy } from "../model/cluster.js";
+import type { Endpoint } from "../model/cluster.js";
 import type { Protocol } from "../model/ports.js";
 import type { Decision, Explanation, Target } from "../engine/types.js";
 import { reasonSentence } from "../render/reasons.js";
@@ -28,6 +28,3 @@ export function explanationKey(e: Explanation): string {
   return `${e.policy.namespace}/${e.policy.name}\u0000${e.direction}\u0000${e.rule ?? ""}\u0000${e.peer ?? ""}\u0000${e.port ?? ""}`;
 }
 
-export function policyOf(ctx: LintContext, e: Explanation): Policy | undefined {
-  return ctx.policy(e.policy);
-}

@@ -49,7 +49,9 @@ test("text: grouped by file, with location, severity, rule, object, path, messag
 test("text: colour only when asked, and the same text underneath", () => {
   const plain = renderText([FINDING], { color: false });
   const coloured = renderText([FINDING], { color: true });
+  // eslint-disable-next-line no-control-regex -- the ANSI escape is what the test looks for
   assert.doesNotMatch(plain, /\u001b\[/);
+  // eslint-disable-next-line no-control-regex -- the ANSI escape is what the test looks for
   assert.match(coloured, /\u001b\[31merror\u001b\[0m/);
   // eslint-disable-next-line no-control-regex
   assert.equal(coloured.replace(/\u001b\[[0-9;]*m/g, ""), plain);

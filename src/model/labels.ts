@@ -1,7 +1,6 @@
 /** Labels as a Map: keys like `constructor` or `__proto__` are plain data here. */
 export type Labels = ReadonlyMap<string, string>;
 
-export const NO_LABELS: Labels = new Map();
 
 export function labelsOf(record: Readonly<Record<string, string>>): Labels {
   return new Map(Object.entries(record));

@@ -12,7 +12,7 @@ import { PeerResolver } from "./peers.js";
 import { type RuleLookups, type RuleSpec, needsMembers, ruleLookups, rulePeersOf } from "./rule-sets.js";
 import { type CompileCache, ruleLookupsKey } from "./cache.js";
 import { renderRuleset, rulesetStats } from "./render.js";
-import { type CompileOptions, type CompileResult, type NftChain, type NftSet, type NodeScope, type RuleIdEntry, type RuleIdMap, TABLE } from "./types.js";
+import { type CompileOptions, type CompileResult, type NftChain, type NftSet, type NodeScope, type RuleIdEntry, TABLE } from "./types.js";
 
 const DIRECTIONS: readonly Direction[] = ["egress", "ingress"];
 const ADDR = ADDRESS_TYPE;
@@ -155,4 +155,3 @@ function endpointNames(endpoints: readonly Endpoint[]): Map<string, string> {
   return out;
 }
 
-export type { RuleIdMap };

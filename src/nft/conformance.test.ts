@@ -15,7 +15,7 @@ import type { Cluster, Endpoint } from "../model/cluster.js";
 import type { EngineOptions, Target } from "../engine/types.js";
 import { referenceCheck } from "../reference/reference.js";
 import { AddressSet } from "../net/address-set.js";
-import { parseCidr } from "../net/cidr.js";
+import { type Cidr, parseCidr } from "../net/cidr.js";
 import { type Ip, formatIp, parseIp } from "../net/ip.js";
 import { compileRuleset } from "./compile.js";
 import { simulate } from "./simulate.js";
@@ -72,7 +72,7 @@ for (const c of CASES) {
 }
 
 const PROPERTY_RUNS = Number(process.env["PROPERTY_RUNS"] ?? 150);
-const POD_NETWORK = AddressSet.fromCidr((parseCidr("10.244.0.0/26") as { ok: true; cidr: import("../net/cidr.js").Cidr }).cidr);
+const POD_NETWORK = AddressSet.fromCidr((parseCidr("10.244.0.0/26") as { ok: true; cidr: Cidr }).cidr);
 
 /** Addresses held by exactly one endpoint: a packet from or to them names one endpoint. */
 function uniqueAddresses(endpoints: readonly Endpoint[]): Map<string, Endpoint> {

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { renderLabListText } from "./lab.js";
+import { renderLabDownText, renderLabListText, renderLabUpText } from "./lab.js";
 
 test("lab list text: kubectl-style columns, <none> for no owner, short ages", () => {
   const text = renderLabListText([
@@ -22,4 +22,11 @@ test("lab list text: kubectl-style columns, <none> for no owner, short ages", ()
 
 test("lab list text: no labs", () => {
   assert.equal(renderLabListText([]), "No labs found.\n");
+});
+
+test("lab up text: how to probe and remove the lab; lab down: how many namespaces went", () => {
+  const up = renderLabUpText({ prefix: "pc-abcdef", statePath: "/run/portcullis/labs/pc-abcdef.json", pods: 5, probes: 120, upMs: 640, enforceMs: 70 });
+  assert.match(up, /^lab pc-abcdef is up: 5 pods, 120 probes planned/);
+  assert.match(up, /portcullis lab down --lab pc-abcdef/);
+  assert.equal(renderLabDownText({ prefix: "pc-abcdef", removed: 1 }), "lab pc-abcdef removed (1 network namespace)\n");
 });
