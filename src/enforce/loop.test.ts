@@ -46,7 +46,7 @@ test("enforce once: load, compile and apply the files", async (t) => {
     writeFileSync(join(dir, "pods.yaml"), podYaml("web", "10.244.1.10"));
     await withNetns(1, async ([ns]) => {
       const events: EnforceEvent[] = [];
-      const r = await enforceLoop({ paths: [dir], netns: ns as string, engineOptions: ENGINE_OPTIONS, onEvent: (e) => events.push(e) });
+      const r = await enforceLoop({ paths: [dir], netns: ns as string, engineOptions: () => ENGINE_OPTIONS, onEvent: (e) => events.push(e) });
       assert.equal(events[0]?.kind === "applied" ? events[0].change : events[0]?.kind, "replace");
       assert.equal(r.applied?.stats.chains, 4);
     });
@@ -67,7 +67,7 @@ async function withWatchedLoop(extra: Partial<Parameters<typeof enforceLoop>[0]>
     writeFileSync(join(dir, "pods.yaml"), podYaml("web", "10.244.1.10"));
     await withNetns(1, async ([ns]) => {
       const events: EnforceEvent[] = [];
-      const loop = enforceLoop({ paths: [dir], watch: true, netns: ns as string, engineOptions: ENGINE_OPTIONS, signal: stop.signal, onEvent: (e) => events.push(e), ...extra });
+      const loop = enforceLoop({ paths: [dir], watch: true, netns: ns as string, engineOptions: () => ENGINE_OPTIONS, signal: stop.signal, onEvent: (e) => events.push(e), ...extra });
       try {
         await waitFor(events, 0, (e) => e.kind === "applied");
         await fn(dir, ns as string, events);
@@ -156,7 +156,7 @@ test("enforce once: input that drops every enforced policy, or more than maxShri
     await withNetns(1, async ([ns]) => {
       const once = async (extra: Partial<Parameters<typeof enforceLoop>[0]> = {}): Promise<EnforceEvent[]> => {
         const events: EnforceEvent[] = [];
-        await enforceLoop({ paths: [dir], netns: ns as string, engineOptions: ENGINE_OPTIONS, onEvent: (e) => events.push(e), ...extra });
+        await enforceLoop({ paths: [dir], netns: ns as string, engineOptions: () => ENGINE_OPTIONS, onEvent: (e) => events.push(e), ...extra });
         return events;
       };
       assert.deepEqual((await once()).map((e) => e.kind), ["applied"]);

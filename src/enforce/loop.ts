@@ -49,7 +49,8 @@ export interface EnforceOptions extends ShrinkLimits {
   /** Apply inside this network namespace; the current one when absent. */
   readonly netns?: string;
   readonly audit?: boolean;
-  readonly engineOptions: EngineOptions;
+  /** The engine options for a loaded cluster (its Nodes may give the pod network). */
+  readonly engineOptions: (cluster: Cluster) => EngineOptions;
   /** This node's pods and pod CIDRs, from the loaded cluster; default: every endpoint with an IP. */
   readonly node?: (cluster: Cluster) => NodeScope;
   /** Replaces the file loader (files → Cluster). */
@@ -170,7 +171,7 @@ async function applyOnce(opts: EnforceOptions, state: LoopState): Promise<void> 
     return;
   }
   const node = opts.node?.(loaded.cluster) ?? {};
-  const compiled = compileRuleset(loaded.cluster, opts.engineOptions, node, { cache: state.compiled, ...(opts.audit === undefined ? {} : { audit: opts.audit }) });
+  const compiled = compileRuleset(loaded.cluster, opts.engineOptions(loaded.cluster), node, { cache: state.compiled, ...(opts.audit === undefined ? {} : { audit: opts.audit }) });
   // Fail closed on implausible input too: a state that drops every enforced policy (or too many) is not applied.
   const shrink = await checkShrink(compiled.ruleset, state.applied?.ruleset ?? null, opts, opts.netns);
   if (!shrink.ok) return opts.onEvent({ kind: "apply-failed", error: shrink.error });

@@ -8,6 +8,7 @@ import type { EngineOptions } from "../../engine/types.js";
 import { type EnforceEvent, enforceLoop } from "../../enforce/loop.js";
 import { type Loaded, loadCluster as loadFiles, newLoadCaches } from "../../enforce/load.js";
 import type { Cluster, Endpoint } from "../../model/cluster.js";
+import { choosePodNetwork } from "../../model/pod-network.js";
 import type { Cidr } from "../../net/cidr.js";
 import { compileRuleset } from "../../nft/compile.js";
 import type { CompileIssue, NodeScope } from "../../nft/types.js";
@@ -27,7 +28,11 @@ export interface EnforceIo extends LoadIo {
   readonly stdout: (text: string) => void;
 }
 
-const engineOptions = (o: EnforceCommand): EngineOptions => ({ podNetwork: o.common.podNetwork, ipBlockMatchesPods: o.common.ipBlockMatchesPods });
+/** `--pod-cidr`, else the Nodes' `spec.podCIDRs` in the input, else the default: as every command decides it. */
+const engineOptions = (o: EnforceCommand, cluster: Cluster): EngineOptions => ({
+  podNetwork: choosePodNetwork({ podNetwork: o.common.podNetwork, from: o.common.podNetworkFrom }, cluster).podNetwork,
+  ipBlockMatchesPods: o.common.ipBlockMatchesPods,
+});
 
 /** The pods `--node-pods` names and the ranges `--node-pod-cidr` gives, or why a name names no pod. */
 function nodeScope(names: readonly string[] | null, podCidrs: readonly Cidr[], cluster: Cluster): NodeScope | string {
@@ -64,7 +69,7 @@ async function dryRun(options: EnforceCommand, io: EnforceIo): Promise<CommandRe
   if (cluster === null) return done("invalid-input", "");
   const node = nodeScope(options.nodePods, options.nodePodCidrs, cluster);
   if (typeof node === "string") return usage(node);
-  const compiled = compileRuleset(cluster, engineOptions(options), node, { audit: options.audit });
+  const compiled = compileRuleset(cluster, engineOptions(options, cluster), node, { audit: options.audit });
   return done("ok", compiled.text, compiled.issues.map((i) => warning(describeIssue(i))).join(""));
 }
 
@@ -77,7 +82,7 @@ async function counters(options: EnforceCommand, io: EnforceIo, netns: string | 
   if (cluster === null) return done("invalid-input", "");
   const node = nodeScope(options.nodePods, options.nodePodCidrs, cluster);
   if (typeof node === "string") return usage(node);
-  const compiled = compileRuleset(cluster, engineOptions(options), node, { audit: options.audit });
+  const compiled = compileRuleset(cluster, engineOptions(options, cluster), node, { audit: options.audit });
   const read = await readCounters(netns);
   if (!read.ok) {
     const where = netns === undefined ? "this network namespace" : `network namespace ${netns}`;
@@ -164,7 +169,7 @@ export async function runEnforce(options: EnforceCommand, io: EnforceIo): Promis
       watch: options.watch,
       ...(options.target.kind === "netns" ? { netns: options.target.name } : {}),
       audit: options.audit,
-      engineOptions: engineOptions(options),
+      engineOptions: (cluster: Cluster) => engineOptions(options, cluster),
       load: loader(options, io),
       ...(options.nodePods === null && options.nodePodCidrs.length === 0 ? {} : { node: (cluster: Cluster) => resolveNode(options, cluster, reporter) }),
       followDenials: options.log,
