@@ -151,11 +151,11 @@ const cases: readonly Case[] = [
   { name: "enforce --max-shrink with --counters", argv: ["enforce", "-f", "d", "--host", "--counters", "--max-shrink", "10"], error: /^--max-shrink cannot be used with --counters: --counters applies nothing$/ },
   { name: "enforce empty node pod", argv: ["enforce", "-f", "d", "--dry-run", "--node-pods", "a/b,"], error: /^--node-pods: an empty name/ },
   // lint
-  { name: "lint fails on warnings by default (metadata-reachable, egress-internet-open)", argv: ["lint", "-f", "a"], expect: { name: "lint", failOn: "warning", enable: null, disable: [], serviceCidr: null, files: ["a"], ...BASE } },
+  { name: "lint fails on warnings by default (metadata-reachable, egress-internet-open)", argv: ["lint", "-f", "a"], expect: { name: "lint", failOn: "warning", enable: null, disable: [], serviceCidr: null, namespace: null, files: ["a"], ...BASE } },
   {
     name: "lint with every flag",
     argv: ["lint", "-f", "a", "-o", "sarif", "--fail-on", "info", "--enable", "dns-tcp-missing,metadata-reachable", "--disable", "redundant-rule", "--dns", "169.254.20.10", "--service-cidr", "10.96.0.0/12"],
-    expect: { name: "lint", failOn: "info", enable: ["dns-tcp-missing", "metadata-reachable"], disable: ["redundant-rule"], dns: ["169.254.20.10"], serviceCidr: "10.96.0.0/12", files: ["a"], ...BASE, output: "sarif" },
+    expect: { name: "lint", failOn: "info", enable: ["dns-tcp-missing", "metadata-reachable"], disable: ["redundant-rule"], dns: ["169.254.20.10"], serviceCidr: "10.96.0.0/12", namespace: null, files: ["a"], ...BASE, output: "sarif" },
   },
   { name: "lint unknown rule", argv: ["lint", "-f", "a", "--disable", "dns-tcp-mising"], error: /^unknown lint rule "dns-tcp-mising" in --disable \(did you mean "dns-tcp-missing"\?\)/ },
   {

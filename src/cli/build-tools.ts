@@ -135,6 +135,7 @@ export function buildLint(common: CommonOptions, given: Given): Options<"lint"> 
     disable,
     wellKnown: wellKnownFlags(given),
     serviceCidr: cidrs === undefined ? null : parseCidrs("--service-cidr", cidrs),
+    namespace: namespaceScope(given),
   };
 }
 

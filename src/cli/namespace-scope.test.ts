@@ -68,3 +68,23 @@ test("graph -A draws every namespace, as without -n", async () => {
   assert.equal(a.code, 0, a.stderr);
   assert.equal(a.stdout, b.stdout);
 });
+
+test("lint -n reports only findings about objects in that namespace, from the whole cluster's analysis", async () => {
+  const MISTAKES = join(ROOT, "examples", "mistakes");
+  type Findings = { findings: { rule: string; object: string }[] };
+  const run = async (extra: readonly string[], code: number): Promise<Findings> => {
+    const r = await cli(["lint", "-f", MISTAKES, "-o", "json", ...extra]);
+    assert.equal(r.code, code, r.stderr);
+    return JSON.parse(r.stdout) as Findings;
+  };
+  const all = await run([], 1);
+  // kube-system has an info finding only: below the default --fail-on warning, so exit 0.
+  const scoped = await run(["-n", "kube-system"], 0);
+  const inKubeSystem = (object: string): boolean => object === "Namespace kube-system" || object.includes(" kube-system/");
+  assert.ok(all.findings.some((f) => !inKubeSystem(f.object)), "the fixture has findings elsewhere");
+  assert.ok(scoped.findings.length > 0);
+  assert.deepEqual(scoped.findings, all.findings.filter((f) => inKubeSystem(f.object)));
+  const unknown = await cli(["lint", "-f", MISTAKES, "-n", "kube-sytem"]);
+  assert.equal(unknown.code, 3);
+  assert.match(unknown.stderr, /no namespace "kube-sytem".*did you mean "kube-system"/);
+});

@@ -95,6 +95,8 @@ export type CommandOptions =
       readonly disable: readonly string[];
       readonly wellKnown: WellKnownFlags;
       readonly serviceCidr: AddressSet | null;
+      /** -n: only findings about objects in this namespace; null: every namespace. */
+      readonly namespace: string | null;
     }
   | {
       readonly name: "lab";

@@ -102,7 +102,7 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "lint",
-    usage: "portcullis lint -f PATH... [--fail-on error|warning|info|never] [--enable ID,...] [--disable ID,...] [--dns IP]...",
+    usage: "portcullis lint -f PATH... [-n NAMESPACE | -A] [--fail-on error|warning|info|never] [--enable ID,...] [--disable ID,...] [--dns IP]...",
     summary: "policy mistakes: DNS blocked, metadata reachable, label drift, OR-for-AND peers, redundant rules",
     flags: [
       { name: "fail-on", type: "string", value: "error|warning|info|never", help: "exit 1 when a finding has this severity or a higher one; default warning (what opens the internet or metadata fails CI)" },
@@ -111,6 +111,7 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
       DNS_FLAG,
       METADATA_FLAG,
       { name: "service-cidr", type: "string", multiple: true, value: "CIDR", help: "the Service ClusterIP range; repeatable; default 10.96.0.0/12" },
+      ...namespaceFlags("report only findings about objects in this namespace (the whole cluster is still analysed)"),
     ],
     outputs: ["text", "json", "yaml", "sarif"],
     positionals: 0,

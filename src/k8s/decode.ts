@@ -1,7 +1,7 @@
 import { messages } from "../diag/catalogue.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { formatLocation } from "../diag/location.js";
-import type { Cluster, KindNearMiss, Namespace, Node, Policy, Service } from "../model/cluster.js";
+import { type Cluster, type KindNearMiss, type Namespace, type Node, type ObjectRef, type Policy, type Service, formatObjectRef } from "../model/cluster.js";
 import { codes } from "./codes.js";
 import { groupEndpoints } from "./endpoints.js";
 import { type ObjectHeader, readHeader } from "./header.js";
@@ -170,9 +170,12 @@ function nearMissOf(r: Reader, kind: string): { readonly nearMiss?: KindNearMiss
   const meta = child(r.root(), "metadata");
   const name = child(meta, "name").value;
   const namespace = child(meta, "namespace").value;
-  const scope = suggestion === "Namespace" ? "" : `${typeof namespace === "string" && namespace !== "" ? namespace : "default"}/`;
-  const object = typeof name === "string" ? `${kind} ${scope}${name}` : kind;
-  r.object = object;
+  const ref: ObjectRef = {
+    kind,
+    namespace: suggestion === "Namespace" ? "" : typeof namespace === "string" && namespace !== "" ? namespace : "default",
+    name: typeof name === "string" ? name : "",
+  };
+  r.object = formatObjectRef(ref);
   r.report("warning", codes.kindNearMiss, messages.kindNearMiss(kind, suggestion), ["kind"]);
-  return { nearMiss: { kind, suggestion, object, at: r.at(["kind"]) } };
+  return { nearMiss: { kind, suggestion, ref, at: r.at(["kind"]) } };
 }

@@ -1,3 +1,4 @@
+import { formatObjectRef } from "../model/cluster.js";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { messages } from "../diag/catalogue.js";
@@ -56,7 +57,7 @@ test("a kind near-miss is a warning at its kind field with a did-you-mean, the o
   assert.deepEqual(r.value.policies, []);
   assert.deepEqual(r.skipped, [{ kind: "Networkpolicy", count: 1 }]);
   assert.deepEqual(
-    r.value.kindNearMisses?.map((m) => [m.kind, m.suggestion, m.object, m.at.line]),
+    r.value.kindNearMisses?.map((m) => [m.kind, m.suggestion, formatObjectRef(m.ref), m.at.line]),
     [["Networkpolicy", "NetworkPolicy", "Networkpolicy prod/deny-egress", 6]],
   );
 });

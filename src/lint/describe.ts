@@ -1,11 +1,11 @@
 import type { Location } from "../diag/location.js";
-import { type Policy, formatObjectRef } from "../model/cluster.js";
+import type { ObjectRef, Policy } from "../model/cluster.js";
 import { formatSelector } from "../model/selector.js";
 import type { LabelSelector } from "../model/selector.js";
 
 /** `NetworkPolicy production/app-egress` */
-export function policyObject(p: { readonly namespace: string; readonly name: string }): string {
-  return formatObjectRef({ kind: "NetworkPolicy", namespace: p.namespace, name: p.name });
+export function policyObject(p: { readonly namespace: string; readonly name: string }): ObjectRef {
+  return { kind: "NetworkPolicy", namespace: p.namespace, name: p.name };
 }
 
 /** A field below `at` whose own position is not kept: the position of `at`, the field's path. */

@@ -1,4 +1,4 @@
-import type { Cluster } from "../model/cluster.js";
+import { type Cluster, type ObjectRef, formatObjectRef } from "../model/cluster.js";
 import { LintContext } from "./context.js";
 import { ignoredRules } from "./ignore.js";
 import { RULES } from "./registry.js";
@@ -23,14 +23,16 @@ export function lintCluster(cluster: Cluster, options: LintOptions, rules: reado
   const findings: Finding[] = [];
   for (const rule of chosen) {
     for (const d of rule.check(ctx)) {
-      if (ignoredRules(d.annotations).has(rule.id) || silences.namespace(namespaceOf(d.object), rule.id)) continue;
+      const namespace = namespaceOf(d.object);
+      if (options.namespace !== undefined && namespace !== options.namespace) continue;
+      if (ignoredRules(d.annotations).has(rule.id) || silences.namespace(namespace, rule.id)) continue;
       const endpoints = d.endpoints.filter((id) => !silences.endpoint(id, rule.id));
       if (d.endpoints.length > 0 && endpoints.length === 0) continue;
       findings.push({
         rule: rule.id,
         severity: rule.severity,
         message: d.message,
-        object: d.object,
+        object: formatObjectRef(d.object),
         location: { file: d.at.file, line: d.at.line, column: d.at.column, path: d.at.path },
         endpoints,
         hint: d.hint,
@@ -40,13 +42,10 @@ export function lintCluster(cluster: Cluster, options: LintOptions, rules: reado
   return findings.sort(compareFindings);
 }
 
-/** The namespace of an object named like `NetworkPolicy production/app-egress` or `Namespace production`. */
-function namespaceOf(object: string): string | undefined {
-  const [kind, name] = object.split(" ");
-  if (name === undefined) return undefined;
-  if (kind === "Namespace") return name;
-  const slash = name.indexOf("/");
-  return slash < 0 ? undefined : name.slice(0, slash);
+/** The namespace an object is in, or is (a Namespace); undefined for other cluster-scoped objects. */
+function namespaceOf(object: ObjectRef): string | undefined {
+  if (object.kind === "Namespace") return object.name;
+  return object.namespace === "" ? undefined : object.namespace;
 }
 
 function silencer(cluster: Cluster): { namespace: (ns: string | undefined, rule: string) => boolean; endpoint: (id: string, rule: string) => boolean } {

@@ -3,6 +3,7 @@ import type { Protocol } from "../model/ports.js";
 import type { Decision, Explanation, Target } from "../engine/types.js";
 import { reasonSentence } from "../render/reasons.js";
 import type { LintContext } from "./context.js";
+import { formatObjectRef } from "../model/cluster.js";
 import { policyObject } from "./describe.js";
 
 /** Asks the engine whether `subject` may open `protocol`/`port` towards `to`. */
@@ -14,13 +15,13 @@ export function probe(ctx: LintContext, subject: Endpoint, to: Target, port: num
 export function explanationWhere(e: Explanation): string {
   const list = e.direction === "egress" ? "to" : "from";
   const rule = e.rule === null ? "" : ` spec.${e.direction}[${e.rule}]${e.peer === null ? "" : `.${list}[${e.peer}]`}`;
-  return `${policyObject(e.policy)}${rule}`;
+  return `${formatObjectRef(policyObject(e.policy))}${rule}`;
 }
 
 /** The sentence for a miss, built from the reason catalogue: `NetworkPolicy a/b spec.egress[0]: UDP port 53 is not among the rule's ports`. */
 export function missSentence(e: Explanation, peer: string, peerNamespace: string | null, port: number, protocol: Protocol): string {
   const sentence = reasonSentence(e.reason, { direction: e.direction, peer, peerNamespace, destination: peer, port, protocol });
-  return e.rule === null ? `${policyObject(e.policy)} ${sentence}` : `${explanationWhere(e)}: ${sentence}`;
+  return e.rule === null ? `${formatObjectRef(policyObject(e.policy))} ${sentence}` : `${explanationWhere(e)}: ${sentence}`;
 }
 
 /** The key that groups findings by the explanation that caused them. */

@@ -1,6 +1,7 @@
 import type { Severity } from "../diag/diagnostic.js";
 import type { Location } from "../diag/location.js";
 import type { EngineOptions } from "../engine/types.js";
+import type { ObjectRef } from "../model/cluster.js";
 import type { Labels } from "../model/labels.js";
 import type { DnsConfig } from "../model/well-known.js";
 import type { AddressSet } from "../net/address-set.js";
@@ -47,12 +48,15 @@ export interface LintOptions {
   readonly enable?: readonly string[];
   /** Not these rules. */
   readonly disable?: readonly string[];
+  /** Only findings about objects in this namespace (`-n`); default: every namespace. */
+  readonly namespace?: string;
 }
 
 /** What a rule returns for one finding; `lintCluster` adds the rule id and severity. */
 export interface Draft {
   readonly message: string;
-  readonly object: string;
+  /** The object the finding is about. */
+  readonly object: ObjectRef;
   readonly at: Location;
   readonly endpoints: readonly string[];
   readonly hint: string;

@@ -13,6 +13,7 @@ export interface ObjectRef {
 }
 
 export function formatObjectRef(ref: ObjectRef): string {
+  if (ref.name === "") return ref.kind; // an object whose name could not be read
   return `${ref.kind} ${ref.namespace === "" ? "" : `${ref.namespace}/`}${ref.name}`;
 }
 
@@ -143,8 +144,8 @@ export interface KindNearMiss {
   readonly kind: string;
   /** The kind it most likely meant, e.g. `NetworkPolicy`. */
   readonly suggestion: string;
-  /** `Networkpolicy namespace/name`, or the kind alone when the name is unreadable. */
-  readonly object: string;
+  /** The object as written (its kind is the typo); name `""` when the name is unreadable. */
+  readonly ref: ObjectRef;
   /** The `kind` field. */
   readonly at: Location;
 }

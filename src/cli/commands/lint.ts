@@ -2,7 +2,8 @@ import { findingsJson, lintCluster, failLevel, renderSarif, renderText, selected
 import type { Cluster } from "../../model/cluster.js";
 import type { CommandOptions } from "../options.js";
 import { render } from "../output.js";
-import { type CommandResult, done } from "./result.js";
+import { type CommandResult, done, usage } from "./result.js";
+import { unknownNamespace } from "./scope.js";
 
 type LintCommand = Extract<CommandOptions, { name: "lint" }>;
 
@@ -14,11 +15,14 @@ function lintOptions(o: LintCommand): LintOptions {
     ...(o.serviceCidr === null ? {} : { serviceCidr: o.serviceCidr }),
     ...(o.enable === null ? {} : { enable: o.enable }),
     disable: o.disable,
+    ...(o.namespace === null ? {} : { namespace: o.namespace }),
   };
 }
 
 /** `lint`: the findings; negative (exit 1) when one reaches `--fail-on`. */
 export function runLint(options: LintCommand, cluster: Cluster, version: string): CommandResult {
+  const unknown = unknownNamespace(options.namespace, cluster);
+  if (unknown !== null) return usage(unknown);
   const lint = lintOptions(options);
   const findings = lintCluster(cluster, lint);
   const view = findingsJson(findings);

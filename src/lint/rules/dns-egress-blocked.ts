@@ -1,4 +1,4 @@
-import type { Policy } from "../../model/cluster.js";
+import { type Policy, formatObjectRef } from "../../model/cluster.js";
 import type { Decision } from "../../engine/types.js";
 import type { DnsTarget } from "../dns.js";
 import type { LintContext } from "../context.js";
@@ -47,7 +47,7 @@ function draft(ctx: LintContext, owner: Policy, policies: readonly Policy[], end
   const ips = ctx.dns.targets.flatMap((t) => (t.target.kind === "external" ? [t.target.addresses.toString()] : []));
   const hasPods = ctx.dns.targets.some((t) => t.target.kind === "endpoint");
   return {
-    message: m.dnsBlocked(sorted.map(policyObject), ctx.dns.description, why),
+    message: m.dnsBlocked(sorted.map((p) => formatObjectRef(policyObject(p))), ctx.dns.description, why),
     object: policyObject(owner),
     at: owner.egress[0]?.at ?? owner.at,
     endpoints: sortedIds(endpoints),

@@ -1,4 +1,3 @@
-import { formatObjectRef } from "../../model/cluster.js";
 import { sortedIds } from "../describe.js";
 import { lintMessages as m } from "../messages.js";
 import type { Draft, LintRule } from "../types.js";
@@ -21,7 +20,7 @@ export const egressNotIsolated: LintRule = {
       const ns = ctx.cluster.namespaces.get(name);
       drafts.push({
         message: m.egressNotIsolated(name, open.length, workloads.length),
-        object: formatObjectRef({ kind: "Namespace", namespace: "", name }),
+        object: { kind: "Namespace", namespace: "", name },
         at: ns?.at ?? first.at,
         endpoints: sortedIds(open.map((e) => e.id)),
         hint: m.egressNotIsolatedHint(name),

@@ -11,7 +11,7 @@ export const kindNearMiss: LintRule = {
   check: (ctx) =>
     (ctx.cluster.kindNearMisses ?? []).map((miss) => ({
       message: m.kindNearMiss(miss.kind, miss.suggestion),
-      object: miss.object,
+      object: miss.ref,
       at: miss.at,
       endpoints: [],
       hint: m.kindNearMissHint(miss.suggestion),
