@@ -4,15 +4,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { ROOT } from "./e2e-support.js";
-import { main } from "./main.js";
+import { cliInProcess, ROOT } from "./e2e-support.js";
 
-async function cli(argv: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
-  return { code, stdout, stderr };
-}
+const cli = cliInProcess;
 
 const EXAMPLE = join(ROOT, "examples", "egress");
 const WEB_API = ["check", "-f", EXAMPLE, "--from", "production/web-api"];

@@ -48,3 +48,12 @@ export function joinTree(dir: string, overlay?: string): string {
   const files = [...byPath].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, file]) => file);
   return files.map((f) => readFileSync(f, "utf8").replace(/\n*$/, "\n")).join("---\n");
 }
+
+/** The CLI run in this process (`main` with captured output): for tests of many small invocations. */
+export async function cliInProcess(argv: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { main } = await import("./main.js");
+  let stdout = "";
+  let stderr = "";
+  const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
+  return { code, stdout, stderr };
+}
