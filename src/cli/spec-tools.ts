@@ -2,7 +2,15 @@
  * The commands beyond the analyses: diff, graph, scaffold, enforce, lint, lab. Part of the one
  * command table (spec.ts), kept in its own file so that each stays short.
  */
+import { DEFAULT_METADATA } from "../model/well-known.js";
+import { formatIp } from "../net/ip.js";
 import { type CommandSpec, type FlagSpec, namespaceFlags } from "./spec.js";
+
+/** The default metadata addresses as a sentence lists them: `a, b and c`. */
+function metadataList(): string {
+  const all = DEFAULT_METADATA.map(formatIp);
+  return all.length < 2 ? all.join("") : `${all.slice(0, -1).join(", ")} and ${all[all.length - 1] ?? ""}`;
+}
 
 /** The well-known facts (model/well-known.ts) the commands that use them let the user extend. */
 export const METADATA_FLAG: FlagSpec = {
@@ -10,7 +18,7 @@ export const METADATA_FLAG: FlagSpec = {
   type: "string",
   multiple: true,
   value: "IP",
-  help: "also a cloud metadata address, besides 169.254.169.254, fd00:ec2::254 and 100.100.100.200; repeatable",
+  help: `also a cloud metadata address, besides ${metadataList()}; repeatable`,
 };
 export const DNS_FLAG: FlagSpec = {
   name: "dns",

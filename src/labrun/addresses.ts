@@ -6,8 +6,8 @@ import { INTERNET_GW4, INTERNET_SRC4, INTERNET_SRC6, NODE_GW4, reservedReason } 
 import type { Cluster, Endpoint } from "../model/cluster.js";
 import { AddressSet } from "../net/address-set.js";
 import { type Cidr, formatCidr, parseCidr } from "../net/cidr.js";
-import { BITS, type Ip, formatIp, parseIp } from "../net/ip.js";
-import { compareIps, metadataAddresses } from "../model/well-known.js";
+import { BITS, compareIps, type Ip, formatIp, parseIp } from "../net/ip.js";
+import { metadataAddresses } from "../model/well-known.js";
 import type { PlanError, Skipped } from "./types.js";
 
 const cidr = (text: string): Cidr => {

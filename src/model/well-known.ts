@@ -16,11 +16,6 @@ const v4 = (a: number, b: number, c: number, d: number): Ip => ({ family: 4, val
 const v6 = (...hextets: readonly number[]): Ip => ({ family: 6, value: [...hextets, 0, 0, 0, 0, 0, 0, 0, 0].slice(0, 8).reduce((acc, h) => (acc << 16n) | BigInt(h), 0n) });
 const block = (ip: Ip, prefix: number): Cidr => cidrOf(ip, prefix);
 
-/** Address order, IPv4 first: the one order every command lists addresses in. */
-export function compareIps(a: Ip, b: Ip): number {
-  return a.family - b.family || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
-}
-
 // ---- Cloud metadata -------------------------------------------------------------------------
 
 /**

@@ -102,3 +102,8 @@ export function formatIp(ip: Ip): string {
   const v = ip.value;
   return [24n, 16n, 8n, 0n].map((s) => String((v >> s) & 0xffn)).join(".");
 }
+
+/** Address order, IPv4 first: the one order every command lists addresses in. */
+export function compareIps(a: Ip, b: Ip): number {
+  return a.family - b.family || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
+}

@@ -6,8 +6,8 @@
 import { dns1123LabelProblem } from "../k8s/validate.js";
 import { AddressSet } from "../net/address-set.js";
 import { type Cidr, formatCidr, hostCidr } from "../net/cidr.js";
-import { DNS_LABELS, DNS_NAMESPACE, compareIps, metadataAddresses } from "../model/well-known.js";
-import { type Ip, formatIp } from "../net/ip.js";
+import { DNS_LABELS, DNS_NAMESPACE, metadataAddresses } from "../model/well-known.js";
+import { compareIps, type Ip, formatIp } from "../net/ip.js";
 import { scaffoldCodes, scaffoldMessages } from "./messages.js";
 import { type AllowPort, type AllowSpec, parseAllowSpec } from "./spec.js";
 import { type YamlEntry, type YamlNode, emitDocument, entry, item, list, map } from "./yaml.js";
