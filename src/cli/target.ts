@@ -99,8 +99,9 @@ function resolveName(text: string, query: NameQuery, endpoints: readonly Endpoin
 }
 
 function ambiguous(text: string, query: NameQuery, found: readonly Endpoint[]): string {
-  const names = found.map(qualified).sort();
-  const first = found.map((e) => e).sort((a, b) => qualified(a).localeCompare(qualified(b)))[0];
+  const sorted = [...found].sort((a, b) => qualified(a).localeCompare(qualified(b)));
+  const names = sorted.map(qualified);
+  const first = sorted[0];
   const example = first === undefined ? "" : `, e.g. ${qualified(first)} or ${plain(first)}[${first.kind}]`;
   const where = query.scoped ? ` in namespace ${query.namespace ?? ""}` : "";
   return `"${text}" is ambiguous${where}: it names ${names.join(", ")}; write Kind/namespace/name or namespace/name[Kind]${example}`;
@@ -120,6 +121,7 @@ function plain(e: Endpoint): string {
   return `${e.namespace}/${e.name}`;
 }
 
-function qualified(e: Endpoint): string {
+/** `Kind/namespace/name`: the form that names one endpoint whatever else shares its name. */
+export function qualified(e: Endpoint): string {
   return `${e.kind}/${e.namespace}/${e.name}`;
 }

@@ -5,7 +5,7 @@ import type { Protocol } from "../../model/ports.js";
 import { checkJson, renderCheckText } from "../../render/check.js";
 import type { CommandOptions } from "../args.js";
 import { render } from "../output.js";
-import { resolveTarget } from "../target.js";
+import { qualified, resolveTarget } from "../target.js";
 import { type CommandResult, done, usage } from "./result.js";
 
 type CheckOptions = Extract<CommandOptions, { name: "check" }>;
@@ -49,10 +49,6 @@ function destinationPorts(options: CheckOptions, to: Target): PortProbe[] | stri
 function namedPorts(e: Endpoint): string {
   const names = e.ports.flatMap((p) => (p.name === undefined ? [] : [`${p.name} ${p.protocol} ${p.port}`]));
   return names.length === 0 ? "it names no ports" : `its named ports: ${names.join(", ")}`;
-}
-
-function qualified(e: Endpoint): string {
-  return `${e.kind}/${e.namespace}/${e.name}`;
 }
 
 /** The view when a port name means several ports on the destination. */
