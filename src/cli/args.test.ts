@@ -23,8 +23,9 @@ function plain(v: Invocation): unknown {
   return { ...kept, ...extra, ...dns, ...lab, ...node, debug: v.debug, ...common, podNetwork: common.podNetwork.toString() };
 }
 
-const BASE = { output: "text", verbose: false, podNetwork: "10.244.0.0/16", podNetworkFrom: "default", ipBlockMatchesPods: true, debug: false };
-const ENFORCE = { name: "enforce", watch: false, audit: false, log: false, counters: false, nodePods: null, nodePodCidrs: [], allowShrink: false, maxShrinkPercent: 50, files: ["d"], ...BASE };
+const BASE = { output: "text", verbose: false, strict: false, podNetwork: "10.244.0.0/16", podNetworkFrom: "default", ipBlockMatchesPods: true, debug: false };
+/** enforce reads strictly always: a policy file must not be skipped as "not a manifest". */
+const ENFORCE = { name: "enforce", watch: false, audit: false, log: false, counters: false, nodePods: null, nodePodCidrs: [], allowShrink: false, maxShrinkPercent: 50, files: ["d"], ...BASE, strict: true };
 
 type Case = { readonly name: string; readonly argv: readonly string[] } & (
   | { readonly expect: unknown }
@@ -40,6 +41,7 @@ const cases: readonly Case[] = [
   { name: "repeated -f, stdin", argv: ["-f", "a.yaml", "-f", "-", "--filename=dir"], expect: { name: "egress", namespace: null, files: ["a.yaml", "-", "dir"], ...BASE } },
   { name: "-f- joined", argv: ["-f-"], expect: { name: "egress", namespace: null, files: ["-"], ...BASE } },
   { name: "combined short flags", argv: ["-vf", "a.yaml"], expect: { name: "egress", namespace: null, files: ["a.yaml"], ...BASE, verbose: true } },
+  { name: "--strict: every file must be a manifest", argv: ["lint", "-f", "dir", "--strict", "--fail-on", "never"], expect: { name: "lint", namespace: null, files: ["dir"], ...BASE, strict: true, failOn: "never", enable: null, disable: [], serviceCidr: null } },
   {
     name: "check with every flag",
     argv: ["check", "-f", "a", "--from", "ns/a", "--to", "10.0.0.0/8", "--port", "443", "--protocol", "udp", "-o", "yaml", "--debug"],

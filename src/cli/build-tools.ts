@@ -87,7 +87,8 @@ export function buildEnforce(common: CommonOptions, given: Given): Options<"enfo
   });
   return {
     name: "enforce",
-    common: target.kind === "dry-run" ? { ...common, output: "nft" } : common,
+    // The enforcer reads strictly always (enforce/load.ts): a policy file must not be skipped.
+    common: { ...common, strict: true, ...(target.kind === "dry-run" ? { output: "nft" as const } : {}) },
     target,
     watch: given.has("watch"),
     audit: given.has("audit"),
@@ -166,7 +167,7 @@ function podCidrs(given: Given): Cidr[] {
   });
 }
 
-const MANIFEST_FLAGS = ["filename", "verbose", "pod-cidr", "ipblock-matches-pods"] as const;
+const MANIFEST_FLAGS = ["filename", "verbose", "strict", "pod-cidr", "ipblock-matches-pods"] as const;
 
 const LAB_DOES = { probe: "probes what lab up planned", down: "removes what lab up made", list: "lists the labs on this machine" } as const;
 

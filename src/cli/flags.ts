@@ -50,6 +50,7 @@ export function commonOptions(name: CommandName, given: Given): CommonOptions {
     files,
     output: parseOutput(name, one(given, "output")),
     verbose: given.has("verbose"),
+    strict: given.has("strict"),
     podNetwork: parsePodNetwork(given.get("pod-cidr") ?? [DEFAULT_POD_CIDR]),
     podNetworkFrom: given.has("pod-cidr") ? "flag" : "default",
     ipBlockMatchesPods: parseBool("--ipblock-matches-pods", one(given, "ipblock-matches-pods") ?? "true"),

@@ -18,17 +18,20 @@ export interface LoadIo {
  * The one loading path: read sources → parse → decode. Every diagnostic goes to stderr; with any
  * error the result is null (the caller exits with invalid input).
  */
-export async function loadCluster(options: Pick<CommonOptions, "files" | "verbose">, io: LoadIo): Promise<Cluster | null> {
-  return decodeSources(await readSources(options.files, io.stdin), options.verbose, io);
+export async function loadCluster(options: Reading & Pick<CommonOptions, "files">, io: LoadIo): Promise<Cluster | null> {
+  return decodeSources(await readSources(options.files, io.stdin), options, io);
 }
 
+/** How sources are read: `-v`, and `--strict` (every file must be a manifest). */
+type Reading = Pick<CommonOptions, "verbose" | "strict">;
+
 /** Sources read (from files, stdin or git) → Cluster, or null with the errors printed. */
-export function decodeSources(read: ReadResult, verbose: boolean, io: LoadIo): Cluster | null {
-  const decoded = loadSources(read.sources);
+export function decodeSources(read: ReadResult, reading: Reading, io: LoadIo): Cluster | null {
+  const decoded = loadSources(read.sources, undefined, { strict: reading.strict });
   const diagnostics: Diagnostic[] = [...read.diagnostics, ...decoded.diagnostics];
   for (const d of diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
-  if (verbose) {
-    io.stderr(`${formatLoaded(read.sources.length, decoded.value)}\n`);
+  if (reading.verbose) {
+    io.stderr(`${formatLoaded(read.sources.length - decoded.notManifests.length, decoded.value)}\n`);
     io.stderr(`${formatSkipped(decoded.skipped) ?? "skipped no objects"}\n`);
   }
   return hasErrors(diagnostics) ? null : decoded.value;

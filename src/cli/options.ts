@@ -12,6 +12,8 @@ export interface CommonOptions {
   readonly files: readonly string[];
   readonly output: OutputFormat;
   readonly verbose: boolean;
+  /** `--strict`: a file found in a directory that is not a manifest is an error, not skipped (enforce reads strictly always). */
+  readonly strict: boolean;
   readonly podNetwork: AddressSet;
   /** `flag`: `--pod-cidr` given; `default`: not given; `nodes`: taken from the Nodes after loading (choosePodNetwork). */
   readonly podNetworkFrom: PodNetworkFrom;

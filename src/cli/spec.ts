@@ -42,6 +42,7 @@ export const GLOBAL_FLAGS: readonly FlagSpec[] = [
   { name: "filename", short: "f", type: "string", multiple: true, value: "PATH", help: "manifest file or directory (YAML/JSON, multi-document); '-' reads stdin; repeatable", manifests: true },
   { name: "output", short: "o", type: "string", value: "FORMAT", help: "output format (the command lists the ones it supports and its default)" },
   { name: "verbose", short: "v", type: "boolean", help: "report on stderr what was read, and the kinds skipped with their counts", manifests: true },
+  { name: "strict", type: "boolean", help: "every file must be a manifest: one found in a directory that is not (package.json, a Helm template) is an error, not skipped with a warning", manifests: true },
   { name: "pod-cidr", type: "string", multiple: true, value: "CIDR", help: "pod network for pods without a known IP (IPv4 or IPv6); repeatable; default 10.244.0.0/16", manifests: true },
   { name: "ipblock-matches-pods", type: "string", value: "true|false", help: "whether ipBlock peers match pod IPs (most CNIs: true; Cilium: false); default true", manifests: true },
   { name: "debug", type: "boolean", help: "print stack traces of internal errors" },

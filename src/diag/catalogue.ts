@@ -34,6 +34,11 @@ export const messages = {
   danglingSymlink: (target: string) => `symbolic link to ${target}, which does not exist: skipped`,
   symlinkLoop: (target: string) => `symbolic link loop (it leads back to ${target}): skipped`,
   noObjects: () => `holds no Kubernetes object (it is empty, or has only comments, '---' or null documents)`,
+  noObjectsLeft: (skipped: number) =>
+    `no Kubernetes object in the input: ${skipped === 1 ? "its only file was skipped as not a manifest" : `all ${skipped} files were skipped as not manifests`}`,
+  notKubernetes: () => `not a Kubernetes manifest (no document has "kind", or "apiVersion" and "metadata"): skipped; --strict makes it an error`,
+  goTemplate: () =>
+    `Go template syntax ("{{"), as in a Helm chart's templates: not a manifest until rendered (helm template … > rendered.yaml); skipped; --strict makes it an error`,
   yamlWarning: (detail: string) => `YAML: ${detail}`,
   nestingTooDeep: (limit: number) => `YAML nested deeper than ${limit} levels; no Kubernetes object is this deep`,
   yamlAliasesTooLarge: (limit: number) => `YAML aliases expand to more than ${limit} nodes in this file; write the repeated parts out, or check the file for an alias bomb`,

@@ -54,6 +54,7 @@ test("a directory at a revision: its manifests sorted, hidden entries and other 
   const r = await readGitSources([join(repo, "k8s")], "HEAD");
   assert.ok(r.ok, r.ok ? "" : r.message);
   assert.deepEqual(r.read.sources.map((s) => s.file), ["HEAD:k8s/a.yml", "HEAD:k8s/b.yaml", "HEAD:k8s/sub/c.json"]);
+  assert.ok(r.read.sources.every((s) => s.inDirectory === true), "found in a directory, as the working tree's are");
   assert.equal(r.read.sources[0]?.text, "kind: A\n");
   assert.deepEqual(r.read.diagnostics.map((d) => [d.code, d.at?.file]), [["file-binary", "HEAD:k8s/bin.yaml"]], "binary data is a diagnostic, as for files");
 });
@@ -63,6 +64,7 @@ test("a file named directly is read; a path missing at the revision contributes 
   const r = await readGitSources([join(repo, "other/notes.txt"), join(repo, "k8s/new.yaml"), join(repo, "gone/x.yaml")], "HEAD");
   assert.ok(r.ok, r.ok ? "" : r.message);
   assert.deepEqual(r.read.sources.map((s) => s.file), ["HEAD:other/notes.txt"]);
+  assert.equal(r.read.sources[0]?.inDirectory, undefined, "named: never skipped as not a manifest");
 });
 
 test("an unknown revision, and a path outside any repository, are usage errors", async (t) => {

@@ -79,25 +79,27 @@ async function repoOf(dir: string, path: string, ref: string, repos: Map<string,
 
 const isManifest = (file: string): boolean => EXTENSIONS.some((ext) => file.toLowerCase().endsWith(ext));
 
-/** The files `rel` names at the commit: itself, or the manifests below it. */
-async function listFiles(repo: Repo, rel: string): Promise<string[] | GitRead> {
+/** The files `rel` names at the commit: itself, or the manifests below it (found in a directory). */
+async function listFiles(repo: Repo, rel: string): Promise<{ files: string[]; inDirectory: boolean } | GitRead> {
   const r = await git(repo.top, ["ls-tree", "-r", "--name-only", "-z", repo.commit, "--", rel === "" ? "." : rel]);
   if (!r.ok) return failure(r, `--base: cannot list ${rel} at the revision`);
   const entries = r.stdout.toString("utf8").split("\0").filter((e) => e !== "");
-  if (entries.length === 1 && entries[0] === rel) return entries;
+  if (entries.length === 1 && entries[0] === rel) return { files: entries, inDirectory: false };
   const below = (e: string): string => (rel === "" ? e : e.slice(rel.length + 1));
-  return entries.filter((e) => isManifest(e) && !below(e).split("/").some((part) => part.startsWith("."))).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const files = entries.filter((e) => isManifest(e) && !below(e).split("/").some((part) => part.startsWith("."))).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return { files, inDirectory: true };
 }
 
 function binary(file: string, problem: string): Diagnostic {
   return { severity: "error", code: codes.fileBinary, message: problem, at: { file, line: 1, column: 1, document: 0, path: "" } };
 }
 
-async function show(repo: Repo, file: string, name: string): Promise<Source | Diagnostic | GitRead> {
+async function show(repo: Repo, file: string, name: string, inDirectory: boolean): Promise<Source | Diagnostic | GitRead> {
   const r = await git(repo.top, ["show", "--no-textconv", `${repo.commit}:${file}`]);
   if (!r.ok) return r.missing ? failure(r, "") : { severity: "error", code: codes.fileUnreadable, message: messages.fileUnreadable(firstLine(r.stderr)), at: { file: name, line: 1, column: 1, document: 0, path: "" } };
   const decoded = decodeText(new Uint8Array(r.stdout));
-  return decoded.ok ? { file: name, text: decoded.text } : binary(name, decoded.problem);
+  if (!decoded.ok) return binary(name, decoded.problem);
+  return inDirectory ? { file: name, text: decoded.text, inDirectory } : { file: name, text: decoded.text };
 }
 
 const isGitRead = (x: object): x is GitRead => "ok" in x;
@@ -105,24 +107,24 @@ const isGitRead = (x: object): x is GitRead => "ok" in x;
 /** The manifests of `paths` as they are at `ref`; sources are named `REF:path-in-repository`. */
 export async function readGitSources(paths: readonly string[], ref: string): Promise<GitRead> {
   const repos = new Map<string, Repo>();
-  const wanted: { repo: Repo; file: string }[] = [];
+  const wanted: { repo: Repo; file: string; inDirectory: boolean }[] = [];
   const seen = new Set<string>();
   for (const path of paths) {
     const { dir, rest } = await anchor(path);
     const repo = await repoOf(dir, path, ref, repos);
     if (isGitRead(repo)) return repo;
     const rel = relative(repo.top, join(await realpath(dir), ...rest)).split(sep).join("/");
-    const files = await listFiles(repo, rel);
-    if (isGitRead(files)) return files;
-    for (const file of files) {
+    const listed = await listFiles(repo, rel);
+    if (isGitRead(listed)) return listed;
+    for (const file of listed.files) {
       if (seen.has(`${repo.top}\0${file}`)) continue;
       seen.add(`${repo.top}\0${file}`);
-      wanted.push({ repo, file });
+      wanted.push({ repo, file, inDirectory: listed.inDirectory });
     }
   }
   const results: (Source | Diagnostic | GitRead)[] = [];
   for (let i = 0; i < wanted.length; i += PARALLEL) {
-    results.push(...(await Promise.all(wanted.slice(i, i + PARALLEL).map((w) => show(w.repo, w.file, `${ref}:${w.file}`)))));
+    results.push(...(await Promise.all(wanted.slice(i, i + PARALLEL).map((w) => show(w.repo, w.file, `${ref}:${w.file}`, w.inDirectory)))));
   }
   const failed = results.find(isGitRead);
   if (failed !== undefined && isGitRead(failed)) return failed;

@@ -63,6 +63,11 @@ describe("readSources", () => {
       // tree/b/loop links back to tree: followed, and each directory is walked once.
       ["policy.txt", "tree/b/deeper/z.yaml", "tree/b/loop/UPPER.YAML", "tree/b/loop/a.yaml", "tree/b/loop/a/two.json", "tree/b/one.yml"],
     );
+    // A file found in a directory may be skipped when it is no manifest at all (k8s/not-manifest.ts); a named one never.
+    assert.deepEqual(
+      sources.map((s) => [s.file.slice(dir.length + 1), s.inDirectory === true]),
+      [["policy.txt", false], ["tree/b/deeper/z.yaml", true], ["tree/b/loop/UPPER.YAML", true], ["tree/b/loop/a.yaml", true], ["tree/b/loop/a/two.json", true], ["tree/b/one.yml", true]],
+    );
   });
 
   test("- reads standard input, once", async () => {

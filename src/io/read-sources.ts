@@ -39,8 +39,8 @@ export interface ReadResult {
 
 /**
  * Reads files, directories (recursively: their `.yaml`, `.yml` and `.json` files, sorted by path;
- * symbolic links followed; hidden entries skipped) and `-` (standard input, read once), in the
- * order given. A file named twice, directly or through a directory, is read once. Problems are
+ * symbolic links followed; hidden entries skipped; each marked `inDirectory`) and `-` (standard
+ * input, read once), in the order given. A file named twice, directly or through a directory, is read once. Problems are
  * diagnostics, never exceptions.
  */
 export async function readSources(
@@ -52,8 +52,8 @@ export async function readSources(
   const sources: Source[] = [];
   const diagnostics: Diagnostic[] = [];
   const seen = new Set<string>();
-  const add = (file: string, outcome: ReadOutcome): void => {
-    if (outcome.ok) sources.push({ file, text: outcome.text });
+  const add = (file: string, outcome: ReadOutcome, inDirectory = false): void => {
+    if (outcome.ok) sources.push(inDirectory ? { file, text: outcome.text, inDirectory } : { file, text: outcome.text });
     else diagnostics.push(fileError(file, "code" in outcome ? outcome.code : codes.fileBinary, outcome.problem));
   };
   for (const path of paths) {
@@ -63,12 +63,12 @@ export async function readSources(
       add(STDIN_NAME, await readStdin(stdin, limits));
       continue;
     }
-    const files = await expand(path, diagnostics);
+    const { files, inDirectory } = await expand(path, diagnostics);
     for (const file of files) {
       const key = await realpath(file).catch(() => file);
       if (seen.has(key)) continue;
       seen.add(key);
-      add(file, await readCached(file, limits, cache));
+      add(file, await readCached(file, limits, cache), inDirectory);
     }
   }
   if (cache !== undefined) {
@@ -113,22 +113,22 @@ function describeFsError(error: unknown): string {
   return FS_ERRORS[code] ?? (error instanceof Error ? error.message : String(error));
 }
 
-/** A path to the files it names: itself, or a directory's YAML and JSON files. */
-async function expand(path: string, diagnostics: Diagnostic[]): Promise<string[]> {
+/** A path to the files it names: itself, or a directory's YAML and JSON files (found in a directory). */
+async function expand(path: string, diagnostics: Diagnostic[]): Promise<{ files: string[]; inDirectory: boolean }> {
   let info;
   try {
     info = await stat(path);
   } catch (error) {
     diagnostics.push(fileError(path, codes.fileUnreadable, messages.fileUnreadable(describeFsError(error))));
-    return [];
+    return { files: [], inDirectory: false };
   }
-  if (!info.isDirectory()) return [path];
+  if (!info.isDirectory()) return { files: [path], inDirectory: false };
   const files: string[] = [];
   await walk(path, files, new Set(), diagnostics);
   // Sorted by code unit, not locale, so every machine reads the same order.
   files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   if (files.length === 0) diagnostics.push(fileWarning(path, codes.noInputFiles, messages.noInputFiles()));
-  return files;
+  return { files, inDirectory: true };
 }
 
 /**

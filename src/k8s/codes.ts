@@ -15,6 +15,7 @@ export const codes = {
   yamlTooLarge: "yaml-too-large",
   notAnObject: "not-an-object",
   noObjects: "no-objects",
+  notKubernetes: "not-kubernetes",
   // objects (src/k8s/decode)
   missingField: "missing-field",
   wrongType: "wrong-type",

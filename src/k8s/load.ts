@@ -1,6 +1,9 @@
+import { messages } from "../diag/catalogue.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
+import { codes } from "./codes.js";
 import { type DecodeResult, decodeCluster } from "./decode.js";
 import { noObjectProblems } from "./empty.js";
+import { notManifest, notManifestWarning } from "./not-manifest.js";
 import { type ParsedSource, type RawDocument, type Source, parseDocuments } from "./parse.js";
 
 /**
@@ -10,23 +13,50 @@ import { type ParsedSource, type RawDocument, type Source, parseDocuments } from
  */
 export type ParseCache = Map<string, { readonly text: string; readonly parsed: ParsedSource }>;
 
-/** Parses every source and decodes the objects of all of them into one Cluster. */
-export function loadCluster(sources: readonly Source[], cache?: ParseCache): DecodeResult {
+export interface LoadOptions {
+  /**
+   * Every file must be a manifest (`--strict`, and always for `enforce`): a file found in a
+   * directory that is not one is an error as a named file is, never skipped.
+   */
+  readonly strict?: boolean;
+}
+
+export interface LoadResult extends DecodeResult {
+  /** Files found in a directory and skipped as not Kubernetes manifests (each also warned of). */
+  readonly notManifests: readonly string[];
+}
+
+/**
+ * Parses every source and decodes the objects of all of them into one Cluster. A file found in a
+ * directory that is not a manifest at all is skipped with a warning (unless `strict`); when every
+ * source was skipped so, nothing is left to read, which is the `no-objects` error (fail closed).
+ */
+export function loadCluster(sources: readonly Source[], cache?: ParseCache, options: LoadOptions = {}): LoadResult {
   const documents: RawDocument[] = [];
   const diagnostics: Diagnostic[] = [];
+  const notManifests: string[] = [];
   const used = new Set<string>();
   for (const source of sources) {
     const cached = cache?.get(source.file);
     const parsed = cached !== undefined && cached.text === source.text ? cached.parsed : parseDocuments(source);
     cache?.set(source.file, { text: source.text, parsed });
     used.add(source.file);
+    const skip = source.inDirectory === true && options.strict !== true ? notManifest(source, parsed) : undefined;
+    if (skip !== undefined) {
+      diagnostics.push(notManifestWarning(source, skip));
+      notManifests.push(source.file);
+      continue;
+    }
     // One by one: spreading a file's objects into push's arguments overflows the stack at ~120k.
     for (const d of parsed.documents) documents.push(d);
     for (const d of parsed.diagnostics) diagnostics.push(d);
     for (const d of noObjectProblems(source, parsed)) diagnostics.push(d);
   }
   if (cache !== undefined) for (const file of [...cache.keys()]) if (!used.has(file)) cache.delete(file);
+  if (notManifests.length > 0 && notManifests.length === sources.length) {
+    diagnostics.push({ severity: "error", code: codes.noObjects, message: messages.noObjectsLeft(notManifests.length) });
+  }
   const decoded = decodeCluster(documents);
   for (const d of decoded.diagnostics) diagnostics.push(d);
-  return { ...decoded, diagnostics };
+  return { ...decoded, diagnostics, notManifests };
 }

@@ -13,6 +13,12 @@ import { type AliasBudget, buildDocument, offsetOf } from "./yaml-build.js";
 export interface Source {
   readonly file: string;
   readonly text: string;
+  /**
+   * Found by walking a directory, not named itself: when it is not a Kubernetes manifest at all
+   * (not-manifest.ts) it is skipped with a warning unless reading is strict. A file named on the
+   * command line is meant to be a manifest, so it never is.
+   */
+  readonly inDirectory?: true;
 }
 
 /** One Kubernetes object as written: its plain value, and where each of its fields sits. */
