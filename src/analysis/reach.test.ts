@@ -30,7 +30,7 @@ test("the egress traffic allowed is the union of what all rules allow: an IPv4 r
   const client = endpoint("client", ["10.244.0.9"]);
   const server = endpoint("server", ["10.244.0.1", "fd00::1"]);
   const policy: Policy = {
-    id: "a/client-egress", namespace: "a", name: "client-egress", podSelector: { requirements: [{ key: "app", operator: "In", values: ["client"] }] },
+    id: "a/client-egress", namespace: "a", name: "client-egress", podSelector: { requirements: [{ key: "app", operator: "In", values: ["client"] }] }, podSelectorAt: at,
     affects: { ingress: false, egress: true }, policyTypesDeclared: true, egressWritten: true, ingress: [], egress: [toBlock(0, "10.244.0.1/32"), toBlock(1, "fd00::1/128")],
     annotations: new Map(), at,
   };

@@ -2,6 +2,7 @@
 import { inNetns } from "../enforce/process.js";
 import { DEFAULT_MAX_SHRINK_PERCENT } from "../enforce/shrink.js";
 import { RULES, unknownRuleIds } from "../lint/index.js";
+import { dns1123LabelProblem } from "../k8s/validate.js";
 import { LAB_PREFIX } from "../lab/netns.js";
 import { parseTo } from "../labrun/to.js";
 import type { ExternalTarget } from "../labrun/types.js";
@@ -137,7 +138,20 @@ export function buildLint(common: CommonOptions, given: Given): Options<"lint"> 
     wellKnown: wellKnownFlags(given),
     serviceCidr: cidrs === undefined ? null : parseCidrs("--service-cidr", cidrs),
     namespace: namespaceScope(given),
+    systemNamespaces: systemNamespaces(given),
   };
+}
+
+/** `--system-namespaces`: namespace names (an empty value: none, so every namespace is reported); null when not given. */
+function systemNamespaces(given: Given): string[] | null {
+  const names = list(given, "system-namespaces", (s) => s.trim());
+  if (names === null) return null;
+  const named = names.filter((name) => name !== "");
+  for (const name of named) {
+    const problem = dns1123LabelProblem(name);
+    if (problem !== undefined) refuse(`invalid namespace "${name}" in --system-namespaces: ${problem}`);
+  }
+  return named;
 }
 
 const LAB_ACTIONS = ["run", "up", "probe", "down", "list"] as const;

@@ -99,6 +99,8 @@ export type CommandOptions =
       readonly serviceCidr: AddressSet | null;
       /** -n: only findings about objects in this namespace; null: every namespace. */
       readonly namespace: string | null;
+      /** `--system-namespaces`: the namespaces egress-not-isolated leaves out; null: the default (lint's DEFAULT_SYSTEM_NAMESPACES). */
+      readonly systemNamespaces: readonly string[] | null;
     }
   | {
       readonly name: "lab";

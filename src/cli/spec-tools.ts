@@ -2,6 +2,7 @@
  * The commands beyond the analyses: diff, graph, scaffold, enforce, lint, lab. Part of the one
  * command table (spec.ts), kept in its own file so that each stays short.
  */
+import { DEFAULT_SYSTEM_NAMESPACES } from "../lint/index.js";
 import { DEFAULT_METADATA } from "../model/well-known.js";
 import { formatIp } from "../net/ip.js";
 import { type CommandSpec, type FlagSpec, namespaceFlags } from "./spec.js";
@@ -119,6 +120,13 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
       DNS_FLAG,
       METADATA_FLAG,
       { name: "service-cidr", type: "string", multiple: true, value: "CIDR", help: "the Service ClusterIP range; repeatable; default 10.96.0.0/12" },
+      {
+        name: "system-namespaces",
+        type: "string",
+        multiple: true,
+        value: "NS,...",
+        help: `namespaces egress-not-isolated does not report (unless -n names one); repeatable; default ${DEFAULT_SYSTEM_NAMESPACES.join(",")}; '' reports every namespace`,
+      },
       ...namespaceFlags("report only findings about objects in this namespace (the whole cluster is still analysed)"),
     ],
     outputs: ["text", "json", "yaml", "sarif"],

@@ -75,6 +75,7 @@ const arbPolicy = (k: number): fc.Arbitrary<Policy> =>
     namespace: r.ns,
     name: `p${k}`,
     podSelector: r.sel,
+    podSelectorAt: AT,
     affects: { ingress: r.ti, egress: r.te },
     policyTypesDeclared: true, egressWritten: true,
     ingress: r.ingress,

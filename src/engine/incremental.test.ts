@@ -115,7 +115,7 @@ for (const { twoAt, clientAt } of [{ twoAt: 2, clientAt: 9 }, { twoAt: 9, client
       id: `a/${name}`, namespace: "a", name, kind: "Pod", labels: new Map(Object.entries(labels)), ips: [ip(last)], hostNetwork: false, ports: [], pods: [name], at,
     });
     const egress = (name: string, block: ReturnType<typeof cidr>, port: number): Policy => ({
-      id: `a/${name}`, namespace: "a", name, podSelector: { requirements: [{ key: "role", operator: "In", values: ["client"] }] },
+      id: `a/${name}`, namespace: "a", name, podSelector: { requirements: [{ key: "role", operator: "In", values: ["client"] }] }, podSelectorAt: at,
       affects: { ingress: false, egress: true }, policyTypesDeclared: true, egressWritten: true, ingress: [],
       egress: [{ index: 0, peers: [{ kind: "ipBlock", cidr: block, except: [], at }], ports: [{ protocol: "TCP", port: { kind: "range", from: port, to: port }, at }], at }],
       annotations: new Map(), at,

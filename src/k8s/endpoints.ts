@@ -84,7 +84,8 @@ export function groupEndpoints(objects: readonly WorkloadObject[]): Endpoint[] {
       group = groupFor(root.kind, root.namespace, root.name, root, root.at);
       defineBy(group, root);
     } else if (owner !== undefined && isWorkloadKind(owner.kind) && owner.kind !== "Pod") {
-      group = groupFor(owner.kind, o.namespace, owner.name, o, owner.at);
+      // Located at the first pod (the object in the input), not at its ownerReferences entry.
+      group = groupFor(owner.kind, o.namespace, owner.name, o, o.at);
     } else {
       group = groupFor("Pod", o.namespace, o.name, o, o.at);
     }

@@ -34,6 +34,7 @@ export function readPolicy(r: Reader, header: PolicyHeader): Policy | undefined 
     namespace: header.namespace,
     name: header.name,
     podSelector,
+    podSelectorAt: r.at(["spec", "podSelector"]),
     affects: affects(types, written > 0),
     // `policyTypes: []` is defaulted exactly like an absent field, so it does not count as written.
     policyTypesDeclared: types.length > 0,

@@ -8,11 +8,6 @@ export function policyObject(p: { readonly namespace: string; readonly name: str
   return { kind: "NetworkPolicy", namespace: p.namespace, name: p.name };
 }
 
-/** A field below `at` whose own position is not kept: the position of `at`, the field's path. */
-export function fieldAt(at: Location, path: string): Location {
-  return { ...at, path };
-}
-
 /** `app=web` or `{}` (all) */
 export function selectorText(s: LabelSelector): string {
   return formatSelector(s);

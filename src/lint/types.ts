@@ -50,6 +50,11 @@ export interface LintOptions {
   readonly disable?: readonly string[];
   /** Only findings about objects in this namespace (`-n`); default: every namespace. */
   readonly namespace?: string;
+  /**
+   * Namespaces the cluster runs itself, which egress-not-isolated does not report (unless `-n`
+   * names one); default DEFAULT_SYSTEM_NAMESPACES (kube-system, kube-public, kube-node-lease).
+   */
+  readonly systemNamespaces?: readonly string[];
 }
 
 /** What a rule returns for one finding; `lintCluster` adds the rule id and severity. */

@@ -57,6 +57,7 @@ export interface Endpoint {
   readonly pods: readonly string[];
   /** metadata.annotations of the workload (or bare pod) that defines the endpoint. */
   readonly annotations?: Labels;
+  /** The object that defines the endpoint: the workload, the bare pod, or the first of the pods naming an owner not in the input. */
   readonly at: Location;
 }
 
@@ -120,6 +121,8 @@ export interface Policy {
   readonly namespace: string;
   readonly name: string;
   readonly podSelector: LabelSelector;
+  /** Where `spec.podSelector` is written (the position of `spec` when it is not). */
+  readonly podSelectorAt: Location;
   /** Effective policyTypes, after defaulting. */
   readonly affects: { readonly ingress: boolean; readonly egress: boolean };
   /** Whether `spec.policyTypes` was written (lint reads this; semantics use `affects`). */

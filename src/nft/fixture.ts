@@ -75,6 +75,7 @@ export function policy(
     namespace: ns,
     name,
     podSelector,
+    podSelectorAt: AT,
     affects: { ingress: spec.ingress !== undefined, egress: spec.egress !== undefined },
     policyTypesDeclared: true, egressWritten: true,
     ingress: spec.ingress ?? [],

@@ -16,6 +16,7 @@ function lintOptions(o: LintCommand): LintOptions {
     ...(o.enable === null ? {} : { enable: o.enable }),
     disable: o.disable,
     ...(o.namespace === null ? {} : { namespace: o.namespace }),
+    ...(o.systemNamespaces === null ? {} : { systemNamespaces: o.systemNamespaces }),
   };
 }
 

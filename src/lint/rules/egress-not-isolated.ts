@@ -2,16 +2,24 @@ import { sortedIds } from "../describe.js";
 import { lintMessages as m } from "../messages.js";
 import type { Draft, LintRule } from "../types.js";
 
+/**
+ * The namespaces Kubernetes makes for itself (kube-system: the control plane's add-ons, CoreDNS,
+ * kube-proxy; kube-public; kube-node-lease), which policy repositories rarely restrict: left out of
+ * egress-not-isolated unless `--system-namespaces` says otherwise (or `-n` names one).
+ */
+export const DEFAULT_SYSTEM_NAMESPACES: readonly string[] = ["kube-system", "kube-public", "kube-node-lease"];
+
 export const egressNotIsolated: LintRule = {
   id: "egress-not-isolated",
   severity: "info",
   summary: "Workloads that no egress policy selects: their egress is not restricted.",
   description:
-    "A pod is isolated for egress only when some policy with Egress in its policyTypes selects it; until then it may connect anywhere. One finding per namespace lists the workloads of the input that the engine finds not isolated for egress (host-network pods, to which NetworkPolicy does not apply, are left out).",
+    "A pod is isolated for egress only when some policy with Egress in its policyTypes selects it; until then it may connect anywhere. One finding per namespace lists the workloads of the input that the engine finds not isolated for egress (host-network pods, to which NetworkPolicy does not apply, are left out). The system namespaces (kube-system, kube-public, kube-node-lease; --system-namespaces) are not reported.",
   docs: "docs/rules/egress-not-isolated.md",
   check: (ctx) => {
     const drafts: Draft[] = [];
-    const namespaces = sortedIds(ctx.cluster.endpoints.map((e) => e.namespace));
+    const system = new Set(ctx.options.systemNamespaces ?? DEFAULT_SYSTEM_NAMESPACES);
+    const namespaces = sortedIds(ctx.cluster.endpoints.map((e) => e.namespace)).filter((name) => !system.has(name) || ctx.options.namespace === name);
     for (const name of namespaces) {
       const workloads = ctx.endpointsIn(name).filter((e) => !e.hostNetwork);
       const open = workloads.filter((e) => ctx.engine.governance(e, "egress").kind === "not-isolated");
@@ -21,6 +29,7 @@ export const egressNotIsolated: LintRule = {
       drafts.push({
         message: m.egressNotIsolated(name, open.length, workloads.length),
         object: { kind: "Namespace", namespace: "", name },
+        // The Namespace object when the input declares it, else the first open workload's object.
         at: ns?.at ?? first.at,
         endpoints: sortedIds(open.map((e) => e.id)),
         hint: m.egressNotIsolatedHint(name),

@@ -1,4 +1,4 @@
-import { fieldAt, policyObject } from "../describe.js";
+import { policyObject } from "../describe.js";
 import { lintMessages as m } from "../messages.js";
 import type { Draft, LintRule } from "../types.js";
 
@@ -17,7 +17,7 @@ export const hostNetworkSelected: LintRule = {
       drafts.push({
         message: m.hostNetworkSelected(host),
         object: policyObject(p),
-        at: fieldAt(p.at, "spec.podSelector"),
+        at: p.podSelectorAt,
         endpoints: host,
         hint: m.hostNetworkHint(),
         annotations: p.annotations,

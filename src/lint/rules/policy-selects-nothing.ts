@@ -1,4 +1,4 @@
-import { fieldAt, policyObject, selectorText } from "../describe.js";
+import { policyObject, selectorText } from "../describe.js";
 import { lintMessages as m } from "../messages.js";
 import { selectorHint } from "../selector-hint.js";
 import type { Draft, LintRule } from "../types.js";
@@ -18,7 +18,7 @@ export const policySelectsNothing: LintRule = {
       drafts.push({
         message: m.policySelectsNothing(selectorText(policy.podSelector), policy.namespace, workloads.length),
         object: policyObject(policy),
-        at: fieldAt(policy.at, "spec.podSelector"),
+        at: policy.podSelectorAt,
         endpoints: [],
         hint: selectorHint(policy.podSelector, workloads.map((e) => e.labels)),
         annotations: policy.annotations,
