@@ -125,7 +125,7 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
         type: "string",
         multiple: true,
         value: "NS,...",
-        help: `namespaces egress-not-isolated does not report (unless -n names one); repeatable; default ${DEFAULT_SYSTEM_NAMESPACES.join(",")}; '' reports every namespace`,
+        help: `namespaces egress-not-isolated does not report; repeatable; default ${DEFAULT_SYSTEM_NAMESPACES.join(",")}; '' reports every namespace`,
       },
       ...namespaceFlags("report only findings about objects in this namespace (the whole cluster is still analysed)"),
     ],

@@ -21,7 +21,13 @@ const CASES: RuleCase[] = [
     expect: [{ path: "", endpoints: ["kube-system/coredns"] }, { path: "", endpoints: ["shop/db"] }],
   },
   { name: "--system-namespaces shop leaves shop out, reports kube-system", yaml: docs(namespace("kube-system"), COREDNS, NS, WEB_ONLY), options: { systemNamespaces: ["shop"] }, expect: [{ path: "", endpoints: ["kube-system/coredns"] }] },
-  { name: "-n kube-system asks about kube-system: reported", yaml: docs(namespace("kube-system"), COREDNS, NS, WEB_ONLY), options: { namespace: "kube-system" }, expect: [{ path: "", endpoints: ["kube-system/coredns"] }] },
+  { name: "-n only filters findings: -n kube-system alone shows none of kube-system's", yaml: docs(namespace("kube-system"), COREDNS, NS, WEB_ONLY), options: { namespace: "kube-system" }, expect: [] },
+  {
+    name: "-n kube-system --system-namespaces '' shows kube-system's",
+    yaml: docs(namespace("kube-system"), COREDNS, NS, WEB_ONLY),
+    options: { namespace: "kube-system", systemNamespaces: [] },
+    expect: [{ path: "", endpoints: ["kube-system/coredns"] }],
+  },
 ];
 
 for (const c of CASES) {

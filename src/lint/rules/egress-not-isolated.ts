@@ -5,7 +5,8 @@ import type { Draft, LintRule } from "../types.js";
 /**
  * The namespaces Kubernetes makes for itself (kube-system: the control plane's add-ons, CoreDNS,
  * kube-proxy; kube-public; kube-node-lease), which policy repositories rarely restrict: left out of
- * egress-not-isolated unless `--system-namespaces` says otherwise (or `-n` names one).
+ * egress-not-isolated unless `--system-namespaces` says otherwise (`-n` only filters findings, as
+ * for every rule: `lint -n kube-system --system-namespaces ''` shows kube-system's).
  */
 export const DEFAULT_SYSTEM_NAMESPACES: readonly string[] = ["kube-system", "kube-public", "kube-node-lease"];
 
@@ -19,7 +20,7 @@ export const egressNotIsolated: LintRule = {
   check: (ctx) => {
     const drafts: Draft[] = [];
     const system = new Set(ctx.options.systemNamespaces ?? DEFAULT_SYSTEM_NAMESPACES);
-    const namespaces = sortedIds(ctx.cluster.endpoints.map((e) => e.namespace)).filter((name) => !system.has(name) || ctx.options.namespace === name);
+    const namespaces = sortedIds(ctx.cluster.endpoints.map((e) => e.namespace)).filter((name) => !system.has(name));
     for (const name of namespaces) {
       const workloads = ctx.endpointsIn(name).filter((e) => !e.hostNetwork);
       const open = workloads.filter((e) => ctx.engine.governance(e, "egress").kind === "not-isolated");
