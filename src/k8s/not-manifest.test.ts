@@ -83,6 +83,12 @@ const CASES: readonly { readonly name: string; readonly file: string; readonly t
     text: 'apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata: {name: pods, namespace: monitoring}\nspec:\n  groups:\n    - name: pods\n      rules:\n        - alert: PodDown\n          annotations:\n            summary: "{{ $labels.pod }} is down"\n            description: Pod {{ $labels.namespace }}/{{ $labels.pod }} is down\n',
     expect: { read: [] },
   },
+  {
+    name: "a `kubectl get -o json` dump holding an alert's {{ $labels }} in a string: JSON is not lexed for templates",
+    file: "dump.json",
+    text: '{"apiVersion": "v1", "kind": "List", "items": [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "rules", "namespace": "monitoring"}, "data": {"summary": "Pod {{ $labels.pod }} is down"}}]}',
+    expect: { read: [] },
+  },
   { name: "invalid YAML without template syntax: cannot tell, so an error", file: "broken.yaml", text: "kind: [NetworkPolicy\n", expect: { read: [codes.yamlSyntax] } },
   { name: "an empty file (a failed kubectl get > file): the no-objects error", file: "empty.yaml", text: "# nothing\n", expect: { read: [codes.noObjects] } },
   { name: "an empty List (kubectl get found nothing): a real answer", file: "list.json", text: '{"apiVersion":"v1","items":[],"kind":"List"}', expect: { read: [] } },

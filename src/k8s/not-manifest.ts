@@ -34,7 +34,8 @@ function looksLikeObject(doc: RawDocument): boolean {
  * manifests, whatever their other documents are: their problems are reported as errors.
  */
 export function notManifest(source: Source, parsed: ParsedSource): NotManifest | undefined {
-  const template = templateAction(source);
+  // Valid JSON holds `{{` only inside strings: a large `kubectl get -o json` dump is not lexed again.
+  const template = parsed.json === true ? undefined : templateAction(source);
   if (template !== undefined) return { kind: "template", at: template };
   if (parsed.diagnostics.some((d) => d.severity === "error") || parsed.documents.length === 0) return undefined;
   return parsed.documents.some(looksLikeObject) ? undefined : { kind: "no-object" };

@@ -46,6 +46,8 @@ export function locateText(doc: RawDocument, path: string): Location {
 export interface ParsedSource {
   readonly documents: RawDocument[];
   readonly diagnostics: Diagnostic[];
+  /** Read as one JSON value (the fast path): no template syntax can stand outside its strings. */
+  readonly json?: true;
 }
 
 /**
@@ -88,13 +90,13 @@ function jsonDocuments(source: Source, json: JsonSource): ParsedSource {
   };
   const documents: RawDocument[] = [];
   const diagnostics: Diagnostic[] = [];
-  if (json.value === null) return { documents, diagnostics };
+  if (json.value === null) return { documents, diagnostics, json: true };
   const expanded = expandLists(json.value);
   for (const d of expanded.problems) diagnostics.push({ severity: "error", code: d.code, message: d.message, at: locateIn(d.path) });
   for (const object of expanded.objects) {
     documents.push({ file: source.file, document: 0, base: object.base, value: object.value, locate: (path) => locateIn([...object.base, ...path]) });
   }
-  return { documents, diagnostics };
+  return { documents, diagnostics, json: true };
 }
 
 /**
