@@ -177,7 +177,7 @@ export function groupEndpoints(objects: readonly WorkloadObject[], labelKeysRead
     }
     const significant = (labels: Labels): Labels => withoutUnread(labels, labelKeysRead);
     const groups = groupAlike(unit.pods, significant);
-    const kept = keptGroup(groups, unit.root, significant);
+    const kept = keptGroup(groups, unit.root);
     const ref: ObjectRef = { kind: unit.kind, namespace: unit.namespace, name: unit.name };
     const others = groups.filter((g) => g !== kept).flat();
     placed.push({ endpoint: ownerEndpoint(unit, kept, others), order: unit.order });
@@ -221,19 +221,21 @@ function groupAlike(pods: readonly WorkloadObject[], significant: (l: Labels) =>
   return [...groups.values()];
 }
 
+const NOTHING_READ: ReadonlySet<string> = new Set();
+
 /** Whether a pod is as the owner's template makes them: its labels (give or take CONTROLLER_LABELS), ports, host network. */
-function matchesTemplate(pod: WorkloadObject, root: WorkloadObject, significant: (l: Labels) => Labels): boolean {
+function matchesTemplate(pod: WorkloadObject, root: WorkloadObject): boolean {
   if (pod.hostNetwork !== root.hostNetwork || portsKey(pod.ports) !== portsKey(root.ports)) return false;
-  const mine = significant(pod.podLabels);
-  const template = significant(root.podLabels);
+  const mine = withoutUnread(pod.podLabels, NOTHING_READ);
+  const template = withoutUnread(root.podLabels, NOTHING_READ);
   if (mine.size !== template.size) return false;
   for (const [key, value] of template) if (mine.get(key) !== value) return false;
   return true;
 }
 
 /** The group that keeps the owner's name (see groupEndpoints): largest matching the template, else largest; ties to the first. */
-function keptGroup(groups: readonly WorkloadObject[][], root: WorkloadObject | undefined, significant: (l: Labels) => Labels): WorkloadObject[] {
-  const matching = root === undefined ? [] : groups.filter((g) => g.every((pod) => matchesTemplate(pod, root, significant)));
+function keptGroup(groups: readonly WorkloadObject[][], root: WorkloadObject | undefined): WorkloadObject[] {
+  const matching = root === undefined ? [] : groups.filter((g) => g.every((pod) => matchesTemplate(pod, root)));
   const candidates = matching.length > 0 ? matching : groups;
   let best = candidates[0] as WorkloadObject[];
   for (const g of candidates) if (g.length > best.length) best = g;
