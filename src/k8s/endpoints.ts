@@ -249,10 +249,17 @@ function sharedLabels(pods: readonly WorkloadObject[]): Labels {
   return new Map([...first.podLabels].filter(([key, value]) => rest.every((p) => p.podLabels.get(key) === value)));
 }
 
+/** The pods' addresses, each once, in order (a set of keys: a DaemonSet may have thousands of pods). */
 function unionIps(pods: readonly WorkloadObject[]): Ip[] {
+  const seen = new Set<string>();
   const out: Ip[] = [];
   for (const pod of pods) {
-    for (const ip of pod.ips) if (!out.some((o) => o.family === ip.family && o.value === ip.value)) out.push(ip);
+    for (const ip of pod.ips) {
+      const key = `${ip.family}:${ip.value}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(ip);
+    }
   }
   return out;
 }
