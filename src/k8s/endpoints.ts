@@ -182,7 +182,9 @@ export function groupEndpoints(objects: readonly WorkloadObject[], labelKeysRead
     const others = groups.filter((g) => g !== kept).flat();
     placed.push({ endpoint: ownerEndpoint(unit, kept, others), order: unit.order });
     for (const pod of others) {
-      placed.push({ endpoint: { ...podEndpoint(pod), owner: ref }, order: orderOf.get(pod) ?? 0 });
+      // The owner's annotations hold for its pods (a `portcullis.dev/ignore` on the StatefulSet), the pod's own win.
+      const annotations = new Map([...(unit.root?.annotations ?? []), ...pod.annotations]);
+      placed.push({ endpoint: { ...podEndpoint(pod), annotations, owner: ref }, order: orderOf.get(pod) ?? 0 });
       splits.push({ owner: ref, pod: pod.name, differences: differences(pod, kept[0] as WorkloadObject, significant) });
     }
   }

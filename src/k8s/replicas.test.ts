@@ -106,6 +106,20 @@ describe("replicas: an owner's pods share its endpoint only when nothing tells t
     assert.deepEqual(endpointsOfOwner(r.value, { kind: "Deployment", namespace: NS, name: "db" }), []);
   });
 
+  test("a pod of its own keeps its owner's annotations (portcullis.dev/ignore on the StatefulSet), its own winning", () => {
+    const annotated = { ...statefulSet, metadata: { ...(statefulSet["metadata"] as Json), annotations: { "portcullis.dev/ignore": "egress-not-isolated", team: "data" } } };
+    const quarantined = stsPod(1, "10.244.1.11", { quarantine: "true" });
+    (quarantined["metadata"] as Json)["annotations"] = { team: "security" };
+    const r = dump([annotated, stsPod(0, "10.244.1.10"), quarantined]);
+    assert.deepEqual(
+      r.value.endpoints.map((e) => [e.id, Object.fromEntries(e.annotations ?? [])]),
+      [
+        ["shop/db", { "portcullis.dev/ignore": "egress-not-isolated", team: "data" }],
+        ["shop/db-1", { "portcullis.dev/ignore": "egress-not-isolated", team: "security" }],
+      ],
+    );
+  });
+
   test("a policy selecting one replica by statefulset.kubernetes.io/pod-name: that label tells the pods apart, so each is its own endpoint (the first keeps the owner's name)", () => {
     const r = dump([statefulSet, stsPod(0, "10.244.1.10"), stsPod(1, "10.244.1.11"), policy("primary", { matchLabels: { "statefulset.kubernetes.io/pod-name": "db-0" } })]);
     assert.deepEqual(

@@ -63,7 +63,10 @@ export interface Endpoint {
   readonly owner?: ObjectRef;
   /** On an owner's endpoint: the names of its pods that are endpoints of their own (each has this one as `owner`). */
   readonly splitPods?: readonly string[];
-  /** metadata.annotations of the workload (or bare pod) that defines the endpoint. */
+  /**
+   * metadata.annotations of the workload (or bare pod) that defines the endpoint; for a pod that is
+   * an endpoint of its own (`owner`), its owner's overlaid with its own.
+   */
   readonly annotations?: Labels;
   readonly at: Location;
 }
