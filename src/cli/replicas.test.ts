@@ -77,3 +77,13 @@ test("kubectl dump: the egress view's JSON names the owner of a pod that is its 
     ],
   );
 });
+
+test("kubectl dump: enforce --node-pods naming the StatefulSet takes its quarantined replica too (it was one of its pods)", async () => {
+  const out = await cli(["enforce", "-f", DUMP, "--dry-run", "--node-pods", "shop/db"]);
+  assert.equal(out.code, 0, out.stderr);
+  const local = /set local_v4 \{[^}]*\}/.exec(out.stdout)?.[0] ?? "";
+  assert.match(local, /10\.244\.1\.10\/31/, "db-0 and db-1 (10.244.1.10-11)");
+  assert.match(local, /10\.244\.2\.10\b/, "db-2");
+  assert.ok(!local.includes("10.244.1.12"), "web is on another node");
+  assert.match(out.stdout, /10\.244\.1\.11 : jump eg_\w+/);
+});
