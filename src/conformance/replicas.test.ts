@@ -253,7 +253,7 @@ const MUTATIONS: { readonly name: string; readonly grouping: Grouping }[] = [
       return realGrouping(relabelled, cluster);
     },
   },
-  { name: "controller labels never told apart, even when a selector reads them", grouping: (objects) => groupEndpoints(objects).endpoints },
+  { name: "controller labels never told apart, even when a selector reads them", grouping: (objects) => groupEndpoints(objects, new Set()).endpoints },
 ];
 
 for (const m of MUTATIONS) {

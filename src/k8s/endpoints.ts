@@ -112,7 +112,36 @@ interface Unit {
  *
  * Endpoints come in the order their first object appears in the input (a pod of its own: the pod).
  */
-export function groupEndpoints(objects: readonly WorkloadObject[], labelKeysRead: ReadonlySet<string> = new Set()): { endpoints: Endpoint[]; notes: GroupingNotes } {
+export function groupEndpoints(objects: readonly WorkloadObject[], labelKeysRead: ReadonlySet<string>): { endpoints: Endpoint[]; notes: GroupingNotes } {
+  const { units, gone } = unitsOf(objects);
+  const orderOf = new Map(objects.map((o, i) => [o, i]));
+  const significant = (labels: Labels): Labels => withoutUnread(labels, labelKeysRead);
+  const placed: { endpoint: Omit<Endpoint, "id">; order: number }[] = [];
+  const splits: PodSplit[] = [];
+  for (const unit of units) {
+    if (unit.pods.length === 0) {
+      // Only workloads make a unit without pods, so the unit has its root.
+      if (unit.root !== undefined) placed.push({ endpoint: templateEndpoint(unit.root), order: unit.order });
+      continue;
+    }
+    const groups = groupAlike(unit.pods, significant);
+    const kept = keptGroup(groups, unit.root);
+    const ref: ObjectRef = { kind: unit.kind, namespace: unit.namespace, name: unit.name };
+    const others = groups.filter((g) => g !== kept).flat();
+    placed.push({ endpoint: ownerEndpoint(unit, kept, others), order: unit.order });
+    for (const pod of others) {
+      // The owner's annotations hold for its pods (a `portcullis.dev/ignore` on the StatefulSet), the pod's own win.
+      const annotations = new Map([...(unit.root?.annotations ?? []), ...pod.annotations]);
+      placed.push({ endpoint: { ...podEndpoint(pod), annotations, owner: ref }, order: orderOf.get(pod) ?? 0 });
+      splits.push({ owner: ref, pod: pod.name, differences: differences(pod, kept[0] as WorkloadObject, significant) });
+    }
+  }
+  placed.sort((a, b) => a.order - b.order);
+  return { endpoints: withIds(placed.map((p) => p.endpoint)), notes: { splits, gone: [...gone].map(([why, count]) => ({ why, count })) } };
+}
+
+/** The owners (and bare pods) with their live pods, in order of first appearance; the pods that are gone, counted. */
+function unitsOf(objects: readonly WorkloadObject[]): { units: Unit[]; gone: Map<PodGone, number> } {
   const byKey = new Map<string, WorkloadObject>();
   for (const o of objects) byKey.set(keyOf(o.kind, o.namespace, o.name), o);
 
@@ -139,58 +168,32 @@ export function groupEndpoints(objects: readonly WorkloadObject[], labelKeysRead
     }
     return unit;
   };
+  const rootUnit = (o: WorkloadObject, order: number): Unit => {
+    const root = top(o);
+    const unit = unitFor(root.kind, root.namespace, root.name, order);
+    unit.root = root;
+    return unit;
+  };
   const gone = new Map<PodGone, number>();
 
   objects.forEach((o, order) => {
     if (o.kind !== "Pod") {
-      const root = top(o);
-      unitFor(root.kind, root.namespace, root.name, order).root = root;
-      return;
-    }
-    if (o.gone !== undefined) {
+      rootUnit(o, order);
+    } else if (o.gone !== undefined) {
       gone.set(o.gone, (gone.get(o.gone) ?? 0) + 1);
-      return;
-    }
-    const owner = o.owner;
-    const ownerObject = owner === undefined ? undefined : byKey.get(keyOf(owner.kind, o.namespace, owner.name));
-    let unit: Unit;
-    if (ownerObject !== undefined && ownerObject.kind !== "Pod") {
-      const root = top(ownerObject);
-      unit = unitFor(root.kind, root.namespace, root.name, order);
-      unit.root = root;
-    } else if (owner !== undefined && isWorkloadKind(owner.kind) && owner.kind !== "Pod") {
-      unit = unitFor(owner.kind, o.namespace, owner.name, order);
     } else {
-      unit = unitFor("Pod", o.namespace, o.name, order);
+      const owner = o.owner;
+      const ownerObject = owner === undefined ? undefined : byKey.get(keyOf(owner.kind, o.namespace, owner.name));
+      const unit =
+        ownerObject !== undefined && ownerObject.kind !== "Pod"
+          ? rootUnit(ownerObject, order)
+          : owner !== undefined && isWorkloadKind(owner.kind) && owner.kind !== "Pod"
+            ? unitFor(owner.kind, o.namespace, owner.name, order)
+            : unitFor("Pod", o.namespace, o.name, order);
+      unit.pods.push(o);
     }
-    unit.pods.push(o);
   });
-
-  const placed: { endpoint: Omit<Endpoint, "id">; order: number }[] = [];
-  const splits: PodSplit[] = [];
-  const orderOf = new Map(objects.map((o, i) => [o, i]));
-  for (const unit of units.values()) {
-    if (unit.pods.length === 0) {
-      // Only workloads reach here without pods, so the unit has its root.
-      if (unit.root !== undefined) placed.push({ endpoint: templateEndpoint(unit.root), order: unit.order });
-      continue;
-    }
-    const significant = (labels: Labels): Labels => withoutUnread(labels, labelKeysRead);
-    const groups = groupAlike(unit.pods, significant);
-    const kept = keptGroup(groups, unit.root);
-    const ref: ObjectRef = { kind: unit.kind, namespace: unit.namespace, name: unit.name };
-    const others = groups.filter((g) => g !== kept).flat();
-    placed.push({ endpoint: ownerEndpoint(unit, kept, others), order: unit.order });
-    for (const pod of others) {
-      // The owner's annotations hold for its pods (a `portcullis.dev/ignore` on the StatefulSet), the pod's own win.
-      const annotations = new Map([...(unit.root?.annotations ?? []), ...pod.annotations]);
-      placed.push({ endpoint: { ...podEndpoint(pod), annotations, owner: ref }, order: orderOf.get(pod) ?? 0 });
-      splits.push({ owner: ref, pod: pod.name, differences: differences(pod, kept[0] as WorkloadObject, significant) });
-    }
-  }
-  placed.sort((a, b) => a.order - b.order);
-  const endpoints = withIds(placed.map((p) => p.endpoint));
-  return { endpoints, notes: { splits, gone: [...gone].map(([why, count]) => ({ why, count })) } };
+  return { units: [...units.values()], gone };
 }
 
 /** The labels without the CONTROLLER_LABELS no selector reads. */
