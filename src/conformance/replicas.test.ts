@@ -60,12 +60,13 @@ const arbReplica = fc.record({
 });
 
 const arbWorkload = fc.record({
-  kind: fc.constantFrom<WorkloadKind>("Deployment", "StatefulSet", "DaemonSet"),
+  kind: fc.constantFrom<WorkloadKind>("Deployment", "Deployment", "StatefulSet", "DaemonSet"),
   ns: fc.constantFrom("a", "b", "c"),
   labels: arbLabels,
   ports: arbPorts,
   ownerInInput: fc.boolean(),
-  replicas: fc.array(arbReplica, { maxLength: 4 }),
+  // Mostly several replicas (what grouping is about); sometimes none (the template is the endpoint).
+  replicas: fc.oneof({ arbitrary: fc.array(arbReplica, { minLength: 2, maxLength: 4 }), weight: 4 }, { arbitrary: fc.array(arbReplica, { maxLength: 1 }), weight: 1 }),
 });
 
 /** A policy that selects by pod-template-hash, as a canary rollout's would: the revision isolated, or the peer allowed. */
@@ -117,7 +118,9 @@ function scenario(base: Cluster, workloads: readonly Drawn<typeof arbWorkload>[]
   });
   const policies = [...base.policies];
   if (hash !== undefined) {
-    const namespace = (workloads[hash.workload % workloads.length] as Drawn<typeof arbWorkload>).ns;
+    // In the namespace of a Deployment, whose pods carry pod-template-hash.
+    const deployments = workloads.filter((w) => w.kind === "Deployment");
+    const namespace = (deployments[hash.workload % Math.max(1, deployments.length)] ?? (workloads[0] as Drawn<typeof arbWorkload>)).ns;
     const selector = { requirements: [{ key: "pod-template-hash", operator: "In" as const, values: [hash.value] }] };
     const peers: Peer[] = [{ kind: "pods", namespaces: { kind: "own" }, pods: selector, at: AT }];
     policies.push({
@@ -260,7 +263,7 @@ for (const m of MUTATIONS) {
   test(`mutation check: the property fails for a grouping with ${m.name}`, (t) => {
     const result = fc.check(
       fc.property(arbScenario, arbProbes, (s, probes) => agree(s, probes, m.grouping, true)),
-      { numRuns: 1000 },
+      { numRuns: 1500 },
     );
     assert.ok(result.failed, "the broken grouping went unnoticed");
     const caught = result.errorInstance instanceof Error ? result.errorInstance.message.split("\n")[0] : String(result.errorInstance);
