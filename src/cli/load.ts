@@ -3,7 +3,7 @@ import type { Diagnostic } from "../diag/diagnostic.js";
 import { type ReadResult, readSources } from "../io/read-sources.js";
 import { loadCluster as loadSources } from "../k8s/load.js";
 import type { Cluster } from "../model/cluster.js";
-import { formatDiagnostic, formatLoaded, formatSkipped } from "../render/diagnostics.js";
+import { formatDiagnostic, formatGonePods, formatLoaded, formatPodSplit, formatSkipped } from "../render/diagnostics.js";
 import { choosePodNetwork } from "../model/pod-network.js";
 import { formatPodNetwork } from "../render/diagnostics.js";
 import type { CommonOptions } from "./options.js";
@@ -33,6 +33,9 @@ export function decodeSources(read: ReadResult, reading: Reading, io: LoadIo): C
   if (reading.verbose) {
     io.stderr(`${formatLoaded(read.sources.length - decoded.notManifests.length, decoded.value)}\n`);
     io.stderr(`${formatSkipped(decoded.skipped) ?? "skipped no objects"}\n`);
+    const gone = formatGonePods(decoded.pods.gone);
+    if (gone !== null) io.stderr(`${gone}\n`);
+    for (const split of decoded.pods.splits) io.stderr(`${formatPodSplit(split)}\n`);
   }
   return hasErrors(diagnostics) ? null : decoded.value;
 }

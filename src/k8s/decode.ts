@@ -3,7 +3,7 @@ import type { Diagnostic } from "../diag/diagnostic.js";
 import { formatLocation } from "../diag/location.js";
 import { type Cluster, type KindNearMiss, type Namespace, type Node, type ObjectRef, type Policy, type Service, formatObjectRef } from "../model/cluster.js";
 import { codes } from "./codes.js";
-import { groupEndpoints } from "./endpoints.js";
+import { type GroupingNotes, groupEndpoints, podLabelKeysRead } from "./endpoints.js";
 import { type ObjectHeader, readHeader } from "./header.js";
 import { namespacesOf } from "./namespaces.js";
 import { readNode } from "./node.js";
@@ -21,6 +21,8 @@ export interface DecodeResult {
   readonly diagnostics: Diagnostic[];
   /** Objects of kinds Portcullis does not model, counted by kind, in order of appearance. */
   readonly skipped: { kind: string; count: number }[];
+  /** Pods that are endpoints of their own, and pods that are no endpoints (what `-v` reports). */
+  readonly pods: GroupingNotes;
 }
 
 const NETWORK_POLICY_API = "networking.k8s.io/v1";
@@ -70,10 +72,12 @@ export function decodeCluster(documents: readonly RawDocument[]): DecodeResult {
     else if (o?.kind === "workload") workloads.push(o.value);
     else if (o?.kind === "node") nodes.push(o.value);
   }
+  const grouped = groupEndpoints(workloads, podLabelKeysRead(policies, services));
   return {
-    value: { namespaces: namespacesOf(declared, referenced), endpoints: groupEndpoints(workloads), services, policies, ...(nodes.length > 0 ? { nodes } : {}), ...(kindNearMisses.length === 0 ? {} : { kindNearMisses }) },
+    value: { namespaces: namespacesOf(declared, referenced), endpoints: grouped.endpoints, services, policies, ...(nodes.length > 0 ? { nodes } : {}), ...(kindNearMisses.length === 0 ? {} : { kindNearMisses }) },
     diagnostics,
     skipped: [...skipped].map(([kind, count]) => ({ kind, count })),
+    pods: grouped.notes,
   };
 }
 

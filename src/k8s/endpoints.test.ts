@@ -123,7 +123,7 @@ describe("pods grouped under their owners", () => {
   test("a pod owned by a ReplicaSet owned by a Deployment, all in the input, is part of the Deployment", () => {
     const list = endpoints(`${replicaSet}---${pod("web-7d9f8-abcde", rsOwner, "{podIP: 10.244.1.5}")}---${deployment}`);
     assert.deepEqual(grouping(list), ["shop/web Deployment pods=[web-7d9f8-abcde] ips=[10.244.1.5]"]);
-    assert.deepEqual([...(list[0]?.labels ?? [])], [["app", "web"]], "the Deployment's template labels");
+    assert.deepEqual([...(list[0]?.labels ?? [])], [["app", "web"], ["pod-template-hash", "7d9f8"]], "the pod's own labels, not the template's");
   });
 
   test("a pod owned by a ReplicaSet in the input whose Deployment is not joins the ReplicaSet", () => {

@@ -37,10 +37,23 @@ export interface WorkloadObject {
   readonly hostNetwork: boolean;
   /** Pods only. */
   readonly ips: readonly Ip[];
+  /** Pods only: set when the pod's status says it is off the network for good (see `podGone`). */
+  readonly gone?: PodGone;
   readonly owner: OwnerRef | undefined;
   readonly annotations: Labels;
   readonly at: Location;
 }
+
+/**
+ * Why a pod is not an endpoint any more, from what the data says:
+ * - `Succeeded`/`Failed`: "all containers in the Pod have terminated" (status.phase); its
+ *   status.podIP lingers in a dump, and the address may already belong to another pod.
+ * - `deleted`: metadata.deletionTimestamp is set AND every container status is `terminated`. A pod
+ *   being deleted is still running, and still sending, until its containers stop (the grace period,
+ *   30 s by default), and its policies apply until then: deletionTimestamp alone keeps it an
+ *   endpoint, so that the enforcer does not drop a running pod's rules early (fail open).
+ */
+export type PodGone = "Succeeded" | "Failed" | "deleted";
 
 /** Where the pod template sits: a Pod is its own; a CronJob's is inside its job template. */
 function templatePath(kind: WorkloadKind): FieldPath | undefined {
@@ -66,8 +79,21 @@ export function readWorkload(r: Reader, kind: WorkloadKind, header: ObjectHeader
   const ports = readContainerPorts(r, spec);
   const hostNetwork = readBoolean(r, child(spec, "hostNetwork")) ?? false;
   const ips = kind === "Pod" ? readPodIps(r) : [];
+  const gone = kind === "Pod" ? podGone(r) : undefined;
   if (r.failed) return undefined;
-  return { kind, namespace: header.ref.namespace, name: header.ref.name, podLabels, ports, hostNetwork, ips, owner: header.owner, annotations: header.annotations, at: r.at([]) };
+  return {
+    kind,
+    namespace: header.ref.namespace,
+    name: header.ref.name,
+    podLabels,
+    ports,
+    hostNetwork,
+    ips,
+    ...(gone === undefined ? {} : { gone }),
+    owner: header.owner,
+    annotations: header.annotations,
+    at: r.at([]),
+  };
 }
 
 /** The ports of all containers: the targets of named ports. */
@@ -89,6 +115,18 @@ function readContainerPorts(r: Reader, spec: Field): ContainerPort[] {
     }
   }
   return out;
+}
+
+/** Why a pod is off the network for good (PodGone), or undefined while it may run. */
+function podGone(r: Reader): PodGone | undefined {
+  const status = child(r.root(), "status");
+  const phase = readString(r, child(status, "phase"));
+  if (phase === "Succeeded" || phase === "Failed") return phase;
+  const deletion = readString(r, child(child(r.root(), "metadata"), "deletionTimestamp"));
+  if (deletion === undefined || deletion === "") return undefined;
+  const statuses = readList(r, child(status, "containerStatuses")) ?? [];
+  const terminated = statuses.filter((s) => !isAbsent(child(child(s, "state"), "terminated")));
+  return statuses.length > 0 && terminated.length === statuses.length ? "deleted" : undefined;
 }
 
 /** `status.podIPs[*].ip` and `status.podIP`, without repeats. */

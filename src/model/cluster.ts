@@ -55,10 +55,37 @@ export interface Endpoint {
   readonly ports: readonly ContainerPort[];
   /** Names of the pods grouped under this endpoint (the pod itself for a bare pod). */
   readonly pods: readonly string[];
-  /** metadata.annotations of the workload (or bare pod) that defines the endpoint. */
+  /**
+   * On a pod that is an endpoint of its own although a controller owns it (it differs from the
+   * pods kept under the owner's name: src/k8s/endpoints.ts): that owner, as the owner's endpoint
+   * is named (`StatefulSet db/db`).
+   */
+  readonly owner?: ObjectRef;
+  /** On an owner's endpoint: the names of its pods that are endpoints of their own (each has this one as `owner`). */
+  readonly splitPods?: readonly string[];
+  /**
+   * metadata.annotations of the workload (or bare pod) that defines the endpoint; for a pod that is
+   * an endpoint of its own (`owner`), its owner's overlaid with its own.
+   */
   readonly annotations?: Labels;
   /** The object that defines the endpoint: the workload, the bare pod, or the first of the pods naming an owner not in the input. */
   readonly at: Location;
+}
+
+/** Whether two references name one object (an Endpoint is named by its kind, namespace and name). */
+export function sameObject(a: ObjectRef, b: ObjectRef): boolean {
+  return a.kind === b.kind && a.namespace === b.namespace && a.name === b.name;
+}
+
+/**
+ * The endpoints that stand for the pods of the workload `ref`: its own endpoint first, then its
+ * pods that are endpoints of their own (which differ from it), in input order. Empty when no
+ * endpoint is named so. More than one: an answer about the workload depends on the pod.
+ */
+export function endpointsOfOwner(cluster: Pick<Cluster, "endpoints">, ref: ObjectRef): Endpoint[] {
+  const own = cluster.endpoints.filter((e) => sameObject(e, ref));
+  if (own.length === 0) return [];
+  return [...own, ...cluster.endpoints.filter((e) => e.owner !== undefined && sameObject(e.owner, ref))];
 }
 
 export interface ServicePort {

@@ -1,6 +1,8 @@
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { formatLocation } from "../diag/location.js";
-import type { Cluster } from "../model/cluster.js";
+import type { GroupingNotes, PodDifference, PodSplit } from "../k8s/endpoints.js";
+import { type Cluster, formatObjectRef } from "../model/cluster.js";
+import type { Labels } from "../model/labels.js";
 import type { PodNetwork, PodNetworkFrom } from "../model/pod-network.js";
 
 /**
@@ -38,4 +40,31 @@ export function podNetworkOrigin(from: PodNetworkFrom): string {
 export function formatPodNetwork(p: PodNetwork): string {
   const origin = p.from === "default" ? "the default; --pod-cidr sets it" : p.from === "flag" ? "from --pod-cidr; it wins over Nodes' spec.podCIDRs" : podNetworkOrigin(p.from);
   return `pod network: ${p.podNetwork.toString()} (${origin})`;
+}
+
+const labelList = (labels: Labels): string => [...labels].map(([k, v]) => `${k}=${v}`).join(", ");
+
+function differenceText(d: PodDifference): string {
+  switch (d.kind) {
+    case "labels":
+      return `labels differ: ${[labelList(d.extra), d.lacking.size === 0 ? "" : `without ${labelList(d.lacking)}`].filter((t) => t !== "").join(", ")}`;
+    case "ports":
+      return `ports differ: ${d.ports.length === 0 ? "none declared" : d.ports.map((p) => `${p.protocol} ${p.port}${p.name === undefined ? "" : ` (${p.name})`}`).join(", ")}`;
+    case "host-network":
+      return d.hostNetwork ? "host network" : "not host network";
+    case "address":
+      return d.known ? "has a pod IP" : "no pod IP yet";
+  }
+}
+
+/** `StatefulSet db/db: pod db-1 is its own endpoint (labels differ: quarantine=true)`: what -v says about a split. */
+export function formatPodSplit(s: PodSplit): string {
+  return `${formatObjectRef(s.owner)}: pod ${s.pod} is its own endpoint (${s.differences.map(differenceText).join("; ")})`;
+}
+
+/** `skipped 3 terminated pods (Succeeded 2, Failed 1)`: pods that are no endpoints; null when there are none. */
+export function formatGonePods(gone: GroupingNotes["gone"]): string | null {
+  const total = gone.reduce((n, g) => n + g.count, 0);
+  if (total === 0) return null;
+  return `skipped ${count(total, "terminated pod")} (${gone.map((g) => `${g.why} ${g.count}`).join(", ")}): not endpoints`;
 }

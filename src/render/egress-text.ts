@@ -63,7 +63,8 @@ function reachLines(w: WorkloadEgressJson): string[] {
 
 function workloadLines(w: WorkloadEgressJson, a: EgressJson["assumptions"]): string[] {
   const ips = w.ips.length === 0 ? "" : `  ${formatAddresses(w.ips)}`;
-  return [`  ${w.kind} ${w.name}${ips}`, `    ${governance(w)}`, ...reachLines(w), ...columns(notable(w, a), "    ")];
+  const of = w.owner === undefined ? "" : ` (of ${w.owner.kind} ${w.owner.name}, unlike its other pods)`;
+  return [`  ${w.kind} ${w.name}${of}${ips}`, `    ${governance(w)}`, ...reachLines(w), ...columns(notable(w, a), "    ")];
 }
 
 function namespaceLines(n: NamespaceEgressJson, a: EgressJson["assumptions"]): string[] {

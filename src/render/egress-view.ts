@@ -34,6 +34,8 @@ export interface WorkloadEgressJson {
   readonly name: string;
   readonly ips: readonly string[];
   readonly hostNetwork: boolean;
+  /** A pod that is an endpoint of its own because it differs from the other pods of this controller: `{kind, namespace, name}`. */
+  readonly owner?: { readonly kind: string; readonly namespace: string; readonly name: string };
   readonly governance: GovernanceJson;
   /** Endpoints it can connect to (its egress and their ingress both allow it, whatever the addresses). */
   readonly endpoints: readonly PeerConnsJson[];
@@ -155,6 +157,7 @@ function workload(engine: Engine, pairs: EgressPairs, facts: Facts, all: readonl
     name: e.name,
     ips: addressesJson(AddressSet.fromIps(e.ips)),
     hostNetwork: e.hostNetwork,
+    ...(e.owner === undefined ? {} : { owner: { kind: e.owner.kind, namespace: e.owner.namespace, name: e.owner.name } }),
     governance: governanceJson(engine.governance(e, "egress")),
     endpoints: reach,
     endpointsDependingOnAddress: depending,

@@ -7,7 +7,7 @@ import type { Diagnostic } from "../../diag/diagnostic.js";
 import type { EngineOptions } from "../../engine/types.js";
 import { type EnforceEvent, enforceLoop } from "../../enforce/loop.js";
 import { type Loaded, loadCluster as loadFiles, newLoadCaches } from "../../enforce/load.js";
-import type { Cluster, Endpoint } from "../../model/cluster.js";
+import { type Cluster, type Endpoint, endpointsOfOwner } from "../../model/cluster.js";
 import { choosePodNetwork } from "../../model/pod-network.js";
 import type { Cidr } from "../../net/cidr.js";
 import { compileRuleset } from "../../nft/compile.js";
@@ -58,7 +58,10 @@ function nodeScope(names: readonly string[] | null, podCidrs: readonly Cidr[], c
     if (r.target.kind !== "endpoint") return `--node-pods: "${name}" is not a pod in the manifests`;
     localPods.push(r.target.endpoint);
   }
-  return { ...ranges, localPods };
+  // A workload named stands for all its pods: those that are endpoints of their own too (a
+  // quarantined replica), or naming the StatefulSet would leave that replica unenforced.
+  const withSplit = localPods.flatMap((e) => (e.splitPods === undefined ? [e] : endpointsOfOwner(cluster, e)));
+  return { ...ranges, localPods: [...new Set(withSplit)] };
 }
 
 const warning = (text: string): string => `portcullis: warning: ${text}\n`;
