@@ -1,5 +1,6 @@
 import type { Endpoint, Peer } from "../model/cluster.js";
 import { AddressSet } from "../net/address-set.js";
+import type { Ip } from "../net/ip.js";
 import type { EngineOptions, Target } from "./types.js";
 
 /** Address sets of immutable model objects, computed once (the bigint arithmetic is not free). */
@@ -23,8 +24,23 @@ export function endpointAddresses(endpoint: Endpoint, options: EngineOptions): A
   return endpoint.hostNetwork ? AddressSet.ALL : options.podNetwork;
 }
 
+/** The addresses a connection side stands for: the one address asked about, else all the endpoint's. */
 export function targetAddresses(target: Target, options: EngineOptions): AddressSet {
-  return target.kind === "endpoint" ? endpointAddresses(target.endpoint, options) : target.addresses;
+  if (target.kind === "external") return target.addresses;
+  return target.address === undefined ? endpointAddresses(target.endpoint, options) : addressOf(target.address);
+}
+
+const ofAddress = new Map<string, AddressSet>();
+
+function addressOf(ip: Ip): AddressSet {
+  const key = `${ip.family}:${ip.value}`;
+  let set = ofAddress.get(key);
+  if (set === undefined) {
+    set = AddressSet.fromIp(ip);
+    if (ofAddress.size >= MAX_BY_TEXT) ofAddress.clear();
+    ofAddress.set(key, set);
+  }
+  return set;
 }
 
 /** "cidr ... except: a list of CIDRs that should not be included within the IPBlock." */

@@ -1,0 +1,99 @@
+/**
+ * A destination that is a Service, turned into the cases kube-proxy makes of it: a connection to
+ * a ClusterIP (or the Service's name) and a Service port goes to one backend at its target port.
+ */
+import type { Cluster, Endpoint, Service, ServicePort } from "../model/cluster.js";
+import type { Protocol } from "../model/ports.js";
+import { formatServicePort, pickServicePort, serviceBackends, serviceName, targetPortOn } from "../model/service.js";
+import { formatIp, type Ip } from "../net/ip.js";
+import type { Target } from "../engine/types.js";
+import type { Case, Cases } from "./cases.js";
+
+/** Where one case connects: the backend and the port on it. */
+export interface Destination {
+  readonly target: Target;
+  readonly port: number;
+  readonly protocol: Protocol;
+}
+
+/** The Service as the user named it, and the port asked about (null: not given). */
+export interface ServiceQuestion {
+  readonly service: Service;
+  /** The ClusterIP written, when the Service was named by one. */
+  readonly clusterIp: Ip | null;
+  readonly port: number | string | null;
+  readonly protocol: Protocol | null;
+}
+
+/**
+ * The backends of the Service at the port asked about, each a case; a string when the question has
+ * no answer in the input (no selector, ExternalName, no backend, no such port).
+ */
+export function serviceCases(cluster: Cluster, q: ServiceQuestion): Cases<Destination> | string {
+  const unanswerable = whyNoBackends(cluster, q.service);
+  if (unanswerable !== null) return unanswerable;
+  const backends = serviceBackends(cluster, q.service);
+  if (q.service.headless) return headlessCases(q, backends);
+  const port = pickServicePort(q.service, q.port, q.protocol);
+  if (typeof port === "string") return port;
+  const cases: Case<Destination>[] = backends.map((b) => {
+    const label = `${b.kind}/${b.id}`;
+    const at = targetPortOn(port, b);
+    return at.ok ? { label, subject: { target: { kind: "endpoint", endpoint: b }, port: at.port, protocol: at.protocol } } : { label, skipped: at.reason };
+  });
+  const answered = cases.flatMap((c) => ("subject" in c ? [c.subject] : []));
+  if (answered.length === 0) {
+    return `no backend of Service ${serviceName(q.service)} declares the target port ${String(port.targetPort)} (${port.protocol}): kube-proxy has no endpoint for port ${formatServicePort(port)}`;
+  }
+  const head = q.clusterIp === null ? `Service ${serviceName(q.service)}` : `${formatIp(q.clusterIp)}:${port.port}/${port.protocol} is Service ${serviceName(q.service)}`;
+  return { translation: `${head} → ${count(answered.length, "backend")}, ${portTranslation(port, answered)}`, cases };
+}
+
+/** `port 53 → dns (53/UDP)`, `port 80 → 8080/TCP`. */
+function portTranslation(port: ServicePort, answered: readonly Destination[]): string {
+  const landed = [...new Set(answered.map((d) => `${d.port}/${d.protocol}`))].join(", ");
+  return typeof port.targetPort === "number" ? `port ${port.port} → ${landed}` : `port ${port.port} → ${port.targetPort} (${landed})`;
+}
+
+/**
+ * "headless Services ... a cluster IP is not allocated, kube-proxy does not handle these
+ * Services": the name resolves to the pods' own addresses, and the port is the pod's.
+ */
+function headlessCases(q: ServiceQuestion, backends: readonly Endpoint[]): Cases<Destination> | string {
+  const cases: Case<Destination>[] = backends.map((b) => {
+    const label = `${b.kind}/${b.id}`;
+    if (typeof q.port === "number") return { label, subject: { target: { kind: "endpoint", endpoint: b }, port: q.port, protocol: q.protocol ?? "TCP" } };
+    if (q.port === null) return { label, skipped: "no port given" };
+    const name = q.port;
+    const declared = b.ports.find((p) => p.name === name && (q.protocol === null || p.protocol === q.protocol));
+    if (declared === undefined) return { label, skipped: `declares no container port named "${name}"` };
+    return { label, subject: { target: { kind: "endpoint", endpoint: b }, port: declared.port, protocol: declared.protocol } };
+  });
+  if (q.port === null) return `Service ${serviceName(q.service)} is headless: its name resolves to the pods, and the port is theirs: give --port`;
+  const answered = cases.filter((c) => "subject" in c).length;
+  if (answered === 0) return `no pod of headless Service ${serviceName(q.service)} declares a container port named "${String(q.port)}"`;
+  return {
+    translation: `Service ${serviceName(q.service)} is headless (clusterIP: None): its name resolves to the pods themselves, no port translation → ${count(answered, "pod")}`,
+    cases,
+  };
+}
+
+/** Why the input cannot say where the Service's traffic goes; null when it can. */
+function whyNoBackends(cluster: Cluster, service: Service): string | null {
+  const name = serviceName(service);
+  if (service.type === "ExternalName") {
+    return `Service ${name} is of type ExternalName (${service.externalName ?? ""}): the client resolves that name by DNS, so Portcullis cannot know the address; check --to the IP it resolves to`;
+  }
+  if (service.selector === null) {
+    return `Service ${name} has no selector: its endpoints are managed outside it (EndpointSlices are not read), so its backends are not in the input; check --to a backend's IP or name`;
+  }
+  if (serviceBackends(cluster, service).length === 0) {
+    const selector = [...service.selector].map(([k, v]) => `${k}=${v}`).join(",");
+    return `Service ${name} selects no pod in the manifests (selector ${selector} in namespace ${service.namespace}): it has no backend to check`;
+  }
+  return null;
+}
+
+function count(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? "" : "s"}`;
+}
