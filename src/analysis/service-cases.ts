@@ -36,17 +36,39 @@ export function serviceCases(cluster: Cluster, q: ServiceQuestion): Cases<Destin
   if (q.service.headless) return headlessCases(q, backends);
   const port = pickServicePort(q.service, q.port, q.protocol);
   if (typeof port === "string") return port;
+  const family = addressFamily(q);
   const cases: Case<Destination>[] = backends.map((b) => {
     const label = `${b.kind}/${b.id}`;
     const at = targetPortOn(port, b);
-    return at.ok ? { label, subject: { target: { kind: "endpoint", endpoint: b }, port: at.port, protocol: at.protocol } } : { label, skipped: at.reason };
+    return at.ok ? { label, subject: { target: backendTarget(b, family), port: at.port, protocol: at.protocol } } : { label, skipped: at.reason };
   });
   const answered = cases.flatMap((c) => ("subject" in c ? [c.subject] : []));
   if (answered.length === 0) {
     return `no backend of Service ${serviceName(q.service)} declares the target port ${String(port.targetPort)} (${port.protocol}): kube-proxy has no endpoint for port ${formatServicePort(port)}`;
   }
-  const head = q.clusterIp === null ? `Service ${serviceName(q.service)}` : `${formatIp(q.clusterIp)}:${port.port}/${port.protocol} is Service ${serviceName(q.service)}`;
+  const head = q.clusterIp === null ? `Service ${serviceName(q.service)}` : `${hostPort(q.clusterIp, port.port)}/${port.protocol} is Service ${serviceName(q.service)}`;
   return { translation: `${head} → ${count(answered.length, "backend")}, ${portTranslation(port, answered)}`, cases };
+}
+
+/**
+ * The IP family the connection uses: the ClusterIP's, or the Service's when all its ClusterIPs are
+ * of one family; null when it could be either (a dual-stack Service named by its name).
+ */
+function addressFamily(q: ServiceQuestion): Ip["family"] | null {
+  if (q.clusterIp !== null) return q.clusterIp.family;
+  const families = new Set(q.service.clusterIps.map((ip) => ip.family));
+  const only = families.size === 1 ? q.service.clusterIps[0] : undefined;
+  return only === undefined ? null : only.family;
+}
+
+/**
+ * A backend as kube-proxy reaches it: a ClusterIP of one family is translated to the backend's
+ * address of that family, so a dual-stack pod is reached at that one address.
+ */
+function backendTarget(b: Endpoint, family: Ip["family"] | null): Target {
+  const same = family === null ? [] : b.ips.filter((ip) => ip.family === family);
+  const only = same.length === 1 && same.length < b.ips.length ? same[0] : undefined;
+  return only === undefined ? { kind: "endpoint", endpoint: b } : { kind: "endpoint", endpoint: b, address: only };
 }
 
 /** `port 53 → dns (53/UDP)`, `port 80 → 8080/TCP`. */
@@ -92,6 +114,11 @@ function whyNoBackends(cluster: Cluster, service: Service): string | null {
     return `Service ${name} selects no pod in the manifests (selector ${selector} in namespace ${service.namespace}): it has no backend to check`;
   }
   return null;
+}
+
+/** `10.96.0.10:53`, `[fd00:10:96::a]:53`. */
+function hostPort(ip: Ip, port: number): string {
+  return ip.family === 6 ? `[${formatIp(ip)}]:${port}` : `${formatIp(ip)}:${port}`;
 }
 
 function count(n: number, what: string): string {

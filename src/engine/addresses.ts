@@ -1,7 +1,7 @@
 import type { Endpoint, Peer } from "../model/cluster.js";
 import { AddressSet } from "../net/address-set.js";
 import type { Ip } from "../net/ip.js";
-import type { EngineOptions, Target } from "./types.js";
+import type { Connection, EngineOptions, Target } from "./types.js";
 
 /** Address sets of immutable model objects, computed once (the bigint arithmetic is not free). */
 const ofIps = new WeakMap<Endpoint, AddressSet>();
@@ -28,6 +28,23 @@ export function endpointAddresses(endpoint: Endpoint, options: EngineOptions): A
 export function targetAddresses(target: Target, options: EngineOptions): AddressSet {
   if (target.kind === "external") return target.addresses;
   return target.address === undefined ? endpointAddresses(target.endpoint, options) : addressOf(target.address);
+}
+
+/**
+ * A connection uses one IP family on both ends: when one side is named by one address, a
+ * dual-stack endpoint on the other side is taken at its one address of that family.
+ */
+export function sameFamily(conn: Connection): Connection {
+  const family = (t: Target): Ip["family"] | undefined => (t.kind === "endpoint" ? t.address?.family : undefined);
+  const at = (t: Target, f: Ip["family"] | undefined): Target => {
+    if (f === undefined || t.kind !== "endpoint" || t.address !== undefined) return t;
+    const same = t.endpoint.ips.filter((ip) => ip.family === f);
+    const only = same.length === 1 && same.length < t.endpoint.ips.length ? same[0] : undefined;
+    return only === undefined ? t : { ...t, address: only };
+  };
+  const from = at(conn.from, family(conn.to));
+  const to = at(conn.to, family(conn.from));
+  return from === conn.from && to === conn.to ? conn : { ...conn, from, to };
 }
 
 const ofAddress = new Map<string, AddressSet>();

@@ -21,7 +21,8 @@ export interface CheckCasesJson {
 
 function caseLine(c: CheckCaseJson): string {
   if ("skipped" in c) return `  ${c.label}: ${c.skipped}`;
-  return `  ${c.label} ${c.check.protocol} ${c.check.port}: ${c.verdict}`;
+  const at = c.check.to.kind === "endpoint" && c.check.to.address !== undefined ? ` at ${c.check.to.address}` : "";
+  return `  ${c.label}${at} ${c.check.protocol} ${c.check.port}: ${c.verdict}`;
 }
 
 export function renderCheckCasesText(v: CheckCasesJson): string {

@@ -1,6 +1,7 @@
 import { connectionAssumptions } from "../../analysis/assumptions.js";
 import { answerCases, type Cases, overallVerdict } from "../../analysis/cases.js";
 import { serviceCases, type Destination as CaseDestination } from "../../analysis/service-cases.js";
+import { sameFamily } from "../../engine/addresses.js";
 import type { Engine } from "../../engine/engine.js";
 import type { Connection, Target, Verdict } from "../../engine/types.js";
 import type { Endpoint } from "../../model/cluster.js";
@@ -30,7 +31,7 @@ export function runCheck(options: CheckOptions, engine: Engine): CommandResult {
   if (options.port === null) return usage("missing required flag --port (only a Service with one port needs none)");
   const ports = destinationPorts(options, target, options.port);
   if (typeof ports === "string") return usage(`--port ${options.port}: ${ports}`);
-  const conns: Connection[] = ports.map(({ port, protocol }) => ({ from: from.target, to: target, port, protocol }));
+  const conns: Connection[] = ports.map(({ port, protocol }) => sameFamily({ from: from.target, to: target, port, protocol }));
   const first = conns[0];
   if (conns.length === 1 && first !== undefined) {
     const view = checkView(first, engine);
@@ -40,7 +41,7 @@ export function runCheck(options: CheckOptions, engine: Engine): CommandResult {
 }
 
 function connection(from: Target, d: CaseDestination): Connection {
-  return { from, to: d.target, port: d.port, protocol: d.protocol };
+  return sameFamily({ from, to: d.target, port: d.port, protocol: d.protocol });
 }
 
 function checkView(conn: Connection, engine: Engine): CheckJson {
