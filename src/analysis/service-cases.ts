@@ -100,6 +100,22 @@ function headlessCases(q: ServiceQuestion, backends: readonly Endpoint[]): Cases
   };
 }
 
+/**
+ * The backends of a Service, whatever the port: what `explain` shows for a Service. A string when
+ * the input cannot say (no selector, ExternalName, no backend).
+ */
+export function serviceBackendCases(cluster: Cluster, service: Service, clusterIp: Ip | null): Cases<Target> | string {
+  const unanswerable = whyNoBackends(cluster, service);
+  if (unanswerable !== null) return unanswerable;
+  const backends = serviceBackends(cluster, service);
+  const family = clusterIp?.family ?? null;
+  const cases = backends.map((b) => ({ label: `${b.kind}/${b.id}`, subject: backendTarget(b, family) }));
+  if (service.headless) return { translation: `Service ${serviceName(service)} is headless (clusterIP: None): its name resolves to the pods themselves → ${count(backends.length, "pod")}`, cases };
+  const ips = service.clusterIps.length === 0 ? "ClusterIP not in the input" : `ClusterIP ${service.clusterIps.map(formatIp).join(", ")}`;
+  const ports = service.ports.map((p) => `${formatServicePort(p)} → ${String(p.targetPort)}`).join(", ");
+  return { translation: `Service ${serviceName(service)} (${ips}) → ${count(backends.length, "backend")}; ports ${ports === "" ? "none" : ports}`, cases };
+}
+
 /** Why the input cannot say where the Service's traffic goes; null when it can. */
 function whyNoBackends(cluster: Cluster, service: Service): string | null {
   const name = serviceName(service);

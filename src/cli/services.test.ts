@@ -209,3 +209,42 @@ test("no assumption when the namespace is in the input (shop is declared) or no 
   const dns = await check("--from", "shop/client", "--to", "kube-system/coredns-5d78c9869d-4xk2p", "--port", "53", "--protocol", "UDP", "-o", "json");
   assert.deepEqual((JSON.parse(dns.stdout) as { assumptions: unknown }).assumptions, []);
 });
+
+test("explain a Service (the canary rollout's shop/web): the translation, then each backend explained", async () => {
+  const r = await cliInProcess(["explain", "-f", FILE, "svc/shop/web"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^Service shop\/web \(ClusterIP 10\.96\.100\.1\) → 3 backends; ports http 80\/TCP → http\n {2}- Pod\/shop\/web-stable\n {2}- Pod\/shop\/web-canary\n {2}- Pod\/shop\/web-debug\n\nPod shop\/web-stable\n/);
+  assert.match(r.stdout, /\nPod shop\/web-canary\n/);
+  // The backends' ingress policy has a namespaceSelector env=prod, evaluated against prod (not in the input).
+  assert.match(r.stdout, /\nAssumed: namespace prod is not in the input: assumed labels kubernetes\.io\/metadata\.name=prod only\.\n$/);
+  const json = await cliInProcess(["explain", "-f", FILE, "10.96.0.10", "-o", "json"]);
+  const view = JSON.parse(json.stdout) as { translation: string; cases: { label: string; endpoint: { id: string } }[] };
+  assert.equal(view.translation, "Service kube-system/kube-dns (ClusterIP 10.96.0.10, fd00:10:96::a) → 2 backends; ports dns 53/UDP → 53, dns-tcp 53/TCP → 53, metrics 9153/TCP → 9153");
+  assert.deepEqual(view.cases.map((c) => c.endpoint.id), ["kube-system/coredns-5d78c9869d-4xk2p", "kube-system/coredns-5d78c9869d-9zq7m"]);
+});
+
+test("explain an ExternalName Service says why it cannot (exit 3)", async () => {
+  const r = await cliInProcess(["explain", "-f", FILE, "shop/payments"]);
+  assert.equal(r.code, 3);
+  assert.match(r.stderr, /Service shop\/payments is of type ExternalName \(api\.payments\.example\.com\): the client resolves that name by DNS/);
+});
+
+test("egress picture: the examples' prometheus reaches the kube-dns Service's backends on its DNS ports", async () => {
+  const r = await cliInProcess(["egress", "-f", join(ROOT, "examples", "egress"), "-n", "monitoring", "-o", "json"]);
+  const view = JSON.parse(r.stdout) as { namespaces: { workloads: { id: string; services: unknown[] }[] }[] };
+  assert.deepEqual(view.namespaces[0]?.workloads[0]?.services, [
+    {
+      service: "kube-system/kube-dns",
+      clusterIps: ["10.96.0.10"],
+      ports: [
+        { port: 53, protocol: "UDP", name: "dns", backends: 1, allowed: 1 },
+        { port: 53, protocol: "TCP", name: "dns-tcp", backends: 1, allowed: 1 },
+      ],
+    },
+  ]);
+});
+
+test("egress picture: a Service reached through only some backends says how many (canary rollout: stable admits the worker on 8080, canary refuses 8081)", async () => {
+  const r = await cliInProcess(["egress", "-f", FILE, "-n", "shop"]);
+  assert.match(r.stdout, /\n {2}Pod worker {2}10\.244\.1\.30\n.*\n {4}can reach:\n(?: {6}.*\n)* {6}Service shop\/web 10\.96\.100\.1 +TCP 80 \(1 of 2 backends\)\n/);
+});
