@@ -82,18 +82,17 @@ function portTranslation(port: ServicePort, answered: readonly Destination[]): s
  * Services": the name resolves to the pods' own addresses, and the port is the pod's.
  */
 function headlessCases(q: ServiceQuestion, backends: readonly Endpoint[]): Cases<Destination> | string {
+  const asked = q.port;
+  if (asked === null) return `Service ${serviceName(q.service)} is headless: its name resolves to the pods, and the port is theirs: give --port`;
   const cases: Case<Destination>[] = backends.map((b) => {
     const label = `${b.kind}/${b.id}`;
-    if (typeof q.port === "number") return { label, subject: { target: { kind: "endpoint", endpoint: b }, port: q.port, protocol: q.protocol ?? "TCP" } };
-    if (q.port === null) return { label, skipped: "no port given" };
-    const name = q.port;
-    const declared = b.ports.find((p) => p.name === name && (q.protocol === null || p.protocol === q.protocol));
-    if (declared === undefined) return { label, skipped: `declares no container port named "${name}"` };
+    if (typeof asked === "number") return { label, subject: { target: { kind: "endpoint", endpoint: b }, port: asked, protocol: q.protocol ?? "TCP" } };
+    const declared = b.ports.find((p) => p.name === asked && (q.protocol === null || p.protocol === q.protocol));
+    if (declared === undefined) return { label, skipped: `declares no container port named "${asked}"` };
     return { label, subject: { target: { kind: "endpoint", endpoint: b }, port: declared.port, protocol: declared.protocol } };
   });
-  if (q.port === null) return `Service ${serviceName(q.service)} is headless: its name resolves to the pods, and the port is theirs: give --port`;
   const answered = cases.filter((c) => "subject" in c).length;
-  if (answered === 0) return `no pod of headless Service ${serviceName(q.service)} declares a container port named "${String(q.port)}"`;
+  if (answered === 0) return `no pod of headless Service ${serviceName(q.service)} declares a container port named "${String(asked)}"`;
   return {
     translation: `Service ${serviceName(q.service)} is headless (clusterIP: None): its name resolves to the pods themselves, no port translation → ${count(answered, "pod")}`,
     cases,

@@ -6,7 +6,7 @@ import type { Engine } from "../../engine/engine.js";
 import type { Connection, Target, Verdict } from "../../engine/types.js";
 import type { Endpoint } from "../../model/cluster.js";
 import type { Protocol } from "../../model/ports.js";
-import { type CheckJson, checkJson, renderCheckText } from "../../render/check.js";
+import { type AssumptionJson, assumptionJson, type CheckJson, checkJson, renderCheckText } from "../../render/check.js";
 import { type CheckCasesJson, renderCheckCasesText } from "../../render/check-cases.js";
 import type { CommandOptions } from "../args.js";
 import { render } from "../output.js";
@@ -90,12 +90,16 @@ interface NamedPortJson {
   readonly to: string;
   readonly portName: string;
   readonly ports: readonly { readonly port: number; readonly protocol: Protocol; readonly verdict: Verdict }[];
+  /** As in the single check: namespaces not in the input whose labels the answers assumed. */
+  readonly assumptions: readonly AssumptionJson[];
 }
 
 function namedPortDepends(options: CheckOptions, to: Target, conns: readonly Connection[], engine: Engine): CommandResult {
   const ports = conns.map((c) => ({ port: c.port, protocol: c.protocol, verdict: engine.check(c).verdict }));
   const verdict: Verdict = ports.every((p) => p.verdict === "allowed") ? "allowed" : ports.every((p) => p.verdict === "denied") ? "denied" : "depends";
-  const view: NamedPortJson = { verdict, to: to.kind === "endpoint" ? qualified(to.endpoint) : options.to, portName: String(options.port ?? ""), ports };
+  const assumed = new Map(conns.flatMap((c) => connectionAssumptions(engine, c)).map((a) => [a.namespace, assumptionJson(a)]));
+  const assumptions = [...assumed.values()];
+  const view: NamedPortJson = { verdict, to: to.kind === "endpoint" ? qualified(to.endpoint) : options.to, portName: String(options.port ?? ""), ports, assumptions };
   return done(verdict === "allowed" ? "ok" : "negative", render(options.common.output, view, { text: namedPortText }));
 }
 
@@ -104,6 +108,7 @@ function namedPortText(v: NamedPortJson): string {
     `${v.verdict.toUpperCase()}: port name "${v.portName}" means several ports on ${v.to}: ${v.ports.map((p) => `${p.protocol} ${p.port}`).join(", ")}`,
     ...v.ports.map((p) => `  ${p.protocol} ${p.port}: ${p.verdict}`),
     "Run check with --port NUMBER for the explanation of one.",
+    ...v.assumptions.map((a) => `Assumed: ${a.message}.`),
     "",
   ].join("\n");
 }
