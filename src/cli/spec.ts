@@ -99,7 +99,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     flags: namespaceFlags("explain only this namespace's policies; look up a bare TARGET name here"),
     outputs: TEXT_JSON_YAML,
     positionals: 1,
-    examples: ["portcullis explain -f examples/egress", "portcullis explain -f examples/egress production/web-api", "portcullis explain -f examples/egress -n production web-api"],
+    examples: ["portcullis explain -f examples/egress", "portcullis explain -f examples/egress production/web-api", "portcullis explain -f examples/egress -n production web-api", "portcullis explain -f examples/egress svc/kube-system/kube-dns"],
     exits: { ok: "the explanation was printed" },
   },
   {
