@@ -3,7 +3,7 @@ import { serviceBackends } from "../model/service.js";
 import type { Target } from "../engine/types.js";
 import { AddressSet } from "../net/address-set.js";
 import { formatCidr, parseCidr } from "../net/cidr.js";
-import { type Ip, parseIp } from "../net/ip.js";
+import { compareIps, type Ip, parseIp } from "../net/ip.js";
 import { suggestions } from "./suggest.js";
 
 export type Resolved = { readonly ok: true; readonly target: Target } | { readonly ok: false; readonly message: string };
@@ -19,6 +19,9 @@ export type Destination =
 export type ResolvedDestination = { readonly ok: true; readonly destination: Destination } | { readonly ok: false; readonly message: string };
 
 type NamedKind = WorkloadKind | "Service";
+
+/** What is written as a CIDR (validated by parseCidr): always addresses, never a pod. */
+const CIDR = /^[0-9a-fA-F.:]+\/[0-9]+$/;
 
 const KINDS: Readonly<Record<string, NamedKind>> = {
   pod: "Pod",
@@ -51,13 +54,13 @@ const KINDS: Readonly<Record<string, NamedKind>> = {
 export function resolveTarget(text: string, cluster: Cluster, namespace: string | null = null): Resolved {
   const ip = parseIp(text);
   if (ip !== undefined) {
-    const owners = cluster.endpoints.filter((e) => e.ips.some((x) => x.family === ip.family && x.value === ip.value));
+    const owners = cluster.endpoints.filter((e) => e.ips.some((x) => compareIps(x, ip) === 0));
     if (owners.length > 1) return { ok: false, message: `${text} is the IP of several endpoints: ${owners.map(qualified).join(", ")}; name one instead` };
     const owner = owners[0];
     // The pod named by one of its addresses is asked about at that address (not its other family's).
     return { ok: true, target: owner === undefined ? { kind: "external", addresses: AddressSet.fromIp(ip) } : { kind: "endpoint", endpoint: owner, address: ip } };
   }
-  if (/^[0-9a-fA-F.:]+\/[0-9]+$/.test(text)) {
+  if (CIDR.test(text)) {
     const cidr = parseCidr(text);
     if (!cidr.ok) return { ok: false, message: `invalid CIDR "${text}": ${cidr.reason}` };
     if (cidr.hostBitsSet) return { ok: false, message: `invalid CIDR "${text}": host bits are set (did you mean ${formatCidr(cidr.cidr)}?)` };
@@ -76,14 +79,13 @@ export function resolveTarget(text: string, cluster: Cluster, namespace: string 
  */
 export function resolveDestination(text: string, cluster: Cluster, namespace: string | null = null): ResolvedDestination {
   const ip = parseIp(text);
-  const byIp = ip === undefined ? undefined : cluster.services.find((s) => s.clusterIps.some((x) => x.family === ip.family && x.value === ip.value));
-  const owner = ip === undefined ? undefined : cluster.endpoints.find((e) => e.ips.some((x) => x.family === ip.family && x.value === ip.value));
+  const byIp = ip === undefined ? undefined : cluster.services.find((s) => s.clusterIps.some((x) => compareIps(x, ip) === 0));
+  const owner = ip === undefined ? undefined : cluster.endpoints.find((e) => e.ips.some((x) => compareIps(x, ip) === 0));
   if (ip !== undefined && byIp !== undefined && owner === undefined) return { ok: true, destination: { kind: "service", service: byIp, clusterIp: ip } };
   const query = ip === undefined && !CIDR.test(text) ? parseName(text, namespace) : null;
-  if (query === null || typeof query === "string" || query.kind !== null && query.kind !== "Service") return asTarget(resolveTarget(text, cluster, namespace));
-  const services = cluster.services.filter((s) => s.name === query.name && (query.namespace === null || s.namespace === query.namespace));
-  const endpoints = query.kind === "Service" ? [] : cluster.endpoints.filter((e) => e.name === query.name && query.namespace !== null && e.namespace === query.namespace);
-  const service = query.namespace === null ? undefined : services[0];
+  if (query === null || typeof query === "string" || (query.kind !== null && query.kind !== "Service")) return asTarget(resolveTarget(text, cluster, namespace));
+  const service = query.namespace === null ? undefined : cluster.services.find((s) => s.name === query.name && s.namespace === query.namespace);
+  const endpoints = query.kind === "Service" ? [] : cluster.endpoints.filter((e) => e.name === query.name && e.namespace === query.namespace);
   if (service === undefined) {
     if (query.kind === null) return asTarget(resolveTarget(text, cluster, namespace));
     const known = uniqueSorted(cluster.services.map((s) => `Service/${s.namespace}/${s.name}`));
@@ -97,8 +99,6 @@ export function resolveDestination(text: string, cluster: Cluster, namespace: st
   }
   return { ok: false, message: ambiguousWithService(text, query, endpoints, service) };
 }
-
-const CIDR = /^[0-9a-fA-F.:]+\/[0-9]+$/;
 
 function asTarget(r: Resolved): ResolvedDestination {
   return r.ok ? { ok: true, destination: { kind: "target", target: r.target } } : r;
