@@ -6,6 +6,7 @@ import type { Cluster, Endpoint, Service, ServicePort } from "../model/cluster.j
 import type { Protocol } from "../model/ports.js";
 import { formatServicePort, pickServicePort, serviceBackends, serviceName, targetPortOn } from "../model/service.js";
 import { formatIp, type Ip } from "../net/ip.js";
+import { atFamily } from "../engine/addresses.js";
 import type { Target } from "../engine/types.js";
 import type { Case, Cases } from "./cases.js";
 
@@ -61,14 +62,9 @@ function addressFamily(q: ServiceQuestion): Ip["family"] | null {
   return only === undefined ? null : only.family;
 }
 
-/**
- * A backend as kube-proxy reaches it: a ClusterIP of one family is translated to the backend's
- * address of that family, so a dual-stack pod is reached at that one address.
- */
+/** A backend as kube-proxy reaches it: a ClusterIP of one family is translated to the backend's address of that family. */
 function backendTarget(b: Endpoint, family: Ip["family"] | null): Target {
-  const same = family === null ? [] : b.ips.filter((ip) => ip.family === family);
-  const only = same.length === 1 && same.length < b.ips.length ? same[0] : undefined;
-  return only === undefined ? { kind: "endpoint", endpoint: b } : { kind: "endpoint", endpoint: b, address: only };
+  return atFamily({ kind: "endpoint", endpoint: b }, family);
 }
 
 /** `port 53 → dns (53/UDP)`, `port 80 → 8080/TCP`. */

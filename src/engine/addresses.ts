@@ -35,16 +35,22 @@ export function targetAddresses(target: Target, options: EngineOptions): Address
  * dual-stack endpoint on the other side is taken at its one address of that family.
  */
 export function sameFamily(conn: Connection): Connection {
-  const family = (t: Target): Ip["family"] | undefined => (t.kind === "endpoint" ? t.address?.family : undefined);
-  const at = (t: Target, f: Ip["family"] | undefined): Target => {
-    if (f === undefined || t.kind !== "endpoint" || t.address !== undefined) return t;
-    const same = t.endpoint.ips.filter((ip) => ip.family === f);
-    const only = same.length === 1 && same.length < t.endpoint.ips.length ? same[0] : undefined;
-    return only === undefined ? t : { ...t, address: only };
-  };
-  const from = at(conn.from, family(conn.to));
-  const to = at(conn.to, family(conn.from));
+  const family = (t: Target): Ip["family"] | null => (t.kind === "endpoint" ? (t.address?.family ?? null) : null);
+  const from = atFamily(conn.from, family(conn.to));
+  const to = atFamily(conn.to, family(conn.from));
   return from === conn.from && to === conn.to ? conn : { ...conn, from, to };
+}
+
+/**
+ * A dual-stack endpoint taken at its one address of `family` (a ClusterIP of that family is
+ * translated to it; a peer of that family talks to it). Unchanged when no family is given, the
+ * target is already at one address, or it has no single address of that family.
+ */
+export function atFamily(t: Target, family: Ip["family"] | null): Target {
+  if (family === null || t.kind !== "endpoint" || t.address !== undefined) return t;
+  const same = t.endpoint.ips.filter((ip) => ip.family === family);
+  const only = same.length === 1 && same.length < t.endpoint.ips.length ? same[0] : undefined;
+  return only === undefined ? t : { ...t, address: only };
 }
 
 const ofAddress = new Map<string, AddressSet>();
