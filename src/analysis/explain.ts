@@ -118,12 +118,6 @@ export function explainPolicy(engine: Engine, policy: Policy): PolicyView {
   };
 }
 
-export function explainPolicies(engine: Engine): PolicyView[] {
-  return [...engine.cluster.policies]
-    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-    .map((p) => explainPolicy(engine, p));
-}
-
 function directionView(engine: Engine, pairs: PairAnalysis, endpoint: Endpoint, direction: Direction): DirectionView {
   const policies = endpoint.hostNetwork ? [] : engine.policiesSelecting(endpoint, direction);
   const rules = policies.flatMap((p) => p[direction].map((r) => ruleView(engine, p, direction, r)));

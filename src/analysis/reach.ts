@@ -1,6 +1,6 @@
 import type { Direction, Endpoint } from "../model/cluster.js";
 import { AddressSet, compareAddressSets } from "../net/address-set.js";
-import { endpointAddresses, ipBlockAddresses } from "../engine/addresses.js";
+import { ipBlockAddresses, targetAddresses } from "../engine/addresses.js";
 import type { Engine } from "../engine/engine.js";
 import type { Target } from "../engine/types.js";
 import { ConnSet } from "./connset.js";
@@ -21,7 +21,7 @@ export function directionConns(engine: Engine, direction: Direction, subject: Ta
   const policies = engine.policiesSelecting(subject.endpoint, direction);
   if (policies.length === 0) return { full: ConnSet.ALL, partial: ConnSet.EMPTY };
   const destination = direction === "egress" ? (other.kind === "endpoint" ? other.endpoint : null) : subject.endpoint;
-  const addresses = other.kind === "endpoint" ? endpointAddresses(other.endpoint, engine.options) : other.addresses;
+  const addresses = targetAddresses(other, engine.options);
   let full = ConnSet.EMPTY;
   const partials: PartialGrant[] = [];
   for (const policy of policies) {

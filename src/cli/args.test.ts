@@ -85,7 +85,6 @@ const cases: readonly Case[] = [
   { name: "output twice", argv: ["-f", "a", "-o", "json", "-o", "yaml"], error: /^flag --output given more than once$/ },
   { name: "check port twice", argv: ["check", "-f", "a", "--from", "x/y", "--to", "x/z", "--port", "1", "--port", "2"], error: /^flag --port given more than once$/ },
   { name: "check without --from", argv: ["check", "-f", "a", "--to", "x/z", "--port", "1"], error: /^missing required flag --from$/ },
-  { name: "check without --port", argv: ["check", "-f", "a", "--from", "x/y", "--to", "x/z"], error: /^missing required flag --port$/ },
   { name: "port zero", argv: ["check", "-f", "a", "--from", "x/y", "--to", "x/z", "--port", "0"], error: /^invalid port "0"/ },
   { name: "port too large", argv: ["check", "-f", "a", "--from", "x/y", "--to", "x/z", "--port", "65536"], error: /^invalid port "65536"/ },
   { name: "unknown protocol", argv: ["check", "-f", "a", "--from", "x/y", "--to", "x/z", "--port", "1", "--protocol", "ICMP"], error: /^invalid protocol "ICMP"/ },

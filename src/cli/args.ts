@@ -133,7 +133,7 @@ function build(name: CommandName, positionals: readonly string[], given: Given):
         common,
         from: required(given, "from"),
         to: required(given, "to"),
-        port: parsePortOrName(required(given, "port")),
+        port: given.has("port") ? parsePortOrName(required(given, "port")) : null,
         protocol: given.has("protocol") ? parseProtocol(required(given, "protocol")) : null,
         namespace: namespaceScope(given),
       };

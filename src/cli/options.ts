@@ -44,8 +44,11 @@ export type CommandOptions =
       readonly common: CommonOptions;
       readonly from: string;
       readonly to: string;
-      /** A number, or a port name resolved against the destination's container ports. */
-      readonly port: number | string;
+      /**
+       * A number, or a port name resolved against the destination's container ports (a Service's:
+       * its port number or name). Null: not given, which only a Service with one port allows.
+       */
+      readonly port: number | string | null;
       /** Null: TCP for a number, the named port's own protocol for a name. */
       readonly protocol: Protocol | null;
       /** -n: where bare names in --from/--to are looked up; null: every namespace (-A). */

@@ -78,8 +78,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: "whether one connection is allowed, and which rules decide it",
     flags: [
       { name: "from", type: "string", value: "SOURCE", help: "ns/name, Kind/ns/name, ns/name[Kind], an IP or a CIDR" },
-      { name: "to", type: "string", value: "DESTINATION", help: "ns/name, Kind/ns/name, ns/name[Kind], an IP or a CIDR" },
-      { name: "port", type: "string", value: "N|NAME", help: "destination port, 1-65535, or the name of a container port of the destination" },
+      { name: "to", type: "string", value: "DESTINATION", help: "ns/name, Kind/ns/name, ns/name[Kind], a Service (svc/ns/name, ns/name[Service], a ClusterIP), an IP or a CIDR" },
+      { name: "port", type: "string", value: "N|NAME", help: "destination port, 1-65535, or the name of a container port of the destination; for a Service, its port number or name (optional when it has one port)" },
       { name: "protocol", type: "string", value: "PROTO", help: "TCP, UDP or SCTP; default TCP (for a NAME: the named port's)" },
       ...namespaceFlags("look up bare names in --from/--to in this namespace"),
     ],
@@ -89,6 +89,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       "portcullis check -f examples/egress --from production/web-api --to 169.254.169.254 --port 80",
       "portcullis check -f examples/egress --from Deployment/production/web-api --to 10.0.0.0/8 --port 443",
       "portcullis check -f examples/egress -n production --from web-api --to monitoring/prometheus --port web",
+      "portcullis check -f examples/egress --from production/web-api --to 10.96.0.10 --port 53 --protocol UDP",
     ],
     exits: { ok: "the connection is allowed", negative: "denied, or it depends on the address" },
   },
@@ -99,7 +100,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     flags: namespaceFlags("explain only this namespace's policies; look up a bare TARGET name here"),
     outputs: TEXT_JSON_YAML,
     positionals: 1,
-    examples: ["portcullis explain -f examples/egress", "portcullis explain -f examples/egress production/web-api", "portcullis explain -f examples/egress -n production web-api"],
+    examples: ["portcullis explain -f examples/egress", "portcullis explain -f examples/egress production/web-api", "portcullis explain -f examples/egress -n production web-api", "portcullis explain -f examples/egress svc/kube-system/kube-dns"],
     exits: { ok: "the explanation was printed" },
   },
   {

@@ -11,6 +11,7 @@ import type { EngineOptions, Target } from "../engine/types.js";
 import { referenceCheck } from "../reference/reference.js";
 import { AddressSet } from "../net/address-set.js";
 import { parseCidr } from "../net/cidr.js";
+import { formatIp } from "../net/ip.js";
 import { pairConns } from "../analysis/reach.js";
 import { verdictFor } from "../analysis/matrix.js";
 import { arbCluster, arbProbe } from "./arbitrary.js";
@@ -30,9 +31,11 @@ for (const ipBlockMatchesPods of [true, false]) {
         const options: EngineOptions = { podNetwork, ipBlockMatchesPods };
         const engine = Engine.compile(cluster, options);
         const targets: Target[] = cluster.endpoints.map((endpoint) => ({ kind: "endpoint", endpoint }));
+        // A pod named by one of its addresses (`check --to <one IP of a dual-stack pod>`): that address only.
+        const byAddress: Target[] = cluster.endpoints.flatMap((endpoint) => (endpoint.ips.length < 2 ? [] : endpoint.ips.map((address) => ({ kind: "endpoint" as const, endpoint, address }))));
         for (const probe of probes) {
           const external: Target = { kind: "external", addresses: probe.external.family === undefined ? AddressSet.EMPTY : "prefix" in probe.external ? AddressSet.fromCidr(probe.external) : AddressSet.fromIp(probe.external) };
-          const all = [...targets, external];
+          const all = [...targets, ...byAddress, external];
           for (const from of all) {
             for (const to of all) {
               if (from.kind === "external" && to.kind === "external") continue;
@@ -57,5 +60,6 @@ for (const ipBlockMatchesPods of [true, false]) {
 }
 
 function describe(t: Target): string {
-  return t.kind === "endpoint" ? t.endpoint.id : t.addresses.toString();
+  if (t.kind === "external") return t.addresses.toString();
+  return t.address === undefined ? t.endpoint.id : `${t.endpoint.id}@${formatIp(t.address)}`;
 }

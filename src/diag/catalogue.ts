@@ -14,6 +14,7 @@ export const messages = {
   portOutOfRange: (port: number) => `port ${port} is outside 1-65535`,
   invalidPortName: (name: string) => `invalid port name "${name}": at most 15 lowercase letters, digits and '-', with at least one letter, not starting or ending with '-', no '--'`,
   unknownProtocol: (protocol: string) => `unknown protocol "${protocol}": expected TCP, UDP or SCTP`,
+  unknownServiceType: (type: string) => `unknown Service type "${type}": expected ClusterIP, NodePort, LoadBalancer or ExternalName`,
   ipBlockWithSelector: () => `a peer may not combine ipBlock with namespaceSelector or podSelector`,
   emptyPeer: () => `a peer must set ipBlock, namespaceSelector or podSelector`,
   invalidLabelKey: (key: string) => `invalid label key "${key}"`,

@@ -278,14 +278,14 @@ export class Engine {
   }
 
   private selfDecision(conn: Connection): Decision {
-    const addresses = targetAddresses(conn.to, this.options);
+    // The peer of egress is the destination, of ingress the source (one pod, maybe at two addresses).
     const side = (direction: Direction): DirectionResult => ({
       direction,
       verdict: "allowed",
       governance: { kind: "self" },
       allowedBy: [],
       misses: [],
-      allowedPeerAddresses: addresses,
+      allowedPeerAddresses: targetAddresses(direction === "egress" ? conn.to : conn.from, this.options),
     });
     return { verdict: "allowed", egress: side("egress"), ingress: side("ingress"), self: true };
   }

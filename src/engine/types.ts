@@ -1,5 +1,6 @@
 import type { Location } from "../diag/location.js";
 import type { AddressSet } from "../net/address-set.js";
+import type { Ip } from "../net/ip.js";
 import type { Direction, Endpoint } from "../model/cluster.js";
 import type { Protocol } from "../model/ports.js";
 
@@ -10,9 +11,13 @@ export interface EngineOptions {
   readonly ipBlockMatchesPods: boolean;
 }
 
-/** One side of a connection: a modelled pod/workload, or addresses outside the cluster model. */
+/**
+ * One side of a connection: a modelled pod/workload, or addresses outside the cluster model.
+ * `address`: the one of the endpoint's IPs the connection uses (a dual-stack pod named by one of
+ * its addresses); absent, every address the endpoint may have.
+ */
 export type Target =
-  | { readonly kind: "endpoint"; readonly endpoint: Endpoint }
+  | { readonly kind: "endpoint"; readonly endpoint: Endpoint; readonly address?: Ip }
   | { readonly kind: "external"; readonly addresses: AddressSet };
 
 export interface Connection {

@@ -122,6 +122,53 @@ describe("services", () => {
     );
   });
 
+  // ServiceSpec: "type ... Defaults to ClusterIP"; "externalName ... Requires `type` to be `ExternalName`"; clusterIP "None" is headless.
+  test("a service's type, headless flag and externalName (kubeadm kube-dns, a StatefulSet's governing Service, an ExternalName alias)", () => {
+    const result = decodeYaml(
+      yaml(`
+        apiVersion: v1
+        kind: Service
+        metadata: {name: kube-dns, namespace: kube-system}
+        spec: {selector: {k8s-app: kube-dns}, clusterIP: 10.96.0.10, ports: [{port: 53, protocol: UDP}]}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: db}
+        spec: {clusterIP: None, selector: {app: db}, ports: [{port: 5432}]}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: payments}
+        spec: {type: ExternalName, externalName: api.payments.example.com}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: lb}
+        spec: {type: LoadBalancer, selector: {app: web}, clusterIP: 10.96.0.30, ports: [{port: 80}]}
+      `),
+    );
+    assert.deepEqual(errors(result.diagnostics), []);
+    assert.deepEqual(
+      result.value.services.map((s) => [s.name, s.type, s.headless, s.externalName]),
+      [
+        ["kube-dns", "ClusterIP", false, null],
+        ["db", "ClusterIP", true, null],
+        ["payments", "ExternalName", false, "api.payments.example.com"],
+        ["lb", "LoadBalancer", false, null],
+      ],
+    );
+  });
+
+  test("an unknown service type is an error naming the types", () => {
+    const result = decodeYaml(yaml(`
+        apiVersion: v1
+        kind: Service
+        metadata: {name: odd}
+        spec: {type: Ingress}
+      `));
+    assert.match(errors(result.diagnostics).map((d) => d.message).join("\n"), /unknown Service type "Ingress": expected ClusterIP, NodePort, LoadBalancer or ExternalName/);
+  });
+
   test("a service port needs a port number", () => {
     const result = decodeYaml("apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports:\n    - {targetPort: 80}\n");
     assert.deepEqual(summary(result.diagnostics), ["error missing-field spec.ports[0].port"]);

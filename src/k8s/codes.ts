@@ -36,6 +36,7 @@ export const codes = {
   portOutOfRange: "port-out-of-range",
   invalidPortName: "invalid-port-name",
   unknownProtocol: "unknown-protocol",
+  unknownServiceType: "unknown-service-type",
   ipBlockWithSelector: "ipblock-with-selector",
   emptyPeer: "empty-peer",
   invalidIp: "invalid-ip",

@@ -1,5 +1,5 @@
 import { messages } from "../diag/catalogue.js";
-import type { Service, ServicePort } from "../model/cluster.js";
+import type { Service, ServicePort, ServiceType } from "../model/cluster.js";
 import { type Ip, parseIp } from "../net/ip.js";
 import { codes } from "./codes.js";
 import type { ObjectHeader } from "./header.js";
@@ -18,15 +18,32 @@ export function readService(r: Reader, header: ObjectHeader): Service | undefine
     if (port !== undefined) ports.push(port);
   }
   const clusterIps = readClusterIps(r, spec);
-  if (r.failed) return undefined;
+  const type = readServiceType(r, child(spec, "type"));
+  // "externalName is the external reference that discovery mechanisms will return as an alias for this service"; "Requires `type` to be `ExternalName`."
+  const externalName = readString(r, child(spec, "externalName"));
+  if (r.failed || type === undefined) return undefined;
   return {
     namespace: header.ref.namespace,
     name: header.ref.name,
     selector: selector === undefined || selector.size === 0 ? null : selector,
     ports,
     clusterIps,
+    type,
+    headless: type !== "ExternalName" && readItemString(r, child(spec, "clusterIP")) === "None",
+    externalName: type === "ExternalName" ? (externalName ?? "") : null,
     at: r.at([]),
   };
+}
+
+const SERVICE_TYPES: readonly ServiceType[] = ["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"];
+
+/** `spec.type`: "Defaults to ClusterIP." */
+function readServiceType(r: Reader, field: Field): ServiceType | undefined {
+  const text = readString(r, field);
+  if (text === undefined) return isAbsent(field) ? "ClusterIP" : undefined;
+  const type = SERVICE_TYPES.find((t) => t === text);
+  if (type === undefined) r.error(codes.unknownServiceType, messages.unknownServiceType(text), field.path);
+  return type;
 }
 
 function readServicePort(r: Reader, field: Field): ServicePort | undefined {

@@ -95,6 +95,9 @@ export interface ServicePort {
   readonly protocol: Protocol;
 }
 
+/** `spec.type`: how the Service is exposed; NodePort and LoadBalancer also have a ClusterIP. */
+export type ServiceType = "ClusterIP" | "NodePort" | "LoadBalancer" | "ExternalName";
+
 export interface Service {
   readonly namespace: string;
   readonly name: string;
@@ -102,6 +105,12 @@ export interface Service {
   readonly selector: Labels | null;
   readonly ports: readonly ServicePort[];
   readonly clusterIps: readonly Ip[];
+  /** `spec.type` (default ClusterIP). */
+  readonly type: ServiceType;
+  /** `clusterIP: None`: no virtual IP; its DNS name resolves to the pods themselves. */
+  readonly headless: boolean;
+  /** `spec.externalName` of an ExternalName Service (a DNS name); null for every other type. */
+  readonly externalName: string | null;
   readonly at: Location;
 }
 

@@ -90,6 +90,9 @@ const service = (selector: Record<string, string> | null): Service => ({
   selector: selector === null ? null : new Map(Object.entries(selector)),
   ports: [],
   clusterIps: [],
+  type: "ClusterIP",
+  headless: false,
+  externalName: null,
   at: AT,
 });
 

@@ -30,6 +30,8 @@ function nsLabels(cluster: Cluster, namespace: string): Labels {
 
 function addressesOf(target: Target, options: EngineOptions): AddressSet {
   if (target.kind === "external") return target.addresses;
+  // A pod named by one of its addresses (dual-stack): the connection uses that address only.
+  if (target.address !== undefined) return AddressSet.fromIp(target.address);
   const e = target.endpoint;
   if (e.ips.length > 0) return AddressSet.fromIps(e.ips);
   return e.hostNetwork ? AddressSet.ALL : options.podNetwork;

@@ -2,6 +2,7 @@
  * `portcullis check`: the JSON document is a direct rendering of the engine's Decision; the text
  * view prints that same document.
  */
+import type { NamespaceAssumption } from "../analysis/assumptions.js";
 import type { Cluster, Direction } from "../model/cluster.js";
 import { explanationSpecs } from "./explanation-specs.js";
 import type { Protocol } from "../model/ports.js";
@@ -42,6 +43,14 @@ export interface DirectionJson {
   readonly deniedPeerAddresses: readonly string[];
 }
 
+/** A namespace the input does not contain, whose assumed labels the answer evaluated. */
+export interface AssumptionJson {
+  readonly namespace: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** `namespace prod is not in the input: assumed labels kubernetes.io/metadata.name=prod only` */
+  readonly message: string;
+}
+
 export interface CheckJson {
   readonly verdict: Verdict;
   readonly from: TargetJson;
@@ -51,9 +60,16 @@ export interface CheckJson {
   readonly self: boolean;
   readonly egress: DirectionJson;
   readonly ingress: DirectionJson;
+  /** Namespaces not in the input whose labels a namespaceSelector was evaluated against (assumed: the name label only). */
+  readonly assumptions: readonly AssumptionJson[];
 }
 
-export function checkJson(conn: Connection, decision: Decision, options: EngineOptions, cluster: Cluster): CheckJson {
+export function assumptionJson(a: NamespaceAssumption): AssumptionJson {
+  const labels = Object.entries(a.labels).map(([k, v]) => `${k}=${v}`).join(",");
+  return { namespace: a.namespace, labels: a.labels, message: `namespace ${a.namespace} is not in the input: assumed labels ${labels} only` };
+}
+
+export function checkJson(conn: Connection, decision: Decision, options: EngineOptions, cluster: Cluster, assumptions: readonly NamespaceAssumption[] = []): CheckJson {
   const explain = (e: Explanation): ExplanationJson => explanationJson(e, cluster);
   const side = (r: DirectionResult, peer: Connection["from"]): DirectionJson => ({
     direction: r.direction,
@@ -73,6 +89,7 @@ export function checkJson(conn: Connection, decision: Decision, options: EngineO
     self: decision.self,
     egress: side(decision.egress, conn.to),
     ingress: side(decision.ingress, conn.from),
+    assumptions: assumptions.map(assumptionJson),
   };
 }
 
@@ -88,11 +105,16 @@ export function governanceJson(g: Governance): GovernanceJson {
 
 /** How a target reads in text: `production/web-api (Deployment)`, or its addresses. */
 export function targetText(t: TargetJson): string {
-  return t.kind === "endpoint" ? `${t.id} (${t.workload})` : formatAddresses(t.addresses);
+  return t.kind === "endpoint" ? `${t.id} (${t.workload})${oneOfItsAddresses(t)}` : formatAddresses(t.addresses);
 }
 
 function targetShort(t: TargetJson): string {
-  return t.kind === "endpoint" ? t.id : formatAddresses(t.addresses);
+  return t.kind === "endpoint" ? `${t.id}${oneOfItsAddresses(t)}` : formatAddresses(t.addresses);
+}
+
+/** ` at 10.244.1.5` when the endpoint was named by one of its several addresses. */
+function oneOfItsAddresses(t: Extract<TargetJson, { kind: "endpoint" }>): string {
+  return t.address === undefined || t.ips.length < 2 ? "" : ` at ${t.address}`;
 }
 
 export function renderCheckText(v: CheckJson): string {
@@ -104,6 +126,7 @@ export function renderCheckText(v: CheckJson): string {
   ] as const) {
     lines.push("", ...directionText(d, subject, peer, v));
   }
+  if (v.assumptions.length > 0) lines.push("", ...v.assumptions.map((a) => `Assumed: ${a.message}.`));
   return lines.join("\n") + "\n";
 }
 
@@ -130,6 +153,7 @@ function directionText(d: DirectionJson, subject: TargetJson, peer: TargetJson, 
     direction: d.direction,
     peer: targetShort(peer),
     peerNamespace: peer.kind === "endpoint" ? peer.namespace : null,
+    peerNamespaceAssumed: peer.kind === "endpoint" && v.assumptions.some((a) => a.namespace === peer.namespace),
     destination: targetShort(v.to),
     port: v.port,
     protocol: v.protocol,

@@ -2,7 +2,7 @@ import { podNetworkOrigin } from "./diagnostics.js";
 import type { ConnSetJson } from "../analysis/connset.js";
 import { cidrSet, compactAddresses } from "./addresses.js";
 import { formatConns } from "./conns.js";
-import type { AddressConnsJson, EgressJson, NamespaceEgressJson, PeerConnsJson, WorkloadEgressJson } from "./egress-view.js";
+import type { AddressConnsJson, EgressJson, NamespaceEgressJson, PeerConnsJson, ServiceReachJson, WorkloadEgressJson } from "./egress-view.js";
 import { formatAddresses } from "./json.js";
 import { columns } from "./table.js";
 
@@ -52,9 +52,15 @@ function metadataDetail(md: WorkloadEgressJson["cloudMetadata"]): string {
   return [...open].map(([allowed, addresses]) => `${addresses.join(", ")}: ${allowed}`).join("; ");
 }
 
+/** `Service kube-system/kube-dns 10.96.0.10`, `UDP 53, TCP 53 (1 of 2 backends)`. */
+function serviceRow(s: ServiceReachJson): [string, string] {
+  const ports = s.ports.map((p) => `${p.protocol} ${p.port}${p.allowed < p.backends ? ` (${p.allowed} of ${p.backends} backends)` : ""}`);
+  return [`Service ${s.service}${s.clusterIps.length === 0 ? "" : ` ${s.clusterIps.join(", ")}`}`, ports.join(", ")];
+}
+
 function reachLines(w: WorkloadEgressJson): string[] {
   if (w.governance.kind !== "isolated") return ["    can reach: any pod whose ingress allows it, and any address"];
-  const rows = [...w.endpoints.map(peer), ...w.addresses.map(region)];
+  const rows = [...w.endpoints.map(peer), ...w.services.map(serviceRow), ...w.addresses.map(region)];
   const lines = rows.length === 0 ? ["    can reach: nothing"] : ["    can reach:", ...columns(rows, "      ")];
   if (w.endpointsDependingOnAddress.length > 0) lines.push("    for some of their addresses only:", ...columns(w.endpointsDependingOnAddress.map(peer), "      "));
   if (w.refusedByIngress.length > 0) lines.push("    allowed by its egress, refused by the destination's ingress:", ...columns(w.refusedByIngress.map(peer), "      "));

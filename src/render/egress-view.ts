@@ -7,7 +7,9 @@ import type { PodNetworkFrom } from "../model/pod-network.js";
 import { ConnSet, type ConnSetJson } from "../analysis/connset.js";
 import { PairAnalysis, sortedEndpoints } from "../analysis/matrix.js";
 import { directionConns, externalConns } from "../analysis/reach.js";
-import type { Direction, Endpoint } from "../model/cluster.js";
+import type { Cluster, Direction, Endpoint } from "../model/cluster.js";
+import type { Protocol } from "../model/ports.js";
+import { serviceBackends, serviceName, targetPortOn } from "../model/service.js";
 import { AddressSet } from "../net/address-set.js";
 import type { Engine } from "../engine/engine.js";
 import { type WellKnownOptions, internetAddresses, metadataAddresses, podFamilies } from "../model/well-known.js";
@@ -28,6 +30,21 @@ export interface AddressConnsJson {
   readonly conns: ConnSetJson;
 }
 
+/** A Service whose backends the workload can reach through some of its ports (kube-proxy's translation applied). */
+export interface ServiceReachJson {
+  /** `namespace/name` */
+  readonly service: string;
+  readonly clusterIps: readonly string[];
+  readonly ports: readonly {
+    readonly port: number;
+    readonly protocol: Protocol;
+    readonly name: string | null;
+    /** Backends that serve this port (those with the target port), and how many of them the workload may reach. */
+    readonly backends: number;
+    readonly allowed: number;
+  }[];
+}
+
 export interface WorkloadEgressJson {
   readonly id: string;
   readonly kind: Endpoint["kind"];
@@ -45,6 +62,8 @@ export interface WorkloadEgressJson {
   readonly refusedByIngress: readonly PeerConnsJson[];
   /** The IP space its egress allows, in regions with the same connections. */
   readonly addresses: readonly AddressConnsJson[];
+  /** Services (with a ClusterIP) whose backends it may reach through some port; only for an egress-isolated workload. */
+  readonly services: readonly ServiceReachJson[];
   readonly internet: { readonly access: Access; readonly allowed: readonly AddressConnsJson[] };
   /** The most open of the metadata addresses (`address`, `conns`), and each of them. */
   readonly cloudMetadata: {
@@ -136,6 +155,28 @@ class EgressPairs extends PairAnalysis {
   }
 }
 
+/**
+ * The Services with a ClusterIP whose backends `e` may reach, per Service port: kube-proxy sends a
+ * connection to the ClusterIP and port to one backend at its target port, so the port counts as
+ * reached for each backend that both its egress and the backend's ingress allow there.
+ */
+function servicesReached(cluster: Cluster, pairs: PairAnalysis, e: Endpoint): ServiceReachJson[] {
+  const out: ServiceReachJson[] = [];
+  for (const service of [...cluster.services].sort((a, b) => serviceName(a).localeCompare(serviceName(b)))) {
+    if (service.headless || service.type === "ExternalName") continue;
+    const backends = serviceBackends(cluster, service).filter((b) => b !== e);
+    const ports = service.ports.map((p) => {
+      const landed = backends.flatMap((b) => {
+        const at = targetPortOn(p, b);
+        return at.ok ? [pairs.conns(e, b).full.has(at.protocol, at.port)] : [];
+      });
+      return { port: p.port, protocol: p.protocol, name: p.name ?? null, backends: landed.length, allowed: landed.filter((ok) => ok).length };
+    });
+    if (ports.some((p) => p.allowed > 0)) out.push({ service: serviceName(service), clusterIps: service.clusterIps.map(formatIp), ports: ports.filter((p) => p.allowed > 0) });
+  }
+  return out;
+}
+
 function workload(engine: Engine, pairs: EgressPairs, facts: Facts, all: readonly Endpoint[], e: Endpoint): WorkloadEgressJson {
   const reach: PeerConnsJson[] = [];
   const depending: PeerConnsJson[] = [];
@@ -151,6 +192,7 @@ function workload(engine: Engine, pairs: EgressPairs, facts: Facts, all: readonl
     if (!lost.isEmpty()) refused.push({ to: other.id, conns: lost.toJSON() });
   }
   const regions = externalConns(engine, e, "egress");
+  const isolated = !e.hostNetwork && engine.policiesSelecting(e, "egress").length > 0;
   return {
     id: e.id,
     kind: e.kind,
@@ -163,6 +205,7 @@ function workload(engine: Engine, pairs: EgressPairs, facts: Facts, all: readonl
     endpointsDependingOnAddress: depending,
     refusedByIngress: refused,
     addresses: regions.map((r) => ({ to: addressesJson(r.addresses), conns: r.conns.toJSON() })),
+    services: isolated ? servicesReached(engine.cluster, pairs, e) : [],
     internet: internet(regions, facts.internet),
     cloudMetadata: metadata(regions, facts.metadata),
     dns: dnsAccess(facts.dns, e),

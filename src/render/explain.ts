@@ -5,7 +5,7 @@
 import type { DirectionView, EndpointView, PeerView, PolicyView, RuleView } from "../analysis/explain.js";
 import type { Direction } from "../model/cluster.js";
 import { compactAddresses, parseCidrList } from "./addresses.js";
-import { type GovernanceJson, governanceJson } from "./check.js";
+import { type AssumptionJson, type GovernanceJson, governanceJson } from "./check.js";
 import { formatConns } from "./conns.js";
 import { type LocationJson, locationJson } from "./json.js";
 import { governanceSentence } from "./reasons.js";
@@ -20,7 +20,20 @@ export type PolicyJson = Omit<Located<PolicyView>, "ingress" | "egress"> & { rea
 export type DirectionJson = Omit<DirectionView, "governance" | "rules"> & { readonly governance: GovernanceJson; readonly rules: readonly RuleJson[] };
 export type EndpointJson = Omit<EndpointView, "egress" | "ingress"> & { readonly egress: DirectionJson; readonly ingress: DirectionJson };
 
-export type ExplainJson = { readonly policies: readonly PolicyJson[] } | { readonly endpoint: EndpointJson };
+/** One endpoint of several a target means (a Service's backends). */
+export interface ExplainCaseJson {
+  readonly label: string;
+  readonly endpoint: EndpointJson;
+}
+
+/**
+ * Every view may carry `assumptions`: the namespaces not in the input whose labels (assumed: the
+ * name label only) a namespaceSelector of the shown policies was evaluated against.
+ */
+export type ExplainJson =
+  | { readonly policies: readonly PolicyJson[]; readonly assumptions?: readonly AssumptionJson[] }
+  | { readonly endpoint: EndpointJson; readonly assumptions?: readonly AssumptionJson[] }
+  | { readonly translation: string; readonly cases: readonly ExplainCaseJson[]; readonly assumptions?: readonly AssumptionJson[] };
 
 function ruleJson(r: RuleView): RuleJson {
   return { ...r, peers: r.peers === "all" ? "all" : r.peers.map((p) => ({ ...p, at: locationJson(p.at) })), at: locationJson(r.at) };
@@ -103,7 +116,10 @@ export function renderEndpointText(e: EndpointJson): string[] {
 }
 
 export function renderExplainText(v: ExplainJson): string {
-  if ("endpoint" in v) return renderEndpointText(v.endpoint).join("\n") + "\n";
+  const assumed = (v.assumptions ?? []).map((a) => `Assumed: ${a.message}.`);
+  const tail = assumed.length === 0 ? "" : `\n${assumed.join("\n")}\n`;
+  if ("endpoint" in v) return renderEndpointText(v.endpoint).join("\n") + "\n" + tail;
+  if ("cases" in v) return [v.translation, ...v.cases.map((c) => `  - ${c.label}`), "", ...v.cases.map((c) => renderEndpointText(c.endpoint).join("\n") + "\n")].join("\n") + tail;
   if (v.policies.length === 0) return "No NetworkPolicy in the manifests: no pod is isolated.\n";
-  return v.policies.map((p) => renderPolicyText(p).join("\n")).join("\n\n") + "\n";
+  return v.policies.map((p) => renderPolicyText(p).join("\n")).join("\n\n") + "\n" + tail;
 }

@@ -8,7 +8,7 @@ import type { AddressSet } from "../net/address-set.js";
 import { formatCidr } from "../net/cidr.js";
 import { formatIp } from "../net/ip.js";
 import { short } from "./addresses.js";
-import { endpointAddresses } from "../engine/addresses.js";
+import { endpointAddresses, targetAddresses } from "../engine/addresses.js";
 import type { EngineOptions, Target } from "../engine/types.js";
 
 export interface LocationJson {
@@ -37,12 +37,14 @@ export type TargetJson =
       readonly hostNetwork: boolean;
       /** Known pod IPs; empty when the manifests carry none. */
       readonly ips: readonly string[];
-      /** The addresses the analysis assumes: the known IPs, else the pod network. */
+      /** The addresses the analysis assumes: the known IPs, else the pod network; only `address` when set. */
       readonly addresses: readonly string[];
+      /** Set when the endpoint was named by one of its IPs (a dual-stack pod): the connection uses that one. */
+      readonly address?: string;
     }
   | { readonly kind: "external"; readonly addresses: readonly string[] };
 
-export function endpointJson(endpoint: Endpoint, options: EngineOptions): TargetJson {
+export function endpointJson(endpoint: Endpoint, options: EngineOptions): Extract<TargetJson, { kind: "endpoint" }> {
   return {
     kind: "endpoint",
     id: endpoint.id,
@@ -56,7 +58,10 @@ export function endpointJson(endpoint: Endpoint, options: EngineOptions): Target
 }
 
 export function targetJson(target: Target, options: EngineOptions): TargetJson {
-  return target.kind === "endpoint" ? endpointJson(target.endpoint, options) : { kind: "external", addresses: addressesJson(target.addresses) };
+  if (target.kind === "external") return { kind: "external", addresses: addressesJson(target.addresses) };
+  const json = endpointJson(target.endpoint, options);
+  if (target.address === undefined) return json;
+  return { ...json, addresses: addressesJson(targetAddresses(target, options)), address: formatIp(target.address) };
 }
 
 /** `10.0.0.1` for a single address, CIDRs otherwise: how addresses read in sentences. */

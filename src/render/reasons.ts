@@ -12,6 +12,8 @@ export interface ReasonContext {
   readonly peer: string;
   /** The peer's namespace, when the peer is a pod. */
   readonly peerNamespace: string | null;
+  /** Whether the peer's namespace is not in the input (its labels are assumed: the name label only). */
+  readonly peerNamespaceAssumed?: boolean;
   readonly destination: string;
   readonly port: number;
   readonly protocol: Protocol;
@@ -33,7 +35,8 @@ const portName = (c: ReasonContext): string => {
 export const reasonSentences: Readonly<Record<Reason, (c: ReasonContext) => string>> = {
   allowed: (c) => `allows ${c.peer} on ${c.protocol} port ${c.port}`,
   "no-rules": (c) => `has no ${c.direction} rules, so it allows no ${c.direction} traffic`,
-  "peer-namespace-mismatch": (c) => `${c.peer} is in namespace ${c.peerNamespace ?? "?"}, which this peer does not select${quote(c.peerSpec)}`,
+  "peer-namespace-mismatch": (c) =>
+    `${c.peer} is in namespace ${c.peerNamespace ?? "?"}, which this peer does not select${quote(c.peerSpec)}${c.peerNamespaceAssumed === true ? ` (namespace ${c.peerNamespace ?? "?"} is not in the input: its labels are assumed to be kubernetes.io/metadata.name=${c.peerNamespace ?? "?"} only)` : ""}`,
   "peer-pod-mismatch": (c) => `the pod selector does not match ${c.peer}${quote(c.peerSpec)}`,
   "peer-not-a-pod": (c) => `this peer selects pods${quote(c.peerSpec)}, and ${c.peer} is not a pod in the manifests`,
   "peer-host-network": (c) => `this peer selects pods${quote(c.peerSpec)}, and ${c.peer} uses the host network (it counts as the node)`,

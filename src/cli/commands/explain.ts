@@ -1,9 +1,13 @@
-import { explainEndpoint, explainPolicies, explainPolicy } from "../../analysis/explain.js";
+import { policiesAssumptions } from "../../analysis/assumptions.js";
+import { explainEndpoint, explainPolicy } from "../../analysis/explain.js";
+import { serviceBackendCases } from "../../analysis/service-cases.js";
+import type { Endpoint, Policy } from "../../model/cluster.js";
+import { assumptionJson } from "../../render/check.js";
 import type { Engine } from "../../engine/engine.js";
 import { endpointExplainJson, type ExplainJson, policyJson, renderExplainText } from "../../render/explain.js";
 import type { CommandOptions } from "../args.js";
 import { render } from "../output.js";
-import { resolveTarget } from "../target.js";
+import { resolveDestination } from "../target.js";
 import { type CommandResult, done, usage } from "./result.js";
 import { unknownNamespace } from "./scope.js";
 
@@ -16,10 +20,7 @@ export function runExplain(options: ExplainOptions, engine: Engine): CommandResu
   const unknown = unknownNamespace(options.namespace, engine.cluster);
   if (unknown !== null) return usage(unknown);
   const ns = options.namespace;
-  const view =
-    options.target === null
-      ? { policies: explainPolicies(engine).filter((p) => ns === null || p.namespace === ns).map(policyJson) }
-      : explainTarget(options.target, ns, engine);
+  const view = options.target === null ? policiesView(engine.cluster.policies.filter((p) => ns === null || p.namespace === ns), engine) : explainTarget(options.target, ns, engine);
   if (typeof view === "string") return usage(view);
   return done("ok", render(options.common.output, view, { text: renderExplainText }));
 }
@@ -29,11 +30,33 @@ function explainTarget(text: string, ns: string | null, engine: Engine): Explain
   const policyId = ns !== null && !written.includes("/") ? `${ns}/${written}` : written;
   const policy = engine.cluster.policies.find((p) => p.id === policyId);
   if (POLICY_PREFIX.test(text)) {
-    return policy === undefined ? `no NetworkPolicy "${policyId}" in the manifests` : { policies: [policyJson(explainPolicy(engine, policy))] };
+    return policy === undefined ? `no NetworkPolicy "${policyId}" in the manifests` : policiesView([policy], engine);
   }
-  const resolved = resolveTarget(text, engine.cluster, ns);
-  if (resolved.ok && resolved.target.kind === "endpoint") return { endpoint: endpointExplainJson(explainEndpoint(engine, resolved.target.endpoint)) };
-  if (policy !== undefined) return { policies: [policyJson(explainPolicy(engine, policy))] };
-  if (resolved.ok) return `"${text}" is not the address of a pod in the manifests: explain takes ns/name, Kind/ns/name, ns/name[Kind], a pod IP, or NetworkPolicy/ns/name`;
+  const resolved = resolveDestination(text, engine.cluster, ns);
+  const d = resolved.ok ? resolved.destination : null;
+  if (d?.kind === "target" && d.target.kind === "endpoint") return endpointView(d.target.endpoint, engine);
+  if (d?.kind === "service") {
+    const cases = serviceBackendCases(engine.cluster, d.service, d.clusterIp);
+    if (typeof cases === "string") return cases;
+    const endpoints = cases.cases.flatMap((c) => ("subject" in c && c.subject.kind === "endpoint" ? [{ label: c.label, endpoint: c.subject.endpoint }] : []));
+    const assumptions = policiesAssumptions(engine.cluster, endpoints.flatMap((c) => selecting(engine, c.endpoint))).map(assumptionJson);
+    return { translation: cases.translation, cases: endpoints.map((c) => ({ label: c.label, endpoint: endpointExplainJson(explainEndpoint(engine, c.endpoint)) })), assumptions };
+  }
+  if (policy !== undefined) return policiesView([policy], engine);
+  if (resolved.ok) return `"${text}" is not the address of a pod or Service in the manifests: explain takes ns/name, Kind/ns/name, ns/name[Kind], a pod IP, a Service (svc/ns/name, a ClusterIP), or NetworkPolicy/ns/name`;
   return resolved.message;
+}
+
+function policiesView(policies: readonly Policy[], engine: Engine): ExplainJson {
+  const sorted = [...policies].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { policies: sorted.map((p) => policyJson(explainPolicy(engine, p))), assumptions: policiesAssumptions(engine.cluster, sorted).map(assumptionJson) };
+}
+
+function endpointView(endpoint: Endpoint, engine: Engine): ExplainJson {
+  return { endpoint: endpointExplainJson(explainEndpoint(engine, endpoint)), assumptions: policiesAssumptions(engine.cluster, selecting(engine, endpoint)).map(assumptionJson) };
+}
+
+/** The policies that govern an endpoint, either direction. */
+function selecting(engine: Engine, endpoint: Endpoint): Policy[] {
+  return [...new Set([...engine.policiesSelecting(endpoint, "egress"), ...engine.policiesSelecting(endpoint, "ingress")])];
 }
