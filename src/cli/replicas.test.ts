@@ -19,11 +19,34 @@ test("kubectl dump, quarantined StatefulSet replica: check says db-1 is isolated
   assert.equal(out.code, 1, out.stderr);
   const view = JSON.parse(out.stdout) as { verdict: string; egress: { governance: { kind: string; policies?: { name: string }[] } } };
   assert.deepEqual([view.verdict, view.egress.governance.kind, view.egress.governance.policies?.map((p) => p.name)], ["denied", "isolated", ["quarantine"]]);
-  const siblings = await cli(["check", "-f", DUMP, "--from", "StatefulSet/shop/db", "--to", "203.0.113.7", "--port", "443"]);
+  const siblings = await cli(["check", "-f", DUMP, "--from", "10.244.1.10", "--to", "203.0.113.7", "--port", "443"]);
   assert.equal(siblings.code, 0, siblings.stdout);
   const into = await cli(["check", "-f", DUMP, "--from", "shop/web", "--to", QUARANTINED, "--port", "5432"]);
   assert.equal(into.code, 1);
   assert.match(into.stdout, /^DENIED: shop\/web \(Deployment\) → shop\/db-1 \(Pod\), TCP port 5432/);
+});
+
+test("kubectl dump, quarantined replica: the StatefulSet's answer is DEPENDS, per endpoint of its pods (issue: the owner's answer becomes depends when its pods differ)", async () => {
+  const out = await cli(["check", "-f", DUMP, "--from", "StatefulSet/shop/db", "--to", "203.0.113.7", "--port", "443", "-o", "json"]);
+  assert.equal(out.code, 1, out.stderr);
+  const view = JSON.parse(out.stdout) as { verdict: string; translation: string; cases: { label: string; verdict: string }[] };
+  assert.equal(view.verdict, "depends");
+  assert.equal(view.translation, "StatefulSet shop/db has pods that differ: db-0, db-2 answer as shop/db; pod db-1 on its own");
+  assert.deepEqual(
+    view.cases.map((c) => [c.label, c.verdict]),
+    [
+      ["StatefulSet/shop/db (pods db-0, db-2) → 203.0.113.7", "allowed"],
+      ["Pod/shop/db-1 → 203.0.113.7", "denied"],
+    ],
+  );
+  const to = await cli(["check", "-f", DUMP, "--from", "shop/web", "--to", "sts/shop/db", "--port", "5432"]);
+  assert.equal(to.code, 1, to.stderr);
+  assert.match(to.stdout, /^DEPENDS: StatefulSet shop\/db has pods that differ/);
+  assert.match(to.stdout, /\n {2}Deployment\/shop\/web → Pod\/shop\/db-1 TCP 5432: denied\n/);
+  const explained = await cli(["explain", "-f", DUMP, "sts/shop/db", "-o", "json"]);
+  assert.equal(explained.code, 0, explained.stderr);
+  const cases = (JSON.parse(explained.stdout) as { cases: { label: string; endpoint: { endpoint: { id: string } } }[] }).cases;
+  assert.deepEqual(cases.map((c) => c.label), ["StatefulSet/shop/db (pods db-0, db-2)", "Pod/shop/db-1"]);
 });
 
 test("kubectl dump, quarantined replica: lint no longer says no object carries quarantine=true (the policy selects db-1)", async () => {
@@ -51,7 +74,7 @@ test("kubectl dump, quarantined replica: enforce --dry-run sends the replica's a
 test("kubectl dump: a Succeeded Job pod's IP reused by a running pod no longer makes check --from <ip> ambiguous (exit 3)", async () => {
   const out = await cli(["check", "-f", DUMP, "--from", REUSED, "--to", QUARANTINED, "--port", "5432"]);
   assert.equal(out.code, 1, out.stderr);
-  assert.match(out.stdout, /^DENIED: shop\/web \(Deployment\) → shop\/db-1 \(Pod\)/);
+  assert.match(out.stdout, /^DENIED: shop\/web \(Deployment\) at 10\.244\.1\.12 → shop\/db-1 \(Pod\)/);
 });
 
 test("kubectl dump: -v says which pods are endpoints of their own and why, and counts the terminated pods", async () => {

@@ -1,5 +1,6 @@
 import { connectionAssumptions } from "../../analysis/assumptions.js";
-import { answerCases, type Cases, overallVerdict } from "../../analysis/cases.js";
+import { answerCases, type Case, type Cases, overallVerdict } from "../../analysis/cases.js";
+import { ownerTranslation, podTargetLabel, podTargets } from "../../analysis/owner-cases.js";
 import { serviceCases, type Destination as CaseDestination } from "../../analysis/service-cases.js";
 import { sameFamily } from "../../engine/addresses.js";
 import type { Engine } from "../../engine/engine.js";
@@ -21,14 +22,20 @@ export function runCheck(options: CheckOptions, engine: Engine): CommandResult {
   if (!from.ok) return usage(`--from: ${from.message}`);
   const to = resolveDestination(options.to, engine.cluster, options.namespace);
   if (!to.ok) return usage(`--to: ${to.message}`);
+  const froms = podTargets(engine.cluster, from.target);
   if (to.destination.kind === "service") {
     const { service, clusterIp } = to.destination;
     const cases = serviceCases(engine.cluster, { service, clusterIp, port: options.port, protocol: options.protocol });
     if (typeof cases === "string") return usage(`--to ${options.to}: ${cases}`);
-    return checkCases(options, answerCases(cases, (d) => connection(from.target, d)), engine);
+    return checkCases(options, acrossSources(from.target, froms, options.from, (f) => answerCases(cases, (d) => connection(f, d))), engine);
   }
   const target = to.destination.target;
   if (options.port === null) return usage("missing required flag --port (only a Service with one port needs none)");
+  const tos = podTargets(engine.cluster, target);
+  if (froms.length > 1 || tos.length > 1) {
+    const cases = workloadCases(options, from.target, froms, target, tos, options.port);
+    return typeof cases === "string" ? usage(`--port ${options.port}: ${cases}`) : checkCases(options, cases, engine);
+  }
   const ports = destinationPorts(options, target, options.port);
   if (typeof ports === "string") return usage(`--port ${options.port}: ${ports}`);
   const conns: Connection[] = ports.map(({ port, protocol }) => sameFamily({ from: from.target, to: target, port, protocol }));
@@ -38,6 +45,44 @@ export function runCheck(options: CheckOptions, engine: Engine): CommandResult {
     return done(view.verdict === "allowed" ? "ok" : "negative", render(options.common.output, view, { text: renderCheckText }));
   }
   return namedPortDepends(options, target, conns, engine);
+}
+
+/** The translation of a workload whose pods differ, when `target` is one. */
+function ownerSentence(target: Target, pods: readonly Target[]): string[] {
+  return pods.length > 1 && target.kind === "endpoint" ? [ownerTranslation(target.endpoint)] : [];
+}
+
+/** How a case names one side: the endpoint (with its pods when a workload's pods differ), or the address as written. */
+function sideLabel(side: Target, written: string): string {
+  if (side.kind !== "endpoint") return written;
+  const e = side.endpoint;
+  return e.owner !== undefined || (e.splitPods ?? []).length > 0 ? podTargetLabel(e) : `${e.kind}/${e.id}`;
+}
+
+/** A Service's cases from each endpoint that stands for the source's pods (one source: its cases as they are). */
+function acrossSources(from: Target, froms: readonly Target[], written: string, build: (from: Target) => Cases<Connection>): Cases<Connection> {
+  if (froms.length === 1) return build(from);
+  const each = froms.map((f) => ({ f, cases: build(f) }));
+  const translation = [...ownerSentence(from, froms), ...each.slice(0, 1).map((e) => e.cases.translation)].join("; ");
+  return { translation, cases: each.flatMap(({ f, cases }) => cases.cases.map((c) => ({ ...c, label: `${sideLabel(f, written)} → ${c.label}` }))) };
+}
+
+/**
+ * A source or destination workload whose pods differ: one case per pair of endpoints that stand
+ * for their pods, at each port the name means on that destination; a string when no pair has it.
+ */
+function workloadCases(options: CheckOptions, from: Target, froms: readonly Target[], to: Target, tos: readonly Target[], port: number | string): Cases<Connection> | string {
+  const cases = froms.flatMap((f) =>
+    tos.flatMap((t): Case<Connection>[] => {
+      const label = `${sideLabel(f, options.from)} → ${sideLabel(t, options.to)}`;
+      const ports = destinationPorts(options, t, port);
+      if (typeof ports === "string") return [{ label, skipped: ports }];
+      return ports.map((p) => ({ label, subject: sameFamily({ from: f, to: t, port: p.port, protocol: p.protocol }) }));
+    }),
+  );
+  const firstSkip = cases.find((c) => "skipped" in c);
+  if (!cases.some((c) => "subject" in c) && firstSkip !== undefined && "skipped" in firstSkip) return firstSkip.skipped;
+  return { translation: [...ownerSentence(from, froms), ...ownerSentence(to, tos)].join("; "), cases };
 }
 
 function connection(from: Target, d: CaseDestination): Connection {

@@ -1,9 +1,11 @@
 import { policiesAssumptions } from "../../analysis/assumptions.js";
 import { explainEndpoint, explainPolicy } from "../../analysis/explain.js";
+import { ownerTranslation, podTargetLabel, podTargets } from "../../analysis/owner-cases.js";
 import { serviceBackendCases } from "../../analysis/service-cases.js";
 import type { Endpoint, Policy } from "../../model/cluster.js";
 import { assumptionJson } from "../../render/check.js";
 import type { Engine } from "../../engine/engine.js";
+import type { Target } from "../../engine/types.js";
 import { endpointExplainJson, type ExplainJson, policyJson, renderExplainText } from "../../render/explain.js";
 import type { CommandOptions } from "../args.js";
 import { render } from "../output.js";
@@ -34,7 +36,7 @@ function explainTarget(text: string, ns: string | null, engine: Engine): Explain
   }
   const resolved = resolveDestination(text, engine.cluster, ns);
   const d = resolved.ok ? resolved.destination : null;
-  if (d?.kind === "target" && d.target.kind === "endpoint") return endpointView(d.target.endpoint, engine);
+  if (d?.kind === "target" && d.target.kind === "endpoint") return workloadView(d.target, engine);
   if (d?.kind === "service") {
     const cases = serviceBackendCases(engine.cluster, d.service, d.clusterIp);
     if (typeof cases === "string") return cases;
@@ -50,6 +52,14 @@ function explainTarget(text: string, ns: string | null, engine: Engine): Explain
 function policiesView(policies: readonly Policy[], engine: Engine): ExplainJson {
   const sorted = [...policies].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return { policies: sorted.map((p) => policyJson(explainPolicy(engine, p))), assumptions: policiesAssumptions(engine.cluster, sorted).map(assumptionJson) };
+}
+
+/** One endpoint; a workload whose pods differ as each endpoint that stands for some of its pods. */
+function workloadView(target: Extract<Target, { kind: "endpoint" }>, engine: Engine): ExplainJson {
+  const pods = podTargets(engine.cluster, target).flatMap((t) => (t.kind === "endpoint" ? [t.endpoint] : []));
+  if (pods.length <= 1) return endpointView(target.endpoint, engine);
+  const assumptions = policiesAssumptions(engine.cluster, pods.flatMap((e) => selecting(engine, e))).map(assumptionJson);
+  return { translation: ownerTranslation(target.endpoint), cases: pods.map((e) => ({ label: podTargetLabel(e), endpoint: endpointExplainJson(explainEndpoint(engine, e)) })), assumptions };
 }
 
 function endpointView(endpoint: Endpoint, engine: Engine): ExplainJson {
