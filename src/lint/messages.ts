@@ -12,9 +12,19 @@ export const lintMessages = {
     `add an egress rule allowing UDP and TCP port 53 to the DNS pods: to: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}, podSelector: {matchLabels: {k8s-app: kube-dns}}}], ports: [{protocol: UDP, port: 53}, {protocol: TCP, port: 53}]`,
   dnsBlockedHintIps: (cidrs: readonly string[]) =>
     `add an egress rule allowing UDP and TCP port 53 to ${cidrs.join(", ")}: to: [${cidrs.map((c) => `{ipBlock: {cidr: ${c}}}`).join(", ")}], ports: [{protocol: UDP, port: 53}, {protocol: TCP, port: 53}]`,
+  dnsBaselineAlone: (namespace: string, policies: readonly string[], dns: string) =>
+    `no policy in the input allows the pods of namespace ${namespace} to send DNS queries (UDP 53) to ${dns}: ${listText(policies)} ${policies.length === 1 ? "isolates" : "isolate"} them for egress and ${policies.length === 1 ? "allows" : "allow"} nothing. A baseline like this is meant to be paired with a policy allowing DNS; unless one outside the input does, every name lookup fails`,
+  dnsBaselineAloneHint: (rule: string) =>
+    `lint the allow-DNS policy together with the baseline (-f policies/ -f that-policy.yaml), or ${rule}; if a policy kept elsewhere allows DNS, say so with the annotation portcullis.dev/ignore: dns-egress-blocked on the baseline`,
+  dnsAssumed: (policies: readonly string[], dns: string, namespace: string, labels: string) =>
+    `pods isolated for egress by ${listText(policies)} may send DNS queries (UDP 53) to ${dns} only if namespace ${namespace} carries ${labels}, and the input holds no Namespace ${namespace} to tell (the API server sets only kubernetes.io/metadata.name): if ${namespace} carries ${labels}, DNS is allowed; if not, every name lookup fails`,
+  dnsAssumedHint: (namespace: string, labels: string) =>
+    `select the namespace by the label the API server sets, namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ${namespace}}}, or make sure ${namespace} carries ${labels} (kubectl label namespace ${namespace} ${labels.replace(/, /g, " ")}) and add the Namespace object to the input`,
   // dns-tcp-missing
-  dnsTcpMissing: (dns: string) =>
-    `this rule lets pods send DNS queries to ${dns} over UDP 53, but no rule allows TCP 53: answers too large for UDP (truncated, then retried over TCP) fail`,
+  dnsTcpMissing: (dns: string, udpCondition: string) =>
+    `this rule lets pods send DNS queries to ${dns} over UDP 53${udpCondition}, but no rule allows TCP 53: answers too large for UDP (truncated, then retried over TCP) fail`,
+  dnsTcpAssumed: (dns: string, udpCondition: string, namespace: string, labels: string) =>
+    `this rule lets pods send DNS queries to ${dns} over UDP 53${udpCondition}; TCP 53 is allowed only if namespace ${namespace} carries ${labels}, and the input holds no Namespace ${namespace} to tell: if it does not, answers too large for UDP (truncated, then retried over TCP) fail`,
   dnsTcpMissingHint: () => `add {protocol: TCP, port: 53} to this rule's ports, next to {protocol: UDP, port: 53}`,
   // metadata-reachable
   metadataReachable: (addresses: readonly string[]) =>
