@@ -95,8 +95,15 @@ export const lintMessages = {
   redundantRule: () => `this rule allows nothing that other rules do not already allow to the pods it applies to`,
   redundantRuleHint: () => `remove it, or fix it if it was meant to allow something else`,
   // policy-adds-nothing
-  policyAddsNothing: () =>
-    `removing this policy would change no connection: other policies already isolate the pods it selects and allow them the same`,
+  policyAddsNothing: (given: readonly string[]) =>
+    given.length === 0
+      ? `removing this policy would change no connection: without it the pods it selects are not isolated, which allows them as much`
+      : `removing this policy would change no connection: ${listText(given)} already ${given.length === 1 ? "allows" : "allow"} the pods it selects at least as much`,
+  baselineAddsNothing: (given: readonly string[]) =>
+    `this default-deny baseline isolates its pods in no direction that ${listText(given)} (also selecting every pod, with no rules) does not: removing it would change no connection`,
+  policiesMutuallyRedundant: (set: readonly string[]) =>
+    `${listText(set)} each add nothing given the ${set.length === 2 ? "other" : "others"}: removing one of them changes no connection, removing all of them would; keep one`,
+  policiesMutuallyRedundantHint: () => `keep one of them and remove the others, or fix the one that was meant to allow or deny something else`,
   policyAddsNothingHint: () => `remove it, or fix it if it was meant to allow or deny something else`,
   // hostnetwork-selected
   hostNetworkSelected: (pods: readonly string[]) =>
