@@ -61,6 +61,8 @@ export const lintMessages = {
   // peer-and-or-confusion
   andOrConfusion: (nsPeer: string, podPeer: string, asWritten: string, together: string) =>
     `${nsPeer} and ${podPeer} are two peers, which are ORed: as written they select ${asWritten}; one peer with both selectors would select only ${together}`,
+  andOrUndecided: (message: string) =>
+    `${message}. The input cannot tell which was meant: an OR is deliberate when each peer selects pods the other does not, and one peer with both selectors would select none`,
   andOrHint: () =>
     `if both conditions were meant to hold together, write one peer: remove the "-" before podSelector so it sits in the same list item as namespaceSelector`,
   // egress-list-without-policytypes
