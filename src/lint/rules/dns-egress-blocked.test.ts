@@ -91,11 +91,16 @@ const CASES: RuleCase[] = [
     expect: [{ path: "", endpoints: ["shop/web", "shop/worker"], severity: "warning", message: "NetworkPolicy shop/default-deny-egress, NetworkPolicy shop/deny-all isolate them for egress and allow nothing" }],
   },
   {
-    name: "a baseline and an allow policy with egress rules but none for DNS: DNS was forgotten, an error for the pods the allow policy selects",
+    name: "a baseline and an allow policy with egress rules but none for DNS (examples/mistakes/dns-blocked): DNS was forgotten, one error for the namespace",
     yaml: docs(SHOP, DENY, WEB_TO_WORKER),
+    expect: [{ path: "", endpoints: ["shop/web", "shop/worker"], severity: "error", message: "NetworkPolicy shop/default-deny-egress, NetworkPolicy shop/web-to-worker cannot send DNS queries" }],
+  },
+  {
+    name: "baselines in two namespaces standing alone: one warning per namespace",
+    yaml: docs(DENY, policy("billing", "default-deny-egress", "  podSelector: {}\n  policyTypes: [Egress]\n")),
     expect: [
-      { path: "", endpoints: ["shop/worker"], severity: "warning", message: "no policy in the input allows the pods of namespace shop" },
-      { path: "", endpoints: ["shop/web"], severity: "error", message: "NetworkPolicy shop/default-deny-egress, NetworkPolicy shop/web-to-worker cannot send DNS queries" },
+      { path: "", endpoints: ["shop/{}"], severity: "warning", message: "namespace shop" },
+      { path: "", endpoints: ["billing/{}"], severity: "warning", message: "namespace billing" },
     ],
   },
   {

@@ -14,7 +14,7 @@ export const dnsEgressBlocked: LintRule = {
   severity: "error",
   summary: "A pod isolated for egress cannot reach the cluster DNS on UDP 53.",
   description:
-    "Once a policy isolates a pod for egress, DNS queries are denied like any other traffic unless a rule allows them. The engine is asked, for every pod isolated for egress, whether it may send UDP 53 to the DNS pods (the kube-system/kube-dns Service's pods, the pods labelled k8s-app=kube-dns, or the addresses given with --dns); when the input holds no DNS pods a synthetic kube-dns endpoint stands for them. An error when a policy isolating the pods allows them other egress (DNS was forgotten); a warning, once per namespace, when the pods are isolated by rule-less baselines only (the allow-DNS policy may live outside the input); a warning naming the assumption when DNS is allowed only if the DNS pods' namespace, which the input does not hold, carries a label a namespaceSelector asks for.",
+    "Once a policy isolates a pod for egress, DNS queries are denied like any other traffic unless a rule allows them. The engine is asked, for every pod isolated for egress, whether it may send UDP 53 to the DNS pods (the kube-system/kube-dns Service's pods, the pods labelled k8s-app=kube-dns, or the addresses given with --dns); when the input holds no DNS pods a synthetic kube-dns endpoint stands for them. One finding per namespace: an error when a policy isolating some of its pods allows them other egress (DNS was forgotten), a warning when rule-less baselines alone isolate them (baselines are paired with an allow-DNS policy that may live outside the input). A warning naming the assumption when DNS is allowed only if the DNS pods' namespace, which the input does not hold, carries a label a namespaceSelector asks for.",
   docs: "docs/rules/dns-egress-blocked.md",
   check: (ctx) => {
     if (ctx.dns.targets.length === 0) return [];
@@ -39,13 +39,13 @@ export const dnsEgressBlocked: LintRule = {
         const assumption = first.assumption;
         const key = `assumed\u0000${explanationKey(by)}\u0000${assumption.namespace}\u0000${assumptionText(assumption)}`;
         join(key, () => ({ kind: { kind: "assumed", assumption, by: holder, at: by.at }, policies: new Set(), endpoints: [] }), policies, subject.id);
-      } else if (policies.some((p) => p.egress.length > 0)) {
-        // Some policy allows these pods other egress: DNS was forgotten.
-        const why = whyBlocked(reach.first);
-        join(`forgotten\u0000${owner.id}`, () => ({ kind: { kind: "forgotten", why }, policies: new Set(), endpoints: [] }), policies, subject.id);
       } else {
-        // Only rule-less baselines isolate them: once per namespace.
-        join(`baseline\u0000${subject.namespace}`, () => ({ kind: { kind: "baseline", namespace: subject.namespace }, policies: new Set(), endpoints: [] }), policies, subject.id);
+        // Once per namespace; an error when a policy allows some of its pods other egress (DNS was forgotten).
+        const forgotten = policies.some((p) => p.egress.length > 0);
+        const key = `denied\u0000${subject.namespace}`;
+        join(key, () => ({ kind: { kind: "baseline", namespace: subject.namespace }, policies: new Set(), endpoints: [] }), policies, subject.id);
+        const group = groups.get(key);
+        if (forgotten && group !== undefined && group.kind.kind === "baseline") groups.set(key, { ...group, kind: { kind: "forgotten", why: whyBlocked(reach.first) } });
       }
     }
     return [...groups.values()].map((g) => draft(ctx, g));
