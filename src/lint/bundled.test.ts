@@ -30,6 +30,13 @@ const EXAMPLES: readonly { name: string; dirs: readonly string[]; expect: readon
     dirs: ["examples/egress", "examples/egress-pr"],
     expect: ["info redundant-rule NetworkPolicy production/web-api-egress spec.egress[1] [production/web-api]"],
   },
+  {
+    // The pull request alone is a delta, not a policy set: read by itself, its policy allows
+    // web-api HTTPS and nothing isolating web-api allows DNS, which is what an error says.
+    name: "examples/egress-pr alone",
+    dirs: ["examples/egress-pr"],
+    expect: ["error dns-egress-blocked NetworkPolicy production/web-api-https spec.egress[0] [production/{app=web-api}]"],
+  },
 ];
 
 for (const c of EXAMPLES) {

@@ -4,7 +4,7 @@ import type { Decision } from "../../engine/types.js";
 import type { DnsTarget } from "../dns.js";
 import type { LintContext } from "../context.js";
 import { type NamespaceAssumption, assumptionText, dnsReach } from "../dns-reach.js";
-import { compareLocations, firstPolicy, policyObject, sortedIds } from "../describe.js";
+import { compareLocations, policyObject, sortedIds } from "../describe.js";
 import { lintMessages as m } from "../messages.js";
 import { explanationKey, missSentence } from "../probe.js";
 import type { Draft, LintRule, Severity } from "../types.js";
@@ -27,8 +27,7 @@ export const dnsEgressBlocked: LintRule = {
     };
     for (const subject of ctx.subjects()) {
       const policies = ctx.engine.policiesSelecting(subject, "egress");
-      const owner = firstPolicy(policies);
-      if (owner === undefined) continue;
+      if (policies.length === 0) continue;
       const reach = dnsReach(ctx, subject, "UDP");
       if (reach.kind === "allowed") continue;
       if (reach.kind === "assumed") {
