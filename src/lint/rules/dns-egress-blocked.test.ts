@@ -81,7 +81,7 @@ const OLDER_GUIDE_ALLOW_DNS = policy("shop", "allow-dns-access", `
 
 const CASES: RuleCase[] = [
   {
-    name: "a default-deny baseline alone (its allow-DNS policy elsewhere): one warning for the namespace, not an error",
+    name: "the Kubernetes docs' \"Default deny all egress traffic\" policy alone in a directory (its allow-DNS policy elsewhere): one warning for the namespace, not an error",
     yaml: docs(SHOP, DENY),
     expect: [{ path: "", endpoints: ["shop/web", "shop/worker"], severity: "warning", message: "no policy in the input allows the pods of namespace shop to send DNS queries" }],
   },
