@@ -5,7 +5,7 @@ import { parseCidr } from "../net/cidr.js";
 import { Engine } from "../engine/engine.js";
 import { namespaceLabels } from "../engine/classes.js";
 import { labelsKey } from "../model/labels.js";
-import type { NamespaceAssumption } from "./dns-reach.js";
+import { type DnsReach, type NamespaceAssumption, dnsReach } from "./dns-reach.js";
 import { type DnsResolution, resolveDns } from "./dns.js";
 import { type Redundancy, analyseRedundancy } from "./redundancy.js";
 import type { Draft, LintOptions } from "./types.js";
@@ -28,6 +28,7 @@ export class LintContext {
   readonly serviceCidr: AddressSet;
   private redundancyResult: Redundancy | undefined;
   private readonly assuming = new Map<string, Engine>();
+  private readonly reaches = new Map<string, DnsReach>();
 
   constructor(
     readonly cluster: Cluster,
@@ -82,6 +83,17 @@ export class LintContext {
       this.assuming.set(key, engine);
     }
     return engine;
+  }
+
+  /** `dnsReach` of `subject` over `protocol`, computed once (both DNS rules and peer-selects-nothing ask). */
+  dnsReachOf(subject: Endpoint, protocol: "UDP" | "TCP"): DnsReach {
+    const key = `${subject.id}\u0000${protocol}`;
+    let reach = this.reaches.get(key);
+    if (reach === undefined) {
+      reach = dnsReach(this, subject, protocol);
+      this.reaches.set(key, reach);
+    }
+    return reach;
   }
 
   /** Which rules and policies add nothing (computed once, shared by redundant-rule and policy-adds-nothing). */

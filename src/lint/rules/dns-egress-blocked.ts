@@ -3,7 +3,7 @@ import { type Policy, formatObjectRef } from "../../model/cluster.js";
 import type { Decision } from "../../engine/types.js";
 import type { DnsTarget } from "../dns.js";
 import type { LintContext } from "../context.js";
-import { type NamespaceAssumption, assumptionText, dnsReach } from "../dns-reach.js";
+import { type NamespaceAssumption, assumptionText } from "../dns-reach.js";
 import { compareLocations, policyObject, sortedIds } from "../describe.js";
 import { lintMessages as m } from "../messages.js";
 import { explanationKey, missSentence } from "../probe.js";
@@ -28,7 +28,7 @@ export const dnsEgressBlocked: LintRule = {
     for (const subject of ctx.subjects()) {
       const policies = ctx.engine.policiesSelecting(subject, "egress");
       if (policies.length === 0) continue;
-      const reach = dnsReach(ctx, subject, "UDP");
+      const reach = ctx.dnsReachOf(subject, "UDP");
       if (reach.kind === "allowed") continue;
       if (reach.kind === "assumed") {
         const first = reach.assumptions[0];

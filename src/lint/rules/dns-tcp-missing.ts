@@ -1,6 +1,6 @@
 import type { Decision, Explanation } from "../../engine/types.js";
 import type { LintContext } from "../context.js";
-import { type DnsReach, type NamespaceAssumption, assumptionText, dnsReach, sameAssumption } from "../dns-reach.js";
+import { type DnsReach, type NamespaceAssumption, assumptionText, sameAssumption } from "../dns-reach.js";
 import { policyObject, sortedIds } from "../describe.js";
 import { lintMessages as m } from "../messages.js";
 import { explanationKey } from "../probe.js";
@@ -17,10 +17,10 @@ export const dnsTcpMissing: LintRule = {
     const groups = new Map<string, { by: Explanation; endpoints: string[]; udpAssumed: NamespaceAssumption | null; tcpAssumed: NamespaceAssumption | null }>();
     for (const subject of ctx.subjects()) {
       if (ctx.engine.policiesSelecting(subject, "egress").length === 0) continue;
-      const udp = dnsReach(ctx, subject, "UDP");
+      const udp = ctx.dnsReachOf(subject, "UDP");
       const allowed = allowedBy(udp);
       if (allowed === null) continue;
-      const tcp = dnsReach(ctx, subject, "TCP");
+      const tcp = ctx.dnsReachOf(subject, "TCP");
       if (tcp.kind === "allowed") continue;
       // TCP on the same assumption as UDP: dns-egress-blocked names that assumption.
       if (tcp.kind === "assumed" && allowed.assumption !== null && tcp.assumptions.some((t) => sameAssumption(t.assumption, allowed.assumption as NamespaceAssumption))) continue;
