@@ -64,6 +64,11 @@ const CASES: RuleCase[] = [
     expect: [{ path: "", message: "NetworkPolicy shop/default-deny, NetworkPolicy shop/deny-egress each add nothing given the other" }],
   },
   {
+    name: "three copies of the Kubernetes docs' default deny all egress: one finding naming the three",
+    yaml: docs(APPS, policy("shop", "deny-1", DENY_EGRESS), policy("shop", "deny-2", DENY_EGRESS), policy("shop", "deny-3", DENY_EGRESS)),
+    expect: [{ path: "", message: "NetworkPolicy shop/deny-1, NetworkPolicy shop/deny-2, NetworkPolicy shop/deny-3 each add nothing given the others" }],
+  },
+  {
     name: "an egress baseline beside a deny-all baseline (Ingress and Egress) adds nothing given it, and is reported alone",
     yaml: docs(APPS, policy("shop", "deny-all", "  podSelector: {}\n  policyTypes: [Ingress, Egress]\n"), policy("shop", "default-deny-egress", DENY_EGRESS)),
     expect: [{ path: "", message: "isolates its pods in no direction that NetworkPolicy shop/deny-all (also selecting every pod, with no rules) does not" }],
