@@ -3,6 +3,9 @@ import { selectorMatches } from "../model/selector.js";
 import { AddressSet } from "../net/address-set.js";
 import { parseCidr } from "../net/cidr.js";
 import { Engine } from "../engine/engine.js";
+import { namespaceLabels } from "../engine/classes.js";
+import { labelsKey } from "../model/labels.js";
+import { type DnsReach, type NamespaceAssumption, dnsReach } from "./dns-reach.js";
 import { type DnsResolution, resolveDns } from "./dns.js";
 import { type Redundancy, analyseRedundancy } from "./redundancy.js";
 import type { Draft, LintOptions } from "./types.js";
@@ -24,6 +27,8 @@ export class LintContext {
   readonly engine: Engine;
   readonly serviceCidr: AddressSet;
   private redundancyResult: Redundancy | undefined;
+  private readonly assuming = new Map<string, Engine>();
+  private readonly reaches = new Map<string, DnsReach>();
 
   constructor(
     readonly cluster: Cluster,
@@ -61,6 +66,34 @@ export class LintContext {
 
   policy(ref: { readonly namespace: string; readonly name: string }): Policy | undefined {
     return this.cluster.policies.find((p) => p.namespace === ref.namespace && p.name === ref.name);
+  }
+
+  /**
+   * The engine over the universe with a namespace that the input does not declare carrying
+   * `assumption.labels` besides those it is known to carry (compiled once per assumption).
+   */
+  engineAssuming(assumption: NamespaceAssumption): Engine {
+    const key = `${assumption.namespace}\u0000${labelsKey(assumption.labels)}`;
+    let engine = this.assuming.get(key);
+    if (engine === undefined) {
+      const namespaces = new Map(this.universe.cluster.namespaces);
+      const labels = new Map([...namespaceLabels(namespaces, assumption.namespace), ...assumption.labels]);
+      namespaces.set(assumption.namespace, { name: assumption.namespace, labels, declared: false });
+      engine = Engine.compile({ ...this.universe.cluster, namespaces }, this.options.engine);
+      this.assuming.set(key, engine);
+    }
+    return engine;
+  }
+
+  /** `dnsReach` of `subject` over `protocol`, computed once (both DNS rules and peer-selects-nothing ask). */
+  dnsReachOf(subject: Endpoint, protocol: "UDP" | "TCP"): DnsReach {
+    const key = `${subject.id}\u0000${protocol}`;
+    let reach = this.reaches.get(key);
+    if (reach === undefined) {
+      reach = dnsReach(this, subject, protocol);
+      this.reaches.set(key, reach);
+    }
+    return reach;
   }
 
   /** Which rules and policies add nothing (computed once, shared by redundant-rule and policy-adds-nothing). */

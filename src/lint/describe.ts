@@ -1,5 +1,5 @@
 import type { Location } from "../diag/location.js";
-import type { ObjectRef, Policy } from "../model/cluster.js";
+import type { ObjectRef } from "../model/cluster.js";
 import { formatSelector } from "../model/selector.js";
 import type { LabelSelector } from "../model/selector.js";
 
@@ -32,8 +32,4 @@ export function plural(n: number, one: string, many = `${one}s`): string {
 export function compareLocations(a: Location, b: Location): number {
   if (a.file !== b.file) return a.file < b.file ? -1 : 1;
   return a.document - b.document || a.line - b.line || a.column - b.column;
-}
-
-export function firstPolicy(policies: readonly Policy[]): Policy | undefined {
-  return [...policies].sort((a, b) => compareLocations(a.at, b.at))[0];
 }

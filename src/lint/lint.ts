@@ -30,7 +30,7 @@ export function lintCluster(cluster: Cluster, options: LintOptions, rules: reado
       if (d.endpoints.length > 0 && endpoints.length === 0) continue;
       findings.push({
         rule: rule.id,
-        severity: rule.severity,
+        severity: d.severity ?? rule.severity,
         message: d.message,
         object: formatObjectRef(d.object),
         location: { file: d.at.file, line: d.at.line, column: d.at.column, path: d.at.path },

@@ -12,9 +12,19 @@ export const lintMessages = {
     `add an egress rule allowing UDP and TCP port 53 to the DNS pods: to: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}, podSelector: {matchLabels: {k8s-app: kube-dns}}}], ports: [{protocol: UDP, port: 53}, {protocol: TCP, port: 53}]`,
   dnsBlockedHintIps: (cidrs: readonly string[]) =>
     `add an egress rule allowing UDP and TCP port 53 to ${cidrs.join(", ")}: to: [${cidrs.map((c) => `{ipBlock: {cidr: ${c}}}`).join(", ")}], ports: [{protocol: UDP, port: 53}, {protocol: TCP, port: 53}]`,
+  dnsBaselineAlone: (namespace: string, policies: readonly string[], dns: string) =>
+    `no policy in the input allows the pods of namespace ${namespace} to send DNS queries (UDP 53) to ${dns}: ${listText(policies)} ${policies.length === 1 ? "isolates" : "isolate"} them for egress and ${policies.length === 1 ? "allows" : "allow"} nothing. A baseline like this is meant to be paired with a policy allowing DNS; unless one outside the input does, every name lookup fails`,
+  dnsBaselineAloneHint: (rule: string) =>
+    `lint the allow-DNS policy together with the baseline (-f policies/ -f that-policy.yaml), or ${rule}; if a policy kept elsewhere allows DNS, say so with the annotation portcullis.dev/ignore: dns-egress-blocked on the baseline`,
+  dnsAssumed: (policies: readonly string[], dns: string, namespace: string, labels: string) =>
+    `pods isolated for egress by ${listText(policies)} may send DNS queries (UDP 53) to ${dns} only if namespace ${namespace} carries ${labels}, and the input holds no Namespace ${namespace} to tell (the API server sets only kubernetes.io/metadata.name): if ${namespace} carries ${labels}, DNS is allowed; if not, every name lookup fails`,
+  dnsAssumedHint: (namespace: string, labels: string) =>
+    `select the namespace by the label the API server sets, namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ${namespace}}}, or make sure ${namespace} carries ${labels} (kubectl label namespace ${namespace} ${labels.replace(/, /g, " ")}) and add the Namespace object to the input`,
   // dns-tcp-missing
-  dnsTcpMissing: (dns: string) =>
-    `this rule lets pods send DNS queries to ${dns} over UDP 53, but no rule allows TCP 53: answers too large for UDP (truncated, then retried over TCP) fail`,
+  dnsTcpMissing: (dns: string, udpCondition: string) =>
+    `this rule lets pods send DNS queries to ${dns} over UDP 53${udpCondition}, but no rule allows TCP 53: answers too large for UDP (truncated, then retried over TCP) fail`,
+  dnsTcpAssumed: (dns: string, udpCondition: string, namespace: string, labels: string) =>
+    `this rule lets pods send DNS queries to ${dns} over UDP 53${udpCondition}; TCP 53 is allowed only if namespace ${namespace} carries ${labels}, and the input holds no Namespace ${namespace} to tell: if it does not, answers too large for UDP (truncated, then retried over TCP) fail`,
   dnsTcpMissingHint: () => `add {protocol: TCP, port: 53} to this rule's ports, next to {protocol: UDP, port: 53}`,
   // metadata-reachable
   metadataReachable: (addresses: readonly string[]) =>
@@ -51,6 +61,8 @@ export const lintMessages = {
   // peer-and-or-confusion
   andOrConfusion: (nsPeer: string, podPeer: string, asWritten: string, together: string) =>
     `${nsPeer} and ${podPeer} are two peers, which are ORed: as written they select ${asWritten}; one peer with both selectors would select only ${together}`,
+  andOrUndecided: (message: string) =>
+    `${message}. The input cannot tell which was meant: an OR is deliberate when each peer selects pods the other does not, and one peer with both selectors would select none`,
   andOrHint: () =>
     `if both conditions were meant to hold together, write one peer: remove the "-" before podSelector so it sits in the same list item as namespaceSelector`,
   // egress-list-without-policytypes
@@ -85,8 +97,15 @@ export const lintMessages = {
   redundantRule: () => `this rule allows nothing that other rules do not already allow to the pods it applies to`,
   redundantRuleHint: () => `remove it, or fix it if it was meant to allow something else`,
   // policy-adds-nothing
-  policyAddsNothing: () =>
-    `removing this policy would change no connection: other policies already isolate the pods it selects and allow them the same`,
+  policyAddsNothing: (given: readonly string[]) =>
+    given.length === 0
+      ? `removing this policy would change no connection: without it the pods it selects are not isolated, which allows them as much`
+      : `removing this policy would change no connection: ${listText(given)} already ${given.length === 1 ? "allows" : "allow"} the pods it selects at least as much`,
+  baselineAddsNothing: (given: readonly string[]) =>
+    `this default-deny baseline isolates its pods in no direction that ${listText(given)} (also selecting every pod, with no rules) does not: removing it would change no connection`,
+  policiesMutuallyRedundant: (set: readonly string[]) =>
+    `${listText(set)} each add nothing given the ${set.length === 2 ? "other" : "others"}: removing one of them changes no connection, removing all of them would; keep one`,
+  policiesMutuallyRedundantHint: () => `keep one of them and remove the others, or fix the one that was meant to allow or deny something else`,
   policyAddsNothingHint: () => `remove it, or fix it if it was meant to allow or deny something else`,
   // hostnetwork-selected
   hostNetworkSelected: (pods: readonly string[]) =>

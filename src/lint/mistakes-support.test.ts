@@ -13,9 +13,18 @@ export function mistakeDirs(): string[] {
 }
 
 export function lintMistake(dir: string): Finding[] {
-  const files = readdirSync(`${MISTAKES_DIR}/${dir}`)
-    .filter((f) => f.endsWith(".yaml") || f.endsWith(".yml"))
-    .sort()
-    .map((f) => ({ file: `examples/mistakes/${dir}/${f}`, text: readFileSync(`${MISTAKES_DIR}/${dir}/${f}`, "utf8") }));
+  return lintPaths([`examples/mistakes/${dir}`]);
+}
+
+/** The manifests (.yaml, .yml) under directories of the repository (relative to its root), sorted, subdirectories included. */
+function manifestsUnder(dir: string): string[] {
+  return readdirSync(`${ROOT}${dir}`, { withFileTypes: true })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .flatMap((e) => (e.isDirectory() ? manifestsUnder(`${dir}/${e.name}`) : e.name.endsWith(".yaml") || e.name.endsWith(".yml") ? [`${dir}/${e.name}`] : []));
+}
+
+/** Lints directories of the repository together, as `portcullis lint -f DIR -f DIR` does. */
+export function lintPaths(dirs: readonly string[]): Finding[] {
+  const files = dirs.flatMap(manifestsUnder).map((file) => ({ file, text: readFileSync(`${ROOT}${file}`, "utf8") }));
   return lintCluster(clusterOf(files), TEST_OPTIONS);
 }

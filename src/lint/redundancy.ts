@@ -1,5 +1,5 @@
 import type { Cluster, Direction, Endpoint, Peer, Policy, Rule } from "../model/cluster.js";
-import { selectorMatches } from "../model/selector.js";
+import { isMatchAll, selectorMatches } from "../model/selector.js";
 import { Engine } from "../engine/engine.js";
 import { directionConns, externalConns } from "../analysis/reach.js";
 import { ruleConns } from "../analysis/rule-conns.js";
@@ -7,8 +7,17 @@ import type { LintContext } from "./context.js";
 import { Alike, peerMatches as matches } from "./alike.js";
 import { compareLocations } from "./describe.js";
 
+/**
+ * A policy that adds nothing: removing it changes no connection.
+ * - `given`: the policies that make it so (those it cannot do without, else every policy selecting
+ *   its pods in its directions); empty when, without it, its pods are not isolated and may do as much.
+ * - `mutual`: the policies of `given` that add nothing given it either (each of the set can go,
+ *   not all of them): one finding names the set.
+ */
 export interface RedundantPolicy {
   readonly policy: Policy;
+  readonly given: readonly Policy[];
+  readonly mutual: readonly Policy[];
 }
 
 export interface RedundantRule {
@@ -33,12 +42,23 @@ interface Scope {
 }
 
 /**
+ * A default-deny baseline: `podSelector: {}` and no rules. It is never reported for what other
+ * policies allow: its purpose is to keep the namespace's pods isolated when allow policies are
+ * removed (or pods come that no allow policy selects). Only another baseline of the namespace,
+ * isolating at least the same directions, makes it redundant.
+ */
+export function isBaseline(policy: Policy): boolean {
+  return isMatchAll(policy.podSelector) && policy.ingress.length === 0 && policy.egress.length === 0;
+}
+
+/**
  * Which policies, then which rules, can be removed without changing what any pod may send or
  * receive. Asked of the engine: the connections each selected pod has with the endpoints of the
  * universe and with the IP space are compared with and without the candidate, on a copy of the
  * cluster. Candidates are taken from the last (by file and line) to the first, and each one found
  * is removed before the next is tried, so of two identical rules the later one is reported, and
- * everything reported can be removed together.
+ * everything reported can be removed together. Baselines (`isBaseline`) are judged against the
+ * namespace's other baselines only.
  */
 export function analyseRedundancy(ctx: LintContext): Redundancy {
   const universe = ctx.universe.cluster;
@@ -46,15 +66,34 @@ export function analyseRedundancy(ctx: LintContext): Redundancy {
   const targets = alike.targets(universe.endpoints);
   let working: Cluster = universe;
   const policies: RedundantPolicy[] = [];
+  const isRedundant = (cluster: Cluster, policy: Policy, subjects: readonly Endpoint[]): boolean => {
+    const without: Cluster = { ...cluster, policies: cluster.policies.filter((p) => p !== policy) };
+    const scope = policyScope(compile(cluster, [...subjects, ...targets], ctx), policy, subjects, targets);
+    return sameConns(cluster, without, scope, ctx);
+  };
   for (const policy of byLocationDescending(ctx.cluster.policies)) {
-    const subjects = alike.subjects(selectedBy(working, policy));
-    if (subjects.length === 0) continue;
-    const without: Cluster = { ...working, policies: working.policies.filter((p) => p !== policy) };
-    const scope = policyScope(compile(working, [...subjects, ...targets], ctx), policy, subjects, targets);
-    if (sameConns(working, without, scope, ctx)) {
-      policies.push({ policy });
-      working = without;
+    if (isBaseline(policy)) {
+      const found = redundantBaseline(working, policy);
+      if (found === null) continue;
+      policies.push(found);
+      working = { ...working, policies: working.policies.filter((p) => p !== policy) };
+      continue;
     }
+    const subjects = alike.subjects(selectedBy(working, policy));
+    if (subjects.length === 0 || !isRedundant(working, policy, subjects)) continue;
+    // Which of the others it cannot do without, and which of those could go instead of it.
+    const engine = compile(working, subjects, ctx);
+    const directions = DIRECTIONS.filter((d) => policy.affects[d]);
+    const others = working.policies.filter((p) => p !== policy && subjects.some((s) => directions.some((d) => engine.policiesSelecting(s, d).includes(p))));
+    const without = (q: Policy): Cluster => ({ ...working, policies: working.policies.filter((p) => p !== q) });
+    const needed = others.filter((q) => !isRedundant(without(q), policy, subjects));
+    const mutual = needed.filter((q) => {
+      if (isBaseline(q)) return false;
+      const theirs = alike.subjects(selectedBy(working, q));
+      return theirs.length > 0 && isRedundant(working, q, theirs);
+    });
+    policies.push({ policy, given: byLocation(needed.length > 0 ? needed : others), mutual: byLocation(mutual) });
+    working = { ...working, policies: working.policies.filter((p) => p !== policy) };
   }
   const rules: RedundantRule[] = [];
   for (const original of byLocationDescending(working.policies)) {
@@ -87,6 +126,22 @@ function compile(cluster: Cluster, endpoints: readonly Endpoint[], ctx: LintCont
 
 function byLocationDescending(policies: readonly Policy[]): Policy[] {
   return [...policies].sort((a, b) => compareLocations(b.at, a.at));
+}
+
+function byLocation(policies: readonly Policy[]): Policy[] {
+  return [...policies].sort((a, b) => compareLocations(a.at, b.at));
+}
+
+/**
+ * A baseline another baseline of its namespace makes redundant: one isolating at least the same
+ * directions (both select every pod and allow nothing). Mutual when they isolate the same ones.
+ */
+function redundantBaseline(working: Cluster, policy: Policy): RedundantPolicy | null {
+  const covers = (q: Policy): boolean => q !== policy && q.namespace === policy.namespace && isBaseline(q) && DIRECTIONS.every((d) => !policy.affects[d] || q.affects[d]);
+  const given = working.policies.filter(covers);
+  if (given.length === 0) return null;
+  const mutual = given.filter((q) => DIRECTIONS.every((d) => q.affects[d] === policy.affects[d]));
+  return { policy, given: byLocation(given), mutual: byLocation(mutual) };
 }
 
 /** Pods a policy selects in the universe (host-network pods are never selected). */

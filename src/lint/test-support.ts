@@ -8,7 +8,7 @@ import type { Cluster } from "../model/cluster.js";
 import { AddressSet } from "../net/address-set.js";
 import { parseCidr } from "../net/cidr.js";
 import { lintCluster } from "./lint.js";
-import type { Finding, LintOptions } from "./types.js";
+import type { Finding, LintOptions, Severity } from "./types.js";
 
 export function cidrSet(...texts: string[]): AddressSet {
   return AddressSet.fromCidrs(
@@ -51,8 +51,8 @@ export interface RuleCase {
   readonly name: string;
   readonly yaml: string;
   readonly options?: Partial<LintOptions>;
-  /** Expected findings, in order: the field path of each, and optionally its workloads and a fragment of its message. */
-  readonly expect: readonly { readonly path: string; readonly endpoints?: readonly string[]; readonly message?: string; readonly hint?: string }[];
+  /** Expected findings, in order: the field path of each, and optionally its workloads, a fragment of its message or hint, and its severity. */
+  readonly expect: readonly { readonly path: string; readonly endpoints?: readonly string[]; readonly message?: string; readonly hint?: string; readonly severity?: Severity }[];
 }
 
 /** Joins YAML documents. */
@@ -70,10 +70,11 @@ export function runCase(rule: string, c: RuleCase): { actual: Expected[]; expect
   const findings = lintYaml(c.yaml, rule, c.options ?? {});
   const actual = findings.map((f, i) => {
     const e = c.expect[i];
-    const out: { path: string; endpoints?: readonly string[]; message?: string; hint?: string } = { path: f.location.path };
+    const out: { path: string; endpoints?: readonly string[]; message?: string; hint?: string; severity?: Severity } = { path: f.location.path };
     if (e?.endpoints !== undefined) out.endpoints = f.endpoints;
     if (e?.message !== undefined) out.message = f.message.includes(e.message) ? e.message : f.message;
     if (e?.hint !== undefined) out.hint = f.hint.includes(e.hint) ? e.hint : f.hint;
+    if (e?.severity !== undefined) out.severity = f.severity;
     return out;
   });
   return { actual, expected: c.expect };

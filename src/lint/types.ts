@@ -67,11 +67,14 @@ export interface Draft {
   readonly hint: string;
   /** Annotations of the object that may silence it (`portcullis.dev/ignore`). */
   readonly annotations?: Labels;
+  /** This finding's severity when it differs from the rule's (its docs page says when). */
+  readonly severity?: Severity;
 }
 
 /** A lint rule: one file each, registered in `registry.ts`, documented in `docs/rules/<id>.md`. */
 export interface LintRule {
   readonly id: string;
+  /** The severity of its findings, unless a finding says otherwise (`Draft.severity`): the highest it reports. */
   readonly severity: Severity;
   /** One line: SARIF shortDescription. */
   readonly summary: string;

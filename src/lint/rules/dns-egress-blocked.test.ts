@@ -25,11 +25,124 @@ const ALLOW_DNS = policy("shop", "allow-dns", `
         - {protocol: TCP, port: 53}
 `);
 
+const WEB_TO_WORKER = policy("shop", "web-to-worker", `
+  podSelector: {matchLabels: {app: web}}
+  policyTypes: [Egress]
+  egress:
+    - to:
+        - podSelector: {matchLabels: {app: worker}}
+      ports:
+        - {protocol: TCP, port: 8080}
+`);
+
+/**
+ * Cilium network-policy-tutorial, tutorial/08-all-pods-egress-allow-dns.yaml, verbatim: "the
+ * namespace is selected with a labels `contains: coredns` which you will have to add to the
+ * namespace in which CoreDNS is running in" (`kubectl label namespace kube-system contains=coredns`).
+ */
+const CILIUM_TUTORIAL_ALLOW_DNS = `kind: NetworkPolicy
+apiVersion: networking.k8s.io/v1
+metadata:
+  name: all-pods-egress-allow-dns
+spec:
+  podSelector: {}
+  policyTypes:
+  - Egress
+  egress:
+    - to:
+      - namespaceSelector:
+          matchLabels:
+            contains: coredns
+        podSelector:
+          matchLabels:
+            k8s-app: kube-dns
+`;
+
+/**
+ * Guides written before Kubernetes 1.21 set kubernetes.io/metadata.name: they label kube-system by
+ * hand ("kubectl label namespace kube-system name=kube-system", then "kubectl apply -f
+ * allow-dns-access.yaml") and select it by that label.
+ */
+const OLDER_GUIDE_ALLOW_DNS = policy("shop", "allow-dns-access", `
+  podSelector: {}
+  policyTypes:
+  - Egress
+  egress:
+  - to:
+    - namespaceSelector:
+        matchLabels:
+          name: kube-system
+    ports:
+    - protocol: UDP
+      port: 53
+    - protocol: TCP
+      port: 53
+`);
+
 const CASES: RuleCase[] = [
   {
-    name: "a default-deny egress policy with no DNS rule blocks DNS for every pod it selects",
+    name: "the Kubernetes docs' \"Default deny all egress traffic\" policy alone in a directory (its allow-DNS policy elsewhere): one warning for the namespace, not an error",
     yaml: docs(SHOP, DENY),
-    expect: [{ path: "", endpoints: ["shop/web", "shop/worker"], message: "has no egress rules, so it allows no egress traffic" }],
+    expect: [{ path: "", endpoints: ["shop/web", "shop/worker"], severity: "warning", message: "no policy in the input allows the pods of namespace shop to send DNS queries" }],
+  },
+  {
+    name: "two baselines of one namespace standing alone (`scaffold -n shop` output and a deny-all): one warning naming both",
+    yaml: docs(SHOP, DENY, policy("shop", "deny-all", "  podSelector: {}\n  policyTypes: [Ingress, Egress]\n")),
+    expect: [{ path: "", endpoints: ["shop/web", "shop/worker"], severity: "warning", message: "NetworkPolicy shop/default-deny-egress, NetworkPolicy shop/deny-all isolate them for egress and allow nothing" }],
+  },
+  {
+    name: "a baseline and an allow policy with egress rules but none for DNS (examples/mistakes/dns-blocked): DNS was forgotten, one error for the namespace",
+    yaml: docs(SHOP, DENY, WEB_TO_WORKER),
+    expect: [{ path: "", endpoints: ["shop/web", "shop/worker"], severity: "error", message: "NetworkPolicy shop/default-deny-egress, NetworkPolicy shop/web-to-worker cannot send DNS queries" }],
+  },
+  {
+    name: "baselines in two namespaces standing alone: one warning per namespace",
+    yaml: docs(DENY, policy("billing", "default-deny-egress", "  podSelector: {}\n  policyTypes: [Egress]\n")),
+    expect: [
+      { path: "", endpoints: ["shop/{}"], severity: "warning", message: "namespace shop" },
+      { path: "", endpoints: ["billing/{}"], severity: "warning", message: "namespace billing" },
+    ],
+  },
+  {
+    name: "Cilium tutorial 08-all-pods-egress-allow-dns (contains: coredns), kube-system not in the input: a warning naming the assumption",
+    yaml: CILIUM_TUTORIAL_ALLOW_DNS,
+    expect: [{ path: "spec.egress[0].to[0]", endpoints: ["default/{}"], severity: "warning", message: "if kube-system carries contains=coredns, DNS is allowed" }],
+  },
+  {
+    name: "Cilium tutorial 08-all-pods-egress-allow-dns with the Namespace kube-system labelled contains=coredns in the input: DNS is allowed",
+    yaml: docs(namespace("kube-system", { contains: "coredns" }), CILIUM_TUTORIAL_ALLOW_DNS),
+    expect: [],
+  },
+  {
+    name: "Cilium tutorial 08-all-pods-egress-allow-dns with the Namespace kube-system in the input, not labelled: DNS is blocked for certain (an error)",
+    yaml: docs(namespace("kube-system"), CILIUM_TUTORIAL_ALLOW_DNS),
+    expect: [{ path: "spec.egress[0]", severity: "error", message: "kube-system/kube-dns is in namespace kube-system, which this peer does not select" }],
+  },
+  {
+    name: "older guides' allow-dns-access (namespaceSelector name: kube-system) beside a baseline, kube-system not in the input: a warning naming the assumption",
+    yaml: docs(SHOP, DENY, OLDER_GUIDE_ALLOW_DNS),
+    expect: [{ path: "spec.egress[0].to[0]", endpoints: ["shop/web", "shop/worker"], severity: "warning", message: "if kube-system carries name=kube-system, DNS is allowed" }],
+  },
+  {
+    name: "older guides' allow-dns-access with kube-system's DNS pods in the input but not its Namespace: still the assumption",
+    yaml: docs(SHOP, OLDER_GUIDE_ALLOW_DNS, workload("kube-system", "coredns", { "k8s-app": "kube-dns" })),
+    expect: [{ path: "spec.egress[0].to[0]", severity: "warning", message: "only if namespace kube-system carries name=kube-system" }],
+  },
+  {
+    name: "a namespaceSelector naming another namespace by kubernetes.io/metadata.name: no labelling of kube-system helps, an error",
+    yaml: docs(
+      SHOP,
+      policy("shop", "dns-in-wrong-namespace", `
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+    - to:
+        - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: dns}}
+      ports:
+        - {protocol: UDP, port: 53}
+`),
+    ),
+    expect: [{ path: "spec.egress[0]", severity: "error" }],
   },
   { name: "a rule allowing UDP and TCP 53 to the kube-dns pods lets DNS through", yaml: docs(SHOP, DENY, ALLOW_DNS), expect: [] },
   { name: "pods not isolated for egress are not reported", yaml: SHOP, expect: [] },

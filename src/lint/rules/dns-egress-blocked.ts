@@ -1,57 +1,104 @@
+import type { Location } from "../../diag/location.js";
 import { type Policy, formatObjectRef } from "../../model/cluster.js";
 import type { Decision } from "../../engine/types.js";
 import type { DnsTarget } from "../dns.js";
 import type { LintContext } from "../context.js";
-import { compareLocations, firstPolicy, policyObject, sortedIds } from "../describe.js";
+import { type NamespaceAssumption, assumptionText } from "../dns-reach.js";
+import { compareLocations, policyObject, sortedIds } from "../describe.js";
 import { lintMessages as m } from "../messages.js";
-import { missSentence, probe } from "../probe.js";
-import type { Draft, LintRule } from "../types.js";
+import { explanationKey, missSentence } from "../probe.js";
+import type { Draft, LintRule, Severity } from "../types.js";
 
 export const dnsEgressBlocked: LintRule = {
   id: "dns-egress-blocked",
   severity: "error",
   summary: "A pod isolated for egress cannot reach the cluster DNS on UDP 53.",
   description:
-    "Once a policy isolates a pod for egress, DNS queries are denied like any other traffic unless a rule allows them. The engine is asked, for every pod isolated for egress, whether it may send UDP 53 to the DNS pods (the kube-system/kube-dns Service's pods, the pods labelled k8s-app=kube-dns, or the addresses given with --dns); when the input holds no DNS pods a synthetic kube-dns endpoint stands for them.",
+    "Once a policy isolates a pod for egress, DNS queries are denied like any other traffic unless a rule allows them. The engine is asked, for every pod isolated for egress, whether it may send UDP 53 to the DNS pods (the kube-system/kube-dns Service's pods, the pods labelled k8s-app=kube-dns, or the addresses given with --dns); when the input holds no DNS pods a synthetic kube-dns endpoint stands for them. One finding per namespace: an error when a policy isolating some of its pods allows them other egress (DNS was forgotten), a warning when rule-less baselines alone isolate them (baselines are paired with an allow-DNS policy that may live outside the input). A warning naming the assumption when DNS is allowed only if the DNS pods' namespace, which the input does not hold, carries a label a namespaceSelector asks for.",
   docs: "docs/rules/dns-egress-blocked.md",
   check: (ctx) => {
     if (ctx.dns.targets.length === 0) return [];
-    // One finding per policy to fix: the first (by file and line) of those isolating each pod.
-    const groups = new Map<Policy, { policies: Set<Policy>; endpoints: string[]; why: string }>();
+    const groups = new Map<string, Group>();
+    const join = (key: string, make: () => Group, policies: readonly Policy[], endpoint: string): void => {
+      const group = groups.get(key) ?? make();
+      for (const p of policies) group.policies.add(p);
+      group.endpoints.push(endpoint);
+      groups.set(key, group);
+    };
     for (const subject of ctx.subjects()) {
       const policies = ctx.engine.policiesSelecting(subject, "egress");
-      const owner = firstPolicy(policies);
-      if (owner === undefined) continue;
-      const decisions = ctx.dns.targets.map((t) => ({ t, d: probe(ctx, subject, t.target, 53, "UDP") }));
-      if (decisions.some(({ d }) => d.egress.verdict !== "denied")) continue;
-      const group = groups.get(owner) ?? { policies: new Set<Policy>(), endpoints: [], why: whyBlocked(decisions[0]) };
-      for (const p of policies) group.policies.add(p);
-      group.endpoints.push(subject.id);
-      groups.set(owner, group);
+      if (policies.length === 0) continue;
+      const reach = ctx.dnsReachOf(subject, "UDP");
+      if (reach.kind === "allowed") continue;
+      if (reach.kind === "assumed") {
+        const first = reach.assumptions[0];
+        const by = first?.decision.egress.allowedBy[0];
+        const holder = by === undefined ? undefined : ctx.policy(by.policy);
+        if (first === undefined || by === undefined || holder === undefined) continue;
+        const assumption = first.assumption;
+        const key = `assumed\u0000${explanationKey(by)}\u0000${assumption.namespace}\u0000${assumptionText(assumption)}`;
+        join(key, () => ({ kind: { kind: "assumed", assumption, by: holder, at: by.at }, policies: new Set(), endpoints: [] }), policies, subject.id);
+      } else {
+        // Once per namespace; an error when a policy allows some of its pods other egress (DNS was forgotten).
+        const forgotten = policies.some((p) => p.egress.length > 0);
+        const key = `denied\u0000${subject.namespace}`;
+        join(key, () => ({ kind: { kind: "baseline", namespace: subject.namespace }, policies: new Set(), endpoints: [] }), policies, subject.id);
+        const group = groups.get(key);
+        if (forgotten && group !== undefined && group.kind.kind === "baseline") groups.set(key, { ...group, kind: { kind: "forgotten", why: whyBlocked(reach.first) } });
+      }
     }
-    return [...groups].map(([owner, g]) => draft(ctx, owner, [...g.policies], g.endpoints, g.why));
+    return [...groups.values()].map((g) => draft(ctx, g));
   },
 };
 
-/** The nearest miss towards the first DNS target, as the engine explains it. */
-function whyBlocked(first: { t: DnsTarget; d: Decision } | undefined): string {
-  const miss = first?.d.egress.misses[0];
-  if (first === undefined || miss === undefined) return "";
-  const namespace = first.t.target.kind === "endpoint" ? first.t.target.endpoint.namespace : null;
-  return missSentence(miss, first.t.name, namespace, 53, "UDP");
+type Kind =
+  | { readonly kind: "forgotten"; readonly why: string }
+  | { readonly kind: "baseline"; readonly namespace: string }
+  /** Allowed by the peer at `at` of policy `by` if the namespace carries the labels. */
+  | { readonly kind: "assumed"; readonly assumption: NamespaceAssumption; readonly by: Policy; readonly at: Location };
+
+interface Group {
+  readonly kind: Kind;
+  readonly policies: Set<Policy>;
+  readonly endpoints: string[];
 }
 
-/** The finding on `owner`, the first of the policies isolating the pods. */
-function draft(ctx: LintContext, owner: Policy, policies: readonly Policy[], endpoints: readonly string[], why: string): Draft {
-  const sorted = [...policies].sort((a, b) => compareLocations(a.at, b.at));
+const SEVERITY: Readonly<Record<Kind["kind"], Severity>> = { forgotten: "error", baseline: "warning", assumed: "warning" };
+
+/** The nearest miss towards the first DNS target, as the engine explains it. */
+function whyBlocked(first: { readonly target: DnsTarget; readonly decision: Decision } | undefined): string {
+  const miss = first?.decision.egress.misses[0];
+  if (first === undefined || miss === undefined) return "";
+  const namespace = first.target.target.kind === "endpoint" ? first.target.target.endpoint.namespace : null;
+  return missSentence(miss, first.target.name, namespace, 53, "UDP");
+}
+
+/**
+ * The finding on the first (by file and line) of the policies isolating the pods; when DNS hinges
+ * on a namespace's labels, on the peer that asks for them.
+ */
+function draft(ctx: LintContext, g: Group): Draft {
+  const sorted = [...g.policies].sort((a, b) => compareLocations(a.at, b.at));
+  const k = g.kind;
+  const owner = k.kind === "assumed" ? k.by : (sorted[0] as Policy);
+  const names = sorted.map((p) => formatObjectRef(policyObject(p)));
   const ips = ctx.dns.targets.flatMap((t) => (t.target.kind === "external" ? [t.target.addresses.toString()] : []));
   const hasPods = ctx.dns.targets.some((t) => t.target.kind === "endpoint");
+  const rule = hasPods || ips.length === 0 ? m.dnsBlockedHintPods() : m.dnsBlockedHintIps(ips);
+  const message =
+    k.kind === "forgotten"
+      ? m.dnsBlocked(names, ctx.dns.description, k.why)
+      : k.kind === "baseline"
+        ? m.dnsBaselineAlone(k.namespace, names, ctx.dns.description)
+        : m.dnsAssumed(names, ctx.dns.description, k.assumption.namespace, assumptionText(k.assumption));
+  const hint = k.kind === "forgotten" ? rule : k.kind === "baseline" ? m.dnsBaselineAloneHint(rule) : m.dnsAssumedHint(k.assumption.namespace, assumptionText(k.assumption));
   return {
-    message: m.dnsBlocked(sorted.map((p) => formatObjectRef(policyObject(p))), ctx.dns.description, why),
+    message,
     object: policyObject(owner),
-    at: owner.egress[0]?.at ?? owner.at,
-    endpoints: sortedIds(endpoints),
-    hint: hasPods || ips.length === 0 ? m.dnsBlockedHintPods() : m.dnsBlockedHintIps(ips),
+    at: k.kind === "assumed" ? k.at : (owner.egress[0]?.at ?? owner.at),
+    endpoints: sortedIds(g.endpoints),
+    hint,
     annotations: owner.annotations,
+    severity: SEVERITY[k.kind],
   };
 }

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { type RuleCase, docs, policy, runCase, workload } from "../test-support.js";
+import { type RuleCase, docs, namespace, policy, runCase, workload } from "../test-support.js";
 
 const APP = workload("payments", "checkout", { app: "checkout" });
 const dnsPolicy = (ports: string): string =>
@@ -11,6 +11,17 @@ const dnsPolicy = (ports: string): string =>
     - to:
         - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}
           podSelector: {matchLabels: {k8s-app: kube-dns}}
+      ports:
+${ports}`);
+
+/** Guides written before Kubernetes 1.21: "kubectl label namespace kube-system name=kube-system", then select it by that label. */
+const oldGuide = (ports: string): string =>
+  policy("payments", "allow-dns-access", `
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+    - to:
+        - namespaceSelector: {matchLabels: {name: kube-system}}
       ports:
 ${ports}`);
 
@@ -38,6 +49,26 @@ const CASES: RuleCase[] = [
   },
   { name: "DNS blocked altogether is dns-egress-blocked's finding, not this one", yaml: docs(APP, dnsPolicy("        - {protocol: TCP, port: 443}\n")), expect: [] },
   { name: "pods not isolated for egress are not reported", yaml: APP, expect: [] },
+  {
+    name: "older guides' allow-dns-access (namespaceSelector name: kube-system, UDP 53 only), kube-system not in the input: TCP is missing whatever kube-system carries, and the message names the assumption UDP rests on",
+    yaml: docs(APP, oldGuide("        - {protocol: UDP, port: 53}\n")),
+    expect: [{ path: "spec.egress[0].to[0]", severity: "warning", message: "over UDP 53 if namespace kube-system carries name=kube-system, but no rule allows TCP 53" }],
+  },
+  {
+    name: "older guides' allow-dns-access with UDP and TCP 53, kube-system not in the input: dns-egress-blocked names the assumption, nothing here",
+    yaml: docs(APP, oldGuide("        - {protocol: UDP, port: 53}\n        - {protocol: TCP, port: 53}\n")),
+    expect: [],
+  },
+  {
+    name: "UDP by kubernetes.io/metadata.name, TCP only by an older guide's name: kube-system: info naming the assumption TCP rests on",
+    yaml: docs(APP, dnsPolicy("        - {protocol: UDP, port: 53}\n"), oldGuide("        - {protocol: TCP, port: 53}\n").replace("allow-dns-access", "allow-dns-tcp")),
+    expect: [{ path: "spec.egress[0].to[0]", severity: "info", message: "TCP 53 is allowed only if namespace kube-system carries name=kube-system" }],
+  },
+  {
+    name: "the same with the Namespace kube-system in the input, without the label: TCP is missing for certain (a warning)",
+    yaml: docs(APP, namespace("kube-system"), dnsPolicy("        - {protocol: UDP, port: 53}\n"), oldGuide("        - {protocol: TCP, port: 53}\n").replace("allow-dns-access", "allow-dns-tcp")),
+    expect: [{ path: "spec.egress[0].to[0]", severity: "warning", message: "but no rule allows TCP 53" }],
+  },
 ];
 
 for (const c of CASES) {

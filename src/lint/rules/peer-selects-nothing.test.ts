@@ -52,6 +52,39 @@ const CASES: RuleCase[] = [
     expect: [{ path: "spec.ingress[0].from[0]", hint: "orders/agent) use the host network" }],
   },
   { name: "an input without workloads is not judged", yaml: from("        - namespaceSelector: {matchLabels: {name: monitoring}}\n"), expect: [] },
+  {
+    name: "older guides' allow-dns-access (namespaceSelector name: kube-system), kube-system not in the input: whether it selects the DNS pods rests on kube-system's labels, which dns-egress-blocked names; nothing here",
+    yaml: docs(
+      WORLD,
+      policy("orders", "allow-dns-access", `
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+    - to:
+        - namespaceSelector: {matchLabels: {name: kube-system}}
+      ports:
+        - {protocol: UDP, port: 53}
+`),
+    ),
+    expect: [],
+  },
+  {
+    name: "the same selector beside the Namespace kube-system in the input, without the label: drift for certain",
+    yaml: docs(
+      WORLD,
+      namespace("kube-system"),
+      policy("orders", "allow-dns-access", `
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+    - to:
+        - namespaceSelector: {matchLabels: {name: kube-system}}
+      ports:
+        - {protocol: UDP, port: 53}
+`),
+    ),
+    expect: [{ path: "spec.egress[0].to[0]", message: "namespaceSelector name=kube-system matches no namespace in the input" }],
+  },
 ];
 
 for (const c of CASES) {

@@ -1,3 +1,4 @@
+import type { Location } from "../../diag/location.js";
 import type { Peer, Policy } from "../../model/cluster.js";
 import type { Namespace } from "../../model/cluster.js";
 import { selectorMatches } from "../../model/selector.js";
@@ -16,16 +17,17 @@ export const peerSelectsNothing: LintRule = {
   severity: "warning",
   summary: "A rule's peer selects no pod of the input (label drift).",
   description:
-    "A peer whose namespaceSelector matches no namespace, or whose podSelector matches no pod in the namespaces it looks in, allows nothing, usually because labels drifted (a classic: namespaceSelector name: monitoring, where namespaces carry only kubernetes.io/metadata.name). The hint names the closest existing label. The rule is silent when the input holds no workloads, and for namespaces that hold none.",
+    "A peer whose namespaceSelector matches no namespace, or whose podSelector matches no pod in the namespaces it looks in, allows nothing, usually because labels drifted (a classic: namespaceSelector name: monitoring, where namespaces carry only kubernetes.io/metadata.name). The hint names the closest existing label. The rule is silent when the input holds no workloads, for namespaces that hold none, and for a peer that lets DNS through only if the DNS pods' namespace, not in the input, carries the labels it asks for (dns-egress-blocked names that assumption).",
   docs: "docs/rules/peer-selects-nothing.md",
   check: (ctx) => {
     if (ctx.cluster.endpoints.length === 0) return [];
+    const assumed = dnsPeersOnAssumption(ctx);
     const drafts: Draft[] = [];
     for (const policy of ctx.cluster.policies) {
       for (const rule of [...policy.ingress, ...policy.egress]) {
         if (rule.peers === "all") continue;
         for (const peer of rule.peers) {
-          if (peer.kind !== "pods") continue;
+          if (peer.kind !== "pods" || assumed.has(locationKey(peer.at))) continue;
           const d = checkPeer(ctx, policy, peer);
           if (d !== null) drafts.push(d);
         }
@@ -61,6 +63,24 @@ function checkPeer(ctx: LintContext, policy: Policy, peer: PodsPeer): Draft | nu
     peer.namespaces.kind === "own" && elsewhere.length > 0 ? m.peerOtherNamespaceHint(selectorText(peer.pods), policy.namespace, elsewhere) : selectorHint(peer.pods, workloads.map((e) => e.labels));
   return { ...common, message: m.peerNoPod(selectorText(peer.pods), shown), hint };
 }
+
+/**
+ * The peers that let DNS through only if the DNS pods' namespace, not in the input, carries the
+ * labels their namespaceSelector asks for: dns-egress-blocked names that assumption, and whether
+ * they select any pod is not known.
+ */
+function dnsPeersOnAssumption(ctx: LintContext): Set<string> {
+  const out = new Set<string>();
+  for (const subject of ctx.subjects()) {
+    if (ctx.engine.policiesSelecting(subject, "egress").length === 0) continue;
+    const reach = ctx.dnsReachOf(subject, "UDP");
+    if (reach.kind !== "assumed") continue;
+    for (const a of reach.assumptions) for (const by of a.decision.egress.allowedBy) out.add(locationKey(by.at));
+  }
+  return out;
+}
+
+const locationKey = (at: Location): string => `${at.file}\u0000${at.document}\u0000${at.line}\u0000${at.column}`;
 
 /** Namespaces every cluster has, whether or not the input declares them. */
 const BUILT_IN = ["default", "kube-node-lease", "kube-public", "kube-system"];
