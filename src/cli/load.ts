@@ -1,6 +1,7 @@
 import { hasErrors } from "../diag/diagnostic.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { type ReadResult, readSources } from "../io/read-sources.js";
+import type { DecodeOptions } from "../k8s/decode.js";
 import { loadCluster as loadSources } from "../k8s/load.js";
 import type { Cluster } from "../model/cluster.js";
 import { formatDiagnostic, formatGonePods, formatLoaded, formatPodSplit, formatSkipped } from "../render/diagnostics.js";
@@ -18,16 +19,16 @@ export interface LoadIo {
  * The one loading path: read sources → parse → decode. Every diagnostic goes to stderr; with any
  * error the result is null (the caller exits with invalid input).
  */
-export async function loadCluster(options: Reading & Pick<CommonOptions, "files">, io: LoadIo): Promise<Cluster | null> {
-  return decodeSources(await readSources(options.files, io.stdin), options, io);
+export async function loadCluster(options: Reading & Pick<CommonOptions, "files">, io: LoadIo, decode: DecodeOptions = {}): Promise<Cluster | null> {
+  return decodeSources(await readSources(options.files, io.stdin), options, io, decode);
 }
 
 /** How sources are read: `-v`, and `--strict` (every file must be a manifest). */
 type Reading = Pick<CommonOptions, "verbose" | "strict">;
 
 /** Sources read (from files, stdin or git) → Cluster, or null with the errors printed. */
-export function decodeSources(read: ReadResult, reading: Reading, io: LoadIo): Cluster | null {
-  const decoded = loadSources(read.sources, undefined, { strict: reading.strict });
+export function decodeSources(read: ReadResult, reading: Reading, io: LoadIo, decode: DecodeOptions = {}): Cluster | null {
+  const decoded = loadSources(read.sources, undefined, { ...decode, strict: reading.strict });
   const diagnostics: Diagnostic[] = [...read.diagnostics, ...decoded.diagnostics];
   for (const d of diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
   if (reading.verbose) {

@@ -58,6 +58,26 @@ export const messages = {
     `${kind} with apiVersion "${apiVersion}" is not a Kubernetes ${kind} (${expected}); skipped`,
   kindNearMiss: (kind: string, suggestion: string) => `unknown kind "${kind}", skipped: did you mean ${suggestion}?`,
   nullPodSelector: () => `spec.podSelector is null; the API server reads it as {} (every pod in the namespace)`,
+  // Admin policies (ClusterNetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy).
+  unknownEnum: (what: string, text: string, allowed: readonly string[]) =>
+    `invalid ${what} "${text}": expected ${allowed.length === 1 ? allowed[0] : `${allowed.slice(0, -1).join(", ")} or ${allowed[allowed.length - 1]}`}`,
+  priorityOutOfRange: (priority: number) => `priority ${priority} is outside 0-1000`,
+  tooManyItems: (count: number, max: number) => `${count} items, above the maximum of ${max}`,
+  emptyList: () => `must list at least one item`,
+  duplicateItem: (text: string, first: number) => `"${text}" is listed twice (first at [${first}]); the list is a set`,
+  oneOfNone: (fields: readonly string[]) => `exactly one of ${fields.join(", ")} must be set; none is`,
+  oneOfMany: (set: readonly string[]) => `exactly one field must be set; found ${set.join(" and ")}`,
+  unknownEntryFailsClosed: (fields: readonly string[], kind: string, effect: "matches-nothing" | "denies-all") =>
+    `sets no field this version knows (only ${fields.map((f) => `"${f}"`).join(", ")}), as from a newer ${kind} CRD: it fails closed, so this rule ${effect === "matches-nothing" ? "matches no traffic" : "denies all traffic"}`,
+  portRangeOrder: (start: number, end: number) => `range start ${start} must be less than end ${end}`,
+  invalidDomainName: (text: string) => `invalid domain name "${text}": expected a DNS name such as "kubernetes.io", optionally prefixed by "*." ("*.kubernetes.io")`,
+  baselineNotDefault: (name: string) => `a BaselineAdminNetworkPolicy must be named "default" (there is one per cluster), not "${name}"`,
+  namedPortWithoutPods: (peers: string) => `${peers} peers cannot be used with named ports, since there are no named ports for ${peers}`,
+  ruleNameTooLong: (length: number) => `rule name of ${length} characters, above the maximum of 100`,
+  emptyProtocol: (protocol: string) => `${protocol} must set destinationPort (write the protocol with no port as ${protocol}: {destinationPort: {range: {start: 1, end: 65535}}})`,
+  otherAdminApiVersion: (kind: string, apiVersion: string, expected: string) => `${kind} of apiVersion "${apiVersion}" is not read (Portcullis reads ${kind} at ${expected}); skipped`,
+  adminPolicyNotEvaluated: (policy: string) => `${policy} is read and validated but not yet evaluated: answers below ignore it`,
+  adminPolicyNotEnforced: (policy: string) => `${policy} is not enforced yet: enforce refuses input with admin policies rather than enforce without them`,
 } as const;
 
 /** Why a name, label key or label value is invalid: the rules the API server applies. */

@@ -44,5 +44,22 @@ export const codes = {
   unsupportedApiVersion: "unsupported-api-version",
   kindNearMiss: "kind-near-miss",
   nullPodSelector: "null-pod-selector",
+  // admin policies (src/k8s/admin-policy)
+  unknownTier: "unknown-tier",
+  unknownAction: "unknown-action",
+  priorityOutOfRange: "priority-out-of-range",
+  tooManyItems: "too-many-items",
+  emptyList: "empty-list",
+  duplicateItem: "duplicate-item",
+  oneOfFields: "one-of-fields",
+  unknownEntryFailsClosed: "unknown-entry-fails-closed",
+  portRangeOrder: "port-range-order",
+  invalidDomainName: "invalid-domain-name",
+  baselineNotDefault: "baseline-not-default",
+  namedPortWithoutPods: "named-port-without-pods",
+  ruleNameTooLong: "rule-name-too-long",
+  emptyProtocol: "empty-protocol",
+  adminPolicyNotEvaluated: "admin-policy-not-evaluated",
+  adminPolicyNotEnforced: "admin-policy-not-enforced",
 } as const;
 

@@ -1,7 +1,9 @@
 import { messages } from "../diag/catalogue.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { formatLocation } from "../diag/location.js";
+import { type AdminPolicy, formatAdminPolicy } from "../model/admin-policy.js";
 import { type Cluster, type KindNearMiss, type Namespace, type Node, type ObjectRef, type Policy, type Service, formatObjectRef } from "../model/cluster.js";
+import { adminPolicyApiVersion, isAdminPolicyKind, readAdminPolicy } from "./admin-policy.js";
 import { codes } from "./codes.js";
 import { type GroupingNotes, groupEndpoints, podLabelKeysRead } from "./endpoints.js";
 import { type ObjectHeader, readHeader } from "./header.js";
@@ -27,11 +29,19 @@ export interface DecodeResult {
 
 const NETWORK_POLICY_API = "networking.k8s.io/v1";
 
+export interface DecodeOptions {
+  /**
+   * What to say of admin policies, which no command evaluates yet: `warn` (a warning per policy:
+   * answers ignore it), or `refuse` (an error per policy: `enforce` must not enforce without them).
+   */
+  readonly adminPolicies?: "warn" | "refuse";
+}
+
 /**
  * Decodes objects into a Cluster. Every problem is reported; an object with an error (one the API
  * server would reject) is left out, the rest is decoded.
  */
-export function decodeCluster(documents: readonly RawDocument[]): DecodeResult {
+export function decodeCluster(documents: readonly RawDocument[], options: DecodeOptions = {}): DecodeResult {
   const diagnostics: Diagnostic[] = [];
   const skipped = new Map<string, number>();
   /** The first document of each kind, namespace and name. */
@@ -42,6 +52,7 @@ export function decodeCluster(documents: readonly RawDocument[]): DecodeResult {
   const services: Service[] = [];
   const policies: Policy[] = [];
   const nodes: Node[] = [];
+  const adminPolicies: AdminPolicy[] = [];
   const kindNearMisses: KindNearMiss[] = [];
 
   for (const doc of documents) {
@@ -71,14 +82,31 @@ export function decodeCluster(documents: readonly RawDocument[]): DecodeResult {
     else if (o?.kind === "policy") policies.push(o.value);
     else if (o?.kind === "workload") workloads.push(o.value);
     else if (o?.kind === "node") nodes.push(o.value);
+    else if (o?.kind === "admin-policy") {
+      adminPolicies.push(o.value);
+      diagnostics.push(notEvaluated(o.value, options.adminPolicies ?? "warn"));
+    }
   }
   const grouped = groupEndpoints(workloads, podLabelKeysRead(policies, services));
   return {
-    value: { namespaces: namespacesOf(declared, referenced), endpoints: grouped.endpoints, services, policies, ...(nodes.length > 0 ? { nodes } : {}), ...(kindNearMisses.length === 0 ? {} : { kindNearMisses }) },
+    value: { namespaces: namespacesOf(declared, referenced), endpoints: grouped.endpoints, services, policies, ...(nodes.length > 0 ? { nodes } : {}), ...(adminPolicies.length > 0 ? { adminPolicies } : {}), ...(kindNearMisses.length === 0 ? {} : { kindNearMisses }) },
     diagnostics,
     skipped: [...skipped].map(([kind, count]) => ({ kind, count })),
     pods: grouped.notes,
   };
+}
+
+/**
+ * Fail closed until admin policies are evaluated: never a silent drop. Every command that loads
+ * them says that its answers ignore them; `enforce` refuses them (an error: nothing is applied).
+ */
+function notEvaluated(policy: AdminPolicy, mode: "warn" | "refuse"): Diagnostic {
+  const name = formatAdminPolicy(policy);
+  // The message names the policy itself (no `object` prefix to repeat it).
+  const base = { at: policy.at };
+  return mode === "refuse"
+    ? { severity: "error", code: codes.adminPolicyNotEnforced, message: messages.adminPolicyNotEnforced(name), ...base }
+    : { severity: "warning", code: codes.adminPolicyNotEvaluated, message: messages.adminPolicyNotEvaluated(name), ...base };
 }
 
 type Decoded =
@@ -86,7 +114,8 @@ type Decoded =
   | { readonly kind: "service"; readonly value: Service }
   | { readonly kind: "policy"; readonly value: Policy }
   | { readonly kind: "workload"; readonly value: WorkloadObject }
-  | { readonly kind: "node"; readonly value: Node };
+  | { readonly kind: "node"; readonly value: Node }
+  | { readonly kind: "admin-policy"; readonly value: AdminPolicy };
 
 /** What one document decodes to, whatever the others are: its header, and its object with their problems. */
 interface DocumentDecode {
@@ -137,6 +166,9 @@ function decodeObject(r: Reader, kind: string, header: ObjectHeader): Decoded | 
   } else if (kind === "Node") {
     const node = readNode(r, header);
     return node === undefined ? undefined : { kind: "node", value: node };
+  } else if (isAdminPolicyKind(kind)) {
+    const policy = readAdminPolicy(r, kind, header);
+    return policy === undefined ? undefined : { kind: "admin-policy", value: policy };
   } else if (isWorkloadKind(kind)) {
     const workload = readWorkload(r, kind, header);
     return workload === undefined ? undefined : { kind: "workload", value: workload };
@@ -161,6 +193,11 @@ function readHeaderIfModelled(r: Reader, kind: string): { readonly header?: Obje
   if (kind === "NetworkPolicy" && apiVersion !== NETWORK_POLICY_API) {
     // Calico's projectcalico.org/v3 NetworkPolicy, for one, shares the kind but not the semantics.
     r.report("warning", codes.unsupportedApiVersion, messages.unsupportedApiVersion(kind, apiVersion, NETWORK_POLICY_API), apiField.path);
+    return { skipped: `${kind} (${apiVersion})` };
+  }
+  if (isAdminPolicyKind(kind) && apiVersion !== adminPolicyApiVersion(kind)) {
+    // Another version of the admin policy API (v1beta1 ClusterNetworkPolicy, say) is not read: said, never silent.
+    r.report("warning", codes.unsupportedApiVersion, messages.otherAdminApiVersion(kind, apiVersion, adminPolicyApiVersion(kind)), apiField.path);
     return { skipped: `${kind} (${apiVersion})` };
   }
   const header = readHeader(r, kind);

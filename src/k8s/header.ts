@@ -2,6 +2,7 @@ import { messages } from "../diag/catalogue.js";
 import type { Location } from "../diag/location.js";
 import { type ObjectRef, formatObjectRef } from "../model/cluster.js";
 import type { Labels } from "../model/labels.js";
+import { isAdminPolicyKind } from "./admin-policy.js";
 import { codes } from "./codes.js";
 import { type Field, type Reader, child, missing, readBoolean, readItemMap, readList, readMap, readString, requireString } from "./reader.js";
 import { readLabels, readStringMap } from "./selector.js";
@@ -38,7 +39,7 @@ export function readHeader(r: Reader, kind: string): ObjectHeader | undefined {
   const nameField = child(meta, "name");
   const name = requireString(r, nameField);
   if (name === undefined) return undefined;
-  const clusterScoped = kind === "Namespace" || kind === "Node";
+  const clusterScoped = kind === "Namespace" || kind === "Node" || isAdminPolicyKind(kind);
   const nsField = child(meta, "namespace");
   // Objects without metadata.namespace are in `default`; a Namespace has none.
   const namespace = clusterScoped ? "" : (readString(r, nsField) ?? "") || "default";

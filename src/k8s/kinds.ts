@@ -1,8 +1,9 @@
+import { ADMIN_POLICY_SOURCES } from "../model/admin-policy.js";
 import { editDistance } from "../text/edit-distance.js";
 import { WORKLOAD_KINDS } from "./workload.js";
 
 /** The kinds Portcullis decodes; other kinds are skipped (counted, and listed with `-v`). */
-export const MODELLED_KINDS: ReadonlySet<string> = new Set(["Namespace", "Node", "Service", "NetworkPolicy", ...WORKLOAD_KINDS]);
+export const MODELLED_KINDS: ReadonlySet<string> = new Set(["Namespace", "Node", "Service", "NetworkPolicy", ...ADMIN_POLICY_SOURCES.map((s) => s.kind), ...WORKLOAD_KINDS]);
 
 /** Kinds of Kubernetes itself that Portcullis skips: real kinds, never typos of a modelled one. */
 const OTHER_BUILTIN_KINDS: ReadonlySet<string> = new Set([

@@ -1,7 +1,7 @@
 import { messages } from "../diag/catalogue.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { codes } from "./codes.js";
-import { type DecodeResult, decodeCluster } from "./decode.js";
+import { type DecodeOptions, type DecodeResult, decodeCluster } from "./decode.js";
 import { noObjectProblems } from "./empty.js";
 import { notManifest, notManifestWarning } from "./not-manifest.js";
 import { type ParsedSource, type RawDocument, type Source, parseDocuments } from "./parse.js";
@@ -13,7 +13,7 @@ import { type ParsedSource, type RawDocument, type Source, parseDocuments } from
  */
 export type ParseCache = Map<string, { readonly text: string; readonly parsed: ParsedSource }>;
 
-export interface LoadOptions {
+export interface LoadOptions extends DecodeOptions {
   /**
    * Every file must be a manifest (`--strict`, and always for `enforce`): a file found in a
    * directory that is not one is an error as a named file is, never skipped.
@@ -56,7 +56,7 @@ export function loadCluster(sources: readonly Source[], cache?: ParseCache, opti
   if (notManifests.length > 0 && notManifests.length === sources.length) {
     diagnostics.push({ severity: "error", code: codes.noObjects, message: messages.noObjectsLeft(notManifests.length) });
   }
-  const decoded = decodeCluster(documents);
+  const decoded = decodeCluster(documents, options.adminPolicies === undefined ? {} : { adminPolicies: options.adminPolicies });
   for (const d of decoded.diagnostics) diagnostics.push(d);
   return { ...decoded, diagnostics, notManifests };
 }

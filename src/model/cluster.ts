@@ -1,4 +1,5 @@
 import type { Location } from "../diag/location.js";
+import type { AdminPolicy } from "./admin-policy.js";
 import type { Cidr } from "../net/cidr.js";
 import type { Ip } from "../net/ip.js";
 import type { Labels } from "./labels.js";
@@ -171,10 +172,24 @@ export interface Policy {
   readonly at: Location;
 }
 
-/** A Node, for its pod ranges (`spec.podCIDRs`): where this cluster's pods take their addresses. */
+/** One of a Node's `status.addresses` that is an IP (names, as `Hostname` often is, are not kept). */
+export interface NodeAddress {
+  /** `InternalIP`, `ExternalIP`, or another type whose address is an IP. */
+  readonly type: string;
+  readonly ip: Ip;
+  readonly at: Location;
+}
+
+/**
+ * A Node: its pod ranges (`spec.podCIDRs`: where this cluster's pods take their addresses), and its
+ * labels and addresses (a `nodes` peer of an admin policy "selects the nodeIPs as the peer type by
+ * matching on the IPs present in the node.Status.Addresses field of the node").
+ */
 export interface Node {
   readonly name: string;
+  readonly labels: Labels;
   readonly podCidrs: readonly Cidr[];
+  readonly addresses: readonly NodeAddress[];
   readonly at: Location;
 }
 
@@ -196,6 +211,11 @@ export interface Cluster {
   readonly policies: readonly Policy[];
   /** The Nodes in the input, when there are any. */
   readonly nodes?: readonly Node[];
+  /**
+   * ClusterNetworkPolicies, AdminNetworkPolicies and BaselineAdminNetworkPolicies, in input order,
+   * when there are any. Decoded and validated; no command evaluates them yet (each load says so).
+   */
+  readonly adminPolicies?: readonly AdminPolicy[];
   /** Objects left out for a kind that is a near-miss of a modelled one (absent: none). */
   readonly kindNearMisses?: readonly KindNearMiss[];
 }

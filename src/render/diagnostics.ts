@@ -1,6 +1,7 @@
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { formatLocation } from "../diag/location.js";
 import type { GroupingNotes, PodDifference, PodSplit } from "../k8s/endpoints.js";
+import { ADMIN_POLICY_SOURCES } from "../model/admin-policy.js";
 import { type Cluster, formatObjectRef } from "../model/cluster.js";
 import type { Labels } from "../model/labels.js";
 import type { PodNetwork, PodNetworkFrom } from "../model/pod-network.js";
@@ -25,10 +26,17 @@ function count(n: number, noun: string, plural = `${noun}s`): string {
   return `${n} ${n === 1 ? noun : plural}`;
 }
 
-/** What -v reports about the input: `read 7 files: 3 namespaces, 5 endpoints, 1 service, 6 policies`. */
+/**
+ * What -v reports about the input: `read 7 files: 3 namespaces, 5 endpoints, 1 service, 6
+ * NetworkPolicies`, then each admin policy kind the input has (`2 ClusterNetworkPolicies`).
+ */
 export function formatLoaded(files: number, cluster: Cluster): string {
   const namespaces = [...cluster.namespaces.values()].filter((n) => n.declared).length;
-  return `read ${count(files, "file")}: ${count(namespaces, "namespace")}, ${count(cluster.endpoints.length, "endpoint")}, ${count(cluster.services.length, "service")}, ${count(cluster.policies.length, "NetworkPolicy", "NetworkPolicies")}`;
+  const admin = ADMIN_POLICY_SOURCES.map(({ kind }) => [kind, (cluster.adminPolicies ?? []).filter((p) => p.source.kind === kind).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([kind, n]) => `, ${count(n, kind, `${kind.slice(0, -1)}ies`)}`)
+    .join("");
+  return `read ${count(files, "file")}: ${count(namespaces, "namespace")}, ${count(cluster.endpoints.length, "endpoint")}, ${count(cluster.services.length, "service")}, ${count(cluster.policies.length, "NetworkPolicy", "NetworkPolicies")}${admin}`;
 }
 
 /** Where the pod network came from, as the answers' assumption line says it. */
