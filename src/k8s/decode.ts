@@ -6,7 +6,7 @@ import { type Cluster, type KindNearMiss, type Namespace, type Node, type Object
 import { adminPolicyApiVersion, isAdminPolicyKind, readAdminPolicy } from "./admin-policy.js";
 import { codes } from "./codes.js";
 import { type GroupingNotes, groupEndpoints, podLabelKeysRead } from "./endpoints.js";
-import { type ObjectHeader, readHeader } from "./header.js";
+import { type ObjectHeader, isClusterScoped, readHeader } from "./header.js";
 import { namespacesOf } from "./namespaces.js";
 import { readNode } from "./node.js";
 import type { RawDocument } from "./parse.js";
@@ -213,7 +213,7 @@ function nearMissOf(r: Reader, kind: string): { readonly nearMiss?: KindNearMiss
   const namespace = child(meta, "namespace").value;
   const ref: ObjectRef = {
     kind,
-    namespace: suggestion === "Namespace" ? "" : typeof namespace === "string" && namespace !== "" ? namespace : "default",
+    namespace: isClusterScoped(suggestion) ? "" : typeof namespace === "string" && namespace !== "" ? namespace : "default",
     name: typeof name === "string" ? name : "",
   };
   r.object = formatObjectRef(ref);

@@ -25,6 +25,11 @@ export interface ObjectHeader {
 /** Namespaces and Services are named by DNS-1123 labels; other objects by DNS-1123 subdomains. */
 const LABEL_NAMED = new Set(["Namespace", "Service"]);
 
+/** Kinds without a namespace: Namespace, Node and the admin policy kinds. */
+export function isClusterScoped(kind: string): boolean {
+  return kind === "Namespace" || kind === "Node" || isAdminPolicyKind(kind);
+}
+
 /**
  * Reads `metadata`. Undefined when the object cannot be identified (no usable name); problems
  * that leave the identity intact (labels, annotations, a badly formed name) are reported and the
@@ -39,7 +44,7 @@ export function readHeader(r: Reader, kind: string): ObjectHeader | undefined {
   const nameField = child(meta, "name");
   const name = requireString(r, nameField);
   if (name === undefined) return undefined;
-  const clusterScoped = kind === "Namespace" || kind === "Node" || isAdminPolicyKind(kind);
+  const clusterScoped = isClusterScoped(kind);
   const nsField = child(meta, "namespace");
   // Objects without metadata.namespace are in `default`; a Namespace has none.
   const namespace = clusterScoped ? "" : (readString(r, nsField) ?? "") || "default";

@@ -19,6 +19,13 @@ const CASES: readonly { readonly kind: string; readonly nearMiss: string | undef
   { kind: "NameSpace", nearMiss: "Namespace" },
   { kind: "Statefulset", nearMiss: "StatefulSet" },
   { kind: "Deamonset", nearMiss: "DaemonSet" },
+  // The admin policy kinds (policy.networking.k8s.io) are modelled: their typos are near-misses too.
+  { kind: "ClusterNetworkPolicies", nearMiss: "ClusterNetworkPolicy" },
+  { kind: "ClusterNetworkpolicy", nearMiss: "ClusterNetworkPolicy" },
+  { kind: "AdminNetworkpolicy", nearMiss: "AdminNetworkPolicy" },
+  { kind: "BaselineAdminNetworkPolicies", nearMiss: "BaselineAdminNetworkPolicy" },
+  { kind: "ClusterNetworkPolicy", nearMiss: undefined },
+  { kind: "BaselineAdminNetworkPolicy", nearMiss: undefined },
   // Real kinds, and custom ones, are not typos.
   { kind: "Node", nearMiss: undefined },
   { kind: "Secret", nearMiss: undefined },
@@ -66,4 +73,9 @@ test("a kind Portcullis does not model and no typo (ConfigMap) is skipped quietl
   const r = decodeYaml("apiVersion: v1\nkind: ConfigMap\nmetadata: { name: x }\n");
   assert.deepEqual(r.diagnostics, []);
   assert.deepEqual(r.value.kindNearMisses ?? [], []);
+});
+
+test("a near-miss of a cluster-scoped admin kind names the object without a namespace", () => {
+  const r = decodeYaml("apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkpolicy\nmetadata: { name: deny-metadata }\n");
+  assert.deepEqual(r.value.kindNearMisses?.map((m) => [m.suggestion, formatObjectRef(m.ref)]), [["ClusterNetworkPolicy", "ClusterNetworkpolicy deny-metadata"]]);
 });
