@@ -431,3 +431,40 @@ describe("admin policies: a peer or protocol entry with no known field fails clo
     assert.deepEqual(problems(withEntry("Deny", "{}")), ["error one-of-fields spec.egress[0].to[1]"]);
   });
 });
+
+test("kubectl get anp -o yaml (a List with server-set metadata and status.conditions, as OVN-Kubernetes reports them) decodes", () => {
+  const text = yaml(`
+    apiVersion: v1
+    kind: List
+    items:
+    - apiVersion: policy.networking.k8s.io/v1alpha1
+      kind: AdminNetworkPolicy
+      metadata:
+        name: cluster-control
+        uid: 0c5f1a55-4e47-4e8b-9a40-9d0c8f2b7d11
+        resourceVersion: "48211"
+        generation: 1
+        creationTimestamp: "2024-05-02T09:14:31Z"
+      spec:
+        priority: 34
+        subject:
+          namespaces: {}
+        egress:
+        - name: allow-to-kapi-server
+          action: Allow
+          to:
+          - nodes:
+              matchExpressions:
+              - {key: node-role.kubernetes.io/control-plane, operator: Exists}
+          ports:
+          - portNumber: {port: 6443, protocol: TCP}
+      status:
+        conditions:
+        - {type: Ready-In-Zone-ovn-worker, status: "True", reason: SetupSucceeded, message: Setting up OVN DB plumbing was successful, lastTransitionTime: "2024-05-02T09:14:32Z"}
+  `);
+  assert.deepEqual(problems(text), []);
+  const p = decodeYaml(text).value.adminPolicies?.[0] as AdminPolicy;
+  assert.equal(p.priority, 34);
+  const match = firstEgress(p).match;
+  assert.equal(match.kind === "as-written" ? match.peers[0]?.kind : match.kind, "nodes");
+});

@@ -4,6 +4,7 @@ import {
   type AdminEgressPeer,
   type AdminIngressPeer,
   type AdminPolicy,
+  type AdminPolicyKind,
   type AdminPolicySource,
   type AdminPortMatch,
   type AdminProtocolMatch,
@@ -55,9 +56,9 @@ const MAX_NETWORKS = 25;
 /** "Name is an identifier for this rule, that may be no more than 100 characters in length." */
 const MAX_RULE_NAME = 100;
 
-const sourceOf = (kind: AdminPolicySource["kind"]): AdminPolicySource => ADMIN_POLICY_SOURCES.find((s) => s.kind === kind) as AdminPolicySource;
+const sourceOf = (kind: AdminPolicyKind): AdminPolicySource => ADMIN_POLICY_SOURCES.find((s) => s.kind === kind) as AdminPolicySource;
 
-const DIALECTS: Readonly<Record<AdminPolicySource["kind"], Dialect>> = {
+const DIALECTS: Readonly<Record<AdminPolicyKind, Dialect>> = {
   ClusterNetworkPolicy: {
     source: sourceOf("ClusterNetworkPolicy"),
     specFields: ["tier", "priority", "subject", "ingress", "egress"],
@@ -91,17 +92,17 @@ const DIALECTS: Readonly<Record<AdminPolicySource["kind"], Dialect>> = {
 };
 
 /** The kinds this decoder reads, by name. */
-export function isAdminPolicyKind(kind: string): kind is AdminPolicySource["kind"] {
+export function isAdminPolicyKind(kind: string): kind is AdminPolicyKind {
   return Object.hasOwn(DIALECTS, kind);
 }
 
 /** The API version a kind is read at (`policy.networking.k8s.io/v1alpha2` for ClusterNetworkPolicy). */
-export function adminPolicyApiVersion(kind: AdminPolicySource["kind"]): string {
+export function adminPolicyApiVersion(kind: AdminPolicyKind): string {
   return DIALECTS[kind].source.apiVersion;
 }
 
 /** A ClusterNetworkPolicy, AdminNetworkPolicy or BaselineAdminNetworkPolicy; undefined when the API server would reject it (all problems reported). */
-export function readAdminPolicy(r: Reader, kind: AdminPolicySource["kind"], header: ObjectHeader): AdminPolicy | undefined {
+export function readAdminPolicy(r: Reader, kind: AdminPolicyKind, header: ObjectHeader): AdminPolicy | undefined {
   const d = DIALECTS[kind];
   if (kind === "BaselineAdminNetworkPolicy" && header.ref.name !== "default") {
     // The CRD: "Only one baseline admin network policy with metadata.name="default" can be created in the cluster".

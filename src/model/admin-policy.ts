@@ -9,8 +9,6 @@ import type { LabelSelector } from "./selector.js";
  * BaselineAdminNetworkPolicy (`v1alpha1`), mapped onto it. Decoded and validated; not yet evaluated.
  */
 
-export const ADMIN_POLICY_GROUP = "policy.networking.k8s.io";
-
 /** Where an admin policy came from: its kind and the API version that kind is read at. */
 export type AdminPolicySource =
   | { readonly kind: "ClusterNetworkPolicy"; readonly apiVersion: "policy.networking.k8s.io/v1alpha2" }
