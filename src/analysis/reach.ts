@@ -18,19 +18,26 @@ export interface DirectionConns {
  */
 export function directionConns(engine: Engine, direction: Direction, subject: Target, other: Target): DirectionConns {
   if (subject.kind === "external" || subject.endpoint.hostNetwork) return { full: ConnSet.ALL, partial: ConnSet.EMPTY };
-  const policies = engine.policiesSelecting(subject.endpoint, direction);
-  if (policies.length === 0) return { full: ConnSet.ALL, partial: ConnSet.EMPTY };
+  const layers = engine.layersSelecting(subject.endpoint, direction);
+  // No layer decides: "By default, a pod is non-isolated".
+  if (layers.length === 0) return { full: ConnSet.ALL, partial: ConnSet.EMPTY };
   const destination = direction === "egress" ? (other.kind === "endpoint" ? other.endpoint : null) : subject.endpoint;
   const addresses = targetAddresses(other, engine.options);
   let full = ConnSet.EMPTY;
   const partials: PartialGrant[] = [];
-  for (const policy of policies) {
-    for (const rule of policy[direction]) {
-      const conns = ruleConns(rule, destination);
-      if (conns.isEmpty() || full.contains(conns)) continue;
-      const admitted = rule.peers === "all" ? addresses : rule.peers.reduce((acc, p) => acc.union(engine.matchPeer(policy, p, other, addresses).allowed), AddressSet.EMPTY);
-      if (admitted.contains(addresses)) full = full.union(conns);
-      else if (!admitted.isEmpty()) partials.push({ conns, admitted });
+  for (const layer of layers) {
+    switch (layer.kind) {
+      case "networkpolicy":
+        // The v1 tier: every rule accepts, isolation denies the rest; what it allows is the union of its rules' grants.
+        for (const policy of layer.policies) {
+          for (const rule of policy[direction]) {
+            const conns = ruleConns(rule, destination);
+            if (conns.isEmpty() || full.contains(conns)) continue;
+            const admitted = rule.peers === "all" ? addresses : rule.peers.reduce((acc, p) => acc.union(engine.matchPeer(policy, p, other, addresses).allowed), AddressSet.EMPTY);
+            if (admitted.contains(addresses)) full = full.union(conns);
+            else if (!admitted.isEmpty()) partials.push({ conns, admitted });
+          }
+        }
     }
   }
   return combinePartials(full, partials, addresses);
@@ -98,19 +105,25 @@ export interface AddressConns {
  */
 export function externalConns(engine: Engine, endpoint: Endpoint, direction: Direction): AddressConns[] {
   if (endpoint.hostNetwork) return [{ addresses: AddressSet.ALL, conns: ConnSet.ALL }];
-  const policies = engine.policiesSelecting(endpoint, direction);
-  if (policies.length === 0) return [{ addresses: AddressSet.ALL, conns: ConnSet.ALL }];
+  const layers = engine.layersSelecting(endpoint, direction);
+  if (layers.length === 0) return [{ addresses: AddressSet.ALL, conns: ConnSet.ALL }];
   let regions: AddressConns[] = [{ addresses: AddressSet.ALL, conns: ConnSet.EMPTY }];
-  for (const policy of policies) {
-    for (const rule of policy[direction]) {
-      // Egress towards an address names no pod, so named ports admit nothing there.
-      const conns = ruleConns(rule, direction === "egress" ? null : endpoint);
-      if (conns.isEmpty()) continue;
-      const admitted =
-        rule.peers === "all"
-          ? AddressSet.ALL
-          : rule.peers.reduce((acc, p) => (p.kind === "ipBlock" ? acc.union(ipBlockAddresses(p)) : acc), AddressSet.EMPTY);
-      if (!admitted.isEmpty()) regions = refine(regions, admitted, conns);
+  for (const layer of layers) {
+    switch (layer.kind) {
+      case "networkpolicy":
+        // The v1 tier: each accepting rule adds its connections to the regions its ipBlocks cover.
+        for (const policy of layer.policies) {
+          for (const rule of policy[direction]) {
+            // Egress towards an address names no pod, so named ports admit nothing there.
+            const conns = ruleConns(rule, direction === "egress" ? null : endpoint);
+            if (conns.isEmpty()) continue;
+            const admitted =
+              rule.peers === "all"
+                ? AddressSet.ALL
+                : rule.peers.reduce((acc, p) => (p.kind === "ipBlock" ? acc.union(ipBlockAddresses(p)) : acc), AddressSet.EMPTY);
+            if (!admitted.isEmpty()) regions = refine(regions, admitted, conns);
+          }
+        }
     }
   }
   return mergeRegions(regions);
