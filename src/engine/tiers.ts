@@ -14,7 +14,7 @@
  * isolation denies the rest (its end is `deny`). The admin tiers of ClusterNetworkPolicy go before
  * it (Admin) and after it (Baseline) as further layers, without touching it.
  */
-import type { Direction, Policy, Rule } from "../model/cluster.js";
+import type { Direction, Policy } from "../model/cluster.js";
 
 /** What a rule does with the traffic it matches. */
 export type Action = "accept" | "deny" | "pass";
@@ -47,30 +47,6 @@ export const NETWORK_POLICY_END = "deny" satisfies TierEnd;
 export function verdictLayers(direction: Direction, policies: readonly Policy[]): readonly VerdictLayer[] {
   // "By default, a pod is non-isolated for egress; all outbound connections are allowed."
   return policies.length === 0 ? [] : [{ kind: "networkpolicy", direction, policies }];
-}
-
-/** One rule of a layer: the policy holding it, the rule, and what it does with what it matches. */
-export interface LayerRule {
-  readonly policy: Policy;
-  readonly rule: Rule;
-  readonly action: Action;
-}
-
-/** The rules of a layer, in their order of precedence. */
-export function layerRules(layer: VerdictLayer): LayerRule[] {
-  switch (layer.kind) {
-    case "networkpolicy":
-      // Order does not matter within the v1 tier (every rule accepts); cluster order is kept.
-      return layer.policies.flatMap((policy) => policy[layer.direction].map((rule) => ({ policy, rule, action: NETWORK_POLICY_ACTION })));
-  }
-}
-
-/** What a layer does with the traffic its rules do not match. */
-export function layerEnd(layer: VerdictLayer): TierEnd {
-  switch (layer.kind) {
-    case "networkpolicy":
-      return NETWORK_POLICY_END;
-  }
 }
 
 /** Set operations on pieces of traffic in some domain (addresses of one peer, connections, ...). */
