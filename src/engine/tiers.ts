@@ -64,7 +64,11 @@ export interface TierRule<S> {
   readonly match: S;
 }
 
-/** One tier for the walk: its rules in order (read once, in order: they may be computed lazily). */
+/**
+ * One tier for the walk: its rules in order. The walk reads a tier's rules once, in order and to
+ * the end (so they may be computed lazily, explanations collected as they are read); a tier that
+ * no traffic reaches is not read.
+ */
 export interface Tier<S> {
   readonly rules: Iterable<TierRule<S>>;
   readonly end: TierEnd;
