@@ -41,14 +41,15 @@ export function directionConns(engine: Engine, direction: Direction, subject: Ta
  * it admits. A rule whose connections earlier rules of the tier granted for every address decides
  * nothing (the first matching rule decides), so its peers are not looked at.
  */
-function* networkPolicyGrants(
+function networkPolicyGrants(
   engine: Engine,
   policies: readonly Policy[],
   direction: Direction,
   other: Target,
   addresses: AddressSet,
   destination: Endpoint | null,
-): Generator<TierRule<Grants>> {
+): TierRule<Grants>[] {
+  const out: TierRule<Grants>[] = [];
   let granted = ConnSet.EMPTY;
   for (const policy of policies) {
     for (const rule of policy[direction]) {
@@ -57,12 +58,13 @@ function* networkPolicyGrants(
       const admitted = rule.peers === "all" ? addresses : rule.peers.reduce((acc, p) => acc.union(engine.matchPeer(policy, p, other, addresses).allowed), AddressSet.EMPTY);
       if (admitted.contains(addresses)) {
         granted = granted.union(conns);
-        yield { action: NETWORK_POLICY_ACTION, match: { full: conns, partials: [] } };
+        out.push({ action: NETWORK_POLICY_ACTION, match: { full: conns, partials: [] } });
       } else if (!admitted.isEmpty()) {
-        yield { action: NETWORK_POLICY_ACTION, match: { full: ConnSet.EMPTY, partials: [{ conns, admitted }] } };
+        out.push({ action: NETWORK_POLICY_ACTION, match: { full: ConnSet.EMPTY, partials: [{ conns, admitted }] } });
       }
     }
   }
+  return out;
 }
 
 /**
@@ -121,7 +123,8 @@ export function externalConns(engine: Engine, endpoint: Endpoint, direction: Dir
 }
 
 /** The rules of the NetworkPolicy v1 tier towards addresses outside the cluster model: only ipBlocks (or no peers) admit them. */
-function* networkPolicyExternalGrants(policies: readonly Policy[], direction: Direction, endpoint: Endpoint): Generator<TierRule<Grants>> {
+function networkPolicyExternalGrants(policies: readonly Policy[], direction: Direction, endpoint: Endpoint): TierRule<Grants>[] {
+  const out: TierRule<Grants>[] = [];
   for (const policy of policies) {
     for (const rule of policy[direction]) {
       // Egress towards an address names no pod, so named ports admit nothing there.
@@ -129,10 +132,11 @@ function* networkPolicyExternalGrants(policies: readonly Policy[], direction: Di
       if (conns.isEmpty()) continue;
       const admitted =
         rule.peers === "all" ? AddressSet.ALL : rule.peers.reduce((acc, p) => (p.kind === "ipBlock" ? acc.union(ipBlockAddresses(p)) : acc), AddressSet.EMPTY);
-      if (admitted.contains(AddressSet.ALL)) yield { action: NETWORK_POLICY_ACTION, match: { full: conns, partials: [] } };
-      else if (!admitted.isEmpty()) yield { action: NETWORK_POLICY_ACTION, match: { full: ConnSet.EMPTY, partials: [{ conns, admitted }] } };
+      if (admitted.contains(AddressSet.ALL)) out.push({ action: NETWORK_POLICY_ACTION, match: { full: conns, partials: [] } });
+      else if (!admitted.isEmpty()) out.push({ action: NETWORK_POLICY_ACTION, match: { full: ConnSet.EMPTY, partials: [{ conns, admitted }] } });
     }
   }
+  return out;
 }
 
 function refine(regions: AddressConns[], admitted: AddressSet, conns: ConnSet): AddressConns[] {

@@ -176,18 +176,18 @@ export class Engine {
     // Egress names the destination's ports; for ingress the subject is the destination.
     const destination = direction === "egress" ? (peer.kind === "endpoint" ? peer.endpoint : null) : subject.endpoint;
     const found: Found = { allowedBy: [], misses: [] };
-    const tiers = layers.map((layer): Tier<AddressSet> => {
+    const tiers: Tier<AddressSet>[] = [];
+    for (const layer of layers) {
       switch (layer.kind) {
         case "networkpolicy":
-          return { rules: this.networkPolicyRules(layer.policies, direction, peer, peerAddresses, port, protocol, destination, found), end: NETWORK_POLICY_END };
+          tiers.push({ rules: this.networkPolicyRules(layer.policies, direction, peer, peerAddresses, port, protocol, destination, found), end: NETWORK_POLICY_END });
       }
-    });
+    }
     const allowed = walkTiers(ADDRESS_SETS, peerAddresses, tiers);
-    const policies = this.policiesSelecting(subject.endpoint, direction);
     return {
       direction,
       verdict: verdictOf(allowed, peerAddresses),
-      governance: { kind: "isolated", policies: policyRefs(policies) },
+      governance: { kind: "isolated", policies: policyRefs(isolatingPolicies(layers)) },
       allowedBy: found.allowedBy,
       misses: allowed.contains(peerAddresses) ? [] : found.misses,
       allowedPeerAddresses: allowed,
@@ -196,9 +196,9 @@ export class Engine {
 
   /**
    * The rules of the NetworkPolicy v1 tier, each accepting the addresses of the peer it admits;
-   * what each rule allowed or missed goes into `found` as the walk reads it.
+   * what each rule allowed or missed goes into `found`.
    */
-  private *networkPolicyRules(
+  private networkPolicyRules(
     policies: readonly Policy[],
     direction: Direction,
     peer: Target,
@@ -207,7 +207,8 @@ export class Engine {
     protocol: Protocol,
     destination: Endpoint | null,
     found: Found,
-  ): Generator<TierRule<AddressSet>> {
+  ): TierRule<AddressSet>[] {
+    const out: TierRule<AddressSet>[] = [];
     for (const policy of policies) {
       const rules = policy[direction];
       // "an empty rule list ... this policy allows no traffic" for the pods it isolates.
@@ -216,9 +217,11 @@ export class Engine {
         const r = this.evaluateRule(policy, direction, rule, peer, peerAddresses, port, protocol, destination);
         for (const a of r.allowedBy) found.allowedBy.push(a);
         if (r.miss !== null) found.misses.push(r.miss);
-        yield { action: NETWORK_POLICY_ACTION, match: r.allowed };
+        // A rule that admits nothing decides nothing.
+        if (!r.allowed.isEmpty()) out.push({ action: NETWORK_POLICY_ACTION, match: r.allowed });
       }
     }
+    return out;
   }
 
   private evaluateRule(
@@ -344,6 +347,12 @@ const NONE: readonly Policy[] = [];
 
 /** The verdict layers of each (cached, immutable) list of selecting policies, made once per list. */
 const layersOf: Record<Direction, WeakMap<readonly Policy[], readonly VerdictLayer[]>> = { ingress: new WeakMap(), egress: new WeakMap() };
+
+/** The policies of the NetworkPolicy v1 layer: those that isolate the subject. */
+function isolatingPolicies(layers: readonly VerdictLayer[]): readonly Policy[] {
+  for (const layer of layers) if (layer.kind === "networkpolicy") return layer.policies;
+  return NONE;
+}
 
 /** What the rules of a direction allowed, and the closest miss of each rule that did not. */
 interface Found {

@@ -89,25 +89,36 @@ export function walkTiers<S>(sets: TrafficSets<S>, whole: S, tiers: Iterable<Tie
     let accept = sets.empty;
     let deny = sets.empty;
     let pass = sets.empty;
+    // Whether each bucket holds anything yet (cheaper than asking the sets for every rule).
+    let accepting = false;
+    let denying = false;
+    let passing = false;
     for (const rule of tier.rules) {
       let match = open === whole ? rule.match : sets.intersect(rule.match, open);
       // The first rule that matches decides: take out what earlier rules of the tier decided otherwise.
-      if (rule.action !== "accept" && !sets.isEmpty(accept)) match = sets.subtract(match, accept);
-      if (rule.action !== "deny" && !sets.isEmpty(deny)) match = sets.subtract(match, deny);
-      if (rule.action !== "pass" && !sets.isEmpty(pass)) match = sets.subtract(match, pass);
+      if (accepting && rule.action !== "accept") match = sets.subtract(match, accept);
+      if (denying && rule.action !== "deny") match = sets.subtract(match, deny);
+      if (passing && rule.action !== "pass") match = sets.subtract(match, pass);
       if (sets.isEmpty(match)) continue;
-      if (rule.action === "accept") accept = sets.union(accept, match);
-      else if (rule.action === "deny") deny = sets.union(deny, match);
-      else pass = sets.union(pass, match);
+      if (rule.action === "accept") {
+        accept = sets.union(accept, match);
+        accepting = true;
+      } else if (rule.action === "deny") {
+        deny = sets.union(deny, match);
+        denying = true;
+      } else {
+        pass = sets.union(pass, match);
+        passing = true;
+      }
     }
-    if (!sets.isEmpty(accept)) accepted = sets.union(accepted, accept);
+    if (accepting) accepted = sets.union(accepted, accept);
     if (tier.end === "deny") {
       // Only what a rule passed goes on; the unmatched rest is denied.
       open = pass;
     } else {
       // Passed and unmatched traffic both go on to the next tier.
-      const final = sets.isEmpty(deny) ? accept : sets.union(accept, deny);
-      if (!sets.isEmpty(final)) open = sets.subtract(open, final);
+      if (accepting) open = sets.subtract(open, accept);
+      if (denying) open = sets.subtract(open, deny);
     }
   }
   // No tier decided it: allowed.
