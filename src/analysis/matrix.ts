@@ -1,8 +1,9 @@
-import type { Endpoint, Policy } from "../model/cluster.js";
+import type { Endpoint } from "../model/cluster.js";
 import type { Protocol } from "../model/ports.js";
 import type { Engine } from "../engine/engine.js";
 import { computeClassMatrix } from "../engine/bitmatrix.js";
 import type { Verdict } from "../engine/types.js";
+import type { VerdictLayer } from "../engine/tiers.js";
 import { AddressAtoms } from "./address-atoms.js";
 import type { ConnSetJson } from "./connset.js";
 import { type DirectionConns, externalConns, pairConns } from "./reach.js";
@@ -128,11 +129,11 @@ export function computeMatrixWith(engine: Engine, options: MatrixOptions, via: "
       }
     }
   }
-  // External egress depends only on the policies selecting the source (the same list object for
-  // every endpoint of a label class), so it is computed once per list.
-  const external = new Map<readonly Policy[], { to: string; conns: ExternalEgressEntry["conns"] }[]>();
+  // External egress depends only on the verdict layers of the source (the same list object for
+  // every endpoint selected by the same policies), so it is computed once per list.
+  const external = new Map<readonly VerdictLayer[], { to: string; conns: ExternalEgressEntry["conns"] }[]>();
   const externalEgress = endpoints.flatMap((from) => {
-    const key = engine.policiesSelecting(from, "egress");
+    const key = engine.layersSelecting(from, "egress");
     let regions = external.get(key);
     if (regions === undefined) {
       regions = externalConns(engine, from, "egress").map((r) => ({ to: r.addresses.toString(), conns: r.conns.toJSON() }));

@@ -1,8 +1,10 @@
-import type { Direction, Endpoint } from "../model/cluster.js";
+import type { Direction, Endpoint, Policy } from "../model/cluster.js";
 import { AddressSet, compareAddressSets } from "../net/address-set.js";
 import { ipBlockAddresses, targetAddresses } from "../engine/addresses.js";
 import type { Engine } from "../engine/engine.js";
 import type { Target } from "../engine/types.js";
+import { type Tier, type TierRule, NETWORK_POLICY_ACTION, NETWORK_POLICY_END, walkTiers } from "../engine/tiers.js";
+import { ALL_GRANTS, type Grants, disjointGrants, grantSets } from "./grants.js";
 import { ConnSet } from "./connset.js";
 import { ruleConns } from "./rule-conns.js";
 
@@ -13,61 +15,68 @@ export interface DirectionConns {
 }
 
 /**
- * The connections `subject`'s policies allow in `direction` with the peer `other`.
+ * The connections `subject`'s policies allow in `direction` with the peer `other`: the walk of its
+ * verdict layers over every connection with every address of the peer.
  * `full`: allowed whatever the peer's address; `partial`: allowed for some of its addresses only.
  */
 export function directionConns(engine: Engine, direction: Direction, subject: Target, other: Target): DirectionConns {
   if (subject.kind === "external" || subject.endpoint.hostNetwork) return { full: ConnSet.ALL, partial: ConnSet.EMPTY };
-  const policies = engine.policiesSelecting(subject.endpoint, direction);
-  if (policies.length === 0) return { full: ConnSet.ALL, partial: ConnSet.EMPTY };
+  const layers = engine.layersSelecting(subject.endpoint, direction);
+  // No layer decides: "By default, a pod is non-isolated".
+  if (layers.length === 0) return { full: ConnSet.ALL, partial: ConnSet.EMPTY };
   const destination = direction === "egress" ? (other.kind === "endpoint" ? other.endpoint : null) : subject.endpoint;
   const addresses = targetAddresses(other, engine.options);
-  let full = ConnSet.EMPTY;
-  const partials: PartialGrant[] = [];
+  const tiers = layers.map((layer): Tier<Grants> => {
+    switch (layer.kind) {
+      case "networkpolicy":
+        return { rules: networkPolicyGrants(engine, layer.policies, direction, other, addresses, destination), end: NETWORK_POLICY_END };
+    }
+  });
+  const allowed = walkTiers(grantSets(addresses), ALL_GRANTS, tiers);
+  return judge(allowed, addresses);
+}
+
+/**
+ * The rules of the NetworkPolicy v1 tier, each accepting its connections with the peer addresses
+ * it admits. A rule whose connections earlier rules of the tier granted for every address decides
+ * nothing (the first matching rule decides), so its peers are not looked at.
+ */
+function networkPolicyGrants(
+  engine: Engine,
+  policies: readonly Policy[],
+  direction: Direction,
+  other: Target,
+  addresses: AddressSet,
+  destination: Endpoint | null,
+): TierRule<Grants>[] {
+  const out: TierRule<Grants>[] = [];
+  let granted = ConnSet.EMPTY;
   for (const policy of policies) {
     for (const rule of policy[direction]) {
       const conns = ruleConns(rule, destination);
-      if (conns.isEmpty() || full.contains(conns)) continue;
+      if (conns.isEmpty() || granted.contains(conns)) continue;
       const admitted = rule.peers === "all" ? addresses : rule.peers.reduce((acc, p) => acc.union(engine.matchPeer(policy, p, other, addresses).allowed), AddressSet.EMPTY);
-      if (admitted.contains(addresses)) full = full.union(conns);
-      else if (!admitted.isEmpty()) partials.push({ conns, admitted });
+      if (admitted.contains(addresses)) {
+        granted = granted.union(conns);
+        out.push({ action: NETWORK_POLICY_ACTION, match: { full: conns, partials: [] } });
+      } else if (!admitted.isEmpty()) {
+        out.push({ action: NETWORK_POLICY_ACTION, match: { full: ConnSet.EMPTY, partials: [{ conns, admitted }] } });
+      }
     }
   }
-  return combinePartials(full, partials, addresses);
-}
-
-interface PartialGrant {
-  readonly conns: ConnSet;
-  readonly admitted: AddressSet;
+  return out;
 }
 
 /**
  * "the egress/ingress traffic allowed for a pod is the union of what all applicable policies allow":
- * rules that each admit only part of the peer's addresses (an IPv4 ipBlock and an IPv6 one, say)
+ * grants that each admit only part of the peer's addresses (an IPv4 ipBlock and an IPv6 one, say)
  * may together admit all of them, so the partial grants are united per connection before judging.
  */
-function combinePartials(full: ConnSet, partials: readonly PartialGrant[], addresses: AddressSet): DirectionConns {
-  if (partials.length === 0) return { full, partial: ConnSet.EMPTY };
-  let regions: PartialGrant[] = [];
-  for (const grant of partials) {
-    let rest = grant.conns;
-    const next: PartialGrant[] = [];
-    for (const r of regions) {
-      const inside = r.conns.intersect(grant.conns);
-      rest = rest.subtract(r.conns);
-      if (inside.isEmpty()) {
-        next.push(r);
-        continue;
-      }
-      next.push({ conns: inside, admitted: r.admitted.union(grant.admitted) });
-      const outside = r.conns.subtract(grant.conns);
-      if (!outside.isEmpty()) next.push({ conns: outside, admitted: r.admitted });
-    }
-    if (!rest.isEmpty()) next.push({ conns: rest, admitted: grant.admitted });
-    regions = next;
-  }
+function judge(allowed: Grants, addresses: AddressSet): DirectionConns {
+  let full = allowed.full;
+  if (allowed.partials.length === 0) return { full, partial: ConnSet.EMPTY };
   let partial = ConnSet.EMPTY;
-  for (const r of regions) {
+  for (const r of disjointGrants(allowed.partials)) {
     if (r.admitted.contains(addresses)) full = full.union(r.conns);
     else partial = partial.union(r.conns);
   }
@@ -98,22 +107,36 @@ export interface AddressConns {
  */
 export function externalConns(engine: Engine, endpoint: Endpoint, direction: Direction): AddressConns[] {
   if (endpoint.hostNetwork) return [{ addresses: AddressSet.ALL, conns: ConnSet.ALL }];
-  const policies = engine.policiesSelecting(endpoint, direction);
-  if (policies.length === 0) return [{ addresses: AddressSet.ALL, conns: ConnSet.ALL }];
+  const layers = engine.layersSelecting(endpoint, direction);
+  if (layers.length === 0) return [{ addresses: AddressSet.ALL, conns: ConnSet.ALL }];
+  const tiers = layers.map((layer): Tier<Grants> => {
+    switch (layer.kind) {
+      case "networkpolicy":
+        return { rules: networkPolicyExternalGrants(layer.policies, direction, endpoint), end: NETWORK_POLICY_END };
+    }
+  });
+  const allowed = walkTiers(grantSets(AddressSet.ALL), ALL_GRANTS, tiers);
   let regions: AddressConns[] = [{ addresses: AddressSet.ALL, conns: ConnSet.EMPTY }];
+  if (!allowed.full.isEmpty()) regions = refine(regions, AddressSet.ALL, allowed.full);
+  for (const p of allowed.partials) regions = refine(regions, p.admitted, p.conns);
+  return mergeRegions(regions);
+}
+
+/** The rules of the NetworkPolicy v1 tier towards addresses outside the cluster model: only ipBlocks (or no peers) admit them. */
+function networkPolicyExternalGrants(policies: readonly Policy[], direction: Direction, endpoint: Endpoint): TierRule<Grants>[] {
+  const out: TierRule<Grants>[] = [];
   for (const policy of policies) {
     for (const rule of policy[direction]) {
       // Egress towards an address names no pod, so named ports admit nothing there.
       const conns = ruleConns(rule, direction === "egress" ? null : endpoint);
       if (conns.isEmpty()) continue;
       const admitted =
-        rule.peers === "all"
-          ? AddressSet.ALL
-          : rule.peers.reduce((acc, p) => (p.kind === "ipBlock" ? acc.union(ipBlockAddresses(p)) : acc), AddressSet.EMPTY);
-      if (!admitted.isEmpty()) regions = refine(regions, admitted, conns);
+        rule.peers === "all" ? AddressSet.ALL : rule.peers.reduce((acc, p) => (p.kind === "ipBlock" ? acc.union(ipBlockAddresses(p)) : acc), AddressSet.EMPTY);
+      if (admitted.contains(AddressSet.ALL)) out.push({ action: NETWORK_POLICY_ACTION, match: { full: conns, partials: [] } });
+      else if (!admitted.isEmpty()) out.push({ action: NETWORK_POLICY_ACTION, match: { full: ConnSet.EMPTY, partials: [{ conns, admitted }] } });
     }
   }
-  return mergeRegions(regions);
+  return out;
 }
 
 function refine(regions: AddressConns[], admitted: AddressSet, conns: ConnSet): AddressConns[] {

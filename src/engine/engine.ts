@@ -6,6 +6,7 @@ import { type LabelClass, LabelClasses } from "./classes.js";
 import { OverlayMap } from "./overlay-map.js";
 import { matchRulePorts } from "./ports.js";
 import { policiesSelectingClasses, selectsNamespace, selectsPods } from "./selection.js";
+import { type Tier, type TierRule, type TrafficSets, type VerdictLayer, NETWORK_POLICY_ACTION, NETWORK_POLICY_END, verdictLayers, walkTiers } from "./tiers.js";
 import type {
   Connection,
   Decision,
@@ -120,6 +121,25 @@ export class Engine {
     return found;
   }
 
+  /**
+   * The verdict layers deciding `direction` for `endpoint`, in order (see tiers.ts); none when
+   * nothing restricts it. The same list object for every endpoint selected by the same policies.
+   */
+  layersSelecting(endpoint: Endpoint, direction: Direction): readonly VerdictLayer[] {
+    return this.layersOfClass(this.classes.classOf(endpoint), direction);
+  }
+
+  layersOfClass(c: LabelClass, direction: Direction): readonly VerdictLayer[] {
+    const policies = this.policiesSelectingClass(c, direction);
+    const cache = layersOf[direction];
+    let layers = cache.get(policies);
+    if (layers === undefined) {
+      layers = verdictLayers(direction, policies);
+      cache.set(policies, layers);
+    }
+    return layers;
+  }
+
   governance(endpoint: Endpoint, direction: Direction): Governance {
     if (endpoint.hostNetwork) return { kind: "host-network" };
     const policies = this.policiesSelecting(endpoint, direction);
@@ -135,7 +155,7 @@ export class Engine {
 
   /**
    * Evaluates one direction for the endpoint `subject` (the source for egress, the destination for
-   * ingress) against the other side `peer`.
+   * ingress) against the other side `peer`: the walk of its verdict layers over the peer's addresses.
    */
   evaluateDirection(direction: Direction, subject: Target, peer: Target, port: number, protocol: Protocol): DirectionResult {
     const peerAddresses = targetAddresses(peer, this.options);
@@ -150,35 +170,58 @@ export class Engine {
     // External endpoints have no policies.
     if (subject.kind === "external") return open({ kind: "external" });
     if (subject.endpoint.hostNetwork) return open({ kind: "host-network" });
-    const policies = this.policiesSelecting(subject.endpoint, direction);
+    const layers = this.layersSelecting(subject.endpoint, direction);
     // "By default, a pod is non-isolated for egress; all outbound connections are allowed."
-    if (policies.length === 0) return open({ kind: "not-isolated" });
+    if (layers.length === 0) return open({ kind: "not-isolated" });
     // Egress names the destination's ports; for ingress the subject is the destination.
     const destination = direction === "egress" ? (peer.kind === "endpoint" ? peer.endpoint : null) : subject.endpoint;
-    const allowedBy: Explanation[] = [];
-    const misses: Explanation[] = [];
-    let allowed = AddressSet.EMPTY;
-    for (const policy of policies) {
-      const rules = policy[direction];
-      // "an empty rule list ... this policy allows no traffic" for the pods it isolates.
-      if (rules.length === 0) misses.push(explanation(policy, direction, null, null, null, "no-rules", policy));
-      for (const rule of rules) {
-        const r = this.evaluateRule(policy, direction, rule, peer, peerAddresses, port, protocol, destination);
-        // Rules that admit the peer in full all return its very address set: nothing to unite then.
-        if (r.allowed !== allowed) allowed = allowed.union(r.allowed);
-        for (const a of r.allowedBy) allowedBy.push(a);
-        if (r.miss !== null) misses.push(r.miss);
+    const found: Found = { allowedBy: [], misses: [] };
+    const tiers: Tier<AddressSet>[] = [];
+    for (const layer of layers) {
+      switch (layer.kind) {
+        case "networkpolicy":
+          tiers.push({ rules: this.networkPolicyRules(layer.policies, direction, peer, peerAddresses, port, protocol, destination, found), end: NETWORK_POLICY_END });
       }
     }
-    // "the egress/ingress traffic allowed for a pod is the union of what all applicable policies allow."
+    const allowed = walkTiers(ADDRESS_SETS, peerAddresses, tiers);
     return {
       direction,
       verdict: verdictOf(allowed, peerAddresses),
-      governance: { kind: "isolated", policies: policyRefs(policies) },
-      allowedBy,
-      misses: allowed.contains(peerAddresses) ? [] : misses,
+      governance: { kind: "isolated", policies: policyRefs(isolatingPolicies(layers)) },
+      allowedBy: found.allowedBy,
+      misses: allowed.contains(peerAddresses) ? [] : found.misses,
       allowedPeerAddresses: allowed,
     };
+  }
+
+  /**
+   * The rules of the NetworkPolicy v1 tier, each accepting the addresses of the peer it admits;
+   * what each rule allowed or missed goes into `found`.
+   */
+  private networkPolicyRules(
+    policies: readonly Policy[],
+    direction: Direction,
+    peer: Target,
+    peerAddresses: AddressSet,
+    port: number,
+    protocol: Protocol,
+    destination: Endpoint | null,
+    found: Found,
+  ): TierRule<AddressSet>[] {
+    const out: TierRule<AddressSet>[] = [];
+    for (const policy of policies) {
+      const rules = policy[direction];
+      // "an empty rule list ... this policy allows no traffic" for the pods it isolates.
+      if (rules.length === 0) found.misses.push(explanation(policy, direction, null, null, null, "no-rules", policy));
+      for (const rule of rules) {
+        const r = this.evaluateRule(policy, direction, rule, peer, peerAddresses, port, protocol, destination);
+        for (const a of r.allowedBy) found.allowedBy.push(a);
+        if (r.miss !== null) found.misses.push(r.miss);
+        // A rule that admits nothing decides nothing.
+        if (!r.allowed.isEmpty()) out.push({ action: NETWORK_POLICY_ACTION, match: r.allowed });
+      }
+    }
+    return out;
   }
 
   private evaluateRule(
@@ -301,6 +344,33 @@ export type EngineChange =
   | { readonly kind: "endpoints"; readonly removed: readonly Endpoint[]; readonly added: readonly Endpoint[] };
 
 const NONE: readonly Policy[] = [];
+
+/** The verdict layers of each (cached, immutable) list of selecting policies, made once per list. */
+const layersOf: Record<Direction, WeakMap<readonly Policy[], readonly VerdictLayer[]>> = { ingress: new WeakMap(), egress: new WeakMap() };
+
+/** The policies of the NetworkPolicy v1 layer: those that isolate the subject. */
+function isolatingPolicies(layers: readonly VerdictLayer[]): readonly Policy[] {
+  for (const layer of layers) if (layer.kind === "networkpolicy") return layer.policies;
+  return NONE;
+}
+
+/** What the rules of a direction allowed, and the closest miss of each rule that did not. */
+interface Found {
+  readonly allowedBy: Explanation[];
+  readonly misses: Explanation[];
+}
+
+/**
+ * Addresses of one peer as the pieces of traffic a tier walk decides. Rules that admit the peer in
+ * full all return its very address set: nothing to unite then.
+ */
+const ADDRESS_SETS: TrafficSets<AddressSet> = {
+  empty: AddressSet.EMPTY,
+  isEmpty: (a) => a.isEmpty(),
+  union: (a, b) => (a === b ? a : a.union(b)),
+  intersect: (a, b) => (a === b ? a : a.intersect(b)),
+  subtract: (a, b) => a.subtract(b),
+};
 
 /**
  * The policies selecting class `c` after a policy change, from those before: the removed one

@@ -18,6 +18,7 @@ import { ipBlocksApply, matrixClassKey } from "./matrix/classes.js";
 import { type Cuts, addNamedCuts, addRangeCuts, emptyCuts, namedPortsOf } from "./matrix/port-atoms.js";
 import { type MatrixState, copyGroupTable, groupOf } from "./matrix/state.js";
 import { groupRows } from "./matrix/groups.js";
+import { verdictLayers } from "./tiers.js";
 import type { Universe } from "./matrix/universe.js";
 import { endpointAddresses } from "./addresses.js";
 import { spanCut, spanOf } from "./matrix/spans.js";
@@ -229,7 +230,7 @@ function refreshNamedGroups(d: Draft, before: ReadonlyMap<string, number>): void
   const names = new Set(grown);
   d.egress.groups.forEach((g, id) => {
     if (![...namedPortsOf(g.policies)].some((k) => names.has(k))) return;
-    const rows = groupRows(d.universe, d.atoms, "egress", g.policies.length === 0 ? null : g.policies, []);
+    const rows = groupRows(d.universe, d.atoms, "egress", verdictLayers("egress", g.policies), []);
     d.egress.groups[id] = { ...g, rows, generation: d.egress.maps.length - 1 };
   });
 }

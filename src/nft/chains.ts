@@ -3,6 +3,7 @@ import type { Group } from "./groups.js";
 import { groupChain, groupId, unknownChain, unknownId } from "./ids.js";
 import type { RuleLookups, RuleSpec } from "./rule-sets.js";
 import type { NftChain } from "./types.js";
+import { type Action, NETWORK_POLICY_ACTION, NETWORK_POLICY_END, verdictLayers } from "../engine/tiers.js";
 
 export const BASE_CHAIN = "forward";
 
@@ -54,18 +55,32 @@ export function unknownPodChain(direction: Direction): NftChain {
 }
 
 /**
- * One chain per group: one counted lookup per rule of its policies, returning on the first match
- * (the union of what all applicable policies allow), then the group's default deny. In audit mode
- * the deny logs and returns instead of dropping.
+ * What a rule's action does to a packet in a subject's chain: `accept` returns to the base chain
+ * (which goes on to the other direction's verdict), `deny` drops. (`pass` will jump to the next
+ * tier's rules once there are tiers to pass to.)
+ */
+const ACTION_VERDICT: Readonly<Record<Exclude<Action, "pass">, "return" | "drop">> = { accept: "return", deny: "drop" };
+
+/**
+ * One chain per group: its verdict layers in order (see engine/tiers.ts). The NetworkPolicy v1
+ * layer is one counted lookup per rule of its policies, accepting on the first match (the union
+ * of what all applicable policies allow), then the group's default deny. In audit mode the deny
+ * logs and returns instead of dropping.
  */
 export function groupChainOf(group: Group, specs: readonly RuleSpec[], lookups: ReadonlyMap<RuleSpec, RuleLookups>): NftChain {
   const rules: string[] = [];
-  for (const spec of specs) {
-    if (!group.lookup.includes(spec.policy)) continue;
-    for (const match of lookups.get(spec)?.matches ?? []) rules.push(`${match} counter return comment "${spec.id}"`);
-  }
   const id = groupId(group.direction, group.hash);
-  rules.push(...denyRules(id, group.mode === "audit" ? "return" : "drop"));
+  for (const layer of verdictLayers(group.direction, group.lookup)) {
+    switch (layer.kind) {
+      case "networkpolicy":
+        for (const spec of specs) {
+          if (!layer.policies.includes(spec.policy)) continue;
+          for (const match of lookups.get(spec)?.matches ?? []) rules.push(`${match} counter ${ACTION_VERDICT[NETWORK_POLICY_ACTION]} comment "${spec.id}"`);
+        }
+        // Isolation denies the rest (NETWORK_POLICY_END).
+        rules.push(...denyRules(id, group.mode === "audit" ? "return" : ACTION_VERDICT[NETWORK_POLICY_END]));
+    }
+  }
   return {
     name: groupChain(group.direction, group.hash),
     comments: [`${id} ${group.mode}: ${group.lookup.map((p) => p.id).join(", ")}`],

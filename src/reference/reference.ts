@@ -1,9 +1,10 @@
 /**
  * The reference evaluator: a deliberately simple, slow reading of the NetworkPolicy API text.
+ * It walks ordered tiers as the fast engine does (engine/tiers.ts), with a loop of its own.
  * No classes, no caches, no shared helpers with the fast engine beyond the data model and the
  * address-set arithmetic. The fast engine must agree with it on every connection.
  */
-import type { Cluster, Endpoint, Peer, Policy, PolicyPort } from "../model/cluster.js";
+import type { Cluster, Endpoint, Peer, Policy, PolicyPort, Rule } from "../model/cluster.js";
 import type { Labels } from "../model/labels.js";
 import type { Protocol } from "../model/ports.js";
 import type { LabelSelector } from "../model/selector.js";
@@ -69,7 +70,42 @@ function portAdmits(spec: PolicyPort, protocol: Protocol, port: number, destinat
   return destination.endpoint.ports.some((c) => c.name === name && c.protocol === protocol && c.port === port);
 }
 
-/** The addresses of `other` that `self`'s policies allow in `direction`. */
+/** What a rule does with the traffic it matches, and what a tier does with the traffic none of its rules matched. */
+type Action = "accept" | "deny" | "pass";
+interface ReferenceTier {
+  readonly rules: readonly { readonly action: Action; readonly policy: Policy; readonly rule: Rule }[];
+  readonly end: "deny" | "next";
+}
+
+/**
+ * The tiers that decide `direction` for `pod`, in order. NetworkPolicy is one tier, there only when
+ * the pod is isolated: "A pod is isolated for egress if there is any NetworkPolicy that both
+ * selects the pod and has "Egress" in its policyTypes"; its rules allow ("policies are additive"),
+ * and "the egress/ingress traffic allowed for a pod is the union of what all applicable policies
+ * allow": the rest is denied.
+ */
+function tiersOf(cluster: Cluster, pod: Endpoint, direction: "ingress" | "egress"): ReferenceTier[] {
+  const policies = isolatingPolicies(cluster, pod, direction);
+  if (policies.length === 0) return [];
+  return [{ rules: policies.flatMap((policy) => policy[direction].map((rule) => ({ action: "accept" as const, policy, rule }))), end: "deny" }];
+}
+
+/** The addresses of `other` that one rule matches for this port and protocol. */
+function ruleMatches(cluster: Cluster, options: EngineOptions, policy: Policy, rule: Rule, other: Target, destination: Target, port: number, protocol: Protocol): AddressSet {
+  const portOk = rule.ports === "all" || rule.ports.some((s) => portAdmits(s, protocol, port, destination));
+  if (!portOk) return AddressSet.EMPTY;
+  if (rule.peers === "all") return addressesOf(other, options);
+  let matched = AddressSet.EMPTY;
+  for (const peer of rule.peers) matched = matched.union(peerAdmits(cluster, options, policy, peer, other));
+  return matched;
+}
+
+/**
+ * The addresses of `other` that `self`'s tiers allow in `direction`. Each tier in order: the first
+ * of its rules that matches an address decides it (accept, deny; pass: on to the next tier); what
+ * no rule matched meets the tier's end; what no tier decides is allowed ("By default, a pod is
+ * non-isolated for egress; all outbound connections are allowed").
+ */
 function allowedAddresses(
   cluster: Cluster,
   options: EngineOptions,
@@ -79,21 +115,21 @@ function allowedAddresses(
   port: number,
   protocol: Protocol,
 ): AddressSet {
-  const all = addressesOf(other, options);
-  if (self.kind === "external") return all;
-  const policies = isolatingPolicies(cluster, self.endpoint, direction);
-  if (policies.length === 0) return all;
+  if (self.kind === "external") return addressesOf(other, options);
   const destination = direction === "egress" ? other : self;
+  let undecided = addressesOf(other, options);
   let allowed = AddressSet.EMPTY;
-  for (const policy of policies) {
-    for (const rule of policy[direction]) {
-      const portOk = rule.ports === "all" || rule.ports.some((s) => portAdmits(s, protocol, port, destination));
-      if (!portOk) continue;
-      if (rule.peers === "all") allowed = allowed.union(all);
-      else for (const peer of rule.peers) allowed = allowed.union(peerAdmits(cluster, options, policy, peer, other));
+  for (const tier of tiersOf(cluster, self.endpoint, direction)) {
+    let passed = AddressSet.EMPTY;
+    for (const { action, policy, rule } of tier.rules) {
+      const hit = ruleMatches(cluster, options, policy, rule, other, destination, port, protocol).intersect(undecided);
+      undecided = undecided.subtract(hit);
+      if (action === "accept") allowed = allowed.union(hit);
+      if (action === "pass") passed = passed.union(hit);
     }
+    undecided = tier.end === "deny" ? passed : undecided.union(passed);
   }
-  return allowed;
+  return allowed.union(undecided);
 }
 
 export interface ReferenceAnswer {

@@ -2,6 +2,7 @@ import type { Direction, Policy } from "../../model/cluster.js";
 import type { ContainerPort } from "../../model/ports.js";
 import { MAX_PORT, MIN_PORT, type PortAtoms } from "./port-atoms.js";
 import { ALL_ROW, EMPTY_ROW } from "./terms.js";
+import type { VerdictLayer } from "../tiers.js";
 import type { Universe } from "./universe.js";
 
 /**
@@ -45,15 +46,23 @@ interface Span {
 }
 
 /**
- * The rows of a group at every atom. `subjectPorts`: for ingress, the declared ports of the group's
- * classes (named ports resolve against the destination, which is the subject).
+ * The rows of a group at every atom: the walk of its verdict layers (none: not isolated).
+ * `subjectPorts`: for ingress, the declared ports of the group's classes (named ports resolve
+ * against the destination, which is the subject).
  */
-export function groupRows(u: Universe, atoms: PortAtoms, direction: Direction, policies: readonly Policy[] | null, subjectPorts: readonly ContainerPort[]): Int32Array {
+export function groupRows(u: Universe, atoms: PortAtoms, direction: Direction, layers: readonly VerdictLayer[], subjectPorts: readonly ContainerPort[]): Int32Array {
   const rows = new Int32Array(atoms.length);
-  // "By default, a pod is non-isolated": a group without policies admits everything.
-  if (policies === null) return rows.fill(ALL_ROW);
+  // No layer decides: "By default, a pod is non-isolated", the group admits everything.
+  if (layers.length === 0) return rows.fill(ALL_ROW);
   const spans: Span[] = [];
-  for (const policy of policies) for (const rule of policy[direction]) for (const s of ruleSpans(u, atoms, direction, policy, rule, subjectPorts)) spans.push(s);
+  for (const layer of layers) {
+    switch (layer.kind) {
+      case "networkpolicy":
+        // The v1 tier: every rule accepts, so a row is the union of the terms of the rules covering
+        // its atom; isolation denies the rest (an atom no rule covers is the empty row).
+        for (const policy of layer.policies) for (const rule of policy[direction]) for (const s of ruleSpans(u, atoms, direction, policy, rule, subjectPorts)) spans.push(s);
+    }
+  }
   if (spans.length === 0) return rows.fill(EMPTY_ROW);
   const starts = new Set<number>([0]);
   for (const s of spans) starts.add(s.first).add(s.last + 1);
@@ -71,6 +80,7 @@ export function groupRows(u: Universe, atoms: PortAtoms, direction: Direction, p
 /**
  * The rows of a group whose policies are those of another (whose row at each atom `base` gives)
  * plus `added`: at each atom, the base row's terms and the terms of `added` that cover the atom.
+ * Both groups' only layer is the NetworkPolicy v1 tier, whose rules all accept: rows unite.
  */
 export function extendedRows(u: Universe, atoms: PortAtoms, direction: Direction, base: (atom: number) => number, added: Policy, subjectPorts: readonly ContainerPort[]): Int32Array {
   const spans: Span[] = [];

@@ -69,8 +69,9 @@ export function groupOf(engine: Engine, u: Universe, atoms: PortAtoms, table: Gr
   const c = u.classes[cls];
   if (c === undefined) throw new Error(`no class ${cls}`);
   const labelClass = engine.classes.all[c.labelClass.index] ?? c.labelClass;
+  const layers = engine.layersOfClass(labelClass, direction);
   const selecting = engine.policiesSelectingClass(labelClass, direction);
-  const policies: readonly Policy[] | null = selecting.length === 0 ? null : selecting;
+  const policies: readonly Policy[] | null = layers.length === 0 ? null : selecting;
   const key = groupKey(direction, policies, c.ports, c.portsKey);
   const hit = table.byKey.get(key);
   if (hit !== undefined) return hit;
@@ -79,7 +80,7 @@ export function groupOf(engine: Engine, u: Universe, atoms: PortAtoms, table: Gr
   const rows =
     base !== undefined && policies !== null && extendsByOne(base.policies, policies)
       ? extendedRows(u, atoms, direction, (atom) => groupRow(table, previous as number, atom), policies[policies.length - 1] as Policy, c.ports)
-      : groupRows(u, atoms, direction, policies, c.ports);
+      : groupRows(u, atoms, direction, layers, c.ports);
   table.groups.push({ key, policies: policies ?? [], rows, generation: table.maps.length - 1 });
   table.byKey.set(key, id);
   return id;

@@ -1,0 +1,126 @@
+/**
+ * Ordered verdicts: the one model of how the policies of a subject decide one direction of its
+ * traffic, which every evaluator walks (the engine's check, the pair analysis, the class matrix,
+ * the nftables compiler).
+ *
+ * A direction is decided by tiers, in order. A tier's rules are in order too, and each rule
+ * accepts, denies or passes what it matches: the first rule of a tier that matches a piece of
+ * traffic decides it there. `accept` and `deny` are final; `pass` skips the rest of the tier and
+ * hands the traffic to the next tier. What no rule of a tier matched meets the tier's end: `deny`,
+ * or `next` (the next tier decides). What no tier decides is allowed.
+ *
+ * NetworkPolicy v1 is one such tier: it exists for a subject only when the subject is isolated in
+ * that direction, its rules all accept ("the union of what all applicable policies allow"), and
+ * isolation denies the rest (its end is `deny`). The admin tiers of ClusterNetworkPolicy go before
+ * it (Admin) and after it (Baseline) as further layers, without touching it.
+ */
+import type { Direction, Policy } from "../model/cluster.js";
+
+/** What a rule does with the traffic it matches. */
+export type Action = "accept" | "deny" | "pass";
+
+/** What a tier does with the traffic none of its rules matched: deny it, or let the next tier decide. */
+export type TierEnd = "deny" | "next";
+
+/**
+ * A layer of verdicts for one direction of a subject, as the engine finds it. One kind today:
+ * the NetworkPolicy v1 tier, present only when the subject is isolated in that direction.
+ * Evaluators switch on `kind` exhaustively, so a new kind of layer fails to compile in every
+ * evaluator that has not learnt it yet.
+ */
+export type VerdictLayer = NetworkPolicyTier;
+
+export interface NetworkPolicyTier {
+  readonly kind: "networkpolicy";
+  readonly direction: Direction;
+  /** The policies that select the subject for the direction, in cluster order (never empty). */
+  readonly policies: readonly Policy[];
+}
+
+/** "the egress/ingress traffic allowed for a pod is the union of what all applicable policies allow": every v1 rule accepts. */
+export const NETWORK_POLICY_ACTION = "accept" satisfies Action;
+
+/** An isolated pod's traffic that no NetworkPolicy rule allows is denied: the v1 tier ends in `deny`. */
+export const NETWORK_POLICY_END = "deny" satisfies TierEnd;
+
+/** The verdict layers of a direction whose subject the `policies` select: none when it is not isolated. */
+export function verdictLayers(direction: Direction, policies: readonly Policy[]): readonly VerdictLayer[] {
+  // "By default, a pod is non-isolated for egress; all outbound connections are allowed."
+  return policies.length === 0 ? [] : [{ kind: "networkpolicy", direction, policies }];
+}
+
+/** Set operations on pieces of traffic in some domain (addresses of one peer, connections, ...). */
+export interface TrafficSets<S> {
+  readonly empty: S;
+  isEmpty(a: S): boolean;
+  union(a: S, b: S): S;
+  intersect(a: S, b: S): S;
+  subtract(a: S, b: S): S;
+}
+
+export interface TierRule<S> {
+  readonly action: Action;
+  /** The traffic the rule matches; within the `whole` the walk is given. */
+  readonly match: S;
+}
+
+/**
+ * One tier for the walk: its rules in order. The walk reads a tier's rules once, in order and to
+ * the end (so they may be computed lazily, explanations collected as they are read); a tier that
+ * no traffic reaches is not read.
+ */
+export interface Tier<S> {
+  readonly rules: Iterable<TierRule<S>>;
+  readonly end: TierEnd;
+}
+
+/**
+ * Walks `tiers` over the traffic `whole` and returns the part accepted; the rest is denied.
+ * Within a tier the first matching rule decides each piece; `pass` and a `next` end hand the piece
+ * to the next tier; after the last tier what is undecided is allowed.
+ * Rules' matches must lie within `whole`: while no rule has decided anything, nothing is narrowed.
+ */
+export function walkTiers<S>(sets: TrafficSets<S>, whole: S, tiers: Iterable<Tier<S>>): S {
+  let accepted = sets.empty;
+  /** The traffic the tiers so far left undecided. */
+  let open = whole;
+  for (const tier of tiers) {
+    if (sets.isEmpty(open)) break;
+    let accept = sets.empty;
+    let deny = sets.empty;
+    let pass = sets.empty;
+    // Whether each bucket holds anything yet (cheaper than asking the sets for every rule).
+    let accepting = false;
+    let denying = false;
+    let passing = false;
+    for (const rule of tier.rules) {
+      let match = open === whole ? rule.match : sets.intersect(rule.match, open);
+      // The first rule that matches decides: take out what earlier rules of the tier decided otherwise.
+      if (accepting && rule.action !== "accept") match = sets.subtract(match, accept);
+      if (denying && rule.action !== "deny") match = sets.subtract(match, deny);
+      if (passing && rule.action !== "pass") match = sets.subtract(match, pass);
+      if (sets.isEmpty(match)) continue;
+      if (rule.action === "accept") {
+        accept = sets.union(accept, match);
+        accepting = true;
+      } else if (rule.action === "deny") {
+        deny = sets.union(deny, match);
+        denying = true;
+      } else {
+        pass = sets.union(pass, match);
+        passing = true;
+      }
+    }
+    if (accepting) accepted = sets.union(accepted, accept);
+    if (tier.end === "deny") {
+      // Only what a rule passed goes on; the unmatched rest is denied.
+      open = pass;
+    } else {
+      // Passed and unmatched traffic both go on to the next tier.
+      if (accepting) open = sets.subtract(open, accept);
+      if (denying) open = sets.subtract(open, deny);
+    }
+  }
+  // No tier decided it: allowed.
+  return sets.isEmpty(open) ? accepted : sets.union(accepted, open);
+}
