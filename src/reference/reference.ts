@@ -1,9 +1,21 @@
 /**
- * The reference evaluator: a deliberately simple, slow reading of the NetworkPolicy API text.
+ * The reference evaluator: a deliberately simple, slow reading of the NetworkPolicy API text and of
+ * the admin policy API text (ClusterNetworkPolicy tiers Admin and Baseline, AdminNetworkPolicy,
+ * BaselineAdminNetworkPolicy).
  * It walks ordered tiers as the fast engine does (engine/tiers.ts), with a loop of its own.
  * No classes, no caches, no shared helpers with the fast engine beyond the data model and the
  * address-set arithmetic. The fast engine must agree with it on every connection.
  */
+import {
+  type AdminAction,
+  type AdminEgressPeer,
+  type AdminPolicy,
+  type AdminProtocolMatch,
+  type AdminRule,
+  type AdminSubject,
+  type AdminTier,
+  effectiveAction,
+} from "../model/admin-policy.js";
 import type { Cluster, Endpoint, Peer, Policy, PolicyPort, Rule } from "../model/cluster.js";
 import type { Labels } from "../model/labels.js";
 import type { Protocol } from "../model/ports.js";
@@ -72,32 +84,151 @@ function portAdmits(spec: PolicyPort, protocol: Protocol, port: number, destinat
 
 /** What a rule does with the traffic it matches, and what a tier does with the traffic none of its rules matched. */
 type Action = "accept" | "deny" | "pass";
+/** One rule as the walk sees it: its action, and the addresses of the other side it matches for the connection asked. */
+interface ReferenceRule {
+  readonly action: Action;
+  readonly matched: AddressSet;
+}
 interface ReferenceTier {
-  readonly rules: readonly { readonly action: Action; readonly policy: Policy; readonly rule: Rule }[];
+  readonly rules: readonly ReferenceRule[];
   readonly end: "deny" | "next";
 }
 
-/**
- * The tiers that decide `direction` for `pod`, in order. NetworkPolicy is one tier, there only when
- * the pod is isolated: "A pod is isolated for egress if there is any NetworkPolicy that both
- * selects the pod and has "Egress" in its policyTypes"; its rules allow ("policies are additive"),
- * and "the egress/ingress traffic allowed for a pod is the union of what all applicable policies
- * allow": the rest is denied.
- */
-function tiersOf(cluster: Cluster, pod: Endpoint, direction: "ingress" | "egress"): ReferenceTier[] {
-  const policies = isolatingPolicies(cluster, pod, direction);
-  if (policies.length === 0) return [];
-  return [{ rules: policies.flatMap((policy) => policy[direction].map((rule) => ({ action: "accept" as const, policy, rule }))), end: "deny" }];
+/** The question the tiers answer for one direction: `self` is the pod whose side is decided. */
+interface Asked {
+  readonly cluster: Cluster;
+  readonly options: EngineOptions;
+  readonly direction: "ingress" | "egress";
+  readonly self: Endpoint;
+  readonly other: Target;
+  /** Where named ports resolve: the other side for egress, `self` for ingress. */
+  readonly destination: Target;
+  readonly port: number;
+  readonly protocol: Protocol;
 }
 
-/** The addresses of `other` that one rule matches for this port and protocol. */
-function ruleMatches(cluster: Cluster, options: EngineOptions, policy: Policy, rule: Rule, other: Target, destination: Target, port: number, protocol: Protocol): AddressSet {
-  const portOk = rule.ports === "all" || rule.ports.some((s) => portAdmits(s, protocol, port, destination));
+/**
+ * The NetworkPolicy tier, there only when the pod is isolated: "A pod is isolated for egress if
+ * there is any NetworkPolicy that both selects the pod and has "Egress" in its policyTypes"; its
+ * rules allow ("policies are additive"), and "the egress/ingress traffic allowed for a pod is the
+ * union of what all applicable policies allow": the rest is denied.
+ */
+function networkPolicyTier(a: Asked): ReferenceTier | undefined {
+  const policies = isolatingPolicies(a.cluster, a.self, a.direction);
+  if (policies.length === 0) return undefined;
+  const rules = policies.flatMap((policy) => policy[a.direction].map((rule) => ({ action: "accept" as const, matched: ruleMatches(a, policy, rule) })));
+  return { rules, end: "deny" };
+}
+
+/**
+ * The tiers that decide `direction` for `self`, in order: "Policy tiers are evaluated in the
+ * following order: * Admin tier * NetworkPolicy tier * Baseline tier."
+ */
+function tiersOf(a: Asked): ReferenceTier[] {
+  return [adminTier(a, "Admin"), networkPolicyTier(a), adminTier(a, "Baseline")].filter((t): t is ReferenceTier => t !== undefined);
+}
+
+/** The addresses of `other` that one NetworkPolicy rule matches for this port and protocol. */
+function ruleMatches(a: Asked, policy: Policy, rule: Rule): AddressSet {
+  const portOk = rule.ports === "all" || rule.ports.some((s) => portAdmits(s, a.protocol, a.port, a.destination));
   if (!portOk) return AddressSet.EMPTY;
-  if (rule.peers === "all") return addressesOf(other, options);
+  if (rule.peers === "all") return addressesOf(a.other, a.options);
   let matched = AddressSet.EMPTY;
-  for (const peer of rule.peers) matched = matched.union(peerAdmits(cluster, options, policy, peer, other));
+  for (const peer of rule.peers) matched = matched.union(peerAdmits(a.cluster, a.options, policy, peer, a.other));
   return matched;
+}
+
+// ---- The admin tiers (ClusterNetworkPolicy v1alpha2; AdminNetworkPolicy and BaselineAdminNetworkPolicy v1alpha1, mapped onto it) ----
+
+/**
+ * Whether an admin subject (or a `namespaces`/`pods` peer, which has the same shape) selects a pod:
+ * `namespaces`: every pod of the matching namespaces; `pods`: the matching pods of the matching
+ * namespaces. "Note that host-networked pods are not included in subject selection" (and, for
+ * peers, "host-networked pods are not included in this type of peer").
+ */
+function adminSelects(cluster: Cluster, selection: AdminSubject, pod: Endpoint): boolean {
+  if (pod.hostNetwork) return false;
+  if (!matches(selection.namespaces, nsLabels(cluster, pod.namespace))) return false;
+  return selection.kind === "namespaces" || matches(selection.pods, pod.labels);
+}
+
+/** The addresses of `other` that one admin peer matches. */
+function adminPeerAdmits(a: Asked, peer: AdminEgressPeer): AddressSet {
+  const all = addressesOf(a.other, a.options);
+  switch (peer.kind) {
+    case "namespaces":
+    case "pods":
+      return a.other.kind === "endpoint" && adminSelects(a.cluster, peer, a.other.endpoint) ? all : AddressSet.EMPTY;
+    case "nodes": {
+      // "It selects the nodeIPs as the peer type by matching on the IPs present in the node.Status.Addresses field of the node."
+      const nodes = (a.cluster.nodes ?? []).filter((n) => matches(peer.nodes, n.labels));
+      return all.intersect(AddressSet.fromIps(nodes.flatMap((n) => n.addresses.map((addr) => addr.ip))));
+    }
+    case "networks":
+      // "cluster-internal traffic will be checked against the rule as well": pod IPs too, whatever ipBlockMatchesPods says of NetworkPolicy.
+      return all.intersect(AddressSet.fromCidrs(peer.networks));
+    case "domainNames":
+      // The reference cannot know what a name resolves to: a domain peer matches nothing here for
+      // now. The domain-name issue will evaluate it (answers that depend on DNS).
+      return AddressSet.EMPTY;
+  }
+}
+
+/** Whether one `protocols` (v1alpha1 `ports`) entry admits the connection; a named port resolves on the destination pod by name, protocol and number. */
+function adminProtocolAdmits(a: Asked, entry: AdminProtocolMatch): boolean {
+  if (entry.kind === "protocol") {
+    if (entry.protocol !== a.protocol) return false;
+    return entry.port.kind === "number" ? entry.port.port === a.port : entry.port.start <= a.port && a.port <= entry.port.end;
+  }
+  if (a.destination.kind !== "endpoint") return false;
+  return a.destination.endpoint.ports.some((c) => c.name === entry.name && c.protocol === a.protocol && c.port === a.port);
+}
+
+/**
+ * The addresses of `other` one admin rule matches. A rule that fails closed (an entry of a newer
+ * CRD): "For "Accept" rules, "fail closed" means: "treat the rule as matching no traffic". For
+ * "Deny" and "Pass" rules, "fail closed" means: "treat the rule as a 'Deny all' rule"."
+ */
+function adminRuleMatches(a: Asked, rule: AdminRule<AdminEgressPeer>): AddressSet {
+  const m = rule.match;
+  if (m.kind === "matches-nothing") return AddressSet.EMPTY;
+  if (m.kind === "denies-all") return addressesOf(a.other, a.options);
+  // "If unspecified, protocol-specific attributes will not be used to match traffic."
+  if (m.protocols !== "all" && !m.protocols.some((entry) => adminProtocolAdmits(a, entry))) return AddressSet.EMPTY;
+  let matched = AddressSet.EMPTY;
+  for (const peer of m.peers) matched = matched.union(adminPeerAdmits(a, peer));
+  return matched;
+}
+
+const ADMIN_ACTIONS: Readonly<Record<AdminAction, Action>> = { Accept: "accept", Deny: "deny", Pass: "pass" };
+
+/**
+ * Policies of one tier in evaluation order: "Policies with lower priority values have higher
+ * precedence". The API leaves the order of same-priority policies to the implementation; the
+ * reference breaks ties by name (then kind), in code-unit order. The BaselineAdminNetworkPolicy
+ * has no priority: it comes after the Baseline ClusterNetworkPolicies.
+ */
+function byPrecedence(x: AdminPolicy, y: AdminPolicy): number {
+  const px = x.priority ?? Number.POSITIVE_INFINITY;
+  const py = y.priority ?? Number.POSITIVE_INFINITY;
+  if (px !== py) return px - py;
+  if (x.name !== y.name) return x.name < y.name ? -1 : 1;
+  return x.source.kind < y.source.kind ? -1 : x.source.kind > y.source.kind ? 1 : 0;
+}
+
+/**
+ * One admin tier for `self`: the rules of the policies whose subject selects it, policy by policy in
+ * precedence order, each policy's rules as written ("a rule that appears at the top of the ...
+ * rules would take the highest precedence"). What no rule matches goes on to the next tier; a
+ * `Pass` ends this tier for what it matches (in the Baseline tier, on to default allow).
+ */
+function adminTier(a: Asked, tier: AdminTier): ReferenceTier | undefined {
+  const policies = (a.cluster.adminPolicies ?? []).filter((p) => p.tier === tier && adminSelects(a.cluster, p.subject, a.self)).sort(byPrecedence);
+  if (policies.length === 0) return undefined;
+  const rules = policies.flatMap((p) =>
+    (p[a.direction] as readonly AdminRule<AdminEgressPeer>[]).map((rule) => ({ action: ADMIN_ACTIONS[effectiveAction(rule)], matched: adminRuleMatches(a, rule) })),
+  );
+  return { rules, end: "next" };
 }
 
 /**
@@ -117,12 +248,13 @@ function allowedAddresses(
 ): AddressSet {
   if (self.kind === "external") return addressesOf(other, options);
   const destination = direction === "egress" ? other : self;
+  const asked: Asked = { cluster, options, direction, self: self.endpoint, other, destination, port, protocol };
   let undecided = addressesOf(other, options);
   let allowed = AddressSet.EMPTY;
-  for (const tier of tiersOf(cluster, self.endpoint, direction)) {
+  for (const tier of tiersOf(asked)) {
     let passed = AddressSet.EMPTY;
-    for (const { action, policy, rule } of tier.rules) {
-      const hit = ruleMatches(cluster, options, policy, rule, other, destination, port, protocol).intersect(undecided);
+    for (const { action, matched } of tier.rules) {
+      const hit = matched.intersect(undecided);
       undecided = undecided.subtract(hit);
       if (action === "accept") allowed = allowed.union(hit);
       if (action === "pass") passed = passed.union(hit);
@@ -141,6 +273,8 @@ export interface ReferenceAnswer {
 export function referenceCheck(cluster: Cluster, options: EngineOptions, conn: Connection): ReferenceAnswer {
   const to = addressesOf(conn.to, options);
   const from = addressesOf(conn.from, options);
+  // A pod talking to itself: NetworkPolicy never blocks it, and "a pod connecting to its own IP is
+  // not subject to ClusterNetworkPolicy" (issue 9) either: no tier is walked.
   if (conn.from.kind === "endpoint" && conn.to.kind === "endpoint" && conn.from.endpoint === conn.to.endpoint && conn.from.endpoint.kind === "Pod") {
     return { verdict: "allowed", egressAllowed: to, ingressAllowed: from };
   }
