@@ -248,3 +248,19 @@ test("egress picture: a Service reached through only some backends says how many
   const r = await cliInProcess(["egress", "-f", FILE, "-n", "shop"]);
   assert.match(r.stdout, /\n {2}Pod worker {2}10\.244\.1\.30\n.*\n {4}can reach:\n(?: {6}.*\n)* {6}Service shop\/web 10\.96\.100\.1 +TCP 80 \(1 of 2 backends\)\n/);
 });
+
+// Item 5: "every answer that depends on such an assumed label set says so": the matrix and connlist too.
+test("matrix and connlist over the dump with namespace prod not in the input: the assumption closes the text, matrix JSON has assumptions", async () => {
+  // Every undeclared namespace holding endpoints is evaluated against the namespaceSelector env=prod.
+  const message = (ns: string): string => `namespace ${ns} is not in the input: assumed labels kubernetes.io/metadata.name=${ns} only`;
+  for (const command of ["matrix", "connlist"]) {
+    const text = await cliInProcess([command, "-f", FILE]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.ok(text.stdout.endsWith(`\n\nAssumed: ${message("kube-system")}.\nAssumed: ${message("prod")}.\n`), `${command}: ${text.stdout.slice(-300)}`);
+  }
+  const json = await cliInProcess(["matrix", "-f", FILE, "-o", "json"]);
+  const view = JSON.parse(json.stdout) as { assumptions: { namespace: string; message: string }[] };
+  assert.deepEqual(view.assumptions.map((a) => [a.namespace, a.message]), [["kube-system", message("kube-system")], ["prod", message("prod")]]);
+  const none = await cliInProcess(["matrix", "-f", join(ROOT, "examples", "replicas"), "-o", "json"]);
+  assert.deepEqual((JSON.parse(none.stdout) as { assumptions: unknown }).assumptions, [], "no namespaceSelector asks beyond the name");
+});

@@ -3,6 +3,7 @@
  * view prints that same document.
  */
 import type { NamespaceAssumption } from "../analysis/assumptions.js";
+import { type AssumptionJson, assumedLines, assumptionJson } from "./assumptions.js";
 import type { Cluster, Direction } from "../model/cluster.js";
 import { explanationSpecs } from "./explanation-specs.js";
 import type { Protocol } from "../model/ports.js";
@@ -44,12 +45,6 @@ export interface DirectionJson {
 }
 
 /** A namespace the input does not contain, whose assumed labels the answer evaluated. */
-export interface AssumptionJson {
-  readonly namespace: string;
-  readonly labels: Readonly<Record<string, string>>;
-  /** `namespace prod is not in the input: assumed labels kubernetes.io/metadata.name=prod only` */
-  readonly message: string;
-}
 
 export interface CheckJson {
   readonly verdict: Verdict;
@@ -64,10 +59,6 @@ export interface CheckJson {
   readonly assumptions: readonly AssumptionJson[];
 }
 
-export function assumptionJson(a: NamespaceAssumption): AssumptionJson {
-  const labels = Object.entries(a.labels).map(([k, v]) => `${k}=${v}`).join(",");
-  return { namespace: a.namespace, labels: a.labels, message: `namespace ${a.namespace} is not in the input: assumed labels ${labels} only` };
-}
 
 export function checkJson(conn: Connection, decision: Decision, options: EngineOptions, cluster: Cluster, assumptions: readonly NamespaceAssumption[] = []): CheckJson {
   const explain = (e: Explanation): ExplanationJson => explanationJson(e, cluster);
@@ -126,7 +117,7 @@ export function renderCheckText(v: CheckJson): string {
   ] as const) {
     lines.push("", ...directionText(d, subject, peer, v));
   }
-  if (v.assumptions.length > 0) lines.push("", ...v.assumptions.map((a) => `Assumed: ${a.message}.`));
+  if (v.assumptions.length > 0) lines.push("", ...assumedLines(v.assumptions));
   return lines.join("\n") + "\n";
 }
 

@@ -5,7 +5,8 @@
 import type { DirectionView, EndpointView, PeerView, PolicyView, RuleView } from "../analysis/explain.js";
 import type { Direction } from "../model/cluster.js";
 import { compactAddresses, parseCidrList } from "./addresses.js";
-import { type AssumptionJson, type GovernanceJson, governanceJson } from "./check.js";
+import { type AssumptionJson, assumedLines } from "./assumptions.js";
+import { type GovernanceJson, governanceJson } from "./check.js";
 import { formatConns } from "./conns.js";
 import { type LocationJson, locationJson } from "./json.js";
 import { governanceSentence } from "./reasons.js";
@@ -116,7 +117,7 @@ export function renderEndpointText(e: EndpointJson): string[] {
 }
 
 export function renderExplainText(v: ExplainJson): string {
-  const assumed = (v.assumptions ?? []).map((a) => `Assumed: ${a.message}.`);
+  const assumed = assumedLines(v.assumptions ?? []);
   const tail = assumed.length === 0 ? "" : `\n${assumed.join("\n")}\n`;
   if ("endpoint" in v) return renderEndpointText(v.endpoint).join("\n") + "\n" + tail;
   if ("cases" in v) return [v.translation, ...v.cases.map((c) => `  - ${c.label}`), "", ...v.cases.map((c) => renderEndpointText(c.endpoint).join("\n") + "\n")].join("\n") + tail;

@@ -4,6 +4,7 @@
  */
 import type { Matrix, MatrixEntry } from "../analysis/matrix.js";
 import { compactAddresses, parseCidrList } from "./addresses.js";
+import { type AssumptionJson, assumedLines } from "./assumptions.js";
 import { formatConns } from "./conns.js";
 import { columns, csv, markdownTable, pad } from "./table.js";
 
@@ -49,7 +50,10 @@ function probedPorts(m: Matrix): Map<string, string> {
   return new Map([...out].map(([to, ports]) => [to, [...ports].join(", ")]));
 }
 
-export function renderMatrixText(m: Matrix): string {
+/** The matrix as `matrix` writes it: with the namespaces whose labels its answers assumed. */
+export type MatrixView = Matrix & { readonly assumptions?: readonly AssumptionJson[] };
+
+export function renderMatrixText(m: MatrixView): string {
   const pairs = byPair(m);
   const cell = (from: string, to: string): Cell => cellOf(pairs.get(`${from}\u0000${to}`) ?? []);
   const n = m.endpoints.length;
@@ -78,6 +82,8 @@ export function renderMatrixText(m: Matrix): string {
     lines.push(...columns(rows, "  "));
   }
   lines.push(...externalText(m));
+  const assumed = assumedLines(m.assumptions ?? []);
+  if (assumed.length > 0) lines.push("", ...assumed);
   return lines.join("\n") + "\n";
 }
 

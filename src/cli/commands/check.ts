@@ -7,7 +7,8 @@ import type { Engine } from "../../engine/engine.js";
 import type { Connection, Target, Verdict } from "../../engine/types.js";
 import type { Endpoint } from "../../model/cluster.js";
 import type { Protocol } from "../../model/ports.js";
-import { type AssumptionJson, assumptionJson, type CheckJson, checkJson, renderCheckText } from "../../render/check.js";
+import { type AssumptionJson, assumptionJson, assumedLines } from "../../render/assumptions.js";
+import { type CheckJson, checkJson, renderCheckText } from "../../render/check.js";
 import { type CheckCasesJson, renderCheckCasesText } from "../../render/check-cases.js";
 import type { CommandOptions } from "../args.js";
 import { render } from "../output.js";
@@ -153,7 +154,7 @@ function namedPortText(v: NamedPortJson): string {
     `${v.verdict.toUpperCase()}: port name "${v.portName}" means several ports on ${v.to}: ${v.ports.map((p) => `${p.protocol} ${p.port}`).join(", ")}`,
     ...v.ports.map((p) => `  ${p.protocol} ${p.port}: ${p.verdict}`),
     "Run check with --port NUMBER for the explanation of one.",
-    ...v.assumptions.map((a) => `Assumed: ${a.message}.`),
+    ...assumedLines(v.assumptions),
     "",
   ].join("\n");
 }

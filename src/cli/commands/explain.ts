@@ -3,7 +3,7 @@ import { explainEndpoint, explainPolicy } from "../../analysis/explain.js";
 import { ownerTranslation, podTargetLabel, podTargets } from "../../analysis/owner-cases.js";
 import { serviceBackendCases } from "../../analysis/service-cases.js";
 import type { Endpoint, Policy } from "../../model/cluster.js";
-import { assumptionJson } from "../../render/check.js";
+import { assumptionJson } from "../../render/assumptions.js";
 import type { Engine } from "../../engine/engine.js";
 import type { Target } from "../../engine/types.js";
 import { endpointExplainJson, type ExplainJson, policyJson, renderExplainText } from "../../render/explain.js";

@@ -1,5 +1,7 @@
 import { computeMatrix, type MatrixOptions } from "../../analysis/matrix.js";
+import { policiesAssumptions } from "../../analysis/assumptions.js";
 import type { Engine } from "../../engine/engine.js";
+import { assumptionJson } from "../../render/assumptions.js";
 import { renderMatrixCsv, renderMatrixMarkdown, renderMatrixText } from "../../render/matrix.js";
 import type { CommandOptions } from "../args.js";
 import { render } from "../output.js";
@@ -22,6 +24,7 @@ export function runMatrix(options: Extract<CommandOptions, { name: "matrix" }>, 
     externalEgress: m.externalEgress.filter((e) => inScope(e.from, ns)),
     endpoints: m.endpoints,
     ...(ns === null ? {} : { sources: m.endpoints.filter((e) => inScope(e, ns)) }),
+    assumptions: policiesAssumptions(engine.cluster, engine.cluster.policies).map(assumptionJson),
   };
   return done("ok", render(options.common.output, view, { text: renderMatrixText, csv: renderMatrixCsv, md: renderMatrixMarkdown }));
 }
