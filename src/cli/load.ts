@@ -9,6 +9,18 @@ import { choosePodNetwork } from "../model/pod-network.js";
 import { formatPodNetwork } from "../render/diagnostics.js";
 import type { CommonOptions } from "./options.js";
 
+/**
+ * The commands that evaluate the admin tiers (ClusterNetworkPolicy, AdminNetworkPolicy,
+ * BaselineAdminNetworkPolicy): they load admin policies without a word. Every other analysis warns
+ * per policy that its answers ignore it (`admin-policy-not-evaluated`); `enforce` refuses them.
+ */
+const EVALUATES_ADMIN_TIERS: ReadonlySet<string> = new Set(["check"]);
+
+/** How a command's load treats admin policies: evaluated, or a warning that its answers ignore them. */
+export function adminPolicyHandling(command: string): DecodeOptions {
+  return { adminPolicies: EVALUATES_ADMIN_TIERS.has(command) ? "evaluate" : "warn" };
+}
+
 export interface LoadIo {
   readonly stderr: (text: string) => void;
   /** Standard input as text; absent: the reader takes the process's own stdin as bytes. */

@@ -13,7 +13,7 @@ import { type CommandResult, done } from "./commands/result.js";
 import { runScaffold } from "./commands/scaffold.js";
 import { exitCode, type Status } from "./exit.js";
 import { commandHelp, globalHelp, usageHint } from "./help.js";
-import { loadCluster, withPodNetwork } from "./load.js";
+import { adminPolicyHandling, loadCluster, withPodNetwork } from "./load.js";
 import type { CommandName } from "./spec.js";
 
 export interface CliIo {
@@ -75,7 +75,7 @@ async function run(command: CommandOptions, io: CliIo): Promise<CommandResult> {
       return cluster === null ? done("invalid-input", "") : runLint({ ...command, common: withPodNetwork(command.common, cluster, io) }, cluster, version());
     }
     default: {
-      const cluster = await loadCluster(command.common, io);
+      const cluster = await loadCluster(command.common, io, adminPolicyHandling(command.name));
       if (cluster === null) return done("invalid-input", "");
       const common = withPodNetwork(command.common, cluster, io);
       return analyse({ ...command, common }, Engine.compile(cluster, { podNetwork: common.podNetwork, ipBlockMatchesPods: common.ipBlockMatchesPods }));

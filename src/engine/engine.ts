@@ -2,11 +2,12 @@ import type { Cluster, Direction, Endpoint, Peer, Policy, Rule } from "../model/
 import type { Protocol } from "../model/ports.js";
 import { AddressSet } from "../net/address-set.js";
 import { ipBlockAddresses, targetAddresses } from "./addresses.js";
+import { type AdminAsked, AdminTiers, tierSteps } from "./admin-tiers.js";
 import { type LabelClass, LabelClasses } from "./classes.js";
 import { OverlayMap } from "./overlay-map.js";
 import { matchRulePorts } from "./ports.js";
 import { policiesSelectingClasses, selectsNamespace, selectsPods } from "./selection.js";
-import { type Tier, type TierRule, type TrafficSets, type VerdictLayer, NETWORK_POLICY_ACTION, NETWORK_POLICY_END, verdictLayers, walkTiers } from "./tiers.js";
+import { type Tier, type TierEnd, type TierRule, type TrafficSets, type VerdictLayer, NETWORK_POLICY_ACTION, NETWORK_POLICY_END, verdictLayers, walkTiers } from "./tiers.js";
 import type {
   Connection,
   Decision,
@@ -41,6 +42,8 @@ const PEER_MISS_RANK: Partial<Record<Reason, number>> = {
 export class Engine {
   /** Per class index, the policies selecting the class (filled on first use, or by `selectAll`). */
   private readonly selecting: Record<Direction, (readonly Policy[] | undefined)[]>;
+  /** The admin tiers of the cluster (made on first use); null when it has no admin policies. */
+  private admin: AdminTiers | null | undefined;
 
   private constructor(
     readonly cluster: Cluster,
@@ -166,32 +169,58 @@ export class Engine {
       allowedBy: [],
       misses: [],
       allowedPeerAddresses: peerAddresses,
+      tiers: [],
     });
     // External endpoints have no policies.
     if (subject.kind === "external") return open({ kind: "external" });
+    // "Note that host-networked pods are not included in subject selection" (admin policies), nor selected by NetworkPolicy.
     if (subject.endpoint.hostNetwork) return open({ kind: "host-network" });
-    const layers = this.layersSelecting(subject.endpoint, direction);
+    const c = this.classes.classOf(subject.endpoint);
+    const layers = this.layersOfClass(c, direction);
+    const admin = this.adminTiers();
+    const selectingAdmin = admin === null ? null : admin.selectingClass(c, direction);
+    const adminSelects = selectingAdmin !== null && (selectingAdmin.Admin.length > 0 || selectingAdmin.Baseline.length > 0);
     // "By default, a pod is non-isolated for egress; all outbound connections are allowed."
-    if (layers.length === 0) return open({ kind: "not-isolated" });
+    if (layers.length === 0 && !adminSelects) return open({ kind: "not-isolated" });
     // Egress names the destination's ports; for ingress the subject is the destination.
     const destination = direction === "egress" ? (peer.kind === "endpoint" ? peer.endpoint : null) : subject.endpoint;
     const found: Found = { allowedBy: [], misses: [] };
+    const asked: AdminAsked = { direction, peer, peerAddresses, port, protocol, destination };
+    // "Policy tiers are evaluated in the following order: * Admin tier * NetworkPolicy tier * Baseline tier."
+    const adminRules = admin !== null && selectingAdmin !== null ? admin.rules("Admin", selectingAdmin.Admin, asked) : [];
+    const baselineRules = admin !== null && selectingAdmin !== null ? admin.rules("Baseline", selectingAdmin.Baseline, asked) : [];
     const tiers: Tier<AddressSet>[] = [];
+    if (adminRules.length > 0) tiers.push({ rules: adminRules, end: ADMIN_TIER_END });
     for (const layer of layers) {
       switch (layer.kind) {
         case "networkpolicy":
           tiers.push({ rules: this.networkPolicyRules(layer.policies, direction, peer, peerAddresses, port, protocol, destination, found), end: NETWORK_POLICY_END });
       }
     }
+    if (baselineRules.length > 0) tiers.push({ rules: baselineRules, end: ADMIN_TIER_END });
     const allowed = walkTiers(ADDRESS_SETS, peerAddresses, tiers);
+    const isolating = isolatingPolicies(layers);
+    const walked = selectingAdmin === null || !adminSelects ? null : tierSteps(peerAddresses, adminRules, isolating.length > 0, baselineRules, selectingAdmin);
+    // When the Admin tier decided every address, the NetworkPolicy rules were not reached: they neither allowed nor missed it.
+    const reached = walked === null || !walked.afterAdmin.isEmpty();
     return {
       direction,
       verdict: verdictOf(allowed, peerAddresses),
-      governance: { kind: "isolated", policies: policyRefs(isolatingPolicies(layers)) },
-      allowedBy: found.allowedBy,
-      misses: allowed.contains(peerAddresses) ? [] : found.misses,
+      governance: isolating.length === 0 ? { kind: "not-isolated" } : { kind: "isolated", policies: policyRefs(isolating) },
+      allowedBy: reached ? found.allowedBy : [],
+      misses: !reached || allowed.contains(peerAddresses) ? [] : found.misses,
       allowedPeerAddresses: allowed,
+      tiers: walked === null ? [] : walked.steps,
     };
+  }
+
+  /** The admin tiers of the cluster, or null when it has none (the NetworkPolicy-only path costs nothing more). */
+  private adminTiers(): AdminTiers | null {
+    if (this.admin === undefined) {
+      const policies = this.cluster.adminPolicies ?? [];
+      this.admin = policies.length === 0 ? null : new AdminTiers(this.cluster, this.classes, policies);
+    }
+    return this.admin;
   }
 
   /**
@@ -329,6 +358,8 @@ export class Engine {
       allowedBy: [],
       misses: [],
       allowedPeerAddresses: targetAddresses(direction === "egress" ? conn.to : conn.from, this.options),
+      // "A pod connecting to its own IP is not subject to ClusterNetworkPolicy" (issue 9): no tier is walked.
+      tiers: [],
     });
     return { verdict: "allowed", egress: side("egress"), ingress: side("ingress"), self: true };
   }
@@ -344,6 +375,9 @@ export type EngineChange =
   | { readonly kind: "endpoints"; readonly removed: readonly Endpoint[]; readonly added: readonly Endpoint[] };
 
 const NONE: readonly Policy[] = [];
+
+/** What no rule of an admin tier matched goes on to the next tier (and, after Baseline, is allowed). */
+const ADMIN_TIER_END = "next" satisfies TierEnd;
 
 /** The verdict layers of each (cached, immutable) list of selecting policies, made once per list. */
 const layersOf: Record<Direction, WeakMap<readonly Policy[], readonly VerdictLayer[]>> = { ingress: new WeakMap(), egress: new WeakMap() };

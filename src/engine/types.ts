@@ -3,6 +3,7 @@ import type { AddressSet } from "../net/address-set.js";
 import type { Ip } from "../net/ip.js";
 import type { Direction, Endpoint } from "../model/cluster.js";
 import type { Protocol } from "../model/ports.js";
+import type { AdminAction, AdminPolicyKind, AdminTier } from "../model/admin-policy.js";
 
 export interface EngineOptions {
   /** Where pods without a known IP sit (`--pod-cidr`, default 10.244.0.0/16). */
@@ -78,6 +79,28 @@ export interface Explanation {
   readonly at: Location;
 }
 
+/**
+ * One step of the admin tier walk of a direction: the rule that decided (some of) the peer's
+ * addresses in a tier (first match; `Pass` hands them to the next tier), or that no rule of the
+ * tier's selecting policies matched (on to the next tier).
+ */
+export type TierStep =
+  | {
+      readonly kind: "rule";
+      readonly tier: AdminTier;
+      readonly policy: { readonly kind: AdminPolicyKind; readonly name: string };
+      /** null: the BaselineAdminNetworkPolicy, which has none. */
+      readonly priority: number | null;
+      /** Index into spec.ingress/spec.egress. */
+      readonly rule: number;
+      readonly name: string | null;
+      /** What the rule did: a rule that fails closed as a Deny of everything says `Deny`. */
+      readonly action: AdminAction;
+      readonly failClosed: boolean;
+      readonly at: Location;
+    }
+  | { readonly kind: "no-match"; readonly tier: AdminTier; /** How many policies of the tier select the subject. */ readonly policies: number };
+
 export interface DirectionResult {
   readonly direction: Direction;
   readonly verdict: Verdict;
@@ -88,6 +111,8 @@ export interface DirectionResult {
   readonly misses: readonly Explanation[];
   /** The part of the peer's addresses this direction allows (the peer's whole set when not restricted). */
   readonly allowedPeerAddresses: AddressSet;
+  /** The admin tier walk (Admin, then Baseline when NetworkPolicy does not isolate); empty when no admin policy selects the subject. */
+  readonly tiers: readonly TierStep[];
 }
 
 export interface Decision {

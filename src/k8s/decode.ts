@@ -31,10 +31,11 @@ const NETWORK_POLICY_API = "networking.k8s.io/v1";
 
 export interface DecodeOptions {
   /**
-   * What to say of admin policies, which no command evaluates yet: `warn` (a warning per policy:
-   * answers ignore it), or `refuse` (an error per policy: `enforce` must not enforce without them).
+   * What to say of admin policies: nothing when the command evaluates them (`evaluate`), `warn`
+   * (a warning per policy: the command's answers ignore it), or `refuse` (an error per policy:
+   * `enforce` must not enforce without them).
    */
-  readonly adminPolicies?: "warn" | "refuse";
+  readonly adminPolicies?: "evaluate" | "warn" | "refuse";
 }
 
 /**
@@ -84,7 +85,8 @@ export function decodeCluster(documents: readonly RawDocument[], options: Decode
     else if (o?.kind === "node") nodes.push(o.value);
     else if (o?.kind === "admin-policy") {
       adminPolicies.push(o.value);
-      diagnostics.push(notEvaluated(o.value, options.adminPolicies ?? "warn"));
+      const mode = options.adminPolicies ?? "warn";
+      if (mode !== "evaluate") diagnostics.push(notEvaluated(o.value, mode));
     }
   }
   const grouped = groupEndpoints(workloads, podLabelKeysRead(policies, services));
@@ -97,8 +99,9 @@ export function decodeCluster(documents: readonly RawDocument[], options: Decode
 }
 
 /**
- * Fail closed until admin policies are evaluated: never a silent drop. Every command that loads
- * them says that its answers ignore them; `enforce` refuses them (an error: nothing is applied).
+ * Fail closed where admin policies are not evaluated: never a silent drop. Every command that loads
+ * them without evaluating them says that its answers ignore them; `enforce` refuses them (an
+ * error: nothing is applied).
  */
 function notEvaluated(policy: AdminPolicy, mode: "warn" | "refuse"): Diagnostic {
   const name = formatAdminPolicy(policy);

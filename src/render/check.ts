@@ -8,7 +8,8 @@ import type { Cluster, Direction } from "../model/cluster.js";
 import { explanationSpecs } from "./explanation-specs.js";
 import type { Protocol } from "../model/ports.js";
 import { targetAddresses } from "../engine/addresses.js";
-import type { Connection, Decision, DirectionResult, EngineOptions, Explanation, Governance, Reason, Verdict } from "../engine/types.js";
+import type { Connection, Decision, DirectionResult, EngineOptions, Explanation, Governance, Reason, TierStep, Verdict } from "../engine/types.js";
+import type { AdminAction, AdminPolicyKind, AdminTier } from "../model/admin-policy.js";
 import { cidrSet, compactAddresses } from "./addresses.js";
 import { type LocationJson, type TargetJson, addressesJson, formatAddresses, locationJson, targetJson } from "./json.js";
 import { governanceSentence, type ReasonContext, reasonSentence } from "./reasons.js";
@@ -42,6 +43,28 @@ export interface DirectionJson {
   /** The part of the other side's addresses this direction allows, and the rest. */
   readonly allowedPeerAddresses: readonly string[];
   readonly deniedPeerAddresses: readonly string[];
+  /** The admin tier walk (Admin, then Baseline when NetworkPolicy does not isolate); empty when no admin policy selects the subject. */
+  readonly tiers: readonly TierStepJson[];
+}
+
+/**
+ * One step of the admin tier walk: `matched`, the rule that decided (some of) the addresses in its
+ * tier (`action` Pass hands them on); `no-match`, no rule of the tier's `policies` selecting
+ * policies matched (the rule fields are null).
+ */
+export interface TierStepJson {
+  readonly tier: AdminTier;
+  readonly outcome: "matched" | "no-match";
+  readonly policy: { readonly kind: AdminPolicyKind; readonly name: string } | null;
+  readonly priority: number | null;
+  readonly rule: number | null;
+  readonly name: string | null;
+  readonly action: AdminAction | null;
+  /** The rule has an entry of a newer CRD and fails closed (a Deny/Pass rule denies everything). */
+  readonly failClosed: boolean;
+  readonly at: LocationJson | null;
+  /** For `no-match`: how many policies of the tier select the subject. */
+  readonly policies: number | null;
 }
 
 /** A namespace the input does not contain, whose assumed labels the answer evaluated. */
@@ -70,6 +93,7 @@ export function checkJson(conn: Connection, decision: Decision, options: EngineO
     misses: r.misses.map(explain),
     allowedPeerAddresses: addressesJson(r.allowedPeerAddresses),
     deniedPeerAddresses: addressesJson(targetAddresses(peer, options).subtract(r.allowedPeerAddresses)),
+    tiers: r.tiers.map(tierStepJson),
   });
   return {
     verdict: decision.verdict,
@@ -87,6 +111,13 @@ export function checkJson(conn: Connection, decision: Decision, options: EngineO
 export function explanationJson(e: Explanation, cluster: Cluster): ExplanationJson {
   const specs = explanationSpecs(cluster, e);
   return { policy: { ...e.policy }, direction: e.direction, rule: e.rule, peer: e.peer, port: e.port, reason: e.reason, at: locationJson(e.at), ...specs };
+}
+
+function tierStepJson(s: TierStep): TierStepJson {
+  if (s.kind === "no-match") {
+    return { tier: s.tier, outcome: "no-match", policy: null, priority: null, rule: null, name: null, action: null, failClosed: false, at: null, policies: s.policies };
+  }
+  return { tier: s.tier, outcome: "matched", policy: { ...s.policy }, priority: s.priority, rule: s.rule, name: s.name, action: s.action, failClosed: s.failClosed, at: locationJson(s.at), policies: null };
 }
 
 export function governanceJson(g: Governance): GovernanceJson {
@@ -135,7 +166,13 @@ function addressNote(targets: readonly TargetJson[]): string[] {
 
 function directionText(d: DirectionJson, subject: TargetJson, peer: TargetJson, v: CheckJson): string[] {
   const title = d.direction === "egress" ? `Egress from ${targetShort(subject)}` : `Ingress to ${targetShort(subject)}`;
-  const lines = [`${title}: ${d.verdict}`, `  ${governanceSentence(d.governance.kind, d.direction, d.governance.kind === "isolated" ? d.governance.policies.length : 0)}`];
+  const lines = [`${title}: ${d.verdict}`];
+  if (d.tiers.length > 0) lines.push(`  admin tiers:`, ...d.tiers.map((t) => `    ${tierStepLine(t)}`));
+  lines.push(
+    d.tiers.length > 0 && d.governance.kind === "not-isolated"
+      ? `  not isolated by NetworkPolicy for ${d.direction}: the admin tiers decide, the rest is allowed`
+      : `  ${governanceSentence(d.governance.kind, d.direction, d.governance.kind === "isolated" ? d.governance.policies.length : 0)}`,
+  );
   if (d.governance.kind === "isolated") {
     const width = Math.max(...d.governance.policies.map((p) => p.namespace.length + p.name.length + 1));
     for (const p of d.governance.policies) lines.push(`    NetworkPolicy ${`${p.namespace}/${p.name}`.padEnd(width)}  ${where(p.at)}`);
@@ -161,6 +198,19 @@ function directionText(d: DirectionJson, subject: TargetJson, peer: TargetJson, 
     lines.push(`    allowed: ${compactAddresses(cidrSet(d.allowedPeerAddresses))}`, `    denied:  ${compactAddresses(cidrSet(d.deniedPeerAddresses))}`);
   }
   return lines;
+}
+
+/** `Admin ClusterNetworkPolicy deny-metadata (priority 10) rule 0 "block-imds" Deny → final  file:line:column`. */
+export function tierStepLine(t: TierStepJson): string {
+  const onward = t.tier === "Admin" ? "next tier" : "default allow";
+  if (t.outcome === "no-match" || t.policy === null || t.at === null) {
+    return `${t.tier}: no rule of the ${t.policies === 1 ? "policy" : `${t.policies ?? 0} policies`} selecting it matches → ${onward}`;
+  }
+  const priority = t.priority === null ? "" : ` (priority ${t.priority})`;
+  const name = t.name === null ? "" : ` "${t.name}"`;
+  const closed = t.failClosed ? " (fails closed: an entry this version does not know)" : "";
+  const after = t.action === "Pass" ? onward : "final";
+  return `${t.tier} ${t.policy.kind} ${t.policy.name}${priority} rule ${t.rule ?? 0}${name} ${t.action ?? ""}${closed} → ${after}  ${where(t.at)}`;
 }
 
 function where(at: LocationJson): string {
