@@ -1,7 +1,8 @@
 /** fast-check arbitraries for random clusters, built straight as model objects. */
 import fc from "fast-check";
 import type { Location } from "../diag/location.js";
-import type { Cluster, Endpoint, Namespace, Peer, Policy, PolicyPort, Rule, WorkloadKind } from "../model/cluster.js";
+import type { AdminAction, AdminEgressPeer, AdminPolicy, AdminPolicySource, AdminProtocolMatch, AdminRule, AdminSubject } from "../model/admin-policy.js";
+import type { Cluster, Endpoint, Namespace, Node, Peer, Policy, PolicyPort, Rule, WorkloadKind } from "../model/cluster.js";
 import type { Protocol } from "../model/ports.js";
 import type { LabelSelector, Requirement } from "../model/selector.js";
 import { cidrOf } from "../net/cidr.js";
@@ -147,3 +148,95 @@ export const arbProbe = fc.record({
   protocol: fc.constantFrom(...PROTOCOLS),
   external: fc.oneof(arbIp4, arbIp6, arbCidr4),
 });
+
+// ---- Admin policies (ClusterNetworkPolicy tiers Admin and Baseline; AdminNetworkPolicy; BaselineAdminNetworkPolicy) ----
+
+const CNP: AdminPolicySource = { kind: "ClusterNetworkPolicy", apiVersion: "policy.networking.k8s.io/v1alpha2" };
+const ANP: AdminPolicySource = { kind: "AdminNetworkPolicy", apiVersion: "policy.networking.k8s.io/v1alpha1" };
+const BANP: AdminPolicySource = { kind: "BaselineAdminNetworkPolicy", apiVersion: "policy.networking.k8s.io/v1alpha1" };
+
+/** A subject, or a `namespaces`/`pods` peer (the same shape). */
+const arbAdminSelection: fc.Arbitrary<AdminSubject> = fc.oneof(
+  arbSelector.map((namespaces) => ({ kind: "namespaces" as const, namespaces, at: AT })),
+  fc.tuple(arbSelector, arbSelector).map(([namespaces, pods]) => ({ kind: "pods" as const, namespaces, pods, at: AT })),
+);
+
+const arbAdminPeer: fc.Arbitrary<AdminEgressPeer> = fc.oneof(
+  { weight: 3, arbitrary: arbAdminSelection },
+  { weight: 3, arbitrary: fc.array(fc.oneof(arbCidr4, arbCidr6), { minLength: 1, maxLength: 2 }).map((networks) => ({ kind: "networks" as const, networks, at: AT })) },
+  { weight: 1, arbitrary: arbSelector.map((nodes) => ({ kind: "nodes" as const, nodes, at: AT })) },
+  { weight: 1, arbitrary: fc.constant({ kind: "domainNames" as const, domainNames: [{ text: "example.com", wildcard: false, at: AT }], at: AT }) },
+);
+
+/** Ingress peers are only `namespaces` and `pods`. */
+const arbAdminIngressPeer: fc.Arbitrary<AdminEgressPeer> = arbAdminSelection;
+
+const arbAdminProtocol: fc.Arbitrary<AdminProtocolMatch> = fc.oneof(
+  fc.tuple(fc.constantFrom(...PROTOCOLS), fc.integer({ min: 78, max: 84 })).map(([protocol, port]) => ({ kind: "protocol" as const, protocol, port: { kind: "number" as const, port }, at: AT })),
+  fc
+    .tuple(fc.constantFrom(...PROTOCOLS), fc.integer({ min: 78, max: 83 }))
+    .chain(([protocol, start]) => fc.integer({ min: start + 1, max: 84 }).map((end) => ({ kind: "protocol" as const, protocol, port: { kind: "range" as const, start, end }, at: AT }))),
+  fc.constantFrom(...PORT_NAMES).map((name) => ({ kind: "namedPort" as const, name, at: AT })),
+);
+
+const arbAdminRule = (index: number, peer: fc.Arbitrary<AdminEgressPeer>): fc.Arbitrary<AdminRule<AdminEgressPeer>> =>
+  fc
+    .record({
+      action: fc.constantFrom<AdminAction>("Accept", "Deny", "Pass"),
+      peers: fc.array(peer, { minLength: 1, maxLength: 3 }),
+      protocols: fc.oneof(fc.constant("all" as const), fc.array(arbAdminProtocol, { minLength: 1, maxLength: 2 })),
+      // One rule in ten has an entry of a newer CRD and fails closed.
+      failClosed: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
+    })
+    .map((r): AdminRule<AdminEgressPeer> => {
+      const base = { index, name: `r${index}`, at: AT };
+      const unknown = [{ fields: ["future"], at: AT }];
+      const written = { kind: "as-written" as const, peers: r.peers, protocols: r.protocols };
+      if (r.action === "Accept") return { ...base, action: "Accept", match: r.failClosed ? { kind: "matches-nothing", unknown } : written };
+      return { ...base, action: r.action, match: r.failClosed ? { kind: "denies-all", unknown } : written };
+    });
+
+const arbAdminRules = (peer: fc.Arbitrary<AdminEgressPeer>): fc.Arbitrary<AdminRule<AdminEgressPeer>[]> =>
+  fc.integer({ min: 0, max: 3 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => arbAdminRule(i, peer))));
+
+/**
+ * An admin policy: Admin (ClusterNetworkPolicy or AdminNetworkPolicy) or Baseline
+ * (ClusterNetworkPolicy), priorities 0-3 so ties are frequent, names that do not follow input order.
+ */
+const arbAdminPolicy = (k: number): fc.Arbitrary<AdminPolicy> =>
+  fc
+    .record({
+      tier: fc.constantFrom("Admin" as const, "Baseline" as const),
+      anp: fc.boolean(),
+      priority: fc.integer({ min: 0, max: 3 }),
+      prefix: fc.constantFrom("a", "b", "c"),
+      subject: arbAdminSelection,
+      ingress: arbAdminRules(arbAdminIngressPeer),
+      egress: arbAdminRules(arbAdminPeer),
+    })
+    .map((r): AdminPolicy => {
+      const base = { name: `${r.prefix}${k}`, subject: r.subject, ingress: r.ingress as AdminRule<AdminSubject>[], egress: r.egress, at: AT };
+      return r.tier === "Admin" ? { ...base, tier: "Admin", priority: r.priority, source: r.anp ? ANP : CNP } : { ...base, tier: "Baseline", priority: r.priority, source: CNP };
+    });
+
+/** The BaselineAdminNetworkPolicy singleton `default` (no priority: after the Baseline ClusterNetworkPolicies). */
+const arbBanp: fc.Arbitrary<AdminPolicy> = arbAdminPolicy(99).map((p) => ({ ...p, name: "default", tier: "Baseline", priority: null, source: BANP }));
+
+const arbNode = (k: number): fc.Arbitrary<Node> =>
+  fc.record({ labels: arbLabels, ips: fc.array(fc.oneof(arbIp4, arbIp6), { minLength: 1, maxLength: 2 }) }).map((r) => ({
+    name: `node-${k}`,
+    labels: r.labels,
+    podCidrs: [],
+    addresses: r.ips.map((ip) => ({ type: "InternalIP", ip, at: AT })),
+    at: AT,
+  }));
+
+/** A random cluster with Nodes and admin policies of both tiers, every action, ties of priority. */
+export const arbClusterWithAdmin: fc.Arbitrary<Cluster> = fc
+  .tuple(
+    arbCluster,
+    fc.integer({ min: 1, max: 5 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => arbAdminPolicy(i)))),
+    fc.option(arbBanp, { nil: undefined }),
+    fc.integer({ min: 0, max: 2 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => arbNode(i)))),
+  )
+  .map(([cluster, admin, banp, nodes]) => ({ ...cluster, adminPolicies: banp === undefined ? admin : [...admin, banp], nodes }));

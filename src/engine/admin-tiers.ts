@@ -24,8 +24,6 @@ import { selectsNamespace, selectsPods } from "./selection.js";
 import type { Action } from "./tiers.js";
 import type { Target, TierStep } from "./types.js";
 
-export const ADMIN_TIERS: readonly AdminTier[] = ["Admin", "Baseline"];
-
 const ACTIONS: Readonly<Record<AdminAction, Action>> = { Accept: "accept", Deny: "deny", Pass: "pass" };
 
 /** The admin policies whose subject selects a class, per tier, in precedence order. */
