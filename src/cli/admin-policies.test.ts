@@ -1,7 +1,8 @@
 /**
- * Issue 9, until evaluation lands: admin policies are decoded and validated, never silently dropped.
- * Every command that loads them says that its answers ignore them; `enforce` refuses them (exit 2)
- * rather than enforce without them. Fixture: src/cli/testdata/admin-policies.yaml.
+ * Issue 9: admin policies are decoded and validated, never silently dropped. `check` evaluates
+ * them (the tier walk); every other command that loads them says that its answers ignore them;
+ * `enforce` refuses them (exit 2) rather than enforce without them.
+ * Fixture: src/cli/testdata/admin-policies.yaml.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -16,7 +17,6 @@ const POLICIES = ["ClusterNetworkPolicy deny-metadata", "ClusterNetworkPolicy al
 
 const COMMANDS: readonly (readonly string[])[] = [
   ["egress", "-f", FILE],
-  ["check", "-f", FILE, "--from", "shop/web", "--to", "169.254.169.254", "--port", "80"],
   ["explain", "-f", FILE, "shop/web"],
   ["matrix", "-f", FILE],
   ["connlist", "-f", FILE],
@@ -33,10 +33,54 @@ for (const argv of COMMANDS) {
   });
 }
 
-test("check: the metadata guardrail is not evaluated yet, so the answer is the NetworkPolicy one, and the warning says it ignores the guardrail", async () => {
-  const r = await cli(["check", "-f", FILE, "--from", "shop/web", "--to", "169.254.169.254", "--port", "80"]);
-  assert.equal(r.code, 0, "allowed by shop/web-egress (0.0.0.0/0); the Admin Deny is not applied yet");
-  assert.match(r.stderr, /ClusterNetworkPolicy deny-metadata is read and validated but not yet evaluated: answers below ignore it/);
+const METADATA = ["check", "-f", FILE, "--from", "shop/web", "--to", "169.254.169.254", "--port", "80"];
+
+test("check evaluates the admin tiers: no admin-policy-not-evaluated warning", async () => {
+  const r = await cli(METADATA);
+  assert.doesNotMatch(r.stderr, new RegExp(codes.adminPolicyNotEvaluated), r.stderr);
+  assert.doesNotMatch(r.stderr, /not yet evaluated/, r.stderr);
+});
+
+test('check, the metadata guardrail (issue 9: "block cloud metadata for every pod, whatever the namespaces write"): DENIED by the Admin rule, named with its priority, rule and location, though shop/web-egress re-opens 0.0.0.0/0; exit 1', async () => {
+  const r = await cli(METADATA);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /^DENIED: shop\/web \(Pod\) → 169\.254\.169\.254, TCP port 80$/m);
+  assert.match(r.stdout, /^ {4}Admin ClusterNetworkPolicy deny-metadata \(priority 10\) rule 0 "block-imds" Deny → final {2}\S*admin-policies\.yaml:37:5$/m);
+  // The namespace's own policy selects shop/web, but the Admin Deny is final: no NetworkPolicy rule allowed it.
+  assert.match(r.stdout, /NetworkPolicy shop\/web-egress/);
+  assert.doesNotMatch(r.stdout, /allowed by:/);
+});
+
+test("check -o json: the tier walk per direction (tiers: tier, outcome, policy, priority, rule, name, action, at)", async () => {
+  const r = await cli([...METADATA, "-o", "json"]);
+  assert.equal(r.code, 1, r.stderr);
+  const v = JSON.parse(r.stdout) as { verdict: string; egress: { tiers: unknown[] }; ingress: { tiers: unknown[] } };
+  assert.equal(v.verdict, "denied");
+  assert.deepEqual(v.egress.tiers, [
+    {
+      tier: "Admin",
+      outcome: "matched",
+      policy: { kind: "ClusterNetworkPolicy", name: "deny-metadata" },
+      priority: 10,
+      rule: 0,
+      name: "block-imds",
+      action: "Deny",
+      failClosed: false,
+      at: { file: FILE, line: 37, column: 5, path: "spec.egress[0]" },
+      policies: null,
+    },
+  ]);
+  assert.deepEqual(v.ingress.tiers, [], "169.254.169.254 is outside the cluster model: no policy applies");
+});
+
+test("check: DNS to kube-dns is an Admin Accept (priority 5, before the Deny at 10); a pod NetworkPolicy does not isolate falls through Admin to the Baseline default-deny", async () => {
+  const dns = await cli(["check", "-f", FILE, "--from", "shop/web", "--to", "kube-system/coredns", "--port", "53", "--protocol", "UDP"]);
+  assert.equal(dns.code, 0, dns.stdout);
+  assert.match(dns.stdout, /Admin ClusterNetworkPolicy allow-dns \(priority 5\) rule 0 "kube-dns" Accept → final/);
+  const out = await cli(["check", "-f", FILE, "--from", "kube-system/coredns", "--to", "1.1.1.1", "--port", "443"]);
+  assert.equal(out.code, 1, out.stdout);
+  assert.match(out.stdout, /^ {4}Admin: no rule of the 2 policies selecting it matches → next tier$/m);
+  assert.match(out.stdout, /^ {4}Baseline BaselineAdminNetworkPolicy default rule 0 "default-deny" Deny → final {2}/m);
 });
 
 test('-v counts them: "2 ClusterNetworkPolicies, 1 BaselineAdminNetworkPolicy"', async () => {
