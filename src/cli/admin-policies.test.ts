@@ -47,7 +47,7 @@ test('check, the metadata guardrail (issue 9: "block cloud metadata for every po
   assert.match(r.stdout, /^DENIED: shop\/web \(Pod\) → 169\.254\.169\.254, TCP port 80$/m);
   assert.match(r.stdout, /^ {4}Admin ClusterNetworkPolicy deny-metadata \(priority 10\) rule 0 "block-imds" Deny → final {2}\S*admin-policies\.yaml:37:5$/m);
   // The namespace's own policy selects shop/web, but the Admin Deny is final: no NetworkPolicy rule allowed it.
-  assert.match(r.stdout, /NetworkPolicy shop\/web-egress/);
+  assert.match(r.stdout, /NetworkPolicy shop\/web-egress .*\n {4}\(not reached: the Admin tier decided\)$/m);
   assert.doesNotMatch(r.stdout, /allowed by:/);
 });
 

@@ -43,8 +43,11 @@ export interface DirectionJson {
   /** The part of the other side's addresses this direction allows, and the rest. */
   readonly allowedPeerAddresses: readonly string[];
   readonly deniedPeerAddresses: readonly string[];
-  /** The admin tier walk (Admin, then Baseline when NetworkPolicy does not isolate); empty when no admin policy selects the subject. */
-  readonly tiers: readonly TierStepJson[];
+  /**
+   * The admin tier walk (Admin, then Baseline when NetworkPolicy does not isolate); empty when no
+   * admin policy selects the subject. Present when the input holds admin policies.
+   */
+  readonly tiers?: readonly TierStepJson[];
 }
 
 /**
@@ -85,6 +88,7 @@ export interface CheckJson {
 
 export function checkJson(conn: Connection, decision: Decision, options: EngineOptions, cluster: Cluster, assumptions: readonly NamespaceAssumption[] = []): CheckJson {
   const explain = (e: Explanation): ExplanationJson => explanationJson(e, cluster);
+  const hasAdminPolicies = (cluster.adminPolicies ?? []).length > 0;
   const side = (r: DirectionResult, peer: Connection["from"]): DirectionJson => ({
     direction: r.direction,
     verdict: r.verdict,
@@ -93,7 +97,8 @@ export function checkJson(conn: Connection, decision: Decision, options: EngineO
     misses: r.misses.map(explain),
     allowedPeerAddresses: addressesJson(r.allowedPeerAddresses),
     deniedPeerAddresses: addressesJson(targetAddresses(peer, options).subtract(r.allowedPeerAddresses)),
-    tiers: r.tiers.map(tierStepJson),
+    // Only inputs with admin policies carry the key: the documents of NetworkPolicy-only inputs stay as they were.
+    ...(hasAdminPolicies ? { tiers: r.tiers.map(tierStepJson) } : {}),
   });
   return {
     verdict: decision.verdict,
@@ -167,15 +172,18 @@ function addressNote(targets: readonly TargetJson[]): string[] {
 function directionText(d: DirectionJson, subject: TargetJson, peer: TargetJson, v: CheckJson): string[] {
   const title = d.direction === "egress" ? `Egress from ${targetShort(subject)}` : `Ingress to ${targetShort(subject)}`;
   const lines = [`${title}: ${d.verdict}`];
-  if (d.tiers.length > 0) lines.push(`  admin tiers:`, ...d.tiers.map((t) => `    ${tierStepLine(t)}`));
+  const tiers = d.tiers ?? [];
+  if (tiers.length > 0) lines.push(`  admin tiers:`, ...tiers.map((t) => `    ${tierStepLine(t)}`));
   lines.push(
-    d.tiers.length > 0 && d.governance.kind === "not-isolated"
+    tiers.length > 0 && d.governance.kind === "not-isolated"
       ? `  not isolated by NetworkPolicy for ${d.direction}: the admin tiers decide, the rest is allowed`
       : `  ${governanceSentence(d.governance.kind, d.direction, d.governance.kind === "isolated" ? d.governance.policies.length : 0)}`,
   );
   if (d.governance.kind === "isolated") {
     const width = Math.max(...d.governance.policies.map((p) => p.namespace.length + p.name.length + 1));
     for (const p of d.governance.policies) lines.push(`    NetworkPolicy ${`${p.namespace}/${p.name}`.padEnd(width)}  ${where(p.at)}`);
+    // The engine reports no NetworkPolicy rule as allowing or missing only when the Admin tier decided every address.
+    if (tiers.length > 0 && d.allowedBy.length === 0 && d.misses.length === 0) lines.push(`    (not reached: the Admin tier decided)`);
   }
   const context: ReasonContext = {
     direction: d.direction,
