@@ -102,12 +102,14 @@ export class AdminTiers {
     return hit;
   }
 
-  /** The rules of `policies` (one tier, in precedence order), each with what it matches of the connection. */
+  /** The rules of `policies` (one tier, in precedence order) that match some of the connection, each with what it matches. */
   rules(tier: AdminTier, policies: readonly AdminPolicy[], asked: AdminAsked): AdminRuleMatch[] {
     const out: AdminRuleMatch[] = [];
     for (const policy of policies) {
       for (const rule of policy[asked.direction] as readonly AdminRule<AdminEgressPeer>[]) {
-        out.push({ tier, policy, rule, action: ACTIONS[effectiveAction(rule)], match: this.ruleMatches(rule, asked) });
+        const match = this.ruleMatches(rule, asked);
+        // A rule that matches nothing of this connection decides nothing: the walk need not see it.
+        if (!match.isEmpty()) out.push({ tier, policy, rule, action: ACTIONS[effectiveAction(rule)], match });
       }
     }
     return out;
@@ -141,7 +143,7 @@ export class AdminTiers {
         return asked.peer.kind === "endpoint" && adminSelects(peer, this.classes.classOf(asked.peer.endpoint)) ? asked.peerAddresses : AddressSet.EMPTY;
       case "nodes":
         // "It selects the nodeIPs as the peer type by matching on the IPs present in the node.Status.Addresses field of the node."
-        return asked.peerAddresses.intersect(this.nodesAt(peer.nodes));
+        return within(asked.peerAddresses, this.nodesAt(peer.nodes));
       case "networks": {
         // "cluster-internal traffic will be checked against the rule as well": pod IPs too, whatever ipBlockMatchesPods says of NetworkPolicy.
         let block = this.networkAddresses.get(peer);
@@ -149,7 +151,7 @@ export class AdminTiers {
           block = AddressSet.fromCidrs(peer.networks);
           this.networkAddresses.set(peer, block);
         }
-        return asked.peerAddresses.intersect(block);
+        return within(asked.peerAddresses, block);
       }
       case "domainNames":
         // What a name resolves to is not known offline: a domain peer matches nothing for now, as
@@ -167,6 +169,12 @@ export class AdminTiers {
     }
     return at;
   }
+}
+
+/** The part of `addresses` inside `block`: without a new set when none or all of them are (the common cases). */
+function within(addresses: AddressSet, block: AddressSet): AddressSet {
+  if (!addresses.overlaps(block)) return AddressSet.EMPTY;
+  return block.contains(addresses) ? addresses : addresses.intersect(block);
 }
 
 /** A `protocols` (v1alpha1 `ports`) entry; a named port resolves on the destination pod by name, protocol and number. */
@@ -208,8 +216,8 @@ export function tierSteps(
     if (steps.length === before) steps.push({ kind: "no-match", tier, policies: selecting[tier].length });
     return undecided.union(passed);
   };
-  const afterAdmin = admin.length > 0 ? walk("Admin", admin, whole) : whole;
-  if (!isolated && baseline.length > 0 && !afterAdmin.isEmpty()) walk("Baseline", baseline, afterAdmin);
+  const afterAdmin = selecting.Admin.length > 0 ? walk("Admin", admin, whole) : whole;
+  if (!isolated && selecting.Baseline.length > 0 && !afterAdmin.isEmpty()) walk("Baseline", baseline, afterAdmin);
   return { steps, afterAdmin };
 }
 
