@@ -109,3 +109,36 @@ describe("engine check: the tier walk as data", () => {
     assert.deepEqual(r.tiers.map(brief), ["Admin: no match (1)", "Baseline BaselineAdminNetworkPolicy default p- rule 0 default-deny Deny"]);
   });
 });
+
+describe("engine check: Pass in the tier walk", () => {
+  const yaml = `${GUARDRAILS}---
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: pass-public}
+spec: {tier: Admin, priority: 1, subject: {namespaces: {}}, egress: [{name: to-baseline, action: Pass, to: [{networks: [1.1.1.0/24]}]}]}
+`;
+  const walk = (from: string): { verdict: string; steps: string[] } => {
+    const decoded = decodeYaml(yaml);
+    assert.deepEqual(errors(decoded.diagnostics), []);
+    const net = parseCidr("10.244.0.0/16");
+    assert.ok(net.ok);
+    const e = decoded.value.endpoints.find((x) => `${x.namespace}/${x.name}` === from);
+    assert.ok(e);
+    const d = Engine.compile(decoded.value, { podNetwork: AddressSet.fromCidr(net.cidr), ipBlockMatchesPods: true }).check({
+      from: { kind: "endpoint", endpoint: e },
+      to: { kind: "external", addresses: AddressSet.fromIp(parseIp("1.1.1.1") as Ip) },
+      port: 443,
+      protocol: "TCP",
+    });
+    return { verdict: d.verdict, steps: d.egress.tiers.map(brief) };
+  };
+  test('"Pass" ends the Admin tier: a pod NetworkPolicy does not isolate goes on to the Baseline, whose Deny decides', () => {
+    assert.deepEqual(walk("shop/api"), {
+      verdict: "denied",
+      steps: ["Admin ClusterNetworkPolicy pass-public p1 rule 0 to-baseline Pass", "Baseline BaselineAdminNetworkPolicy default p- rule 0 default-deny Deny"],
+    });
+  });
+  test('"Pass" ends the Admin tier: an isolated pod\'s NetworkPolicy then decides (allows 0.0.0.0/0), Baseline not reached', () => {
+    assert.deepEqual(walk("shop/web"), { verdict: "allowed", steps: ["Admin ClusterNetworkPolicy pass-public p1 rule 0 to-baseline Pass"] });
+  });
+});
