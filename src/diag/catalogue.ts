@@ -77,6 +77,8 @@ export const messages = {
   emptyProtocol: (protocol: string) => `${protocol} must set destinationPort (write the protocol with no port as ${protocol}: {destinationPort: {range: {start: 1, end: 65535}}})`,
   otherAdminApiVersion: (kind: string, apiVersion: string, expected: string) => `${kind} of apiVersion "${apiVersion}" is not read (Portcullis reads ${kind} at ${expected}); skipped`,
   adminPolicyNotEvaluated: (policy: string) => `${policy} is read and validated but not yet evaluated: answers below ignore it`,
+  adminApiVersionsMixed: (v1alpha1: string, v1alpha2: string) =>
+    `${v1alpha1} (v1alpha1) and ${v1alpha2} (v1alpha2) in one input: a cluster runs one version of the admin policy API; they are read as one Admin tier ordered by priority (ties by name) and one Baseline tier, the BaselineAdminNetworkPolicy after the Baseline ClusterNetworkPolicies`,
   adminPolicyNotEnforced: (policy: string) => `${policy} is not enforced yet: enforce refuses input with admin policies rather than enforce without them`,
 } as const;
 

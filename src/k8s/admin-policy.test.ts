@@ -468,3 +468,24 @@ test("kubectl get anp -o yaml (a List with server-set metadata and status.condit
   const match = firstEgress(p).match;
   assert.equal(match.kind === "as-written" ? match.peers[0]?.kind : match.kind, "nodes");
 });
+
+// Issue 9: "v1alpha1 and v1alpha2 objects in one input: order ANP within the Admin tier by priority and say so in a warning."
+describe("v1alpha1 and v1alpha2 admin policies in one input", () => {
+  test("a ClusterNetworkPolicy beside the BaselineAdminNetworkPolicy: one warning at the v1alpha1 policy, naming both and the order used", () => {
+    const decoded = decodeYaml(`${METADATA_GUARDRAIL}\n---\n${BANP_DEFAULT_DENY}`);
+    const mixed = decoded.diagnostics.filter((d) => d.code === codes.adminApiVersionsMixed);
+    assert.equal(mixed.length, 1);
+    assert.equal(mixed[0]?.severity, "warning");
+    assert.equal(mixed[0]?.message, messages.adminApiVersionsMixed("BaselineAdminNetworkPolicy default", "ClusterNetworkPolicy deny-metadata"));
+    assert.match(mixed[0]?.message ?? "", /ordered by priority \(ties by name\)/);
+    assert.equal(decoded.value.adminPolicies?.length, 2, "both are read");
+  });
+
+  test("one version only (two ClusterNetworkPolicies; an ANP with the BANP): no such warning", () => {
+    for (const text of [`${METADATA_GUARDRAIL}\n---\n${DNS_ACCEPT}`, `${anp("priority: 5\nsubject: {namespaces: {}}\negress: [{action: Deny, to: [{networks: [169.254.169.254/32]}]}]")}\n---\n${BANP_DEFAULT_DENY}`]) {
+      const decoded = decodeYaml(text);
+      assert.equal(decoded.value.adminPolicies?.length, 2, summary(decoded.diagnostics).join("; "));
+      assert.deepEqual(decoded.diagnostics.filter((d) => d.code === codes.adminApiVersionsMixed), []);
+    }
+  });
+});

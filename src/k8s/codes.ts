@@ -61,5 +61,6 @@ export const codes = {
   emptyProtocol: "empty-protocol",
   adminPolicyNotEvaluated: "admin-policy-not-evaluated",
   adminPolicyNotEnforced: "admin-policy-not-enforced",
+  adminApiVersionsMixed: "admin-api-versions-mixed",
 } as const;
 

@@ -89,6 +89,8 @@ export function decodeCluster(documents: readonly RawDocument[], options: Decode
       if (mode !== "evaluate") diagnostics.push(notEvaluated(o.value, mode));
     }
   }
+  const mixed = mixedApiVersions(adminPolicies);
+  if (mixed !== null) diagnostics.push(mixed);
   const grouped = groupEndpoints(workloads, podLabelKeysRead(policies, services));
   return {
     value: { namespaces: namespacesOf(declared, referenced), endpoints: grouped.endpoints, services, policies, ...(nodes.length > 0 ? { nodes } : {}), ...(adminPolicies.length > 0 ? { adminPolicies } : {}), ...(kindNearMisses.length === 0 ? {} : { kindNearMisses }) },
@@ -110,6 +112,18 @@ function notEvaluated(policy: AdminPolicy, mode: "warn" | "refuse"): Diagnostic 
   return mode === "refuse"
     ? { severity: "error", code: codes.adminPolicyNotEnforced, message: messages.adminPolicyNotEnforced(name), ...base }
     : { severity: "warning", code: codes.adminPolicyNotEvaluated, message: messages.adminPolicyNotEvaluated(name), ...base };
+}
+
+/**
+ * ClusterNetworkPolicy (v1alpha2) beside AdminNetworkPolicy/BaselineAdminNetworkPolicy (v1alpha1):
+ * the issue's rule "order ANP within the Admin tier by priority and say so in a warning", at the
+ * first v1alpha1 policy. A cluster serves one version; mixed input is usually two sources merged.
+ */
+function mixedApiVersions(adminPolicies: readonly AdminPolicy[]): Diagnostic | null {
+  const older = adminPolicies.find((p) => p.source.apiVersion === "policy.networking.k8s.io/v1alpha1");
+  const newer = adminPolicies.find((p) => p.source.apiVersion === "policy.networking.k8s.io/v1alpha2");
+  if (older === undefined || newer === undefined) return null;
+  return { severity: "warning", code: codes.adminApiVersionsMixed, message: messages.adminApiVersionsMixed(formatAdminPolicy(older), formatAdminPolicy(newer)), at: older.at };
 }
 
 type Decoded =
