@@ -8,12 +8,11 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { Engine } from "../engine/engine.js";
 import type { EngineOptions, Target } from "../engine/types.js";
-import { referenceCheck } from "../reference/reference.js";
 import { AddressSet } from "../net/address-set.js";
 import { parseCidr } from "../net/cidr.js";
-import { formatIp } from "../net/ip.js";
 import { pairConns } from "../analysis/reach.js";
 import { verdictFor } from "../analysis/matrix.js";
+import { assertCheckAgrees } from "./agreement.js";
 import { arbCluster, arbProbe } from "./arbitrary.js";
 
 const podNetwork = (() => {
@@ -40,15 +39,10 @@ for (const ipBlockMatchesPods of [true, false]) {
             for (const to of all) {
               if (from.kind === "external" && to.kind === "external") continue;
               const conn = { from, to, port: probe.port, protocol: probe.protocol };
-              const fast = engine.check(conn);
-              const ref = referenceCheck(cluster, options, conn);
-              const label = `${describe(from)} -> ${describe(to)} ${probe.port}/${probe.protocol}`;
-              assert.equal(fast.verdict, ref.verdict, `verdict ${label}`);
-              assert.ok(fast.egress.allowedPeerAddresses.equals(ref.egressAllowed), `egress addresses ${label}`);
-              assert.ok(fast.ingress.allowedPeerAddresses.equals(ref.ingressAllowed), `ingress addresses ${label}`);
+              const { label, verdict } = assertCheckAgrees(engine, cluster, options, conn);
               if (from.kind === "endpoint" && to.kind === "endpoint") {
                 const pair = verdictFor(pairConns(engine, from, to), probe.protocol, probe.port);
-                assert.equal(pair, ref.verdict, `pair analysis ${label}`);
+                assert.equal(pair, verdict, `pair analysis ${label}`);
               }
             }
           }
@@ -59,7 +53,4 @@ for (const ipBlockMatchesPods of [true, false]) {
   });
 }
 
-function describe(t: Target): string {
-  if (t.kind === "external") return t.addresses.toString();
-  return t.address === undefined ? t.endpoint.id : `${t.endpoint.id}@${formatIp(t.address)}`;
-}
+
