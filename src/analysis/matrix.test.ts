@@ -3,16 +3,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { Engine } from "../engine/engine.js";
-import { arbCluster } from "../conformance/arbitrary.js";
-import { AddressSet } from "../net/address-set.js";
-import { parseCidr } from "../net/cidr.js";
+import { ARB_POD_NETWORK, arbCluster } from "../conformance/arbitrary.js";
 import { computeMatrixWith } from "./matrix.js";
 
-const podNetwork = (() => {
-  const r = parseCidr("10.244.0.0/26");
-  assert.ok(r.ok);
-  return AddressSet.fromCidr(r.cidr);
-})();
+const podNetwork = ARB_POD_NETWORK;
 
 test("computeMatrix gives byte-identical JSON via the class matrix and via the pair analysis", () => {
   fc.assert(

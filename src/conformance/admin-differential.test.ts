@@ -12,15 +12,10 @@ import fc from "fast-check";
 import { Engine } from "../engine/engine.js";
 import type { EngineOptions, Target } from "../engine/types.js";
 import { AddressSet } from "../net/address-set.js";
-import { parseCidr } from "../net/cidr.js";
 import { assertCheckAgrees } from "./agreement.js";
-import { arbClusterWithAdmin, arbProbe } from "./arbitrary.js";
+import { ARB_POD_NETWORK, arbClusterWithAdmin, arbProbe } from "./arbitrary.js";
 
-const podNetwork = (() => {
-  const r = parseCidr("10.244.0.0/26");
-  assert.ok(r.ok);
-  return AddressSet.fromCidr(r.cidr);
-})();
+const podNetwork = ARB_POD_NETWORK;
 
 const RUNS = Number(process.env["PROPERTY_RUNS"] ?? 300);
 

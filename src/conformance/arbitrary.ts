@@ -5,6 +5,7 @@ import type { AdminAction, AdminEgressPeer, AdminPolicy, AdminPolicySource, Admi
 import type { Cluster, Endpoint, Namespace, Node, Peer, Policy, PolicyPort, Rule, WorkloadKind } from "../model/cluster.js";
 import type { Protocol } from "../model/ports.js";
 import type { LabelSelector, Requirement } from "../model/selector.js";
+import { AddressSet } from "../net/address-set.js";
 import { cidrOf } from "../net/cidr.js";
 import type { Ip } from "../net/ip.js";
 
@@ -25,6 +26,9 @@ const arbRequirement: fc.Arbitrary<Requirement> = fc.oneof(
 const arbSelector: fc.Arbitrary<LabelSelector> = fc.array(arbRequirement, { maxLength: 2 }).map((requirements) => ({ requirements }));
 
 /** IPv4 addresses in a small space so ipBlocks often contain, partly contain or miss pods. */
+/** Where random pods take their IPv4 addresses (arbIp4: 10.244.0.0/26): the pod network the property tests give the engine. */
+export const ARB_POD_NETWORK: AddressSet = AddressSet.fromCidr(cidrOf({ family: 4, value: 0x0af40000n }, 26));
+
 const arbIp4: fc.Arbitrary<Ip> = fc.integer({ min: 0, max: 63 }).map((n) => ({ family: 4 as const, value: 0x0af40000n + BigInt(n) }));
 const arbIp6: fc.Arbitrary<Ip> = fc.integer({ min: 0, max: 63 }).map((n) => ({ family: 6 as const, value: 0xfd00n << 112n | BigInt(n) }));
 

@@ -25,23 +25,18 @@ import type { WorkloadObject } from "../k8s/workload.js";
 import type { Cluster, Endpoint, Peer, WorkloadKind } from "../model/cluster.js";
 import type { ContainerPort } from "../model/ports.js";
 import { AddressSet } from "../net/address-set.js";
-import { parseCidr } from "../net/cidr.js";
 import { formatIp, type Ip } from "../net/ip.js";
 import { compileRuleset } from "../nft/compile.js";
 import { simulate } from "../nft/simulate.js";
 import { referenceCheck } from "../reference/reference.js";
-import { arbCluster, arbProbe } from "./arbitrary.js";
+import { ARB_POD_NETWORK, arbCluster, arbProbe } from "./arbitrary.js";
 
 const AT: Location = { file: "random.json", line: 1, column: 1, document: 0, path: "" };
 const KEYS = ["app", "tier", "env"];
 const VALUES = ["x", "y", "z"];
 const HASHES = ["h1", "h2"];
 const RUNS = Number(process.env["PROPERTY_RUNS"] ?? 150);
-const podNetwork = (() => {
-  const r = parseCidr("10.244.0.0/26");
-  assert.ok(r.ok);
-  return AddressSet.fromCidr(r.cidr);
-})();
+const podNetwork = ARB_POD_NETWORK;
 
 const arbLabels = fc.dictionary(fc.constantFrom(...KEYS), fc.constantFrom(...VALUES), { maxKeys: 2 });
 const arbPorts: fc.Arbitrary<ContainerPort[]> = fc.array(

@@ -10,16 +10,10 @@ import type { EngineOptions } from "./types.js";
 import { computeClassMatrix } from "./bitmatrix.js";
 import { PairAnalysis, verdictFor } from "../analysis/matrix.js";
 import { referenceCheck } from "../reference/reference.js";
-import { arbCluster } from "../conformance/arbitrary.js";
+import { ARB_POD_NETWORK, arbCluster } from "../conformance/arbitrary.js";
 import { PROTOCOLS } from "../model/ports.js";
-import { AddressSet } from "../net/address-set.js";
-import { parseCidr } from "../net/cidr.js";
 
-const podNetwork = (() => {
-  const r = parseCidr("10.244.0.0/26");
-  assert.ok(r.ok);
-  return AddressSet.fromCidr(r.cidr);
-})();
+const podNetwork = ARB_POD_NETWORK;
 
 const RUNS = Number(process.env["PROPERTY_RUNS"] ?? 200);
 const PORTS = [1, 78, 79, 80, 81, 82, 83, 84, 65535];

@@ -8,19 +8,14 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import type { Cluster, Endpoint, Policy } from "../model/cluster.js";
 import { PROTOCOLS } from "../model/ports.js";
-import { AddressSet } from "../net/address-set.js";
 import { parseCidr } from "../net/cidr.js";
-import { arbCluster } from "../conformance/arbitrary.js";
+import { ARB_POD_NETWORK, arbCluster } from "../conformance/arbitrary.js";
 import { type ClassMatrix, computeClassMatrix } from "./bitmatrix.js";
 import { Engine } from "./engine.js";
 import { type Change, applyChange } from "./incremental.js";
 import type { EngineOptions, Target } from "./types.js";
 
-const podNetwork = (() => {
-  const r = parseCidr("10.244.0.0/26");
-  assert.ok(r.ok);
-  return AddressSet.fromCidr(r.cidr);
-})();
+const podNetwork = ARB_POD_NETWORK;
 
 const RUNS = Number(process.env["PROPERTY_RUNS"] ?? 150);
 const PORTS = [79, 80, 81, 82, 83];

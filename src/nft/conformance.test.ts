@@ -10,12 +10,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { CASES, type ConformanceCase, type Expectation } from "../conformance/cases.js";
-import { arbCluster, arbProbe } from "../conformance/arbitrary.js";
+import { ARB_POD_NETWORK, arbCluster, arbProbe } from "../conformance/arbitrary.js";
 import type { Cluster, Endpoint } from "../model/cluster.js";
 import type { EngineOptions, Target } from "../engine/types.js";
 import { referenceCheck } from "../reference/reference.js";
 import { AddressSet } from "../net/address-set.js";
-import { type Cidr, parseCidr } from "../net/cidr.js";
+import { parseCidr } from "../net/cidr.js";
 import { type Ip, formatIp, parseIp } from "../net/ip.js";
 import { compileRuleset } from "./compile.js";
 import { simulate } from "./simulate.js";
@@ -72,7 +72,7 @@ for (const c of CASES) {
 }
 
 const PROPERTY_RUNS = Number(process.env["PROPERTY_RUNS"] ?? 150);
-const POD_NETWORK = AddressSet.fromCidr((parseCidr("10.244.0.0/26") as { ok: true; cidr: Cidr }).cidr);
+const POD_NETWORK = ARB_POD_NETWORK;
 
 /** Addresses held by exactly one endpoint: a packet from or to them names one endpoint. */
 function uniqueAddresses(endpoints: readonly Endpoint[]): Map<string, Endpoint> {
