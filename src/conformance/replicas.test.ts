@@ -105,7 +105,7 @@ function scenario(base: Cluster, workloads: readonly Drawn<typeof arbWorkload>[]
         hostNetwork: r.hostNetwork,
         ips: addressFor(r.address),
         ...(r.gone ? { gone: "Succeeded" as const } : {}),
-        owner: { kind: w.kind, name, at: AT },
+        owner: { kind: w.kind, name },
         annotations: new Map(),
         at: AT,
       });

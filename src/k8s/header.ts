@@ -1,5 +1,4 @@
 import { messages } from "../diag/catalogue.js";
-import type { Location } from "../diag/location.js";
 import { type ObjectRef, formatObjectRef } from "../model/cluster.js";
 import type { Labels } from "../model/labels.js";
 import { isAdminPolicyKind } from "./admin-policy.js";
@@ -12,7 +11,6 @@ import { dns1123LabelProblem, dns1123SubdomainProblem } from "./validate.js";
 export interface OwnerRef {
   readonly kind: string;
   readonly name: string;
-  readonly at: Location;
 }
 
 export interface ObjectHeader {
@@ -70,7 +68,7 @@ function readOwner(r: Reader, field: Field): OwnerRef | undefined {
     const kind = requireString(r, child(item, "kind"));
     const name = requireString(r, child(item, "name"));
     const controller = readBoolean(r, child(item, "controller")) ?? false;
-    if (kind !== undefined && name !== undefined) owners.push({ ref: { kind, name, at: r.at(item.path) }, controller });
+    if (kind !== undefined && name !== undefined) owners.push({ ref: { kind, name }, controller });
   }
   return (owners.find((o) => o.controller) ?? owners[0])?.ref;
 }
