@@ -133,7 +133,7 @@ export function computeMatrixWith(engine: Engine, options: MatrixOptions, via: "
   // every endpoint selected by the same policies), so it is computed once per list.
   const external = new Map<readonly VerdictLayer[], { to: string; conns: ExternalEgressEntry["conns"] }[]>();
   const externalEgress = endpoints.flatMap((from) => {
-    const key = engine.layersSelecting(from, "egress");
+    const key = engine.networkPolicyLayersSelecting(from, "egress");
     let regions = external.get(key);
     if (regions === undefined) {
       regions = externalConns(engine, from, "egress").map((r) => ({ to: r.addresses.toString(), conns: r.conns.toJSON() }));

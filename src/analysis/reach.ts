@@ -21,7 +21,8 @@ export interface DirectionConns {
  */
 export function directionConns(engine: Engine, direction: Direction, subject: Target, other: Target): DirectionConns {
   if (subject.kind === "external" || subject.endpoint.hostNetwork) return { full: ConnSet.ALL, partial: ConnSet.EMPTY };
-  const layers = engine.layersSelecting(subject.endpoint, direction);
+  // Admin tiers: not walked here yet (issue 9); the commands using this analysis say so.
+  const layers = engine.networkPolicyLayersSelecting(subject.endpoint, direction);
   // No layer decides: "By default, a pod is non-isolated".
   if (layers.length === 0) return { full: ConnSet.ALL, partial: ConnSet.EMPTY };
   const destination = direction === "egress" ? (other.kind === "endpoint" ? other.endpoint : null) : subject.endpoint;
@@ -107,7 +108,7 @@ export interface AddressConns {
  */
 export function externalConns(engine: Engine, endpoint: Endpoint, direction: Direction): AddressConns[] {
   if (endpoint.hostNetwork) return [{ addresses: AddressSet.ALL, conns: ConnSet.ALL }];
-  const layers = engine.layersSelecting(endpoint, direction);
+  const layers = engine.networkPolicyLayersSelecting(endpoint, direction);
   if (layers.length === 0) return [{ addresses: AddressSet.ALL, conns: ConnSet.ALL }];
   const tiers = layers.map((layer): Tier<Grants> => {
     switch (layer.kind) {

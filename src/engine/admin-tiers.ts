@@ -24,6 +24,8 @@ import { selectsNamespace, selectsPods } from "./selection.js";
 import type { Action } from "./tiers.js";
 import type { Target, TierStep } from "./types.js";
 
+const NO_POLICIES: readonly AdminPolicy[] = [];
+
 const ACTIONS: Readonly<Record<AdminAction, Action>> = { Accept: "accept", Deny: "deny", Pass: "pass" };
 
 /** The admin policies whose subject selects a class, per tier, in precedence order. */
@@ -80,6 +82,7 @@ export class AdminTiers {
   private readonly selecting: Record<Direction, WeakMap<LabelClass, SelectingAdmin>> = { ingress: new WeakMap(), egress: new WeakMap() };
   private readonly nodeAddresses = new WeakMap<LabelSelector, AddressSet>();
   private readonly networkAddresses = new WeakMap<AdminEgressPeer, AddressSet>();
+  private readonly lists: Record<AdminTier, Map<string, readonly AdminPolicy[]>> = { Admin: new Map(), Baseline: new Map() };
 
   constructor(
     private readonly cluster: Cluster,
@@ -95,11 +98,23 @@ export class AdminTiers {
     const cache = this.selecting[direction];
     let hit = cache.get(c);
     if (hit === undefined) {
-      const pick = (tier: AdminTier): readonly AdminPolicy[] => this.ordered[tier].filter((p) => p[direction].length > 0 && adminSelects(p.subject, c));
+      const pick = (tier: AdminTier): readonly AdminPolicy[] => this.interned(tier, this.ordered[tier].filter((p) => p[direction].length > 0 && adminSelects(p.subject, c)));
       hit = { Admin: pick("Admin"), Baseline: pick("Baseline") };
       cache.set(c, hit);
     }
     return hit;
+  }
+
+  /** One list object per selection, so that classes met by the same admin policies share their verdict layers. */
+  private interned(tier: AdminTier, policies: readonly AdminPolicy[]): readonly AdminPolicy[] {
+    if (policies.length === 0) return NO_POLICIES;
+    const order = this.ordered[tier];
+    const key = policies.map((p) => order.indexOf(p)).join(",");
+    const lists = this.lists[tier];
+    const hit = lists.get(key);
+    if (hit !== undefined) return hit;
+    lists.set(key, policies);
+    return policies;
   }
 
   /** The rules of `policies` (one tier, in precedence order) that match some of the connection, each with what it matches. */

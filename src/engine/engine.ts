@@ -1,13 +1,26 @@
+import type { AdminPolicy, AdminTier } from "../model/admin-policy.js";
 import type { Cluster, Direction, Endpoint, Peer, Policy, Rule } from "../model/cluster.js";
 import type { Protocol } from "../model/ports.js";
 import { AddressSet } from "../net/address-set.js";
 import { ipBlockAddresses, targetAddresses } from "./addresses.js";
-import { type AdminAsked, AdminTiers, tierSteps } from "./admin-tiers.js";
+import { type AdminAsked, type AdminRuleMatch, AdminTiers, tierSteps } from "./admin-tiers.js";
 import { type LabelClass, LabelClasses } from "./classes.js";
 import { OverlayMap } from "./overlay-map.js";
 import { matchRulePorts } from "./ports.js";
 import { policiesSelectingClasses, selectsNamespace, selectsPods } from "./selection.js";
-import { type Tier, type TierEnd, type TierRule, type TrafficSets, type VerdictLayer, NETWORK_POLICY_ACTION, NETWORK_POLICY_END, verdictLayers, walkTiers } from "./tiers.js";
+import {
+  type NetworkPolicyTier,
+  type Tier,
+  type TierRule,
+  type TrafficSets,
+  type VerdictLayer,
+  ADMIN_TIER_END,
+  NETWORK_POLICY_ACTION,
+  NETWORK_POLICY_END,
+  tierLayers,
+  verdictLayers,
+  walkTiers,
+} from "./tiers.js";
 import type {
   Connection,
   Decision,
@@ -125,22 +138,45 @@ export class Engine {
   }
 
   /**
-   * The verdict layers deciding `direction` for `endpoint`, in order (see tiers.ts); none when
-   * nothing restricts it. The same list object for every endpoint selected by the same policies.
+   * The verdict layers deciding `direction` for `endpoint`, in order (see tiers.ts): the Admin tier,
+   * the NetworkPolicy tier, the Baseline tier, each when present; none when nothing restricts it.
+   * The same list object for every endpoint met by the same policies.
    */
   layersSelecting(endpoint: Endpoint, direction: Direction): readonly VerdictLayer[] {
     return this.layersOfClass(this.classes.classOf(endpoint), direction);
   }
 
   layersOfClass(c: LabelClass, direction: Direction): readonly VerdictLayer[] {
+    const networkPolicy = this.networkPolicyLayersOfClass(c, direction);
+    const admin = this.adminTiers();
+    if (admin === null) return networkPolicy;
+    const selecting = admin.selectingClass(c, direction);
+    if (selecting.Admin.length === 0 && selecting.Baseline.length === 0) return networkPolicy;
+    const byAdmin = cached(tierLayersOf[direction], networkPolicy, () => new WeakMap<readonly AdminPolicy[], WeakMap<readonly AdminPolicy[], readonly VerdictLayer[]>>());
+    const byBaseline = cached(byAdmin, selecting.Admin, () => new WeakMap<readonly AdminPolicy[], readonly VerdictLayer[]>());
+    return cached(byBaseline, selecting.Baseline, () => tierLayers(direction, selecting.Admin, networkPolicy, selecting.Baseline));
+  }
+
+  /**
+   * The NetworkPolicy v1 layer alone (admin tiers left out), for the evaluators that do not walk
+   * the admin tiers yet. The same list object for every endpoint selected by the same policies.
+   */
+  networkPolicyLayersSelecting(endpoint: Endpoint, direction: Direction): readonly NetworkPolicyTier[] {
+    return this.networkPolicyLayersOfClass(this.classes.classOf(endpoint), direction);
+  }
+
+  networkPolicyLayersOfClass(c: LabelClass, direction: Direction): readonly NetworkPolicyTier[] {
     const policies = this.policiesSelectingClass(c, direction);
-    const cache = layersOf[direction];
-    let layers = cache.get(policies);
-    if (layers === undefined) {
-      layers = verdictLayers(direction, policies);
-      cache.set(policies, layers);
+    return cached(layersOf[direction], policies, () => verdictLayers(direction, policies));
+  }
+
+  /** The admin tiers of the cluster, or null when it has none (the NetworkPolicy-only path costs nothing more). */
+  adminTiers(): AdminTiers | null {
+    if (this.admin === undefined) {
+      const policies = this.cluster.adminPolicies ?? [];
+      this.admin = policies.length === 0 ? null : new AdminTiers(this.cluster, this.classes, policies);
     }
-    return layers;
+    return this.admin;
   }
 
   governance(endpoint: Endpoint, direction: Direction): Governance {
@@ -175,32 +211,34 @@ export class Engine {
     if (subject.kind === "external") return open({ kind: "external" });
     // "Note that host-networked pods are not included in subject selection" (admin policies), nor selected by NetworkPolicy.
     if (subject.endpoint.hostNetwork) return open({ kind: "host-network" });
-    const c = this.classes.classOf(subject.endpoint);
-    const layers = this.layersOfClass(c, direction);
-    const admin = this.adminTiers();
-    const selectingAdmin = admin === null ? null : admin.selectingClass(c, direction);
-    const adminSelects = selectingAdmin !== null && (selectingAdmin.Admin.length > 0 || selectingAdmin.Baseline.length > 0);
+    const layers = this.layersSelecting(subject.endpoint, direction);
     // "By default, a pod is non-isolated for egress; all outbound connections are allowed."
-    if (layers.length === 0 && !adminSelects) return open({ kind: "not-isolated" });
+    if (layers.length === 0) return open({ kind: "not-isolated" });
     // Egress names the destination's ports; for ingress the subject is the destination.
     const destination = direction === "egress" ? (peer.kind === "endpoint" ? peer.endpoint : null) : subject.endpoint;
     const found: Found = { allowedBy: [], misses: [] };
     const asked: AdminAsked = { direction, peer, peerAddresses, port, protocol, destination };
+    const admin: Record<AdminTier, { policies: readonly AdminPolicy[]; rules: readonly AdminRuleMatch[] }> = { Admin: NO_ADMIN_TIER, Baseline: NO_ADMIN_TIER };
     // "Policy tiers are evaluated in the following order: * Admin tier * NetworkPolicy tier * Baseline tier."
-    const adminRules = admin !== null && selectingAdmin !== null ? admin.rules("Admin", selectingAdmin.Admin, asked) : [];
-    const baselineRules = admin !== null && selectingAdmin !== null ? admin.rules("Baseline", selectingAdmin.Baseline, asked) : [];
     const tiers: Tier<AddressSet>[] = [];
-    if (adminRules.length > 0) tiers.push({ rules: adminRules, end: ADMIN_TIER_END });
     for (const layer of layers) {
       switch (layer.kind) {
+        case "admin": {
+          const rules = this.requireAdminTiers().rules(layer.tier, layer.policies, asked);
+          admin[layer.tier] = { policies: layer.policies, rules };
+          tiers.push({ rules, end: ADMIN_TIER_END });
+          break;
+        }
         case "networkpolicy":
           tiers.push({ rules: this.networkPolicyRules(layer.policies, direction, peer, peerAddresses, port, protocol, destination, found), end: NETWORK_POLICY_END });
       }
     }
-    if (baselineRules.length > 0) tiers.push({ rules: baselineRules, end: ADMIN_TIER_END });
     const allowed = walkTiers(ADDRESS_SETS, peerAddresses, tiers);
     const isolating = isolatingPolicies(layers);
-    const walked = selectingAdmin === null || !adminSelects ? null : tierSteps(peerAddresses, adminRules, isolating.length > 0, baselineRules, selectingAdmin);
+    const adminSelects = admin.Admin.policies.length > 0 || admin.Baseline.policies.length > 0;
+    const walked = adminSelects
+      ? tierSteps(peerAddresses, admin.Admin.rules, isolating.length > 0, admin.Baseline.rules, { Admin: admin.Admin.policies, Baseline: admin.Baseline.policies })
+      : null;
     // When the Admin tier decided every address, the NetworkPolicy rules were not reached: they neither allowed nor missed it.
     const reached = walked === null || !walked.afterAdmin.isEmpty();
     return {
@@ -214,13 +252,11 @@ export class Engine {
     };
   }
 
-  /** The admin tiers of the cluster, or null when it has none (the NetworkPolicy-only path costs nothing more). */
-  private adminTiers(): AdminTiers | null {
-    if (this.admin === undefined) {
-      const policies = this.cluster.adminPolicies ?? [];
-      this.admin = policies.length === 0 ? null : new AdminTiers(this.cluster, this.classes, policies);
-    }
-    return this.admin;
+  /** The admin tiers, where a layer of them was found: the cluster has admin policies. */
+  private requireAdminTiers(): AdminTiers {
+    const admin = this.adminTiers();
+    if (admin === null) throw new Error("an admin tier layer in a cluster without admin policies");
+    return admin;
   }
 
   /**
@@ -376,11 +412,25 @@ export type EngineChange =
 
 const NONE: readonly Policy[] = [];
 
-/** What no rule of an admin tier matched goes on to the next tier (and, after Baseline, is allowed). */
-const ADMIN_TIER_END = "next" satisfies TierEnd;
+/** An admin tier the subject does not meet. */
+const NO_ADMIN_TIER = { policies: [], rules: [] } as const satisfies { policies: readonly AdminPolicy[]; rules: readonly AdminRuleMatch[] };
 
-/** The verdict layers of each (cached, immutable) list of selecting policies, made once per list. */
-const layersOf: Record<Direction, WeakMap<readonly Policy[], readonly VerdictLayer[]>> = { ingress: new WeakMap(), egress: new WeakMap() };
+/** The NetworkPolicy layer of each (cached, immutable) list of selecting policies, made once per list. */
+const layersOf: Record<Direction, WeakMap<readonly Policy[], readonly NetworkPolicyTier[]>> = { ingress: new WeakMap(), egress: new WeakMap() };
+
+/** Every layer, per NetworkPolicy layer, Admin policies and Baseline policies (each a cached, immutable list). */
+type TierLayersCache = WeakMap<readonly NetworkPolicyTier[], WeakMap<readonly AdminPolicy[], WeakMap<readonly AdminPolicy[], readonly VerdictLayer[]>>>;
+const tierLayersOf: Record<Direction, TierLayersCache> = { ingress: new WeakMap(), egress: new WeakMap() };
+
+/** The value of `key` in `map`, made by `make` on first use. */
+function cached<K extends object, V>(map: WeakMap<K, V>, key: K, make: () => V): V {
+  let hit = map.get(key);
+  if (hit === undefined) {
+    hit = make();
+    map.set(key, hit);
+  }
+  return hit;
+}
 
 /** The policies of the NetworkPolicy v1 layer: those that isolate the subject. */
 function isolatingPolicies(layers: readonly VerdictLayer[]): readonly Policy[] {

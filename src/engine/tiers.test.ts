@@ -1,7 +1,20 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Policy } from "../model/cluster.js";
-import { type Action, type Tier, type TierEnd, type TrafficSets, NETWORK_POLICY_ACTION, NETWORK_POLICY_END, verdictLayers, walkTiers } from "./tiers.js";
+import type { AdminPolicy } from "../model/admin-policy.js";
+import {
+  type Action,
+  type Tier,
+  type TierEnd,
+  type TrafficSets,
+  type VerdictLayer,
+  ADMIN_TIER_END,
+  NETWORK_POLICY_ACTION,
+  NETWORK_POLICY_END,
+  tierLayers,
+  verdictLayers,
+  walkTiers,
+} from "./tiers.js";
 
 /** Traffic as sets of small numbers (say ports), so that each case reads at a glance. */
 type Ports = ReadonlySet<number>;
@@ -76,4 +89,16 @@ test("NetworkPolicy v1 layer: only when the pod is isolated in that direction; i
   assert.equal(layer.direction, "egress");
   assert.equal(NETWORK_POLICY_ACTION, "accept");
   assert.equal(NETWORK_POLICY_END, "deny");
+});
+
+test('tierLayers: "Policy tiers are evaluated in the following order: * Admin tier * NetworkPolicy tier * Baseline tier." — each present only when it has policies', () => {
+  const np = verdictLayers("egress", [{ name: "np" } as unknown as Policy]);
+  const a = [{ name: "a" }] as unknown as readonly AdminPolicy[];
+  const b = [{ name: "b" }] as unknown as readonly AdminPolicy[];
+  const kinds = (layers: readonly VerdictLayer[]): string[] => layers.map((l) => (l.kind === "admin" ? l.tier : l.kind));
+  assert.deepEqual(kinds(tierLayers("egress", a, np, b)), ["Admin", "networkpolicy", "Baseline"]);
+  assert.deepEqual(kinds(tierLayers("egress", [], np, b)), ["networkpolicy", "Baseline"]);
+  assert.deepEqual(kinds(tierLayers("egress", a, [], [])), ["Admin"]);
+  assert.deepEqual(kinds(tierLayers("egress", [], [], [])), []);
+  assert.equal(ADMIN_TIER_END, "next");
 });

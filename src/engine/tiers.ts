@@ -14,6 +14,7 @@
  * isolation denies the rest (its end is `deny`). The admin tiers of ClusterNetworkPolicy go before
  * it (Admin) and after it (Baseline) as further layers, without touching it.
  */
+import type { AdminPolicy, AdminTier } from "../model/admin-policy.js";
 import type { Direction, Policy } from "../model/cluster.js";
 
 /** What a rule does with the traffic it matches. */
@@ -23,12 +24,13 @@ export type Action = "accept" | "deny" | "pass";
 export type TierEnd = "deny" | "next";
 
 /**
- * A layer of verdicts for one direction of a subject, as the engine finds it. One kind today:
- * the NetworkPolicy v1 tier, present only when the subject is isolated in that direction.
- * Evaluators switch on `kind` exhaustively, so a new kind of layer fails to compile in every
- * evaluator that has not learnt it yet.
+ * A layer of verdicts for one direction of a subject, as the engine finds it: the NetworkPolicy v1
+ * tier, present only when the subject is isolated in that direction, and the admin tiers (Admin
+ * before it, Baseline after it), present only when some admin policy's subject selects the subject
+ * and has rules for that direction. Evaluators switch on `kind` exhaustively, so a new kind of
+ * layer fails to compile in every evaluator that has not learnt it yet.
  */
-export type VerdictLayer = NetworkPolicyTier;
+export type VerdictLayer = AdminTierLayer | NetworkPolicyTier;
 
 export interface NetworkPolicyTier {
   readonly kind: "networkpolicy";
@@ -37,16 +39,53 @@ export interface NetworkPolicyTier {
   readonly policies: readonly Policy[];
 }
 
+/**
+ * An admin tier of a subject: "Policy tiers are evaluated in the following order: * Admin tier *
+ * NetworkPolicy tier * Baseline tier." Its rules accept, deny or pass (engine/admin-tiers.ts says
+ * what each matches); what none of them matches goes on to the next tier.
+ */
+export interface AdminTierLayer {
+  readonly kind: "admin";
+  readonly tier: AdminTier;
+  readonly direction: Direction;
+  /**
+   * The admin policies of the tier whose subject selects the subject and that have rules for the
+   * direction, in precedence order (never empty): their rules are the tier's rules, policy by policy.
+   */
+  readonly policies: readonly AdminPolicy[];
+}
+
+/** What no rule of an admin tier matched goes on to the next tier (and, after Baseline, is allowed). */
+export const ADMIN_TIER_END = "next" satisfies TierEnd;
+
 /** "the egress/ingress traffic allowed for a pod is the union of what all applicable policies allow": every v1 rule accepts. */
 export const NETWORK_POLICY_ACTION = "accept" satisfies Action;
 
 /** An isolated pod's traffic that no NetworkPolicy rule allows is denied: the v1 tier ends in `deny`. */
 export const NETWORK_POLICY_END = "deny" satisfies TierEnd;
 
-/** The verdict layers of a direction whose subject the `policies` select: none when it is not isolated. */
-export function verdictLayers(direction: Direction, policies: readonly Policy[]): readonly VerdictLayer[] {
+/** The NetworkPolicy v1 layer of a direction whose subject the `policies` select: none when it is not isolated. */
+export function verdictLayers(direction: Direction, policies: readonly Policy[]): readonly NetworkPolicyTier[] {
   // "By default, a pod is non-isolated for egress; all outbound connections are allowed."
   return policies.length === 0 ? [] : [{ kind: "networkpolicy", direction, policies }];
+}
+
+/**
+ * Every verdict layer of a direction, in evaluation order: the Admin tier, the NetworkPolicy tier,
+ * the Baseline tier, each only when present (`admin`/`baseline`: the selecting admin policies of
+ * that tier, in precedence order; empty when none).
+ */
+export function tierLayers(
+  direction: Direction,
+  admin: readonly AdminPolicy[],
+  networkPolicy: readonly NetworkPolicyTier[],
+  baseline: readonly AdminPolicy[],
+): readonly VerdictLayer[] {
+  const out: VerdictLayer[] = [];
+  if (admin.length > 0) out.push({ kind: "admin", tier: "Admin", direction, policies: admin });
+  for (const layer of networkPolicy) out.push(layer);
+  if (baseline.length > 0) out.push({ kind: "admin", tier: "Baseline", direction, policies: baseline });
+  return out;
 }
 
 /** Set operations on pieces of traffic in some domain (addresses of one peer, connections, ...). */

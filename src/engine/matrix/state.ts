@@ -69,7 +69,8 @@ export function groupOf(engine: Engine, u: Universe, atoms: PortAtoms, table: Gr
   const c = u.classes[cls];
   if (c === undefined) throw new Error(`no class ${cls}`);
   const labelClass = engine.classes.all[c.labelClass.index] ?? c.labelClass;
-  const layers = engine.layersOfClass(labelClass, direction);
+  // Admin tiers: not in the class matrix yet (issue 9); the commands using it say so.
+  const layers = engine.networkPolicyLayersOfClass(labelClass, direction);
   const selecting = engine.policiesSelectingClass(labelClass, direction);
   const policies: readonly Policy[] | null = layers.length === 0 ? null : selecting;
   const key = groupKey(direction, policies, c.ports, c.portsKey);
