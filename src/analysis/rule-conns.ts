@@ -1,4 +1,5 @@
 import type { Endpoint, PolicyPort, Rule } from "../model/cluster.js";
+import type { AdminProtocolMatch } from "../model/admin-policy.js";
 import { IntervalSet } from "../net/interval-set.js";
 import { ALL_PORTS, ConnSet } from "./connset.js";
 
@@ -23,5 +24,21 @@ export function ruleConns(rule: Rule, destination: Endpoint | null): ConnSet {
   if (rule.ports === "all") return ConnSet.ALL;
   let out = ConnSet.EMPTY;
   for (const spec of rule.ports) out = out.union(portConns(spec, destination));
+  return out;
+}
+
+/**
+ * The connections one admin `protocols` entry (v1alpha1 `ports`) admits towards `destination`
+ * (null: not a modelled pod). A named port resolves on the destination pod by name, protocol and
+ * number: every container port of that name, on its own protocol.
+ */
+export function adminProtocolConns(entry: AdminProtocolMatch, destination: Endpoint | null): ConnSet {
+  if (entry.kind === "protocol") {
+    const p = entry.port;
+    return ConnSet.of(entry.protocol, p.kind === "number" ? IntervalSet.range(BigInt(p.port), BigInt(p.port)) : IntervalSet.range(BigInt(p.start), BigInt(p.end)));
+  }
+  if (destination === null) return ConnSet.EMPTY;
+  let out = ConnSet.EMPTY;
+  for (const c of destination.ports) if (c.name === entry.name) out = out.union(ConnSet.port(c.protocol, c.port));
   return out;
 }

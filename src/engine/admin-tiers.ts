@@ -175,6 +175,28 @@ export class AdminTiers {
     }
   }
 
+  /**
+   * Every address of the cluster one peer matches, whoever holds it: the dataplane's view of
+   * `peerMatches` (a packet carries one address, so a rule matches it when that address is in this
+   * set). `namespaces`/`pods`: the known IPs of the pods the peer selects (never host-network);
+   * `nodes`: the nodes' status.addresses; `networks`: the CIDRs; `domainNames`: none (see above).
+   */
+  peerAddresses(peer: AdminEgressPeer): AddressSet {
+    switch (peer.kind) {
+      case "namespaces":
+      case "pods": {
+        const ips = this.classes.all.filter((c) => adminSelects(peer, c)).flatMap((c) => c.endpoints.flatMap((e) => e.ips));
+        return AddressSet.fromIps(ips);
+      }
+      case "nodes":
+        return this.nodesAt(peer.nodes);
+      case "networks":
+        return AddressSet.fromCidrs(peer.networks);
+      case "domainNames":
+        return AddressSet.EMPTY;
+    }
+  }
+
   private nodesAt(selector: LabelSelector): AddressSet {
     let at = this.nodeAddresses.get(selector);
     if (at === undefined) {

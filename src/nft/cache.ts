@@ -2,6 +2,7 @@ import type { Endpoint, Rule } from "../model/cluster.js";
 import type { AddressSet } from "../net/address-set.js";
 import { formatIp } from "../net/ip.js";
 import type { RuleLookups, RuleSpec } from "./rule-sets.js";
+import type { AdminRuleSpec } from "./admin-rules.js";
 
 /**
  * Rule sets from the last compile, kept by a caller that compiles again and again (the enforcer):
@@ -49,6 +50,28 @@ export function ruleLookupsKey(spec: RuleSpec, addresses: AddressSet, named: Rea
     peerKinds,
     addresses.key(),
     [...named].map(([e, a]) => endpointKey(e, a)).join(";"),
+    members.map((e) => endpointKey(e)).join(";"),
+  ].join("|");
+}
+
+/**
+ * Everything `adminRuleLookups` reads, as text: the id hash, the rule's match (kind, protocols),
+ * the addresses its peers match, and the pods its named ports resolve on.
+ */
+export function adminRuleLookupsKey(spec: AdminRuleSpec, peers: AddressSet, endpoints: readonly Endpoint[], members: readonly Endpoint[]): string {
+  const m = spec.rule.match;
+  const protocols =
+    m.kind !== "as-written" || m.protocols === "all"
+      ? "all"
+      : m.protocols.map((p) => (p.kind === "namedPort" ? `named:${p.name}` : `${p.protocol}:${p.port.kind === "number" ? p.port.port : `${p.port.start}-${p.port.end}`}`)).join(",");
+  return [
+    "admin",
+    spec.direction,
+    spec.hash,
+    m.kind,
+    protocols,
+    peers.key(),
+    endpoints.map((e) => endpointKey(e)).join(";"),
     members.map((e) => endpointKey(e)).join(";"),
   ].join("|");
 }

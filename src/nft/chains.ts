@@ -2,8 +2,10 @@ import type { Direction } from "../model/cluster.js";
 import type { Group } from "./groups.js";
 import { groupChain, groupId, unknownChain, unknownId } from "./ids.js";
 import type { RuleLookups, RuleSpec } from "./rule-sets.js";
-import type { NftChain } from "./types.js";
-import { type Action, NETWORK_POLICY_ACTION, NETWORK_POLICY_END, verdictLayers } from "../engine/tiers.js";
+import type { Mode, NftChain } from "./types.js";
+import { type Action, NETWORK_POLICY_ACTION, NETWORK_POLICY_END, tierLayers, verdictLayers } from "../engine/tiers.js";
+import { type AdminPolicy, type AdminTier, effectiveAction, formatAdminPolicy } from "../model/admin-policy.js";
+import type { AdminRuleSpec } from "./admin-rules.js";
 
 export const BASE_CHAIN = "forward";
 
@@ -54,36 +56,94 @@ export function unknownPodChain(direction: Direction): NftChain {
   return { name: unknownChain(direction), comments: [], rules: denyRules(unknownId(direction), "drop") };
 }
 
+/** A compiled admin rule: its spec and its lookups (in the tier's order). */
+export interface CompiledAdminRule {
+  readonly spec: AdminRuleSpec;
+  readonly lookups: RuleLookups;
+}
+
 /**
  * What a rule's action does to a packet in a subject's chain: `accept` returns to the base chain
- * (which goes on to the other direction's verdict), `deny` drops. (`pass` will jump to the next
- * tier's rules once there are tiers to pass to.)
+ * (which goes on to the other direction's verdict: "an egress Accept ends egress evaluation but the
+ * destination's ingress still applies"), `deny` drops ("Deny" drops, it does not reject). `pass`
+ * goes to the next tier's rules, which each chain says.
  */
 const ACTION_VERDICT: Readonly<Record<Exclude<Action, "pass">, "return" | "drop">> = { accept: "return", deny: "drop" };
 
+/** The name of the chain a group's Admin `Pass` goes to: the tiers after Admin. */
+export const nextTierChain = (chain: string): string => `${chain}_next`;
+
 /**
- * One chain per group: its verdict layers in order (see engine/tiers.ts). The NetworkPolicy v1
- * layer is one counted lookup per rule of its policies, accepting on the first match (the union
- * of what all applicable policies allow), then the group's default deny. In audit mode the deny
- * logs and returns instead of dropping.
+ * The rules of one admin rule: per lookup, a counted verdict; a Deny first logs (rate-limited, in a
+ * rule of its own so that the limit never lets a packet through) and drops, or in audit mode logs
+ * and returns. `pass`: the verdict that skips the rest of the tier.
  */
-export function groupChainOf(group: Group, specs: readonly RuleSpec[], lookups: ReadonlyMap<RuleSpec, RuleLookups>): NftChain {
-  const rules: string[] = [];
+function adminRuleLines(r: CompiledAdminRule, pass: string, mode: Mode): string[] {
+  const action = ACTIONS[effectiveAction(r.spec.rule)];
+  const id = r.spec.id;
+  const verdict = action === "pass" ? pass : action === "deny" && mode === "audit" ? "return" : ACTION_VERDICT[action];
+  const out: string[] = [];
+  for (const match of r.lookups.matches) {
+    const m = match === "" ? "" : `${match} `;
+    if (action === "deny") out.push(`${m}${LOG_LIMIT} meta nftrace set 1 log prefix "${id} " level info comment "${id}"`);
+    out.push(`${m}counter ${verdict} comment "${id}"`);
+  }
+  return out;
+}
+
+const ACTIONS: Readonly<Record<"Accept" | "Deny" | "Pass", Action>> = { Accept: "accept", Deny: "deny", Pass: "pass" };
+
+/**
+ * The chains of one group: its verdict layers in order (see engine/tiers.ts), each rule a counted
+ * lookup, so "the first rule that matches decides" is the chain's rule order.
+ * - Admin tier: its policies in precedence order, each policy's rules in order. Accept returns,
+ *   Deny drops, Pass goes to the chain of the tiers after Admin (`<chain>_next`), so the rest of
+ *   the Admin tier is skipped; what no Admin rule matches falls through to the same rules.
+ * - NetworkPolicy tier, when a NetworkPolicy isolates the members: one lookup per rule of its
+ *   policies, accepting on the first match (the union of what all applicable policies allow), then
+ *   the group's default deny, which is final (in audit mode it logs and returns instead).
+ * - Baseline tier, only when no NetworkPolicy isolates them: as the Admin tier, but Pass returns
+ *   (the rest of Baseline is skipped, and after Baseline traffic is allowed).
+ * - Falling off the end returns: no tier decided, allowed.
+ */
+export function groupChainsOf(
+  group: Group,
+  specs: readonly RuleSpec[],
+  lookups: ReadonlyMap<RuleSpec, RuleLookups>,
+  admin: ReadonlyMap<AdminPolicy, readonly CompiledAdminRule[]>,
+  adminMode: Mode,
+): NftChain[] {
   const id = groupId(group.direction, group.hash);
-  for (const layer of verdictLayers(group.direction, group.lookup)) {
+  const name = groupChain(group.direction, group.hash);
+  const rulesOf = (policy: AdminPolicy): readonly CompiledAdminRule[] => admin.get(policy) ?? [];
+  const after: string[] = [];
+  for (const layer of tierLayers(group.direction, [], verdictLayers(group.direction, group.lookup), group.baseline)) {
     switch (layer.kind) {
       case "networkpolicy":
         for (const spec of specs) {
           if (!layer.policies.includes(spec.policy)) continue;
-          for (const match of lookups.get(spec)?.matches ?? []) rules.push(`${match} counter ${ACTION_VERDICT[NETWORK_POLICY_ACTION]} comment "${spec.id}"`);
+          for (const match of lookups.get(spec)?.matches ?? []) after.push(`${match} counter ${ACTION_VERDICT[NETWORK_POLICY_ACTION]} comment "${spec.id}"`);
         }
         // Isolation denies the rest (NETWORK_POLICY_END).
-        rules.push(...denyRules(id, group.mode === "audit" ? "return" : ACTION_VERDICT[NETWORK_POLICY_END]));
+        after.push(...denyRules(id, group.mode === "audit" ? "return" : ACTION_VERDICT[NETWORK_POLICY_END]));
+        break;
+      case "admin":
+        for (const policy of layer.policies) for (const r of rulesOf(policy)) after.push(...adminRuleLines(r, "return", adminMode));
     }
   }
-  return {
-    name: groupChain(group.direction, group.hash),
-    comments: [`${id} ${group.mode}: ${group.lookup.map((p) => p.id).join(", ")}`],
-    rules,
-  };
+  const next = nextTierChain(name);
+  const passes = after.length > 0 && group.admin.some((p) => rulesOf(p).some((r) => effectiveAction(r.spec.rule) === "Pass" && r.lookups.matches.length > 0));
+  const head = group.admin.flatMap((p) => rulesOf(p).flatMap((r) => adminRuleLines(r, after.length === 0 ? "return" : `goto ${next}`, adminMode)));
+  const comments = [`${id} ${group.mode}: ${[...group.lookup.map((p) => p.id), ...adminComment("Admin", group.admin), ...adminComment("Baseline", group.baseline)].join(", ")}`];
+  if (!passes) return [{ name, comments, rules: [...head, ...after] }];
+  // The tiers after Admin in a chain of their own, which Pass and the end of the Admin tier go to (declared first).
+  return [
+    { name: next, comments: [`${id}: after the Admin tier`], rules: after },
+    { name, comments, rules: [...head, `goto ${next}`] },
+  ];
+}
+
+/** `Admin ClusterNetworkPolicy deny-metadata (priority 10)` per policy of a tier. */
+function adminComment(tier: AdminTier, policies: readonly AdminPolicy[]): string[] {
+  return policies.map((p) => `${tier} ${formatAdminPolicy(p)}${p.priority === null ? "" : ` (priority ${p.priority})`}`);
 }

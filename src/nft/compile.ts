@@ -4,13 +4,16 @@ import type { EngineOptions } from "../engine/types.js";
 import { AddressSet } from "../net/address-set.js";
 import type { Cidr } from "../net/cidr.js";
 import { type Family, formatIp } from "../net/ip.js";
-import { baseChain, groupChainOf, unknownPodChain } from "./chains.js";
+import { type CompiledAdminRule, baseChain, groupChainsOf, unknownPodChain } from "./chains.js";
+import { type AdminRuleSpec, adminHasNamedPort, adminRuleEntry, adminRuleKey, adminRuleLookups, adminRulePeers, adminRulesOf } from "./admin-rules.js";
+import { type AdminPolicy, formatAdminPolicy } from "../model/admin-policy.js";
+import type { AdminTiers } from "../engine/admin-tiers.js";
 import { ADDRESS_TYPE, FAMILIES, formatAddresses } from "./elements.js";
 import { type Group, type LocalPods, byString, groupLocalPods } from "./groups.js";
 import { groupChain, groupId, ruleId, stableHashes, unknownId } from "./ids.js";
 import { PeerResolver } from "./peers.js";
 import { type RuleLookups, type RuleSpec, needsMembers, ruleLookups, rulePeersOf } from "./rule-sets.js";
-import { type CompileCache, ruleLookupsKey } from "./cache.js";
+import { type CompileCache, adminRuleLookupsKey, ruleLookupsKey } from "./cache.js";
 import { renderRuleset, rulesetStats } from "./render.js";
 import { type CompileOptions, type CompileResult, type NftChain, type NftSet, type NodeScope, type RuleIdEntry, TABLE } from "./types.js";
 
@@ -19,10 +22,11 @@ const ADDR = ADDRESS_TYPE;
 const byValue = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
- * Compiles the cluster's NetworkPolicies into one `inet portcullis` table for a node.
- * Verdicts stay in the kernel: a verdict map per direction and family sends each isolated local pod
- * address to its group's chain; a group chain does one set lookup per rule; elements carry
- * addresses, protocols and ports. See docs/enforcement.md for the layout.
+ * Compiles the cluster's NetworkPolicies and admin policies into one `inet portcullis` table for a
+ * node. Verdicts stay in the kernel: a verdict map per direction and family sends each local pod
+ * address that some tier restricts to its group's chain; a group chain walks the tiers (Admin,
+ * NetworkPolicy, Baseline) with one set lookup per rule; elements carry addresses, protocols and
+ * ports. See docs/enforcement.md for the layout.
  */
 export function compileRuleset(cluster: Cluster, engineOptions: EngineOptions, node: NodeScope = {}, opts: CompileOptions = {}): CompileResult {
   const engine = Engine.compile(cluster, engineOptions);
@@ -33,7 +37,7 @@ export function compileRuleset(cluster: Cluster, engineOptions: EngineOptions, n
   const ruleSets: NftSet[] = [];
   const chains: NftChain[] = [baseChain()];
   for (const direction of DIRECTIONS) {
-    const d = compileDirection(direction, local, resolver, entries, opts.cache);
+    const d = compileDirection(direction, local, resolver, engine.adminTiers(), cluster.endpoints, entries, opts.cache);
     sets.push(...d.maps);
     ruleSets.push(...d.sets);
     chains.push(...d.chains);
@@ -72,11 +76,13 @@ function compileDirection(
   direction: Direction,
   local: LocalPods,
   resolver: PeerResolver,
+  adminTiers: AdminTiers | null,
+  endpoints: readonly Endpoint[],
   entries: Map<string, RuleIdEntry>,
   cache: CompileCache | undefined,
 ): { maps: NftSet[]; sets: NftSet[]; chains: NftChain[] } {
   const groups = local[direction];
-  const specs = ruleSpecs(direction, groups);
+  const { specs, admin: adminSpecs } = ruleSpecs(direction, groups);
   const lookups = new Map<RuleSpec, RuleLookups>();
   for (const spec of specs) {
     // Ingress named ports resolve against the local pods the rule's policy isolates.
@@ -87,26 +93,60 @@ function compileDirection(
     const policy = { namespace: spec.policy.namespace, name: spec.policy.name };
     entries.set(spec.id, { kind: "rule", id: spec.id, direction, policy, rule: spec.rule.index, mode: local.modes.get(spec.policy) ?? "enforce" });
   }
-  const chains = groups.map((g) => {
+  const admin = new Map<AdminPolicy, CompiledAdminRule[]>();
+  const withIps = adminSpecs.some((s) => s.direction === "egress" && adminHasNamedPort(s.rule)) ? endpoints.filter((e) => e.ips.length > 0) : [];
+  for (const spec of adminSpecs) {
+    // Present only when a group meets an admin policy, and then the cluster has admin tiers.
+    if (adminTiers === null) throw new Error("admin rules in a cluster without admin policies");
+    const peers = adminRulePeers(adminTiers, spec.rule);
+    const named = adminHasNamedPort(spec.rule);
+    const egressNamed = named && direction === "egress" ? withIps : [];
+    // Ingress named ports resolve against the local pods of the groups that meet the policy.
+    const members = named && direction === "ingress" ? groups.filter((g) => g.admin.includes(spec.policy) || g.baseline.includes(spec.policy)).flatMap((g) => g.members) : [];
+    const compute = (): RuleLookups => adminRuleLookups(spec, peers, egressNamed, members);
+    const l = cache === undefined ? compute() : cache.lookups(adminRuleLookupsKey(spec, peers, egressNamed, members), compute);
+    const list = admin.get(spec.policy) ?? [];
+    list.push({ spec, lookups: l });
+    admin.set(spec.policy, list);
+    entries.set(spec.id, adminRuleEntry(spec, local.adminMode));
+  }
+  const chains = groups.flatMap((g) => {
     const id = groupId(direction, g.hash);
     const policies = g.lookup.map((p) => ({ namespace: p.namespace, name: p.name }));
-    entries.set(id, { kind: "default-deny", id, direction, group: g.hash, mode: g.mode, policies });
-    return groupChainOf(g, specs, lookups);
+    // Only a NetworkPolicy tier ends in the group's default deny.
+    if (g.lookup.length > 0) entries.set(id, { kind: "default-deny", id, direction, group: g.hash, mode: g.mode, policies });
+    return groupChainsOf(g, specs, lookups, admin, local.adminMode);
   });
-  return { maps: verdictMaps(direction, groups), sets: [...lookups.values()].flatMap((l) => l.sets), chains };
+  const adminSets = [...admin.values()].flatMap((rules) => rules.flatMap((r) => r.lookups.sets));
+  return { maps: verdictMaps(direction, groups), sets: [...[...lookups.values()].flatMap((l) => l.sets), ...adminSets], chains };
 }
 
-/** Rules of the policies some chain looks up, in policy id and rule index order; each id hashes both. */
-function ruleSpecs(direction: Direction, groups: readonly Group[]): RuleSpec[] {
+/**
+ * Rules of the policies some chain looks up: NetworkPolicies in policy id and rule index order,
+ * admin policies in kind/name and rule index order; each id hashes the policy and the index (one
+ * hash space for both, so no two rules share an id).
+ */
+function ruleSpecs(direction: Direction, groups: readonly Group[]): { specs: RuleSpec[]; admin: AdminRuleSpec[] } {
   const policies = [...new Set(groups.flatMap((g) => g.lookup))].sort((a, b) => byString(a.id, b.id));
+  const adminPolicies = [...new Set(groups.flatMap((g) => [...g.admin, ...g.baseline]))].sort((a, b) => byString(formatAdminPolicy(a), formatAdminPolicy(b)));
   const keyOf = (policy: Policy, rule: Rule): string => `${policy.id}\n${rule.index}`;
-  const hashes = stableHashes(policies.flatMap((p) => p[direction].map((rule) => keyOf(p, rule))));
-  return policies.flatMap((policy) =>
+  const hashes = stableHashes([
+    ...policies.flatMap((p) => p[direction].map((rule) => keyOf(p, rule))),
+    ...adminPolicies.flatMap((p) => adminRulesOf(p, direction).map((rule) => adminRuleKey(p, rule))),
+  ]);
+  const specs = policies.flatMap((policy) =>
     policy[direction].map((rule) => {
       const hash = hashes.get(keyOf(policy, rule)) as string;
       return { hash, id: ruleId(direction, hash), direction, policy, rule };
     }),
   );
+  const admin = adminPolicies.flatMap((policy) =>
+    adminRulesOf(policy, direction).map((rule) => {
+      const hash = hashes.get(adminRuleKey(policy, rule)) as string;
+      return { hash, id: ruleId(direction, hash), direction, tier: policy.tier, policy, rule };
+    }),
+  );
+  return { specs, admin };
 }
 
 /** Known local pod addresses, the node's pod CIDRs (fail closed), and self pairs. */

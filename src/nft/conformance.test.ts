@@ -10,7 +10,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { CASES, type ConformanceCase, type Expectation } from "../conformance/cases.js";
-import { ARB_POD_NETWORK, arbCluster, arbProbe } from "../conformance/arbitrary.js";
+import { ARB_POD_NETWORK, arbCluster, arbClusterWithAdmin, arbProbe } from "../conformance/arbitrary.js";
 import type { Cluster, Endpoint } from "../model/cluster.js";
 import type { EngineOptions, Target } from "../engine/types.js";
 import { referenceCheck } from "../reference/reference.js";
@@ -81,31 +81,56 @@ function uniqueAddresses(endpoints: readonly Endpoint[]): Map<string, Endpoint> 
   return new Map([...owners].filter(([, list]) => list.length === 1).map(([ip, list]) => [ip, list[0] as Endpoint]));
 }
 
+/**
+ * Every address of the probe as a packet end: pod addresses held by one endpoint, the probe's
+ * external address and the nodes' addresses (when no pod holds them: then they are the pod's).
+ */
+type Probe = typeof arbProbe extends fc.Arbitrary<infer T> ? T : never;
+
+function packetSides(cluster: Cluster, probe: Probe): { ip: Ip; target: Target }[] {
+  const owners = uniqueAddresses(cluster.endpoints);
+  const sides: { ip: Ip; target: Target }[] = [...owners].map(([ip, endpoint]) => ({ ip: parseIp(ip) as Ip, target: { kind: "endpoint", endpoint } }));
+  const claimed = new Set(cluster.endpoints.flatMap((e) => e.ips.map(formatIp)));
+  const external: Ip = "prefix" in probe.external ? { family: probe.external.family, value: probe.external.first } : probe.external;
+  const outside = [external, ...(cluster.nodes ?? []).flatMap((n) => n.addresses.map((a) => a.ip))];
+  // An address both external and a pod's would be two things to the engine and one to a packet.
+  for (const ip of outside) {
+    if (claimed.has(formatIp(ip))) continue;
+    claimed.add(formatIp(ip));
+    sides.push({ ip, target: { kind: "external", addresses: AddressSet.fromIp(ip) } });
+  }
+  return sides;
+}
+
+/** Replays every address pair of the probe through the simulated ruleset and compares with the reference evaluator. */
+function assertSimulationAgrees(cluster: Cluster, options: EngineOptions, probe: Probe): void {
+  const { ruleset } = compileRuleset(cluster, options);
+  const sides = packetSides(cluster, probe);
+  for (const from of sides) {
+    for (const to of sides) {
+      if (from.ip.family !== to.ip.family || (from.target.kind === "external" && to.target.kind === "external")) continue;
+      const samePod = from.ip.value === to.ip.value || (from.target.kind === "endpoint" && to.target.kind === "endpoint" && from.target.endpoint === to.target.endpoint && from.target.endpoint.kind === "Pod");
+      const conn = { from: from.target, to: to.target, port: probe.port, protocol: probe.protocol };
+      const ref = referenceCheck(cluster, options, conn);
+      // "A pod can always reach itself"; a packet to its own address is that pod reaching itself
+      // ("A pod connecting to its own IP is not subject to ClusterNetworkPolicy" either).
+      const expected = samePod || (ref.egressAllowed.has(to.ip) && ref.ingressAllowed.has(from.ip));
+      const got = simulate(ruleset, { source: from.ip, destination: to.ip, protocol: probe.protocol, port: probe.port });
+      assert.equal(got.verdict === "accept", expected, `${formatIp(from.ip)} -> ${formatIp(to.ip)} ${probe.port}/${probe.protocol} (${got.trail.join(" ")})`);
+    }
+  }
+}
+
 for (const ipBlockMatchesPods of [true, false]) {
   test(`simulated ruleset agrees with the reference evaluator address by address (ipBlockMatchesPods=${ipBlockMatchesPods})`, () => {
     fc.assert(
-      fc.property(arbCluster, arbProbe, (cluster, probe) => {
-        const options: EngineOptions = { podNetwork: POD_NETWORK, ipBlockMatchesPods };
-        const { ruleset } = compileRuleset(cluster, options);
-        const owners = uniqueAddresses(cluster.endpoints);
-        const external: Ip = "prefix" in probe.external ? { family: probe.external.family, value: probe.external.first } : probe.external;
-        const sides: { ip: Ip; target: Target }[] = [...owners].map(([ip, endpoint]) => ({ ip: parseIp(ip) as Ip, target: { kind: "endpoint", endpoint } }));
-        // An address both external and a pod's would be two things to the engine and one to a packet.
-        const claimed = cluster.endpoints.some((e) => e.ips.some((ip) => ip.family === external.family && ip.value === external.value));
-        if (!claimed) sides.push({ ip: external, target: { kind: "external", addresses: AddressSet.fromIp(external) } });
-        for (const from of sides) {
-          for (const to of sides) {
-            if (from.ip.family !== to.ip.family || (from.target.kind === "external" && to.target.kind === "external")) continue;
-            const samePod = from.ip.value === to.ip.value || (from.target.kind === "endpoint" && to.target.kind === "endpoint" && from.target.endpoint === to.target.endpoint && from.target.endpoint.kind === "Pod");
-            const conn = { from: from.target, to: to.target, port: probe.port, protocol: probe.protocol };
-            const ref = referenceCheck(cluster, options, conn);
-            // "A pod can always reach itself"; a packet to its own address is that pod reaching itself.
-            const expected = samePod || (ref.egressAllowed.has(to.ip) && ref.ingressAllowed.has(from.ip));
-            const got = simulate(ruleset, { source: from.ip, destination: to.ip, protocol: probe.protocol, port: probe.port });
-            assert.equal(got.verdict === "accept", expected, `${formatIp(from.ip)} -> ${formatIp(to.ip)} ${probe.port}/${probe.protocol} (${got.trail.join(" ")})`);
-          }
-        }
-      }),
+      fc.property(arbCluster, arbProbe, (cluster, probe) => assertSimulationAgrees(cluster, { podNetwork: POD_NETWORK, ipBlockMatchesPods }, probe)),
+      { numRuns: PROPERTY_RUNS },
+    );
+  });
+  test(`admin tiers in the kernel: the simulated ruleset agrees with the reference evaluator address by address on random clusters with admin policies and Nodes (ipBlockMatchesPods=${ipBlockMatchesPods})`, () => {
+    fc.assert(
+      fc.property(arbClusterWithAdmin, arbProbe, (cluster, probe) => assertSimulationAgrees(cluster, { podNetwork: POD_NETWORK, ipBlockMatchesPods }, probe)),
       { numRuns: PROPERTY_RUNS },
     );
   });

@@ -1,7 +1,7 @@
 import type { Direction } from "../model/cluster.js";
 import { type Ip, formatIp } from "../net/ip.js";
 import { type LoggedPacket, parseKernelLogLine } from "./logline.js";
-import type { PolicyKey, RuleIdMap } from "./types.js";
+import type { PolicyKey, RuleIdEntry, RuleIdMap } from "./types.js";
 
 export interface PacketEnd {
   readonly address: string;
@@ -18,10 +18,25 @@ export interface Denial {
   readonly destination: PacketEnd;
   readonly protocol: string;
   readonly port?: number;
-  /** `no-rule-allows`: the group's default deny; `unknown-local-pod`: fail closed on an unknown pod address. */
-  readonly reason: "no-rule-allows" | "unknown-local-pod";
-  /** The policies isolating the pod on the side of `direction`. */
+  /**
+   * `no-rule-allows`: the group's default deny; `unknown-local-pod`: fail closed on an unknown pod
+   * address; `admin-deny`: a Deny rule of an admin policy (named in `adminRule`).
+   */
+  readonly reason: "no-rule-allows" | "unknown-local-pod" | "admin-deny";
+  /** The policies isolating the pod on the side of `direction` (none for the other reasons). */
   readonly isolatedBy: readonly PolicyKey[];
+  /** For `admin-deny`: the tier, policy, priority, rule index and name of the Deny rule. */
+  readonly adminRule?: AdminRuleRef;
+}
+
+/** An admin rule as a denial names it. */
+export type AdminRuleRef = Pick<Extract<RuleIdEntry, { kind: "admin-rule" }>, "tier" | "policy" | "priority" | "rule" | "name" | "failClosed">;
+
+/** `Admin ClusterNetworkPolicy deny-metadata (priority 10) rule 0 "block-imds"`. */
+export function adminRuleText(r: AdminRuleRef): string {
+  const priority = r.priority === null ? "" : ` (priority ${r.priority})`;
+  const name = r.name === null ? "" : ` "${r.name}"`;
+  return `${r.tier} ${r.policy.kind} ${r.policy.name}${priority} rule ${r.rule}${name}`;
 }
 
 function end(ruleIds: RuleIdMap, ip: Ip): PacketEnd {
@@ -33,7 +48,7 @@ function end(ruleIds: RuleIdMap, ip: Ip): PacketEnd {
 /** The denial a logged packet stands for; null when its id is not a deny of this ruleset. */
 export function explainPacket(ruleIds: RuleIdMap, packet: LoggedPacket): Denial | null {
   const entry = ruleIds.entries.get(packet.id);
-  if (entry === undefined || entry.kind === "rule") return null;
+  if (entry === undefined || entry.kind === "rule" || (entry.kind === "admin-rule" && entry.action !== "Deny")) return null;
   const base = {
     ruleId: packet.id,
     direction: entry.direction,
@@ -43,6 +58,10 @@ export function explainPacket(ruleIds: RuleIdMap, packet: LoggedPacket): Denial 
     ...(packet.port === undefined ? {} : { port: packet.port }),
   };
   if (entry.kind === "unknown-pod") return { ...base, action: "denied", reason: "unknown-local-pod", isolatedBy: [] };
+  if (entry.kind === "admin-rule") {
+    const { tier, policy, priority, rule, name, failClosed } = entry;
+    return { ...base, action: entry.mode === "audit" ? "audit" : "denied", reason: "admin-deny", isolatedBy: [], adminRule: { tier, policy, priority, rule, name, failClosed } };
+  }
   return { ...base, action: entry.mode === "audit" ? "audit" : "denied", reason: "no-rule-allows", isolatedBy: entry.policies };
 }
 
@@ -59,6 +78,10 @@ export function renderDenial(d: Denial): string {
   if (d.reason === "unknown-local-pod") {
     const local = d.direction === "egress" ? d.source : d.destination;
     return `${head}: ${local.address} is in the node's pod CIDRs but no known local pod (fail closed)`;
+  }
+  if (d.reason === "admin-deny" && d.adminRule !== undefined) {
+    const closed = d.adminRule.failClosed ? " (fails closed: an entry this version does not know)" : "";
+    return `${head}: ${d.direction} denied by ${adminRuleText(d.adminRule)}${closed}`;
   }
   const what = d.port === undefined ? d.protocol : `port ${d.port}`;
   return `${head}: ${d.direction} isolated by ${d.isolatedBy.map(policyName).join(", ")}, no rule allows ${what}`;

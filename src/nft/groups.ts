@@ -1,3 +1,4 @@
+import { type AdminPolicy, type AdminTier, formatAdminPolicy } from "../model/admin-policy.js";
 import type { Direction, Endpoint, Policy } from "../model/cluster.js";
 import type { Engine } from "../engine/engine.js";
 import { stableHashes } from "./ids.js";
@@ -5,15 +6,27 @@ import { type CompileIssue, MODE_ANNOTATION, type Mode } from "./types.js";
 
 /**
  * Local pods whose chain in one direction would be the same (the same mode and the same policies
- * to look up): they share one chain, and the verdict map sends each of their addresses there.
+ * to look up, in every tier): they share one chain, and the verdict map sends each of their
+ * addresses there.
  */
 export interface Group {
-  /** A hash of the mode and the looked-up policy ids: the same group keeps its name across changes. */
+  /** A hash of the mode and the looked-up policies of every tier: the same group keeps its name across changes. */
   readonly hash: string;
   readonly direction: Direction;
-  /** Policies whose rules the chain looks up: the enforcing ones, or (when none) the audited ones. */
+  /** NetworkPolicies whose rules the chain looks up: the enforcing ones, or (when none) the audited ones; empty when none isolates. */
   readonly lookup: readonly Policy[];
-  /** `enforce` when any selecting policy enforces; then audited policies do not isolate nor allow. */
+  /** The Admin tier's policies that select the members, in precedence order (engine/admin-tiers.ts). */
+  readonly admin: readonly AdminPolicy[];
+  /**
+   * The Baseline tier's policies that select the members, in precedence order; empty when a
+   * NetworkPolicy isolates them ("only when the pod is isolated ... its verdict is final"): the
+   * Baseline tier is never reached then.
+   */
+  readonly baseline: readonly AdminPolicy[];
+  /**
+   * The mode of the NetworkPolicy tier: `enforce` when any selecting policy enforces; then audited
+   * policies do not isolate nor allow. Without NetworkPolicies, the admin mode.
+   */
   readonly mode: Mode;
   readonly members: readonly Endpoint[];
 }
@@ -24,6 +37,8 @@ export interface LocalPods {
   readonly egress: readonly Group[];
   readonly ingress: readonly Group[];
   readonly modes: ReadonlyMap<Policy, Mode>;
+  /** The mode of every admin rule: `audit` under `--audit` (a Deny logs and lets the packet go on). */
+  readonly adminMode: Mode;
   readonly issues: readonly CompileIssue[];
 }
 
@@ -48,26 +63,42 @@ export function groupLocalPods(engine: Engine, localPods: readonly Endpoint[], a
     else if (pod.ips.length === 0) issues.push({ kind: "no-ip", endpoint: pod.id });
     else enforced.push(pod);
   }
+  const adminMode: Mode = auditAll ? "audit" : "enforce";
   const modes = new Map<Policy, Mode>();
   for (const p of [...engine.cluster.policies].sort((a, b) => byString(a.id, b.id))) modes.set(p, policyMode(p, auditAll, issues));
   const groups = (direction: Direction): Group[] => {
-    const byKey = new Map<string, { mode: Mode; lookup: readonly Policy[]; members: Endpoint[] }>();
+    const byKey = new Map<string, { mode: Mode; lookup: readonly Policy[]; admin: readonly AdminPolicy[]; baseline: readonly AdminPolicy[]; members: Endpoint[] }>();
     for (const pod of enforced) {
       const policies = [...engine.policiesSelecting(pod, direction)].sort((a, b) => byString(a.id, b.id));
-      // "By default, a pod is non-isolated": no policy, no group, no entry in the verdict map.
-      if (policies.length === 0) continue;
+      const tiers = adminTiersOf(engine, pod, direction);
+      const baseline = policies.length === 0 ? tiers.Baseline : NO_ADMIN;
+      // "By default, a pod is non-isolated": no policy of any tier, no group, no entry in the verdict map.
+      if (policies.length === 0 && tiers.Admin.length === 0 && baseline.length === 0) continue;
       const enforcing = policies.filter((p) => modes.get(p) === "enforce");
-      const mode: Mode = enforcing.length > 0 ? "enforce" : "audit";
+      const mode: Mode = policies.length === 0 ? adminMode : enforcing.length > 0 ? "enforce" : "audit";
       const lookup = mode === "enforce" ? enforcing : policies;
-      const key = [mode, ...lookup.map((p) => p.id)].join("\n");
-      const g = byKey.get(key) ?? { mode, lookup, members: [] };
+      const keyParts = [mode, ...lookup.map((p) => p.id)];
+      // NetworkPolicy-only groups keep the keys (and so the names) they always had.
+      if (tiers.Admin.length > 0) keyParts.push("Admin:", ...tiers.Admin.map(formatAdminPolicy));
+      if (baseline.length > 0) keyParts.push("Baseline:", ...baseline.map(formatAdminPolicy));
+      const key = keyParts.join("\n");
+      const g = byKey.get(key) ?? { mode, lookup, admin: tiers.Admin, baseline, members: [] };
       g.members.push(pod);
       byKey.set(key, g);
     }
     const hashes = stableHashes(byKey.keys());
     return [...byKey.entries()]
       .sort(([a], [b]) => byString(a, b))
-      .map(([key, g]) => ({ hash: hashes.get(key) as string, direction, lookup: g.lookup, mode: g.mode, members: g.members }));
+      .map(([key, g]) => ({ hash: hashes.get(key) as string, direction, lookup: g.lookup, admin: g.admin, baseline: g.baseline, mode: g.mode, members: g.members }));
   };
-  return { enforced, egress: groups("egress"), ingress: groups("ingress"), modes, issues };
+  return { enforced, egress: groups("egress"), ingress: groups("ingress"), modes, adminMode, issues };
+}
+
+const NO_ADMIN: readonly AdminPolicy[] = [];
+
+/** The admin policies of each tier that decide `direction` for `pod`, from the engine's verdict layers. */
+function adminTiersOf(engine: Engine, pod: Endpoint, direction: Direction): Readonly<Record<AdminTier, readonly AdminPolicy[]>> {
+  const out: Record<AdminTier, readonly AdminPolicy[]> = { Admin: NO_ADMIN, Baseline: NO_ADMIN };
+  for (const layer of engine.layersSelecting(pod, direction)) if (layer.kind === "admin") out[layer.tier] = layer.policies;
+  return out;
 }

@@ -35,7 +35,8 @@ function ruleFamilies(rule: Rule): Family[] {
   return FAMILIES.filter((f) => peers.some((p) => p.kind === "ipBlock" && p.cidr.family === f));
 }
 
-const set = (name: string, type: string, elements: readonly string[]): NftSet => ({
+/** An interval set of `type` named `name`, holding `elements`. */
+export const lookupSet = (name: string, type: string, elements: readonly string[]): NftSet => ({
   name,
   kind: "set",
   type,
@@ -61,7 +62,7 @@ export function ruleLookups(spec: RuleSpec, peers: RulePeers, members: readonly 
     const name = setName(direction, hash, f);
     const addresses = peers.addresses.family(f);
     if (rule.ports === "all") {
-      sets.push(set(name, ADDR[f], formatAddresses(f, addresses)));
+      sets.push(lookupSet(name, ADDR[f], formatAddresses(f, addresses)));
       matches.push(`${IP[f]} ${side} @${name}`);
       continue;
     }
@@ -70,12 +71,14 @@ export function ruleLookups(spec: RuleSpec, peers: RulePeers, members: readonly 
       if (direction === "egress" && hasNamedPort(rule)) {
         for (const [e, a] of peers.endpoints) contributions.push({ addresses: a.family(f), conns: ruleConns(rule, e) });
       }
-      sets.push(set(name, `${ADDR[f]} . inet_proto . inet_service`, segmentElements(f, partition(contributions))));
+      sets.push(lookupSet(name, `${ADDR[f]} . inet_proto . inet_service`, segmentElements(f, partition(contributions))));
       matches.push(`${IP[f]} ${side} . meta l4proto . th dport @${name}`);
     }
     if (direction === "ingress" && hasNamedPort(rule)) {
       const named = setName(direction, hash, f, true);
-      sets.push(set(named, `${ADDR[f]} . ${ADDR[f]} . inet_proto . inet_service`, namedIngressElements(f, rule, addresses, members)));
+      const numeric = ruleConns(rule, null);
+      const elements = namedIngressElements(f, (pod) => ruleConns(rule, pod).subtract(numeric), addresses, members);
+      sets.push(lookupSet(named, `${ADDR[f]} . ${ADDR[f]} . inet_proto . inet_service`, elements));
       matches.push(`${IP[f]} saddr . ${IP[f]} daddr . meta l4proto . th dport @${named}`);
     }
   }
@@ -90,15 +93,17 @@ export function rulePeersOf(resolver: PeerResolver, spec: RuleSpec): RulePeers {
 /** Ingress named ports resolve against the local pods the rule's policy isolates; nothing else needs them. */
 export const needsMembers = (spec: RuleSpec): boolean => spec.direction === "ingress" && hasNamedPort(spec.rule);
 
-/** `saddr . daddr . proto . port` for each local pod address whose container ports resolve a named port. */
-function namedIngressElements(f: Family, rule: Rule, sources: Contribution["addresses"], members: readonly Endpoint[]): string[] {
-  const numeric = ruleConns(rule, null);
+/**
+ * `saddr . daddr . proto . port` for each local pod address whose container ports resolve a named
+ * port: `extra` says what a pod's names add to what the numbered ports already admit.
+ */
+export function namedIngressElements(f: Family, extra: (pod: Endpoint) => ConnSet, sources: Contribution["addresses"], members: readonly Endpoint[]): string[] {
   const byAddress = new Map<bigint, ConnSet>();
   for (const pod of members) {
-    const extra = ruleConns(rule, pod).subtract(numeric);
-    if (extra.isEmpty()) continue;
+    const more = extra(pod);
+    if (more.isEmpty()) continue;
     for (const ip of pod.ips) {
-      if (ip.family === f) byAddress.set(ip.value, (byAddress.get(ip.value) ?? ConnSet.EMPTY).union(extra));
+      if (ip.family === f) byAddress.set(ip.value, (byAddress.get(ip.value) ?? ConnSet.EMPTY).union(more));
     }
   }
   const out: string[] = [];

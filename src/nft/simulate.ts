@@ -84,13 +84,17 @@ function evalRule(r: Ruleset, rule: string, p: SimPacket): Outcome {
   for (const re of IGNORED) rest = rest.replace(re, "");
   const verdict = vmapVerdict ?? rest.trim();
   if (verdict === "") return { kind: "continue" };
-  if (!/^(accept|drop|return|jump \w+)$/.test(verdict)) throw new Error(`the simulator does not know "${rule}"`);
+  if (!/^(accept|drop|return|(?:jump|goto) \w+)$/.test(verdict)) throw new Error(`the simulator does not know "${rule}"`);
   return { kind: "verdict", verdict };
 }
 
 const MAX_DEPTH = 16;
 
-/** Runs a chain; "return" and falling off the end both come back as undefined. */
+/**
+ * Runs a chain; "return" and falling off the end both come back as undefined. `jump` comes back
+ * to the next rule when the chain it runs returns; `goto` does not: what the chain gone to decides
+ * is what this chain decides (its return is this chain's return).
+ */
 function runChain(r: Ruleset, chain: NftChain, p: SimPacket, trail: string[], depth: number): "accept" | "drop" | undefined {
   if (depth > MAX_DEPTH) throw new Error("jumps too deep");
   for (const rule of chain.rules) {
@@ -100,10 +104,11 @@ function runChain(r: Ruleset, chain: NftChain, p: SimPacket, trail: string[], de
     if (id !== undefined) trail.push(id);
     if (o.verdict === "accept" || o.verdict === "drop") return o.verdict;
     if (o.verdict === "return") return undefined;
-    const target = r.chains.find((c) => c.name === o.verdict.slice("jump ".length));
+    const [how, name] = o.verdict.split(" ");
+    const target = r.chains.find((c) => c.name === name);
     if (target === undefined) throw new Error(`unknown chain in ${rule}`);
     const v = runChain(r, target, p, trail, depth + 1);
-    if (v !== undefined) return v;
+    if (v !== undefined || how === "goto") return v;
   }
   return undefined;
 }

@@ -1,3 +1,4 @@
+import type { AdminAction, AdminPolicyKind, AdminTier } from "../model/admin-policy.js";
 import type { Direction, Endpoint } from "../model/cluster.js";
 import type { Cidr } from "../net/cidr.js";
 import type { CompileCache } from "./cache.js";
@@ -30,6 +31,12 @@ export interface PolicyKey {
   readonly name: string;
 }
 
+/** How the ruleset names an admin policy (cluster-scoped: a kind and a name). */
+export interface AdminPolicyRef {
+  readonly kind: AdminPolicyKind;
+  readonly name: string;
+}
+
 /** What a rule id (in log prefixes and rule comments) stands for. */
 export type RuleIdEntry =
   | {
@@ -51,6 +58,25 @@ export type RuleIdEntry =
       readonly mode: Mode;
       /** The policies whose isolation is enforced here (in audit mode: the audited ones). */
       readonly policies: readonly PolicyKey[];
+    }
+  | {
+      /** A rule of an admin policy (tier Admin or Baseline): it accepts, denies or passes what it matches. */
+      readonly kind: "admin-rule";
+      readonly id: string;
+      readonly direction: Direction;
+      readonly tier: AdminTier;
+      readonly policy: AdminPolicyRef;
+      /** The policy's priority; null for the BaselineAdminNetworkPolicy (it has none). */
+      readonly priority: number | null;
+      /** Index into spec.egress / spec.ingress. */
+      readonly rule: number;
+      /** The rule's `name`; null when not written. */
+      readonly name: string | null;
+      /** What the rule does in the kernel: a rule that fails closed (an entry of a newer CRD) denies all. */
+      readonly action: AdminAction;
+      readonly failClosed: boolean;
+      /** `audit`: a Deny logs and lets the packet go on (`--audit`). */
+      readonly mode: Mode;
     }
   | {
       /** Fail closed: an address in the node's pod CIDRs that is no known local pod. */

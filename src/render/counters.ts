@@ -1,11 +1,12 @@
 /**
- * The counters of an applied table, each rule id named: which policy rule allowed, which group's
- * default deny dropped, what fail-closed dropped. The ids come from the kernel; the names from a
+ * The counters of an applied table, each rule id named: which admin rule accepted, denied or
+ * passed, which policy rule allowed, which group's default deny dropped, what fail-closed dropped. The ids come from the kernel; the names from a
  * compile of the same files (ids are hashes of what they stand for, so any compile of the same
  * policies names them, whichever process applied the table).
  */
 import type { Counter } from "../nft/counters.js";
 import type { PolicyKey, RuleIdEntry, RuleIdMap } from "../nft/types.js";
+import { adminRuleText } from "../nft/describe.js";
 
 export interface CounterRow {
   readonly id: string;
@@ -15,13 +16,20 @@ export interface CounterRow {
   readonly entry: RuleIdEntry | null;
 }
 
-const KIND_ORDER: Readonly<Record<RuleIdEntry["kind"], number>> = { rule: 0, "default-deny": 1, "unknown-pod": 2 };
+const KIND_ORDER: Readonly<Record<RuleIdEntry["kind"], number>> = { "admin-rule": 0, rule: 1, "default-deny": 2, "unknown-pod": 3 };
 const policyText = (p: PolicyKey): string => `${p.namespace}/${p.name}`;
 
 function sortKey(row: CounterRow): string {
   const e = row.entry;
   if (e === null) return `9\u0000${row.id}`;
-  const detail = e.kind === "rule" ? `${policyText(e.policy)}\u0000${String(e.rule).padStart(6, "0")}` : e.kind === "default-deny" ? e.policies.map(policyText).join(",") : "";
+  const detail =
+    e.kind === "rule"
+      ? `${policyText(e.policy)}\u0000${String(e.rule).padStart(6, "0")}`
+      : e.kind === "admin-rule"
+        ? `${e.tier === "Admin" ? 0 : 1}\u0000${String(e.priority ?? 1001).padStart(4, "0")}\u0000${e.policy.name}\u0000${e.policy.kind}\u0000${String(e.rule).padStart(6, "0")}`
+        : e.kind === "default-deny"
+          ? e.policies.map(policyText).join(",")
+          : "";
   return `${KIND_ORDER[e.kind]}\u0000${e.direction}\u0000${detail}`;
 }
 
@@ -41,6 +49,10 @@ export function describeRow(row: CounterRow): { verdict: string; what: string } 
   switch (e.kind) {
     case "rule":
       return { verdict: e.mode === "audit" ? "allow (audited)" : "allow", what: `${policyText(e.policy)} ${e.direction}[${e.rule}]` };
+    case "admin-rule": {
+      const verdict = e.action === "Accept" ? "allow" : e.action === "Pass" ? "pass" : e.mode === "audit" ? "audit" : "deny";
+      return { verdict, what: `${e.direction} ${adminRuleText(e)} ${e.action}${e.failClosed ? " (fails closed)" : ""}` };
+    }
     case "default-deny":
       return { verdict: e.mode === "audit" ? "audit" : "deny", what: `${e.direction} isolated by ${e.policies.map(policyText).join(", ")}, no rule allows` };
     case "unknown-pod":

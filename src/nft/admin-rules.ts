@@ -1,0 +1,119 @@
+/**
+ * The rules of the admin tiers (ClusterNetworkPolicy Admin/Baseline, AdminNetworkPolicy,
+ * BaselineAdminNetworkPolicy) as set lookups, like the NetworkPolicy rules (rule-sets.ts): one set
+ * per family holds every (peer address, protocol, port) the rule matches, so a group chain does one
+ * counted lookup per rule and family, in the tier's order, whatever the number of pods.
+ */
+import { ConnSet } from "../analysis/connset.js";
+import { adminProtocolConns } from "../analysis/rule-conns.js";
+import type { AdminTiers } from "../engine/admin-tiers.js";
+import { type AdminEgressPeer, type AdminPolicy, type AdminProtocolMatch, type AdminRule, type AdminTier, effectiveAction, formatAdminPolicy } from "../model/admin-policy.js";
+import type { Direction, Endpoint } from "../model/cluster.js";
+import { AddressSet } from "../net/address-set.js";
+import { ADDRESS_TYPE, type Contribution, FAMILIES, IP_KEYWORD, formatAddresses, partition, segmentElements } from "./elements.js";
+import { setName } from "./ids.js";
+import { type RuleLookups, lookupSet, namedIngressElements } from "./rule-sets.js";
+import type { Mode, RuleIdEntry } from "./types.js";
+
+/** One rule of one admin policy; `hash` names its id and sets. */
+export interface AdminRuleSpec {
+  readonly hash: string;
+  readonly id: string;
+  readonly direction: Direction;
+  readonly tier: AdminTier;
+  readonly policy: AdminPolicy;
+  readonly rule: AdminRule<AdminEgressPeer>;
+}
+
+/**
+ * The key an admin rule's hash is made from (beside the NetworkPolicy rules' `namespace/name\nindex`,
+ * which never start with `admin`): its policy's kind and name, and its index.
+ */
+export const adminRuleKey = (policy: AdminPolicy, rule: AdminRule<unknown>): string => `admin\n${formatAdminPolicy(policy)}\n${rule.index}`;
+
+/** The rules of an admin policy for a direction, as its precedence walks them: in order. */
+export const adminRulesOf = (policy: AdminPolicy, direction: Direction): readonly AdminRule<AdminEgressPeer>[] => policy[direction];
+
+/**
+ * The match expressions of one admin rule and their sets. A match expression of "" matches every
+ * packet: a Deny or Pass rule that fails closed is "a 'Deny all' rule". An Accept rule that fails
+ * closed matches no traffic: no expression at all.
+ */
+export function adminRuleLookups(spec: AdminRuleSpec, peers: AddressSet, endpoints: readonly Endpoint[], members: readonly Endpoint[]): RuleLookups {
+  const m = spec.rule.match;
+  if (m.kind === "matches-nothing") return { sets: [], matches: [] };
+  if (m.kind === "denies-all") return { sets: [], matches: [""] };
+  const { direction, hash } = spec;
+  const side = direction === "egress" ? "daddr" : "saddr";
+  const sets: RuleLookups["sets"][number][] = [];
+  const matches: string[] = [];
+  const protocols = m.protocols;
+  const named = protocols === "all" ? [] : protocols.filter((p) => p.kind === "namedPort");
+  const numbered = protocols === "all" ? ConnSet.ALL : protocolConns(protocols, null);
+  for (const f of FAMILIES) {
+    const name = setName(direction, hash, f);
+    const addresses = peers.family(f);
+    const ip = IP_KEYWORD[f];
+    // "If unspecified, protocol-specific attributes will not be used to match traffic": the address alone (ICMP too).
+    if (protocols === "all") {
+      sets.push(lookupSet(name, ADDRESS_TYPE[f], formatAddresses(f, addresses)));
+      matches.push(`${ip} ${side} @${name}`);
+      continue;
+    }
+    const contributions: Contribution[] = [{ addresses, conns: numbered }];
+    // Egress named ports resolve on the destination pod: per destination address.
+    if (direction === "egress" && named.length > 0) {
+      for (const e of endpoints) {
+        const at = AddressSet.fromIps(e.ips).intersect(peers).family(f);
+        if (!at.isEmpty()) contributions.push({ addresses: at, conns: protocolConns(named, e) });
+      }
+    }
+    sets.push(lookupSet(name, `${ADDRESS_TYPE[f]} . inet_proto . inet_service`, segmentElements(f, partition(contributions))));
+    matches.push(`${ip} ${side} . meta l4proto . th dport @${name}`);
+    // Ingress named ports resolve on the destination: the local pod the packet goes to.
+    if (direction === "ingress" && named.length > 0) {
+      const namedSet = setName(direction, hash, f, true);
+      const elements = namedIngressElements(f, (pod) => protocolConns(named, pod).subtract(numbered), addresses, members);
+      sets.push(lookupSet(namedSet, `${ADDRESS_TYPE[f]} . ${ADDRESS_TYPE[f]} . inet_proto . inet_service`, elements));
+      matches.push(`${ip} saddr . ${ip} daddr . meta l4proto . th dport @${namedSet}`);
+    }
+  }
+  return { sets, matches };
+}
+
+/** The addresses an admin rule's peers match (none for a rule that fails closed: it matches all or nothing without them). */
+export function adminRulePeers(admin: AdminTiers, rule: AdminRule<AdminEgressPeer>): AddressSet {
+  if (rule.match.kind !== "as-written") return AddressSet.EMPTY;
+  let out = AddressSet.EMPTY;
+  for (const peer of rule.match.peers) out = out.union(admin.peerAddresses(peer));
+  return out;
+}
+
+/** Whether the rule has named ports (they resolve on pods, so its sets depend on pods' ports). */
+export function adminHasNamedPort(rule: AdminRule<AdminEgressPeer>): boolean {
+  return rule.match.kind === "as-written" && rule.match.protocols !== "all" && rule.match.protocols.some((p) => p.kind === "namedPort");
+}
+
+function protocolConns(entries: readonly AdminProtocolMatch[], destination: Endpoint | null): ConnSet {
+  let out = ConnSet.EMPTY;
+  for (const entry of entries) out = out.union(adminProtocolConns(entry, destination));
+  return out;
+}
+
+/** What the rule id of an admin rule stands for. */
+export function adminRuleEntry(spec: AdminRuleSpec, mode: Mode): RuleIdEntry {
+  const { policy, rule } = spec;
+  return {
+    kind: "admin-rule",
+    id: spec.id,
+    direction: spec.direction,
+    tier: spec.tier,
+    policy: { kind: policy.source.kind, name: policy.name },
+    priority: policy.priority,
+    rule: rule.index,
+    name: rule.name ?? null,
+    action: effectiveAction(rule),
+    failClosed: rule.match.kind !== "as-written",
+    mode,
+  };
+}
