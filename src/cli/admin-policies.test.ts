@@ -1,7 +1,7 @@
 /**
  * Issue 9: admin policies are decoded and validated, never silently dropped. `check` evaluates
  * them (the tier walk); every other command that loads them says that its answers ignore them;
- * `enforce` refuses them (exit 2) rather than enforce without them.
+ * `enforce` compiles them into the kernel (domainNames peers of Deny/Pass rules refused).
  * Fixture: src/cli/testdata/admin-policies.yaml.
  */
 import assert from "node:assert/strict";
@@ -88,21 +88,67 @@ test('-v counts them: "2 ClusterNetworkPolicies, 1 BaselineAdminNetworkPolicy"',
   assert.match(r.stderr, /^read 1 file: 1 namespace, 2 endpoints, 0 services, 1 NetworkPolicy, 2 ClusterNetworkPolicies, 1 BaselineAdminNetworkPolicy$/m);
 });
 
-for (const argv of [["enforce", "--dry-run", "-f", FILE], ["enforce", "--dry-run", "-o", "nft", "-f", FILE]]) {
-  test(`${argv.join(" ").replace(FILE, "FILE")}: refuses input with admin policies (exit 2, "not enforced yet"), prints no ruleset`, async () => {
-    const r = await cli(argv);
-    assert.equal(r.code, 2, r.stderr);
-    assert.equal(r.stdout, "");
-    for (const policy of POLICIES) assert.ok(r.stderr.includes(`error: ${messages.adminPolicyNotEnforced(policy)}`), r.stderr);
+test("enforce --dry-run enforces the admin tiers (issue 9: \"The nftables compiler evaluates tiers in the kernel\"): exit 0, each admin rule a counted lookup named in comments, no warning", async () => {
+  const r = await cli(["enforce", "--dry-run", "-f", FILE]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /error|not yet evaluated|not enforced|domainNames/, r.stderr);
+  // shop/web: Admin (allow-dns at 5, deny-metadata at 10), then its NetworkPolicy; the Baseline is not reached.
+  assert.match(r.stdout, /# pc:e:g[0-9a-f]{12} enforce: shop\/web-egress, Admin ClusterNetworkPolicy allow-dns \(priority 5\), Admin ClusterNetworkPolicy deny-metadata \(priority 10\)\n/);
+  // kube-system/coredns: no NetworkPolicy isolates it; Admin, then the Baseline default deny.
+  assert.match(r.stdout, /# pc:e:g[0-9a-f]{12} enforce: Admin ClusterNetworkPolicy allow-dns \(priority 5\), Admin ClusterNetworkPolicy deny-metadata \(priority 10\), Baseline BaselineAdminNetworkPolicy default\n/);
+  assert.match(r.stdout, /169\.254\.169\.254/);
+  assert.match(r.stdout, /counter drop comment "pc:e:[0-9a-f]{12}"/);
+});
+
+test("the enforcer's loader (apply, --watch) accepts admin policies: no error, no admin-policy-not-evaluated warning", async () => {
+  const loaded = await loadCluster([FILE]);
+  // The one diagnostic: BANP (v1alpha1) beside ClusterNetworkPolicies (v1alpha2) in one input.
+  assert.deepEqual(loaded.diagnostics.map((d) => [d.severity, d.code]), [["warning", codes.adminApiVersionsMixed]]);
+  assert.equal(loaded.cluster.adminPolicies?.length, 3);
+});
+
+const DOMAIN_RULES = (action: string): string => `apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: by-name}
+spec:
+  tier: Admin
+  priority: 20
+  subject: {namespaces: {}}
+  egress:
+  - name: example
+    action: ${action}
+    to: [{domainNames: [example.com]}]
+`;
+
+for (const action of ["Deny", "Pass"]) {
+  test(`enforce refuses a ${action} rule with domainNames peers (admin-policy-not-enforced, exit 2): the kernel cannot match a name, and matching nothing would leave that traffic to later rules`, async () => {
+    const { writeFileSync, mkdtempSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const dir = mkdtempSync(join(tmpdir(), "pc-admin-"));
+    try {
+      writeFileSync(join(dir, "domain.yaml"), DOMAIN_RULES(action));
+      const r = await cli(["enforce", "--dry-run", "-f", join(dir, "domain.yaml")]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.equal(r.stdout, "");
+      assert.ok(r.stderr.includes(`domain.yaml:11:11: error: spec.egress[0].to[0].domainNames: ${messages.adminPolicyNotEnforced("ClusterNetworkPolicy by-name", 'egress rule 0 "example"', action)}`), r.stderr);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 }
 
-test("the enforcer's loader (apply, --watch) refuses admin policies as errors: the loop keeps its table (load-failed) rather than drop them", async () => {
-  const loaded = await loadCluster([FILE]);
-  assert.deepEqual(
-    loaded.diagnostics.filter((d) => d.code === codes.adminPolicyNotEnforced).map((d) => [d.severity, d.message]),
-    POLICIES.map((p) => ["error", messages.adminPolicyNotEnforced(p)]),
-  );
+test("enforce accepts an Accept rule with domainNames peers with a warning (admin-domain-not-enforced): it matches nothing in the kernel, fail closed", async () => {
+  const { writeFileSync, mkdtempSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const dir = mkdtempSync(join(tmpdir(), "pc-admin-"));
+  try {
+    writeFileSync(join(dir, "domain.yaml"), DOMAIN_RULES("Accept"));
+    const r = await cli(["enforce", "--dry-run", "-f", join(dir, "domain.yaml")]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(r.stderr.includes(`domain.yaml:11:11: warning: spec.egress[0].to[0].domainNames: ${messages.adminDomainNotEnforced("ClusterNetworkPolicy by-name", 'egress rule 0 "example"')}`), r.stderr);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("enforce --dry-run of the same input without its admin policies is accepted (the refusal is theirs alone)", async () => {

@@ -12,7 +12,8 @@ import type { CommonOptions } from "./options.js";
 /**
  * The commands that evaluate the admin tiers (ClusterNetworkPolicy, AdminNetworkPolicy,
  * BaselineAdminNetworkPolicy): they load admin policies without a word. Every other analysis warns
- * per policy that its answers ignore it (`admin-policy-not-evaluated`); `enforce` refuses them.
+ * per policy that its answers ignore it (`admin-policy-not-evaluated`); `enforce` compiles them
+ * into the kernel (see src/enforce/load.ts).
  */
 const EVALUATES_ADMIN_TIERS: ReadonlySet<string> = new Set(["check"]);
 

@@ -79,7 +79,10 @@ export const messages = {
   adminPolicyNotEvaluated: (policy: string) => `${policy} is read and validated but not yet evaluated: answers below ignore it`,
   adminApiVersionsMixed: (v1alpha1: string, v1alpha2: string) =>
     `${v1alpha1} (v1alpha1) and ${v1alpha2} (v1alpha2) in one input: a cluster runs one version of the admin policy API; they are read as one Admin tier ordered by priority (ties by name) and one Baseline tier, the BaselineAdminNetworkPolicy after the Baseline ClusterNetworkPolicies`,
-  adminPolicyNotEnforced: (policy: string) => `${policy} is not enforced yet: enforce refuses input with admin policies rather than enforce without them`,
+  adminPolicyNotEnforced: (policy: string, rule: string, action: string) =>
+    `${policy} ${rule} (${action}) has domainNames peers, which enforce cannot match in the kernel (a name's addresses depend on DNS answers): enforce refuses it rather than leave that traffic undecided by the rule`,
+  adminDomainNotEnforced: (policy: string, rule: string) =>
+    `${policy} ${rule} (Accept): its domainNames peers match nothing in the kernel (a name's addresses depend on DNS answers), so this rule accepts no traffic to those names (fail closed); its other peers are enforced`,
 } as const;
 
 /** Why a name, label key or label value is invalid: the rules the API server applies. */

@@ -22,15 +22,14 @@ export const newLoadCaches = (): LoadCaches => ({ read: new Map(), parsed: new M
  * Files, directories and `-` (read through `stdin` when given) → Cluster, with every problem as a
  * diagnostic, and how many files were read. Always strict: a file of a watched directory that
  * stops being a manifest (a policy overwritten by something else) is an error, so the enforcer
- * keeps its table rather than silently dropping the policies the file held. Admin policies are an
- * error too (not enforced yet).
+ * keeps its table rather than silently dropping the policies the file held. Admin policies are
+ * enforced; a Deny or Pass rule with `domainNames` peers, which the kernel cannot match, is an error.
  */
 export async function loadCluster(
   paths: readonly string[],
   opts: { readonly caches?: LoadCaches; readonly stdin?: (() => Promise<string>) | undefined } = {},
 ): Promise<Loaded & { readonly files: number }> {
   const read = await readSources(paths, opts.stdin, undefined, opts.caches?.read);
-  // Admin policies are not enforced yet: enforcing without them would open what they close, so they are refused (an error).
-  const decoded = decodeSources(read.sources, opts.caches?.parsed, { strict: true, adminPolicies: "refuse" });
+  const decoded = decodeSources(read.sources, opts.caches?.parsed, { strict: true, adminPolicies: "enforce" });
   return { cluster: decoded.value, diagnostics: [...read.diagnostics, ...decoded.diagnostics], files: read.sources.length };
 }

@@ -61,6 +61,7 @@ export const codes = {
   emptyProtocol: "empty-protocol",
   adminPolicyNotEvaluated: "admin-policy-not-evaluated",
   adminPolicyNotEnforced: "admin-policy-not-enforced",
+  adminDomainNotEnforced: "admin-domain-not-enforced",
   adminApiVersionsMixed: "admin-api-versions-mixed",
 } as const;
 

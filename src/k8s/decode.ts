@@ -1,7 +1,7 @@
 import { messages } from "../diag/catalogue.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { formatLocation } from "../diag/location.js";
-import { type AdminPolicy, formatAdminPolicy } from "../model/admin-policy.js";
+import { type AdminEgressPeer, type AdminPolicy, type AdminRule, formatAdminPolicy } from "../model/admin-policy.js";
 import { type Cluster, type KindNearMiss, type Namespace, type Node, type ObjectRef, type Policy, type Service, formatObjectRef } from "../model/cluster.js";
 import { adminPolicyApiVersion, isAdminPolicyKind, readAdminPolicy } from "./admin-policy.js";
 import { codes } from "./codes.js";
@@ -32,10 +32,11 @@ const NETWORK_POLICY_API = "networking.k8s.io/v1";
 export interface DecodeOptions {
   /**
    * What to say of admin policies: nothing when the command evaluates them (`evaluate`), `warn`
-   * (a warning per policy: the command's answers ignore it), or `refuse` (an error per policy:
-   * `enforce` must not enforce without them).
+   * (a warning per policy: the command's answers ignore it), or `enforce` (`enforce` compiles them
+   * into the kernel: an error per Deny or Pass rule with `domainNames` peers, which the kernel
+   * cannot match, and a warning per such Accept rule, which fails closed there).
    */
-  readonly adminPolicies?: "evaluate" | "warn" | "refuse";
+  readonly adminPolicies?: "evaluate" | "warn" | "enforce";
 }
 
 /**
@@ -86,7 +87,8 @@ export function decodeCluster(documents: readonly RawDocument[], options: Decode
     else if (o?.kind === "admin-policy") {
       adminPolicies.push(o.value);
       const mode = options.adminPolicies ?? "warn";
-      if (mode !== "evaluate") diagnostics.push(notEvaluated(o.value, mode));
+      if (mode === "warn") diagnostics.push(notEvaluated(o.value));
+      if (mode === "enforce") for (const x of notEnforceable(o.value)) diagnostics.push(x);
     }
   }
   const mixed = mixedApiVersions(adminPolicies);
@@ -101,17 +103,37 @@ export function decodeCluster(documents: readonly RawDocument[], options: Decode
 }
 
 /**
- * Fail closed where admin policies are not evaluated: never a silent drop. Every command that loads
- * them without evaluating them says that its answers ignore them; `enforce` refuses them (an
- * error: nothing is applied).
+ * Never a silent drop: every command that loads admin policies without evaluating them says that
+ * its answers ignore them.
  */
-function notEvaluated(policy: AdminPolicy, mode: "warn" | "refuse"): Diagnostic {
-  const name = formatAdminPolicy(policy);
+function notEvaluated(policy: AdminPolicy): Diagnostic {
   // The message names the policy itself (no `object` prefix to repeat it).
-  const base = { at: policy.at };
-  return mode === "refuse"
-    ? { severity: "error", code: codes.adminPolicyNotEnforced, message: messages.adminPolicyNotEnforced(name), ...base }
-    : { severity: "warning", code: codes.adminPolicyNotEvaluated, message: messages.adminPolicyNotEvaluated(name), ...base };
+  return { severity: "warning", code: codes.adminPolicyNotEvaluated, message: messages.adminPolicyNotEvaluated(formatAdminPolicy(policy)), at: policy.at };
+}
+
+/**
+ * What `enforce` cannot put in the kernel: `domainNames` peers (what a name resolves to is known
+ * only from DNS answers). The kernel, like `check`, matches nothing for them. For an Accept rule
+ * that fails closed (a warning); for a Deny or Pass rule it would leave traffic to those names to
+ * the rules after it, more open than written: an error, so nothing is applied.
+ */
+function notEnforceable(policy: AdminPolicy): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const name = formatAdminPolicy(policy);
+  for (const direction of ["egress", "ingress"] as const) {
+    for (const rule of policy[direction] as readonly AdminRule<AdminEgressPeer>[]) {
+      if (rule.match.kind !== "as-written") continue;
+      const domain = rule.match.peers.find((p) => p.kind === "domainNames");
+      if (domain === undefined) continue;
+      const ruleText = `${direction} rule ${rule.index}${rule.name === undefined ? "" : ` "${rule.name}"`}`;
+      out.push(
+        rule.action === "Accept"
+          ? { severity: "warning", code: codes.adminDomainNotEnforced, message: messages.adminDomainNotEnforced(name, ruleText), at: domain.at }
+          : { severity: "error", code: codes.adminPolicyNotEnforced, message: messages.adminPolicyNotEnforced(name, ruleText, rule.action), at: domain.at },
+      );
+    }
+  }
+  return out;
 }
 
 /**

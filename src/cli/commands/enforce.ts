@@ -64,14 +64,14 @@ function nodeScope(names: readonly string[] | null, podCidrs: readonly Cidr[], c
   return { ...ranges, localPods: [...new Set(withSplit)] };
 }
 
-/** Admin policies are not enforced yet: every enforce path refuses them (exit 2) rather than compile without them. */
-const REFUSE_ADMIN_POLICIES = { adminPolicies: "refuse" } as const;
+/** Every enforce path compiles admin policies into the kernel; what it cannot (domainNames peers of Deny/Pass rules) is an error (exit 2). */
+const ENFORCE_ADMIN_POLICIES = { adminPolicies: "enforce" } as const;
 
 const warning = (text: string): string => `portcullis: warning: ${text}\n`;
 
 /** `--dry-run`: the `nft -f` script on stdout, what it cannot enforce as warnings on stderr. */
 async function dryRun(options: EnforceCommand, io: EnforceIo): Promise<CommandResult> {
-  const cluster = await loadCluster(options.common, io, REFUSE_ADMIN_POLICIES);
+  const cluster = await loadCluster(options.common, io, ENFORCE_ADMIN_POLICIES);
   if (cluster === null) return done("invalid-input", "");
   const node = nodeScope(options.nodePods, options.nodePodCidrs, cluster);
   if (typeof node === "string") return usage(node);
@@ -84,7 +84,7 @@ async function dryRun(options: EnforceCommand, io: EnforceIo): Promise<CommandRe
  * are hashes of what they stand for, so the files that were applied name them). Applies nothing.
  */
 async function counters(options: EnforceCommand, io: EnforceIo, netns: string | undefined): Promise<CommandResult> {
-  const cluster = await loadCluster(options.common, io, REFUSE_ADMIN_POLICIES);
+  const cluster = await loadCluster(options.common, io, ENFORCE_ADMIN_POLICIES);
   if (cluster === null) return done("invalid-input", "");
   const node = nodeScope(options.nodePods, options.nodePodCidrs, cluster);
   if (typeof node === "string") return usage(node);
