@@ -104,7 +104,9 @@ function lowestProbeable(set: AddressSet, family: 4 | 6, from: bigint, avoid: Ad
 
 /**
  * For every ipBlock of every policy: the first usable address inside the cidr and outside each
- * except, and the first usable address of each except; and always the cloud metadata addresses
+ * except, and the first usable address of each except; for every `networks` CIDR of an admin
+ * policy, its first usable address; every Node address (what `nodes` peers match, probed as the
+ * internet's: the lab has no node of the cluster); and always the cloud metadata addresses
  * (model/well-known.ts) of the pod network's families. "Usable" also means probeable as the
  * internet: outside the pod network, no pod's, not an address the lab routes by or cannot send
  * to (the next one that is, else none). Sorted, IPv4 first.
@@ -127,6 +129,16 @@ export function derivedExternal(cluster: Cluster, podNetwork: AddressSet, podIps
       }
     }
   }
+  for (const policy of cluster.adminPolicies ?? []) {
+    for (const rule of [...policy.egress, ...policy.ingress]) {
+      if (rule.match.kind !== "as-written") continue;
+      for (const peer of rule.match.peers) {
+        if (peer.kind !== "networks") continue;
+        for (const c of peer.networks) add(lowestProbeable(AddressSet.fromCidr(c), c.family, firstUsable(c), avoid));
+      }
+    }
+  }
+  for (const node of cluster.nodes ?? []) for (const a of node.addresses) add(a.ip);
   return [...out.values()].sort(compareIps);
 }
 

@@ -52,7 +52,7 @@ function labClusterOf(cluster: Cluster, pods: readonly { endpoint: Endpoint; ip:
   return { ...cluster, endpoints, policies: cluster.policies.map(enforced) };
 }
 
-/** Every port the policies name as a number (both ends of a range), with its protocol. */
+/** Every port the policies (NetworkPolicies and admin policies) name as a number (both ends of a range), with its protocol. */
 export function policyPorts(cluster: Cluster): LabPort[] {
   const out: LabPort[] = [];
   for (const p of cluster.policies) {
@@ -60,6 +60,17 @@ export function policyPorts(cluster: Cluster): LabPort[] {
       if (rule.ports === "all") continue;
       for (const { port, protocol } of rule.ports) {
         if (port.kind === "range") out.push({ port: port.from, protocol }, { port: port.to, protocol });
+      }
+    }
+  }
+  for (const p of cluster.adminPolicies ?? []) {
+    for (const rule of [...p.egress, ...p.ingress]) {
+      if (rule.match.kind !== "as-written" || rule.match.protocols === "all") continue;
+      for (const entry of rule.match.protocols) {
+        if (entry.kind !== "protocol") continue;
+        const { protocol, port } = entry;
+        if (port.kind === "number") out.push({ port: port.port, protocol });
+        else out.push({ port: port.start, protocol }, { port: port.end, protocol });
       }
     }
   }

@@ -71,6 +71,7 @@ async function kept(o: Extract<LabCommand, { action: "probe" | "down" | "list" }
 export async function runLabCommand(o: LabCommand, io: LoadIo): Promise<CommandResult> {
   if (!isRoot()) return done("internal", "", `portcullis: lab ${o.action} needs root (it makes network namespaces and applies nftables rules)\n`);
   if (!("common" in o)) return kept(o);
-  const cluster = await loadCluster(o.common, io);
+  // The lab enforces the admin tiers and compares with the engine's check, which walks them: no warning that they are ignored.
+  const cluster = await loadCluster(o.common, io, { adminPolicies: "evaluate" });
   return cluster === null ? done("invalid-input", "") : build(o, cluster, io);
 }
