@@ -1,7 +1,9 @@
 /**
  * Engine against kernel on random clusters: each is planned, enforced in a lab and probed; every
  * probe's packets must do what the engine says. The seed is random per run (printed on failure);
- * `LAB_SEED=<n>` replays one. Bounded: CLUSTERS clusters of at most MAX_PODS pods, in parallel.
+ * `LAB_SEED=<n>` replays one (with `LAB_ADMIN=1`, one with admin policies). Bounded: CLUSTERS
+ * clusters of at most MAX_PODS pods, in parallel; as many again with up to MAX_ADMIN admin
+ * policies of both tiers and a Node ("the random-cluster differential test generates tier policies too").
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
@@ -14,16 +16,22 @@ const skip = await labSkip();
 const CLUSTERS = 3;
 const MAX_PODS = 6;
 const MAX_POLICIES = 4;
+const MAX_ADMIN = 3;
 const fromEnv = process.env["LAB_SEED"];
-const BASE_SEED = fromEnv !== undefined && /^\d+$/.test(fromEnv) ? Number(fromEnv) : Math.floor(Math.random() * 2 ** 31);
-const SEEDS = fromEnv !== undefined ? [BASE_SEED] : Array.from({ length: CLUSTERS }, (_, i) => BASE_SEED + i);
+const replaying = fromEnv !== undefined && /^\d+$/.test(fromEnv);
+const BASE_SEED = replaying ? Number(fromEnv) : Math.floor(Math.random() * 2 ** 31);
+const seeds = (admin: boolean): number[] => {
+  if (replaying) return (process.env["LAB_ADMIN"] === "1") === admin ? [BASE_SEED] : [];
+  return Array.from({ length: CLUSTERS }, (_, i) => BASE_SEED + i + (admin ? CLUSTERS : 0));
+};
+const CASES = [...seeds(false).map((seed) => ({ seed, admin: false })), ...seeds(true).map((seed) => ({ seed, admin: true }))];
 
 describe("engine against kernel, random clusters", { skip, concurrency: CLUSTERS }, () => {
-  for (const seed of SEEDS) {
-    test(`seed ${seed}`, async () => {
-      const c = randomCluster(seed, MAX_PODS, MAX_POLICIES);
+  for (const { seed, admin } of CASES) {
+    test(`seed ${seed}${admin ? ", with admin policies" : ""}`, async () => {
+      const c = randomCluster(seed, MAX_PODS, MAX_POLICIES, admin ? MAX_ADMIN : 0);
       const r = await runLab(clusterOf(c.yaml, `seed-${seed}.yaml`), { ...OPTIONS, ipBlockMatchesPods: c.ipBlockMatchesPods, probeTimeoutMs: 700 });
-      const replay = `replay: LAB_SEED=${seed} node --test dist/src/labrun/differential.test.js (ipBlockMatchesPods ${c.ipBlockMatchesPods})`;
+      const replay = `replay: LAB_SEED=${seed}${admin ? " LAB_ADMIN=1" : ""} node --test dist/src/labrun/differential.test.js (ipBlockMatchesPods ${c.ipBlockMatchesPods})`;
       assert.ok(r.ok, `${replay}\n${JSON.stringify(r.ok ? "" : r.error)}`);
       assert.ok(r.value.entries.length > 0, replay);
       const lines = r.value.mismatches.map((m) => `${m.from} → ${m.to} ${m.protocol} ${m.port}: engine ${m.expected}, kernel ${m.observed} (${m.outcome})`);
