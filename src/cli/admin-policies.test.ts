@@ -150,18 +150,3 @@ test("enforce accepts an Accept rule with domainNames peers with a warning (admi
     rmSync(dir, { recursive: true, force: true });
   }
 });
-
-test("enforce --dry-run of the same input without its admin policies is accepted (the refusal is theirs alone)", async () => {
-  const { readFileSync, writeFileSync, mkdtempSync, rmSync } = await import("node:fs");
-  const { tmpdir } = await import("node:os");
-  const dir = mkdtempSync(join(tmpdir(), "pc-admin-"));
-  try {
-    const kept = readFileSync(FILE, "utf8").split("\n---\n").filter((doc) => !doc.includes("policy.networking.k8s.io"));
-    writeFileSync(join(dir, "np.yaml"), kept.join("\n---\n"));
-    const r = await cli(["enforce", "--dry-run", "-f", join(dir, "np.yaml")]);
-    assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /table inet portcullis/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});

@@ -1,11 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { arbClusterChange } from "../conformance/arbitrary.js";
+import { arbClusterChange, arbClusterWithAdmin } from "../conformance/arbitrary.js";
 import { compileRuleset } from "../nft/compile.js";
 import { diffRulesets } from "../nft/diff.js";
 import { ENGINE_OPTIONS, LOCAL_PODS, POD_CIDRS, POLICIES, coredns, db, ipBlock, namesOf, nodeExporter, pending, pod, policy, port, rule, sel, testCluster, tester, webApi, worker } from "../nft/fixture.js";
-import type { Endpoint } from "../model/cluster.js";
+import type { Cluster, Endpoint } from "../model/cluster.js";
 import { labelsOf } from "../model/labels.js";
 import { applyRuleset, listTable, readCounters, runNft } from "./nft.js";
 import { canUseNetns, canonicalListing, withNetns } from "./test-support.js";
@@ -170,6 +170,36 @@ test("random clusters and a change: the diff applied to the old table gives what
   await withNetns(1, async ([ns]) => {
     await fc.assert(
       fc.asyncProperty(arbClusterChange, fc.boolean(), async ([before, after], matchPods) => {
+        const options = { ...ENGINE_OPTIONS, ipBlockMatchesPods: matchPods };
+        const [old, next] = [compileRuleset(before, options, { podCidrs: POD_CIDRS }), compileRuleset(after, options, { podCidrs: POD_CIDRS })];
+        ok(await applyRuleset(old.text, ns));
+        const diff = diffRulesets(old.ruleset, next.ruleset);
+        if (diff.kind !== "unchanged") ok(await applyRuleset(diff.text, ns));
+        const patched = ok(await listTable(ns));
+        ok(await applyRuleset(next.text, ns));
+        assert.equal(canonical(patched), canonical(ok(await listTable(ns))), `after a ${diff.kind} diff`);
+      }),
+      { numRuns: runs },
+    );
+  });
+});
+
+/** A cluster with admin policies and a change of them: one dropped, another cluster, or admin policies where there were none. */
+const arbAdminChange: fc.Arbitrary<readonly [Cluster, Cluster]> = fc.oneof(
+  fc.tuple(arbClusterWithAdmin, fc.nat()).map(([c, pick]) => {
+    const admin = c.adminPolicies ?? [];
+    return [c, { ...c, adminPolicies: admin.filter((_, k) => k !== pick % admin.length) }] as const;
+  }),
+  fc.tuple(arbClusterWithAdmin, arbClusterWithAdmin),
+  arbClusterWithAdmin.map((c) => [{ ...c, adminPolicies: [] }, c] as const),
+);
+
+test("admin tiers: random clusters with admin policies and a change of them: the ruleset applies, and the diff applied to the old table gives what a full apply of the new state gives (Pass chains come and go)", async (t) => {
+  if (!(await canUseNetns(t))) return;
+  const runs = Number(process.env["PROPERTY_RUNS"] ?? 200) >= 200 ? 12 : 4;
+  await withNetns(1, async ([ns]) => {
+    await fc.assert(
+      fc.asyncProperty(arbAdminChange, fc.boolean(), async ([before, after], matchPods) => {
         const options = { ...ENGINE_OPTIONS, ipBlockMatchesPods: matchPods };
         const [old, next] = [compileRuleset(before, options, { podCidrs: POD_CIDRS }), compileRuleset(after, options, { podCidrs: POD_CIDRS })];
         ok(await applyRuleset(old.text, ns));

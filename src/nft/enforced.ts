@@ -3,7 +3,8 @@ import type { Ruleset } from "./types.js";
 /**
  * What a table enforces, counted the same way for a compiled ruleset and for the table the kernel
  * holds: the distinct rule ids in rule comments, one per allow rule of a policy (a hash of the
- * policy and the rule's index) and one per isolation group (its default deny). The fail-closed
+ * policy and the rule's index), one per admin rule (a hash of its policy's kind and name and its
+ * index) and one per isolation group (its default deny). The fail-closed
  * drops of unknown pod addresses (`pc:e:unknown`) enforce no policy and are not counted. No id: no
  * pod is isolated, every connection is allowed.
  */
