@@ -26,7 +26,8 @@ import type { Target, TierStep } from "./types.js";
 
 const NO_POLICIES: readonly AdminPolicy[] = [];
 
-const ACTIONS: Readonly<Record<AdminAction, Action>> = { Accept: "accept", Deny: "deny", Pass: "pass" };
+/** What each action of the API does in a tier walk. */
+export const ADMIN_ACTIONS: Readonly<Record<AdminAction, Action>> = { Accept: "accept", Deny: "deny", Pass: "pass" };
 
 /** The admin policies whose subject selects a class, per tier, in precedence order. */
 export type SelectingAdmin = Readonly<Record<AdminTier, readonly AdminPolicy[]>>;
@@ -82,6 +83,7 @@ export class AdminTiers {
   private readonly selecting: Record<Direction, WeakMap<LabelClass, SelectingAdmin>> = { ingress: new WeakMap(), egress: new WeakMap() };
   private readonly nodeAddresses = new WeakMap<LabelSelector, AddressSet>();
   private readonly networkAddresses = new WeakMap<AdminEgressPeer, AddressSet>();
+  private readonly selectionAddresses = new WeakMap<AdminEgressPeer, AddressSet>();
   private readonly lists: Record<AdminTier, Map<string, readonly AdminPolicy[]>> = { Admin: new Map(), Baseline: new Map() };
 
   constructor(
@@ -124,7 +126,7 @@ export class AdminTiers {
       for (const rule of policy[asked.direction] as readonly AdminRule<AdminEgressPeer>[]) {
         const match = this.ruleMatches(rule, asked);
         // A rule that matches nothing of this connection decides nothing: the walk need not see it.
-        if (!match.isEmpty()) out.push({ tier, policy, rule, action: ACTIONS[effectiveAction(rule)], match });
+        if (!match.isEmpty()) out.push({ tier, policy, rule, action: ADMIN_ACTIONS[effectiveAction(rule)], match });
       }
     }
     return out;
@@ -159,15 +161,9 @@ export class AdminTiers {
       case "nodes":
         // "It selects the nodeIPs as the peer type by matching on the IPs present in the node.Status.Addresses field of the node."
         return within(asked.peerAddresses, this.nodesAt(peer.nodes));
-      case "networks": {
+      case "networks":
         // "cluster-internal traffic will be checked against the rule as well": pod IPs too, whatever ipBlockMatchesPods says of NetworkPolicy.
-        let block = this.networkAddresses.get(peer);
-        if (block === undefined) {
-          block = AddressSet.fromCidrs(peer.networks);
-          this.networkAddresses.set(peer, block);
-        }
-        return within(asked.peerAddresses, block);
-      }
+        return within(asked.peerAddresses, this.networksAt(peer));
       case "domainNames":
         // What a name resolves to is not known offline: a domain peer matches nothing for now, as
         // in the reference. The domain-name issue will evaluate it (answers that depend on DNS).
@@ -185,16 +181,30 @@ export class AdminTiers {
     switch (peer.kind) {
       case "namespaces":
       case "pods": {
-        const ips = this.classes.all.filter((c) => adminSelects(peer, c)).flatMap((c) => c.endpoints.flatMap((e) => e.ips));
-        return AddressSet.fromIps(ips);
+        // A peer object is asked once per direction and rule that holds it: the classes are read once.
+        let at = this.selectionAddresses.get(peer);
+        if (at === undefined) {
+          at = AddressSet.fromIps(this.classes.all.filter((c) => adminSelects(peer, c)).flatMap((c) => c.endpoints.flatMap((e) => e.ips)));
+          this.selectionAddresses.set(peer, at);
+        }
+        return at;
       }
       case "nodes":
         return this.nodesAt(peer.nodes);
       case "networks":
-        return AddressSet.fromCidrs(peer.networks);
+        return this.networksAt(peer);
       case "domainNames":
         return AddressSet.EMPTY;
     }
+  }
+
+  private networksAt(peer: Extract<AdminEgressPeer, { kind: "networks" }>): AddressSet {
+    let block = this.networkAddresses.get(peer);
+    if (block === undefined) {
+      block = AddressSet.fromCidrs(peer.networks);
+      this.networkAddresses.set(peer, block);
+    }
+    return block;
   }
 
   private nodesAt(selector: LabelSelector): AddressSet {
