@@ -208,3 +208,35 @@ test("watch: a policy file truncated to 0 bytes is a load failure, a policy file
     assert.deepEqual(back.kind === "applied" ? back.change : back.kind, "unchanged", "the policy back: the table as applied");
   });
 });
+
+const GUARDRAIL = (cidr: string): string => `apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: { name: deny-metadata }
+spec:
+  tier: Admin
+  priority: 10
+  subject: { namespaces: {} }
+  egress: [{ name: block-imds, action: Deny, to: [{ networks: [${cidr}] }] }]
+`;
+
+test("watch: an admin policy file is enforced (issue 9: incremental updates as today): written, it is applied as objects; its CIDR changed, as element changes of its own set", async (t) => {
+  if (!(await canUseNetns(t))) return;
+  await withWatchedLoop({}, async (dir, ns, events) => {
+    const mark = events.length;
+    writeFileSync(join(dir, "guardrail.yaml"), GUARDRAIL("169.254.169.254/32"));
+    const applied = await waitFor(events, mark, (e) => e.kind === "applied" || e.kind === "load-failed");
+    assert.equal(applied.kind === "applied" ? applied.change : applied.kind, "objects");
+    const listed = await listTable(ns);
+    assert.ok(listed.ok);
+    assert.match(listed.value, /169\.254\.169\.254/);
+    assert.match(listed.value, /counter packets 0 bytes 0 drop comment "pc:e:[0-9a-f]{12}"/);
+    const changed = events.length;
+    writeFileSync(join(dir, "guardrail.yaml"), GUARDRAIL("100.100.100.200/32"));
+    const moved = await waitFor(events, changed, (e) => e.kind === "applied" || e.kind === "load-failed");
+    assert.equal(moved.kind === "applied" ? moved.change : moved.kind, "elements");
+    const after = await listTable(ns);
+    assert.ok(after.ok);
+    assert.match(after.value, /100\.100\.100\.200/);
+    assert.doesNotMatch(after.value, /169\.254\.169\.254/);
+  });
+});
