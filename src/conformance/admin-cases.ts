@@ -11,12 +11,13 @@
  * version (src/conformance/admin-conformance.test.ts).
  */
 import type { Protocol } from "../model/ports.js";
-import type { Expectation } from "./cases.js";
+import type { ConformanceCase, Expectation } from "./cases.js";
 import { policy } from "./manifests.js";
 import {
   type AdminSpec,
   CENTAUR,
   DUMBLEDORE,
+  HAIRPIN_SERVICE,
   houseLabel,
   LINUX_NODES,
   namedPort,
@@ -37,6 +38,9 @@ import {
   student,
   studentIp,
   swap,
+  v1alpha1,
+  v1alpha2,
+  WORLD,
 } from "./admin-world.js";
 
 export interface Upstream {
@@ -55,9 +59,18 @@ export interface AdminConformanceCase {
   /** Why the case has no v1alpha1 equivalent (a field only v1alpha2 has); absent: it has one. */
   readonly onlyV1alpha2?: string;
   readonly policies: readonly AdminSpec[];
-  /** NetworkPolicies beside them (the API integration tests). */
-  readonly networkPolicies?: readonly Record<string, unknown>[];
-  readonly expect: readonly Expectation[];
+  /** Other objects beside them: NetworkPolicies (the API integration tests), a Service (hairpin). */
+  readonly objects?: readonly Record<string, unknown>[];
+  readonly expect: readonly AdminExpectation[];
+}
+
+/** An expectation; `viaService`: the destination is reached through a Service that load-balances to it (hairpin when it is the source). */
+export type AdminExpectation = Expectation & { readonly viaService?: true };
+
+/** The case as a conformance case of one API version: the world, its policies in that version, its other objects. */
+export function asWritten(c: AdminConformanceCase, api: "v1alpha1" | "v1alpha2"): ConformanceCase {
+  const write = api === "v1alpha1" ? v1alpha1 : v1alpha2;
+  return { name: c.name, objects: [...WORLD, ...c.policies.map(write), ...(c.objects ?? [])], expect: c.expect };
 }
 
 const allowed = (from: string, to: string, p: number, protocol: Protocol = "TCP"): Expectation => ({ from, to, port: p, protocol, verdict: "allowed" });
@@ -414,7 +427,7 @@ function integrationCases(): AdminConformanceCase[] {
       name: "Should Deny traffic from slytherin to gryffindor respecting ANP (the Admin Deny before the NetworkPolicy that allows it)",
       written: "v1alpha1",
       policies: [anp("Deny", "Deny"), banp],
-      networkPolicies: [np],
+      objects: [np],
       expect: [denied(DRACO0, HP0, 80), denied(DRACO1, HP0, 8080)],
     },
     {
@@ -422,7 +435,7 @@ function integrationCases(): AdminConformanceCase[] {
       name: "Should Deny traffic to slytherin from gryffindor respecting ANP",
       written: "v1alpha1",
       policies: [anp("Deny", "Deny"), banp],
-      networkPolicies: [np],
+      objects: [np],
       expect: [denied(HP0, DRACO0, 80), denied(HP1, DRACO0, 8080)],
     },
     {
@@ -430,7 +443,7 @@ function integrationCases(): AdminConformanceCase[] {
       name: "Should support a 'pass-ingress' policy for ANP and respect the match for network policy (ingress rule patched to Pass: the NetworkPolicy's Allow decides)",
       written: "v1alpha1",
       policies: [anp("Pass", "Deny"), banp],
-      networkPolicies: [np],
+      objects: [np],
       expect: [allowed(DRACO0, HP0, 80), allowed(DRACO1, HP0, 8080)],
     },
     {
@@ -438,7 +451,7 @@ function integrationCases(): AdminConformanceCase[] {
       name: "Should support a 'pass-egress' policy for ANP and respect the match for network policy (egress rule patched to Pass too)",
       written: "v1alpha1",
       policies: [anp("Pass", "Pass"), banp],
-      networkPolicies: [np],
+      objects: [np],
       expect: [allowed(HP0, DRACO0, 80), allowed(HP1, DRACO0, 8080)],
     },
     {
@@ -722,6 +735,47 @@ function podSelectorCases(): AdminConformanceCase[] {
   ];
 }
 
+/**
+ * hairpin-rules.yaml: a Service of the gryffindor pods, and an Admin Deny of ingress from
+ * gryffindor. "A Pod connecting to its own Pod IP is not subject to CNP. A Pod connecting to a
+ * Service IP that the service proxy load-balances back to the same Pod is subject to
+ * ClusterNetworkPolicy" (network-policy-api site-src/api-overview.md).
+ */
+function hairpinCases(): AdminConformanceCase[] {
+  const upstream: Upstream = { test: "CNPAdminTierHairpin", file: "admin-network-policy-hairpin-rules.go" };
+  const denyGryffindor = admin("hairpin-ingress-deny", 15, GRYFFINDOR, { ingress: [rule("deny-gryffindor-ingress", "Deny", [GRYFFINDOR])] });
+  const passGryffindor = admin("hairpin-ingress-pass", 15, GRYFFINDOR, { ingress: [rule("pass-gryffindor-ingress", "Pass", [GRYFFINDOR])] });
+  const baselineDeny = baseline("default", GRYFFINDOR, { ingress: [rule("deny-gryffindor-ingress", "Deny", [GRYFFINDOR])] });
+  const isolateIngress = policy(ns("gryffindor"), "deny-all-ingress", { podSelector: {}, policyTypes: ["Ingress"] });
+  const hairpin = (verdict: "allowed" | "denied"): AdminExpectation => ({ from: HP0, to: HP0, port: 80, protocol: "TCP", verdict, viaService: true });
+  return [
+    {
+      upstream,
+      name: "Should enforce CNP ingress deny policy on hairpin service traffic (harry-potter-0 through the Service back to itself: denied; to its own Pod IP: not subject to CNP)",
+      written: "v1alpha2",
+      policies: [denyGryffindor],
+      objects: [HAIRPIN_SERVICE],
+      expect: [hairpin("denied"), { ...denied(HP0, HP1, 80), viaService: true }, allowed(HP0, HP0, 80)],
+    },
+    {
+      upstream,
+      name: "Hairpin through a Service passed by the Admin tier: the Baseline tier decides for a pod NetworkPolicy does not isolate",
+      written: "v1alpha2",
+      policies: [passGryffindor, baselineDeny],
+      objects: [HAIRPIN_SERVICE],
+      expect: [hairpin("denied"), allowed(HP0, HP0, 80)],
+    },
+    {
+      upstream,
+      name: "Hairpin through a Service passed by the Admin tier to an isolated pod: NetworkPolicy never blocks a pod's traffic to itself, and its verdict is final",
+      written: "v1alpha2",
+      policies: [passGryffindor, baselineDeny],
+      objects: [HAIRPIN_SERVICE, isolateIngress],
+      expect: [hairpin("allowed"), { ...denied(HP0, HP1, 80), viaService: true }],
+    },
+  ];
+}
+
 export const ADMIN_CONFORMANCE: readonly AdminConformanceCase[] = [
   ...[TCP, UDP, SCTP].flatMap((p) => (["egress", "ingress"] as const).flatMap((d) => [...protocolCases(p, d, "admin"), ...protocolCases(p, d, "baseline")])),
   ...gressCases("admin"),
@@ -736,4 +790,5 @@ export const ADMIN_CONFORMANCE: readonly AdminConformanceCase[] = [
   ...samePriorityCases(),
   ...isolationCases(),
   ...podSelectorCases(),
+  ...hairpinCases(),
 ];

@@ -14,18 +14,10 @@ import type { Cluster } from "../model/cluster.js";
 import { AddressSet } from "../net/address-set.js";
 import { parseIp } from "../net/ip.js";
 import { referenceCheck } from "../reference/reference.js";
-import { ADMIN_CONFORMANCE, type AdminConformanceCase } from "./admin-cases.js";
-import { v1alpha1, v1alpha2, WORLD } from "./admin-world.js";
-import type { ConformanceCase } from "./cases.js";
+import { ADMIN_CONFORMANCE, type AdminConformanceCase, asWritten } from "./admin-cases.js";
 import { caseCluster, caseOptions } from "./inputs.js";
 
 type Api = "v1alpha1" | "v1alpha2";
-
-/** The case as a conformance case of one API version: the world, its policies in that version, its NetworkPolicies. */
-export function asWritten(c: AdminConformanceCase, api: Api): ConformanceCase {
-  const write = api === "v1alpha1" ? v1alpha1 : v1alpha2;
-  return { name: c.name, objects: [...WORLD, ...c.policies.map(write), ...(c.networkPolicies ?? [])], expect: c.expect };
-}
 
 function target(cluster: Cluster, text: string): Target {
   const endpoint = cluster.endpoints.find((e) => e.id === text);
@@ -43,11 +35,12 @@ function runCase(c: AdminConformanceCase, api: Api): void {
   const { options } = caseOptions(written);
   const engine = Engine.compile(cluster, options);
   const got = c.expect.map((e) => {
-    const conn = { from: target(cluster, e.from), to: target(cluster, e.to), port: e.port, protocol: e.protocol ?? "TCP" };
-    const label = `${e.from} -> ${e.to} ${e.port}/${conn.protocol}`;
+    const to = target(cluster, e.to);
+    const conn = { from: target(cluster, e.from), to, port: e.port, protocol: e.protocol ?? "TCP", ...(e.viaService === true ? { viaService: true as const } : {}) };
+    const label = `${e.from} -> ${e.to}${e.viaService === true ? " (via Service)" : ""} ${e.port}/${conn.protocol}`;
     return `${label}: engine ${engine.check(conn).verdict}, reference ${referenceCheck(cluster, options, conn).verdict}`;
   });
-  const want = c.expect.map((e) => `${e.from} -> ${e.to} ${e.port}/${e.protocol ?? "TCP"}: engine ${e.verdict}, reference ${e.verdict}`);
+  const want = c.expect.map((e) => `${e.from} -> ${e.to}${e.viaService === true ? " (via Service)" : ""} ${e.port}/${e.protocol ?? "TCP"}: engine ${e.verdict}, reference ${e.verdict}`);
   assert.deepEqual(got, want);
 }
 

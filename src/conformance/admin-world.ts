@@ -81,6 +81,15 @@ export const WORLD: readonly Obj[] = [
   }),
 ];
 
+/** hairpin-rules.yaml's Service of the gryffindor pods (TCP 80), at a concrete ClusterIP. */
+export const HAIRPIN_SERVICE_IP = "10.96.0.80";
+export const HAIRPIN_SERVICE: Obj = {
+  apiVersion: "v1",
+  kind: "Service",
+  metadata: { name: "harry-potter-hairpin-service", namespace: ns("gryffindor") },
+  spec: { clusterIP: HAIRPIN_SERVICE_IP, selector: { "conformance-house": "gryffindor" }, ports: [{ name: "web", port: 80, targetPort: 80, protocol: "TCP" }] },
+};
+
 // --- Admin policies, as the v1alpha1 kinds spell them ------------------------------------------
 
 export type Selector = Obj;
