@@ -634,18 +634,25 @@ function portRangeCases(): AdminConformanceCase[] {
   ];
 }
 
-/** standard-same-priority.yaml: policies of the same priority whose rules do not overlap all apply. */
-function samePriorityCases(): AdminConformanceCase[] {
-  const denyAt = (name: string, subject: "gryffindor" | "hufflepuff", peer: "slytherin" | "hufflepuff", p: number): AdminSpec =>
-    admin(name, 15, namespaces(nsName(subject)), {
+/** standard-same-priority.yaml (admin_tier and baseline_tier): policies of the same priority whose rules do not overlap all apply. */
+function samePriorityCases(tier: "Admin" | "Baseline"): AdminConformanceCase[] {
+  const denyAt = (name: string, subject: "gryffindor" | "hufflepuff", peer: "slytherin" | "hufflepuff", p: number): AdminSpec => {
+    const rules = {
       ingress: [rule(`deny-from-${peer}-at-port-${p}`, "Deny", [namespaces(nsName(peer))], [port("TCP", p)])],
       egress: [rule(`deny-to-${peer}-at-port-${p}`, "Deny", [namespaces(nsName(peer))], [port("TCP", p)])],
-    });
+    };
+    // The Baseline ClusterNetworkPolicies all get the same priority (v1alpha2's, 1000).
+    return tier === "Admin" ? admin(name, 15, namespaces(nsName(subject)), rules) : baseline(name, namespaces(nsName(subject)), rules);
+  };
   return [
     {
-      upstream: { test: "CNPAdminTierSamePriority", file: "admin-network-policy-standard-same-priority.go" },
-      name: "Three Admin policies at priority 15: each one's Deny applies (gryffindor-slytherin 80, gryffindor-hufflepuff 80, hufflepuff-slytherin 8080); other ports are open",
+      upstream:
+        tier === "Admin"
+          ? { test: "CNPAdminTierSamePriority", file: "admin-network-policy-standard-same-priority.go" }
+          : { test: "CNPBaselineTierSamePriority", file: "baseline-admin-network-policy-standard-same-priority.go" },
+      name: `Three ${tier} policies at the same priority: each one's Deny applies (gryffindor-slytherin 80, gryffindor-hufflepuff 80, hufflepuff-slytherin 8080); other ports are open`,
       written: "v1alpha2",
+      ...(tier === "Baseline" ? { onlyV1alpha2: "v1alpha1 has one BaselineAdminNetworkPolicy per cluster (named default)" } : {}),
       policies: [
         denyAt("same-priority-gryffindor-slytherin", "gryffindor", "slytherin", 80),
         denyAt("same-priority-gryffindor-hufflepuff", "gryffindor", "hufflepuff", 80),
@@ -787,7 +794,8 @@ export const ADMIN_CONFORMANCE: readonly AdminConformanceCase[] = [
   ...inlineCidrCases("Admin"),
   ...inlineCidrCases("Baseline"),
   ...portRangeCases(),
-  ...samePriorityCases(),
+  ...samePriorityCases("Admin"),
+  ...samePriorityCases("Baseline"),
   ...isolationCases(),
   ...podSelectorCases(),
   ...hairpinCases(),
