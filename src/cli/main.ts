@@ -62,7 +62,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
 async function run(command: CommandOptions, io: CliIo): Promise<CommandResult> {
   switch (command.name) {
     case "scaffold":
-      return runScaffold(command);
+      return runScaffold(command, io);
     case "diff":
       return runDiff(command, io);
     // The adapters of nftables and the lab load only when asked for.
