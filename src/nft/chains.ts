@@ -17,9 +17,13 @@ const LOG_LIMIT = "limit rate 10/second burst 20 packets";
  * The only base chain. Pod traffic that crosses the node is forwarded (routed veths, or bridged with
  * br_netfilter); traffic between a pod and its own node is not ("traffic to and from the node
  * where a Pod is running is always allowed").
- * Order matters: replies pass first; a pod may reach itself; unknown local addresses fail closed;
- * then the source's egress verdict (its chain `return`s on allow, drops otherwise), then the
- * destination's ingress verdict. A connection thus needs both, as NetworkPolicy requires.
+ * Order matters: replies pass first; unknown local addresses fail closed; then the source's egress
+ * verdict (its chain `return`s on allow, drops otherwise), then the destination's ingress verdict.
+ * A connection thus needs both, as NetworkPolicy requires.
+ * A pod reaching its own IP never leaves its network namespace: a packet from a pod to itself that
+ * crosses the node came back through a Service (hairpin), and "A Pod connecting to a Service IP that
+ * the service proxy load-balances back to the same Pod is subject to ClusterNetworkPolicy": it walks
+ * the tiers too, and the NetworkPolicy tier accepts it (see `groupChainsOf`).
  */
 export function baseChain(): NftChain {
   const dispatch = (direction: Direction, field: "saddr" | "daddr", map: string): string[] =>
@@ -39,9 +43,6 @@ export function baseChain(): NftChain {
     rules: [
       "ct state established,related accept",
       "ct state invalid drop",
-      // "A pod can always reach itself" (hairpin through a Service comes back to the node).
-      "ip saddr . ip daddr @self_v4 accept",
-      "ip6 saddr . ip6 daddr @self_v6 accept",
       ...dispatch("egress", "saddr", "egress"),
       ...dispatch("ingress", "daddr", "ingress"),
     ],
@@ -71,6 +72,9 @@ export interface CompiledAdminRule {
  */
 const ACTION_VERDICT: Readonly<Record<Exclude<Action, "pass">, "return" | "drop">> = { accept: "return", deny: "drop" };
 
+/** The NetworkPolicy tier's first rules: a pod's packets to itself (hairpin through a Service) are accepted there. */
+const SELF_ACCEPT = ["ip saddr . ip daddr @self_v4 counter return", "ip6 saddr . ip6 daddr @self_v6 counter return"];
+
 /** The name of the chain a group's Admin `Pass` goes to: the tiers after Admin. */
 export const nextTierChain = (chain: string): string => `${chain}_next`;
 
@@ -98,8 +102,8 @@ function adminRuleLines(r: CompiledAdminRule, pass: string, mode: Mode): string[
  * - Admin tier: its policies in precedence order, each policy's rules in order. Accept returns,
  *   Deny drops, Pass goes to the chain of the tiers after Admin (`<chain>_next`), so the rest of
  *   the Admin tier is skipped; what no Admin rule matches falls through to the same rules.
- * - NetworkPolicy tier, when a NetworkPolicy isolates the members: one lookup per rule of its
- *   policies, accepting on the first match (the union of what all applicable policies allow), then
+ * - NetworkPolicy tier, when a NetworkPolicy isolates the members: a pod's packets to itself
+ *   (hairpin) are accepted, then one lookup per rule of its policies, accepting on the first match (the union of what all applicable policies allow), then
  *   the group's default deny, which is final (in audit mode it logs and returns instead).
  * - Baseline tier, only when no NetworkPolicy isolates them: as the Admin tier, but Pass returns
  *   (the rest of Baseline is skipped, and after Baseline traffic is allowed).
@@ -119,6 +123,8 @@ export function groupChainsOf(
   for (const layer of tierLayers(group.direction, [], verdictLayers(group.direction, group.lookup), group.baseline)) {
     switch (layer.kind) {
       case "networkpolicy":
+        // "A pod can always reach itself": NetworkPolicy never blocks a pod's traffic to itself (hairpin).
+        after.push(...SELF_ACCEPT);
         for (const spec of specs) {
           if (!layer.policies.includes(spec.policy)) continue;
           for (const match of lookups.get(spec)?.matches ?? []) after.push(`${match} counter ${ACTION_VERDICT[NETWORK_POLICY_ACTION]} comment "${spec.id}"`);

@@ -163,8 +163,10 @@ function addressSets(enforced: LocalPods["enforced"], podCidrs: readonly Cidr[])
 }
 
 /**
- * "A pod can always reach itself": (source, destination) pairs of one pod's addresses. A workload's
- * addresses belong to distinct replicas, so there only an address and itself pair up.
+ * "A pod can always reach itself": (source, destination) pairs of one pod's addresses, which the
+ * NetworkPolicy tier accepts (at the node they are hairpin packets through a Service, which the
+ * admin tiers decide first). A workload's addresses belong to distinct replicas, so there only an
+ * address and itself pair up.
  */
 function selfPairs(enforced: LocalPods["enforced"], f: Family): NftSet["elements"] {
   const pairs = new Map<string, [bigint, bigint]>();
