@@ -20,6 +20,7 @@ import { type Ip, formatIp, parseIp } from "../net/ip.js";
 import { compileRuleset } from "./compile.js";
 import { simulate } from "./simulate.js";
 import { caseCluster, caseOptions } from "../conformance/inputs.js";
+import { ADMIN_CONFORMANCE, asWritten } from "../conformance/admin-cases.js";
 
 function clusterOf(c: ConformanceCase): Cluster {
   const { cluster, errors } = caseCluster(c);
@@ -69,6 +70,29 @@ for (const c of CASES) {
     if (skipped.length === c.expect.length) t.skip(`every expectation skipped: ${[...new Set(skipped)].join("; ")}`);
     else if (skipped.length > 0) t.diagnostic(`skipped ${skipped.length}: ${[...new Set(skipped)].join("; ")}`);
   });
+}
+
+/**
+ * The upstream admin policy conformance suite (src/conformance/admin-cases.ts) through the
+ * dataplane: each case, as written upstream and as its equivalent in the other API version, is
+ * compiled (every pod local) and each expectation replayed as packets. A pod's packet to its own
+ * IP never reaches the node ("not subject to ClusterNetworkPolicy" either): skipped, said so. Through
+ * a Service back to itself (hairpin) it does, and is subject to the tiers.
+ */
+for (const api of ["v1alpha2", "v1alpha1"] as const) {
+  for (const c of ADMIN_CONFORMANCE) {
+    if (api === "v1alpha1" && c.onlyV1alpha2 !== undefined) continue;
+    test(`dataplane, upstream admin policy conformance as ${api}: ${c.upstream.test} (conformance/tests/${c.upstream.file}): ${c.name}`, (t) => {
+      const written = asWritten(c, api);
+      const cluster = clusterOf(written);
+      const { ruleset } = compileRuleset(cluster, optionsOf(written));
+      const skipped = c.expect
+        .map((e) => (e.from === e.to && e.viaService !== true ? "a pod's packet to its own IP never reaches the node" : replay(cluster, ruleset, e)))
+        .filter((why): why is string => why !== null);
+      if (skipped.length === c.expect.length) t.skip(`every expectation skipped: ${[...new Set(skipped)].join("; ")}`);
+      else if (skipped.length > 0) t.diagnostic(`skipped ${skipped.length}: ${[...new Set(skipped)].join("; ")}`);
+    });
+  }
 }
 
 const PROPERTY_RUNS = Number(process.env["PROPERTY_RUNS"] ?? 150);
