@@ -20,7 +20,7 @@ import type { Grants } from "./grants.js";
  * not a modelled pod). A named port "resolves on the destination pod" by name and protocol and
  * number: the ports the pod declares under that name, each on its own protocol.
  */
-export function adminProtocolConns(entry: AdminProtocolMatch, destination: Endpoint | null): ConnSet {
+function adminProtocolConns(entry: AdminProtocolMatch, destination: Endpoint | null): ConnSet {
   if (entry.kind === "protocol") {
     const p = entry.port;
     return ConnSet.of(entry.protocol, p.kind === "number" ? IntervalSet.point(BigInt(p.port)) : IntervalSet.range(BigInt(p.start), BigInt(p.end)));
@@ -44,7 +44,7 @@ function protocolsConns(protocols: readonly AdminProtocolMatch[] | "all", destin
  * fails closed: "For "Accept" rules, "fail closed" means: "treat the rule as matching no traffic".
  * For "Deny" and "Pass" rules, "fail closed" means: "treat the rule as a 'Deny all' rule"."
  */
-function ruleGrants(admin: AdminTiers, rule: AdminRule<AdminEgressPeer>, other: Target, addresses: AddressSet, destination: Endpoint | null): { conns: ConnSet; admitted: AddressSet } {
+export function adminRuleGrants(admin: AdminTiers, rule: AdminRule<AdminEgressPeer>, other: Target, addresses: AddressSet, destination: Endpoint | null): { conns: ConnSet; admitted: AddressSet } {
   const m = rule.match;
   if (m.kind === "matches-nothing") return { conns: ConnSet.EMPTY, admitted: AddressSet.EMPTY };
   if (m.kind === "denies-all") return { conns: ConnSet.ALL, admitted: addresses };
@@ -79,7 +79,7 @@ export function adminTierGrants(
   for (const policy of policies) {
     for (const rule of policy[direction] as readonly AdminRule<AdminEgressPeer>[]) {
       if (decided.isAll()) return out;
-      const { conns, admitted } = ruleGrants(admin, rule, other, addresses, destination);
+      const { conns, admitted } = adminRuleGrants(admin, rule, other, addresses, destination);
       if (conns.isEmpty() || admitted.isEmpty() || decided.contains(conns)) continue;
       const action = ruleAction(rule);
       if (admitted.contains(addresses)) {
