@@ -3,6 +3,7 @@ import { selectorMatches } from "../model/selector.js";
 import { AddressSet } from "../net/address-set.js";
 import { parseCidr } from "../net/cidr.js";
 import { Engine } from "../engine/engine.js";
+import { AdminTiers, type SelectingAdmin } from "../engine/admin-tiers.js";
 import { namespaceLabels } from "../engine/classes.js";
 import { labelsKey } from "../model/labels.js";
 import { type DnsReach, type NamespaceAssumption, dnsReach } from "./dns-reach.js";
@@ -17,6 +18,8 @@ const DEFAULT_SERVICE_CIDR = (() => {
   return AddressSet.fromCidr(parsed.cidr);
 })();
 
+const NO_ADMIN: SelectingAdmin = { Admin: [], Baseline: [] };
+
 const byId = (a: Endpoint, b: Endpoint): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /** What every rule may ask: the input, the options, and the engine compiled over the input and its witnesses. */
@@ -27,6 +30,7 @@ export class LintContext {
   readonly engine: Engine;
   readonly serviceCidr: AddressSet;
   private redundancyResult: Redundancy | undefined;
+  private admin: AdminTiers | null | undefined;
   private readonly assuming = new Map<string, Engine>();
   private readonly reaches = new Map<string, DnsReach>();
 
@@ -38,6 +42,31 @@ export class LintContext {
     this.universe = buildUniverse(cluster, this.dns);
     this.engine = Engine.compile(this.universe.cluster, options.engine);
     this.serviceCidr = options.serviceCidr ?? DEFAULT_SERVICE_CIDR;
+  }
+
+  /** The admin tiers over the universe (the engine's classes), or null when the input has no admin policies. */
+  adminTiers(): AdminTiers | null {
+    if (this.admin === undefined) {
+      const policies = this.cluster.adminPolicies ?? [];
+      this.admin = policies.length === 0 ? null : new AdminTiers(this.universe.cluster, this.engine.classes, policies);
+    }
+    return this.admin;
+  }
+
+  /** The admin policies of each tier whose subject selects `e` and that have rules for `direction`, in precedence order. */
+  adminSelecting(e: Endpoint, direction: Direction): SelectingAdmin {
+    const admin = this.adminTiers();
+    return admin === null ? NO_ADMIN : admin.selectingClass(this.engine.classes.classOf(e), direction);
+  }
+
+  /**
+   * Whether some policy decides `e`'s traffic in `direction`: a NetworkPolicy isolates it, or an
+   * admin policy with rules for that direction selects it (its tiers are walked).
+   */
+  governed(e: Endpoint, direction: Direction): boolean {
+    if (this.engine.policiesSelecting(e, direction).length > 0) return true;
+    const admin = this.adminSelecting(e, direction);
+    return admin.Admin.length > 0 || admin.Baseline.length > 0;
   }
 
   /** The workloads of the input in `namespace`. */

@@ -32,6 +32,8 @@ export const lintMessages = {
   metadataHintIpBlock: (cidrs: readonly string[]) => `add ${cidrs.join(" and ")} to this ipBlock's except list`,
   metadataHintOther: (cidrs: readonly string[]) =>
     `narrow the rule's destinations to what the pods need, or use an ipBlock that excepts ${cidrs.join(" and ")}`,
+  metadataHintAdmin: (cidrs: readonly string[]) =>
+    `an Accept is final in its tier: put a Deny of networks [${cidrs.join(", ")}] before this rule (in the Admin tier, for every pod: no policy after it can open the address again), or narrow this rule's networks`,
   // egress-not-isolated
   egressNotIsolated: (namespace: string, open: number, total: number) =>
     `${open} of ${plural(total, "workload")} in namespace ${namespace} ${open === 1 ? "is selected by no egress policy: its" : "are selected by no egress policy: their"} egress is not restricted`,
