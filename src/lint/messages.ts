@@ -20,12 +20,21 @@ export const lintMessages = {
     `pods isolated for egress by ${listText(policies)} may send DNS queries (UDP 53) to ${dns} only if namespace ${namespace} carries ${labels}, and the input holds no Namespace ${namespace} to tell (the API server sets only kubernetes.io/metadata.name): if ${namespace} carries ${labels}, DNS is allowed; if not, every name lookup fails`,
   dnsAssumedHint: (namespace: string, labels: string) =>
     `select the namespace by the label the API server sets, namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ${namespace}}}, or make sure ${namespace} carries ${labels} (kubectl label namespace ${namespace} ${labels.replace(/, /g, " ")}) and add the Namespace object to the input`,
+  dnsAdminDenied: (rule: string, tier: "Admin" | "Baseline", protocols: readonly string[], dns: string) =>
+    `${rule} denies DNS queries (${protocols.join(" and ")} 53) to ${dns}: ${
+      tier === "Admin" ? "a Deny in the Admin tier is final, no NetworkPolicy can allow them again" : "the Baseline tier decides for pods that no NetworkPolicy isolates for egress, and its Deny is final"
+    }, so ${protocols.includes("UDP") ? "every name lookup fails" : "answers too large for UDP (truncated, then retried over TCP) fail"}`,
+  dnsAdminDeniedHint: (tier: "Admin" | "Baseline") =>
+    `accept UDP and TCP port 53 to the DNS pods before this rule: a rule earlier in this policy, or a policy of higher precedence in the ${tier} tier, action: Accept, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}, podSelector: {matchLabels: {k8s-app: kube-dns}}}}], protocols: [{udp: {destinationPort: {number: 53}}}, {tcp: {destinationPort: {number: 53}}}]${
+      tier === "Baseline" ? "; or isolate the pods with a NetworkPolicy that allows DNS" : ""
+    }`,
   // dns-tcp-missing
   dnsTcpMissing: (dns: string, udpCondition: string) =>
     `this rule lets pods send DNS queries to ${dns} over UDP 53${udpCondition}, but no rule allows TCP 53: answers too large for UDP (truncated, then retried over TCP) fail`,
   dnsTcpAssumed: (dns: string, udpCondition: string, namespace: string, labels: string) =>
     `this rule lets pods send DNS queries to ${dns} over UDP 53${udpCondition}; TCP 53 is allowed only if namespace ${namespace} carries ${labels}, and the input holds no Namespace ${namespace} to tell: if it does not, answers too large for UDP (truncated, then retried over TCP) fail`,
   dnsTcpMissingHint: () => `add {protocol: TCP, port: 53} to this rule's ports, next to {protocol: UDP, port: 53}`,
+  dnsTcpMissingHintAdmin: () => `add {tcp: {destinationPort: {number: 53}}} to this rule's protocols, next to {udp: {destinationPort: {number: 53}}}`,
   // metadata-reachable
   metadataReachable: (addresses: readonly string[]) =>
     `this rule lets pods reach the cloud metadata service at ${addresses.join(" and ")} (TCP 80): a compromised pod can read the node's cloud credentials`,
