@@ -1,3 +1,4 @@
+import type { AdminPolicy } from "../model/admin-policy.js";
 import type { Cluster, Direction, Endpoint, Policy, Rule } from "../model/cluster.js";
 import { selectorMatches } from "../model/selector.js";
 import { AddressSet } from "../net/address-set.js";
@@ -57,6 +58,11 @@ export class LintContext {
   adminSelecting(e: Endpoint, direction: Direction): SelectingAdmin {
     const admin = this.adminTiers();
     return admin === null ? NO_ADMIN : admin.selectingClass(this.engine.classes.classOf(e), direction);
+  }
+
+  /** The workloads of the input (not host-network) an admin policy's subject selects, sorted by id; `direction`: one it has rules for. */
+  adminSubjects(policy: AdminPolicy, direction: Direction): Endpoint[] {
+    return this.cluster.endpoints.filter((e) => !e.hostNetwork && this.adminSelecting(e, direction)[policy.tier].includes(policy)).sort(byId);
   }
 
   /**

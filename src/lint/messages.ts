@@ -118,6 +118,13 @@ export const lintMessages = {
     `${listText(set)} each add nothing given the ${set.length === 2 ? "other" : "others"}: removing one of them changes no connection, removing all of them would; keep one`,
   policiesMutuallyRedundantHint: () => `keep one of them and remove the others, or fix the one that was meant to allow or deny something else`,
   policyAddsNothingHint: () => `remove it, or fix it if it was meant to allow or deny something else`,
+  // admin-rule-shadowed
+  adminRuleShadowed: (action: string, deciders: readonly string[], others: readonly string[]) =>
+    `this ${action} rule never applies: for every pod its policy selects, ${listText(deciders)} ${deciders.length === 1 ? "decides" : "decide"} every connection it matches first${
+      others.length === 0 ? "" : ` (${others.join(" and ")} wins: this ${action} never takes effect)`
+    }`,
+  adminRuleShadowedHint: () =>
+    `move this rule above the rule that decides first (or give its policy a lower priority value, which comes first), or narrow that rule; if it is meant to change nothing, remove it`,
   // hostnetwork-selected
   hostNetworkSelected: (pods: readonly string[]) =>
     `the podSelector matches host-network pods (${listText(pods)}): NetworkPolicy does not apply to pods that use the node's network`,

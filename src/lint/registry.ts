@@ -1,3 +1,4 @@
+import { adminRuleShadowed } from "./rules/admin-rule-shadowed.js";
 import { dnsEgressBlocked } from "./rules/dns-egress-blocked.js";
 import { dnsTcpMissing } from "./rules/dns-tcp-missing.js";
 import { egressInternetOpen } from "./rules/egress-internet-open.js";
@@ -34,6 +35,7 @@ export const RULES: readonly LintRule[] = [
   policyAddsNothing,
   hostNetworkSelected,
   kindNearMiss,
+  adminRuleShadowed,
 ];
 
 export function ruleById(id: string): LintRule | undefined {
