@@ -125,6 +125,11 @@ export const lintMessages = {
     }`,
   adminRuleShadowedHint: () =>
     `move this rule above the rule that decides first (or give its policy a lower priority value, which comes first), or narrow that rule; if it is meant to change nothing, remove it`,
+  // admin-same-priority-conflict
+  adminSamePriorityConflict: (a: string, b: string, tier: string, priority: number, first: string, second: string, connection: string) =>
+    `${a} and ${b} are both ${tier} tier policies of priority ${priority} and decide a connection differently: ${first} and ${second} both match ${connection}. "If two (or more) policies in the same tier with the same priority could match a connection, then the implementation can apply any of the matching policies": which one wins depends on the implementation`,
+  adminSamePriorityConflictHint: (priority: number) =>
+    `give the policy that should win a lower priority value than ${priority} (it then comes first), or make the two policies' rules not overlap`,
   // hostnetwork-selected
   hostNetworkSelected: (pods: readonly string[]) =>
     `the podSelector matches host-network pods (${listText(pods)}): NetworkPolicy does not apply to pods that use the node's network`,

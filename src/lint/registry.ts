@@ -1,3 +1,4 @@
+import { adminSamePriorityConflict } from "./rules/admin-same-priority-conflict.js";
 import { adminRuleShadowed } from "./rules/admin-rule-shadowed.js";
 import { dnsEgressBlocked } from "./rules/dns-egress-blocked.js";
 import { dnsTcpMissing } from "./rules/dns-tcp-missing.js";
@@ -35,6 +36,7 @@ export const RULES: readonly LintRule[] = [
   policyAddsNothing,
   hostNetworkSelected,
   kindNearMiss,
+  adminSamePriorityConflict,
   adminRuleShadowed,
 ];
 
