@@ -130,6 +130,11 @@ export const lintMessages = {
     `${a} and ${b} are both ${tier} tier policies of priority ${priority} and decide a connection differently: ${first} and ${second} both match ${connection}. "If two (or more) policies in the same tier with the same priority could match a connection, then the implementation can apply any of the matching policies": which one wins depends on the implementation`,
   adminSamePriorityConflictHint: (priority: number) =>
     `give the policy that should win a lower priority value than ${priority} (it then comes first), or make the two policies' rules not overlap`,
+  // baseline-rule-unreachable
+  baselineRuleUnreachable: (direction: string, rules: number, policies: readonly string[]) =>
+    `no pod reaches the ${plural(rules, `${direction} rule`)} of this Baseline policy: every pod it selects is isolated for ${direction} by ${listText(policies)}, and "v1.NetworkPolicy always makes a final decision for selected pods. Further evaluation only happens for Pods not selected by a v1.NetworkPolicy."`,
+  baselineRuleUnreachableHint: (policy: string, direction: string) =>
+    `to decide for these pods whatever their NetworkPolicies say, move the rules to the Admin tier (tier: Admin, or an AdminNetworkPolicy); otherwise the NetworkPolicies decide and ${policy}'s ${direction} rules can go`,
   // hostnetwork-selected
   hostNetworkSelected: (pods: readonly string[]) =>
     `the podSelector matches host-network pods (${listText(pods)}): NetworkPolicy does not apply to pods that use the node's network`,

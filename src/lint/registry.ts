@@ -1,4 +1,5 @@
 import { adminSamePriorityConflict } from "./rules/admin-same-priority-conflict.js";
+import { baselineRuleUnreachable } from "./rules/baseline-rule-unreachable.js";
 import { adminRuleShadowed } from "./rules/admin-rule-shadowed.js";
 import { dnsEgressBlocked } from "./rules/dns-egress-blocked.js";
 import { dnsTcpMissing } from "./rules/dns-tcp-missing.js";
@@ -38,6 +39,7 @@ export const RULES: readonly LintRule[] = [
   kindNearMiss,
   adminSamePriorityConflict,
   adminRuleShadowed,
+  baselineRuleUnreachable,
 ];
 
 export function ruleById(id: string): LintRule | undefined {
