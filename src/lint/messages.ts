@@ -135,6 +135,14 @@ export const lintMessages = {
     `no pod reaches the ${plural(rules, `${direction} rule`)} of this Baseline policy: every pod it selects is isolated for ${direction} by ${listText(policies)}, and "v1.NetworkPolicy always makes a final decision for selected pods. Further evaluation only happens for Pods not selected by a v1.NetworkPolicy."`,
   baselineRuleUnreachableHint: (policy: string, direction: string) =>
     `to decide for these pods whatever their NetworkPolicies say, move the rules to the Admin tier (tier: Admin, or an AdminNetworkPolicy); otherwise the NetworkPolicies decide and ${policy}'s ${direction} rules can go`,
+  // admin-networks-cover-cluster
+  adminNetworksServices: (cidrs: readonly string[], services: readonly string[], serviceCidr: string) =>
+    `networks ${cidrs.join(", ")} ${services.length === 0 ? `covers Service addresses (service CIDR ${serviceCidr})` : `covers the ClusterIP of ${listText(services)}`}: policies see the addresses after Service translation (a pod's), so a ClusterIP never matches`,
+  adminNetworksServicesHint: () => `select the Service's pods with a pods peer (namespaceSelector and podSelector) instead of its address`,
+  adminNetworksPods: (cidrs: readonly string[], podRange: string, action: string) =>
+    `networks ${cidrs.join(", ")} covers pod addresses (${podRange}): "cluster-internal traffic will be checked against the rule as well", so this ${action} applies to pod-to-pod traffic too`,
+  adminNetworksPodsHint: () =>
+    `if only destinations outside the cluster are meant, "add a rule that Passes all pod traffic before the Networks rule": action: Pass, to: [{namespaces: {}}]`,
   // hostnetwork-selected
   hostNetworkSelected: (pods: readonly string[]) =>
     `the podSelector matches host-network pods (${listText(pods)}): NetworkPolicy does not apply to pods that use the node's network`,

@@ -1,5 +1,6 @@
 import { adminSamePriorityConflict } from "./rules/admin-same-priority-conflict.js";
 import { baselineRuleUnreachable } from "./rules/baseline-rule-unreachable.js";
+import { adminNetworksCoverCluster } from "./rules/admin-networks-cover-cluster.js";
 import { adminRuleShadowed } from "./rules/admin-rule-shadowed.js";
 import { dnsEgressBlocked } from "./rules/dns-egress-blocked.js";
 import { dnsTcpMissing } from "./rules/dns-tcp-missing.js";
@@ -40,6 +41,7 @@ export const RULES: readonly LintRule[] = [
   adminSamePriorityConflict,
   adminRuleShadowed,
   baselineRuleUnreachable,
+  adminNetworksCoverCluster,
 ];
 
 export function ruleById(id: string): LintRule | undefined {
