@@ -143,6 +143,14 @@ export const lintMessages = {
     `networks ${cidrs.join(", ")} covers pod addresses (${podRange}): "cluster-internal traffic will be checked against the rule as well", so this ${action} applies to pod-to-pod traffic too`,
   adminNetworksPodsHint: () =>
     `if only destinations outside the cluster are meant, "add a rule that Passes all pod traffic before the Networks rule": action: Pass, to: [{namespaces: {}}]`,
+  // domain-names-not-admin-accept
+  domainNamesNotAccept: (names: readonly string[], action: string) =>
+    `domainNames ${listText(names)} in a ${action} rule: "DomainNames is only supported for Accept rules", so an implementation need not honour it, and a name's addresses change under the rule`,
+  domainNamesNotAcceptHint: () =>
+    `allowlist instead: an Admin Accept of these domainNames, with a Deny of the rest after it ("DomainNames Accept rules should be used with a lower precedence egress deny"); to block a known service, Deny its networks`,
+  domainNamesBaselineAccept: (names: readonly string[]) =>
+    `domainNames ${listText(names)} in a Baseline Accept: the Baseline tier decides only for pods no NetworkPolicy isolates for egress, and the BaselineAdminNetworkPolicy (v1alpha1) has no domainNames`,
+  domainNamesBaselineAcceptHint: () => `move the allowlist to the Admin tier: an Admin Accept of these domainNames, with a lower precedence egress Deny`,
   // hostnetwork-selected
   hostNetworkSelected: (pods: readonly string[]) =>
     `the podSelector matches host-network pods (${listText(pods)}): NetworkPolicy does not apply to pods that use the node's network`,
