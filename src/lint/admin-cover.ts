@@ -93,3 +93,25 @@ export function strictlyBefore(a: AdminPolicy, b: AdminPolicy): boolean {
 }
 
 export const rulesOf = (p: AdminPolicy, direction: "ingress" | "egress"): readonly AdminRule<AdminEgressPeer>[] => p[direction] as readonly AdminRule<AdminEgressPeer>[];
+
+/**
+ * Whether a tier's walk (`policies`: those selecting a pod, in precedence order) ends every egress
+ * connection of the pod's address families: some rule denies all of them (a Deny on every protocol
+ * whose `networks` hold every address of those families, or a Deny or Pass failing closed), and no
+ * Pass before it hands traffic on. Accept rules before it are explicit allowances: the pod's egress
+ * is restricted to them.
+ */
+export function tierDeniesRest(policies: readonly AdminPolicy[], everything: AddressSet): boolean {
+  for (const policy of policies) {
+    for (const rule of rulesOf(policy, "egress")) {
+      const m = rule.match;
+      if (m.kind === "denies-all") return true;
+      if (m.kind === "matches-nothing") continue;
+      if (rule.action === "Pass") return false;
+      if (rule.action !== "Deny" || m.protocols !== "all") continue;
+      const networks = m.peers.flatMap((p) => (p.kind === "networks" ? p.networks : []));
+      if (AddressSet.fromCidrs(networks).contains(everything)) return true;
+    }
+  }
+  return false;
+}

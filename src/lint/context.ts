@@ -3,6 +3,9 @@ import type { Cluster, Direction, Endpoint, Policy, Rule } from "../model/cluste
 import { selectorMatches } from "../model/selector.js";
 import { AddressSet } from "../net/address-set.js";
 import { parseCidr } from "../net/cidr.js";
+import { IntervalSet } from "../net/interval-set.js";
+import { podFamilies } from "../model/well-known.js";
+import { tierDeniesRest } from "./admin-cover.js";
 import { Engine } from "../engine/engine.js";
 import { AdminTiers, type SelectingAdmin } from "../engine/admin-tiers.js";
 import { namespaceLabels } from "../engine/classes.js";
@@ -18,6 +21,11 @@ const DEFAULT_SERVICE_CIDR = (() => {
   if (!parsed.ok) throw new Error("unreachable: default service CIDR");
   return AddressSet.fromCidr(parsed.cidr);
 })();
+
+/** Every address of the given families (0.0.0.0/0, ::/0). */
+function everyAddressOf(families: ReadonlySet<4 | 6>): AddressSet {
+  return AddressSet.of(families.has(4) ? AddressSet.ALL.family(4) : IntervalSet.EMPTY, families.has(6) ? AddressSet.ALL.family(6) : IntervalSet.EMPTY);
+}
 
 const NO_ADMIN: SelectingAdmin = { Admin: [], Baseline: [] };
 
@@ -73,6 +81,17 @@ export class LintContext {
     if (this.engine.policiesSelecting(e, direction).length > 0) return true;
     const admin = this.adminSelecting(e, direction);
     return admin.Admin.length > 0 || admin.Baseline.length > 0;
+  }
+
+  /**
+   * Whether an admin tier closes `e`'s egress: the Admin tier (`tiers` Admin), or the Baseline tier
+   * too for a pod no NetworkPolicy isolates, has a rule denying every address of the pods' families
+   * with no Pass before it (tierDeniesRest).
+   */
+  adminClosesEgress(e: Endpoint, tiers: readonly ("Admin" | "Baseline")[]): boolean {
+    const selecting = this.adminSelecting(e, "egress");
+    const everything = everyAddressOf(podFamilies(this.options.engine.podNetwork, this.cluster.endpoints));
+    return tiers.some((tier) => tierDeniesRest(selecting[tier], everything));
   }
 
   /** The workloads of the input in `namespace`. */
