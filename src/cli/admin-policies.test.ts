@@ -21,7 +21,6 @@ const COMMANDS: readonly (readonly string[])[] = [
   ["matrix", "-f", FILE],
   ["connlist", "-f", FILE],
   ["graph", "-f", FILE],
-  ["lint", "-f", FILE, "--fail-on", "never"],
   ["diff", "-f", FILE, "--against", FILE],
 ];
 
@@ -32,6 +31,15 @@ for (const argv of COMMANDS) {
     for (const policy of POLICIES) assert.ok(r.stderr.includes(`warning: ${messages.adminPolicyNotEvaluated(policy)}`), `${policy} not named in:\n${r.stderr}`);
   });
 }
+
+test("lint evaluates the admin tiers: no admin-policy-not-evaluated warning, and the Admin Deny of 169.254.169.254 leaves only 100.100.100.200 to metadata-reachable", async () => {
+  const r = await cli(["lint", "-f", FILE, "--fail-on", "never", "--enable", "metadata-reachable"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, new RegExp(codes.adminPolicyNotEvaluated), r.stderr);
+  assert.doesNotMatch(r.stderr, /not yet evaluated/, r.stderr);
+  assert.match(r.stdout, /reach the cloud metadata service at 100\.100\.100\.200 \(TCP 80\)/);
+  assert.doesNotMatch(r.stdout, /169\.254\.169\.254/);
+});
 
 const METADATA = ["check", "-f", FILE, "--from", "shop/web", "--to", "169.254.169.254", "--port", "80"];
 
