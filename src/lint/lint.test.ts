@@ -30,7 +30,11 @@ test("registry: the rules of the issue, with their severities", () => {
   const bySeverity = (s: Severity): string[] => RULES.filter((r) => r.severity === s).map((r) => r.id).sort();
   assert.deepEqual(bySeverity("error"), ["dns-egress-blocked", "egress-rules-ignored", "kind-near-miss"]);
   assert.deepEqual(bySeverity("info"), ["egress-not-isolated", "hostnetwork-selected", "policy-adds-nothing", "redundant-rule"]);
-  assert.equal(RULES.length, 16);
+  assert.deepEqual(
+    RULES.filter((r) => r.id.startsWith("admin-") || r.id.startsWith("baseline-") || r.id.startsWith("domain-")).map((r) => `${r.id} ${r.severity}`),
+    ["admin-same-priority-conflict warning", "admin-rule-shadowed warning", "baseline-rule-unreachable warning", "admin-networks-cover-cluster warning", "domain-names-not-admin-accept warning"],
+  );
+  assert.equal(RULES.length, 21);
 });
 
 test("unknownRuleIds names the ids that are not rules, for the CLI to refuse", () => {

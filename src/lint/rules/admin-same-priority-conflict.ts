@@ -111,12 +111,14 @@ function outsideAddresses(ctx: LintContext, policies: readonly AdminPolicy[], di
   return out;
 }
 
-/** The ports the policies' protocols name (each number, each range's ends), the destination pod's container ports (named ports), and TCP 80 for rules of every protocol. */
+/** The ports the policies' protocols name (each number, each range's ends), the destination pod's container ports (first; named ports resolve on them), and TCP 80 for rules of every protocol. */
 function candidatePorts(policies: readonly AdminPolicy[], direction: Direction, destination: Endpoint | null): { protocol: Protocol; port: number }[] {
   const out = new Map<string, { protocol: Protocol; port: number }>();
   const add = (protocol: Protocol, port: number): void => {
     out.set(`${protocol}/${port}`, { protocol, port });
   };
+  // The destination's own ports first: the connection named reads as one the pods make.
+  for (const c of destination?.ports ?? []) add(c.protocol, c.port);
   for (const p of policies) {
     for (const rule of rulesOf(p, direction)) {
       if (rule.match.kind !== "as-written" || rule.match.protocols === "all") {
@@ -133,7 +135,6 @@ function candidatePorts(policies: readonly AdminPolicy[], direction: Direction, 
       }
     }
   }
-  for (const c of destination?.ports ?? []) add(c.protocol, c.port);
   return [...out.values()];
 }
 
