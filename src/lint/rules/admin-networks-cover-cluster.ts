@@ -9,8 +9,6 @@ import { adminObject, sortedIds } from "../describe.js";
 import { lintMessages as m } from "../messages.js";
 import type { Draft, LintRule } from "../types.js";
 
-type Networks = Extract<AdminEgressPeer, { kind: "networks" }>;
-
 export const adminNetworksCoverCluster: LintRule = {
   id: "admin-networks-cover-cluster",
   severity: "warning",
