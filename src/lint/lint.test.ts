@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { failLevel, lintCluster, selectedRules, type FailOn } from "./lint.js";
 import { RULES, unknownRuleIds } from "./registry.js";
-import { TEST_OPTIONS, clusterOf, clusterOfYaml, docs, policy, workload } from "./test-support.js";
+import { TEST_OPTIONS, clusterOf, clusterOfYaml, clusterPolicy, docs, policy, workload } from "./test-support.js";
 import type { Finding, Severity } from "./types.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -149,6 +149,25 @@ test("src/lint is pure: no node:* import outside *.test.ts, and nothing from the
     assert.doesNotMatch(text, /from\s+"node:|require\(|child_process/, file);
     assert.doesNotMatch(text, /from\s+"\.\.\/(\.\.\/)?(cli|io|lab|nft|enforce)\//, file);
   }
+});
+
+test("-n keeps the findings about an admin policy (cluster-scoped) that concern workloads of that namespace, and only those", () => {
+  const cluster = clusterOfYaml(
+    docs(
+      workload("shop", "web", { app: "web" }),
+      workload("data", "db", { app: "db" }),
+      clusterPolicy("no-tcp-dns", "Admin", 5, `
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: shop}}}
+  egress:
+    - action: Deny
+      to: [{namespaces: {}}]
+      protocols: [{tcp: {destinationPort: {number: 53}}}]
+`),
+    ),
+  );
+  const objects = (ns: string): string[] => lintCluster(cluster, { ...TEST_OPTIONS, namespace: ns, enable: ["dns-egress-blocked"] }).map((f) => `${f.object} [${f.endpoints.join(", ")}]`);
+  assert.deepEqual(objects("shop"), ["ClusterNetworkPolicy no-tcp-dns [shop/web]"]);
+  assert.deepEqual(objects("data"), []);
 });
 
 test("portcullis.dev/ignore on a namespace silences that rule for everything in it", () => {
