@@ -91,6 +91,20 @@ const TIER_CASES: RuleCase[] = [
     expect: [{ path: "spec.egress[0]", endpoints: ["search/crawler"], message: "at 169.254.169.254 (TCP 80)", hint: "put a Deny of networks [169.254.169.254/32] before this rule" }],
   },
   {
+    name: 'admin tiers: an Admin Pass of 169.254.0.0/16 ("passes evaluation to the next tier") leaves the NetworkPolicy to decide: the finding points at the ipBlock that allows it, not at the Pass',
+    yaml: docs(
+      APP,
+      OPEN,
+      clusterPolicy("link-local", "Admin", 20, `
+  subject: {namespaces: {}}
+  egress:
+    - action: Pass
+      to: [{networks: [169.254.0.0/16]}]
+`),
+    ),
+    expect: [{ path: "spec.egress[0].to[0]", endpoints: ["search/crawler"], message: "169.254.169.254 and 100.100.100.200 (TCP 80)", hint: "except list" }],
+  },
+  {
     name: "admin tiers: a Baseline Accept decides for a pod no NetworkPolicy isolates: the finding points at it",
     yaml: docs(
       APP,
