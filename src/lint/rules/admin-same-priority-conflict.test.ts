@@ -119,6 +119,16 @@ spec:
     expect: [],
   },
   {
+    name: 'near miss: a policy of higher precedence (priority 5) decides the metadata address first ("Policies with lower priority values have higher precedence"): the two of priority 10 never see it',
+    yaml: docs(
+      PODS,
+      clusterPolicy("first", "Admin", 5, `${SHOP}  egress:\n    - action: Deny\n      to: [{networks: [169.254.0.0/16]}]\n`),
+      clusterPolicy("deny-metadata", "Admin", 10, `${SHOP}  egress:\n    - action: Deny\n      to: [{networks: [169.254.169.254/32]}]\n`),
+      clusterPolicy("link-local", "Admin", 10, `${SHOP}  egress:\n    - action: Accept\n      to: [{networks: [169.254.0.0/16]}]\n`),
+    ),
+    expect: [],
+  },
+  {
     name: "near miss: an earlier rule of the same policy decides the overlap the same way (the first rule of each policy decides)",
     yaml: docs(
       PODS,

@@ -5,7 +5,7 @@ import { type AdminPolicy, effectiveAction, formatAdminPolicy } from "../../mode
 import type { Direction, Endpoint } from "../../model/cluster.js";
 import type { Protocol } from "../../model/ports.js";
 import { AddressSet } from "../../net/address-set.js";
-import { rulesOf } from "../admin-cover.js";
+import { rulesOf, strictlyBefore } from "../admin-cover.js";
 import type { LintContext } from "../context.js";
 import { adminObject, adminRuleText, atText } from "../describe.js";
 import { lintMessages as m } from "../messages.js";
@@ -18,7 +18,7 @@ export const adminSamePriorityConflict: LintRule = {
   severity: "warning",
   summary: "Two admin policies of one tier and one priority decide a connection differently.",
   description:
-    "\"If two (or more) policies in the same tier with the same priority could match a connection, then the implementation can apply any of the matching policies to the connection, and there is no way for the user to reliably determine which one it will choose.\" For each pair of ClusterNetworkPolicies or AdminNetworkPolicies of one tier and one priority, and a pod of the input both select, the engine asks each policy alone about the connections its rules name (the other workloads of the input, the CIDRs and Node addresses of their peers, on the ports their protocols list); when one policy accepts, denies or passes a connection the other decides otherwise, the finding names both rules and one such connection. Portcullis, like the reference, orders such policies by name; a cluster may not.",
+    "\"If two (or more) policies in the same tier with the same priority could match a connection, then the implementation can apply any of the matching policies to the connection, and there is no way for the user to reliably determine which one it will choose.\" For each pair of ClusterNetworkPolicies or AdminNetworkPolicies of one tier and one priority, and a pod of the input both select, the engine asks each policy alone about the connections its rules name (the other workloads of the input, the CIDRs and Node addresses of their peers, on the ports their protocols list); when one policy accepts, denies or passes a connection the other decides otherwise, and no policy of higher precedence decides it first, the finding names both rules and one such connection. Portcullis, like the reference, orders such policies by name; a cluster may not.",
   docs: "docs/rules/admin-same-priority-conflict.md",
   check: (ctx) => {
     const policies = ctx.cluster.adminPolicies ?? [];
@@ -78,15 +78,18 @@ function findConflict(ctx: LintContext, a: AdminPolicy, b: AdminPolicy, directio
     for (const { protocol, port } of candidatePorts([a, b], direction, destination)) {
       const peerAddresses = targetAddresses(target, ctx.options.engine);
       const asked = { direction, peer: target, peerAddresses, port, protocol, destination };
+      // What policies of higher precedence decide never reaches the two: no ambiguity there.
+      const before = ctx.adminSelecting(subject, direction)[a.tier].filter((q) => strictlyBefore(q, a));
+      const taken = tiers.rules(a.tier, before, asked).reduce((acc, r) => acc.union(r.match), AddressSet.EMPTY);
       const x = decided(tiers.rules(a.tier, [a], asked));
       const y = decided(tiers.rules(b.tier, [b], asked));
       for (const p of x) {
         for (const q of y) {
           if (p.rule.action === q.rule.action) continue;
-          const both = p.set.intersect(q.set);
+          const both = p.set.intersect(q.set).subtract(taken);
           if (both.isEmpty()) continue;
-          // A pod whose address is not known: only a conflict wherever it is (both rules match all of it).
-          if (!known && !(p.set.contains(peerAddresses) && q.set.contains(peerAddresses))) continue;
+          // A pod whose address is not known: only a conflict wherever it is (both rules match all of it, nothing before them does).
+          if (!known && !(p.set.contains(peerAddresses) && q.set.contains(peerAddresses) && !taken.overlaps(peerAddresses))) continue;
           const peer = target.kind === "external" ? both.describe() : name;
           return { subject, peer, protocol, port, first: p.rule, second: q.rule };
         }
