@@ -16,7 +16,7 @@ import { cliInProcess as cli, ROOT } from "./e2e-support.js";
 const FILE = join(ROOT, "src", "cli", "testdata", "admin-policies.yaml");
 const POLICIES = ["ClusterNetworkPolicy deny-metadata", "ClusterNetworkPolicy allow-dns", "BaselineAdminNetworkPolicy default"];
 
-const COMMANDS: readonly (readonly string[])[] = [["lint", "-f", FILE, "--fail-on", "never"]];
+const COMMANDS: readonly (readonly string[])[] = [["scaffold", "-f", FILE, "--for", "shop/web"]];
 
 for (const argv of COMMANDS) {
   test(`${argv[0]}: each admin policy is named in a warning that answers ignore it (admin-policy-not-evaluated), never a silent drop`, async () => {
@@ -25,6 +25,15 @@ for (const argv of COMMANDS) {
     for (const policy of POLICIES) assert.ok(r.stderr.includes(`warning: ${messages.adminPolicyNotEvaluated(policy)}`), `${policy} not named in:\n${r.stderr}`);
   });
 }
+
+test("lint evaluates the admin tiers: no admin-policy-not-evaluated warning, and the Admin Deny of 169.254.169.254 leaves only 100.100.100.200 to metadata-reachable", async () => {
+  const r = await cli(["lint", "-f", FILE, "--fail-on", "never", "--enable", "metadata-reachable"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, new RegExp(codes.adminPolicyNotEvaluated), r.stderr);
+  assert.doesNotMatch(r.stderr, /not yet evaluated/, r.stderr);
+  assert.match(r.stdout, /reach the cloud metadata service at 100\.100\.100\.200 \(TCP 80\)/);
+  assert.doesNotMatch(r.stdout, /169\.254\.169\.254/);
+});
 
 const METADATA = ["check", "-f", FILE, "--from", "shop/web", "--to", "169.254.169.254", "--port", "80"];
 
