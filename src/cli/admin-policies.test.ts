@@ -16,7 +16,7 @@ import { cliInProcess as cli, ROOT } from "./e2e-support.js";
 const FILE = join(ROOT, "src", "cli", "testdata", "admin-policies.yaml");
 const POLICIES = ["ClusterNetworkPolicy deny-metadata", "ClusterNetworkPolicy allow-dns", "BaselineAdminNetworkPolicy default"];
 
-const COMMANDS: readonly (readonly string[])[] = [["scaffold", "-f", FILE, "--for", "shop/web"]];
+const COMMANDS: readonly (readonly string[])[] = [["scaffold", "--cluster", "-f", FILE]];
 
 for (const argv of COMMANDS) {
   test(`${argv[0]}: each admin policy is named in a warning that answers ignore it (admin-policy-not-evaluated), never a silent drop`, async () => {
