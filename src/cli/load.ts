@@ -15,7 +15,7 @@ import type { CommonOptions } from "./options.js";
  * per policy that its answers ignore it (`admin-policy-not-evaluated`); `enforce` compiles them
  * into the kernel (see src/enforce/load.ts).
  */
-const EVALUATES_ADMIN_TIERS: ReadonlySet<string> = new Set(["check"]);
+const EVALUATES_ADMIN_TIERS: ReadonlySet<string> = new Set(["check", "explain", "matrix", "connlist", "egress", "graph", "diff", "lint"]);
 
 /** How a command's load treats admin policies: evaluated, or a warning that its answers ignore them. */
 export function adminPolicyHandling(command: string): DecodeOptions {

@@ -26,8 +26,12 @@ import type { Target, TierStep } from "./types.js";
 
 const NO_POLICIES: readonly AdminPolicy[] = [];
 
-/** What each action of the API does in a tier walk. */
-export const ADMIN_ACTIONS: Readonly<Record<AdminAction, Action>> = { Accept: "accept", Deny: "deny", Pass: "pass" };
+const ACTIONS: Readonly<Record<AdminAction, Action>> = { Accept: "accept", Deny: "deny", Pass: "pass" };
+
+/** What an admin rule does in a tier walk, once a fail-closed rule is resolved (a Deny of everything). */
+export function ruleAction(rule: AdminRule<unknown>): Action {
+  return ACTIONS[effectiveAction(rule)];
+}
 
 /** The admin policies whose subject selects a class, per tier, in precedence order. */
 export type SelectingAdmin = Readonly<Record<AdminTier, readonly AdminPolicy[]>>;
@@ -126,7 +130,7 @@ export class AdminTiers {
       for (const rule of policy[asked.direction] as readonly AdminRule<AdminEgressPeer>[]) {
         const match = this.ruleMatches(rule, asked);
         // A rule that matches nothing of this connection decides nothing: the walk need not see it.
-        if (!match.isEmpty()) out.push({ tier, policy, rule, action: ADMIN_ACTIONS[effectiveAction(rule)], match });
+        if (!match.isEmpty()) out.push({ tier, policy, rule, action: ruleAction(rule), match });
       }
     }
     return out;
@@ -145,7 +149,7 @@ export class AdminTiers {
     if (m.protocols !== "all" && !m.protocols.some((entry) => protocolAdmits(entry, asked))) return AddressSet.EMPTY;
     let matched = AddressSet.EMPTY;
     for (const peer of m.peers) {
-      const hit = this.peerMatches(peer, asked);
+      const hit = this.peerMatches(peer, asked.peer, asked.peerAddresses);
       if (hit.isEmpty()) continue;
       matched = matched.isEmpty() ? hit : matched.union(hit);
       if (matched.contains(asked.peerAddresses)) break;
@@ -153,17 +157,21 @@ export class AdminTiers {
     return matched;
   }
 
-  private peerMatches(peer: AdminEgressPeer, asked: AdminAsked): AddressSet {
+  /**
+   * The addresses of the other side `peer` (at `peerAddresses`, within its addresses) one admin
+   * peer matches, whatever the connection's port: the check and the pair analysis ask the same.
+   */
+  peerMatches(peer: AdminEgressPeer, other: Target, peerAddresses: AddressSet): AddressSet {
     switch (peer.kind) {
       case "namespaces":
       case "pods":
-        return asked.peer.kind === "endpoint" && adminSelects(peer, this.classes.classOf(asked.peer.endpoint)) ? asked.peerAddresses : AddressSet.EMPTY;
+        return other.kind === "endpoint" && adminSelects(peer, this.classes.classOf(other.endpoint)) ? peerAddresses : AddressSet.EMPTY;
       case "nodes":
         // "It selects the nodeIPs as the peer type by matching on the IPs present in the node.Status.Addresses field of the node."
-        return within(asked.peerAddresses, this.nodesAt(peer.nodes));
+        return within(peerAddresses, this.nodesAt(peer.nodes));
       case "networks":
         // "cluster-internal traffic will be checked against the rule as well": pod IPs too, whatever ipBlockMatchesPods says of NetworkPolicy.
-        return within(asked.peerAddresses, this.networksAt(peer));
+        return within(peerAddresses, this.networksAt(peer));
       case "domainNames":
         // What a name resolves to is not known offline: a domain peer matches nothing for now, as
         // in the reference. The domain-name issue will evaluate it (answers that depend on DNS).
@@ -207,7 +215,8 @@ export class AdminTiers {
     return block;
   }
 
-  private nodesAt(selector: LabelSelector): AddressSet {
+  /** The addresses of the Nodes `selector` selects: every IP in their `status.addresses`. */
+  nodesAt(selector: LabelSelector): AddressSet {
     let at = this.nodeAddresses.get(selector);
     if (at === undefined) {
       const nodes = (this.cluster.nodes ?? []).filter((n) => selectorMatches(selector, n.labels));

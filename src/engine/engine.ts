@@ -261,7 +261,7 @@ export class Engine {
   }
 
   /** The admin tiers, where a layer of them was found: the cluster has admin policies. */
-  private requireAdminTiers(): AdminTiers {
+  requireAdminTiers(): AdminTiers {
     const admin = this.adminTiers();
     if (admin === null) throw new Error("an admin tier layer in a cluster without admin policies");
     return admin;

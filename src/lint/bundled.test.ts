@@ -47,6 +47,17 @@ for (const c of EXAMPLES) {
 
 /** examples/mistakes: each folder's mistake, and besides it only findings that are true of the folder. */
 const MISTAKES: Readonly<Record<string, readonly string[]>> = {
+  "admin-tiers": [
+    // The Admin Deny of TCP 53 comes before store/allow-dns, and applies to telemetry too.
+    "error dns-egress-blocked ClusterNetworkPolicy dns-udp-only spec.egress[0] [store/db, store/web, telemetry/prometheus]",
+    "info admin-networks-cover-cluster ClusterNetworkPolicy platform-egress spec.egress[0].to[0].networks [store/db, store/web, telemetry/prometheus]",
+    "warning admin-rule-shadowed ClusterNetworkPolicy platform-egress spec.egress[1] [store/db, store/web, telemetry/prometheus]",
+    "warning admin-same-priority-conflict ClusterNetworkPolicy lock-store spec.ingress[0] [store/web]",
+    "warning domain-names-not-admin-accept ClusterNetworkPolicy no-pastebin spec.egress[0].to[0].domainNames [store/db, store/web, telemetry/prometheus]",
+    "warning baseline-rule-unreachable ClusterNetworkPolicy store-baseline spec.egress[0] [store/db, store/web]",
+    // No Admin rule denies everything for prometheus and no NetworkPolicy isolates it: its egress is open.
+    "info egress-not-isolated Namespace telemetry [telemetry/prometheus]",
+  ],
   "and-or-confusion": [
     // One peer with both selectors would select frontend/web: the AND reading selects workloads.
     "warning peer-and-or-confusion NetworkPolicy backend/api-from-web spec.ingress[0].from[1] [frontend/admin-tools, frontend/web]",

@@ -80,7 +80,7 @@ export function analyseRedundancy(ctx: LintContext): Redundancy {
       continue;
     }
     const subjects = alike.subjects(selectedBy(working, policy));
-    if (subjects.length === 0 || !isRedundant(working, policy, subjects)) continue;
+    if (subjects.length === 0 || baselineWouldDecide(ctx, working, policy, selectedBy(working, policy)) || !isRedundant(working, policy, subjects)) continue;
     // Which of the others it cannot do without, and which of those could go instead of it.
     const engine = compile(working, subjects, ctx);
     const directions = DIRECTIONS.filter((d) => policy.affects[d]);
@@ -142,6 +142,20 @@ function redundantBaseline(working: Cluster, policy: Policy): RedundantPolicy | 
   if (given.length === 0) return null;
   const mutual = given.filter((q) => DIRECTIONS.every((d) => q.affects[d] === policy.affects[d]));
   return { policy, given: byLocation(given), mutual: byLocation(mutual) };
+}
+
+/**
+ * Whether removing `policy` would leave one of its pods isolated by no NetworkPolicy in a direction
+ * where a Baseline admin policy selects it: "Further evaluation only happens for Pods not selected
+ * by a v1.NetworkPolicy", so the Baseline tier would decide instead, and the comparison of
+ * connections (the pair analysis, which does not walk the admin tiers yet) cannot tell.
+ */
+function baselineWouldDecide(ctx: LintContext, working: Cluster, policy: Policy, subjects: readonly Endpoint[]): boolean {
+  if (ctx.cluster.adminPolicies === undefined) return false;
+  const others = working.policies.filter((p) => p !== policy && p.namespace === policy.namespace);
+  return subjects.some((s) =>
+    DIRECTIONS.some((d) => policy.affects[d] && ctx.adminSelecting(s, d).Baseline.length > 0 && !others.some((p) => p.affects[d] && selectorMatches(p.podSelector, s.labels))),
+  );
 }
 
 /** Pods a policy selects in the universe (host-network pods are never selected). */

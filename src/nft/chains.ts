@@ -6,7 +6,7 @@ import type { Mode, NftChain } from "./types.js";
 import { type Action, NETWORK_POLICY_ACTION, NETWORK_POLICY_END, tierLayers, verdictLayers } from "../engine/tiers.js";
 import { type AdminPolicy, type AdminTier, effectiveAction, formatAdminPolicy } from "../model/admin-policy.js";
 import type { AdminRuleSpec } from "./admin-rules.js";
-import { ADMIN_ACTIONS } from "../engine/admin-tiers.js";
+import { ruleAction } from "../engine/admin-tiers.js";
 
 export const BASE_CHAIN = "forward";
 
@@ -84,7 +84,7 @@ export const nextTierChain = (chain: string): string => `${chain}_next`;
  * and returns. `pass`: the verdict that skips the rest of the tier.
  */
 function adminRuleLines(r: CompiledAdminRule, pass: string, mode: Mode): string[] {
-  const action = ADMIN_ACTIONS[effectiveAction(r.spec.rule)];
+  const action = ruleAction(r.spec.rule);
   const id = r.spec.id;
   const verdict = action === "pass" ? pass : action === "deny" && mode === "audit" ? "return" : ACTION_VERDICT[action];
   const out: string[] = [];
