@@ -37,6 +37,21 @@ const EXAMPLES: readonly { name: string; dirs: readonly string[]; expect: readon
     dirs: ["examples/egress-pr"],
     expect: ["error dns-egress-blocked NetworkPolicy production/web-api-https spec.egress[0] [production/{app=web-api}]"],
   },
+  {
+    // The README's admin-tier example: a cluster and the guardrails `scaffold --cluster` wrote for it.
+    name: "examples/guardrails",
+    dirs: ["examples/guardrails"],
+    expect: [
+      // shop has its own policy, so the Baseline leaves shop out; batch is selected by none.
+      "info egress-not-isolated Namespace shop [shop/batch]",
+      // web-egress allows everything: without it web is not isolated (and shop is no Baseline subject).
+      "info policy-adds-nothing NetworkPolicy shop/web-egress [shop/web]",
+      "warning egress-internet-open NetworkPolicy shop/web-egress spec.egress[0].to[0] [shop/web]",
+      "warning egress-internet-open NetworkPolicy shop/web-egress spec.egress[0].to[1] [shop/web]",
+      // The Baseline default-deny is meant to deny pod-to-pod egress too; the info says that it does.
+      "info admin-networks-cover-cluster ClusterNetworkPolicy guardrail-baseline-default-deny-egress spec.egress[0].to[0].networks [legacy/app, reports/cron]",
+    ],
+  },
 ];
 
 for (const c of EXAMPLES) {
