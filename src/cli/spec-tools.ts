@@ -97,7 +97,7 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
     examples: [
       "portcullis scaffold -n shop --allow-dns --block-metadata --allow-to 0.0.0.0/0:443",
       "portcullis scaffold -n shop --allow-dns --allow-to db/app=postgres:5432 | kubectl apply -f -",
-      "portcullis scaffold --cluster -f src/scaffold/testdata/guardrails-cluster.yaml",
+      "portcullis scaffold --cluster -f examples/guardrails/cluster.yaml",
     ],
     exits: { ok: "the policies were printed" },
   },

@@ -37,6 +37,21 @@ const EXAMPLES: readonly { name: string; dirs: readonly string[]; expect: readon
     dirs: ["examples/egress-pr"],
     expect: ["error dns-egress-blocked NetworkPolicy production/web-api-https spec.egress[0] [production/{app=web-api}]"],
   },
+  {
+    // The README's admin-tier example: a cluster and the guardrails `scaffold --cluster` wrote for it.
+    name: "examples/guardrails",
+    dirs: ["examples/guardrails"],
+    expect: [
+      // shop has its own policy, so the Baseline leaves shop out; batch is selected by none.
+      "info egress-not-isolated Namespace shop [shop/batch]",
+      // web-egress allows everything: without it web is not isolated (and shop is no Baseline subject).
+      "info policy-adds-nothing NetworkPolicy shop/web-egress [shop/web]",
+      "warning egress-internet-open NetworkPolicy shop/web-egress spec.egress[0].to[0] [shop/web]",
+      "warning egress-internet-open NetworkPolicy shop/web-egress spec.egress[0].to[1] [shop/web]",
+      // The Baseline default-deny is meant to deny pod-to-pod egress too; the info says that it does.
+      "info admin-networks-cover-cluster ClusterNetworkPolicy guardrail-baseline-default-deny-egress spec.egress[0].to[0].networks [legacy/app, reports/cron]",
+    ],
+  },
 ];
 
 for (const c of EXAMPLES) {
@@ -55,6 +70,9 @@ const MISTAKES: Readonly<Record<string, readonly string[]>> = {
     "warning admin-same-priority-conflict ClusterNetworkPolicy lock-store spec.ingress[0] [store/web]",
     "warning domain-names-not-admin-accept ClusterNetworkPolicy no-pastebin spec.egress[0].to[0].domainNames [store/db, store/web, telemetry/prometheus]",
     "warning baseline-rule-unreachable ClusterNetworkPolicy store-baseline spec.egress[0] [store/db, store/web]",
+    // The kube-dns pods are in 10.0.0.0/8: the Admin tier accepts UDP 53 (platform-egress) and denies
+    // TCP 53 (dns-udp-only) before store/allow-dns is reached, so removing it changes no connection.
+    "info policy-adds-nothing NetworkPolicy store/allow-dns [store/db, store/web]",
     // No Admin rule denies everything for prometheus and no NetworkPolicy isolates it: its egress is open.
     "info egress-not-isolated Namespace telemetry [telemetry/prometheus]",
   ],

@@ -112,6 +112,8 @@ export const lintMessages = {
     given.length === 0
       ? `removing this policy would change no connection: without it the pods it selects are not isolated, which allows them as much`
       : `removing this policy would change no connection: ${listText(given)} already ${given.length === 1 ? "allows" : "allow"} the pods it selects at least as much`,
+  policyAddsNothingAdmin: (admin: readonly string[]) =>
+    `removing this policy would change no connection: the Admin tier (${listText(admin)}) decides all the traffic its rules would allow before NetworkPolicy is reached`,
   baselineAddsNothing: (given: readonly string[]) =>
     `this default-deny baseline isolates its pods in no direction that ${listText(given)} (also selecting every pod, with no rules) does not: removing it would change no connection`,
   policiesMutuallyRedundant: (set: readonly string[]) =>

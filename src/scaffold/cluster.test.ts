@@ -2,7 +2,7 @@
  * `scaffold --cluster` (issue 9): "prints the guardrail set a platform team starts from (Admin: Deny
  * metadata v4+v6 for all pods, Accept DNS to kube-dns; Baseline: default-deny egress for
  * namespaces that have no policies), checked by the engine". The printed YAML goes through our
- * decoder beside the sample cluster (testdata/guardrails-cluster.yaml) and the engine's check
+ * decoder beside the sample cluster (examples/guardrails/cluster.yaml) and the engine's check
  * answers each guardrail, in both API versions.
  */
 import assert from "node:assert/strict";
@@ -19,7 +19,7 @@ import { parseCidr } from "../net/cidr.js";
 import { formatIp, type Ip, parseIp } from "../net/ip.js";
 import { type AdminApi, scaffoldCluster, unguardedNamespaces } from "./cluster.js";
 
-const SAMPLE = readFileSync(new URL("../../../src/scaffold/testdata/guardrails-cluster.yaml", import.meta.url), "utf8");
+const SAMPLE = readFileSync(new URL("../../../examples/guardrails/cluster.yaml", import.meta.url), "utf8");
 
 function decoded(text: string): Cluster {
   const d = decodeYaml(text);
@@ -129,4 +129,9 @@ test("--metadata adds an address to the Deny, --dns accepts DNS to the addresses
   assert.equal(verdict(g, "legacy/app", "169.254.20.10", 53, "UDP"), "allowed");
   assert.equal(verdict(g, "legacy/app", "kube-system/coredns", 53, "UDP"), "denied");
   assert.match(g.text, /- 169\.254\.20\.10\/32/);
+});
+
+test("examples/guardrails/guardrails.yaml is what scaffold --cluster writes for examples/guardrails/cluster.yaml today (the README's admin-tier example does not drift)", () => {
+  const shipped = readFileSync(new URL("../../../examples/guardrails/guardrails.yaml", import.meta.url), "utf8");
+  assert.equal(shipped, scaffoldCluster({ api: "v1alpha2", cluster: sampleCluster }));
 });
