@@ -28,6 +28,11 @@ const NO_POLICIES: readonly AdminPolicy[] = [];
 
 const ACTIONS: Readonly<Record<AdminAction, Action>> = { Accept: "accept", Deny: "deny", Pass: "pass" };
 
+/** What an admin rule does to the traffic it matches, as a tier walk's action (fail-closed rules resolved). */
+export function adminAction(rule: AdminRule<unknown>): Action {
+  return ACTIONS[effectiveAction(rule)];
+}
+
 /** The admin policies whose subject selects a class, per tier, in precedence order. */
 export type SelectingAdmin = Readonly<Record<AdminTier, readonly AdminPolicy[]>>;
 
@@ -124,7 +129,7 @@ export class AdminTiers {
       for (const rule of policy[asked.direction] as readonly AdminRule<AdminEgressPeer>[]) {
         const match = this.ruleMatches(rule, asked);
         // A rule that matches nothing of this connection decides nothing: the walk need not see it.
-        if (!match.isEmpty()) out.push({ tier, policy, rule, action: ACTIONS[effectiveAction(rule)], match });
+        if (!match.isEmpty()) out.push({ tier, policy, rule, action: adminAction(rule), match });
       }
     }
     return out;
@@ -157,22 +162,48 @@ export class AdminTiers {
       case "pods":
         return asked.peer.kind === "endpoint" && adminSelects(peer, this.classes.classOf(asked.peer.endpoint)) ? asked.peerAddresses : AddressSet.EMPTY;
       case "nodes":
-        // "It selects the nodeIPs as the peer type by matching on the IPs present in the node.Status.Addresses field of the node."
-        return within(asked.peerAddresses, this.nodesAt(peer.nodes));
-      case "networks": {
-        // "cluster-internal traffic will be checked against the rule as well": pod IPs too, whatever ipBlockMatchesPods says of NetworkPolicy.
-        let block = this.networkAddresses.get(peer);
-        if (block === undefined) {
-          block = AddressSet.fromCidrs(peer.networks);
-          this.networkAddresses.set(peer, block);
-        }
-        return within(asked.peerAddresses, block);
-      }
+      case "networks":
+        return within(asked.peerAddresses, this.peerAddresses(peer));
       case "domainNames":
         // What a name resolves to is not known offline: a domain peer matches nothing for now, as
         // in the reference. The domain-name issue will evaluate it (answers that depend on DNS).
         return AddressSet.EMPTY;
     }
+  }
+
+  /**
+   * The addresses a `nodes` or `networks` peer matches. "It selects the nodeIPs as the peer type by
+   * matching on the IPs present in the node.Status.Addresses field of the node." `networks`:
+   * "cluster-internal traffic will be checked against the rule as well": pod IPs too, whatever
+   * ipBlockMatchesPods says of NetworkPolicy.
+   */
+  peerAddresses(peer: Extract<AdminEgressPeer, { kind: "nodes" | "networks" }>): AddressSet {
+    if (peer.kind === "nodes") return this.nodesAt(peer.nodes);
+    let block = this.networkAddresses.get(peer);
+    if (block === undefined) {
+      block = AddressSet.fromCidrs(peer.networks);
+      this.networkAddresses.set(peer, block);
+    }
+    return block;
+  }
+
+  /** The address sets of every `nodes` and `networks` peer: where they split the classes of the class matrix. */
+  addressSets(): AddressSet[] {
+    const out: AddressSet[] = [];
+    for (const tier of ["Admin", "Baseline"] as const) {
+      for (const policy of this.ordered[tier]) {
+        for (const rule of [...policy.ingress, ...policy.egress] as readonly AdminRule<AdminEgressPeer>[]) {
+          if (rule.match.kind !== "as-written") continue;
+          for (const peer of rule.match.peers) if (peer.kind === "nodes" || peer.kind === "networks") out.push(this.peerAddresses(peer));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Every admin policy, Admin tier first, each tier in precedence order. */
+  get policies(): readonly AdminPolicy[] {
+    return [...this.ordered.Admin, ...this.ordered.Baseline];
   }
 
   private nodesAt(selector: LabelSelector): AddressSet {
