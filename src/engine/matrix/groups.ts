@@ -1,7 +1,8 @@
 import type { Direction, Policy } from "../../model/cluster.js";
 import type { ContainerPort } from "../../model/ports.js";
 import { MAX_PORT, MIN_PORT, type PortAtoms } from "./port-atoms.js";
-import { ALL_ROW, EMPTY_ROW, type WalkTier } from "./terms.js";
+import { ALL_ROW, EMPTY_ROW, type WalkTier, walkTierOf } from "./terms.js";
+import { portsKey } from "./classes.js";
 import { type Action, type TierEnd, type VerdictLayer, ADMIN_TIER_END, NETWORK_POLICY_ACTION, NETWORK_POLICY_END } from "../tiers.js";
 import type { AdminEgressPeer, AdminPolicy, AdminRule } from "../../model/admin-policy.js";
 import { MATCH_ALL } from "../../model/selector.js";
@@ -143,39 +144,86 @@ interface SpannedRule {
  * The rows of a group whose layers include admin tiers. Deny and Pass break unions, so at each
  * atom the row is the walk of the group's tiers (engine/tiers.ts) over every class: the Admin
  * tier's rules in order, the NetworkPolicy tier (its rules accepting, isolation denying the rest),
- * the Baseline tier's rules; what no tier decides is allowed. Atoms where the same rules are
- * active share one walk (and rows are interned by the walk, across groups).
+ * the Baseline tier's rules; what no tier decides is allowed. Each tier is cut into runs of atoms
+ * where the same rules are active (an admin tier's runs are made once per selection and shared by
+ * the groups it selects); rows are interned by their walk, across groups.
  */
 function tieredRows(u: Universe, atoms: PortAtoms, direction: Direction, layers: readonly VerdictLayer[], subjectPorts: readonly ContainerPort[], admin: AdminTiers): Int32Array {
-  const tiers = layers.map((layer): { readonly end: TierEnd; readonly rules: readonly SpannedRule[] } => {
+  const tracks = layers.map((layer): Track => {
     switch (layer.kind) {
       case "admin":
-        return { end: ADMIN_TIER_END, rules: layer.policies.flatMap((p) => adminRulesSpans(u, atoms, direction, p, subjectPorts, admin)) };
+        return adminTrack(u, atoms, direction, layer.policies, subjectPorts, admin);
       case "networkpolicy": {
         const spans: Span[] = [];
         for (const policy of layer.policies) for (const rule of policy[direction]) for (const s of ruleSpans(u, atoms, direction, policy, rule, subjectPorts)) spans.push(s);
         // Every v1 rule accepts: one rule of their union, at each atom.
-        return { end: NETWORK_POLICY_END, rules: [{ action: NETWORK_POLICY_ACTION, spans }] };
+        return trackOf(u, atoms, [{ action: NETWORK_POLICY_ACTION, spans }], NETWORK_POLICY_END);
       }
     }
   });
-  const starts = new Set<number>([0]);
-  for (const t of tiers) for (const r of t.rules) for (const s of r.spans) starts.add(s.first).add(s.last + 1);
-  const sorted = [...starts].filter((a) => a < atoms.length).sort((a, b) => a - b);
+  const starts = new Set<number>();
+  for (const t of tracks) for (const a of t.starts) starts.add(a);
+  const sorted = [...starts].sort((a, b) => a - b);
+  const at = tracks.map(() => 0);
   const rows = new Int32Array(atoms.length);
   sorted.forEach((first, i) => {
-    const end = sorted[i + 1] ?? atoms.length;
-    const walk: WalkTier[] = tiers.map((t) => ({
-      end: t.end,
-      rules: t.rules.flatMap((r) => {
+    const walk = tracks.map((t, k) => {
+      let j = at[k] as number;
+      while (j + 1 < t.starts.length && (t.starts[j + 1] as number) <= first) j++;
+      at[k] = j;
+      return t.tiers[j] as WalkTier;
+    });
+    rows.fill(u.walkRow(walk), first, sorted[i + 1] ?? atoms.length);
+  });
+  return rows;
+}
+
+/** A tier cut into runs of atoms: run `i` starts at `starts[i]` (the first at 0) and is walked as `tiers[i]`. */
+interface Track {
+  readonly starts: readonly number[];
+  readonly tiers: readonly WalkTier[];
+}
+
+function trackOf(u: Universe, atoms: PortAtoms, rules: readonly SpannedRule[], end: TierEnd): Track {
+  const cuts = new Set<number>([0]);
+  for (const r of rules) for (const s of r.spans) cuts.add(s.first).add(s.last + 1);
+  const starts = [...cuts].filter((a) => a < atoms.length).sort((a, b) => a - b);
+  const tiers = starts.map((first) =>
+    walkTierOf(
+      rules.flatMap((r) => {
         const active: number[] = [];
         for (const s of r.spans) if (s.first <= first && first <= s.last) active.push(s.term);
         return active.length === 0 ? [] : [{ action: r.action, term: u.unionTerm(active) }];
       }),
-    }));
-    rows.fill(u.walkRow(walk), first, end);
-  });
-  return rows;
+      end,
+    ),
+  );
+  return { starts, tiers };
+}
+
+/** Admin tier tracks per universe, atoms, selecting policies and direction (and, for ingress rules naming ports, the subject's ports). */
+const adminTracks = new WeakMap<Universe, WeakMap<PortAtoms, WeakMap<readonly AdminPolicy[], Map<string, Track>>>>();
+
+function adminTrack(u: Universe, atoms: PortAtoms, direction: Direction, policies: readonly AdminPolicy[], subjectPorts: readonly ContainerPort[], admin: AdminTiers): Track {
+  const byAtoms = cachedIn(adminTracks, u, () => new WeakMap<PortAtoms, WeakMap<readonly AdminPolicy[], Map<string, Track>>>());
+  const byPolicies = cachedIn(byAtoms, atoms, () => new WeakMap<readonly AdminPolicy[], Map<string, Track>>());
+  const tracks = cachedIn(byPolicies, policies, () => new Map<string, Track>());
+  const key = direction === "ingress" && policies.some(namesAdminPort) ? `ingress#${portsKey(subjectPorts)}` : direction;
+  let track = tracks.get(key);
+  if (track === undefined) {
+    track = trackOf(u, atoms, policies.flatMap((p) => adminRulesSpans(u, atoms, direction, p, subjectPorts, admin)), ADMIN_TIER_END);
+    tracks.set(key, track);
+  }
+  return track;
+}
+
+function cachedIn<K extends object, V>(map: WeakMap<K, V>, key: K, make: () => V): V {
+  let hit = map.get(key);
+  if (hit === undefined) {
+    hit = make();
+    map.set(key, hit);
+  }
+  return hit;
 }
 
 /** The rules of one admin policy for `direction`, in order, as spans (a rule that fails closed as matching nothing has none). */

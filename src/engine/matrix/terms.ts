@@ -52,6 +52,12 @@ export interface Row {
 export interface WalkTier {
   readonly rules: readonly { readonly action: Action; readonly term: number }[];
   readonly end: TierEnd;
+  /** Equal for equal tiers: rows and walk states are interned by it. */
+  readonly key: string;
+}
+
+export function walkTierOf(rules: readonly { readonly action: Action; readonly term: number }[], end: TierEnd): WalkTier {
+  return { rules, end, key: `${end}:${rules.map((r) => `${r.action[0]}${r.term}`).join(",")}` };
 }
 
 export const EMPTY_ROW = 0;

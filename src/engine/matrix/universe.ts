@@ -12,7 +12,7 @@ import { AddressIndex } from "./address-index.js";
 import { OverlayMap } from "../overlay-map.js";
 import { ClassSet } from "./class-set.js";
 import { ipBlocksApply, type MatrixClass, matrixClassKey, newMatrixClass, portsKey } from "./classes.js";
-import { walkTiers } from "../tiers.js";
+import { type WalkState, walkEnd, walkStart, walkTier } from "../tiers.js";
 import { type Admission, BASE_ROWS, NO_PARTIAL, type Row, type Term, type TermDef, type WalkTier, admissionSets, admitOne, admitsOne, uniteAdmissions } from "./terms.js";
 
 /**
@@ -27,6 +27,8 @@ export class Universe {
   private readonly owned = new Set<unknown>();
   /** Every class by its addresses (for admin `networks`/`nodes` terms, which meet pods too), made on first use. */
   private everyClass: AddressIndex | undefined;
+  /** Walk states after a prefix of tiers, by the tiers' keys (of this instance's classes). */
+  private readonly walkStates = new Map<string, WalkState<Admission>>();
 
   private constructor(
     readonly options: EngineOptions,
@@ -387,7 +389,7 @@ export class Universe {
 
   /** The row for the walk of `tiers` over every class (see engine/tiers.ts), interned. */
   walkRow(tiers: readonly WalkTier[]): number {
-    const key = `w|${tiers.map((t) => `${t.end}:${t.rules.map((r) => `${r.action[0]}${r.term}`).join(",")}`).join("/")}`;
+    const key = `w|${tiers.map((t) => t.key).join("/")}`;
     const hit = this.rowIds.get(key);
     if (hit !== undefined) return hit;
     const id = this.rows.length;
@@ -396,14 +398,27 @@ export class Universe {
     return id;
   }
 
+  /**
+   * The walk of `tiers`. The state after each prefix of tiers is kept: groups that share their
+   * first tiers (the Admin tier of a cluster's guardrails, say) walk those once.
+   */
   private walkOf(tiers: readonly WalkTier[]): Row {
     const sets = admissionSets(this.classes.length, (cls) => this.addressesOf(cls));
     const whole: Admission = { full: ClassSet.ALL, partial: NO_PARTIAL };
-    const walked = walkTiers(
-      sets,
-      whole,
-      tiers.map((t) => ({ end: t.end, rules: t.rules.map((r) => ({ action: r.action, match: this.set(r.term) })) })),
-    );
+    let state = walkStart(sets, whole);
+    let prefix = "";
+    for (const t of tiers) {
+      if (sets.isEmpty(state.open)) break;
+      prefix += `/${t.key}`;
+      const hit = this.walkStates.get(prefix);
+      if (hit !== undefined) {
+        state = hit;
+        continue;
+      }
+      state = walkTier(sets, whole, state, { end: t.end, rules: t.rules.map((r) => ({ action: r.action, match: this.set(r.term) })) });
+      this.walkStates.set(prefix, state);
+    }
+    const walked = walkEnd(sets, state);
     return { full: walked.full, partial: ClassSet.of(walked.partial.keys()), terms: [], walk: tiers };
   }
 
