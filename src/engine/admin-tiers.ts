@@ -282,16 +282,16 @@ export class AdminTiers {
 
   /** The address sets of every `nodes` and `networks` peer: where they split the classes of the class matrix. */
   addressSets(): AddressSet[] {
-    const out: AddressSet[] = [];
+    const out = new Set<AddressSet>();
     for (const tier of ["Admin", "Baseline"] as const) {
       for (const policy of this.ordered[tier]) {
         for (const rule of [...policy.ingress, ...policy.egress] as readonly AdminRule<AdminEgressPeer>[]) {
           if (rule.match.kind !== "as-written") continue;
-          for (const peer of rule.match.peers) if (peer.kind === "nodes" || peer.kind === "networks") out.push(this.peerAddresses(peer));
+          for (const peer of rule.match.peers) if (peer.kind === "nodes" || peer.kind === "networks") out.add(this.peerAddresses(peer));
         }
       }
     }
-    return out;
+    return [...out];
   }
 
   /** Every admin policy, Admin tier first, each tier in precedence order. */

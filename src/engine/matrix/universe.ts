@@ -440,6 +440,9 @@ export function namedPortKey(name: string, protocol: Protocol, port: number): st
 }
 
 function blockAdmits(block: AddressSet, addresses: AddressSet): "full" | AddressSet | null {
+  // The common cases without a new set: all of the class's addresses inside, or none.
+  if (block.contains(addresses)) return "full";
+  if (!block.overlaps(addresses)) return null;
   const inside = addresses.intersect(block);
   if (inside.isEmpty()) return null;
   return inside.contains(addresses) ? "full" : inside;
