@@ -110,6 +110,9 @@ export const CLASS_MATRIX_FROM = 64;
 
 /** Reachability between all endpoints, for each port the destination declares (or the ports asked for). */
 export function computeMatrix(engine: Engine, options: MatrixOptions = {}): Matrix {
+  // The one place the verdicts' source is chosen. The class matrix walks the admin tiers too
+  // (engine/matrix/groups.ts; property test engine/bitmatrix-admin.test.ts), so clusters with
+  // admin policies need no other path here.
   return computeMatrixWith(engine, options, engine.cluster.endpoints.length >= CLASS_MATRIX_FROM ? "classes" : "pairs");
 }
 

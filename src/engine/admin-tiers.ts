@@ -89,6 +89,7 @@ export class AdminTiers {
   private readonly networkAddresses = new WeakMap<AdminEgressPeer, AddressSet>();
   private readonly lists: Record<AdminTier, Map<string, readonly AdminPolicy[]>> = { Admin: new Map(), Baseline: new Map() };
   private readonly selections = new WeakMap<AdminSubject, Uint8Array>();
+  private namespaces: { readonly all: readonly NamespaceClasses[]; readonly byLabel: ReadonlyMap<string, readonly NamespaceClasses[]> } | undefined;
   private readonly subjectSets = new Map<string, readonly (Uint8Array | undefined)[]>();
   private readonly selectionsByKey = new Map<string, Uint8Array>();
   private readonly tierIndexes = new WeakMap<readonly AdminPolicy[], Record<Direction, TierIndex>>();
@@ -100,6 +101,11 @@ export class AdminTiers {
   ) {
     const sorted = [...policies].sort(byPrecedence);
     this.ordered = { Admin: sorted.filter((p) => p.tier === "Admin"), Baseline: sorted.filter((p) => p.tier === "Baseline") };
+  }
+
+  /** Computes which label classes every admin policy's subject selects (otherwise done on first use). */
+  selectAll(): void {
+    for (const tier of ["Admin", "Baseline"] as const) for (const direction of ["ingress", "egress"] as const) this.subjects(tier, direction);
   }
 
   /** The policies of each tier whose subject selects class `c` and that have rules for `direction`. */
@@ -164,14 +170,44 @@ export class AdminTiers {
 
   private selectedClasses(selection: AdminSubject): Uint8Array {
     const selected = new Uint8Array(this.classes.all.length);
-    for (const [namespace, classes] of this.classes.byNamespace.entries()) {
-      const first = classes[0];
-      if (first === undefined || !selectsNamespace(selection.namespaces, first)) continue;
+    for (const { namespace, classes } of this.candidateNamespaces(selection.namespaces)) {
+      if (!selectsNamespace(selection.namespaces, classes[0] as LabelClass)) continue;
       const picked = selection.kind === "namespaces" ? classes : classesSelectedBy(this.classes, namespace, selection.pods);
       // "host-networked pods are not included in subject selection" (nor in this type of peer).
       for (const c of picked) if (!c.hostNetwork) selected[c.index] = 1;
     }
     return selected;
+  }
+
+  /** The namespaces (with their classes) a namespace selector may select: those carrying a value of its `In` requirement, if it has one. */
+  private candidateNamespaces(selector: LabelSelector): readonly NamespaceClasses[] {
+    const index = this.namespaceIndex();
+    const narrowing = selector.requirements.find((r) => r.operator === "In");
+    if (narrowing === undefined || !("values" in narrowing)) return index.all;
+    const values = [...new Set(narrowing.values)];
+    return values.length === 1 ? (index.byLabel.get(`${narrowing.key}\u0000${values[0]}`) ?? []) : values.flatMap((v) => index.byLabel.get(`${narrowing.key}\u0000${v}`) ?? []);
+  }
+
+  /** The namespaces that have classes, and by `key\0value` those carrying each label (made on first use). */
+  private namespaceIndex(): { readonly all: readonly NamespaceClasses[]; readonly byLabel: ReadonlyMap<string, readonly NamespaceClasses[]> } {
+    if (this.namespaces === undefined) {
+      const all: NamespaceClasses[] = [];
+      const byLabel = new Map<string, NamespaceClasses[]>();
+      for (const [namespace, classes] of this.classes.byNamespace.entries()) {
+        const first = classes[0];
+        if (first === undefined) continue;
+        const entry = { namespace, classes };
+        all.push(entry);
+        for (const [k, v] of first.namespaceLabels) {
+          const key = `${k}\u0000${v}`;
+          const list = byLabel.get(key);
+          if (list === undefined) byLabel.set(key, [entry]);
+          else list.push(entry);
+        }
+      }
+      this.namespaces = { all, byLabel };
+    }
+    return this.namespaces;
   }
 
   /** One list object per selection (`picked`: indices into the tier's order), so that classes met by the same admin policies share their verdict layers. */
@@ -308,6 +344,12 @@ export class AdminTiers {
     }
     return at;
   }
+}
+
+/** A namespace and its label classes (never empty). */
+interface NamespaceClasses {
+  readonly namespace: string;
+  readonly classes: readonly LabelClass[];
 }
 
 /** A rule of a tier, for the candidates (see `AdminTiers.candidates`). */
