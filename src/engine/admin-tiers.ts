@@ -249,12 +249,18 @@ export class AdminTiers {
     if (peerClass === null) return index.unselected;
     let hit = index.byClass.get(peerClass);
     if (hit === undefined) {
+      const sets = index.sets ?? (index.sets = index.selections.map((selection) => this.selection(selection)));
+      const at = peerClass.index;
       let key = "";
-      for (const selection of index.selections) key += this.selects(selection, peerClass) ? "1" : "0";
+      for (let k = 0; k < sets.length; k++) {
+        const set = sets[k] as Uint8Array;
+        if (at < set.length ? set[at] === 1 : adminSelects(index.selections[k] as AdminSubject, peerClass)) key += `${k},`;
+      }
       hit = index.byAnswer.get(key);
       if (hit === undefined) {
-        const answer = key;
-        hit = index.rules.filter((r) => r.always || !r.addresses.isEmpty() || r.selections.some((k) => answer[k] === "1")).map((r) => ({ ...r, selected: r.always || r.selections.some((k) => answer[k] === "1") }));
+        const answer = new Set(key.split(",").filter((k) => k !== "").map(Number));
+        const selects = (r: IndexedRule): boolean => r.always || r.selections.some((k) => answer.has(k));
+        hit = index.rules.filter((r) => selects(r) || !r.addresses.isEmpty()).map((r) => ({ ...r, selected: selects(r) }));
         index.byAnswer.set(key, hit);
       }
       index.byClass.set(peerClass, hit);
@@ -375,6 +381,8 @@ interface Candidate extends IndexedRule {
 /** The rules of one tier of a subject for one direction, indexed for the candidates. */
 interface TierIndex {
   readonly selections: readonly AdminSubject[];
+  /** The label classes each selection selects (made on first use). */
+  sets?: readonly Uint8Array[];
   readonly rules: readonly IndexedRule[];
   /** The candidates when no selection can select the other side (not a pod, or a host-network pod). */
   readonly unselected: readonly Candidate[];
