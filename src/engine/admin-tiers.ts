@@ -103,9 +103,9 @@ export class AdminTiers {
     this.ordered = { Admin: sorted.filter((p) => p.tier === "Admin"), Baseline: sorted.filter((p) => p.tier === "Baseline") };
   }
 
-  /** Computes which label classes every admin policy's subject selects (otherwise done on first use). */
+  /** Computes which admin policies select every label class (otherwise done on first use of each class). */
   selectAll(): void {
-    for (const tier of ["Admin", "Baseline"] as const) for (const direction of ["ingress", "egress"] as const) this.subjects(tier, direction);
+    for (const direction of ["ingress", "egress"] as const) for (const c of this.classes.all) this.selectingClass(c, direction);
   }
 
   /** The policies of each tier whose subject selects class `c` and that have rules for `direction`. */
