@@ -6,6 +6,7 @@ import { formatCidr } from "../net/cidr.js";
 import { endpointAddresses } from "../engine/addresses.js";
 import type { Engine } from "../engine/engine.js";
 import type { Governance } from "../engine/types.js";
+import { type AdminRuleView, adminRulesSelecting } from "./admin-rules.js";
 import type { ConnSetJson } from "./connset.js";
 import { PairAnalysis, sortedEndpoints } from "./matrix.js";
 import { externalConns } from "./reach.js";
@@ -53,7 +54,9 @@ export interface ReachView {
 export interface DirectionView {
   readonly governance: Governance;
   readonly rules: readonly RuleView[];
-  /** Modelled endpoints reachable (egress) or that can reach it (ingress), with the connections. */
+  /** The rules of the admin policies (Admin, then Baseline tier) whose subject selects it, in the order the tiers walk them. */
+  readonly adminRules: readonly AdminRuleView[];
+  /** Modelled endpoints reachable (egress) or that can reach it (ingress), with the connections (every tier walked). */
   readonly endpoints: readonly ReachView[];
   /** The IP space, in regions with the same allowed connections (CIDR lists). */
   readonly external: readonly ReachView[];
@@ -128,7 +131,7 @@ function directionView(engine: Engine, pairs: PairAnalysis, endpoint: Endpoint, 
       return conns.isEmpty() ? [] : [{ peer: other.id, conns: conns.toJSON() }];
     });
   const external = externalConns(engine, endpoint, direction).map((r) => ({ peer: r.addresses.toString(), conns: r.conns.toJSON() }));
-  return { governance: engine.governance(endpoint, direction), rules, endpoints, external };
+  return { governance: engine.governance(endpoint, direction), rules, adminRules: adminRulesSelecting(engine, endpoint, direction), endpoints, external };
 }
 
 /** Everything an endpoint may send to and receive from, per rule, including the external IP space. */

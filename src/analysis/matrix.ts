@@ -42,7 +42,8 @@ export interface MatrixOptions {
 
 /**
  * Memoises pair analyses by the classes of the two endpoints: endpoints with equal labels,
- * namespace, declared ports and ipBlock atoms are indistinguishable to every rule.
+ * namespace, declared ports and address atoms (ipBlocks; admin `networks` and `nodes`) are
+ * indistinguishable to every rule of every tier.
  */
 export class PairAnalysis {
   private readonly atoms: AddressAtoms;
@@ -110,9 +111,9 @@ export const CLASS_MATRIX_FROM = 64;
 
 /** Reachability between all endpoints, for each port the destination declares (or the ports asked for). */
 export function computeMatrix(engine: Engine, options: MatrixOptions = {}): Matrix {
-  // The one place the verdicts' source is chosen. The class matrix walks the admin tiers too
-  // (engine/matrix/groups.ts; property test engine/bitmatrix-admin.test.ts), so clusters with
-  // admin policies need no other path here.
+  // The one place the verdicts' source is chosen. Both walk the admin tiers (the class matrix:
+  // engine/matrix/groups.ts, property test engine/bitmatrix-admin.test.ts), so clusters with admin
+  // policies take the class matrix from the same size on.
   return computeMatrixWith(engine, options, engine.cluster.endpoints.length >= CLASS_MATRIX_FROM ? "classes" : "pairs");
 }
 
@@ -133,10 +134,10 @@ export function computeMatrixWith(engine: Engine, options: MatrixOptions, via: "
     }
   }
   // External egress depends only on the verdict layers of the source (the same list object for
-  // every endpoint selected by the same policies), so it is computed once per list.
+  // every endpoint met by the same policies, of every tier), so it is computed once per list.
   const external = new Map<readonly VerdictLayer[], { to: string; conns: ExternalEgressEntry["conns"] }[]>();
   const externalEgress = endpoints.flatMap((from) => {
-    const key = engine.networkPolicyLayersSelecting(from, "egress");
+    const key = engine.layersSelecting(from, "egress");
     let regions = external.get(key);
     if (regions === undefined) {
       regions = externalConns(engine, from, "egress").map((r) => ({ to: r.addresses.toString(), conns: r.conns.toJSON() }));

@@ -3,7 +3,8 @@ import { AddressSet, compareAddressSets } from "../net/address-set.js";
 import { ipBlockAddresses, targetAddresses } from "../engine/addresses.js";
 import type { Engine } from "../engine/engine.js";
 import type { Target } from "../engine/types.js";
-import { type Tier, type TierRule, NETWORK_POLICY_ACTION, NETWORK_POLICY_END, walkTiers } from "../engine/tiers.js";
+import { type Tier, type TierRule, ADMIN_TIER_END, NETWORK_POLICY_ACTION, NETWORK_POLICY_END, walkTiers } from "../engine/tiers.js";
+import { adminTierGrants } from "./admin-grants.js";
 import { ALL_GRANTS, type Grants, disjointGrants, grantSets } from "./grants.js";
 import { ConnSet } from "./connset.js";
 import { ruleConns } from "./rule-conns.js";
@@ -21,14 +22,16 @@ export interface DirectionConns {
  */
 export function directionConns(engine: Engine, direction: Direction, subject: Target, other: Target): DirectionConns {
   if (subject.kind === "external" || subject.endpoint.hostNetwork) return { full: ConnSet.ALL, partial: ConnSet.EMPTY };
-  // Admin tiers: not walked here yet (issue 9); the commands using this analysis say so.
-  const layers = engine.networkPolicyLayersSelecting(subject.endpoint, direction);
+  // "Policy tiers are evaluated in the following order: * Admin tier * NetworkPolicy tier * Baseline tier."
+  const layers = engine.layersSelecting(subject.endpoint, direction);
   // No layer decides: "By default, a pod is non-isolated".
   if (layers.length === 0) return { full: ConnSet.ALL, partial: ConnSet.EMPTY };
   const destination = direction === "egress" ? (other.kind === "endpoint" ? other.endpoint : null) : subject.endpoint;
   const addresses = targetAddresses(other, engine.options);
   const tiers = layers.map((layer): Tier<Grants> => {
     switch (layer.kind) {
+      case "admin":
+        return { rules: adminTierGrants(engine.requireAdminTiers(), layer.policies, direction, other, addresses, destination), end: ADMIN_TIER_END };
       case "networkpolicy":
         return { rules: networkPolicyGrants(engine, layer.policies, direction, other, addresses, destination), end: NETWORK_POLICY_END };
     }
@@ -108,10 +111,13 @@ export interface AddressConns {
  */
 export function externalConns(engine: Engine, endpoint: Endpoint, direction: Direction): AddressConns[] {
   if (endpoint.hostNetwork) return [{ addresses: AddressSet.ALL, conns: ConnSet.ALL }];
-  const layers = engine.networkPolicyLayersSelecting(endpoint, direction);
+  const layers = engine.layersSelecting(endpoint, direction);
   if (layers.length === 0) return [{ addresses: AddressSet.ALL, conns: ConnSet.ALL }];
   const tiers = layers.map((layer): Tier<Grants> => {
     switch (layer.kind) {
+      case "admin":
+        // Outside the pod model only `networks` and `nodes` peers (node addresses are not pods) match; named ports resolve on the destination.
+        return { rules: adminTierGrants(engine.requireAdminTiers(), layer.policies, direction, OUTSIDE, AddressSet.ALL, direction === "egress" ? null : endpoint), end: ADMIN_TIER_END };
       case "networkpolicy":
         return { rules: networkPolicyExternalGrants(layer.policies, direction, endpoint), end: NETWORK_POLICY_END };
     }
@@ -122,6 +128,9 @@ export function externalConns(engine: Engine, endpoint: Endpoint, direction: Dir
   for (const p of allowed.partials) regions = refine(regions, p.admitted, p.conns);
   return mergeRegions(regions);
 }
+
+/** The IP space outside the cluster model, as the other side of a connection. */
+const OUTSIDE: Target = { kind: "external", addresses: AddressSet.ALL };
 
 /** The rules of the NetworkPolicy v1 tier towards addresses outside the cluster model: only ipBlocks (or no peers) admit them. */
 function networkPolicyExternalGrants(policies: readonly Policy[], direction: Direction, endpoint: Endpoint): TierRule<Grants>[] {

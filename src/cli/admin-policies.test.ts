@@ -1,6 +1,7 @@
 /**
- * Issue 9: admin policies are decoded and validated, never silently dropped. `check` evaluates
- * them (the tier walk); every other command that loads them says that its answers ignore them;
+ * Issue 9: admin policies are decoded and validated, never silently dropped. `check`, `explain`,
+ * `matrix`, `connlist`, `egress`, `graph` and `diff` evaluate them (the tier walk); every other
+ * command that loads them says that its answers ignore them;
  * `enforce` refuses them (exit 2) rather than enforce without them.
  * Fixture: src/cli/testdata/admin-policies.yaml.
  */
@@ -15,15 +16,7 @@ import { cliInProcess as cli, ROOT } from "./e2e-support.js";
 const FILE = join(ROOT, "src", "cli", "testdata", "admin-policies.yaml");
 const POLICIES = ["ClusterNetworkPolicy deny-metadata", "ClusterNetworkPolicy allow-dns", "BaselineAdminNetworkPolicy default"];
 
-const COMMANDS: readonly (readonly string[])[] = [
-  ["egress", "-f", FILE],
-  ["explain", "-f", FILE, "shop/web"],
-  ["matrix", "-f", FILE],
-  ["connlist", "-f", FILE],
-  ["graph", "-f", FILE],
-  ["lint", "-f", FILE, "--fail-on", "never"],
-  ["diff", "-f", FILE, "--against", FILE],
-];
+const COMMANDS: readonly (readonly string[])[] = [["scaffold", "--cluster", "-f", FILE]];
 
 for (const argv of COMMANDS) {
   test(`${argv[0]}: each admin policy is named in a warning that answers ignore it (admin-policy-not-evaluated), never a silent drop`, async () => {
@@ -33,13 +26,34 @@ for (const argv of COMMANDS) {
   });
 }
 
-const METADATA = ["check", "-f", FILE, "--from", "shop/web", "--to", "169.254.169.254", "--port", "80"];
-
-test("check evaluates the admin tiers: no admin-policy-not-evaluated warning", async () => {
-  const r = await cli(METADATA);
+test("lint evaluates the admin tiers: no admin-policy-not-evaluated warning, and the Admin Deny of 169.254.169.254 leaves only 100.100.100.200 to metadata-reachable", async () => {
+  const r = await cli(["lint", "-f", FILE, "--fail-on", "never", "--enable", "metadata-reachable"]);
+  assert.equal(r.code, 0, r.stderr);
   assert.doesNotMatch(r.stderr, new RegExp(codes.adminPolicyNotEvaluated), r.stderr);
   assert.doesNotMatch(r.stderr, /not yet evaluated/, r.stderr);
+  assert.match(r.stdout, /reach the cloud metadata service at 100\.100\.100\.200 \(TCP 80\)/);
+  assert.doesNotMatch(r.stdout, /169\.254\.169\.254/);
 });
+
+const METADATA = ["check", "-f", FILE, "--from", "shop/web", "--to", "169.254.169.254", "--port", "80"];
+
+const EVALUATING: readonly (readonly string[])[] = [
+  METADATA,
+  ["egress", "-f", FILE],
+  ["explain", "-f", FILE, "shop/web"],
+  ["matrix", "-f", FILE],
+  ["connlist", "-f", FILE],
+  ["graph", "-f", FILE],
+  ["diff", "-f", FILE, "--against", FILE],
+];
+
+for (const argv of EVALUATING) {
+  test(`${argv[0]} evaluates the admin tiers: no admin-policy-not-evaluated warning`, async () => {
+    const r = await cli(argv);
+    assert.doesNotMatch(r.stderr, new RegExp(codes.adminPolicyNotEvaluated), r.stderr);
+    assert.doesNotMatch(r.stderr, /not yet evaluated/, r.stderr);
+  });
+}
 
 test('check, the metadata guardrail (issue 9: "block cloud metadata for every pod, whatever the namespaces write"): DENIED by the Admin rule, named with its priority, rule and location, though shop/web-egress re-opens 0.0.0.0/0; exit 1', async () => {
   const r = await cli(METADATA);

@@ -121,7 +121,15 @@ const cases: readonly Case[] = [
   // scaffold: no manifests
   { name: "scaffold", argv: ["scaffold", "-n", "shop", "--allow-dns", "--allow-to", "db/app=x,tier=y:53/UDP,53/TCP", "--allow-to", "0.0.0.0/0:443"], expect: { name: "scaffold", namespace: "shop", allowDns: true, blockMetadata: false, allowTo: ["db/app=x,tier=y:53/UDP,53/TCP", "0.0.0.0/0:443"], metadata: [], dns: [], debug: false } },
   { name: "scaffold needs a namespace", argv: ["scaffold", "--allow-dns"], error: /^missing required flag --namespace$/, command: "scaffold" },
-  { name: "scaffold reads no manifests", argv: ["scaffold", "-n", "shop", "-f", "a"], error: /^flag -f is not valid for "portcullis scaffold": it reads no manifests$/ },
+  { name: "scaffold reads no manifests for a namespace", argv: ["scaffold", "-n", "shop", "-f", "a"], error: /^flag -f is valid for "portcullis scaffold" only with --cluster: a namespace's baseline reads no manifests$/ },
+  // scaffold --cluster: the guardrails; -f optional, --api v1alpha2 by default.
+  { name: "scaffold --cluster", argv: ["scaffold", "--cluster", "-f", "a.yaml", "-f", "b"], expect: { name: "scaffold", cluster: { files: ["a.yaml", "b"], api: "v1alpha2" }, metadata: [], dns: [], debug: false } },
+  { name: "scaffold --cluster without input", argv: ["scaffold", "--cluster", "--api", "v1alpha1"], expect: { name: "scaffold", cluster: { files: [], api: "v1alpha1" }, metadata: [], dns: [], debug: false } },
+  { name: "scaffold --cluster takes no namespace flags", argv: ["scaffold", "--cluster", "--allow-dns"], error: /^--allow-dns cannot be used with --cluster: it shapes one namespace's baseline$/ },
+  { name: "scaffold --cluster -n", argv: ["scaffold", "--cluster", "-n", "shop"], error: /^--namespace cannot be used with --cluster/ },
+  { name: "scaffold --api without --cluster", argv: ["scaffold", "-n", "shop", "--api", "v1alpha1"], error: /^--api is valid only with --cluster/ },
+  { name: "scaffold --cluster --api unknown", argv: ["scaffold", "--cluster", "--api", "v1"], error: /^invalid value "v1" for --api: expected v1alpha2, v1alpha1$/ },
+  { name: "scaffold --cluster has no pod network", argv: ["scaffold", "--cluster", "--pod-cidr", "10.0.0.0/8"], error: /^flag --pod-cidr is not valid for "portcullis scaffold"/ },
   { name: "scaffold has no pod network", argv: ["scaffold", "-n", "shop", "--pod-cidr", "10.0.0.0/8"], error: /^flag --pod-cidr is not valid for "portcullis scaffold"/ },
   { name: "scaffold writes yaml only", argv: ["scaffold", "-n", "shop", "-o", "json"], error: /cannot write -o json: use one of yaml$/ },
   // enforce: where to apply is never implied

@@ -34,8 +34,19 @@ export function buildGraph(common: CommonOptions, given: Given): Options<"graph"
   return { name: "graph", common, namespace: namespaceScope(given), metadata: metadataFlag(given) };
 }
 
+/** The flags of a namespace's baseline, which mean nothing for the cluster's guardrails. */
+const NAMESPACE_SCAFFOLD_FLAGS = ["namespace", "allow-dns", "block-metadata", "allow-to"] as const;
+
 export function buildScaffold(given: Given): Options<"scaffold"> {
   parseOutput("scaffold", one(given, "output"));
+  if (given.has("cluster")) {
+    for (const flag of NAMESPACE_SCAFFOLD_FLAGS) if (given.has(flag)) refuse(`--${flag} cannot be used with --cluster: it shapes one namespace's baseline`);
+    const files = given.get("filename") ?? [];
+    if (files.filter((f) => f === "-").length > 1) refuse(`stdin (-f -) given more than once`);
+    return { name: "scaffold", cluster: { files, api: choice("api", one(given, "api") ?? "v1alpha2", ["v1alpha2", "v1alpha1"] as const) }, ...wellKnownFlags(given) };
+  }
+  if (given.has("filename")) refuse(`flag -f is valid for "portcullis scaffold" only with --cluster: a namespace's baseline reads no manifests`);
+  if (given.has("api")) refuse(`--api is valid only with --cluster (the API version of the admin policies)`);
   return {
     name: "scaffold",
     namespace: required(given, "namespace"),

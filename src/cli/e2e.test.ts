@@ -103,6 +103,10 @@ const scenarios: readonly Scenario[] = [
   { name: "scaffold-deny-only", args: ["scaffold", "-n", "shop"], input: { kind: "none" } },
   { name: "scaffold-errors", args: ["scaffold", "-n", "Shop", "--block-metadata", "--allow-to", "10.0.0.1/8:443", "--allow-to", "169.254.169.254/32", "--allow-to", "db"], input: { kind: "none" } },
   { name: "scaffold-with-file", args: ["scaffold", "-n", "shop", "-f", "x.yaml"], input: { kind: "none" } },
+  // scaffold --cluster: the guardrails, from the manifests and without.
+  { name: "scaffold-cluster", args: ["scaffold", "--cluster"], input: { kind: "fixture", file: "examples/guardrails/cluster.yaml" } },
+  { name: "scaffold-cluster-v1alpha1", args: ["scaffold", "--cluster", "--api", "v1alpha1"], input: { kind: "fixture", file: "examples/guardrails/cluster.yaml" } },
+  { name: "scaffold-cluster-no-input", args: ["scaffold", "--cluster"], input: { kind: "none" } },
   // enforce: only what applies nothing (the namespace tests apply, in enforce.test.ts).
   { name: "enforce-dry-run", args: ["enforce", "--dry-run"], input: exampleAndDirectory },
   { name: "enforce-nft-audit-node-pods", args: ["enforce", "-o", "nft", "--audit", "--node-pods", "production/debug-shell,Deployment/production/web-api"], input: example },

@@ -14,7 +14,7 @@ import type { CommonOptions } from "./options.js";
  * BaselineAdminNetworkPolicy): they load admin policies without a word. Every other analysis warns
  * per policy that its answers ignore it (`admin-policy-not-evaluated`); `enforce` refuses them.
  */
-const EVALUATES_ADMIN_TIERS: ReadonlySet<string> = new Set(["check"]);
+const EVALUATES_ADMIN_TIERS: ReadonlySet<string> = new Set(["check", "explain", "matrix", "connlist", "egress", "graph", "diff", "lint"]);
 
 /** How a command's load treats admin policies: evaluated, or a warning that its answers ignore them. */
 export function adminPolicyHandling(command: string): DecodeOptions {

@@ -62,7 +62,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
 async function run(command: CommandOptions, io: CliIo): Promise<CommandResult> {
   switch (command.name) {
     case "scaffold":
-      return runScaffold(command);
+      return runScaffold(command, io);
     case "diff":
       return runDiff(command, io);
     // The adapters of nftables and the lab load only when asked for.
@@ -71,7 +71,7 @@ async function run(command: CommandOptions, io: CliIo): Promise<CommandResult> {
     case "lab":
       return (await import("./commands/lab.js")).runLabCommand(command, io);
     case "lint": {
-      const cluster = await loadCluster(command.common, io);
+      const cluster = await loadCluster(command.common, io, adminPolicyHandling(command.name));
       return cluster === null ? done("invalid-input", "") : runLint({ ...command, common: withPodNetwork(command.common, cluster, io) }, cluster, version());
     }
     default: {

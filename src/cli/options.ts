@@ -5,6 +5,7 @@ import type { ExternalTarget } from "../labrun/types.js";
 import type { Cidr } from "../net/cidr.js";
 import type { Ip } from "../net/ip.js";
 import type { PodNetworkFrom } from "../model/pod-network.js";
+import type { AdminApi } from "../scaffold/cluster.js";
 import type { CommandName, OutputFormat } from "./spec.js";
 
 /** Options every command that reads manifests shares. */
@@ -71,6 +72,17 @@ export type CommandOptions =
       readonly allowDns: boolean;
       readonly blockMetadata: boolean;
       readonly allowTo: readonly string[];
+      readonly metadata: readonly Ip[];
+      readonly dns: readonly Ip[];
+    }
+  | {
+      /** `scaffold --cluster`: the cluster's guardrails as admin policies (src/scaffold/cluster.ts). */
+      readonly name: "scaffold";
+      readonly cluster: {
+        /** `-f`: the cluster's manifests (none: the Baseline policy is described, not written). */
+        readonly files: readonly string[];
+        readonly api: AdminApi;
+      };
       readonly metadata: readonly Ip[];
       readonly dns: readonly Ip[];
     }

@@ -13,6 +13,17 @@ function metadataList(): string {
   return all.length < 2 ? all.join("") : `${all.slice(0, -1).join(", ")} and ${all[all.length - 1] ?? ""}`;
 }
 
+/** `-f`: a global flag of the commands that read manifests; scaffold takes it with --cluster. */
+export const FILENAME_FLAG: FlagSpec = {
+  name: "filename",
+  short: "f",
+  type: "string",
+  multiple: true,
+  value: "PATH",
+  help: "manifest file or directory (YAML/JSON, multi-document); '-' reads stdin; repeatable",
+  manifests: true,
+};
+
 /** The well-known facts (model/well-known.ts) the commands that use them let the user extend. */
 export const METADATA_FLAG: FlagSpec = {
   name: "metadata",
@@ -62,13 +73,20 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "scaffold",
-    usage: "portcullis scaffold -n NAMESPACE [--allow-dns] [--block-metadata] [--allow-to SPEC]...",
-    summary: "write a default-deny egress baseline for a namespace, with the allowances asked for",
+    usage: "portcullis scaffold -n NAMESPACE [--allow-dns] [--block-metadata] [--allow-to SPEC]... | --cluster [-f PATH]... [--api v1alpha1]",
+    summary: "write a default-deny egress baseline for a namespace, or the cluster's guardrails as admin policies (--cluster)",
     flags: [
       { name: "namespace", short: "n", type: "string", value: "NAMESPACE", help: "the namespace to write the policies for (required)" },
       { name: "allow-dns", type: "boolean", help: "allow DNS to the kube-dns pods in kube-system, 53/UDP and 53/TCP" },
       { name: "block-metadata", type: "boolean", help: "except the cloud metadata addresses from every ipBlock allowance that contains them" },
       { name: "allow-to", type: "string", multiple: true, value: "SPEC", help: "CIDR[:PORTS] or NAMESPACE/SELECTOR[:PORTS], e.g. 0.0.0.0/0:443, db/app=postgres:5432; repeatable" },
+      {
+        name: "cluster",
+        type: "boolean",
+        help: "write the cluster's guardrails as admin policies instead: Admin Deny of cloud metadata and Accept of DNS for every pod; Baseline default-deny egress for the namespaces of -f that have no NetworkPolicy",
+      },
+      { ...FILENAME_FLAG, help: "with --cluster: the cluster's manifests, to find the namespaces without NetworkPolicy; '-' reads stdin; repeatable" },
+      { name: "api", type: "string", value: "VERSION", help: "with --cluster: v1alpha2 (ClusterNetworkPolicy, the default) or v1alpha1 (AdminNetworkPolicy, BaselineAdminNetworkPolicy)" },
       METADATA_FLAG,
       DNS_FLAG,
     ],
@@ -79,6 +97,7 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
     examples: [
       "portcullis scaffold -n shop --allow-dns --block-metadata --allow-to 0.0.0.0/0:443",
       "portcullis scaffold -n shop --allow-dns --allow-to db/app=postgres:5432 | kubectl apply -f -",
+      "portcullis scaffold --cluster -f examples/guardrails/cluster.yaml",
     ],
     exits: { ok: "the policies were printed" },
   },

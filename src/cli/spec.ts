@@ -3,7 +3,7 @@
  * read this table, so a flag cannot be accepted without being documented, or the reverse.
  */
 
-import { DNS_FLAG, METADATA_FLAG, TOOL_COMMANDS } from "./spec-tools.js";
+import { DNS_FLAG, FILENAME_FLAG, METADATA_FLAG, TOOL_COMMANDS } from "./spec-tools.js";
 
 export type OutputFormat = "text" | "json" | "yaml" | "csv" | "md" | "dot" | "mermaid" | "sarif" | "nft";
 
@@ -39,7 +39,7 @@ export interface CommandSpec {
 }
 
 export const GLOBAL_FLAGS: readonly FlagSpec[] = [
-  { name: "filename", short: "f", type: "string", multiple: true, value: "PATH", help: "manifest file or directory (YAML/JSON, multi-document); '-' reads stdin; repeatable", manifests: true },
+  FILENAME_FLAG,
   { name: "output", short: "o", type: "string", value: "FORMAT", help: "output format (the command lists the ones it supports and its default)" },
   { name: "verbose", short: "v", type: "boolean", help: "report on stderr what was read, and the kinds skipped with their counts", manifests: true },
   { name: "strict", type: "boolean", help: "every file must be a manifest: one found in a directory that is not (package.json, a Helm template) is an error, not skipped with a warning", manifests: true },

@@ -3,8 +3,9 @@
  * Baseline, AdminNetworkPolicy, the BaselineAdminNetworkPolicy; every action, priorities with
  * ties, namespaces/pods subjects, pods/namespaces/networks/nodes/domainNames peers, ports, named
  * ports, fail-closed rules) and Nodes, the fast engine's check and the reference evaluator give the
- * same verdict and the same allowed addresses for every connection, each direction. fast-check
- * prints the seed and the shrunk counterexample on failure.
+ * same verdict and the same allowed addresses for every connection, each direction (a pod to
+ * itself also through a Service: hairpin walks the admin tiers). fast-check prints the seed and
+ * the shrunk counterexample on failure.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -37,6 +38,8 @@ for (const ipBlockMatchesPods of [true, false]) {
               if (from.kind === "external" && to.kind === "external") continue;
               const conn = { from, to, port: probe.port, protocol: probe.protocol };
               assertCheckAgrees(engine, cluster, options, conn);
+              // A pod reaching itself through a Service (hairpin) walks the admin tiers: both evaluators must agree there too.
+              if (from.kind === "endpoint" && to.kind === "endpoint" && from.endpoint === to.endpoint) assertCheckAgrees(engine, cluster, options, { ...conn, viaService: true });
             }
           }
         }

@@ -28,8 +28,8 @@ const NO_POLICIES: readonly AdminPolicy[] = [];
 
 const ACTIONS: Readonly<Record<AdminAction, Action>> = { Accept: "accept", Deny: "deny", Pass: "pass" };
 
-/** What an admin rule does to the traffic it matches, as a tier walk's action (fail-closed rules resolved). */
-export function adminAction(rule: AdminRule<unknown>): Action {
+/** What an admin rule does in a tier walk, once a fail-closed rule is resolved (a Deny of everything). */
+export function ruleAction(rule: AdminRule<unknown>): Action {
   return ACTIONS[effectiveAction(rule)];
 }
 
@@ -277,7 +277,7 @@ export class AdminTiers {
         const m = rule.match;
         // "For "Accept" rules, "fail closed" means: "treat the rule as matching no traffic"."
         if (m.kind === "matches-nothing") continue;
-        const action = adminAction(rule);
+        const action = ruleAction(rule);
         // "For "Deny" and "Pass" rules, "fail closed" means: "treat the rule as a 'Deny all' rule"."
         if (m.kind === "denies-all") {
           rules.push({ policy, rule, action, protocols: "all", always: true, selections: [], addresses: AddressSet.EMPTY });
@@ -304,6 +304,26 @@ export class AdminTiers {
     }
     const unselected = rules.filter((r) => r.always || !r.addresses.isEmpty()).map((r) => ({ ...r, selected: r.always }));
     return { selections, rules, unselected, byClass: new WeakMap(), byAnswer: new Map() };
+  }
+
+  /**
+   * The addresses of the other side `peer` (at `peerAddresses`, within its addresses) one admin
+   * peer matches, whatever the connection's port: the check and the pair analysis ask the same.
+   */
+  peerMatches(peer: AdminEgressPeer, other: Target, peerAddresses: AddressSet): AddressSet {
+    switch (peer.kind) {
+      case "namespaces":
+      case "pods":
+        // "host-networked pods are not included in this type of peer".
+        return other.kind === "endpoint" && !other.endpoint.hostNetwork && this.selects(peer, this.classes.classOf(other.endpoint)) ? peerAddresses : AddressSet.EMPTY;
+      case "nodes":
+      case "networks":
+        return within(peerAddresses, this.peerAddresses(peer));
+      case "domainNames":
+        // What a name resolves to is not known offline: a domain peer matches nothing for now, as
+        // in the reference. The domain-name issue will evaluate it (answers that depend on DNS).
+        return AddressSet.EMPTY;
+    }
   }
 
   /**
@@ -341,7 +361,8 @@ export class AdminTiers {
     return [...this.ordered.Admin, ...this.ordered.Baseline];
   }
 
-  private nodesAt(selector: LabelSelector): AddressSet {
+  /** The addresses of the Nodes `selector` selects: every IP in their `status.addresses`. */
+  nodesAt(selector: LabelSelector): AddressSet {
     let at = this.nodeAddresses.get(selector);
     if (at === undefined) {
       const nodes = (this.cluster.nodes ?? []).filter((n) => selectorMatches(selector, n.labels));

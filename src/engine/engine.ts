@@ -187,17 +187,22 @@ export class Engine {
   }
 
   check(conn: Connection): Decision {
-    if (isSelf(conn.from, conn.to)) return this.selfDecision(conn);
-    const egress = this.evaluateDirection("egress", conn.from, conn.to, conn.port, conn.protocol);
-    const ingress = this.evaluateDirection("ingress", conn.to, conn.from, conn.port, conn.protocol);
+    const self = isSelf(conn.from, conn.to);
+    // "A Pod connecting to its own Pod IP is not subject to CNP. A Pod connecting to a Service IP
+    // that the service proxy load-balances back to the same Pod is subject to ClusterNetworkPolicy."
+    if (self && conn.viaService !== true) return this.selfDecision(conn);
+    const egress = this.evaluateDirection("egress", conn.from, conn.to, conn.port, conn.protocol, self);
+    const ingress = this.evaluateDirection("ingress", conn.to, conn.from, conn.port, conn.protocol, self);
     return { verdict: combine(egress.verdict, ingress.verdict), egress, ingress, self: false };
   }
 
   /**
    * Evaluates one direction for the endpoint `subject` (the source for egress, the destination for
    * ingress) against the other side `peer`: the walk of its verdict layers over the peer's addresses.
+   * `hairpin`: the peer is the subject itself, reached through a Service: the admin tiers apply, and
+   * the NetworkPolicy tier allows it ("a pod can always reach itself").
    */
-  evaluateDirection(direction: Direction, subject: Target, peer: Target, port: number, protocol: Protocol): DirectionResult {
+  evaluateDirection(direction: Direction, subject: Target, peer: Target, port: number, protocol: Protocol, hairpin = false): DirectionResult {
     const peerAddresses = targetAddresses(peer, this.options);
     const open = (governance: Governance): DirectionResult => ({
       direction,
@@ -231,7 +236,10 @@ export class Engine {
           break;
         }
         case "networkpolicy":
-          tiers.push({ rules: this.networkPolicyRules(layer.policies, direction, peer, peerAddresses, port, protocol, destination, found), end: NETWORK_POLICY_END });
+          tiers.push({
+            rules: hairpin ? [{ action: NETWORK_POLICY_ACTION, match: peerAddresses }] : this.networkPolicyRules(layer.policies, direction, peer, peerAddresses, port, protocol, destination, found),
+            end: NETWORK_POLICY_END,
+          });
       }
     }
     const allowed = walkTiers(ADDRESS_SETS, peerAddresses, tiers);
@@ -254,7 +262,7 @@ export class Engine {
   }
 
   /** The admin tiers, where a layer of them was found: the cluster has admin policies. */
-  private requireAdminTiers(): AdminTiers {
+  requireAdminTiers(): AdminTiers {
     const admin = this.adminTiers();
     if (admin === null) throw new Error("an admin tier layer in a cluster without admin policies");
     return admin;

@@ -26,6 +26,13 @@ export interface Connection {
   readonly to: Target;
   readonly port: number;
   readonly protocol: Protocol;
+  /**
+   * Set when `to` is reached through a Service IP that the service proxy load-balanced to it. A
+   * pod reaching itself this way ("hairpin") is subject to the admin tiers: "A Pod connecting to a
+   * Service IP that the service proxy load-balances back to the same Pod is subject to
+   * ClusterNetworkPolicy" (network-policy-api, api-overview).
+   */
+  readonly viaService?: true;
 }
 
 /** `depends`: the answer varies with the address (inside a CIDR, or an endpoint whose IP is not known). */

@@ -3,8 +3,14 @@
  * and the notable destinations it may not (the internet, the cloud metadata addresses).
  */
 import { PairAnalysis, sortedEndpoints } from "../analysis/matrix.js";
-import { type AddressConns, externalConns } from "../analysis/reach.js";
+import { externalConns } from "../analysis/reach.js";
+import { adminRuleGrants } from "../analysis/admin-grants.js";
+import type { ConnSet } from "../analysis/connset.js";
+import { targetAddresses } from "../engine/addresses.js";
+import { ruleAction } from "../engine/admin-tiers.js";
 import type { Engine } from "../engine/engine.js";
+import type { Action } from "../engine/tiers.js";
+import type { Target } from "../engine/types.js";
 import type { Endpoint } from "../model/cluster.js";
 import { internetAddresses, metadataAddresses, podFamilies } from "../model/well-known.js";
 import { AddressSet } from "../net/address-set.js";
@@ -80,33 +86,90 @@ class Builder {
   }
 }
 
-/** Whether any region lets the source reach part of `set` on some port. */
-function reaches(regions: readonly AddressConns[], set: AddressSet): boolean {
-  return regions.some((r) => !r.conns.isEmpty() && r.addresses.overlaps(set));
-}
-
 function drawSource(b: Builder, engine: Engine, f: Facts, pairs: PairAnalysis, endpoints: readonly Endpoint[], src: Endpoint): void {
   const from = b.endpoint(src);
-  if (src.hostNetwork || engine.policiesSelecting(src, "egress").length === 0) {
+  // Restricted by some tier: NetworkPolicy isolation, or an admin policy whose subject selects it.
+  if (src.hostNetwork || engine.layersSelecting(src, "egress").length === 0) {
     b.edges.push({ from, to: b.special("anywhere"), style: "unrestricted", label: "no egress policy" });
     return;
   }
+  const guard = guardrails(engine, src);
+  const allowed = (to: string, other: Target, conns: ConnSet): void => {
+    const first = guard.meeting(other).find((r) => !r.conns.intersect(conns).isEmpty());
+    // "an edge accepted by an Admin Accept": the first guardrail rule that meets the edge accepts (some of) it.
+    if (first !== undefined && first.action === "accept") {
+      b.edges.push({ from, to, style: "guardrail-accepted", label: `${connsLabel(conns)} (${first.label} accepts ${connsLabel(first.conns.intersect(conns))})` });
+    } else {
+      b.edges.push({ from, to, style: "allowed", label: connsLabel(conns) });
+    }
+  };
   for (const dst of endpoints) {
     if (dst === src) continue;
     const conns = pairs.conns(src, dst).full;
-    if (!conns.isEmpty()) b.edges.push({ from, to: b.endpoint(dst), style: "allowed", label: connsLabel(conns) });
+    if (!conns.isEmpty()) allowed(b.endpoint(dst), { kind: "endpoint", endpoint: dst }, conns);
   }
   const regions = externalConns(engine, src, "egress");
-  for (const r of regions) b.edges.push({ from, to: b.addresses(r.addresses), style: "allowed", label: connsLabel(r.conns) });
-  if (!reaches(regions, f.internet)) b.edges.push({ from, to: b.special("internet"), style: "blocked", label: "blocked" });
-  if (!reaches(regions, f.metadata)) b.edges.push({ from, to: b.special("metadata"), style: "blocked", label: "blocked" });
+  for (const r of regions) allowed(b.addresses(r.addresses), { kind: "external", addresses: r.addresses }, r.conns);
+  const notable = (kind: "internet" | "metadata", set: AddressSet): void => {
+    const open = regions.reduce((acc, r) => (r.conns.isEmpty() ? acc : acc.union(r.addresses.intersect(set))), AddressSet.EMPTY);
+    const closed = set.subtract(open);
+    if (closed.isEmpty()) return;
+    // Denied by a guardrail: admin rules that deny some of what the source may not reach there.
+    const denying = guard.meeting({ kind: "external", addresses: closed }).filter((r) => r.action === "deny");
+    const denied = denying.reduce((acc, r) => acc.union(r.addresses), AddressSet.EMPTY);
+    if (denying.length > 0) {
+      const part = open.isEmpty() ? "" : `${compactAddresses(denied)} `;
+      b.edges.push({ from, to: b.special(kind), style: "guardrail-denied", label: `${part}denied by ${denying.map((r) => r.label).join(", ")}` });
+    } else if (open.isEmpty()) {
+      b.edges.push({ from, to: b.special(kind), style: "blocked", label: "blocked" });
+    }
+  };
+  notable("internet", f.internet);
+  notable("metadata", f.metadata);
+}
+
+/** A guardrail rule met by a destination: what it does, how an edge names it (`Admin deny-metadata "block-imds"`), what of the destination it matches. */
+interface Guardrail {
+  readonly action: Action;
+  readonly label: string;
+  readonly conns: ConnSet;
+  readonly addresses: AddressSet;
+}
+
+/**
+ * The admin rules that decide `src`'s egress, in the order the tiers walk them (the Admin tier's;
+ * the Baseline tier's unless NetworkPolicy isolates it, whose verdict is then final), and which of
+ * them a destination meets: those that match some of its connections and addresses (the pair
+ * analysis's own rule matching, engine/admin-tiers.ts and analysis/admin-grants.ts).
+ */
+function guardrails(engine: Engine, src: Endpoint): { meeting(other: Target): Guardrail[] } {
+  const admin = engine.adminTiers();
+  const isolated = engine.policiesSelecting(src, "egress").length > 0;
+  const rules = engine
+    .layersSelecting(src, "egress")
+    .flatMap((layer) => (layer.kind === "admin" && (layer.tier === "Admin" || !isolated) ? layer.policies.flatMap((p) => p.egress.map((rule) => ({ tier: layer.tier, policy: p, rule }))) : []));
+  return {
+    meeting(other) {
+      if (admin === null) return [];
+      const addresses = targetAddresses(other, engine.options);
+      const destination = other.kind === "endpoint" ? other.endpoint : null;
+      return rules.flatMap(({ tier, policy, rule }) => {
+        const { conns, admitted } = adminRuleGrants(admin, rule, other, addresses, destination);
+        if (conns.isEmpty() || admitted.isEmpty()) return [];
+        return [{ action: ruleAction(rule), label: `${tier} ${policy.name}${rule.name === undefined ? "" : ` "${rule.name}"`}`, conns, addresses: admitted }];
+      });
+    },
+  };
 }
 
 /**
  * Sources in id order (only those of `options.namespace` when given); for each, its allowed edges
- * to workloads (both ends' policies agree, whatever the pods' addresses) and to regions of the IP
- * space, then `blocked` edges to the internet and the metadata addresses when it reaches none of
- * them (model/well-known.ts defines both). A source no egress policy selects gets one edge to `anywhere`.
+ * to workloads (both ends' policies agree, whatever the pods' addresses, every tier walked) and to
+ * regions of the IP space, then `blocked` edges to the internet and the metadata addresses when it
+ * reaches none of them (model/well-known.ts defines both). Guardrail (admin tier) edges are drawn
+ * distinctly: `guardrail-accepted` when the first admin rule the destination meets accepts,
+ * `guardrail-denied` when an admin rule denies the blocked destination. A source no egress policy
+ * (NetworkPolicy or admin) selects gets one edge to `anywhere`.
  */
 export function buildEgressGraph(engine: Engine, options: GraphOptions): EgressGraph {
   const f = facts(engine, options);

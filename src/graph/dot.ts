@@ -1,4 +1,4 @@
-/** Graphviz DOT: namespaces as clusters, blocked edges dashed, unrestricted ones bold. */
+/** Graphviz DOT: namespaces as clusters, blocked edges dashed, unrestricted ones bold, guardrail (admin tier) edges coloured. */
 import type { EdgeStyle, EgressGraph, GraphNode } from "./types.js";
 
 /** A DOT double-quoted string: backslashes and quotes escaped, line breaks as `\n`. */
@@ -12,7 +12,14 @@ function node(n: GraphNode): string {
   return `${n.id} [label=${dotString(n.label)}${shape}${dashed}];`;
 }
 
-const STYLE: Readonly<Record<EdgeStyle, string>> = { allowed: "", blocked: ", style=dashed", unrestricted: ", style=bold" };
+const STYLE: Readonly<Record<EdgeStyle, string>> = {
+  allowed: "",
+  blocked: ", style=dashed",
+  unrestricted: ", style=bold",
+  // Guardrails (admin tiers): coloured, a denial also dashed with a cross at its end.
+  "guardrail-accepted": ", color=darkgreen, penwidth=2",
+  "guardrail-denied": ", style=dashed, color=red, arrowhead=tee",
+};
 
 export function renderDot(graph: EgressGraph): string {
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));

@@ -1,4 +1,4 @@
-/** Mermaid flowchart: namespaces as subgraphs, blocked edges dashed, unrestricted ones thick. */
+/** Mermaid flowchart: namespaces as subgraphs, blocked edges dashed, unrestricted ones thick, guardrail (admin tier) edges ending in a circle or a cross. */
 import type { EdgeStyle, EgressGraph, GraphNode } from "./types.js";
 
 /** A quoted Mermaid string: quotes and angle brackets as entity codes, so no label breaks the syntax. */
@@ -13,7 +13,8 @@ function node(n: GraphNode): string {
   return n.kind === "endpoint" ? `${n.id}[${label}]` : `${n.id}(${label})`;
 }
 
-const ARROW: Readonly<Record<EdgeStyle, string>> = { allowed: "-->", blocked: "-.->", unrestricted: "==>" };
+/** Guardrail (admin tier) edges end in a circle (accepted) or a cross (denied). */
+const ARROW: Readonly<Record<EdgeStyle, string>> = { allowed: "-->", blocked: "-.->", unrestricted: "==>", "guardrail-accepted": "--o", "guardrail-denied": "--x" };
 
 export function renderMermaid(graph: EgressGraph): string {
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));

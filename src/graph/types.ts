@@ -18,14 +18,19 @@ export interface GraphNode {
   readonly namespace: string | null;
 }
 
-/** `allowed`: labelled with the ports; `blocked`: a notable destination the source may not reach. */
-export type EdgeStyle = "allowed" | "blocked" | "unrestricted";
+/**
+ * `allowed`: labelled with the ports; `blocked`: a notable destination the source may not reach.
+ * Guardrails (the admin tiers): `guardrail-accepted`, allowed, and the first admin rule the
+ * destination meets accepts (labelled with the ports and the rule); `guardrail-denied`, a notable
+ * destination blocked where admin rules deny it (labelled with them).
+ */
+export type EdgeStyle = "allowed" | "blocked" | "unrestricted" | "guardrail-accepted" | "guardrail-denied";
 
 export interface GraphEdge {
   readonly from: string;
   readonly to: string;
   readonly style: EdgeStyle;
-  /** `TCP 5432`, `UDP/TCP 53`, `all`, `blocked`, `no egress policy`. */
+  /** `TCP 5432`, `UDP/TCP 53`, `all`, `blocked`, `no egress policy`, `UDP/TCP 53 (Admin allow-dns "kube-dns")`, `denied by Admin deny-metadata "block-imds"`. */
   readonly label: string;
 }
 

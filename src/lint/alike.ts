@@ -26,11 +26,20 @@ export class Alike {
   }
 
   targets(endpoints: readonly Endpoint[]): Endpoint[] {
-    return distinct(endpoints, (e) => `${e.hostNetwork}|${this.peers.map(({ policy, peer }) => (peerMatches(this.engine, policy, peer, e) ? 1 : 0)).join("")}`);
+    return distinct(endpoints, (e) => `${e.hostNetwork}|${this.peers.map(({ policy, peer }) => (peerMatches(this.engine, policy, peer, e) ? 1 : 0)).join("")}|${this.adminKey(e)}`);
   }
 
   subjects(endpoints: readonly Endpoint[]): Endpoint[] {
-    return distinct(endpoints, (e) => `${this.cluster.policies.map((p) => (p.namespace === e.namespace && selectorMatches(p.podSelector, e.labels) ? 1 : 0)).join("")}`);
+    return distinct(endpoints, (e) => `${this.cluster.policies.map((p) => (p.namespace === e.namespace && selectorMatches(p.podSelector, e.labels) ? 1 : 0)).join("")}|${this.adminKey(e)}`);
+  }
+
+  /**
+   * Admin subjects and `pods`/`namespaces` peers select by namespace labels and pod labels: with
+   * admin policies in the cluster, only endpoints of one label class are alike (their addresses,
+   * which `nodes`/`networks` peers read, are in the key already).
+   */
+  private adminKey(e: Endpoint): string {
+    return this.engine.adminTiers() === null ? "" : String(this.engine.classes.classOf(e).index);
   }
 }
 

@@ -37,6 +37,21 @@ const EXAMPLES: readonly { name: string; dirs: readonly string[]; expect: readon
     dirs: ["examples/egress-pr"],
     expect: ["error dns-egress-blocked NetworkPolicy production/web-api-https spec.egress[0] [production/{app=web-api}]"],
   },
+  {
+    // The README's admin-tier example: a cluster and the guardrails `scaffold --cluster` wrote for it.
+    name: "examples/guardrails",
+    dirs: ["examples/guardrails"],
+    expect: [
+      // shop has its own policy, so the Baseline leaves shop out; batch is selected by none.
+      "info egress-not-isolated Namespace shop [shop/batch]",
+      // web-egress allows everything: without it web is not isolated (and shop is no Baseline subject).
+      "info policy-adds-nothing NetworkPolicy shop/web-egress [shop/web]",
+      "warning egress-internet-open NetworkPolicy shop/web-egress spec.egress[0].to[0] [shop/web]",
+      "warning egress-internet-open NetworkPolicy shop/web-egress spec.egress[0].to[1] [shop/web]",
+      // The Baseline default-deny is meant to deny pod-to-pod egress too; the info says that it does.
+      "info admin-networks-cover-cluster ClusterNetworkPolicy guardrail-baseline-default-deny-egress spec.egress[0].to[0].networks [legacy/app, reports/cron]",
+    ],
+  },
 ];
 
 for (const c of EXAMPLES) {
@@ -47,6 +62,20 @@ for (const c of EXAMPLES) {
 
 /** examples/mistakes: each folder's mistake, and besides it only findings that are true of the folder. */
 const MISTAKES: Readonly<Record<string, readonly string[]>> = {
+  "admin-tiers": [
+    // The Admin Deny of TCP 53 comes before store/allow-dns, and applies to telemetry too.
+    "error dns-egress-blocked ClusterNetworkPolicy dns-udp-only spec.egress[0] [store/db, store/web, telemetry/prometheus]",
+    "info admin-networks-cover-cluster ClusterNetworkPolicy platform-egress spec.egress[0].to[0].networks [store/db, store/web, telemetry/prometheus]",
+    "warning admin-rule-shadowed ClusterNetworkPolicy platform-egress spec.egress[1] [store/db, store/web, telemetry/prometheus]",
+    "warning admin-same-priority-conflict ClusterNetworkPolicy lock-store spec.ingress[0] [store/web]",
+    "warning domain-names-not-admin-accept ClusterNetworkPolicy no-pastebin spec.egress[0].to[0].domainNames [store/db, store/web, telemetry/prometheus]",
+    "warning baseline-rule-unreachable ClusterNetworkPolicy store-baseline spec.egress[0] [store/db, store/web]",
+    // The kube-dns pods are in 10.0.0.0/8: the Admin tier accepts UDP 53 (platform-egress) and denies
+    // TCP 53 (dns-udp-only) before store/allow-dns is reached, so removing it changes no connection.
+    "info policy-adds-nothing NetworkPolicy store/allow-dns [store/db, store/web]",
+    // No Admin rule denies everything for prometheus and no NetworkPolicy isolates it: its egress is open.
+    "info egress-not-isolated Namespace telemetry [telemetry/prometheus]",
+  ],
   "and-or-confusion": [
     // One peer with both selectors would select frontend/web: the AND reading selects workloads.
     "warning peer-and-or-confusion NetworkPolicy backend/api-from-web spec.ingress[0].from[1] [frontend/admin-tools, frontend/web]",

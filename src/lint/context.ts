@@ -1,8 +1,13 @@
+import type { AdminPolicy } from "../model/admin-policy.js";
 import type { Cluster, Direction, Endpoint, Policy, Rule } from "../model/cluster.js";
 import { selectorMatches } from "../model/selector.js";
 import { AddressSet } from "../net/address-set.js";
 import { parseCidr } from "../net/cidr.js";
+import { IntervalSet } from "../net/interval-set.js";
+import { podFamilies } from "../model/well-known.js";
+import { tierDeniesRest } from "./admin-cover.js";
 import { Engine } from "../engine/engine.js";
+import { AdminTiers, type SelectingAdmin } from "../engine/admin-tiers.js";
 import { namespaceLabels } from "../engine/classes.js";
 import { labelsKey } from "../model/labels.js";
 import { type DnsReach, type NamespaceAssumption, dnsReach } from "./dns-reach.js";
@@ -17,6 +22,13 @@ const DEFAULT_SERVICE_CIDR = (() => {
   return AddressSet.fromCidr(parsed.cidr);
 })();
 
+/** Every address of the given families (0.0.0.0/0, ::/0). */
+function everyAddressOf(families: ReadonlySet<4 | 6>): AddressSet {
+  return AddressSet.of(families.has(4) ? AddressSet.ALL.family(4) : IntervalSet.EMPTY, families.has(6) ? AddressSet.ALL.family(6) : IntervalSet.EMPTY);
+}
+
+const NO_ADMIN: SelectingAdmin = { Admin: [], Baseline: [] };
+
 const byId = (a: Endpoint, b: Endpoint): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /** What every rule may ask: the input, the options, and the engine compiled over the input and its witnesses. */
@@ -27,6 +39,7 @@ export class LintContext {
   readonly engine: Engine;
   readonly serviceCidr: AddressSet;
   private redundancyResult: Redundancy | undefined;
+  private admin: AdminTiers | null | undefined;
   private readonly assuming = new Map<string, Engine>();
   private readonly reaches = new Map<string, DnsReach>();
 
@@ -38,6 +51,47 @@ export class LintContext {
     this.universe = buildUniverse(cluster, this.dns);
     this.engine = Engine.compile(this.universe.cluster, options.engine);
     this.serviceCidr = options.serviceCidr ?? DEFAULT_SERVICE_CIDR;
+  }
+
+  /** The admin tiers over the universe (the engine's classes), or null when the input has no admin policies. */
+  adminTiers(): AdminTiers | null {
+    if (this.admin === undefined) {
+      const policies = this.cluster.adminPolicies ?? [];
+      this.admin = policies.length === 0 ? null : new AdminTiers(this.universe.cluster, this.engine.classes, policies);
+    }
+    return this.admin;
+  }
+
+  /** The admin policies of each tier whose subject selects `e` and that have rules for `direction`, in precedence order. */
+  adminSelecting(e: Endpoint, direction: Direction): SelectingAdmin {
+    const admin = this.adminTiers();
+    return admin === null ? NO_ADMIN : admin.selectingClass(this.engine.classes.classOf(e), direction);
+  }
+
+  /** The workloads of the input (not host-network) an admin policy's subject selects, sorted by id; `direction`: one it has rules for. */
+  adminSubjects(policy: AdminPolicy, direction: Direction): Endpoint[] {
+    return this.cluster.endpoints.filter((e) => !e.hostNetwork && this.adminSelecting(e, direction)[policy.tier].includes(policy)).sort(byId);
+  }
+
+  /**
+   * Whether some policy decides `e`'s traffic in `direction`: a NetworkPolicy isolates it, or an
+   * admin policy with rules for that direction selects it (its tiers are walked).
+   */
+  governed(e: Endpoint, direction: Direction): boolean {
+    if (this.engine.policiesSelecting(e, direction).length > 0) return true;
+    const admin = this.adminSelecting(e, direction);
+    return admin.Admin.length > 0 || admin.Baseline.length > 0;
+  }
+
+  /**
+   * Whether an admin tier closes `e`'s egress: the Admin tier (`tiers` Admin), or the Baseline tier
+   * too for a pod no NetworkPolicy isolates, has a rule denying every address of the pods' families
+   * with no Pass before it (tierDeniesRest).
+   */
+  adminClosesEgress(e: Endpoint, tiers: readonly ("Admin" | "Baseline")[]): boolean {
+    const selecting = this.adminSelecting(e, "egress");
+    const everything = everyAddressOf(podFamilies(this.options.engine.podNetwork, this.cluster.endpoints));
+    return tiers.some((tier) => tierDeniesRest(selecting[tier], everything));
   }
 
   /** The workloads of the input in `namespace`. */

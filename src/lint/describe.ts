@@ -1,11 +1,27 @@
 import type { Location } from "../diag/location.js";
-import type { ObjectRef } from "../model/cluster.js";
+import { type AdminPolicy, type AdminRule, formatAdminPolicy } from "../model/admin-policy.js";
+import type { Direction, ObjectRef } from "../model/cluster.js";
 import { formatSelector } from "../model/selector.js";
 import type { LabelSelector } from "../model/selector.js";
 
 /** `NetworkPolicy production/app-egress` */
 export function policyObject(p: { readonly namespace: string; readonly name: string }): ObjectRef {
   return { kind: "NetworkPolicy", namespace: p.namespace, name: p.name };
+}
+
+/** `ClusterNetworkPolicy deny-metadata`: an admin policy is cluster-scoped (formatAdminPolicy names it so). */
+export function adminObject(p: Pick<AdminPolicy, "source" | "name">): ObjectRef {
+  return { kind: p.source.kind, namespace: "", name: p.name };
+}
+
+/** `ClusterNetworkPolicy deny-metadata spec.egress[0] "block-imds"`: an admin rule in messages. */
+export function adminRuleText(p: Pick<AdminPolicy, "source" | "name">, direction: Direction, rule: AdminRule<unknown>): string {
+  return `${formatAdminPolicy(p)} spec.${direction}[${rule.index}]${rule.name === undefined ? "" : ` "${rule.name}"`}`;
+}
+
+/** `file:line`: where a rule or policy is, for messages that name another object than the finding's. */
+export function atText(at: Location): string {
+  return `${at.file}:${at.line}`;
 }
 
 /** `app=web` or `{}` (all) */

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { failLevel, lintCluster, selectedRules, type FailOn } from "./lint.js";
 import { RULES, unknownRuleIds } from "./registry.js";
-import { TEST_OPTIONS, clusterOf, clusterOfYaml, docs, policy, workload } from "./test-support.js";
+import { TEST_OPTIONS, clusterOf, clusterOfYaml, clusterPolicy, docs, policy, workload } from "./test-support.js";
 import type { Finding, Severity } from "./types.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -30,7 +30,11 @@ test("registry: the rules of the issue, with their severities", () => {
   const bySeverity = (s: Severity): string[] => RULES.filter((r) => r.severity === s).map((r) => r.id).sort();
   assert.deepEqual(bySeverity("error"), ["dns-egress-blocked", "egress-rules-ignored", "kind-near-miss"]);
   assert.deepEqual(bySeverity("info"), ["egress-not-isolated", "hostnetwork-selected", "policy-adds-nothing", "redundant-rule"]);
-  assert.equal(RULES.length, 16);
+  assert.deepEqual(
+    RULES.filter((r) => r.id.startsWith("admin-") || r.id.startsWith("baseline-") || r.id.startsWith("domain-")).map((r) => `${r.id} ${r.severity}`),
+    ["admin-same-priority-conflict warning", "admin-rule-shadowed warning", "baseline-rule-unreachable warning", "admin-networks-cover-cluster warning", "domain-names-not-admin-accept warning"],
+  );
+  assert.equal(RULES.length, 21);
 });
 
 test("unknownRuleIds names the ids that are not rules, for the CLI to refuse", () => {
@@ -145,6 +149,25 @@ test("src/lint is pure: no node:* import outside *.test.ts, and nothing from the
     assert.doesNotMatch(text, /from\s+"node:|require\(|child_process/, file);
     assert.doesNotMatch(text, /from\s+"\.\.\/(\.\.\/)?(cli|io|lab|nft|enforce)\//, file);
   }
+});
+
+test("-n keeps the findings about an admin policy (cluster-scoped) that concern workloads of that namespace, and only those", () => {
+  const cluster = clusterOfYaml(
+    docs(
+      workload("shop", "web", { app: "web" }),
+      workload("data", "db", { app: "db" }),
+      clusterPolicy("no-tcp-dns", "Admin", 5, `
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: shop}}}
+  egress:
+    - action: Deny
+      to: [{namespaces: {}}]
+      protocols: [{tcp: {destinationPort: {number: 53}}}]
+`),
+    ),
+  );
+  const objects = (ns: string): string[] => lintCluster(cluster, { ...TEST_OPTIONS, namespace: ns, enable: ["dns-egress-blocked"] }).map((f) => `${f.object} [${f.endpoints.join(", ")}]`);
+  assert.deepEqual(objects("shop"), ["ClusterNetworkPolicy no-tcp-dns [shop/web]"]);
+  assert.deepEqual(objects("data"), []);
 });
 
 test("portcullis.dev/ignore on a namespace silences that rule for everything in it", () => {

@@ -10,7 +10,8 @@ export function selectedRules(options: Pick<LintOptions, "enable" | "disable">, 
 }
 
 /**
- * Runs the selected rules on a cluster. The annotation `portcullis.dev/ignore: rule-id[,rule-id]`
+ * Runs the selected rules on a cluster. `namespace` (`-n`) keeps the findings about objects in it,
+ * and those about cluster-scoped objects (admin policies) that concern workloads in it. The annotation `portcullis.dev/ignore: rule-id[,rule-id]`
  * silences a rule: on the finding's object, or on its namespace, the whole finding; on a workload
  * (or its namespace), that endpoint, and a finding left with none of its endpoints. Sorted by
  * file, line, rule, then column, object and message, so the output is the same for the same input.
@@ -20,11 +21,14 @@ export function lintCluster(cluster: Cluster, options: LintOptions, rules: reado
   if (chosen.length === 0) return [];
   const ctx = new LintContext(cluster, options);
   const silences = silencer(cluster);
+  const inNamespace = new Map(cluster.endpoints.map((e) => [e.id, e.namespace]));
   const findings: Finding[] = [];
   for (const rule of chosen) {
     for (const d of rule.check(ctx)) {
       const namespace = namespaceOf(d.object);
-      if (options.namespace !== undefined && namespace !== options.namespace) continue;
+      // A cluster-scoped object (an admin policy) is about the namespaces of the workloads it concerns.
+      const concerned = namespace === undefined && d.endpoints.some((id) => inNamespace.get(id) === options.namespace);
+      if (options.namespace !== undefined && namespace !== options.namespace && !concerned) continue;
       if (ignoredRules(d.annotations).has(rule.id) || silences.namespace(namespace, rule.id)) continue;
       const endpoints = d.endpoints.filter((id) => !silences.endpoint(id, rule.id));
       if (d.endpoints.length > 0 && endpoints.length === 0) continue;

@@ -20,18 +20,29 @@ export const lintMessages = {
     `pods isolated for egress by ${listText(policies)} may send DNS queries (UDP 53) to ${dns} only if namespace ${namespace} carries ${labels}, and the input holds no Namespace ${namespace} to tell (the API server sets only kubernetes.io/metadata.name): if ${namespace} carries ${labels}, DNS is allowed; if not, every name lookup fails`,
   dnsAssumedHint: (namespace: string, labels: string) =>
     `select the namespace by the label the API server sets, namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ${namespace}}}, or make sure ${namespace} carries ${labels} (kubectl label namespace ${namespace} ${labels.replace(/, /g, " ")}) and add the Namespace object to the input`,
+  dnsAdminDenied: (rule: string, tier: "Admin" | "Baseline", protocols: readonly string[], dns: string) =>
+    `${rule} denies DNS queries (${protocols.join(" and ")} 53) to ${dns}: ${
+      tier === "Admin" ? "a Deny in the Admin tier is final, no NetworkPolicy can allow them again" : "the Baseline tier decides for pods that no NetworkPolicy isolates for egress, and its Deny is final"
+    }, so ${protocols.includes("UDP") ? "every name lookup fails" : "answers too large for UDP (truncated, then retried over TCP) fail"}`,
+  dnsAdminDeniedHint: (tier: "Admin" | "Baseline") =>
+    `accept UDP and TCP port 53 to the DNS pods before this rule: a rule earlier in this policy, or a policy of higher precedence in the ${tier} tier, action: Accept, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}, podSelector: {matchLabels: {k8s-app: kube-dns}}}}], protocols: [{udp: {destinationPort: {number: 53}}}, {tcp: {destinationPort: {number: 53}}}]${
+      tier === "Baseline" ? "; or isolate the pods with a NetworkPolicy that allows DNS" : ""
+    }`,
   // dns-tcp-missing
   dnsTcpMissing: (dns: string, udpCondition: string) =>
     `this rule lets pods send DNS queries to ${dns} over UDP 53${udpCondition}, but no rule allows TCP 53: answers too large for UDP (truncated, then retried over TCP) fail`,
   dnsTcpAssumed: (dns: string, udpCondition: string, namespace: string, labels: string) =>
     `this rule lets pods send DNS queries to ${dns} over UDP 53${udpCondition}; TCP 53 is allowed only if namespace ${namespace} carries ${labels}, and the input holds no Namespace ${namespace} to tell: if it does not, answers too large for UDP (truncated, then retried over TCP) fail`,
   dnsTcpMissingHint: () => `add {protocol: TCP, port: 53} to this rule's ports, next to {protocol: UDP, port: 53}`,
+  dnsTcpMissingHintAdmin: () => `add {tcp: {destinationPort: {number: 53}}} to this rule's protocols, next to {udp: {destinationPort: {number: 53}}}`,
   // metadata-reachable
   metadataReachable: (addresses: readonly string[]) =>
     `this rule lets pods reach the cloud metadata service at ${addresses.join(" and ")} (TCP 80): a compromised pod can read the node's cloud credentials`,
   metadataHintIpBlock: (cidrs: readonly string[]) => `add ${cidrs.join(" and ")} to this ipBlock's except list`,
   metadataHintOther: (cidrs: readonly string[]) =>
     `narrow the rule's destinations to what the pods need, or use an ipBlock that excepts ${cidrs.join(" and ")}`,
+  metadataHintAdmin: (cidrs: readonly string[]) =>
+    `an Accept is final in its tier: put a Deny of networks [${cidrs.join(", ")}] before this rule (in the Admin tier, for every pod: no policy after it can open the address again), or narrow this rule's networks`,
   // egress-not-isolated
   egressNotIsolated: (namespace: string, open: number, total: number) =>
     `${open} of ${plural(total, "workload")} in namespace ${namespace} ${open === 1 ? "is selected by no egress policy: its" : "are selected by no egress policy: their"} egress is not restricted`,
@@ -101,12 +112,47 @@ export const lintMessages = {
     given.length === 0
       ? `removing this policy would change no connection: without it the pods it selects are not isolated, which allows them as much`
       : `removing this policy would change no connection: ${listText(given)} already ${given.length === 1 ? "allows" : "allow"} the pods it selects at least as much`,
+  policyAddsNothingAdmin: (admin: readonly string[]) =>
+    `removing this policy would change no connection: the Admin tier (${listText(admin)}) decides all the traffic its rules would allow before NetworkPolicy is reached`,
   baselineAddsNothing: (given: readonly string[]) =>
     `this default-deny baseline isolates its pods in no direction that ${listText(given)} (also selecting every pod, with no rules) does not: removing it would change no connection`,
   policiesMutuallyRedundant: (set: readonly string[]) =>
     `${listText(set)} each add nothing given the ${set.length === 2 ? "other" : "others"}: removing one of them changes no connection, removing all of them would; keep one`,
   policiesMutuallyRedundantHint: () => `keep one of them and remove the others, or fix the one that was meant to allow or deny something else`,
   policyAddsNothingHint: () => `remove it, or fix it if it was meant to allow or deny something else`,
+  // admin-rule-shadowed
+  adminRuleShadowed: (action: string, deciders: readonly string[], others: readonly string[]) =>
+    `this ${action} rule never applies: for every pod its policy selects, ${listText(deciders)} ${deciders.length === 1 ? "decides" : "decide"} every connection it matches first${
+      others.length === 0 ? "" : ` (${others.join(" and ")} wins: this ${action} never takes effect)`
+    }`,
+  adminRuleShadowedHint: () =>
+    `move this rule above the rule that decides first (or give its policy a lower priority value, which comes first), or narrow that rule; if it is meant to change nothing, remove it`,
+  // admin-same-priority-conflict
+  adminSamePriorityConflict: (a: string, b: string, tier: string, priority: number, first: string, second: string, connection: string) =>
+    `${a} and ${b} are both ${tier} tier policies of priority ${priority} and decide a connection differently: ${first} and ${second} both match ${connection}. "If two (or more) policies in the same tier with the same priority could match a connection, then the implementation can apply any of the matching policies": which one wins depends on the implementation`,
+  adminSamePriorityConflictHint: (priority: number) =>
+    `give the policy that should win a lower priority value than ${priority} (it then comes first), or make the two policies' rules not overlap`,
+  // baseline-rule-unreachable
+  baselineRuleUnreachable: (direction: string, rules: number, policies: readonly string[]) =>
+    `no pod reaches the ${plural(rules, `${direction} rule`)} of this Baseline policy: every pod it selects is isolated for ${direction} by ${listText(policies)}, and "v1.NetworkPolicy always makes a final decision for selected pods. Further evaluation only happens for Pods not selected by a v1.NetworkPolicy."`,
+  baselineRuleUnreachableHint: (policy: string, direction: string) =>
+    `to decide for these pods whatever their NetworkPolicies say, move the rules to the Admin tier (tier: Admin, or an AdminNetworkPolicy); otherwise the NetworkPolicies decide and ${policy}'s ${direction} rules can go`,
+  // admin-networks-cover-cluster
+  adminNetworksServices: (cidrs: readonly string[], services: readonly string[], serviceCidr: string) =>
+    `networks ${cidrs.join(", ")} ${services.length === 0 ? `covers Service addresses (service CIDR ${serviceCidr})` : `covers the ClusterIP of ${listText(services)}`}: policies see the addresses after Service translation (a pod's), so a ClusterIP never matches`,
+  adminNetworksServicesHint: () => `select the Service's pods with a pods peer (namespaceSelector and podSelector) instead of its address`,
+  adminNetworksPods: (cidrs: readonly string[], podRange: string, action: string) =>
+    `networks ${cidrs.join(", ")} covers pod addresses (${podRange}): "cluster-internal traffic will be checked against the rule as well", so this ${action} applies to pod-to-pod traffic too`,
+  adminNetworksPodsHint: () =>
+    `if only destinations outside the cluster are meant, "add a rule that Passes all pod traffic before the Networks rule": action: Pass, to: [{namespaces: {}}]`,
+  // domain-names-not-admin-accept
+  domainNamesNotAccept: (names: readonly string[], action: string) =>
+    `domainNames ${listText(names)} in a ${action} rule: "DomainNames is only supported for Accept rules", so an implementation need not honour it, and a name's addresses change under the rule`,
+  domainNamesNotAcceptHint: () =>
+    `allowlist instead: an Admin Accept of these domainNames, with a Deny of the rest after it ("DomainNames Accept rules should be used with a lower precedence egress deny"); to block a known service, Deny its networks`,
+  domainNamesBaselineAccept: (names: readonly string[]) =>
+    `domainNames ${listText(names)} in a Baseline Accept: the Baseline tier decides only for pods no NetworkPolicy isolates for egress, and the BaselineAdminNetworkPolicy (v1alpha1) has no domainNames`,
+  domainNamesBaselineAcceptHint: () => `move the allowlist to the Admin tier: an Admin Accept of these domainNames, with a lower precedence egress Deny`,
   // hostnetwork-selected
   hostNetworkSelected: (pods: readonly string[]) =>
     `the podSelector matches host-network pods (${listText(pods)}): NetworkPolicy does not apply to pods that use the node's network`,

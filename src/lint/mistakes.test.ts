@@ -26,6 +26,12 @@ const CASES: MistakeCase[] = [
   { dir: "egress-rules-ignored", rule: "egress-rules-ignored", file: "worker.yaml", path: "spec.egress[0]", endpoints: ["batch/worker"], says: "is ignored" },
   { dir: "ipblock-clusterip", rule: "ipblock-in-cluster", file: "policy.yaml", path: "spec.egress[0].to[0]", endpoints: [], says: "ClusterIP of Service kube-system/kube-dns" },
   { dir: "ipblock-clusterip", rule: "dns-egress-blocked", file: "policy.yaml", path: "spec.egress[0]", endpoints: ["analytics/reports"], says: "outside the ipBlock's cidr" },
+  { dir: "admin-tiers", rule: "dns-egress-blocked", file: "guardrails.yaml", path: "spec.egress[0]", endpoints: ["store/db", "store/web", "telemetry/prometheus"], says: 'ClusterNetworkPolicy dns-udp-only spec.egress[0] "no-tcp-dns" denies DNS queries (TCP 53)' },
+  { dir: "admin-tiers", rule: "admin-rule-shadowed", file: "guardrails.yaml", path: "spec.egress[1]", endpoints: ["store/db", "store/web", "telemetry/prometheus"], says: "(Accept wins: this Deny never takes effect)" },
+  { dir: "admin-tiers", rule: "admin-networks-cover-cluster", file: "guardrails.yaml", path: "spec.egress[0].to[0].networks", endpoints: ["store/db", "store/web", "telemetry/prometheus"], says: "networks 10.0.0.0/8 covers pod addresses" },
+  { dir: "admin-tiers", rule: "admin-same-priority-conflict", file: "guardrails.yaml", path: "spec.ingress[0]", endpoints: ["store/web"], says: "both match telemetry/prometheus → store/web, TCP port 8080" },
+  { dir: "admin-tiers", rule: "domain-names-not-admin-accept", file: "guardrails.yaml", path: "spec.egress[0].to[0].domainNames", endpoints: ["store/db", "store/web", "telemetry/prometheus"], says: "in a Deny rule" },
+  { dir: "admin-tiers", rule: "baseline-rule-unreachable", file: "guardrails.yaml", path: "spec.egress[0]", endpoints: ["store/db", "store/web"], says: "isolated for egress by NetworkPolicy store/default-deny-egress" },
 ];
 
 for (const c of CASES) {

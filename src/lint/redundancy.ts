@@ -1,3 +1,4 @@
+import type { AdminPolicy } from "../model/admin-policy.js";
 import type { Cluster, Direction, Endpoint, Peer, Policy, Rule } from "../model/cluster.js";
 import { isMatchAll, selectorMatches } from "../model/selector.js";
 import { Engine } from "../engine/engine.js";
@@ -13,11 +14,15 @@ import { compareLocations } from "./describe.js";
  *   its pods in its directions); empty when, without it, its pods are not isolated and may do as much.
  * - `mutual`: the policies of `given` that add nothing given it either (each of the set can go,
  *   not all of them): one finding names the set.
+ * - `admin`: when it adds nothing only because the Admin tier decides, before NetworkPolicy is
+ *   reached, what its rules would allow: the Admin-tier policies selecting its pods in its
+ *   directions (empty otherwise).
  */
 export interface RedundantPolicy {
   readonly policy: Policy;
   readonly given: readonly Policy[];
   readonly mutual: readonly Policy[];
+  readonly admin: readonly AdminPolicy[];
 }
 
 export interface RedundantRule {
@@ -80,7 +85,7 @@ export function analyseRedundancy(ctx: LintContext): Redundancy {
       continue;
     }
     const subjects = alike.subjects(selectedBy(working, policy));
-    if (subjects.length === 0 || !isRedundant(working, policy, subjects)) continue;
+    if (subjects.length === 0 || baselineWouldDecide(ctx, working, policy, selectedBy(working, policy)) || !isRedundant(working, policy, subjects)) continue;
     // Which of the others it cannot do without, and which of those could go instead of it.
     const engine = compile(working, subjects, ctx);
     const directions = DIRECTIONS.filter((d) => policy.affects[d]);
@@ -92,7 +97,7 @@ export function analyseRedundancy(ctx: LintContext): Redundancy {
       const theirs = alike.subjects(selectedBy(working, q));
       return theirs.length > 0 && isRedundant(working, q, theirs);
     });
-    policies.push({ policy, given: byLocation(needed.length > 0 ? needed : others), mutual: byLocation(mutual) });
+    policies.push({ policy, given: byLocation(needed.length > 0 ? needed : others), mutual: byLocation(mutual), admin: adminDecides(ctx, working, policy, subjects, isRedundant) });
     working = { ...working, policies: working.policies.filter((p) => p !== policy) };
   }
   const rules: RedundantRule[] = [];
@@ -141,7 +146,38 @@ function redundantBaseline(working: Cluster, policy: Policy): RedundantPolicy | 
   const given = working.policies.filter(covers);
   if (given.length === 0) return null;
   const mutual = given.filter((q) => DIRECTIONS.every((d) => q.affects[d] === policy.affects[d]));
-  return { policy, given: byLocation(given), mutual: byLocation(mutual) };
+  return { policy, given: byLocation(given), mutual: byLocation(mutual), admin: [] };
+}
+
+/**
+ * Whether removing `policy` would leave one of its pods isolated by no NetworkPolicy in a direction
+ * where a Baseline admin policy selects it: "Further evaluation only happens for Pods not selected
+ * by a v1.NetworkPolicy", so the Baseline tier would decide instead, and the comparison of
+ * connections (the pair analysis, which does not walk the admin tiers yet) cannot tell.
+ */
+function baselineWouldDecide(ctx: LintContext, working: Cluster, policy: Policy, subjects: readonly Endpoint[]): boolean {
+  if (ctx.cluster.adminPolicies === undefined) return false;
+  const others = working.policies.filter((p) => p !== policy && p.namespace === policy.namespace);
+  return subjects.some((s) =>
+    DIRECTIONS.some((d) => policy.affects[d] && ctx.adminSelecting(s, d).Baseline.length > 0 && !others.some((p) => p.affects[d] && selectorMatches(p.podSelector, s.labels))),
+  );
+}
+
+/**
+ * The Admin-tier policies that make `policy` add nothing: none when it adds nothing without any
+ * admin policy too; else those of the Admin tier selecting its pods in its directions.
+ */
+function adminDecides(
+  ctx: LintContext,
+  working: Cluster,
+  policy: Policy,
+  subjects: readonly Endpoint[],
+  isRedundant: (cluster: Cluster, policy: Policy, subjects: readonly Endpoint[]) => boolean,
+): readonly AdminPolicy[] {
+  if ((working.adminPolicies ?? []).length === 0 || isRedundant({ ...working, adminPolicies: [] }, policy, subjects)) return [];
+  const found = new Set<AdminPolicy>();
+  for (const s of subjects) for (const d of DIRECTIONS) if (policy.affects[d]) for (const a of ctx.adminSelecting(s, d).Admin) found.add(a);
+  return [...found];
 }
 
 /** Pods a policy selects in the universe (host-network pods are never selected). */

@@ -1,3 +1,8 @@
+import { adminSamePriorityConflict } from "./rules/admin-same-priority-conflict.js";
+import { baselineRuleUnreachable } from "./rules/baseline-rule-unreachable.js";
+import { adminNetworksCoverCluster } from "./rules/admin-networks-cover-cluster.js";
+import { domainNamesNotAdminAccept } from "./rules/domain-names-not-admin-accept.js";
+import { adminRuleShadowed } from "./rules/admin-rule-shadowed.js";
 import { dnsEgressBlocked } from "./rules/dns-egress-blocked.js";
 import { dnsTcpMissing } from "./rules/dns-tcp-missing.js";
 import { egressInternetOpen } from "./rules/egress-internet-open.js";
@@ -34,6 +39,11 @@ export const RULES: readonly LintRule[] = [
   policyAddsNothing,
   hostNetworkSelected,
   kindNearMiss,
+  adminSamePriorityConflict,
+  adminRuleShadowed,
+  baselineRuleUnreachable,
+  adminNetworksCoverCluster,
+  domainNamesNotAdminAccept,
 ];
 
 export function ruleById(id: string): LintRule | undefined {

@@ -132,3 +132,19 @@ ${a.length === 0 ? "" : `  annotations:\n${a.map(([k, v]) => `    ${k}: ${JSON.s
 ${spec.replace(/^\n/, "").replace(/\s+$/, "")}
 `;
 }
+
+/**
+ * A ClusterNetworkPolicy (policy.networking.k8s.io/v1alpha2) manifest; `spec` is YAML indented by
+ * two spaces (subject and rules, as under `spec:` after tier and priority).
+ */
+export function clusterPolicy(name: string, tier: "Admin" | "Baseline", priority: number, spec: string): string {
+  return `apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata:
+  name: ${name}
+spec:
+  tier: ${tier}
+  priority: ${priority}
+${spec.replace(/^\n/, "").replace(/\s+$/, "")}
+`;
+}

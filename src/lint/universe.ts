@@ -60,7 +60,8 @@ export function buildUniverse(cluster: Cluster, dns: DnsResolution): Universe {
       }
     }
   }
-  const universe: Cluster = { namespaces, endpoints, services: cluster.services, policies: cluster.policies };
+  // The Nodes and admin policies stay: the engine walks the admin tiers over the universe too.
+  const universe: Cluster = { ...cluster, namespaces, endpoints };
   return { cluster: universe, policyWitnesses, witnesses };
 }
 

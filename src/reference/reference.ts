@@ -105,6 +105,8 @@ interface Asked {
   readonly destination: Target;
   readonly port: number;
   readonly protocol: Protocol;
+  /** `other` is `self`, reached through a Service: the NetworkPolicy tier allows it ("a pod can always reach itself"), the admin tiers apply. */
+  readonly hairpin: boolean;
 }
 
 /**
@@ -116,6 +118,7 @@ interface Asked {
 function networkPolicyTier(a: Asked): ReferenceTier | undefined {
   const policies = isolatingPolicies(a.cluster, a.self, a.direction);
   if (policies.length === 0) return undefined;
+  if (a.hairpin) return { rules: [{ action: "accept", matched: addressesOf(a.other, a.options) }], end: "deny" };
   const rules = policies.flatMap((policy) => policy[a.direction].map((rule) => ({ action: "accept" as const, matched: ruleMatches(a, policy, rule) })));
   return { rules, end: "deny" };
 }
@@ -245,10 +248,11 @@ function allowedAddresses(
   other: Target,
   port: number,
   protocol: Protocol,
+  hairpin: boolean,
 ): AddressSet {
   if (self.kind === "external") return addressesOf(other, options);
   const destination = direction === "egress" ? other : self;
-  const asked: Asked = { cluster, options, direction, self: self.endpoint, other, destination, port, protocol };
+  const asked: Asked = { cluster, options, direction, self: self.endpoint, other, destination, port, protocol, hairpin };
   let undecided = addressesOf(other, options);
   let allowed = AddressSet.EMPTY;
   for (const tier of tiersOf(asked)) {
@@ -274,12 +278,14 @@ export function referenceCheck(cluster: Cluster, options: EngineOptions, conn: C
   const to = addressesOf(conn.to, options);
   const from = addressesOf(conn.from, options);
   // A pod talking to itself: NetworkPolicy never blocks it, and "a pod connecting to its own IP is
-  // not subject to ClusterNetworkPolicy" (issue 9) either: no tier is walked.
-  if (conn.from.kind === "endpoint" && conn.to.kind === "endpoint" && conn.from.endpoint === conn.to.endpoint && conn.from.endpoint.kind === "Pod") {
+  // not subject to ClusterNetworkPolicy" (issue 9) either: no tier is walked. Through a Service
+  // that load-balances back to it, "[it] is subject to ClusterNetworkPolicy": the admin tiers are.
+  const self = conn.from.kind === "endpoint" && conn.to.kind === "endpoint" && conn.from.endpoint === conn.to.endpoint && conn.from.endpoint.kind === "Pod";
+  if (self && conn.viaService !== true) {
     return { verdict: "allowed", egressAllowed: to, ingressAllowed: from };
   }
-  const egressAllowed = allowedAddresses(cluster, options, "egress", conn.from, conn.to, conn.port, conn.protocol);
-  const ingressAllowed = allowedAddresses(cluster, options, "ingress", conn.to, conn.from, conn.port, conn.protocol);
+  const egressAllowed = allowedAddresses(cluster, options, "egress", conn.from, conn.to, conn.port, conn.protocol, self);
+  const ingressAllowed = allowedAddresses(cluster, options, "ingress", conn.to, conn.from, conn.port, conn.protocol, self);
   const side = (allowed: AddressSet, whole: AddressSet): Verdict =>
     allowed.contains(whole) ? "allowed" : allowed.overlaps(whole) ? "depends" : "denied";
   const e = side(egressAllowed, to);

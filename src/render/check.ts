@@ -183,7 +183,10 @@ function directionText(d: DirectionJson, subject: TargetJson, peer: TargetJson, 
     const width = Math.max(...d.governance.policies.map((p) => p.namespace.length + p.name.length + 1));
     for (const p of d.governance.policies) lines.push(`    NetworkPolicy ${`${p.namespace}/${p.name}`.padEnd(width)}  ${where(p.at)}`);
     // The engine reports no NetworkPolicy rule as allowing or missing only when the Admin tier decided every address.
-    if (tiers.length > 0 && d.allowedBy.length === 0 && d.misses.length === 0) lines.push(`    (not reached: the Admin tier decided)`);
+    const hairpin = subject.kind === "endpoint" && peer.kind === "endpoint" && subject.id === peer.id;
+    // Through a Service back to itself, the admin tiers apply but NetworkPolicy never blocks a pod's traffic to itself.
+    if (hairpin) lines.push(`    (a pod can always reach itself: NetworkPolicy allows this connection through a Service back to it)`);
+    else if (tiers.length > 0 && d.allowedBy.length === 0 && d.misses.length === 0) lines.push(`    (not reached: the Admin tier decided)`);
   }
   const context: ReasonContext = {
     direction: d.direction,

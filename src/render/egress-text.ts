@@ -1,6 +1,7 @@
 import { podNetworkOrigin } from "./diagnostics.js";
 import type { ConnSetJson } from "../analysis/connset.js";
 import { cidrSet, compactAddresses } from "./addresses.js";
+import { adminRuleLine } from "./admin-rules.js";
 import { formatConns } from "./conns.js";
 import type { AddressConnsJson, EgressJson, NamespaceEgressJson, PeerConnsJson, ServiceReachJson, WorkloadEgressJson } from "./egress-view.js";
 import { formatAddresses } from "./json.js";
@@ -26,8 +27,20 @@ function governance(w: WorkloadEgressJson): string {
     case "host-network":
       return "host network: NetworkPolicy does not apply, egress is not restricted";
     default:
-      return "egress not restricted: no policy selects it for egress";
+      return guarded(w) ? "egress not limited by NetworkPolicy: the guardrails decide, the rest is allowed" : "egress not restricted: no policy selects it for egress";
   }
+}
+
+/** Whether some admin policy's egress rules apply to the workload. */
+function guarded(w: WorkloadEgressJson): boolean {
+  return w.guardrails.length > 0;
+}
+
+/** `guardrails: Admin ClusterNetworkPolicy deny-metadata (priority 10) rule 0 "block-imds" Deny to networks 169.254.169.254/32`, one rule a line. */
+function guardrailLines(w: WorkloadEgressJson): string[] {
+  const [first, ...rest] = w.guardrails.map(adminRuleLine);
+  if (first === undefined) return [];
+  return [`    guardrails: ${first}`, ...rest.map((line) => `                ${line}`)];
 }
 
 /** The three destinations egress control is mostly about: access, then what exactly. */
@@ -59,7 +72,7 @@ function serviceRow(s: ServiceReachJson): [string, string] {
 }
 
 function reachLines(w: WorkloadEgressJson): string[] {
-  if (w.governance.kind !== "isolated") return ["    can reach: any pod whose ingress allows it, and any address"];
+  if (w.governance.kind !== "isolated" && !guarded(w)) return ["    can reach: any pod whose ingress allows it, and any address"];
   const rows = [...w.endpoints.map(peer), ...w.services.map(serviceRow), ...w.addresses.map(region)];
   const lines = rows.length === 0 ? ["    can reach: nothing"] : ["    can reach:", ...columns(rows, "      ")];
   if (w.endpointsDependingOnAddress.length > 0) lines.push("    for some of their addresses only:", ...columns(w.endpointsDependingOnAddress.map(peer), "      "));
@@ -70,7 +83,7 @@ function reachLines(w: WorkloadEgressJson): string[] {
 function workloadLines(w: WorkloadEgressJson, a: EgressJson["assumptions"]): string[] {
   const ips = w.ips.length === 0 ? "" : `  ${formatAddresses(w.ips)}`;
   const of = w.owner === undefined ? "" : ` (of ${w.owner.kind} ${w.owner.name}, unlike its other pods)`;
-  return [`  ${w.kind} ${w.name}${of}${ips}`, `    ${governance(w)}`, ...reachLines(w), ...columns(notable(w, a), "    ")];
+  return [`  ${w.kind} ${w.name}${of}${ips}`, `    ${governance(w)}`, ...guardrailLines(w), ...reachLines(w), ...columns(notable(w, a), "    ")];
 }
 
 function namespaceLines(n: NamespaceEgressJson, a: EgressJson["assumptions"]): string[] {

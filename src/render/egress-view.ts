@@ -15,6 +15,8 @@ import type { Engine } from "../engine/engine.js";
 import { type WellKnownOptions, internetAddresses, metadataAddresses, podFamilies } from "../model/well-known.js";
 import { type Ip, formatIp } from "../net/ip.js";
 import { type DnsServer, dnsAccess, dnsServer, internet, metadata } from "./egress-probes.js";
+import { type AdminRuleView, adminRulesSelecting } from "../analysis/admin-rules.js";
+import { type AdminRuleJson, adminRuleJson } from "./admin-rules.js";
 import { type GovernanceJson, governanceJson } from "./check.js";
 import { type LocationJson, addressesJson, locationJson } from "./json.js";
 
@@ -54,6 +56,12 @@ export interface WorkloadEgressJson {
   /** A pod that is an endpoint of its own because it differs from the other pods of this controller: `{kind, namespace, name}`. */
   readonly owner?: { readonly kind: string; readonly namespace: string; readonly name: string };
   readonly governance: GovernanceJson;
+  /**
+   * The guardrails that decide its egress: the egress rules of the admin policies whose subject
+   * selects it, in the order the tiers walk them (the Admin tier's; the Baseline tier's unless
+   * NetworkPolicy isolates it, whose verdict is then final).
+   */
+  readonly guardrails: readonly AdminRuleJson[];
   /** Endpoints it can connect to (its egress and their ingress both allow it, whatever the addresses). */
   readonly endpoints: readonly PeerConnsJson[];
   /** Connections only some of the endpoints' possible addresses get. */
@@ -62,7 +70,7 @@ export interface WorkloadEgressJson {
   readonly refusedByIngress: readonly PeerConnsJson[];
   /** The IP space its egress allows, in regions with the same connections. */
   readonly addresses: readonly AddressConnsJson[];
-  /** Services (with a ClusterIP) whose backends it may reach through some port; only for an egress-isolated workload. */
+  /** Services (with a ClusterIP) whose backends it may reach through some port; only for a workload whose egress NetworkPolicy isolates or guardrails restrict. */
   readonly services: readonly ServiceReachJson[];
   readonly internet: { readonly access: Access; readonly allowed: readonly AddressConnsJson[] };
   /** The most open of the metadata addresses (`address`, `conns`), and each of them. */
@@ -109,8 +117,9 @@ interface Facts {
 
 export function egressOverview(engine: Engine, podNetworkFrom: PodNetworkFrom, options: WellKnownOptions = {}): EgressJson {
   const cluster = engine.cluster;
-  const withPolicies = new Set(cluster.policies.map((p) => p.namespace));
   const endpoints = sortedEndpoints(cluster.endpoints);
+  // Namespaces with policies, and those with a workload whose egress some admin policy's subject selects.
+  const withPolicies = new Set([...cluster.policies.map((p) => p.namespace), ...endpoints.filter((e) => adminRulesSelecting(engine, e, "egress").length > 0).map((e) => e.namespace)]);
   const facts: Facts = {
     internet: internetAddresses(podFamilies(engine.options.podNetwork, cluster.endpoints)),
     metadata: metadataAddresses(options.metadata),
@@ -138,6 +147,15 @@ export function egressOverview(engine: Engine, podNetworkFrom: PodNetworkFrom, o
     dns: { server: facts.dns.name, assumed: facts.dns.assumed },
   };
   return { namespaces, unrestricted, assumptions };
+}
+
+/**
+ * The admin rules that decide a workload's egress: the Admin tier's, and the Baseline tier's unless
+ * NetworkPolicy isolates it (then NetworkPolicy's verdict is final and the Baseline is not reached).
+ */
+function guardrails(engine: Engine, e: Endpoint): AdminRuleView[] {
+  const isolated = !e.hostNetwork && engine.policiesSelecting(e, "egress").length > 0;
+  return adminRulesSelecting(engine, e, "egress").filter((r) => r.tier === "Admin" || !isolated);
 }
 
 /** Pair analyses, plus what the source's egress alone allows, both memoised by endpoint class. */
@@ -178,21 +196,22 @@ function servicesReached(cluster: Cluster, pairs: PairAnalysis, e: Endpoint): Se
 }
 
 function workload(engine: Engine, pairs: EgressPairs, facts: Facts, all: readonly Endpoint[], e: Endpoint): WorkloadEgressJson {
+  // Restricted by some tier: NetworkPolicy isolation, or an admin policy whose subject selects it.
+  const restricted = !e.hostNetwork && engine.layersSelecting(e, "egress").length > 0;
   const reach: PeerConnsJson[] = [];
   const depending: PeerConnsJson[] = [];
   const refused: PeerConnsJson[] = [];
   for (const other of all) {
     if (other === e) continue;
     const both = pairs.conns(e, other);
-    // Only an isolated workload's egress can be refused by ingress in a way worth reporting.
-    const egressOnly = e.hostNetwork || engine.policiesSelecting(e, "egress").length === 0 ? ConnSet.EMPTY : pairs.egressOnly(e, other);
+    // Only a restricted workload's egress can be refused by ingress in a way worth reporting.
+    const egressOnly = restricted ? pairs.egressOnly(e, other) : ConnSet.EMPTY;
     if (!both.full.isEmpty()) reach.push({ to: other.id, conns: both.full.toJSON() });
     if (!both.partial.isEmpty()) depending.push({ to: other.id, conns: both.partial.toJSON() });
     const lost = egressOnly.subtract(both.full).subtract(both.partial);
     if (!lost.isEmpty()) refused.push({ to: other.id, conns: lost.toJSON() });
   }
   const regions = externalConns(engine, e, "egress");
-  const isolated = !e.hostNetwork && engine.policiesSelecting(e, "egress").length > 0;
   return {
     id: e.id,
     kind: e.kind,
@@ -201,11 +220,12 @@ function workload(engine: Engine, pairs: EgressPairs, facts: Facts, all: readonl
     hostNetwork: e.hostNetwork,
     ...(e.owner === undefined ? {} : { owner: { kind: e.owner.kind, namespace: e.owner.namespace, name: e.owner.name } }),
     governance: governanceJson(engine.governance(e, "egress")),
+    guardrails: guardrails(engine, e).map(adminRuleJson),
     endpoints: reach,
     endpointsDependingOnAddress: depending,
     refusedByIngress: refused,
     addresses: regions.map((r) => ({ to: addressesJson(r.addresses), conns: r.conns.toJSON() })),
-    services: isolated ? servicesReached(engine.cluster, pairs, e) : [],
+    services: restricted ? servicesReached(engine.cluster, pairs, e) : [],
     internet: internet(regions, facts.internet),
     cloudMetadata: metadata(regions, facts.metadata),
     dns: dnsAccess(facts.dns, e),

@@ -5,6 +5,7 @@
 import type { DirectionView, EndpointView, PeerView, PolicyView, RuleView } from "../analysis/explain.js";
 import type { Direction } from "../model/cluster.js";
 import { compactAddresses, parseCidrList } from "./addresses.js";
+import { type AdminRuleJson, adminRuleJson, adminRuleLine } from "./admin-rules.js";
 import { type AssumptionJson, assumedLines } from "./assumptions.js";
 import { type GovernanceJson, governanceJson } from "./check.js";
 import { formatConns } from "./conns.js";
@@ -18,7 +19,11 @@ type Located<T> = T extends unknown ? Omit<T, "at"> & { readonly at: LocationJso
 export type PeerJson = Located<PeerView>;
 export type RuleJson = Omit<Located<RuleView>, "peers"> & { readonly peers: readonly PeerJson[] | "all" };
 export type PolicyJson = Omit<Located<PolicyView>, "ingress" | "egress"> & { readonly ingress: readonly RuleJson[]; readonly egress: readonly RuleJson[] };
-export type DirectionJson = Omit<DirectionView, "governance" | "rules"> & { readonly governance: GovernanceJson; readonly rules: readonly RuleJson[] };
+export type DirectionJson = Omit<DirectionView, "governance" | "rules" | "adminRules"> & {
+  readonly governance: GovernanceJson;
+  readonly rules: readonly RuleJson[];
+  readonly adminRules: readonly AdminRuleJson[];
+};
 export type EndpointJson = Omit<EndpointView, "egress" | "ingress"> & { readonly egress: DirectionJson; readonly ingress: DirectionJson };
 
 /** One endpoint of several a target means (a Service's backends). */
@@ -45,7 +50,7 @@ export function policyJson(p: PolicyView): PolicyJson {
 }
 
 export function endpointExplainJson(e: EndpointView): EndpointJson {
-  const direction = (d: DirectionView): DirectionJson => ({ ...d, governance: governanceJson(d.governance), rules: d.rules.map(ruleJson) });
+  const direction = (d: DirectionView): DirectionJson => ({ ...d, governance: governanceJson(d.governance), rules: d.rules.map(ruleJson), adminRules: d.adminRules.map(adminRuleJson) });
   return { ...e, egress: direction(e.egress), ingress: direction(e.ingress) };
 }
 
@@ -89,7 +94,17 @@ export function renderPolicyText(p: PolicyJson): string[] {
 
 function directionLines(d: DirectionJson, direction: Direction): string[] {
   const count = d.governance.kind === "isolated" ? d.governance.policies.length : 0;
-  const lines = [`${direction === "egress" ? "Egress" : "Ingress"}: ${governanceSentence(d.governance.kind, direction, count)}`];
+  const admin = d.adminRules;
+  const sentence =
+    admin.length > 0 && d.governance.kind === "not-isolated"
+      ? `not isolated by NetworkPolicy for ${direction}: the admin tiers decide, the rest is allowed`
+      : governanceSentence(d.governance.kind, direction, count);
+  const lines = [`${direction === "egress" ? "Egress" : "Ingress"}: ${sentence}`];
+  // "Policy tiers are evaluated in the following order: * Admin tier * NetworkPolicy tier * Baseline tier."
+  const tier = (t: AdminRuleJson["tier"]): string[] => admin.filter((r) => r.tier === t).map((r) => `    ${adminRuleLine(r)}  ${where(r.at)}`);
+  const adminLines = tier("Admin");
+  const baselineLines = tier("Baseline");
+  if (adminLines.length > 0) lines.push("  Admin tier (first):", ...adminLines);
   if (d.governance.kind === "isolated") {
     for (const p of d.governance.policies) {
       const rules = d.rules.filter((r) => r.policy.namespace === p.namespace && r.policy.name === p.name);
@@ -97,6 +112,7 @@ function directionLines(d: DirectionJson, direction: Direction): string[] {
       lines.push(...(rules.length === 0 ? [`    no ${direction} rules`] : rules.flatMap((r) => ruleLines(r, "    "))));
     }
   }
+  if (baselineLines.length > 0) lines.push(`  Baseline tier (${d.governance.kind === "isolated" ? "not reached: NetworkPolicy isolates it" : "last"}):`, ...baselineLines);
   const side = direction === "egress" ? "may reach" : "may be reached from";
   const reach = [...d.endpoints.map((e) => [e.peer, formatConns(e.conns)]), ...d.external.map((e) => [compactAddresses(parseCidrList(e.peer)), formatConns(e.conns)])];
   lines.push(reach.length === 0 ? `  ${side}: nothing` : `  ${side}:`, ...columns(reach, "    "));

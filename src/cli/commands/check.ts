@@ -86,8 +86,9 @@ function workloadCases(options: CheckOptions, from: Target, froms: readonly Targ
   return { translation: [...ownerSentence(from, froms), ...ownerSentence(to, tos)].join("; "), cases };
 }
 
+/** A Service backend as kube-proxy reaches it: through the Service (a pod reaching itself this way is subject to the admin tiers). */
 function connection(from: Target, d: CaseDestination): Connection {
-  return sameFamily({ from, to: d.target, port: d.port, protocol: d.protocol });
+  return sameFamily({ from, to: d.target, port: d.port, protocol: d.protocol, viaService: true });
 }
 
 function checkView(conn: Connection, engine: Engine): CheckJson {

@@ -4,7 +4,7 @@ import { Engine } from "../../engine/engine.js";
 import { readGitSources } from "../../io/git-sources.js";
 import { readSources } from "../../io/read-sources.js";
 import type { Cluster } from "../../model/cluster.js";
-import { decodeSources, type LoadIo } from "../load.js";
+import { adminPolicyHandling, decodeSources, type LoadIo } from "../load.js";
 import type { CommandOptions } from "../options.js";
 import { render } from "../output.js";
 import { type CommandResult, done, usage } from "./result.js";
@@ -15,7 +15,7 @@ type DiffCommand = Extract<CommandOptions, { name: "diff" }>;
 type Side = { readonly label: string; readonly cluster: Cluster | null };
 
 async function files(label: string, paths: readonly string[], options: DiffCommand, io: LoadIo): Promise<Side> {
-  return { label, cluster: decodeSources(await readSources(paths, io.stdin), options.common, io) };
+  return { label, cluster: decodeSources(await readSources(paths, io.stdin), options.common, io, adminPolicyHandling("diff")) };
 }
 
 /** Both versions, old first; a failure of git ends the command. */
@@ -26,7 +26,7 @@ async function versions(options: DiffCommand, io: LoadIo): Promise<[Side, Side] 
   }
   const git = await readGitSources(options.common.files, v.ref);
   if (!git.ok) return git.kind === "usage" ? usage(git.message) : done("internal", "", `portcullis: ${git.message}\n`);
-  const old = { label: `the old version (--base ${v.ref})`, cluster: decodeSources(git.read, options.common, io) };
+  const old = { label: `the old version (--base ${v.ref})`, cluster: decodeSources(git.read, options.common, io, adminPolicyHandling("diff")) };
   return [old, await files("the new version (-f, the working tree)", options.common.files, options, io)];
 }
 

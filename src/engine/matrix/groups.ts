@@ -7,7 +7,7 @@ import { type Action, type TierEnd, type VerdictLayer, ADMIN_TIER_END, NETWORK_P
 import type { AdminEgressPeer, AdminPolicy, AdminRule } from "../../model/admin-policy.js";
 import { MATCH_ALL } from "../../model/selector.js";
 import { PROTOCOLS } from "../../model/ports.js";
-import { type AdminTiers, adminAction } from "../admin-tiers.js";
+import { type AdminTiers, ruleAction } from "../admin-tiers.js";
 import type { Universe } from "./universe.js";
 
 /**
@@ -231,7 +231,7 @@ function adminRulesSpans(u: Universe, atoms: PortAtoms, direction: Direction, po
   const out: SpannedRule[] = [];
   for (const rule of policy[direction] as readonly AdminRule<AdminEgressPeer>[]) {
     const m = rule.match;
-    const action = adminAction(rule);
+    const action = ruleAction(rule);
     const all = { first: 0, last: atoms.length - 1 };
     // "For "Accept" rules, "fail closed" means: "treat the rule as matching no traffic"."
     if (m.kind === "matches-nothing") continue;

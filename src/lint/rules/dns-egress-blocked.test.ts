@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseIp } from "../../net/ip.js";
-import { type RuleCase, docs, namespace, policy, runCase, workload } from "../test-support.js";
+import { type RuleCase, clusterPolicy, docs, namespace, policy, runCase, workload } from "../test-support.js";
 
 const NODELOCAL = parseIp("169.254.20.10");
 if (NODELOCAL === undefined) throw new Error("unreachable");
@@ -258,6 +258,76 @@ spec:
 ];
 
 for (const c of CASES) {
+  test(`dns-egress-blocked: ${c.name}`, () => {
+    const { actual, expected } = runCase("dns-egress-blocked", c);
+    assert.deepEqual(actual, expected);
+  });
+}
+
+/** The issue 9 guardrail gone wrong: "an Admin `Deny` that blocks DNS is an error". */
+const adminEgress = (name: string, tier: "Admin" | "Baseline", priority: number, rules: string): string =>
+  clusterPolicy(name, tier, priority, `
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: shop}}}
+  egress:
+${rules}`);
+const DENY_CLUSTER_UDP = `    - name: no-udp
+      action: Deny
+      to: [{namespaces: {}}]
+      protocols: [{udp: {destinationPort: {range: {start: 1, end: 65535}}}}]
+`;
+const DENY_TCP_53 = `    - name: no-tcp-dns
+      action: Deny
+      to: [{namespaces: {}}]
+      protocols: [{tcp: {destinationPort: {number: 53}}}]
+`;
+const ACCEPT_DNS = `    - name: kube-dns
+      action: Accept
+      to:
+        - pods:
+            namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}
+            podSelector: {matchLabels: {k8s-app: kube-dns}}
+      protocols: [{udp: {destinationPort: {number: 53}}}, {tcp: {destinationPort: {number: 53}}}]
+`;
+
+const TIER_CASES: RuleCase[] = [
+  {
+    name: 'admin tiers: an Admin Deny of all UDP to pods blocks DNS over UDP even where a NetworkPolicy allows it ("Deny: Drops the selected traffic. No further ClusterNetworkPolicy or NetworkPolicy rules will be processed"): an error at the Deny rule',
+    yaml: docs(SHOP, DENY, ALLOW_DNS, adminEgress("no-udp", "Admin", 10, DENY_CLUSTER_UDP)),
+    expect: [{ path: "spec.egress[0]", endpoints: ["shop/web", "shop/worker"], severity: "error", message: 'ClusterNetworkPolicy no-udp spec.egress[0] "no-udp" denies DNS queries (UDP 53)' }],
+  },
+  {
+    name: "admin tiers: an Admin Deny of TCP 53 is an error too (answers too large for UDP fail), and the pods not isolated by any NetworkPolicy are concerned as well",
+    yaml: docs(SHOP, adminEgress("no-tcp-dns", "Admin", 10, DENY_TCP_53)),
+    expect: [{ path: "spec.egress[0]", endpoints: ["shop/web", "shop/worker"], severity: "error", message: "denies DNS queries (TCP 53)" }],
+  },
+  {
+    name: "admin tiers: a Baseline default-deny blocks DNS for pods no NetworkPolicy isolates (UDP and TCP): one error at its rule",
+    yaml: docs(SHOP, adminEgress("baseline", "Baseline", 10, "    - name: default-deny\n      action: Deny\n      to: [{networks: [0.0.0.0/0]}]\n")),
+    expect: [{ path: "spec.egress[0]", endpoints: ["shop/web", "shop/worker"], severity: "error", message: "denies DNS queries (UDP and TCP 53)" }],
+  },
+  {
+    name: "admin tiers (near miss): the same Baseline default-deny after an earlier Accept of DNS in the tier blocks nothing of DNS",
+    yaml: docs(SHOP, adminEgress("baseline", "Baseline", 10, `${ACCEPT_DNS}    - action: Deny\n      to: [{networks: [0.0.0.0/0]}]\n`)),
+    expect: [],
+  },
+  {
+    name: "admin tiers (near miss): a Baseline default-deny is not reached by pods a NetworkPolicy isolates and allows DNS",
+    yaml: docs(SHOP, DENY, ALLOW_DNS, adminEgress("baseline", "Baseline", 10, "    - action: Deny\n      to: [{networks: [0.0.0.0/0]}]\n")),
+    expect: [],
+  },
+  {
+    name: "admin tiers (near miss): an Admin Accept of DNS at a higher precedence (priority 5) than the Admin Deny (priority 10) lets DNS through",
+    yaml: docs(SHOP, adminEgress("allow-dns", "Admin", 5, ACCEPT_DNS), adminEgress("no-udp", "Admin", 10, DENY_CLUSTER_UDP)),
+    expect: [],
+  },
+  {
+    name: "admin tiers: an Admin Accept of DNS lets queries through a baseline NetworkPolicy that allows nothing (egress Accept ends egress evaluation)",
+    yaml: docs(SHOP, DENY, adminEgress("allow-dns", "Admin", 5, ACCEPT_DNS)),
+    expect: [],
+  },
+];
+
+for (const c of TIER_CASES) {
   test(`dns-egress-blocked: ${c.name}`, () => {
     const { actual, expected } = runCase("dns-egress-blocked", c);
     assert.deepEqual(actual, expected);

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { type RuleCase, docs, namespace, policy, runCase, workload } from "../test-support.js";
+import { type RuleCase, clusterPolicy, docs, namespace, policy, runCase, workload } from "../test-support.js";
 
 const APP = workload("payments", "checkout", { app: "checkout" });
 const dnsPolicy = (ports: string): string =>
@@ -72,6 +72,49 @@ const CASES: RuleCase[] = [
 ];
 
 for (const c of CASES) {
+  test(`dns-tcp-missing: ${c.name}`, () => {
+    const { actual, expected } = runCase("dns-tcp-missing", c);
+    assert.deepEqual(actual, expected);
+  });
+}
+
+const ADMIN_UDP_DNS = clusterPolicy("allow-dns", "Admin", 5, `
+  subject: {namespaces: {}}
+  egress:
+    - name: kube-dns-udp
+      action: Accept
+      to:
+        - pods:
+            namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}
+            podSelector: {matchLabels: {k8s-app: kube-dns}}
+      protocols: [{udp: {destinationPort: {number: 53}}}]
+`);
+
+const TIER_CASES: RuleCase[] = [
+  {
+    name: "admin tiers: an Admin Accept of UDP 53 only, for a pod a baseline NetworkPolicy isolates: TCP is denied, the finding points at the Accept rule",
+    yaml: docs(APP, policy("payments", "deny", "  podSelector: {}\n  policyTypes: [Egress]\n"), ADMIN_UDP_DNS),
+    expect: [{ path: "spec.egress[0]", endpoints: ["payments/checkout"], message: "no rule allows TCP 53", hint: "{tcp: {destinationPort: {number: 53}}}" }],
+  },
+  { name: "admin tiers (near miss): the same Admin Accept for a pod no policy isolates: TCP is allowed by default", yaml: docs(APP, ADMIN_UDP_DNS), expect: [] },
+  {
+    name: "admin tiers: an Admin Deny of TCP 53 is left to dns-egress-blocked (an error there), not reported here",
+    yaml: docs(
+      APP,
+      dnsPolicy("        - {protocol: UDP, port: 53}\n        - {protocol: TCP, port: 53}\n"),
+      clusterPolicy("no-tcp-dns", "Admin", 10, `
+  subject: {namespaces: {}}
+  egress:
+    - action: Deny
+      to: [{namespaces: {}}]
+      protocols: [{tcp: {destinationPort: {number: 53}}}]
+`),
+    ),
+    expect: [],
+  },
+];
+
+for (const c of TIER_CASES) {
   test(`dns-tcp-missing: ${c.name}`, () => {
     const { actual, expected } = runCase("dns-tcp-missing", c);
     assert.deepEqual(actual, expected);

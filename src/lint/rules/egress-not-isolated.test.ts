@@ -1,9 +1,19 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { type RuleCase, docs, namespace, policy, runCase, workload } from "../test-support.js";
+import { type RuleCase, clusterPolicy, docs, namespace, policy, runCase, workload } from "../test-support.js";
 
 const NS = docs(namespace("shop"), workload("shop", "web", { app: "web" }), workload("shop", "db", { app: "db" }));
 const COREDNS = workload("kube-system", "coredns", { "k8s-app": "kube-dns" }, { ports: [{ name: "dns", port: 53, protocol: "UDP" }] });
+const BANP_DEFAULT_DENY = `apiVersion: policy.networking.k8s.io/v1alpha1
+kind: BaselineAdminNetworkPolicy
+metadata: {name: default}
+spec:
+  subject: {namespaces: {}}
+  egress:
+    - name: default-deny
+      action: Deny
+      to: [{networks: [0.0.0.0/0]}]
+`;
 const WEB_ONLY = policy("shop", "web-egress", "  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Egress]\n");
 
 const CASES: RuleCase[] = [
@@ -27,6 +37,26 @@ const CASES: RuleCase[] = [
     yaml: docs(namespace("kube-system"), COREDNS, NS, WEB_ONLY),
     options: { namespace: "kube-system", systemNamespaces: [] },
     expect: [{ path: "", endpoints: ["kube-system/coredns"] }],
+  },
+  {
+    name: "admin tiers: a Baseline default-deny (BaselineAdminNetworkPolicy of the issue 9 guardrails) restricts the pods no NetworkPolicy isolates",
+    yaml: docs(NS, WEB_ONLY, BANP_DEFAULT_DENY),
+    expect: [],
+  },
+  {
+    name: "admin tiers: an Admin default-deny after an Accept of TCP 443 restricts them to it",
+    yaml: docs(NS, clusterPolicy("allowlist", "Admin", 10, "  subject: {namespaces: {}}\n  egress:\n    - action: Accept\n      to: [{networks: [0.0.0.0/0]}]\n      protocols: [{tcp: {destinationPort: {number: 443}}}]\n    - action: Deny\n      to: [{networks: [0.0.0.0/0]}]\n")),
+    expect: [],
+  },
+  {
+    name: "admin tiers (near miss): a Pass of everything before the Admin default-deny leaves them open (Pass hands the traffic to the next tiers)",
+    yaml: docs(NS, clusterPolicy("p", "Admin", 10, "  subject: {namespaces: {}}\n  egress:\n    - action: Pass\n      to: [{networks: [0.0.0.0/0]}]\n    - action: Deny\n      to: [{networks: [0.0.0.0/0]}]\n")),
+    expect: [{ path: "", endpoints: ["shop/db", "shop/web"] }],
+  },
+  {
+    name: "admin tiers (near miss): a Baseline Deny of 169.254.169.254 only leaves the rest open",
+    yaml: docs(NS, clusterPolicy("b", "Baseline", 10, "  subject: {namespaces: {}}\n  egress:\n    - action: Deny\n      to: [{networks: [169.254.169.254/32]}]\n")),
+    expect: [{ path: "", endpoints: ["shop/db", "shop/web"] }],
   },
 ];
 

@@ -15,7 +15,7 @@ export const egressNotIsolated: LintRule = {
   severity: "info",
   summary: "Workloads that no egress policy selects: their egress is not restricted.",
   description:
-    "A pod is isolated for egress only when some policy with Egress in its policyTypes selects it; until then it may connect anywhere. One finding per namespace lists the workloads of the input that the engine finds not isolated for egress (host-network pods, to which NetworkPolicy does not apply, are left out). The system namespaces (kube-system, kube-public, kube-node-lease; --system-namespaces) are not reported.",
+    "A pod is isolated for egress only when some policy with Egress in its policyTypes selects it; until then it may connect anywhere. One finding per namespace lists the workloads of the input that the engine finds not isolated for egress (host-network pods, to which NetworkPolicy does not apply, are left out), except those whose egress an admin tier closes: an Admin or Baseline rule (ClusterNetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy) that denies every address on every protocol, with no Pass before it, restricts them to the Accepts before it. The system namespaces (kube-system, kube-public, kube-node-lease; --system-namespaces) are not reported.",
   docs: "docs/rules/egress-not-isolated.md",
   check: (ctx) => {
     const drafts: Draft[] = [];
@@ -23,7 +23,8 @@ export const egressNotIsolated: LintRule = {
     const namespaces = sortedIds(ctx.cluster.endpoints.map((e) => e.namespace)).filter((name) => !system.has(name));
     for (const name of namespaces) {
       const workloads = ctx.endpointsIn(name).filter((e) => !e.hostNetwork);
-      const open = workloads.filter((e) => ctx.engine.governance(e, "egress").kind === "not-isolated");
+      // A pod whose egress an admin tier closes (an Admin or Baseline default-deny, after its Accepts) is restricted.
+      const open = workloads.filter((e) => ctx.engine.governance(e, "egress").kind === "not-isolated" && !ctx.adminClosesEgress(e, ["Admin", "Baseline"]));
       const first = open[0];
       if (first === undefined) continue;
       const ns = ctx.cluster.namespaces.get(name);

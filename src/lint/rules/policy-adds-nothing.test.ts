@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { scaffold } from "../../scaffold/index.js";
-import { type RuleCase, docs, policy, runCase, workload } from "../test-support.js";
+import { type RuleCase, clusterPolicy, docs, policy, runCase, workload } from "../test-support.js";
 
 const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 const APPS = docs(workload("shop", "web", { app: "web" }));
@@ -74,6 +74,20 @@ const CASES: RuleCase[] = [
     expect: [{ path: "", message: "isolates its pods in no direction that NetworkPolicy shop/deny-all (also selecting every pod, with no rules) does not" }],
   },
   { name: "a policy that isolates pods no other policy isolates", yaml: docs(APPS, policy("shop", "web-egress", WEB_EGRESS)), expect: [] },
+  {
+    name: "the Kubernetes docs' default allow all egress alone: removing it leaves the pods not isolated, which allows as much",
+    yaml: docs(APPS, K8S_DOCS_ALLOW_ALL_EGRESS),
+    expect: [{ path: "", message: "without it the pods it selects are not isolated" }],
+  },
+  {
+    name: 'admin tiers (near miss): the same allow-all beside a Baseline default-deny is not redundant: "Further evaluation only happens for Pods not selected by a v1.NetworkPolicy", so without it the Baseline Deny decides',
+    yaml: docs(
+      APPS,
+      K8S_DOCS_ALLOW_ALL_EGRESS,
+      clusterPolicy("baseline", "Baseline", 10, "  subject: {namespaces: {}}\n  egress:\n    - action: Deny\n      to: [{networks: [0.0.0.0/0]}]\n"),
+    ),
+    expect: [],
+  },
   { name: "a policy that selects no pod is left to policy-selects-nothing", yaml: docs(APPS, policy("shop", "api", WEB_EGRESS.replace("app: web", "app: api"))), expect: [] },
 ];
 

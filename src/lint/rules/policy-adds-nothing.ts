@@ -1,3 +1,4 @@
+import { formatAdminPolicy } from "../../model/admin-policy.js";
 import { type Policy, formatObjectRef } from "../../model/cluster.js";
 import { policyObject, sortedIds } from "../describe.js";
 import { isBaseline } from "../redundancy.js";
@@ -9,7 +10,7 @@ export const policyAddsNothing: LintRule = {
   severity: "info",
   summary: "A policy whose removal would change no allowed or denied connection.",
   description:
-    "The engine compares, on a copy of the cluster, what the pods a policy selects may send and receive with and without the policy, isolation included. When nothing changes, other policies already allow those pods at least as much; the finding names them. Policies are tried from last to first and each one found is removed before the next is tried. Policies that each add nothing given the other (two copies) are one finding naming the set: keep one. A default-deny baseline (podSelector: {} and no rules) is never reported for what allow policies allow: it keeps the pods isolated when they are removed; only a second baseline makes it redundant. Policies that select no pod are left to policy-selects-nothing.",
+    "The engine compares, on a copy of the cluster, what the pods a policy selects may send and receive with and without the policy, isolation included. When nothing changes, other policies already allow those pods at least as much; the finding names them. Policies are tried from last to first and each one found is removed before the next is tried. Policies that each add nothing given the other (two copies) are one finding naming the set: keep one. A default-deny baseline (podSelector: {} and no rules) is never reported for what allow policies allow: it keeps the pods isolated when they are removed; only a second baseline makes it redundant. Policies that select no pod are left to policy-selects-nothing. When the policy adds nothing only because the Admin tier decides, before NetworkPolicy is reached, all the traffic its rules would allow, the finding names those admin policies instead.",
   docs: "docs/rules/policy-adds-nothing.md",
   check: (ctx) => {
     // A policy a finding already names as one of a mutually redundant set gets no finding of its own.
@@ -20,7 +21,13 @@ export const policyAddsNothing: LintRule = {
       const set = [...r.mutual, r.policy];
       const names = (ps: readonly Policy[]): string[] => ps.map((p) => formatObjectRef(policyObject(p)));
       const mutual = r.mutual.length > 0;
-      const message = mutual ? m.policiesMutuallyRedundant(names(set)) : isBaseline(r.policy) ? m.baselineAddsNothing(names(r.given)) : m.policyAddsNothing(names(r.given));
+      const message = mutual
+        ? m.policiesMutuallyRedundant(names(set))
+        : isBaseline(r.policy)
+          ? m.baselineAddsNothing(names(r.given))
+          : r.admin.length > 0
+            ? m.policyAddsNothingAdmin(r.admin.map(formatAdminPolicy))
+            : m.policyAddsNothing(names(r.given));
       return [
         {
           message,

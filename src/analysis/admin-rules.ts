@@ -1,0 +1,89 @@
+/**
+ * The admin rules that apply to a workload, per direction, as the explain and egress views show
+ * them: the rules of the admin policies whose subject selects it (engine.layersSelecting, in tier
+ * and precedence order), each with its tier, policy, priority, index, name, action, peers,
+ * protocols and location.
+ */
+import type { Location } from "../diag/location.js";
+import {
+  type AdminAction,
+  type AdminEgressPeer,
+  type AdminPolicyKind,
+  type AdminProtocolMatch,
+  type AdminRule,
+  type AdminTier,
+  effectiveAction,
+} from "../model/admin-policy.js";
+import type { Direction, Endpoint } from "../model/cluster.js";
+import { formatSelector } from "../model/selector.js";
+import { formatCidr } from "../net/cidr.js";
+import type { Engine } from "../engine/engine.js";
+
+export interface AdminRuleView {
+  readonly tier: AdminTier;
+  readonly policy: { readonly kind: AdminPolicyKind; readonly name: string };
+  /** null: the BaselineAdminNetworkPolicy, which has none. */
+  readonly priority: number | null;
+  readonly direction: Direction;
+  /** Index into spec.ingress/spec.egress. */
+  readonly rule: number;
+  readonly name: string | null;
+  /** What the rule does: a rule that fails closed as a Deny of everything says `Deny`. */
+  readonly action: AdminAction;
+  /** An entry this CRD version does not know: an Accept matches nothing, a Deny or Pass denies everything. */
+  readonly failClosed: boolean;
+  /** `networks 169.254.169.254/32`, `pods app=web in namespaces {}`, `nodes role=infra`, ...; "all" for a rule that fails closed as a Deny of everything. */
+  readonly peers: readonly string[] | "all";
+  /** `TCP 53`, `UDP 1000-2000`, `named port dns`; "all" when the rule names none. */
+  readonly protocols: readonly string[] | "all";
+  readonly at: Location;
+}
+
+/** The admin rules of the policies whose subject selects `endpoint` for `direction`, in the order the tiers walk them. */
+export function adminRulesSelecting(engine: Engine, endpoint: Endpoint, direction: Direction): AdminRuleView[] {
+  if (endpoint.hostNetwork) return [];
+  const out: AdminRuleView[] = [];
+  for (const layer of engine.layersSelecting(endpoint, direction)) {
+    if (layer.kind !== "admin") continue;
+    for (const policy of layer.policies) {
+      for (const rule of policy[direction] as readonly AdminRule<AdminEgressPeer>[]) {
+        const m = rule.match;
+        out.push({
+          tier: layer.tier,
+          policy: { kind: policy.source.kind, name: policy.name },
+          priority: policy.priority,
+          direction,
+          rule: rule.index,
+          name: rule.name ?? null,
+          action: effectiveAction(rule),
+          failClosed: m.kind !== "as-written",
+          peers: m.kind === "denies-all" ? "all" : m.kind === "matches-nothing" ? [] : m.peers.map(adminPeerText),
+          protocols: m.kind === "as-written" && m.protocols !== "all" ? m.protocols.map(adminProtocolText) : "all",
+          at: rule.at,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/** One admin peer in words. */
+export function adminPeerText(peer: AdminEgressPeer): string {
+  switch (peer.kind) {
+    case "namespaces":
+      return `namespaces ${formatSelector(peer.namespaces)}`;
+    case "pods":
+      return `pods ${formatSelector(peer.pods)} in namespaces ${formatSelector(peer.namespaces)}`;
+    case "nodes":
+      return `nodes ${formatSelector(peer.nodes)}`;
+    case "networks":
+      return `networks ${peer.networks.map(formatCidr).join(", ")}`;
+    case "domainNames":
+      return `domainNames ${peer.domainNames.map((d) => d.text).join(", ")} (depends on DNS: not evaluated offline)`;
+  }
+}
+
+function adminProtocolText(entry: AdminProtocolMatch): string {
+  if (entry.kind === "namedPort") return `named port ${entry.name}`;
+  return `${entry.protocol} ${entry.port.kind === "number" ? entry.port.port : `${entry.port.start}-${entry.port.end}`}`;
+}
