@@ -24,7 +24,7 @@ interface Args {
   readonly seed: number;
 }
 
-const USAGE = "usage: npm run bench -- [--shapes S,M,L,XL,all-select,adversarial] [--quick] [--seed N]";
+const USAGE = "usage: npm run bench -- [--shapes S,M,L,XL,all-select,adversarial,M+admin,XL+admin] [--quick] [--seed N]";
 
 function parseArgs(argv: readonly string[]): Args {
   let shapes: readonly Shape[] = SHAPES;

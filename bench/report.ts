@@ -81,6 +81,40 @@ function targets(runs: readonly ShapeRun[]): string {
   return table(["target (one core)", "goal", "measured", "verdict"], rows);
 }
 
+/**
+ * Each shape with admin policies beside the NetworkPolicy-only shape it extends: compile (the
+ * engine's; admin selections are indexed on first use, inside the check and matrix figures),
+ * single checks, the all-pairs matrix, memory, and the ratio (goal: under 1.5x).
+ */
+function adminTiers(runs: readonly ShapeRun[]): string {
+  const byName = new Map(runs.map((r) => [r.shape.name, r]));
+  const rows: string[][] = [];
+  const ratio = (a: number | undefined, b: number | undefined): string => (a === undefined || b === undefined || b === 0 ? "" : `${(a / b).toFixed(2)}x`);
+  for (const run of runs) {
+    const base = run.shape.base === undefined ? undefined : byName.get(run.shape.base);
+    if (base === undefined) continue;
+    const ms = (r: ShapeRun, p: PhaseName): number | undefined => (get(r, p)?.status === "ok" ? get(r, p)?.ms : undefined);
+    const allPairs = (r: ShapeRun): number | undefined => {
+      const m = ms(r, "matrix");
+      const c = ms(r, "count");
+      return m === undefined || c === undefined ? undefined : m + c;
+    };
+    const peak = (r: ShapeRun): number | undefined => get(r, "matrix")?.peakRssMb;
+    const heap = (r: ShapeRun): number | undefined => get(r, "count")?.heapMb;
+    const figures: [string, number | undefined, number | undefined, string][] = [
+      ["compile (engine)", ms(base, "compile"), ms(run, "compile"), "ms"],
+      ["check p50", base.sizes.checkP50Us, run.sizes.checkP50Us, "µs"],
+      ["check p99", base.sizes.checkP99Us, run.sizes.checkP99Us, "µs"],
+      ["check phase (all checks)", ms(base, "check"), ms(run, "check"), "ms"],
+      ["all-pairs (matrix + count)", allPairs(base), allPairs(run), "ms"],
+      ["matrix peak RSS", peak(base), peak(run), "MB"],
+      ["heap after count", heap(base), heap(run), "MB"],
+    ];
+    for (const [what, b, a, unit] of figures) rows.push([`${run.shape.name} vs ${base.shape.name}`, what, b === undefined ? "" : `${n(b)} ${unit}`, a === undefined ? "" : `${n(a)} ${unit}`, ratio(a, b)]);
+  }
+  return rows.length === 0 ? "" : ["", "Admin tiers beside NetworkPolicy only (goal: under 1.5x)", table(["shapes", "figure", "NetworkPolicy only", "with admin policies", "ratio"], rows)].join("\n");
+}
+
 export function render(runs: readonly ShapeRun[]): string {
-  return ["", "Sizes", sizes(runs), "", "Phases", phases(runs), "", "Targets", targets(runs), ""].join("\n");
+  return ["", "Sizes", sizes(runs), "", "Phases", phases(runs), "", "Targets", targets(runs), adminTiers(runs), ""].join("\n");
 }

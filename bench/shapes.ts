@@ -2,6 +2,7 @@
 import { type Obj, namespace, pod, podIpv4, podIpv6, policy } from "./objects.js";
 import { ALLOW_DNS, APPS, DEFAULT_DENY, ENVS, TEAMS, appPorts, realisticPolicy, tierOf } from "./policies.js";
 import type { Prng } from "./prng.js";
+import { adminObjects } from "./admin.js";
 
 export interface Shape {
   readonly name: string;
@@ -9,6 +10,8 @@ export interface Shape {
   /** Time limit per phase, seconds. */
   readonly budget: number;
   readonly generate: (r: Prng, quick: boolean) => Obj[];
+  /** The NetworkPolicy-only shape this one adds admin policies to (figures are compared with it). */
+  readonly base?: string;
 }
 
 /** kube-system with DNS, and monitoring (whose scrapers other policies admit). */
@@ -135,6 +138,11 @@ function adversarial(pods: number, namespaces: number, policies: number): Shape[
   };
 }
 
+/** A shape's cluster with 100 Admin and 20 Baseline ClusterNetworkPolicies and 20 Nodes beside it (bench/admin.ts). */
+function withAdmin(generate: Shape["generate"]): Shape["generate"] {
+  return (r, quick) => [...generate(r, quick), ...adminObjects(r.fork(11))];
+}
+
 export const SHAPES: readonly Shape[] = [
   { name: "S", summary: "1k pods, 50 namespaces, 1k policies", budget: 60, generate: realistic(1000, 50, 1000) },
   { name: "M", summary: "10k pods, 500 namespaces, 10k policies", budget: 90, generate: realistic(10_000, 500, 10_000) },
@@ -142,4 +150,6 @@ export const SHAPES: readonly Shape[] = [
   { name: "XL", summary: "100k pods, 25k namespaces, 75k policies", budget: 90, generate: xl(25_000) },
   { name: "all-select", summary: "10k policies all selecting all 10k pods", budget: 90, generate: allSelect(10_000, 10_000) },
   { name: "adversarial", summary: "10k pods with unique label sets, 100 namespaces, 5k policies", budget: 90, generate: adversarial(10_000, 100, 5000) },
+  { name: "M+admin", summary: "M with 100 Admin and 20 Baseline ClusterNetworkPolicies", budget: 90, generate: withAdmin(realistic(10_000, 500, 10_000)), base: "M" },
+  { name: "XL+admin", summary: "XL with 100 Admin and 20 Baseline ClusterNetworkPolicies", budget: 90, generate: withAdmin(xl(25_000)), base: "XL" },
 ];

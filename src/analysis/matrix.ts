@@ -111,9 +111,10 @@ export const CLASS_MATRIX_FROM = 64;
 
 /** Reachability between all endpoints, for each port the destination declares (or the ports asked for). */
 export function computeMatrix(engine: Engine, options: MatrixOptions = {}): Matrix {
-  // The class matrix does not walk the admin tiers yet (issue 9): with admin policies the pair analysis, which does, answers.
-  const classes = engine.cluster.endpoints.length >= CLASS_MATRIX_FROM && (engine.cluster.adminPolicies ?? []).length === 0;
-  return computeMatrixWith(engine, options, classes ? "classes" : "pairs");
+  // The one place the verdicts' source is chosen. Both walk the admin tiers (the class matrix:
+  // engine/matrix/groups.ts, property test engine/bitmatrix-admin.test.ts), so clusters with admin
+  // policies take the class matrix from the same size on.
+  return computeMatrixWith(engine, options, engine.cluster.endpoints.length >= CLASS_MATRIX_FROM ? "classes" : "pairs");
 }
 
 /** `computeMatrix` with the verdicts from the class matrix or from the pair analysis (the output is the same). */

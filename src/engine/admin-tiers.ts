@@ -20,7 +20,7 @@ import type { Protocol } from "../model/ports.js";
 import { type LabelSelector, selectorMatches } from "../model/selector.js";
 import { AddressSet } from "../net/address-set.js";
 import type { LabelClass, LabelClasses } from "./classes.js";
-import { selectsNamespace, selectsPods } from "./selection.js";
+import { cachedSelectorKey, classesSelectedBy, selectsNamespace, selectsPods } from "./selection.js";
 import type { Action } from "./tiers.js";
 import type { Target, TierStep } from "./types.js";
 
@@ -89,6 +89,11 @@ export class AdminTiers {
   private readonly networkAddresses = new WeakMap<AdminEgressPeer, AddressSet>();
   private readonly selectionAddresses = new WeakMap<AdminEgressPeer, AddressSet>();
   private readonly lists: Record<AdminTier, Map<string, readonly AdminPolicy[]>> = { Admin: new Map(), Baseline: new Map() };
+  private readonly selections = new WeakMap<AdminSubject, Uint8Array>();
+  private namespaces: { readonly all: readonly NamespaceClasses[]; readonly byLabel: ReadonlyMap<string, readonly NamespaceClasses[]> } | undefined;
+  private readonly subjectSets = new Map<string, readonly (Uint8Array | undefined)[]>();
+  private readonly selectionsByKey = new Map<string, Uint8Array>();
+  private readonly tierIndexes = new WeakMap<readonly AdminPolicy[], Record<Direction, TierIndex>>();
 
   constructor(
     private readonly cluster: Cluster,
@@ -99,62 +104,207 @@ export class AdminTiers {
     this.ordered = { Admin: sorted.filter((p) => p.tier === "Admin"), Baseline: sorted.filter((p) => p.tier === "Baseline") };
   }
 
+  /** Computes which admin policies select every label class (otherwise done on first use of each class). */
+  selectAll(): void {
+    for (const direction of ["ingress", "egress"] as const) for (const c of this.classes.all) this.selectingClass(c, direction);
+  }
+
   /** The policies of each tier whose subject selects class `c` and that have rules for `direction`. */
   selectingClass(c: LabelClass, direction: Direction): SelectingAdmin {
     const cache = this.selecting[direction];
     let hit = cache.get(c);
     if (hit === undefined) {
-      const pick = (tier: AdminTier): readonly AdminPolicy[] => this.interned(tier, this.ordered[tier].filter((p) => p[direction].length > 0 && adminSelects(p.subject, c)));
+      const pick = (tier: AdminTier): readonly AdminPolicy[] => {
+        const subjects = this.subjects(tier, direction);
+        const picked: number[] = [];
+        for (let i = 0; i < subjects.length; i++) {
+          const selected = subjects[i];
+          if (selected !== undefined && (c.index < selected.length ? selected[c.index] === 1 : adminSelects((this.ordered[tier][i] as AdminPolicy).subject, c))) picked.push(i);
+        }
+        return this.interned(tier, picked);
+      };
       hit = { Admin: pick("Admin"), Baseline: pick("Baseline") };
       cache.set(c, hit);
     }
     return hit;
   }
 
-  /** One list object per selection, so that classes met by the same admin policies share their verdict layers. */
-  private interned(tier: AdminTier, policies: readonly AdminPolicy[]): readonly AdminPolicy[] {
-    if (policies.length === 0) return NO_POLICIES;
-    const order = this.ordered[tier];
-    const key = policies.map((p) => order.indexOf(p)).join(",");
+  /**
+   * Per policy of the tier (in its order), the label classes its subject selects; undefined for a
+   * policy without rules for `direction`.
+   */
+  private subjects(tier: AdminTier, direction: Direction): readonly (Uint8Array | undefined)[] {
+    const key = `${tier}/${direction}`;
+    let hit = this.subjectSets.get(key);
+    if (hit === undefined) {
+      hit = this.ordered[tier].map((p) => (p[direction].length > 0 ? this.selection(p.subject) : undefined));
+      this.subjectSets.set(key, hit);
+    }
+    return hit;
+  }
+
+  /**
+   * Whether a subject or a `namespaces`/`pods` peer selects the pods of class `c`: from the label
+   * classes each distinct selection selects, computed once (namespaces by their labels, then the
+   * classes of the selected namespaces by the pod selector, narrowed by its `In` values).
+   */
+  private selects(selection: AdminSubject, c: LabelClass): boolean {
+    const selected = this.selection(selection);
+    // A class made after the selection was computed (an endpoint outside the cluster): evaluated directly.
+    return c.index < selected.length ? selected[c.index] === 1 : adminSelects(selection, c);
+  }
+
+  /** The label classes a selection selects, as one byte per class index. */
+  private selection(selection: AdminSubject): Uint8Array {
+    let selected = this.selections.get(selection);
+    if (selected === undefined) {
+      const key = selectionKey(selection);
+      selected = this.selectionsByKey.get(key);
+      if (selected === undefined) {
+        selected = this.selectedClasses(selection);
+        this.selectionsByKey.set(key, selected);
+      }
+      this.selections.set(selection, selected);
+    }
+    return selected;
+  }
+
+  private selectedClasses(selection: AdminSubject): Uint8Array {
+    const selected = new Uint8Array(this.classes.all.length);
+    for (const { namespace, classes } of this.candidateNamespaces(selection.namespaces)) {
+      if (!selectsNamespace(selection.namespaces, classes[0] as LabelClass)) continue;
+      const picked = selection.kind === "namespaces" ? classes : classesSelectedBy(this.classes, namespace, selection.pods);
+      // "host-networked pods are not included in subject selection" (nor in this type of peer).
+      for (const c of picked) if (!c.hostNetwork) selected[c.index] = 1;
+    }
+    return selected;
+  }
+
+  /** The namespaces (with their classes) a namespace selector may select: those carrying a value of its `In` requirement, if it has one. */
+  private candidateNamespaces(selector: LabelSelector): readonly NamespaceClasses[] {
+    const index = this.namespaceIndex();
+    const narrowing = selector.requirements.find((r) => r.operator === "In");
+    if (narrowing === undefined || !("values" in narrowing)) return index.all;
+    const values = [...new Set(narrowing.values)];
+    return values.length === 1 ? (index.byLabel.get(`${narrowing.key}\u0000${values[0]}`) ?? []) : values.flatMap((v) => index.byLabel.get(`${narrowing.key}\u0000${v}`) ?? []);
+  }
+
+  /** The namespaces that have classes, and by `key\0value` those carrying each label (made on first use). */
+  private namespaceIndex(): { readonly all: readonly NamespaceClasses[]; readonly byLabel: ReadonlyMap<string, readonly NamespaceClasses[]> } {
+    if (this.namespaces === undefined) {
+      const all: NamespaceClasses[] = [];
+      const byLabel = new Map<string, NamespaceClasses[]>();
+      for (const [namespace, classes] of this.classes.byNamespace.entries()) {
+        const first = classes[0];
+        if (first === undefined) continue;
+        const entry = { namespace, classes };
+        all.push(entry);
+        for (const [k, v] of first.namespaceLabels) {
+          const key = `${k}\u0000${v}`;
+          const list = byLabel.get(key);
+          if (list === undefined) byLabel.set(key, [entry]);
+          else list.push(entry);
+        }
+      }
+      this.namespaces = { all, byLabel };
+    }
+    return this.namespaces;
+  }
+
+  /** One list object per selection (`picked`: indices into the tier's order), so that classes met by the same admin policies share their verdict layers. */
+  private interned(tier: AdminTier, picked: readonly number[]): readonly AdminPolicy[] {
+    if (picked.length === 0) return NO_POLICIES;
+    const key = picked.join(",");
     const lists = this.lists[tier];
-    const hit = lists.get(key);
-    if (hit !== undefined) return hit;
-    lists.set(key, policies);
-    return policies;
+    let hit = lists.get(key);
+    if (hit === undefined) {
+      const order = this.ordered[tier];
+      hit = picked.map((i) => order[i] as AdminPolicy);
+      lists.set(key, hit);
+    }
+    return hit;
   }
 
   /** The rules of `policies` (one tier, in precedence order) that match some of the connection, each with what it matches. */
   rules(tier: AdminTier, policies: readonly AdminPolicy[], asked: AdminAsked): AdminRuleMatch[] {
     const out: AdminRuleMatch[] = [];
-    for (const policy of policies) {
-      for (const rule of policy[asked.direction] as readonly AdminRule<AdminEgressPeer>[]) {
-        const match = this.ruleMatches(rule, asked);
-        // A rule that matches nothing of this connection decides nothing: the walk need not see it.
-        if (!match.isEmpty()) out.push({ tier, policy, rule, action: ruleAction(rule), match });
-      }
+    for (const c of this.candidates(policies, asked)) {
+      const match = candidateMatches(c, asked);
+      // A rule that matches nothing of this connection decides nothing: the walk need not see it.
+      if (!match.isEmpty()) out.push({ tier, policy: c.policy, rule: c.rule, action: c.action, match });
     }
     return out;
   }
 
   /**
-   * The addresses of the other side one rule matches. A rule that fails closed (an entry of a newer
-   * CRD): "For "Accept" rules, "fail closed" means: "treat the rule as matching no traffic". For
-   * "Deny" and "Pass" rules, "fail closed" means: "treat the rule as a 'Deny all' rule"."
+   * The rules of `policies` for the direction asked that may match the other side, each with what
+   * of it their peers can match. Selectors are not evaluated on every check: the tier's distinct
+   * `namespaces`/`pods` selections are indexed once, a class of the other side is told by which
+   * of them select it, and the rules are listed once per such answer. Rules that fail closed as
+   * matching nothing, and rules whose peers can match none of the other side, are left out.
    */
-  private ruleMatches(rule: AdminRule<AdminEgressPeer>, asked: AdminAsked): AddressSet {
-    const m = rule.match;
-    if (m.kind === "matches-nothing") return AddressSet.EMPTY;
-    if (m.kind === "denies-all") return asked.peerAddresses;
-    // "If unspecified, protocol-specific attributes will not be used to match traffic."
-    if (m.protocols !== "all" && !m.protocols.some((entry) => protocolAdmits(entry, asked))) return AddressSet.EMPTY;
-    let matched = AddressSet.EMPTY;
-    for (const peer of m.peers) {
-      const hit = this.peerMatches(peer, asked.peer, asked.peerAddresses);
-      if (hit.isEmpty()) continue;
-      matched = matched.isEmpty() ? hit : matched.union(hit);
-      if (matched.contains(asked.peerAddresses)) break;
+  private candidates(policies: readonly AdminPolicy[], asked: AdminAsked): readonly Candidate[] {
+    const index = cachedIn(this.tierIndexes, policies, () => ({ ingress: this.tierIndex(policies, "ingress"), egress: this.tierIndex(policies, "egress") }))[asked.direction];
+    // "host-networked pods are not included in this type of peer": only a pod's class is selectable.
+    const peerClass = asked.peer.kind === "endpoint" && !asked.peer.endpoint.hostNetwork ? this.classes.classOf(asked.peer.endpoint) : null;
+    if (peerClass === null) return index.unselected;
+    let hit = index.byClass.get(peerClass);
+    if (hit === undefined) {
+      const sets = index.sets ?? (index.sets = index.selections.map((selection) => this.selection(selection)));
+      const at = peerClass.index;
+      let key = "";
+      for (let k = 0; k < sets.length; k++) {
+        const set = sets[k] as Uint8Array;
+        if (at < set.length ? set[at] === 1 : adminSelects(index.selections[k] as AdminSubject, peerClass)) key += `${k},`;
+      }
+      hit = index.byAnswer.get(key);
+      if (hit === undefined) {
+        const answer = new Set(key.split(",").filter((k) => k !== "").map(Number));
+        const selects = (r: IndexedRule): boolean => r.always || r.selections.some((k) => answer.has(k));
+        hit = index.rules.filter((r) => selects(r) || !r.addresses.isEmpty()).map((r) => ({ ...r, selected: selects(r) }));
+        index.byAnswer.set(key, hit);
+      }
+      index.byClass.set(peerClass, hit);
     }
-    return matched;
+    return hit;
+  }
+
+  private tierIndex(policies: readonly AdminPolicy[], direction: Direction): TierIndex {
+    const selections: AdminSubject[] = [];
+    const ids = new Map<string, number>();
+    const rules: IndexedRule[] = [];
+    for (const policy of policies) {
+      for (const rule of policy[direction] as readonly AdminRule<AdminEgressPeer>[]) {
+        const m = rule.match;
+        // "For "Accept" rules, "fail closed" means: "treat the rule as matching no traffic"."
+        if (m.kind === "matches-nothing") continue;
+        const action = ruleAction(rule);
+        // "For "Deny" and "Pass" rules, "fail closed" means: "treat the rule as a 'Deny all' rule"."
+        if (m.kind === "denies-all") {
+          rules.push({ policy, rule, action, protocols: "all", always: true, selections: [], addresses: AddressSet.EMPTY });
+          continue;
+        }
+        const mine: number[] = [];
+        let addresses = AddressSet.EMPTY;
+        for (const peer of m.peers) {
+          if (peer.kind === "namespaces" || peer.kind === "pods") {
+            const key = selectionKey(peer);
+            let id = ids.get(key);
+            if (id === undefined) {
+              id = selections.length;
+              selections.push(peer);
+              ids.set(key, id);
+            }
+            mine.push(id);
+          } else if (peer.kind === "nodes" || peer.kind === "networks") addresses = addresses.union(this.peerAddresses(peer));
+          // A `domainNames` peer: what a name resolves to is not known offline, so it matches
+          // nothing for now, as in the reference. The domain-name issue will evaluate it.
+        }
+        if (mine.length > 0 || !addresses.isEmpty()) rules.push({ policy, rule, action, protocols: m.protocols, always: false, selections: mine, addresses });
+      }
+    }
+    const unselected = rules.filter((r) => r.always || !r.addresses.isEmpty()).map((r) => ({ ...r, selected: r.always }));
+    return { selections, rules, unselected, byClass: new WeakMap(), byAnswer: new Map() };
   }
 
   /**
@@ -165,7 +315,8 @@ export class AdminTiers {
     switch (peer.kind) {
       case "namespaces":
       case "pods":
-        return other.kind === "endpoint" && adminSelects(peer, this.classes.classOf(other.endpoint)) ? peerAddresses : AddressSet.EMPTY;
+        // "host-networked pods are not included in this type of peer".
+        return other.kind === "endpoint" && !other.endpoint.hostNetwork && this.selects(peer, this.classes.classOf(other.endpoint)) ? peerAddresses : AddressSet.EMPTY;
       case "nodes":
         // "It selects the nodeIPs as the peer type by matching on the IPs present in the node.Status.Addresses field of the node."
         return within(peerAddresses, this.nodesAt(peer.nodes));
@@ -192,7 +343,7 @@ export class AdminTiers {
         // A peer object is asked once per direction and rule that holds it: the classes are read once.
         let at = this.selectionAddresses.get(peer);
         if (at === undefined) {
-          at = AddressSet.fromIps(this.classes.all.filter((c) => adminSelects(peer, c)).flatMap((c) => c.endpoints.flatMap((e) => e.ips)));
+          at = AddressSet.fromIps(this.classes.all.filter((c) => !c.hostNetwork && this.selects(peer, c)).flatMap((c) => c.endpoints.flatMap((e) => e.ips)));
           this.selectionAddresses.set(peer, at);
         }
         return at;
@@ -215,6 +366,25 @@ export class AdminTiers {
     return block;
   }
 
+  /** The address sets of every `nodes` and `networks` peer: where they split the classes of the class matrix. */
+  addressSets(): AddressSet[] {
+    const out = new Set<AddressSet>();
+    for (const tier of ["Admin", "Baseline"] as const) {
+      for (const policy of this.ordered[tier]) {
+        for (const rule of [...policy.ingress, ...policy.egress] as readonly AdminRule<AdminEgressPeer>[]) {
+          if (rule.match.kind !== "as-written") continue;
+          for (const peer of rule.match.peers) if (peer.kind === "nodes" || peer.kind === "networks") out.add(this.peerAddresses(peer));
+        }
+      }
+    }
+    return [...out];
+  }
+
+  /** Every admin policy, Admin tier first, each tier in precedence order. */
+  get policies(): readonly AdminPolicy[] {
+    return [...this.ordered.Admin, ...this.ordered.Baseline];
+  }
+
   /** The addresses of the Nodes `selector` selects: every IP in their `status.addresses`. */
   nodesAt(selector: LabelSelector): AddressSet {
     let at = this.nodeAddresses.get(selector);
@@ -225,6 +395,65 @@ export class AdminTiers {
     }
     return at;
   }
+}
+
+/** A namespace and its label classes (never empty). */
+interface NamespaceClasses {
+  readonly namespace: string;
+  readonly classes: readonly LabelClass[];
+}
+
+/** A rule of a tier, for the candidates (see `AdminTiers.candidates`). */
+interface IndexedRule {
+  readonly policy: AdminPolicy;
+  readonly rule: AdminRule<AdminEgressPeer>;
+  readonly action: Action;
+  readonly protocols: readonly AdminProtocolMatch[] | "all";
+  /** The rule fails closed as denying all: it matches everything. */
+  readonly always: boolean;
+  /** Its `namespaces`/`pods` peers, as indices into the tier's distinct selections. */
+  readonly selections: readonly number[];
+  /** The addresses of its `nodes` and `networks` peers, united. */
+  readonly addresses: AddressSet;
+}
+
+/** A rule that may match the other side of a connection. */
+interface Candidate extends IndexedRule {
+  /** A `namespaces`/`pods` peer selects the other side (or the rule matches everything): it matches all of its addresses. */
+  readonly selected: boolean;
+}
+
+/** The rules of one tier of a subject for one direction, indexed for the candidates. */
+interface TierIndex {
+  readonly selections: readonly AdminSubject[];
+  /** The label classes each selection selects (made on first use). */
+  sets?: readonly Uint8Array[];
+  readonly rules: readonly IndexedRule[];
+  /** The candidates when no selection can select the other side (not a pod, or a host-network pod). */
+  readonly unselected: readonly Candidate[];
+  readonly byClass: WeakMap<LabelClass, readonly Candidate[]>;
+  /** By which selections select the other side ("0"/"1" per selection). */
+  readonly byAnswer: Map<string, readonly Candidate[]>;
+}
+
+function selectionKey(selection: AdminSubject): string {
+  return selection.kind === "namespaces" ? `n|${cachedSelectorKey(selection.namespaces)}` : `p|${cachedSelectorKey(selection.namespaces)}|${cachedSelectorKey(selection.pods)}`;
+}
+
+/** The addresses of the other side a candidate rule matches, for the connection asked. */
+function candidateMatches(c: Candidate, asked: AdminAsked): AddressSet {
+  // "If unspecified, protocol-specific attributes will not be used to match traffic."
+  if (c.protocols !== "all" && !c.protocols.some((entry) => protocolAdmits(entry, asked))) return AddressSet.EMPTY;
+  return c.selected ? asked.peerAddresses : within(asked.peerAddresses, c.addresses);
+}
+
+function cachedIn<K extends object, V>(map: WeakMap<K, V>, key: K, make: () => V): V {
+  let hit = map.get(key);
+  if (hit === undefined) {
+    hit = make();
+    map.set(key, hit);
+  }
+  return hit;
 }
 
 /** The part of `addresses` inside `block`: without a new set when none or all of them are (the common cases). */

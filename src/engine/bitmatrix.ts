@@ -17,7 +17,7 @@ import type { Verdict } from "./types.js";
 import { AddressBounds } from "./matrix/address-bounds.js";
 import type { ClassSet } from "./matrix/class-set.js";
 import { type AtomCount, type CountMethod, countAtom, weightsOf } from "./matrix/count.js";
-import { type Cuts, PortAtoms, type PortAtom, addNamedCuts, addRangeCuts, emptyCuts, namedPortsOf } from "./matrix/port-atoms.js";
+import { type Cuts, PortAtoms, type PortAtom, addAdminCuts, addNamedCuts, addRangeCuts, adminNamedPortsOf, emptyCuts, namedPortsOf } from "./matrix/port-atoms.js";
 import { type MatrixState, groupOf, groupRow, newGroupTable, rowAt } from "./matrix/state.js";
 import type { Row } from "./matrix/terms.js";
 import { EMPTY_HULL, extendHull } from "./matrix/hull.js";
@@ -55,11 +55,15 @@ export interface MatrixCounts {
 export function computeClassMatrix(engine: Engine, opts: ClassMatrixOptions = {}): ClassMatrix {
   engine.selectAll();
   const { cluster, options } = engine;
-  const bounds = AddressBounds.of(cluster.policies);
+  // Admin `networks` and `nodes` peers split classes like ipBlocks do (of every endpoint, pods too).
+  const admin = engine.adminTiers();
+  const adminPolicies = admin?.policies ?? [];
+  const bounds = AddressBounds.of(cluster.policies, admin?.addressSets() ?? []);
   const { universe, ofEndpoint } = Universe.build(options, engine.classes, bounds, cluster.endpoints);
-  const referenced = namedPortsOf(cluster.policies);
+  const referenced = new Set([...namedPortsOf(cluster.policies), ...adminNamedPortsOf(adminPolicies)]);
   const cuts = emptyCuts();
   addRangeCuts(cuts, cluster.policies);
+  addAdminCuts(cuts, adminPolicies);
   for (const c of universe.classes) addNamedCuts(cuts, c.ports, referenced);
   for (const p of opts.splitPorts ?? []) cuts[p.protocol].add(p.port).add(p.port + 1);
   const atoms = new PortAtoms(cuts);

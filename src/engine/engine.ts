@@ -101,8 +101,9 @@ export class Engine {
     return this.policiesByNamespace.get(namespace) ?? NONE;
   }
 
-  /** Computes which policies select every class, one namespace at a time (selector-indexed). */
+  /** Computes which policies select every class, one namespace at a time (selector-indexed), and what every admin policy's subject selects. */
   selectAll(): void {
+    this.adminTiers()?.selectAll();
     for (const [ns, classes] of this.classes.byNamespace.entries()) {
       if (classes.some((c) => this.selecting.ingress[c.index] === undefined || this.selecting.egress[c.index] === undefined)) this.selectNamespace(ns);
     }

@@ -11,7 +11,7 @@
  */
 import type { Cluster, Endpoint, Policy } from "../model/cluster.js";
 import type { Labels } from "../model/labels.js";
-import { ClassMatrix } from "./bitmatrix.js";
+import { ClassMatrix, computeClassMatrix } from "./bitmatrix.js";
 import { Engine, type EngineChange } from "./engine.js";
 import { type AddressBounds, ipBlocksOf } from "./matrix/address-bounds.js";
 import { ipBlocksApply, matrixClassKey } from "./matrix/classes.js";
@@ -37,30 +37,42 @@ export type Change =
 
 export function applyChange(matrix: ClassMatrix, change: Change): ClassMatrix {
   const s = matrix.state;
-  const { cluster } = s.engine;
+  const next = changed(s.engine.cluster, change);
+  // With admin policies the rows are walks of ordered tiers, not unions of terms: the matrix is
+  // computed again (exact; enforce does not evaluate admin policies yet, so this path is not hot).
+  if ((next.cluster.adminPolicies ?? []).length > 0) return computeClassMatrix(Engine.compile(next.cluster, s.engine.options));
+  return new ClassMatrix(next.kind === "policies" ? policyChange(s, next.cluster, next.added, next.removed) : endpointChange(s, next.cluster, next.removed, next.added));
+}
+
+/** The cluster after `change`, with what left and what came. */
+function changed(
+  cluster: Cluster,
+  change: Change,
+):
+  | { readonly kind: "policies"; readonly cluster: Cluster; readonly added: Policy | null; readonly removed: Policy | null }
+  | { readonly kind: "endpoints"; readonly cluster: Cluster; readonly added: Endpoint | null; readonly removed: Endpoint | null } {
   switch (change.kind) {
     case "add-policy":
-      return new ClassMatrix(policyChange(s, { ...cluster, policies: [...cluster.policies, change.policy] }, change.policy, null));
+      return { kind: "policies", cluster: { ...cluster, policies: [...cluster.policies, change.policy] }, added: change.policy, removed: null };
     case "replace-policy": {
       const old = findPolicy(cluster, change.policy.id);
       const policies = cluster.policies.map((p) => (p === old ? change.policy : p));
-      return new ClassMatrix(policyChange(s, { ...cluster, policies }, change.policy, old));
+      return { kind: "policies", cluster: { ...cluster, policies }, added: change.policy, removed: old };
     }
     case "remove-policy": {
       const old = findPolicy(cluster, change.id);
-      return new ClassMatrix(policyChange(s, { ...cluster, policies: cluster.policies.filter((p) => p !== old) }, null, old));
+      return { kind: "policies", cluster: { ...cluster, policies: cluster.policies.filter((p) => p !== old) }, added: null, removed: old };
     }
     case "add-endpoint":
-      return new ClassMatrix(endpointChange(s, { ...cluster, endpoints: [...cluster.endpoints, change.endpoint] }, null, change.endpoint));
+      return { kind: "endpoints", cluster: { ...cluster, endpoints: [...cluster.endpoints, change.endpoint] }, added: change.endpoint, removed: null };
     case "relabel-endpoint": {
       const old = findEndpoint(cluster, change.id);
       const next: Endpoint = { ...old, labels: change.labels };
-      const endpoints = cluster.endpoints.map((e) => (e === old ? next : e));
-      return new ClassMatrix(endpointChange(s, { ...cluster, endpoints }, old, next));
+      return { kind: "endpoints", cluster: { ...cluster, endpoints: cluster.endpoints.map((e) => (e === old ? next : e)) }, added: next, removed: old };
     }
     case "remove-endpoint": {
       const old = findEndpoint(cluster, change.id);
-      return new ClassMatrix(endpointChange(s, { ...cluster, endpoints: cluster.endpoints.filter((e) => e !== old) }, old, null));
+      return { kind: "endpoints", cluster: { ...cluster, endpoints: cluster.endpoints.filter((e) => e !== old) }, added: null, removed: old };
     }
   }
 }
@@ -230,7 +242,7 @@ function refreshNamedGroups(d: Draft, before: ReadonlyMap<string, number>): void
   const names = new Set(grown);
   d.egress.groups.forEach((g, id) => {
     if (![...namedPortsOf(g.policies)].some((k) => names.has(k))) return;
-    const rows = groupRows(d.universe, d.atoms, "egress", verdictLayers("egress", g.policies), []);
+    const rows = groupRows(d.universe, d.atoms, "egress", verdictLayers("egress", g.policies), [], null);
     d.egress.groups[id] = { ...g, rows, generation: d.egress.maps.length - 1 };
   });
 }

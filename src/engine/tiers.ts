@@ -113,6 +113,17 @@ export interface Tier<S> {
   readonly end: TierEnd;
 }
 
+/** Where a walk stands between tiers: what was accepted, and what the tiers so far left undecided. */
+export interface WalkState<S> {
+  readonly accepted: S;
+  readonly open: S;
+}
+
+/** The state of a walk before any tier: nothing accepted, everything open. */
+export function walkStart<S>(sets: TrafficSets<S>, whole: S): WalkState<S> {
+  return { accepted: sets.empty, open: whole };
+}
+
 /**
  * Walks `tiers` over the traffic `whole` and returns the part accepted; the rest is denied.
  * Within a tier the first matching rule decides each piece; `pass` and a `next` end hand the piece
@@ -120,46 +131,55 @@ export interface Tier<S> {
  * Rules' matches must lie within `whole`: while no rule has decided anything, nothing is narrowed.
  */
 export function walkTiers<S>(sets: TrafficSets<S>, whole: S, tiers: Iterable<Tier<S>>): S {
-  let accepted = sets.empty;
-  /** The traffic the tiers so far left undecided. */
-  let open = whole;
+  let state = walkStart(sets, whole);
   for (const tier of tiers) {
-    if (sets.isEmpty(open)) break;
-    let accept = sets.empty;
-    let deny = sets.empty;
-    let pass = sets.empty;
-    // Whether each bucket holds anything yet (cheaper than asking the sets for every rule).
-    let accepting = false;
-    let denying = false;
-    let passing = false;
-    for (const rule of tier.rules) {
-      let match = open === whole ? rule.match : sets.intersect(rule.match, open);
-      // The first rule that matches decides: take out what earlier rules of the tier decided otherwise.
-      if (accepting && rule.action !== "accept") match = sets.subtract(match, accept);
-      if (denying && rule.action !== "deny") match = sets.subtract(match, deny);
-      if (passing && rule.action !== "pass") match = sets.subtract(match, pass);
-      if (sets.isEmpty(match)) continue;
-      if (rule.action === "accept") {
-        accept = sets.union(accept, match);
-        accepting = true;
-      } else if (rule.action === "deny") {
-        deny = sets.union(deny, match);
-        denying = true;
-      } else {
-        pass = sets.union(pass, match);
-        passing = true;
-      }
-    }
-    if (accepting) accepted = sets.union(accepted, accept);
-    if (tier.end === "deny") {
-      // Only what a rule passed goes on; the unmatched rest is denied.
-      open = pass;
+    if (sets.isEmpty(state.open)) break;
+    state = walkTier(sets, whole, state, tier);
+  }
+  return walkEnd(sets, state);
+}
+
+/** What a walk that stopped at `state` allows: no tier decided the open part, so it is allowed. */
+export function walkEnd<S>(sets: TrafficSets<S>, state: WalkState<S>): S {
+  return sets.isEmpty(state.open) ? state.accepted : sets.union(state.accepted, state.open);
+}
+
+/** One tier of a walk (see `walkTiers`): the state after it, from the state before it. */
+export function walkTier<S>(sets: TrafficSets<S>, whole: S, state: WalkState<S>, tier: Tier<S>): WalkState<S> {
+  let { accepted, open } = state;
+  let accept = sets.empty;
+  let deny = sets.empty;
+  let pass = sets.empty;
+  // Whether each bucket holds anything yet (cheaper than asking the sets for every rule).
+  let accepting = false;
+  let denying = false;
+  let passing = false;
+  for (const rule of tier.rules) {
+    let match = open === whole ? rule.match : sets.intersect(rule.match, open);
+    // The first rule that matches decides: take out what earlier rules of the tier decided otherwise.
+    if (accepting && rule.action !== "accept") match = sets.subtract(match, accept);
+    if (denying && rule.action !== "deny") match = sets.subtract(match, deny);
+    if (passing && rule.action !== "pass") match = sets.subtract(match, pass);
+    if (sets.isEmpty(match)) continue;
+    if (rule.action === "accept") {
+      accept = sets.union(accept, match);
+      accepting = true;
+    } else if (rule.action === "deny") {
+      deny = sets.union(deny, match);
+      denying = true;
     } else {
-      // Passed and unmatched traffic both go on to the next tier.
-      if (accepting) open = sets.subtract(open, accept);
-      if (denying) open = sets.subtract(open, deny);
+      pass = sets.union(pass, match);
+      passing = true;
     }
   }
-  // No tier decided it: allowed.
-  return sets.isEmpty(open) ? accepted : sets.union(accepted, open);
+  if (accepting) accepted = sets.union(accepted, accept);
+  if (tier.end === "deny") {
+    // Only what a rule passed goes on; the unmatched rest is denied.
+    open = pass;
+  } else {
+    // Passed and unmatched traffic both go on to the next tier.
+    if (accepting) open = sets.subtract(open, accept);
+    if (denying) open = sets.subtract(open, deny);
+  }
+  return { accepted, open };
 }

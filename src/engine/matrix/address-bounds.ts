@@ -16,14 +16,23 @@ export class AddressBounds {
   private constructor(
     readonly v4: readonly bigint[],
     readonly v6: readonly bigint[],
+    /**
+     * The boundaries of the address sets that meet every endpoint, pods included: the admin
+     * policies' `networks` ("cluster-internal traffic will be checked against the rule as well")
+     * and the node addresses of their `nodes` peers. Null when there are none.
+     */
+    readonly everyEndpoint: AddressBounds | null = null,
   ) {
     this.text = { 4: v4.map((b) => b.toString(16)), 6: v6.map((b) => b.toString(16)) };
   }
 
   static readonly NONE = new AddressBounds([], []);
 
-  static of(policies: Iterable<Policy>): AddressBounds {
-    return AddressBounds.NONE.with(ipBlocksOf(policies));
+  /** `admin`: the address sets of admin peers, which split classes of every endpoint (see `everyEndpoint`). */
+  static of(policies: Iterable<Policy>, admin: Iterable<AddressSet> = []): AddressBounds {
+    const blocks = AddressBounds.NONE.with(ipBlocksOf(policies));
+    const every = AddressBounds.NONE.withSets(admin);
+    return every.isEmpty() ? blocks : new AddressBounds(blocks.v4, blocks.v6, every);
   }
 
   isEmpty(): boolean {
@@ -32,16 +41,19 @@ export class AddressBounds {
 
   /** These bounds and those of `blocks`; this very object when they add none. */
   with(blocks: Iterable<Extract<Peer, { kind: "ipBlock" }>>): AddressBounds {
+    return this.withSets(mapIterable(blocks, ipBlockAddresses));
+  }
+
+  private withSets(sets: Iterable<AddressSet>): AddressBounds {
     const v4 = new Set(this.v4);
     const v6 = new Set(this.v6);
-    for (const peer of blocks) {
-      const set = ipBlockAddresses(peer);
+    for (const set of sets) {
       for (const i of set.v4.intervals) v4.add(i.lo).add(i.hi + 1n);
       for (const i of set.v6.intervals) v6.add(i.lo).add(i.hi + 1n);
     }
     if (v4.size === this.v4.length && v6.size === this.v6.length) return this;
     const sort = (s: Set<bigint>): bigint[] => [...s].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    return new AddressBounds(sort(v4), sort(v6));
+    return new AddressBounds(sort(v4), sort(v6), this.everyEndpoint);
   }
 
   /** The boundaries in `next` that are not here, per family. */
@@ -58,6 +70,16 @@ export class AddressBounds {
   signature(addresses: AddressSet): string {
     return `${part(this.v4, this.text[4], addresses.v4)}|${part(this.v6, this.text[6], addresses.v6)}`;
   }
+
+  /** The key of an endpoint's addresses: by the ipBlock boundaries when ipBlocks apply to it, by the admin peers' always. */
+  classSignature(addresses: AddressSet, ipBlocksApply: boolean): string {
+    const blocks = ipBlocksApply ? this.signature(addresses) : "";
+    return this.everyEndpoint === null ? blocks : `${blocks}~${this.everyEndpoint.signature(addresses)}`;
+  }
+}
+
+function* mapIterable<T, U>(items: Iterable<T>, f: (t: T) => U): Generator<U> {
+  for (const t of items) yield f(t);
 }
 
 function part(bounds: readonly bigint[], text: readonly string[], set: IntervalSet): string {

@@ -125,6 +125,25 @@ export class ClassSet {
     return out.length === small.size ? small : ClassSet.sorted(Int32Array.from(out));
   }
 
+  /** The members of this set not in `o`, over `universe` classes (`ALL` is read as the classes there are now). */
+  subtract(o: ClassSet, universe: number): ClassSet {
+    if (o.all || this.isEmpty()) return ClassSet.EMPTY;
+    if (o.isEmpty()) return this;
+    if (!this.all) {
+      const out: number[] = [];
+      this.forEach(universe, (k) => {
+        if (!o.has(k)) out.push(k);
+      });
+      return out.length === this.size ? this : ClassSet.sorted(Int32Array.from(out));
+    }
+    const bits = new Uint32Array((universe + 31) >>> 5).fill(0xffffffff);
+    if (universe % 32 !== 0) bits[bits.length - 1] = (1 << universe % 32) - 1;
+    o.forEach(universe, (k) => {
+      bits[k >>> 5] = (bits[k >>> 5] as number) & ~(1 << (k & 31));
+    });
+    return ClassSet.compact(bits, universe);
+  }
+
   /** This set with `k` added; cheap when `k` is above every member (a class just created). */
   with(k: number): ClassSet {
     if (this.all || this.has(k)) return this;

@@ -23,6 +23,8 @@ export interface MatrixClass {
   readonly ports: readonly ContainerPort[];
   readonly portsKey: string;
   readonly addresses: AddressSet;
+  /** Whether `addresses` are the endpoint's own IPs (rather than the pod network, or anywhere). */
+  readonly knownIps: boolean;
 }
 
 export function portsKey(ports: readonly ContainerPort[]): string {
@@ -37,7 +39,7 @@ export function ipBlocksApply(endpoint: { readonly hostNetwork: boolean }, optio
 }
 
 export function matrixClassKey(endpoint: Endpoint, labelClass: LabelClass, bounds: AddressBounds, options: EngineOptions, ports = portsKey(endpoint.ports)): string {
-  const sig = ipBlocksApply(endpoint, options) ? bounds.signature(endpointAddresses(endpoint, options)) : "";
+  const sig = bounds.classSignature(endpointAddresses(endpoint, options), ipBlocksApply(endpoint, options));
   return `${labelClass.index}#${ports}#${sig}`;
 }
 
@@ -52,5 +54,6 @@ export function newMatrixClass(index: number, key: string, endpoint: Endpoint, l
     ports: endpoint.ports,
     portsKey: ports,
     addresses: endpointAddresses(endpoint, options),
+    knownIps: endpoint.ips.length > 0,
   };
 }

@@ -1,6 +1,7 @@
 import type { ContainerPort, Protocol } from "../../model/ports.js";
 import { PROTOCOLS } from "../../model/ports.js";
 import type { Policy } from "../../model/cluster.js";
+import type { AdminPolicy, AdminProtocolMatch } from "../../model/admin-policy.js";
 
 export const MIN_PORT = 1;
 export const MAX_PORT = 65535;
@@ -129,5 +130,30 @@ export function addNamedCuts(cuts: Record<Protocol, Set<number>>, ports: readonl
     if (c.name === undefined || !referenced.has(namedKey(c.name, c.protocol))) continue;
     cuts[c.protocol].add(c.port);
     cuts[c.protocol].add(c.port + 1);
+  }
+}
+
+/** The named ports admin rules refer to, as `name/protocol` for every protocol (a name resolves on whichever protocol the destination names it). */
+export function adminNamedPortsOf(policies: Iterable<AdminPolicy>): Set<string> {
+  const out = new Set<string>();
+  for (const entry of adminProtocolEntries(policies)) if (entry.kind === "namedPort") for (const protocol of PROTOCOLS) out.add(namedKey(entry.name, protocol));
+  return out;
+}
+
+/** Adds the boundaries drawn by the port numbers and ranges of admin rules. */
+export function addAdminCuts(cuts: Record<Protocol, Set<number>>, policies: Iterable<AdminPolicy>): void {
+  for (const entry of adminProtocolEntries(policies)) {
+    if (entry.kind !== "protocol") continue;
+    const [from, to] = entry.port.kind === "number" ? [entry.port.port, entry.port.port] : [entry.port.start, entry.port.end];
+    cuts[entry.protocol].add(from).add(to + 1);
+  }
+}
+
+function* adminProtocolEntries(policies: Iterable<AdminPolicy>): Generator<AdminProtocolMatch> {
+  for (const p of policies) {
+    for (const rule of [...p.ingress, ...p.egress]) {
+      if (rule.match.kind !== "as-written" || rule.match.protocols === "all") continue;
+      yield* rule.match.protocols;
+    }
   }
 }

@@ -1,7 +1,7 @@
 import type { Direction, Endpoint, Policy } from "../../model/cluster.js";
 import type { Engine } from "../engine.js";
 import { OverlayMap } from "../overlay-map.js";
-import { type Group, extendedRows, groupKey, groupRows } from "./groups.js";
+import { type Group, extendedRows, groupKey, groupRows, tieredGroupKey } from "./groups.js";
 import type { PortAtoms } from "./port-atoms.js";
 import type { Universe } from "./universe.js";
 import type { AddressHull } from "./hull.js";
@@ -69,20 +69,21 @@ export function groupOf(engine: Engine, u: Universe, atoms: PortAtoms, table: Gr
   const c = u.classes[cls];
   if (c === undefined) throw new Error(`no class ${cls}`);
   const labelClass = engine.classes.all[c.labelClass.index] ?? c.labelClass;
-  // Admin tiers: not in the class matrix yet (issue 9); the commands using it say so.
-  const layers = engine.networkPolicyLayersOfClass(labelClass, direction);
+  // Every verdict layer: the Admin tier, the NetworkPolicy tier, the Baseline tier (each when present).
+  const layers = engine.layersOfClass(labelClass, direction);
   const selecting = engine.policiesSelectingClass(labelClass, direction);
+  const tiered = layers.some((l) => l.kind === "admin");
   const policies: readonly Policy[] | null = layers.length === 0 ? null : selecting;
-  const key = groupKey(direction, policies, c.ports, c.portsKey);
+  const key = tiered ? tieredGroupKey(direction, layers, c.ports, c.portsKey) : groupKey(direction, policies, c.ports, c.portsKey);
   const hit = table.byKey.get(key);
   if (hit !== undefined) return hit;
   const id = table.groups.length;
   const base = previous === undefined ? undefined : table.groups[previous];
   const rows =
-    base !== undefined && policies !== null && extendsByOne(base.policies, policies)
+    base !== undefined && !base.tiered && !tiered && policies !== null && extendsByOne(base.policies, policies)
       ? extendedRows(u, atoms, direction, (atom) => groupRow(table, previous as number, atom), policies[policies.length - 1] as Policy, c.ports)
-      : groupRows(u, atoms, direction, layers, c.ports);
-  table.groups.push({ key, policies: policies ?? [], rows, generation: table.maps.length - 1 });
+      : groupRows(u, atoms, direction, layers, c.ports, engine.adminTiers());
+  table.groups.push({ key, policies: policies ?? [], tiered, rows, generation: table.maps.length - 1 });
   table.byKey.set(key, id);
   return id;
 }

@@ -12,7 +12,8 @@ import { AddressIndex } from "./address-index.js";
 import { OverlayMap } from "../overlay-map.js";
 import { ClassSet } from "./class-set.js";
 import { ipBlocksApply, type MatrixClass, matrixClassKey, newMatrixClass, portsKey } from "./classes.js";
-import { type Admission, BASE_ROWS, NO_PARTIAL, type Row, type Term, type TermDef, admitOne, admitsOne, uniteAdmissions } from "./terms.js";
+import { type WalkState, walkEnd, walkStart, walkTier } from "../tiers.js";
+import { type Admission, BASE_ROWS, NO_PARTIAL, type Row, type Term, type TermDef, type WalkTier, admissionSets, admitOne, admitsOne, uniteAdmissions } from "./terms.js";
 
 /**
  * The classes of a matrix and everything computed over them: selector and ipBlock admissions
@@ -24,6 +25,10 @@ import { type Admission, BASE_ROWS, NO_PARTIAL, type Row, type Term, type TermDe
 export class Universe {
   /** Lists this instance made, which it may extend in place. */
   private readonly owned = new Set<unknown>();
+  /** Every class by its addresses (for admin `networks`/`nodes` terms, which meet pods too), made on first use. */
+  private everyClass: AddressIndex | undefined;
+  /** Walk states after a prefix of tiers, by the tiers' keys (of this instance's classes). */
+  private readonly walkStates = new Map<string, WalkState<Admission>>();
 
   private constructor(
     readonly options: EngineOptions,
@@ -104,7 +109,8 @@ export class Universe {
       if (r.created) created.push({ cls: r.cls, e });
       return r.cls;
     });
-    if (created.length <= ONE_BY_ONE) for (const { cls, e } of created) u.admitNewClass(cls, e);
+    // A walk row is no union of terms: one class at a time cannot tell how it admits a new class.
+    if (created.length <= ONE_BY_ONE && !u.rows.some((r) => r.walk !== undefined)) for (const { cls, e } of created) u.admitNewClass(cls, e);
     else u.recompute(created);
     return { universe: u, classes };
   }
@@ -116,7 +122,10 @@ export class Universe {
       const def = (this.terms[id] as Term).def;
       this.terms[id] = { def, set: this.admission(def) };
     }
-    for (let id = 2; id < this.rows.length; id++) this.rows[id] = this.rowOf((this.rows[id] as Row).terms);
+    for (let id = 2; id < this.rows.length; id++) {
+      const row = this.rows[id] as Row;
+      this.rows[id] = row.walk === undefined ? this.rowOf(row.terms) : this.walkOf(row.walk);
+    }
   }
 
   /**
@@ -219,6 +228,8 @@ export class Universe {
         return this.podsAdmit(def, c.labelClass) ? "full" : null;
       case "block":
         return ipBlocksApply(c, this.options) ? blockAdmits(def.block, c.addresses) : null;
+      case "addresses":
+        return blockAdmits(def.block, c.addresses);
       case "rule":
         return def.all ? "full" : admitsOne(def.parts.map((p) => this.set(p)), c.index, c.addresses);
       case "named": {
@@ -260,6 +271,27 @@ export class Universe {
     return this.intern(`n|${base}|${named}`, () => ({ kind: "named", base, named }));
   }
 
+  /**
+   * The term for an admin `namespaces` (every pod of the namespaces `namespaces` selects) or `pods`
+   * selection: the same classes as a NetworkPolicy peer with both selectors (never host-network).
+   */
+  adminPodsTerm(namespaces: LabelSelector, pods: LabelSelector): number {
+    return this.intern(`p|s:${cachedSelectorKey(namespaces)}|${cachedSelectorKey(pods)}`, () => ({ kind: "pods", own: null, namespaces, pods }));
+  }
+
+  /** The term for an admin peer matching the addresses `block`, of every class (pods too). */
+  addressesTerm(block: AddressSet): number {
+    return this.intern(`a|${block.key()}`, () => ({ kind: "addresses", block }));
+  }
+
+  /** The term for the union of `parts`; every class when `parts` is "all". */
+  unionTerm(parts: readonly number[] | "all"): number {
+    if (parts === "all") return this.intern("r|*", () => ({ kind: "rule", all: true, parts: [] }));
+    const sorted = [...new Set(parts)].sort((a, b) => a - b);
+    const single = sorted.length === 1 ? sorted[0] : undefined;
+    return single ?? this.intern(`r|${sorted.join(",")}`, () => ({ kind: "rule", all: false, parts: sorted }));
+  }
+
   private peerTerm(policy: Policy, p: Peer): number {
     if (p.kind === "ipBlock") {
       const block = ipBlockAddresses(p);
@@ -288,6 +320,8 @@ export class Universe {
         return { full: this.podsSet(def), partial: NO_PARTIAL };
       case "block":
         return this.blockSet(def.block);
+      case "addresses":
+        return this.blockSet(def.block, this.everyClassIndex());
       case "rule":
         return def.all ? { full: ClassSet.ALL, partial: NO_PARTIAL } : uniteAdmissions(def.parts.map((p) => this.set(p)), n, (cls) => this.addressesOf(cls));
       case "named": {
@@ -320,15 +354,22 @@ export class Universe {
     return candidates.filter((ns) => selectsNamespaceLabels(selector, this.namespaces.get(ns) as Labels));
   }
 
-  private blockSet(block: AddressSet): Admission {
+  private blockSet(block: AddressSet, index = this.addresses): Admission {
     const full: number[] = [];
     const partial = new Map<number, AddressSet>();
-    for (const cls of this.addresses.candidates(block)) {
+    for (const cls of index.candidates(block)) {
       const how = blockAdmits(block, this.addressesOf(cls));
       if (how === "full") full.push(cls);
       else if (how !== null) partial.set(cls, how);
     }
     return { full: ClassSet.of(full), partial: partial.size === 0 ? NO_PARTIAL : partial };
+  }
+
+  private everyClassIndex(): AddressIndex {
+    if (this.everyClass === undefined) {
+      this.everyClass = AddressIndex.build(this.classes.map((c) => ({ cls: c.index, addresses: c.addresses, known: c.knownIps })));
+    }
+    return this.everyClass;
   }
 
   addressesOf(cls: number): AddressSet {
@@ -344,6 +385,41 @@ export class Universe {
     this.rows.push(this.rowOf(terms));
     this.rowIds.set(key, id);
     return id;
+  }
+
+  /** The row for the walk of `tiers` over every class (see engine/tiers.ts), interned. */
+  walkRow(tiers: readonly WalkTier[]): number {
+    const key = `w|${tiers.map((t) => t.key).join("/")}`;
+    const hit = this.rowIds.get(key);
+    if (hit !== undefined) return hit;
+    const id = this.rows.length;
+    this.rows.push(this.walkOf(tiers));
+    this.rowIds.set(key, id);
+    return id;
+  }
+
+  /**
+   * The walk of `tiers`. The state after each prefix of tiers is kept: groups that share their
+   * first tiers (the Admin tier of a cluster's guardrails, say) walk those once.
+   */
+  private walkOf(tiers: readonly WalkTier[]): Row {
+    const sets = admissionSets(this.classes.length, (cls) => this.addressesOf(cls));
+    const whole: Admission = { full: ClassSet.ALL, partial: NO_PARTIAL };
+    let state = walkStart(sets, whole);
+    let prefix = "";
+    for (const t of tiers) {
+      if (sets.isEmpty(state.open)) break;
+      prefix += `/${t.key}`;
+      const hit = this.walkStates.get(prefix);
+      if (hit !== undefined) {
+        state = hit;
+        continue;
+      }
+      state = walkTier(sets, whole, state, { end: t.end, rules: t.rules.map((r) => ({ action: r.action, match: this.set(r.term) })) });
+      this.walkStates.set(prefix, state);
+    }
+    const walked = walkEnd(sets, state);
+    return { full: walked.full, partial: ClassSet.of(walked.partial.keys()), terms: [], walk: tiers };
   }
 
   private rowOf(terms: readonly number[]): Row {
@@ -364,6 +440,9 @@ export function namedPortKey(name: string, protocol: Protocol, port: number): st
 }
 
 function blockAdmits(block: AddressSet, addresses: AddressSet): "full" | AddressSet | null {
+  // The common cases without a new set: all of the class's addresses inside, or none.
+  if (block.contains(addresses)) return "full";
+  if (!block.overlaps(addresses)) return null;
   const inside = addresses.intersect(block);
   if (inside.isEmpty()) return null;
   return inside.contains(addresses) ? "full" : inside;
