@@ -37,7 +37,7 @@ test("computeMatrix from 64 endpoints on, with admin policies: the verdicts walk
     for (const entry of computeMatrix(Engine.compile(cluster, options)).entries) {
       const from = byId.get(entry.from) as Endpoint;
       const to = byId.get(entry.to) as Endpoint;
-      const ref = referenceCheck(cluster, options, { from: { kind: "endpoint", endpoint: from }, to: { kind: "endpoint", endpoint: to }, port: entry.port, protocol: entry.protocol });
+      const ref = referenceCheck(cluster, options, { from: { kind: "endpoint", endpoint: from }, to: { kind: "endpoint", endpoint: to }, port: entry.port, protocol: entry.protocol }, "match-nothing");
       assert.equal(entry.verdict, ref.verdict, `${entry.from} -> ${entry.to} ${entry.port}/${entry.protocol}`);
       if (ref.verdict === "denied") denied++;
     }

@@ -164,3 +164,32 @@ test("enforce accepts an Accept rule with domainNames peers with a warning (admi
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+const DOMAINS = join(ROOT, "src", "cli", "testdata", "admin-domains.yaml");
+
+test('check, a domainNames Accept before a Deny of the rest: "matches only addresses the pod resolved through DNS" is not known offline, so the answer is DEPENDS (exit 1) naming the rule, never a silent DENIED', async () => {
+  const r = await cli(["check", "-f", DOMAINS, "--from", "shop/web", "--to", "54.187.174.169", "--port", "443"]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stdout, /^DEPENDS: shop\/web \(Pod\) → 54\.187\.174\.169, TCP port 443/);
+  assert.match(r.stdout, /depends on DNS: these rules match only the addresses shop\/web resolved for their names/);
+  assert.match(r.stdout, /Admin ClusterNetworkPolicy allow-stripe \(priority 10\) rule 0 "stripe" Accept to api\.stripe\.com {2}.*admin-domains\.yaml:17:5/);
+  const json = await cli(["check", "-f", DOMAINS, "--from", "shop/web", "--to", "54.187.174.169", "--port", "443", "-o", "json"]);
+  const doc = JSON.parse(json.stdout) as { verdict: string; egress: { verdict: string; tiers: { outcome: string; rule: number; domainNames?: string[] }[] } };
+  assert.equal(doc.verdict, "depends");
+  assert.deepEqual(
+    doc.egress.tiers.filter((t) => t.outcome === "depends-on-dns").map((t) => [t.rule, t.domainNames]),
+    [[0, ["api.stripe.com"]]],
+  );
+  // Port 80 is not in the rule's protocols: the domain rule decides nothing, the Deny does.
+  const other = await cli(["check", "-f", DOMAINS, "--from", "shop/web", "--to", "54.187.174.169", "--port", "80"]);
+  assert.match(other.stdout, /^DENIED:/);
+  assert.doesNotMatch(other.stdout, /depends on DNS/);
+});
+
+test("matrix takes a domainNames peer as matching nothing and says so per rule (admin-domain-not-evaluated), never a silent drop", async () => {
+  const r = await cli(["matrix", "-f", DOMAINS]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(r.stderr.includes(`warning: spec.egress[0].to[0].domainNames: ${messages.adminDomainNotEvaluated("ClusterNetworkPolicy allow-stripe", 'egress rule 0 "stripe"', "Accept")}`), r.stderr);
+  const check = await cli(["check", "-f", DOMAINS, "--from", "shop/web", "--to", "54.187.174.169", "--port", "443"]);
+  assert.doesNotMatch(check.stderr, /admin-domain-not-evaluated|match no address in these answers/);
+});

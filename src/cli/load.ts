@@ -17,9 +17,14 @@ import type { CommonOptions } from "./options.js";
  */
 const EVALUATES_ADMIN_TIERS: ReadonlySet<string> = new Set(["check", "explain", "matrix", "connlist", "egress", "graph", "diff", "lint"]);
 
-/** How a command's load treats admin policies: evaluated, or a warning that its answers ignore them. */
+/**
+ * How a command's load treats admin policies: evaluated, or a warning that its answers ignore them.
+ * Only `check` answers "depends on DNS" for `domainNames` peers; the others, which answer from the
+ * pair analysis, take them as matching nothing and say so per rule (`admin-domain-not-evaluated`).
+ */
 export function adminPolicyHandling(command: string): DecodeOptions {
-  return { adminPolicies: EVALUATES_ADMIN_TIERS.has(command) ? "evaluate" : "warn" };
+  if (!EVALUATES_ADMIN_TIERS.has(command)) return { adminPolicies: "warn" };
+  return { adminPolicies: command === "check" ? "evaluate" : "evaluate-without-dns" };
 }
 
 export interface LoadIo {

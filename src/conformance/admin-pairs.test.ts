@@ -62,7 +62,7 @@ for (const ipBlockMatchesPods of [true, false]) {
           for (const from of cluster.endpoints) {
             for (const to of cluster.endpoints) {
               const conn: Connection = { from: { kind: "endpoint", endpoint: from }, to: { kind: "endpoint", endpoint: to }, port: probe.port, protocol: probe.protocol };
-              const expected = referenceCheck(cluster, options, conn).verdict;
+              const expected = referenceCheck(cluster, options, conn, "match-nothing").verdict;
               assert.equal(verdictFor(pairs.conns(from, to), probe.protocol, probe.port), expected, `pair analysis ${from.id} -> ${to.id} ${probe.port}/${probe.protocol}`);
             }
           }
@@ -74,7 +74,7 @@ for (const ipBlockMatchesPods of [true, false]) {
               const self: Target = { kind: "endpoint", endpoint: e };
               for (const direction of ["egress", "ingress"] as const satisfies readonly Direction[]) {
                 const conn: Connection = direction === "egress" ? { from: self, to: outside, port: probe.port, protocol: probe.protocol } : { from: outside, to: self, port: probe.port, protocol: probe.protocol };
-                const ref = referenceCheck(cluster, options, conn);
+                const ref = referenceCheck(cluster, options, conn, "match-nothing");
                 const expected = (direction === "egress" ? ref.egressAllowed : ref.ingressAllowed).contains(at);
                 const region = regions.get(e)?.[direction].find((r) => r.addresses.contains(at));
                 const got = region !== undefined && region.conns.has(probe.protocol, probe.port);

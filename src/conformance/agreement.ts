@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import type { Engine } from "../engine/engine.js";
-import type { Connection, EngineOptions, Target, Verdict } from "../engine/types.js";
+import type { Connection, Decision, EngineOptions, Target, Verdict } from "../engine/types.js";
 import type { Cluster } from "../model/cluster.js";
 import { formatIp } from "../net/ip.js";
 import { referenceCheck } from "../reference/reference.js";
@@ -24,4 +24,9 @@ export function assertCheckAgrees(engine: Engine, cluster: Cluster, options: Eng
   assert.ok(fast.egress.allowedPeerAddresses.equals(ref.egressAllowed), `egress addresses ${label}`);
   assert.ok(fast.ingress.allowedPeerAddresses.equals(ref.ingressAllowed), `ingress addresses ${label}`);
   return { label, verdict: ref.verdict };
+}
+
+/** Whether a check's verdict depends on DNS (a `domainNames` peer would decide it if the pod resolved its name to the address). */
+export function dependsOnDns(d: Decision): boolean {
+  return [d.egress, d.ingress].some((side) => side.tiers.some((t) => t.kind === "depends-on-dns"));
 }

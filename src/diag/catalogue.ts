@@ -81,6 +81,8 @@ export const messages = {
     `${v1alpha1} (v1alpha1) and ${v1alpha2} (v1alpha2) in one input: a cluster runs one version of the admin policy API; they are read as one Admin tier ordered by priority (ties by name) and one Baseline tier, the BaselineAdminNetworkPolicy after the Baseline ClusterNetworkPolicies`,
   adminPolicyNotEnforced: (policy: string, rule: string, action: string) =>
     `${policy} ${rule} (${action}) has domainNames peers, which enforce cannot match in the kernel (a name's addresses depend on DNS answers): enforce refuses it rather than leave that traffic undecided by the rule`,
+  adminDomainNotEvaluated: (policy: string, rule: string, action: string) =>
+    `${policy} ${rule} (${action}): its domainNames peers match no address in these answers (a name's addresses depend on DNS answers, not known offline); \`check\` says when a verdict depends on DNS`,
   adminDomainNotEnforced: (policy: string, rule: string) =>
     `${policy} ${rule} (Accept): its domainNames peers match nothing in the kernel (a name's addresses depend on DNS answers), so this rule accepts no traffic to those names (fail closed); its other peers are enforced`,
 } as const;

@@ -237,6 +237,30 @@ export class AdminTiers {
   }
 
   /**
+   * The tier's rules as they would be if every `domainNames` peer matched the other side: what a
+   * name resolves to is not known offline ("matches only addresses the pod resolved through DNS"),
+   * so an answer whose verdict differs between `rules` and these depends on DNS. Null when no rule
+   * of `policies` for the direction has a domain peer whose protocols admit the connection.
+   */
+  rulesIfResolved(tier: AdminTier, policies: readonly AdminPolicy[], asked: AdminAsked, rules: readonly AdminRuleMatch[]): { readonly rules: AdminRuleMatch[]; readonly domainRules: AdminRuleMatch[] } | null {
+    const domainRules: AdminRuleMatch[] = [];
+    for (const policy of policies) {
+      for (const rule of policy[asked.direction] as readonly AdminRule<AdminEgressPeer>[]) {
+        const m = rule.match;
+        if (m.kind !== "as-written" || !m.peers.some((p) => p.kind === "domainNames")) continue;
+        if (m.protocols !== "all" && !m.protocols.some((entry) => protocolAdmits(entry, asked))) continue;
+        domainRules.push({ tier, policy, rule, action: ruleAction(rule), match: asked.peerAddresses });
+      }
+    }
+    if (domainRules.length === 0) return null;
+    // Both lists are in walk order (policies by precedence, rules as written): merge them, a rule in both taking its resolved match.
+    const order = (r: AdminRuleMatch): number => policies.indexOf(r.policy) * 1_000_000 + r.rule.index;
+    const resolved = new Set(domainRules.map((r) => r.rule));
+    const merged = [...rules.filter((r) => !resolved.has(r.rule)), ...domainRules].sort((x, y) => order(x) - order(y));
+    return { rules: merged, domainRules };
+  }
+
+  /**
    * The rules of `policies` for the direction asked that may match the other side, each with what
    * of it their peers can match. Selectors are not evaluated on every check: the tier's distinct
    * `namespaces`/`pods` selections are indexed once, a class of the other side is told by which
@@ -517,6 +541,22 @@ function ruleStep(r: AdminRuleMatch): TierStep {
     name: r.rule.name ?? null,
     action,
     failClosed: r.rule.match.kind !== "as-written",
+    at: r.rule.at,
+  };
+}
+
+/** A rule with a `domainNames` peer the verdict depends on (see `rulesIfResolved`). */
+export function dnsStep(r: AdminRuleMatch): TierStep {
+  const names = r.rule.match.kind === "as-written" ? r.rule.match.peers.flatMap((p) => (p.kind === "domainNames" ? p.domainNames.map((d) => d.text) : [])) : [];
+  return {
+    kind: "depends-on-dns",
+    tier: r.tier,
+    policy: { kind: r.policy.source.kind, name: r.policy.name },
+    priority: r.policy.priority,
+    rule: r.rule.index,
+    name: r.rule.name ?? null,
+    action: effectiveAction(r.rule),
+    domainNames: names,
     at: r.rule.at,
   };
 }

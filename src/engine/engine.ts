@@ -3,7 +3,7 @@ import type { Cluster, Direction, Endpoint, Peer, Policy, Rule } from "../model/
 import type { Protocol } from "../model/ports.js";
 import { AddressSet } from "../net/address-set.js";
 import { ipBlockAddresses, targetAddresses } from "./addresses.js";
-import { type AdminAsked, type AdminRuleMatch, AdminTiers, tierSteps } from "./admin-tiers.js";
+import { type AdminAsked, type AdminRuleMatch, AdminTiers, dnsStep, tierSteps } from "./admin-tiers.js";
 import { type LabelClass, LabelClasses } from "./classes.js";
 import { OverlayMap } from "./overlay-map.js";
 import { matchRulePorts } from "./ports.js";
@@ -227,22 +227,33 @@ export class Engine {
     const admin: Record<AdminTier, { policies: readonly AdminPolicy[]; rules: readonly AdminRuleMatch[] }> = { Admin: NO_ADMIN_TIER, Baseline: NO_ADMIN_TIER };
     // "Policy tiers are evaluated in the following order: * Admin tier * NetworkPolicy tier * Baseline tier."
     const tiers: Tier<AddressSet>[] = [];
+    // The same walk as if every domainNames peer matched the peer (see AdminTiers.rulesIfResolved).
+    const tiersIfResolved: Tier<AddressSet>[] = [];
+    const domainRules: AdminRuleMatch[] = [];
     for (const layer of layers) {
       switch (layer.kind) {
         case "admin": {
           const rules = this.requireAdminTiers().rules(layer.tier, layer.policies, asked);
           admin[layer.tier] = { policies: layer.policies, rules };
           tiers.push({ rules, end: ADMIN_TIER_END });
+          const resolved = this.requireAdminTiers().rulesIfResolved(layer.tier, layer.policies, asked, rules);
+          tiersIfResolved.push({ rules: resolved === null ? rules : resolved.rules, end: ADMIN_TIER_END });
+          if (resolved !== null) domainRules.push(...resolved.domainRules);
           break;
         }
-        case "networkpolicy":
-          tiers.push({
+        case "networkpolicy": {
+          const tier: Tier<AddressSet> = {
             rules: hairpin ? [{ action: NETWORK_POLICY_ACTION, match: peerAddresses }] : this.networkPolicyRules(layer.policies, direction, peer, peerAddresses, port, protocol, destination, found),
             end: NETWORK_POLICY_END,
-          });
+          };
+          tiers.push(tier);
+          tiersIfResolved.push(tier);
+        }
       }
     }
     const allowed = walkTiers(ADDRESS_SETS, peerAddresses, tiers);
+    // "matches only addresses the pod resolved through DNS": when that could change the verdict, it depends on DNS.
+    const dependsOnDns = domainRules.length > 0 && verdictOf(walkTiers(ADDRESS_SETS, peerAddresses, tiersIfResolved), peerAddresses) !== verdictOf(allowed, peerAddresses);
     const isolating = isolatingPolicies(layers);
     const adminSelects = admin.Admin.policies.length > 0 || admin.Baseline.policies.length > 0;
     const walked = adminSelects
@@ -252,12 +263,12 @@ export class Engine {
     const reached = walked === null || !walked.afterAdmin.isEmpty();
     return {
       direction,
-      verdict: verdictOf(allowed, peerAddresses),
+      verdict: dependsOnDns ? "depends" : verdictOf(allowed, peerAddresses),
       governance: isolating.length === 0 ? { kind: "not-isolated" } : { kind: "isolated", policies: policyRefs(isolating) },
       allowedBy: reached ? found.allowedBy : [],
       misses: !reached || allowed.contains(peerAddresses) ? [] : found.misses,
       allowedPeerAddresses: allowed,
-      tiers: walked === null ? [] : walked.steps,
+      tiers: [...(walked === null ? [] : walked.steps), ...(dependsOnDns ? domainRules.map(dnsStep) : [])],
     };
   }
 

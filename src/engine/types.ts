@@ -106,7 +106,23 @@ export type TierStep =
       readonly failClosed: boolean;
       readonly at: Location;
     }
-  | { readonly kind: "no-match"; readonly tier: AdminTier; /** How many policies of the tier select the subject. */ readonly policies: number };
+  | { readonly kind: "no-match"; readonly tier: AdminTier; /** How many policies of the tier select the subject. */ readonly policies: number }
+  /**
+   * A rule with a `domainNames` peer that would decide the answer differently if the pod resolved
+   * one of `domainNames` to the other side's address: the verdict depends on DNS (what names
+   * resolve to is not known offline).
+   */
+  | {
+      readonly kind: "depends-on-dns";
+      readonly tier: AdminTier;
+      readonly policy: { readonly kind: AdminPolicyKind; readonly name: string };
+      readonly priority: number | null;
+      readonly rule: number;
+      readonly name: string | null;
+      readonly action: AdminAction;
+      readonly domainNames: readonly string[];
+      readonly at: Location;
+    };
 
 export interface DirectionResult {
   readonly direction: Direction;

@@ -62,6 +62,7 @@ export const codes = {
   adminPolicyNotEvaluated: "admin-policy-not-evaluated",
   adminPolicyNotEnforced: "admin-policy-not-enforced",
   adminDomainNotEnforced: "admin-domain-not-enforced",
+  adminDomainNotEvaluated: "admin-domain-not-evaluated",
   adminApiVersionsMixed: "admin-api-versions-mixed",
 } as const;
 

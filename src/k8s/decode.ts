@@ -35,8 +35,10 @@ export interface DecodeOptions {
    * (a warning per policy: the command's answers ignore it), or `enforce` (`enforce` compiles them
    * into the kernel: an error per Deny or Pass rule with `domainNames` peers, which the kernel
    * cannot match, and a warning per such Accept rule, which fails closed there).
+   * `evaluate-without-dns`: evaluated, but `domainNames` peers match no address in the answers (a
+   * warning per rule that has them); `evaluate` says when a verdict depends on DNS (`check`).
    */
-  readonly adminPolicies?: "evaluate" | "warn" | "enforce";
+  readonly adminPolicies?: "evaluate" | "evaluate-without-dns" | "warn" | "enforce";
 }
 
 /**
@@ -89,6 +91,7 @@ export function decodeCluster(documents: readonly RawDocument[], options: Decode
       const mode = options.adminPolicies ?? "warn";
       if (mode === "warn") diagnostics.push(notEvaluated(o.value));
       if (mode === "enforce") for (const x of notEnforceable(o.value)) diagnostics.push(x);
+      if (mode === "evaluate-without-dns") for (const x of domainsNotEvaluated(o.value)) diagnostics.push(x);
     }
   }
   const mixed = mixedApiVersions(adminPolicies);
@@ -111,6 +114,33 @@ function notEvaluated(policy: AdminPolicy): Diagnostic {
   return { severity: "warning", code: codes.adminPolicyNotEvaluated, message: messages.adminPolicyNotEvaluated(formatAdminPolicy(policy)), at: policy.at };
 }
 
+/** The rules of an admin policy that have `domainNames` peers, each with how messages name it. */
+function domainRules(policy: AdminPolicy): { readonly rule: AdminRule<AdminEgressPeer>; readonly text: string; readonly domain: AdminEgressPeer }[] {
+  const out: { rule: AdminRule<AdminEgressPeer>; text: string; domain: AdminEgressPeer }[] = [];
+  for (const direction of ["egress", "ingress"] as const) {
+    for (const rule of policy[direction] as readonly AdminRule<AdminEgressPeer>[]) {
+      if (rule.match.kind !== "as-written") continue;
+      const domain = rule.match.peers.find((p) => p.kind === "domainNames");
+      if (domain !== undefined) out.push({ rule, domain, text: `${direction} rule ${rule.index}${rule.name === undefined ? "" : ` "${rule.name}"`}` });
+    }
+  }
+  return out;
+}
+
+/**
+ * Never a silent drop: the answers of the pair analysis (every port and address at once) take a
+ * `domainNames` peer as matching nothing, as nobody knows offline what a name resolves to.
+ */
+function domainsNotEvaluated(policy: AdminPolicy): Diagnostic[] {
+  const name = formatAdminPolicy(policy);
+  return domainRules(policy).map(({ rule, text, domain }) => ({
+    severity: "warning",
+    code: codes.adminDomainNotEvaluated,
+    message: messages.adminDomainNotEvaluated(name, text, rule.action),
+    at: domain.at,
+  }));
+}
+
 /**
  * What `enforce` cannot put in the kernel: `domainNames` peers (what a name resolves to is known
  * only from DNS answers). The kernel, like `check`, matches nothing for them. For an Accept rule
@@ -118,22 +148,12 @@ function notEvaluated(policy: AdminPolicy): Diagnostic {
  * the rules after it, more open than written: an error, so nothing is applied.
  */
 function notEnforceable(policy: AdminPolicy): Diagnostic[] {
-  const out: Diagnostic[] = [];
   const name = formatAdminPolicy(policy);
-  for (const direction of ["egress", "ingress"] as const) {
-    for (const rule of policy[direction] as readonly AdminRule<AdminEgressPeer>[]) {
-      if (rule.match.kind !== "as-written") continue;
-      const domain = rule.match.peers.find((p) => p.kind === "domainNames");
-      if (domain === undefined) continue;
-      const ruleText = `${direction} rule ${rule.index}${rule.name === undefined ? "" : ` "${rule.name}"`}`;
-      out.push(
-        rule.action === "Accept"
-          ? { severity: "warning", code: codes.adminDomainNotEnforced, message: messages.adminDomainNotEnforced(name, ruleText), at: domain.at }
-          : { severity: "error", code: codes.adminPolicyNotEnforced, message: messages.adminPolicyNotEnforced(name, ruleText, rule.action), at: domain.at },
-      );
-    }
-  }
-  return out;
+  return domainRules(policy).map(({ rule, text, domain }): Diagnostic =>
+    rule.action === "Accept"
+      ? { severity: "warning", code: codes.adminDomainNotEnforced, message: messages.adminDomainNotEnforced(name, text), at: domain.at }
+      : { severity: "error", code: codes.adminPolicyNotEnforced, message: messages.adminPolicyNotEnforced(name, text, rule.action), at: domain.at },
+  );
 }
 
 /**

@@ -150,7 +150,7 @@ function assertSimulationAgrees(cluster: Cluster, options: EngineOptions, probe:
     for (const to of sides) {
       if (from.ip.family !== to.ip.family || (from.target.kind === "external" && to.target.kind === "external")) continue;
       const conn = { port: probe.port, protocol: probe.protocol, ...hairpin(from, to) };
-      const ref = referenceCheck(cluster, options, conn);
+      const ref = referenceCheck(cluster, options, conn, "match-nothing");
       const expected = ref.egressAllowed.has(to.ip) && ref.ingressAllowed.has(from.ip);
       const got = simulate(ruleset, { source: from.ip, destination: to.ip, protocol: probe.protocol, port: probe.port });
       assert.equal(got.verdict === "accept", expected, `${formatIp(from.ip)} -> ${formatIp(to.ip)} ${probe.port}/${probe.protocol} (${got.trail.join(" ")})`);

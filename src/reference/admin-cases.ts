@@ -294,9 +294,18 @@ export const CASES: readonly Case[] = [
     ],
   },
   {
-    name: "domainNames peers: the reference cannot know DNS answers, so a rule with only domainNames peers matches nothing (for now)",
-    policies: cnp("accept-example", "{tier: Admin, priority: 10, subject: {namespaces: {}}, egress: [{action: Accept, to: [{domainNames: [example.com]}]}]}") + WEB_EGRESS_NONE,
-    probes: [{ from: "shop/web", to: "93.184.215.14", port: 443, expect: "denied" }],
+    name: "domainNames peers: an Accept rule \"matches only addresses the pod resolved through DNS\": offline the answer depends on DNS where the rule would decide it",
+    policies: cnp("accept-example", "{tier: Admin, priority: 10, subject: {namespaces: {}}, egress: [{action: Accept, to: [{domainNames: [example.com]}], protocols: [{tcp: {destinationPort: {number: 443}}}]}]}") + WEB_EGRESS_NONE,
+    probes: [
+      { from: "shop/web", to: "93.184.215.14", port: 443, expect: "depends" },
+      // Its protocols do not admit port 80: the rule decides nothing, NetworkPolicy denies.
+      { from: "shop/web", to: "93.184.215.14", port: 80, expect: "denied" },
+    ],
+  },
+  {
+    name: "domainNames peers: a rule that would decide as NetworkPolicy does anyway leaves the answer as it is (an Accept of a name, for a pod no NetworkPolicy isolates: allowed either way)",
+    policies: cnp("accept-example", "{tier: Admin, priority: 10, subject: {namespaces: {}}, egress: [{action: Accept, to: [{domainNames: [example.com]}]}]}"),
+    probes: [{ from: "shop/web", to: "93.184.215.14", port: 443, expect: "allowed" }],
   },
   {
     name: "fail closed: \"For \"Deny\" and \"Pass\" rules, \"fail closed\" means: \"treat the rule as a 'Deny all' rule\"\" (a Pass rule with a protocol of a newer CRD denies everything)",

@@ -107,7 +107,12 @@ interface Asked {
   readonly protocol: Protocol;
   /** `other` is `self`, reached through a Service: the NetworkPolicy tier allows it ("a pod can always reach itself"), the admin tiers apply. */
   readonly hairpin: boolean;
+  /** Whether `domainNames` peers match every address of `other` (as if the pod resolved a name to it) or none. */
+  readonly domains: DomainsMatch;
 }
+
+/** How a `domainNames` peer is taken: what a name resolves to is not known offline. */
+type DomainsMatch = "none" | "all";
 
 /**
  * The NetworkPolicy tier, there only when the pod is isolated: "A pod is isolated for egress if
@@ -171,9 +176,9 @@ function adminPeerAdmits(a: Asked, peer: AdminEgressPeer): AddressSet {
       // "cluster-internal traffic will be checked against the rule as well": pod IPs too, whatever ipBlockMatchesPods says of NetworkPolicy.
       return all.intersect(AddressSet.fromCidrs(peer.networks));
     case "domainNames":
-      // The reference cannot know what a name resolves to: a domain peer matches nothing here for
-      // now. The domain-name issue will evaluate it (answers that depend on DNS).
-      return AddressSet.EMPTY;
+      // "matches only addresses the pod resolved through DNS": the reference cannot know what a
+      // name resolves to, so it walks both ways (see referenceCheck).
+      return a.domains === "all" ? all : AddressSet.EMPTY;
   }
 }
 
@@ -249,10 +254,11 @@ function allowedAddresses(
   port: number,
   protocol: Protocol,
   hairpin: boolean,
+  domains: DomainsMatch,
 ): AddressSet {
   if (self.kind === "external") return addressesOf(other, options);
   const destination = direction === "egress" ? other : self;
-  const asked: Asked = { cluster, options, direction, self: self.endpoint, other, destination, port, protocol, hairpin };
+  const asked: Asked = { cluster, options, direction, self: self.endpoint, other, destination, port, protocol, hairpin, domains };
   let undecided = addressesOf(other, options);
   let allowed = AddressSet.EMPTY;
   for (const tier of tiersOf(asked)) {
@@ -274,7 +280,26 @@ export interface ReferenceAnswer {
   readonly ingressAllowed: AddressSet;
 }
 
-export function referenceCheck(cluster: Cluster, options: EngineOptions, conn: Connection): ReferenceAnswer {
+/**
+ * `domainNames`: "depends-on-dns" (the default) walks the tiers with domain peers matching nothing
+ * and matching everything: where the verdicts differ, the answer depends on DNS ("depends").
+ * "match-nothing": domain peers match nothing, as the pair analysis, class matrix and nftables do
+ * (they say so in a warning).
+ */
+export function referenceCheck(cluster: Cluster, options: EngineOptions, conn: Connection, domainNames: "depends-on-dns" | "match-nothing" = "depends-on-dns"): ReferenceAnswer {
+  const pessimistic = referenceWalk(cluster, options, conn, "none");
+  if (domainNames === "match-nothing" || !hasDomainPeers(cluster)) return pessimistic;
+  const resolved = referenceWalk(cluster, options, conn, "all");
+  return resolved.verdict === pessimistic.verdict ? pessimistic : { ...pessimistic, verdict: "depends" };
+}
+
+function hasDomainPeers(cluster: Cluster): boolean {
+  return (cluster.adminPolicies ?? []).some((p) =>
+    [...p.ingress, ...p.egress].some((r) => r.match.kind === "as-written" && (r.match.peers as readonly AdminEgressPeer[]).some((peer) => peer.kind === "domainNames")),
+  );
+}
+
+function referenceWalk(cluster: Cluster, options: EngineOptions, conn: Connection, domains: DomainsMatch): ReferenceAnswer {
   const to = addressesOf(conn.to, options);
   const from = addressesOf(conn.from, options);
   // A pod talking to itself: NetworkPolicy never blocks it, and "a pod connecting to its own IP is
@@ -284,8 +309,8 @@ export function referenceCheck(cluster: Cluster, options: EngineOptions, conn: C
   if (self && conn.viaService !== true) {
     return { verdict: "allowed", egressAllowed: to, ingressAllowed: from };
   }
-  const egressAllowed = allowedAddresses(cluster, options, "egress", conn.from, conn.to, conn.port, conn.protocol, self);
-  const ingressAllowed = allowedAddresses(cluster, options, "ingress", conn.to, conn.from, conn.port, conn.protocol, self);
+  const egressAllowed = allowedAddresses(cluster, options, "egress", conn.from, conn.to, conn.port, conn.protocol, self, domains);
+  const ingressAllowed = allowedAddresses(cluster, options, "ingress", conn.to, conn.from, conn.port, conn.protocol, self, domains);
   const side = (allowed: AddressSet, whole: AddressSet): Verdict =>
     allowed.contains(whole) ? "allowed" : allowed.overlaps(whole) ? "depends" : "denied";
   const e = side(egressAllowed, to);

@@ -57,7 +57,8 @@ export interface DirectionJson {
  */
 export interface TierStepJson {
   readonly tier: AdminTier;
-  readonly outcome: "matched" | "no-match";
+  /** `depends-on-dns`: a rule with `domainNames` peers (`domainNames`) that would decide otherwise if the pod resolved one of them to the other side's address. */
+  readonly outcome: "matched" | "no-match" | "depends-on-dns";
   readonly policy: { readonly kind: AdminPolicyKind; readonly name: string } | null;
   readonly priority: number | null;
   readonly rule: number | null;
@@ -68,6 +69,8 @@ export interface TierStepJson {
   readonly at: LocationJson | null;
   /** For `no-match`: how many policies of the tier select the subject. */
   readonly policies: number | null;
+  /** For `depends-on-dns` only: the rule's domain names, as written. */
+  readonly domainNames?: readonly string[];
 }
 
 /** A namespace the input does not contain, whose assumed labels the answer evaluated. */
@@ -122,6 +125,10 @@ function tierStepJson(s: TierStep): TierStepJson {
   if (s.kind === "no-match") {
     return { tier: s.tier, outcome: "no-match", policy: null, priority: null, rule: null, name: null, action: null, failClosed: false, at: null, policies: s.policies };
   }
+  if (s.kind === "depends-on-dns") {
+    const step = { tier: s.tier, policy: { ...s.policy }, priority: s.priority, rule: s.rule, name: s.name, action: s.action, failClosed: false, at: locationJson(s.at), policies: null };
+    return { ...step, outcome: "depends-on-dns", domainNames: [...s.domainNames] };
+  }
   return { tier: s.tier, outcome: "matched", policy: { ...s.policy }, priority: s.priority, rule: s.rule, name: s.name, action: s.action, failClosed: s.failClosed, at: locationJson(s.at), policies: null };
 }
 
@@ -172,7 +179,8 @@ function addressNote(targets: readonly TargetJson[]): string[] {
 function directionText(d: DirectionJson, subject: TargetJson, peer: TargetJson, v: CheckJson): string[] {
   const title = d.direction === "egress" ? `Egress from ${targetShort(subject)}` : `Ingress to ${targetShort(subject)}`;
   const lines = [`${title}: ${d.verdict}`];
-  const tiers = d.tiers ?? [];
+  const tiers = (d.tiers ?? []).filter((t) => t.outcome !== "depends-on-dns");
+  const dns = (d.tiers ?? []).filter((t) => t.outcome === "depends-on-dns");
   if (tiers.length > 0) lines.push(`  admin tiers:`, ...tiers.map((t) => `    ${tierStepLine(t)}`));
   lines.push(
     tiers.length > 0 && d.governance.kind === "not-isolated"
@@ -204,7 +212,11 @@ function directionText(d: DirectionJson, subject: TargetJson, peer: TargetJson, 
     lines.push(d.allowedBy.length > 0 ? `  not allowed by (closest miss of each rule):` : `  no rule allows it; the closest miss of each rule:`);
     lines.push(...d.misses.map((e) => `    ${explanationLine(e, context)}`));
   }
-  if (d.verdict === "depends") {
+  if (dns.length > 0) {
+    const source = d.direction === "egress" ? targetShort(v.from) : targetShort(v.to);
+    lines.push(`  depends on DNS: these rules match only the addresses ${source} resolved for their names (not known offline):`);
+    lines.push(...dns.map((t) => `    ${tierStepLine(t)}`));
+  } else if (d.verdict === "depends") {
     lines.push(`  depends on the ${d.direction === "egress" ? "destination" : "source"} address:`);
     lines.push(`    allowed: ${compactAddresses(cidrSet(d.allowedPeerAddresses))}`, `    denied:  ${compactAddresses(cidrSet(d.deniedPeerAddresses))}`);
   }
@@ -220,6 +232,9 @@ export function tierStepLine(t: TierStepJson): string {
   const priority = t.priority === null ? "" : ` (priority ${t.priority})`;
   const name = t.name === null ? "" : ` "${t.name}"`;
   const closed = t.failClosed ? " (fails closed: an entry this version does not know)" : "";
+  if (t.outcome === "depends-on-dns") {
+    return `${t.tier} ${t.policy.kind} ${t.policy.name}${priority} rule ${t.rule ?? 0}${name} ${t.action ?? ""} to ${(t.domainNames ?? []).join(", ")}  ${where(t.at)}`;
+  }
   const after = t.action === "Pass" ? onward : "final";
   return `${t.tier} ${t.policy.kind} ${t.policy.name}${priority} rule ${t.rule ?? 0}${name} ${t.action ?? ""}${closed} → ${after}  ${where(t.at)}`;
 }
