@@ -22,7 +22,8 @@ import { AddressSet } from "../net/address-set.js";
 import type { LabelClass, LabelClasses } from "./classes.js";
 import { cachedSelectorKey, classesSelectedBy, selectsNamespace, selectsPods } from "./selection.js";
 import type { Action } from "./tiers.js";
-import type { Target, TierStep } from "./types.js";
+import type { Target, TierRuleFields, TierStep } from "./types.js";
+import { cachedIn } from "./cached-in.js";
 
 const NO_POLICIES: readonly AdminPolicy[] = [];
 
@@ -471,14 +472,6 @@ function candidateMatches(c: Candidate, asked: AdminAsked): AddressSet {
   return c.selected ? asked.peerAddresses : within(asked.peerAddresses, c.addresses);
 }
 
-function cachedIn<K extends object, V>(map: WeakMap<K, V>, key: K, make: () => V): V {
-  let hit = map.get(key);
-  if (hit === undefined) {
-    hit = make();
-    map.set(key, hit);
-  }
-  return hit;
-}
 
 /** The part of `addresses` inside `block`: without a new set when none or all of them are (the common cases). */
 function within(addresses: AddressSet, block: AddressSet): AddressSet {
@@ -530,33 +523,25 @@ export function tierSteps(
   return { steps, afterAdmin };
 }
 
-function ruleStep(r: AdminRuleMatch): TierStep {
-  const action = effectiveAction(r.rule);
+/** What a step says of the rule it names: tier, policy, priority, index, name, action, location. */
+function ruleFields(r: AdminRuleMatch): TierRuleFields {
   return {
-    kind: "rule",
-    tier: r.tier,
-    policy: { kind: r.policy.source.kind, name: r.policy.name },
-    priority: r.policy.priority,
-    rule: r.rule.index,
-    name: r.rule.name ?? null,
-    action,
-    failClosed: r.rule.match.kind !== "as-written",
-    at: r.rule.at,
-  };
-}
-
-/** A rule with a `domainNames` peer the verdict depends on (see `rulesIfResolved`). */
-export function dnsStep(r: AdminRuleMatch): TierStep {
-  const names = r.rule.match.kind === "as-written" ? r.rule.match.peers.flatMap((p) => (p.kind === "domainNames" ? p.domainNames.map((d) => d.text) : [])) : [];
-  return {
-    kind: "depends-on-dns",
     tier: r.tier,
     policy: { kind: r.policy.source.kind, name: r.policy.name },
     priority: r.policy.priority,
     rule: r.rule.index,
     name: r.rule.name ?? null,
     action: effectiveAction(r.rule),
-    domainNames: names,
     at: r.rule.at,
   };
+}
+
+function ruleStep(r: AdminRuleMatch): TierStep {
+  return { kind: "rule", ...ruleFields(r), failClosed: r.rule.match.kind !== "as-written" };
+}
+
+/** A rule with a `domainNames` peer the verdict depends on (see `rulesIfResolved`). */
+export function dnsStep(r: AdminRuleMatch): TierStep {
+  const names = r.rule.match.kind === "as-written" ? r.rule.match.peers.flatMap((p) => (p.kind === "domainNames" ? p.domainNames.map((d) => d.text) : [])) : [];
+  return { kind: "depends-on-dns", ...ruleFields(r), domainNames: names };
 }

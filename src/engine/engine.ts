@@ -33,6 +33,7 @@ import type {
   Target,
   Verdict,
 } from "./types.js";
+import { cachedIn } from "./cached-in.js";
 
 type PeerOutcome = { readonly reason: Reason; readonly allowed: AddressSet };
 
@@ -153,9 +154,9 @@ export class Engine {
     if (admin === null) return networkPolicy;
     const selecting = admin.selectingClass(c, direction);
     if (selecting.Admin.length === 0 && selecting.Baseline.length === 0) return networkPolicy;
-    const byAdmin = cached(tierLayersOf[direction], networkPolicy, () => new WeakMap<readonly AdminPolicy[], WeakMap<readonly AdminPolicy[], readonly VerdictLayer[]>>());
-    const byBaseline = cached(byAdmin, selecting.Admin, () => new WeakMap<readonly AdminPolicy[], readonly VerdictLayer[]>());
-    return cached(byBaseline, selecting.Baseline, () => tierLayers(direction, selecting.Admin, networkPolicy, selecting.Baseline));
+    const byAdmin = cachedIn(tierLayersOf[direction], networkPolicy, () => new WeakMap<readonly AdminPolicy[], WeakMap<readonly AdminPolicy[], readonly VerdictLayer[]>>());
+    const byBaseline = cachedIn(byAdmin, selecting.Admin, () => new WeakMap<readonly AdminPolicy[], readonly VerdictLayer[]>());
+    return cachedIn(byBaseline, selecting.Baseline, () => tierLayers(direction, selecting.Admin, networkPolicy, selecting.Baseline));
   }
 
   /**
@@ -168,7 +169,7 @@ export class Engine {
 
   networkPolicyLayersOfClass(c: LabelClass, direction: Direction): readonly NetworkPolicyTier[] {
     const policies = this.policiesSelectingClass(c, direction);
-    return cached(layersOf[direction], policies, () => verdictLayers(direction, policies));
+    return cachedIn(layersOf[direction], policies, () => verdictLayers(direction, policies));
   }
 
   /** The admin tiers of the cluster, or null when it has none (the NetworkPolicy-only path costs nothing more). */
@@ -442,15 +443,6 @@ const layersOf: Record<Direction, WeakMap<readonly Policy[], readonly NetworkPol
 type TierLayersCache = WeakMap<readonly NetworkPolicyTier[], WeakMap<readonly AdminPolicy[], WeakMap<readonly AdminPolicy[], readonly VerdictLayer[]>>>;
 const tierLayersOf: Record<Direction, TierLayersCache> = { ingress: new WeakMap(), egress: new WeakMap() };
 
-/** The value of `key` in `map`, made by `make` on first use. */
-function cached<K extends object, V>(map: WeakMap<K, V>, key: K, make: () => V): V {
-  let hit = map.get(key);
-  if (hit === undefined) {
-    hit = make();
-    map.set(key, hit);
-  }
-  return hit;
-}
 
 /** The policies of the NetworkPolicy v1 layer: those that isolate the subject. */
 function isolatingPolicies(layers: readonly VerdictLayer[]): readonly Policy[] {

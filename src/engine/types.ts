@@ -92,37 +92,28 @@ export interface Explanation {
  * tier's selecting policies matched (on to the next tier).
  */
 export type TierStep =
-  | {
-      readonly kind: "rule";
-      readonly tier: AdminTier;
-      readonly policy: { readonly kind: AdminPolicyKind; readonly name: string };
-      /** null: the BaselineAdminNetworkPolicy, which has none. */
-      readonly priority: number | null;
-      /** Index into spec.ingress/spec.egress. */
-      readonly rule: number;
-      readonly name: string | null;
-      /** What the rule did: a rule that fails closed as a Deny of everything says `Deny`. */
-      readonly action: AdminAction;
-      readonly failClosed: boolean;
-      readonly at: Location;
-    }
+  | (TierRuleFields & { readonly kind: "rule"; readonly failClosed: boolean })
   | { readonly kind: "no-match"; readonly tier: AdminTier; /** How many policies of the tier select the subject. */ readonly policies: number }
   /**
    * A rule with a `domainNames` peer that would decide the answer differently if the pod resolved
    * one of `domainNames` to the other side's address: the verdict depends on DNS (what names
    * resolve to is not known offline).
    */
-  | {
-      readonly kind: "depends-on-dns";
-      readonly tier: AdminTier;
-      readonly policy: { readonly kind: AdminPolicyKind; readonly name: string };
-      readonly priority: number | null;
-      readonly rule: number;
-      readonly name: string | null;
-      readonly action: AdminAction;
-      readonly domainNames: readonly string[];
-      readonly at: Location;
-    };
+  | (TierRuleFields & { readonly kind: "depends-on-dns"; readonly domainNames: readonly string[] });
+
+/** The admin rule a step names. */
+export interface TierRuleFields {
+  readonly tier: AdminTier;
+  readonly policy: { readonly kind: AdminPolicyKind; readonly name: string };
+  /** null: the BaselineAdminNetworkPolicy, which has none. */
+  readonly priority: number | null;
+  /** Index into spec.ingress/spec.egress. */
+  readonly rule: number;
+  readonly name: string | null;
+  /** What the rule does: a rule that fails closed as a Deny of everything says `Deny`. */
+  readonly action: AdminAction;
+  readonly at: Location;
+}
 
 export interface DirectionResult {
   readonly direction: Direction;

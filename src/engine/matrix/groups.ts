@@ -9,6 +9,7 @@ import { MATCH_ALL } from "../../model/selector.js";
 import { PROTOCOLS } from "../../model/ports.js";
 import { type AdminTiers, ruleAction } from "../admin-tiers.js";
 import type { Universe } from "./universe.js";
+import { cachedIn } from "../cached-in.js";
 
 /**
  * Classes whose side of a connection is decided by the same rules form a group: for egress, the
@@ -217,14 +218,6 @@ function adminTrack(u: Universe, atoms: PortAtoms, direction: Direction, policie
   return track;
 }
 
-function cachedIn<K extends object, V>(map: WeakMap<K, V>, key: K, make: () => V): V {
-  let hit = map.get(key);
-  if (hit === undefined) {
-    hit = make();
-    map.set(key, hit);
-  }
-  return hit;
-}
 
 /** The rules of one admin policy for `direction`, in order, as spans (a rule that fails closed as matching nothing has none). */
 function adminRulesSpans(u: Universe, atoms: PortAtoms, direction: Direction, policy: AdminPolicy, subjectPorts: readonly ContainerPort[], admin: AdminTiers): SpannedRule[] {
