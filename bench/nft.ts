@@ -44,7 +44,7 @@ function describe(d: RulesetDiff): string {
 }
 
 /** The cluster with one policy changed: an admin policy when there are any, else a NetworkPolicy. */
-function changed(cluster: Cluster): { cluster: Cluster; what: string } {
+function changed(cluster: Cluster, scope: NodeScope): { cluster: Cluster; what: string } {
   const admin = cluster.adminPolicies ?? [];
   if (admin.length > 0) {
     // bench/admin.ts's first guardrail, with one more metadata address (ECS task metadata).
@@ -58,8 +58,10 @@ function changed(cluster: Cluster): { cluster: Cluster; what: string } {
     if (next === undefined || !admin.some((p) => p.name === next.name)) throw new Error("the changed admin policy did not decode or replace one");
     return { cluster: { ...cluster, adminPolicies: admin.map((p) => (p.name === next.name ? next : p)) }, what: "ClusterNetworkPolicy deny-metadata: one more network" };
   }
-  const first = cluster.policies.find((p) => p.affects.egress) ?? cluster.policies[0];
-  if (first === undefined) throw new Error("no NetworkPolicy to change");
+  // A policy of a local pod's namespace: the replacement selects that pod, so the node's ruleset changes.
+  const namespace = scope.localPods?.[0]?.namespace;
+  const first = cluster.policies.find((p) => p.namespace === namespace && p.affects.egress) ?? cluster.policies.find((p) => p.namespace === namespace);
+  if (first === undefined) throw new Error(`no NetworkPolicy in ${namespace ?? "(no local pod)"} to change`);
   const object: Obj = {
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
@@ -98,7 +100,7 @@ export function runNft(cluster: Cluster, options: EngineOptions, phase: Phase, l
     return { value: r, note: `cache filled: ${cache.misses} rule lookups` };
   });
   if (warm === undefined) return;
-  const change = changed(cluster);
+  const change = changed(cluster, scope);
   phase("nft policy change", limitS, () => {
     const hits = cache.hits;
     const misses = cache.misses;
