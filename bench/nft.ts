@@ -58,10 +58,10 @@ function changed(cluster: Cluster, scope: NodeScope): { cluster: Cluster; what: 
     if (next === undefined || !admin.some((p) => p.name === next.name)) throw new Error("the changed admin policy did not decode or replace one");
     return { cluster: { ...cluster, adminPolicies: admin.map((p) => (p.name === next.name ? next : p)) }, what: "ClusterNetworkPolicy deny-metadata: one more network" };
   }
-  // A policy of a local pod's namespace: the replacement selects that pod, so the node's ruleset changes.
-  const namespace = scope.localPods?.[0]?.namespace;
-  const first = cluster.policies.find((p) => p.namespace === namespace && p.affects.egress) ?? cluster.policies.find((p) => p.namespace === namespace);
-  if (first === undefined) throw new Error(`no NetworkPolicy in ${namespace ?? "(no local pod)"} to change`);
+  // A policy of a local pod's namespace: the replacement selects its pods, so the node's ruleset changes.
+  const namespaces = new Set((scope.localPods ?? []).map((e) => e.namespace));
+  const first = cluster.policies.find((p) => namespaces.has(p.namespace) && p.affects.egress) ?? cluster.policies.find((p) => namespaces.has(p.namespace));
+  if (first === undefined) throw new Error("no NetworkPolicy in a local pod's namespace to change");
   const object: Obj = {
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
@@ -100,8 +100,16 @@ export function runNft(cluster: Cluster, options: EngineOptions, phase: Phase, l
     return { value: r, note: `cache filled: ${cache.misses} rule lookups` };
   });
   if (warm === undefined) return;
-  const change = changed(cluster, scope);
+  // Made before the phase (not timed); a failure fails the phase.
+  const change = ((): { cluster: Cluster; what: string } | Error => {
+    try {
+      return changed(cluster, scope);
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    }
+  })();
   phase("nft policy change", limitS, () => {
+    if (change instanceof Error) throw change;
     const hits = cache.hits;
     const misses = cache.misses;
     const t0 = performance.now();
