@@ -118,7 +118,6 @@ export function runNft(cluster: Cluster, options: EngineOptions, phase: Phase, l
     const d = diffRulesets(warm.ruleset, next.ruleset);
     const text = d.kind === "unchanged" ? "" : d.text;
     const t2 = performance.now();
-    sizes({ nftChangeCompileMs: t1 - t0 });
     const reuse = `cache ${cache.hits - hits} hits, ${cache.misses - misses} misses`;
     return { value: d, note: `${change.what}; cached compile ${(t1 - t0).toFixed(0)} ms (${reuse}), diff + text ${(t2 - t1).toFixed(0)} ms: ${describe(d)}, ${text.length} bytes` };
   });

@@ -67,13 +67,12 @@ export interface ShapeSizes {
   /** Median and slowest of the policy changes after the first (warm code). */
   readonly warmChangeMedianMs?: number;
   readonly warmChangeMaxMs?: number;
-  /** The nftables ruleset of one node (bench/nft.ts): its size, and the cached compile of one policy change. */
+  /** The nftables ruleset of one node (bench/nft.ts): its size. */
   readonly nftSets?: number;
   readonly nftElements?: number;
   readonly nftRules?: number;
   readonly nftChains?: number;
   readonly nftBytes?: number;
-  readonly nftChangeCompileMs?: number;
 }
 
 export type Message =
