@@ -13,7 +13,10 @@ export type PhaseName =
   | "policy change"
   | "relabel (existing class)"
   | "relabel (new class)"
-  | "20 more policy changes";
+  | "20 more policy changes"
+  | "nft compile"
+  | "nft compile, cached"
+  | "nft policy change";
 
 export const PHASES: readonly PhaseName[] = [
   "generate",
@@ -29,6 +32,9 @@ export const PHASES: readonly PhaseName[] = [
   "relabel (existing class)",
   "relabel (new class)",
   "20 more policy changes",
+  "nft compile",
+  "nft compile, cached",
+  "nft policy change",
 ];
 
 export interface PhaseResult {
@@ -61,6 +67,12 @@ export interface ShapeSizes {
   /** Median and slowest of the policy changes after the first (warm code). */
   readonly warmChangeMedianMs?: number;
   readonly warmChangeMaxMs?: number;
+  /** The nftables ruleset of one node (bench/nft.ts): its size. */
+  readonly nftSets?: number;
+  readonly nftElements?: number;
+  readonly nftRules?: number;
+  readonly nftChains?: number;
+  readonly nftBytes?: number;
 }
 
 export type Message =

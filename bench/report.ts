@@ -8,6 +8,7 @@ export function table(head: readonly string[], rows: readonly (readonly string[]
   return [line(head), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
 }
 
+const kibOf = (bytes: number | undefined): number | undefined => (bytes === undefined ? undefined : bytes / 1024);
 const n = (v: number | undefined, digits = 0): string => (v === undefined ? "" : v.toFixed(digits));
 const count = (v: number | undefined): string => (v === undefined ? "" : v >= 1e6 ? `${(v / 1e6).toFixed(1)}M` : String(v));
 
@@ -84,7 +85,8 @@ function targets(runs: readonly ShapeRun[]): string {
 /**
  * Each shape with admin policies beside the NetworkPolicy-only shape it extends: compile (the
  * engine's; admin selections are indexed on first use, inside the check and matrix figures),
- * single checks, the all-pairs matrix, memory, and the ratio (goal: under 1.5x).
+ * single checks, the all-pairs matrix, memory, one node's nftables ruleset (bench/nft.ts), and the
+ * ratio (goal: under 1.5x).
  */
 function adminTiers(runs: readonly ShapeRun[]): string {
   const byName = new Map(runs.map((r) => [r.shape.name, r]));
@@ -109,8 +111,19 @@ function adminTiers(runs: readonly ShapeRun[]): string {
       ["all-pairs (matrix + count)", allPairs(base), allPairs(run), "ms"],
       ["matrix peak RSS", peak(base), peak(run), "MB"],
       ["heap after count", heap(base), heap(run), "MB"],
+      // The nftables ruleset of one node (110 pods): compile + render, and its size.
+      ["nft compile + render", ms(base, "nft compile"), ms(run, "nft compile"), "ms"],
+      ["nft compile, cached", ms(base, "nft compile, cached"), ms(run, "nft compile, cached"), "ms"],
+      ["nft text", kibOf(base.sizes.nftBytes), kibOf(run.sizes.nftBytes), "KiB"],
+      ["nft sets", base.sizes.nftSets, run.sizes.nftSets, ""],
+      ["nft elements", base.sizes.nftElements, run.sizes.nftElements, ""],
+      ["nft rules", base.sizes.nftRules, run.sizes.nftRules, ""],
+      ["nft chains", base.sizes.nftChains, run.sizes.nftChains, ""],
+      ["nft compile peak RSS", get(base, "nft compile")?.peakRssMb, get(run, "nft compile")?.peakRssMb, "MB"],
+      // Without admin policies a NetworkPolicy changes, with them an admin policy (bench/nft.ts).
+      ["nft one policy changed (cached compile + diff)", ms(base, "nft policy change"), ms(run, "nft policy change"), "ms"],
     ];
-    for (const [what, b, a, unit] of figures) rows.push([`${run.shape.name} vs ${base.shape.name}`, what, b === undefined ? "" : `${n(b)} ${unit}`, a === undefined ? "" : `${n(a)} ${unit}`, ratio(a, b)]);
+    for (const [what, b, a, unit] of figures) rows.push([`${run.shape.name} vs ${base.shape.name}`, what, b === undefined ? "" : `${n(b)} ${unit}`.trimEnd(), a === undefined ? "" : `${n(a)} ${unit}`.trimEnd(), ratio(a, b)]);
   }
   return rows.length === 0 ? "" : ["", "Admin tiers beside NetworkPolicy only (goal: under 1.5x)", table(["shapes", "figure", "NetworkPolicy only", "with admin policies", "ratio"], rows)].join("\n");
 }

@@ -18,6 +18,7 @@ import { SHAPES } from "./shapes.js";
 import { type Obj } from "./objects.js";
 import { toYaml } from "./yaml.js";
 import { runIncremental } from "./incremental.js";
+import { runNft } from "./nft.js";
 
 const [shapeName = "S", seedText = "1", quickText = "0"] = process.argv.slice(2);
 const shape = SHAPES.find((s) => s.name === shapeName);
@@ -112,6 +113,7 @@ function main(): void {
     return { value: counts, note: `compile + matrix + count; of which count ${(performance.now() - t).toFixed(0)} ms` };
   });
   runIncremental(matrix, new Prng(seed).fork(7), phase, limit, (sizes) => send({ type: "sizes", sizes }));
+  runNft(cluster, options, phase, limit, (sizes) => send({ type: "sizes", sizes }));
 }
 
 /**

@@ -89,6 +89,7 @@ export class AdminTiers {
   private readonly nodeAddresses = new WeakMap<LabelSelector, AddressSet>();
   private readonly networkAddresses = new WeakMap<AdminEgressPeer, AddressSet>();
   private readonly selectionAddresses = new WeakMap<AdminEgressPeer, AddressSet>();
+  private readonly addressesOfSelection = new WeakMap<Uint8Array, AddressSet>();
   private readonly lists: Record<AdminTier, Map<string, readonly AdminPolicy[]>> = { Admin: new Map(), Baseline: new Map() };
   private readonly selections = new WeakMap<AdminSubject, Uint8Array>();
   private namespaces: { readonly all: readonly NamespaceClasses[]; readonly byLabel: ReadonlyMap<string, readonly NamespaceClasses[]> } | undefined;
@@ -153,6 +154,20 @@ export class AdminTiers {
     const selected = this.selection(selection);
     // A class made after the selection was computed (an endpoint outside the cluster): evaluated directly.
     return c.index < selected.length ? selected[c.index] === 1 : adminSelects(selection, c);
+  }
+
+  /**
+   * The non-host-network classes a selection selects (`selected` is its `selection`): those marked
+   * in it, then those made after it, evaluated directly (as `selects` does).
+   */
+  private selectedPods(selection: AdminSubject, selected: Uint8Array): LabelClass[] {
+    const all = this.classes.all;
+    const out: LabelClass[] = [];
+    for (let i = 0; i < all.length; i++) {
+      const c = all[i] as LabelClass;
+      if (!c.hostNetwork && (c.index < selected.length ? selected[c.index] === 1 : adminSelects(selection, c))) out.push(c);
+    }
+    return out;
   }
 
   /** The label classes a selection selects, as one byte per class index. */
@@ -368,7 +383,13 @@ export class AdminTiers {
         // A peer object is asked once per direction and rule that holds it: the classes are read once.
         let at = this.selectionAddresses.get(peer);
         if (at === undefined) {
-          at = AddressSet.fromIps(this.classes.all.filter((c) => !c.hostNetwork && this.selects(peer, c)).flatMap((c) => c.endpoints.flatMap((e) => e.ips)));
+          // Peers with the same selection (the same peer written in many policies) share its addresses.
+          const selected = this.selection(peer);
+          at = this.addressesOfSelection.get(selected);
+          if (at === undefined) {
+            at = AddressSet.fromIps(this.selectedPods(peer, selected).flatMap((c) => c.endpoints.flatMap((e) => e.ips)));
+            this.addressesOfSelection.set(selected, at);
+          }
           this.selectionAddresses.set(peer, at);
         }
         return at;

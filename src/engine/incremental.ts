@@ -39,7 +39,8 @@ export function applyChange(matrix: ClassMatrix, change: Change): ClassMatrix {
   const s = matrix.state;
   const next = changed(s.engine.cluster, change);
   // With admin policies the rows are walks of ordered tiers, not unions of terms: the matrix is
-  // computed again (exact; enforce does not evaluate admin policies yet, so this path is not hot).
+  // computed again (exact). No command calls applyChange (enforce --watch compiles the nftables
+  // ruleset again with a CompileCache), only the bench's change phases and tests: not a hot path.
   if ((next.cluster.adminPolicies ?? []).length > 0) return computeClassMatrix(Engine.compile(next.cluster, s.engine.options));
   return new ClassMatrix(next.kind === "policies" ? policyChange(s, next.cluster, next.added, next.removed) : endpointChange(s, next.cluster, next.removed, next.added));
 }
