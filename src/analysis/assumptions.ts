@@ -3,6 +3,7 @@
  * only `kubernetes.io/metadata.name` (the label the API server sets), and any other label a
  * namespaceSelector asks about is taken to be absent. Answers that hinge on it say so.
  */
+import type { AdminEgressPeer, AdminPolicy, AdminRule } from "../model/admin-policy.js";
 import type { Cluster, Direction, Namespace, Policy } from "../model/cluster.js";
 import type { LabelSelector } from "../model/selector.js";
 import { METADATA_NAME } from "../engine/classes.js";
@@ -32,6 +33,20 @@ function selectorsAskBeyondName(policies: readonly Policy[], direction: Directio
   return policies.some((p) => p[direction].some((r) => r.peers !== "all" && r.peers.some((peer) => peer.kind === "pods" && peer.namespaces.kind === "selected" && asksBeyondName(peer.namespaces.selector))));
 }
 
+/** Whether some admin policy's subject selects namespaces by a label beyond the name: every pod's namespace labels are evaluated to tell whether it is a subject. */
+function adminSubjectsAskBeyondName(cluster: Cluster): boolean {
+  return (cluster.adminPolicies ?? []).some((p) => asksBeyondName(p.subject.namespaces));
+}
+
+/** Whether some `namespaces`/`pods` peer of `policies` (in `direction`) selects namespaces by a label beyond the name. */
+function adminPeersAskBeyondName(policies: readonly AdminPolicy[], direction: Direction): boolean {
+  return policies.some((p) =>
+    (p[direction] as readonly AdminRule<AdminEgressPeer>[]).some(
+      (r) => r.match.kind === "as-written" && r.match.peers.some((peer) => (peer.kind === "namespaces" || peer.kind === "pods") && asksBeyondName(peer.namespaces)),
+    ),
+  );
+}
+
 function assumption(ns: Namespace): NamespaceAssumption {
   return { namespace: ns.name, labels: Object.fromEntries(ns.labels) };
 }
@@ -43,10 +58,16 @@ function assumption(ns: Namespace): NamespaceAssumption {
  */
 export function connectionAssumptions(engine: Engine, conn: Connection): NamespaceAssumption[] {
   const out = new Map<string, NamespaceAssumption>();
+  const assume = (namespace: string): void => {
+    const ns = undeclared(engine.cluster, namespace);
+    if (ns !== null) out.set(ns.name, assumption(ns));
+  };
+  // The admin subjects are evaluated against both sides' namespaces.
+  if (adminSubjectsAskBeyondName(engine.cluster)) for (const t of [conn.from, conn.to]) if (t.kind === "endpoint" && !t.endpoint.hostNetwork) assume(t.endpoint.namespace);
   const side = (direction: Direction, subject: Target, peer: Target): void => {
     if (subject.kind !== "endpoint" || subject.endpoint.hostNetwork || peer.kind !== "endpoint" || peer.endpoint.hostNetwork) return;
-    const ns = undeclared(engine.cluster, peer.endpoint.namespace);
-    if (ns !== null && selectorsAskBeyondName(engine.policiesSelecting(subject.endpoint, direction), direction)) out.set(ns.name, assumption(ns));
+    const admin = engine.layersSelecting(subject.endpoint, direction).flatMap((l) => (l.kind === "admin" ? l.policies : []));
+    if (selectorsAskBeyondName(engine.policiesSelecting(subject.endpoint, direction), direction) || adminPeersAskBeyondName(admin, direction)) assume(peer.endpoint.namespace);
   };
   side("egress", conn.from, conn.to);
   side("ingress", conn.to, conn.from);
@@ -55,10 +76,18 @@ export function connectionAssumptions(engine: Engine, conn: Connection): Namespa
 
 /**
  * The namespaces not in the input whose labels the picture of `policies` evaluated: every
- * undeclared namespace holding endpoints, when some peer's namespaceSelector asks beyond the name.
+ * undeclared namespace holding endpoints, when some peer's namespaceSelector (or an admin policy's
+ * subject or peer namespace selector) asks beyond the name.
  */
 export function policiesAssumptions(cluster: Cluster, policies: readonly Policy[]): NamespaceAssumption[] {
-  if (!selectorsAskBeyondName(policies, "egress") && !selectorsAskBeyondName(policies, "ingress")) return [];
+  const admin = cluster.adminPolicies ?? [];
+  const asks =
+    selectorsAskBeyondName(policies, "egress") ||
+    selectorsAskBeyondName(policies, "ingress") ||
+    adminSubjectsAskBeyondName(cluster) ||
+    adminPeersAskBeyondName(admin, "egress") ||
+    adminPeersAskBeyondName(admin, "ingress");
+  if (!asks) return [];
   const names = [...new Set(cluster.endpoints.map((e) => e.namespace))].sort();
   return names.flatMap((n) => {
     const ns = undeclared(cluster, n);

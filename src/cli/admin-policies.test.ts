@@ -193,3 +193,15 @@ test("matrix takes a domainNames peer as matching nothing and says so per rule (
   const check = await cli(["check", "-f", DOMAINS, "--from", "shop/web", "--to", "54.187.174.169", "--port", "443"]);
   assert.doesNotMatch(check.stderr, /admin-domain-not-evaluated|match no address in these answers/);
 });
+
+test("check states the namespaces whose labels admin selectors were evaluated against when the input does not hold them: the subject's (subject namespaces env=prod) and the peer's (namespaces tier=data)", async () => {
+  const file = join(ROOT, "src", "cli", "testdata", "admin-assumed.yaml");
+  const r = await cli(["check", "-f", file, "--from", "shop/web", "--to", "data/db", "--port", "5432", "-o", "json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout) as { verdict: string; assumptions: { namespace: string }[] };
+  assert.equal(doc.verdict, "allowed");
+  assert.deepEqual(
+    doc.assumptions.map((a) => a.namespace),
+    ["data", "shop"],
+  );
+});
