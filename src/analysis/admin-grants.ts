@@ -5,39 +5,15 @@
  * (engine/tiers.ts). The peers are matched by the engine's own admin tiers (engine/admin-tiers.ts),
  * which the check uses too; only the protocols are read here, as sets of connections.
  */
-import { type AdminEgressPeer, type AdminPolicy, type AdminProtocolMatch, type AdminRule } from "../model/admin-policy.js";
+import type { AdminEgressPeer, AdminPolicy, AdminRule } from "../model/admin-policy.js";
 import type { Direction, Endpoint } from "../model/cluster.js";
-import { IntervalSet } from "../net/interval-set.js";
 import { AddressSet } from "../net/address-set.js";
 import { type AdminTiers, ruleAction } from "../engine/admin-tiers.js";
 import type { TierRule } from "../engine/tiers.js";
 import type { Target } from "../engine/types.js";
 import { ConnSet } from "./connset.js";
 import type { Grants } from "./grants.js";
-
-/**
- * The connections one `protocols` (v1alpha1 `ports`) entry matches towards `destination` (null:
- * not a modelled pod). A named port "resolves on the destination pod" by name and protocol and
- * number: the ports the pod declares under that name, each on its own protocol.
- */
-function adminProtocolConns(entry: AdminProtocolMatch, destination: Endpoint | null): ConnSet {
-  if (entry.kind === "protocol") {
-    const p = entry.port;
-    return ConnSet.of(entry.protocol, p.kind === "number" ? IntervalSet.point(BigInt(p.port)) : IntervalSet.range(BigInt(p.start), BigInt(p.end)));
-  }
-  if (destination === null) return ConnSet.EMPTY;
-  let out = ConnSet.EMPTY;
-  for (const c of destination.ports) if (c.name === entry.name) out = out.union(ConnSet.port(c.protocol, c.port));
-  return out;
-}
-
-/** The connections a rule's `protocols` match: "If unspecified, protocol-specific attributes will not be used to match traffic." */
-function protocolsConns(protocols: readonly AdminProtocolMatch[] | "all", destination: Endpoint | null): ConnSet {
-  if (protocols === "all") return ConnSet.ALL;
-  let out = ConnSet.EMPTY;
-  for (const entry of protocols) out = out.union(adminProtocolConns(entry, destination));
-  return out;
-}
+import { adminProtocolsConns } from "./rule-conns.js";
 
 /**
  * One rule as the connections and the addresses of `other` (at `addresses`) it matches. A rule that
@@ -48,7 +24,7 @@ export function adminRuleGrants(admin: AdminTiers, rule: AdminRule<AdminEgressPe
   const m = rule.match;
   if (m.kind === "matches-nothing") return { conns: ConnSet.EMPTY, admitted: AddressSet.EMPTY };
   if (m.kind === "denies-all") return { conns: ConnSet.ALL, admitted: addresses };
-  const conns = protocolsConns(m.protocols, destination);
+  const conns = adminProtocolsConns(m.protocols, destination);
   if (conns.isEmpty()) return { conns, admitted: AddressSet.EMPTY };
   let admitted = AddressSet.EMPTY;
   for (const peer of m.peers) {

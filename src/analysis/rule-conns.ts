@@ -42,3 +42,11 @@ export function adminProtocolConns(entry: AdminProtocolMatch, destination: Endpo
   for (const c of destination.ports) if (c.name === entry.name) out = out.union(ConnSet.port(c.protocol, c.port));
   return out;
 }
+
+/** The connections a rule's `protocols` (v1alpha1 `ports`) match towards `destination`: "If unspecified, protocol-specific attributes will not be used to match traffic." */
+export function adminProtocolsConns(protocols: readonly AdminProtocolMatch[] | "all", destination: Endpoint | null): ConnSet {
+  if (protocols === "all") return ConnSet.ALL;
+  let out = ConnSet.EMPTY;
+  for (const entry of protocols) out = out.union(adminProtocolConns(entry, destination));
+  return out;
+}

@@ -91,6 +91,7 @@ export class AdminTiers {
   private readonly selectionAddresses = new WeakMap<AdminEgressPeer, AddressSet>();
   private readonly addressesOfSelection = new WeakMap<Uint8Array, AddressSet>();
   private readonly lists: Record<AdminTier, Map<string, readonly AdminPolicy[]>> = { Admin: new Map(), Baseline: new Map() };
+  private readonly domainRules = new WeakMap<readonly AdminPolicy[], Record<Direction, readonly DomainRule[]>>();
   private readonly selections = new WeakMap<AdminSubject, Uint8Array>();
   private namespaces: { readonly all: readonly NamespaceClasses[]; readonly byLabel: ReadonlyMap<string, readonly NamespaceClasses[]> } | undefined;
   private readonly subjectSets = new Map<string, readonly (Uint8Array | undefined)[]>();
@@ -259,14 +260,14 @@ export class AdminTiers {
    * of `policies` for the direction has a domain peer whose protocols admit the connection.
    */
   rulesIfResolved(tier: AdminTier, policies: readonly AdminPolicy[], asked: AdminAsked, rules: readonly AdminRuleMatch[]): { readonly rules: AdminRuleMatch[]; readonly domainRules: AdminRuleMatch[] } | null {
+    const candidates = cachedIn(this.domainRules, policies, () => ({ ingress: withDomainPeers(policies, "ingress"), egress: withDomainPeers(policies, "egress") }))[asked.direction];
+    // The common case, on every check: no rule of the tier has a domain peer.
+    if (candidates.length === 0) return null;
     const domainRules: AdminRuleMatch[] = [];
-    for (const policy of policies) {
-      for (const rule of policy[asked.direction] as readonly AdminRule<AdminEgressPeer>[]) {
-        const m = rule.match;
-        if (m.kind !== "as-written" || !m.peers.some((p) => p.kind === "domainNames")) continue;
-        if (m.protocols !== "all" && !m.protocols.some((entry) => protocolAdmits(entry, asked))) continue;
-        domainRules.push({ tier, policy, rule, action: ruleAction(rule), match: asked.peerAddresses });
-      }
+    for (const { policy, rule } of candidates) {
+      const m = rule.match;
+      if (m.kind === "as-written" && m.protocols !== "all" && !m.protocols.some((entry) => protocolAdmits(entry, asked))) continue;
+      domainRules.push({ tier, policy, rule, action: ruleAction(rule), match: asked.peerAddresses });
     }
     if (domainRules.length === 0) return null;
     // Both lists are in walk order (policies by precedence, rules as written): merge them, a rule in both taking its resolved match.
@@ -559,6 +560,19 @@ function ruleFields(r: AdminRuleMatch): TierRuleFields {
 
 function ruleStep(r: AdminRuleMatch): TierStep {
   return { kind: "rule", ...ruleFields(r), failClosed: r.rule.match.kind !== "as-written" };
+}
+
+/** A rule with a `domainNames` peer, and its policy. */
+interface DomainRule {
+  readonly policy: AdminPolicy;
+  readonly rule: AdminRule<AdminEgressPeer>;
+}
+
+/** The rules of `policies` for `direction`, in walk order, that have a `domainNames` peer. */
+function withDomainPeers(policies: readonly AdminPolicy[], direction: Direction): DomainRule[] {
+  return policies.flatMap((policy) =>
+    (policy[direction] as readonly AdminRule<AdminEgressPeer>[]).filter((rule) => rule.match.kind === "as-written" && rule.match.peers.some((p) => p.kind === "domainNames")).map((rule) => ({ policy, rule })),
+  );
 }
 
 /** A rule with a `domainNames` peer the verdict depends on (see `rulesIfResolved`). */

@@ -121,6 +121,11 @@ export function effectiveAction(rule: AdminRule<unknown>): AdminAction {
   return rule.match.kind === "denies-all" ? "Deny" : rule.action;
 }
 
+/** Whether a rule names ports (`destinationNamedPort`, v1alpha1 `namedPort`): they resolve on the destination pod, so what it matches depends on pods' declared ports. */
+export function adminRuleNamesPort(rule: AdminRule<unknown>): boolean {
+  return rule.match.kind === "as-written" && rule.match.protocols !== "all" && rule.match.protocols.some((p) => p.kind === "namedPort");
+}
+
 interface AdminPolicyBase {
   readonly name: string;
   readonly source: AdminPolicySource;

@@ -4,10 +4,9 @@
  * per family holds every (peer address, protocol, port) the rule matches, so a group chain does one
  * counted lookup per rule and family, in the tier's order, whatever the number of pods.
  */
-import { ConnSet } from "../analysis/connset.js";
-import { adminProtocolConns } from "../analysis/rule-conns.js";
+import { adminProtocolsConns } from "../analysis/rule-conns.js";
 import type { AdminTiers } from "../engine/admin-tiers.js";
-import { type AdminEgressPeer, type AdminPolicy, type AdminProtocolMatch, type AdminRule, type AdminTier, effectiveAction, formatAdminPolicy } from "../model/admin-policy.js";
+import { type AdminEgressPeer, type AdminPolicy, type AdminRule, type AdminTier, effectiveAction, formatAdminPolicy } from "../model/admin-policy.js";
 import type { Direction, Endpoint } from "../model/cluster.js";
 import { AddressSet } from "../net/address-set.js";
 import { ADDRESS_TYPE, type Contribution, FAMILIES, IP_KEYWORD, formatAddresses, partition, segmentElements } from "./elements.js";
@@ -49,7 +48,7 @@ export function adminRuleLookups(spec: AdminRuleSpec, peers: AddressSet, endpoin
   const matches: string[] = [];
   const protocols = m.protocols;
   const named = protocols === "all" ? [] : protocols.filter((p) => p.kind === "namedPort");
-  const numbered = protocols === "all" ? ConnSet.ALL : protocolConns(protocols, null);
+  const numbered = adminProtocolsConns(protocols, null);
   for (const f of FAMILIES) {
     const name = setName(direction, hash, f);
     const addresses = peers.family(f);
@@ -65,7 +64,7 @@ export function adminRuleLookups(spec: AdminRuleSpec, peers: AddressSet, endpoin
     if (direction === "egress" && named.length > 0) {
       for (const e of endpoints) {
         const at = AddressSet.fromIps(e.ips).intersect(peers).family(f);
-        if (!at.isEmpty()) contributions.push({ addresses: at, conns: protocolConns(named, e) });
+        if (!at.isEmpty()) contributions.push({ addresses: at, conns: adminProtocolsConns(named, e) });
       }
     }
     sets.push(lookupSet(name, `${ADDRESS_TYPE[f]} . inet_proto . inet_service`, segmentElements(f, partition(contributions))));
@@ -73,7 +72,7 @@ export function adminRuleLookups(spec: AdminRuleSpec, peers: AddressSet, endpoin
     // Ingress named ports resolve on the destination: the local pod the packet goes to.
     if (direction === "ingress" && named.length > 0) {
       const namedSet = setName(direction, hash, f, true);
-      const elements = namedIngressElements(f, (pod) => protocolConns(named, pod).subtract(numbered), addresses, members);
+      const elements = namedIngressElements(f, (pod) => adminProtocolsConns(named, pod).subtract(numbered), addresses, members);
       sets.push(lookupSet(namedSet, `${ADDRESS_TYPE[f]} . ${ADDRESS_TYPE[f]} . inet_proto . inet_service`, elements));
       matches.push(`${ip} saddr . ${ip} daddr . meta l4proto . th dport @${namedSet}`);
     }
@@ -89,16 +88,7 @@ export function adminRulePeers(admin: AdminTiers, rule: AdminRule<AdminEgressPee
   return out;
 }
 
-/** Whether the rule has named ports (they resolve on pods, so its sets depend on pods' ports). */
-export function adminHasNamedPort(rule: AdminRule<AdminEgressPeer>): boolean {
-  return rule.match.kind === "as-written" && rule.match.protocols !== "all" && rule.match.protocols.some((p) => p.kind === "namedPort");
-}
 
-function protocolConns(entries: readonly AdminProtocolMatch[], destination: Endpoint | null): ConnSet {
-  let out = ConnSet.EMPTY;
-  for (const entry of entries) out = out.union(adminProtocolConns(entry, destination));
-  return out;
-}
 
 /** What the rule id of an admin rule stands for. */
 export function adminRuleEntry(spec: AdminRuleSpec, mode: Mode): RuleIdEntry {

@@ -5,8 +5,8 @@ import { AddressSet } from "../net/address-set.js";
 import type { Cidr } from "../net/cidr.js";
 import { type Family, formatIp } from "../net/ip.js";
 import { type CompiledAdminRule, baseChain, groupChainsOf, unknownPodChain } from "./chains.js";
-import { type AdminRuleSpec, adminHasNamedPort, adminRuleEntry, adminRuleKey, adminRuleLookups, adminRulePeers, adminRulesOf } from "./admin-rules.js";
-import { type AdminPolicy, formatAdminPolicy } from "../model/admin-policy.js";
+import { type AdminRuleSpec, adminRuleEntry, adminRuleKey, adminRuleLookups, adminRulePeers, adminRulesOf } from "./admin-rules.js";
+import { type AdminPolicy, adminRuleNamesPort, formatAdminPolicy } from "../model/admin-policy.js";
 import type { AdminTiers } from "../engine/admin-tiers.js";
 import { ADDRESS_TYPE, FAMILIES, formatAddresses } from "./elements.js";
 import { type Group, type LocalPods, byString, groupLocalPods } from "./groups.js";
@@ -94,12 +94,12 @@ function compileDirection(
     entries.set(spec.id, { kind: "rule", id: spec.id, direction, policy, rule: spec.rule.index, mode: local.modes.get(spec.policy) ?? "enforce" });
   }
   const admin = new Map<AdminPolicy, CompiledAdminRule[]>();
-  const withIps = adminSpecs.some((s) => s.direction === "egress" && adminHasNamedPort(s.rule)) ? endpoints.filter((e) => e.ips.length > 0) : [];
+  const withIps = adminSpecs.some((s) => s.direction === "egress" && adminRuleNamesPort(s.rule)) ? endpoints.filter((e) => e.ips.length > 0) : [];
   for (const spec of adminSpecs) {
     // Present only when a group meets an admin policy, and then the cluster has admin tiers.
     if (adminTiers === null) throw new Error("admin rules in a cluster without admin policies");
     const peers = adminRulePeers(adminTiers, spec.rule);
-    const named = adminHasNamedPort(spec.rule);
+    const named = adminRuleNamesPort(spec.rule);
     const egressNamed = named && direction === "egress" ? withIps : [];
     // Ingress named ports resolve against the local pods of the groups that meet the policy.
     const members = named && direction === "ingress" ? groups.filter((g) => g.admin.includes(spec.policy) || g.baseline.includes(spec.policy)).flatMap((g) => g.members) : [];

@@ -4,7 +4,7 @@ import { MAX_PORT, MIN_PORT, type PortAtoms } from "./port-atoms.js";
 import { ALL_ROW, EMPTY_ROW, type WalkTier, walkTierOf } from "./terms.js";
 import { portsKey } from "./classes.js";
 import { type Action, type TierEnd, type VerdictLayer, ADMIN_TIER_END, NETWORK_POLICY_ACTION, NETWORK_POLICY_END } from "../tiers.js";
-import type { AdminEgressPeer, AdminPolicy, AdminRule } from "../../model/admin-policy.js";
+import { type AdminEgressPeer, type AdminPolicy, type AdminRule, adminRuleNamesPort } from "../../model/admin-policy.js";
 import { MATCH_ALL } from "../../model/selector.js";
 import { PROTOCOLS } from "../../model/ports.js";
 import { type AdminTiers, ruleAction } from "../admin-tiers.js";
@@ -66,7 +66,7 @@ function namesV1Port(p: Policy): boolean {
 }
 
 function namesAdminPort(p: AdminPolicy): boolean {
-  return p.ingress.some((r) => r.match.kind === "as-written" && r.match.protocols !== "all" && r.match.protocols.some((e) => e.kind === "namedPort"));
+  return p.ingress.some(adminRuleNamesPort);
 }
 
 interface Span {
