@@ -146,6 +146,23 @@ export type AdminPolicy =
   | (AdminPolicyBase & { readonly tier: "Admin"; readonly priority: number })
   | (AdminPolicyBase & { readonly tier: "Baseline"; readonly priority: number | null });
 
+/** What names one admin rule: its tier, policy, the policy's priority, the rule's index and name. */
+export interface AdminRuleName {
+  readonly tier: AdminTier;
+  readonly policy: { readonly kind: AdminPolicyKind; readonly name: string };
+  /** null: the BaselineAdminNetworkPolicy, which has none. */
+  readonly priority: number | null;
+  readonly rule: number;
+  readonly name: string | null;
+}
+
+/** `Admin ClusterNetworkPolicy deny-metadata (priority 10) rule 0 "block-imds"`: how every output names an admin rule. */
+export function formatAdminRule(r: AdminRuleName): string {
+  const priority = r.priority === null ? "" : ` (priority ${r.priority})`;
+  const name = r.name === null ? "" : ` "${r.name}"`;
+  return `${r.tier} ${r.policy.kind} ${r.policy.name}${priority} rule ${r.rule}${name}`;
+}
+
 /** `ClusterNetworkPolicy deny-metadata`: how messages name an admin policy (cluster-scoped, no namespace). */
 export function formatAdminPolicy(p: Pick<AdminPolicy, "source" | "name">): string {
   return `${p.source.kind} ${p.name}`;

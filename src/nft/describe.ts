@@ -1,3 +1,4 @@
+import { formatAdminRule } from "../model/admin-policy.js";
 import type { Direction } from "../model/cluster.js";
 import { type Ip, formatIp } from "../net/ip.js";
 import { type LoggedPacket, parseKernelLogLine } from "./logline.js";
@@ -32,12 +33,6 @@ export interface Denial {
 /** An admin rule as a denial names it. */
 export type AdminRuleRef = Pick<Extract<RuleIdEntry, { kind: "admin-rule" }>, "tier" | "policy" | "priority" | "rule" | "name" | "failClosed">;
 
-/** `Admin ClusterNetworkPolicy deny-metadata (priority 10) rule 0 "block-imds"`. */
-export function adminRuleText(r: AdminRuleRef): string {
-  const priority = r.priority === null ? "" : ` (priority ${r.priority})`;
-  const name = r.name === null ? "" : ` "${r.name}"`;
-  return `${r.tier} ${r.policy.kind} ${r.policy.name}${priority} rule ${r.rule}${name}`;
-}
 
 function end(ruleIds: RuleIdMap, ip: Ip): PacketEnd {
   const address = formatIp(ip);
@@ -81,7 +76,7 @@ export function renderDenial(d: Denial): string {
   }
   if (d.reason === "admin-deny" && d.adminRule !== undefined) {
     const closed = d.adminRule.failClosed ? " (fails closed: an entry this version does not know)" : "";
-    return `${head}: ${d.direction} denied by ${adminRuleText(d.adminRule)}${closed}`;
+    return `${head}: ${d.direction} denied by ${formatAdminRule(d.adminRule)}${closed}`;
   }
   const what = d.port === undefined ? d.protocol : `port ${d.port}`;
   return `${head}: ${d.direction} isolated by ${d.isolatedBy.map(policyName).join(", ")}, no rule allows ${what}`;

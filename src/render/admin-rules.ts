@@ -1,5 +1,6 @@
 /** How the explain and egress views print an admin rule that applies to a workload. */
 import type { AdminRuleView } from "../analysis/admin-rules.js";
+import { formatAdminRule } from "../model/admin-policy.js";
 import { type LocationJson, locationJson } from "./json.js";
 
 export type AdminRuleJson = Omit<AdminRuleView, "at"> & { readonly at: LocationJson };
@@ -10,11 +11,9 @@ export function adminRuleJson(r: AdminRuleView): AdminRuleJson {
 
 /** `Admin ClusterNetworkPolicy deny-metadata (priority 10) rule 0 "block-imds" Deny to networks 169.254.169.254/32`, then `: TCP 53, UDP 53` when it names protocols. */
 export function adminRuleLine(r: AdminRuleJson): string {
-  const priority = r.priority === null ? "" : ` (priority ${r.priority})`;
-  const name = r.name === null ? "" : ` "${r.name}"`;
   const closed = r.failClosed ? " (fails closed: an entry this version does not know)" : "";
   const side = r.direction === "egress" ? "to" : "from";
   const peers = r.peers === "all" ? "everything" : r.peers.length === 0 ? "nothing" : r.peers.join("; ");
   const protocols = r.protocols === "all" ? "" : `: ${r.protocols.join(", ")}`;
-  return `${r.tier} ${r.policy.kind} ${r.policy.name}${priority} rule ${r.rule}${name} ${r.action}${closed} ${side} ${peers}${protocols}`;
+  return `${formatAdminRule(r)} ${r.action}${closed} ${side} ${peers}${protocols}`;
 }

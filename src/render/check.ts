@@ -9,7 +9,7 @@ import { explanationSpecs } from "./explanation-specs.js";
 import type { Protocol } from "../model/ports.js";
 import { targetAddresses } from "../engine/addresses.js";
 import type { Connection, Decision, DirectionResult, EngineOptions, Explanation, Governance, Reason, TierStep, Verdict } from "../engine/types.js";
-import type { AdminAction, AdminPolicyKind, AdminTier } from "../model/admin-policy.js";
+import { type AdminAction, type AdminPolicyKind, type AdminTier, formatAdminRule } from "../model/admin-policy.js";
 import { cidrSet, compactAddresses } from "./addresses.js";
 import { type LocationJson, type TargetJson, addressesJson, formatAddresses, locationJson, targetJson } from "./json.js";
 import { governanceSentence, type ReasonContext, reasonSentence } from "./reasons.js";
@@ -229,14 +229,11 @@ export function tierStepLine(t: TierStepJson): string {
   if (t.outcome === "no-match" || t.policy === null || t.at === null) {
     return `${t.tier}: no rule of the ${t.policies === 1 ? "policy" : `${t.policies ?? 0} policies`} selecting it matches → ${onward}`;
   }
-  const priority = t.priority === null ? "" : ` (priority ${t.priority})`;
-  const name = t.name === null ? "" : ` "${t.name}"`;
+  const rule = formatAdminRule({ tier: t.tier, policy: t.policy, priority: t.priority, rule: t.rule ?? 0, name: t.name });
+  if (t.outcome === "depends-on-dns") return `${rule} ${t.action ?? ""} to ${(t.domainNames ?? []).join(", ")}  ${where(t.at)}`;
   const closed = t.failClosed ? " (fails closed: an entry this version does not know)" : "";
-  if (t.outcome === "depends-on-dns") {
-    return `${t.tier} ${t.policy.kind} ${t.policy.name}${priority} rule ${t.rule ?? 0}${name} ${t.action ?? ""} to ${(t.domainNames ?? []).join(", ")}  ${where(t.at)}`;
-  }
   const after = t.action === "Pass" ? onward : "final";
-  return `${t.tier} ${t.policy.kind} ${t.policy.name}${priority} rule ${t.rule ?? 0}${name} ${t.action ?? ""}${closed} → ${after}  ${where(t.at)}`;
+  return `${rule} ${t.action ?? ""}${closed} → ${after}  ${where(t.at)}`;
 }
 
 function where(at: LocationJson): string {

@@ -6,7 +6,7 @@
  */
 import type { Counter } from "../nft/counters.js";
 import type { PolicyKey, RuleIdEntry, RuleIdMap } from "../nft/types.js";
-import { adminRuleText } from "../nft/describe.js";
+import { formatAdminRule } from "../model/admin-policy.js";
 
 export interface CounterRow {
   readonly id: string;
@@ -51,7 +51,7 @@ export function describeRow(row: CounterRow): { verdict: string; what: string } 
       return { verdict: e.mode === "audit" ? "allow (audited)" : "allow", what: `${policyText(e.policy)} ${e.direction}[${e.rule}]` };
     case "admin-rule": {
       const verdict = e.action === "Accept" ? "allow" : e.action === "Pass" ? "pass" : e.mode === "audit" ? "audit" : "deny";
-      return { verdict, what: `${e.direction} ${adminRuleText(e)} ${e.action}${e.failClosed ? " (fails closed)" : ""}` };
+      return { verdict, what: `${e.direction} ${formatAdminRule(e)} ${e.action}${e.failClosed ? " (fails closed)" : ""}` };
     }
     case "default-deny":
       return { verdict: e.mode === "audit" ? "audit" : "deny", what: `${e.direction} isolated by ${e.policies.map(policyText).join(", ")}, no rule allows` };
