@@ -41,9 +41,13 @@ export function allowed(rules: readonly Rule[], a: Access): boolean {
   );
 }
 
-/** `pods "web" is forbidden: User "u" cannot get resource "pods" in API group "" in the namespace "prod"` (pkg/apiserver/.../authorization.go, NewForbidden). */
+/**
+ * `pods "web" is forbidden: User "u" cannot get resource "pods" in API group "" in the namespace "prod"`
+ * (apierrors.NewForbidden: the resource qualified by its group, `deployments.apps is forbidden: …`).
+ */
 export function forbiddenMessage(user: string, a: Access): string {
-  const what = a.name === undefined ? a.resource : `${a.resource} "${a.name}"`;
+  const qualified = a.group === "" ? a.resource : `${a.resource}.${a.group}`;
+  const what = a.name === undefined ? qualified : `${qualified} "${a.name}"`;
   const where = a.namespace === null ? "at the cluster scope" : `in the namespace "${a.namespace}"`;
   return `${what} is forbidden: User "${user}" cannot ${a.verb} resource "${a.resource}" in API group "${a.group}" ${where}`;
 }

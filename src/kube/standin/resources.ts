@@ -21,9 +21,15 @@ export interface ResourceType {
   readonly builtin: boolean;
   /** Field selector labels beyond metadata.name and metadata.namespace. */
   readonly fields: readonly string[];
+  /**
+   * Whether the type registers its own field label conversion (pkg/apis/core/v1/conversion.go), whose
+   * error is "field label not supported: F", or uses runtime.DefaultMetaV1FieldSelectorConversion:
+   * `"F" is not a known field selector: only "metadata.name", "metadata.namespace"`.
+   */
+  readonly ownFieldConversion: boolean;
 }
 
-const core = (resource: string, kind: string, namespaced: boolean, shortNames: readonly string[] = [], fields: readonly string[] = []): ResourceType => ({
+const core = (resource: string, kind: string, namespaced: boolean, shortNames: readonly string[] = [], fields?: readonly string[]): ResourceType => ({
   group: "",
   version: "v1",
   resource,
@@ -32,7 +38,8 @@ const core = (resource: string, kind: string, namespaced: boolean, shortNames: r
   namespaced,
   shortNames,
   builtin: true,
-  fields,
+  fields: fields ?? [],
+  ownFieldConversion: fields !== undefined,
 });
 
 const inGroup = (group: string, version: string, resource: string, kind: string, namespaced: boolean, shortNames: readonly string[] = [], builtin = true): ResourceType => ({
@@ -45,6 +52,7 @@ const inGroup = (group: string, version: string, resource: string, kind: string,
   shortNames,
   builtin,
   fields: [],
+  ownFieldConversion: false,
 });
 
 /** pkg/registry/core/pod: PodToSelectableFields. */
@@ -63,12 +71,12 @@ const POD_FIELDS = [
 export const RESOURCES: readonly ResourceType[] = [
   core("namespaces", "Namespace", false, ["ns"], ["status.phase"]),
   core("pods", "Pod", true, ["po"], POD_FIELDS),
-  core("services", "Service", true, ["svc"]),
+  core("services", "Service", true, ["svc"], []),
   core("nodes", "Node", false, ["no"], ["spec.unschedulable"]),
   core("serviceaccounts", "ServiceAccount", true, ["sa"]),
   core("configmaps", "ConfigMap", true, ["cm"]),
-  core("events", "Event", true, ["ev"]),
-  core("replicationcontrollers", "ReplicationController", true, ["rc"]),
+  core("events", "Event", true, ["ev"], ["involvedObject.kind", "involvedObject.namespace", "involvedObject.name", "involvedObject.uid", "involvedObject.apiVersion", "involvedObject.resourceVersion", "involvedObject.fieldPath", "reason", "reportingComponent", "source", "type"]),
+  core("replicationcontrollers", "ReplicationController", true, ["rc"], ["status.replicas"]),
   inGroup("apps", "v1", "deployments", "Deployment", true, ["deploy"]),
   inGroup("apps", "v1", "daemonsets", "DaemonSet", true, ["ds"]),
   inGroup("apps", "v1", "statefulsets", "StatefulSet", true, ["sts"]),

@@ -310,7 +310,7 @@ async function write(req: IncomingMessage, res: ServerResponse, verb: string, ty
   const toStore: KubeObject = { ...obj, metadata: { ...meta, name: objName, ...(type.namespaced ? { namespace: namespace ?? "default" } : {}) } };
   if (verb === "create") {
     if (type.namespaced && store.get(NAMESPACES, undefined, namespace ?? "default") === undefined) throw notFound("namespaces", "", namespace ?? "default");
-    if (store.get(type, ns, objName) !== undefined) throw new ApiError(409, "AlreadyExists", `${type.resource} "${objName}" already exists`, { name: objName, ...(type.group === "" ? {} : { group: type.group }), kind: type.resource });
+    if (store.get(type, ns, objName) !== undefined) throw new ApiError(409, "AlreadyExists", `${type.resource}${type.group === "" ? "" : `.${type.group}`} "${objName}" already exists`, { name: objName, ...(type.group === "" ? {} : { group: type.group }), kind: type.resource });
   } else {
     if (existing === undefined) throw notFound(type.resource, type.group, objName);
     if (meta.resourceVersion !== undefined && meta.resourceVersion !== existing.metadata.resourceVersion) {

@@ -105,7 +105,7 @@ export type FieldSelector = readonly FieldRequirement[];
 
 /**
  * A `fieldSelector` query value (`spec.nodeName=n1,status.phase!=Running`) for a type: a field the
- * type does not support is the apiserver's 400 "field label not supported: F".
+ * type does not support is the apiserver's 400, worded as the type's field label conversion words it.
  */
 export function parseFieldSelector(text: string, type: ResourceType): Parsed<FieldSelector> {
   if (text.trim() === "") return { ok: true, value: [] };
@@ -115,7 +115,8 @@ export function parseFieldSelector(text: string, type: ResourceType): Parsed<Fie
     if (m === null) return { ok: false, message: `invalid selector: '${text}'; can't understand '${part}'` };
     const field = m[1] ?? "";
     if (field !== "metadata.name" && field !== "metadata.namespace" && !type.fields.includes(field)) {
-      return { ok: false, message: `field label not supported: ${field}` };
+      const message = type.ownFieldConversion ? `field label not supported: ${field}` : `"${field}" is not a known field selector: only "metadata.name", "metadata.namespace"`;
+      return { ok: false, message };
     }
     reqs.push({ field, equal: m[2] !== "!=", value: m[3] ?? "" });
   }

@@ -78,7 +78,8 @@ export function serveWatch(res: ServerResponse, w: WatchRequest, ctx: WatchConte
       sent++;
       if (fault?.kind === "close" && sent >= fault.afterEvents) {
         stop();
-        res.socket?.destroy();
+        // The events written reach the client; the chunked body never gets its end.
+        res.socket?.destroySoon();
       }
     });
   };
