@@ -254,7 +254,8 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
       return store.get(typeOfKind(kind), namespace ?? undefined, name);
     },
     list(kind) {
-      return (store.list(typeOfKind(kind)) ?? []).map((e) => e.object);
+      const now = store.list(typeOfKind(kind));
+      return (now?.keys ?? []).map((key) => structuredClone(now?.objects.get(key) as KubeObject));
     },
     compact() {
       store.compact();
