@@ -371,6 +371,20 @@ describe("stand-in API server", () => {
       again.close();
     });
 
+    test("closeWatchAfter(0, every): every watch answers 200 and drops at once, until the faults are cleared", async () => {
+      api.faults.closeWatchAfter(0, { path: "/api/v1/namespaces/f1/pods", every: true });
+      for (let i = 0; i < 2; i++) {
+        const w = await watch(api, "/api/v1/namespaces/f1/pods?watch=1");
+        assert.equal(w.status, 200);
+        assert.equal(await w.ended, "aborted");
+        assert.deepEqual(w.events, []);
+      }
+      api.faults.clear();
+      const whole = await watch(api, "/api/v1/namespaces/f1/pods?watch=1");
+      await whole.waitFor(4);
+      whole.close();
+    });
+
     test("stallWatch: 200, then nothing — not even bookmarks — while the connection stays open", async () => {
       api.faults.stallWatch({ path: "/api/v1/pods" });
       const w = await watch(api, `/api/v1/pods?watch=1&allowWatchBookmarks=true&resourceVersion=${api.resourceVersion}`);
