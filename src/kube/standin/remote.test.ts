@@ -1,7 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { request } from "node:https";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createNetns, deleteNetns, execIn, ipIn } from "../../enforce/netns.js";
+import { labSkip } from "../../lab/testing.js";
 import { spawnStandIn } from "./remote.js";
+import { kubectlSkip } from "./testing.js";
 import type { KubeObject, RequestRecord } from "./standin.js";
 
 function get(url: string, caPem: string, token: string): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -37,5 +43,29 @@ test("a stand-in in a child process: objects applied over the pipe are served on
     await assert.rejects(api.call("nonsense"), /no method nonsense/);
   } finally {
     await api.close();
+  }
+});
+
+test("a stand-in inside a network namespace (ip netns exec): kubectl in that namespace reaches it on 127.0.0.1, the root namespace does not", { skip: (await labSkip()) || kubectlSkip() }, async () => {
+  const ns = await createNetns("standin");
+  assert.ok(ns.ok, JSON.stringify(ns));
+  const dir = mkdtempSync(join(tmpdir(), "standin-netns-"));
+  try {
+    assert.ok((await ipIn(ns.value, ["link", "set", "lo", "up"])).ok);
+    const api = await spawnStandIn({}, ["ip", "netns", "exec", ns.value]);
+    try {
+      await api.call("apply", { apiVersion: "v1", kind: "Namespace", metadata: { name: "inside" } });
+      writeFileSync(join(dir, "kubeconfig"), await api.call<string>("kubeconfig", "admin"));
+      const kubectl = await execIn(ns.value, ["env", `HOME=${dir}`, "kubectl", "--kubeconfig", join(dir, "kubeconfig"), "--cache-dir", join(dir, "cache"), "get", "ns", "-o", "name"], 30_000);
+      assert.ok(kubectl.ok, JSON.stringify(kubectl));
+      assert.equal(kubectl.value.trim(), "namespace/inside");
+      const token = await api.call<string>("token", "admin");
+      await assert.rejects(get(`${api.url}/version`, api.caPem, token), /ECONNREFUSED/);
+    } finally {
+      await api.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await deleteNetns(ns.value);
   }
 });
