@@ -424,12 +424,16 @@ describe("stand-in API server", () => {
       assert.deepEqual(api.requests.slice(-2).map((q) => q.status), [429, 200], "the log has each answer's status");
     });
 
-    test("slowBodies: a body arrives in many small chunks and still parses", async () => {
-      api.faults.slowBodies(50, 1);
+    test("slowBodies: a body arrives in pieces, 50 bytes every 10 ms, and still parses", async () => {
+      const whole = await call(api, "/api/v1/namespaces/prod/pods");
+      const bytes = JSON.stringify(whole.body).length;
+      api.faults.slowBodies(50, 10);
       try {
+        const started = Date.now();
         const r = await call(api, "/api/v1/namespaces/prod/pods");
         assert.deepEqual(names(r.body), ["db-1", "web-1"]);
-        assert.ok(r.chunks > 5, `${r.chunks} chunks`);
+        assert.ok(Date.now() - started >= Math.floor(bytes / 50) * 10, `${Date.now() - started} ms for ${bytes} bytes`);
+        assert.ok(r.chunks > 1, `${r.chunks} chunks`);
       } finally {
         api.faults.clear();
       }
