@@ -252,6 +252,15 @@ function watch(res: ServerResponse, url: URL, type: ResourceType, namespace: str
   const { labels, fields } = selectors(q, type);
   const rvParam = q.get("resourceVersion") ?? "";
   const timeout = q.get("timeoutSeconds");
+  const initialEvents = q.get("sendInitialEvents") === "true";
+  const bookmarks = q.get("allowWatchBookmarks") === "true";
+  // apimachinery's ValidateListOptions for a watch list.
+  if (initialEvents && q.get("resourceVersionMatch") !== "NotOlderThan") {
+    throw new ApiError(422, "Invalid", 'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan', {});
+  }
+  if (initialEvents && !bookmarks) {
+    throw new ApiError(422, "Invalid", 'ListOptions.meta.k8s.io "" is invalid: allowWatchBookmarks: Required value: sendInitialEvents requires setting allowWatchBookmarks to true', {});
+  }
   serveWatch(
     res,
     {
@@ -261,7 +270,8 @@ function watch(res: ServerResponse, url: URL, type: ResourceType, namespace: str
       // A watch on a named object is a watch with metadata.name=NAME.
       fields: name === null ? fields : [...fields, { field: "metadata.name", equal: true, value: name }],
       resourceVersion: rvParam === "" || rvParam === "0" ? undefined : parseRv(rvParam),
-      bookmarks: q.get("allowWatchBookmarks") === "true",
+      bookmarks,
+      initialEvents,
       timeoutSeconds: timeout === null ? undefined : Number(timeout),
     },
     { store: ctx.store, bookmarkIntervalMs: ctx.bookmarkIntervalMs, fault: ctx.watchFault(url.pathname), pace: ctx.pace },

@@ -349,6 +349,20 @@ describe("stand-in API server", () => {
       plain.close();
     });
 
+    test("sendInitialEvents (WatchList): the current state as ADDED, a BOOKMARK annotated k8s.io/initial-events-end, then the changes; without resourceVersionMatch=NotOlderThan a 422", async () => {
+      api.apply(pod("w6", "a"));
+      const w = await watch(api, "/api/v1/namespaces/w6/pods?watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&resourceVersion=1");
+      await w.waitFor(2);
+      api.apply(pod("w6", "b"));
+      const events = await w.waitFor(3);
+      assert.deepEqual(events.map((e) => [e.type, e.object.metadata.name]), [["ADDED", "a"], ["BOOKMARK", undefined], ["ADDED", "b"]]);
+      assert.deepEqual((events[1]?.object.metadata as Record<string, unknown>)["annotations"], { "k8s.io/initial-events-end": "true" });
+      w.close();
+      const bad = await call(api, "/api/v1/namespaces/w6/pods?watch=1&sendInitialEvents=true&allowWatchBookmarks=true");
+      assert.equal(bad.status, 422);
+      assert.equal(bad.body["reason"], "Invalid");
+    });
+
     test("timeoutSeconds ends the stream cleanly (the end of the chunked body, no error)", async () => {
       const started = Date.now();
       const w = await watch(api, `/api/v1/pods?watch=1&resourceVersion=${api.resourceVersion}&timeoutSeconds=1`);
