@@ -63,6 +63,8 @@ export function serveWatch(res: ServerResponse, w: WatchRequest, ctx: WatchConte
   if (fault?.kind === "stall") return;
 
   let sent = 0;
+  /** The close fault struck: nothing more is written. */
+  let dropped = false;
   let queue: Promise<unknown> = Promise.resolve();
   const timers: NodeJS.Timeout[] = [];
   let unsubscribe = (): void => {};
@@ -78,12 +80,13 @@ export function serveWatch(res: ServerResponse, w: WatchRequest, ctx: WatchConte
   const send = (type: EventType, object: unknown): void => {
     const line = `${JSON.stringify({ type, object })}\n`;
     queue = queue.then(async () => {
-      if (res.destroyed) return;
+      if (res.destroyed || dropped) return;
       await writePaced(res, line, ctx.pace());
       if (type === "BOOKMARK") return;
       sent++;
       if (fault?.kind === "close" && sent >= fault.afterEvents) {
         stop();
+        dropped = true;
         // The events written reach the client; the chunked body never gets its end.
         res.socket?.destroySoon();
       }
