@@ -6,10 +6,11 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type StandIn, startStandIn } from "./standin/standin.js";
-import { KubeClient } from "./client.js";
+import { KubeClient, type WatchEvent } from "./client.js";
 import { loadClusterConfig } from "./config-load.js";
 import type { ClusterConfig } from "./kubeconfig.js";
 import type { LiveObject, LiveResource } from "./live.js";
@@ -165,6 +166,48 @@ describe("the client against the stand-in", () => {
     api.faults.clear();
     assert.ok(!failed.ok);
     assert.match(failed.error.message, /\/api\/v1\/nodes: Internal error occurred: injected by the stand-in \(HTTP 500\)/);
+  });
+});
+
+describe("the wire, slowly", () => {
+  let api: StandIn;
+  before(async () => {
+    api = await startStandIn({ users: [{ name: "admin" }] });
+    seed(api);
+  });
+  after(() => api.close());
+
+  test("bodies trickled 7 bytes at a time (chunk boundaries anywhere on the real wire): a list and a watch read the same as whole", async () => {
+    const config = configFrom(api.kubeconfig("admin"));
+    const whole = await readLiveCluster(config, { namespace: null });
+    api.faults.slowBodies(7, 0);
+    const slow = await readLiveCluster(config, { namespace: null });
+    assert.ok(whole.ok && slow.ok);
+    assert.deepEqual(slow.value.objects, whole.value.objects);
+    const client = new KubeClient(new Transport(config));
+    const listed = await client.list(PODS, { namespace: "prod" });
+    assert.ok(listed.ok);
+    const events: WatchEvent[] = [];
+    const watching = client.watch(PODS, { namespace: "prod", resourceVersion: listed.value.resourceVersion, timeoutSeconds: 1 }, (e) => events.push(e));
+    api.apply(pod("prod", "web-2", { app: "web" }, "10.244.1.8") as never);
+    api.apply(pod("prod", "web-2", { app: "web", v: "2" }, "10.244.1.8") as never);
+    api.remove("Pod", "prod", "web-2");
+    const end = await watching;
+    client.transport.close();
+    api.faults.clear();
+    assert.deepEqual(end, { kind: "closed" });
+    assert.deepEqual(events.map((e) => (e.type === "BOOKMARK" ? e.type : `${e.type} ${e.object.metadata.name} ${(e.object.metadata["labels"] as Record<string, string>)["v"] ?? ""}`)), ["ADDED web-2 ", "MODIFIED web-2 2", "DELETED web-2 2"]);
+  });
+
+  test("a server that accepts and never answers: the request times out with a message saying so", async () => {
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const port = (silent.address() as { port: number }).port;
+    const config = configFrom(api.kubeconfig("admin").replace(api.url, `https://127.0.0.1:${port}`));
+    const r = await readLiveCluster(config, { namespace: null, transport: { requestTimeoutMs: 200 } });
+    silent.close();
+    assert.ok(!r.ok);
+    assert.match(r.error.message, /^https:\/\/127\.0\.0\.1:\d+\/\S+: no answer within 200 ms$/);
   });
 });
 

@@ -8,7 +8,7 @@
  */
 import { type BackoffPolicy, DEFAULT_BACKOFF, attemptAfter, backoffDelay } from "./backoff.js";
 import { type KubeClient, type Selectors, type WatchEnd, type WatchEvent } from "./client.js";
-import type { KubeError } from "./errors.js";
+import { type KubeError, formatDuration } from "./errors.js";
 import type { LiveObject, LiveResource } from "./live.js";
 
 export type ReflectorEvent =
@@ -152,7 +152,7 @@ export class Reflector {
       case "stalled":
         // A silent stream (half-open connection, stuck server): resume at once from the last resourceVersion.
         this.stats.errors++;
-        onEvent({ type: "error", message: `watch ${this.resource.resource}: no data for ${Math.round(end.afterMs / 1000)} s: reconnecting`, willRetry: true });
+        onEvent({ type: "error", message: `watch ${this.resource.resource}: no data for ${formatDuration(end.afterMs)}: reconnecting`, willRetry: true });
         return;
       case "error":
         await retry(end.error, `watch ${this.resource.resource}: ${end.error.message}`);
