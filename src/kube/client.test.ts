@@ -6,6 +6,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -199,6 +200,21 @@ describe("the wire, slowly", () => {
     assert.deepEqual(events.map((e) => (e.type === "BOOKMARK" ? e.type : `${e.type} ${e.object.metadata.name} ${(e.object.metadata["labels"] as Record<string, string>)["v"] ?? ""}`)), ["ADDED web-2 ", "MODIFIED web-2 2", "DELETED web-2 2"]);
   });
 
+  test("a body that is not JSON (a proxy's HTML error page over http://) is a decode error value", async () => {
+    const proxy = createHttpServer((_req, res) => {
+      res.writeHead(200, { "Content-Type": "text/html" });
+      res.end("<html><body>Gateway login</body></html>");
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const port = (proxy.address() as { port: number }).port;
+    const config = configFrom(`clusters: [{name: p, cluster: {server: "http://127.0.0.1:${port}"}}]\ncontexts: [{name: p, context: {cluster: p}}]\ncurrent-context: p\n`);
+    const r = await readLiveCluster(config, { namespace: null });
+    proxy.close();
+    assert.ok(!r.ok);
+    assert.equal(r.error.kind, "decode");
+    assert.match(r.error.message, /^http:\/\/127\.0\.0\.1:\d+\/\S+: the response is not JSON \(.*\); it starts with "<html><body>Gateway login/);
+  });
+
   test("a server that accepts and never answers: the request times out with a message saying so", async () => {
     const silent = createServer(() => {});
     await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
@@ -253,6 +269,27 @@ current-context: s
     client.transport.close();
     assert.ok(third.ok, JSON.stringify(third));
     assert.equal(readFileSync(runs, "utf8"), "run\nrun\n");
+  });
+
+  test("exec plugin that prints a client certificate (status.clientCertificateData/clientKeyData): TLS client authentication with it", async () => {
+    const cert = api.clientCert("admin");
+    const plugin = join(dir, "cert-plugin");
+    writeFileSync(
+      plugin,
+      `#!${process.execPath}
+process.stdout.write(JSON.stringify({ apiVersion: "client.authentication.k8s.io/v1beta1", kind: "ExecCredential", status: { clientCertificateData: ${JSON.stringify(cert.certPem)}, clientKeyData: ${JSON.stringify(cert.keyPem)} } }));
+`,
+    );
+    chmodSync(plugin, 0o755);
+    const config = configFrom(`clusters: [{name: s, cluster: {server: "${api.url}", certificate-authority-data: ${Buffer.from(api.caPem).toString("base64")}}}]
+users: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: ${plugin}}}}]
+contexts: [{name: s, context: {cluster: s, user: u}}]
+current-context: s
+`);
+    const before = api.requests.length;
+    const r = await readLiveCluster(config, { namespace: null });
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.ok(api.requests.slice(before).every((q) => q.user === "admin"));
   });
 
   test("in-cluster (service account dir in a temp dir): token and CA from files; a rotated projected token is re-read after the 401", async () => {
