@@ -263,8 +263,10 @@ current-context: s
     const second = await client.list(PODS);
     assert.ok(second.ok);
     assert.equal(readFileSync(runs, "utf8"), "run\n", "no expirationTimestamp: cached");
-    api.addUser({ name: "admin" }); // a new token; the old one is now unknown: 401
-    writeFileSync(tokenFile, api.token("admin"));
+    // Rotated: a new token, and the old one revoked (401).
+    const old = api.token("admin");
+    writeFileSync(tokenFile, api.rotateToken("admin"));
+    api.revokeToken("admin", old);
     const third = await client.list(PODS);
     client.transport.close();
     assert.ok(third.ok, JSON.stringify(third));
@@ -294,19 +296,22 @@ current-context: s
 
   test("in-cluster (service account dir in a temp dir): token and CA from files; a rotated projected token is re-read after the 401", async () => {
     const sa = mkdtempSync(join(tmpdir(), "sa-"));
-    writeFileSync(join(sa, "token"), api.token("admin"));
-    writeFileSync(join(sa, "ca.crt"), api.caPem);
-    writeFileSync(join(sa, "namespace"), "portcullis-system");
-    const url = new URL(api.url);
-    const config = loadClusterConfig({ env: { HOME: join(sa, "nobody"), KUBERNETES_SERVICE_HOST: url.hostname, KUBERNETES_SERVICE_PORT: url.port }, serviceAccountDir: sa });
+    const env = api.writeServiceAccount(sa, "admin", "portcullis-system");
+    const config = loadClusterConfig({ env: { HOME: join(sa, "nobody"), ...env }, serviceAccountDir: sa });
     assert.ok(config.ok, JSON.stringify(config));
+    assert.equal(config.value.namespace, "portcullis-system");
     const client = new KubeClient(new Transport(config.value));
     assert.ok((await client.list(PODS)).ok);
-    api.addUser({ name: "admin" });
-    writeFileSync(join(sa, "token"), api.token("admin"));
+    // The kubelet rotates the projected token: a new one in the file, the old one expired soon after.
+    const old = api.token("admin");
+    api.rotateToken("admin");
+    api.writeServiceAccount(sa, "admin", "portcullis-system");
+    api.revokeToken("admin", old);
+    const before = api.requests.length;
     const after = await client.list(PODS);
     client.transport.close();
     assert.ok(after.ok, JSON.stringify(after));
+    assert.deepEqual(api.requests.slice(before).map((q) => q.user), [null, "admin"], "a 401 with the old token, then the re-read one");
   });
 
   test("unreachable and untrusted servers: connection refused and a CA that did not sign the server's certificate, each said plainly", async () => {
