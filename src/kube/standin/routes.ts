@@ -108,7 +108,9 @@ export async function serveApi(req: IncomingMessage, res: ServerResponse, url: U
   const q = url.searchParams;
   const watching = q.get("watch") === "1" || q.get("watch") === "true";
   const verb = verbOf(req.method ?? "GET", r.name !== null, watching);
-  const access: Access = { verb, group: r.type.group, resource: r.type.resource, namespace: r.namespace, ...(r.name === null || verb === "create" ? {} : { name: r.name }) };
+  // The apiserver's RequestInfo: for /api/v1/namespaces/NAME "the namespace is the name", so a RoleBinding in NAME can grant get on it.
+  const rbacNamespace = r.type.resource === "namespaces" && r.name !== null ? r.name : r.namespace;
+  const access: Access = { verb, group: r.type.group, resource: r.type.resource, namespace: rbacNamespace, ...(r.name === null || verb === "create" ? {} : { name: r.name }) };
   if (!allowed(caller.rules, access)) {
     throw new ApiError(403, "Forbidden", forbiddenMessage(caller.name, access), { ...(access.name === undefined ? {} : { name: access.name }), ...(r.type.group === "" ? {} : { group: r.type.group }), kind: r.type.resource });
   }
