@@ -83,20 +83,40 @@ describe("the client against the stand-in", () => {
     assert.ok(api.requests.some((q) => q.path === "/api/v1/namespaces/prod/pods" && q.user === "admin"));
   });
 
-  test("RBAC: a 403 becomes MissingAccess naming the verb and resource (never a silent drop); a Namespace list refused falls back to get", async () => {
+  test("RBAC: a 403 becomes MissingAccess naming the verb and resource (never a silent drop); a Namespace list refused falls back to getting the -n namespace", async () => {
+    // A namespace-scoped viewer, as a RoleBinding in prod grants: the apiserver authorizes get namespaces/prod in prod.
     api.addUser({ name: "viewer", rules: [{ verbs: ["list", "get"], resources: ["pods", "services", "networkpolicies", "namespaces"], namespaces: ["prod"] }] });
     const config = configFrom(api.kubeconfig("viewer"));
     const r = await readLiveCluster(config, { namespace: "prod" });
     assert.ok(r.ok, JSON.stringify(r));
-    assert.deepEqual(kinds(r.value.objects), ["NetworkPolicy prod/deny", "Pod prod/web-1"]);
+    assert.deepEqual(kinds(r.value.objects), ["Namespace prod", "NetworkPolicy prod/deny", "Pod prod/web-1"]);
     const missing = r.value.missing.map((m) => `${m.verb} ${m.resource.resource} ${m.namespace ?? "(cluster)"} ${m.reason}`).sort();
-    assert.ok(missing.includes("list namespaces (cluster) forbidden"), missing.join("\n"));
-    assert.ok(missing.includes("get namespaces (cluster) forbidden"), missing.join("\n"));
-    assert.ok(missing.includes("list nodes (cluster) forbidden"), missing.join("\n"));
-    assert.ok(missing.includes("list deployments prod forbidden"), missing.join("\n"));
-    assert.ok(missing.includes("list adminnetworkpolicies (cluster) forbidden"), missing.join("\n"));
+    assert.deepEqual(missing, [
+      "list baselineadminnetworkpolicies (cluster) forbidden",
+      "list adminnetworkpolicies (cluster) forbidden",
+      "list clusternetworkpolicies (cluster) forbidden",
+      "list cronjobs prod forbidden",
+      "list daemonsets prod forbidden",
+      "list deployments prod forbidden",
+      "list jobs prod forbidden",
+      "list namespaces (cluster) forbidden",
+      "list nodes (cluster) forbidden",
+      "list replicasets prod forbidden",
+      "list replicationcontrollers prod forbidden",
+      "list statefulsets prod forbidden",
+    ].sort());
     const deployments = r.value.missing.find((m) => m.resource.resource === "deployments")!;
     assert.match(deployments.message, /deployments.apps is forbidden: User "viewer" cannot list resource "deployments" in API group "apps" in the namespace "prod"/);
+    // Without get on namespaces either: both refusals are said.
+    api.addUser({ name: "pods-only", rules: [{ verbs: ["list"], resources: ["pods"], namespaces: ["prod"] }] });
+    const narrow = await readLiveCluster(configFrom(api.kubeconfig("pods-only")), { namespace: "prod" });
+    assert.ok(narrow.ok);
+    assert.deepEqual(kinds(narrow.value.objects), ["Pod prod/web-1"]);
+    const ns = narrow.value.missing.filter((m) => m.resource.kind === "Namespace").map((m) => `${m.verb} ${m.message}`);
+    assert.deepEqual(ns, [
+      `list ${api.url}/api/v1/namespaces: namespaces is forbidden: User "pods-only" cannot list resource "namespaces" in API group "" at the cluster scope (HTTP 403)`,
+      `get ${api.url}/api/v1/namespaces/prod: namespaces "prod" is forbidden: User "pods-only" cannot get resource "namespaces" in API group "" in the namespace "prod" (HTTP 403)`,
+    ]);
   });
 
   test("a resource the server does not serve (404, as admin policy CRDs not installed) is MissingAccess not-served", async () => {
