@@ -293,6 +293,16 @@ current-context: s
     assert.equal(readFileSync(runs, "utf8"), "run\nrun\n");
   });
 
+  test("tls-server-name: the name checked against the server's certificate (SAN DNS:localhost) instead of the address; a name it does not carry is said plainly", async () => {
+    const withName = (name: string): ClusterConfig => configFrom(api.kubeconfig("admin").replace("      server:", `      tls-server-name: ${name}\n      server:`));
+    const good = await readLiveCluster(withName("localhost"), { namespace: null });
+    assert.ok(good.ok, JSON.stringify(good));
+    const bad = await readLiveCluster(withName("api.example.com"), { namespace: null });
+    assert.ok(!bad.ok);
+    assert.equal(bad.error.kind, "tls");
+    assert.match(bad.error.message, /the server's certificate does not name this host \(.*api\.example\.com.*\); set tls-server-name to a name it carries/);
+  });
+
   test("exec plugin that prints a client certificate (status.clientCertificateData/clientKeyData): TLS client authentication with it", async () => {
     const cert = api.clientCert("admin");
     const plugin = join(dir, "cert-plugin");
@@ -334,7 +344,7 @@ current-context: s
     assert.deepEqual(api.requests.slice(before).map((q) => q.user), [null, "admin"], "a 401 with the old token, then the re-read one");
   });
 
-  test("unreachable and untrusted servers: connection refused and a CA that did not sign the server's certificate, each said plainly", async () => {
+  test("unreachable and untrusted servers: connection refused, a name that does not resolve, and a CA that did not sign the server's certificate, each said plainly", async () => {
     const other = await startStandIn();
     const wrongCa = configFrom(other.kubeconfig("admin").replace(other.url, api.url));
     await other.close();
@@ -346,5 +356,10 @@ current-context: s
     assert.ok(!refused.ok);
     assert.equal(refused.error.kind, "unreachable");
     assert.match(refused.error.message, /^cannot connect to https:\/\/127\.0\.0\.1:\d+: connection refused/);
+    // RFC 2606: .invalid never resolves.
+    const dns = await readLiveCluster(configFrom(other.kubeconfig("admin").replace(other.url, "https://api.no-such-cluster.invalid:6443")), { namespace: null, transport: { requestTimeoutMs: 10_000 } });
+    assert.ok(!dns.ok);
+    assert.equal(dns.error.kind, "unreachable");
+    assert.match(dns.error.message, /^cannot connect to https:\/\/api\.no-such-cluster\.invalid:6443: the host name does not resolve \(DNS (ENOTFOUND|EAI_AGAIN); context standin/);
   });
 });
