@@ -29,6 +29,7 @@ const byName = <T extends { readonly name: string }>(items: readonly T[]): Map<s
 const sameDefinition = (a: NftSet, b: NftSet): boolean => a.kind === b.kind && a.type === b.type && a.interval === b.interval;
 /** What the kernel holds of a chain: comments are not kept there. */
 const sameChain = (a: NftChain, b: NftChain): boolean =>
+  a === b ||
   a.base === b.base && a.rules.length === b.rules.length && a.rules.every((rule, k) => rule === b.rules[k]);
 
 /**
@@ -115,7 +116,7 @@ function chainChanges(
   return {
     gone: old.chains.filter((c) => !nextChains.has(c.name)),
     come: next.chains.filter((c) => !oldChains.has(c.name)),
-    changed: next.chains.filter((c) => oldChains.has(c.name) && (!sameChain(oldChains.get(c.name) as NftChain, c) || refersToRedefined(c))),
+    changed: next.chains.filter((c) => oldChains.has(c.name) && (!sameChain(oldChains.get(c.name) as NftChain, c) || (redefined.size > 0 && refersToRedefined(c)))),
   };
 }
 
@@ -126,10 +127,7 @@ function elementChanges(oldSets: ReadonlyMap<string, NftSet>, next: Ruleset, kep
     const previous = oldSets.get(set.name) as NftSet;
     // A set the compile cache handed over again is the very same list: nothing to compare.
     if (previous.elements === set.elements) continue;
-    const before = byKey(previous.elements);
-    const after = byKey(set.elements);
-    const gone = [...before.values()].filter((e) => formatElement(after.get(e.key) ?? { key: "" }) !== formatElement(e));
-    const come = set.elements.filter((e) => formatElement(before.get(e.key) ?? { key: "" }) !== formatElement(e));
+    const { gone, come } = set.kind === "set" ? keyChanges(previous.elements, set.elements) : elementChangesOf(previous.elements, set.elements);
     // A map element is deleted by its key alone.
     if (gone.length > 0) out.deletes.push(elementCommand("delete", next, set, gone.map((e) => e.key)));
     if (come.length > 0) out.adds.push(elementCommand("add", next, set, come.map(formatElement)));
@@ -137,6 +135,23 @@ function elementChanges(oldSets: ReadonlyMap<string, NftSet>, next: Ruleset, kep
     out.removed += gone.length;
   }
   return out;
+}
+
+/** Elements of a map whose key or value differ. */
+function elementChangesOf(previous: readonly NftElement[], next: readonly NftElement[]): { gone: NftElement[]; come: NftElement[] } {
+  const before = byKey(previous);
+  const after = byKey(next);
+  return {
+    gone: [...before.values()].filter((e) => formatElement(after.get(e.key) ?? { key: "" }) !== formatElement(e)),
+    come: next.filter((e) => formatElement(before.get(e.key) ?? { key: "" }) !== formatElement(e)),
+  };
+}
+
+/** Elements of a set (a key alone) that go and come. */
+function keyChanges(previous: readonly NftElement[], next: readonly NftElement[]): { gone: NftElement[]; come: NftElement[] } {
+  const before = new Set(previous.map((e) => e.key));
+  const after = new Set(next.map((e) => e.key));
+  return { gone: previous.filter((e) => !after.has(e.key)), come: next.filter((e) => !before.has(e.key)) };
 }
 
 function elementCommand(verb: "add" | "delete", r: Ruleset, set: NftSet, elements: readonly string[]): string {
