@@ -487,12 +487,23 @@ function sameNamespaces(a: Cluster["namespaces"], b: Cluster["namespaces"]): boo
   return true;
 }
 
-/** The objects of `before` not in `after`, and those of `after` not in `before` (by identity). */
+/**
+ * The objects of `before` not in `after`, and those of `after` not in `before` (by identity; each
+ * list holds an object once). The runs both lists begin and end with are the same objects, so only
+ * what lies between is compared: an event changes one place of a list.
+ */
 function difference<T>(before: readonly T[], after: readonly T[]): { removed: T[]; added: T[] } {
   if (before === after) return { removed: [], added: [] };
-  const old = new Set(before);
-  const now = new Set(after);
-  return { removed: before.filter((x) => !now.has(x)), added: after.filter((x) => !old.has(x)) };
+  let head = 0;
+  const shorter = Math.min(before.length, after.length);
+  while (head < shorter && before[head] === after[head]) head++;
+  let tail = 0;
+  while (tail < shorter - head && before[before.length - 1 - tail] === after[after.length - 1 - tail]) tail++;
+  const was = before.slice(head, before.length - tail);
+  const is = after.slice(head, after.length - tail);
+  const old = new Set(was);
+  const now = new Set(is);
+  return { removed: was.filter((x) => !now.has(x)), added: is.filter((x) => !old.has(x)) };
 }
 
 /** An admin tier the subject does not meet. */

@@ -5,6 +5,8 @@ import { Engine } from "../engine/engine.js";
 import type { EngineOptions } from "../engine/types.js";
 import { PeerResolver, type RulePeers } from "./peers.js";
 import type { RuleLookups, RuleSpec } from "./rule-sets.js";
+import { hashText } from "./ids.js";
+import type { NftChain } from "./types.js";
 import type { AdminRuleSpec } from "./admin-rules.js";
 
 /**
@@ -25,6 +27,10 @@ export class CompileCache {
   private current = new Map<string, RuleLookups>();
   private previousRules = new Map<Rule, RuleEntry>();
   private currentRules = new Map<Rule, RuleEntry>();
+  private previousChains = new Map<string, { readonly inputs: readonly unknown[]; readonly chains: NftChain[] }>();
+  private currentChains = new Map<string, { readonly inputs: readonly unknown[]; readonly chains: NftChain[] }>();
+  private previousHashes = new Map<string, string>();
+  private currentHashes = new Map<string, string>();
   private last: { readonly engine: Engine; readonly resolver: PeerResolver } | null = null;
   hits = 0;
   misses = 0;
@@ -53,22 +59,54 @@ export class CompileCache {
     this.current = new Map();
     this.previousRules = this.currentRules;
     this.currentRules = new Map();
+    this.previousChains = this.currentChains;
+    this.currentChains = new Map();
+    this.previousHashes = this.currentHashes;
+    this.currentHashes = new Map();
     if (state !== undefined) this.last = state;
   }
 
   /** The sets of a NetworkPolicy rule: kept while its spec, its resolved peers and its member pods are the same objects. */
-  ruleLookups(spec: RuleSpec, peers: RulePeers, members: readonly Endpoint[], compute: () => RuleLookups): RuleLookups {
+  ruleLookups(spec: RuleSpec, peers: RulePeers, members: readonly Endpoint[], compute: (same?: RuleLookups) => RuleLookups): RuleLookups {
     const found = this.currentRules.get(spec.rule) ?? this.previousRules.get(spec.rule);
+    const samePeers = found !== undefined && found.hash === spec.hash && found.peers === peers;
     let lookups: RuleLookups;
-    if (found !== undefined && found.hash === spec.hash && found.peers === peers && sameItems(found.members, members)) {
+    if (samePeers && sameItems(found.members, members)) {
       lookups = found.lookups;
       this.hits++;
+    } else if (samePeers) {
+      // Other member pods: only the sets of ingress named ports are made again.
+      lookups = compute(found.lookups);
+      this.misses++;
+    } else if (found !== undefined) {
+      // The same rule with other peers: its sets change.
+      lookups = compute();
+      this.misses++;
     } else {
       // Objects made afresh (a file reloaded) may still describe the same sets: then by text.
       lookups = this.lookups(ruleLookupsKey(spec, peers.addresses, peers.endpoints, members), compute);
     }
     this.currentRules.set(spec.rule, { hash: spec.hash, peers, members, lookups });
     return lookups;
+  }
+
+  /**
+   * Group chains made from the same `inputs` (compared one by one, by identity) as last time are
+   * handed back as the same objects, which the ruleset diff then skips.
+   */
+  chains(name: string, inputs: readonly unknown[], compute: () => NftChain[]): NftChain[] {
+    const found = this.currentChains.get(name) ?? this.previousChains.get(name);
+    const chains = found !== undefined && sameItems(found.inputs, inputs) ? found.chains : compute();
+    this.currentChains.set(name, { inputs, chains });
+    return chains;
+  }
+
+  /** `hashText` of `text`, remembered while compiles use it. */
+  hash(text: string): string {
+    let h = this.currentHashes.get(text) ?? this.previousHashes.get(text);
+    h ??= hashText(text);
+    this.currentHashes.set(text, h);
+    return h;
   }
 
   lookups(key: string, compute: () => RuleLookups): RuleLookups {

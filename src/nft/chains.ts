@@ -161,7 +161,7 @@ export function specIndex(specs: readonly RuleSpec[]): SpecIndex {
 }
 
 /** The specs of `policies`, in the order of all specs. */
-function specsOf(policies: readonly Policy[], specs: SpecIndex): RuleSpec[] {
+export function specsOf(policies: readonly Policy[], specs: SpecIndex): RuleSpec[] {
   return [...new Set(policies)]
     .flatMap((p) => specs.get(p) ?? [])
     .sort((a, b) => a.at - b.at)

@@ -41,8 +41,14 @@ export class PeerResolver {
   private namespaceIndex: Map<string, string[]> | null = null;
   /** Selector peers already resolved, by namespace scope and pod selector: rules share peers. */
   private readonly podsPeers = new Map<string, PodsResolved>();
+  /** Selector peers with the own namespace as scope, by that namespace; those with a namespace selector. */
+  private readonly ownPeers = new Map<string, Set<PodsResolved>>();
+  private readonly selectedPeers = new Set<PodsResolved>();
   /** ipBlock peers already resolved, by their address set. */
   private readonly ipBlocks = new Map<string, BlockResolved>();
+  /** What each peer object last resolved to (good while `live`): saves making its key. */
+  private readonly byPeer = new WeakMap<Peer, PodsResolved>();
+  private readonly byBlock = new WeakMap<Peer, BlockResolved>();
   /** What every rule resolved to, and from which peers (a rule is unchanged while they are). */
   private rules = new WeakMap<Rule, { readonly withEndpoints: boolean; readonly parts: readonly object[]; readonly peers: RulePeers }>();
   /** Stands for "every known endpoint" in a rule without peers that names ports: new at every endpoint change. */
@@ -69,10 +75,15 @@ export class PeerResolver {
       this.known.delete(index);
       this.know(c);
       if (c.hostNetwork) continue;
-      for (const [key, r] of this.podsPeers) if (selectsClass(r.policy, r.peer, c)) this.podsPeers.delete(key);
+      for (const r of [...(this.ownPeers.get(c.namespace) ?? []), ...this.selectedPeers]) if (selectsClass(r.policy, r.peer, c)) this.forget(r);
     }
     const moved = [...removed, ...added].filter((e) => e.ips.length > 0);
-    for (const [key, r] of this.ipBlocks) if (moved.some((e) => e.ips.some((ip) => r.block.has(ip)))) this.ipBlocks.delete(key);
+    for (const [key, r] of this.ipBlocks) {
+      if (moved.some((e) => e.ips.some((ip) => r.block.has(ip)))) {
+        this.ipBlocks.delete(key);
+        r.live = false;
+      }
+    }
     if (this.byAddressIndex !== null) {
       for (const e of removed) for (const ip of e.ips) unindex(this.byAddressIndex[ip.family], ip.value, e);
       for (const e of added) for (const ip of e.ips) index(this.byAddressIndex[ip.family], ip.value, e);
@@ -119,7 +130,17 @@ export class PeerResolver {
     return { addresses, endpoints };
   }
 
+  private forget(r: PodsResolved): void {
+    r.live = false;
+    this.podsPeers.delete(r.key);
+    if (r.peer.namespaces.kind === "own") this.ownPeers.get(r.policy.namespace)?.delete(r);
+    else this.selectedPeers.delete(r);
+  }
+
   private podsPeer(policy: Policy, peer: Extract<Peer, { kind: "pods" }>): PodsResolved {
+    // The same peer object (an unchanged policy) resolves as it last did while that still holds.
+    const last = this.byPeer.get(peer);
+    if (last !== undefined && last.live && (peer.namespaces.kind !== "own" || last.policy.namespace === policy.namespace)) return last;
     const key = `${peer.namespaces.kind === "own" ? `own:${policy.namespace}` : `ns:${cachedSelectorKey(peer.namespaces.selector)}`}|${cachedSelectorKey(peer.pods)}`;
     let resolved = this.podsPeers.get(key);
     if (resolved === undefined) {
@@ -128,9 +149,15 @@ export class PeerResolver {
         // labels only (the addresses passed are merely handed back), so one question per class.
         (k) => this.engine.matchPeer(policy, peer, target(k.first), AddressSet.EMPTY).reason === "allowed",
       );
-      resolved = { policy, peer, classes, addresses: AddressSet.fromIps(classes.flatMap((k) => k.ips)) };
+      resolved = { key, policy, peer, classes, addresses: AddressSet.fromIps(classes.flatMap((k) => k.ips)), live: true };
       this.podsPeers.set(key, resolved);
+      if (peer.namespaces.kind === "own") {
+        const own = this.ownPeers.get(policy.namespace);
+        if (own === undefined) this.ownPeers.set(policy.namespace, new Set([resolved]));
+        else own.add(resolved);
+      } else this.selectedPeers.add(resolved);
     }
+    this.byPeer.set(peer, resolved);
     return resolved;
   }
 
@@ -156,10 +183,15 @@ export class PeerResolver {
   }
 
   private ipBlockPeer(policy: Policy, peer: Extract<Peer, { kind: "ipBlock" }>): BlockResolved {
+    const last = this.byBlock.get(peer);
+    if (last !== undefined && last.live) return last;
     const block = ipBlockAddresses(peer);
     const key = block.key();
     const found = this.ipBlocks.get(key);
-    if (found !== undefined) return found;
+    if (found !== undefined) {
+      this.byBlock.set(peer, found);
+      return found;
+    }
     let excluded: Ip[] = [];
     let admitted: Ip[] = [];
     const endpoints: { endpoint: Endpoint; allowed: AddressSet }[] = [];
@@ -173,8 +205,9 @@ export class PeerResolver {
       endpoints.push({ endpoint: e, allowed });
     }
     // An address two endpoints share stays when either is admitted.
-    const resolved = { block, addresses: block.subtract(AddressSet.fromIps(excluded).subtract(AddressSet.fromIps(admitted))), admitted: endpoints };
+    const resolved = { block, addresses: block.subtract(AddressSet.fromIps(excluded).subtract(AddressSet.fromIps(admitted))), admitted: endpoints, live: true };
     this.ipBlocks.set(key, resolved);
+    this.byBlock.set(peer, resolved);
     return resolved;
   }
 
@@ -233,6 +266,9 @@ interface Known {
 
 /** A selector peer: the classes it admits and their addresses (with what resolved it, to tell whether a class change reaches it). */
 interface PodsResolved {
+  readonly key: string;
+  /** False once a change reached it: resolved again on next use. */
+  live: boolean;
   readonly policy: Policy;
   readonly peer: Extract<Peer, { kind: "pods" }>;
   readonly classes: readonly Known[];
@@ -241,6 +277,7 @@ interface PodsResolved {
 
 /** An ipBlock peer: the addresses it admits, and the endpoints inside with the addresses admitted of each. */
 interface BlockResolved {
+  live: boolean;
   readonly block: AddressSet;
   readonly addresses: AddressSet;
   readonly admitted: readonly { readonly endpoint: Endpoint; readonly allowed: AddressSet }[];
