@@ -32,6 +32,8 @@ export class CompileCache {
   private previousHashes = new Map<string, string>();
   private currentHashes = new Map<string, string>();
   private last: { readonly engine: Engine; readonly resolver: PeerResolver } | null = null;
+  /** The resolver of the compile under way. */
+  private resolver: PeerResolver | null = null;
   hits = 0;
   misses = 0;
   /** Compiles that followed the last one's engine (the others built it afresh). */
@@ -44,13 +46,15 @@ export class CompileCache {
     if (last !== null && next !== null) {
       last.resolver.follow(next.engine, next.removed, next.added);
       this.last = { engine: next.engine, resolver: last.resolver };
+      this.resolver = last.resolver;
       this.followed++;
       return this.last;
     }
     // Not kept until the compile ends well: a compile that throws leaves no half-followed state.
     this.last = null;
     const engine = Engine.compile(cluster, options);
-    return { engine, resolver: new PeerResolver(engine) };
+    this.resolver = new PeerResolver(engine);
+    return { engine, resolver: this.resolver };
   }
 
   /** Ends a compile of `engine` with `resolver`: what it did not use is forgotten. */
@@ -78,15 +82,15 @@ export class CompileCache {
       // Other member pods: only the sets of ingress named ports are made again.
       lookups = compute(found.lookups);
       this.misses++;
-    } else if (found !== undefined) {
-      // The same rule with other peers: its sets change.
+    } else if (found !== undefined && found.resolver === this.resolver) {
+      // The same rule with other peers from the same (followed) resolver: its sets change.
       lookups = compute();
       this.misses++;
     } else {
       // Objects made afresh (a file reloaded) may still describe the same sets: then by text.
       lookups = this.lookups(ruleLookupsKey(spec, peers.addresses, peers.endpoints, members), compute);
     }
-    this.currentRules.set(spec.rule, { hash: spec.hash, peers, members, lookups });
+    this.currentRules.set(spec.rule, { hash: spec.hash, peers, members, lookups, resolver: this.resolver });
     return lookups;
   }
 
@@ -121,6 +125,8 @@ export class CompileCache {
 }
 
 interface RuleEntry {
+  /** The resolver that resolved `peers`. */
+  readonly resolver: PeerResolver | null;
   readonly hash: string;
   readonly peers: RulePeers;
   readonly members: readonly Endpoint[];
