@@ -56,29 +56,33 @@ export interface FirstApply {
 const POD_CIDR = [cidr("10.244.0.0/24")];
 
 /**
- * The kinds measured. Pod added: a local pod joins (in a free address of the node's CIDR) and, as
- * its own (also measured) event, is deleted again, so every addition meets the same table size.
- * Pod relabelled: a local pod's `app` moves to another app (other policies select it). Policy
- * added: a new egress policy for a local pod's app in its namespace, 200 of them one after another.
+ * The kinds measured. Pod added: a new local pod (the app and ports of a local pod) joins node 0,
+ * one after the other: the node's free addresses first, then addresses of 10.245.0.0/16 (outside
+ * the node's pod CIDR, still local pods of the node). Pod deleted: those pods go again, the last
+ * first. Pod relabelled: a local pod's `app` moves to another app (other policies select it).
+ * Policy added: a new egress policy for a local pod's app in its namespace, one after the other.
  */
 function kinds(s: SyntheticCluster, r: Prng): EventKind[] {
-  const free = `10.244.0.${Math.min(254, s.podsPerNode + 1)}`;
-  let added: Endpoint | null = null;
+  const added: Endpoint[] = [];
+  const freeAddress = (k: number): string => {
+    const slot = s.podsPerNode + 1 + k;
+    return slot <= 254 ? `10.244.0.${slot}` : `10.245.${Math.floor(k / 250)}.${1 + (k % 250)}`;
+  };
   return [
     {
       label: "pod added",
       next(state, k) {
         const local = state.local[k % state.local.length] as Endpoint;
         const app = local.labels.get("app") ?? "web";
-        added = pod(local.namespace, `event-${k}`, { app, version: "v1" }, [free], local.ports);
-        return { cluster: { ...state.cluster, endpoints: [...state.cluster.endpoints, added] }, local: [...state.local, added] };
+        const e = pod(local.namespace, `event-${k}`, { app, version: "v1" }, [freeAddress(k)], local.ports);
+        added.push(e);
+        return { cluster: { ...state.cluster, endpoints: [...state.cluster.endpoints, e] }, local: [...state.local, e] };
       },
     },
     {
       label: "pod deleted",
       next(state) {
-        const gone = added;
-        added = null;
+        const gone = added.pop();
         return { cluster: { ...state.cluster, endpoints: state.cluster.endpoints.filter((e) => e !== gone) }, local: state.local.filter((e) => e !== gone) };
       },
     },
@@ -118,7 +122,7 @@ class RssPeak {
 
 /**
  * Runs the event phase for one size in `netns` (which must hold no portcullis table): first apply,
- * then `events` events of each kind (pod added and pod deleted alternate).
+ * then `events` events of each kind, kind after kind.
  */
 export async function measureEvents(size: EventSize, seed: number, events: number, netns: string, log: (m: string) => void): Promise<{ first: FirstApply; figures: EventFigures[] }> {
   const rss = new RssPeak();
@@ -163,11 +167,10 @@ export async function measureEvents(size: EventSize, seed: number, events: numbe
     if (k % 20 === 0) rss.sample();
   };
   const [added, deleted, relabelled, policyAdded] = all as [EventKind, EventKind, EventKind, EventKind];
-  for (let k = 0; k < events; k++) {
-    await run(added, k);
-    await run(deleted, k);
-  }
-  log(`events ${size.label}: pod added/deleted done`);
+  for (let k = 0; k < events; k++) await run(added, k);
+  log(`events ${size.label}: pod added done`);
+  for (let k = 0; k < events; k++) await run(deleted, k);
+  log(`events ${size.label}: pod deleted done`);
   for (let k = 0; k < events; k++) await run(relabelled, k);
   log(`events ${size.label}: pod relabelled done`);
   for (let k = 0; k < events; k++) await run(policyAdded, k);

@@ -413,7 +413,8 @@ async function eventPhase(): Promise<string[]> {
     firsts.push(first);
     for (const f of figures) {
       const q = (xs: readonly number[], p: number): string => ms(quantile(xs, p));
-      rows.push([f.size, f.kind, String(f.n), q(f.compile, 0.5), q(f.diff, 0.5), q(f.apply, 0.5), q(f.total, 0.5), q(f.total, 0.99), ms(Math.max(...f.total)), f.diffs]);
+      rows.push([f.size, f.kind, String(f.n), q(f.compile, 0.5), q(f.compile, 0.99), q(f.diff, 0.5), q(f.apply, 0.5), q(f.apply, 0.99), q(f.total, 0.5), q(f.total, 0.99), ms(Math.max(...f.total)), f.diffs]);
+      log(`events ${rows[rows.length - 1]?.join(" | ")}`);
     }
   }
   return [
@@ -424,7 +425,7 @@ async function eventPhase(): Promise<string[]> {
     ),
     table(
       `0b. Event → applied (${EVENTS} events per kind, one after the other on the loaded table; compile with the agent's CompileCache + diff + \`nft -f\` of the diff in a netns; ms)`,
-      ["cluster", "event", "n", "compile p50", "diff p50", "apply p50", "total p50", "total p99", "total max", "diffs"],
+      ["cluster", "event", "n", "compile p50", "compile p99", "diff p50", "apply p50", "apply p99", "total p50", "total p99", "total max", "diffs"],
       rows,
     ),
   ];

@@ -35,7 +35,9 @@ const sameChain = (a: NftChain, b: NftChain): boolean =>
 /**
  * The `nft -f` script that turns the applied ruleset `old` into `next` in one transaction, touching
  * only what differs:
- * 1. elements that go, from sets and maps that stay (a map element is deleted by its key);
+ * 1. elements that go, from sets and maps that stay (a map element is deleted by its key); a
+ *    concatenated interval set losing many elements is flushed instead and all its elements
+ *    added in step 5 (see FLUSH_PAST);
  * 2. chains that go or change are flushed, and those that go are deleted;
  * 3. sets that go or change type are deleted (no rule refers to them any more);
  * 4. a `table` block declares the new and changed sets (with their elements) and chains (with
@@ -129,6 +131,14 @@ function elementChanges(oldSets: ReadonlyMap<string, NftSet>, next: Ruleset, kep
     if (previous.elements === set.elements) continue;
     const { gone, come } = set.kind === "set" ? keyChanges(previous.elements, set.elements) : elementChangesOf(previous.elements, set.elements);
     // A map element is deleted by its key alone.
+    if (flushes(set, gone.length)) {
+      // Emptied and filled again in the same transaction: the same set afterwards, far cheaper in the kernel.
+      out.deletes.push(`flush ${set.kind} ${next.family} ${next.table} ${set.name}\n`);
+      if (set.elements.length > 0) out.adds.push(elementCommand("add", next, set, set.elements.map(formatElement)));
+      out.added += come.length;
+      out.removed += gone.length;
+      continue;
+    }
     if (gone.length > 0) out.deletes.push(elementCommand("delete", next, set, gone.map((e) => e.key)));
     if (come.length > 0) out.adds.push(elementCommand("add", next, set, come.map(formatElement)));
     out.added += come.length;
@@ -136,6 +146,16 @@ function elementChanges(oldSets: ReadonlyMap<string, NftSet>, next: Ruleset, kep
   }
   return out;
 }
+
+/**
+ * Past this many deletions from a set whose keys concatenate fields with intervals (the kernel's
+ * pipapo sets), the set is flushed and filled again instead: there each deleted element costs time
+ * in proportion to the set's size (about 8 ms each in a set of 3,300 elements on Linux 6.18:
+ * 1,670 deletions took 13 s of kernel time, flushing and adding the 1,670 left 0.9 s).
+ */
+const FLUSH_PAST = 64;
+
+const flushes = (set: NftSet, deletions: number): boolean => set.interval && set.type.includes(" . ") && deletions > FLUSH_PAST;
 
 /** Elements of a map whose key or value differ. */
 function elementChangesOf(previous: readonly NftElement[], next: readonly NftElement[]): { gone: NftElement[]; come: NftElement[] } {
