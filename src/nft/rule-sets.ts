@@ -119,7 +119,7 @@ export function namedIngressElements(f: Family, extra: (pod: Endpoint) => ConnSe
   }
   const out: string[] = [];
   for (const [value, conns] of [...byAddress].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const key = `${value}|${conns.key()}`;
+    const key = `${f}|${value}|${conns.key()}`;
     let elements = memo.get(key);
     if (elements === undefined) {
       elements = segmentElements(f, partition([{ addresses: sources, conns }]), `${formatIp({ family: f, value })} . `);
@@ -133,6 +133,6 @@ export function namedIngressElements(f: Family, extra: (pod: Endpoint) => ConnSe
 /**
  * The elements of one local address of an ingress named-port set, per source addresses (kept while
  * that object lives: the peer resolver hands the same one back while the peers are unchanged) and
- * address and connections: a pod that comes to a rule's members costs its own elements only.
+ * family, address and connections: a pod that comes to a rule's members costs its own elements only.
  */
 const namedMemo = new WeakMap<Contribution["addresses"], Map<string, readonly string[]>>();
