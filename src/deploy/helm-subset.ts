@@ -22,7 +22,9 @@ export interface Release {
   readonly namespace: string;
 }
 
-export class TemplateError extends Error {}
+export class TemplateError extends Error {
+  override readonly name = "TemplateError";
+}
 
 type Value = unknown;
 
