@@ -1,7 +1,9 @@
 /**
- * The API resources Portcullis reads from a live cluster, as the API names them. One definition:
- * the client lists and watches these, the node agent's ClusterRole (deploy/, charts/portcullis)
- * grants get/list/watch on exactly these (src/deploy/manifests.test.ts compares them).
+ * The API resources the node agent reads and writes, as the API names them: its ClusterRole
+ * (deploy/, charts/portcullis) grants get/list/watch on exactly AGENT_WATCHED and create/patch on
+ * AGENT_EVENTS (src/deploy/manifests.test.ts compares them). Written on the deploy branch before
+ * the agent's kinds (node-agent: AGENT_KINDS) and the client's resource table (kube-client:
+ * LIVE_RESOURCES) were merged: once they are, AGENT_WATCHED is those resources of those kinds.
  */
 import { ADMIN_POLICY_SOURCES, type AdminPolicyKind } from "../model/admin-policy.js";
 import type { LiveResource } from "./live.js";
