@@ -242,3 +242,23 @@ test("portcullis lint of the chart's render (default values, and with audit and 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// --- the docs name real values ------------------------------------------------------------------
+
+test("every `--set KEY=` in README.md and docs/deploy.md names a chart value, and docs/deploy.md lists every value", () => {
+  const values = parse(readFileSync(join(CHART_DIR, "values.yaml"), "utf8")) as Record<string, unknown>;
+  const has = (path: string): boolean => {
+    let v: unknown = values;
+    for (const key of path.split(".")) {
+      if (typeof v !== "object" || v === null || !Object.hasOwn(v, key)) return false;
+      v = (v as Record<string, unknown>)[key];
+    }
+    return true;
+  };
+  const docs = readFileSync(join(ROOT, "docs", "deploy.md"), "utf8");
+  const sets = [readFileSync(join(ROOT, "README.md"), "utf8"), docs].flatMap((text) => [...text.matchAll(/--set ([\w.]+)=/g)].map((m) => m[1] ?? ""));
+  assert.ok(sets.length >= 3);
+  for (const key of sets) assert.ok(has(key), `--set ${key}: no such value in charts/portcullis/values.yaml`);
+  const listed = /^Chart values: ([\s\S]*?)\.\n\n/m.exec(docs)?.[1] ?? "";
+  for (const key of Object.keys(values)) assert.ok(listed.includes(`\`${key}`), `docs/deploy.md's "Chart values" does not name ${key}`);
+});
