@@ -35,10 +35,10 @@ after(async () => {
 });
 
 function kubectl(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  // A cache of its own: kubectl keeps discovery per host:port under ~/.kube/cache otherwise.
+  // A cache and HOME of its own: kubectl keeps discovery per host:port under ~/.kube/cache otherwise.
   const argv = ["--kubeconfig", join(dir, "kubeconfig"), "--cache-dir", join(dir, "cache"), ...args];
   return new Promise((resolve) => {
-    execFile("kubectl", argv, { encoding: "utf8", timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile("kubectl", argv, { encoding: "utf8", timeout: 60_000, env: { ...process.env, HOME: dir } }, (error, stdout, stderr) => {
       resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr });
     });
   });
