@@ -1,7 +1,7 @@
 # The Portcullis image: the CLI as `npm pack` ships it (package.json "files": bin/ and dist/src
 # without tests, test doubles or fixtures), its production dependencies, and nft + ip.
 #   docker build -t portcullis:0.1.0 .
-# Checked statically by src/deploy/dockerfile.test.ts (no Docker engine runs where the tests run).
+# Checked statically by src/testing/deploy/dockerfile.test.ts (no Docker engine runs where the tests run).
 
 # --- build: compile, pack, install production dependencies -------------------------------------
 FROM node:20-bookworm-slim AS build

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import { objectsOf, type Release, renderTemplate } from "./helm-subset.js";
 
-export const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+export const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 export const DEPLOY_DIR = join(ROOT, "deploy");
 export const CHART_DIR = join(ROOT, "charts", "portcullis");
 

@@ -1,12 +1,13 @@
 /**
- * The API resources the node agent reads and writes, as the API names them: its ClusterRole
- * (deploy/, charts/portcullis) grants get/list/watch on exactly AGENT_WATCHED and create/patch on
- * AGENT_EVENTS (src/deploy/manifests.test.ts compares them). Written on the deploy branch before
- * the agent's kinds (node-agent: AGENT_KINDS) and the client's resource table (kube-client:
- * LIVE_RESOURCES) were merged: once they are, AGENT_WATCHED is those resources of those kinds.
+ * What the node agent's ClusterRole must grant, as the API names the resources: get/list/watch on
+ * AGENT_WATCHED, create/patch on AGENT_EVENTS (manifests.test.ts compares deploy/ and the chart
+ * with them). Written on the deploy branch while the agent's kinds (branch node-agent:
+ * src/agent/state.ts AGENT_KINDS) and the client's resource table (branch kube-client:
+ * src/kube/resources.ts LIVE_RESOURCES) were not merged: once both are, AGENT_WATCHED becomes
+ * `LIVE_RESOURCES.filter((r) => AGENT_KINDS.includes(r.kind))` and this list goes.
  */
-import { ADMIN_POLICY_SOURCES, type AdminPolicyKind } from "../model/admin-policy.js";
-import type { LiveResource } from "./live.js";
+import { ADMIN_POLICY_SOURCES, type AdminPolicyKind } from "../../model/admin-policy.js";
+import type { LiveResource } from "../../kube/live.js";
 
 const NAMESPACES: LiveResource = { group: "", version: "v1", resource: "namespaces", kind: "Namespace", namespaced: false };
 const PODS: LiveResource = { group: "", version: "v1", resource: "pods", kind: "Pod", namespaced: true };

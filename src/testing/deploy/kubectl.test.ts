@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { type StandIn, startStandIn } from "../kube/standin/standin.js";
+import { type StandIn, startStandIn } from "../../kube/standin/standin.js";
 import { DEPLOY_DIR, renderChartText } from "./artefacts.js";
 
 const KUBECTL = spawnSync("kubectl", ["version", "--client"], { encoding: "utf8" });

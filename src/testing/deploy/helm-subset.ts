@@ -88,7 +88,7 @@ function parse(parts: readonly (string | Action)[], file: string): Node[] {
       if (done === undefined || parent === undefined) throw new TemplateError(`${file}: {{ end }} without {{ if }}`);
       parent.body.push({ kind: "if", pipeline: done.pipeline, body: done.body });
     } else if (word.startsWith(".") || /^(toYaml|nindent|quote|default)$/.test(word) || /^"/.test(word)) top.body.push({ kind: "print", pipeline: part.body });
-    else throw new TemplateError(`${file}: {{ ${part.body} }} is outside the subset this renderer supports (see src/deploy/helm-subset.ts)`);
+    else throw new TemplateError(`${file}: {{ ${part.body} }} is outside the subset this renderer supports (see src/testing/deploy/helm-subset.ts)`);
   }
   if (stack.length !== 1) throw new TemplateError(`${file}: {{ if }} without {{ end }}`);
   return (stack[0] as { body: Node[] }).body;

@@ -1,6 +1,6 @@
 /**
  * deploy/ and charts/portcullis: the chart's default render is deploy/, object by object; the
- * ClusterRole grants exactly what the agent reads (src/kube/agent-resources.ts) and the Events it writes;
+ * ClusterRole grants exactly what the agent reads (src/testing/deploy/agent-resources.ts) and the Events it writes;
  * the DaemonSet's settings agree with each other (ports, node name, capabilities); `portcullis lint`
  * has nothing to say about either. Rendered with the subset renderer (helm is not installable here;
  * `helm template portcullis charts/portcullis` is the reference).
@@ -11,11 +11,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { parse } from "yaml";
-import { parseCommandLine } from "../cli/args.js";
-import { cliInProcess } from "../cli/e2e-support.js";
-import { allFlags } from "../cli/spec.js";
-import type { LiveResource } from "../kube/live.js";
-import { AGENT_EVENTS, AGENT_WATCHED } from "../kube/agent-resources.js";
+import { parseCommandLine } from "../../cli/args.js";
+import { cliInProcess } from "../../cli/e2e-support.js";
+import { allFlags } from "../../cli/spec.js";
+import type { LiveResource } from "../../kube/live.js";
+import { AGENT_EVENTS, AGENT_WATCHED } from "./agent-resources.js";
 import { CHART_DIR, DEPLOY_DIR, deployObjects, type KubeObject, objectKey, renderChart, renderChartText, ROOT } from "./artefacts.js";
 
 const byKey = (objects: readonly KubeObject[]): Map<string, KubeObject> => new Map(objects.map((o) => [objectKey(o), o]));
