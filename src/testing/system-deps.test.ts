@@ -45,7 +45,7 @@ test("the system-deps check lists every required tool and names each missing one
 test("the system-deps check requires kubectl (the stand-in API server's honesty tests) and says it is no Debian package", () => {
   const r = checkWith(TOOLS.filter((tool) => tool !== "kubectl"));
   assert.equal(r.code, 1);
-  assert.match(r.stdout, /^  kubectl +MISSING \(not a Debian package: https:\/\/kubernetes\.io\/docs\/tasks\/tools\/\)$/m);
+  assert.match(r.stdout, /^ {2}kubectl +MISSING \(not a Debian package: https:\/\/kubernetes\.io\/docs\/tasks\/tools\/\)$/m);
   assert.equal(r.stderr, "system-deps: missing required tools: kubectl\n");
 });
 
