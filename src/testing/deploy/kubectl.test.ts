@@ -6,30 +6,30 @@
  * fails here as it would on a cluster ("no matches for kind").
  */
 import assert from "node:assert/strict";
-import { execFile, spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { type StandIn, startStandIn } from "../../kube/standin/standin.js";
+import { kubectlSkip } from "../../kube/standin/testing.js";
 import { DEPLOY_DIR, renderChartText } from "./artefacts.js";
 
-const KUBECTL = spawnSync("kubectl", ["version", "--client"], { encoding: "utf8" });
-const missing = KUBECTL.error === undefined ? null : `kubectl is not installed: ${KUBECTL.error.message}`;
-if (missing !== null && process.env["CI"] === "true") throw new Error(`the kubectl tests must run in CI, but ${missing}`);
+/** Without kubectl: skipped, or (CI=true) the file fails. */
+const skip = kubectlSkip();
 
 let api: StandIn;
 let dir: string;
 
 before(async () => {
-  if (missing !== null) return;
+  if (skip !== false) return;
   api = await startStandIn();
   dir = mkdtempSync(join(tmpdir(), "pc-kubectl-"));
   writeFileSync(join(dir, "kubeconfig"), api.kubeconfig("admin"));
 });
 
 after(async () => {
-  if (missing !== null) return;
+  if (skip !== false) return;
   await api.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -53,7 +53,7 @@ const CREATED = [
   "daemonset.apps/portcullis created (dry run)",
 ];
 
-const opts = { skip: missing ?? false };
+const opts = { skip };
 
 test("kubectl apply --dry-run=client -f deploy/ against the stand-in: every object maps to a served resource and would be created; nothing is stored", opts, async () => {
   const r = await kubectl(["apply", "--dry-run=client", "-f", DEPLOY_DIR]);
