@@ -1,10 +1,10 @@
 /**
  * What the node agent's ClusterRole must grant, as the API names the resources: get/list/watch on
  * AGENT_WATCHED, create/patch on AGENT_EVENTS (manifests.test.ts compares deploy/ and the chart
- * with them). Written on the deploy branch while the agent's kinds (branch node-agent:
- * src/agent/state.ts AGENT_KINDS) and the client's resource table (branch kube-client:
- * src/kube/resources.ts LIVE_RESOURCES) were not merged: once both are, AGENT_WATCHED becomes
- * `LIVE_RESOURCES.filter((r) => AGENT_KINDS.includes(r.kind))` and this list goes.
+ * with them). Written on the deploy branch before the agent was merged: branch node-agent exports
+ * the list it watches as AGENT_RESOURCES (src/agent/watches.ts, LIVE_RESOURCES of its kinds),
+ * equal to AGENT_WATCHED (checked against node-agent e8b822e). Once merged, manifests.test.ts
+ * imports AGENT_RESOURCES instead and AGENT_WATCHED goes.
  */
 import { ADMIN_POLICY_SOURCES, type AdminPolicyKind } from "../../model/admin-policy.js";
 import type { LiveResource } from "../../kube/live.js";
