@@ -1,0 +1,39 @@
+# The Portcullis image: the CLI as `npm pack` ships it (package.json "files": bin/ and dist/src
+# without tests, test doubles or fixtures), its production dependencies, and nft + ip.
+#   docker build -t portcullis:0.1.0 .
+# Checked statically by src/testing/deploy/dockerfile.test.ts (no Docker engine runs where the tests run).
+
+# --- build: compile, pack, install production dependencies -------------------------------------
+FROM node:20-bookworm-slim AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+# --ignore-scripts: `prepare` (tsc) runs below, once the sources are in.
+RUN npm ci --ignore-scripts
+COPY tsconfig.json ./
+COPY bin ./bin
+COPY src ./src
+COPY README.md LICENSE ./
+# The package is exactly what `npm pack` ships (the test src/package.test.ts keeps that list to
+# the modules the CLI loads); then its production dependencies from the lock file.
+RUN npx tsc -p tsconfig.json \
+ && npm pack --ignore-scripts --pack-destination /tmp \
+ && mkdir -p /opt/portcullis \
+ && tar -xzf /tmp/portcullis-*.tgz -C /opt/portcullis --strip-components=1 --no-same-owner \
+ && cp package-lock.json /opt/portcullis/ \
+ && cd /opt/portcullis \
+ && npm ci --omit=dev --ignore-scripts \
+ && rm package-lock.json
+
+# --- runtime ---------------------------------------------------------------------------------
+FROM node:20-bookworm-slim
+# nftables: the `nft` the enforcer drives; iproute2: `ip`, for network namespaces (--netns).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends nftables iproute2 \
+ && rm -rf /var/lib/apt/lists/*
+COPY --from=build /opt/portcullis /opt/portcullis
+RUN ln -s /opt/portcullis/bin/portcullis.js /usr/local/bin/portcullis
+# Not root by default: the read commands (lint, check, diff ... in CI) need no privilege. The node
+# agent's DaemonSet sets runAsUser: 0 with only CAP_NET_ADMIN (drop ALL): Kubernetes grants added
+# capabilities to uid 0 alone (no ambient capabilities), and nft needs CAP_NET_ADMIN (docs/deploy.md).
+USER node
+ENTRYPOINT ["portcullis"]
