@@ -9,9 +9,13 @@ import type { PodNetwork, PodNetworkFrom } from "../model/pod-network.js";
 /**
  * One line per diagnostic, as compilers print them:
  * `file:line:column: error: NetworkPolicy production/app-egress: spec.egress[1].to[0]: message`.
+ * A live object has no file position: `error: Pod production/web-api-7d9f: spec.containers[0]: message`.
  */
 export function formatDiagnostic(d: Diagnostic): string {
-  const parts = [d.at === undefined ? null : formatLocation(d.at), d.severity, d.object ?? null, d.at === undefined || d.at.path === "" ? null : d.at.path, d.message];
+  const live = d.at !== undefined && d.at.file === undefined;
+  const position = d.at === undefined || live ? null : formatLocation(d.at);
+  const object = d.object ?? (live && d.at !== undefined ? formatLocation(d.at) : null);
+  const parts = [position, d.severity, object, d.at === undefined || d.at.path === "" ? null : d.at.path, d.message];
   return parts.filter((p): p is string => p !== null).join(": ");
 }
 
