@@ -35,12 +35,17 @@ function count(n: number, noun: string, plural = `${noun}s`): string {
  * NetworkPolicies`, then each admin policy kind the input has (`2 ClusterNetworkPolicies`).
  */
 export function formatLoaded(files: number, cluster: Cluster): string {
+  return formatLoadedFrom(count(files, "file"), cluster);
+}
+
+/** `read cluster https://10.0.0.1:6443 (context prod, …): 3 namespaces, …`: what -v says of a live read (`source` as the reader names it). */
+export function formatLoadedFrom(source: string, cluster: Cluster): string {
   const namespaces = [...cluster.namespaces.values()].filter((n) => n.declared).length;
   const admin = ADMIN_POLICY_SOURCES.map(({ kind }) => [kind, (cluster.adminPolicies ?? []).filter((p) => p.source.kind === kind).length] as const)
     .filter(([, n]) => n > 0)
     .map(([kind, n]) => `, ${count(n, kind, `${kind.slice(0, -1)}ies`)}`)
     .join("");
-  return `read ${count(files, "file")}: ${count(namespaces, "namespace")}, ${count(cluster.endpoints.length, "endpoint")}, ${count(cluster.services.length, "service")}, ${count(cluster.policies.length, "NetworkPolicy", "NetworkPolicies")}${admin}`;
+  return `read ${source}: ${count(namespaces, "namespace")}, ${count(cluster.endpoints.length, "endpoint")}, ${count(cluster.services.length, "service")}, ${count(cluster.policies.length, "NetworkPolicy", "NetworkPolicies")}${admin}`;
 }
 
 /** Where the pod network came from, as the answers' assumption line says it. */
