@@ -6,8 +6,8 @@
 import type { LiveRead } from "../kube/live.js";
 import type { ClusterFlags, LiveScope } from "./options.js";
 
-/** Why a live read gave nothing (docs/exit-codes.md). */
-export type LiveFailure = "cluster-unreachable" | "cluster-credentials" | "kubeconfig";
+/** Why a live read gave nothing: the exit status (docs/exit-codes.md); `internal`: a server error that persisted, a body that is not JSON. */
+export type LiveFailure = "cluster-unreachable" | "cluster-credentials" | "kubeconfig" | "internal";
 
 export type LiveOutcome =
   /** `namespace`: the namespace read (-n's, or the context's); null: every namespace. */

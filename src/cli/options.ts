@@ -19,11 +19,15 @@ export interface ReadingOptions {
   /** `flag`: `--pod-cidr` given; `default`: not given; `nodes`: taken from the Nodes after loading (choosePodNetwork). */
   readonly podNetworkFrom: PodNetworkFrom;
   readonly ipBlockMatchesPods: boolean;
-  /**
-   * What a live read could not see (RBAC), set after the read: the answer says so (text notes,
-   * JSON `unseen`). Absent for files.
-   */
-  readonly unseen?: readonly Unseen[];
+  /** Set after a live read: what the answer did not see, which it says (output.ts). Absent for files. */
+  readonly live?: LiveNotes;
+}
+
+/** What an answer from a live read says about the read: what could not be seen (RBAC), and the namespace read. */
+export interface LiveNotes {
+  readonly unseen: readonly Unseen[];
+  /** The one namespace read (-n, or the context's); null: every namespace. */
+  readonly namespace: string | null;
 }
 
 /** Options of the commands that read files only (diff's versions, enforce, lab). */

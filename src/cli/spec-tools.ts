@@ -5,7 +5,7 @@
 import { DEFAULT_SYSTEM_NAMESPACES } from "../lint/index.js";
 import { DEFAULT_METADATA } from "../model/well-known.js";
 import { formatIp } from "../net/ip.js";
-import { CLUSTER_FLAGS, type CommandSpec, type FlagSpec, namespaceFlags } from "./spec.js";
+import { type CommandSpec, type FlagSpec, namespaceFlags } from "./spec.js";
 
 /** The default metadata addresses as a sentence lists them: `a, b and c`. */
 function metadataList(): string {
@@ -39,6 +39,12 @@ export const DNS_FLAG: FlagSpec = {
   value: "IP",
   help: "the pods' DNS server is this address (e.g. NodeLocal DNSCache) instead of the kube-dns pods; repeatable",
 };
+
+/** kubectl's flags for reaching a live cluster, on the commands that can read one. */
+export const CLUSTER_FLAGS: readonly FlagSpec[] = [
+  { name: "kubeconfig", type: "string", value: "PATH", help: "read the live cluster of this kubeconfig; without -f the default is KUBECONFIG, ~/.kube/config, or the in-cluster service account" },
+  { name: "context", type: "string", value: "NAME", help: "the kubeconfig context to read; default its current-context" },
+];
 
 export const TOOL_COMMANDS: readonly CommandSpec[] = [
   {

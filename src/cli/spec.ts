@@ -3,7 +3,7 @@
  * read this table, so a flag cannot be accepted without being documented, or the reverse.
  */
 
-import { DNS_FLAG, FILENAME_FLAG, METADATA_FLAG, TOOL_COMMANDS } from "./spec-tools.js";
+import { CLUSTER_FLAGS, DNS_FLAG, FILENAME_FLAG, METADATA_FLAG, TOOL_COMMANDS } from "./spec-tools.js";
 
 export type OutputFormat = "text" | "json" | "yaml" | "csv" | "md" | "dot" | "mermaid" | "sarif" | "nft";
 
@@ -63,11 +63,6 @@ export function namespaceFlags(scope: string): readonly FlagSpec[] {
   ];
 }
 
-/** kubectl's flags for reaching a live cluster, on the commands that can read one. */
-export const CLUSTER_FLAGS: readonly FlagSpec[] = [
-  { name: "kubeconfig", type: "string", value: "PATH", help: "read the live cluster of this kubeconfig; without -f the default is KUBECONFIG, ~/.kube/config, or the in-cluster service account" },
-  { name: "context", type: "string", value: "NAME", help: "the kubeconfig context to read; default its current-context" },
-];
 
 export const COMMANDS: readonly CommandSpec[] = [
   {
