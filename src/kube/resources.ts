@@ -9,10 +9,16 @@ const core = (resource: string, kind: string, namespaced: boolean): LiveResource
 const apps = (resource: string, kind: string): LiveResource => ({ group: "apps", version: "v1", resource, kind, namespaced: true });
 const batch = (resource: string, kind: string): LiveResource => ({ group: "batch", version: "v1", resource, kind, namespaced: true });
 
+/** The plural of a *Policy kind as the API names it: adminnetworkpolicies. */
+const plural = (kind: string): string => {
+  const lower = kind.toLowerCase();
+  return lower.endsWith("y") ? `${lower.slice(0, -1)}ies` : `${lower}s`;
+};
+
 /** The admin policy kinds, at the versions the decoder reads (all cluster-scoped). */
 export const ADMIN_POLICY_RESOURCES: readonly LiveResource[] = ADMIN_POLICY_SOURCES.map((s) => {
   const [group, version] = s.apiVersion.split("/") as [string, string];
-  return { group, version, resource: `${s.kind.toLowerCase()}s`, kind: s.kind, namespaced: false };
+  return { group, version, resource: plural(s.kind), kind: s.kind, namespaced: false };
 });
 
 export const LIVE_RESOURCES: readonly LiveResource[] = [
