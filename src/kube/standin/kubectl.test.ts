@@ -78,7 +78,7 @@ describe("kubectl against the stand-in", { skip }, () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "standin-kubectl-"));
     api = await startStandIn({
-      users: [{ name: "admin" }, { name: "nobody", rules: [] }, { name: "leaver" }],
+      users: [{ name: "admin" }, { name: "nobody", rules: [] }, { name: "leaver" }, { name: "plugged" }],
       objects: [
         { apiVersion: "v1", kind: "Namespace", metadata: { name: "prod" } },
         pod("prod", "web-1", { app: "web" }, "n1"),
@@ -97,6 +97,7 @@ describe("kubectl against the stand-in", { skip }, () => {
     write("admin-cert", api.kubeconfig("admin", "cert"));
     write("nobody", api.kubeconfig("nobody"));
     write("leaver", api.kubeconfig("leaver"));
+    write("plugged", api.kubeconfig("plugged", "exec"));
     writeFileSync(join(dir, "manifest.yaml"), MANIFEST);
   });
   after(async () => {
@@ -220,5 +221,21 @@ describe("kubectl against the stand-in", { skip }, () => {
     const r = await kubectl("leaver", "get", "ns");
     assert.equal(r.code, 1);
     assert.match(r.stderr, /You must be logged in to the server \(Unauthorized\)|Unauthorized/);
+  });
+
+  test("an exec credential plugin (client.authentication.k8s.io/v1 ExecCredential): kubectl runs it for a token; after a rotation it prints the new token and the old one's revocation goes unnoticed", async () => {
+    const first = await kubectl("plugged", "get", "ns", "-o", "name");
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(first.stdout.trim(), "namespace/prod");
+    assert.equal(api.requests.at(-1)?.user, "plugged");
+    const old = api.token("plugged");
+    api.rotateToken("plugged");
+    api.revokeToken("plugged", old);
+    const after = await kubectl("plugged", "get", "ns", "-o", "name");
+    assert.equal(after.code, 0, after.stderr);
+    api.revokeToken("plugged");
+    const refused = await kubectl("plugged", "get", "ns");
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /Unauthorized/);
   });
 });

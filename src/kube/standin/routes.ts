@@ -198,21 +198,24 @@ function list(store: Store, type: ResourceType, namespace: string | null, q: URL
     }
     at = store.rv;
   }
+  const listing = store.list(type, at);
+  if (listing === undefined) throw new ApiError(410, "Expired", CONTINUE_EXPIRED, {});
+  // A namespace's keys are contiguous ("ns/name"): from the first at or after max(prefix, start) while the prefix holds.
   const prefix = namespace === null ? "" : `${namespace}/`;
-  const keys = (store.list(type, at) ?? []).filter(({ key }) => key.startsWith(prefix) && key >= start);
+  const keys = listing.keys;
+  const end = lowerBound(keys, `${prefix}\uffff`);
   const items: KubeObject[] = [];
   let next: string | undefined;
-  for (let i = 0; i < keys.length; i++) {
-    const { key, object } = keys[i] as { key: string; object: KubeObject };
-    if (limit > 0 && items.length === limit) {
-      next = key;
-      break;
-    }
+  let i = lowerBound(keys, start > prefix ? start : prefix);
+  for (; i < end && (limit === 0 || items.length < limit); i++) {
+    const key = keys[i] as string;
+    const object = listing.objects.get(key) as KubeObject;
     if (matchesLabels(labels, object.metadata.labels ?? {}) && matchesFields(fields, object)) items.push(object);
-    if (limit > 0 && items.length === limit && i + 1 < keys.length) next = `${key}\u0000`;
   }
+  // Items left: the next page starts just after the last key read (etcd3's `start: key + "\x00"`).
+  if (i < end) next = `${keys[i - 1] as string}\u0000`;
+  const remaining = end - i;
   const filtered = labels.length > 0 || fields.length > 0;
-  const remaining = next === undefined ? 0 : keys.filter(({ key }) => key >= (next as string)).length;
   return {
     kind: `${type.kind}List`,
     apiVersion: groupVersion(type),
@@ -222,6 +225,18 @@ function list(store: Store, type: ResourceType, namespace: string | null, q: URL
     },
     items: items.map((o) => (type.builtin ? withoutTypeMeta(o) : o)),
   };
+}
+
+/** The index of the first key not below `key`. */
+function lowerBound(keys: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((keys[mid] as string) < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function withoutTypeMeta(o: KubeObject): Record<string, unknown> {

@@ -5,6 +5,9 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type KubeObject, type StandIn, startStandIn } from "./standin.js";
 import { call, watch } from "./testing.js";
 
@@ -76,6 +79,36 @@ describe("stand-in API server", () => {
       assert.equal(r.status, 403);
       assert.equal(r.body["message"], 'networkpolicies.networking.k8s.io "x" is forbidden: User "prod-reader" cannot get resource "networkpolicies" in API group "networking.k8s.io" in the namespace "dev"');
       assert.deepEqual(r.body["details"], { name: "x", group: "networking.k8s.io", kind: "networkpolicies" });
+    });
+
+    test("rotateToken: a new current token; the old one works until revoked (a projected service account token's rotation)", async () => {
+      api.addUser({ name: "rotating" });
+      const old = api.token("rotating");
+      const fresh = api.rotateToken("rotating");
+      assert.notEqual(fresh, old);
+      assert.equal(api.token("rotating"), fresh);
+      assert.equal((await call(api, "/api/v1/pods", { token: old })).status, 200);
+      api.revokeToken("rotating", old);
+      assert.equal((await call(api, "/api/v1/pods", { token: old })).status, 401);
+      assert.equal((await call(api, "/api/v1/pods", { token: fresh })).status, 200);
+    });
+
+    test("writeServiceAccount: a pod's token, ca.crt and namespace files, rewritten after a rotation, and KUBERNETES_SERVICE_HOST/PORT", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "standin-sa-"));
+      try {
+        const env = api.writeServiceAccount(dir, "admin", "portcullis");
+        assert.deepEqual(env, { KUBERNETES_SERVICE_HOST: "127.0.0.1", KUBERNETES_SERVICE_PORT: String(new URL(api.url).port) });
+        assert.equal(readFileSync(join(dir, "token"), "utf8"), api.token("admin"));
+        assert.equal(readFileSync(join(dir, "ca.crt"), "utf8"), api.caPem);
+        assert.equal(readFileSync(join(dir, "namespace"), "utf8"), "portcullis");
+        const token = readFileSync(join(dir, "token"), "utf8");
+        assert.equal((await call(api, "/api/v1/namespaces", { token })).status, 200);
+        const fresh = api.rotateToken("admin");
+        api.writeServiceAccount(dir, "admin", "portcullis");
+        assert.equal(readFileSync(join(dir, "token"), "utf8"), fresh);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     test("setRules changes what a user may do at once (a ClusterRoleBinding added)", async () => {
