@@ -6,19 +6,13 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile, spawn, spawnSync } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type KubeObject, type StandIn, startStandIn } from "./standin.js";
+import { kubectlSkip } from "./testing.js";
 
-function kubectlSkip(): string | false {
-  const probe = spawnSync("kubectl", ["version", "--client"], { encoding: "utf8" });
-  if (probe.status === 0) return false;
-  const reason = "kubectl is not installed (the stand-in's honesty tests need the real client)";
-  if (process.env.CI === "true") throw new Error(`kubectl tests must run in CI, but: ${reason}`);
-  return reason;
-}
 const skip = kubectlSkip();
 
 const pod = (namespace: string, name: string, labels: Record<string, string>, nodeName: string): KubeObject => ({

@@ -3,6 +3,7 @@
  * per resource, list (limit/continue, resourceVersion, label and field selectors), watch, get,
  * create, update, merge patch and delete, each checked against the caller's RBAC rules first.
  */
+import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { WatchFault } from "./faults.js";
 import { openApiDocument, openApiRoot } from "./openapi.js";
@@ -288,6 +289,8 @@ function mergePatch(target: unknown, patch: unknown): unknown {
   return out;
 }
 
+const randomSuffix = (): string => Array.from(randomBytes(5), (b) => "bcdfghjklmnpqrstvwxz2456789"[b % 27]).join("");
+
 const NAMESPACES = RESOURCES.find((t) => t.resource === "namespaces") as ResourceType;
 
 async function write(req: IncomingMessage, res: ServerResponse, verb: string, type: ResourceType, namespace: string | null, name: string | null, dryRun: boolean, ctx: ApiContext): Promise<void> {
@@ -319,7 +322,9 @@ async function write(req: IncomingMessage, res: ServerResponse, verb: string, ty
   if (type.namespaced && meta.namespace !== undefined && meta.namespace !== namespace) {
     throw new ApiError(400, "BadRequest", "the namespace of the provided object does not match the namespace sent on the request");
   }
-  const objName = typeof meta.name === "string" ? meta.name : "";
+  // generateName on create: "a unique suffix" of five characters, as names.SimpleNameGenerator adds.
+  const generated = verb === "create" && typeof meta.name !== "string" && typeof meta["generateName"] === "string" ? `${meta["generateName"]}${randomSuffix()}` : undefined;
+  const objName = generated ?? (typeof meta.name === "string" ? meta.name : "");
   if (objName === "") throw new ApiError(422, "Invalid", `${type.kind} "" is invalid: metadata.name: Required value: name or generateName is required`, { kind: type.kind, causes: [{ reason: "FieldValueRequired", message: "Required value: name or generateName is required", field: "metadata.name" }] });
   if (name !== null && objName !== name) throw new ApiError(400, "BadRequest", `the name of the object (${objName}) does not match the name on the URL (${name})`);
   const toStore: KubeObject = { ...obj, metadata: { ...meta, name: objName, ...(type.namespaced ? { namespace: namespace ?? "default" } : {}) } };

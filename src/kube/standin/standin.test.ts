@@ -262,6 +262,15 @@ describe("stand-in API server", () => {
       assert.equal(api.get("Pod", "prod", "made"), undefined);
     });
 
+    test('create with generateName: "a unique suffix" appended (an agent\'s Events)', async () => {
+      const event = { apiVersion: "v1", kind: "Event", metadata: { generateName: "portcullis-agent." }, reason: "Applied" };
+      const r = await call(api, "/api/v1/namespaces/prod/events", { user: "admin" }, "POST", event);
+      assert.equal(r.status, 201);
+      const name = (r.body["metadata"] as { name: string }).name;
+      assert.match(name, /^portcullis-agent\.[a-z0-9]{5}$/);
+      assert.equal(api.get("Event", "prod", name)?.["reason"], "Applied");
+    });
+
     test('create in a namespace that does not exist: 404 `namespaces "x" not found`', async () => {
       const r = await call(api, "/api/v1/namespaces/ghost/pods", { user: "admin" }, "POST", pod("ghost", "p"));
       assert.equal(r.status, 404);
@@ -362,6 +371,20 @@ describe("stand-in API server", () => {
       again.close();
     });
 
+    test("closeWatchAfter(0, every): every watch answers 200 and drops at once, until the faults are cleared", async () => {
+      api.faults.closeWatchAfter(0, { path: "/api/v1/namespaces/f1/pods", every: true });
+      for (let i = 0; i < 2; i++) {
+        const w = await watch(api, "/api/v1/namespaces/f1/pods?watch=1");
+        assert.equal(w.status, 200);
+        assert.equal(await w.ended, "aborted");
+        assert.deepEqual(w.events, []);
+      }
+      api.faults.clear();
+      const whole = await watch(api, "/api/v1/namespaces/f1/pods?watch=1");
+      await whole.waitFor(4);
+      whole.close();
+    });
+
     test("stallWatch: 200, then nothing — not even bookmarks — while the connection stays open", async () => {
       api.faults.stallWatch({ path: "/api/v1/pods" });
       const w = await watch(api, `/api/v1/pods?watch=1&allowWatchBookmarks=true&resourceVersion=${api.resourceVersion}`);
@@ -390,6 +413,7 @@ describe("stand-in API server", () => {
       assert.equal(r.headers["retry-after"], "3");
       assert.deepEqual(r.body["details"], { retryAfterSeconds: 3 });
       assert.equal((await call(api, "/api/v1/pods")).status, 200);
+      assert.deepEqual(api.requests.slice(-2).map((q) => q.status), [429, 200], "the log has each answer's status");
     });
 
     test("slowBodies: a body arrives in many small chunks and still parses", async () => {
@@ -407,6 +431,6 @@ describe("stand-in API server", () => {
   test("the request log: method, path, query and user, for tests to assert what a client asked", async () => {
     await call(api, "/api/v1/pods?limit=2&labelSelector=app%3Dweb", { user: "admin" });
     const last = api.requests.at(-1);
-    assert.deepEqual(last, { method: "GET", path: "/api/v1/pods", query: { limit: "2", labelSelector: "app=web" }, user: "admin" });
+    assert.deepEqual(last, { method: "GET", path: "/api/v1/pods", query: { limit: "2", labelSelector: "app=web" }, user: "admin", status: 200 });
   });
 });

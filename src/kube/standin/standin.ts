@@ -79,6 +79,8 @@ export interface RequestRecord {
   readonly query: Readonly<Record<string, string>>;
   /** The authenticated user, or null (401). */
   readonly user: string | null;
+  /** The response's status code (0 until it is sent; a watch's 200 as soon as the stream starts). */
+  status: number;
 }
 
 interface User {
@@ -132,6 +134,7 @@ export interface StandIn {
   close(): Promise<void>;
 }
 
+/** The type of a kind (the core group's Event, not events.k8s.io's). */
 function typeOfKind(kind: string): ResourceType {
   const t = RESOURCES.find((r) => r.kind === kind);
   if (t === undefined) throw new Error(`stand-in: kind ${kind} is not served`);
@@ -197,7 +200,8 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "https://127.0.0.1");
     const caller = authenticate(req);
-    requests.push({ method: req.method ?? "GET", path: url.pathname, query: Object.fromEntries(url.searchParams), user: caller?.name ?? null });
+    const record: RequestRecord = { method: req.method ?? "GET", path: url.pathname, query: Object.fromEntries(url.searchParams), user: caller?.name ?? null, status: 0 };
+    requests.push(record);
     try {
       if (caller === undefined) throw new ApiError(401, "Unauthorized", "Unauthorized");
       const fault = faults.takeRequest(url.pathname);
@@ -212,6 +216,8 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
       if (!(e instanceof ApiError)) throw e;
       if (res.headersSent) res.destroy();
       else await sendError(res, e, faults.slow);
+    } finally {
+      record.status = res.statusCode;
     }
   };
 

@@ -85,8 +85,7 @@ export function serveWatch(res: ServerResponse, w: WatchRequest, ctx: WatchConte
   };
 
   if (fault?.kind === "close" && fault.afterEvents === 0) {
-    stop();
-    res.socket?.destroy();
+    res.socket?.destroySoon();
     return;
   }
 
