@@ -45,7 +45,7 @@ describe("read commands on a live cluster (the stand-in API server)", () => {
     assert.equal(live.code, files.code, live.stderr);
     assert.equal(live.code, exitCode("negative"));
     assert.equal(live.stdout.split("\n")[0], files.stdout.split("\n")[0]);
-    assert.match(live.stdout, /^ {4}NetworkPolicy production\/web-api-egress: production\/web-api-egress spec\.egress\[2\]\.to\[0\]: 169\.254\.169\.254 is inside the ipBlock's cidr but in its except list/m);
+    assert.match(live.stdout, /^ {4}NetworkPolicy production\/web-api-egress spec\.egress\[2\]\.to\[0\]: 169\.254\.169\.254 is inside the ipBlock's cidr but in its except list/m);
     assert.match(live.stderr, new RegExp(`^reading cluster ${api.url} \\(context standin, kubeconfig ${admin}\\), every namespace$`, "m"));
     assert.match(live.stderr, /^read cluster .*: 3 namespaces, /m);
     // The admin policy CRDs are served by the stand-in: nothing is "not seen".

@@ -56,7 +56,7 @@ describe("a read command without -f reads the configured cluster", () => {
     assert.equal(live.code, exitCode("negative"), live.stderr);
     assert.match(live.stdout, /^DENIED: production\/web-api \(Deployment\) → 169\.254\.169\.254, TCP port 80/);
     // No file:line for a live object: the policy and the rule are named by the object and the field path.
-    assert.match(live.stdout, /NetworkPolicy production\/web-api-egress: production\/web-api-egress spec\.egress\[2\]\.to\[0\]: 169\.254\.169\.254 is inside the ipBlock's cidr but in its except list/);
+    assert.match(live.stdout, /NetworkPolicy production\/web-api-egress spec\.egress\[2\]\.to\[0\]: 169\.254\.169\.254 is inside the ipBlock's cidr but in its except list/);
     assert.doesNotMatch(live.stdout, /undefined/);
     assert.match(live.stderr, /^reading cluster https:\/\/10\.0\.0\.1:6443 \(context prod, kubeconfig \/root\/\.kube\/config\), every namespace$/m);
     assert.match(live.stderr, /^read cluster https:\/\/10\.0\.0\.1:6443 .*: 3 namespaces, /m);
