@@ -32,9 +32,12 @@ function closure(entry: string): Set<string> {
   return seen;
 }
 
-/** A module of types only compiles to an empty one (`export {};`): nothing loads it at run time. */
+/** A module of types only compiles to an empty one (`export {};`, after its doc comments): nothing loads it at run time. */
 function typesOnly(rel: string): boolean {
-  return readFileSync(join(ROOT, rel), "utf8").replace(/\/\/# sourceMappingURL=.*$/m, "").trim() === "export {};";
+  const code = readFileSync(join(ROOT, rel), "utf8")
+    .replace(/\/\/# sourceMappingURL=.*$/m, "")
+    .replace(/\/\*[\s\S]*?\*\//g, "");
+  return code.trim() === "export {};";
 }
 
 function packed(): string[] {
