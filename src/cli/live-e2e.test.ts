@@ -52,6 +52,23 @@ describe("read commands on a live cluster (the stand-in API server)", () => {
     assert.doesNotMatch(live.stdout, /Not seen/);
   });
 
+  for (const command of [["matrix"], ["connlist"], ["graph"], ["egress"], ["matrix", "-o", "csv"], ["connlist", "-o", "dot"]]) {
+    test(`${command.join(" ")}: the answer the same objects give as files`, async () => {
+      const live = await run([...command, "--kubeconfig", admin, "-A"], ROOT);
+      const files = await run([...command, "-f", "examples/egress"], ROOT);
+      assert.equal(live.code, 0, live.stderr);
+      assert.equal(live.stdout, files.stdout);
+    });
+  }
+
+  test("explain: policies and rules named by the object (no file:line)", async () => {
+    const live = await run(["explain", "--kubeconfig", admin, "-A"], ROOT);
+    assert.equal(live.code, 0, live.stderr);
+    assert.match(live.stdout, /^NetworkPolicy production\/web-api-egress$/m);
+    assert.match(live.stdout, /^ {4}egress\[2\]: TCP 80, to:$/m);
+    assert.doesNotMatch(live.stdout, /\.yaml:\d+/);
+  });
+
   test("egress: the picture of the live objects; JSON has `unseen: []`", async () => {
     const live = await run(["egress", "--kubeconfig", admin, "-A", "-o", "json"], ROOT);
     assert.equal(live.code, 0, live.stderr);
