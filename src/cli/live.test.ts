@@ -85,6 +85,12 @@ describe("a read command without -f reads the configured cluster", () => {
     assert.doesNotMatch(all.stdout, /^Read: /m);
   });
 
+  test("check: bare names are looked up in the context's namespace when it was the one read (as kubectl)", async () => {
+    const r = await cli(["check", "--from", "web-api", "--to", "169.254.169.254", "--port", "80"], reader({ objects: exampleObjects(), missing: [] }));
+    assert.equal(r.code, exitCode("negative"), r.stderr);
+    assert.match(r.stdout, /^DENIED: production\/web-api \(Deployment\)/);
+  });
+
   test("no cluster configured and no -f: the existing error, no input (exit 3)", async () => {
     const none: ClusterReader = async () => ({ kind: "not-configured" });
     const r = await cli(["connlist"], none);

@@ -80,9 +80,23 @@ async function run(command: CommandOptions, io: CliIo): Promise<CommandResult> {
       if (loaded.kind === "ended") return loaded.result;
       const { cluster } = loaded;
       const common = withPodNetwork(loaded.common, cluster, io);
-      return incompleteIf(common, analyse({ ...command, common }, Engine.compile(cluster, { podNetwork: common.podNetwork, ipBlockMatchesPods: common.ipBlockMatchesPods })));
+      return incompleteIf(common, analyse(lookupInReadNamespace({ ...command, common }), Engine.compile(cluster, { podNetwork: common.podNetwork, ipBlockMatchesPods: common.ipBlockMatchesPods })));
     }
   }
+}
+
+type Analysis = Extract<CommandOptions, { name: "egress" | "check" | "explain" | "matrix" | "connlist" | "graph" }>;
+
+/**
+ * kubectl looks bare names up in the context's namespace: so does `check --from NAME` when the
+ * cluster was read without -n or -A (only the context's namespace was read). Only check: for the
+ * other commands -n also filters, and the read already holds that namespace alone.
+ */
+function lookupInReadNamespace(command: Analysis): Analysis {
+  const input = command.common.input;
+  const read = command.common.live?.namespace ?? null;
+  if (command.name !== "check" || command.namespace !== null || input.kind !== "cluster" || input.scope.kind !== "context" || read === null) return command;
+  return { ...command, namespace: read };
 }
 
 /**
@@ -94,7 +108,7 @@ function incompleteIf(common: ReadingOptions, result: CommandResult): CommandRes
   return result.status === "ok" || result.status === "negative" ? { ...result, status: "incomplete" } : result;
 }
 
-function analyse(command: Extract<CommandOptions, { name: "egress" | "check" | "explain" | "matrix" | "connlist" | "graph" }>, engine: Engine): CommandResult {
+function analyse(command: Analysis, engine: Engine): CommandResult {
   switch (command.name) {
     case "egress":
       return runEgress(command, engine);
