@@ -114,7 +114,7 @@ export class KubeClient {
       const meta = doc["metadata"];
       const next = typeof meta["continue"] === "string" && meta["continue"] !== "" ? meta["continue"] : undefined;
       if (next === undefined) {
-        // "the resourceVersion of the list is that of the first page"'s snapshot: all pages share it.
+        // Every page is read from the first page's snapshot: the last page's resourceVersion is the list's.
         const rv = typeof meta["resourceVersion"] === "string" ? meta["resourceVersion"] : "";
         return ok({ items, resourceVersion: rv, pages, restarted: false });
       }

@@ -38,6 +38,7 @@ export class Transport {
   private readonly isHttps: boolean;
   private ca: Result<string | undefined> | undefined;
   private agent: { key: string; agent: http.Agent } | undefined;
+  private readonly retired: http.Agent[] = [];
 
   constructor(config: ClusterConfig, options: TransportOptions = {}) {
     this.config = config;
@@ -69,6 +70,7 @@ export class Transport {
   close(): void {
     this.agent?.agent.destroy();
     this.agent = undefined;
+    for (const agent of this.retired.splice(0)) agent.destroy();
   }
 
   private async open(path: string, signal: AbortSignal | undefined, wholeBodyTimeout: boolean): Promise<Result<IncomingMessage>> {
@@ -97,7 +99,8 @@ export class Transport {
     }
     if (this.ca === undefined || !this.ca.ok) this.ca = this.config.cluster.ca === undefined ? ok(undefined) : readMaterial(this.config.cluster.ca);
     if (!this.ca.ok) return this.ca;
-    this.agent?.agent.destroy();
+    // A rotated client certificate (exec plugin) gets a new agent; the old one's requests (a watch) run on, closed with the transport.
+    if (this.agent !== undefined) this.retired.push(this.agent.agent);
     const agent = new https.Agent({
       keepAlive: true,
       rejectUnauthorized: !this.config.cluster.insecureSkipTlsVerify,
