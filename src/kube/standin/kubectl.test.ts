@@ -203,6 +203,27 @@ describe("kubectl against the stand-in", { skip }, () => {
     assert.deepEqual(api.get("Pod", "prod", "web-2")?.metadata.labels, { app: "web" });
   });
 
+  test("kubectl apply (for real): created, then configured — a strategic merge patch, applied as a merge patch — and delete; kubectl create namespace sends protobuf: the server's 415", async () => {
+    const path = join(dir, "real.yaml");
+    const ds = (image: string): string =>
+      `apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: agent, namespace: prod}\nspec:\n  selector: {matchLabels: {app: agent}}\n  template:\n    metadata: {labels: {app: agent}}\n    spec: {containers: [{name: a, image: "${image}"}]}\n`;
+    writeFileSync(path, ds("agent:1"));
+    const created = await kubectl("admin", "apply", "-f", path);
+    assert.equal(created.stdout.trim(), "daemonset.apps/agent created", created.stderr);
+    writeFileSync(path, ds("agent:2"));
+    const configured = await kubectl("admin", "apply", "-f", path);
+    assert.equal(configured.stdout.trim(), "daemonset.apps/agent configured", configured.stderr);
+    const stored = api.get("DaemonSet", "prod", "agent") as { spec: { template: { spec: { containers: { image: string }[] } } } } | undefined;
+    assert.equal(stored?.spec.template.spec.containers[0]?.image, "agent:2");
+    assert.deepEqual(api.requests.filter((q) => q.path.endsWith("/daemonsets/agent") || q.path.endsWith("/daemonsets")).map((q) => `${q.method} ${q.status}`), ["GET 404", "POST 201", "GET 200", "PATCH 200"]);
+    const deleted = await kubectl("admin", "delete", "-f", path, "--wait=false");
+    assert.equal(deleted.stdout.trim(), 'daemonset.apps "agent" deleted', deleted.stderr);
+    assert.equal(api.get("DaemonSet", "prod", "agent"), undefined);
+    const generated = await kubectl("admin", "create", "namespace", "made-by-generator");
+    assert.equal(generated.code, 1);
+    assert.match(generated.stderr, /the body of the request was in an unknown format/);
+  });
+
   test('a user without RBAC: kubectl prints the server\'s 403 ("forbidden") and exits 1', async () => {
     const r = await kubectl("nobody", "get", "pods", "-A");
     assert.equal(r.code, 1);

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { parse as parseYaml } from "yaml";
 import type { WatchFault } from "./faults.js";
 import { openApiDocument, openApiRoot } from "./openapi.js";
 import { type Access, type Rule, allowed, forbiddenMessage } from "./rbac.js";
@@ -252,6 +253,15 @@ function watch(res: ServerResponse, url: URL, type: ResourceType, namespace: str
   const { labels, fields } = selectors(q, type);
   const rvParam = q.get("resourceVersion") ?? "";
   const timeout = q.get("timeoutSeconds");
+  const initialEvents = q.get("sendInitialEvents") === "true";
+  const bookmarks = q.get("allowWatchBookmarks") === "true";
+  // apimachinery's ValidateListOptions for a watch list.
+  if (initialEvents && q.get("resourceVersionMatch") !== "NotOlderThan") {
+    throw new ApiError(422, "Invalid", 'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan', {});
+  }
+  if (initialEvents && !bookmarks) {
+    throw new ApiError(422, "Invalid", 'ListOptions.meta.k8s.io "" is invalid: allowWatchBookmarks: Required value: sendInitialEvents requires setting allowWatchBookmarks to true', {});
+  }
   serveWatch(
     res,
     {
@@ -261,22 +271,37 @@ function watch(res: ServerResponse, url: URL, type: ResourceType, namespace: str
       // A watch on a named object is a watch with metadata.name=NAME.
       fields: name === null ? fields : [...fields, { field: "metadata.name", equal: true, value: name }],
       resourceVersion: rvParam === "" || rvParam === "0" ? undefined : parseRv(rvParam),
-      bookmarks: q.get("allowWatchBookmarks") === "true",
+      bookmarks,
+      initialEvents,
       timeoutSeconds: timeout === null ? undefined : Number(timeout),
     },
     { store: ctx.store, bookmarkIntervalMs: ctx.bookmarkIntervalMs, fault: ctx.watchFault(url.pathname), pace: ctx.pace },
   );
 }
 
-async function readBody(req: IncomingMessage): Promise<unknown> {
+const BODY_TYPES = "application/json, application/yaml";
+
+/**
+ * A create or update body: JSON or YAML. Protobuf (what kubectl's generators, e.g. `kubectl create
+ * namespace`, send for built-in kinds) is not decoded: 415, and kubectl prints it.
+ */
+async function readBody(req: IncomingMessage, verb: string): Promise<unknown> {
+  const contentType = (req.headers["content-type"] ?? "application/json").split(";")[0]?.trim() ?? "";
+  const patch = contentType === "application/merge-patch+json" || contentType === "application/strategic-merge-patch+json";
+  if (verb === "patch" && !patch) {
+    throw new ApiError(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: application/merge-patch+json, application/strategic-merge-patch+json`, {});
+  }
+  if (verb !== "patch" && contentType !== "application/json" && contentType !== "application/yaml") {
+    throw new ApiError(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: ${BODY_TYPES}`, {});
+  }
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
   const text = Buffer.concat(chunks).toString("utf8");
   if (text === "") return undefined;
   try {
-    return JSON.parse(text) as unknown;
+    return contentType === "application/yaml" ? (parseYaml(text) as unknown) : (JSON.parse(text) as unknown);
   } catch (e) {
-    throw new ApiError(400, "BadRequest", `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (${(e as Error).message})`);
+    throw new ApiError(400, "BadRequest", `the body of the request was in an unknown format - accepted media types include: ${BODY_TYPES} (${(e as Error).message})`);
   }
 }
 
@@ -304,13 +329,9 @@ async function write(req: IncomingMessage, res: ServerResponse, verb: string, ty
     if (!dryRun) store.remove(type, ns, name);
     return sendJson(res, 200, existing, ctx.pace());
   }
-  const body = await readBody(req);
+  const body = await readBody(req, verb);
   if (typeof body !== "object" || body === null) throw new ApiError(400, "BadRequest", "the body of the request was empty");
   if (verb === "patch") {
-    const contentType = req.headers["content-type"] ?? "";
-    if (!contentType.startsWith("application/merge-patch+json") && !contentType.startsWith("application/strategic-merge-patch+json")) {
-      throw new ApiError(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: application/merge-patch+json, application/strategic-merge-patch+json`);
-    }
     if (existing === undefined) throw notFound(type.resource, type.group, name ?? "");
     const patched = mergePatch(existing, body) as KubeObject;
     const saved = dryRun ? patched : store.put(type, patched).object;

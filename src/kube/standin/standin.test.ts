@@ -349,6 +349,20 @@ describe("stand-in API server", () => {
       plain.close();
     });
 
+    test("sendInitialEvents (WatchList): the current state as ADDED, a BOOKMARK annotated k8s.io/initial-events-end, then the changes; without resourceVersionMatch=NotOlderThan a 422", async () => {
+      api.apply(pod("w6", "a"));
+      const w = await watch(api, "/api/v1/namespaces/w6/pods?watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&resourceVersion=1");
+      await w.waitFor(2);
+      api.apply(pod("w6", "b"));
+      const events = await w.waitFor(3);
+      assert.deepEqual(events.map((e) => [e.type, e.object.metadata.name]), [["ADDED", "a"], ["BOOKMARK", undefined], ["ADDED", "b"]]);
+      assert.deepEqual((events[1]?.object.metadata as Record<string, unknown>)["annotations"], { "k8s.io/initial-events-end": "true" });
+      w.close();
+      const bad = await call(api, "/api/v1/namespaces/w6/pods?watch=1&sendInitialEvents=true&allowWatchBookmarks=true");
+      assert.equal(bad.status, 422);
+      assert.equal(bad.body["reason"], "Invalid");
+    });
+
     test("timeoutSeconds ends the stream cleanly (the end of the chunked body, no error)", async () => {
       const started = Date.now();
       const w = await watch(api, `/api/v1/pods?watch=1&resourceVersion=${api.resourceVersion}&timeoutSeconds=1`);
@@ -424,12 +438,16 @@ describe("stand-in API server", () => {
       assert.deepEqual(api.requests.slice(-2).map((q) => q.status), [429, 200], "the log has each answer's status");
     });
 
-    test("slowBodies: a body arrives in many small chunks and still parses", async () => {
-      api.faults.slowBodies(50, 1);
+    test("slowBodies: a body arrives in pieces, 50 bytes every 10 ms, and still parses", async () => {
+      const whole = await call(api, "/api/v1/namespaces/prod/pods");
+      const bytes = JSON.stringify(whole.body).length;
+      api.faults.slowBodies(50, 10);
       try {
+        const started = Date.now();
         const r = await call(api, "/api/v1/namespaces/prod/pods");
         assert.deepEqual(names(r.body), ["db-1", "web-1"]);
-        assert.ok(r.chunks > 5, `${r.chunks} chunks`);
+        assert.ok(Date.now() - started >= Math.floor(bytes / 50) * 10, `${Date.now() - started} ms for ${bytes} bytes`);
+        assert.ok(r.chunks > 1, `${r.chunks} chunks`);
       } finally {
         api.faults.clear();
       }

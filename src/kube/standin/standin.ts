@@ -23,20 +23,24 @@
  *   api.revokeToken("viewer");                              // its token now gets 401
  *   const old = api.token("admin"); api.rotateToken("admin"); api.revokeToken("admin", old);  // a projected token rotated
  *   api.writeServiceAccount(dir, "admin");                  // …and the kubelet's swap of the token file
- *   api.requests.filter((r) => r.path === "/api/v1/pods")  // what was asked: method, path, query, user
+ *   api.requests.filter((r) => r.path === "/api/v1/pods")  // what was asked: method, path, query, user, status
  *   await api.close();
+ *
+ * In another process or network namespace: spawnStandIn (remote.ts). What it serves and what differs
+ * from a real cluster: docs/stand-in.md.
  *
  * Loading tens of thousands of objects: apply them, then compact() to drop the history they made.
  *
  * Users: each gets a bearer token (api.token(name): the current one; rotateToken issues a new one,
- * the old ones working until revoked); a client certificate (CN=name, O=groups) is issued on demand. Without `rules` a user is cluster-admin. A certificate signed by the CA
- * authenticates any CN (as kube-apiserver's x509 authenticator); an unknown user has no rules (403).
+ * the old ones working until revoked); a client certificate (CN=name, O=groups) is issued on demand.
+ * Without `rules` a user is cluster-admin. A certificate signed by the CA authenticates any CN (as
+ * kube-apiserver's x509 authenticator); an unknown user has no rules (403).
  * No credentials, or a wrong or revoked token: 401. Discovery and /version need authentication only.
  *
  * Served: see resources.ts; OpenAPI v3 reduced to what kubectl's validator asks (openapi.ts). Not
  * served: subresources, aggregated discovery (kubectl falls back to /api and /apis), OpenAPI v2,
- * Table output (kubectl prints plain lists with its default NAME/AGE columns), server-side apply,
- * JSON patch, deletecollection (404, 415 or 405 as the apiserver answers unknown paths and types).
+ * Table output (kubectl prints plain lists with its default NAME/AGE columns), protobuf, server-side
+ * apply, JSON patch, deletecollection (404, 415 or 405 as the apiserver answers unknown paths and types).
  */
 import { createServer } from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";

@@ -5,6 +5,7 @@
  * Expired Status and the end of the stream (a 200, as the real server answers a watch). Objects that
  * start or stop matching the selectors arrive as ADDED or DELETED. BOOKMARKs (only when asked with
  * allowWatchBookmarks) carry the latest resourceVersion; timeoutSeconds ends the stream cleanly.
+ * sendInitialEvents=true (the WatchList of KEP-3157, beta and on in 1.32) is served too.
  */
 import type { ServerResponse } from "node:http";
 import type { WatchFault } from "./faults.js";
@@ -22,6 +23,11 @@ export interface WatchRequest {
   /** undefined for "" and "0": start with the current state. */
   readonly resourceVersion: number | undefined;
   readonly bookmarks: boolean;
+  /**
+   * sendInitialEvents (WatchList): the current state as ADDED events, then a BOOKMARK annotated
+   * `k8s.io/initial-events-end: "true"`, then the changes; resourceVersion is a lower bound only.
+   */
+  readonly initialEvents: boolean;
   readonly timeoutSeconds: number | undefined;
 }
 
@@ -57,6 +63,8 @@ export function serveWatch(res: ServerResponse, w: WatchRequest, ctx: WatchConte
   if (fault?.kind === "stall") return;
 
   let sent = 0;
+  /** The close fault struck: nothing more is written. */
+  let dropped = false;
   let queue: Promise<unknown> = Promise.resolve();
   const timers: NodeJS.Timeout[] = [];
   let unsubscribe = (): void => {};
@@ -72,12 +80,13 @@ export function serveWatch(res: ServerResponse, w: WatchRequest, ctx: WatchConte
   const send = (type: EventType, object: unknown): void => {
     const line = `${JSON.stringify({ type, object })}\n`;
     queue = queue.then(async () => {
-      if (res.destroyed) return;
+      if (res.destroyed || dropped) return;
       await writePaced(res, line, ctx.pace());
       if (type === "BOOKMARK") return;
       sent++;
       if (fault?.kind === "close" && sent >= fault.afterEvents) {
         stop();
+        dropped = true;
         // The events written reach the client; the chunked body never gets its end.
         res.socket?.destroySoon();
       }
@@ -89,7 +98,13 @@ export function serveWatch(res: ServerResponse, w: WatchRequest, ctx: WatchConte
     return;
   }
 
-  if (w.resourceVersion !== undefined) {
+  const bookmarkObject = (annotations?: Record<string, string>): unknown => ({
+    kind: w.type.kind,
+    apiVersion: groupVersion(w.type),
+    metadata: { resourceVersion: String(store.rv), creationTimestamp: null, ...(annotations === undefined ? {} : { annotations }) },
+  });
+
+  if (w.resourceVersion !== undefined && !w.initialEvents) {
     const changes = store.changesSince(w.resourceVersion);
     if (changes === undefined) {
       const gone = new ApiError(410, "Expired", `too old resource version: ${w.resourceVersion} (${store.oldest})`);
@@ -108,6 +123,7 @@ export function serveWatch(res: ServerResponse, w: WatchRequest, ctx: WatchConte
       const e = eventFor(w, { rv: store.rv, type: "ADDED", resource: w.type, object, previous: undefined });
       if (e !== undefined) send(e.type, e.object);
     }
+    if (w.initialEvents) send("BOOKMARK", bookmarkObject({ "k8s.io/initial-events-end": "true" }));
   }
   unsubscribe = store.subscribe((c) => {
     const e = eventFor(w, c);
@@ -115,9 +131,7 @@ export function serveWatch(res: ServerResponse, w: WatchRequest, ctx: WatchConte
   });
 
   if (w.bookmarks) {
-    const bookmark = (): void =>
-      send("BOOKMARK", { kind: w.type.kind, apiVersion: groupVersion(w.type), metadata: { resourceVersion: String(store.rv), creationTimestamp: null } });
-    timers.push(setInterval(bookmark, ctx.bookmarkIntervalMs));
+    timers.push(setInterval(() => send("BOOKMARK", bookmarkObject()), ctx.bookmarkIntervalMs));
   }
   if (w.timeoutSeconds !== undefined) timers.push(setTimeout(finish, w.timeoutSeconds * 1000));
 }
