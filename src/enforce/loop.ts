@@ -65,6 +65,8 @@ export interface EnforceOptions extends ShrinkLimits {
    * agent applies nothing until every watch has synced).
    */
   readonly startNow?: boolean;
+  /** The ruleset in the kernel after each apply (its rule ids name the counters). */
+  readonly onApplied?: (compiled: CompileResult) => void;
   /** With `watch` and `verifyMs`: the outcome of each kernel check. */
   readonly onVerify?: (result: VerifyResult) => void;
   /** Apply inside this network namespace; the current one when absent. */
@@ -213,6 +215,7 @@ async function applyOnce(opts: EnforceOptions, state: LoopState): Promise<void> 
     return;
   }
   state.applied = compiled;
+  opts.onApplied?.(compiled);
   const counts = diff.kind === "elements" || diff.kind === "objects" ? { added: diff.added, removed: diff.removed } : { added: 0, removed: 0 };
   const objects = diff.kind === "objects" ? { objects: { sets: diff.sets, chains: diff.chains } } : {};
   const ms = Math.round((performance.now() - started) * 10) / 10;
