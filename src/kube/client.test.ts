@@ -1,0 +1,245 @@
+/**
+ * The client against the stand-in API server (src/kube/standin): the real wire protocol over TLS,
+ * with its faults. No kube-apiserver runs on these machines; the stand-in is kept honest by kubectl
+ * in its own tests.
+ */
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type StandIn, startStandIn } from "./standin/standin.js";
+import { KubeClient } from "./client.js";
+import { loadClusterConfig } from "./config-load.js";
+import type { ClusterConfig } from "./kubeconfig.js";
+import type { LiveObject, LiveResource } from "./live.js";
+import { readLiveCluster } from "./read.js";
+import { LIVE_RESOURCES } from "./resources.js";
+import { Transport } from "./transport.js";
+
+const dir = mkdtempSync(join(tmpdir(), "kube-client-"));
+const PODS = LIVE_RESOURCES.find((r) => r.kind === "Pod")!;
+let counter = 0;
+
+/** A kubeconfig file for the stand-in, loaded as a command would (`--kubeconfig`). */
+function configFrom(text: string): ClusterConfig {
+  const path = join(dir, `kubeconfig-${++counter}`);
+  writeFileSync(path, text);
+  const r = loadClusterConfig({ kubeconfig: path, env: {} });
+  assert.ok(r.ok, JSON.stringify(r));
+  return r.value;
+}
+
+const pod = (namespace: string, name: string, labels: Record<string, string> = {}, ip?: string): LiveObject => ({
+  apiVersion: "v1",
+  kind: "Pod",
+  metadata: { name, namespace, labels, managedFields: [{ manager: "kubectl" }] },
+  spec: { nodeName: "n1", containers: [{ name: "c", image: "x", env: [{ name: "A", value: "b" }] }] },
+  status: ip === undefined ? { phase: "Pending" } : { phase: "Running", podIP: ip, podIPs: [{ ip }] },
+});
+
+function seed(api: StandIn): void {
+  api.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: "prod", labels: { env: "prod" } } });
+  api.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: "dev" } });
+  api.apply({ apiVersion: "v1", kind: "Node", metadata: { name: "n1" }, spec: { podCIDR: "10.244.1.0/24" } });
+  api.apply(pod("prod", "web-1", { app: "web" }, "10.244.1.5") as never);
+  api.apply(pod("dev", "web-1", { app: "web" }, "10.244.1.6") as never);
+  api.apply({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "deny", namespace: "prod" }, spec: { podSelector: {}, policyTypes: ["Egress"] } });
+  api.apply({ apiVersion: "policy.networking.k8s.io/v1alpha1", kind: "BaselineAdminNetworkPolicy", metadata: { name: "default" }, spec: { subject: { namespaces: {} }, egress: [] } });
+}
+
+const kinds = (objects: readonly LiveObject[]): string[] => objects.map((o) => `${o.kind} ${o.metadata.namespace === undefined ? "" : `${o.metadata.namespace}/`}${o.metadata.name}`).sort();
+
+describe("the client against the stand-in", () => {
+  let api: StandIn;
+  before(async () => {
+    api = await startStandIn({ users: [{ name: "admin" }] });
+    seed(api);
+  });
+  after(() => api.close());
+
+  test("TLS + bearer token (a kubeconfig as kind writes one): every modelled kind read, kind/apiVersion set on list items, objects trimmed, source named", async () => {
+    const config = configFrom(api.kubeconfig("admin"));
+    const r = await readLiveCluster(config, { namespace: null });
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.deepEqual(kinds(r.value.objects), ["BaselineAdminNetworkPolicy default", "Namespace dev", "Namespace prod", "NetworkPolicy prod/deny", "Node n1", "Pod dev/web-1", "Pod prod/web-1"]);
+    assert.deepEqual(r.value.missing, []);
+    const web = r.value.objects.find((o) => o.kind === "Pod" && o.metadata.namespace === "prod")!;
+    assert.equal(web.apiVersion, "v1");
+    assert.equal(web.metadata["managedFields"], undefined);
+    assert.deepEqual(web["spec"], { nodeName: "n1", containers: [{ name: "c" }] });
+    assert.match(r.value.source, new RegExp(`^cluster ${api.url} \\(context standin, kubeconfig .*kubeconfig-\\d+\\)$`));
+    const listed = api.requests.filter((q) => q.path === "/api/v1/pods");
+    assert.equal(listed.at(-1)?.query["limit"], "500");
+  });
+
+  test("client certificate (CN=admin) authenticates; -n prod lists namespaced kinds in prod only and still reads Namespaces and Nodes", async () => {
+    const config = configFrom(api.kubeconfig("admin", "cert"));
+    const r = await readLiveCluster(config, { namespace: "prod" });
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.deepEqual(kinds(r.value.objects), ["BaselineAdminNetworkPolicy default", "Namespace dev", "Namespace prod", "NetworkPolicy prod/deny", "Node n1", "Pod prod/web-1"]);
+    assert.ok(api.requests.some((q) => q.path === "/api/v1/namespaces/prod/pods" && q.user === "admin"));
+  });
+
+  test("RBAC: a 403 becomes MissingAccess naming the verb and resource (never a silent drop); a Namespace list refused falls back to get", async () => {
+    api.addUser({ name: "viewer", rules: [{ verbs: ["list", "get"], resources: ["pods", "services", "networkpolicies", "namespaces"], namespaces: ["prod"] }] });
+    const config = configFrom(api.kubeconfig("viewer"));
+    const r = await readLiveCluster(config, { namespace: "prod" });
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.deepEqual(kinds(r.value.objects), ["NetworkPolicy prod/deny", "Pod prod/web-1"]);
+    const missing = r.value.missing.map((m) => `${m.verb} ${m.resource.resource} ${m.namespace ?? "(cluster)"} ${m.reason}`).sort();
+    assert.ok(missing.includes("list namespaces (cluster) forbidden"), missing.join("\n"));
+    assert.ok(missing.includes("get namespaces (cluster) forbidden"), missing.join("\n"));
+    assert.ok(missing.includes("list nodes (cluster) forbidden"), missing.join("\n"));
+    assert.ok(missing.includes("list deployments prod forbidden"), missing.join("\n"));
+    assert.ok(missing.includes("list adminnetworkpolicies (cluster) forbidden"), missing.join("\n"));
+    const deployments = r.value.missing.find((m) => m.resource.resource === "deployments")!;
+    assert.match(deployments.message, /deployments.apps is forbidden: User "viewer" cannot list resource "deployments" in API group "apps" in the namespace "prod"/);
+  });
+
+  test("a resource the server does not serve (404, as admin policy CRDs not installed) is MissingAccess not-served", async () => {
+    const widgets: LiveResource = { group: "example.com", version: "v1", resource: "widgets", kind: "Widget", namespaced: false };
+    const r = await readLiveCluster(configFrom(api.kubeconfig("admin")), { namespace: null, resources: [widgets, PODS] });
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.deepEqual(r.value.missing.map((m) => [m.resource.kind, m.reason, m.message]), [["Widget", "not-served", `${api.url}/apis/example.com/v1/widgets: the server could not find the requested resource (HTTP 404)`]]);
+  });
+
+  test("expired or revoked credentials: the read fails with a message saying so and naming the kubeconfig context", async () => {
+    api.addUser({ name: "leaver" });
+    const config = configFrom(api.kubeconfig("leaver"));
+    api.revokeToken("leaver");
+    const r = await readLiveCluster(config, { namespace: null });
+    assert.ok(!r.ok);
+    assert.equal(r.error.kind, "http");
+    assert.match(r.error.message, /^the cluster rejected the credentials \(expired or revoked\?\) of context standin, kubeconfig .*: Unauthorized \(HTTP 401 from https:\/\/127\.0\.0\.1:\d+\/api\/v1\/\w+\)$/);
+  });
+
+  test("pagination: 1234 pods at limit 500 come in 3 pages, continue followed to the end, one resourceVersion", async () => {
+    for (let i = 0; i < 1234; i++) api.apply(pod("bulk", `p-${String(i).padStart(4, "0")}`) as never);
+    const client = new KubeClient(new Transport(configFrom(api.kubeconfig("admin"))));
+    const before = api.requests.length;
+    const r = await client.list(PODS, { namespace: "bulk" });
+    client.transport.close();
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.equal(r.value.items.length, 1234);
+    assert.equal(r.value.pages, 3);
+    assert.equal(new Set(r.value.items.map((o) => o.metadata.name)).size, 1234);
+    assert.equal(r.value.resourceVersion, String(api.resourceVersion));
+    const pages = api.requests.slice(before).filter((q) => q.path === "/api/v1/namespaces/bulk/pods");
+    assert.deepEqual(pages.map((q) => q.query["continue"] !== undefined), [false, true, true]);
+  });
+
+  test("continue token expired (410 after compaction between pages): the list starts over once and returns the current state", async () => {
+    const config = configFrom(api.kubeconfig("admin"));
+    /** A transport that, after the first page, changes the store and compacts it (as etcd compaction every 5 min would). */
+    class CompactingTransport extends Transport {
+      private pages = 0;
+      override async getJson(path: string, signal?: AbortSignal) {
+        const r = await super.getJson(path, signal);
+        if (++this.pages === 1) {
+          api.apply(pod("bulk", "zz-late") as never);
+          api.compact();
+        }
+        return r;
+      }
+    }
+    const client = new KubeClient(new CompactingTransport(config));
+    const r = await client.list(PODS, { namespace: "bulk", limit: 1000 });
+    client.transport.close();
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.equal(r.value.restarted, true);
+    assert.equal(r.value.items.length, 1235);
+    assert.ok(r.value.items.some((o) => o.metadata.name === "zz-late"));
+  });
+
+  test("500s and 429 Retry-After: the read retries (honouring Retry-After) and succeeds; a 500 that persists fails the read", async () => {
+    const config = configFrom(api.kubeconfig("admin"));
+    api.faults.throttle(1, 1, { path: "/api/v1/nodes" });
+    api.faults.fail(1, { path: "/api/v1/services" });
+    const start = Date.now();
+    const r = await readLiveCluster(config, { namespace: null });
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.ok(Date.now() - start >= 1000, `Retry-After: 1 honoured (took ${Date.now() - start} ms)`);
+    api.faults.fail(5, { path: "/api/v1/nodes" });
+    const failed = await readLiveCluster(config, { namespace: null, attempts: 2 });
+    api.faults.clear();
+    assert.ok(!failed.ok);
+    assert.match(failed.error.message, /\/api\/v1\/nodes: Internal error occurred: injected by the stand-in \(HTTP 500\)/);
+  });
+});
+
+describe("credentials against the stand-in", () => {
+  let api: StandIn;
+  before(async () => {
+    api = await startStandIn({ users: [{ name: "admin" }] });
+    seed(api);
+  });
+  after(() => api.close());
+
+  test("exec plugin (a real script, ExecCredential v1 on stdout): the token it prints is used; after the token is rotated, the 401 re-runs the plugin once", async () => {
+    const tokenFile = join(dir, "exec-token");
+    const runs = join(dir, "exec-runs");
+    writeFileSync(tokenFile, api.token("admin"));
+    writeFileSync(runs, "");
+    const plugin = join(dir, "token-plugin");
+    writeFileSync(
+      plugin,
+      `#!${process.execPath}
+const fs = require("fs");
+fs.appendFileSync(process.env.RUNS, "run\\n");
+const info = JSON.parse(process.env.KUBERNETES_EXEC_INFO);
+if (info.spec.interactive !== false) process.exit(3);
+process.stdout.write(JSON.stringify({ apiVersion: "client.authentication.k8s.io/v1", kind: "ExecCredential", status: { token: fs.readFileSync(process.env.TOKEN_FILE, "utf8") } }));
+`,
+    );
+    chmodSync(plugin, 0o755);
+    const config = configFrom(`clusters: [{name: s, cluster: {server: "${api.url}", certificate-authority-data: ${Buffer.from(api.caPem).toString("base64")}}}]
+users: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: ${plugin}, interactiveMode: Never, env: [{name: TOKEN_FILE, value: ${tokenFile}}, {name: RUNS, value: ${runs}}]}}}]
+contexts: [{name: s, context: {cluster: s, user: u}}]
+current-context: s
+`);
+    const client = new KubeClient(new Transport(config));
+    const first = await client.list(PODS);
+    assert.ok(first.ok, JSON.stringify(first));
+    const second = await client.list(PODS);
+    assert.ok(second.ok);
+    assert.equal(readFileSync(runs, "utf8"), "run\n", "no expirationTimestamp: cached");
+    api.addUser({ name: "admin" }); // a new token; the old one is now unknown: 401
+    writeFileSync(tokenFile, api.token("admin"));
+    const third = await client.list(PODS);
+    client.transport.close();
+    assert.ok(third.ok, JSON.stringify(third));
+    assert.equal(readFileSync(runs, "utf8"), "run\nrun\n");
+  });
+
+  test("in-cluster (service account dir in a temp dir): token and CA from files; a rotated projected token is re-read after the 401", async () => {
+    const sa = mkdtempSync(join(tmpdir(), "sa-"));
+    writeFileSync(join(sa, "token"), api.token("admin"));
+    writeFileSync(join(sa, "ca.crt"), api.caPem);
+    writeFileSync(join(sa, "namespace"), "portcullis-system");
+    const url = new URL(api.url);
+    const config = loadClusterConfig({ env: { HOME: join(sa, "nobody"), KUBERNETES_SERVICE_HOST: url.hostname, KUBERNETES_SERVICE_PORT: url.port }, serviceAccountDir: sa });
+    assert.ok(config.ok, JSON.stringify(config));
+    const client = new KubeClient(new Transport(config.value));
+    assert.ok((await client.list(PODS)).ok);
+    api.addUser({ name: "admin" });
+    writeFileSync(join(sa, "token"), api.token("admin"));
+    const after = await client.list(PODS);
+    client.transport.close();
+    assert.ok(after.ok, JSON.stringify(after));
+  });
+
+  test("unreachable and untrusted servers: connection refused and a CA that did not sign the server's certificate, each said plainly", async () => {
+    const other = await startStandIn();
+    const wrongCa = configFrom(other.kubeconfig("admin").replace(other.url, api.url));
+    await other.close();
+    const tls = await readLiveCluster(wrongCa, { namespace: null });
+    assert.ok(!tls.ok);
+    assert.equal(tls.error.kind, "tls");
+    assert.match(tls.error.message, /the server's certificate is not signed by a trusted CA \(\w+\): the cluster CA is kubeconfig .*clusters\[standin\]\.certificate-authority-data/);
+    const refused = await readLiveCluster(configFrom(other.kubeconfig("admin")), { namespace: null });
+    assert.ok(!refused.ok);
+    assert.equal(refused.error.kind, "unreachable");
+    assert.match(refused.error.message, /^cannot connect to https:\/\/127\.0\.0\.1:\d+: connection refused/);
+  });
+});

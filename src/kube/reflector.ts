@@ -1,0 +1,220 @@
+/**
+ * A reflector (client-go's name): keeps a cache of one resource in step with the API server and
+ * tells a callback what changed. List → `synced` → watch from the list's resourceVersion; a stream
+ * that ends resumes from the last resourceVersion seen (events and bookmarks move it); 410 Gone
+ * relists and emits the difference from the cache as events (a real informer's Replace), then
+ * `relisted`; errors retry with full-jitter backoff (never sooner than a 429's Retry-After), and the
+ * attempt count resets after a healthy stretch. Stops when the AbortSignal fires.
+ */
+import { type BackoffPolicy, DEFAULT_BACKOFF, attemptAfter, backoffDelay } from "./backoff.js";
+import { type KubeClient, type Selectors, type WatchEnd, type WatchEvent } from "./client.js";
+import type { KubeError } from "./errors.js";
+import type { LiveObject, LiveResource } from "./live.js";
+
+export type ReflectorEvent =
+  | { readonly type: "synced"; readonly objects: number }
+  | { readonly type: "added" | "modified" | "deleted"; readonly object: LiveObject }
+  | { readonly type: "relisted"; readonly added: number; readonly modified: number; readonly deleted: number }
+  | { readonly type: "error"; readonly message: string; readonly willRetry: boolean; readonly error?: KubeError };
+
+/** Counters for /metrics. */
+export interface ReflectorStats {
+  lists: number;
+  relists: number;
+  watches: number;
+  /** Why watch streams ended (each one a restart, except an abort). */
+  readonly restarts: { closed: number; expired: number; stalled: number; error: number };
+  errors: number;
+  /** Events dropped because the cache already held that object at that resourceVersion. */
+  duplicates: number;
+}
+
+export interface ReflectorOptions extends Selectors {
+  readonly limit?: number;
+  readonly timeoutSeconds?: number;
+  readonly inactivityMs?: number;
+  readonly backoff?: BackoffPolicy;
+  /** In [0, 1); tests fix it. */
+  readonly random?: () => number;
+  readonly now?: () => number;
+}
+
+export const objectKey = (o: LiveObject): string => `${o.metadata.namespace ?? ""}/${o.metadata.name}`;
+const rvOf = (o: LiveObject): string | undefined => (typeof o.metadata["resourceVersion"] === "string" ? o.metadata["resourceVersion"] : undefined);
+
+/** Resolves after `ms`, or at once when the signal fires. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+
+export class Reflector {
+  readonly stats: ReflectorStats = { lists: 0, relists: 0, watches: 0, restarts: { closed: 0, expired: 0, stalled: 0, error: 0 }, errors: 0, duplicates: 0 };
+  private readonly cache = new Map<string, LiveObject>();
+  private resourceVersion = "";
+  private synced = false;
+
+  constructor(
+    private readonly client: KubeClient,
+    readonly resource: LiveResource,
+    private readonly options: ReflectorOptions = {},
+  ) {}
+
+  /** The objects as last seen, by "namespace/name". */
+  get objects(): ReadonlyMap<string, LiveObject> {
+    return this.cache;
+  }
+
+  get hasSynced(): boolean {
+    return this.synced;
+  }
+
+  /** The resourceVersion a resumed watch starts from. */
+  get lastResourceVersion(): string {
+    return this.resourceVersion;
+  }
+
+  async run(onEvent: (e: ReflectorEvent) => void, signal: AbortSignal): Promise<void> {
+    const policy = this.options.backoff ?? DEFAULT_BACKOFF;
+    const random = this.options.random ?? Math.random;
+    const now = this.options.now ?? Date.now;
+    const { namespace, labelSelector, fieldSelector } = this.options;
+    const selectors: Selectors = { ...(namespace === undefined ? {} : { namespace }), ...(labelSelector === undefined ? {} : { labelSelector }), ...(fieldSelector === undefined ? {} : { fieldSelector }) };
+    let attempt = 0;
+    let needList = true;
+    const retry = async (error: KubeError | undefined, message: string | undefined): Promise<void> => {
+      if (message !== undefined) {
+        this.stats.errors++;
+        onEvent({ type: "error", message, willRetry: true, ...(error === undefined ? {} : { error }) });
+      }
+      const retryAfter = error?.kind === "http" ? error.retryAfterSeconds : undefined;
+      await sleep(backoffDelay(policy, attempt, random(), retryAfter), signal);
+      attempt++;
+    };
+    while (!signal.aborted) {
+      if (needList) {
+        const listed = await this.client.list(this.resource, { ...selectors, ...(this.options.limit === undefined ? {} : { limit: this.options.limit }) }, signal);
+        if (signal.aborted) return;
+        if (!listed.ok) {
+          await retry(listed.error, `list ${this.resource.resource}: ${listed.error.message}`);
+          continue;
+        }
+        this.stats.lists++;
+        this.replace(listed.value.items, onEvent);
+        this.resourceVersion = listed.value.resourceVersion;
+        needList = false;
+      }
+      this.stats.watches++;
+      const started = now();
+      let events = 0;
+      const end = await this.client.watch(
+        this.resource,
+        {
+          ...selectors,
+          resourceVersion: this.resourceVersion,
+          ...(this.options.timeoutSeconds === undefined ? {} : { timeoutSeconds: this.options.timeoutSeconds }),
+          ...(this.options.inactivityMs === undefined ? {} : { inactivityMs: this.options.inactivityMs }),
+        },
+        (e) => {
+          events++;
+          this.apply(e, onEvent);
+        },
+        signal,
+      );
+      if (end.kind === "aborted" || signal.aborted) return;
+      const ranFor = now() - started;
+      attempt = attemptAfter(policy, attempt, ranFor);
+      this.stats.restarts[end.kind]++;
+      await this.afterWatch(end, ranFor, events, retry, onEvent, () => (needList = true));
+    }
+  }
+
+  private async afterWatch(end: Exclude<WatchEnd, { kind: "aborted" }>, ranFor: number, events: number, retry: (e: KubeError | undefined, m: string | undefined) => Promise<void>,
+    onEvent: (e: ReflectorEvent) => void,
+    relist: () => void,
+  ): Promise<void> {
+    switch (end.kind) {
+      case "closed":
+        // A normal end (timeoutSeconds): resume at once. A server that closes at once every time is backed off.
+        if (ranFor < 1000 && events === 0) await retry(undefined, undefined);
+        return;
+      case "expired":
+        relist();
+        return;
+      case "stalled":
+        // A silent stream (half-open connection, stuck server): resume at once from the last resourceVersion.
+        this.stats.errors++;
+        onEvent({ type: "error", message: `watch ${this.resource.resource}: no data for ${Math.round(end.afterMs / 1000)} s: reconnecting`, willRetry: true });
+        return;
+      case "error":
+        await retry(end.error, `watch ${this.resource.resource}: ${end.error.message}`);
+        return;
+    }
+  }
+
+  private apply(e: WatchEvent, onEvent: (e: ReflectorEvent) => void): void {
+    if (e.type === "BOOKMARK") {
+      this.resourceVersion = e.resourceVersion;
+      return;
+    }
+    const key = objectKey(e.object);
+    const rv = rvOf(e.object);
+    if (rv !== undefined) this.resourceVersion = rv;
+    if (e.type === "DELETED") {
+      if (!this.cache.delete(key)) {
+        this.stats.duplicates++;
+        return;
+      }
+      onEvent({ type: "deleted", object: e.object });
+      return;
+    }
+    const cached = this.cache.get(key);
+    if (cached !== undefined && rv !== undefined && rvOf(cached) === rv) {
+      this.stats.duplicates++;
+      return;
+    }
+    this.cache.set(key, e.object);
+    onEvent({ type: cached === undefined ? "added" : "modified", object: e.object });
+  }
+
+  /** The first list fills the cache; a relist emits what changed against it, then `relisted`. */
+  private replace(items: readonly LiveObject[], onEvent: (e: ReflectorEvent) => void): void {
+    const fresh = new Map(items.map((o) => [objectKey(o), o] as const));
+    let added = 0;
+    let modified = 0;
+    let deleted = 0;
+    for (const [key, object] of fresh) {
+      const cached = this.cache.get(key);
+      if (cached === undefined) {
+        added++;
+        onEvent({ type: "added", object });
+      } else if (rvOf(cached) !== rvOf(object) || rvOf(object) === undefined) {
+        modified++;
+        onEvent({ type: "modified", object });
+      }
+    }
+    for (const [key, object] of this.cache) {
+      if (!fresh.has(key)) {
+        deleted++;
+        onEvent({ type: "deleted", object });
+      }
+    }
+    this.cache.clear();
+    for (const [key, object] of fresh) this.cache.set(key, object);
+    if (!this.synced) {
+      this.synced = true;
+      onEvent({ type: "synced", objects: fresh.size });
+    } else {
+      this.stats.relists++;
+      onEvent({ type: "relisted", added, modified, deleted });
+    }
+  }
+}

@@ -1,0 +1,322 @@
+/**
+ * The REST API over the store: discovery (/api, /api/v1, /apis, /apis/G, /apis/G/V, /version) and,
+ * per resource, list (limit/continue, resourceVersion, label and field selectors), watch, get,
+ * create, update, merge patch and delete, each checked against the caller's RBAC rules first.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { WatchFault } from "./faults.js";
+import { openApiDocument, openApiRoot } from "./openapi.js";
+import { type Access, type Rule, allowed, forbiddenMessage } from "./rbac.js";
+import { RESOURCES, type ResourceType, apiGroups, groupVersion, typeOfPath } from "./resources.js";
+import { type FieldSelector, type LabelSelector, type Parsed, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from "./selectors.js";
+import type { KubeObject, Store } from "./store.js";
+import { serveWatch } from "./watch.js";
+import { ApiError, type Pace, notFound, sendJson } from "./wire.js";
+
+export interface Caller {
+  readonly name: string;
+  readonly rules: readonly Rule[];
+}
+
+export interface ApiContext {
+  readonly store: Store;
+  readonly bookmarkIntervalMs: number;
+  readonly pace: () => Pace;
+  readonly watchFault: (path: string) => WatchFault | undefined;
+  readonly version: { readonly major: string; readonly minor: string; readonly gitVersion: string };
+}
+
+type Route =
+  | { readonly kind: "document"; readonly body: unknown }
+  | { readonly kind: "resource"; readonly type: ResourceType; readonly namespace: string | null; readonly name: string | null };
+
+const VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
+
+function resourceList(group: string, version: string): unknown {
+  const gv = groupVersion({ group, version });
+  return {
+    kind: "APIResourceList",
+    apiVersion: "v1",
+    groupVersion: gv,
+    resources: RESOURCES.filter((t) => t.group === group && t.version === version).map((t) => ({
+      name: t.resource,
+      singularName: t.singular,
+      namespaced: t.namespaced,
+      kind: t.kind,
+      verbs: VERBS,
+      ...(t.shortNames.length > 0 ? { shortNames: t.shortNames } : {}),
+    })),
+  };
+}
+
+function apiGroup(name: string, versions: readonly string[]): unknown {
+  const list = versions.map((version) => ({ groupVersion: `${name}/${version}`, version }));
+  return { name, versions: list, preferredVersion: list[0] };
+}
+
+/** What a URL path names, or undefined (404). */
+function route(path: string, ctx: ApiContext): Route | undefined {
+  const parts = path.split("/").filter((p) => p !== "");
+  const doc = (body: unknown): Route => ({ kind: "document", body });
+  if (path === "/version") return doc({ ...ctx.version, gitCommit: "standin", gitTreeState: "clean", buildDate: "2026-01-01T00:00:00Z", goVersion: "go1.23", compiler: "gc", platform: "linux/amd64" });
+  if (path === "/openapi/v3") return doc(openApiRoot());
+  if (path.startsWith("/openapi/v3/")) {
+    const body = openApiDocument(path.slice("/openapi/v3/".length));
+    return body === undefined ? undefined : doc(body);
+  }
+  let group: string;
+  let version: string | undefined;
+  let rest: string[];
+  if (parts[0] === "api") {
+    if (parts.length === 1) return doc({ kind: "APIVersions", versions: ["v1"], serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: "127.0.0.1" }] });
+    group = "";
+    version = parts[1];
+    rest = parts.slice(2);
+  } else if (parts[0] === "apis") {
+    const groups = apiGroups();
+    if (parts.length === 1) return doc({ kind: "APIGroupList", apiVersion: "v1", groups: groups.map((g) => apiGroup(g.name, g.versions)) });
+    group = parts[1] ?? "";
+    const served = groups.find((g) => g.name === group);
+    if (served === undefined) return undefined;
+    if (parts.length === 2) return doc({ kind: "APIGroup", apiVersion: "v1", ...(apiGroup(group, served.versions) as object) });
+    version = parts[2];
+    rest = parts.slice(3);
+  } else {
+    return undefined;
+  }
+  if (version === undefined || !RESOURCES.some((t) => t.group === group && t.version === version)) return undefined;
+  if (rest.length === 0) return doc(resourceList(group, version));
+  // namespaces/NS/RESOURCE[/NAME] or RESOURCE[/NAME]; subresources are not served.
+  const scoped = rest[0] === "namespaces" && rest.length >= 3;
+  const [namespace, resource, name, extra] = scoped ? [rest[1] ?? null, rest[2], rest[3], rest[4]] : [null, rest[0], rest[1], rest[2]];
+  if (extra !== undefined || resource === undefined) return undefined;
+  const type = typeOfPath(group, version, resource);
+  if (type === undefined || (namespace !== null && !type.namespaced)) return undefined;
+  return { kind: "resource", type, namespace, name: name ?? null };
+}
+
+const NOT_FOUND = new ApiError(404, "NotFound", "the server could not find the requested resource", {});
+
+/** Serves one authenticated request; errors are thrown as ApiError. */
+export async function serveApi(req: IncomingMessage, res: ServerResponse, url: URL, caller: Caller, ctx: ApiContext): Promise<void> {
+  const r = route(url.pathname, ctx);
+  if (r === undefined) throw NOT_FOUND;
+  if (r.kind === "document") {
+    if (req.method !== "GET") throw new ApiError(405, "MethodNotAllowed", `the server does not allow this method on the requested resource`, {});
+    return sendJson(res, 200, r.body, ctx.pace());
+  }
+  const q = url.searchParams;
+  const watching = q.get("watch") === "1" || q.get("watch") === "true";
+  const verb = verbOf(req.method ?? "GET", r.name !== null, watching);
+  const access: Access = { verb, group: r.type.group, resource: r.type.resource, namespace: r.namespace, ...(r.name === null || verb === "create" ? {} : { name: r.name }) };
+  if (!allowed(caller.rules, access)) {
+    throw new ApiError(403, "Forbidden", forbiddenMessage(caller.name, access), { ...(access.name === undefined ? {} : { name: access.name }), ...(r.type.group === "" ? {} : { group: r.type.group }), kind: r.type.resource });
+  }
+  switch (verb) {
+    case "list":
+      return sendJson(res, 200, list(ctx.store, r.type, r.namespace, q), ctx.pace());
+    case "watch":
+      return watch(res, url, r.type, r.namespace, r.name, ctx);
+    case "get": {
+      const o = ctx.store.get(r.type, r.namespace ?? undefined, r.name ?? "");
+      if (o === undefined) throw notFound(r.type.resource, r.type.group, r.name ?? "");
+      return sendJson(res, 200, o, ctx.pace());
+    }
+    case "create":
+    case "update":
+    case "patch":
+    case "delete":
+      return write(req, res, verb, r.type, r.namespace, r.name, q.get("dryRun") === "All", ctx);
+    default:
+      throw new ApiError(405, "MethodNotAllowed", `the server does not allow this method on the requested resource`, {});
+  }
+}
+
+function verbOf(method: string, named: boolean, watching: boolean): string {
+  if (method === "GET") return watching ? "watch" : named ? "get" : "list";
+  if (method === "POST" && !named) return "create";
+  if (method === "PUT" && named) return "update";
+  if (method === "PATCH" && named) return "patch";
+  if (method === "DELETE") return named ? "delete" : "deletecollection";
+  return method.toLowerCase();
+}
+
+function selectors(q: URLSearchParams, type: ResourceType): { labels: LabelSelector; fields: FieldSelector } {
+  const ok = <T>(p: Parsed<T>): T => {
+    if (!p.ok) throw new ApiError(400, "BadRequest", p.message);
+    return p.value;
+  };
+  return { labels: ok(parseLabelSelector(q.get("labelSelector") ?? "")), fields: ok(parseFieldSelector(q.get("fieldSelector") ?? "", type)) };
+}
+
+/** A continue token as etcd3's storage encodes it: base64url of `{"v":"meta.k8s.io/v1","rv":N,"start":"key\u0000"}`. */
+interface ContinueToken {
+  readonly rv: number;
+  readonly start: string;
+}
+
+const encodeContinue = (t: ContinueToken): string => Buffer.from(JSON.stringify({ v: "meta.k8s.io/v1", rv: t.rv, start: t.start })).toString("base64url");
+
+function decodeContinue(text: string): ContinueToken {
+  try {
+    const t = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as { v?: unknown; rv?: unknown; start?: unknown };
+    if (t.v === "meta.k8s.io/v1" && typeof t.rv === "number" && typeof t.start === "string") return { rv: t.rv, start: t.start };
+  } catch {
+    // fall through
+  }
+  throw new ApiError(400, "BadRequest", `continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)`);
+}
+
+const CONTINUE_EXPIRED =
+  "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.";
+
+function parseRv(text: string): number {
+  if (!/^\d+$/.test(text)) throw new ApiError(400, "BadRequest", `invalid resource version "${text}"`);
+  return Number(text);
+}
+
+/** List as etcd3 storage pages it: `limit` keys at a time from a snapshot, the continue token holding the snapshot's resourceVersion and the next key. */
+function list(store: Store, type: ResourceType, namespace: string | null, q: URLSearchParams): unknown {
+  const { labels, fields } = selectors(q, type);
+  const limit = q.has("limit") ? Number(q.get("limit")) : 0;
+  const rvParam = q.get("resourceVersion") ?? "";
+  const cont = q.get("continue") ?? "";
+  let at: number;
+  let start = "";
+  if (cont !== "") {
+    if (rvParam !== "") throw new ApiError(400, "BadRequest", "specifying resource version is not allowed when using continue");
+    const token = decodeContinue(cont);
+    if (token.rv < store.oldest) throw new ApiError(410, "Expired", CONTINUE_EXPIRED, {}, encodeContinue({ rv: store.rv, start: token.start }));
+    at = token.rv;
+    start = token.start;
+  } else if (rvParam !== "" && q.get("resourceVersionMatch") === "Exact") {
+    at = parseRv(rvParam);
+    if (at < store.oldest) throw new ApiError(410, "Expired", "The resourceVersion for the provided list is too old.", {});
+  } else {
+    if (rvParam !== "" && parseRv(rvParam) > store.rv) {
+      throw new ApiError(504, "Timeout", `Too large resource version: ${rvParam}, current: ${store.rv}`, { causes: [{ reason: "ResourceVersionTooLarge", message: "Too large resource version" }], retryAfterSeconds: 1 });
+    }
+    at = store.rv;
+  }
+  const prefix = namespace === null ? "" : `${namespace}/`;
+  const keys = (store.list(type, at) ?? []).filter(({ key }) => key.startsWith(prefix) && key >= start);
+  const items: KubeObject[] = [];
+  let next: string | undefined;
+  for (let i = 0; i < keys.length; i++) {
+    const { key, object } = keys[i] as { key: string; object: KubeObject };
+    if (limit > 0 && items.length === limit) {
+      next = key;
+      break;
+    }
+    if (matchesLabels(labels, object.metadata.labels ?? {}) && matchesFields(fields, object)) items.push(object);
+    if (limit > 0 && items.length === limit && i + 1 < keys.length) next = `${key}\u0000`;
+  }
+  const filtered = labels.length > 0 || fields.length > 0;
+  const remaining = next === undefined ? 0 : keys.filter(({ key }) => key >= (next as string)).length;
+  return {
+    kind: `${type.kind}List`,
+    apiVersion: groupVersion(type),
+    metadata: {
+      resourceVersion: String(at),
+      ...(next === undefined ? {} : { continue: encodeContinue({ rv: at, start: next }), ...(filtered ? {} : { remainingItemCount: remaining }) }),
+    },
+    items: items.map((o) => (type.builtin ? withoutTypeMeta(o) : o)),
+  };
+}
+
+function withoutTypeMeta(o: KubeObject): Record<string, unknown> {
+  const { apiVersion: _a, kind: _k, ...rest } = o;
+  return rest;
+}
+
+function watch(res: ServerResponse, url: URL, type: ResourceType, namespace: string | null, name: string | null, ctx: ApiContext): void {
+  const q = url.searchParams;
+  const { labels, fields } = selectors(q, type);
+  const rvParam = q.get("resourceVersion") ?? "";
+  const timeout = q.get("timeoutSeconds");
+  serveWatch(
+    res,
+    {
+      type,
+      namespace,
+      labels,
+      // A watch on a named object is a watch with metadata.name=NAME.
+      fields: name === null ? fields : [...fields, { field: "metadata.name", equal: true, value: name }],
+      resourceVersion: rvParam === "" || rvParam === "0" ? undefined : parseRv(rvParam),
+      bookmarks: q.get("allowWatchBookmarks") === "true",
+      timeoutSeconds: timeout === null ? undefined : Number(timeout),
+    },
+    { store: ctx.store, bookmarkIntervalMs: ctx.bookmarkIntervalMs, fault: ctx.watchFault(url.pathname), pace: ctx.pace },
+  );
+}
+
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  const text = Buffer.concat(chunks).toString("utf8");
+  if (text === "") return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new ApiError(400, "BadRequest", `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (${(e as Error).message})`);
+  }
+}
+
+/** RFC 7386 JSON merge patch (strategic merge patches are applied as merge patches: lists are replaced whole). */
+function mergePatch(target: unknown, patch: unknown): unknown {
+  if (typeof patch !== "object" || patch === null || Array.isArray(patch)) return patch;
+  const out: Record<string, unknown> = typeof target === "object" && target !== null && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = mergePatch(out[k], v);
+  }
+  return out;
+}
+
+const NAMESPACES = RESOURCES.find((t) => t.resource === "namespaces") as ResourceType;
+
+async function write(req: IncomingMessage, res: ServerResponse, verb: string, type: ResourceType, namespace: string | null, name: string | null, dryRun: boolean, ctx: ApiContext): Promise<void> {
+  const { store } = ctx;
+  const ns = namespace ?? undefined;
+  const existing = name === null ? undefined : store.get(type, ns, name);
+  if (verb === "delete") {
+    if (existing === undefined || name === null) throw notFound(type.resource, type.group, name ?? "");
+    if (!dryRun) store.remove(type, ns, name);
+    return sendJson(res, 200, existing, ctx.pace());
+  }
+  const body = await readBody(req);
+  if (typeof body !== "object" || body === null) throw new ApiError(400, "BadRequest", "the body of the request was empty");
+  if (verb === "patch") {
+    const contentType = req.headers["content-type"] ?? "";
+    if (!contentType.startsWith("application/merge-patch+json") && !contentType.startsWith("application/strategic-merge-patch+json")) {
+      throw new ApiError(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: application/merge-patch+json, application/strategic-merge-patch+json`);
+    }
+    if (existing === undefined) throw notFound(type.resource, type.group, name ?? "");
+    const patched = mergePatch(existing, body) as KubeObject;
+    const saved = dryRun ? patched : store.put(type, patched).object;
+    return sendJson(res, 200, saved, ctx.pace());
+  }
+  const obj = body as KubeObject;
+  const meta = (obj.metadata ?? {}) as KubeObject["metadata"];
+  if (obj.kind !== type.kind || obj.apiVersion !== groupVersion(type)) {
+    throw new ApiError(400, "BadRequest", `the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${groupVersion(type)})`);
+  }
+  if (type.namespaced && meta.namespace !== undefined && meta.namespace !== namespace) {
+    throw new ApiError(400, "BadRequest", "the namespace of the provided object does not match the namespace sent on the request");
+  }
+  const objName = typeof meta.name === "string" ? meta.name : "";
+  if (objName === "") throw new ApiError(422, "Invalid", `${type.kind} "" is invalid: metadata.name: Required value: name or generateName is required`, { kind: type.kind, causes: [{ reason: "FieldValueRequired", message: "Required value: name or generateName is required", field: "metadata.name" }] });
+  if (name !== null && objName !== name) throw new ApiError(400, "BadRequest", `the name of the object (${objName}) does not match the name on the URL (${name})`);
+  const toStore: KubeObject = { ...obj, metadata: { ...meta, name: objName, ...(type.namespaced ? { namespace: namespace ?? "default" } : {}) } };
+  if (verb === "create") {
+    if (type.namespaced && store.get(NAMESPACES, undefined, namespace ?? "default") === undefined) throw notFound("namespaces", "", namespace ?? "default");
+    if (store.get(type, ns, objName) !== undefined) throw new ApiError(409, "AlreadyExists", `${type.resource}${type.group === "" ? "" : `.${type.group}`} "${objName}" already exists`, { name: objName, ...(type.group === "" ? {} : { group: type.group }), kind: type.resource });
+  } else {
+    if (existing === undefined) throw notFound(type.resource, type.group, objName);
+    if (meta.resourceVersion !== undefined && meta.resourceVersion !== existing.metadata.resourceVersion) {
+      throw new ApiError(409, "Conflict", `Operation cannot be fulfilled on ${type.resource}${type.group === "" ? "" : `.${type.group}`} "${objName}": the object has been modified; please apply your changes to the latest version and try again`, { name: objName, ...(type.group === "" ? {} : { group: type.group }), kind: type.resource });
+    }
+  }
+  const saved = dryRun ? toStore : store.put(type, toStore).object;
+  return sendJson(res, verb === "create" ? 201 : 200, saved, ctx.pace());
+}

@@ -1,0 +1,270 @@
+/**
+ * The stand-in Kubernetes API server: test-only (not shipped), a small kube-apiserver speaking the
+ * real wire protocol over TLS on 127.0.0.1, for the live-cluster client, the node agent and kubectl.
+ *
+ * Usage:
+ *
+ *   const api = await startStandIn({
+ *     users: [{ name: "admin" }, { name: "viewer", rules: [{ verbs: ["list"], resources: ["pods"], namespaces: ["prod"] }] }],
+ *     bookmarkIntervalMs: 100,
+ *   });
+ *   api.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: "prod" } });   // ADDED, resourceVersion bumped
+ *   api.apply({ apiVersion: "v1", kind: "Pod", metadata: { name: "web", namespace: "prod", labels: { app: "web" } }, spec: { nodeName: "n1" } });
+ *   writeFileSync(path, api.kubeconfig("admin"));           // token auth; api.kubeconfig("admin", "cert") for a client certificate
+ *   // https options for a hand-made client: { ca: api.caPem, headers: { Authorization: `Bearer ${api.token("admin")}` } }
+ *   api.remove("Pod", "prod", "web");                       // DELETED
+ *   api.compact();                                          // older watches get an ERROR 410 event, older continue tokens a 410
+ *   api.faults.closeWatchAfter(2);                          // the next watch drops its connection after 2 events
+ *   api.faults.stallWatch({ path: "/api/v1/pods" });        // 200, then silence
+ *   api.faults.fail(3, { path: "/api/v1/pods" });           // the next 3 requests: 500
+ *   api.faults.throttle(1, 2);                              // the next request: 429, Retry-After: 2
+ *   api.faults.slowBodies(64, 5);                           // bodies trickled 64 bytes every 5 ms
+ *   api.revokeToken("viewer");                              // its token now gets 401
+ *   api.requests.filter((r) => r.path === "/api/v1/pods")  // what was asked: method, path, query, user
+ *   await api.close();
+ *
+ * Users: each gets a bearer token (api.token(name)); a client certificate (CN=name, O=groups) is
+ * issued on demand. Without `rules` a user is cluster-admin. A certificate signed by the CA
+ * authenticates any CN (as kube-apiserver's x509 authenticator); an unknown user has no rules (403).
+ * No credentials, or a wrong or revoked token: 401. Discovery and /version need authentication only.
+ *
+ * Served: see resources.ts; OpenAPI v3 reduced to what kubectl's validator asks (openapi.ts). Not
+ * served: subresources, aggregated discovery (kubectl falls back to /api and /apis), OpenAPI v2,
+ * Table output (kubectl prints plain lists with its default NAME/AGE columns), server-side apply,
+ * JSON patch, deletecollection (404, 415 or 405 as the apiserver answers unknown paths and types).
+ */
+import { createServer } from "node:https";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { randomBytes } from "node:crypto";
+import type { TLSSocket } from "node:tls";
+import { stringify } from "yaml";
+import { type KeyPair, Pki } from "./certs.js";
+import { Faults } from "./faults.js";
+import { ADMIN_RULES, type Rule } from "./rbac.js";
+import { RESOURCES, type ResourceType, typeOfObject } from "./resources.js";
+import { type ApiContext, type Caller, serveApi } from "./routes.js";
+import { type KubeObject, Store } from "./store.js";
+import { ApiError, sendError } from "./wire.js";
+
+export type { KubeObject } from "./store.js";
+export type { Rule } from "./rbac.js";
+
+export interface UserOptions {
+  readonly name: string;
+  /** Groups (O= in the client certificate). */
+  readonly groups?: readonly string[];
+  /** RBAC rules; cluster-admin when absent. */
+  readonly rules?: readonly Rule[];
+}
+
+export interface StandInOptions {
+  /** Default: one cluster-admin, "admin". */
+  readonly users?: readonly UserOptions[];
+  /** How often a watch with allowWatchBookmarks gets a BOOKMARK (the real watch cache: about a minute). Default 60 s. */
+  readonly bookmarkIntervalMs?: number;
+  /** Objects stored before the server answers. */
+  readonly objects?: readonly KubeObject[];
+}
+
+/** One request as the server saw it. */
+export interface RequestRecord {
+  readonly method: string;
+  readonly path: string;
+  readonly query: Readonly<Record<string, string>>;
+  /** The authenticated user, or null (401). */
+  readonly user: string | null;
+}
+
+interface User {
+  readonly name: string;
+  readonly groups: readonly string[];
+  rules: readonly Rule[];
+  readonly token: string;
+  revoked: boolean;
+  cert: KeyPair | undefined;
+}
+
+export interface StandIn {
+  /** https://127.0.0.1:PORT */
+  readonly url: string;
+  readonly caPem: string;
+  readonly faults: Faults;
+  readonly requests: RequestRecord[];
+  /** The latest resourceVersion. */
+  readonly resourceVersion: number;
+  /** A kubeconfig (YAML) whose current context is this server as `user`, by bearer token or client certificate. */
+  kubeconfig(user: string, auth?: "token" | "cert"): string;
+  /** The user's bearer token (still the same after revokeToken, which makes it 401). */
+  token(user: string): string;
+  /** A client certificate and key for the user (CN=user, O=groups). */
+  clientCert(user: string): KeyPair;
+  addUser(user: UserOptions): void;
+  /** The token stops authenticating (401), as an expired or deleted service account token does. */
+  revokeToken(user: string): void;
+  setRules(user: string, rules: readonly Rule[]): void;
+  /** Creates or replaces an object (resourceVersion bumped, ADDED or MODIFIED sent to watchers); returns it as stored. */
+  apply(obj: KubeObject): KubeObject;
+  /** Deletes an object by kind ("Pod"); namespace null for cluster-scoped kinds. False when there was none. */
+  remove(kind: string, namespace: string | null, name: string): boolean;
+  get(kind: string, namespace: string | null, name: string): KubeObject | undefined;
+  /** Every stored object of a kind, sorted by namespace/name. */
+  list(kind: string): KubeObject[];
+  /** Forgets history below the current resourceVersion: older watches and continue tokens get 410. */
+  compact(): void;
+  close(): Promise<void>;
+}
+
+function typeOfKind(kind: string): ResourceType {
+  const t = RESOURCES.find((r) => r.kind === kind);
+  if (t === undefined) throw new Error(`stand-in: kind ${kind} is not served`);
+  return t;
+}
+
+const KUBE_VERSION = { major: "1", minor: "32", gitVersion: "v1.32.0-standin" };
+
+export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> {
+  const pki = new Pki();
+  const store = new Store();
+  const faults = new Faults();
+  const requests: RequestRecord[] = [];
+  const users = new Map<string, User>();
+  const addUser = (u: UserOptions): void => {
+    users.set(u.name, { name: u.name, groups: u.groups ?? [], rules: u.rules ?? ADMIN_RULES, token: `standin-${randomBytes(16).toString("hex")}`, revoked: false, cert: undefined });
+  };
+  for (const u of opts.users ?? [{ name: "admin" }]) addUser(u);
+  const userNamed = (name: string): User => {
+    const u = users.get(name);
+    if (u === undefined) throw new Error(`stand-in: no user ${name}`);
+    return u;
+  };
+  const apply = (obj: KubeObject): KubeObject => {
+    const t = typeOfObject(obj.apiVersion, obj.kind);
+    if (t === undefined) throw new Error(`stand-in: ${obj.apiVersion} ${obj.kind} is not served`);
+    const metadata = t.namespaced ? { ...obj.metadata, namespace: obj.metadata.namespace ?? "default" } : obj.metadata;
+    return store.put(t, { ...obj, metadata }).object;
+  };
+  for (const o of opts.objects ?? []) apply(o);
+
+  const ctx: ApiContext = {
+    store,
+    bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
+    pace: () => faults.slow,
+    watchFault: (path) => faults.takeWatch(path),
+    version: KUBE_VERSION,
+  };
+
+  /** x509 first, then the bearer token, as the apiserver's union authenticator; undefined: 401. */
+  const authenticate = (req: IncomingMessage): Caller | undefined => {
+    const socket = req.socket as TLSSocket;
+    if (socket.authorized) {
+      const subject = socket.getPeerCertificate().subject;
+      const cn = subject?.CN;
+      if (typeof cn === "string") return { name: cn, rules: users.get(cn)?.rules ?? [] };
+    }
+    const auth = req.headers.authorization ?? "";
+    const m = /^Bearer\s+(\S+)$/i.exec(auth);
+    if (m === null) return undefined;
+    const u = [...users.values()].find((x) => !x.revoked && x.token === m[1]);
+    return u === undefined ? undefined : { name: u.name, rules: u.rules };
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? "/", "https://127.0.0.1");
+    const caller = authenticate(req);
+    requests.push({ method: req.method ?? "GET", path: url.pathname, query: Object.fromEntries(url.searchParams), user: caller?.name ?? null });
+    try {
+      if (caller === undefined) throw new ApiError(401, "Unauthorized", "Unauthorized");
+      const fault = faults.takeRequest(url.pathname);
+      if (fault?.status === 429) {
+        throw new ApiError(429, "TooManyRequests", "Too many requests, please try again later.", { retryAfterSeconds: fault.retryAfterSeconds ?? 1 });
+      }
+      if (fault?.status === 500) {
+        throw new ApiError(500, "InternalError", "Internal error occurred: injected by the stand-in", { causes: [{ message: "injected by the stand-in" }] });
+      }
+      await serveApi(req, res, url, caller, ctx);
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      if (res.headersSent) res.destroy();
+      else await sendError(res, e, faults.slow);
+    }
+  };
+
+  const server = createServer({ key: pki.server.keyPem, cert: pki.server.certPem, ca: pki.ca.certPem, requestCert: true, rejectUnauthorized: false }, (req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { "Content-Type": "text/plain" });
+      res.end(String(e));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const address = server.address();
+  if (address === null || typeof address === "string") throw new Error("stand-in: no TCP address");
+  const url = `https://127.0.0.1:${address.port}`;
+
+  const clientCert = (name: string): KeyPair => {
+    const u = users.get(name);
+    if (u !== undefined) {
+      u.cert ??= pki.client(u.name, u.groups);
+      return u.cert;
+    }
+    return pki.client(name, []);
+  };
+
+  return {
+    url,
+    caPem: pki.ca.certPem,
+    faults,
+    requests,
+    get resourceVersion() {
+      return store.rv;
+    },
+    kubeconfig(user, auth = "token") {
+      const b64 = (s: string): string => Buffer.from(s).toString("base64");
+      const credentials =
+        auth === "token"
+          ? { token: userNamed(user).token }
+          : ((c) => ({ "client-certificate-data": b64(c.certPem), "client-key-data": b64(c.keyPem) }))(clientCert(user));
+      return stringify({
+        apiVersion: "v1",
+        kind: "Config",
+        clusters: [{ name: "standin", cluster: { server: url, "certificate-authority-data": b64(pki.ca.certPem) } }],
+        users: [{ name: user, user: credentials }],
+        contexts: [{ name: "standin", context: { cluster: "standin", user } }],
+        "current-context": "standin",
+      });
+    },
+    token(user) {
+      return userNamed(user).token;
+    },
+    clientCert,
+    addUser,
+    revokeToken(user) {
+      userNamed(user).revoked = true;
+    },
+    setRules(user, rules) {
+      userNamed(user).rules = rules;
+    },
+    apply,
+    remove(kind, namespace, name) {
+      return store.remove(typeOfKind(kind), namespace ?? undefined, name) !== undefined;
+    },
+    get(kind, namespace, name) {
+      return store.get(typeOfKind(kind), namespace ?? undefined, name);
+    },
+    list(kind) {
+      return (store.list(typeOfKind(kind)) ?? []).map((e) => e.object);
+    },
+    compact() {
+      store.compact();
+    },
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      pki.dispose();
+    },
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * The stand-in's etcd: objects by type, one resourceVersion counter for the whole store (as etcd's
+ * revision), and the history of changes since the last compaction, so that a watch can start from
+ * an older resourceVersion and a list continue token can read the snapshot it started from.
+ */
+import { randomUUID } from "node:crypto";
+import { type ResourceType, groupVersion } from "./resources.js";
+
+/** A Kubernetes object as JSON. */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; resourceVersion?: string; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+export type ChangeType = "ADDED" | "MODIFIED" | "DELETED";
+
+export interface Change {
+  readonly rv: number;
+  readonly type: ChangeType;
+  readonly resource: ResourceType;
+  /** The object after the change; for DELETED, its last state stamped with the deletion's resourceVersion. */
+  readonly object: KubeObject;
+  /** The object before the change (MODIFIED, DELETED). */
+  readonly previous: KubeObject | undefined;
+}
+
+/** "ns/name", or "name" for a cluster-scoped object: the sort order of lists, as etcd keys sort. */
+export function objectKey(namespace: string | undefined, name: string): string {
+  return namespace === undefined || namespace === "" ? name : `${namespace}/${name}`;
+}
+
+const typeId = (t: ResourceType): string => `${t.group}/${t.resource}`;
+const clone = (o: KubeObject): KubeObject => structuredClone(o);
+const now = (): string => new Date().toISOString().replace(/\.\d+Z$/, "Z");
+
+export class Store {
+  #rv = 1;
+  /** Watches and continue tokens from a resourceVersion below this are too old (410). */
+  #oldest = 1;
+  readonly #objects = new Map<string, Map<string, KubeObject>>();
+  #history: Change[] = [];
+  readonly #listeners = new Set<(c: Change) => void>();
+
+  /** The latest resourceVersion. */
+  get rv(): number {
+    return this.#rv;
+  }
+
+  /** The oldest resourceVersion a watch or continue can start from. */
+  get oldest(): number {
+    return this.#oldest;
+  }
+
+  #bucket(t: ResourceType): Map<string, KubeObject> {
+    let b = this.#objects.get(typeId(t));
+    if (b === undefined) {
+      b = new Map();
+      this.#objects.set(typeId(t), b);
+    }
+    return b;
+  }
+
+  get(t: ResourceType, namespace: string | undefined, name: string): KubeObject | undefined {
+    const o = this.#bucket(t).get(objectKey(namespace, name));
+    return o === undefined ? undefined : clone(o);
+  }
+
+  /** Creates or replaces an object: a new resourceVersion, uid and creationTimestamp kept across updates. */
+  put(t: ResourceType, input: KubeObject): Change {
+    const bucket = this.#bucket(t);
+    const key = objectKey(input.metadata.namespace, input.metadata.name);
+    const previous = bucket.get(key);
+    const object = clone(input);
+    object.apiVersion = groupVersion(t);
+    object.kind = t.kind;
+    const rv = ++this.#rv;
+    object.metadata = {
+      ...object.metadata,
+      uid: previous?.metadata["uid"] ?? object.metadata["uid"] ?? randomUUID(),
+      creationTimestamp: previous?.metadata["creationTimestamp"] ?? now(),
+      resourceVersion: String(rv),
+    };
+    bucket.set(key, object);
+    return this.#record({ rv, type: previous === undefined ? "ADDED" : "MODIFIED", resource: t, object: clone(object), previous });
+  }
+
+  remove(t: ResourceType, namespace: string | undefined, name: string): Change | undefined {
+    const bucket = this.#bucket(t);
+    const key = objectKey(namespace, name);
+    const previous = bucket.get(key);
+    if (previous === undefined) return undefined;
+    bucket.delete(key);
+    const rv = ++this.#rv;
+    const object = clone(previous);
+    object.metadata.resourceVersion = String(rv);
+    return this.#record({ rv, type: "DELETED", resource: t, object, previous });
+  }
+
+  #record(c: Change): Change {
+    this.#history.push(c);
+    for (const l of this.#listeners) l(c);
+    return c;
+  }
+
+  /** Forgets the history: watches and continue tokens from before now are 410 Gone. */
+  compact(): void {
+    this.#oldest = this.#rv;
+    this.#history = [];
+  }
+
+  /** The objects of a type at a resourceVersion (the latest when undefined), sorted by key; undefined when compacted away. */
+  list(t: ResourceType, at?: number): { key: string; object: KubeObject }[] | undefined {
+    if (at !== undefined && at < this.#oldest) return undefined;
+    const state = new Map(this.#bucket(t));
+    if (at !== undefined) {
+      for (let i = this.#history.length - 1; i >= 0; i--) {
+        const c = this.#history[i] as Change;
+        if (c.rv <= at) break;
+        if (c.resource !== t) continue;
+        const key = objectKey(c.object.metadata.namespace, c.object.metadata.name);
+        if (c.previous === undefined) state.delete(key);
+        else state.set(key, c.previous);
+      }
+    }
+    return [...state]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([key, object]) => ({ key, object: clone(object) }));
+  }
+
+  /** Changes after a resourceVersion, oldest first; undefined when that resourceVersion was compacted away. */
+  changesSince(rv: number): Change[] | undefined {
+    if (rv < this.#oldest) return undefined;
+    return this.#history.filter((c) => c.rv > rv);
+  }
+
+  subscribe(listener: (c: Change) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+}
