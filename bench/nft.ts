@@ -74,7 +74,7 @@ function changed(cluster: Cluster, scope: NodeScope): { cluster: Cluster; what: 
 }
 
 function decodeOne(value: Obj): Cluster {
-  const decoded = decodeCluster([{ file: "change.yaml", document: 0, base: [], value, locate: () => AT }]);
+  const decoded = decodeCluster([{ base: [], value, locate: () => AT }]);
   const errors = decoded.diagnostics.filter((d) => d.severity === "error");
   if (errors.length > 0) throw new Error(`change.yaml: ${errors.map((d) => d.message).join("; ")}`);
   return decoded.value;

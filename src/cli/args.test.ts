@@ -20,7 +20,10 @@ function plain(v: Invocation): unknown {
       ? { podCidrs: rest.podCidrs.map(formatCidr), to: rest.to?.map((t) => `${formatIp(t.ip)}${t.port === undefined ? "" : ` ${t.port.protocol} ${t.port.port}`}`) ?? null }
       : {};
   const { metadata: _metadata, ...kept } = { metadata: undefined, ...others };
-  return { ...kept, ...extra, ...dns, ...lab, ...node, debug: v.debug, ...common, podNetwork: common.podNetwork.toString() };
+  // Files as `files` (the cases predate live reads); a live read as `cluster`.
+  const { input, ...reading } = { input: undefined, ...common };
+  const source = input === undefined ? {} : input.kind === "files" ? { files: input.files } : { cluster: { ...input.flags, scope: input.scope, asked: input.asked } };
+  return { ...kept, ...extra, ...dns, ...lab, ...node, debug: v.debug, ...source, ...reading, podNetwork: common.podNetwork.toString() };
 }
 
 const BASE = { output: "text", verbose: false, strict: false, podNetwork: "10.244.0.0/16", podNetworkFrom: "default", ipBlockMatchesPods: true, debug: false };
@@ -73,7 +76,17 @@ const cases: readonly Case[] = [
   { name: "check flag on the default command", argv: ["-f", "a", "--port", "80"], error: /^flag --port is not valid for "portcullis egress"$/ },
   { name: "unknown command with suggestion", argv: ["chek", "-f", "a"], error: /^unknown command "chek" \(did you mean "check"\?\)$/ },
   { name: "commands not available are unknown", argv: ["audit", "-f", "a"], error: /^unknown command "audit"/ },
-  { name: "no input", argv: ["connlist"], error: /^no input/, command: "connlist" },
+  // Without -f a read command reads the configured cluster, if any (when it runs: live.ts); with none, "no input" then.
+  { name: "no -f: the configured cluster, if any", argv: ["connlist"], expect: { name: "connlist", namespace: null, cluster: { kubeconfig: null, context: null, scope: { kind: "context" }, asked: false }, ...BASE } },
+  { name: "--kubeconfig and --context, -n scopes the read", argv: ["check", "--kubeconfig", "/k/config", "--context=prod", "-n", "shop", "--from", "web", "--to", "1.1.1.1", "--port", "443"], expect: { name: "check", from: "web", to: "1.1.1.1", port: 443, protocol: null, namespace: "shop", cluster: { kubeconfig: "/k/config", context: "prod", scope: { kind: "namespace", name: "shop" }, asked: true }, ...BASE } },
+  { name: "--kubeconfig=PATH and -A: every namespace read", argv: ["lint", "--kubeconfig=/k/config", "-A"], expect: { name: "lint", failOn: "warning", enable: null, disable: [], serviceCidr: null, namespace: null, systemNamespaces: null, cluster: { kubeconfig: "/k/config", context: null, scope: { kind: "all" }, asked: true }, ...BASE } },
+  { name: "-f with --kubeconfig is refused (read files or a cluster)", argv: ["egress", "-f", "a", "--kubeconfig", "k"], error: /^-f and --kubeconfig cannot be used together/, command: "egress" },
+  { name: "-f with --context is refused", argv: ["graph", "-f", "a", "--context", "prod"], error: /^-f and --context cannot be used together/, command: "graph" },
+  { name: "diff --against-cluster: -f is the proposed change", argv: ["diff", "--against-cluster", "-f", "proposed", "--context", "prod", "-n", "shop"], expect: { name: "diff", versions: { kind: "against-cluster", flags: { kubeconfig: null, context: "prod" }, scope: { kind: "namespace", name: "shop" } }, failOn: "never", files: ["proposed"], ...BASE } },
+  { name: "diff --kubeconfig without --against-cluster is refused", argv: ["diff", "-f", "a", "--against", "b", "--kubeconfig", "k"], error: /^--kubeconfig is valid for "portcullis diff" only with --against-cluster/, command: "diff" },
+  { name: "diff --against-cluster with --against is refused", argv: ["diff", "--against-cluster", "-f", "a", "--against", "b"], error: /^--against-cluster cannot be used with --against/, command: "diff" },
+  { name: "diff --against-cluster needs the proposed files", argv: ["diff", "--against-cluster"], error: /^no input/, command: "diff" },
+  { name: "--kubeconfig on a command that reads no cluster", argv: ["enforce", "-f", "a", "--dry-run", "--kubeconfig", "k"], error: /--kubeconfig is not valid for "portcullis enforce"/, command: "enforce" },
   { name: "stdin twice", argv: ["-f", "-", "-f", "-"], error: /stdin \(-f -\) given more than once/ },
   { name: "missing value", argv: ["-f", "a", "-o"], error: /^flag -o needs a value/ },
   { name: "a flag is not a value", argv: ["-o", "-f", "a"], error: /^flag -o needs a value/ },
@@ -115,7 +128,7 @@ const cases: readonly Case[] = [
   { name: "explain -n with a bare target", argv: ["explain", "-f", "a", "-n", "production", "web-api"], expect: { name: "explain", namespace: "production", target: "web-api", files: ["a"], ...BASE } },
   { name: "-n with -A", argv: ["-f", "a", "-n", "production", "-A"], error: /^-n and -A cannot be used together: -A means every namespace$/ },
   { name: "check -n with -A", argv: ["check", "-f", "a", "--from", "x", "--to", "y", "--port", "80", "-n", "x", "--all-namespaces"], error: /^-n and -A cannot be used together/ },
-  { name: "-A on a command without namespaces", argv: ["diff", "-f", "a", "--against", "b", "-A"], error: /^flag -A is not valid for "portcullis diff"$/ },
+  { name: "-A on diff without --against-cluster (files have no namespace to read)", argv: ["diff", "-f", "a", "--against", "b", "-A"], error: /^--all-namespaces is valid for "portcullis diff" only with --against-cluster$/ },
   { name: "graph namespace and dot", argv: ["graph", "-f", "a", "-n", "production", "-o", "dot"], expect: { name: "graph", namespace: "production", files: ["a"], ...BASE, output: "dot" } },
   { name: "graph has no text output", argv: ["graph", "-f", "a", "-o", "text"], error: /cannot write -o text: use one of mermaid, dot, json$/ },
   // scaffold: no manifests

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { buildDiff, buildEnforce, buildGraph, buildLab, buildLint, buildScaffold } from "./build-tools.js";
-import { commonOptions, type Given, list, namespaceScope, parsePort, parsePortOrName, parseProtocol, refuse, Refused, required, wellKnownFlags } from "./flags.js";
+import { commonOptions, readOptions, type Given, list, namespaceScope, parsePort, parsePortOrName, parseProtocol, refuse, Refused, required, wellKnownFlags } from "./flags.js";
 import type { CommandOptions, Invocation } from "./options.js";
 import { type CommandName, COMMANDS, type FlagSpec, allFlags, commandSpec, GLOBAL_FLAGS, VERSION_FLAG } from "./spec.js";
 import { suggest } from "./suggest.js";
@@ -119,7 +119,9 @@ function build(name: CommandName, positionals: readonly string[], given: Given):
   }
   if (name === "scaffold") return buildScaffold(given);
   if (name === "lab") return buildLab(positionals, given);
-  const common = commonOptions(name, given);
+  if (name === "diff") return buildDiff(commonOptions(name, given), given);
+  if (name === "enforce") return buildEnforce(commonOptions(name, given), given);
+  const common = readOptions(name, given);
   switch (name) {
     case "egress":
       return { name, common, namespace: namespaceScope(given), wellKnown: wellKnownFlags(given) };
@@ -139,12 +141,8 @@ function build(name: CommandName, positionals: readonly string[], given: Given):
       };
     case "matrix":
       return { name, common, namespace: namespaceScope(given), ports: list(given, "port", parsePort), protocols: list(given, "protocol", parseProtocol) };
-    case "diff":
-      return buildDiff(common, given);
     case "graph":
       return buildGraph(common, given);
-    case "enforce":
-      return buildEnforce(common, given);
     case "lint":
       return buildLint(common, given);
   }

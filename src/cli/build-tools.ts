@@ -7,8 +7,8 @@ import { LAB_PREFIX } from "../lab/netns.js";
 import { parseTo } from "../labrun/to.js";
 import type { ExternalTarget } from "../labrun/types.js";
 import { type Cidr, parseCidr } from "../net/cidr.js";
-import { choice, commonOptions, DEFAULT_POD_CIDR, type Given, list, metadataFlag, namespaceScope, one, parseCidrs, parseOutput, refuse, required, wellKnownFlags } from "./flags.js";
-import type { CommandOptions, CommonOptions, EnforceTarget, LintFailOn } from "./options.js";
+import { choice, clusterFlags, commonOptions, liveScope, DEFAULT_POD_CIDR, type Given, list, metadataFlag, namespaceScope, one, parseCidrs, parseOutput, refuse, required, wellKnownFlags } from "./flags.js";
+import type { CommandOptions, CommonOptions, EnforceTarget, LintFailOn, ReadOptions } from "./options.js";
 import { suggest } from "./suggest.js";
 
 type Options<N extends CommandOptions["name"]> = Extract<CommandOptions, { name: N }>;
@@ -17,6 +17,13 @@ export function buildDiff(common: CommonOptions, given: Given): Options<"diff"> 
   const against = given.get("against");
   const base = one(given, "base");
   const failOn = choice("fail-on", one(given, "fail-on") ?? "never", ["widened", "never"] as const);
+  if (given.has("against-cluster")) {
+    if (against !== undefined || base !== undefined) refuse(`--against-cluster cannot be used with ${against !== undefined ? "--against" : "--base"}: the old version is the live cluster, the new one the -f files applied to it`);
+    return { name: "diff", common, versions: { kind: "against-cluster", flags: clusterFlags(given), scope: liveScope(given) }, failOn, wellKnown: wellKnownFlags(given) };
+  }
+  for (const flag of ["kubeconfig", "context", "namespace", "all-namespaces"]) {
+    if (given.has(flag)) refuse(`--${flag} is valid for "portcullis diff" only with --against-cluster`);
+  }
   if (against !== undefined && base !== undefined) {
     refuse(`--against and --base cannot be used together: --against names the new version, --base takes the old one from git`);
   }
@@ -30,7 +37,7 @@ export function buildDiff(common: CommonOptions, given: Given): Options<"diff"> 
   return { name: "diff", common, versions: { kind: "against", paths: against }, failOn, wellKnown: wellKnownFlags(given) };
 }
 
-export function buildGraph(common: CommonOptions, given: Given): Options<"graph"> {
+export function buildGraph(common: ReadOptions, given: Given): Options<"graph"> {
   return { name: "graph", common, namespace: namespaceScope(given), metadata: metadataFlag(given) };
 }
 
@@ -134,7 +141,7 @@ function ruleIds(given: Given, flag: "enable" | "disable"): string[] | null {
  */
 export const LINT_FAIL_ON_DEFAULT: LintFailOn = "warning";
 
-export function buildLint(common: CommonOptions, given: Given): Options<"lint"> {
+export function buildLint(common: ReadOptions, given: Given): Options<"lint"> {
   const cidrs = given.get("service-cidr");
   const enable = ruleIds(given, "enable");
   const disable = ruleIds(given, "disable") ?? [];

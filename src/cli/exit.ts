@@ -11,8 +11,15 @@
  *   or a bug.
  * - `refused`: a safety check refused to act (`enforce`: the input would drop every enforced
  *   policy, or more than `--max-shrink` of them); nothing was changed.
+ * - `incomplete`: reading a live cluster, some objects could not be read (RBAC) that the answer
+ *   depends on: the answer was printed from what was seen, and says what it did not see.
+ * - `cluster-unreachable`: no connection to the cluster (refused, DNS, timeout, TLS handshake).
+ * - `cluster-credentials`: the cluster rejected the credentials (401), or none could be obtained
+ *   (an exec plugin failed, an expired or missing token).
+ * - `kubeconfig`: the configuration cannot be used (a --kubeconfig that does not exist, a file
+ *   that does not parse, an unknown --context, no current-context, a missing in-cluster token).
  */
-export type Status = "ok" | "negative" | "invalid-input" | "usage" | "internal" | "refused";
+export type Status = "ok" | "negative" | "invalid-input" | "usage" | "internal" | "refused" | "incomplete" | "cluster-unreachable" | "cluster-credentials" | "kubeconfig";
 
 const EXIT_CODES: Readonly<Record<Status, number>> = {
   ok: 0,
@@ -21,6 +28,10 @@ const EXIT_CODES: Readonly<Record<Status, number>> = {
   usage: 3,
   internal: 4,
   refused: 5,
+  incomplete: 6,
+  "cluster-unreachable": 7,
+  "cluster-credentials": 8,
+  kubeconfig: 9,
 };
 
 export function exitCode(status: Status): number {

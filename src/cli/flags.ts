@@ -3,7 +3,7 @@ import { isProtocol, type Protocol } from "../model/ports.js";
 import { AddressSet } from "../net/address-set.js";
 import { formatCidr, parseCidr } from "../net/cidr.js";
 import { type Ip, parseIp } from "../net/ip.js";
-import type { CommonOptions, WellKnownFlags } from "./options.js";
+import type { ClusterFlags, CommonOptions, Input, LiveScope, ReadingOptions, ReadOptions, WellKnownFlags } from "./options.js";
 import { type CommandName, commandSpec, type OutputFormat } from "./spec.js";
 
 /** The flags given, by long name, in order: values for string flags, `"true"` for boolean ones. */
@@ -41,13 +41,46 @@ export function choice<T extends string>(flag: string, text: string, allowed: re
   return text as T;
 }
 
-/** Refuses a flag that means nothing together with `reason`'s situation. */
+export const NO_INPUT = "no input: give manifests with -f FILE, -f DIR, or -f - for stdin (or configure a cluster: --kubeconfig, KUBECONFIG, ~/.kube/config)";
+
+/** The options of a command that reads files only: -f is required. */
 export function commonOptions(name: CommandName, given: Given): CommonOptions {
   const files = given.get("filename") ?? [];
-  if (files.length === 0) refuse(`no input: give manifests with -f FILE, -f DIR, or -f - for stdin`);
+  if (files.length === 0) refuse(NO_INPUT);
+  return { files: checkedFiles(files), ...readingOptions(name, given) };
+}
+
+function checkedFiles(files: readonly string[]): readonly string[] {
   if (files.filter((f) => f === "-").length > 1) refuse(`stdin (-f -) given more than once`);
+  return files;
+}
+
+/** `--kubeconfig` and `--context` as given. */
+export function clusterFlags(given: Given): ClusterFlags {
+  return { kubeconfig: one(given, "kubeconfig") ?? null, context: one(given, "context") ?? null };
+}
+
+/** What a live read reads: -n's namespace, every one (-A), or the context's (kubectl's default). */
+export function liveScope(given: Given): LiveScope {
+  const ns = namespaceScope(given);
+  if (ns !== null) return { kind: "namespace", name: ns };
+  return given.has("all-namespaces") ? { kind: "all" } : { kind: "context" };
+}
+
+/**
+ * The options of a command that reads files or a live cluster: -f reads files; without -f, the
+ * cluster (--kubeconfig/--context name one; else the configured one, if any, when it runs).
+ */
+export function readOptions(name: CommandName, given: Given): ReadOptions {
+  const files = given.get("filename") ?? [];
+  const asked = given.has("kubeconfig") || given.has("context");
+  if (files.length > 0 && asked) refuse(`-f and ${given.has("kubeconfig") ? "--kubeconfig" : "--context"} cannot be used together: read files or a cluster (diff --against-cluster compares them)`);
+  const input: Input = files.length > 0 ? { kind: "files", files: checkedFiles(files) } : { kind: "cluster", flags: clusterFlags(given), scope: liveScope(given), asked };
+  return { input, ...readingOptions(name, given) };
+}
+
+function readingOptions(name: CommandName, given: Given): ReadingOptions {
   return {
-    files,
     output: parseOutput(name, one(given, "output")),
     verbose: given.has("verbose"),
     strict: given.has("strict"),

@@ -1,13 +1,18 @@
 import { hasErrors } from "../diag/diagnostic.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { type ReadResult, readSources } from "../io/read-sources.js";
-import type { DecodeOptions } from "../k8s/decode.js";
-import { loadCluster as loadSources } from "../k8s/load.js";
+import type { DecodeOptions, DecodeResult } from "../k8s/decode.js";
+import { decodeLive, liveDocument, unseenOf } from "../k8s/live.js";
+import { loadCluster as loadSources, loadOver } from "../k8s/load.js";
+import type { LiveRead } from "../kube/live.js";
+import { type CommandResult, done, usage } from "./commands/result.js";
+import { NO_INPUT } from "./flags.js";
+import { type ClusterReader, type LiveRequest, readClusterLazily } from "./live.js";
 import type { Cluster } from "../model/cluster.js";
-import { formatDiagnostic, formatGonePods, formatLoaded, formatPodSplit, formatSkipped } from "../render/diagnostics.js";
+import { formatDiagnostic, formatGonePods, formatLoadedFrom, formatPodSplit, formatSkipped } from "../render/diagnostics.js";
 import { choosePodNetwork } from "../model/pod-network.js";
 import { formatPodNetwork } from "../render/diagnostics.js";
-import type { CommonOptions } from "./options.js";
+import type { CommonOptions, LiveNotes, ReadingOptions, ReadOptions } from "./options.js";
 
 /**
  * The commands that evaluate the admin tiers (ClusterNetworkPolicy, AdminNetworkPolicy,
@@ -42,15 +47,35 @@ export async function loadCluster(options: Reading & Pick<CommonOptions, "files"
 }
 
 /** How sources are read: `-v`, and `--strict` (every file must be a manifest). */
-type Reading = Pick<CommonOptions, "verbose" | "strict">;
+type Reading = Pick<ReadingOptions, "verbose" | "strict">;
 
 /** Sources read (from files, stdin or git) → Cluster, or null with the errors printed. */
 export function decodeSources(read: ReadResult, reading: Reading, io: LoadIo, decode: DecodeOptions = {}): Cluster | null {
   const decoded = loadSources(read.sources, undefined, { ...decode, strict: reading.strict });
-  const diagnostics: Diagnostic[] = [...read.diagnostics, ...decoded.diagnostics];
+  return reportDecoded(decoded, read.diagnostics, reading, io, plural(read.sources.length - decoded.notManifests.length, "file"));
+}
+
+/** The objects of a live read with the -f sources applied over them (`diff --against-cluster`), or null with the errors printed. */
+export function decodeOver(live: LiveRead, read: ReadResult, reading: Reading, io: LoadIo, decode: DecodeOptions = {}): Cluster | null {
+  const decoded = loadOver(live.objects.map(liveDocument), read.sources, { ...decode, strict: reading.strict });
+  return reportDecoded(decoded, read.diagnostics, reading, io, `${live.source} with ${plural(read.sources.length - decoded.notManifests.length, "file")} applied`);
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+/** The objects of a live read, decoded: the cluster, or null with the errors printed. */
+export function reportLive(decoded: DecodeResult, reading: Reading, io: LoadIo, source: string): Cluster | null {
+  return reportDecoded(decoded, [], reading, io, source);
+}
+
+/** Prints the diagnostics (and with -v what was read, `source` naming it); the cluster, or null when any is an error. */
+function reportDecoded(decoded: DecodeResult, readDiagnostics: readonly Diagnostic[], reading: Reading, io: LoadIo, source: string): Cluster | null {
+  const diagnostics: Diagnostic[] = [...readDiagnostics, ...decoded.diagnostics];
   for (const d of diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
   if (reading.verbose) {
-    io.stderr(`${formatLoaded(read.sources.length - decoded.notManifests.length, decoded.value)}\n`);
+    io.stderr(`${formatLoadedFrom(source, decoded.value)}\n`);
     io.stderr(`${formatSkipped(decoded.skipped) ?? "skipped no objects"}\n`);
     const gone = formatGonePods(decoded.pods.gone);
     if (gone !== null) io.stderr(`${gone}\n`);
@@ -60,8 +85,47 @@ export function decodeSources(read: ReadResult, reading: Reading, io: LoadIo, de
 }
 
 /** The options with the pod network this cluster implies (choosePodNetwork); `-v` says where it came from. */
-export function withPodNetwork<T extends CommonOptions>(common: T, cluster: Cluster, io: LoadIo): T {
+export function withPodNetwork<T extends ReadingOptions>(common: T, cluster: Cluster, io: LoadIo): T {
   const chosen = choosePodNetwork({ podNetwork: common.podNetwork, from: common.podNetworkFrom }, cluster);
   if (common.verbose) io.stderr(`${formatPodNetwork(chosen)}\n`);
   return { ...common, podNetwork: chosen.podNetwork, podNetworkFrom: chosen.from };
+}
+
+export interface LiveLoadIo extends LoadIo {
+  /** Reads a live cluster; absent: the real client, loaded lazily (tests give a reader). */
+  readonly readCluster?: ClusterReader;
+}
+
+/** A read command's input, loaded: the cluster and the options (with what a live read did not see); or how the command ends. */
+export type Loaded<T extends ReadingOptions> = { readonly kind: "loaded"; readonly cluster: Cluster; readonly common: T } | { readonly kind: "ended"; readonly result: CommandResult };
+
+/** Loads files (-f) or the live cluster, and prints what was not seen. */
+export async function loadInput<T extends ReadOptions>(common: T, io: LiveLoadIo, decode: DecodeOptions = {}): Promise<Loaded<T>> {
+  const input = common.input;
+  if (input.kind === "files") {
+    const cluster = await loadCluster({ ...common, files: input.files }, io, decode);
+    return cluster === null ? { kind: "ended", result: done("invalid-input", "") } : { kind: "loaded", cluster, common };
+  }
+  const live = await readLive({ flags: input.flags, scope: input.scope }, common, io);
+  if (live.kind === "ended") return live;
+  const cluster = reportLive(decodeLive(live.read, decode), common, io, live.read.source);
+  if (cluster === null) return { kind: "ended", result: done("invalid-input", "") };
+  return { kind: "loaded", cluster, common: { ...common, live: live.notes } };
+}
+
+/** A live read: its objects and the notes answers carry; or how the command ends (no cluster, unreachable, credentials, kubeconfig). */
+export type LiveLoad = { readonly kind: "read"; readonly read: LiveRead; readonly notes: LiveNotes } | { readonly kind: "ended"; readonly result: CommandResult };
+
+/** Reads the cluster; each refused read is a warning on stderr, `-v` says what was read. */
+export async function readLive(request: LiveRequest, reading: Pick<ReadingOptions, "verbose">, io: LiveLoadIo): Promise<LiveLoad> {
+  const outcome = await (io.readCluster ?? readClusterLazily)(request);
+  if (outcome.kind === "not-configured") return { kind: "ended", result: usage(NO_INPUT) };
+  if (outcome.kind === "failed") return { kind: "ended", result: done(outcome.failure, "", `portcullis: ${outcome.message}\n`) };
+  const unseen = unseenOf(outcome.read.missing);
+  for (const u of unseen) io.stderr(`portcullis: warning: ${u.message}\n`);
+  if (reading.verbose) {
+    io.stderr(`reading ${outcome.read.source}, ${outcome.namespace === null ? "every namespace" : `namespace ${outcome.namespace}`}\n`);
+    for (const m of outcome.read.missing) if (m.reason === "not-served") io.stderr(`${m.resource.resource} (${m.resource.group}/${m.resource.version}) is not served by the cluster: there are none\n`);
+  }
+  return { kind: "read", read: outcome.read, notes: { unseen, namespace: outcome.namespace } };
 }

@@ -9,18 +9,17 @@ import { runMatrix } from "./commands/matrix.js";
 import { runDiff } from "./commands/diff.js";
 import { runGraph } from "./commands/graph.js";
 import { runLint } from "./commands/lint.js";
-import { type CommandResult, done } from "./commands/result.js";
+import type { CommandResult } from "./commands/result.js";
 import { runScaffold } from "./commands/scaffold.js";
 import { exitCode, type Status } from "./exit.js";
 import { commandHelp, globalHelp, usageHint } from "./help.js";
-import { adminPolicyHandling, loadCluster, withPodNetwork } from "./load.js";
+import { isIncomplete } from "../k8s/live.js";
+import { adminPolicyHandling, type LiveLoadIo, loadInput, withPodNetwork } from "./load.js";
+import type { ReadingOptions } from "./options.js";
 import type { CommandName } from "./spec.js";
 
-export interface CliIo {
+export interface CliIo extends LiveLoadIo {
   readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-  /** Standard input as text, for tests; absent: the process's stdin is read as bytes. */
-  readonly stdin?: () => Promise<string>;
 }
 
 function processIo(): CliIo {
@@ -71,16 +70,28 @@ async function run(command: CommandOptions, io: CliIo): Promise<CommandResult> {
     case "lab":
       return (await import("./commands/lab.js")).runLabCommand(command, io);
     case "lint": {
-      const cluster = await loadCluster(command.common, io, adminPolicyHandling(command.name));
-      return cluster === null ? done("invalid-input", "") : runLint({ ...command, common: withPodNetwork(command.common, cluster, io) }, cluster, version());
+      const loaded = await loadInput(command.common, io, adminPolicyHandling(command.name));
+      if (loaded.kind === "ended") return loaded.result;
+      const { cluster } = loaded;
+      return incompleteIf(loaded.common, runLint({ ...command, common: withPodNetwork(loaded.common, cluster, io) }, cluster, version()));
     }
     default: {
-      const cluster = await loadCluster(command.common, io, adminPolicyHandling(command.name));
-      if (cluster === null) return done("invalid-input", "");
-      const common = withPodNetwork(command.common, cluster, io);
-      return analyse({ ...command, common }, Engine.compile(cluster, { podNetwork: common.podNetwork, ipBlockMatchesPods: common.ipBlockMatchesPods }));
+      const loaded = await loadInput(command.common, io, adminPolicyHandling(command.name));
+      if (loaded.kind === "ended") return loaded.result;
+      const { cluster } = loaded;
+      const common = withPodNetwork(loaded.common, cluster, io);
+      return incompleteIf(common, analyse({ ...command, common }, Engine.compile(cluster, { podNetwork: common.podNetwork, ipBlockMatchesPods: common.ipBlockMatchesPods })));
     }
   }
+}
+
+/**
+ * Never a silent partial answer: an answer (allowed or denied, findings or none) from a live read
+ * that could not see what it depends on ends with exit 6, not 0 or 1 (k8s/live.ts decides per kind).
+ */
+function incompleteIf(common: ReadingOptions, result: CommandResult): CommandResult {
+  if (common.live === undefined || !isIncomplete(common.live.unseen) || result.kind !== "done") return result;
+  return result.status === "ok" || result.status === "negative" ? { ...result, status: "incomplete" } : result;
 }
 
 function analyse(command: Extract<CommandOptions, { name: "egress" | "check" | "explain" | "matrix" | "connlist" | "graph" }>, engine: Engine): CommandResult {

@@ -6,11 +6,11 @@ import type { Cidr } from "../net/cidr.js";
 import type { Ip } from "../net/ip.js";
 import type { PodNetworkFrom } from "../model/pod-network.js";
 import type { AdminApi } from "../scaffold/cluster.js";
+import type { Unseen } from "../k8s/live.js";
 import type { CommandName, OutputFormat } from "./spec.js";
 
-/** Options every command that reads manifests shares. */
-export interface CommonOptions {
-  readonly files: readonly string[];
+/** How every command that reads objects (from files or a cluster) reads and writes them. */
+export interface ReadingOptions {
   readonly output: OutputFormat;
   readonly verbose: boolean;
   /** `--strict`: a file found in a directory that is not a manifest is an error, not skipped (enforce reads strictly always). */
@@ -19,10 +19,57 @@ export interface CommonOptions {
   /** `flag`: `--pod-cidr` given; `default`: not given; `nodes`: taken from the Nodes after loading (choosePodNetwork). */
   readonly podNetworkFrom: PodNetworkFrom;
   readonly ipBlockMatchesPods: boolean;
+  /** Set after a live read: what the answer did not see, which it says (output.ts). Absent for files. */
+  readonly live?: LiveNotes;
 }
 
-/** Where `diff` finds the new version (`--against`), or the old one (`--base`: git, the -f paths then being the new). */
-export type DiffVersions = { readonly kind: "against"; readonly paths: readonly string[] } | { readonly kind: "base"; readonly ref: string };
+/** What an answer from a live read says about the read: what could not be seen (RBAC), and the namespace read. */
+export interface LiveNotes {
+  readonly unseen: readonly Unseen[];
+  /** The one namespace read (-n, or the context's); null: every namespace. */
+  readonly namespace: string | null;
+}
+
+/** Options of the commands that read files only (diff's versions, enforce, lab). */
+export interface CommonOptions extends ReadingOptions {
+  readonly files: readonly string[];
+}
+
+/** kubectl's flags for reaching a cluster: `--kubeconfig PATH` (else KUBECONFIG, else ~/.kube/config, else in-cluster), `--context NAME`. */
+export interface ClusterFlags {
+  readonly kubeconfig: string | null;
+  readonly context: string | null;
+}
+
+/**
+ * Which namespaces a live read reads: -n's, every one (-A), or the context's namespace (kubectl's
+ * default; `default` when the context names none).
+ */
+export type LiveScope = { readonly kind: "namespace"; readonly name: string } | { readonly kind: "all" } | { readonly kind: "context" };
+
+/** Where a read command's objects come from. */
+export type Input =
+  | { readonly kind: "files"; readonly files: readonly string[] }
+  /**
+   * A live cluster. `asked`: --kubeconfig or --context was given, so a cluster must be configured;
+   * otherwise (no -f) the configured cluster is read when there is one, else it is "no input".
+   */
+  | { readonly kind: "cluster"; readonly flags: ClusterFlags; readonly scope: LiveScope; readonly asked: boolean };
+
+/** Options of the commands that read files or a live cluster. */
+export interface ReadOptions extends ReadingOptions {
+  readonly input: Input;
+}
+
+/**
+ * Where `diff` finds the new version (`--against`), or the old one (`--base`: git, the -f paths
+ * then being the new; `--against-cluster`: the live cluster, the new one being it with the -f
+ * files applied).
+ */
+export type DiffVersions =
+  | { readonly kind: "against"; readonly paths: readonly string[] }
+  | { readonly kind: "base"; readonly ref: string }
+  | { readonly kind: "against-cluster"; readonly flags: ClusterFlags; readonly scope: LiveScope };
 
 /** Where `enforce` applies the ruleset: nowhere (print it), a named network namespace, or the process's own. */
 export type EnforceTarget = { readonly kind: "dry-run" } | { readonly kind: "netns"; readonly name: string } | { readonly kind: "host" };
@@ -39,10 +86,10 @@ export type LintFailOn = "error" | "warning" | "info" | "never";
 
 export type CommandOptions =
   /** `namespace`: -n, what the command limits its rows to (sources there); null: every namespace (-A). */
-  | { readonly name: "egress"; readonly common: CommonOptions; readonly namespace: string | null; readonly wellKnown: WellKnownFlags }
+  | { readonly name: "egress"; readonly common: ReadOptions; readonly namespace: string | null; readonly wellKnown: WellKnownFlags }
   | {
       readonly name: "check";
-      readonly common: CommonOptions;
+      readonly common: ReadOptions;
       readonly from: string;
       readonly to: string;
       /**
@@ -55,17 +102,17 @@ export type CommandOptions =
       /** -n: where bare names in --from/--to are looked up; null: every namespace (-A). */
       readonly namespace: string | null;
     }
-  | { readonly name: "explain"; readonly common: CommonOptions; readonly namespace: string | null; readonly target: string | null }
+  | { readonly name: "explain"; readonly common: ReadOptions; readonly namespace: string | null; readonly target: string | null }
   | {
       readonly name: "matrix";
-      readonly common: CommonOptions;
+      readonly common: ReadOptions;
       readonly namespace: string | null;
       readonly ports: readonly number[] | null;
       readonly protocols: readonly Protocol[] | null;
     }
-  | { readonly name: "connlist"; readonly common: CommonOptions; readonly namespace: string | null }
+  | { readonly name: "connlist"; readonly common: ReadOptions; readonly namespace: string | null }
   | { readonly name: "diff"; readonly common: CommonOptions; readonly versions: DiffVersions; readonly failOn: "widened" | "never"; readonly wellKnown: WellKnownFlags }
-  | { readonly name: "graph"; readonly common: CommonOptions; readonly namespace: string | null; readonly metadata: readonly Ip[] }
+  | { readonly name: "graph"; readonly common: ReadOptions; readonly namespace: string | null; readonly metadata: readonly Ip[] }
   | {
       readonly name: "scaffold";
       readonly namespace: string;
@@ -106,7 +153,7 @@ export type CommandOptions =
     }
   | {
       readonly name: "lint";
-      readonly common: CommonOptions;
+      readonly common: ReadOptions;
       readonly failOn: LintFailOn;
       readonly enable: readonly string[] | null;
       readonly disable: readonly string[];

@@ -40,18 +40,33 @@ export const DNS_FLAG: FlagSpec = {
   help: "the pods' DNS server is this address (e.g. NodeLocal DNSCache) instead of the kube-dns pods; repeatable",
 };
 
+/** kubectl's flags for reaching a live cluster, on the commands that can read one. */
+export const CLUSTER_FLAGS: readonly FlagSpec[] = [
+  { name: "kubeconfig", type: "string", value: "PATH", help: "read the live cluster of this kubeconfig; without -f the default is KUBECONFIG, ~/.kube/config, or the in-cluster service account" },
+  { name: "context", type: "string", value: "NAME", help: "the kubeconfig context to read; default its current-context" },
+];
+
 export const TOOL_COMMANDS: readonly CommandSpec[] = [
   {
     name: "diff",
-    usage: "portcullis diff -f OLD... (--against NEW... | --base GIT_REF) [--fail-on widened|never]",
+    usage: "portcullis diff -f OLD... (--against NEW... | --base GIT_REF) [--fail-on widened|never] | portcullis diff --against-cluster -f PROPOSED... [--kubeconfig PATH] [--context NAME] [-n NAMESPACE | -A]",
     summary: "what a change to the manifests allows or stops: the difference in allowed connections",
     flags: [
       { name: "against", type: "string", multiple: true, value: "PATH", help: "the new version: file or directory, '-' for stdin; repeatable" },
       { name: "base", type: "string", value: "GIT_REF", help: "the old version is the -f paths at this git revision; the new one, the working tree" },
+      {
+        name: "against-cluster",
+        type: "boolean",
+        help: "the old version is the live cluster; the new one, the cluster with the -f files applied (an object in them replaces the live one of the same kind, namespace and name)",
+      },
       { name: "fail-on", type: "string", value: "widened|never", help: "exit 1 when a connection between existing workloads widened; default never" },
       METADATA_FLAG,
       DNS_FLAG,
+      ...CLUSTER_FLAGS,
+      { name: "namespace", short: "n", type: "string", value: "NAMESPACE", help: "with --against-cluster: read only this namespace of the cluster (default: the context's, as kubectl)" },
+      { name: "all-namespaces", short: "A", type: "boolean", help: "with --against-cluster: read every namespace; not with -n" },
     ],
+    readsCluster: true,
     outputs: ["text", "json", "yaml", "md"],
     positionals: 0,
     examples: [
@@ -64,7 +79,8 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
     name: "graph",
     usage: "portcullis graph -f PATH... [-n NAMESPACE | -A] [-o mermaid|dot|json]",
     summary: "the egress picture as a diagram: workloads by namespace, what each may reach, what is blocked",
-    flags: [...namespaceFlags("draw only the sources in this namespace (destinations anywhere)"), METADATA_FLAG],
+    flags: [...namespaceFlags("draw only the sources in this namespace (destinations anywhere)"), METADATA_FLAG, ...CLUSTER_FLAGS],
+    readsCluster: true,
     outputs: ["mermaid", "dot", "json"],
     defaultOutput: "mermaid",
     positionals: 0,
@@ -146,8 +162,10 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
         value: "NS,...",
         help: `namespaces egress-not-isolated does not report; repeatable; default ${DEFAULT_SYSTEM_NAMESPACES.join(",")}; '' reports every namespace`,
       },
-      ...namespaceFlags("report only findings about objects in this namespace (the whole cluster is still analysed)"),
+      ...namespaceFlags("report only findings about objects in this namespace (the whole input is still analysed)"),
+      ...CLUSTER_FLAGS,
     ],
+    readsCluster: true,
     outputs: ["text", "json", "yaml", "sarif"],
     positionals: 0,
     examples: ["portcullis lint -f examples/mistakes", "portcullis lint -f examples/egress -o sarif > lint.sarif"],

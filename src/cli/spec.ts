@@ -3,7 +3,7 @@
  * read this table, so a flag cannot be accepted without being documented, or the reverse.
  */
 
-import { DNS_FLAG, FILENAME_FLAG, METADATA_FLAG, TOOL_COMMANDS } from "./spec-tools.js";
+import { CLUSTER_FLAGS, DNS_FLAG, FILENAME_FLAG, METADATA_FLAG, TOOL_COMMANDS } from "./spec-tools.js";
 
 export type OutputFormat = "text" | "json" | "yaml" | "csv" | "md" | "dot" | "mermaid" | "sarif" | "nft";
 
@@ -30,6 +30,8 @@ export interface CommandSpec {
   readonly defaultOutput?: OutputFormat;
   /** Whether the command reads manifests (-f and the flags about them); default true. */
   readonly readsManifests?: false;
+  /** Whether the command reads a live cluster (--kubeconfig, --context): its help lists the exit codes of a live read. */
+  readonly readsCluster?: true;
   /** At most this many positional arguments. */
   readonly positionals: number;
   readonly examples: readonly string[];
@@ -56,17 +58,19 @@ const TEXT_JSON_YAML: readonly OutputFormat[] = ["text", "json", "yaml"];
 /** kubectl's -n and -A on the commands that read: `scope` says what -n limits. */
 export function namespaceFlags(scope: string): readonly FlagSpec[] {
   return [
-    { name: "namespace", short: "n", type: "string", value: "NAMESPACE", help: scope },
-    { name: "all-namespaces", short: "A", type: "boolean", help: "every namespace (the default with files); not with -n" },
+    { name: "namespace", short: "n", type: "string", value: "NAMESPACE", help: `${scope}; reading a cluster, also read only this namespace (default: the context's, as kubectl)` },
+    { name: "all-namespaces", short: "A", type: "boolean", help: "every namespace (the default with files; reading a cluster, read all); not with -n" },
   ];
 }
+
 
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "egress",
     usage: "portcullis [egress] -f PATH... [-n NAMESPACE | -A]",
     summary: "what each workload may reach, per namespace with egress policies (the default command)",
-    flags: [...namespaceFlags("show only this namespace's workloads"), METADATA_FLAG, DNS_FLAG],
+    flags: [...namespaceFlags("show only this namespace's workloads"), METADATA_FLAG, DNS_FLAG, ...CLUSTER_FLAGS],
+    readsCluster: true,
     outputs: TEXT_JSON_YAML,
     positionals: 0,
     examples: ["portcullis -f examples/egress", "portcullis -f examples/egress -n production -o=json", "kubectl get ns,pods,deploy,sts,ds,rs,rc,jobs,cronjobs,svc,netpol -A -o json | portcullis -f -"],
@@ -82,7 +86,9 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: "port", type: "string", value: "N|NAME", help: "destination port, 1-65535, or the name of a container port of the destination; for a Service, its port number or name (optional when it has one port)" },
       { name: "protocol", type: "string", value: "PROTO", help: "TCP, UDP or SCTP; default TCP (for a NAME: the named port's)" },
       ...namespaceFlags("look up bare names in --from/--to in this namespace"),
+      ...CLUSTER_FLAGS,
     ],
+    readsCluster: true,
     outputs: TEXT_JSON_YAML,
     positionals: 0,
     examples: [
@@ -97,7 +103,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: "explain",
     usage: "portcullis explain -f PATH... [-n NAMESPACE | -A] [TARGET]",
     summary: "the policies and rules that govern each endpoint (or one TARGET)",
-    flags: namespaceFlags("explain only this namespace's policies; look up a bare TARGET name here"),
+    flags: [...namespaceFlags("explain only this namespace's policies; look up a bare TARGET name here"), ...CLUSTER_FLAGS],
+    readsCluster: true,
     outputs: TEXT_JSON_YAML,
     positionals: 1,
     examples: ["portcullis explain -f examples/egress", "portcullis explain -f examples/egress production/web-api", "portcullis explain -f examples/egress -n production web-api", "portcullis explain -f examples/egress svc/kube-system/kube-dns"],
@@ -111,7 +118,9 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: "port", type: "string", multiple: true, value: "N[,N]", help: "probe these ports on every destination instead of the ports each declares; repeatable" },
       { name: "protocol", type: "string", multiple: true, value: "PROTO", help: "only these protocols; repeatable; default all (TCP with --port)" },
       ...namespaceFlags("rows only for sources in this namespace (destinations anywhere)"),
+      ...CLUSTER_FLAGS,
     ],
+    readsCluster: true,
     outputs: ["text", "json", "yaml", "csv", "md"],
     positionals: 0,
     examples: ["portcullis matrix -f examples/egress", "portcullis matrix -f examples/egress -n production --port 80,443 -o md"],
@@ -121,7 +130,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: "connlist",
     usage: "portcullis connlist -f PATH... [-n NAMESPACE | -A]",
     summary: "the allowed connections between endpoints and to/from the IP space outside the cluster",
-    flags: namespaceFlags("only connections from this namespace's endpoints"),
+    flags: [...namespaceFlags("only connections from this namespace's endpoints"), ...CLUSTER_FLAGS],
+    readsCluster: true,
     outputs: ["text", "json", "yaml", "csv", "md", "dot"],
     positionals: 0,
     examples: ["portcullis connlist -f examples/egress", "portcullis connlist -f examples/egress -o dot | dot -Tsvg > conns.svg"],

@@ -65,7 +65,7 @@ export function decodeCluster(documents: readonly RawDocument[], options: Decode
     if (d.skipped !== undefined) skipped.set(d.skipped, (skipped.get(d.skipped) ?? 0) + 1);
     if (d.nearMiss !== undefined) kindNearMisses.push(d.nearMiss);
     if (d.kind === undefined || d.header === undefined) continue;
-    const identity = `${d.kind}\u0000${d.header.ref.namespace}\u0000${d.header.ref.name}`;
+    const identity = identityOf(doc) ?? "";
     const first = seen.get(identity);
     if (first !== undefined) {
       // One object per kind, namespace and name: a second one is reported and left out.
@@ -128,6 +128,30 @@ export function decodeObject(doc: RawDocument, options: DecodeOptions = {}): Obj
   const diagnostics = [...d.headerDiagnostics, ...d.objectDiagnostics];
   if (d.object?.kind === "admin-policy") diagnostics.push(...adminPolicyDiagnostics(d.object.value, options));
   return { object: d.object, diagnostics };
+}
+
+/**
+ * `over` applied to `base`: every object of `over` replaces the object of `base` with the same
+ * kind, namespace and name (as decoding identifies them: a namespaced object without a namespace
+ * is in `default`); objects of `base` not replaced are kept. Documents without an identity (not
+ * objects, kinds not modelled) are kept from both, and reported or counted as usual.
+ */
+export function overlay(base: readonly RawDocument[], over: readonly RawDocument[]): RawDocument[] {
+  const replaced = new Set<string>();
+  for (const doc of over) {
+    const key = identityOf(doc);
+    if (key !== undefined) replaced.add(key);
+  }
+  const kept = base.filter((doc) => {
+    const key = identityOf(doc);
+    return key === undefined || !replaced.has(key);
+  });
+  return [...kept, ...over];
+}
+
+function identityOf(doc: RawDocument): string | undefined {
+  const d = decodeDocument(doc);
+  return d.kind === undefined || d.header === undefined ? undefined : `${d.kind}\u0000${d.header.ref.namespace}\u0000${d.header.ref.name}`;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { messages } from "../diag/catalogue.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { codes } from "./codes.js";
-import { type DecodeOptions, type DecodeResult, decodeCluster } from "./decode.js";
+import { type DecodeOptions, type DecodeResult, decodeCluster, overlay } from "./decode.js";
 import { noObjectProblems } from "./empty.js";
 import { notManifest, notManifestWarning } from "./not-manifest.js";
 import { type ParsedSource, type RawDocument, type Source, parseDocuments } from "./parse.js";
@@ -32,6 +32,34 @@ export interface LoadResult extends DecodeResult {
  * source was skipped so, nothing is left to read, which is the `no-objects` error (fail closed).
  */
 export function loadCluster(sources: readonly Source[], cache?: ParseCache, options: LoadOptions = {}): LoadResult {
+  const parsed = parseSources(sources, cache, options);
+  return decodeParsed(parsed, parsed.documents, options);
+}
+
+/**
+ * The objects of `sources` applied over `base` (objects read from a live cluster): each one
+ * replaces the base object of the same kind, namespace and name, the others are added — what
+ * `kubectl apply -f` of the sources would leave (decode.ts's `overlay`).
+ */
+export function loadOver(base: readonly RawDocument[], sources: readonly Source[], options: LoadOptions = {}): LoadResult {
+  const parsed = parseSources(sources, undefined, options);
+  return decodeParsed(parsed, overlay(base, parsed.documents), options);
+}
+
+interface ParsedSources {
+  readonly documents: RawDocument[];
+  readonly diagnostics: Diagnostic[];
+  readonly notManifests: string[];
+}
+
+function decodeParsed(parsed: ParsedSources, documents: readonly RawDocument[], options: LoadOptions): LoadResult {
+  const { diagnostics, notManifests } = parsed;
+  const decoded = decodeCluster(documents, options.adminPolicies === undefined ? {} : { adminPolicies: options.adminPolicies });
+  for (const d of decoded.diagnostics) diagnostics.push(d);
+  return { ...decoded, diagnostics, notManifests };
+}
+
+function parseSources(sources: readonly Source[], cache: ParseCache | undefined, options: LoadOptions): ParsedSources {
   const documents: RawDocument[] = [];
   const diagnostics: Diagnostic[] = [];
   const notManifests: string[] = [];
@@ -56,7 +84,5 @@ export function loadCluster(sources: readonly Source[], cache?: ParseCache, opti
   if (notManifests.length > 0 && notManifests.length === sources.length) {
     diagnostics.push({ severity: "error", code: codes.noObjects, message: messages.noObjectsLeft(notManifests.length) });
   }
-  const decoded = decodeCluster(documents, options.adminPolicies === undefined ? {} : { adminPolicies: options.adminPolicies });
-  for (const d of decoded.diagnostics) diagnostics.push(d);
-  return { ...decoded, diagnostics, notManifests };
+  return { documents, diagnostics, notManifests };
 }

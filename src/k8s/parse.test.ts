@@ -14,7 +14,7 @@ describe("YAML documents", () => {
     const text = "kind: A\n---\nkind: B\n  bad: indentation\n---\nkind: C\n";
     const result = parse(text);
     assert.deepEqual(
-      result.documents.map((d) => [d.document, (d.value as { kind: string }).kind]),
+      result.documents.map((d) => [d.locate([]).document, (d.value as { kind: string }).kind]),
       [
         [0, "A"],
         [2, "C"],
@@ -35,7 +35,7 @@ describe("YAML documents", () => {
     const result = parse("---\n# only a comment\n---\n~\n---\nkind: Pod\n---\n");
     assert.deepEqual(result.diagnostics, []);
     assert.deepEqual(
-      result.documents.map((d) => d.document),
+      result.documents.map((d) => d.locate([]).document),
       [2],
     );
   });

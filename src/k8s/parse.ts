@@ -21,11 +21,11 @@ export interface Source {
   readonly inDirectory?: true;
 }
 
-/** One Kubernetes object as written: its plain value, and where each of its fields sits. */
+/**
+ * One Kubernetes object as written: its plain value, and where each of its fields sits (in a file,
+ * or, for an object read from a live cluster, the object itself: live.ts).
+ */
 export interface RawDocument {
-  readonly file: string;
-  /** 0-based index of the YAML document in its file. */
-  readonly document: number;
   /** Where the object sits inside its YAML document: `[]`, or `["items", 3]` for an item of a `kind: List`. */
   readonly base: FieldPath;
   /** The object as plain data (mappings are plain objects, lists are arrays). */
@@ -94,7 +94,7 @@ function jsonDocuments(source: Source, json: JsonSource): ParsedSource {
   const expanded = expandLists(json.value);
   for (const d of expanded.problems) diagnostics.push({ severity: "error", code: d.code, message: d.message, at: locateIn(d.path) });
   for (const object of expanded.objects) {
-    documents.push({ file: source.file, document: 0, base: object.base, value: object.value, locate: (path) => locateIn([...object.base, ...path]) });
+    documents.push({ base: object.base, value: object.value, locate: (path) => locateIn([...object.base, ...path]) });
   }
   return { documents, diagnostics, json: true };
 }
@@ -176,7 +176,7 @@ function readDocument(doc: Document.Parsed, index: number, sink: Sink): void {
     diagnostics.push({ severity: "error", code: d.code, message: d.message, at: locateIn(d.path) });
   }
   for (const object of expanded.objects) {
-    sink.documents.push({ file, document: index, base: object.base, value: object.value, locate: (path) => locateIn([...object.base, ...path]) });
+    sink.documents.push({ base: object.base, value: object.value, locate: (path) => locateIn([...object.base, ...path]) });
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Location } from "../diag/location.js";
+import { formatLocationLine, type Location } from "../diag/location.js";
 import { type AdminPolicy, type AdminRule, formatAdminPolicy } from "../model/admin-policy.js";
 import type { Direction, ObjectRef } from "../model/cluster.js";
 import { formatSelector } from "../model/selector.js";
@@ -19,9 +19,9 @@ export function adminRuleText(p: Pick<AdminPolicy, "source" | "name">, direction
   return `${formatAdminPolicy(p)} spec.${direction}[${rule.index}]${rule.name === undefined ? "" : ` "${rule.name}"`}`;
 }
 
-/** `file:line`: where a rule or policy is, for messages that name another object than the finding's. */
+/** `file:line` (or `Kind namespace/name` when live): where a rule or policy is, for messages that name another object than the finding's. */
 export function atText(at: Location): string {
-  return `${at.file}:${at.line}`;
+  return formatLocationLine(at);
 }
 
 /** `app=web` or `{}` (all) */
@@ -44,8 +44,5 @@ export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-/** Policies in source order: file, document, line, column. */
-export function compareLocations(a: Location, b: Location): number {
-  if (a.file !== b.file) return a.file < b.file ? -1 : 1;
-  return a.document - b.document || a.line - b.line || a.column - b.column;
-}
+/** Policies in source order: file, document, line, column (live objects after files, by name). */
+export { compareLocations } from "../diag/location.js";

@@ -84,7 +84,7 @@ test("findings are ordered by file, line and rule, and the same input gives the 
   const first = run();
   assert.deepEqual(run(), first);
   assert.deepEqual(lintCluster(clusterOf([...files].reverse()), TEST_OPTIONS), first);
-  const keys = first.map((f) => [f.location.file, f.location.line, f.rule] as const);
+  const keys = first.map((f) => [f.location.file ?? "", f.location.line ?? 0, f.rule] as const);
   const sorted = [...keys].sort((a, b) => (a[0] !== b[0] ? (a[0] < b[0] ? -1 : 1) : a[1] - b[1] || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0)));
   assert.deepEqual(keys, sorted);
   assert.ok(first.some((f) => f.location.file === "a.yaml") && first.some((f) => f.location.file === "b.yaml"));

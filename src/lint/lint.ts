@@ -1,3 +1,4 @@
+import { compareLocationJson, locationJson } from "../diag/location.js";
 import { type Cluster, type ObjectRef, formatObjectRef } from "../model/cluster.js";
 import { LintContext } from "./context.js";
 import { ignoredRules } from "./ignore.js";
@@ -37,7 +38,7 @@ export function lintCluster(cluster: Cluster, options: LintOptions, rules: reado
         severity: d.severity ?? rule.severity,
         message: d.message,
         object: formatObjectRef(d.object),
-        location: { file: d.at.file, line: d.at.line, column: d.at.column, path: d.at.path },
+        location: locationJson(d.at),
         endpoints,
         hint: d.hint,
       });
@@ -65,10 +66,9 @@ function silencer(cluster: Cluster): { namespace: (ns: string | undefined, rule:
 export function compareFindings(a: Finding, b: Finding): number {
   const cmp = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
   return (
-    cmp(a.location.file, b.location.file) ||
-    a.location.line - b.location.line ||
+    (a.location.file !== undefined && b.location.file !== undefined ? cmp(a.location.file, b.location.file) || a.location.line - b.location.line : compareLocationJson(a.location, b.location)) ||
     cmp(a.rule, b.rule) ||
-    a.location.column - b.location.column ||
+    (a.location.column ?? 0) - (b.location.column ?? 0) ||
     cmp(a.object, b.object) ||
     cmp(a.location.path, b.location.path) ||
     cmp(a.message, b.message)

@@ -70,13 +70,13 @@ const SEPARATE = OBJECTS.map((o) => stringify(o)).join("---\n");
 function itemOf(f: Finding, separate: readonly Finding[]): number {
   const same = separate.find((s) => s.rule === f.rule && s.object === f.object);
   assert.ok(same !== undefined, `${f.rule} ${f.object} is found in separate documents too`);
-  const lines = SEPARATE.split("\n").slice(0, same.location.line - 1);
+  const lines = SEPARATE.split("\n").slice(0, (same.location.line ?? 0) - 1);
   return lines.filter((l) => l === "---").length;
 }
 
 /** The written text at a finding's line and column. */
 function textAt(text: string, f: Finding): string {
-  return (text.split("\n")[f.location.line - 1] ?? "").slice(f.location.column - 1);
+  return (text.split("\n")[(f.location.line ?? 0) - 1] ?? "").slice((f.location.column ?? 0) - 1);
 }
 
 for (const r of RENDERINGS) {

@@ -12,7 +12,7 @@ export function findingsJson(findings: readonly Finding[]): FindingsJson {
       severity: f.severity,
       message: f.message,
       object: f.object,
-      location: { file: f.location.file, line: f.location.line, column: f.location.column, path: f.location.path },
+      location: f.location.file !== undefined ? { file: f.location.file, line: f.location.line, column: f.location.column, path: f.location.path } : { object: f.location.object, path: f.location.path },
       endpoints: [...f.endpoints],
       hint: f.hint,
     })),

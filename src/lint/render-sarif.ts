@@ -50,7 +50,10 @@ function ruleDescriptor(r: LintRule, base: string | undefined): object {
 }
 
 function result(f: Finding, ruleIndex: number): object {
-  const region = f.location.line >= 1 ? { region: { startLine: f.location.line, startColumn: Math.max(1, f.location.column) } } : {};
+  const at = f.location;
+  const region = at.file !== undefined && at.line >= 1 ? { region: { startLine: at.line, startColumn: Math.max(1, at.column) } } : {};
+  // A live object has no file: its location is logical only (SARIF 3.28: a location with no physicalLocation).
+  const physical = at.file === undefined ? {} : { physicalLocation: { artifactLocation: { uri: fileUri(at.file) }, ...region } };
   return {
     ruleId: f.rule,
     ruleIndex,
@@ -58,7 +61,7 @@ function result(f: Finding, ruleIndex: number): object {
     message: { text: `${f.object}: ${f.message}. Hint: ${f.hint}.` },
     locations: [
       {
-        physicalLocation: { artifactLocation: { uri: fileUri(f.location.file) }, ...region },
+        ...physical,
         logicalLocations: [{ fullyQualifiedName: f.location.path === "" ? f.object : `${f.object}/${f.location.path}`, kind: "object" }],
       },
     ],

@@ -24,12 +24,14 @@ export function renderText(findings: readonly Finding[], options: TextOptions): 
   const lines: string[] = [];
   let file: string | null = null;
   for (const f of findings) {
-    if (f.location.file !== file) {
+    // A live object has no file: its findings are grouped under the cluster, each naming its object.
+    const group = f.location.file ?? "live cluster";
+    if (group !== file) {
       if (file !== null) lines.push("");
-      file = f.location.file;
+      file = group;
       lines.push(paint("1", file));
     }
-    const where = `${f.location.line}:${f.location.column}`;
+    const where = f.location.file === undefined ? "-" : `${f.location.line}:${f.location.column}`;
     const path = f.location.path === "" ? "" : ` ${f.location.path}`;
     lines.push(`  ${where}  ${paint(SEVERITY_COLOR[f.severity], f.severity)}  ${paint("2", f.rule)}  ${f.object}${path}`);
     lines.push(`    ${f.message}`);

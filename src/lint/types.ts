@@ -1,5 +1,5 @@
 import type { Severity } from "../diag/diagnostic.js";
-import type { Location } from "../diag/location.js";
+import type { Location, LocationJson } from "../diag/location.js";
 import type { EngineOptions } from "../engine/types.js";
 import type { ObjectRef } from "../model/cluster.js";
 import type { Labels } from "../model/labels.js";
@@ -10,14 +10,11 @@ import type { LintContext } from "./context.js";
 
 export type { Severity };
 
-/** Where a finding points: the field of the object, by file, 1-based line and column, and field path. */
-export interface FindingLocation {
-  readonly file: string;
-  readonly line: number;
-  readonly column: number;
-  /** Like `spec.egress[0].to[1]`; empty for the object itself. */
-  readonly path: string;
-}
+/**
+ * Where a finding points: the field of the object, by file, 1-based line and column, and field path
+ * (like `spec.egress[0].to[1]`; empty for the object itself); for a live object, the object and path.
+ */
+export type FindingLocation = LocationJson;
 
 /** One lint finding. Text, JSON and SARIF are renderings of this one object. */
 export interface Finding {

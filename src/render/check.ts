@@ -11,6 +11,7 @@ import { targetAddresses } from "../engine/addresses.js";
 import type { Connection, Decision, DirectionResult, EngineOptions, Explanation, Governance, Reason, TierStep, Verdict } from "../engine/types.js";
 import { type AdminAction, type AdminPolicyKind, type AdminTier, formatAdminRule } from "../model/admin-policy.js";
 import { cidrSet, compactAddresses } from "./addresses.js";
+import { formatLocationJson } from "../diag/location.js";
 import { type LocationJson, type TargetJson, addressesJson, formatAddresses, locationJson, targetJson } from "./json.js";
 import { governanceSentence, type ReasonContext, reasonSentence } from "./reasons.js";
 
@@ -237,7 +238,7 @@ export function tierStepLine(t: TierStepJson): string {
 }
 
 function where(at: LocationJson): string {
-  return `${at.file}:${at.line}:${at.column}`;
+  return formatLocationJson(at);
 }
 
 /** `file:line:column: ns/policy spec.egress[0].to[1]: sentence` — the shape of a diagnostic line. */

@@ -9,9 +9,13 @@ import type { PodNetwork, PodNetworkFrom } from "../model/pod-network.js";
 /**
  * One line per diagnostic, as compilers print them:
  * `file:line:column: error: NetworkPolicy production/app-egress: spec.egress[1].to[0]: message`.
+ * A live object has no file position: `error: Pod production/web-api-7d9f: spec.containers[0]: message`.
  */
 export function formatDiagnostic(d: Diagnostic): string {
-  const parts = [d.at === undefined ? null : formatLocation(d.at), d.severity, d.object ?? null, d.at === undefined || d.at.path === "" ? null : d.at.path, d.message];
+  const live = d.at !== undefined && d.at.file === undefined;
+  const position = d.at === undefined || live ? null : formatLocation(d.at);
+  const object = d.object ?? (live && d.at !== undefined ? formatLocation(d.at) : null);
+  const parts = [position, d.severity, object, d.at === undefined || d.at.path === "" ? null : d.at.path, d.message];
   return parts.filter((p): p is string => p !== null).join(": ");
 }
 
@@ -31,12 +35,17 @@ function count(n: number, noun: string, plural = `${noun}s`): string {
  * NetworkPolicies`, then each admin policy kind the input has (`2 ClusterNetworkPolicies`).
  */
 export function formatLoaded(files: number, cluster: Cluster): string {
+  return formatLoadedFrom(count(files, "file"), cluster);
+}
+
+/** `read cluster https://10.0.0.1:6443 (context prod, …): 3 namespaces, …`: what -v says of a live read (`source` as the reader names it). */
+export function formatLoadedFrom(source: string, cluster: Cluster): string {
   const namespaces = [...cluster.namespaces.values()].filter((n) => n.declared).length;
   const admin = ADMIN_POLICY_SOURCES.map(({ kind }) => [kind, (cluster.adminPolicies ?? []).filter((p) => p.source.kind === kind).length] as const)
     .filter(([, n]) => n > 0)
     .map(([kind, n]) => `, ${count(n, kind, `${kind.slice(0, -1)}ies`)}`)
     .join("");
-  return `read ${count(files, "file")}: ${count(namespaces, "namespace")}, ${count(cluster.endpoints.length, "endpoint")}, ${count(cluster.services.length, "service")}, ${count(cluster.policies.length, "NetworkPolicy", "NetworkPolicies")}${admin}`;
+  return `read ${source}: ${count(namespaces, "namespace")}, ${count(cluster.endpoints.length, "endpoint")}, ${count(cluster.services.length, "service")}, ${count(cluster.policies.length, "NetworkPolicy", "NetworkPolicies")}${admin}`;
 }
 
 /** Where the pod network came from, as the answers' assumption line says it. */

@@ -9,6 +9,7 @@ import { type AdminRuleJson, adminRuleJson, adminRuleLine } from "./admin-rules.
 import { type AssumptionJson, assumedLines } from "./assumptions.js";
 import { type GovernanceJson, governanceJson } from "./check.js";
 import { formatConns } from "./conns.js";
+import { formatLocationJson } from "../diag/location.js";
 import { type LocationJson, locationJson } from "./json.js";
 import { governanceSentence } from "./reasons.js";
 import { columns } from "./table.js";
@@ -55,7 +56,7 @@ export function endpointExplainJson(e: EndpointView): EndpointJson {
 }
 
 function where(at: LocationJson): string {
-  return `${at.file}:${at.line}:${at.column}`;
+  return formatLocationJson(at);
 }
 
 function list(items: readonly string[]): string {

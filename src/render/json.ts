@@ -2,7 +2,6 @@
  * The JSON forms of shared values (docs/json.md). Every `-o json` document is built from these,
  * and the text views read the same objects.
  */
-import type { Location } from "../diag/location.js";
 import type { Endpoint, WorkloadKind } from "../model/cluster.js";
 import type { AddressSet } from "../net/address-set.js";
 import { formatCidr } from "../net/cidr.js";
@@ -11,16 +10,7 @@ import { short } from "./addresses.js";
 import { endpointAddresses, targetAddresses } from "../engine/addresses.js";
 import type { EngineOptions, Target } from "../engine/types.js";
 
-export interface LocationJson {
-  readonly file: string;
-  readonly line: number;
-  readonly column: number;
-  readonly path: string;
-}
-
-export function locationJson(at: Location): LocationJson {
-  return { file: at.file, line: at.line, column: at.column, path: at.path };
-}
+export { type LocationJson, locationJson } from "../diag/location.js";
 
 /** An address set as its smallest list of CIDR blocks, IPv4 first. */
 export function addressesJson(set: AddressSet): string[] {

@@ -43,7 +43,7 @@ export function runCheck(options: CheckOptions, engine: Engine): CommandResult {
   const first = conns[0];
   if (conns.length === 1 && first !== undefined) {
     const view = checkView(first, engine);
-    return done(view.verdict === "allowed" ? "ok" : "negative", render(options.common.output, view, { text: renderCheckText }));
+    return done(view.verdict === "allowed" ? "ok" : "negative", render(options.common, view, { text: renderCheckText }));
   }
   return namedPortDepends(options, target, conns, engine);
 }
@@ -104,7 +104,7 @@ function checkCases(options: CheckOptions, cases: Cases<Connection>, engine: Eng
   });
   const verdict = overallVerdict(each.flatMap((c) => ("verdict" in c ? [c.verdict] : [])));
   const view: CheckCasesJson = { verdict, translation: cases.translation, cases: each };
-  return done(verdict === "allowed" ? "ok" : "negative", render(options.common.output, view, { text: renderCheckCasesText }));
+  return done(verdict === "allowed" ? "ok" : "negative", render(options.common, view, { text: renderCheckCasesText }));
 }
 
 interface PortProbe {
@@ -147,7 +147,7 @@ function namedPortDepends(options: CheckOptions, to: Target, conns: readonly Con
   const assumed = new Map(conns.flatMap((c) => connectionAssumptions(engine, c)).map((a) => [a.namespace, assumptionJson(a)]));
   const assumptions = [...assumed.values()];
   const view: NamedPortJson = { verdict, to: to.kind === "endpoint" ? qualified(to.endpoint) : options.to, portName: String(options.port ?? ""), ports, assumptions };
-  return done(verdict === "allowed" ? "ok" : "negative", render(options.common.output, view, { text: namedPortText }));
+  return done(verdict === "allowed" ? "ok" : "negative", render(options.common, view, { text: namedPortText }));
 }
 
 function namedPortText(v: NamedPortJson): string {

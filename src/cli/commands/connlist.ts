@@ -15,5 +15,5 @@ export function runConnlist(options: Extract<CommandOptions, { name: "connlist" 
   const list = computeConnlist(engine).filter((e) => inScope(e.src, options.namespace));
   const assumed = assumedLines(policiesAssumptions(engine.cluster, engine.cluster.policies).map(assumptionJson));
   const text = (l: typeof list): string => renderConnlistText(l) + (assumed.length === 0 ? "" : ["", ...assumed, ""].join("\n"));
-  return done("ok", render(options.common.output, list, { text, csv: renderConnlistCsv, md: renderConnlistMarkdown, dot: renderConnlistDot }));
+  return done("ok", render(options.common, list, { text, csv: renderConnlistCsv, md: renderConnlistMarkdown, dot: renderConnlistDot }));
 }

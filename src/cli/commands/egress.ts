@@ -11,7 +11,7 @@ export function runEgress(options: Extract<CommandOptions, { name: "egress" }>, 
   const unknown = unknownNamespace(options.namespace, engine.cluster);
   if (unknown !== null) return usage(unknown);
   const view = egressOverview(engine, options.common.podNetworkFrom, { metadata: options.wellKnown.metadata, dns: { ips: options.wellKnown.dns } });
-  return done("ok", render(options.common.output, scoped(view, options.namespace), { text: renderEgressText }));
+  return done("ok", render(options.common, scoped(view, options.namespace), { text: renderEgressText }));
 }
 
 function scoped(view: EgressJson, ns: string | null): EgressJson {

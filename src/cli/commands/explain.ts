@@ -24,7 +24,7 @@ export function runExplain(options: ExplainOptions, engine: Engine): CommandResu
   const ns = options.namespace;
   const view = options.target === null ? policiesView(engine.cluster.policies.filter((p) => ns === null || p.namespace === ns), engine) : explainTarget(options.target, ns, engine);
   if (typeof view === "string") return usage(view);
-  return done("ok", render(options.common.output, view, { text: renderExplainText }));
+  return done("ok", render(options.common, view, { text: renderExplainText }));
 }
 
 function explainTarget(text: string, ns: string | null, engine: Engine): ExplainJson | string {

@@ -10,5 +10,5 @@ export function runGraph(options: Extract<CommandOptions, { name: "graph" }>, en
   const unknown = unknownNamespace(options.namespace, engine.cluster);
   if (unknown !== null) return usage(unknown);
   const graph = buildEgressGraph(engine, { namespace: options.namespace, metadata: options.metadata });
-  return done("ok", render(options.common.output, graph, { mermaid: renderMermaid, dot: renderDot }));
+  return done("ok", render(options.common, graph, { mermaid: renderMermaid, dot: renderDot }));
 }

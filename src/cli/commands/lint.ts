@@ -27,7 +27,7 @@ export function runLint(options: LintCommand, cluster: Cluster, version: string)
   const lint = lintOptions(options);
   const findings = lintCluster(cluster, lint);
   const view = findingsJson(findings);
-  const stdout = render(options.common.output, view, {
+  const stdout = render(options.common, view, {
     text: (v) => renderText(v.findings, { color: false }),
     sarif: (v) => renderSarif(v.findings, { rules: selectedRules(lint), toolVersion: version }),
   });

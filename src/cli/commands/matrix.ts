@@ -26,5 +26,5 @@ export function runMatrix(options: Extract<CommandOptions, { name: "matrix" }>, 
     ...(ns === null ? {} : { sources: m.endpoints.filter((e) => inScope(e, ns)) }),
     assumptions: policiesAssumptions(engine.cluster, engine.cluster.policies).map(assumptionJson),
   };
-  return done("ok", render(options.common.output, view, { text: renderMatrixText, csv: renderMatrixCsv, md: renderMatrixMarkdown }));
+  return done("ok", render(options.common, view, { text: renderMatrixText, csv: renderMatrixCsv, md: renderMatrixMarkdown }));
 }

@@ -1,4 +1,4 @@
-import type { Location } from "../../diag/location.js";
+import { formatLiveObject, type Location } from "../../diag/location.js";
 import type { Peer, Policy } from "../../model/cluster.js";
 import type { Namespace } from "../../model/cluster.js";
 import { selectorMatches } from "../../model/selector.js";
@@ -80,7 +80,7 @@ function dnsPeersOnAssumption(ctx: LintContext): Set<string> {
   return out;
 }
 
-const locationKey = (at: Location): string => `${at.file}\u0000${at.document}\u0000${at.line}\u0000${at.column}`;
+const locationKey = (at: Location): string => (at.file !== undefined ? `${at.file}\u0000${at.document}\u0000${at.line}\u0000${at.column}` : `${formatLiveObject(at.object)}\u0000${at.path}`);
 
 /** Namespaces every cluster has, whether or not the input declares them. */
 const BUILT_IN = ["default", "kube-node-lease", "kube-public", "kube-system"];
