@@ -12,6 +12,7 @@ import { liveNamespace, liveNode, livePod, livePolicy } from "./testkit.js";
 /** A watch the test drives: events go to the agent as the reflector would send them. */
 class FeedWatch implements WatchSource {
   private listener: ((e: WatchEvent) => void) | null = null;
+  errors = 0;
   constructor(
     readonly kind: string,
     readonly resource: string,
@@ -20,12 +21,16 @@ class FeedWatch implements WatchSource {
     this.listener = onEvent;
     return () => (this.listener = null);
   }
+  restarts(): Record<string, number> {
+    return { error: this.errors };
+  }
   send(e: WatchEvent): void {
+    if (e.type === "error") this.errors++;
     this.listener?.(e);
   }
   list(objects: readonly LiveObject[]): void {
     for (const object of objects) this.send({ type: "added", object });
-    this.send({ type: "synced" });
+    this.send({ type: "synced", objects: objects.length });
   }
 }
 
@@ -179,13 +184,13 @@ test("agent: API server unreachable (watch errors): the table stays, /readyz 503
       feeds.pods.list([livePod("production", "web", WEB)]);
       feeds.policies.list([livePolicy("production", "deny-web-egress", DENY_WEB_EGRESS)]);
       await waitLog("applied");
-      feeds.pods.send({ type: "error", message: "connect ECONNREFUSED 127.0.0.1:6443", restarts: 3 });
+      for (let k = 0; k < 3; k++) feeds.pods.send({ type: "error", message: "connect ECONNREFUSED 127.0.0.1:6443", willRetry: true });
       const [status, body] = await get("/readyz");
       assert.equal(status, 503);
       assert.match(body, /pods failing \(connect ECONNREFUSED 127\.0\.0\.1:6443\); the table stays as last applied/);
       assert.equal(await tableExists(ns as string), true);
-      assert.match((await get("/metrics"))[1], /^portcullis_watch_restarts_total\{resource="pods"\} 3$/m);
-      feeds.pods.send({ type: "relisted", objects: [livePod("production", "web", WEB)] });
+      assert.match((await get("/metrics"))[1], /^portcullis_watch_restarts_total\{resource="pods",reason="error"\} 3$/m);
+      feeds.pods.send({ type: "alive" });
       assert.equal((await get("/readyz"))[0], 200);
     });
   });

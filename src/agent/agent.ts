@@ -9,6 +9,7 @@ import { type EnforceEvent, enforceLoop, type VerifyResult } from "../enforce/lo
 import { readCounters, runNft } from "../enforce/nft.js";
 import type { ShrinkLimits } from "../enforce/shrink.js";
 import type { LiveObject } from "../kube/live.js";
+import type { ReflectorEvent } from "../kube/reflector.js";
 import type { Cluster } from "../model/cluster.js";
 import { formatAdminRule } from "../model/admin-policy.js";
 import type { CompileResult, NodeScope, RuleIdEntry } from "../nft/types.js";
@@ -18,19 +19,16 @@ import { describeIssue } from "../render/enforce.js";
 import { formatDiagnostic } from "../render/diagnostics.js";
 import type { Logger } from "./log.js";
 import { LATENCY_BUCKETS, Registry } from "./metrics.js";
-import { liveObjectName } from "./live-document.js";
+import { liveObjectName } from "../kube/resources.js";
 import { type OpsServer, type Readiness, startOps } from "./ops.js";
 import { ClusterView, type ObjectChange } from "./state.js";
 
-/** What the watch of one resource reports (the reflector's events). */
-export type WatchEvent =
-  /** The initial list is in (every object of it came as `added`): the view holds the resource. */
-  | { readonly type: "synced" }
-  | { readonly type: "added" | "modified" | "deleted"; readonly object: LiveObject }
-  /** Listed again (after 410 Gone, or a watch that could not resume): the objects now. */
-  | { readonly type: "relisted"; readonly objects: readonly LiveObject[] }
-  /** The watch failed and restarts (with backoff); `restarts` counts them. */
-  | { readonly type: "error"; readonly message: string; readonly restarts: number };
+/**
+ * What the watch of one resource reports: the reflector's events (a relist has sent its
+ * differences as added/modified/deleted before `relisted`), and `alive` when a watch stream
+ * delivers anything (an event or a bookmark): the API server answers again after errors.
+ */
+export type WatchEvent = ReflectorEvent | { readonly type: "alive" };
 
 /** The watch of one resource: started once, it reports events until stopped. */
 export interface WatchSource {
@@ -41,6 +39,8 @@ export interface WatchSource {
   /** Whether the agent can do without it (admin policy kinds whose CRDs are not installed). */
   readonly optional?: boolean;
   start(onEvent: (event: WatchEvent) => void): () => void;
+  /** Watch streams restarted so far, by why (closed by the server, expired: 410, stalled, error). */
+  restarts(): Readonly<Record<string, number>>;
 }
 
 export type OnExit = "keep" | "remove";
@@ -97,6 +97,9 @@ class AgentMetrics {
   readonly policyToApplied = this.registry.histogram("portcullis_policy_to_applied_seconds", "From the watch event of a NetworkPolicy or admin policy change to the apply that includes it.", LATENCY_BUCKETS);
 }
 
+/** NetworkPolicy and the admin policy kinds: changes whose policy → applied latency is measured. */
+const isPolicyKind = (kind: string): boolean => kind.endsWith("NetworkPolicy");
+
 /** What the counter of a rule id says in metrics: its direction and what it stands for, when it drops or audits. */
 function counterLabels(e: RuleIdEntry): { readonly verdict: "deny" | "audit"; readonly direction: string; readonly policy: string } | null {
   switch (e.kind) {
@@ -150,11 +153,11 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
   const reportChange = (object: LiveObject, change: ObjectChange, at: number): void => {
     const problems = change.diagnostics.filter((d) => d.severity === "error");
     if (problems.length > 0) {
-      log.log("error", "object not taken: it has errors; the last version taken stays in force (none: left out)", { object: liveObjectName(object), errors: problems.map(formatDiagnostic) });
+      log.log("error", "object not taken: it has errors; the last version taken stays in force (none: left out)", { object: liveObjectName(object.kind, object.metadata.namespace, object.metadata.name), errors: problems.map(formatDiagnostic) });
     }
     if (!change.changed) return;
     if (change.firstIp) pending.push({ what: "pod-ip", at, version: view.version });
-    if (object.kind === "NetworkPolicy" || object.kind.endsWith("NetworkPolicy")) pending.push({ what: "policy", at, version: view.version });
+    if (isPolicyKind(object.kind)) pending.push({ what: "policy", at, version: view.version });
     changed();
   };
 
@@ -162,37 +165,32 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
     const at = performance.now();
     if (e.type !== "error") failing.delete(w.resource);
     switch (e.type) {
-      case "synced": {
-        const first = synced.get(w.resource) !== true;
-        synced.set(w.resource, true);
-        if (first) log.log("info", "watch synced", { resource: w.resource, objects: view.counts().get(w.kind) ?? 0 });
-        if (first && allSynced()) {
-          log.log("info", "every watch has synced: applying", { objects: Object.fromEntries(view.counts()) });
-          notify?.();
-        } else changed();
+      case "alive":
         return;
+      case "synced": {
+        synced.set(w.resource, true);
+        log.log("info", "watch synced", { resource: w.resource, objects: e.objects });
+        if (allSynced()) log.log("info", "every watch has synced: applying", { objects: Object.fromEntries(view.counts()) });
+        return changed();
       }
       case "added":
       case "modified":
         return reportChange(e.object, view.upsert(e.object), at);
       case "deleted": {
         const change = view.remove(e.object);
-        if (change.changed && e.object.kind.endsWith("NetworkPolicy")) pending.push({ what: "policy", at, version: view.version });
+        if (change.changed && isPolicyKind(e.object.kind)) pending.push({ what: "policy", at, version: view.version });
         if (change.changed) changed();
         return;
       }
-      case "relisted": {
-        const r = view.replaceKind(w.kind, e.objects);
-        for (const c of r.changes) reportChange(c.object, c.change, at);
-        log.log("info", "relisted", { resource: w.resource, objects: e.objects.length, changed: r.changed });
-        if (r.changed) changed();
+      case "relisted":
+        return log.log("info", "relisted (the watch's resourceVersion was compacted away): differences applied", { resource: w.resource, added: e.added, modified: e.modified, deleted: e.deleted });
+      case "error": {
+        const before = failing.get(w.resource);
+        failing.set(w.resource, e.message);
+        // Said once per distinct error: a resource that stays unreachable retries with backoff quietly.
+        if (before !== e.message) log.log(w.optional === true ? "info" : "warn", "watch failed; retrying with backoff (the table stays as applied)", { resource: w.resource, error: e.message, ...(w.optional === true ? { optional: true } : {}) });
         return;
       }
-      case "error":
-        failing.set(w.resource, e.message);
-        m.watchRestarts.set({ resource: w.resource }, e.restarts);
-        log.log("warn", "watch failed; retrying with backoff (the table stays as applied)", { resource: w.resource, error: e.message, restarts: e.restarts });
-        return;
     }
   };
 
@@ -228,6 +226,7 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
     if (counterCache === null || now - counterCache.at > 5_000) counterCache = { at: now, text: readKernelCounters() };
     await counterCache.text;
     for (const [kind, n] of view.counts()) m.objects.set({ kind }, n);
+    for (const w of opts.watches) for (const [reason, n] of Object.entries(w.restarts())) m.watchRestarts.set({ resource: w.resource, reason }, n);
     m.rejected.set({}, view.rejected().length);
     return m.registry.render();
   };

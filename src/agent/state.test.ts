@@ -102,18 +102,22 @@ test("pod IP assigned: the event that first carries the address says so, later o
   assert.equal(v.upsert(livePod("production", "new", { node: "worker-1", ip: "10.244.1.20", labels: { x: "y" } })).firstIp, false);
 });
 
-test("relist (410 Gone): objects no longer listed are deleted, unchanged ones keep their identity", () => {
+test("relist (410 Gone) as the reflector sends it (modified for the listed, deleted for the gone): unchanged objects keep their identity", () => {
   const v = seeded();
   const before = v.cluster();
-  const r = v.replaceKind("Pod", [bumped(livePod("production", "web-7d9f-a", { labels: { app: "web", "pod-template-hash": "7d9f" }, ip: "10.244.1.5", node: "worker-1", replicaSet: "web-7d9f" }))]);
-  assert.equal(r.changed, true);
+  v.upsert(bumped(livePod("production", "web-7d9f-a", { labels: { app: "web", "pod-template-hash": "7d9f" }, ip: "10.244.1.5", node: "worker-1", replicaSet: "web-7d9f" })));
+  assert.equal(v.remove(livePod("production", "web-7d9f-b")).changed, true);
   const after = v.cluster();
   assert.deepEqual(after.endpoints.map((e) => e.ips.map(formatIp)), [["10.244.1.5"]]);
   assert.equal(after.policies, before.policies, "the policies' list is the same array");
-  // A namespace that only existed through its objects goes with the last of them.
-  v.replaceKind("Pod", []);
-  v.replaceKind("NetworkPolicy", []);
-  assert.deepEqual([...v.cluster().namespaces.keys()], ["production"], "declared: stays");
+  assert.equal(v.remove(livePod("production", "never-seen")).changed, false);
+  // A declared namespace stays when its last object goes; one that only existed through its objects goes with them.
+  v.upsert(livePod("staging", "solo", { ip: "10.244.1.30" }));
+  assert.deepEqual([...v.cluster().namespaces.keys()], ["production", "staging"]);
+  v.remove(livePod("staging", "solo"));
+  v.remove(livePod("production", "web-7d9f-a"));
+  v.remove(livePolicy("production", "deny-egress", {}));
+  assert.deepEqual([...v.cluster().namespaces.keys()], ["production"]);
 });
 
 test("a bare pod and a ReplicaSet of the same name in one namespace are told apart by kind, as withIds does for files", () => {

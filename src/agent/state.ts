@@ -18,7 +18,8 @@ import type { AdminPolicy } from "../model/admin-policy.js";
 import type { Cluster, Endpoint, Namespace, Node, Policy, Service } from "../model/cluster.js";
 import type { Location } from "../diag/location.js";
 import type { NodeScope } from "../nft/types.js";
-import { liveDocument, liveObjectName } from "./live-document.js";
+import { liveDocument } from "../k8s/live.js";
+import { liveObjectName } from "../kube/resources.js";
 import { sameValue } from "./same.js";
 
 /** The kinds the agent watches and models. */
@@ -169,22 +170,9 @@ export class ClusterView {
     return { changed: true, firstIp: false, diagnostics: [] };
   }
 
-  /**
-   * A relist of one kind (after 410 Gone, or a watch restarted without resuming): the objects listed
-   * replace those held; those no longer listed are deleted. Returns whether the model changed.
-   */
-  replaceKind(kind: string, objects: readonly LiveObject[]): { readonly changed: boolean; readonly changes: readonly { readonly object: LiveObject; readonly change: ObjectChange }[] } {
-    const listed = new Set(objects.map(liveKey));
-    let changed = false;
-    const stale = [...this.entries].filter(([key, e]) => e.live.kind === kind && !listed.has(key));
-    for (const [, e] of stale) changed = this.remove(e.live).changed || changed;
-    const changes = objects.map((object) => ({ object, change: this.upsert(object) }));
-    return { changed: changed || changes.some((c) => c.change.changed), changes };
-  }
-
   /** The objects whose latest version has errors (what the view keeps for them instead). */
   rejected(): Rejected[] {
-    return [...this.entries.values()].filter((e) => e.errors.length > 0).map((e) => ({ object: liveObjectName(e.live), keptOlder: e.good !== undefined, errors: e.errors }));
+    return [...this.entries.values()].filter((e) => e.errors.length > 0).map((e) => ({ object: liveObjectName(e.live.kind, e.live.metadata.namespace, e.live.metadata.name), keptOlder: e.good !== undefined, errors: e.errors }));
   }
 
   /** How many objects of each kind the view holds. */
