@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { type Readiness, parseListen, startOps } from "./ops.js";
+import { type Readiness, startOps } from "./ops.js";
+import { parseListen } from "./listen.js";
 import { formatLogLine } from "./log.js";
 
 test("--listen: ADDR:PORT as the chart gives it (0.0.0.0:9842), IPv6 in brackets, :PORT for every address; anything else says the form", () => {

@@ -164,6 +164,10 @@ export async function runEnforce(options: EnforceCommand, io: EnforceIo): Promis
   if (!isRoot()) {
     return done("internal", "", "portcullis: enforce needs root to apply nftables rules (CAP_NET_ADMIN); --dry-run prints the ruleset without applying\n");
   }
+  if (options.agent !== null) {
+    const agent = options.agent;
+    return (await import("../../agent/command.js")).runNodeAgent({ ...options, agent, engineOptions: (cluster) => engineOptions(options, cluster) }, io);
+  }
   if (options.counters) return counters(options, io, options.target.kind === "netns" ? options.target.name : undefined);
   const reporter = new Reporter(options, io);
   const stop = new AbortController();
