@@ -132,7 +132,9 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
   let pending: Pending[] = [];
   let loadedVersion = 0;
   let scope: NodeScope | string = {};
-  const allSynced = (): boolean => opts.watches.every((w) => synced.get(w.resource) === true || (w.optional === true && failing.has(w.resource)));
+  /** Optional resources the API server does not serve (404: the admin policy CRDs not installed): nothing to wait for. */
+  const notServed = new Set<string>();
+  const allSynced = (): boolean => opts.watches.every((w) => synced.get(w.resource) === true || notServed.has(w.resource));
 
   // Coalescing: the loop runs one cycle at a time and runs once more for changes during a cycle.
   let notify: (() => void) | null = null;
@@ -150,12 +152,14 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
     }, wait);
   };
 
-  const reportChange = (object: LiveObject, change: ObjectChange, at: number): void => {
+  /** `watched`: delivered by the watch after its list synced (the list's own objects measure no latency). */
+  const reportChange = (object: LiveObject, change: ObjectChange, at: number, watched: boolean): void => {
     const problems = change.diagnostics.filter((d) => d.severity === "error");
     if (problems.length > 0) {
       log.log("error", "object not taken: it has errors; the last version taken stays in force (none: left out)", { object: liveObjectName(object.kind, object.metadata.namespace, object.metadata.name), errors: problems.map(formatDiagnostic) });
     }
     if (!change.changed) return;
+    if (!watched) return changed();
     if (change.firstIp) pending.push({ what: "pod-ip", at, version: view.version });
     if (isPolicyKind(object.kind)) pending.push({ what: "policy", at, version: view.version });
     changed();
@@ -163,7 +167,10 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
 
   const onWatch = (w: WatchSource, e: WatchEvent): void => {
     const at = performance.now();
-    if (e.type !== "error") failing.delete(w.resource);
+    if (e.type !== "error") {
+      failing.delete(w.resource);
+      notServed.delete(w.resource);
+    }
     switch (e.type) {
       case "alive":
         return;
@@ -175,7 +182,7 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
       }
       case "added":
       case "modified":
-        return reportChange(e.object, view.upsert(e.object), at);
+        return reportChange(e.object, view.upsert(e.object), at, synced.get(w.resource) === true);
       case "deleted": {
         const change = view.remove(e.object);
         if (change.changed && isPolicyKind(e.object.kind)) pending.push({ what: "policy", at, version: view.version });
@@ -187,6 +194,10 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
       case "error": {
         const before = failing.get(w.resource);
         failing.set(w.resource, e.message);
+        if (w.optional === true && e.error?.kind === "http" && e.error.status === "not-found" && !notServed.has(w.resource)) {
+          notServed.add(w.resource);
+          changed();
+        }
         // Said once per distinct error: a resource that stays unreachable retries with backoff quietly.
         if (before !== e.message) log.log(w.optional === true ? "info" : "warn", "watch failed; retrying with backoff (the table stays as applied)", { resource: w.resource, error: e.message, ...(w.optional === true ? { optional: true } : {}) });
         return;
@@ -195,9 +206,9 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
   };
 
   const readiness = (): Readiness => {
-    const unsynced = opts.watches.filter((w) => synced.get(w.resource) !== true && w.optional !== true).map((w) => w.resource);
+    const unsynced = opts.watches.filter((w) => synced.get(w.resource) !== true && !notServed.has(w.resource)).map((w) => w.resource);
     if (unsynced.length > 0) return { ready: false, reason: `waiting for the watches of ${unsynced.join(", ")} to sync` };
-    const failed = [...failing].filter(([r]) => opts.watches.some((w) => w.resource === r && w.optional !== true));
+    const failed = [...failing].filter(([r]) => !notServed.has(r));
     if (failed.length > 0) return { ready: false, reason: `watch of ${failed.map(([r, msg]) => `${r} failing (${msg})`).join("; ")}; the table stays as last applied` };
     if (lastCycle !== null) return { ready: false, reason: lastCycle };
     if (lastVerify === "error") return { ready: false, reason: "the last check of the kernel's table failed" };
