@@ -127,6 +127,9 @@ export class ClusterView {
   private labelKeys: ReadonlySet<string> = new Set();
   private readonly localPods = new Set<string>();
   private readonly splitIds = new WeakMap<Endpoint, Endpoint>();
+  private readonly idCounts = new Map<string, number>();
+  private readonly shared = new Set<string>();
+  private scope: { readonly version: number; readonly value: NodeScope | string } | null = null;
   /** The endpoints of the units whose id the Cluster tells apart by kind, and what it holds instead. */
   private renamed = new Map<Endpoint, Endpoint>();
   private readonly localOnly = new WeakMap<Endpoint, { readonly key: string; readonly endpoint: Endpoint }>();
@@ -241,10 +244,11 @@ export class ClusterView {
   /** The Cluster as the view holds it now; the same object while nothing changed. */
   cluster(): Cluster {
     if (this.builtAt === this.version) return this.last;
+    const selectorsChanged = this.policies.changed || this.services.changed;
     const policies = this.policies.values();
     const services = this.services.values();
-    const keys = podLabelKeysRead(policies, services);
-    if (!sameValue(keys, this.labelKeys)) {
+    const keys = selectorsChanged ? podLabelKeysRead(policies, services) : this.labelKeys;
+    if (keys !== this.labelKeys && !sameValue(keys, this.labelKeys)) {
       // Which controller labels tell pods apart depends on what the selectors read: regroup all.
       this.labelKeys = keys;
       for (const unit of this.units.values()) unit.dirty = true;
@@ -270,33 +274,41 @@ export class ClusterView {
     for (const [key, unit] of this.units) {
       if (!unit.dirty) continue;
       unit.dirty = false;
+      for (const e of unit.endpoints) this.countId(e, -1);
       if (unit.pods.size === 0) {
+        unit.endpoints = [];
         this.units.delete(key);
         continue;
       }
       const old = new Map(unit.endpoints.map((e) => [e.id, e]));
       unit.endpoints = groupEndpoints([...unit.pods.values()], this.labelKeys).endpoints.map((e) => intern(old.get(e.id), e));
+      for (const e of unit.endpoints) this.countId(e, 1);
     }
     this.unitsDirty = false;
     const all: Endpoint[] = [];
-    const count = new Map<string, number>();
+    this.renamed = new Map();
     for (const unit of this.units.values()) {
       for (const e of unit.endpoints) {
-        all.push(e);
-        const plain = `${e.namespace}/${e.name}`;
-        if (e.id === plain) count.set(plain, (count.get(plain) ?? 0) + 1);
+        // Ids are told apart by kind when two owners share a name (withIds in k8s/endpoints.ts).
+        if (this.shared.has(e.id)) {
+          const renamed = this.withKindId(e);
+          this.renamed.set(e, renamed);
+          all.push(renamed);
+        } else all.push(e);
       }
-    }
-    // Ids are told apart by kind when two owners share a name (withIds in k8s/endpoints.ts).
-    this.renamed = new Map();
-    for (let i = 0; i < all.length; i++) {
-      const e = all[i] as Endpoint;
-      if ((count.get(e.id) ?? 0) <= 1) continue;
-      all[i] = this.withKindId(e);
-      this.renamed.set(e, all[i] as Endpoint);
     }
     this.endpointsList = all;
     return all;
+  }
+
+  /** Counts the endpoints named by each plain id (`ns/name`); those with more than one are `shared`. */
+  private countId(e: Endpoint, by: 1 | -1): void {
+    if (e.id !== `${e.namespace}/${e.name}`) return;
+    const n = (this.idCounts.get(e.id) ?? 0) + by;
+    if (n <= 0) this.idCounts.delete(e.id);
+    else this.idCounts.set(e.id, n);
+    if (n > 1) this.shared.add(e.id);
+    else this.shared.delete(e.id);
   }
 
   private withKindId(e: Endpoint): Endpoint {
@@ -315,6 +327,13 @@ export class ClusterView {
    */
   nodeScope(): NodeScope | string {
     const cluster = this.cluster();
+    if (this.scope?.version === this.version) return this.scope.value;
+    const value = this.computeScope(cluster);
+    this.scope = { version: this.version, value };
+    return value;
+  }
+
+  private computeScope(cluster: Cluster): NodeScope | string {
     const node = cluster.nodes?.find((n) => n.name === this.node);
     if (node === undefined) {
       const held = this.entries.get(keyOf("Node", "", this.node));
