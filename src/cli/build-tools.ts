@@ -229,6 +229,18 @@ function podCidrs(given: Given): Cidr[] {
   });
 }
 
+const TOPOLOGIES = ["routed", "bridge"] as const;
+
+/** `--topology routed|bridge`; default routed. */
+function labTopology(given: Given): (typeof TOPOLOGIES)[number] {
+  const word = one(given, "topology") ?? "routed";
+  if (!(TOPOLOGIES as readonly string[]).includes(word)) {
+    const hint = suggest(word, TOPOLOGIES);
+    refuse(`invalid --topology "${word}"${hint === null ? "" : ` (did you mean "${hint}"?)`}: expected routed or bridge`);
+  }
+  return word as (typeof TOPOLOGIES)[number];
+}
+
 const MANIFEST_FLAGS = ["filename", "verbose", "strict", "pod-cidr", "ipblock-matches-pods"] as const;
 
 const LAB_DOES = { probe: "probes what lab up planned", down: "removes what lab up made", list: "lists the labs on this machine" } as const;
@@ -240,9 +252,9 @@ export function buildLab(positionals: readonly string[], given: Given): Options<
     if (given.has("clean") && action === "up") refuse(`--clean removes orphaned labs before lab run; use lab list and lab down --lab PREFIX with lab up`);
     const common = commonOptions("lab", given);
     const to = given.get("to");
-    return { name: "lab", action, common, podCidrs: podCidrs(given), to: to === undefined ? null : to.map(labTarget), metadata: metadataFlag(given), clean: given.has("clean") };
+    return { name: "lab", action, common, podCidrs: podCidrs(given), to: to === undefined ? null : to.map(labTarget), metadata: metadataFlag(given), clean: given.has("clean"), topology: labTopology(given) };
   }
-  for (const flag of [...MANIFEST_FLAGS, "to", "metadata", "clean", ...(action === "list" ? ["lab"] : [])]) {
+  for (const flag of [...MANIFEST_FLAGS, "to", "metadata", "clean", "topology", ...(action === "list" ? ["lab"] : [])]) {
     if (given.has(flag)) refuse(`--${flag === "filename" ? "filename (-f)" : flag} cannot be used with lab ${action}: it ${LAB_DOES[action]}`);
   }
   if (action === "list") return { name: "lab", action, output: parseOutput("lab", one(given, "output")) };

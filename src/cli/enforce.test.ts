@@ -11,7 +11,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { test } from "node:test";
-import { listen, probe, wire } from "../enforce/mini-lab.js";
+import { bridgeNetfilter, listen, probe, wire } from "../enforce/mini-lab.js";
+import { bridgePreflight } from "../lab/preflight.js";
 import { createNetns, deleteNetns } from "../enforce/netns.js";
 import { listTable } from "../enforce/nft.js";
 import { canUseNetns } from "../enforce/test-support.js";
@@ -168,5 +169,34 @@ test("enforce refuses input that would drop every enforced policy (empty stdin, 
     assert.doesNotMatch(await table(), /chain eg_g/, "applied: no pod isolated");
   } finally {
     await deleteNetns(router);
+  }
+});
+
+test("enforce checks the datapath at start: pods bridged on cni0 with br_netfilter's sysctls at 0 get a warning naming the sysctl (applied all the same); at 1, none", async (t) => {
+  if (!(await canUseNetns(t))) return;
+  const bridge = bridgePreflight();
+  if (!bridge.ok) {
+    if (process.env["CI"] === "true") assert.fail(bridge.reason);
+    return t.skip(bridge.reason);
+  }
+  const [router, pod] = (await namespaces(2)) as [string, string];
+  try {
+    const wired = await wire(router, [{ netns: pod, addresses: [DEBUG_SHELL] }], "bridge");
+    assert.ok(wired.ok, wired.ok ? "" : `${wired.error.message}: ${wired.error.stderr}`);
+    const off = await bridgeNetfilter(router, false);
+    assert.ok(off.ok);
+    const warned = await run(["enforce", "-f", "examples/egress", "--netns", router], ROOT);
+    assert.equal(warned.code, 0, warned.stderr);
+    assert.deepEqual(warned.stderr.split("\n").filter((l) => l.includes("bridged")), [
+      "portcullis: warning: pods are bridged on cni0 but net.bridge.bridge-nf-call-iptables is 0: same-node IPv4 pod traffic bypasses the rules; set net.bridge.bridge-nf-call-iptables=1",
+      "portcullis: warning: pods are bridged on cni0 but net.bridge.bridge-nf-call-ip6tables is 0: same-node IPv6 pod traffic bypasses the rules; set net.bridge.bridge-nf-call-ip6tables=1",
+    ]);
+    const on = await bridgeNetfilter(router, true);
+    assert.ok(on.ok);
+    const quiet = await run(["enforce", "-f", "examples/egress", "--netns", router], ROOT);
+    assert.equal(quiet.code, 0, quiet.stderr);
+    assert.doesNotMatch(quiet.stderr, /bridged/);
+  } finally {
+    for (const name of [router, pod]) await deleteNetns(name);
   }
 });

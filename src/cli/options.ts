@@ -185,6 +185,8 @@ export type CommandOptions =
       readonly metadata: readonly Ip[];
       /** `lab run --clean`: remove labs orphaned by killed runs first (without it, they are reported). */
       readonly clean: boolean;
+      /** `--topology`: how the lab wires its pods; default routed. */
+      readonly topology: "routed" | "bridge";
     }
   | { readonly name: "lab"; readonly action: "probe" | "down"; readonly output: OutputFormat; readonly prefix: string }
   | { readonly name: "lab"; readonly action: "list"; readonly output: OutputFormat };

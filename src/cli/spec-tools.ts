@@ -185,12 +185,18 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "lab",
-    usage: "portcullis lab run|up -f PATH... [--to IP[:PORT[/PROTO]]]... [--clean] | portcullis lab probe|down --lab PREFIX | portcullis lab list",
+    usage: "portcullis lab run|up -f PATH... [--to IP[:PORT[/PROTO]]]... [--topology routed|bridge] [--clean] | portcullis lab probe|down --lab PREFIX | portcullis lab list",
     summary: "prove enforcement with real packets: a lab of network namespaces, the ruleset, a probe per connection",
     flags: [
       { name: "to", type: "string", multiple: true, value: "IP[:PORT[/PROTO]]", help: "run, up: probe this external address instead of those the ipBlocks suggest; repeatable" },
       { name: "lab", type: "string", value: "PREFIX", help: "probe, down: the lab that lab up kept, or one a killed run left (pc- and 6 hex digits)" },
       { name: "clean", type: "boolean", help: "run: first remove labs orphaned by killed runs (without it, lab run names them)" },
+      {
+        name: "topology",
+        type: "string",
+        value: "routed|bridge",
+        help: "run, up: how pods are wired to the node: routed veths (Calico, Cilium, kindnet) or the bridge cni0 holding the pod CIDRs' gateways (Flannel, bridge plugin; needs br_netfilter); default routed",
+      },
       METADATA_FLAG,
     ],
     outputs: ["text", "json"],
@@ -198,6 +204,7 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
     examples: [
       "sudo portcullis lab run -f examples/egress",
       "sudo portcullis lab up -f examples/egress && sudo portcullis lab probe --lab pc-1a2b3c",
+      "sudo portcullis lab run -f examples/egress --topology bridge",
       "portcullis lab list",
     ],
     exits: { ok: "every probe did what the engine said (run, probe), or the lab is up or down", negative: "a probe did not (a mismatch)" },

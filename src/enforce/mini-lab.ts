@@ -1,7 +1,10 @@
 /**
  * A node in miniature for the packet tests: a router namespace (the node, where the table is
- * applied) and pod namespaces joined to it by veth pairs, routed per address like Calico-style CNIs
- * do. Everything is created inside namespaces made by the caller; nothing touches the machine's own.
+ * applied) and pod namespaces joined to it by veth pairs, in one of the two datapath shapes CNIs
+ * build: `routed` (per address, like Calico-style CNIs) or `bridge` (pod veths as ports of the
+ * node's bridge `cni0` holding the gateways, like Flannel and the CNI bridge plugin: same-node pod
+ * traffic is bridged). Everything is created inside namespaces made by the caller; nothing touches
+ * the machine's own.
  */
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
@@ -13,9 +16,16 @@ export interface PodNetns {
   readonly netns: string;
   /** Pod (and external) addresses held by this namespace, IPv4 and IPv6. */
   readonly addresses: readonly string[];
+  /** Hosts outside the pod network (the internet): routed in both topologies, never on the bridge. */
+  readonly outside?: boolean;
 }
 
+export type Topology = "routed" | "bridge";
+
 const GATEWAY = { 4: "10.244.1.1", 6: "fd00:1::1" } as const;
+/** On the bridge, the gateways with these prefixes: pods' addresses there must lie in 10.244.0.0/16 and fd00:1::/64. */
+const BRIDGE_PREFIX = { 4: 16, 6: 64 } as const;
+const BRIDGE = "cni0";
 
 async function steps(list: readonly (() => Promise<RunResult<unknown>>)[]): Promise<RunResult<void>> {
   for (const step of list) {
@@ -28,14 +38,40 @@ async function steps(list: readonly (() => Promise<RunResult<unknown>>)[]): Prom
 const sysctl = (netns: string, settings: readonly string[]) => () => execIn(netns, ["sysctl", "-q", "-w", ...settings]);
 const NO_DAD = ["net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0"];
 
-/** Wires `pods` to `router`: one veth pair each, /32 and /128 routes, forwarding on in the router. */
-export async function wire(router: string, pods: readonly PodNetns[]): Promise<RunResult<void>> {
+/** The switches of br_netfilter (per network namespace) that hand bridged packets to the IP hooks. */
+export const BRIDGE_NF = ["net.bridge.bridge-nf-call-iptables", "net.bridge.bridge-nf-call-ip6tables"] as const;
+
+/** Sets br_netfilter's sysctls in the router: on (1), bridged pod packets cross its forward hook; off (0), they bypass it. */
+export function bridgeNetfilter(router: string, on: boolean): Promise<RunResult<string>> {
+  return execIn(router, ["sysctl", "-q", "-w", ...BRIDGE_NF.map((k) => `${k}=${on ? 1 : 0}`)]);
+}
+
+/**
+ * Wires `pods` to `router`, forwarding on in the router. Routed: one veth pair each, /32 and /128
+ * routes. Bridge: the pods' veths are ports of `cni0` (holding 10.244.1.1/16 and fd00:1::1/64),
+ * their addresses on-link there (same-node traffic bridged), br_netfilter on in the router; hosts
+ * marked `outside` are routed as before.
+ */
+export async function wire(router: string, pods: readonly PodNetns[], topology: Topology = "routed"): Promise<RunResult<void>> {
   const list: (() => Promise<RunResult<unknown>>)[] = [
     sysctl(router, [...NO_DAD, "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"]),
     () => ipIn(router, ["link", "set", "lo", "up"]),
   ];
+  if (topology === "bridge") {
+    list.push(
+      () => bridgeNetfilter(router, true),
+      () => ipIn(router, ["link", "add", BRIDGE, "type", "bridge"]),
+      () => ipIn(router, ["link", "set", BRIDGE, "up"]),
+      () => ipIn(router, ["addr", "add", `${GATEWAY[4]}/${BRIDGE_PREFIX[4]}`, "dev", BRIDGE]),
+      () => ipIn(router, ["-6", "addr", "add", `${GATEWAY[6]}/${BRIDGE_PREFIX[6]}`, "dev", BRIDGE, "nodad"]),
+    );
+  }
   pods.forEach((pod, k) => {
     const [inner, outer] = [`p${k}`, `r${k}`];
+    if (topology === "bridge" && pod.outside !== true) {
+      list.push(...bridgedPod(router, pod, inner, outer));
+      return;
+    }
     list.push(
       sysctl(pod.netns, NO_DAD),
       () => ipIn(pod.netns, ["link", "add", inner, "type", "veth", "peer", "name", outer, "netns", router]),
@@ -59,6 +95,24 @@ export async function wire(router: string, pods: readonly PodNetns[]): Promise<R
     }
   });
   return steps(list);
+}
+
+/** A pod on the bridge: its veth's node end a port of cni0, its addresses with the bridge's prefixes, default routes via the gateways. */
+function bridgedPod(router: string, pod: PodNetns, inner: string, outer: string): (() => Promise<RunResult<unknown>>)[] {
+  return [
+    sysctl(pod.netns, NO_DAD),
+    () => ipIn(pod.netns, ["link", "add", inner, "type", "veth", "peer", "name", outer, "netns", router]),
+    () => ipIn(router, ["link", "set", outer, "master", BRIDGE]),
+    () => ipIn(router, ["link", "set", outer, "up"]),
+    () => ipIn(pod.netns, ["link", "set", "lo", "up"]),
+    () => ipIn(pod.netns, ["link", "set", inner, "up"]),
+    ...pod.addresses.map((address) => {
+      const family = parseIp(address)?.family === 6 ? 6 : 4;
+      return () => ipIn(pod.netns, [`-${family}`, "addr", "add", `${address}/${BRIDGE_PREFIX[family]}`, "dev", inner, ...(family === 6 ? ["nodad"] : [])]);
+    }),
+    () => ipIn(pod.netns, ["route", "add", "default", "via", GATEWAY[4], "dev", inner, "onlink"]),
+    () => ipIn(pod.netns, ["-6", "route", "add", "default", "via", GATEWAY[6], "dev", inner, "onlink"]),
+  ];
 }
 
 const SERVER = `

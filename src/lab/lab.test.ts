@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { parseCidr } from "../net/cidr.js";
 import { type Ip, parseIp } from "../net/ip.js";
 import { labUp } from "./lab.js";
 import { listNetns, ofPrefix } from "./netns.js";
@@ -12,6 +13,7 @@ import { labSkip } from "./testing.js";
 import type { Lab, LabSpec, ProbeTarget } from "./types.js";
 
 const skip = await labSkip();
+const bridgeSkip = await labSkip("bridge");
 
 function ip(text: string): Ip {
   const parsed = parseIp(text);
@@ -224,6 +226,55 @@ describe("a lab of three pods and the internet", { skip }, () => {
     await lab.down();
     assert.deepEqual(await namespacesOf(lab.prefix), []);
     await assert.rejects(lab.probe(WEB, [tcp("10.244.0.5", 5432)]), /is down/);
+  });
+});
+
+function podCidr(text: string) {
+  const r = parseCidr(text);
+  assert.ok(r.ok, text);
+  return r.cidr;
+}
+
+describe("the bridge topology: pods on cni0, as Flannel and the CNI bridge plugin wire a node", { skip: bridgeSkip }, () => {
+  let lab: Lab;
+  before(async () => {
+    lab = await labUp({ ...SPEC, topology: { kind: "bridge", podCidrs: [podCidr("10.244.0.0/16"), podCidr("fd00:10:244::/64")] } });
+  });
+  after(async () => {
+    await lab?.down();
+  });
+
+  test("pods reach each other, the internet and DNS, IPv4 and IPv6; the internet reaches pods", async () => {
+    const rs = await lab.probe(DB, [tcp("10.244.0.10", 8080), udp("10.244.0.10", 9000), tcp("fd00:10:244::53", 53), tcp("203.0.113.7", 443), tcp("2001:db8::7", 443)]);
+    assert.deepEqual(rs.map((r) => r.identity ?? r.outcome), [WEB, WEB, DNS, "internet 203.0.113.7", "internet 2001:db8::7"]);
+    const back = await lab.probe("internet", [tcp("10.244.0.10", 8080), tcp("fd00:10:244::5", 5432)]);
+    assert.deepEqual(back.map((r) => r.identity ?? r.outcome), [WEB, DB]);
+    assert.deepEqual(await lab.dnsQuery(WEB, ip("10.244.0.53"), PG_NAME, "udp"), ["10.244.0.5"]);
+  });
+
+  test("a pod's address has its pod CIDR's prefix: a same-node peer is on-link (bridged), the rest goes via cni0's gateway", async () => {
+    const ns = lab.podNs(WEB);
+    assert.match((await lab.exec(ns, ["ip", "-4", "-o", "addr", "show", "dev", "eth0"])).stdout, /10\.244\.0\.10\/16/);
+    assert.match((await lab.exec(ns, ["ip", "route", "get", "10.244.0.5"])).stdout, /^10\.244\.0\.5 dev eth0 src 10\.244\.0\.10 /);
+    assert.match((await lab.exec(ns, ["ip", "route", "get", "203.0.113.7"])).stdout, /^203\.0\.113\.7 via 10\.244\.0\.1 dev eth0 /);
+    assert.match((await lab.exec(lab.nodeNs, ["ip", "-o", "link", "show", "master", "cni0"])).stdout, /pod0@.*pod1@.*pod2@/s);
+  });
+
+  test("the node's forward hook sees bridged pod traffic through br_netfilter only: at 0, same-node packets bypass a drop rule, routed ones do not", async () => {
+    const ruleset = "table inet labbridge {\n chain forward {\n  type filter hook forward priority 0;\n  ip saddr 10.244.0.53 drop\n }\n}\n";
+    const applied = await lab.exec(lab.nodeNs, ["nft", "-f", "-"], { input: ruleset });
+    assert.equal(applied.code, 0, applied.stderr);
+    const targets = [tcp("10.244.0.5", 5432), tcp("203.0.113.7", 443)];
+    const set = (v: 0 | 1) => lab.exec(lab.nodeNs, ["sysctl", "-q", "-w", `net.bridge.bridge-nf-call-iptables=${v}`]);
+    try {
+      const on = await lab.probe(DNS, targets, { timeoutMs: 300 });
+      assert.equal((await set(0)).code, 0);
+      const off = await lab.probe(DNS, targets, { timeoutMs: 300 });
+      assert.deepEqual([on.map((r) => r.outcome), off.map((r) => r.identity ?? r.outcome)], [["timeout", "timeout"], [DB, "timeout"]]);
+    } finally {
+      await set(1);
+      await lab.exec(lab.nodeNs, ["nft", "delete", "table", "inet", "labbridge"]);
+    }
   });
 });
 

@@ -9,6 +9,7 @@ import { track, untrack } from "./cleanup.js";
 import { mapLimit } from "./limit.js";
 import { LAB_PREFIX, addNetns, deleteNetns, isKeptMarker, keptMarker, listNetns, newPrefix, ofPrefix, ownerMarker, readMarker } from "./netns.js";
 import { type LabPlan, planLab } from "./plan.js";
+import { bridgePreflight } from "./preflight.js";
 import type { AgentConfig } from "./protocol.js";
 import { RunningLab } from "./running-lab.js";
 import { killQuietly, runOk } from "./run.js";
@@ -76,6 +77,8 @@ export async function labUp(spec: LabSpec, opts: LabOptions = {}): Promise<Lab> 
   const planned = planLab(spec, prefix, ownerMarker());
   if (!planned.ok) throw new Error(`invalid lab spec:\n  ${planned.errors.join("\n  ")}`);
   const plan = planned.plan;
+  const bridge = plan.topology.kind === "bridge" ? bridgePreflight() : { ok: true as const };
+  if (!bridge.ok) throw new Error(bridge.reason);
   const pids = track(prefix);
   const agents: AgentHandle[] = [];
   const start = performance.now();

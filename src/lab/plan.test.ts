@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { type Cidr, parseCidr } from "../net/cidr.js";
 import { type Ip, parseIp } from "../net/ip.js";
 import { planLab, validateSpec } from "./plan.js";
 import type { LabSpec } from "./types.js";
@@ -114,4 +115,60 @@ test("an invalid spec lists every problem with its path", () => {
     "internet.ports[0].port: 70000 is not 1-65535",
   ]);
   assert.equal(planLab(bad, "pc-abc123", "m").ok, false);
+});
+
+// The bridge topology, as Flannel's and the CNI bridge plugin's nodes are wired (cni0 holding the pod CIDR's gateway).
+const BRIDGED: LabSpec = {
+  ...SPEC,
+  pods: [
+    { id: "a/v4", ips: [ip("10.0.0.10")], ports: [] },
+    { id: "b/dual", ips: [ip("10.0.0.20"), ip("fd00::20")], ports: [] },
+    { id: "c/outside", ips: [ip("192.168.7.7")], ports: [] },
+  ],
+  topology: { kind: "bridge", podCidrs: [cidr("10.0.0.0/16"), cidr("fd00::/64")] },
+};
+
+function cidr(text: string): Cidr {
+  const r = parseCidr(text);
+  assert.ok(r.ok, text);
+  return r.cidr;
+}
+
+test("bridge: every pod veth is a port of cni0, which holds each pod CIDR's gateway and fe80::1; br_netfilter is on in the node", () => {
+  const p = plan(BRIDGED);
+  const lines = p.nodeBatch.lines;
+  assert.ok(lines.includes("link add cni0 type bridge"));
+  assert.deepEqual(lines.filter((l) => l.includes(" master ")), ["link set pod0 master cni0", "link set pod1 master cni0", "link set pod2 master cni0"]);
+  for (const l of ["addr add 10.0.0.1/16 dev cni0", "addr add fd00::1/64 dev cni0 nodad", "addr add fe80::1/64 dev cni0 nodad"]) assert.ok(lines.includes(l), l);
+  assert.ok(!lines.some((l) => / dev pod\d/.test(l)), "no address or route on a bridge port");
+  // The pod CIDRs are connected routes of cni0; only an address outside them needs a route.
+  assert.deepEqual(lines.filter((l) => l.startsWith("route add") && l.includes("cni0")), ["route add 192.168.7.7/32 dev cni0"]);
+  assert.ok(p.sysctls.get(p.nodeNs)?.includes("net.bridge.bridge-nf-call-iptables=1"));
+  assert.ok(p.sysctls.get(p.nodeNs)?.includes("net.bridge.bridge-nf-call-ip6tables=1"));
+  assert.ok(!plan().sysctls.get(plan().nodeNs)?.some((kv) => kv.startsWith("net.bridge.")), "routed labs leave br_netfilter alone");
+});
+
+test("bridge: a pod's address takes its pod CIDR's prefix (peers in it are on-link, bridged); the rest on-link too; default via the CIDR's gateway", () => {
+  const [, v4, dual, outside] = plan(BRIDGED).batches;
+  assert.deepEqual(v4?.lines.slice(2), ["addr add 10.0.0.10/16 dev eth0", "route add 192.168.7.7/32 dev eth0", "route add default via 10.0.0.1 dev eth0 onlink"]);
+  assert.deepEqual(dual?.lines.slice(2), [
+    "addr add 10.0.0.20/16 dev eth0",
+    "addr add fd00::20/64 dev eth0 nodad",
+    "route add 192.168.7.7/32 dev eth0",
+    "route add default via 10.0.0.1 dev eth0 onlink",
+    "route add ::/0 via fd00::1 dev eth0 onlink",
+  ]);
+  assert.deepEqual(outside?.lines.slice(2), [
+    "addr add 192.168.7.7/32 dev eth0",
+    "route add 10.0.0.0/16 dev eth0",
+    "route add default via 10.0.0.1 dev eth0 onlink",
+  ]);
+});
+
+test("bridge: the gateway is the lab's, not a pod's; a pod CIDR too small for one is refused", () => {
+  const bad: LabSpec = { ...SPEC, topology: { kind: "bridge", podCidrs: [cidr("10.0.0.0/16"), cidr("10.9.9.9/32")] } };
+  assert.deepEqual(validateSpec(bad), [
+    "topology.podCidrs[1]: 10.9.9.9/32 leaves no address for the bridge's gateway and pods",
+    "pods[0].ips[0]: 10.0.0.1 is the bridge's gateway in 10.0.0.0/16",
+  ]);
 });

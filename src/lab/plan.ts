@@ -8,9 +8,18 @@
  *   other address: IPv4 `local 0.0.0.0/0` in table local (so replies may use any source), with the
  *   node and pod addresses routed more specifically in that table; IPv6 `local ::/0` in table 100,
  *   looked up after main. Its own connections come from 198.51.100.1 and 2001:db8:ffff::1.
+ *
+ * With the bridge topology (`types.ts`), pod veths are ports of the node's bridge `cni0` instead,
+ * which holds each pod CIDR's gateway (`10.244.0.1/16` for `10.244.0.0/16`) and `fe80::1/64`; a pod
+ * address inside a pod CIDR takes the CIDR's prefix, so its peers in the CIDR are on-link (bridged),
+ * and a pod reaches pods outside it on-link too (a route per such address, and per pod CIDR it is
+ * not in). Pods route the rest via their CIDR's gateway (169.254.1.1 or fe80::1 without one of the
+ * family); the node routes to the pods through `cni0`. br_netfilter hands bridged packets to the
+ * node's forward hook (`net.bridge.bridge-nf-call-iptables=1`, `…-ip6tables=1` in the node).
  */
-import { type Ip, formatIp, parseIp } from "../net/ip.js";
-import { INTERNET, type LabSpec } from "./types.js";
+import { type Cidr, formatCidr } from "../net/cidr.js";
+import { BITS, type Family, type Ip, formatIp, parseIp } from "../net/ip.js";
+import { INTERNET, type LabSpec, type LabTopology } from "./types.js";
 
 export const NODE_GW4 = "169.254.1.1";
 export const NODE_GW6 = "fe80::1";
@@ -21,6 +30,10 @@ export const INTERNET_SRC4 = "198.51.100.1";
 export const INTERNET_SRC6 = "2001:db8:ffff::1";
 const INTERNET_TABLE = "100";
 export const MAX_PODS = 200;
+/** The node's bridge in the bridge topology (the name Flannel and the CNI bridge plugin give it). */
+export const BRIDGE = "cni0";
+/** br_netfilter's switches (per network namespace): bridged IPv4 and IPv6 packets cross the IP hooks. */
+export const BRIDGE_NF_SYSCTLS = ["net.bridge.bridge-nf-call-iptables=1", "net.bridge.bridge-nf-call-ip6tables=1"];
 
 export interface PlannedPod {
   readonly id: string;
@@ -40,6 +53,7 @@ export interface LabPlan {
   readonly nodeNs: string;
   readonly internetNs: string;
   readonly pods: readonly PlannedPod[];
+  readonly topology: LabTopology;
   /** Node first, internet second, pods after. */
   readonly namespaces: readonly string[];
   readonly sysctls: ReadonlyMap<string, readonly string[]>;
@@ -68,8 +82,10 @@ export function planLab(spec: LabSpec, prefix: string, marker: string): PlanResu
   const nodeNs = `${prefix}-0`;
   const internetNs = `${prefix}-1`;
   const pods = spec.pods.map((p, i): PlannedPod => ({ id: p.id, ns: `${prefix}-${i + 2}`, nodeIf: `pod${i}`, ips: p.ips.map(formatIp) }));
+  const topology = spec.topology ?? { kind: "routed" };
+  const bridged = topology.kind === "bridge" ? BRIDGE_NF_SYSCTLS : [];
   const sysctls = new Map<string, readonly string[]>([
-    [nodeNs, [...COMMON_SYSCTLS, "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"]],
+    [nodeNs, [...COMMON_SYSCTLS, "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1", ...bridged]],
     [internetNs, [...COMMON_SYSCTLS, "net.ipv4.ip_nonlocal_bind=1", "net.ipv6.ip_nonlocal_bind=1"]],
     ...pods.map((p): [string, readonly string[]] => [p.ns, COMMON_SYSCTLS]),
   ]);
@@ -80,10 +96,14 @@ export function planLab(spec: LabSpec, prefix: string, marker: string): PlanResu
       nodeNs,
       internetNs,
       pods,
+      topology,
       namespaces: [nodeNs, internetNs, ...pods.map((p) => p.ns)],
       sysctls,
-      nodeBatch: { ns: nodeNs, lines: nodeLines(pods, internetNs, marker) },
-      batches: [{ ns: internetNs, lines: internetLines(pods) }, ...pods.map((p) => ({ ns: p.ns, lines: podLines(p) }))],
+      nodeBatch: { ns: nodeNs, lines: topology.kind === "bridge" ? bridgeNodeLines(pods, internetNs, marker, topology.podCidrs) : nodeLines(pods, internetNs, marker) },
+      batches: [
+        { ns: internetNs, lines: internetLines(pods) },
+        ...pods.map((p) => ({ ns: p.ns, lines: topology.kind === "bridge" ? bridgePodLines(p, pods, topology.podCidrs) : podLines(p) })),
+      ],
       extra: [["-n", internetNs, "-6", "rule", "add", "pref", "40000", "lookup", INTERNET_TABLE]],
     },
   };
@@ -111,6 +131,74 @@ function nodeLines(pods: readonly PlannedPod[], internetNs: string, marker: stri
     `route add default via ${INTERNET_GW4} dev internet onlink`,
     `route add ::/0 via ${INTERNET_GW6} dev internet`,
     ...pods.flatMap((p) => p.ips.map((ip) => `route add ${hostRoute(ip)} dev ${p.nodeIf}`)),
+  ];
+}
+
+/** The pod CIDR holding an address, if any. */
+function cidrOfAddress(ip: string, podCidrs: readonly Cidr[]): Cidr | undefined {
+  const parsed = parseIp(ip);
+  return parsed === undefined ? undefined : podCidrs.find((c) => c.family === parsed.family && c.first <= parsed.value && parsed.value <= c.last);
+}
+
+/** The bridge's address in a pod CIDR: the first after the network's (`10.244.0.1` in `10.244.0.0/16`). */
+export function bridgeGateway(c: Cidr): Ip {
+  return { family: c.family, value: c.first + 1n };
+}
+
+/** The gateway a pod address routes by: its pod CIDR's, else the first pod CIDR's of its family, else the node's link-local one. */
+function gatewayFor(ip: string, podCidrs: readonly Cidr[]): string {
+  const family: Family = isV6(ip) ? 6 : 4;
+  const c = cidrOfAddress(ip, podCidrs) ?? podCidrs.find((x) => x.family === family);
+  if (c !== undefined) return formatIp(bridgeGateway(c));
+  return family === 6 ? NODE_GW6 : NODE_GW4;
+}
+
+function bridgeNodeLines(pods: readonly PlannedPod[], internetNs: string, marker: string, podCidrs: readonly Cidr[]): string[] {
+  const outside = pods.flatMap((p) => p.ips).filter((ip) => cidrOfAddress(ip, podCidrs) === undefined);
+  return [
+    `link set dev lo alias ${marker}`,
+    "link set lo up",
+    `addr add ${NODE_GW4}/32 dev lo`,
+    `link add internet type veth peer name eth0 netns ${internetNs}`,
+    `link add ${BRIDGE} type bridge`,
+    ...pods.map((p) => `link add ${p.nodeIf} type veth peer name eth0 netns ${p.ns}`),
+    ...pods.map((p) => `link set ${p.nodeIf} master ${BRIDGE}`),
+    ...["internet", BRIDGE, ...pods.map((p) => p.nodeIf)].map((l) => `link set ${l} up`),
+    ...["internet", BRIDGE].map((l) => `addr add ${NODE_GW6}/64 dev ${l} nodad`),
+    ...podCidrs.map((c) => `addr add ${formatIp(bridgeGateway(c))}/${c.prefix} dev ${BRIDGE}${c.family === 6 ? " nodad" : ""}`),
+    `route add default via ${INTERNET_GW4} dev internet onlink`,
+    `route add ::/0 via ${INTERNET_GW6} dev internet`,
+    ...outside.map((ip) => `route add ${hostRoute(ip)} dev ${BRIDGE}`),
+  ];
+}
+
+/**
+ * A pod on the bridge: its addresses with their pod CIDR's prefix (a host route's outside every
+ * CIDR); on-link routes to the pod CIDRs it has no address in and to the other pods' addresses
+ * outside every CIDR (all on the same bridge); a default route per family via its gateway.
+ */
+function bridgePodLines(pod: PlannedPod, pods: readonly PlannedPod[], podCidrs: readonly Cidr[]): string[] {
+  const families = new Set<Family>(pod.ips.map((ip) => (isV6(ip) ? 6 : 4)));
+  const own = new Set(pod.ips.flatMap((ip) => cidrOfAddress(ip, podCidrs) ?? []));
+  const others = pods.filter((p) => p !== pod).flatMap((p) => p.ips);
+  const onLink = [
+    ...podCidrs.filter((c) => families.has(c.family) && !own.has(c)).map(formatCidr),
+    ...others.filter((ip) => families.has(isV6(ip) ? 6 : 4) && cidrOfAddress(ip, podCidrs) === undefined).map(hostRoute),
+  ];
+  const address = (ip: string): string => {
+    const c = cidrOfAddress(ip, podCidrs);
+    return `addr add ${ip}/${c?.prefix ?? BITS[isV6(ip) ? 6 : 4]} dev eth0${isV6(ip) ? " nodad" : ""}`;
+  };
+  const first = (family: Family): string | undefined => pod.ips.find((ip) => (isV6(ip) ? 6 : 4) === family);
+  const v4 = first(4);
+  const v6 = first(6);
+  return [
+    "link set lo up",
+    "link set eth0 up",
+    ...pod.ips.map(address),
+    ...onLink.map((dst) => `route add ${dst} dev eth0`),
+    ...(v4 === undefined ? [] : [`route add default via ${gatewayFor(v4, podCidrs)} dev eth0 onlink`]),
+    ...(v6 === undefined ? [] : [`route add ::/0 via ${gatewayFor(v6, podCidrs)} dev eth0 onlink`]),
   ];
 }
 
@@ -148,9 +236,11 @@ function podLines(pod: PlannedPod): string[] {
 }
 
 /** Addresses the lab itself uses, or that cannot be a pod's: why, or undefined when it may be one. */
-export function reservedReason(ip: Ip): string | undefined {
+export function reservedReason(ip: Ip, topology: LabTopology = { kind: "routed" }): string | undefined {
   const text = formatIp(ip);
   if ([NODE_GW4, INTERNET_GW4, INTERNET_SRC4, INTERNET_SRC6].includes(text)) return "is used by the lab's routing";
+  const gateway = topology.kind === "bridge" ? topology.podCidrs.find((c) => c.family === ip.family && bridgeGateway(c).value === ip.value) : undefined;
+  if (gateway !== undefined) return `is the bridge's gateway in ${formatCidr(gateway)}`;
   const first = Number(ip.value >> (ip.family === 4 ? 24n : 120n));
   if (ip.family === 4 && (first === 0 || first === 127 || first >= 224)) return "is not a unicast address";
   if (ip.family === 6 && (ip.value <= 1n || first === 0xff)) return "is not a unicast address";
@@ -160,7 +250,13 @@ export function reservedReason(ip: Ip): string | undefined {
 
 export function validateSpec(spec: LabSpec): string[] {
   const errors: string[] = [];
+  const topology = spec.topology ?? { kind: "routed" };
   if (spec.pods.length > MAX_PODS) errors.push(`at most ${MAX_PODS} pods`);
+  if (topology.kind === "bridge") {
+    topology.podCidrs.forEach((c, i) => {
+      if (BITS[c.family] - c.prefix < 2) errors.push(`topology.podCidrs[${i}]: ${formatCidr(c)} leaves no address for the bridge's gateway and pods`);
+    });
+  }
   const ids = new Set<string>();
   const owners = new Map<string, string>();
   spec.pods.forEach((pod, i) => {
@@ -171,7 +267,7 @@ export function validateSpec(spec: LabSpec): string[] {
     if (pod.ips.length === 0) errors.push(`${at}.ips: a lab pod needs an address`);
     pod.ips.forEach((ip, j) => {
       const text = formatIp(ip);
-      const reserved = reservedReason(ip);
+      const reserved = reservedReason(ip, topology);
       if (reserved !== undefined) errors.push(`${at}.ips[${j}]: ${text} ${reserved}`);
       const owner = owners.get(text);
       if (owner !== undefined) errors.push(`${at}.ips[${j}]: ${text} is also ${owner}'s`);

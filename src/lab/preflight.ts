@@ -1,4 +1,5 @@
 /** Can labs run here? Root, `ip`, `sysctl`, and a namespace that can be created and removed. */
+import { existsSync } from "node:fs";
 import { deleteNetns, addNetns, newPrefix } from "./netns.js";
 import { run } from "./run.js";
 import type { Preflight } from "./types.js";
@@ -22,4 +23,16 @@ export async function labPreflight(): Promise<Preflight> {
   } finally {
     await deleteNetns(prefix).catch(() => undefined);
   }
+}
+
+/**
+ * The bridge topology needs br_netfilter: without it bridged packets never reach the node's IP
+ * forward hook, so nothing enforced there would see same-node traffic. Its sysctls exist (in every
+ * network namespace) exactly when it is loaded. It is not loaded from here: `modprobe br_netfilter`
+ * is a host-wide change (every bridge of the host starts passing the host's iptables), the
+ * machine's owner decides it.
+ */
+export function bridgePreflight(): Preflight {
+  if (existsSync("/proc/sys/net/bridge/bridge-nf-call-iptables")) return { ok: true };
+  return { ok: false, reason: "the bridge topology needs the br_netfilter module, which is not loaded (modprobe br_netfilter): without it bridged pod traffic bypasses the node's forward hook" };
 }

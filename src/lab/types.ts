@@ -3,6 +3,7 @@
  * packets. These are the types its callers see; `lab.ts` is the adapter that builds it.
  */
 import type { Protocol } from "../model/ports.js";
+import type { Cidr } from "../net/cidr.js";
 import type { Ip } from "../net/ip.js";
 
 export interface LabPort {
@@ -21,10 +22,24 @@ export interface LabPod {
   readonly dns?: { readonly names: Readonly<Record<string, readonly string[]>> };
 }
 
+/**
+ * How pods are wired to the node, the two datapath shapes CNIs build:
+ * - `routed` (Calico, Cilium, kindnet): each pod's veth is a link of the node, which routes every
+ *   packet, same-node pod to pod too;
+ * - `bridge` (Flannel, the CNI bridge plugin): each pod's veth is a port of the node's bridge
+ *   `cni0`, which holds the gateway address of each pod CIDR (its first address after the
+ *   network's); same-node pod traffic is bridged, never routed; the rest is routed by the node.
+ */
+export type LabTopology = { readonly kind: "routed" } | { readonly kind: "bridge"; readonly podCidrs: readonly Cidr[] };
+
+export const ROUTED: LabTopology = { kind: "routed" };
+
 export interface LabSpec {
   readonly pods: readonly LabPod[];
   /** The internet namespace answers for every address; these are the ports it listens on. */
   readonly internet: { readonly ports: readonly LabPort[] };
+  /** Absent: routed. */
+  readonly topology?: LabTopology;
 }
 
 /** The source of a probe: a pod id, or the internet namespace. */

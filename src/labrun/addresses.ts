@@ -3,6 +3,7 @@
  * first pod CIDR), and the external addresses the policies' ipBlocks make interesting.
  */
 import { INTERNET_GW4, INTERNET_SRC4, INTERNET_SRC6, NODE_GW4, reservedReason } from "../lab/plan.js";
+import { type LabTopology, ROUTED } from "../lab/types.js";
 import type { Cluster, Endpoint } from "../model/cluster.js";
 import { AddressSet } from "../net/address-set.js";
 import { type Cidr, formatCidr, parseCidr } from "../net/cidr.js";
@@ -35,9 +36,10 @@ export interface Allocation {
 /**
  * One address per lab pod, in endpoint order. Known addresses are kept (host-network endpoints,
  * repeated ids and unusable or repeated addresses are skipped); the rest get the lowest free
- * addresses of the first pod CIDR, past its network address and never a known IP of any endpoint.
+ * addresses of the first pod CIDR, past its network address and never a known IP of any endpoint
+ * (nor, on the bridge topology, a gateway the bridge holds).
  */
-export function allocate(cluster: Cluster, podCidrs: readonly Cidr[]): Allocation {
+export function allocate(cluster: Cluster, podCidrs: readonly Cidr[], topology: LabTopology = ROUTED): Allocation {
   const skipped: Skipped[] = [];
   const ids = new Set<string>();
   const taken = new Set(cluster.endpoints.flatMap((e) => e.ips.map(key)));
@@ -48,7 +50,7 @@ export function allocate(cluster: Cluster, podCidrs: readonly Cidr[]): Allocatio
     else if (ids.has(e.id)) skipped.push({ reason: "duplicate-id", to: e.id });
     else {
       const ip = knownAddress(e);
-      if (ip !== undefined && reservedReason(ip) !== undefined) skipped.push({ reason: "address-reserved", to: e.id });
+      if (ip !== undefined && reservedReason(ip, topology) !== undefined) skipped.push({ reason: "address-reserved", to: e.id });
       else if (ip !== undefined && owned.has(key(ip))) skipped.push({ reason: "address-taken", to: e.id });
       else {
         ids.add(e.id);
@@ -58,7 +60,7 @@ export function allocate(cluster: Cluster, podCidrs: readonly Cidr[]): Allocatio
     }
   }
   const wanting = [...chosen.values()].filter((ip) => ip === undefined).length;
-  const free = freeAddresses(podCidrs[0], taken, wanting);
+  const free = freeAddresses(podCidrs[0], taken, wanting, topology);
   if (!free.ok) return { pods: [], skipped, errors: [free.error] };
   let next = 0;
   const pods = [...chosen].map(([endpoint, ip]) => ({ endpoint, ip: ip ?? (free.ips[next++] as Ip) }));
@@ -67,7 +69,7 @@ export function allocate(cluster: Cluster, podCidrs: readonly Cidr[]): Allocatio
 
 type Free = { readonly ok: true; readonly ips: readonly Ip[] } | { readonly ok: false; readonly error: PlanError };
 
-function freeAddresses(from: Cidr | undefined, taken: ReadonlySet<string>, count: number): Free {
+function freeAddresses(from: Cidr | undefined, taken: ReadonlySet<string>, count: number, topology: LabTopology): Free {
   if (count === 0) return { ok: true, ips: [] };
   if (from === undefined) return { ok: false, error: { kind: "no-pod-cidr" } };
   const ips: Ip[] = [];
@@ -75,7 +77,7 @@ function freeAddresses(from: Cidr | undefined, taken: ReadonlySet<string>, count
   const limit = BigInt(taken.size + count + 8);
   for (let v = from.first + 1n; v < from.last && v - from.first <= limit && ips.length < count; v++) {
     const ip: Ip = { family: from.family, value: v };
-    if (!taken.has(key(ip)) && reservedReason(ip) === undefined) ips.push(ip);
+    if (!taken.has(key(ip)) && reservedReason(ip, topology) === undefined) ips.push(ip);
   }
   return ips.length === count ? { ok: true, ips } : { ok: false, error: { kind: "pod-cidr-full", cidr: formatCidr(from) } };
 }

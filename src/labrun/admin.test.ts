@@ -14,7 +14,7 @@ import { OPTIONS, clusterFrom } from "./fixture.js";
 import { runLab } from "./run.js";
 import type { LabEntry, LabReport } from "./types.js";
 
-const skip = await labSkip();
+const skips = { routed: await labSkip(), bridge: await labSkip("bridge") } as const;
 const TIMEOUT_MS = 700;
 const FIXTURE = "src/labrun/testdata/admin-guardrail.yaml";
 const WEB = "shop/web";
@@ -28,7 +28,9 @@ function entry(r: LabReport, from: string, to: string, port: number, protocol = 
   return e;
 }
 
-describe("admin tiers in the lab: the metadata guardrail and the tiers around it", { skip }, () => {
+// Both datapath shapes (issue 10): on the bridge, the pod-to-pod probes are bridged, the rest routed.
+for (const topology of ["routed", "bridge"] as const) {
+describe(`admin tiers in the ${topology} lab: the metadata guardrail and the tiers around it`, { skip: skips[topology] }, () => {
   let report: LabReport;
   const inLab: Record<string, unknown> = {};
 
@@ -39,7 +41,7 @@ describe("admin tiers in the lab: the metadata guardrail and the tiers around it
       assert.ok(metadata);
       inLab["metadata"] = (await lab.probe(WEB, [{ ip: metadata, port: 443, protocol: "TCP" }], { timeoutMs: TIMEOUT_MS }))[0]?.outcome;
     };
-    const r = await runLab(cluster, { ...OPTIONS, probeTimeoutMs: TIMEOUT_MS, inLab: checks });
+    const r = await runLab(cluster, { ...OPTIONS, topology, probeTimeoutMs: TIMEOUT_MS, inLab: checks });
     assert.ok(r.ok, JSON.stringify(r.ok ? "" : r.error));
     report = r.value;
   });
@@ -84,3 +86,4 @@ describe("admin tiers in the lab: the metadata guardrail and the tiers around it
     assert.equal(entry(report, DEBUG, WEB, 9090).observed, false);
   });
 });
+}

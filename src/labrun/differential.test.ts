@@ -4,6 +4,8 @@
  * `LAB_SEED=<n>` replays one (with `LAB_ADMIN=1`, one with admin policies). Bounded: CLUSTERS
  * clusters of at most MAX_PODS pods, in parallel; as many again with up to MAX_ADMIN admin
  * policies of both tiers and a Node ("the random-cluster differential test generates tier policies too").
+ * Every cluster runs on both datapath shapes (issue 10: "routed veths … and a Linux bridge (cni0 of
+ * Flannel / bridge plugin, same-node traffic bridged)"): the same verdicts either way.
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
@@ -12,7 +14,7 @@ import { OPTIONS, clusterOf } from "./fixture.js";
 import { randomCluster } from "./random-cluster.js";
 import { runLab } from "./run.js";
 
-const skip = await labSkip();
+const skips = { routed: await labSkip(), bridge: await labSkip("bridge") } as const;
 const CLUSTERS = 3;
 const MAX_PODS = 6;
 const MAX_POLICIES = 4;
@@ -26,12 +28,13 @@ const seeds = (admin: boolean): number[] => {
 };
 const CASES = [...seeds(false).map((seed) => ({ seed, admin: false })), ...seeds(true).map((seed) => ({ seed, admin: true }))];
 
-describe("engine against kernel, random clusters", { skip, concurrency: CLUSTERS }, () => {
+for (const topology of ["routed", "bridge"] as const) {
+describe(`engine against kernel, random clusters, ${topology} lab`, { skip: skips[topology], concurrency: CLUSTERS }, () => {
   for (const { seed, admin } of CASES) {
     test(`seed ${seed}${admin ? ", with admin policies" : ""}`, async () => {
       const c = randomCluster(seed, MAX_PODS, MAX_POLICIES, admin ? MAX_ADMIN : 0);
-      const r = await runLab(clusterOf(c.yaml, `seed-${seed}.yaml`), { ...OPTIONS, ipBlockMatchesPods: c.ipBlockMatchesPods, probeTimeoutMs: 700 });
-      const replay = `replay: LAB_SEED=${seed}${admin ? " LAB_ADMIN=1" : ""} node --test dist/src/labrun/differential.test.js (ipBlockMatchesPods ${c.ipBlockMatchesPods})`;
+      const r = await runLab(clusterOf(c.yaml, `seed-${seed}.yaml`), { ...OPTIONS, topology, ipBlockMatchesPods: c.ipBlockMatchesPods, probeTimeoutMs: 700 });
+      const replay = `replay: LAB_SEED=${seed}${admin ? " LAB_ADMIN=1" : ""} node --test dist/src/labrun/differential.test.js (${topology} lab, ipBlockMatchesPods ${c.ipBlockMatchesPods})`;
       assert.ok(r.ok, `${replay}\n${JSON.stringify(r.ok ? "" : r.error)}`);
       assert.ok(r.value.entries.length > 0, replay);
       const lines = r.value.mismatches.map((m) => `${m.from} → ${m.to} ${m.protocol} ${m.port}: engine ${m.expected}, kernel ${m.observed} (${m.outcome})`);
@@ -39,3 +42,4 @@ describe("engine against kernel, random clusters", { skip, concurrency: CLUSTERS
     });
   }
 });
+}

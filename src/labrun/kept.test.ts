@@ -1,6 +1,6 @@
 /** `lab up`, `lab probe --lab`, `lab down --lab`: a lab kept between commands, with its state file. */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -11,6 +11,7 @@ import { labDown, labProbe, labUpOnly } from "./kept.js";
 import { defaultStateDir } from "./state.js";
 
 const skip = await labSkip();
+const bridgeSkip = await labSkip("bridge");
 const dir = mkdtempSync(join(tmpdir(), "portcullis-labs-"));
 const CLUSTER = [
   workload("shop", "web", { app: "web" }, [{ port: 8080 }]),
@@ -42,6 +43,24 @@ describe("a kept lab", { skip }, () => {
     }
     assert.deepEqual(ofPrefix(await listNetns(), prefix), []);
     assert.equal(existsSync(statePath), false);
+  });
+
+  test("a kept bridge lab: its state keeps the topology, probe attaches to the bridged pods and finds no mismatch", { skip: bridgeSkip }, async () => {
+    const up = await labUpOnly(clusterOf(CLUSTER), { ...OPTIONS, topology: "bridge", stateDir: dir });
+    assert.ok(up.ok, JSON.stringify(up.ok ? "" : up.error));
+    const { prefix, statePath } = up.value;
+    try {
+      const state = JSON.parse(readFileSync(statePath, "utf8")) as { spec: { topology?: unknown } };
+      assert.deepEqual(state.spec.topology, { kind: "bridge", podCidrs: ["10.244.0.0/16"] });
+      const probed = await labProbe(prefix, { stateDir: dir, probeTimeoutMs: 700 });
+      assert.ok(probed.ok, JSON.stringify(probed.ok ? "" : probed.error));
+      assert.deepEqual(probed.value.mismatches, []);
+      assert.ok(probed.value.entries.some((e) => e.from === "shop/web" && e.to === "shop/db" && e.observed), "web reaches db across the bridge");
+      const blocked = probed.value.entries.filter((e) => e.to === "shop/db" && e.from !== "shop/web" && e.from !== "shop/db");
+      assert.ok(blocked.length > 0 && blocked.every((e) => !e.observed), "the ruleset applied at up still holds");
+    } finally {
+      assert.deepEqual(await labDown(prefix, { stateDir: dir }), { ok: true, value: { prefix, removed: 4 } });
+    }
   });
 
   test("probe and down of an unknown lab are error values", async () => {

@@ -34,6 +34,15 @@ describe("lab pods", () => {
     assert.deepEqual(ipsOf(p), { "a/known": ["10.244.0.1"], "a/x": ["10.244.0.2"], "a/y": ["10.244.0.3"] });
   });
 
+  test("--topology bridge: cni0 holds the pod CIDR's first address (Flannel's gateway), so no pod gets it and a pod known at it is skipped", () => {
+    const bridge: LabRunOptions = { ...OPTIONS, topology: "bridge" };
+    const p = plan([workload("a", "known", { app: "k" }, [], "10.244.0.1"), workload("a", "x", { app: "x" }), workload("a", "y", { app: "y" })].join("---\n"), bridge);
+    assert.deepEqual(ipsOf(p), { "a/x": ["10.244.0.2"], "a/y": ["10.244.0.3"] });
+    assert.deepEqual(p.skipped, [{ reason: "address-reserved", to: "a/known" }]);
+    assert.deepEqual(p.spec.topology, { kind: "bridge", podCidrs: OPTIONS.podCidrs });
+    assert.equal(plan(workload("a", "x", { app: "x" })).spec.topology, undefined, "routed: the spec as before");
+  });
+
   test("allocation follows the first pod CIDR, also IPv6", () => {
     const p = plan(workload("a", "x", { app: "x" }), { ...OPTIONS, podCidrs: [cidr("fd00:10::/64"), cidr("10.1.0.0/16")] });
     assert.deepEqual(ipsOf(p), { "a/x": ["fd00:10::1"] });

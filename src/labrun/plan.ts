@@ -13,7 +13,7 @@
 import { Engine } from "../engine/engine.js";
 import type { EngineOptions } from "../engine/types.js";
 import { MAX_PODS } from "../lab/plan.js";
-import type { LabPod, LabPort } from "../lab/types.js";
+import { type LabPod, type LabPort, type LabTopology, ROUTED } from "../lab/types.js";
 import type { Cluster, Endpoint, Policy } from "../model/cluster.js";
 import { MODE_ANNOTATION } from "../nft/types.js";
 import { AddressSet } from "../net/address-set.js";
@@ -83,8 +83,14 @@ function externals(cluster: Cluster, labCluster: Cluster, options: LabRunOptions
   return derivedExternal(labCluster, AddressSet.fromCidrs(options.podCidrs), podIps, options.metadata).map((ip) => ({ ip, ports: defaults }));
 }
 
+/** The lab's topology for the options: the bridge holds the gateways of the pod CIDRs. */
+export function labTopology(options: LabRunOptions): LabTopology {
+  return options.topology === "bridge" ? { kind: "bridge", podCidrs: options.podCidrs } : ROUTED;
+}
+
 export function planLabRun(cluster: Cluster, options: LabRunOptions): PlanResult {
-  const alloc = allocate(cluster, options.podCidrs);
+  const topology = labTopology(options);
+  const alloc = allocate(cluster, options.podCidrs, topology);
   const errors: PlanError[] = [...alloc.errors];
   if (alloc.pods.length > MAX_PODS) errors.push({ kind: "too-many-pods", count: alloc.pods.length, max: MAX_PODS });
   if (errors.length > 0) return { ok: false, errors };
@@ -118,6 +124,6 @@ export function planLabRun(cluster: Cluster, options: LabRunOptions): PlanResult
   }));
   return {
     ok: true,
-    plan: { spec: { pods: specPods, internet: { ports: internetPorts } }, cluster: labCluster, engineOptions, podCidrs: options.podCidrs, probes, skipped },
+    plan: { spec: { pods: specPods, internet: { ports: internetPorts }, ...(topology.kind === "bridge" ? { topology } : {}) }, cluster: labCluster, engineOptions, podCidrs: options.podCidrs, probes, skipped },
   };
 }

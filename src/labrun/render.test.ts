@@ -5,6 +5,7 @@ import { parseIp } from "../net/ip.js";
 import { compare } from "./compare.js";
 import { renderLabJson, renderLabText } from "./render.js";
 import type { LabReport, PlannedProbe } from "./types.js";
+import { parseCidr } from "../net/cidr.js";
 import { type LabState, STATE_VERSION, stateFromJson, stateToJson } from "./wire.js";
 
 const PROBES: PlannedProbe[] = [
@@ -103,6 +104,27 @@ describe("state file", () => {
       skipped: [],
     };
     assert.deepEqual(stateFromJson(stateToJson(state)), { ok: true, state });
+  });
+
+  test("a bridge lab's state keeps its topology and pod CIDRs (lab probe wires nothing, but attaches to the lab it was planned as)", () => {
+    const ip = parseIp("10.244.0.2");
+    const parsed = parseCidr("10.244.0.0/16");
+    assert.ok(ip && parsed.ok);
+    const state: LabState = {
+      version: STATE_VERSION,
+      prefix: "pc-abcdef",
+      createdAt: "2025-01-01T00:00:00.000Z",
+      spec: { pods: [{ id: "a/db", ips: [ip], ports: [] }], internet: { ports: [] }, topology: { kind: "bridge", podCidrs: [parsed.cidr] } },
+      probes: PROBES,
+      skipped: [],
+    };
+    const text = stateToJson(state);
+    assert.match(text, /"topology": \{\n\s*"kind": "bridge",\n\s*"podCidrs": \[\n\s*"10\.244\.0\.0\/16"/);
+    assert.deepEqual(stateFromJson(text), { ok: true, state });
+    assert.deepEqual(stateFromJson(text.replace('"10.244.0.0/16"', '"nope"')), {
+      ok: false,
+      message: 'spec.topology: expected {kind: "routed"} or {kind: "bridge", podCidrs: [CIDR, …]}',
+    });
   });
 
   test("a damaged state file is a message, never an exception", () => {

@@ -3,7 +3,7 @@
  * Addresses in plans and reports are text, so a plan survives a JSON state file unchanged.
  */
 import type { EngineOptions } from "../engine/types.js";
-import type { LabSpec, ProbeOutcome } from "../lab/types.js";
+import type { LabSpec, LabTopology, ProbeOutcome } from "../lab/types.js";
 import type { Cluster } from "../model/cluster.js";
 import type { Protocol } from "../model/ports.js";
 import type { Cidr } from "../net/cidr.js";
@@ -25,6 +25,8 @@ export interface LabRunOptions {
   readonly metadata?: readonly Ip[];
   /** Refuse plans with more probes than this (default 4096): a lab probes about 64 per second. */
   readonly maxProbes?: number;
+  /** How the lab wires its pods (`--topology`; default routed): `bridge` puts them on `cni0`, holding the pod CIDRs' gateways. */
+  readonly topology?: LabTopology["kind"];
 }
 
 /** One probe, with the engine's verdict: from a lab pod to a pod or an external address, or from an external address to a pod. */

@@ -2,7 +2,8 @@
  * A kept lab's state (`lab up`) as JSON and back, pure: what `lab probe` needs to attach to the lab
  * and probe it again (its spec, the planned probes with their verdicts, what was skipped).
  */
-import type { LabPod, LabSpec } from "../lab/types.js";
+import { type LabPod, type LabSpec, type LabTopology, ROUTED } from "../lab/types.js";
+import { type Cidr, formatCidr, parseCidr } from "../net/cidr.js";
 import { isProtocol } from "../model/ports.js";
 import { formatIp, parseIp } from "../net/ip.js";
 import type { PlannedProbe, Skipped } from "./types.js";
@@ -20,7 +21,19 @@ export interface LabState {
 
 export function stateToJson(state: LabState): string {
   const pods = state.spec.pods.map((p) => ({ ...p, ips: p.ips.map(formatIp) }));
-  return `${JSON.stringify({ ...state, spec: { ...state.spec, pods } }, null, 2)}\n`;
+  const t = state.spec.topology;
+  const topology = t === undefined ? {} : { topology: t.kind === "bridge" ? { kind: t.kind, podCidrs: t.podCidrs.map(formatCidr) } : t };
+  return `${JSON.stringify({ ...state, spec: { ...state.spec, pods, ...topology } }, null, 2)}\n`;
+}
+
+/** A spec's topology as the state file has it (absent: routed); undefined when it is none. */
+function topologyOf(v: unknown): LabTopology | undefined {
+  if (v === undefined) return ROUTED;
+  if (!isRecord(v)) return undefined;
+  if (v["kind"] === "routed") return ROUTED;
+  if (v["kind"] !== "bridge" || !Array.isArray(v["podCidrs"])) return undefined;
+  const cidrs = v["podCidrs"].map((t) => (typeof t === "string" ? parseCidr(t) : undefined));
+  return cidrs.every((c) => c?.ok === true) ? { kind: "bridge", podCidrs: cidrs.map((c) => (c as { cidr: Cidr }).cidr) } : undefined;
 }
 
 type Parsed = { readonly ok: true; readonly state: LabState } | { readonly ok: false; readonly message: string };
@@ -64,6 +77,8 @@ export function stateFromJson(text: string): Parsed {
   if (pods.some((p) => p === undefined)) return { ok: false, message: "spec.pods: expected {id, ips, ports, dns?} each" };
   const internetPorts = spec["internet"]["ports"];
   if (!internetPorts.every(isPort)) return { ok: false, message: "spec.internet.ports: expected {port, protocol} each" };
+  const topology = topologyOf(spec["topology"]);
+  if (topology === undefined) return { ok: false, message: 'spec.topology: expected {kind: "routed"} or {kind: "bridge", podCidrs: [CIDR, …]}' };
   const probes = v["probes"];
   if (!Array.isArray(probes) || !probes.every(isProbe)) return { ok: false, message: "probes: expected planned probes" };
   const skipped = Array.isArray(v["skipped"]) ? (v["skipped"] as Skipped[]) : [];
@@ -74,7 +89,7 @@ export function stateFromJson(text: string): Parsed {
       version: STATE_VERSION,
       prefix: v["prefix"],
       createdAt: v["createdAt"],
-      spec: { pods: pods as LabPod[], internet: { ports: internetPorts as LabSpec["internet"]["ports"] } },
+      spec: { pods: pods as LabPod[], internet: { ports: internetPorts as LabSpec["internet"]["ports"] }, ...(topology.kind === "bridge" ? { topology } : {}) },
       probes,
       skipped,
     },

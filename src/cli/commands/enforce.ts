@@ -16,6 +16,7 @@ import { formatDiagnostic, formatLoaded } from "../../render/diagnostics.js";
 import { describeIssue, enforceEventJson, enforceEventText, enforceProblemText } from "../../render/enforce.js";
 import { counterRows, countersJson, countersText } from "../../render/counters.js";
 import { readCounters } from "../../enforce/nft.js";
+import { checkDatapath, datapathMessage } from "../../enforce/datapath.js";
 import type { Status } from "../exit.js";
 import { loadCluster, type LoadIo } from "../load.js";
 import type { CommandOptions } from "../options.js";
@@ -169,6 +170,9 @@ export async function runEnforce(options: EnforceCommand, io: EnforceIo): Promis
     return (await import("../../agent/command.js")).runNodeAgent({ ...options, agent, engineOptions: (cluster) => engineOptions(options, cluster) }, io);
   }
   if (options.counters) return counters(options, io, options.target.kind === "netns" ? options.target.name : undefined);
+  // Pods bridged without br_netfilter would bypass every rule: said before anything is applied (a warning here; the node agent refuses to start).
+  const datapath = await checkDatapath(options.target.kind === "netns" ? options.target.name : undefined);
+  if (!datapath.ok) for (const problem of datapath.problems) io.stderr(warning(datapathMessage(problem)));
   const reporter = new Reporter(options, io);
   const stop = new AbortController();
   const onSignal = (): void => stop.abort();

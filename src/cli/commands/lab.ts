@@ -35,7 +35,13 @@ function report(r: LabReport, output: OutputFormat): CommandResult {
 /** `--pod-cidr`, else the Nodes' pod ranges (withPodNetwork says which with -v), else the default. */
 function options(o: BuildCommand, cluster: Cluster, io: LoadIo) {
   const fromNodes = withPodNetwork(o.common, cluster, io).podNetworkFrom === "nodes";
-  return { podCidrs: fromNodes ? nodePodCidrs(cluster) : o.podCidrs, ipBlockMatchesPods: o.common.ipBlockMatchesPods, metadata: o.metadata, ...(o.to === null ? {} : { to: o.to }) };
+  return {
+    podCidrs: fromNodes ? nodePodCidrs(cluster) : o.podCidrs,
+    ipBlockMatchesPods: o.common.ipBlockMatchesPods,
+    metadata: o.metadata,
+    topology: o.topology,
+    ...(o.to === null ? {} : { to: o.to }),
+  };
 }
 
 /** Labs orphaned by killed runs, named on stderr, or removed first with `--clean`. */
