@@ -3,6 +3,7 @@
  * dynamic import (the client and the HTTP server are not read by any other command).
  */
 import type { EngineOptions } from "../engine/types.js";
+import { checkDatapath, datapathMessage } from "../enforce/datapath.js";
 import { loadClusterConfig } from "../kube/config-load.js";
 import type { Cluster } from "../model/cluster.js";
 import type { CommandResult } from "../cli/commands/result.js";
@@ -28,6 +29,13 @@ export async function runNodeAgent(c: NodeAgentCommand, io: { readonly stderr: (
   const config = loadClusterConfig({ ...(flags.kubeconfig === null ? {} : { kubeconfig: flags.kubeconfig }), ...(flags.context === null ? {} : { context: flags.context }) });
   if (!config.ok) return done("kubeconfig", "", `portcullis: ${config.error.message}\n`);
   const logger = newLogger(c.agent.logFormat, io.stderr);
+  // Pods bridged (cni0) without br_netfilter would bypass every rule: the agent does not start then (docs/enforcement.md, Datapaths).
+  const datapath = await checkDatapath(c.target.kind === "netns" ? c.target.name : undefined);
+  if (!datapath.ok) {
+    const problems = datapath.problems.map(datapathMessage);
+    logger.log("error", "not starting: this node's datapath would let pod traffic bypass the rules", { problems });
+    return done("internal", "", problems.map((p) => `portcullis: not starting the node agent: ${p}\n`).join(""));
+  }
   const watches = kubeWatches(config.value);
   const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
