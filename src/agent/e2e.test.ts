@@ -7,7 +7,6 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { type Server, type Socket, connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Probe, type ProbeOutcome, listen, probe, wire } from "../enforce/mini-lab.js";
@@ -20,40 +19,11 @@ import { ENGINE_OPTIONS } from "../nft/fixture.js";
 import { runAgent } from "./agent.js";
 import { newLogger } from "./log.js";
 import type { OpsServer } from "./ops.js";
-import { liveNamespace, liveNode, livePod, livePolicy } from "./testkit.js";
+import { Proxy, liveNamespace, liveNode, livePod, livePolicy } from "./testkit.js";
 import { kubeWatches } from "./watches.js";
 
 const support = await netnsSupport();
 const skip = support.ok ? false : support.reason;
-
-/** A TCP proxy to the stand-in on a fixed port: `stop` refuses and cuts every connection (the API server down); `start` listens again. */
-class Proxy {
-  private server: Server | null = null;
-  private readonly sockets = new Set<Socket>();
-  port = 0;
-  constructor(private readonly target: number) {}
-  async start(): Promise<void> {
-    const server = createServer((client) => {
-      const upstream = connect(this.target, "127.0.0.1");
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on("close", () => this.sockets.delete(s));
-        s.on("error", () => undefined);
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve) => server.listen(this.port, "127.0.0.1", () => resolve()));
-    const address = server.address();
-    this.port = typeof address === "object" && address !== null ? address.port : 0;
-    this.server = server;
-  }
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = null;
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => (server === null ? resolve() : server.close(() => resolve())));
-  }
-}
 
 // Namespace A: web (isolated: egress to db:5432 only) and LATE, an address of the node's pod CIDR that no pod has yet; B: db; C: outside.
 const WEB = "10.244.1.10";

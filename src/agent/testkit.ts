@@ -2,6 +2,7 @@
  * Live objects as `kubectl get -o json` shows them (trimmed to what the model reads, plus the
  * metadata the API server always sets), for the agent's tests.
  */
+import { type Server, type Socket, connect, createServer } from "node:net";
 import type { LiveObject } from "../kube/live.js";
 
 let rv = 1000;
@@ -56,4 +57,33 @@ export function livePolicy(namespace: string, name: string, spec: Record<string,
 /** The same object, as the API server sends it again after a change the model does not read. */
 export function bumped(o: LiveObject): LiveObject {
   return { ...o, metadata: { ...o.metadata, resourceVersion: String(++rv) } };
+}
+
+/** A TCP proxy to the stand-in on a fixed port: `stop` refuses and cuts every connection (the API server down); `start` listens again. */
+export class Proxy {
+  private server: Server | null = null;
+  private readonly sockets = new Set<Socket>();
+  port = 0;
+  constructor(private readonly target: number) {}
+  async start(): Promise<void> {
+    const server = createServer((client) => {
+      const upstream = connect(this.target, "127.0.0.1");
+      for (const s of [client, upstream]) {
+        this.sockets.add(s);
+        s.on("close", () => this.sockets.delete(s));
+        s.on("error", () => undefined);
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => server.listen(this.port, "127.0.0.1", () => resolve()));
+    const address = server.address();
+    this.port = typeof address === "object" && address !== null ? address.port : 0;
+    this.server = server;
+  }
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => (server === null ? resolve() : server.close(() => resolve())));
+  }
 }
