@@ -22,9 +22,6 @@ import { liveDocument } from "../k8s/live.js";
 import { liveObjectName } from "../kube/resources.js";
 import { sameValue } from "./same.js";
 
-/** The kinds the agent watches and models. */
-export const AGENT_KINDS = ["Namespace", "Pod", "NetworkPolicy", "Node", "Service", "AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "ClusterNetworkPolicy"] as const;
-
 interface Entry {
   readonly live: LiveObject;
   /** The latest version that decoded without error; kept when a later one has errors (fail closed). */
