@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The system tools the tests run, and the Debian package of each: nft (enforcement), ip and sysctl
-# (network namespaces, labs), dig (the lab's DNS test), dot (DOT validation), git (git sources).
+# (network namespaces, labs), dig (the lab's DNS test), dot (DOT validation), git (git sources),
+# openssl (the stand-in API server's certificates). Checked, never installed: kubectl (no Debian
+# package; it drives the stand-in API server in src/kube/standin/kubectl.test.ts) and Node.js.
 #   bash scripts/install-system-deps.sh          installs what is missing (apt-get, as root only; a no-op otherwise)
 #   bash scripts/install-system-deps.sh --check  lists each required tool; exits 1 naming the missing ones
 set -euo pipefail
@@ -11,6 +13,11 @@ TOOLS=(
   "dig bind9-dnsutils"
   "dot graphviz"
   "git git"
+  "openssl openssl"
+)
+# Tools --check requires that are no apt package: name and where to get it.
+CHECK_ONLY=(
+  "kubectl https://kubernetes.io/docs/tasks/tools/"
 )
 NODE_MAJOR=20
 
@@ -22,6 +29,16 @@ check() {
       printf '  %-7s %s\n' "$tool" "$(command -v "$tool")"
     else
       printf '  %-7s MISSING (Debian package %s)\n' "$tool" "$package"
+      missing+=("$tool")
+    fi
+  done
+  local source
+  for entry in "${CHECK_ONLY[@]}"; do
+    read -r tool source <<<"$entry"
+    if command -v "$tool" >/dev/null 2>&1; then
+      printf '  %-7s %s\n' "$tool" "$(command -v "$tool")"
+    else
+      printf '  %-7s MISSING (not a Debian package: %s)\n' "$tool" "$source"
       missing+=("$tool")
     fi
   done

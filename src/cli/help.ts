@@ -65,6 +65,14 @@ function exitLines(spec: CommandSpec): string[] {
     line(exitCode("usage"), "usage error: the command line is wrong"),
     line(exitCode("internal"), "internal or environment error (see docs/exit-codes.md)"),
     ...(spec.exits.refused === undefined ? [] : [line(exitCode("refused"), spec.exits.refused)]),
+    ...(spec.readsCluster === true
+      ? [
+          line(exitCode("incomplete"), "reading a cluster: objects the answer depends on could not be read (RBAC); printed from what was seen, and says what was not"),
+          line(exitCode("cluster-unreachable"), "reading a cluster: it cannot be reached"),
+          line(exitCode("cluster-credentials"), "reading a cluster: the credentials were rejected, or none could be obtained"),
+          line(exitCode("kubeconfig"), "reading a cluster: the kubeconfig (or in-cluster configuration) cannot be used"),
+        ]
+      : []),
   ];
 }
 

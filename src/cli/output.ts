@@ -28,7 +28,7 @@ export function render<T>(how: Output, view: T, renderers: Renderers<T>): string
   const text = renderer(view);
   if (live === undefined || (format !== "text" && format !== "md")) return text;
   // Never a silent partial answer: an answer that may be wrong for what was not seen says so first.
-  const head = isIncomplete(live.unseen) ? "INCOMPLETE: some objects could not be read (Not seen, below): this answer is from what was seen only.\n" : "";
+  const head = isIncomplete(live.unseen) ? "UNKNOWN: objects this answer depends on could not be read (Not seen, below); what follows is from the objects that were seen only.\n" : "";
   const lines = liveLines(live);
   return `${head}${text}${lines.map((l) => `${l}\n`).join("")}`;
 }

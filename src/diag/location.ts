@@ -83,6 +83,14 @@ export function locationJson(at: Location): LocationJson {
   return { object: at.object, path: at.path };
 }
 
+/**
+ * `  file:line:column` after a line that names the object already; nothing for a live object
+ * (its name is the line's own: there is no file position to add).
+ */
+export function trailingLocation(at: LocationJson, separator = "  "): string {
+  return at.file !== undefined ? `${separator}${at.file}:${at.line}:${at.column}` : "";
+}
+
 /** `file:line:column`, or `Kind namespace/name`, of a location as JSON. */
 export function formatLocationJson(at: LocationJson): string {
   return at.file !== undefined ? `${at.file}:${at.line}:${at.column}` : formatLiveObject(at.object);

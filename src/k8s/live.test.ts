@@ -82,6 +82,7 @@ const NETPOL: LiveResource = { group: "networking.k8s.io", version: "v1", resour
 const NAMESPACES: LiveResource = { group: "", version: "v1", resource: "namespaces", kind: "Namespace", namespaced: false };
 const NODES: LiveResource = { group: "", version: "v1", resource: "nodes", kind: "Node", namespaced: false };
 const PODS: LiveResource = { group: "", version: "v1", resource: "pods", kind: "Pod", namespaced: true };
+const DEPLOYMENTS: LiveResource = { group: "apps", version: "v1", resource: "deployments", kind: "Deployment", namespaced: true };
 const ANP: LiveResource = { group: "policy.networking.k8s.io", version: "v1alpha1", resource: "adminnetworkpolicies", kind: "AdminNetworkPolicy", namespaced: false };
 
 function refused(resource: LiveResource, namespace: string | null, reason: MissingAccess["reason"] = "forbidden"): MissingAccess {
@@ -102,6 +103,7 @@ describe("what could not be seen: never a silent partial answer", () => {
     { name: "Namespaces forbidden (a namespace-scoped user): labels assumed, and answers say so already", missing: refused(NAMESPACES, null), effect: "assumed", incomplete: false },
     { name: "Nodes forbidden: the pod network falls back to the default or --pod-cidr", missing: refused(NODES, null), effect: "defaulted", incomplete: false },
     { name: "admin policy API not served (404, CRDs not installed): nothing to miss", missing: refused(ANP, null, "not-served"), effect: null, incomplete: false },
+    { name: "Deployments forbidden where Pods were read (client.test's viewer): every pod seen, named by its ReplicaSet", missing: refused(DEPLOYMENTS, "prod"), effect: "pods-only", incomplete: false },
   ];
   for (const c of cases) {
     test(c.name, () => {
@@ -113,6 +115,14 @@ describe("what could not be seen: never a silent partial answer", () => {
       assert.equal(isIncomplete(unseen), c.incomplete);
     });
   }
+
+  test("Deployments and Pods both forbidden: the pods are unseen, so the answers are incomplete", () => {
+    const unseen = unseenOf([refused(DEPLOYMENTS, "prod"), refused(PODS, "prod")]);
+    assert.deepEqual(
+      unseen.map((u) => u.effect),
+      ["incomplete", "incomplete"],
+    );
+  });
 
   test("a cluster-wide refusal of a namespaced kind says `in any namespace`", () => {
     assert.equal(unseenOf([refused(PODS, null)])[0]?.message, "cannot list pods in any namespace (forbidden): answers below do not see Pods anywhere");

@@ -8,6 +8,7 @@ import type { LiveObject, LiveRead, MissingAccess } from "../kube/live.js";
 import { type DecodeOptions, type DecodeResult, decodeCluster } from "./decode.js";
 import type { RawDocument } from "./parse.js";
 import { formatPath } from "./path.js";
+import { isWorkloadKind } from "./workload.js";
 
 /** How messages name a live object: its kind, namespace (namespaced kinds) and name. */
 function liveRef(object: LiveObject): LiveObjectRef {
@@ -35,8 +36,10 @@ export function decodeLive(read: Pick<LiveRead, "objects">, options: DecodeOptio
  *   declare, and each answer that evaluated one's labels already says so (`Assumed:` lines).
  * - `defaulted`: Nodes: only their podCIDRs are read, for the pod network; without them the
  *   default or `--pod-cidr` is used, and `-v` says which.
+ * - `pods-only`: a workload kind (Deployment, ReplicaSet, …) where the Pods were read: the answers
+ *   see every pod; pods are named by their ownerReference (a ReplicaSet rather than its Deployment).
  */
-export type UnseenEffect = "incomplete" | "assumed" | "defaulted";
+export type UnseenEffect = "incomplete" | "assumed" | "defaulted" | "pods-only";
 
 /** One read the server refused (403), as answers report it. */
 export interface Unseen {
@@ -52,9 +55,10 @@ export interface Unseen {
   readonly message: string;
 }
 
-function effectOf(kind: string): UnseenEffect {
+function effectOf(kind: string, podsSeen: boolean): UnseenEffect {
   if (kind === "Namespace") return "assumed";
   if (kind === "Node") return "defaulted";
+  if (kind !== "Pod" && isWorkloadKind(kind) && podsSeen) return "pods-only";
   return "incomplete";
 }
 
@@ -63,9 +67,11 @@ function kindPlural(kind: string): string {
   return kind.endsWith("y") ? `${kind.slice(0, -1)}ies` : `${kind}s`;
 }
 
-function consequence(kind: string, namespace: string | null): string {
+function consequence(effect: UnseenEffect, kind: string, namespace: string | null): string {
   const where = namespace === null ? "anywhere" : "there";
-  switch (effectOf(kind)) {
+  switch (effect) {
+    case "pods-only":
+      return `the pods were read: answers name them by their ownerReferences, not by their ${kindPlural(kind)}`;
     case "assumed":
       return "namespace labels are not seen: answers that evaluate one say what they assumed";
     case "defaulted":
@@ -80,18 +86,21 @@ function consequence(kind: string, namespace: string | null): string {
  * policy CRDs not installed) has no objects to miss, so it is no gap in the answers: left out here.
  */
 export function unseenOf(missing: readonly MissingAccess[]): Unseen[] {
-  return missing
-    .filter((m) => m.reason === "forbidden")
+  const forbidden = missing.filter((m) => m.reason === "forbidden");
+  // Pods refused where a workload was (or cluster-wide): the workload's pods are not seen either.
+  const podsSeen = (namespace: string | null): boolean => !forbidden.some((m) => m.resource.kind === "Pod" && (m.namespace === null || namespace === null || m.namespace === namespace));
+  return forbidden
     .map((m) => {
       const scope = m.namespace === null ? (m.resource.namespaced ? " in any namespace" : "") : ` in namespace ${m.namespace}`;
+      const effect = effectOf(m.resource.kind, podsSeen(m.namespace));
       return {
         verb: m.verb,
         resource: m.resource.resource,
         kind: m.resource.kind,
         namespace: m.namespace,
         reason: m.reason,
-        effect: effectOf(m.resource.kind),
-        message: `cannot ${m.verb} ${m.resource.resource}${scope} (${m.reason}): ${consequence(m.resource.kind, m.namespace)}`,
+        effect,
+        message: `cannot ${m.verb} ${m.resource.resource}${scope} (${m.reason}): ${consequence(effect, m.resource.kind, m.namespace)}`,
       };
     });
 }

@@ -6,10 +6,12 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type StandIn, startStandIn } from "./standin/standin.js";
-import { KubeClient } from "./client.js";
+import { KubeClient, type WatchEvent } from "./client.js";
 import { loadClusterConfig } from "./config-load.js";
 import type { ClusterConfig } from "./kubeconfig.js";
 import type { LiveObject, LiveResource } from "./live.js";
@@ -168,6 +170,63 @@ describe("the client against the stand-in", () => {
   });
 });
 
+describe("the wire, slowly", () => {
+  let api: StandIn;
+  before(async () => {
+    api = await startStandIn({ users: [{ name: "admin" }] });
+    seed(api);
+  });
+  after(() => api.close());
+
+  test("bodies trickled 7 bytes at a time (chunk boundaries anywhere on the real wire): a list and a watch read the same as whole", async () => {
+    const config = configFrom(api.kubeconfig("admin"));
+    const whole = await readLiveCluster(config, { namespace: null });
+    api.faults.slowBodies(7, 0);
+    const slow = await readLiveCluster(config, { namespace: null });
+    assert.ok(whole.ok && slow.ok);
+    assert.deepEqual(slow.value.objects, whole.value.objects);
+    const client = new KubeClient(new Transport(config));
+    const listed = await client.list(PODS, { namespace: "prod" });
+    assert.ok(listed.ok);
+    const events: WatchEvent[] = [];
+    const watching = client.watch(PODS, { namespace: "prod", resourceVersion: listed.value.resourceVersion, timeoutSeconds: 1 }, (e) => events.push(e));
+    api.apply(pod("prod", "web-2", { app: "web" }, "10.244.1.8") as never);
+    api.apply(pod("prod", "web-2", { app: "web", v: "2" }, "10.244.1.8") as never);
+    api.remove("Pod", "prod", "web-2");
+    const end = await watching;
+    client.transport.close();
+    api.faults.clear();
+    assert.deepEqual(end, { kind: "closed" });
+    assert.deepEqual(events.map((e) => (e.type === "BOOKMARK" ? e.type : `${e.type} ${e.object.metadata.name} ${(e.object.metadata["labels"] as Record<string, string>)["v"] ?? ""}`)), ["ADDED web-2 ", "MODIFIED web-2 2", "DELETED web-2 2"]);
+  });
+
+  test("a body that is not JSON (a proxy's HTML error page over http://) is a decode error value", async () => {
+    const proxy = createHttpServer((_req, res) => {
+      res.writeHead(200, { "Content-Type": "text/html" });
+      res.end("<html><body>Gateway login</body></html>");
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const port = (proxy.address() as { port: number }).port;
+    const config = configFrom(`clusters: [{name: p, cluster: {server: "http://127.0.0.1:${port}"}}]\ncontexts: [{name: p, context: {cluster: p}}]\ncurrent-context: p\n`);
+    const r = await readLiveCluster(config, { namespace: null });
+    proxy.close();
+    assert.ok(!r.ok);
+    assert.equal(r.error.kind, "decode");
+    assert.match(r.error.message, /^http:\/\/127\.0\.0\.1:\d+\/\S+: the response is not JSON \(.*\); it starts with "<html><body>Gateway login/);
+  });
+
+  test("a server that accepts and never answers: the request times out with a message saying so", async () => {
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const port = (silent.address() as { port: number }).port;
+    const config = configFrom(api.kubeconfig("admin").replace(api.url, `https://127.0.0.1:${port}`));
+    const r = await readLiveCluster(config, { namespace: null, transport: { requestTimeoutMs: 200 } });
+    silent.close();
+    assert.ok(!r.ok);
+    assert.match(r.error.message, /^https:\/\/127\.0\.0\.1:\d+\/\S+: no answer within 200 ms$/);
+  });
+});
+
 describe("credentials against the stand-in", () => {
   let api: StandIn;
   before(async () => {
@@ -204,29 +263,55 @@ current-context: s
     const second = await client.list(PODS);
     assert.ok(second.ok);
     assert.equal(readFileSync(runs, "utf8"), "run\n", "no expirationTimestamp: cached");
-    api.addUser({ name: "admin" }); // a new token; the old one is now unknown: 401
-    writeFileSync(tokenFile, api.token("admin"));
+    // Rotated: a new token, and the old one revoked (401).
+    const old = api.token("admin");
+    writeFileSync(tokenFile, api.rotateToken("admin"));
+    api.revokeToken("admin", old);
     const third = await client.list(PODS);
     client.transport.close();
     assert.ok(third.ok, JSON.stringify(third));
     assert.equal(readFileSync(runs, "utf8"), "run\nrun\n");
   });
 
+  test("exec plugin that prints a client certificate (status.clientCertificateData/clientKeyData): TLS client authentication with it", async () => {
+    const cert = api.clientCert("admin");
+    const plugin = join(dir, "cert-plugin");
+    writeFileSync(
+      plugin,
+      `#!${process.execPath}
+process.stdout.write(JSON.stringify({ apiVersion: "client.authentication.k8s.io/v1beta1", kind: "ExecCredential", status: { clientCertificateData: ${JSON.stringify(cert.certPem)}, clientKeyData: ${JSON.stringify(cert.keyPem)} } }));
+`,
+    );
+    chmodSync(plugin, 0o755);
+    const config = configFrom(`clusters: [{name: s, cluster: {server: "${api.url}", certificate-authority-data: ${Buffer.from(api.caPem).toString("base64")}}}]
+users: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: ${plugin}}}}]
+contexts: [{name: s, context: {cluster: s, user: u}}]
+current-context: s
+`);
+    const before = api.requests.length;
+    const r = await readLiveCluster(config, { namespace: null });
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.ok(api.requests.slice(before).every((q) => q.user === "admin"));
+  });
+
   test("in-cluster (service account dir in a temp dir): token and CA from files; a rotated projected token is re-read after the 401", async () => {
     const sa = mkdtempSync(join(tmpdir(), "sa-"));
-    writeFileSync(join(sa, "token"), api.token("admin"));
-    writeFileSync(join(sa, "ca.crt"), api.caPem);
-    writeFileSync(join(sa, "namespace"), "portcullis-system");
-    const url = new URL(api.url);
-    const config = loadClusterConfig({ env: { HOME: join(sa, "nobody"), KUBERNETES_SERVICE_HOST: url.hostname, KUBERNETES_SERVICE_PORT: url.port }, serviceAccountDir: sa });
+    const env = api.writeServiceAccount(sa, "admin", "portcullis-system");
+    const config = loadClusterConfig({ env: { HOME: join(sa, "nobody"), ...env }, serviceAccountDir: sa });
     assert.ok(config.ok, JSON.stringify(config));
+    assert.equal(config.value.namespace, "portcullis-system");
     const client = new KubeClient(new Transport(config.value));
     assert.ok((await client.list(PODS)).ok);
-    api.addUser({ name: "admin" });
-    writeFileSync(join(sa, "token"), api.token("admin"));
+    // The kubelet rotates the projected token: a new one in the file, the old one expired soon after.
+    const old = api.token("admin");
+    api.rotateToken("admin");
+    api.writeServiceAccount(sa, "admin", "portcullis-system");
+    api.revokeToken("admin", old);
+    const before = api.requests.length;
     const after = await client.list(PODS);
     client.transport.close();
     assert.ok(after.ok, JSON.stringify(after));
+    assert.deepEqual(api.requests.slice(before).map((q) => q.user), [null, "admin"], "a 401 with the old token, then the re-read one");
   });
 
   test("unreachable and untrusted servers: connection refused and a CA that did not sign the server's certificate, each said plainly", async () => {

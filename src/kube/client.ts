@@ -18,6 +18,8 @@ export interface Selectors {
 export interface ListOptions extends Selectors {
   /** Page size. Default 500, as kubectl's --chunk-size. */
   readonly limit?: number;
+  /** Applied to each item as its page arrives (trimming: a whole untrimmed list never sits in memory). */
+  readonly map?: (o: LiveObject) => LiveObject;
 }
 
 export interface ListResult {
@@ -107,7 +109,7 @@ export class KubeClient {
       for (const item of doc["items"]) {
         const object = asLiveObject(r, item);
         if (object === undefined) return fail({ kind: "decode", message: `${this.transport.server}${path}: an item has no metadata.name` });
-        items.push(object);
+        items.push(options.map === undefined ? object : options.map(object));
       }
       const meta = doc["metadata"];
       const next = typeof meta["continue"] === "string" && meta["continue"] !== "" ? meta["continue"] : undefined;

@@ -38,3 +38,6 @@ export function httpFailure(code: number): HttpFailure {
 }
 
 export const isHttp = (error: KubeError, status: HttpFailure): boolean => error.kind === "http" && error.status === status;
+
+/** "200 ms", "30 s": how messages say a timeout. */
+export const formatDuration = (ms: number): string => (ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`);

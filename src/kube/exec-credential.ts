@@ -5,7 +5,7 @@
  * spec.interactive is false.
  */
 import { spawn } from "node:child_process";
-import { type Result, fail, ok } from "./errors.js";
+import { type Result, fail, formatDuration, ok } from "./errors.js";
 import type { ClusterSettings, ExecSettings } from "./kubeconfig.js";
 
 /** What a plugin gave: a token or a client certificate, and until when (undefined: until rejected). */
@@ -88,7 +88,7 @@ export function runExecPlugin(settings: ExecSettings, info: string, timeoutMs = 
     };
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      done(fail({ kind: "credentials", message: `${at} did not finish within ${Math.round(timeoutMs / 1000)} s (is it waiting for an interactive login?)${hint(settings)}` }));
+      done(fail({ kind: "credentials", message: `${at} did not finish within ${formatDuration(timeoutMs)} (is it waiting for an interactive login?)${hint(settings)}` }));
     }, timeoutMs);
     child.stdout.on("data", (b: Buffer) => out.push(b));
     child.stderr.on("data", (b: Buffer) => err.push(b));

@@ -47,8 +47,8 @@ export async function readLiveCluster(config: ClusterConfig, options: LiveReadOp
   const readOne = async (r: LiveResource): Promise<Result<Outcome>> => {
     const namespace = r.namespaced && options.namespace !== null ? options.namespace : undefined;
     for (let attempt = 0; ; attempt++) {
-      const listed = await client.list(r, { ...(namespace === undefined ? {} : { namespace }), ...(options.limit === undefined ? {} : { limit: options.limit }) }, signal);
-      if (listed.ok) return ok({ objects: listed.value.items.map(trimObject), missing: [] });
+      const listed = await client.list(r, { ...(namespace === undefined ? {} : { namespace }), ...(options.limit === undefined ? {} : { limit: options.limit }), map: trimObject }, signal);
+      if (listed.ok) return ok({ objects: listed.value.items, missing: [] });
       const error = listed.error;
       if (retriable(error) && attempt + 1 < (options.attempts ?? 3)) {
         await sleep(backoffDelay(DEFAULT_BACKOFF, attempt, Math.random(), error.kind === "http" ? error.retryAfterSeconds : undefined), signal);

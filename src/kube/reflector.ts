@@ -8,7 +8,7 @@
  */
 import { type BackoffPolicy, DEFAULT_BACKOFF, attemptAfter, backoffDelay } from "./backoff.js";
 import { type KubeClient, type Selectors, type WatchEnd, type WatchEvent } from "./client.js";
-import type { KubeError } from "./errors.js";
+import { type KubeError, formatDuration } from "./errors.js";
 import type { LiveObject, LiveResource } from "./live.js";
 
 export type ReflectorEvent =
@@ -31,6 +31,9 @@ export interface ReflectorStats {
 
 export interface ReflectorOptions extends Selectors {
   readonly limit?: number;
+  /** Applied to every object listed or watched before it is cached and emitted (trimObject keeps the agent small). */
+  readonly map?: (o: LiveObject) => LiveObject;
+  /** Each watch's timeoutSeconds. Default: random in [300, 600) s, as client-go (spreads reconnects over time). */
   readonly timeoutSeconds?: number;
   readonly inactivityMs?: number;
   readonly backoff?: BackoffPolicy;
@@ -101,7 +104,11 @@ export class Reflector {
     };
     while (!signal.aborted) {
       if (needList) {
-        const listed = await this.client.list(this.resource, { ...selectors, ...(this.options.limit === undefined ? {} : { limit: this.options.limit }) }, signal);
+        const listed = await this.client.list(
+          this.resource,
+          { ...selectors, ...(this.options.limit === undefined ? {} : { limit: this.options.limit }), ...(this.options.map === undefined ? {} : { map: this.options.map }) },
+          signal,
+        );
         if (signal.aborted) return;
         if (!listed.ok) {
           await retry(listed.error, `list ${this.resource.resource}: ${listed.error.message}`);
@@ -120,7 +127,7 @@ export class Reflector {
         {
           ...selectors,
           resourceVersion: this.resourceVersion,
-          ...(this.options.timeoutSeconds === undefined ? {} : { timeoutSeconds: this.options.timeoutSeconds }),
+          timeoutSeconds: this.options.timeoutSeconds ?? Math.floor(300 * (1 + random())),
           ...(this.options.inactivityMs === undefined ? {} : { inactivityMs: this.options.inactivityMs }),
         },
         (e) => {
@@ -152,7 +159,7 @@ export class Reflector {
       case "stalled":
         // A silent stream (half-open connection, stuck server): resume at once from the last resourceVersion.
         this.stats.errors++;
-        onEvent({ type: "error", message: `watch ${this.resource.resource}: no data for ${Math.round(end.afterMs / 1000)} s: reconnecting`, willRetry: true });
+        onEvent({ type: "error", message: `watch ${this.resource.resource}: no data for ${formatDuration(end.afterMs)}: reconnecting`, willRetry: true });
         return;
       case "error":
         await retry(end.error, `watch ${this.resource.resource}: ${end.error.message}`);
@@ -165,15 +172,16 @@ export class Reflector {
       this.resourceVersion = e.resourceVersion;
       return;
     }
-    const key = objectKey(e.object);
-    const rv = rvOf(e.object);
+    const object = this.options.map === undefined ? e.object : this.options.map(e.object);
+    const key = objectKey(object);
+    const rv = rvOf(object);
     if (rv !== undefined) this.resourceVersion = rv;
     if (e.type === "DELETED") {
       if (!this.cache.delete(key)) {
         this.stats.duplicates++;
         return;
       }
-      onEvent({ type: "deleted", object: e.object });
+      onEvent({ type: "deleted", object });
       return;
     }
     const cached = this.cache.get(key);
@@ -181,8 +189,8 @@ export class Reflector {
       this.stats.duplicates++;
       return;
     }
-    this.cache.set(key, e.object);
-    onEvent({ type: cached === undefined ? "added" : "modified", object: e.object });
+    this.cache.set(key, object);
+    onEvent({ type: cached === undefined ? "added" : "modified", object });
   }
 
   /** The first list fills the cache; a relist emits what changed against it, then `relisted`. */

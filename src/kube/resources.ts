@@ -36,8 +36,3 @@ export const LIVE_RESOURCES: readonly LiveResource[] = [
   { group: "networking.k8s.io", version: "v1", resource: "networkpolicies", kind: "NetworkPolicy", namespaced: true },
   ...ADMIN_POLICY_RESOURCES,
 ];
-
-export const isAdminPolicyResource = (r: LiveResource): boolean => ADMIN_POLICY_RESOURCES.some((a) => a.kind === r.kind);
-
-/** `Pod production/web-api-7d9f`, `Namespace prod`: how messages name a live object. */
-export const liveObjectName = (kind: string, namespace: string | undefined, name: string): string => (namespace === undefined || namespace === "" ? `${kind} ${name}` : `${kind} ${namespace}/${name}`);

@@ -8,7 +8,7 @@
 import http, { type IncomingMessage } from "node:http";
 import https from "node:https";
 import { type Auth, type CredentialOptions, type Credentials, credentialsFor, readMaterial } from "./credentials.js";
-import { type KubeError, type Result, fail, httpFailure, ok } from "./errors.js";
+import { type KubeError, type Result, fail, formatDuration, httpFailure, ok } from "./errors.js";
 import type { ClusterConfig } from "./kubeconfig.js";
 
 export interface TransportOptions {
@@ -142,7 +142,7 @@ export class Transport {
     const server = this.server;
     const code = e.code ?? "";
     if (e.name === "AbortError" || code === "ABORT_ERR") return { kind: "aborted", message: "aborted" };
-    if (code === "PORTCULLIS_TIMEOUT") return { kind: "unreachable", message: `${server}${path}: no answer within ${Math.round(this.timeoutMs / 1000)} s` };
+    if (code === "PORTCULLIS_TIMEOUT") return { kind: "unreachable", message: `${server}${path}: no answer within ${formatDuration(this.timeoutMs)}` };
     if (code === "ECONNREFUSED") return { kind: "unreachable", message: `cannot connect to ${server}: connection refused (is the API server running at that address? ${this.origin})` };
     if (code === "ENOTFOUND" || code === "EAI_AGAIN") return { kind: "unreachable", message: `cannot connect to ${server}: the host name does not resolve (DNS ${code}; ${this.origin})` };
     if (code === "EHOSTUNREACH" || code === "ENETUNREACH" || code === "ETIMEDOUT") return { kind: "unreachable", message: `cannot connect to ${server}: ${code} (no route or no answer; ${this.origin})` };

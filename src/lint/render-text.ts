@@ -31,9 +31,9 @@ export function renderText(findings: readonly Finding[], options: TextOptions): 
       file = group;
       lines.push(paint("1", file));
     }
-    const where = f.location.file === undefined ? "-" : `${f.location.line}:${f.location.column}`;
+    const where = f.location.file === undefined ? "" : `${f.location.line}:${f.location.column}  `;
     const path = f.location.path === "" ? "" : ` ${f.location.path}`;
-    lines.push(`  ${where}  ${paint(SEVERITY_COLOR[f.severity], f.severity)}  ${paint("2", f.rule)}  ${f.object}${path}`);
+    lines.push(`  ${where}${paint(SEVERITY_COLOR[f.severity], f.severity)}  ${paint("2", f.rule)}  ${f.object}${path}`);
     lines.push(`    ${f.message}`);
     if (f.endpoints.length > 0) lines.push(`    workloads: ${f.endpoints.join(", ")}`);
     lines.push(`    ${paint("2", "hint:")} ${f.hint}`);

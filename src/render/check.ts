@@ -11,7 +11,7 @@ import { targetAddresses } from "../engine/addresses.js";
 import type { Connection, Decision, DirectionResult, EngineOptions, Explanation, Governance, Reason, TierStep, Verdict } from "../engine/types.js";
 import { type AdminAction, type AdminPolicyKind, type AdminTier, formatAdminRule } from "../model/admin-policy.js";
 import { cidrSet, compactAddresses } from "./addresses.js";
-import { formatLocationJson } from "../diag/location.js";
+import { formatLocationJson, trailingLocation } from "../diag/location.js";
 import { type LocationJson, type TargetJson, addressesJson, formatAddresses, locationJson, targetJson } from "./json.js";
 import { governanceSentence, type ReasonContext, reasonSentence } from "./reasons.js";
 
@@ -190,7 +190,7 @@ function directionText(d: DirectionJson, subject: TargetJson, peer: TargetJson, 
   );
   if (d.governance.kind === "isolated") {
     const width = Math.max(...d.governance.policies.map((p) => p.namespace.length + p.name.length + 1));
-    for (const p of d.governance.policies) lines.push(`    NetworkPolicy ${`${p.namespace}/${p.name}`.padEnd(width)}  ${where(p.at)}`);
+    for (const p of d.governance.policies) lines.push(`    NetworkPolicy ${`${p.namespace}/${p.name}`.padEnd(p.at.file === undefined ? 0 : width)}${trailingLocation(p.at)}`.trimEnd());
     // The engine reports no NetworkPolicy rule as allowing or missing only when the Admin tier decided every address.
     const hairpin = subject.kind === "endpoint" && peer.kind === "endpoint" && subject.id === peer.id;
     // Through a Service back to itself, the admin tiers apply but NetworkPolicy never blocks a pod's traffic to itself.
@@ -231,19 +231,17 @@ export function tierStepLine(t: TierStepJson): string {
     return `${t.tier}: no rule of the ${t.policies === 1 ? "policy" : `${t.policies ?? 0} policies`} selecting it matches → ${onward}`;
   }
   const rule = formatAdminRule({ tier: t.tier, policy: t.policy, priority: t.priority, rule: t.rule ?? 0, name: t.name });
-  if (t.outcome === "depends-on-dns") return `${rule} ${t.action ?? ""} to ${(t.domainNames ?? []).join(", ")}  ${where(t.at)}`;
+  if (t.outcome === "depends-on-dns") return `${rule} ${t.action ?? ""} to ${(t.domainNames ?? []).join(", ")}${trailingLocation(t.at)}`;
   const closed = t.failClosed ? " (fails closed: an entry this version does not know)" : "";
   const after = t.action === "Pass" ? onward : "final";
-  return `${rule} ${t.action ?? ""}${closed} → ${after}  ${where(t.at)}`;
-}
-
-function where(at: LocationJson): string {
-  return formatLocationJson(at);
+  return `${rule} ${t.action ?? ""}${closed} → ${after}${trailingLocation(t.at)}`;
 }
 
 /** `file:line:column: ns/policy spec.egress[0].to[1]: sentence` — the shape of a diagnostic line. */
 export function explanationLine(e: ExplanationJson, context: ReasonContext): string {
   const path = e.at.path === "" ? "" : ` ${e.at.path}`;
   const facts = { ...context, peerSpec: e.peerSpec, ports: e.ports, portSpec: e.portSpec };
-  return `${where(e.at)}: ${e.policy.namespace}/${e.policy.name}${path}: ${reasonSentence(e.reason, facts)}`;
+  // A live object has no file position: the line starts with the policy it names.
+  const where = e.at.file === undefined ? "NetworkPolicy " : `${formatLocationJson(e.at)}: `;
+  return `${where}${e.policy.namespace}/${e.policy.name}${path}: ${reasonSentence(e.reason, facts)}`;
 }

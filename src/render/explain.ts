@@ -9,7 +9,7 @@ import { type AdminRuleJson, adminRuleJson, adminRuleLine } from "./admin-rules.
 import { type AssumptionJson, assumedLines } from "./assumptions.js";
 import { type GovernanceJson, governanceJson } from "./check.js";
 import { formatConns } from "./conns.js";
-import { formatLocationJson } from "../diag/location.js";
+import { trailingLocation } from "../diag/location.js";
 import { type LocationJson, locationJson } from "./json.js";
 import { governanceSentence } from "./reasons.js";
 import { columns } from "./table.js";
@@ -55,10 +55,6 @@ export function endpointExplainJson(e: EndpointView): EndpointJson {
   return { ...e, egress: direction(e.egress), ingress: direction(e.ingress) };
 }
 
-function where(at: LocationJson): string {
-  return formatLocationJson(at);
-}
-
 function list(items: readonly string[]): string {
   return items.length === 0 ? "nothing" : items.join(", ");
 }
@@ -72,7 +68,7 @@ function peerText(p: PeerJson): string {
 function ruleLines(r: RuleJson, indent: string): string[] {
   const side = r.direction === "egress" ? "to" : "from";
   const ports = r.ports === "all" ? "all ports" : r.ports.join(", ");
-  const head = `${indent}${r.direction}[${r.rule}] ${where(r.at)}: ${ports}`;
+  const head = `${indent}${r.direction}[${r.rule}]${trailingLocation(r.at, " ")}: ${ports}`;
   if (r.peers === "all") return [`${head}, ${side} anywhere`];
   return [`${head}, ${side}:`, ...r.peers.map((p) => `${indent}  - ${peerText(p)}`)];
 }
@@ -80,7 +76,7 @@ function ruleLines(r: RuleJson, indent: string): string[] {
 export function renderPolicyText(p: PolicyJson): string[] {
   const affects = p.affects.length === 0 ? "nothing" : p.affects.join(" and ");
   const lines = [
-    `NetworkPolicy ${p.namespace}/${p.name}  ${where(p.at)}`,
+    `NetworkPolicy ${p.namespace}/${p.name}${trailingLocation(p.at)}`,
     `  selects pods ${p.podSelector} in ${p.namespace} (now: ${list(p.selects)})`,
     `  isolates them for ${affects}${p.policyTypesDeclared ? "" : " (policyTypes not written: defaulted)"}`,
   ];
@@ -102,14 +98,14 @@ function directionLines(d: DirectionJson, direction: Direction): string[] {
       : governanceSentence(d.governance.kind, direction, count);
   const lines = [`${direction === "egress" ? "Egress" : "Ingress"}: ${sentence}`];
   // "Policy tiers are evaluated in the following order: * Admin tier * NetworkPolicy tier * Baseline tier."
-  const tier = (t: AdminRuleJson["tier"]): string[] => admin.filter((r) => r.tier === t).map((r) => `    ${adminRuleLine(r)}  ${where(r.at)}`);
+  const tier = (t: AdminRuleJson["tier"]): string[] => admin.filter((r) => r.tier === t).map((r) => `    ${adminRuleLine(r)}${trailingLocation(r.at)}`);
   const adminLines = tier("Admin");
   const baselineLines = tier("Baseline");
   if (adminLines.length > 0) lines.push("  Admin tier (first):", ...adminLines);
   if (d.governance.kind === "isolated") {
     for (const p of d.governance.policies) {
       const rules = d.rules.filter((r) => r.policy.namespace === p.namespace && r.policy.name === p.name);
-      lines.push(`  ${p.namespace}/${p.name}  ${where(p.at)}`);
+      lines.push(`  ${p.namespace}/${p.name}${trailingLocation(p.at)}`);
       lines.push(...(rules.length === 0 ? [`    no ${direction} rules`] : rules.flatMap((r) => ruleLines(r, "    "))));
     }
   }

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { ROOT } from "./files.js";
 
 const SCRIPT = fileURLToPath(new URL("scripts/install-system-deps.sh", ROOT));
-const TOOLS = ["nft", "ip", "sysctl", "dig", "dot", "git", "node"];
+const TOOLS = ["nft", "ip", "sysctl", "dig", "dot", "git", "openssl", "kubectl", "node"];
 
 /** Runs the check with PATH holding only `present` (links to the real tools). */
 function checkWith(present: readonly string[]): { code: number | null; stdout: string; stderr: string } {
@@ -34,12 +34,19 @@ test("the system-deps check lists every required tool and names each missing one
     return t.skip(`not installed here: ${absent.join(", ")}`);
   }
   assert.equal(all.code, 0, all.stdout + all.stderr);
-  for (const [missing, pkg] of [["dig", "bind9-dnsutils"], ["dot", "graphviz"], ["nft", "nftables"]] as const) {
+  for (const [missing, pkg] of [["dig", "bind9-dnsutils"], ["dot", "graphviz"], ["nft", "nftables"], ["openssl", "openssl"]] as const) {
     const r = checkWith(TOOLS.filter((tool) => tool !== missing));
     assert.equal(r.code, 1, missing);
     assert.match(r.stdout, new RegExp(`^  ${missing} +MISSING \\(Debian package ${pkg}\\)$`, "m"));
     assert.equal(r.stderr, `system-deps: missing required tools: ${missing}\n`);
   }
+});
+
+test("the system-deps check requires kubectl (the stand-in API server's honesty tests) and says it is no Debian package", () => {
+  const r = checkWith(TOOLS.filter((tool) => tool !== "kubectl"));
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /^ {2}kubectl +MISSING \(not a Debian package: https:\/\/kubernetes\.io\/docs\/tasks\/tools\/\)$/m);
+  assert.equal(r.stderr, "system-deps: missing required tools: kubectl\n");
 });
 
 test("the system-deps check names Node.js when it is missing", () => {

@@ -21,13 +21,14 @@ const openssl = (args: readonly string[], cwd: string): void => {
 const EC = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
 
 export class Pki {
-  readonly #dir = mkdtempSync(join(tmpdir(), "standin-pki-"));
+  /** The temp dir (removed by dispose): also where exec plugins read tokens. */
+  readonly dir = mkdtempSync(join(tmpdir(), "standin-pki-"));
   readonly ca: KeyPair;
   readonly server: KeyPair;
   #serial = 1;
 
   constructor() {
-    const dir = this.#dir;
+    const dir = this.dir;
     openssl(
       ["req", "-x509", ...EC, "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=standin-ca",
         "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"],
@@ -38,7 +39,7 @@ export class Pki {
   }
 
   #issue(name: string, subject: string, extensions: string): KeyPair {
-    const dir = this.#dir;
+    const dir = this.dir;
     writeFileSync(join(dir, `${name}.ext`), `basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n${extensions}`);
     openssl(["req", "-new", ...EC, "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", subject], dir);
     openssl(
@@ -57,6 +58,6 @@ export class Pki {
   }
 
   dispose(): void {
-    rmSync(this.#dir, { recursive: true, force: true });
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }

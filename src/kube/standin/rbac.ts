@@ -17,9 +17,6 @@ export interface Rule {
 /** Every verb on every resource in every namespace (cluster-admin). */
 export const ADMIN_RULES: readonly Rule[] = [{ verbs: ["*"], resources: ["*"] }];
 
-/** Read-only on everything. */
-export const READ_RULES: readonly Rule[] = [{ verbs: ["get", "list", "watch"], resources: ["*"] }];
-
 export interface Access {
   readonly verb: string;
   readonly group: string;

@@ -84,6 +84,7 @@ export const RESOURCES: readonly ResourceType[] = [
   inGroup("batch", "v1", "jobs", "Job", true),
   inGroup("batch", "v1", "cronjobs", "CronJob", true, ["cj"]),
   inGroup("networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy", true, ["netpol"]),
+  inGroup("events.k8s.io", "v1", "events", "Event", true, ["ev"]),
   inGroup("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", false),
   inGroup("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "ClusterRoleBinding", false),
   inGroup("rbac.authorization.k8s.io", "v1", "roles", "Role", true),

@@ -3,6 +3,7 @@
  * per resource, list (limit/continue, resourceVersion, label and field selectors), watch, get,
  * create, update, merge patch and delete, each checked against the caller's RBAC rules first.
  */
+import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { WatchFault } from "./faults.js";
 import { openApiDocument, openApiRoot } from "./openapi.js";
@@ -198,21 +199,24 @@ function list(store: Store, type: ResourceType, namespace: string | null, q: URL
     }
     at = store.rv;
   }
+  const listing = store.list(type, at);
+  if (listing === undefined) throw new ApiError(410, "Expired", CONTINUE_EXPIRED, {});
+  // A namespace's keys are contiguous ("ns/name"): from the first at or after max(prefix, start) while the prefix holds.
   const prefix = namespace === null ? "" : `${namespace}/`;
-  const keys = (store.list(type, at) ?? []).filter(({ key }) => key.startsWith(prefix) && key >= start);
+  const keys = listing.keys;
+  const end = lowerBound(keys, `${prefix}\uffff`);
   const items: KubeObject[] = [];
   let next: string | undefined;
-  for (let i = 0; i < keys.length; i++) {
-    const { key, object } = keys[i] as { key: string; object: KubeObject };
-    if (limit > 0 && items.length === limit) {
-      next = key;
-      break;
-    }
+  let i = lowerBound(keys, start > prefix ? start : prefix);
+  for (; i < end && (limit === 0 || items.length < limit); i++) {
+    const key = keys[i] as string;
+    const object = listing.objects.get(key) as KubeObject;
     if (matchesLabels(labels, object.metadata.labels ?? {}) && matchesFields(fields, object)) items.push(object);
-    if (limit > 0 && items.length === limit && i + 1 < keys.length) next = `${key}\u0000`;
   }
+  // Items left: the next page starts just after the last key read (etcd3's `start: key + "\x00"`).
+  if (i < end) next = `${keys[i - 1] as string}\u0000`;
+  const remaining = end - i;
   const filtered = labels.length > 0 || fields.length > 0;
-  const remaining = next === undefined ? 0 : keys.filter(({ key }) => key >= (next as string)).length;
   return {
     kind: `${type.kind}List`,
     apiVersion: groupVersion(type),
@@ -222,6 +226,18 @@ function list(store: Store, type: ResourceType, namespace: string | null, q: URL
     },
     items: items.map((o) => (type.builtin ? withoutTypeMeta(o) : o)),
   };
+}
+
+/** The index of the first key not below `key`. */
+function lowerBound(keys: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((keys[mid] as string) < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function withoutTypeMeta(o: KubeObject): Record<string, unknown> {
@@ -273,6 +289,8 @@ function mergePatch(target: unknown, patch: unknown): unknown {
   return out;
 }
 
+const randomSuffix = (): string => Array.from(randomBytes(5), (b) => "bcdfghjklmnpqrstvwxz2456789"[b % 27]).join("");
+
 const NAMESPACES = RESOURCES.find((t) => t.resource === "namespaces") as ResourceType;
 
 async function write(req: IncomingMessage, res: ServerResponse, verb: string, type: ResourceType, namespace: string | null, name: string | null, dryRun: boolean, ctx: ApiContext): Promise<void> {
@@ -304,7 +322,9 @@ async function write(req: IncomingMessage, res: ServerResponse, verb: string, ty
   if (type.namespaced && meta.namespace !== undefined && meta.namespace !== namespace) {
     throw new ApiError(400, "BadRequest", "the namespace of the provided object does not match the namespace sent on the request");
   }
-  const objName = typeof meta.name === "string" ? meta.name : "";
+  // generateName on create: "a unique suffix" of five characters, as names.SimpleNameGenerator adds.
+  const generated = verb === "create" && typeof meta.name !== "string" && typeof meta["generateName"] === "string" ? `${meta["generateName"]}${randomSuffix()}` : undefined;
+  const objName = generated ?? (typeof meta.name === "string" ? meta.name : "");
   if (objName === "") throw new ApiError(422, "Invalid", `${type.kind} "" is invalid: metadata.name: Required value: name or generateName is required`, { kind: type.kind, causes: [{ reason: "FieldValueRequired", message: "Required value: name or generateName is required", field: "metadata.name" }] });
   if (name !== null && objName !== name) throw new ApiError(400, "BadRequest", `the name of the object (${objName}) does not match the name on the URL (${name})`);
   const toStore: KubeObject = { ...obj, metadata: { ...meta, name: objName, ...(type.namespaced ? { namespace: namespace ?? "default" } : {}) } };

@@ -5,6 +5,9 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type KubeObject, type StandIn, startStandIn } from "./standin.js";
 import { call, watch } from "./testing.js";
 
@@ -76,6 +79,36 @@ describe("stand-in API server", () => {
       assert.equal(r.status, 403);
       assert.equal(r.body["message"], 'networkpolicies.networking.k8s.io "x" is forbidden: User "prod-reader" cannot get resource "networkpolicies" in API group "networking.k8s.io" in the namespace "dev"');
       assert.deepEqual(r.body["details"], { name: "x", group: "networking.k8s.io", kind: "networkpolicies" });
+    });
+
+    test("rotateToken: a new current token; the old one works until revoked (a projected service account token's rotation)", async () => {
+      api.addUser({ name: "rotating" });
+      const old = api.token("rotating");
+      const fresh = api.rotateToken("rotating");
+      assert.notEqual(fresh, old);
+      assert.equal(api.token("rotating"), fresh);
+      assert.equal((await call(api, "/api/v1/pods", { token: old })).status, 200);
+      api.revokeToken("rotating", old);
+      assert.equal((await call(api, "/api/v1/pods", { token: old })).status, 401);
+      assert.equal((await call(api, "/api/v1/pods", { token: fresh })).status, 200);
+    });
+
+    test("writeServiceAccount: a pod's token, ca.crt and namespace files, rewritten after a rotation, and KUBERNETES_SERVICE_HOST/PORT", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "standin-sa-"));
+      try {
+        const env = api.writeServiceAccount(dir, "admin", "portcullis");
+        assert.deepEqual(env, { KUBERNETES_SERVICE_HOST: "127.0.0.1", KUBERNETES_SERVICE_PORT: String(new URL(api.url).port) });
+        assert.equal(readFileSync(join(dir, "token"), "utf8"), api.token("admin"));
+        assert.equal(readFileSync(join(dir, "ca.crt"), "utf8"), api.caPem);
+        assert.equal(readFileSync(join(dir, "namespace"), "utf8"), "portcullis");
+        const token = readFileSync(join(dir, "token"), "utf8");
+        assert.equal((await call(api, "/api/v1/namespaces", { token })).status, 200);
+        const fresh = api.rotateToken("admin");
+        api.writeServiceAccount(dir, "admin", "portcullis");
+        assert.equal(readFileSync(join(dir, "token"), "utf8"), fresh);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     test("setRules changes what a user may do at once (a ClusterRoleBinding added)", async () => {
@@ -229,6 +262,15 @@ describe("stand-in API server", () => {
       assert.equal(api.get("Pod", "prod", "made"), undefined);
     });
 
+    test('create with generateName: "a unique suffix" appended (an agent\'s Events)', async () => {
+      const event = { apiVersion: "v1", kind: "Event", metadata: { generateName: "portcullis-agent." }, reason: "Applied" };
+      const r = await call(api, "/api/v1/namespaces/prod/events", { user: "admin" }, "POST", event);
+      assert.equal(r.status, 201);
+      const name = (r.body["metadata"] as { name: string }).name;
+      assert.match(name, /^portcullis-agent\.[a-z0-9]{5}$/);
+      assert.equal(api.get("Event", "prod", name)?.["reason"], "Applied");
+    });
+
     test('create in a namespace that does not exist: 404 `namespaces "x" not found`', async () => {
       const r = await call(api, "/api/v1/namespaces/ghost/pods", { user: "admin" }, "POST", pod("ghost", "p"));
       assert.equal(r.status, 404);
@@ -329,6 +371,20 @@ describe("stand-in API server", () => {
       again.close();
     });
 
+    test("closeWatchAfter(0, every): every watch answers 200 and drops at once, until the faults are cleared", async () => {
+      api.faults.closeWatchAfter(0, { path: "/api/v1/namespaces/f1/pods", every: true });
+      for (let i = 0; i < 2; i++) {
+        const w = await watch(api, "/api/v1/namespaces/f1/pods?watch=1");
+        assert.equal(w.status, 200);
+        assert.equal(await w.ended, "aborted");
+        assert.deepEqual(w.events, []);
+      }
+      api.faults.clear();
+      const whole = await watch(api, "/api/v1/namespaces/f1/pods?watch=1");
+      await whole.waitFor(4);
+      whole.close();
+    });
+
     test("stallWatch: 200, then nothing — not even bookmarks — while the connection stays open", async () => {
       api.faults.stallWatch({ path: "/api/v1/pods" });
       const w = await watch(api, `/api/v1/pods?watch=1&allowWatchBookmarks=true&resourceVersion=${api.resourceVersion}`);
@@ -357,6 +413,7 @@ describe("stand-in API server", () => {
       assert.equal(r.headers["retry-after"], "3");
       assert.deepEqual(r.body["details"], { retryAfterSeconds: 3 });
       assert.equal((await call(api, "/api/v1/pods")).status, 200);
+      assert.deepEqual(api.requests.slice(-2).map((q) => q.status), [429, 200], "the log has each answer's status");
     });
 
     test("slowBodies: a body arrives in many small chunks and still parses", async () => {
@@ -374,6 +431,6 @@ describe("stand-in API server", () => {
   test("the request log: method, path, query and user, for tests to assert what a client asked", async () => {
     await call(api, "/api/v1/pods?limit=2&labelSelector=app%3Dweb", { user: "admin" });
     const last = api.requests.at(-1);
-    assert.deepEqual(last, { method: "GET", path: "/api/v1/pods", query: { limit: "2", labelSelector: "app=web" }, user: "admin" });
+    assert.deepEqual(last, { method: "GET", path: "/api/v1/pods", query: { limit: "2", labelSelector: "app=web" }, user: "admin", status: 200 });
   });
 });

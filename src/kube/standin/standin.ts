@@ -10,8 +10,9 @@
  *   });
  *   api.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: "prod" } });   // ADDED, resourceVersion bumped
  *   api.apply({ apiVersion: "v1", kind: "Pod", metadata: { name: "web", namespace: "prod", labels: { app: "web" } }, spec: { nodeName: "n1" } });
- *   writeFileSync(path, api.kubeconfig("admin"));           // token auth; api.kubeconfig("admin", "cert") for a client certificate
+ *   writeFileSync(path, api.kubeconfig("admin"));           // token auth; "cert": a client certificate; "exec": a credential plugin
  *   // https options for a hand-made client: { ca: api.caPem, headers: { Authorization: `Bearer ${api.token("admin")}` } }
+ *   const env = api.writeServiceAccount(dir, "admin");      // in-cluster: dir/token, dir/ca.crt, dir/namespace; env has KUBERNETES_SERVICE_HOST/PORT
  *   api.remove("Pod", "prod", "web");                       // DELETED
  *   api.compact();                                          // older watches get an ERROR 410 event, older continue tokens a 410
  *   api.faults.closeWatchAfter(2);                          // the next watch drops its connection after 2 events
@@ -20,11 +21,15 @@
  *   api.faults.throttle(1, 2);                              // the next request: 429, Retry-After: 2
  *   api.faults.slowBodies(64, 5);                           // bodies trickled 64 bytes every 5 ms
  *   api.revokeToken("viewer");                              // its token now gets 401
+ *   const old = api.token("admin"); api.rotateToken("admin"); api.revokeToken("admin", old);  // a projected token rotated
+ *   api.writeServiceAccount(dir, "admin");                  // …and the kubelet's swap of the token file
  *   api.requests.filter((r) => r.path === "/api/v1/pods")  // what was asked: method, path, query, user
  *   await api.close();
  *
- * Users: each gets a bearer token (api.token(name)); a client certificate (CN=name, O=groups) is
- * issued on demand. Without `rules` a user is cluster-admin. A certificate signed by the CA
+ * Loading tens of thousands of objects: apply them, then compact() to drop the history they made.
+ *
+ * Users: each gets a bearer token (api.token(name): the current one; rotateToken issues a new one,
+ * the old ones working until revoked); a client certificate (CN=name, O=groups) is issued on demand. Without `rules` a user is cluster-admin. A certificate signed by the CA
  * authenticates any CN (as kube-apiserver's x509 authenticator); an unknown user has no rules (403).
  * No credentials, or a wrong or revoked token: 401. Discovery and /version need authentication only.
  *
@@ -36,10 +41,11 @@
 import { createServer } from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomBytes } from "node:crypto";
+import { join } from "node:path";
 import type { TLSSocket } from "node:tls";
-import { stringify } from "yaml";
 import { type KeyPair, Pki } from "./certs.js";
 import { Faults } from "./faults.js";
+import { kubeconfigYaml, writeAtomic, writeServiceAccountFiles } from "./kubeconfig.js";
 import { ADMIN_RULES, type Rule } from "./rbac.js";
 import { RESOURCES, type ResourceType, typeOfObject } from "./resources.js";
 import { type ApiContext, type Caller, serveApi } from "./routes.js";
@@ -73,34 +79,48 @@ export interface RequestRecord {
   readonly query: Readonly<Record<string, string>>;
   /** The authenticated user, or null (401). */
   readonly user: string | null;
+  /** The response's status code (0 until it is sent; a watch's 200 as soon as the stream starts). */
+  status: number;
 }
 
 interface User {
   readonly name: string;
   readonly groups: readonly string[];
   rules: readonly Rule[];
-  readonly token: string;
-  revoked: boolean;
+  /** The latest token (rotateToken); older ones stay in `tokens` until revoked. */
+  current: string;
   cert: KeyPair | undefined;
 }
 
 export interface StandIn {
   /** https://127.0.0.1:PORT */
   readonly url: string;
+  readonly port: number;
   readonly caPem: string;
   readonly faults: Faults;
   readonly requests: RequestRecord[];
   /** The latest resourceVersion. */
   readonly resourceVersion: number;
-  /** A kubeconfig (YAML) whose current context is this server as `user`, by bearer token or client certificate. */
-  kubeconfig(user: string, auth?: "token" | "cert"): string;
-  /** The user's bearer token (still the same after revokeToken, which makes it 401). */
+  /**
+   * A kubeconfig (YAML) whose current context is this server as `user`: by the user's current bearer
+   * token, a client certificate, or an exec credential plugin that prints the current token (at each
+   * run: it follows rotateToken).
+   */
+  kubeconfig(user: string, auth?: "token" | "cert" | "exec"): string;
+  /** The user's current bearer token (the same after revokeToken, which makes it 401). */
   token(user: string): string;
+  /** A new current token for the user; the old ones keep working until revokeToken(user, old). */
+  rotateToken(user: string): string;
+  /**
+   * A pod's service account files for the user in `dir` (token, ca.crt, namespace; each replaced
+   * atomically, so call again after rotateToken), and the environment a pod has.
+   */
+  writeServiceAccount(dir: string, user: string, namespace?: string): { KUBERNETES_SERVICE_HOST: string; KUBERNETES_SERVICE_PORT: string };
   /** A client certificate and key for the user (CN=user, O=groups). */
   clientCert(user: string): KeyPair;
   addUser(user: UserOptions): void;
-  /** The token stops authenticating (401), as an expired or deleted service account token does. */
-  revokeToken(user: string): void;
+  /** A token (the user's current one by default) stops authenticating (401), as an expired or deleted service account token does. */
+  revokeToken(user: string, token?: string): void;
   setRules(user: string, rules: readonly Rule[]): void;
   /** Creates or replaces an object (resourceVersion bumped, ADDED or MODIFIED sent to watchers); returns it as stored. */
   apply(obj: KubeObject): KubeObject;
@@ -114,6 +134,7 @@ export interface StandIn {
   close(): Promise<void>;
 }
 
+/** The type of a kind (the core group's Event, not events.k8s.io's). */
 function typeOfKind(kind: string): ResourceType {
   const t = RESOURCES.find((r) => r.kind === kind);
   if (t === undefined) throw new Error(`stand-in: kind ${kind} is not served`);
@@ -128,8 +149,15 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
   const faults = new Faults();
   const requests: RequestRecord[] = [];
   const users = new Map<string, User>();
+  /** Every token ever issued: whose, and whether it still authenticates. */
+  const tokens = new Map<string, { readonly user: string; revoked: boolean }>();
+  const newToken = (user: string): string => {
+    const token = `standin-${randomBytes(16).toString("hex")}`;
+    tokens.set(token, { user, revoked: false });
+    return token;
+  };
   const addUser = (u: UserOptions): void => {
-    users.set(u.name, { name: u.name, groups: u.groups ?? [], rules: u.rules ?? ADMIN_RULES, token: `standin-${randomBytes(16).toString("hex")}`, revoked: false, cert: undefined });
+    users.set(u.name, { name: u.name, groups: u.groups ?? [], rules: u.rules ?? ADMIN_RULES, current: newToken(u.name), cert: undefined });
   };
   for (const u of opts.users ?? [{ name: "admin" }]) addUser(u);
   const userNamed = (name: string): User => {
@@ -164,14 +192,16 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
     const auth = req.headers.authorization ?? "";
     const m = /^Bearer\s+(\S+)$/i.exec(auth);
     if (m === null) return undefined;
-    const u = [...users.values()].find((x) => !x.revoked && x.token === m[1]);
+    const t = tokens.get(m[1] ?? "");
+    const u = t === undefined || t.revoked ? undefined : users.get(t.user);
     return u === undefined ? undefined : { name: u.name, rules: u.rules };
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "https://127.0.0.1");
     const caller = authenticate(req);
-    requests.push({ method: req.method ?? "GET", path: url.pathname, query: Object.fromEntries(url.searchParams), user: caller?.name ?? null });
+    const record: RequestRecord = { method: req.method ?? "GET", path: url.pathname, query: Object.fromEntries(url.searchParams), user: caller?.name ?? null, status: 0 };
+    requests.push(record);
     try {
       if (caller === undefined) throw new ApiError(401, "Unauthorized", "Unauthorized");
       const fault = faults.takeRequest(url.pathname);
@@ -186,6 +216,8 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
       if (!(e instanceof ApiError)) throw e;
       if (res.headersSent) res.destroy();
       else await sendError(res, e, faults.slow);
+    } finally {
+      record.status = res.statusCode;
     }
   };
 
@@ -202,6 +234,12 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
   const address = server.address();
   if (address === null || typeof address === "string") throw new Error("stand-in: no TCP address");
   const url = `https://127.0.0.1:${address.port}`;
+  /** Where exec plugins read users' current tokens. */
+  const execTokenFile = (user: string): string => {
+    const path = join(pki.dir, `exec-${Buffer.from(user).toString("hex")}.token`);
+    writeAtomic(path, userNamed(user).current);
+    return path;
+  };
 
   const clientCert = (name: string): KeyPair => {
     const u = users.get(name);
@@ -214,6 +252,7 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
 
   return {
     url,
+    port: address.port,
     caPem: pki.ca.certPem,
     faults,
     requests,
@@ -221,27 +260,33 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
       return store.rv;
     },
     kubeconfig(user, auth = "token") {
-      const b64 = (s: string): string => Buffer.from(s).toString("base64");
       const credentials =
         auth === "token"
-          ? { token: userNamed(user).token }
-          : ((c) => ({ "client-certificate-data": b64(c.certPem), "client-key-data": b64(c.keyPem) }))(clientCert(user));
-      return stringify({
-        apiVersion: "v1",
-        kind: "Config",
-        clusters: [{ name: "standin", cluster: { server: url, "certificate-authority-data": b64(pki.ca.certPem) } }],
-        users: [{ name: user, user: credentials }],
-        contexts: [{ name: "standin", context: { cluster: "standin", user } }],
-        "current-context": "standin",
-      });
+          ? ({ kind: "token", token: userNamed(user).current } as const)
+          : auth === "cert"
+            ? ({ kind: "cert", cert: clientCert(user) } as const)
+            : ({ kind: "exec", tokenFile: execTokenFile(user) } as const);
+      return kubeconfigYaml(url, pki.ca.certPem, user, credentials);
     },
     token(user) {
-      return userNamed(user).token;
+      return userNamed(user).current;
+    },
+    rotateToken(user) {
+      const u = userNamed(user);
+      u.current = newToken(user);
+      execTokenFile(user);
+      return u.current;
+    },
+    writeServiceAccount(dir, user, namespace = "default") {
+      writeServiceAccountFiles(dir, userNamed(user).current, pki.ca.certPem, namespace);
+      return { KUBERNETES_SERVICE_HOST: "127.0.0.1", KUBERNETES_SERVICE_PORT: String(address.port) };
     },
     clientCert,
     addUser,
-    revokeToken(user) {
-      userNamed(user).revoked = true;
+    revokeToken(user, token) {
+      const t = tokens.get(token ?? userNamed(user).current);
+      if (t === undefined || t.user !== user) throw new Error(`stand-in: ${user} has no such token`);
+      t.revoked = true;
     },
     setRules(user, rules) {
       userNamed(user).rules = rules;
@@ -254,7 +299,8 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
       return store.get(typeOfKind(kind), namespace ?? undefined, name);
     },
     list(kind) {
-      return (store.list(typeOfKind(kind)) ?? []).map((e) => e.object);
+      const now = store.list(typeOfKind(kind));
+      return (now?.keys ?? []).map((key) => structuredClone(now?.objects.get(key) as KubeObject));
     },
     compact() {
       store.compact();

@@ -1,4 +1,5 @@
 /** For the stand-in's own tests: raw HTTPS requests and watch streams against it, as a client sees them on the wire. */
+import { spawnSync } from "node:child_process";
 import { request as httpsRequest } from "node:https";
 import type { IncomingMessage } from "node:http";
 import type { StandIn } from "./standin.js";
@@ -100,4 +101,13 @@ export async function watch(api: StandIn, path: string, who: Credentials = { use
       res.destroy();
     },
   };
+}
+
+/** `false` when kubectl runs here; otherwise the reason, to pass as `{ skip }`. With CI=true a missing kubectl throws: the test file fails. */
+export function kubectlSkip(): string | false {
+  const probe = spawnSync("kubectl", ["version", "--client"], { encoding: "utf8" });
+  if (probe.status === 0) return false;
+  const reason = "kubectl is not installed (the stand-in's honesty tests need the real client)";
+  if (process.env.CI === "true") throw new Error(`kubectl tests must run in CI, but: ${reason}`);
+  return reason;
 }

@@ -85,8 +85,7 @@ export function serveWatch(res: ServerResponse, w: WatchRequest, ctx: WatchConte
   };
 
   if (fault?.kind === "close" && fault.afterEvents === 0) {
-    stop();
-    res.socket?.destroy();
+    res.socket?.destroySoon();
     return;
   }
 
@@ -103,7 +102,9 @@ export function serveWatch(res: ServerResponse, w: WatchRequest, ctx: WatchConte
       if (e !== undefined) send(e.type, e.object);
     }
   } else {
-    for (const { object } of store.list(w.type) ?? []) {
+    const now = store.list(w.type);
+    for (const key of now?.keys ?? []) {
+      const object = now?.objects.get(key) as KubeObject;
       const e = eventFor(w, { rv: store.rv, type: "ADDED", resource: w.type, object, previous: undefined });
       if (e !== undefined) send(e.type, e.object);
     }
