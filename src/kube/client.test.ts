@@ -83,20 +83,40 @@ describe("the client against the stand-in", () => {
     assert.ok(api.requests.some((q) => q.path === "/api/v1/namespaces/prod/pods" && q.user === "admin"));
   });
 
-  test("RBAC: a 403 becomes MissingAccess naming the verb and resource (never a silent drop); a Namespace list refused falls back to get", async () => {
+  test("RBAC: a 403 becomes MissingAccess naming the verb and resource (never a silent drop); a Namespace list refused falls back to getting the -n namespace", async () => {
+    // A namespace-scoped viewer, as a RoleBinding in prod grants: the apiserver authorizes get namespaces/prod in prod.
     api.addUser({ name: "viewer", rules: [{ verbs: ["list", "get"], resources: ["pods", "services", "networkpolicies", "namespaces"], namespaces: ["prod"] }] });
     const config = configFrom(api.kubeconfig("viewer"));
     const r = await readLiveCluster(config, { namespace: "prod" });
     assert.ok(r.ok, JSON.stringify(r));
-    assert.deepEqual(kinds(r.value.objects), ["NetworkPolicy prod/deny", "Pod prod/web-1"]);
+    assert.deepEqual(kinds(r.value.objects), ["Namespace prod", "NetworkPolicy prod/deny", "Pod prod/web-1"]);
     const missing = r.value.missing.map((m) => `${m.verb} ${m.resource.resource} ${m.namespace ?? "(cluster)"} ${m.reason}`).sort();
-    assert.ok(missing.includes("list namespaces (cluster) forbidden"), missing.join("\n"));
-    assert.ok(missing.includes("get namespaces (cluster) forbidden"), missing.join("\n"));
-    assert.ok(missing.includes("list nodes (cluster) forbidden"), missing.join("\n"));
-    assert.ok(missing.includes("list deployments prod forbidden"), missing.join("\n"));
-    assert.ok(missing.includes("list adminnetworkpolicies (cluster) forbidden"), missing.join("\n"));
+    assert.deepEqual(missing, [
+      "list baselineadminnetworkpolicies (cluster) forbidden",
+      "list adminnetworkpolicies (cluster) forbidden",
+      "list clusternetworkpolicies (cluster) forbidden",
+      "list cronjobs prod forbidden",
+      "list daemonsets prod forbidden",
+      "list deployments prod forbidden",
+      "list jobs prod forbidden",
+      "list namespaces (cluster) forbidden",
+      "list nodes (cluster) forbidden",
+      "list replicasets prod forbidden",
+      "list replicationcontrollers prod forbidden",
+      "list statefulsets prod forbidden",
+    ].sort());
     const deployments = r.value.missing.find((m) => m.resource.resource === "deployments")!;
     assert.match(deployments.message, /deployments.apps is forbidden: User "viewer" cannot list resource "deployments" in API group "apps" in the namespace "prod"/);
+    // Without get on namespaces either: both refusals are said.
+    api.addUser({ name: "pods-only", rules: [{ verbs: ["list"], resources: ["pods"], namespaces: ["prod"] }] });
+    const narrow = await readLiveCluster(configFrom(api.kubeconfig("pods-only")), { namespace: "prod" });
+    assert.ok(narrow.ok);
+    assert.deepEqual(kinds(narrow.value.objects), ["Pod prod/web-1"]);
+    const ns = narrow.value.missing.filter((m) => m.resource.kind === "Namespace").map((m) => `${m.verb} ${m.message}`);
+    assert.deepEqual(ns, [
+      `list ${api.url}/api/v1/namespaces: namespaces is forbidden: User "pods-only" cannot list resource "namespaces" in API group "" at the cluster scope (HTTP 403)`,
+      `get ${api.url}/api/v1/namespaces/prod: namespaces "prod" is forbidden: User "pods-only" cannot get resource "namespaces" in API group "" in the namespace "prod" (HTTP 403)`,
+    ]);
   });
 
   test("a resource the server does not serve (404, as admin policy CRDs not installed) is MissingAccess not-served", async () => {
@@ -273,6 +293,16 @@ current-context: s
     assert.equal(readFileSync(runs, "utf8"), "run\nrun\n");
   });
 
+  test("tls-server-name: the name checked against the server's certificate (SAN DNS:localhost) instead of the address; a name it does not carry is said plainly", async () => {
+    const withName = (name: string): ClusterConfig => configFrom(api.kubeconfig("admin").replace("      server:", `      tls-server-name: ${name}\n      server:`));
+    const good = await readLiveCluster(withName("localhost"), { namespace: null });
+    assert.ok(good.ok, JSON.stringify(good));
+    const bad = await readLiveCluster(withName("api.example.com"), { namespace: null });
+    assert.ok(!bad.ok);
+    assert.equal(bad.error.kind, "tls");
+    assert.match(bad.error.message, /the server's certificate does not name this host \(.*api\.example\.com.*\); set tls-server-name to a name it carries/);
+  });
+
   test("exec plugin that prints a client certificate (status.clientCertificateData/clientKeyData): TLS client authentication with it", async () => {
     const cert = api.clientCert("admin");
     const plugin = join(dir, "cert-plugin");
@@ -314,7 +344,7 @@ current-context: s
     assert.deepEqual(api.requests.slice(before).map((q) => q.user), [null, "admin"], "a 401 with the old token, then the re-read one");
   });
 
-  test("unreachable and untrusted servers: connection refused and a CA that did not sign the server's certificate, each said plainly", async () => {
+  test("unreachable and untrusted servers: connection refused, a name that does not resolve, and a CA that did not sign the server's certificate, each said plainly", async () => {
     const other = await startStandIn();
     const wrongCa = configFrom(other.kubeconfig("admin").replace(other.url, api.url));
     await other.close();
@@ -326,5 +356,10 @@ current-context: s
     assert.ok(!refused.ok);
     assert.equal(refused.error.kind, "unreachable");
     assert.match(refused.error.message, /^cannot connect to https:\/\/127\.0\.0\.1:\d+: connection refused/);
+    // RFC 2606: .invalid never resolves.
+    const dns = await readLiveCluster(configFrom(other.kubeconfig("admin").replace(other.url, "https://api.no-such-cluster.invalid:6443")), { namespace: null, transport: { requestTimeoutMs: 10_000 } });
+    assert.ok(!dns.ok);
+    assert.equal(dns.error.kind, "unreachable");
+    assert.match(dns.error.message, /^cannot connect to https:\/\/api\.no-such-cluster\.invalid:6443: the host name does not resolve \(DNS (ENOTFOUND|EAI_AGAIN); context standin/);
   });
 });

@@ -109,7 +109,9 @@ export async function serveApi(req: IncomingMessage, res: ServerResponse, url: U
   const q = url.searchParams;
   const watching = q.get("watch") === "1" || q.get("watch") === "true";
   const verb = verbOf(req.method ?? "GET", r.name !== null, watching);
-  const access: Access = { verb, group: r.type.group, resource: r.type.resource, namespace: r.namespace, ...(r.name === null || verb === "create" ? {} : { name: r.name }) };
+  // RequestInfo: /api/v1/namespaces/NAME is in the namespace NAME (a RoleBinding there can grant reading it).
+  const namespace = r.type.resource === "namespaces" && r.name !== null ? r.name : r.namespace;
+  const access: Access = { verb, group: r.type.group, resource: r.type.resource, namespace, ...(r.name === null || verb === "create" ? {} : { name: r.name }) };
   if (!allowed(caller.rules, access)) {
     throw new ApiError(403, "Forbidden", forbiddenMessage(caller.name, access), { ...(access.name === undefined ? {} : { name: access.name }), ...(r.type.group === "" ? {} : { group: r.type.group }), kind: r.type.resource });
   }

@@ -111,6 +111,14 @@ describe("stand-in API server", () => {
       }
     });
 
+    test('a namespace object is "in" its own namespace for RBAC: `namespaces "dev" is forbidden: … in the namespace "dev"`; a RoleBinding in prod lets its holder get namespace prod', async () => {
+      api.addUser({ name: "ns-reader", rules: [{ verbs: ["get"], resources: ["namespaces"], namespaces: ["prod"] }] });
+      assert.equal((await call(api, "/api/v1/namespaces/prod", { user: "ns-reader" })).status, 200);
+      const r = await call(api, "/api/v1/namespaces/dev", { user: "ns-reader" });
+      assert.equal(r.status, 403);
+      assert.equal(r.body["message"], 'namespaces "dev" is forbidden: User "ns-reader" cannot get resource "namespaces" in API group "" in the namespace "dev"');
+    });
+
     test("setRules changes what a user may do at once (a ClusterRoleBinding added)", async () => {
       api.addUser({ name: "late", rules: [] });
       assert.equal((await call(api, "/api/v1/nodes", { user: "late" })).status, 403);
