@@ -19,9 +19,8 @@ import { describeIssue } from "../render/enforce.js";
 import { formatDiagnostic } from "../render/diagnostics.js";
 import type { Logger } from "./log.js";
 import { LATENCY_BUCKETS, Registry } from "./metrics.js";
-import { liveObjectName } from "../kube/resources.js";
 import { type OpsServer, type Readiness, startOps } from "./ops.js";
-import { ClusterView, type ObjectChange } from "./state.js";
+import { ClusterView, type ObjectChange, liveName } from "./state.js";
 
 /**
  * What the watch of one resource reports: the reflector's events (a relist has sent its
@@ -156,7 +155,7 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
   const reportChange = (object: LiveObject, change: ObjectChange, at: number, watched: boolean): void => {
     const problems = change.diagnostics.filter((d) => d.severity === "error");
     if (problems.length > 0) {
-      log.log("error", "object not taken: it has errors; the last version taken stays in force (none: left out)", { object: liveObjectName(object.kind, object.metadata.namespace, object.metadata.name), errors: problems.map(formatDiagnostic) });
+      log.log("error", "object not taken: it has errors; the last version taken stays in force (none: left out)", { object: liveName(object), errors: problems.map(formatDiagnostic) });
     }
     if (!change.changed) return;
     if (!watched) return changed();

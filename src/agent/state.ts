@@ -19,7 +19,7 @@ import type { Cluster, Endpoint, Namespace, Node, Policy, Service } from "../mod
 import type { Location } from "../diag/location.js";
 import type { NodeScope } from "../nft/types.js";
 import { liveDocument } from "../k8s/live.js";
-import { liveObjectName } from "../kube/resources.js";
+import { formatLiveObject } from "../diag/location.js";
 import { sameValue } from "./same.js";
 
 interface Entry {
@@ -58,6 +58,12 @@ interface Unit {
 }
 
 const NOTHING_CHANGED: ObjectChange = { changed: false, firstIp: false, diagnostics: [] };
+
+/** How messages name a live object: `Pod production/web-7d9f`, `Node worker-1`. */
+export function liveName(o: LiveObject): string {
+  const ns = o.metadata.namespace;
+  return formatLiveObject(ns === undefined || ns === "" ? { kind: o.kind, name: o.metadata.name } : { kind: o.kind, namespace: ns, name: o.metadata.name });
+}
 
 const keyOf = (kind: string, namespace: string, name: string): string => `${kind}\u0000${namespace}\u0000${name}`;
 const liveKey = (o: LiveObject): string => keyOf(o.kind, o.metadata.namespace ?? "", o.metadata.name);
@@ -172,7 +178,7 @@ export class ClusterView {
 
   /** The objects whose latest version has errors (what the view keeps for them instead). */
   rejected(): Rejected[] {
-    return [...this.entries.values()].filter((e) => e.errors.length > 0).map((e) => ({ object: liveObjectName(e.live.kind, e.live.metadata.namespace, e.live.metadata.name), keptOlder: e.good !== undefined, errors: e.errors }));
+    return [...this.entries.values()].filter((e) => e.errors.length > 0).map((e) => ({ object: liveName(e.live), keptOlder: e.good !== undefined, errors: e.errors }));
   }
 
   /** How many objects of each kind the view holds. */
