@@ -1,7 +1,7 @@
 /**
  * Enforcement benchmark (not a test): compile/apply sizes and times, incremental updates,
  * policy-to-enforced latency and datapath cost, with real packets in network namespaces.
- *   npm run bench:enforce -- [--quick] [--seed=N]
+ *   npm run bench:enforce -- [--quick] [--seed=N] [--only=events] [--events=N]
  * Needs root, `ip` and `nft`. Everything runs in namespaces created here (createNetns, labUp)
  * and removed again, also on failure; nothing is configured in the root namespace.
  */
@@ -18,11 +18,15 @@ import { createNetns, deleteNetns, netnsSupport } from "../../src/enforce/netns.
 import { applyRuleset } from "../../src/enforce/nft.js";
 import { type Lab, labUp } from "../../src/lab/index.js";
 import { APPS, Prng, type SyntheticCluster, baseline, nsName, podIp, synthetic } from "./cluster.js";
+import { type FirstApply, measureEvents, quantile } from "./events.js";
 
 const args = process.argv.slice(2);
 const QUICK = args.includes("--quick");
 const SEED = Number(args.find((a) => a.startsWith("--seed="))?.slice(7) ?? 20261121);
 const RUNS = QUICK ? 1 : 3;
+/** `--only=events`: the event → applied phase alone. */
+const ONLY_EVENTS = args.includes("--only=events");
+const EVENTS = Number(args.find((a) => a.startsWith("--events="))?.slice(9) ?? 200);
 /** Compile of one size is abandoned (no repetitions, later phases skipped) past this. */
 const COMPILE_BUDGET_MS = QUICK ? 30_000 : 60_000;
 const STARTED = performance.now();
@@ -33,6 +37,10 @@ interface Size {
   readonly policies: number;
   readonly podsPerNode: number;
 }
+const EVENT_SIZES: readonly Size[] = [
+  { label: "10k/5k", pods: 10_000, policies: 5_000, podsPerNode: 200 },
+  { label: "50k/10k", pods: 50_000, policies: 10_000, podsPerNode: 250 },
+];
 const SIZES: readonly Size[] = [
   { label: "1k/1k", pods: 1_000, policies: 1_000, podsPerNode: 110 },
   { label: "10k/5k", pods: 10_000, policies: 5_000, podsPerNode: 200 },
@@ -394,6 +402,36 @@ async function datapath(lab: Lab, big: SyntheticCluster | null, bigLabel: string
 }
 
 // ---------------------------------------------------------------------------------------------
+// 0: event → applied, as the node agent runs
+
+async function eventPhase(): Promise<string[]> {
+  const firsts: FirstApply[] = [];
+  const rows: string[][] = [];
+  for (const size of EVENT_SIZES) {
+    if (global.gc) global.gc();
+    const { first, figures } = await withNetns((netns) => measureEvents(size, SEED, EVENTS, netns, log));
+    firsts.push(first);
+    for (const f of figures) {
+      const q = (xs: readonly number[], p: number): string => ms(quantile(xs, p));
+      rows.push([f.size, f.kind, String(f.n), q(f.compile, 0.5), q(f.compile, 0.99), q(f.diff, 0.5), q(f.apply, 0.5), q(f.apply, 0.99), q(f.total, 0.5), q(f.total, 0.99), ms(Math.max(...f.total)), f.diffs]);
+      log(`events ${rows[rows.length - 1]?.join(" | ")}`);
+    }
+  }
+  return [
+    table(
+      `0a. First apply as the node agent starts (node 0 of the cluster; compile with an empty CompileCache, then \`nft -f\` of the whole ruleset in a fresh netns; RSS: peak of this process over the size's run)`,
+      ["cluster pods/policies", "compile ms", "load ms", "first apply ms", "ruleset", "elements", "peak RSS MiB"],
+      firsts.map((f) => [f.size, ms(f.compileMs), ms(f.loadMs), ms(f.compileMs + f.loadMs), kb(f.bytes), String(f.elements), f.rssMiB.toFixed(0)]),
+    ),
+    table(
+      `0b. Event → applied (${EVENTS} events per kind, one after the other on the loaded table; compile with the agent's CompileCache + diff + \`nft -f\` of the diff in a netns; ms)`,
+      ["cluster", "event", "n", "compile p50", "compile p99", "diff p50", "apply p50", "apply p99", "total p50", "total p99", "total max", "diffs"],
+      rows,
+    ),
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
   const support = await netnsSupport();
@@ -403,6 +441,10 @@ async function main(): Promise<void> {
   }
   const out: string[] = [];
   out.push(`# portcullis enforcement benchmark  seed=${SEED}  ${QUICK ? "--quick " : ""}runs=${RUNS} (median)  node ${process.version}`);
+  out.push(...(await eventPhase()));
+  console.log(out.join("\n"));
+  out.length = 0;
+  if (ONLY_EVENTS) return;
   const r = new Prng(SEED ^ 0x5eed);
   const measured: Measured[] = [];
   for (const size of SIZES) {

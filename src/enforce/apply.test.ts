@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { arbClusterChange, arbClusterWithAdmin } from "../conformance/arbitrary.js";
 import { compileRuleset } from "../nft/compile.js";
 import { diffRulesets } from "../nft/diff.js";
-import { ENGINE_OPTIONS, LOCAL_PODS, POD_CIDRS, POLICIES, coredns, db, ipBlock, namesOf, nodeExporter, pending, pod, policy, port, rule, sel, testCluster, tester, webApi, worker } from "../nft/fixture.js";
+import { ENGINE_OPTIONS, LOCAL_PODS, POD_CIDRS, POLICIES, coredns, db, ipBlock, namesOf, nodeExporter, pending, pod, podsPeer, policy, port, rule, sel, testCluster, tester, webApi, worker } from "../nft/fixture.js";
 import type { Cluster, Endpoint } from "../model/cluster.js";
 import { labelsOf } from "../model/labels.js";
 import { applyRuleset, listTable, readCounters, runNft } from "./nft.js";
@@ -211,5 +211,25 @@ test("admin tiers: random clusters with admin policies and a change of them: the
       }),
       { numRuns: runs },
     );
+  });
+});
+
+test("a concatenated interval set that loses 80 elements is flushed and filled again in the diff: the table equals a full apply of the new state", async (t) => {
+  if (!(await canUseNetns(t))) return;
+  const clients = Array.from({ length: 80 }, (_, k) => pod("production", `client-${k}`, { app: "client" }, [`10.244.3.${2 * k + 1}`]));
+  const fromClients = policy("production", "db-from-clients", sel({ app: "db" }), { ingress: [rule(0, [podsPeer(sel({ app: "client" }))], [port("TCP", "pg")])] });
+  const db2 = pod("production", "db-2", { app: "db" }, ["10.244.1.21"], [{ name: "pg", port: 5432, protocol: "TCP" }]);
+  const all = [...BASE, ...clients, db2];
+  const at = (local: readonly Endpoint[]) => compileRuleset(testCluster([...POLICIES, fromClients], all), ENGINE_OPTIONS, { localPods: local, podCidrs: POD_CIDRS });
+  const before = at([webApi, db, db2]);
+  const after = at([webApi, db]);
+  await withNetns(1, async ([ns]) => {
+    ok(await applyRuleset(before.text, ns));
+    const diff = diffRulesets(before.ruleset, after.ruleset);
+    assert.match(diff.text, /^flush set inet portcullis i_\w+_named_v4$/m);
+    ok(await applyRuleset(diff.text, ns));
+    const patched = ok(await listTable(ns));
+    ok(await applyRuleset(after.text, ns));
+    assert.equal(canonical(patched), canonical(ok(await listTable(ns))));
   });
 });

@@ -97,6 +97,44 @@ export class Engine {
     return new Engine(cluster, prev.options, prev.classes, byNamespace, selecting);
   }
 
+  /**
+   * An engine for `cluster`, found from `prev` by object identity (the node agent hands over
+   * unchanged model objects as the same objects): endpoints that came and went re-class only
+   * themselves, policies that came and went reselect only the classes of their namespaces. Null
+   * when something else changed (namespaces, admin policies, nodes with admin policies, options):
+   * compile afresh then. `changed` lists the endpoints that came and went.
+   */
+  static following(prev: Engine, cluster: Cluster, options: EngineOptions): { engine: Engine; removed: readonly Endpoint[]; added: readonly Endpoint[] } | null {
+    const before = prev.cluster;
+    if (!sameOptions(prev.options, options) || !sameNamespaces(before.namespaces, cluster.namespaces)) return null;
+    if (!sameItems(before.adminPolicies ?? NO_ADMIN, cluster.adminPolicies ?? NO_ADMIN)) return null;
+    if ((cluster.adminPolicies ?? NO_ADMIN).length > 0 && !sameItems(before.nodes ?? NO_NODES, cluster.nodes ?? NO_NODES)) return null;
+    const endpoints = difference(before.endpoints, cluster.endpoints);
+    // Past a quarter of the endpoints changed, classing them all afresh costs less.
+    if ((endpoints.removed.length + endpoints.added.length) * 4 > Math.max(cluster.endpoints.length, 64)) return null;
+    const policies = difference(before.policies, cluster.policies);
+    let classes = prev.classes;
+    if (endpoints.removed.length + endpoints.added.length > 0) classes = prev.classes.withEndpoints(cluster, endpoints.removed, endpoints.added);
+    const selecting = { ingress: prev.selecting.ingress.slice(), egress: prev.selecting.egress.slice() };
+    let byNamespace = prev.policiesByNamespace;
+    const touched = new Set([...policies.removed, ...policies.added].map((p) => p.namespace));
+    // The namespaces left alone keep their lists only when their policies kept their order.
+    const untouched = (list: readonly Policy[]): Policy[] => list.filter((p) => !touched.has(p.namespace));
+    if (before.policies !== cluster.policies && !sameItems(untouched(before.policies), untouched(cluster.policies))) return null;
+    if (touched.size > 0) {
+      byNamespace = prev.policiesByNamespace.fork();
+      for (const ns of touched) {
+        byNamespace.set(ns, cluster.policies.filter((p) => p.namespace === ns));
+        // Selected again on first use.
+        for (const c of classes.byNamespace.get(ns) ?? []) {
+          selecting.ingress[c.index] = undefined;
+          selecting.egress[c.index] = undefined;
+        }
+      }
+    }
+    return { engine: new Engine(cluster, options, classes, byNamespace, selecting), removed: endpoints.removed, added: endpoints.added };
+  }
+
   /** The policies of `namespace`, in cluster order. */
   policiesIn(namespace: string): readonly Policy[] {
     return this.policiesByNamespace.get(namespace) ?? NONE;
@@ -432,6 +470,41 @@ export type EngineChange =
   | { readonly kind: "endpoints"; readonly removed: readonly Endpoint[]; readonly added: readonly Endpoint[] };
 
 const NONE: readonly Policy[] = [];
+const NO_ADMIN: readonly AdminPolicy[] = [];
+const NO_NODES: readonly NonNullable<Cluster["nodes"]>[number][] = [];
+
+const sameOptions = (a: EngineOptions, b: EngineOptions): boolean => a === b || (a.ipBlockMatchesPods === b.ipBlockMatchesPods && a.podNetwork.key() === b.podNetwork.key());
+
+/** The same objects in the same order. */
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a === b || (a.length === b.length && a.every((x, i) => x === b[i]));
+}
+
+function sameNamespaces(a: Cluster["namespaces"], b: Cluster["namespaces"]): boolean {
+  if (a === b) return true;
+  if (a.size !== b.size) return false;
+  for (const [name, ns] of a) if (b.get(name) !== ns) return false;
+  return true;
+}
+
+/**
+ * The objects of `before` not in `after`, and those of `after` not in `before` (by identity; each
+ * list holds an object once). The runs both lists begin and end with are the same objects, so only
+ * what lies between is compared: an event changes one place of a list.
+ */
+function difference<T>(before: readonly T[], after: readonly T[]): { removed: T[]; added: T[] } {
+  if (before === after) return { removed: [], added: [] };
+  let head = 0;
+  const shorter = Math.min(before.length, after.length);
+  while (head < shorter && before[head] === after[head]) head++;
+  let tail = 0;
+  while (tail < shorter - head && before[before.length - 1 - tail] === after[after.length - 1 - tail]) tail++;
+  const was = before.slice(head, before.length - tail);
+  const is = after.slice(head, after.length - tail);
+  const old = new Set(was);
+  const now = new Set(is);
+  return { removed: was.filter((x) => !now.has(x)), added: is.filter((x) => !old.has(x)) };
+}
 
 /** An admin tier the subject does not meet. */
 const NO_ADMIN_TIER = { policies: [], rules: [] } as const satisfies { policies: readonly AdminPolicy[]; rules: readonly AdminRuleMatch[] };

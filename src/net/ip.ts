@@ -99,8 +99,9 @@ function formatIpv6(value: bigint): string {
 
 export function formatIp(ip: Ip): string {
   if (ip.family === 6) return formatIpv6(ip.value);
-  const v = ip.value;
-  return [24n, 16n, 8n, 0n].map((s) => String((v >> s) & 0xffn)).join(".");
+  // One conversion to a number (an IPv4 value fits), then 32-bit arithmetic: rulesets format hundreds of thousands.
+  const v = Number(ip.value);
+  return `${Math.floor(v / 16777216) & 0xff}.${(v >>> 16) & 0xff}.${(v >>> 8) & 0xff}.${v & 0xff}`;
 }
 
 /** Address order, IPv4 first: the one order every command lists addresses in. */

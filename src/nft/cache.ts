@@ -1,21 +1,117 @@
-import type { Endpoint, Rule } from "../model/cluster.js";
+import type { Cluster, Endpoint, Rule } from "../model/cluster.js";
 import type { AddressSet } from "../net/address-set.js";
 import { formatIp } from "../net/ip.js";
+import { Engine } from "../engine/engine.js";
+import type { EngineOptions } from "../engine/types.js";
+import { PeerResolver, type RulePeers } from "./peers.js";
 import type { RuleLookups, RuleSpec } from "./rule-sets.js";
+import { hashText } from "./ids.js";
+import type { NftChain } from "./types.js";
 import type { AdminRuleSpec } from "./admin-rules.js";
 
 /**
- * Rule sets from the last compile, kept by a caller that compiles again and again (the enforcer):
- * a rule whose inputs are the same is not turned into elements again. The inputs of a rule's sets
- * are its id hash, its ports, the addresses its peers admit and, for named ports, the ports of the
- * pods that resolve them; the key below holds all of them, so a hit gives what a compile would.
- * Entries not used by a compile are dropped after it.
+ * What a caller that compiles again and again (the enforcer, the node agent) keeps from the last
+ * compile, so that a change costs what it touches:
+ * - the engine and the peer resolver, which follow the next cluster when it differs from the last
+ *   by endpoints and policies only (found by object identity: unchanged model objects are the same
+ *   objects, see `Engine.following`), instead of being built again;
+ * - the sets of every rule: a NetworkPolicy rule (the same object) with the same id hash, the same
+ *   resolved peers (the resolver hands back the very same object while they are unchanged) and the
+ *   same member pods gets the sets it had; otherwise (and for admin rules) by a text key of
+ *   everything its sets read (`ruleLookupsKey`, `adminRuleLookupsKey`), which finds equal inputs
+ *   made of new objects (a file read again). So a hit gives what a compile would.
+ * Rule entries not used by a compile are dropped after it.
  */
 export class CompileCache {
   private previous = new Map<string, RuleLookups>();
   private current = new Map<string, RuleLookups>();
+  private previousRules = new Map<Rule, RuleEntry>();
+  private currentRules = new Map<Rule, RuleEntry>();
+  private previousChains = new Map<string, { readonly inputs: readonly unknown[]; readonly chains: NftChain[] }>();
+  private currentChains = new Map<string, { readonly inputs: readonly unknown[]; readonly chains: NftChain[] }>();
+  private previousHashes = new Map<string, string>();
+  private currentHashes = new Map<string, string>();
+  private last: { readonly engine: Engine; readonly resolver: PeerResolver } | null = null;
+  /** The resolver of the compile under way. */
+  private resolver: PeerResolver | null = null;
   hits = 0;
   misses = 0;
+  /** Compiles that followed the last one's engine (the others built it afresh). */
+  followed = 0;
+
+  /** The engine and peer resolver for `cluster`: the last ones followed, or new ones. */
+  prepare(cluster: Cluster, options: EngineOptions): { readonly engine: Engine; readonly resolver: PeerResolver } {
+    const last = this.last;
+    const next = last === null ? null : Engine.following(last.engine, cluster, options);
+    if (last !== null && next !== null) {
+      last.resolver.follow(next.engine, next.removed, next.added);
+      this.last = { engine: next.engine, resolver: last.resolver };
+      this.resolver = last.resolver;
+      this.followed++;
+      return this.last;
+    }
+    // Not kept until the compile ends well: a compile that throws leaves no half-followed state.
+    this.last = null;
+    const engine = Engine.compile(cluster, options);
+    this.resolver = new PeerResolver(engine);
+    return { engine, resolver: this.resolver };
+  }
+
+  /** Ends a compile of `engine` with `resolver`: what it did not use is forgotten. */
+  settle(state?: { readonly engine: Engine; readonly resolver: PeerResolver }): void {
+    this.previous = this.current;
+    this.current = new Map();
+    this.previousRules = this.currentRules;
+    this.currentRules = new Map();
+    this.previousChains = this.currentChains;
+    this.currentChains = new Map();
+    this.previousHashes = this.currentHashes;
+    this.currentHashes = new Map();
+    if (state !== undefined) this.last = state;
+  }
+
+  /** The sets of a NetworkPolicy rule: kept while its spec, its resolved peers and its member pods are the same objects. */
+  ruleLookups(spec: RuleSpec, peers: RulePeers, members: readonly Endpoint[], compute: (same?: RuleLookups) => RuleLookups): RuleLookups {
+    const found = this.currentRules.get(spec.rule) ?? this.previousRules.get(spec.rule);
+    const samePeers = found !== undefined && found.hash === spec.hash && found.peers === peers;
+    let lookups: RuleLookups;
+    if (samePeers && sameItems(found.members, members)) {
+      lookups = found.lookups;
+      this.hits++;
+    } else if (samePeers) {
+      // Other member pods: only the sets of ingress named ports are made again.
+      lookups = compute(found.lookups);
+      this.misses++;
+    } else if (found !== undefined && found.resolver === this.resolver) {
+      // The same rule with other peers from the same (followed) resolver: its sets change.
+      lookups = compute();
+      this.misses++;
+    } else {
+      // Objects made afresh (a file reloaded) may still describe the same sets: then by text.
+      lookups = this.lookups(ruleLookupsKey(spec, peers.addresses, peers.endpoints, members), compute);
+    }
+    this.currentRules.set(spec.rule, { hash: spec.hash, peers, members, lookups, resolver: this.resolver });
+    return lookups;
+  }
+
+  /**
+   * Group chains made from the same `inputs` (compared one by one, by identity) as last time are
+   * handed back as the same objects, which the ruleset diff then skips.
+   */
+  chains(name: string, inputs: readonly unknown[], compute: () => NftChain[]): NftChain[] {
+    const found = this.currentChains.get(name) ?? this.previousChains.get(name);
+    const chains = found !== undefined && sameItems(found.inputs, inputs) ? found.chains : compute();
+    this.currentChains.set(name, { inputs, chains });
+    return chains;
+  }
+
+  /** `hashText` of `text`, remembered while compiles use it. */
+  hash(text: string): string {
+    let h = this.currentHashes.get(text) ?? this.previousHashes.get(text);
+    h ??= hashText(text);
+    this.currentHashes.set(text, h);
+    return h;
+  }
 
   lookups(key: string, compute: () => RuleLookups): RuleLookups {
     let found = this.current.get(key) ?? this.previous.get(key);
@@ -26,13 +122,18 @@ export class CompileCache {
     this.current.set(key, found);
     return found;
   }
-
-  /** Ends a compile: what it did not use is forgotten. */
-  settle(): void {
-    this.previous = this.current;
-    this.current = new Map();
-  }
 }
+
+interface RuleEntry {
+  /** The resolver that resolved `peers`. */
+  readonly resolver: PeerResolver | null;
+  readonly hash: string;
+  readonly peers: RulePeers;
+  readonly members: readonly Endpoint[];
+  readonly lookups: RuleLookups;
+}
+
+const sameItems = <T>(a: readonly T[], b: readonly T[]): boolean => a.length === b.length && a.every((x, k) => x === b[k]);
 
 const portsKey = (rule: Rule): string =>
   rule.ports === "all" ? "all" : rule.ports.map((p) => `${p.protocol}:${JSON.stringify(p.port)}`).join(",");

@@ -1,4 +1,4 @@
-import type { Direction } from "../model/cluster.js";
+import type { Direction, Policy } from "../model/cluster.js";
 import type { Group } from "./groups.js";
 import { groupChain, groupId, unknownChain, unknownId } from "./ids.js";
 import type { RuleLookups, RuleSpec } from "./rule-sets.js";
@@ -111,7 +111,7 @@ function adminRuleLines(r: CompiledAdminRule, pass: string, mode: Mode): string[
  */
 export function groupChainsOf(
   group: Group,
-  specs: readonly RuleSpec[],
+  specs: SpecIndex,
   lookups: ReadonlyMap<RuleSpec, RuleLookups>,
   admin: ReadonlyMap<AdminPolicy, readonly CompiledAdminRule[]>,
   adminMode: Mode,
@@ -125,8 +125,7 @@ export function groupChainsOf(
       case "networkpolicy":
         // "A pod can always reach itself": NetworkPolicy never blocks a pod's traffic to itself (hairpin).
         after.push(...SELF_ACCEPT);
-        for (const spec of specs) {
-          if (!layer.policies.includes(spec.policy)) continue;
+        for (const spec of specsOf(layer.policies, specs)) {
           for (const match of lookups.get(spec)?.matches ?? []) after.push(`${match} counter ${ACTION_VERDICT[NETWORK_POLICY_ACTION]} comment "${spec.id}"`);
         }
         // Isolation denies the rest (NETWORK_POLICY_END).
@@ -146,6 +145,27 @@ export function groupChainsOf(
     { name: next, comments: [`${id}: after the Admin tier`], rules: after },
     { name, comments, rules: [...head, `goto ${next}`] },
   ];
+}
+
+/** The rule specs of a direction (in their order), by policy. */
+export type SpecIndex = ReadonlyMap<Policy, readonly { readonly at: number; readonly spec: RuleSpec }[]>;
+
+export function specIndex(specs: readonly RuleSpec[]): SpecIndex {
+  const out = new Map<Policy, { at: number; spec: RuleSpec }[]>();
+  specs.forEach((spec, at) => {
+    const list = out.get(spec.policy);
+    if (list === undefined) out.set(spec.policy, [{ at, spec }]);
+    else list.push({ at, spec });
+  });
+  return out;
+}
+
+/** The specs of `policies`, in the order of all specs. */
+export function specsOf(policies: readonly Policy[], specs: SpecIndex): RuleSpec[] {
+  return [...new Set(policies)]
+    .flatMap((p) => specs.get(p) ?? [])
+    .sort((a, b) => a.at - b.at)
+    .map((x) => x.spec);
 }
 
 /** `Admin ClusterNetworkPolicy deny-metadata (priority 10)` per policy of a tier. */

@@ -4,7 +4,7 @@ import type { EngineOptions } from "../engine/types.js";
 import { AddressSet } from "../net/address-set.js";
 import type { Cidr } from "../net/cidr.js";
 import { type Family, formatIp } from "../net/ip.js";
-import { type CompiledAdminRule, baseChain, groupChainsOf, unknownPodChain } from "./chains.js";
+import { type CompiledAdminRule, type SpecIndex, baseChain, groupChainsOf, specIndex, specsOf, unknownPodChain } from "./chains.js";
 import { type AdminRuleSpec, adminRuleEntry, adminRuleKey, adminRuleLookups, adminRulePeers, adminRulesOf } from "./admin-rules.js";
 import { type AdminPolicy, adminRuleNamesPort, formatAdminPolicy } from "../model/admin-policy.js";
 import type { AdminTiers } from "../engine/admin-tiers.js";
@@ -13,7 +13,7 @@ import { type Group, type LocalPods, byString, groupLocalPods } from "./groups.j
 import { groupChain, groupId, ruleId, stableHashes, unknownId } from "./ids.js";
 import { PeerResolver } from "./peers.js";
 import { type RuleLookups, type RuleSpec, needsMembers, ruleLookups, rulePeersOf } from "./rule-sets.js";
-import { type CompileCache, adminRuleLookupsKey, ruleLookupsKey } from "./cache.js";
+import { type CompileCache, adminRuleLookupsKey } from "./cache.js";
 import { renderRuleset, rulesetStats } from "./render.js";
 import { type CompileOptions, type CompileResult, type NftChain, type NftSet, type NodeScope, type RuleIdEntry, TABLE } from "./types.js";
 
@@ -29,9 +29,9 @@ const byValue = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);
  * ports. See docs/enforcement.md for the layout.
  */
 export function compileRuleset(cluster: Cluster, engineOptions: EngineOptions, node: NodeScope = {}, opts: CompileOptions = {}): CompileResult {
-  const engine = Engine.compile(cluster, engineOptions);
+  const state = opts.cache === undefined ? fresh(cluster, engineOptions) : opts.cache.prepare(cluster, engineOptions);
+  const { engine, resolver } = state;
   const local = groupLocalPods(engine, node.localPods ?? cluster.endpoints.filter((e) => e.ips.length > 0), opts.audit === true);
-  const resolver = new PeerResolver(engine);
   const entries = new Map<string, RuleIdEntry>();
   const sets: NftSet[] = [...addressSets(local.enforced, node.podCidrs ?? [])];
   const ruleSets: NftSet[] = [];
@@ -47,7 +47,7 @@ export function compileRuleset(cluster: Cluster, engineOptions: EngineOptions, n
     const id = unknownId(direction);
     entries.set(id, { kind: "unknown-pod", id, direction });
   }
-  opts.cache?.settle();
+  opts.cache?.settle(state);
   const ruleset = { family: "inet", table: TABLE, sets: [...sets, ...ruleSets], chains } as const;
   let text: string | undefined;
   let names: Map<string, string> | undefined;
@@ -71,6 +71,11 @@ export function compileRuleset(cluster: Cluster, engineOptions: EngineOptions, n
   };
 }
 
+function fresh(cluster: Cluster, engineOptions: EngineOptions): { engine: Engine; resolver: PeerResolver } {
+  const engine = Engine.compile(cluster, engineOptions);
+  return { engine, resolver: new PeerResolver(engine) };
+}
+
 /** One direction: its verdict maps, rule sets and group chains; the rule ids go into `entries`. */
 function compileDirection(
   direction: Direction,
@@ -82,14 +87,14 @@ function compileDirection(
   cache: CompileCache | undefined,
 ): { maps: NftSet[]; sets: NftSet[]; chains: NftChain[] } {
   const groups = local[direction];
-  const { specs, admin: adminSpecs } = ruleSpecs(direction, groups);
+  const { specs, admin: adminSpecs } = ruleSpecs(direction, groups, cache === undefined ? undefined : (text) => cache.hash(text));
   const lookups = new Map<RuleSpec, RuleLookups>();
   for (const spec of specs) {
     // Ingress named ports resolve against the local pods the rule's policy isolates.
     const members = needsMembers(spec) ? groups.filter((g) => g.lookup.includes(spec.policy)).flatMap((g) => g.members) : [];
     const peers = rulePeersOf(resolver, spec);
-    const compute = (): RuleLookups => ruleLookups(spec, peers, members);
-    lookups.set(spec, cache === undefined ? compute() : cache.lookups(ruleLookupsKey(spec, peers.addresses, peers.endpoints, members), compute));
+    const compute = (same?: RuleLookups): RuleLookups => ruleLookups(spec, peers, members, same);
+    lookups.set(spec, cache === undefined ? compute() : cache.ruleLookups(spec, peers, members, compute));
     const policy = { namespace: spec.policy.namespace, name: spec.policy.name };
     entries.set(spec.id, { kind: "rule", id: spec.id, direction, policy, rule: spec.rule.index, mode: local.modes.get(spec.policy) ?? "enforce" });
   }
@@ -110,15 +115,24 @@ function compileDirection(
     admin.set(spec.policy, list);
     entries.set(spec.id, adminRuleEntry(spec, local.adminMode));
   }
+  const bySpec = specIndex(specs);
   const chains = groups.flatMap((g) => {
     const id = groupId(direction, g.hash);
     const policies = g.lookup.map((p) => ({ namespace: p.namespace, name: p.name }));
     // Only a NetworkPolicy tier ends in the group's default deny.
     if (g.lookup.length > 0) entries.set(id, { kind: "default-deny", id, direction, group: g.hash, mode: g.mode, policies });
-    return groupChainsOf(g, specs, lookups, admin, local.adminMode);
+    const compute = (): NftChain[] => groupChainsOf(g, bySpec, lookups, admin, local.adminMode);
+    return cache === undefined ? compute() : cache.chains(groupChain(direction, g.hash), chainInputs(g, bySpec, lookups, admin, local.adminMode), compute);
   });
   const adminSets = [...admin.values()].flatMap((rules) => rules.flatMap((r) => r.lookups.sets));
   return { maps: verdictMaps(direction, groups), sets: [...[...lookups.values()].flatMap((l) => l.sets), ...adminSets], chains };
+}
+
+/** Everything `groupChainsOf` reads for a group, as a list to compare item by item. */
+function chainInputs(g: Group, specs: SpecIndex, lookups: ReadonlyMap<RuleSpec, RuleLookups>, admin: ReadonlyMap<AdminPolicy, readonly CompiledAdminRule[]>, adminMode: string): unknown[] {
+  const adminRules = [...g.admin, ...g.baseline].flatMap((p) => (admin.get(p) ?? []).flatMap((r) => [r.spec.id, r.spec.rule, r.lookups]));
+  const ruleInputs = specsOf(g.lookup, specs).flatMap((spec) => [spec.id, lookups.get(spec)]);
+  return [g.hash, g.mode, adminMode, g.lookup.length, ...g.lookup, g.admin.length, ...g.admin, g.baseline.length, ...g.baseline, "rules", ...ruleInputs, "admin", ...adminRules];
 }
 
 /**
@@ -126,14 +140,14 @@ function compileDirection(
  * admin policies in kind/name and rule index order; each id hashes the policy and the index (one
  * hash space for both, so no two rules share an id).
  */
-function ruleSpecs(direction: Direction, groups: readonly Group[]): { specs: RuleSpec[]; admin: AdminRuleSpec[] } {
+function ruleSpecs(direction: Direction, groups: readonly Group[], hash?: (text: string) => string): { specs: RuleSpec[]; admin: AdminRuleSpec[] } {
   const policies = [...new Set(groups.flatMap((g) => g.lookup))].sort((a, b) => byString(a.id, b.id));
   const adminPolicies = [...new Set(groups.flatMap((g) => [...g.admin, ...g.baseline]))].sort((a, b) => byString(formatAdminPolicy(a), formatAdminPolicy(b)));
   const keyOf = (policy: Policy, rule: Rule): string => `${policy.id}\n${rule.index}`;
   const hashes = stableHashes([
     ...policies.flatMap((p) => p[direction].map((rule) => keyOf(p, rule))),
     ...adminPolicies.flatMap((p) => adminRulesOf(p, direction).map((rule) => adminRuleKey(p, rule))),
-  ]);
+  ], hash);
   const specs = policies.flatMap((policy) =>
     policy[direction].map((rule) => {
       const hash = hashes.get(keyOf(policy, rule)) as string;

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { labelsOf } from "../model/labels.js";
 import { compileRuleset } from "./compile.js";
 import { diffRulesets } from "./diff.js";
-import { ENGINE_OPTIONS, LOCAL_PODS, POD_CIDRS, POLICIES, coredns, db, ipBlock, namesOf, nodeExporter, pending, pod, policy, port, rule, sel, testCluster, tester, webApi, worker } from "./fixture.js";
+import { ENGINE_OPTIONS, LOCAL_PODS, POD_CIDRS, POLICIES, coredns, db, ipBlock, namesOf, nodeExporter, pending, pod, podsPeer, policy, port, rule, sel, testCluster, tester, webApi, worker } from "./fixture.js";
 import type { Endpoint } from "../model/cluster.js";
 import type { Ruleset } from "./types.js";
 
@@ -136,4 +136,30 @@ test("a set redefined under the same name takes the chains that look it up with 
   assert.deepEqual(d.chains, { added: 0, removed: 0, changed: 1 });
   assert.ok(d.text.indexOf(`flush chain inet portcullis ${chain}`) < d.text.indexOf(`delete set inet portcullis ${name}`), d.text);
   assert.ok(d.text.includes(`\tchain ${chain} {`), "the chain is declared again with its rules");
+});
+
+/** 80 client pods at scattered addresses (no two merge into a range) that a db ingress rule admits on the named port `pg`. */
+const CLIENTS = Array.from({ length: 80 }, (_, k) => pod("production", `client-${k}`, { app: "client" }, [`10.244.3.${2 * k + 1}`]));
+const MANY_SOURCES = policy("production", "db-from-clients", sel({ app: "db" }), { ingress: [rule(0, [podsPeer(sel({ app: "client" }))], [port("TCP", "pg")])] });
+const DB2 = pod("production", "db-2", { app: "db" }, ["10.244.1.21"], [{ name: "pg", port: 5432, protocol: "TCP" }]);
+
+function manySourcesStates(): { before: ReturnType<typeof compileFull>; after: ReturnType<typeof compileFull> } {
+  const all = [...BASE, ...CLIENTS, DB2];
+  const local = [webApi, db, DB2];
+  return {
+    before: compileFull(all, local, [...POLICIES, MANY_SOURCES]),
+    after: compileFull(all, local.filter((e) => e !== DB2), [...POLICIES, MANY_SOURCES]),
+  };
+}
+
+test("a local pod leaves an ingress named-port rule with 80 sources: its concatenated interval set is flushed and filled again, not deleted from element by element (kernel cost per deletion grows with the set)", () => {
+  const { before, after } = manySourcesStates();
+  const diff = diffRulesets(before.ruleset, after.ruleset);
+  const named = after.ruleset.sets.find((s) => s.name.endsWith("_named_v4") && s.elements.some((e) => e.key.includes("10.244.3.1 . 10.244.1.20")));
+  assert.ok(named, "the rule's named-port set");
+  assert.match(diff.text, new RegExp(`flush set inet portcullis ${named.name}\\n`));
+  assert.ok(!diff.text.includes(`delete element inet portcullis ${named.name}`));
+  // Every element the set keeps is added again after the flush, in the same transaction.
+  for (const e of named.elements) assert.ok(diff.text.includes(`\t${e.key}`), e.key);
+  assert.ok(diff.kind === "elements" && diff.removed >= 80, "the 80 elements are counted as removed");
 });

@@ -29,12 +29,15 @@ const byName = <T extends { readonly name: string }>(items: readonly T[]): Map<s
 const sameDefinition = (a: NftSet, b: NftSet): boolean => a.kind === b.kind && a.type === b.type && a.interval === b.interval;
 /** What the kernel holds of a chain: comments are not kept there. */
 const sameChain = (a: NftChain, b: NftChain): boolean =>
+  a === b ||
   a.base === b.base && a.rules.length === b.rules.length && a.rules.every((rule, k) => rule === b.rules[k]);
 
 /**
  * The `nft -f` script that turns the applied ruleset `old` into `next` in one transaction, touching
  * only what differs:
- * 1. elements that go, from sets and maps that stay (a map element is deleted by its key);
+ * 1. elements that go, from sets and maps that stay (a map element is deleted by its key); a
+ *    concatenated interval set losing many elements is flushed instead and all its elements
+ *    added in step 5 (see FLUSH_PAST);
  * 2. chains that go or change are flushed, and those that go are deleted;
  * 3. sets that go or change type are deleted (no rule refers to them any more);
  * 4. a `table` block declares the new and changed sets (with their elements) and chains (with
@@ -115,7 +118,7 @@ function chainChanges(
   return {
     gone: old.chains.filter((c) => !nextChains.has(c.name)),
     come: next.chains.filter((c) => !oldChains.has(c.name)),
-    changed: next.chains.filter((c) => oldChains.has(c.name) && (!sameChain(oldChains.get(c.name) as NftChain, c) || refersToRedefined(c))),
+    changed: next.chains.filter((c) => oldChains.has(c.name) && (!sameChain(oldChains.get(c.name) as NftChain, c) || (redefined.size > 0 && refersToRedefined(c)))),
   };
 }
 
@@ -126,17 +129,49 @@ function elementChanges(oldSets: ReadonlyMap<string, NftSet>, next: Ruleset, kep
     const previous = oldSets.get(set.name) as NftSet;
     // A set the compile cache handed over again is the very same list: nothing to compare.
     if (previous.elements === set.elements) continue;
-    const before = byKey(previous.elements);
-    const after = byKey(set.elements);
-    const gone = [...before.values()].filter((e) => formatElement(after.get(e.key) ?? { key: "" }) !== formatElement(e));
-    const come = set.elements.filter((e) => formatElement(before.get(e.key) ?? { key: "" }) !== formatElement(e));
+    const { gone, come } = set.kind === "set" ? keyChanges(previous.elements, set.elements) : elementChangesOf(previous.elements, set.elements);
     // A map element is deleted by its key alone.
+    if (flushes(set, gone.length)) {
+      // Emptied and filled again in the same transaction: the same set afterwards, far cheaper in the kernel.
+      out.deletes.push(`flush ${set.kind} ${next.family} ${next.table} ${set.name}\n`);
+      if (set.elements.length > 0) out.adds.push(elementCommand("add", next, set, set.elements.map(formatElement)));
+      out.added += come.length;
+      out.removed += gone.length;
+      continue;
+    }
     if (gone.length > 0) out.deletes.push(elementCommand("delete", next, set, gone.map((e) => e.key)));
     if (come.length > 0) out.adds.push(elementCommand("add", next, set, come.map(formatElement)));
     out.added += come.length;
     out.removed += gone.length;
   }
   return out;
+}
+
+/**
+ * Past this many deletions from a set whose keys concatenate fields with intervals (the kernel's
+ * pipapo sets), the set is flushed and filled again instead: there each deleted element costs time
+ * in proportion to the set's size (about 8 ms each in a set of 3,300 elements on Linux 6.18:
+ * 1,670 deletions took 13 s of kernel time, flushing and adding the 1,670 left 0.9 s).
+ */
+const FLUSH_PAST = 64;
+
+const flushes = (set: NftSet, deletions: number): boolean => set.interval && set.type.includes(" . ") && deletions > FLUSH_PAST;
+
+/** Elements of a map whose key or value differ. */
+function elementChangesOf(previous: readonly NftElement[], next: readonly NftElement[]): { gone: NftElement[]; come: NftElement[] } {
+  const before = byKey(previous);
+  const after = byKey(next);
+  return {
+    gone: [...before.values()].filter((e) => formatElement(after.get(e.key) ?? { key: "" }) !== formatElement(e)),
+    come: next.filter((e) => formatElement(before.get(e.key) ?? { key: "" }) !== formatElement(e)),
+  };
+}
+
+/** Elements of a set (a key alone) that go and come. */
+function keyChanges(previous: readonly NftElement[], next: readonly NftElement[]): { gone: NftElement[]; come: NftElement[] } {
+  const before = new Set(previous.map((e) => e.key));
+  const after = new Set(next.map((e) => e.key));
+  return { gone: previous.filter((e) => !after.has(e.key)), come: next.filter((e) => !before.has(e.key)) };
 }
 
 function elementCommand(verb: "add" | "delete", r: Ruleset, set: NftSet, elements: readonly string[]): string {

@@ -65,7 +65,13 @@ export function groupLocalPods(engine: Engine, localPods: readonly Endpoint[], a
   }
   const adminMode: Mode = auditAll ? "audit" : "enforce";
   const modes = new Map<Policy, Mode>();
-  for (const p of [...engine.cluster.policies].sort((a, b) => byString(a.id, b.id))) modes.set(p, policyMode(p, auditAll, issues));
+  // Only an annotated policy can be reported (`policyMode`); those are taken in id order.
+  const annotated: Policy[] = [];
+  for (const p of engine.cluster.policies) {
+    if (auditAll || p.annotations.has(MODE_ANNOTATION)) annotated.push(p);
+    else modes.set(p, "enforce");
+  }
+  for (const p of annotated.sort((a, b) => byString(a.id, b.id))) modes.set(p, policyMode(p, auditAll, issues));
   const groups = (direction: Direction): Group[] => {
     const byKey = new Map<string, { mode: Mode; lookup: readonly Policy[]; admin: readonly AdminPolicy[]; baseline: readonly AdminPolicy[]; members: Endpoint[] }>();
     for (const pod of enforced) {

@@ -28,7 +28,7 @@ export const groupChain = (direction: Direction, hash: string): string => `${dir
 export const unknownChain = (direction: Direction): string => `unknown_${direction}`;
 
 /** cyrb53 (a public-domain 53-bit string hash), cut to HASH_DIGITS hex digits. */
-function hashHex(text: string): string {
+export function hashText(text: string): string {
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
   for (let i = 0; i < text.length; i++) {
@@ -47,7 +47,7 @@ function hashHex(text: string): string {
  * hash alike, the later one is hashed again with a counter, so the outcome is still a function of
  * the keys alone.
  */
-export function stableHashes(keys: Iterable<string>, hash: (text: string) => string = hashHex): Map<string, string> {
+export function stableHashes(keys: Iterable<string>, hash: (text: string) => string = hashText): Map<string, string> {
   const out = new Map<string, string>();
   const taken = new Set<string>();
   for (const key of [...new Set(keys)].sort()) {

@@ -6,7 +6,7 @@ import type { Family, Ip } from "../net/ip.js";
 import type { Labels } from "../model/labels.js";
 import type { LabelSelector } from "../model/selector.js";
 import type { LabelClass } from "../engine/classes.js";
-import { cachedSelectorKey, classesSelectedBy, selectsNamespaceLabels } from "../engine/selection.js";
+import { cachedSelectorKey, classesSelectedBy, selectsNamespace, selectsNamespaceLabels, selectsPods } from "../engine/selection.js";
 import { countBelow } from "../net/sorted.js";
 
 /** The peer addresses one rule admits, and which of them are pods (for named ports). */
@@ -16,8 +16,6 @@ export interface RulePeers {
   readonly endpoints: ReadonlyMap<Endpoint, AddressSet>;
 }
 
-type Add = (e: Endpoint, addresses: () => AddressSet) => void;
-
 const target = (endpoint: Endpoint) => ({ kind: "endpoint", endpoint }) as const;
 
 /**
@@ -26,10 +24,15 @@ const target = (endpoint: Endpoint) => ({ kind: "endpoint", endpoint }) as const
  * dataplane follows `ipBlockMatchesPods` and selector semantics exactly as the analyses do. Indexes
  * (namespaces and labels for selectors, sorted addresses for ipBlocks) only narrow the question.
  * Pods without a known IP cannot be put in a set: they are absent (and reported by the compiler).
+ *
+ * A resolver can follow its cluster (`follow`): after endpoints came and went, only the peers that
+ * select their classes, and the ipBlocks that hold their addresses, are resolved again; everything
+ * else, and every rule's peers made only of them, is handed back as the very same objects (the
+ * compile cache keys rule sets by them).
  */
 export class PeerResolver {
-  /** Per label class with known IPs: its endpoints with known IPs, and all their IPs. */
-  private readonly known = new Map<LabelClass, Known>();
+  /** Per label class index with known IPs: its endpoints with known IPs, and all their IPs. */
+  private readonly known = new Map<number, Known>();
   /** Namespaces that have classes, with their labels. */
   private readonly namespaces = new Map<string, Labels>();
   /** Every known endpoint IP per family, sorted by value, with its endpoint: ipBlocks look up the pods inside. */
@@ -37,40 +40,107 @@ export class PeerResolver {
   /** Namespaces by `key=value` label, for selectors with an `In` requirement (built on first use). */
   private namespaceIndex: Map<string, string[]> | null = null;
   /** Selector peers already resolved, by namespace scope and pod selector: rules share peers. */
-  private readonly podsPeers = new Map<string, { readonly classes: readonly Known[]; readonly addresses: AddressSet }>();
+  private readonly podsPeers = new Map<string, PodsResolved>();
+  /** Selector peers with the own namespace as scope, by that namespace; those with a namespace selector. */
+  private readonly ownPeers = new Map<string, Set<PodsResolved>>();
+  private readonly selectedPeers = new Set<PodsResolved>();
+  /** ipBlock peers already resolved, by their address set. */
+  private readonly ipBlocks = new Map<string, BlockResolved>();
+  /** What each peer object last resolved to (good while `live`): saves making its key. */
+  private readonly byPeer = new WeakMap<Peer, PodsResolved>();
+  private readonly byBlock = new WeakMap<Peer, BlockResolved>();
+  /** What every rule resolved to, and from which peers (a rule is unchanged while they are). */
+  private rules = new WeakMap<Rule, { readonly withEndpoints: boolean; readonly parts: readonly object[]; readonly peers: RulePeers }>();
+  /** Stands for "every known endpoint" in a rule without peers that names ports: new at every endpoint change. */
+  private everyEndpoint: object = {};
 
-  constructor(private readonly engine: Engine) {
-    for (const c of engine.classes.all) {
-      const endpoints = c.endpoints.filter((e) => e.ips.length > 0);
-      const first = endpoints[0];
-      if (first === undefined) continue;
-      const ips = endpoints.flatMap((e) => e.ips);
-      this.known.set(c, { first, endpoints, ips });
-      this.namespaces.set(c.namespace, c.namespaceLabels);
+  constructor(private engine: Engine) {
+    for (const c of engine.classes.all) this.know(c);
+  }
+
+  /**
+   * Follows `engine`, whose cluster is this resolver's with `removed` taken out and `added` put in
+   * (and maybe other policies: rules are resolved by their own peers). Namespaces must be the same.
+   */
+  follow(engine: Engine, removed: readonly Endpoint[], added: readonly Endpoint[]): void {
+    const before = this.engine;
+    this.engine = engine;
+    if (removed.length + added.length === 0) return;
+    this.everyEndpoint = {};
+    const changed = new Set<number>();
+    for (const e of removed) changed.add(before.classes.classOf(e).index);
+    for (const e of added) changed.add(engine.classes.classOf(e).index);
+    for (const index of changed) {
+      const c = engine.classes.all[index] as LabelClass;
+      this.known.delete(index);
+      this.know(c);
+      if (c.hostNetwork) continue;
+      for (const r of [...(this.ownPeers.get(c.namespace) ?? []), ...this.selectedPeers]) if (selectsClass(r.policy, r.peer, c)) this.forget(r);
     }
+    const moved = [...removed, ...added].filter((e) => e.ips.length > 0);
+    for (const [key, r] of this.ipBlocks) {
+      if (moved.some((e) => e.ips.some((ip) => r.block.has(ip)))) {
+        this.ipBlocks.delete(key);
+        r.live = false;
+      }
+    }
+    if (this.byAddressIndex !== null) {
+      for (const e of removed) for (const ip of e.ips) unindex(this.byAddressIndex[ip.family], ip.value, e);
+      for (const e of added) for (const ip of e.ips) index(this.byAddressIndex[ip.family], ip.value, e);
+    }
+  }
+
+  private know(c: LabelClass): void {
+    const endpoints = c.endpoints.filter((e) => e.ips.length > 0);
+    const first = endpoints[0];
+    if (first === undefined) return;
+    const ips = endpoints.flatMap((e) => e.ips);
+    this.known.set(c.index, { first, endpoints, ips });
+    if (!this.namespaces.has(c.namespace)) this.namespaceIndex = null;
+    this.namespaces.set(c.namespace, c.namespaceLabels);
   }
 
   /** `withEndpoints`: also say which endpoints are admitted (named ports need them). */
   rulePeers(policy: Policy, rule: Rule, withEndpoints: boolean): RulePeers {
+    const parts: object[] = rule.peers === "all" ? (withEndpoints ? [this.everyEndpoint] : []) : rule.peers.map((peer) => (peer.kind === "pods" ? this.podsPeer(policy, peer) : this.ipBlockPeer(policy, peer)));
+    const last = this.rules.get(rule);
+    if (last !== undefined && last.withEndpoints === withEndpoints && last.parts.length === parts.length && last.parts.every((p, k) => p === parts[k])) return last.peers;
+    const peers = this.combine(rule, parts, withEndpoints);
+    this.rules.set(rule, { withEndpoints, parts, peers });
+    return peers;
+  }
+
+  private combine(rule: Rule, parts: readonly object[], withEndpoints: boolean): RulePeers {
     const endpoints = new Map<Endpoint, AddressSet>();
-    const add = (e: Endpoint, a: () => AddressSet): void => {
-      if (!withEndpoints) return;
-      const addresses = a();
-      if (!addresses.isEmpty()) endpoints.set(e, (endpoints.get(e) ?? AddressSet.EMPTY).union(addresses));
+    const add = (e: Endpoint, addresses: AddressSet): void => {
+      if (withEndpoints && !addresses.isEmpty()) endpoints.set(e, (endpoints.get(e) ?? AddressSet.EMPTY).union(addresses));
     };
     // "If this field is empty or missing, this rule matches all destinations/sources."
     if (rule.peers === "all") {
-      if (withEndpoints) for (const k of this.known.values()) for (const e of k.endpoints) add(e, () => AddressSet.fromIps(e.ips));
+      if (withEndpoints) for (const k of this.known.values()) for (const e of k.endpoints) add(e, AddressSet.fromIps(e.ips));
       return { addresses: AddressSet.ALL, endpoints };
     }
     let addresses = AddressSet.EMPTY;
-    for (const peer of rule.peers) {
-      addresses = addresses.union(peer.kind === "pods" ? this.podsPeer(policy, peer, withEndpoints ? add : null) : this.ipBlockPeer(policy, peer, add));
+    for (const part of parts as readonly (PodsResolved | BlockResolved)[]) {
+      addresses = addresses.union(part.addresses);
+      if (!withEndpoints) continue;
+      if ("classes" in part) for (const k of part.classes) for (const e of k.endpoints) add(e, AddressSet.fromIps(e.ips));
+      else for (const { endpoint, allowed } of part.admitted) add(endpoint, allowed);
     }
     return { addresses, endpoints };
   }
 
-  private podsPeer(policy: Policy, peer: Extract<Peer, { kind: "pods" }>, add: Add | null): AddressSet {
+  private forget(r: PodsResolved): void {
+    r.live = false;
+    this.podsPeers.delete(r.key);
+    if (r.peer.namespaces.kind === "own") this.ownPeers.get(r.policy.namespace)?.delete(r);
+    else this.selectedPeers.delete(r);
+  }
+
+  private podsPeer(policy: Policy, peer: Extract<Peer, { kind: "pods" }>): PodsResolved {
+    // The same peer object (an unchanged policy) resolves as it last did while that still holds.
+    const last = this.byPeer.get(peer);
+    if (last !== undefined && last.live && (peer.namespaces.kind !== "own" || last.policy.namespace === policy.namespace)) return last;
     const key = `${peer.namespaces.kind === "own" ? `own:${policy.namespace}` : `ns:${cachedSelectorKey(peer.namespaces.selector)}`}|${cachedSelectorKey(peer.pods)}`;
     let resolved = this.podsPeers.get(key);
     if (resolved === undefined) {
@@ -79,11 +149,16 @@ export class PeerResolver {
         // labels only (the addresses passed are merely handed back), so one question per class.
         (k) => this.engine.matchPeer(policy, peer, target(k.first), AddressSet.EMPTY).reason === "allowed",
       );
-      resolved = { classes, addresses: AddressSet.fromIps(classes.flatMap((k) => k.ips)) };
+      resolved = { key, policy, peer, classes, addresses: AddressSet.fromIps(classes.flatMap((k) => k.ips)), live: true };
       this.podsPeers.set(key, resolved);
+      if (peer.namespaces.kind === "own") {
+        const own = this.ownPeers.get(policy.namespace);
+        if (own === undefined) this.ownPeers.set(policy.namespace, new Set([resolved]));
+        else own.add(resolved);
+      } else this.selectedPeers.add(resolved);
     }
-    if (add !== null) for (const k of resolved.classes) for (const e of k.endpoints) add(e, () => AddressSet.fromIps(e.ips));
-    return resolved.addresses;
+    this.byPeer.set(peer, resolved);
+    return resolved;
   }
 
   /**
@@ -100,27 +175,40 @@ export class PeerResolver {
     const out: Known[] = [];
     for (const ns of namespaces) {
       for (const c of classesSelectedBy(this.engine.classes, ns, peer.pods)) {
-        const k = this.known.get(c);
+        const k = this.known.get(c.index);
         if (k !== undefined) out.push(k);
       }
     }
     return out;
   }
 
-  private ipBlockPeer(policy: Policy, peer: Extract<Peer, { kind: "ipBlock" }>, add: Add): AddressSet {
+  private ipBlockPeer(policy: Policy, peer: Extract<Peer, { kind: "ipBlock" }>): BlockResolved {
+    const last = this.byBlock.get(peer);
+    if (last !== undefined && last.live) return last;
     const block = ipBlockAddresses(peer);
+    const key = block.key();
+    const found = this.ipBlocks.get(key);
+    if (found !== undefined) {
+      this.byBlock.set(peer, found);
+      return found;
+    }
     let excluded: Ip[] = [];
     let admitted: Ip[] = [];
+    const endpoints: { endpoint: Endpoint; allowed: AddressSet }[] = [];
     for (const e of this.endpointsWithin(block)) {
       const inside = e.ips.filter((ip) => block.has(ip));
-      // Whether the block admits a pod's own IP is the engine's call (`ipBlockMatchesPods`).
+      // Whether the block admits a pod's own IP is the engine's call (`ipBlockMatchesPods`); the
+      // answer depends on the block and the endpoint alone, so blocks with equal addresses share it.
       const allowed = this.engine.matchPeer(policy, peer, target(e), AddressSet.fromIps(e.ips)).allowed;
       excluded = excluded.concat(inside.filter((ip) => !allowed.has(ip)));
       admitted = admitted.concat(inside.filter((ip) => allowed.has(ip)));
-      add(e, () => allowed);
+      endpoints.push({ endpoint: e, allowed });
     }
     // An address two endpoints share stays when either is admitted.
-    return block.subtract(AddressSet.fromIps(excluded).subtract(AddressSet.fromIps(admitted)));
+    const resolved = { block, addresses: block.subtract(AddressSet.fromIps(excluded).subtract(AddressSet.fromIps(admitted))), admitted: endpoints, live: true };
+    this.ipBlocks.set(key, resolved);
+    this.byBlock.set(peer, resolved);
+    return resolved;
   }
 
   /** Namespaces a selector may select: with an `In` requirement, those carrying one of its values (an index built once). */
@@ -174,4 +262,50 @@ interface Known {
   readonly first: Endpoint;
   readonly endpoints: readonly Endpoint[];
   readonly ips: readonly Ip[];
+}
+
+/** A selector peer: the classes it admits and their addresses (with what resolved it, to tell whether a class change reaches it). */
+interface PodsResolved {
+  readonly key: string;
+  /** False once a change reached it: resolved again on next use. */
+  live: boolean;
+  readonly policy: Policy;
+  readonly peer: Extract<Peer, { kind: "pods" }>;
+  readonly classes: readonly Known[];
+  readonly addresses: AddressSet;
+}
+
+/** An ipBlock peer: the addresses it admits, and the endpoints inside with the addresses admitted of each. */
+interface BlockResolved {
+  live: boolean;
+  readonly block: AddressSet;
+  readonly addresses: AddressSet;
+  readonly admitted: readonly { readonly endpoint: Endpoint; readonly allowed: AddressSet }[];
+}
+
+/**
+ * Whether the selector peer may select the pods of class `c`: its namespace is in scope and its
+ * labels match (as `Engine.matchPeer` decides for an endpoint of the class). Only tells which
+ * resolved peers a class change reaches.
+ */
+function selectsClass(policy: Policy, peer: Extract<Peer, { kind: "pods" }>, c: LabelClass): boolean {
+  const inScope = peer.namespaces.kind === "own" ? c.namespace === policy.namespace : selectsNamespace(peer.namespaces.selector, c);
+  return inScope && selectsPods(peer.pods, c);
+}
+
+/** Puts (`value`, `owner`) into sorted columns, after the equal values already there. */
+function index(column: { readonly values: bigint[]; readonly owners: Endpoint[] }, value: bigint, owner: Endpoint): void {
+  const at = countBelow(column.values, value + 1n);
+  column.values.splice(at, 0, value);
+  column.owners.splice(at, 0, owner);
+}
+
+function unindex(column: { readonly values: bigint[]; readonly owners: Endpoint[] }, value: bigint, owner: Endpoint): void {
+  for (let k = countBelow(column.values, value); k < column.values.length && column.values[k] === value; k++) {
+    if (column.owners[k] === owner) {
+      column.values.splice(k, 1);
+      column.owners.splice(k, 1);
+      return;
+    }
+  }
 }

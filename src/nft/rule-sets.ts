@@ -53,20 +53,26 @@ export const lookupSet = (name: string, type: string, elements: readonly string[
  * Which sets exist depends only on the policy, never on pods: pod changes stay element changes.
  * A family gets sets only when the rule can admit it (ipBlock peers fix the family).
  */
-export function ruleLookups(spec: RuleSpec, peers: RulePeers, members: readonly Endpoint[]): RuleLookups {
+export function ruleLookups(spec: RuleSpec, peers: RulePeers, members: readonly Endpoint[], same?: RuleLookups): RuleLookups {
   const { direction, rule, hash } = spec;
   const side = direction === "egress" ? "daddr" : "saddr";
   const sets: NftSet[] = [];
   const matches: string[] = [];
+  // `same`: this rule's sets from the same peers, for other members: only the named-port sets differ.
+  const kept = new Map((same?.sets ?? []).map((s) => [s.name, s]));
   for (const f of ruleFamilies(rule)) {
     const name = setName(direction, hash, f);
     const addresses = peers.addresses.family(f);
-    if (rule.ports === "all") {
+    const reused = kept.get(name);
+    if (reused !== undefined) {
+      sets.push(reused);
+      matches.push(rule.ports === "all" ? `${IP[f]} ${side} @${name}` : `${IP[f]} ${side} . meta l4proto . th dport @${name}`);
+    } else if (rule.ports === "all") {
       sets.push(lookupSet(name, ADDR[f], formatAddresses(f, addresses)));
       matches.push(`${IP[f]} ${side} @${name}`);
       continue;
     }
-    if (direction === "egress" || hasNumberedPort(rule)) {
+    if (reused === undefined && (direction === "egress" || hasNumberedPort(rule))) {
       const contributions: Contribution[] = [{ addresses, conns: ruleConns(rule, null) }];
       if (direction === "egress" && hasNamedPort(rule)) {
         for (const [e, a] of peers.endpoints) contributions.push({ addresses: a.family(f), conns: ruleConns(rule, e) });
@@ -106,9 +112,27 @@ export function namedIngressElements(f: Family, extra: (pod: Endpoint) => ConnSe
       if (ip.family === f) byAddress.set(ip.value, (byAddress.get(ip.value) ?? ConnSet.EMPTY).union(more));
     }
   }
+  let memo = namedMemo.get(sources);
+  if (memo === undefined) {
+    memo = new Map();
+    namedMemo.set(sources, memo);
+  }
   const out: string[] = [];
   for (const [value, conns] of [...byAddress].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    out.push(...segmentElements(f, partition([{ addresses: sources, conns }]), `${formatIp({ family: f, value })} . `));
+    const key = `${value}|${conns.key()}`;
+    let elements = memo.get(key);
+    if (elements === undefined) {
+      elements = segmentElements(f, partition([{ addresses: sources, conns }]), `${formatIp({ family: f, value })} . `);
+      memo.set(key, elements);
+    }
+    for (const e of elements) out.push(e);
   }
   return out;
 }
+
+/**
+ * The elements of one local address of an ingress named-port set, per source addresses (kept while
+ * that object lives: the peer resolver hands the same one back while the peers are unchanged) and
+ * address and connections: a pod that comes to a rule's members costs its own elements only.
+ */
+const namedMemo = new WeakMap<Contribution["addresses"], Map<string, readonly string[]>>();

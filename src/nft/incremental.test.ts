@@ -1,0 +1,133 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { ARB_POD_NETWORK, arbCluster, arbClusterWithAdmin } from "../conformance/arbitrary.js";
+import type { Cluster, Endpoint, Policy } from "../model/cluster.js";
+import type { Cidr } from "../net/cidr.js";
+import { CompileCache } from "./cache.js";
+import { compileRuleset } from "./compile.js";
+import { diffRulesets } from "./diff.js";
+import { ENGINE_OPTIONS, LOCAL_PODS, POD_CIDRS as FIXTURE_POD_CIDRS, cidr, namespace, pod, testCluster } from "./fixture.js";
+
+const RUNS = Number(process.env["PROPERTY_RUNS"] ?? 100);
+
+/**
+ * One change as the node agent sees it from a watch event: the next Cluster keeps every object the
+ * event did not touch (the same JS object) in new arrays; `pool` supplies new objects.
+ */
+type Op = "add-endpoint" | "remove-endpoint" | "relabel-endpoint" | "readdress-endpoint" | "add-policy" | "remove-policy" | "replace-policy" | "relabel-namespace" | "remove-admin";
+const OPS: readonly Op[] = ["add-endpoint", "remove-endpoint", "relabel-endpoint", "readdress-endpoint", "add-policy", "remove-policy", "replace-policy", "relabel-namespace", "remove-admin"];
+
+function applyOp(c: Cluster, pool: Cluster, op: Op, pick: number, step: number): Cluster {
+  const at = <T>(xs: readonly T[]): T | undefined => xs[pick % Math.max(1, xs.length)];
+  const source = at(pool.endpoints);
+  const victim = at(c.endpoints);
+  const swapEndpoint = (next: Endpoint): Cluster => ({ ...c, endpoints: c.endpoints.map((e) => (e === victim ? next : e)) });
+  switch (op) {
+    case "add-endpoint":
+      return source === undefined ? c : { ...c, endpoints: [...c.endpoints, { ...source, id: `${source.namespace}/n${step}`, name: `n${step}`, pods: [`n${step}`] }] };
+    case "remove-endpoint":
+      return { ...c, endpoints: c.endpoints.filter((e) => e !== victim) };
+    case "relabel-endpoint":
+      return victim === undefined || source === undefined ? c : swapEndpoint({ ...victim, labels: source.labels });
+    case "readdress-endpoint":
+      return victim === undefined || source === undefined ? c : swapEndpoint({ ...victim, ips: source.ips, ports: source.ports, hostNetwork: source.hostNetwork });
+    case "add-policy": {
+      const p = at(pool.policies);
+      return p === undefined ? c : { ...c, policies: [...c.policies, { ...p, id: `${p.namespace}/q${step}`, name: `q${step}` }] };
+    }
+    case "remove-policy": {
+      const gone = at(c.policies);
+      return { ...c, policies: c.policies.filter((p) => p !== gone) };
+    }
+    case "replace-policy": {
+      const old = at(c.policies);
+      const p = at(pool.policies);
+      if (old === undefined || p === undefined) return c;
+      const next: Policy = { ...p, id: old.id, namespace: old.namespace, name: old.name };
+      return { ...c, policies: c.policies.map((x) => (x === old ? next : x)) };
+    }
+    case "relabel-namespace": {
+      const names = [...c.namespaces.keys()];
+      const name = at(names);
+      const ns = name === undefined ? undefined : c.namespaces.get(name);
+      const labels = at([...pool.namespaces.values()])?.labels;
+      if (name === undefined || ns === undefined || labels === undefined) return c;
+      const namespaces = new Map(c.namespaces);
+      namespaces.set(name, { ...ns, labels: new Map([...labels, ["kubernetes.io/metadata.name", name]]) });
+      return { ...c, namespaces };
+    }
+    case "remove-admin": {
+      const gone = at(c.adminPolicies ?? []);
+      return gone === undefined ? c : { ...c, adminPolicies: (c.adminPolicies ?? []).filter((p) => p !== gone) };
+    }
+  }
+}
+
+const POD_CIDRS: readonly Cidr[] = [cidr("10.244.0.0/26")];
+
+/** The node's pods: those of the first two namespaces (a node holds some pods, peers are everywhere). */
+const nodeScope = (c: Cluster, everything: boolean) =>
+  everything ? {} : { localPods: c.endpoints.filter((e) => e.namespace === "a" || e.namespace === "b"), podCidrs: POD_CIDRS };
+
+const arbOps = fc.array(fc.tuple(fc.constantFrom(...OPS), fc.nat()), { minLength: 1, maxLength: 12 });
+
+function checkSequence(start: Cluster, pool: Cluster, ops: readonly (readonly [Op, number])[], options: { ipBlockMatchesPods: boolean; audit: boolean; everything: boolean }): void {
+  const engineOptions = { ...ENGINE_OPTIONS, podNetwork: ARB_POD_NETWORK, ipBlockMatchesPods: options.ipBlockMatchesPods };
+  const cache = new CompileCache();
+  let cluster = start;
+  let loaded = compileRuleset(cluster, engineOptions, nodeScope(cluster, options.everything), { cache, audit: options.audit }).ruleset;
+  ops.forEach(([op, pick], step) => {
+    cluster = applyOp(cluster, pool, op, pick, step);
+    const scope = nodeScope(cluster, options.everything);
+    const incremental = compileRuleset(cluster, engineOptions, scope, { cache, audit: options.audit });
+    const fresh = compileRuleset(cluster, engineOptions, scope, { audit: options.audit });
+    assert.equal(incremental.text, fresh.text, `after step ${step} (${op} ${pick}) the incremental compile differs from a fresh one`);
+    // The diff from the loaded table is the diff a fresh compile gives.
+    assert.equal(diffRulesets(loaded, incremental.ruleset).text, diffRulesets(loaded, fresh.ruleset).text, `after step ${step} (${op} ${pick}) the diffs differ`);
+    loaded = incremental.ruleset;
+  });
+}
+
+test("random clusters, random sequences of watch-event changes (unchanged objects kept): the incremental compile equals a fresh compile after every change", () => {
+  fc.assert(
+    fc.property(arbCluster, arbCluster, arbOps, fc.boolean(), fc.boolean(), fc.boolean(), (start, pool, ops, ipBlockMatchesPods, audit, everything) => {
+      checkSequence(start, pool, ops, { ipBlockMatchesPods, audit, everything });
+    }),
+    { numRuns: RUNS },
+  );
+});
+
+test("with admin policies (both tiers, Nodes): the incremental compile equals a fresh compile after every change", () => {
+  fc.assert(
+    fc.property(arbClusterWithAdmin, arbCluster, arbOps, fc.boolean(), fc.boolean(), (start, pool, ops, ipBlockMatchesPods, everything) => {
+      checkSequence(start, pool, ops, { ipBlockMatchesPods, audit: false, everything });
+    }),
+    { numRuns: RUNS },
+  );
+});
+
+test("fixture cluster, a remote pod that no peer selects comes (outside every ipBlock): the engine is followed, not built again, and every rule keeps its sets", () => {
+  const start = testCluster();
+  const scope = { localPods: LOCAL_PODS, podCidrs: FIXTURE_POD_CIDRS };
+  const cache = new CompileCache();
+  compileRuleset(start, ENGINE_OPTIONS, scope, { cache });
+  const misses = cache.misses;
+  const next = { ...start, endpoints: [...start.endpoints, pod("staging", "batch", { app: "batch" }, ["10.99.0.7"])] };
+  const incremental = compileRuleset(next, ENGINE_OPTIONS, scope, { cache });
+  assert.equal(cache.followed, 1);
+  assert.equal(cache.misses, misses, "no rule's sets were computed again");
+  assert.equal(incremental.text, compileRuleset(next, ENGINE_OPTIONS, scope).text);
+});
+
+test("fixture cluster, a namespace's labels change: the engine is built again (namespaces are not followed)", () => {
+  const start = testCluster();
+  const cache = new CompileCache();
+  compileRuleset(start, ENGINE_OPTIONS, {}, { cache });
+  const namespaces = new Map(start.namespaces);
+  namespaces.set("staging", namespace("staging", { env: "prod" }));
+  const next = { ...start, namespaces };
+  const incremental = compileRuleset(next, ENGINE_OPTIONS, {}, { cache });
+  assert.equal(cache.followed, 0);
+  assert.equal(incremental.text, compileRuleset(next, ENGINE_OPTIONS, {}).text);
+});
