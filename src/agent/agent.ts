@@ -153,11 +153,14 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
 
   /** `watched`: delivered by the watch after its list synced (the list's own objects measure no latency). */
   const reportChange = (object: LiveObject, change: ObjectChange, at: number, watched: boolean): void => {
-    const problems = change.diagnostics.filter((d) => d.severity === "error");
-    if (problems.length > 0) {
-      log.log("error", "object not taken: it has errors; the last version taken stays in force (none: left out)", { object: liveName(object), errors: problems.map(formatDiagnostic) });
+    const errors = change.diagnostics.filter((d) => d.severity === "error");
+    if (errors.length > 0) {
+      log.log("error", "object not taken: it has errors; the last version taken stays in force (none: left out)", { object: liveName(object), errors: errors.map(formatDiagnostic) });
     }
     if (!change.changed) return;
+    // Warnings of a version taken (an admin Accept rule with domainNames fails closed, say): said once per change, not per heartbeat.
+    const warnings = change.diagnostics.filter((d) => d.severity !== "error");
+    if (warnings.length > 0) log.log("warn", "object taken with warnings", { object: liveName(object), warnings: warnings.map(formatDiagnostic) });
     if (!watched) return changed();
     if (change.firstIp) pending.push({ what: "pod-ip", at, version: view.version });
     if (isPolicyKind(object.kind)) pending.push({ what: "policy", at, version: view.version });
@@ -235,6 +238,7 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
     const now = performance.now();
     if (counterCache === null || now - counterCache.at > 5_000) counterCache = { at: now, text: readKernelCounters() };
     await counterCache.text;
+    m.objects.clear();
     for (const [kind, n] of view.counts()) m.objects.set({ kind }, n);
     for (const w of opts.watches) for (const [reason, n] of Object.entries(w.restarts())) m.watchRestarts.set({ resource: w.resource, reason }, n);
     m.rejected.set({}, view.rejected().length);
