@@ -28,7 +28,7 @@ function plain(v: Invocation): unknown {
 
 const BASE = { output: "text", verbose: false, strict: false, podNetwork: "10.244.0.0/16", podNetworkFrom: "default", ipBlockMatchesPods: true, debug: false };
 /** enforce reads strictly always: a policy file must not be skipped as "not a manifest". */
-const ENFORCE = { name: "enforce", watch: false, audit: false, log: false, counters: false, nodePods: null, nodePodCidrs: [], allowShrink: false, maxShrinkPercent: 50, files: ["d"], ...BASE, strict: true };
+const ENFORCE = { name: "enforce", watch: false, audit: false, log: false, counters: false, nodePods: null, nodePodCidrs: [], allowShrink: false, maxShrinkPercent: 50, agent: null, files: ["d"], ...BASE, strict: true };
 
 type Case = { readonly name: string; readonly argv: readonly string[] } & (
   | { readonly expect: unknown }
@@ -86,7 +86,8 @@ const cases: readonly Case[] = [
   { name: "diff --kubeconfig without --against-cluster is refused", argv: ["diff", "-f", "a", "--against", "b", "--kubeconfig", "k"], error: /^--kubeconfig is valid for "portcullis diff" only with --against-cluster/, command: "diff" },
   { name: "diff --against-cluster with --against is refused", argv: ["diff", "--against-cluster", "-f", "a", "--against", "b"], error: /^--against-cluster cannot be used with --against/, command: "diff" },
   { name: "diff --against-cluster needs the proposed files", argv: ["diff", "--against-cluster"], error: /^no input/, command: "diff" },
-  { name: "--kubeconfig on a command that reads no cluster", argv: ["enforce", "-f", "a", "--dry-run", "--kubeconfig", "k"], error: /--kubeconfig is not valid for "portcullis enforce"/, command: "enforce" },
+  { name: "--kubeconfig on enforce with files: only the node agent reads a cluster", argv: ["enforce", "-f", "a", "--dry-run", "--kubeconfig", "k"], error: /--kubeconfig is valid for "portcullis enforce" only with --kubernetes \(the node agent\)/, command: "enforce" },
+  { name: "--kubeconfig on a command that reads no cluster", argv: ["scaffold", "-n", "shop", "--kubeconfig", "k"], error: /--kubeconfig is not valid for "portcullis scaffold"/, command: "scaffold" },
   { name: "stdin twice", argv: ["-f", "-", "-f", "-"], error: /stdin \(-f -\) given more than once/ },
   { name: "missing value", argv: ["-f", "a", "-o"], error: /^flag -o needs a value/ },
   { name: "a flag is not a value", argv: ["-o", "-f", "a"], error: /^flag -o needs a value/ },
@@ -165,6 +166,21 @@ const cases: readonly Case[] = [
   { name: "enforce --node-pod-cidr must be a CIDR", argv: ["enforce", "-f", "d", "--dry-run", "--node-pod-cidr", "10.244.1.0"], error: /^--node-pod-cidr: "10.244.1.0" is not a CIDR/ },
   { name: "enforce --allow-shrink", argv: ["enforce", "-f", "d", "--host", "--allow-shrink"], expect: { ...ENFORCE, target: { kind: "host" }, allowShrink: true } },
   { name: "enforce --max-shrink", argv: ["enforce", "-f", "d", "--netns", "lab1", "--watch", "--max-shrink", "20"], expect: { ...ENFORCE, target: { kind: "netns", name: "lab1" }, watch: true, maxShrinkPercent: 20 } },
+  {
+    name: "enforce --kubernetes: the node agent as the chart runs it (node from the downward API; defaults: keep the table, 0.0.0.0:9842, JSON logs, in-cluster config)",
+    argv: ["enforce", "--kubernetes", "--node", "worker-1"],
+    expect: { ...ENFORCE, files: [], strict: true, target: { kind: "host" }, agent: { node: "worker-1", onExit: "keep", listen: { host: "0.0.0.0", port: 9842 }, logFormat: "json", cluster: { kubeconfig: null, context: null } } },
+  },
+  {
+    name: "enforce --kubernetes in a namespace, every flag",
+    argv: ["enforce", "--kubernetes", "--node", "n1", "--netns", "lab1", "--audit", "--on-exit=remove", "--listen", "127.0.0.1:0", "--log-format", "text", "--kubeconfig", "k", "--context", "c", "--max-shrink", "10"],
+    expect: { ...ENFORCE, files: [], strict: true, target: { kind: "netns", name: "lab1" }, audit: true, maxShrinkPercent: 10, agent: { node: "n1", onExit: "remove", listen: { host: "127.0.0.1", port: 0 }, logFormat: "text", cluster: { kubeconfig: "k", context: "c" } } },
+  },
+  { name: "enforce --kubernetes needs --node", argv: ["enforce", "--kubernetes"], error: /--kubernetes needs --node NAME/, command: "enforce" },
+  { name: "enforce --kubernetes reads no files", argv: ["enforce", "--kubernetes", "--node", "n", "-f", "d"], error: /-f cannot be used with --kubernetes/, command: "enforce" },
+  { name: "enforce --kubernetes always watches", argv: ["enforce", "--kubernetes", "--node", "n", "--watch"], error: /--watch cannot be used with --kubernetes/, command: "enforce" },
+  { name: "enforce --kubernetes: --on-exit is keep or remove", argv: ["enforce", "--kubernetes", "--node", "n", "--on-exit", "flush"], error: /on-exit/, command: "enforce" },
+  { name: "enforce --node without --kubernetes", argv: ["enforce", "-f", "d", "--host", "--node", "n"], error: /--node is valid for "portcullis enforce" only with --kubernetes/, command: "enforce" },
   { name: "enforce --max-shrink 100 (only dropping everything is refused)", argv: ["enforce", "-f", "d", "--host", "--max-shrink", "100"], expect: { ...ENFORCE, target: { kind: "host" }, maxShrinkPercent: 100 } },
   { name: "enforce --max-shrink is a percentage", argv: ["enforce", "-f", "d", "--host", "--max-shrink", "150"], error: /^invalid value "150" for --max-shrink: expected a whole percentage from 0 to 100$/ },
   { name: "enforce --max-shrink is a number", argv: ["enforce", "-f", "d", "--host", "--max-shrink", "50%"], error: /^invalid value "50%" for --max-shrink: expected a whole percentage from 0 to 100$/ },

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { buildDiff, buildEnforce, buildGraph, buildLab, buildLint, buildScaffold } from "./build-tools.js";
-import { commonOptions, readOptions, type Given, list, namespaceScope, parsePort, parsePortOrName, parseProtocol, refuse, Refused, required, wellKnownFlags } from "./flags.js";
+import { commonOptions, filelessOptions, readOptions, type Given, list, namespaceScope, parsePort, parsePortOrName, parseProtocol, refuse, Refused, required, wellKnownFlags } from "./flags.js";
 import type { CommandOptions, Invocation } from "./options.js";
 import { type CommandName, COMMANDS, type FlagSpec, allFlags, commandSpec, GLOBAL_FLAGS, VERSION_FLAG } from "./spec.js";
 import { suggest } from "./suggest.js";
@@ -120,7 +120,7 @@ function build(name: CommandName, positionals: readonly string[], given: Given):
   if (name === "scaffold") return buildScaffold(given);
   if (name === "lab") return buildLab(positionals, given);
   if (name === "diff") return buildDiff(commonOptions(name, given), given);
-  if (name === "enforce") return buildEnforce(commonOptions(name, given), given);
+  if (name === "enforce") return buildEnforce(given.has("kubernetes") ? filelessOptions(name, given) : commonOptions(name, given), given);
   const common = readOptions(name, given);
   switch (name) {
     case "egress":

@@ -8,7 +8,8 @@ import { parseTo } from "../labrun/to.js";
 import type { ExternalTarget } from "../labrun/types.js";
 import { type Cidr, parseCidr } from "../net/cidr.js";
 import { choice, clusterFlags, commonOptions, liveScope, DEFAULT_POD_CIDR, type Given, list, metadataFlag, namespaceScope, one, parseCidrs, parseOutput, refuse, required, wellKnownFlags } from "./flags.js";
-import type { CommandOptions, CommonOptions, EnforceTarget, LintFailOn, ReadOptions } from "./options.js";
+import type { AgentFlags, CommandOptions, CommonOptions, EnforceTarget, LintFailOn, ReadOptions } from "./options.js";
+import { parseListen } from "../agent/listen.js";
 import { suggest } from "./suggest.js";
 
 type Options<N extends CommandOptions["name"]> = Extract<CommandOptions, { name: N }>;
@@ -88,8 +89,36 @@ function enforceTarget(common: CommonOptions, given: Given): EnforceTarget {
   return refuse(`where to apply? give --netns NAME (a network namespace), --host (this process's own, the host's), or --dry-run to print the ruleset`);
 }
 
+/** The flags only the node agent takes, and those it refuses (its input is the API, it always watches, it has its own log). */
+const AGENT_ONLY_FLAGS = ["node", "on-exit", "listen", "log-format", "kubeconfig", "context"] as const;
+const NOT_WITH_AGENT = ["host", "dry-run", "watch", "log", "counters", "node-pods", "node-pod-cidr", "output"] as const;
+
+function agentFlags(given: Given): AgentFlags {
+  for (const flag of NOT_WITH_AGENT) if (given.has(flag)) refuse(`--${flag} cannot be used with --kubernetes: the node agent applies in its own network namespace (or --netns), always watches, and logs with --log-format`);
+  const node = one(given, "node");
+  if (node === undefined || node.trim() === "") refuse(`--kubernetes needs --node NAME: this node's name (in a DaemonSet, from the downward API: spec.nodeName)`);
+  const listen = parseListen(one(given, "listen") ?? "0.0.0.0:9842");
+  if (typeof listen === "string") refuse(listen);
+  return {
+    node,
+    onExit: choice("on-exit", one(given, "on-exit") ?? "keep", ["keep", "remove"] as const),
+    listen,
+    logFormat: choice("log-format", one(given, "log-format") ?? "json", ["json", "text"] as const),
+    cluster: clusterFlags(given),
+  };
+}
+
+function agentTarget(given: Given): EnforceTarget {
+  const netns = one(given, "netns");
+  if (netns === undefined) return { kind: "host" };
+  const valid = inNetns(netns, []);
+  return valid.ok ? { kind: "netns", name: netns } : refuse(valid.error.message);
+}
+
 export function buildEnforce(common: CommonOptions, given: Given): Options<"enforce"> {
-  const target = enforceTarget(common, given);
+  const agent = given.has("kubernetes") ? agentFlags(given) : null;
+  if (agent === null) for (const flag of AGENT_ONLY_FLAGS) if (given.has(flag)) refuse(`--${flag} is valid for "portcullis enforce" only with --kubernetes (the node agent)`);
+  const target = agent === null ? enforceTarget(common, given) : agentTarget(given);
   if (given.has("watch") && common.files.includes("-")) refuse(`--watch cannot watch stdin (-f -): give files or directories`);
   if (given.has("log") && !given.has("watch")) refuse(`--log follows denials while the enforcer runs: use it with --watch`);
   if (given.has("counters") && given.has("watch")) refuse(`--counters reads the applied table once and applies nothing: it cannot be used with --watch`);
@@ -117,6 +146,7 @@ export function buildEnforce(common: CommonOptions, given: Given): Options<"enfo
     nodePodCidrs,
     allowShrink: given.has("allow-shrink"),
     maxShrinkPercent: parsePercent("max-shrink", one(given, "max-shrink")) ?? DEFAULT_MAX_SHRINK_PERCENT,
+    agent,
   };
 }
 

@@ -21,6 +21,7 @@ const SKIPPED: Readonly<Record<string, string>> = {
   "sudo portcullis enforce -f examples/egress --host --watch --log": "changes the host's nftables and runs until Ctrl-C",
   "sudo portcullis enforce -f examples/egress --netns lab1": "needs root and the network namespace lab1",
   "sudo portcullis enforce -f examples/egress --netns lab1 --counters": "needs root and the network namespace lab1",
+  "sudo portcullis enforce --kubernetes --node worker-1 --kubeconfig ~/.kube/config --log-format text": "runs the node agent against a cluster until stopped; src/agent/e2e.test.ts runs it against the stand-in API server",
   "sudo portcullis lab run -f examples/egress": "needs root; the lab tests (src/labrun) run it in namespaces they create",
   "sudo portcullis lab run -f examples/egress --topology bridge": "needs root and br_netfilter; the lab tests (src/labrun) run the bridge topology in namespaces they create",
   "sudo portcullis lab up -f examples/egress && sudo portcullis lab probe --lab pc-1a2b3c": "needs root; lab up prints a new prefix each time",

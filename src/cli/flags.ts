@@ -79,6 +79,12 @@ export function readOptions(name: CommandName, given: Given): ReadOptions {
   return { input, ...readingOptions(name, given) };
 }
 
+/** The options of a command whose input is not files (`enforce --kubernetes`: the cluster's API). */
+export function filelessOptions(name: CommandName, given: Given): CommonOptions {
+  if (given.has("filename")) refuse(`-f cannot be used with --kubernetes: the node agent reads the cluster's API, not files`);
+  return { files: [], ...readingOptions(name, given) };
+}
+
 function readingOptions(name: CommandName, given: Given): ReadingOptions {
   return {
     output: parseOutput(name, one(given, "output")),

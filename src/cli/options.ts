@@ -71,6 +71,15 @@ export type DiffVersions =
   | { readonly kind: "base"; readonly ref: string }
   | { readonly kind: "against-cluster"; readonly flags: ClusterFlags; readonly scope: LiveScope };
 
+/** `enforce --kubernetes`: the node agent's own flags. */
+export interface AgentFlags {
+  readonly node: string;
+  readonly onExit: "keep" | "remove";
+  readonly listen: { readonly host: string; readonly port: number };
+  readonly logFormat: "json" | "text";
+  readonly cluster: ClusterFlags;
+}
+
 /** Where `enforce` applies the ruleset: nowhere (print it), a named network namespace, or the process's own. */
 export type EnforceTarget = { readonly kind: "dry-run" } | { readonly kind: "netns"; readonly name: string } | { readonly kind: "host" };
 
@@ -150,6 +159,8 @@ export type CommandOptions =
       readonly allowShrink: boolean;
       /** `--max-shrink`: the share of the enforced rule ids a new state may drop; default 50. */
       readonly maxShrinkPercent: number;
+      /** `--kubernetes`: the node agent (no files: the cluster's API is the input); null: enforce files. */
+      readonly agent: AgentFlags | null;
     }
   | {
       readonly name: "lint";

@@ -119,7 +119,8 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "enforce",
-    usage: "portcullis enforce -f PATH... (--netns NAME | --host | --dry-run) [--watch] [--audit] [--log] [--counters] [--node-pods NS/NAME,...] [--node-pod-cidr CIDR] [--allow-shrink | --max-shrink PERCENT]",
+    usage:
+      "portcullis enforce -f PATH... (--netns NAME | --host | --dry-run) [--watch] [--audit] [--log] [--counters] [--node-pods NS/NAME,...] [--node-pod-cidr CIDR] [--allow-shrink | --max-shrink PERCENT]\n       portcullis enforce --kubernetes --node NAME [--netns NAME] [--audit] [--on-exit keep|remove] [--listen ADDR:PORT] [--log-format json|text] [--kubeconfig PATH] [--context NAME]",
     summary: "enforce the policies with nftables on this node (or print the ruleset with --dry-run)",
     flags: [
       { name: "netns", type: "string", value: "NAME", help: "apply inside this network namespace (ip netns); needs root" },
@@ -133,6 +134,16 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
       { name: "node-pod-cidr", type: "string", multiple: true, value: "CIDR", help: "this node's pod range: an address in it that is no known local pod is dropped until the enforcer has applied its rules (fail closed); repeatable" },
       { name: "allow-shrink", type: "boolean", help: "apply even input that drops every enforced policy, or many of them (refused by default: exit 5)" },
       { name: "max-shrink", type: "string", value: "PERCENT", help: "refuse input that drops more than this share of the enforced rule ids; default 50 (input that drops all is refused at any value)" },
+      {
+        name: "kubernetes",
+        type: "boolean",
+        help: "run as the node agent (a DaemonSet): watch the cluster's API (in-cluster service account, or --kubeconfig/--context) and keep this node's table in step, in this network namespace (or --netns) until SIGTERM",
+      },
+      { name: "node", type: "string", value: "NAME", help: "with --kubernetes: this node's name (the pods with spec.nodeName NAME are local; its Node's spec.podCIDRs fail closed)" },
+      { name: "on-exit", type: "string", value: "keep|remove", help: "with --kubernetes: at SIGTERM/SIGINT keep the table (default: the last rules stay, unknown pod addresses dropped) or remove it (traffic unfiltered)" },
+      { name: "listen", type: "string", value: "ADDR:PORT", help: "with --kubernetes: where /healthz, /readyz and /metrics answer; default 0.0.0.0:9842" },
+      { name: "log-format", type: "string", value: "json|text", help: "with --kubernetes: log lines as JSON objects (default) or text" },
+      ...CLUSTER_FLAGS,
     ],
     outputs: ["text", "json", "nft"],
     positionals: 0,
@@ -141,6 +152,7 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
       "sudo portcullis enforce -f examples/egress --host --watch --log",
       "sudo portcullis enforce -f examples/egress --netns lab1",
       "sudo portcullis enforce -f examples/egress --netns lab1 --counters",
+      "sudo portcullis enforce --kubernetes --node worker-1 --kubeconfig ~/.kube/config --log-format text",
     ],
     exits: { ok: "applied, or printed with --dry-run; --watch stopped with Ctrl-C", refused: "refused: the input would drop every enforced policy, or more than --max-shrink (nothing applied)" },
   },

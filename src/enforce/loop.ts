@@ -43,9 +43,32 @@ export type EnforceEvent =
   | { readonly kind: "denial"; readonly denial: Denial }
   | { readonly kind: "error"; readonly message: string };
 
+/**
+ * What tells a running loop that its input may have changed: started once, it calls `changed` (as
+ * often as it likes: calls during a cycle cause one more cycle) and returns what stops it. Files
+ * (`watchPaths`) and the node agent's watches of the API server are such sources.
+ */
+export type ChangeSource = (changed: () => void, onError: (message: string) => void) => () => void;
+
+/** The kernel check of a running loop (see `verifyMs`): as applied, drifted (and replaced), or not checked (nft failed). */
+export type VerifyResult = "ok" | "drift" | "error";
+
 export interface EnforceOptions extends ShrinkLimits {
+  /** The files the default loader reads and the default change source watches. */
   readonly paths: readonly string[];
+  /** Keep running until `signal` aborts, applying again on every change. */
   readonly watch?: boolean;
+  /** With `watch`: what says the input changed; default: the files of `paths`, debounced. */
+  readonly changes?: ChangeSource;
+  /**
+   * Run the first cycle at once (default), or wait for the change source's first call (the node
+   * agent applies nothing until every watch has synced).
+   */
+  readonly startNow?: boolean;
+  /** The ruleset in the kernel after each apply (its rule ids name the counters). */
+  readonly onApplied?: (compiled: CompileResult) => void;
+  /** With `watch` and `verifyMs`: the outcome of each kernel check. */
+  readonly onVerify?: (result: VerifyResult) => void;
   /** Apply inside this network namespace; the current one when absent. */
   readonly netns?: string;
   readonly audit?: boolean;
@@ -87,8 +110,9 @@ export async function enforceLoop(opts: EnforceOptions): Promise<{ readonly appl
   };
   // Watch before the first load, so a change made while it runs is not missed.
   const watching = opts.watch === true && opts.signal?.aborted !== true;
-  const stop = watching ? watchPaths(opts.paths, opts.debounceMs ?? 200, schedule, (message) => opts.onEvent({ kind: "error", message })) : () => undefined;
-  schedule();
+  const changes: ChangeSource = opts.changes ?? ((changed, onError) => watchPaths(opts.paths, opts.debounceMs ?? 200, changed, onError));
+  const stop = watching ? changes(schedule, (message) => opts.onEvent({ kind: "error", message })) : () => undefined;
+  if (opts.startNow !== false || !watching) schedule();
   await running;
   let verifying = false;
   const verifyMs = opts.verifyMs ?? 10_000;
@@ -141,9 +165,12 @@ async function verify(opts: EnforceOptions, state: LoopState): Promise<void> {
   const applied = state.applied;
   if (applied === null) return;
   const listed = await listTableTerse(opts.netns);
-  if (!listed.ok) return opts.onEvent({ kind: "error", message: `checking the table: ${listed.error.message}` });
-  const drift = tableDrift(applied.ruleset, listed.value);
-  if (!drift.ok) return opts.onEvent({ kind: "error", message: `checking the table: ${drift.error}` });
+  const drift = listed.ok ? tableDrift(applied.ruleset, listed.value) : ({ ok: false, error: listed.error.message } as const);
+  if (!drift.ok) {
+    opts.onVerify?.("error");
+    return opts.onEvent({ kind: "error", message: `checking the table: ${drift.error}` });
+  }
+  opts.onVerify?.(drift.detail === null ? "ok" : "drift");
   if (drift.detail === null) return;
   opts.onEvent({ kind: "drift", detail: drift.detail });
   const started = performance.now();
@@ -188,6 +215,7 @@ async function applyOnce(opts: EnforceOptions, state: LoopState): Promise<void> 
     return;
   }
   state.applied = compiled;
+  opts.onApplied?.(compiled);
   const counts = diff.kind === "elements" || diff.kind === "objects" ? { added: diff.added, removed: diff.removed } : { added: 0, removed: 0 };
   const objects = diff.kind === "objects" ? { objects: { sets: diff.sets, chains: diff.chains } } : {};
   const ms = Math.round((performance.now() - started) * 10) / 10;

@@ -35,9 +35,12 @@ export async function listTableTerse(netns?: string): Promise<NftResult<string |
   return r;
 }
 
-/** Packet and byte counters per rule id (lookups, default denies, fail-closed drops). */
+/**
+ * Packet and byte counters per rule id (lookups, default denies, fail-closed drops), read tersely
+ * (`-t`: counters sit on rules, so the set elements, most of a large table, are not fetched).
+ */
 export async function readCounters(netns?: string): Promise<NftResult<ReadonlyMap<string, Counter>>> {
-  const r = await runNft(["-j", "list", "table", "inet", TABLE], netns);
+  const r = await runNft(["-t", "-j", "list", "table", "inet", TABLE], netns);
   if (!r.ok) return r;
   const parsed = parseCounters(r.value);
   return parsed.ok ? { ok: true, value: parsed.counters } : { ok: false, error: { code: "exit", message: parsed.error, stderr: "", exitCode: 0 } };

@@ -88,10 +88,7 @@ export function decodeCluster(documents: readonly RawDocument[], options: Decode
     else if (o?.kind === "node") nodes.push(o.value);
     else if (o?.kind === "admin-policy") {
       adminPolicies.push(o.value);
-      const mode = options.adminPolicies ?? "warn";
-      if (mode === "warn") diagnostics.push(notEvaluated(o.value));
-      if (mode === "enforce") for (const x of notEnforceable(o.value)) diagnostics.push(x);
-      if (mode === "evaluate-without-dns") for (const x of domainsNotEvaluated(o.value)) diagnostics.push(x);
+      for (const x of adminPolicyDiagnostics(o.value, options)) diagnostics.push(x);
     }
   }
   const mixed = mixedApiVersions(adminPolicies);
@@ -103,6 +100,34 @@ export function decodeCluster(documents: readonly RawDocument[], options: Decode
     skipped: [...skipped].map(([kind, count]) => ({ kind, count })),
     pods: grouped.notes,
   };
+}
+
+/** What `options.adminPolicies` says of an admin policy (see DecodeOptions). */
+function adminPolicyDiagnostics(policy: AdminPolicy, options: DecodeOptions): Diagnostic[] {
+  const mode = options.adminPolicies ?? "warn";
+  if (mode === "warn") return [notEvaluated(policy)];
+  if (mode === "enforce") return notEnforceable(policy);
+  if (mode === "evaluate-without-dns") return domainsNotEvaluated(policy);
+  return [];
+}
+
+/** One object, decoded as decodeCluster decodes each: its model value (absent when it has an error or is not modelled) and its problems. */
+export interface ObjectDecode {
+  readonly object: Decoded | undefined;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/**
+ * Decodes one object on its own, for a caller that keeps objects one by one and assembles the
+ * Cluster itself (the node agent, from its watches): the same decoding as decodeCluster's, with
+ * what `options` says of admin policies. What depends on other objects (duplicates, namespaces,
+ * grouping pods into endpoints, mixed admin API versions) is the caller's.
+ */
+export function decodeObject(doc: RawDocument, options: DecodeOptions = {}): ObjectDecode {
+  const d = decodeDocument(doc);
+  const diagnostics = [...d.headerDiagnostics, ...d.objectDiagnostics];
+  if (d.object?.kind === "admin-policy") diagnostics.push(...adminPolicyDiagnostics(d.object.value, options));
+  return { object: d.object, diagnostics };
 }
 
 /**
@@ -192,7 +217,7 @@ function mixedApiVersions(adminPolicies: readonly AdminPolicy[]): Diagnostic | n
   return { severity: "warning", code: codes.adminApiVersionsMixed, message: messages.adminApiVersionsMixed(formatAdminPolicy(older), formatAdminPolicy(newer)), at: older.at };
 }
 
-type Decoded =
+export type Decoded =
   | { readonly kind: "namespace"; readonly value: { header: ObjectHeader; at: Namespace["at"] } }
   | { readonly kind: "service"; readonly value: Service }
   | { readonly kind: "policy"; readonly value: Policy }
@@ -231,13 +256,13 @@ function decodeDocument(doc: RawDocument): DocumentDecode {
   const { header, skipped, nearMiss } = kind === undefined ? {} : readHeaderIfModelled(r, kind);
   const headerDiagnostics = r.diagnostics.splice(0);
   const label = r.object;
-  const object = kind !== undefined && header !== undefined ? decodeObject(r, kind, header) : undefined;
+  const object = kind !== undefined && header !== undefined ? decodeModelled(r, kind, header) : undefined;
   const result: DocumentDecode = { kind, header, label, skipped, nearMiss, headerDiagnostics, object, objectDiagnostics: r.diagnostics };
   decoded.set(doc, result);
   return result;
 }
 
-function decodeObject(r: Reader, kind: string, header: ObjectHeader): Decoded | undefined {
+function decodeModelled(r: Reader, kind: string, header: ObjectHeader): Decoded | undefined {
   if (kind === "Namespace") {
     return r.failed ? undefined : { kind: "namespace", value: { header, at: r.at([]) } };
   } else if (kind === "Service") {

@@ -140,6 +140,16 @@ export function groupEndpoints(objects: readonly WorkloadObject[], labelKeysRead
   return { endpoints: withIds(placed.map((p) => p.endpoint)), notes: { splits, gone: [...gone].map(([why, count]) => ({ why, count })) } };
 }
 
+/**
+ * The owner a pod is grouped under when that owner is not in the input (the node agent watches
+ * Pods, never their controllers): the owner as its ownerReference names it when it is a workload
+ * kind, else the pod itself (a bare pod, a static pod owned by its Node).
+ */
+export function podOwnerUnit(pod: WorkloadObject): { readonly kind: WorkloadKind; readonly name: string } {
+  const owner = pod.owner;
+  return owner !== undefined && isWorkloadKind(owner.kind) && owner.kind !== "Pod" ? { kind: owner.kind, name: owner.name } : { kind: "Pod", name: pod.name };
+}
+
 /** The owners (and bare pods) with their live pods, in order of first appearance; the pods that are gone, counted. */
 function unitsOf(objects: readonly WorkloadObject[]): { units: Unit[]; gone: Map<PodGone, number> } {
   const byKey = new Map<string, WorkloadObject>();
@@ -184,12 +194,8 @@ function unitsOf(objects: readonly WorkloadObject[]): { units: Unit[]; gone: Map
     } else {
       const owner = o.owner;
       const ownerObject = owner === undefined ? undefined : byKey.get(keyOf(owner.kind, o.namespace, owner.name));
-      const unit =
-        ownerObject !== undefined && ownerObject.kind !== "Pod"
-          ? rootUnit(ownerObject, order)
-          : owner !== undefined && isWorkloadKind(owner.kind) && owner.kind !== "Pod"
-            ? unitFor(owner.kind, o.namespace, owner.name, order)
-            : unitFor("Pod", o.namespace, o.name, order);
+      const alone = podOwnerUnit(o);
+      const unit = ownerObject !== undefined && ownerObject.kind !== "Pod" ? rootUnit(ownerObject, order) : unitFor(alone.kind, o.namespace, alone.name, order);
       unit.pods.push(o);
     }
   });

@@ -165,6 +165,10 @@ export async function runEnforce(options: EnforceCommand, io: EnforceIo): Promis
   if (!isRoot()) {
     return done("internal", "", "portcullis: enforce needs root to apply nftables rules (CAP_NET_ADMIN); --dry-run prints the ruleset without applying\n");
   }
+  if (options.agent !== null) {
+    const agent = options.agent;
+    return (await import("../../agent/command.js")).runNodeAgent({ ...options, agent, engineOptions: (cluster) => engineOptions(options, cluster) }, io);
+  }
   if (options.counters) return counters(options, io, options.target.kind === "netns" ? options.target.name : undefined);
   // Pods bridged without br_netfilter would bypass every rule: said before anything is applied (a warning here; the node agent refuses to start).
   const datapath = await checkDatapath(options.target.kind === "netns" ? options.target.name : undefined);

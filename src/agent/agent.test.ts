@@ -1,0 +1,232 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { listTable, runNft } from "../enforce/nft.js";
+import { canUseNetns, withNetns } from "../enforce/test-support.js";
+import type { LiveObject } from "../kube/live.js";
+import { ENGINE_OPTIONS } from "../nft/fixture.js";
+import { type AgentOptions, type WatchEvent, type WatchSource, runAgent } from "./agent.js";
+import type { OpsServer } from "./ops.js";
+import { newLogger } from "./log.js";
+import { liveNamespace, liveNode, livePod, livePolicy } from "./testkit.js";
+
+/** A watch the test drives: events go to the agent as the reflector would send them. */
+class FeedWatch implements WatchSource {
+  private listener: ((e: WatchEvent) => void) | null = null;
+  errors = 0;
+  constructor(
+    readonly kind: string,
+    readonly resource: string,
+  ) {}
+  start(onEvent: (e: WatchEvent) => void): () => void {
+    this.listener = onEvent;
+    return () => (this.listener = null);
+  }
+  restarts(): Record<string, number> {
+    return { error: this.errors };
+  }
+  send(e: WatchEvent): void {
+    if (e.type === "error") this.errors++;
+    this.listener?.(e);
+  }
+  list(objects: readonly LiveObject[]): void {
+    for (const object of objects) this.send({ type: "added", object });
+    this.send({ type: "synced", objects: objects.length });
+  }
+}
+
+interface Running {
+  readonly feeds: Record<"ns" | "pods" | "policies" | "nodes" | "services", FeedWatch>;
+  readonly lines: Record<string, unknown>[];
+  readonly get: (path: string) => Promise<[number, string]>;
+  readonly waitLog: (msg: string, from?: number, timeoutMs?: number) => Promise<Record<string, unknown>>;
+  readonly stop: () => Promise<void>;
+}
+
+async function withAgent(netns: string, extra: Partial<AgentOptions>, fn: (a: Running) => Promise<void>): Promise<void> {
+  const feeds = {
+    ns: new FeedWatch("Namespace", "namespaces"),
+    pods: new FeedWatch("Pod", "pods"),
+    policies: new FeedWatch("NetworkPolicy", "networkpolicies"),
+    nodes: new FeedWatch("Node", "nodes"),
+    services: new FeedWatch("Service", "services"),
+  };
+  const lines: Record<string, unknown>[] = [];
+  const abort = new AbortController();
+  let server: OpsServer | null = null;
+  let listening: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (listening = resolve));
+  const stopped = runAgent({
+    node: "worker-1",
+    netns,
+    audit: false,
+    onExit: "keep",
+    listen: { host: "127.0.0.1", port: 0 },
+    engineOptions: () => ENGINE_OPTIONS,
+    watches: Object.values(feeds),
+    logger: newLogger("json", (line) => lines.push(JSON.parse(line) as Record<string, unknown>)),
+    signal: abort.signal,
+    verifyMs: 200,
+    onListening: (s) => {
+      server = s;
+      listening();
+    },
+    ...extra,
+  });
+  await Promise.race([ready, stopped]);
+  const port = (server as OpsServer | null)?.port ?? 0;
+  const get = async (path: string): Promise<[number, string]> => {
+    const r = await fetch(`http://127.0.0.1:${port}${path}`);
+    return [r.status, await r.text()];
+  };
+  const waitLog = async (msg: string, from = 0, timeoutMs = 5000): Promise<Record<string, unknown>> => {
+    for (let waited = 0; waited <= timeoutMs; waited += 20) {
+      const hit = lines.slice(from).find((l) => l["msg"] === msg);
+      if (hit !== undefined) return hit;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return assert.fail(`no log "${msg}" within ${timeoutMs} ms: ${JSON.stringify(lines.slice(from))}`);
+  };
+  const stop = async (): Promise<void> => {
+    abort.abort();
+    await stopped;
+  };
+  try {
+    await fn({ feeds, lines, get, waitLog, stop });
+  } finally {
+    await stop();
+  }
+}
+
+const WEB = { labels: { app: "web" }, ip: "10.244.1.5", node: "worker-1" };
+const DENY_WEB_EGRESS = { podSelector: { matchLabels: { app: "web" } }, policyTypes: ["Egress"] };
+
+async function tableExists(netns: string): Promise<boolean> {
+  return (await listTable(netns)).ok;
+}
+
+test("agent: applies nothing until every watch has synced; then the table is in, /readyz 200, /metrics counts the apply", async (t) => {
+  if (!(await canUseNetns(t))) return;
+  await withNetns(1, async ([ns]) => {
+    await withAgent(ns as string, {}, async ({ feeds, get, waitLog }) => {
+      assert.deepEqual(await get("/healthz"), [200, "ok\n"]);
+      feeds.ns.list([liveNamespace("production")]);
+      feeds.nodes.list([liveNode("worker-1", "10.244.1.0/24")]);
+      feeds.pods.list([livePod("production", "web", WEB)]);
+      feeds.policies.list([livePolicy("production", "deny-web-egress", DENY_WEB_EGRESS)]);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(await tableExists(ns as string), false, "nothing applied while services have not synced");
+      const [status, body] = await get("/readyz");
+      assert.equal(status, 503);
+      assert.match(body, /waiting for the watches of services to sync/);
+      feeds.services.list([]);
+      await waitLog("applied");
+      assert.equal(await tableExists(ns as string), true);
+      assert.deepEqual(await get("/readyz"), [200, "ok\n"]);
+      const metrics = (await get("/metrics"))[1];
+      assert.match(metrics, /^portcullis_applies_total\{change="replace"\} 1$/m);
+      assert.match(metrics, /^portcullis_objects\{kind="Pod"\} 1$/m);
+      assert.match(metrics, /^portcullis_denied_packets_total\{direction="egress",policy="production\/deny-web-egress"\} 0$/m);
+    });
+  });
+});
+
+test("agent: no Node object for --node: nothing applied, /readyz 503 naming the node; the Node arriving applies", async (t) => {
+  if (!(await canUseNetns(t))) return;
+  await withNetns(1, async ([ns]) => {
+    await withAgent(ns as string, {}, async ({ feeds, get, waitLog, lines }) => {
+      for (const f of [feeds.ns, feeds.nodes, feeds.services, feeds.policies]) f.list([]);
+      feeds.pods.list([livePod("production", "web", WEB)]);
+      const refused = await waitLog('not applied: no Node "worker-1" in the cluster: the agent needs its Node object (spec.podCIDRs) and applies nothing until it is seen (is --node the node\'s name, spec.nodeName of its pods?)');
+      assert.equal(refused["level"], "error");
+      assert.equal(await tableExists(ns as string), false);
+      const [status, body] = await get("/readyz");
+      assert.equal(status, 503);
+      assert.match(body, /no Node "worker-1"/);
+      const from = lines.length;
+      feeds.nodes.send({ type: "added", object: liveNode("worker-1", "10.244.1.0/24") });
+      await waitLog("applied", from);
+      assert.equal((await get("/readyz"))[0], 200);
+    });
+  });
+});
+
+test("agent: a pod's IP and a policy written later: the apply's log line and /metrics carry event → applied latencies", async (t) => {
+  if (!(await canUseNetns(t))) return;
+  await withNetns(1, async ([ns]) => {
+    await withAgent(ns as string, {}, async ({ feeds, get, waitLog, lines }) => {
+      for (const f of [feeds.ns, feeds.services, feeds.policies]) f.list([]);
+      feeds.nodes.list([liveNode("worker-1", "10.244.1.0/24")]);
+      feeds.pods.list([livePod("production", "web", { labels: WEB.labels, node: WEB.node })]);
+      await waitLog("applied");
+      let from = lines.length;
+      feeds.pods.send({ type: "modified", object: livePod("production", "web", WEB) });
+      const podApplied = await waitLog("applied", from);
+      assert.equal((podApplied["podIpToApplied"] as { count: number }).count, 1);
+      from = lines.length;
+      feeds.policies.send({ type: "added", object: livePolicy("production", "deny-web-egress", DENY_WEB_EGRESS) });
+      const policyApplied = await waitLog("applied", from);
+      assert.equal((policyApplied["policyToApplied"] as { count: number }).count, 1);
+      const listed = await listTable(ns as string);
+      assert.ok(listed.ok && listed.value.includes("10.244.1.5"));
+      const metrics = (await get("/metrics"))[1];
+      assert.match(metrics, /^portcullis_pod_ip_to_applied_seconds_count 1$/m);
+      assert.match(metrics, /^portcullis_policy_to_applied_seconds_count 1$/m);
+    });
+  });
+});
+
+test("agent: API server unreachable (watch errors): the table stays, /readyz 503 with the reason, restarts counted; events again: ready", async (t) => {
+  if (!(await canUseNetns(t))) return;
+  await withNetns(1, async ([ns]) => {
+    await withAgent(ns as string, {}, async ({ feeds, get, waitLog }) => {
+      for (const f of [feeds.ns, feeds.services]) f.list([]);
+      feeds.nodes.list([liveNode("worker-1", "10.244.1.0/24")]);
+      feeds.pods.list([livePod("production", "web", WEB)]);
+      feeds.policies.list([livePolicy("production", "deny-web-egress", DENY_WEB_EGRESS)]);
+      await waitLog("applied");
+      for (let k = 0; k < 3; k++) feeds.pods.send({ type: "error", message: "connect ECONNREFUSED 127.0.0.1:6443", willRetry: true });
+      const [status, body] = await get("/readyz");
+      assert.equal(status, 503);
+      assert.match(body, /pods failing \(connect ECONNREFUSED 127\.0\.0\.1:6443\); the table stays as last applied/);
+      assert.equal(await tableExists(ns as string), true);
+      assert.match((await get("/metrics"))[1], /^portcullis_watch_restarts_total\{resource="pods",reason="error"\} 3$/m);
+      feeds.pods.send({ type: "alive" });
+      assert.equal((await get("/readyz"))[0], 200);
+    });
+  });
+});
+
+test("agent: the table flushed by hand is found by the drift check and replaced (drift repairs counted)", async (t) => {
+  if (!(await canUseNetns(t))) return;
+  await withNetns(1, async ([ns]) => {
+    await withAgent(ns as string, {}, async ({ feeds, get, waitLog, lines }) => {
+      for (const f of [feeds.ns, feeds.services]) f.list([]);
+      feeds.nodes.list([liveNode("worker-1", "10.244.1.0/24")]);
+      feeds.pods.list([livePod("production", "web", WEB)]);
+      feeds.policies.list([livePolicy("production", "deny-web-egress", DENY_WEB_EGRESS)]);
+      await waitLog("applied");
+      const from = lines.length;
+      assert.ok((await runNft(["delete", "table", "inet", "portcullis"], ns)).ok);
+      await waitLog("the kernel's table is not as applied: replacing it", from);
+      await waitLog("applied", from);
+      assert.equal(await tableExists(ns as string), true);
+      assert.match((await get("/metrics"))[1], /^portcullis_drift_repairs_total 1$/m);
+    });
+  });
+});
+
+test("agent: --on-exit=remove deletes the table at exit; the default keeps it (fail closed)", async (t) => {
+  if (!(await canUseNetns(t))) return;
+  await withNetns(1, async ([ns]) => {
+    for (const onExit of ["keep", "remove"] as const) {
+      await withAgent(ns as string, { onExit }, async ({ feeds, waitLog, stop }) => {
+        for (const f of [feeds.ns, feeds.services, feeds.policies]) f.list([]);
+        feeds.nodes.list([liveNode("worker-1", "10.244.1.0/24")]);
+        feeds.pods.list([livePod("production", "web", WEB)]);
+        await waitLog("applied");
+        await stop();
+        assert.equal(await tableExists(ns as string), onExit === "keep");
+      });
+    }
+  });
+});

@@ -1,0 +1,358 @@
+/**
+ * The node agent (`portcullis enforce --kubernetes --node NAME`): the objects its watches deliver
+ * → the cluster view → the enforce loop (compile cache, incremental diffs, drift checks), gated
+ * until every watch has synced; the ops endpoints; latencies from the watch event to the apply
+ * that includes it; the table kept or removed at exit.
+ */
+import type { EngineOptions } from "../engine/types.js";
+import { type EnforceEvent, enforceLoop, type VerifyResult } from "../enforce/loop.js";
+import { readCounters, runNft } from "../enforce/nft.js";
+import type { ShrinkLimits } from "../enforce/shrink.js";
+import type { LiveObject } from "../kube/live.js";
+import type { ReflectorEvent } from "../kube/reflector.js";
+import type { Cluster } from "../model/cluster.js";
+import { formatAdminRule } from "../model/admin-policy.js";
+import type { CompileResult, NodeScope, RuleIdEntry } from "../nft/types.js";
+import { TABLE } from "../nft/types.js";
+import { counterRows } from "../render/counters.js";
+import { describeIssue } from "../render/enforce.js";
+import { formatDiagnostic } from "../render/diagnostics.js";
+import type { Logger } from "./log.js";
+import { LATENCY_BUCKETS, Registry } from "./metrics.js";
+import { type OpsServer, type Readiness, startOps } from "./ops.js";
+import { ClusterView, type ObjectChange, liveName } from "./state.js";
+
+/**
+ * What the watch of one resource reports: the reflector's events (a relist has sent its
+ * differences as added/modified/deleted before `relisted`), and `alive` when a watch stream
+ * delivers anything (an event or a bookmark): the API server answers again after errors.
+ */
+export type WatchEvent = ReflectorEvent | { readonly type: "alive" };
+
+/** The watch of one resource: started once, it reports events until stopped. */
+export interface WatchSource {
+  /** The kind of its objects: `Pod`, `NetworkPolicy`, … */
+  readonly kind: string;
+  /** The resource as the API names it, for logs and metrics: `pods`, `networkpolicies`, … */
+  readonly resource: string;
+  /** Whether the agent can do without it (admin policy kinds whose CRDs are not installed). */
+  readonly optional?: boolean;
+  start(onEvent: (event: WatchEvent) => void): () => void;
+  /** Watch streams restarted so far, by why (closed by the server, expired: 410, stalled, error). */
+  restarts(): Readonly<Record<string, number>>;
+}
+
+export type OnExit = "keep" | "remove";
+
+export interface AgentOptions extends ShrinkLimits {
+  readonly node: string;
+  /** Apply inside this network namespace; the agent's own (the host's, with hostNetwork) when absent. */
+  readonly netns?: string;
+  readonly audit: boolean;
+  readonly onExit: OnExit;
+  /** Where the ops endpoints listen; null: none. */
+  readonly listen: { readonly host: string; readonly port: number } | null;
+  readonly engineOptions: (cluster: Cluster) => EngineOptions;
+  readonly watches: readonly WatchSource[];
+  readonly logger: Logger;
+  readonly signal: AbortSignal;
+  /** Coalescing: apply this long after the last change of a burst … (default 20 ms) */
+  readonly debounceMs?: number;
+  /** … but no later than this after its first change (default 250 ms). */
+  readonly maxDelayMs?: number;
+  /** How often to check the kernel's table (default 10 s; 0 never). */
+  readonly verifyMs?: number;
+  /** Called once the ops server listens (tests read the port chosen for 0). */
+  readonly onListening?: (server: OpsServer) => void;
+  /** The view, as soon as it exists (tests compare it with the API server's state). */
+  readonly onView?: (view: ClusterView) => void;
+}
+
+/** An event waiting for the apply that includes it: its kind and when the watch delivered it. */
+interface Pending {
+  readonly what: "pod-ip" | "policy";
+  readonly at: number;
+  readonly version: number;
+}
+
+class AgentMetrics {
+  readonly registry = new Registry();
+  readonly applies = this.registry.counter("portcullis_applies_total", "Applies to the kernel, by what was sent (replace, objects, elements, unchanged).");
+  readonly applyFailures = this.registry.counter("portcullis_apply_failures_total", "Cycles that applied nothing, by why (nft, shrink-refused, error).");
+  readonly applySeconds = this.registry.histogram("portcullis_apply_duration_seconds", "From the start of a cycle (the view read) to nft's exit.", LATENCY_BUCKETS);
+  readonly objects = this.registry.gauge("portcullis_objects", "Objects the agent's view holds, by kind.");
+  readonly rejected = this.registry.gauge("portcullis_rejected_objects", "Objects whose latest version has errors: the last good version (or nothing) stands in.");
+  readonly elements = this.registry.gauge("portcullis_set_elements", "Set and map elements of the applied ruleset.");
+  readonly rules = this.registry.gauge("portcullis_rules", "Rules of the applied ruleset.");
+  readonly denied = this.registry.counter("portcullis_denied_packets_total", "Packets dropped, by direction and by what dropped them (a policy's default deny, an admin rule, fail closed), from the kernel's counters since the table was last replaced.");
+  readonly audited = this.registry.counter("portcullis_audited_packets_total", "Packets an audited policy or admin rule would have dropped (logged, accepted), from the kernel's counters.");
+  readonly watchRestarts = this.registry.counter("portcullis_watch_restarts_total", "Watches restarted after an error, by resource.");
+  readonly driftRepairs = this.registry.counter("portcullis_drift_repairs_total", "Times the kernel's table was found not as applied and replaced.");
+  readonly podIpToApplied = this.registry.histogram(
+    "portcullis_pod_ip_to_applied_seconds",
+    "From the watch event that first carried a pod's IP to the apply that includes it.",
+    LATENCY_BUCKETS,
+  );
+  readonly policyToApplied = this.registry.histogram("portcullis_policy_to_applied_seconds", "From the watch event of a NetworkPolicy or admin policy change to the apply that includes it.", LATENCY_BUCKETS);
+}
+
+/** NetworkPolicy and the admin policy kinds: changes whose policy → applied latency is measured. */
+const isPolicyKind = (kind: string): boolean => kind.endsWith("NetworkPolicy");
+
+/** What the counter of a rule id says in metrics: its direction and what it stands for, when it drops or audits. */
+function counterLabels(e: RuleIdEntry): { readonly verdict: "deny" | "audit"; readonly direction: string; readonly policy: string } | null {
+  switch (e.kind) {
+    case "default-deny":
+      return { verdict: e.mode === "audit" ? "audit" : "deny", direction: e.direction, policy: e.policies.map((p) => `${p.namespace}/${p.name}`).join(",") };
+    case "admin-rule":
+      return e.action !== "Deny" && !e.failClosed ? null : { verdict: e.mode === "audit" ? "audit" : "deny", direction: e.direction, policy: formatAdminRule(e) };
+    case "unknown-pod":
+      return { verdict: "deny", direction: e.direction, policy: "(unknown pod address: fail closed)" };
+    case "rule":
+      return null;
+  }
+}
+
+/**
+ * Runs the agent until `signal` aborts. Nothing is applied before every (non-optional) watch has
+ * synced; then each change (coalesced: `debounceMs` after the last of a burst, at most `maxDelayMs`
+ * after its first) compiles and applies incrementally.
+ */
+export async function runAgent(opts: AgentOptions): Promise<void> {
+  const log = opts.logger;
+  const view = new ClusterView(opts.node);
+  opts.onView?.(view);
+  const m = new AgentMetrics();
+  const synced = new Map<string, boolean>(opts.watches.map((w) => [w.resource, false]));
+  const failing = new Map<string, string>();
+  let applied: CompileResult | null = null;
+  let lastCycle: string | null = "nothing applied yet";
+  let lastVerify: VerifyResult | null = null;
+  let pending: Pending[] = [];
+  let loadedVersion = 0;
+  let scope: NodeScope | string = {};
+  /** Optional resources the API server does not serve (404: the admin policy CRDs not installed): nothing to wait for. */
+  const notServed = new Set<string>();
+  const allSynced = (): boolean => opts.watches.every((w) => synced.get(w.resource) === true || notServed.has(w.resource));
+
+  // Coalescing: the loop runs one cycle at a time and runs once more for changes during a cycle.
+  let notify: (() => void) | null = null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let firstAt: number | null = null;
+  const changed = (): void => {
+    if (!allSynced() || notify === null) return;
+    const now = performance.now();
+    firstAt ??= now;
+    clearTimeout(timer);
+    const wait = Math.max(0, Math.min(opts.debounceMs ?? 20, firstAt + (opts.maxDelayMs ?? 250) - now));
+    timer = setTimeout(() => {
+      firstAt = null;
+      notify?.();
+    }, wait);
+  };
+
+  /** `watched`: delivered by the watch after its list synced (the list's own objects measure no latency). */
+  const reportChange = (object: LiveObject, change: ObjectChange, at: number, watched: boolean): void => {
+    const errors = change.diagnostics.filter((d) => d.severity === "error");
+    if (errors.length > 0) {
+      log.log("error", "object not taken: it has errors; the last version taken stays in force (none: left out)", { object: liveName(object), errors: errors.map(formatDiagnostic) });
+    }
+    if (!change.changed) return;
+    // Warnings of a version taken (an admin Accept rule with domainNames fails closed, say): said once per change, not per heartbeat.
+    const warnings = change.diagnostics.filter((d) => d.severity !== "error");
+    if (warnings.length > 0) log.log("warn", "object taken with warnings", { object: liveName(object), warnings: warnings.map(formatDiagnostic) });
+    if (!watched) return changed();
+    if (change.firstIp) pending.push({ what: "pod-ip", at, version: view.version });
+    if (isPolicyKind(object.kind)) pending.push({ what: "policy", at, version: view.version });
+    changed();
+  };
+
+  const onWatch = (w: WatchSource, e: WatchEvent): void => {
+    const at = performance.now();
+    if (e.type !== "error") {
+      failing.delete(w.resource);
+      notServed.delete(w.resource);
+    }
+    switch (e.type) {
+      case "alive":
+        return;
+      case "synced": {
+        synced.set(w.resource, true);
+        log.log("info", "watch synced", { resource: w.resource, objects: e.objects });
+        if (allSynced()) log.log("info", "every watch has synced: applying", { objects: Object.fromEntries(view.counts()) });
+        return changed();
+      }
+      case "added":
+      case "modified":
+        return reportChange(e.object, view.upsert(e.object), at, synced.get(w.resource) === true);
+      case "deleted": {
+        const change = view.remove(e.object);
+        if (change.changed && isPolicyKind(e.object.kind)) pending.push({ what: "policy", at, version: view.version });
+        if (change.changed) changed();
+        return;
+      }
+      case "relisted":
+        return log.log("info", "relisted (the watch's resourceVersion was compacted away): differences applied", { resource: w.resource, added: e.added, modified: e.modified, deleted: e.deleted });
+      case "error": {
+        const before = failing.get(w.resource);
+        failing.set(w.resource, e.message);
+        if (w.optional === true && e.error?.kind === "http" && e.error.status === "not-found" && !notServed.has(w.resource)) {
+          notServed.add(w.resource);
+          changed();
+        }
+        // Said once per distinct error: a resource that stays unreachable retries with backoff quietly.
+        if (before !== e.message) log.log(w.optional === true ? "info" : "warn", "watch failed; retrying with backoff (the table stays as applied)", { resource: w.resource, error: e.message, ...(w.optional === true ? { optional: true } : {}) });
+        return;
+      }
+    }
+  };
+
+  const readiness = (): Readiness => {
+    const unsynced = opts.watches.filter((w) => synced.get(w.resource) !== true && !notServed.has(w.resource)).map((w) => w.resource);
+    if (unsynced.length > 0) return { ready: false, reason: `waiting for the watches of ${unsynced.join(", ")} to sync` };
+    const failed = [...failing].filter(([r]) => !notServed.has(r));
+    if (failed.length > 0) return { ready: false, reason: `watch of ${failed.map(([r, msg]) => `${r} failing (${msg})`).join("; ")}; the table stays as last applied` };
+    if (lastCycle !== null) return { ready: false, reason: lastCycle };
+    if (lastVerify === "error") return { ready: false, reason: "the last check of the kernel's table failed" };
+    return { ready: true };
+  };
+
+  let counterCache: { at: number; text: Promise<void> } | null = null;
+  const readKernelCounters = async (): Promise<void> => {
+    const ruleIds = applied?.ruleIds;
+    if (ruleIds === undefined) return;
+    const read = await readCounters(opts.netns);
+    if (!read.ok) return;
+    m.denied.clear();
+    m.audited.clear();
+    for (const row of counterRows(ruleIds, read.value)) {
+      const labels = row.entry === null ? null : counterLabels(row.entry);
+      if (labels === null) continue;
+      const metric = labels.verdict === "audit" ? m.audited : m.denied;
+      const key = { direction: labels.direction, policy: labels.policy };
+      metric.set(key, metric.value(key) + row.packets);
+    }
+  };
+  const metricsText = async (): Promise<string> => {
+    // The kernel's counters are read at most every 5 s, however often the scrape.
+    const now = performance.now();
+    if (counterCache === null || now - counterCache.at > 5_000) counterCache = { at: now, text: readKernelCounters() };
+    await counterCache.text;
+    m.objects.clear();
+    for (const [kind, n] of view.counts()) m.objects.set({ kind }, n);
+    for (const w of opts.watches) for (const [reason, n] of Object.entries(w.restarts())) m.watchRestarts.set({ resource: w.resource, reason }, n);
+    m.rejected.set({}, view.rejected().length);
+    return m.registry.render();
+  };
+
+  const server = opts.listen === null ? null : await startOps(opts.listen, { readiness, metrics: metricsText });
+  if (server !== null) {
+    log.log("info", "ops endpoints listening", { address: `${server.host}:${server.port}`, paths: ["/healthz", "/readyz", "/metrics"] });
+    opts.onListening?.(server);
+  }
+
+  const onEvent = (e: EnforceEvent): void => {
+    switch (e.kind) {
+      case "applied": {
+        lastCycle = null;
+        if (lastVerify === "drift") lastVerify = "ok";
+        m.applies.inc({ change: e.change });
+        m.applySeconds.observe(e.ms / 1000);
+        m.elements.set({}, e.stats.elements);
+        m.rules.set({}, e.stats.rules);
+        const now = performance.now();
+        const done = pending.filter((p) => p.version <= loadedVersion);
+        pending = pending.filter((p) => p.version > loadedVersion);
+        const latency = (what: Pending["what"]): { count: number; maxMs: number } | undefined => {
+          const ms = done.filter((p) => p.what === what).map((p) => now - p.at);
+          for (const x of ms) (what === "pod-ip" ? m.podIpToApplied : m.policyToApplied).observe(x / 1000);
+          return ms.length === 0 ? undefined : { count: ms.length, maxMs: Math.round(Math.max(...ms) * 10) / 10 };
+        };
+        const podIp = latency("pod-ip");
+        const policy = latency("policy");
+        log.log("info", "applied", {
+          change: e.change,
+          added: e.added,
+          removed: e.removed,
+          ms: e.ms,
+          stats: e.stats,
+          ...(podIp === undefined ? {} : { podIpToApplied: podIp }),
+          ...(policy === undefined ? {} : { policyToApplied: policy }),
+          ...(e.issues.length === 0 ? {} : { issues: e.issues.length, firstIssue: describeIssue(e.issues[0] as (typeof e.issues)[number]) }),
+        });
+        return;
+      }
+      case "apply-failed":
+        lastCycle = `nft failed: ${e.error.message}`;
+        m.applyFailures.inc({ reason: "nft" });
+        return log.log("error", "nft failed; the table stays as last applied", { error: e.error.message, stderr: e.error.stderr });
+      case "shrink-refused":
+        lastCycle = `not applied: the state would drop ${e.percent}% of the enforced rule ids (--allow-shrink, --max-shrink)`;
+        m.applyFailures.inc({ reason: "shrink-refused" });
+        return log.log("error", "not applied: the state would drop too many enforced policies; the table stays as it is", { before: e.before, after: e.after, percent: e.percent, maxPercent: e.maxPercent });
+      case "drift":
+        m.driftRepairs.inc();
+        return log.log("warn", "the kernel's table is not as applied: replacing it", { detail: e.detail });
+      case "error":
+        if (applied === null || typeof scope === "string") lastCycle = e.message;
+        m.applyFailures.inc({ reason: "error" });
+        return log.log("error", e.message);
+      case "load-failed":
+      case "denial":
+        return;
+    }
+  };
+
+  const stops = opts.watches.map((w) => w.start((e) => onWatch(w, e)));
+  try {
+    await enforceLoop({
+      paths: [],
+      watch: true,
+      startNow: false,
+      changes: (changedFn) => {
+        notify = changedFn;
+        if (allSynced()) changedFn();
+        return () => {
+          notify = null;
+          clearTimeout(timer);
+        };
+      },
+      ...(opts.netns === undefined ? {} : { netns: opts.netns }),
+      audit: opts.audit,
+      engineOptions: opts.engineOptions,
+      load: () => {
+        const cluster = view.cluster();
+        scope = view.nodeScope();
+        loadedVersion = view.version;
+        return Promise.resolve({ cluster, diagnostics: [] });
+      },
+      node: () => {
+        if (typeof scope === "string") throw new Error(`not applied: ${scope}`);
+        return scope;
+      },
+      ...(opts.allowShrink === undefined ? {} : { allowShrink: opts.allowShrink }),
+      ...(opts.maxShrinkPercent === undefined ? {} : { maxShrinkPercent: opts.maxShrinkPercent }),
+      ...(opts.verifyMs === undefined ? {} : { verifyMs: opts.verifyMs }),
+      signal: opts.signal,
+      onApplied: (c) => (applied = c),
+      onVerify: (r) => (lastVerify = r),
+      onEvent,
+    });
+  } finally {
+    for (const stop of stops) stop();
+    clearTimeout(timer);
+  }
+  await leave(opts, log);
+  await server?.close();
+}
+
+/** At exit: the table stays (fail closed: the last rules in force, unknown pod addresses dropped) or goes (`--on-exit=remove`). */
+async function leave(opts: AgentOptions, log: Logger): Promise<void> {
+  if (opts.onExit === "keep") {
+    log.log("info", "stopped; the table stays as last applied (fail closed: new pods' addresses are dropped until an agent runs again)", { table: `inet ${TABLE}` });
+    return;
+  }
+  const r = await runNft(["delete", "table", "inet", TABLE], opts.netns);
+  if (r.ok || /No such file or directory/.test(r.error.stderr)) log.log("info", "stopped; the table is removed (--on-exit=remove): Portcullis filters nothing on this node now", { table: `inet ${TABLE}` });
+  else log.log("error", "stopped, but the table could not be removed", { error: r.error.message, stderr: r.error.stderr });
+}

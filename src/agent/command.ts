@@ -1,0 +1,69 @@
+/**
+ * `portcullis enforce --kubernetes --node NAME`: the node agent as a command. Loaded only by a
+ * dynamic import (the client and the HTTP server are not read by any other command).
+ */
+import type { EngineOptions } from "../engine/types.js";
+import { checkDatapath, datapathMessage } from "../enforce/datapath.js";
+import { loadClusterConfig } from "../kube/config-load.js";
+import type { Cluster } from "../model/cluster.js";
+import type { CommandResult } from "../cli/commands/result.js";
+import { done } from "../cli/commands/result.js";
+import type { AgentFlags } from "../cli/options.js";
+import type { EnforceTarget } from "../cli/options.js";
+import { runAgent } from "./agent.js";
+import { newLogger } from "./log.js";
+import { kubeWatches } from "./watches.js";
+
+export interface NodeAgentCommand {
+  readonly agent: AgentFlags;
+  readonly target: EnforceTarget;
+  readonly audit: boolean;
+  readonly allowShrink: boolean;
+  readonly maxShrinkPercent: number;
+  readonly engineOptions: (cluster: Cluster) => EngineOptions;
+}
+
+/** Runs until SIGTERM or SIGINT; the log goes to stderr, one line per record. */
+export async function runNodeAgent(c: NodeAgentCommand, io: { readonly stderr: (text: string) => void }): Promise<CommandResult> {
+  const flags = c.agent.cluster;
+  const config = loadClusterConfig({ ...(flags.kubeconfig === null ? {} : { kubeconfig: flags.kubeconfig }), ...(flags.context === null ? {} : { context: flags.context }) });
+  if (!config.ok) return done("kubeconfig", "", `portcullis: ${config.error.message}\n`);
+  const logger = newLogger(c.agent.logFormat, io.stderr);
+  // Pods bridged (cni0) without br_netfilter would bypass every rule: the agent does not start then (docs/enforcement.md, Datapaths).
+  const datapath = await checkDatapath(c.target.kind === "netns" ? c.target.name : undefined);
+  if (!datapath.ok) {
+    const problems = datapath.problems.map(datapathMessage);
+    logger.log("error", "not starting: this node's datapath would let pod traffic bypass the rules", { problems });
+    return done("internal", "", problems.map((p) => `portcullis: not starting the node agent: ${p}\n`).join(""));
+  }
+  const watches = kubeWatches(config.value);
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    logger.log("info", "stopping", { signal, onExit: c.agent.onExit });
+    stop.abort();
+  };
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, onSignal);
+  logger.log("info", "node agent starting", { node: c.agent.node, cluster: config.value.cluster.server, origin: config.value.origin, audit: c.audit, onExit: c.agent.onExit });
+  try {
+    await runAgent({
+      node: c.agent.node,
+      ...(c.target.kind === "netns" ? { netns: c.target.name } : {}),
+      audit: c.audit,
+      onExit: c.agent.onExit,
+      listen: c.agent.listen,
+      engineOptions: c.engineOptions,
+      watches: watches.sources,
+      logger,
+      signal: stop.signal,
+      allowShrink: c.allowShrink,
+      maxShrinkPercent: c.maxShrinkPercent,
+    });
+  } catch (e) {
+    // The ops port taken, say: nothing was started that needs undoing (the watches stop with the loop).
+    return done("internal", "", `portcullis: the node agent could not run: ${e instanceof Error ? e.message : String(e)}\n`);
+  } finally {
+    for (const signal of ["SIGINT", "SIGTERM"] as const) process.removeListener(signal, onSignal);
+    watches.close();
+  }
+  return done("ok", "");
+}

@@ -1,0 +1,376 @@
+/**
+ * The node agent's view of the cluster: the objects its watches deliver, each decoded once (by the
+ * file decoders: one decoding path), assembled into a Cluster on demand. Between two Clusters,
+ * every model object whose inputs did not change (Policy, Endpoint, Namespace, Service, Node,
+ * AdminPolicy) is the same JS object: a version the API server sends again with no change the
+ * model reads (a pod's status heartbeat, a relist) is interned to the value it had, and pods are
+ * grouped into endpoints per owner, so one pod's change regroups only its owner's pods.
+ */
+import type { Diagnostic } from "../diag/diagnostic.js";
+import { type Decoded, type DecodeOptions, decodeObject } from "../k8s/decode.js";
+import { groupEndpoints, podLabelKeysRead, podOwnerUnit } from "../k8s/endpoints.js";
+import type { ObjectHeader } from "../k8s/header.js";
+import { namespacesOf } from "../k8s/namespaces.js";
+import { dns1123LabelProblem } from "../k8s/validate.js";
+import type { WorkloadObject } from "../k8s/workload.js";
+import type { LiveObject } from "../kube/live.js";
+import type { AdminPolicy } from "../model/admin-policy.js";
+import type { Cluster, Endpoint, Namespace, Node, Policy, Service } from "../model/cluster.js";
+import type { Location } from "../diag/location.js";
+import type { NodeScope } from "../nft/types.js";
+import { liveDocument } from "../k8s/live.js";
+import { formatLiveObject } from "../diag/location.js";
+import { sameValue } from "./same.js";
+
+interface Entry {
+  readonly live: LiveObject;
+  /** The latest version that decoded without error; kept when a later one has errors (fail closed). */
+  readonly good: Decoded | undefined;
+  /** The errors of the latest version: non-empty when `good` is an older version, or absent. */
+  readonly errors: readonly Diagnostic[];
+  /** Pods: spec.nodeName, when scheduled. */
+  readonly nodeName: string | undefined;
+}
+
+/** What one watch event did to the view. */
+export interface ObjectChange {
+  /** The model changed: the next Cluster differs. */
+  readonly changed: boolean;
+  /** A pod whose addresses this version gives first (none before, or not seen before). */
+  readonly firstIp: boolean;
+  /** The object's problems in this version: warnings, and the errors for which it was not taken. */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** An object whose latest version was not taken (errors): what the view keeps instead, and why. */
+export interface Rejected {
+  /** `Pod production/web-7d9f`. */
+  readonly object: string;
+  /** Whether an older version stands in for it (else it is left out). */
+  readonly keptOlder: boolean;
+  readonly errors: readonly Diagnostic[];
+}
+
+interface Unit {
+  readonly pods: Map<string, WorkloadObject>;
+  endpoints: readonly Endpoint[];
+  dirty: boolean;
+}
+
+const NOTHING_CHANGED: ObjectChange = { changed: false, firstIp: false, diagnostics: [] };
+
+/** How messages name a live object: `Pod production/web-7d9f`, `Node worker-1`. */
+export function liveName(o: LiveObject): string {
+  const ns = o.metadata.namespace;
+  return formatLiveObject(ns === undefined || ns === "" ? { kind: o.kind, name: o.metadata.name } : { kind: o.kind, namespace: ns, name: o.metadata.name });
+}
+
+const keyOf = (kind: string, namespace: string, name: string): string => `${kind}\u0000${namespace}\u0000${name}`;
+const liveKey = (o: LiveObject): string => keyOf(o.kind, o.metadata.namespace ?? "", o.metadata.name);
+
+function nodeNameOf(o: LiveObject): string | undefined {
+  const spec = o["spec"];
+  const name = typeof spec === "object" && spec !== null ? (spec as Record<string, unknown>)["nodeName"] : undefined;
+  return typeof name === "string" && name !== "" ? name : undefined;
+}
+
+/** A value equal to the old one is the old one. */
+const intern = <T>(previous: T | undefined, next: T): T => (previous !== undefined && sameValue(previous, next) ? previous : next);
+
+function internDecoded(previous: Decoded | undefined, next: Decoded | undefined): Decoded | undefined {
+  if (previous === undefined || next === undefined || previous.kind !== next.kind) return next;
+  return sameValue(previous.value, next.value) ? previous : next;
+}
+
+/** Keyed collections in arrival order, with the array handed out rebuilt only after a change. */
+class Collection<T> {
+  private readonly items = new Map<string, T>();
+  private list: readonly T[] = [];
+  private dirty = false;
+
+  set(key: string, value: T | undefined): void {
+    if (value === undefined) this.dirty = this.items.delete(key) || this.dirty;
+    else if (this.items.get(key) !== value) {
+      this.items.set(key, value);
+      this.dirty = true;
+    }
+  }
+
+  get(key: string): T | undefined {
+    return this.items.get(key);
+  }
+
+  get changed(): boolean {
+    return this.dirty;
+  }
+
+  values(): readonly T[] {
+    if (this.dirty) {
+      this.list = [...this.items.values()];
+      this.dirty = false;
+    }
+    return this.list;
+  }
+}
+
+export class ClusterView {
+  /** Every object, by kind, namespace and name. */
+  private readonly entries = new Map<string, Entry>();
+  private readonly declared = new Collection<{ header: ObjectHeader; at: Location | undefined }>();
+  /** How many objects live in each namespace (a namespace exists while an object does). */
+  private readonly referenced = new Map<string, number>();
+  private namespacesDirty = false;
+  private readonly services = new Collection<Service>();
+  private readonly policies = new Collection<Policy>();
+  private readonly nodes = new Collection<Node>();
+  private readonly adminPolicies = new Collection<AdminPolicy>();
+  private readonly units = new Map<string, Unit>();
+  private readonly unitOfPod = new Map<string, string>();
+  private unitsDirty = false;
+  private labelKeys: ReadonlySet<string> = new Set();
+  private readonly localPods = new Set<string>();
+  private readonly splitIds = new WeakMap<Endpoint, Endpoint>();
+  private readonly idCounts = new Map<string, number>();
+  private readonly shared = new Set<string>();
+  private scope: { readonly version: number; readonly value: NodeScope | string } | null = null;
+  /** The endpoints of the units whose id the Cluster tells apart by kind, and what it holds instead. */
+  private renamed = new Map<Endpoint, Endpoint>();
+  private readonly localOnly = new WeakMap<Endpoint, { readonly key: string; readonly endpoint: Endpoint }>();
+  private last: Cluster = { namespaces: new Map(), endpoints: [], services: [], policies: [] };
+  private endpointsList: readonly Endpoint[] = [];
+  /** Counts model changes: a Cluster built at version v holds every change up to v. */
+  version = 0;
+  private builtAt = 0;
+
+  /** `node`: the node this agent enforces for (its pods are local; its Node gives the pod CIDRs). */
+  constructor(
+    readonly node: string,
+    private readonly decodeOptions: DecodeOptions = { adminPolicies: "enforce" },
+  ) {}
+
+  /** An object added or modified. */
+  upsert(o: LiveObject): ObjectChange {
+    const key = liveKey(o);
+    const before = this.entries.get(key);
+    const decoded = decodeObject(liveDocument(o), this.decodeOptions);
+    const errors = decoded.diagnostics.filter((d) => d.severity === "error");
+    const good = errors.length > 0 || decoded.object === undefined ? before?.good : internDecoded(before?.good, decoded.object);
+    const nodeName = nodeNameOf(o);
+    const entry: Entry = { live: o, good, errors, nodeName };
+    this.entries.set(key, entry);
+    if (before === undefined && o.kind !== "Namespace") this.reference(o.metadata.namespace ?? "", 1);
+    const changed = before === undefined || before.good !== good || before.nodeName !== nodeName;
+    if (changed) this.place(key, o, entry);
+    const ips = (d: Decoded | undefined): number => (d?.kind === "workload" ? d.value.ips.length : 0);
+    return { changed, firstIp: ips(before?.good) === 0 && ips(good) > 0, diagnostics: decoded.diagnostics };
+  }
+
+  /** An object deleted (the object as last seen, or just its kind, namespace and name). */
+  remove(o: Pick<LiveObject, "kind" | "metadata">): ObjectChange {
+    const key = keyOf(o.kind, o.metadata.namespace ?? "", o.metadata.name);
+    const before = this.entries.get(key);
+    if (before === undefined) return NOTHING_CHANGED;
+    this.entries.delete(key);
+    if (o.kind !== "Namespace") this.reference(o.metadata.namespace ?? "", -1);
+    this.place(key, before.live, undefined);
+    return { changed: true, firstIp: false, diagnostics: [] };
+  }
+
+  /** The objects whose latest version has errors (what the view keeps for them instead). */
+  rejected(): Rejected[] {
+    return [...this.entries.values()].filter((e) => e.errors.length > 0).map((e) => ({ object: liveName(e.live), keptOlder: e.good !== undefined, errors: e.errors }));
+  }
+
+  /** How many objects of each kind the view holds. */
+  counts(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const e of this.entries.values()) out.set(e.live.kind, (out.get(e.live.kind) ?? 0) + 1);
+    return out;
+  }
+
+  private reference(namespace: string, by: 1 | -1): void {
+    if (dns1123LabelProblem(namespace) !== undefined) return;
+    const n = (this.referenced.get(namespace) ?? 0) + by;
+    if (n <= 0) this.referenced.delete(namespace);
+    else this.referenced.set(namespace, n);
+    if (n === 0 || (by === 1 && n === 1)) this.namespacesDirty = true;
+  }
+
+  /** Puts the object's model value (or its absence) where the Cluster reads it. */
+  private place(key: string, o: LiveObject, after: Entry | undefined): void {
+    this.version++;
+    const d = after?.good;
+    switch (o.kind) {
+      case "Namespace":
+        this.declared.set(key, d?.kind === "namespace" ? d.value : undefined);
+        this.namespacesDirty = true;
+        return;
+      case "Service":
+        return this.services.set(key, d?.kind === "service" ? d.value : undefined);
+      case "NetworkPolicy":
+        return this.policies.set(key, d?.kind === "policy" ? d.value : undefined);
+      case "Node":
+        return this.nodes.set(key, d?.kind === "node" ? d.value : undefined);
+      case "Pod":
+        return this.placePod(key, after);
+      default:
+        return this.adminPolicies.set(key, d?.kind === "admin-policy" ? d.value : undefined);
+    }
+  }
+
+  private placePod(key: string, after: Entry | undefined): void {
+    const pod = after?.good?.kind === "workload" ? after.good.value : undefined;
+    if (after?.nodeName === this.node) this.localPods.add(key);
+    else this.localPods.delete(key);
+    const oldUnit = this.unitOfPod.get(key);
+    const owner = pod === undefined ? undefined : podOwnerUnit(pod);
+    const newUnit = pod === undefined || owner === undefined ? undefined : keyOf(owner.kind, pod.namespace, owner.name);
+    if (oldUnit !== undefined && oldUnit !== newUnit) {
+      const unit = this.units.get(oldUnit);
+      unit?.pods.delete(key);
+      if (unit !== undefined) unit.dirty = true;
+      this.unitOfPod.delete(key);
+    }
+    if (pod !== undefined && newUnit !== undefined) {
+      let unit = this.units.get(newUnit);
+      if (unit === undefined) {
+        unit = { pods: new Map(), endpoints: [], dirty: true };
+        this.units.set(newUnit, unit);
+      }
+      if (unit.pods.get(key) !== pod) unit.dirty = true;
+      unit.pods.set(key, pod);
+      this.unitOfPod.set(key, newUnit);
+    }
+    this.unitsDirty = true;
+  }
+
+  /** The Cluster as the view holds it now; the same object while nothing changed. */
+  cluster(): Cluster {
+    if (this.builtAt === this.version) return this.last;
+    const selectorsChanged = this.policies.changed || this.services.changed;
+    const policies = this.policies.values();
+    const services = this.services.values();
+    const keys = selectorsChanged ? podLabelKeysRead(policies, services) : this.labelKeys;
+    if (keys !== this.labelKeys && !sameValue(keys, this.labelKeys)) {
+      // Which controller labels tell pods apart depends on what the selectors read: regroup all.
+      this.labelKeys = keys;
+      for (const unit of this.units.values()) unit.dirty = true;
+      this.unitsDirty = true;
+    }
+    const namespaces = this.namespacesDirty ? this.namespaceMap() : this.last.namespaces;
+    this.namespacesDirty = false;
+    const endpoints = this.unitsDirty ? this.endpoints() : this.endpointsList;
+    const nodes = this.nodes.values();
+    const adminPolicies = this.adminPolicies.values();
+    this.last = { namespaces, endpoints, services, policies, ...(nodes.length > 0 ? { nodes } : {}), ...(adminPolicies.length > 0 ? { adminPolicies } : {}) };
+    this.builtAt = this.version;
+    return this.last;
+  }
+
+  private namespaceMap(): ReadonlyMap<string, Namespace> {
+    const fresh = namespacesOf(this.declared.values(), new Set(this.referenced.keys()));
+    const previous = this.last.namespaces;
+    return new Map([...fresh].map(([name, ns]) => [name, intern(previous.get(name), ns)]));
+  }
+
+  private endpoints(): readonly Endpoint[] {
+    for (const [key, unit] of this.units) {
+      if (!unit.dirty) continue;
+      unit.dirty = false;
+      for (const e of unit.endpoints) this.countId(e, -1);
+      if (unit.pods.size === 0) {
+        unit.endpoints = [];
+        this.units.delete(key);
+        continue;
+      }
+      const old = new Map(unit.endpoints.map((e) => [e.id, e]));
+      unit.endpoints = groupEndpoints([...unit.pods.values()], this.labelKeys).endpoints.map((e) => intern(old.get(e.id), e));
+      for (const e of unit.endpoints) this.countId(e, 1);
+    }
+    this.unitsDirty = false;
+    const all: Endpoint[] = [];
+    this.renamed = new Map();
+    for (const unit of this.units.values()) {
+      for (const e of unit.endpoints) {
+        // Ids are told apart by kind when two owners share a name (withIds in k8s/endpoints.ts).
+        if (this.shared.has(e.id)) {
+          const renamed = this.withKindId(e);
+          this.renamed.set(e, renamed);
+          all.push(renamed);
+        } else all.push(e);
+      }
+    }
+    this.endpointsList = all;
+    return all;
+  }
+
+  /** Counts the endpoints named by each plain id (`ns/name`); those with more than one are `shared`. */
+  private countId(e: Endpoint, by: 1 | -1): void {
+    if (e.id !== `${e.namespace}/${e.name}`) return;
+    const n = (this.idCounts.get(e.id) ?? 0) + by;
+    if (n <= 0) this.idCounts.delete(e.id);
+    else this.idCounts.set(e.id, n);
+    if (n > 1) this.shared.add(e.id);
+    else this.shared.delete(e.id);
+  }
+
+  private withKindId(e: Endpoint): Endpoint {
+    let out = this.splitIds.get(e);
+    if (out === undefined) {
+      out = { ...e, id: `${e.id}[${e.kind}]` };
+      this.splitIds.set(e, out);
+    }
+    return out;
+  }
+
+  /**
+   * This node's scope: its pods (spec.nodeName), as endpoints holding only their local pods' addresses
+   * (an owner's endpoint with pods elsewhere keeps the rest of its pods to the other nodes), and its
+   * Node's pod CIDRs (fail closed); or why there is none: no Node object of that name.
+   */
+  nodeScope(): NodeScope | string {
+    const cluster = this.cluster();
+    if (this.scope?.version === this.version) return this.scope.value;
+    const value = this.computeScope(cluster);
+    this.scope = { version: this.version, value };
+    return value;
+  }
+
+  private computeScope(cluster: Cluster): NodeScope | string {
+    const node = cluster.nodes?.find((n) => n.name === this.node);
+    if (node === undefined) {
+      const held = this.entries.get(keyOf("Node", "", this.node));
+      return held === undefined
+        ? `no Node "${this.node}" in the cluster: the agent needs its Node object (spec.podCIDRs) and applies nothing until it is seen (is --node the node's name, spec.nodeName of its pods?)`
+        : `Node "${this.node}" has errors and no earlier version to keep: ${held.errors.map((d) => d.message).join("; ")}`;
+    }
+    const byEndpoint = new Map<Endpoint, WorkloadObject[]>();
+    for (const key of this.localPods) {
+      const unitKey = this.unitOfPod.get(key);
+      const unit = unitKey === undefined ? undefined : this.units.get(unitKey);
+      const pod = unit?.pods.get(key);
+      if (unit === undefined || pod === undefined) continue;
+      const own = unit.endpoints.find((e) => e.pods.includes(pod.name));
+      if (own === undefined) continue; // gone (Succeeded, Failed, deleted): no endpoint
+      const final = this.renamed.get(own) ?? own;
+      const list = byEndpoint.get(final);
+      if (list === undefined) byEndpoint.set(final, [pod]);
+      else list.push(pod);
+    }
+    const localPods = [...byEndpoint].map(([e, pods]) => this.localPart(e, pods));
+    return { localPods, ...(node.podCidrs.length > 0 ? { podCidrs: node.podCidrs } : {}) };
+  }
+
+  /** The endpoint itself when all its pods are local, else a copy with only the local pods and their addresses (kept while they are the same). */
+  private localPart(e: Endpoint, pods: readonly WorkloadObject[]): Endpoint {
+    if (pods.length === e.pods.length) return e;
+    const key = pods.map((p) => p.name).sort().join("\u0000");
+    const known = this.localOnly.get(e);
+    if (known !== undefined && known.key === key) return known.endpoint;
+    const names = new Set(pods.map((p) => p.name));
+    const ips = pods.flatMap((p) => p.ips);
+    const endpoint: Endpoint = { ...e, ips, pods: e.pods.filter((n) => names.has(n)) };
+    this.localOnly.set(e, { key, endpoint });
+    return endpoint;
+  }
+}
