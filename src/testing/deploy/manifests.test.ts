@@ -14,7 +14,6 @@ import { test } from "node:test";
 import { parse } from "yaml";
 import { parseCommandLine } from "../../cli/args.js";
 import { cliInProcess } from "../../cli/e2e-support.js";
-import { allFlags } from "../../cli/spec.js";
 import type { LiveResource } from "../../kube/live.js";
 import { EVENTS_RESOURCE } from "../../agent/events.js";
 import { AGENT_RESOURCES } from "../../agent/watches.js";
@@ -209,11 +208,7 @@ test("chart values: tolerations [] and nodeSelector null (helm's way to drop a d
 
 // --- the agent's command line ------------------------------------------------------------------
 
-test("the DaemonSet's args are a valid portcullis command line (enforce --kubernetes ...)", (t) => {
-  if (!allFlags().has("kubernetes")) {
-    t.skip("`enforce --kubernetes` is not in this branch's CLI yet (built on branch node-agent): this test checks the args once it is");
-    return;
-  }
+test("the DaemonSet's args are a valid portcullis command line (enforce --kubernetes ...)", () => {
   for (const [source, c] of [["deploy/", agent()], ["the chart with every value set", agent(renderChart({ audit: true, onExit: "remove" }))]] as const) {
     const argv = c.args.map((a) => a.replace("$(NODE_NAME)", "node-1"));
     const parsed = parseCommandLine(argv);
