@@ -95,17 +95,17 @@ class AgentMetrics {
   readonly driftRepairs = this.registry.counter("portcullis_drift_repairs_total", "Times the kernel's table was found not as applied and replaced.");
   readonly podIpToApplied = this.registry.histogram(
     "portcullis_pod_ip_to_applied_seconds",
-    "From the watch event that first carried a pod's IP to the apply that includes it.",
+    "From the agent's receipt of the watch event that first carried a pod's IP to the end of the apply that includes it (the agent's monotonic clock; the kubelet's and API server's time before that is not in it).",
     LATENCY_BUCKETS,
   );
   readonly policyToApplied = this.registry.histogram(
     "portcullis_policy_to_applied_seconds",
-    "From the agent's receipt of the watch event of a NetworkPolicy or admin policy change (added, modified, deleted) to the apply that includes it (the agent's monotonic clock; the API server's and the watch's delay before that are not in it).",
+    "From the agent's receipt of the watch event of a NetworkPolicy or admin policy change (added, modified, deleted) to the end of the apply that includes it (the agent's monotonic clock; the API server's and the watch's delay before that are not in it).",
     LATENCY_BUCKETS,
   );
   readonly policyCreatedToApplied = this.registry.histogram(
     "portcullis_policy_created_to_applied_seconds",
-    "From a NetworkPolicy's or admin policy's metadata.creationTimestamp (the API server's clock, whole seconds) to the apply that includes it, for policies added while the agent runs (a change to an existing policy carries no time of its own: see portcullis_policy_to_applied_seconds).",
+    "From a NetworkPolicy's or admin policy's metadata.creationTimestamp (the API server's clock, whole seconds: up to 1 s more, plus any clock skew) to the end of the apply that includes it, for policies added while the agent runs (a change to an existing policy carries no time of its own: see portcullis_policy_to_applied_seconds).",
     LATENCY_BUCKETS,
   );
   readonly eventFailures = this.registry.counter("portcullis_event_post_failures_total", "Kubernetes Events not posted, by why (forbidden: the first 403 stops every later post; error; dropped: too many queued).");
