@@ -89,9 +89,10 @@ function compileDirection(
   const groups = local[direction];
   const { specs, admin: adminSpecs } = ruleSpecs(direction, groups, cache === undefined ? undefined : (text) => cache.hash(text));
   const lookups = new Map<RuleSpec, RuleLookups>();
+  const isolated = specs.some(needsMembers) ? membersByPolicy(groups) : new Map<Policy, Endpoint[]>();
   for (const spec of specs) {
     // Ingress named ports resolve against the local pods the rule's policy isolates.
-    const members = needsMembers(spec) ? groups.filter((g) => g.lookup.includes(spec.policy)).flatMap((g) => g.members) : [];
+    const members = needsMembers(spec) ? (isolated.get(spec.policy) ?? []) : [];
     const peers = rulePeersOf(resolver, spec);
     const compute = (same?: RuleLookups): RuleLookups => ruleLookups(spec, peers, members, same);
     lookups.set(spec, cache === undefined ? compute() : cache.ruleLookups(spec, peers, members, compute));
@@ -126,6 +127,19 @@ function compileDirection(
   });
   const adminSets = [...admin.values()].flatMap((rules) => rules.flatMap((r) => r.lookups.sets));
   return { maps: verdictMaps(direction, groups), sets: [...[...lookups.values()].flatMap((l) => l.sets), ...adminSets], chains };
+}
+
+/** The members of the groups that look up each policy, in group order (one pass, not one per rule). */
+function membersByPolicy(groups: readonly Group[]): Map<Policy, Endpoint[]> {
+  const out = new Map<Policy, Endpoint[]>();
+  for (const g of groups) {
+    for (const p of g.lookup) {
+      const list = out.get(p);
+      if (list === undefined) out.set(p, [...g.members]);
+      else list.push(...g.members);
+    }
+  }
+  return out;
 }
 
 /** Everything `groupChainsOf` reads for a group, as a list to compare item by item. */

@@ -5,7 +5,8 @@ import { compileRuleset } from "./compile.js";
 import { diffRulesets } from "./diff.js";
 import { ENGINE_OPTIONS, LOCAL_PODS, POD_CIDRS, POLICIES, coredns, db, ipBlock, namesOf, nodeExporter, pending, pod, podsPeer, policy, port, rule, sel, testCluster, tester, webApi, worker } from "./fixture.js";
 import type { Endpoint } from "../model/cluster.js";
-import type { Ruleset } from "./types.js";
+import type { NftElement, Ruleset } from "./types.js";
+import fc from "fast-check";
 
 const compileFull = (endpoints: readonly Endpoint[], local: readonly Endpoint[] = endpoints.filter((e) => e !== coredns), policies = POLICIES) =>
   compileRuleset(testCluster(policies, endpoints), ENGINE_OPTIONS, { localPods: local, podCidrs: POD_CIDRS });
@@ -162,4 +163,62 @@ test("a local pod leaves an ingress named-port rule with 80 sources: its concate
   // Every element the set keeps is added again after the flush, in the same transaction.
   for (const e of named.elements) assert.ok(diff.text.includes(`\t${e.key}`), e.key);
   assert.ok(diff.kind === "elements" && diff.removed >= 80, "the 80 elements are counted as removed");
+});
+
+/** A one-set ruleset (a plain set or a verdict map) holding `elements`, for the element diff alone. */
+const oneSet = (kind: "set" | "map", elements: readonly NftElement[]): Ruleset => ({
+  family: "inet",
+  table: "portcullis",
+  sets: [{ name: "s", kind, type: kind === "set" ? "ipv4_addr" : "ipv4_addr : verdict", interval: false, elements }],
+  chains: [],
+});
+
+/** The elements named in the diff's `delete element` and `add element` commands. */
+function elementCommands(text: string): { deleted: string[]; added: string[] } {
+  const out = { deleted: [] as string[], added: [] as string[] };
+  for (const block of text.matchAll(/(delete|add) element inet portcullis s \{\n([^}]*)\n\}\n/g)) {
+    (block[1] === "delete" ? out.deleted : out.added).push(...(block[2] as string).split(",\n").map((l) => l.trim()));
+  }
+  return out;
+}
+
+const key = (k: number): NftElement => ({ key: `10.0.${k >> 8}.${k & 255}` });
+const keys = (...ks: number[]): NftElement[] => ks.map(key);
+
+// The diff compares only what lies between the common head and tail of the two element lists
+// (the compiler lists a set's elements in a fixed order): each shape of change, from the ways a
+// pod event moves elements (inserted among sorted addresses, the last one gone, a map value changed).
+for (const [name, before, after, deleted, added] of [
+  ["one element inserted in the middle (a pod added between two addresses)", keys(1, 2, 4, 5), keys(1, 2, 3, 4, 5), [], ["10.0.0.3"]],
+  ["one element removed from the head", keys(1, 2, 3), keys(2, 3), ["10.0.0.1"], []],
+  ["one element removed from the tail", keys(1, 2, 3), keys(1, 2), ["10.0.0.3"], []],
+  ["the middle replaced", keys(1, 2, 3, 4), keys(1, 7, 8, 4), ["10.0.0.2", "10.0.0.3"], ["10.0.0.7", "10.0.0.8"]],
+  ["the same keys in another order: nothing goes or comes", keys(1, 2, 3, 4), keys(1, 3, 2, 4), [], []],
+  ["emptied", keys(1, 2), [], ["10.0.0.1", "10.0.0.2"], []],
+  ["filled", [], keys(1, 2), [], ["10.0.0.1", "10.0.0.2"]],
+] as const) {
+  test(`element diff of a set, ${name}`, () => {
+    const d = diffRulesets(oneSet("set", before), oneSet("set", after));
+    assert.deepEqual(elementCommands(d.text), { deleted: [...deleted], added: [...added] });
+  });
+}
+
+test("element diff of a verdict map: a key whose value changes is deleted (by key) and added with the new value; equal heads and tails are skipped", () => {
+  const before = [{ key: "10.0.0.1", value: "jump a" }, { key: "10.0.0.2", value: "jump a" }, { key: "10.0.0.3", value: "jump a" }];
+  const after = [{ key: "10.0.0.1", value: "jump a" }, { key: "10.0.0.2", value: "jump b" }, { key: "10.0.0.3", value: "jump a" }];
+  assert.deepEqual(elementCommands(diffRulesets(oneSet("map", before), oneSet("map", after)).text), { deleted: ["10.0.0.2"], added: ["10.0.0.2 : jump b"] });
+});
+
+test("element diff, random sets of distinct keys in any order: the deletions and additions are exactly the set differences", () => {
+  const arbKeys = fc.uniqueArray(fc.integer({ min: 0, max: 40 }), { maxLength: 30 });
+  fc.assert(
+    fc.property(arbKeys, arbKeys, fc.boolean(), (a, b, sorted) => {
+      const order = (xs: number[]): number[] => (sorted ? [...xs].sort((x, y) => x - y) : xs);
+      const d = elementCommands(diffRulesets(oneSet("set", keys(...order(a))), oneSet("set", keys(...order(b)))).text);
+      const name = (k: number): string => key(k).key;
+      assert.deepEqual([...d.deleted].sort(), a.filter((k) => !b.includes(k)).map(name).sort());
+      assert.deepEqual([...d.added].sort(), b.filter((k) => !a.includes(k)).map(name).sort());
+    }),
+    { numRuns: 300 },
+  );
 });

@@ -157,21 +157,41 @@ const FLUSH_PAST = 64;
 
 const flushes = (set: NftSet, deletions: number): boolean => set.interval && set.type.includes(" . ") && deletions > FLUSH_PAST;
 
+/**
+ * The elements of `previous` and `next` outside their longest common head and tail (compared by
+ * key and value): a compile lists the elements of a set in a fixed order, so a change is a run of
+ * elements in the middle, and the rest costs a comparison of (mostly identical) strings, not a
+ * hash of every key. Keys are distinct within a set (the kernel holds an element once; the
+ * compiler never lists one twice): an element of one middle is never in the other's head or tail.
+ */
+function middles(previous: readonly NftElement[], next: readonly NftElement[]): { was: readonly NftElement[]; now: readonly NftElement[] } {
+  const n = Math.min(previous.length, next.length);
+  let head = 0;
+  while (head < n && sameElement(previous[head] as NftElement, next[head] as NftElement)) head++;
+  let tail = 0;
+  while (tail < n - head && sameElement(previous[previous.length - 1 - tail] as NftElement, next[next.length - 1 - tail] as NftElement)) tail++;
+  return { was: previous.slice(head, previous.length - tail), now: next.slice(head, next.length - tail) };
+}
+
+const sameElement = (a: NftElement, b: NftElement): boolean => a === b || (a.key === b.key && a.value === b.value);
+
 /** Elements of a map whose key or value differ. */
 function elementChangesOf(previous: readonly NftElement[], next: readonly NftElement[]): { gone: NftElement[]; come: NftElement[] } {
-  const before = byKey(previous);
-  const after = byKey(next);
-  return {
-    gone: [...before.values()].filter((e) => formatElement(after.get(e.key) ?? { key: "" }) !== formatElement(e)),
-    come: next.filter((e) => formatElement(before.get(e.key) ?? { key: "" }) !== formatElement(e)),
-  };
+  const { was, now } = middles(previous, next);
+  if (was.length === 0 || now.length === 0) return { gone: [...was], come: [...now] };
+  const before = byKey(was);
+  const after = byKey(now);
+  const differs = (e: NftElement, other: NftElement | undefined): boolean => other === undefined || other.value !== e.value;
+  return { gone: was.filter((e) => differs(e, after.get(e.key))), come: now.filter((e) => differs(e, before.get(e.key))) };
 }
 
 /** Elements of a set (a key alone) that go and come. */
 function keyChanges(previous: readonly NftElement[], next: readonly NftElement[]): { gone: NftElement[]; come: NftElement[] } {
-  const before = new Set(previous.map((e) => e.key));
-  const after = new Set(next.map((e) => e.key));
-  return { gone: previous.filter((e) => !after.has(e.key)), come: next.filter((e) => !before.has(e.key)) };
+  const { was, now } = middles(previous, next);
+  if (was.length === 0 || now.length === 0) return { gone: [...was], come: [...now] };
+  const before = new Set(was.map((e) => e.key));
+  const after = new Set(now.map((e) => e.key));
+  return { gone: was.filter((e) => !after.has(e.key)), come: now.filter((e) => !before.has(e.key)) };
 }
 
 function elementCommand(verb: "add" | "delete", r: Ruleset, set: NftSet, elements: readonly string[]): string {

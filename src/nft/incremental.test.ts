@@ -85,6 +85,8 @@ function checkSequence(start: Cluster, pool: Cluster, ops: readonly (readonly [O
     assert.equal(incremental.text, fresh.text, `after step ${step} (${op} ${pick}) the incremental compile differs from a fresh one`);
     // The diff from the loaded table is the diff a fresh compile gives.
     assert.equal(diffRulesets(loaded, incremental.ruleset).text, diffRulesets(loaded, fresh.ruleset).text, `after step ${step} (${op} ${pick}) the diffs differ`);
+    // The ruleset diff relies on it (it compares the lists between their common head and tail).
+    for (const set of incremental.ruleset.sets) assert.equal(new Set(set.elements.map((e) => e.key)).size, set.elements.length, `set ${set.name} lists a key twice`);
     loaded = incremental.ruleset;
   });
 }
