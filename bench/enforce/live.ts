@@ -190,6 +190,8 @@ export interface LiveKindFigures {
   readonly agentEvent: readonly number[];
   /** The agent's apply cycle (view read → nft's exit), ms. */
   readonly cycle: readonly number[];
+  /** The cycle by step, from the `applied` line (viewMs, compileMs, shrinkMs, diffMs, nftMs), ms. */
+  readonly phases: { readonly view: readonly number[]; readonly compile: readonly number[]; readonly shrink: readonly number[]; readonly diff: readonly number[]; readonly nft: readonly number[] };
   readonly changes: string;
 }
 
@@ -253,7 +255,7 @@ export async function measureLive(size: EventSize, seed: number, events: number,
     const local = [...s.node0];
     const kinds: LiveKindFigures[] = [];
     /** Writes, then waits for the `applied` line that includes it (`match`), timing both ways. */
-    const timedEvent = async (write: () => Promise<unknown>, match: (r: Obj) => boolean, agentFigure: (r: Obj) => number, fig: { wall: number[]; agentEvent: number[]; cycle: number[]; changes: Map<string, number> }): Promise<void> => {
+    const timedEvent = async (write: () => Promise<unknown>, match: (r: Obj) => boolean, agentFigure: (r: Obj) => number, fig: ReturnType<typeof newFig>): Promise<void> => {
       const from = a.lines.length;
       const tw = performance.now();
       await write();
@@ -262,12 +264,19 @@ export async function measureLive(size: EventSize, seed: number, events: number,
       fig.wall.push(got.line.at - tw);
       fig.agentEvent.push(agentFigure(got.line.record));
       fig.cycle.push(num(got.line.record["ms"]));
+      for (const [phase, list] of Object.entries(fig.phases)) list.push(num(got.line.record[`${phase}Ms`]));
       const change = String(got.line.record["change"]);
       fig.changes.set(change, (fig.changes.get(change) ?? 0) + 1);
     };
-    const newFig = () => ({ wall: [] as number[], agentEvent: [] as number[], cycle: [] as number[], changes: new Map<string, number>() });
+    const newFig = () => ({
+      wall: [] as number[],
+      agentEvent: [] as number[],
+      cycle: [] as number[],
+      phases: { view: [] as number[], compile: [] as number[], shrink: [] as number[], diff: [] as number[], nft: [] as number[] },
+      changes: new Map<string, number>(),
+    });
     const done = (kind: string, f: ReturnType<typeof newFig>): void => {
-      kinds.push({ kind, n: f.wall.length, wall: f.wall, agentEvent: f.agentEvent, cycle: f.cycle, changes: [...f.changes].map(([c, n]) => `${c} ${n}`).join(", ") });
+      kinds.push({ kind, n: f.wall.length, wall: f.wall, agentEvent: f.agentEvent, cycle: f.cycle, phases: f.phases, changes: [...f.changes].map(([c, n]) => `${c} ${n}`).join(", ") });
       log(`live ${size.label}: ${kind}: ${f.wall.length} events`);
     };
 

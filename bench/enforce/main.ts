@@ -461,11 +461,16 @@ async function livePhase(): Promise<string[]> {
       figures.map((f) => [f.size, String(f.objects), ms(f.startMs), ms(f.syncMs), ms(f.firstApplyWallMs), ms(f.firstApplyAgentMs), String(f.elements), mib(f.afterSync), mib(f.afterEvents)]),
     ),
     table(
-      `5b. Live source: event → applied (up to ${LIVE_EVENTS} per kind, one after the other; wall: from the write to the stand-in to the agent's \`applied\` log line; agent: its own watch event → applied (podIpToApplied / policyToApplied); cycle: the agent's apply cycle, view read → nft's exit; ms; includes the agent's 20 ms coalescing)`,
+      `5b. Live source: event → applied (up to ${LIVE_EVENTS} per kind, one after the other; wall: from the write to the stand-in to the agent's \`applied\` log line; agent: its own watch event → applied (podIpToApplied / policyToApplied); cycle: the agent's apply cycle, view read → nft's exit; ms; wall − cycle: the stand-in, the watch, the agent's coalescing (next turn of its event loop when idle) and the log line)`,
       ["cluster", "event", "n", "wall p50", "wall p99", "wall max", "agent p50", "agent p99", "cycle p50", "cycle p99", "wall − cycle max", "applied as"],
       figures.flatMap((f) =>
         f.kinds.map((k) => [f.size, k.kind, String(k.n), q(k.wall, 0.5), q(k.wall, 0.99), ms(Math.max(...k.wall)), q(k.agentEvent, 0.5), q(k.agentEvent, 0.99), q(k.cycle, 0.5), q(k.cycle, 0.99), ms(Math.max(...k.wall.map((w, i) => w - (k.cycle[i] ?? 0)))), k.changes]),
       ),
+    ),
+    table(
+      "5c. Live source: the agent's apply cycle by step (from its `applied` log line: viewMs, compileMs, shrinkMs, diffMs, nftMs), p50 / p99 ms",
+      ["cluster", "event", "view read", "compile", "shrink check", "diff", "nft"],
+      figures.flatMap((f) => f.kinds.map((k) => [f.size, k.kind, ...[k.phases.view, k.phases.compile, k.phases.shrink, k.phases.diff, k.phases.nft].map((xs) => `${q(xs, 0.5)} / ${q(xs, 0.99)}`)])),
     ),
     ...figures.map((f) => `\n${f.size}: the agent's /metrics after the events: ${f.metrics}`),
     ...failures,

@@ -59,7 +59,7 @@ export interface AgentOptions extends ShrinkLimits {
   /** Where Kubernetes Events go (events.k8s.io/v1); none posted when absent. */
   readonly events?: EventSink;
   readonly signal: AbortSignal;
-  /** Coalescing: apply this long after the last change of a burst … (default 20 ms) */
+  /** Coalescing: apply this long after the last change of a burst … (default 0: on the next turn of the event loop; see docs/enforcement.md) */
   readonly debounceMs?: number;
   /** … but no later than this after its first change (default 250 ms). */
   readonly maxDelayMs?: number;
@@ -130,8 +130,9 @@ function counterLabels(e: RuleIdEntry): { readonly verdict: "deny" | "audit"; re
 
 /**
  * Runs the agent until `signal` aborts. Nothing is applied before every (non-optional) watch has
- * synced; then each change (coalesced: `debounceMs` after the last of a burst, at most `maxDelayMs`
- * after its first) compiles and applies incrementally.
+ * synced; then each change compiles and applies incrementally: at once when the loop is idle (or
+ * `debounceMs` after the last of a burst, at most `maxDelayMs` after its first), and changes during
+ * a cycle make exactly one more.
  */
 export async function runAgent(opts: AgentOptions): Promise<void> {
   const log = opts.logger;
@@ -156,20 +157,35 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
   const notServed = new Set<string>();
   const allSynced = (): boolean => opts.watches.every((w) => synced.get(w.resource) === true || notServed.has(w.resource));
 
-  // Coalescing: the loop runs one cycle at a time and runs once more for changes during a cycle.
+  // Coalescing: the loop runs one cycle at a time and runs once more for changes during a cycle,
+  // however many: a burst during a cycle is one more cycle. A change while the loop is idle is
+  // applied on the next turn of the event loop (the events already read with it are taken along),
+  // unless `debounceMs` asks to wait for more.
   let notify: (() => void) | null = null;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: { readonly cancel: () => void } | undefined;
   let firstAt: number | null = null;
+  const cancelTimer = (): void => {
+    timer?.cancel();
+    timer = undefined;
+  };
   const changed = (): void => {
     if (!allSynced() || notify === null) return;
     const now = performance.now();
     firstAt ??= now;
-    clearTimeout(timer);
-    const wait = Math.max(0, Math.min(opts.debounceMs ?? 20, firstAt + (opts.maxDelayMs ?? 250) - now));
-    timer = setTimeout(() => {
+    cancelTimer();
+    const wait = Math.max(0, Math.min(opts.debounceMs ?? 0, firstAt + (opts.maxDelayMs ?? 250) - now));
+    const fire = (): void => {
+      timer = undefined;
       firstAt = null;
       notify?.();
-    }, wait);
+    };
+    if (wait === 0) {
+      const handle = setImmediate(fire);
+      timer = { cancel: () => clearImmediate(handle) };
+    } else {
+      const handle = setTimeout(fire, wait);
+      timer = { cancel: () => clearTimeout(handle) };
+    }
   };
 
   /** `watched`: delivered by the watch after its list synced (the list's own objects measure no latency). */
@@ -308,6 +324,8 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
           added: e.added,
           removed: e.removed,
           ms: e.ms,
+          // The cycle by step (see CyclePhases): view read, compile, shrink check, diff, nft.
+          ...(e.phases === undefined ? {} : { viewMs: e.phases.loadMs, compileMs: e.phases.compileMs, shrinkMs: e.phases.shrinkMs, diffMs: e.phases.diffMs, nftMs: e.phases.nftMs }),
           stats: e.stats,
           ...(podIp === undefined ? {} : { podIpToApplied: podIp }),
           ...(policy === undefined ? {} : { policyToApplied: policy }),
@@ -351,7 +369,7 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
         if (allSynced()) changedFn();
         return () => {
           notify = null;
-          clearTimeout(timer);
+          cancelTimer();
         };
       },
       ...(opts.netns === undefined ? {} : { netns: opts.netns }),
@@ -377,7 +395,7 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
     });
   } finally {
     for (const stop of stops) stop();
-    clearTimeout(timer);
+    cancelTimer();
   }
   await leave(opts, log);
   recorder?.close();

@@ -34,6 +34,8 @@ export type EnforceEvent =
       readonly diagnostics: readonly Diagnostic[];
       /** From the start of the cycle (load) to nft's exit. */
       readonly ms: number;
+      /** Where a cycle's time went (absent for a repair, which only applies): see CyclePhases. */
+      readonly phases?: CyclePhases;
     }
   | { readonly kind: "apply-failed"; readonly error: NftError }
   /** The input would drop every policy the table enforces, or too many (see checkShrink): nothing is applied. */
@@ -42,6 +44,19 @@ export type EnforceEvent =
   | { readonly kind: "drift"; readonly detail: string }
   | { readonly kind: "denial"; readonly denial: Denial }
   | { readonly kind: "error"; readonly message: string };
+
+/**
+ * A cycle's time by step, in ms: reading the input (files, or the agent's view of the API server),
+ * the compile, the shrink check, the ruleset diff, and nft (`nft -f` of the diff, and of the whole
+ * table again when the diff failed on a drifted table). Their sum is `ms` less the bookkeeping.
+ */
+export interface CyclePhases {
+  readonly loadMs: number;
+  readonly compileMs: number;
+  readonly shrinkMs: number;
+  readonly diffMs: number;
+  readonly nftMs: number;
+}
 
 /**
  * What tells a running loop that its input may have changed: started once, it calls `changed` (as
@@ -236,19 +251,24 @@ async function applyOnce(opts: EnforceOptions, state: LoopState): Promise<void> 
     opts.onEvent({ kind: "load-failed", diagnostics: loaded.diagnostics });
     return;
   }
+  const read = performance.now();
   const node = opts.node?.(loaded.cluster) ?? {};
   const compiled = compileRuleset(loaded.cluster, opts.engineOptions(loaded.cluster), node, { cache: state.compiled, ...(opts.audit === undefined ? {} : { audit: opts.audit }) });
+  const compiledAt = performance.now();
   // Fail closed on implausible input too: a state that drops every enforced policy (or too many) is not applied.
   const shrink = await checkShrink(compiled.ruleset, state.applied?.ruleset ?? null, opts, opts.netns);
   if (!shrink.ok) return opts.onEvent({ kind: "apply-failed", error: shrink.error });
   if (shrink.value !== null) return opts.onEvent({ kind: "shrink-refused", ...shrink.value });
+  const checked = performance.now();
   let diff = diffRulesets(state.applied?.ruleset ?? null, compiled.ruleset);
+  const diffed = performance.now();
   let result = diff.kind === "unchanged" ? ({ ok: true } as const) : await write(state, diff.text, opts.netns);
   if (!result.ok && (diff.kind === "elements" || diff.kind === "objects")) {
     // The table drifted from what was last applied (edited by hand, flushed): replace it whole.
     diff = diffRulesets(null, compiled.ruleset);
     result = await write(state, diff.text, opts.netns);
   }
+  const written = performance.now();
   if (!result.ok) {
     opts.onEvent({ kind: "apply-failed", error: result.error });
     return;
@@ -258,8 +278,10 @@ async function applyOnce(opts: EnforceOptions, state: LoopState): Promise<void> 
   const counts = diff.kind === "elements" || diff.kind === "objects" ? { added: diff.added, removed: diff.removed } : { added: 0, removed: 0 };
   const objects = diff.kind === "objects" ? { objects: { sets: diff.sets, chains: diff.chains } } : {};
   const ms = Math.round((performance.now() - started) * 10) / 10;
+  const tenths = (from: number, to: number): number => Math.round((to - from) * 10) / 10;
+  const phases: CyclePhases = { loadMs: tenths(started, read), compileMs: tenths(read, compiledAt), shrinkMs: tenths(compiledAt, checked), diffMs: tenths(checked, diffed), nftMs: tenths(diffed, written) };
   // Before the event: once a caller sees "applied", denials under the new rules are reported. The
   // follower knows the rules that existed when it started: restart it when rules were added.
   if (diff.kind === "replace" || diff.kind === "objects") await follow(opts, state);
-  opts.onEvent({ kind: "applied", change: diff.kind, ...objects, stats: compiled.stats, ...counts, issues: compiled.issues, diagnostics: loaded.diagnostics, ms });
+  opts.onEvent({ kind: "applied", change: diff.kind, ...objects, stats: compiled.stats, ...counts, issues: compiled.issues, diagnostics: loaded.diagnostics, ms, phases });
 }
