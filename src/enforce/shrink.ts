@@ -1,4 +1,4 @@
-import { enforcedIds, rulesetLines, type ShrinkRefusal, shrinkRefusal } from "../nft/enforced.js";
+import { rulesetEnforcedIds, type ShrinkRefusal, shrinkRefusal } from "../nft/enforced.js";
 import type { Ruleset } from "../nft/types.js";
 import { type NftResult, readEnforcedIds } from "./nft.js";
 
@@ -21,8 +21,8 @@ export interface ShrinkLimits {
  */
 export async function checkShrink(next: Ruleset, applied: Ruleset | null, limits: ShrinkLimits, netns: string | undefined): Promise<NftResult<ShrinkRefusal | null>> {
   if (limits.allowShrink === true) return { ok: true, value: null };
-  const before = applied === null ? await readEnforcedIds(netns) : { ok: true as const, value: enforcedIds(rulesetLines(applied)) };
+  const before = applied === null ? await readEnforcedIds(netns) : { ok: true as const, value: rulesetEnforcedIds(applied) };
   if (!before.ok) return before;
-  const after = enforcedIds(rulesetLines(next)).size;
+  const after = rulesetEnforcedIds(next).size;
   return { ok: true, value: shrinkRefusal(before.value.size, after, limits.maxShrinkPercent ?? DEFAULT_MAX_SHRINK_PERCENT) };
 }

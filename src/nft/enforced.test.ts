@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { compileRuleset } from "./compile.js";
-import { enforcedIds, rulesetLines, shrinkRefusal, tableLines } from "./enforced.js";
+import { enforcedIds, rulesetEnforcedIds, shrinkRefusal, tableLines } from "./enforced.js";
 import { ENGINE_OPTIONS, LOCAL_PODS, POLICIES, POD_CIDRS, testCluster } from "./fixture.js";
 import { renderTable } from "./render.js";
 
@@ -14,11 +14,24 @@ test("enforced ids: the rule ids of policy rules and group default denies, not t
 
 test("enforced ids: a compiled ruleset and the table as nft lists it give the same ids", () => {
   const compiled = compile();
-  const fromRuleset = enforcedIds(rulesetLines(compiled.ruleset));
+  const fromRuleset = rulesetEnforcedIds(compiled.ruleset);
   const fromListing = enforcedIds(renderTable(compiled.ruleset).split("\n"));
   assert.ok(fromRuleset.size > 2, "the fixture enforces several rules");
   assert.deepEqual([...fromListing].sort(), [...fromRuleset].sort());
-  assert.equal(enforcedIds(rulesetLines(compile([]).ruleset)).size, 0, "no policy: nothing enforced");
+  assert.equal(rulesetEnforcedIds(compile([]).ruleset).size, 0, "no policy: nothing enforced");
+  // Read again (the ids of each chain are remembered): the same answer.
+  assert.deepEqual([...rulesetEnforcedIds(compiled.ruleset)].sort(), [...fromRuleset].sort());
+});
+
+test("enforced ids per chain, remembered: a chain that goes takes its ids with it, one that stays keeps them", () => {
+  const compiled = compile();
+  const all = rulesetEnforcedIds(compiled.ruleset);
+  const [first, ...rest] = compiled.ruleset.chains.filter((c) => enforcedIds(c.rules).size > 0);
+  assert.ok(first !== undefined && rest.length > 0, "several chains enforce ids");
+  const without = { ...compiled.ruleset, chains: compiled.ruleset.chains.filter((c) => c !== first) };
+  const expected = enforcedIds(without.chains.flatMap((c) => c.rules));
+  assert.deepEqual([...rulesetEnforcedIds(without)].sort(), [...expected].sort());
+  assert.ok(expected.size < all.size, "the chain's own ids are gone");
 });
 
 test("table lines: only the rules of table inet portcullis in a listing of the whole ruleset", () => {

@@ -1,4 +1,4 @@
-import type { Ruleset } from "./types.js";
+import type { NftChain, Ruleset } from "./types.js";
 
 /**
  * What a table enforces, counted the same way for a compiled ruleset and for the table the kernel
@@ -19,6 +19,26 @@ export function enforcedIds(ruleLines: Iterable<string>): Set<string> {
   return ids;
 }
 
+/**
+ * The ids a compiled ruleset enforces (`enforcedIds` of the rules of every chain), read per
+ * chain and remembered while the chain object lives: a compile hands back unchanged chains as the
+ * same objects, so a node agent's check per event reads only the rules of the chains that changed.
+ */
+export function rulesetEnforcedIds(ruleset: Ruleset): Set<string> {
+  const ids = new Set<string>();
+  for (const chain of ruleset.chains) {
+    let own = chainIds.get(chain);
+    if (own === undefined) {
+      own = [...enforcedIds(chain.rules)];
+      chainIds.set(chain, own);
+    }
+    for (const id of own) ids.add(id);
+  }
+  return ids;
+}
+
+const chainIds = new WeakMap<NftChain, readonly string[]>();
+
 /** The lines of one table in a listing of the whole ruleset (`nft -t list ruleset`); none when it is not there. */
 export function tableLines(listing: string, family: string, table: string): string[] {
   const lines = listing.split("\n");
@@ -26,11 +46,6 @@ export function tableLines(listing: string, family: string, table: string): stri
   if (start < 0) return [];
   const end = lines.indexOf("}", start);
   return lines.slice(start + 1, end < 0 ? lines.length : end);
-}
-
-/** The rule lines of a compiled ruleset (no set elements: cheap for any table). */
-export function rulesetLines(ruleset: Ruleset): string[] {
-  return ruleset.chains.flatMap((c) => c.rules);
 }
 
 /** A state `enforce` refuses to apply: it drops every enforced id (`all`), or more than `maxPercent` of them. */
