@@ -1,4 +1,5 @@
-import type { Cluster, Endpoint, Rule } from "../model/cluster.js";
+import type { Cluster, Direction, Endpoint, Policy, Rule } from "../model/cluster.js";
+import type { AdminPolicy } from "../model/admin-policy.js";
 import type { AddressSet } from "../net/address-set.js";
 import { formatIp } from "../net/ip.js";
 import { Engine } from "../engine/engine.js";
@@ -32,6 +33,8 @@ export class CompileCache {
   private previousHashes = new Map<string, string>();
   private currentHashes = new Map<string, string>();
   private last: { readonly engine: Engine; readonly resolver: PeerResolver } | null = null;
+  /** Per direction: the rule specs of the last compile and the policies they were made from. */
+  private readonly specs = new Map<Direction, { readonly policies: ReadonlySet<Policy>; readonly admin: ReadonlySet<AdminPolicy>; readonly value: RuleSpecs }>();
   /** The resolver of the compile under way. */
   private resolver: PeerResolver | null = null;
   hits = 0;
@@ -105,6 +108,19 @@ export class CompileCache {
     return chains;
   }
 
+  /**
+   * The rule specs (ids, hashes) of the policies some group looks up in `direction`: the last ones
+   * while those are the same policy objects (a pod event leaves them so; the specs are a function
+   * of the policies alone), else `compute`d.
+   */
+  ruleSpecs(direction: Direction, policies: ReadonlySet<Policy>, admin: ReadonlySet<AdminPolicy>, compute: () => RuleSpecs): RuleSpecs {
+    const last = this.specs.get(direction);
+    if (last !== undefined && sameMembers(last.policies, policies) && sameMembers(last.admin, admin)) return last.value;
+    const value = compute();
+    this.specs.set(direction, { policies, admin, value });
+    return value;
+  }
+
   /** `hashText` of `text`, remembered while compiles use it. */
   hash(text: string): string {
     let h = this.currentHashes.get(text) ?? this.previousHashes.get(text);
@@ -132,6 +148,14 @@ interface RuleEntry {
   readonly members: readonly Endpoint[];
   readonly lookups: RuleLookups;
 }
+
+/** The rule specs of one direction: NetworkPolicy rules and admin rules. */
+export interface RuleSpecs {
+  readonly specs: readonly RuleSpec[];
+  readonly admin: readonly AdminRuleSpec[];
+}
+
+const sameMembers = <T>(a: ReadonlySet<T>, b: ReadonlySet<T>): boolean => a === b || (a.size === b.size && [...a].every((x) => b.has(x)));
 
 const sameItems = <T>(a: readonly T[], b: readonly T[]): boolean => a.length === b.length && a.every((x, k) => x === b[k]);
 

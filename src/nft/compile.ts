@@ -13,7 +13,7 @@ import { type Group, type LocalPods, byString, groupLocalPods } from "./groups.j
 import { groupChain, groupId, ruleId, stableHashes, unknownId } from "./ids.js";
 import { PeerResolver } from "./peers.js";
 import { type RuleLookups, type RuleSpec, needsMembers, ruleLookups, rulePeersOf } from "./rule-sets.js";
-import { type CompileCache, adminRuleLookupsKey } from "./cache.js";
+import { type CompileCache, type RuleSpecs, adminRuleLookupsKey } from "./cache.js";
 import { renderRuleset, rulesetStats } from "./render.js";
 import { type CompileOptions, type CompileResult, type NftChain, type NftSet, type NodeScope, type RuleIdEntry, TABLE } from "./types.js";
 
@@ -87,7 +87,7 @@ function compileDirection(
   cache: CompileCache | undefined,
 ): { maps: NftSet[]; sets: NftSet[]; chains: NftChain[] } {
   const groups = local[direction];
-  const { specs, admin: adminSpecs } = ruleSpecs(direction, groups, cache === undefined ? undefined : (text) => cache.hash(text));
+  const { specs, admin: adminSpecs } = ruleSpecsOf(direction, groups, cache);
   const lookups = new Map<RuleSpec, RuleLookups>();
   const isolated = specs.some(needsMembers) ? membersByPolicy(groups) : new Map<Policy, Endpoint[]>();
   for (const spec of specs) {
@@ -149,14 +149,22 @@ function chainInputs(g: Group, specs: SpecIndex, lookups: ReadonlyMap<RuleSpec, 
   return [g.hash, g.mode, adminMode, g.lookup.length, ...g.lookup, g.admin.length, ...g.admin, g.baseline.length, ...g.baseline, "rules", ...ruleInputs, "admin", ...adminRules];
 }
 
+/** The rule specs of the policies the groups look up; with a cache, the last ones while those policies are the same objects. */
+function ruleSpecsOf(direction: Direction, groups: readonly Group[], cache: CompileCache | undefined): RuleSpecs {
+  const policies = new Set(groups.flatMap((g) => g.lookup));
+  const adminPolicies = new Set(groups.flatMap((g) => [...g.admin, ...g.baseline]));
+  if (cache === undefined) return ruleSpecs(direction, policies, adminPolicies);
+  return cache.ruleSpecs(direction, policies, adminPolicies, () => ruleSpecs(direction, policies, adminPolicies, (text) => cache.hash(text)));
+}
+
 /**
  * Rules of the policies some chain looks up: NetworkPolicies in policy id and rule index order,
  * admin policies in kind/name and rule index order; each id hashes the policy and the index (one
  * hash space for both, so no two rules share an id).
  */
-function ruleSpecs(direction: Direction, groups: readonly Group[], hash?: (text: string) => string): { specs: RuleSpec[]; admin: AdminRuleSpec[] } {
-  const policies = [...new Set(groups.flatMap((g) => g.lookup))].sort((a, b) => byString(a.id, b.id));
-  const adminPolicies = [...new Set(groups.flatMap((g) => [...g.admin, ...g.baseline]))].sort((a, b) => byString(formatAdminPolicy(a), formatAdminPolicy(b)));
+function ruleSpecs(direction: Direction, lookedUp: ReadonlySet<Policy>, adminLookedUp: ReadonlySet<AdminPolicy>, hash?: (text: string) => string): RuleSpecs {
+  const policies = [...lookedUp].sort((a, b) => byString(a.id, b.id));
+  const adminPolicies = [...adminLookedUp].sort((a, b) => byString(formatAdminPolicy(a), formatAdminPolicy(b)));
   const keyOf = (policy: Policy, rule: Rule): string => `${policy.id}\n${rule.index}`;
   const hashes = stableHashes([
     ...policies.flatMap((p) => p[direction].map((rule) => keyOf(p, rule))),

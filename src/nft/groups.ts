@@ -64,18 +64,12 @@ export function groupLocalPods(engine: Engine, localPods: readonly Endpoint[], a
     else enforced.push(pod);
   }
   const adminMode: Mode = auditAll ? "audit" : "enforce";
-  const modes = new Map<Policy, Mode>();
-  // Only an annotated policy can be reported (`policyMode`); those are taken in id order.
-  const annotated: Policy[] = [];
-  for (const p of engine.cluster.policies) {
-    if (auditAll || p.annotations.has(MODE_ANNOTATION)) annotated.push(p);
-    else modes.set(p, "enforce");
-  }
-  for (const p of annotated.sort((a, b) => byString(a.id, b.id))) modes.set(p, policyMode(p, auditAll, issues));
+  const { modes, issues: modeIssues } = policyModes(engine.cluster.policies, auditAll);
+  issues.push(...modeIssues);
   const groups = (direction: Direction): Group[] => {
     const byKey = new Map<string, { mode: Mode; lookup: readonly Policy[]; admin: readonly AdminPolicy[]; baseline: readonly AdminPolicy[]; members: Endpoint[] }>();
     for (const pod of enforced) {
-      const policies = [...engine.policiesSelecting(pod, direction)].sort((a, b) => byString(a.id, b.id));
+      const policies = byId(engine.policiesSelecting(pod, direction));
       const tiers = adminTiersOf(engine, pod, direction);
       const baseline = policies.length === 0 ? tiers.Baseline : NO_ADMIN;
       // "By default, a pod is non-isolated": no policy of any tier, no group, no entry in the verdict map.
@@ -101,6 +95,45 @@ export function groupLocalPods(engine: Engine, localPods: readonly Endpoint[], a
 }
 
 const NO_ADMIN: readonly AdminPolicy[] = [];
+
+/**
+ * The mode of every policy, and the issues of unknown modes (annotated policies in id order):
+ * remembered per policy list, which the node agent hands over as the same array while no policy
+ * changed, so a pod event does not walk every policy of the cluster.
+ */
+function policyModes(policies: readonly Policy[], auditAll: boolean): { readonly modes: ReadonlyMap<Policy, Mode>; readonly issues: readonly CompileIssue[] } {
+  const known = modesOf.get(policies);
+  if (known !== undefined && known.auditAll === auditAll) return known;
+  const issues: CompileIssue[] = [];
+  const modes = new Map<Policy, Mode>();
+  // Only an annotated policy can be reported (`policyMode`); those are taken in id order.
+  const annotated: Policy[] = [];
+  for (const p of policies) {
+    if (auditAll || p.annotations.has(MODE_ANNOTATION)) annotated.push(p);
+    else modes.set(p, "enforce");
+  }
+  for (const p of annotated.sort((a, b) => byString(a.id, b.id))) modes.set(p, policyMode(p, auditAll, issues));
+  const out = { auditAll, modes, issues };
+  modesOf.set(policies, out);
+  return out;
+}
+
+const modesOf = new WeakMap<readonly Policy[], { readonly auditAll: boolean; readonly modes: ReadonlyMap<Policy, Mode>; readonly issues: readonly CompileIssue[] }>();
+
+/**
+ * The policies in id order, remembered per list: the engine hands back the same list for a label
+ * class while its selection holds (see Engine.policiesSelecting), so pods of one class sort it once.
+ */
+function byId(policies: readonly Policy[]): readonly Policy[] {
+  let sorted = sortedLists.get(policies);
+  if (sorted === undefined) {
+    sorted = [...policies].sort((a, b) => byString(a.id, b.id));
+    sortedLists.set(policies, sorted);
+  }
+  return sorted;
+}
+
+const sortedLists = new WeakMap<readonly Policy[], readonly Policy[]>();
 
 /** The admin policies of each tier that decide `direction` for `pod`, from the engine's verdict layers. */
 function adminTiersOf(engine: Engine, pod: Endpoint, direction: Direction): Readonly<Record<AdminTier, readonly AdminPolicy[]>> {
