@@ -41,6 +41,8 @@ export class CompileCache {
   misses = 0;
   /** Compiles that followed the last one's engine (the others built it afresh). */
   followed = 0;
+  /** Directions whose rule specs were kept from the last compile (see `ruleSpecs`). */
+  specsKept = 0;
 
   /** The engine and peer resolver for `cluster`: the last ones followed, or new ones. */
   prepare(cluster: Cluster, options: EngineOptions): { readonly engine: Engine; readonly resolver: PeerResolver } {
@@ -115,7 +117,10 @@ export class CompileCache {
    */
   ruleSpecs(direction: Direction, policies: ReadonlySet<Policy>, admin: ReadonlySet<AdminPolicy>, compute: () => RuleSpecs): RuleSpecs {
     const last = this.specs.get(direction);
-    if (last !== undefined && sameMembers(last.policies, policies) && sameMembers(last.admin, admin)) return last.value;
+    if (last !== undefined && sameMembers(last.policies, policies) && sameMembers(last.admin, admin)) {
+      this.specsKept++;
+      return last.value;
+    }
     const value = compute();
     this.specs.set(direction, { policies, admin, value });
     return value;

@@ -5,7 +5,7 @@ import { AddressSet } from "../net/address-set.js";
 import type { Cidr } from "../net/cidr.js";
 import { type Family, formatIp } from "../net/ip.js";
 import { type CompiledAdminRule, type SpecIndex, baseChain, groupChainsOf, specIndex, specsOf, unknownPodChain } from "./chains.js";
-import { type AdminRuleSpec, adminRuleEntry, adminRuleKey, adminRuleLookups, adminRulePeers, adminRulesOf } from "./admin-rules.js";
+import { adminRuleEntry, adminRuleKey, adminRuleLookups, adminRulePeers, adminRulesOf } from "./admin-rules.js";
 import { type AdminPolicy, adminRuleNamesPort, formatAdminPolicy } from "../model/admin-policy.js";
 import type { AdminTiers } from "../engine/admin-tiers.js";
 import { ADDRESS_TYPE, FAMILIES, formatAddresses } from "./elements.js";

@@ -7,7 +7,7 @@ import type { Cidr } from "../net/cidr.js";
 import { CompileCache } from "./cache.js";
 import { compileRuleset } from "./compile.js";
 import { diffRulesets } from "./diff.js";
-import { ENGINE_OPTIONS, LOCAL_PODS, POD_CIDRS as FIXTURE_POD_CIDRS, cidr, namespace, pod, testCluster } from "./fixture.js";
+import { AT, ENGINE_OPTIONS, LOCAL_PODS, POD_CIDRS as FIXTURE_POD_CIDRS, POLICIES, cidr, ip, namespace, pod, testCluster } from "./fixture.js";
 
 const RUNS = Number(process.env["PROPERTY_RUNS"] ?? 100);
 
@@ -133,3 +133,48 @@ test("fixture cluster, a namespace's labels change: the engine is built again (n
   assert.equal(cache.followed, 0);
   assert.equal(incremental.text, compileRuleset(next, ENGINE_OPTIONS, {}).text);
 });
+
+/**
+ * Each kind of change a watch event makes, from the fixture cluster, compiled through one cache
+ * after a first compile: the result is a fresh compile's, and the rule specs (ids and hashes, kept
+ * while the looked-up policies are the same objects) are kept exactly when no looked-up policy
+ * came, went or changed. `specs`: how many of the two directions keep theirs.
+ */
+const AUDITED = POLICIES.find((p) => p.name === "audit-egress") as Policy;
+const WEB_EGRESS = POLICIES.find((p) => p.name === "web-api-egress") as Policy;
+const worker2 = pod("production", "worker-2", { app: "worker" }, ["10.244.1.31"]);
+const CHANGES: readonly { readonly name: string; readonly change: (c: Cluster) => Cluster; readonly specs: number }[] = [
+  { name: "pod added (a local pod joins an existing group)", change: (c) => ({ ...c, endpoints: [...c.endpoints, worker2] }), specs: 2 },
+  { name: "pod deleted", change: (c) => ({ ...c, endpoints: c.endpoints.filter((e) => e.name !== "worker") }), specs: 2 },
+  { name: "pod relabelled (into web-api: its policies were already looked up)", change: (c) => ({ ...c, endpoints: c.endpoints.map((e) => (e.name === "worker" ? { ...e, labels: new Map([["app", "web-api"]]) } : e)) }), specs: 2 },
+  { name: "pod IP changed", change: (c) => ({ ...c, endpoints: c.endpoints.map((e) => (e.name === "db" ? { ...e, ips: [...worker2.ips] } : e)) }), specs: 2 },
+  { name: "namespace relabelled (the engine is built again; the policies are the same objects)", change: (c) => ({ ...c, namespaces: new Map([...c.namespaces, ["staging", namespace("staging", { env: "prod" })]]) }), specs: 2 },
+  {
+    name: "policy added (selects local pods: egress specs made again)",
+    change: (c) => ({ ...c, policies: [...c.policies, { ...WEB_EGRESS, id: "production/web-api-egress-2", name: "web-api-egress-2" }] }),
+    specs: 1,
+  },
+  { name: "policy changed (audited → enforced: a new object)", change: (c) => ({ ...c, policies: c.policies.map((p) => (p === AUDITED ? { ...p, annotations: new Map() } : p)) }), specs: 1 },
+  { name: "policy deleted", change: (c) => ({ ...c, policies: c.policies.filter((p) => p !== AUDITED) }), specs: 1 },
+  {
+    name: "service added",
+    change: (c) => ({ ...c, services: [{ namespace: "production", name: "db", selector: new Map([["app", "db"]]), ports: [], clusterIps: [ip("10.96.0.20")], type: "ClusterIP", headless: false, externalName: null, at: AT }] }),
+    specs: 2,
+  },
+  { name: "node added (its pod CIDR)", change: (c) => ({ ...c, nodes: [{ name: "node-1", labels: new Map(), podCidrs: [cidr("10.244.1.0/24")], addresses: [], at: AT }] }), specs: 2 },
+];
+
+for (const { name, change, specs } of CHANGES) {
+  test(`compile cache, ${name}: equals a fresh compile; rule specs kept in ${specs} of 2 directions`, () => {
+    const start = testCluster();
+    const scope = (c: Cluster) => ({ localPods: c.endpoints.filter((e) => e.namespace !== "kube-system"), podCidrs: FIXTURE_POD_CIDRS });
+    const cache = new CompileCache();
+    compileRuleset(start, ENGINE_OPTIONS, scope(start), { cache });
+    const kept = cache.specsKept;
+    const next = change(start);
+    const incremental = compileRuleset(next, ENGINE_OPTIONS, scope(next), { cache });
+    assert.equal(incremental.text, compileRuleset(next, ENGINE_OPTIONS, scope(next)).text);
+    assert.deepEqual([...incremental.issues], [...compileRuleset(next, ENGINE_OPTIONS, scope(next)).issues]);
+    assert.equal(cache.specsKept - kept, specs);
+  });
+}
