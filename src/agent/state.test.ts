@@ -126,3 +126,21 @@ test("a bare pod and a ReplicaSet of the same name in one namespace are told apa
   v.upsert(livePod("a", "web-1", { ip: "10.0.0.2", replicaSet: "web" }));
   assert.deepEqual(v.cluster().endpoints.map((e) => e.id), ["a/web[Pod]", "a/web[ReplicaSet]"]);
 });
+
+// The label keys the selectors read are counted per policy and service as they come, change and go
+// (a policy event does not walk every policy): the pods split while any selector reads the key.
+test("pod-template-hash read by two policies: the pods stay split until the last one stops reading it (deleted, or changed to another selector)", () => {
+  const v = seeded();
+  v.upsert(livePod("production", "web-8e0a-c", { labels: { app: "web", "pod-template-hash": "8e0a" }, ip: "10.244.1.6", node: "worker-1", replicaSet: "web-7d9f" }));
+  const byHash = (name: string) => livePolicy("production", name, { podSelector: { matchLabels: { "pod-template-hash": "8e0a" } }, policyTypes: ["Ingress"] });
+  const split = ["production/web-7d9f", "production/web-8e0a-c"];
+  v.upsert(byHash("first"));
+  v.upsert(byHash("second"));
+  assert.deepEqual(v.cluster().endpoints.map((e) => e.id), split);
+  v.remove(byHash("first"));
+  assert.deepEqual(v.cluster().endpoints.map((e) => e.id), split, "the second policy still reads the key");
+  v.upsert(bumped(livePolicy("production", "second", { podSelector: { matchLabels: { app: "web" } }, policyTypes: ["Ingress"] })));
+  assert.deepEqual(v.cluster().endpoints.map((e) => e.id), ["production/web-7d9f"], "changed: no selector reads the key now");
+  v.upsert(livePod("production", "svc-reader", { labels: { app: "db" }, ip: "10.244.1.9", node: "worker-1" }));
+  assert.deepEqual(v.cluster().endpoints.map((e) => e.id), ["production/web-7d9f", "production/svc-reader"], "only the changed unit is grouped again");
+});

@@ -54,7 +54,6 @@ export interface Rejected {
 interface Unit {
   readonly pods: Map<string, WorkloadObject>;
   endpoints: readonly Endpoint[];
-  dirty: boolean;
 }
 
 const NOTHING_CHANGED: ObjectChange = { changed: false, firstIp: false, diagnostics: [] };
@@ -100,10 +99,6 @@ class Collection<T> {
     return this.items.get(key);
   }
 
-  get changed(): boolean {
-    return this.dirty;
-  }
-
   values(): readonly T[] {
     if (this.dirty) {
       this.list = [...this.items.values()];
@@ -127,7 +122,15 @@ export class ClusterView {
   private readonly units = new Map<string, Unit>();
   private readonly unitOfPod = new Map<string, string>();
   private unitsDirty = false;
+  /** The units whose pods changed since the last Cluster: only they are grouped again. */
+  private readonly dirtyUnits = new Set<string>();
   private labelKeys: ReadonlySet<string> = new Set();
+  /**
+   * How many policies and services read each pod label key (podLabelKeysRead of each one), kept as
+   * they come and go, so a policy event does not walk every policy; `keysDirty`: a key came or went.
+   */
+  private readonly keyCounts = new Map<string, number>();
+  private keysDirty = false;
   private readonly localPods = new Set<string>();
   private readonly splitIds = new WeakMap<Endpoint, Endpoint>();
   private readonly idCounts = new Map<string, number>();
@@ -205,10 +208,16 @@ export class ClusterView {
         this.declared.set(key, d?.kind === "namespace" ? d.value : undefined);
         this.namespacesDirty = true;
         return;
-      case "Service":
-        return this.services.set(key, d?.kind === "service" ? d.value : undefined);
-      case "NetworkPolicy":
-        return this.policies.set(key, d?.kind === "policy" ? d.value : undefined);
+      case "Service": {
+        const service = d?.kind === "service" ? d.value : undefined;
+        this.countKeys(this.services.get(key), service, (x) => podLabelKeysRead([], [x]));
+        return this.services.set(key, service);
+      }
+      case "NetworkPolicy": {
+        const policy = d?.kind === "policy" ? d.value : undefined;
+        this.countKeys(this.policies.get(key), policy, (x) => podLabelKeysRead([x], []));
+        return this.policies.set(key, policy);
+      }
       case "Node":
         return this.nodes.set(key, d?.kind === "node" ? d.value : undefined);
       case "Pod":
@@ -216,6 +225,22 @@ export class ClusterView {
       default:
         return this.adminPolicies.set(key, d?.kind === "admin-policy" ? d.value : undefined);
     }
+  }
+
+  /** Counts the label keys `before` read out and those `after` reads in (`keyCounts`). */
+  private countKeys<T>(before: T | undefined, after: T | undefined, keysOf: (x: T) => ReadonlySet<string>): void {
+    if (before === after) return;
+    const count = (x: T | undefined, by: 1 | -1): void => {
+      if (x === undefined) return;
+      for (const k of keysOf(x)) {
+        const n = (this.keyCounts.get(k) ?? 0) + by;
+        if (n <= 0) this.keyCounts.delete(k);
+        else this.keyCounts.set(k, n);
+        if (n === 0 || (by === 1 && n === 1)) this.keysDirty = true;
+      }
+    };
+    count(before, -1);
+    count(after, 1);
   }
 
   private placePod(key: string, after: Entry | undefined): void {
@@ -228,16 +253,17 @@ export class ClusterView {
     if (oldUnit !== undefined && oldUnit !== newUnit) {
       const unit = this.units.get(oldUnit);
       unit?.pods.delete(key);
-      if (unit !== undefined) unit.dirty = true;
+      if (unit !== undefined) this.dirtyUnits.add(oldUnit);
       this.unitOfPod.delete(key);
     }
     if (pod !== undefined && newUnit !== undefined) {
       let unit = this.units.get(newUnit);
       if (unit === undefined) {
-        unit = { pods: new Map(), endpoints: [], dirty: true };
+        unit = { pods: new Map(), endpoints: [] };
         this.units.set(newUnit, unit);
+        this.dirtyUnits.add(newUnit);
       }
-      if (unit.pods.get(key) !== pod) unit.dirty = true;
+      if (unit.pods.get(key) !== pod) this.dirtyUnits.add(newUnit);
       unit.pods.set(key, pod);
       this.unitOfPod.set(key, newUnit);
     }
@@ -247,15 +273,17 @@ export class ClusterView {
   /** The Cluster as the view holds it now; the same object while nothing changed. */
   cluster(): Cluster {
     if (this.builtAt === this.version) return this.last;
-    const selectorsChanged = this.policies.changed || this.services.changed;
     const policies = this.policies.values();
     const services = this.services.values();
-    const keys = selectorsChanged ? podLabelKeysRead(policies, services) : this.labelKeys;
-    if (keys !== this.labelKeys && !sameValue(keys, this.labelKeys)) {
-      // Which controller labels tell pods apart depends on what the selectors read: regroup all.
-      this.labelKeys = keys;
-      for (const unit of this.units.values()) unit.dirty = true;
-      this.unitsDirty = true;
+    if (this.keysDirty) {
+      this.keysDirty = false;
+      const keys = new Set(this.keyCounts.keys());
+      if (!sameValue(keys, this.labelKeys)) {
+        // Which controller labels tell pods apart depends on what the selectors read: regroup all.
+        this.labelKeys = keys;
+        for (const key of this.units.keys()) this.dirtyUnits.add(key);
+        this.unitsDirty = true;
+      }
     }
     const namespaces = this.namespacesDirty ? this.namespaceMap() : this.last.namespaces;
     this.namespacesDirty = false;
@@ -274,9 +302,9 @@ export class ClusterView {
   }
 
   private endpoints(): readonly Endpoint[] {
-    for (const [key, unit] of this.units) {
-      if (!unit.dirty) continue;
-      unit.dirty = false;
+    for (const key of this.dirtyUnits) {
+      const unit = this.units.get(key);
+      if (unit === undefined) continue;
       for (const e of unit.endpoints) this.countId(e, -1);
       if (unit.pods.size === 0) {
         unit.endpoints = [];
@@ -287,6 +315,7 @@ export class ClusterView {
       unit.endpoints = groupEndpoints([...unit.pods.values()], this.labelKeys).endpoints.map((e) => intern(old.get(e.id), e));
       for (const e of unit.endpoints) this.countId(e, 1);
     }
+    this.dirtyUnits.clear();
     this.unitsDirty = false;
     const all: Endpoint[] = [];
     this.renamed = new Map();
