@@ -15,7 +15,7 @@ import { PeerResolver } from "./peers.js";
 import { type RuleLookups, type RuleSpec, needsMembers, ruleLookups, rulePeersOf } from "./rule-sets.js";
 import { type CompileCache, type RuleSpecs, adminRuleLookupsKey } from "./cache.js";
 import { renderRuleset, rulesetStats } from "./render.js";
-import { type CompileOptions, type CompileResult, type NftChain, type NftSet, type NodeScope, type RuleIdEntry, TABLE } from "./types.js";
+import { type CompileOptions, type CompileResult, type Mode, type NftChain, type NftSet, type NodeScope, type RuleIdEntry, TABLE } from "./types.js";
 
 const DIRECTIONS: readonly Direction[] = ["egress", "ingress"];
 const ADDR = ADDRESS_TYPE;
@@ -96,8 +96,7 @@ function compileDirection(
     const peers = rulePeersOf(resolver, spec);
     const compute = (same?: RuleLookups): RuleLookups => ruleLookups(spec, peers, members, same);
     lookups.set(spec, cache === undefined ? compute() : cache.ruleLookups(spec, peers, members, compute));
-    const policy = { namespace: spec.policy.namespace, name: spec.policy.name };
-    entries.set(spec.id, { kind: "rule", id: spec.id, direction, policy, rule: spec.rule.index, mode: local.modes.get(spec.policy) ?? "enforce" });
+    entries.set(spec.id, ruleEntry(spec, local.modes.get(spec.policy) ?? "enforce"));
   }
   const admin = new Map<AdminPolicy, CompiledAdminRule[]>();
   const withIps = adminSpecs.some((s) => s.direction === "egress" && adminRuleNamesPort(s.rule)) ? endpoints.filter((e) => e.ips.length > 0) : [];
@@ -128,6 +127,17 @@ function compileDirection(
   const adminSets = [...admin.values()].flatMap((rules) => rules.flatMap((r) => r.lookups.sets));
   return { maps: verdictMaps(direction, groups), sets: [...[...lookups.values()].flatMap((l) => l.sets), ...adminSets], chains };
 }
+
+/** The rule id entry of a NetworkPolicy rule, the same object while its spec (kept by the compile cache) and mode are. */
+function ruleEntry(spec: RuleSpec, mode: Mode): RuleIdEntry {
+  const known = ruleEntries.get(spec);
+  if (known !== undefined && known.mode === mode) return known;
+  const entry = { kind: "rule", id: spec.id, direction: spec.direction, policy: { namespace: spec.policy.namespace, name: spec.policy.name }, rule: spec.rule.index, mode } as const;
+  ruleEntries.set(spec, entry);
+  return entry;
+}
+
+const ruleEntries = new WeakMap<RuleSpec, Extract<RuleIdEntry, { kind: "rule" }>>();
 
 /** The members of the groups that look up each policy, in group order (one pass, not one per rule). */
 function membersByPolicy(groups: readonly Group[]): Map<Policy, Endpoint[]> {

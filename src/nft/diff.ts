@@ -24,7 +24,20 @@ export type RulesetDiff =
   | { readonly kind: "replace"; readonly text: string; readonly reason: "no-previous" | "base-chain" };
 
 const byKey = (elements: readonly NftElement[]): Map<string, NftElement> => new Map(elements.map((e) => [e.key, e]));
-const byName = <T extends { readonly name: string }>(items: readonly T[]): Map<string, T> => new Map(items.map((x) => [x.name, x]));
+/**
+ * Items by name, remembered per list: the ruleset applied last was the `next` of the last diff, so
+ * its maps are made once, not again when it is the `old` side of the next diff.
+ */
+function byName<T extends { readonly name: string }>(items: readonly T[]): ReadonlyMap<string, T> {
+  let found = byNameOf.get(items) as ReadonlyMap<string, T> | undefined;
+  if (found === undefined) {
+    found = new Map(items.map((x) => [x.name, x]));
+    byNameOf.set(items, found);
+  }
+  return found;
+}
+
+const byNameOf = new WeakMap<readonly { readonly name: string }[], ReadonlyMap<string, { readonly name: string }>>();
 
 const sameDefinition = (a: NftSet, b: NftSet): boolean => a.kind === b.kind && a.type === b.type && a.interval === b.interval;
 /** What the kernel holds of a chain: comments are not kept there. */
