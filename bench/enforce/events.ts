@@ -23,12 +23,12 @@ export interface EventSize {
 }
 
 /** One kind of event: how to make the next cluster and node scope from the current ones. */
-interface EventKind {
+export interface EventKind {
   readonly label: string;
   next(state: State, k: number): State;
 }
 
-interface State {
+export interface State {
   readonly cluster: Cluster;
   readonly local: readonly Endpoint[];
 }
@@ -53,7 +53,7 @@ export interface FirstApply {
   readonly rssMiB: number;
 }
 
-const POD_CIDR = [cidr("10.244.0.0/24")];
+export const POD_CIDR = [cidr("10.244.0.0/24")];
 
 /**
  * The kinds measured. Pod added: a new local pod (the app and ports of a local pod) joins node 0,
@@ -62,7 +62,7 @@ const POD_CIDR = [cidr("10.244.0.0/24")];
  * first. Pod relabelled: a local pod's `app` moves to another app (other policies select it).
  * Policy added: a new egress policy for a local pod's app in its namespace, one after the other.
  */
-function kinds(s: SyntheticCluster, r: Prng): EventKind[] {
+export function kinds(s: SyntheticCluster, r: Prng): EventKind[] {
   const added: Endpoint[] = [];
   const freeAddress = (k: number): string => {
     const slot = s.podsPerNode + 1 + k;
