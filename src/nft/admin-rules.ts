@@ -11,7 +11,7 @@ import type { Direction, Endpoint } from "../model/cluster.js";
 import { AddressSet } from "../net/address-set.js";
 import { ADDRESS_TYPE, type Contribution, FAMILIES, IP_KEYWORD, formatAddresses, partition, segmentElements } from "./elements.js";
 import { setName } from "./ids.js";
-import { type RuleLookups, lookupSet, namedIngressElements } from "./rule-sets.js";
+import { type RuleLookups, lookupSet, namedIngressLookup } from "./rule-sets.js";
 import type { Mode, RuleIdEntry } from "./types.js";
 
 /** One rule of one admin policy; `hash` names its id and sets. */
@@ -69,12 +69,11 @@ export function adminRuleLookups(spec: AdminRuleSpec, peers: AddressSet, endpoin
     }
     sets.push(lookupSet(name, `${ADDRESS_TYPE[f]} . inet_proto . inet_service`, segmentElements(f, partition(contributions))));
     matches.push(`${ip} ${side} . meta l4proto . th dport @${name}`);
-    // Ingress named ports resolve on the destination: the local pod the packet goes to.
+    // Ingress named ports resolve on the destination: the local pod the packet goes to (a two-step match).
     if (direction === "ingress" && named.length > 0) {
-      const namedSet = setName(direction, hash, f, true);
-      const elements = namedIngressElements(f, (pod) => adminProtocolsConns(named, pod).subtract(numbered), addresses, members);
-      sets.push(lookupSet(namedSet, `${ADDRESS_TYPE[f]} . ${ADDRESS_TYPE[f]} . inet_proto . inet_service`, elements));
-      matches.push(`${ip} saddr . ${ip} daddr . meta l4proto . th dport @${namedSet}`);
+      const two = namedIngressLookup(direction, hash, f, addresses, (pod) => adminProtocolsConns(named, pod).subtract(numbered), members);
+      sets.push(...two.sets);
+      matches.push(two.match);
     }
   }
   return { sets, matches };

@@ -29,7 +29,7 @@ const elementsOf = (r: CompileResult, name: string): string[] => {
 test("the ruleset of the test node matches its golden file", () => {
   const r = compileNode();
   assert.equal(r.text, golden("node.nft", r.text));
-  assert.deepEqual(r.stats, { sets: 21, elements: 40, rules: 45, chains: 8 });
+  assert.deepEqual(r.stats, { sets: 25, elements: 44, rules: 45, chains: 8 });
 });
 
 test("global audit mode matches its golden file: every default deny logs and returns", () => {
@@ -70,11 +70,14 @@ test("egress named port resolves against the destination pod's container port", 
   assert.deepEqual(elementsOf(compileNode(), N.set("egress", WEB_EGRESS, 0)), ["10.244.1.20 . tcp . 5432"]);
 });
 
-test("ingress named port resolves against the local destination pod, keyed by source and destination", () => {
+test("ingress named port resolves against the local destination pod: the source among the rule's peers, then destination . proto . port (a pod changes its own elements, not sources × pods)", () => {
   const r = compileNode();
-  const named = N.set("ingress", "production/db-ingress", 0, 4, true);
-  assert.deepEqual(elementsOf(r, named), ["10.244.1.10 . 10.244.1.20 . tcp . 5432"]);
-  assert.ok(r.text.includes(`ip saddr . ip daddr . meta l4proto . th dport @${named} counter return`));
+  const peers = N.set("ingress", "production/db-ingress", 0, 4, "peers");
+  const named = N.set("ingress", "production/db-ingress", 0, 4, "named");
+  assert.deepEqual(elementsOf(r, peers), ["10.244.1.10"]);
+  assert.deepEqual(elementsOf(r, named), ["10.244.1.20 . tcp . 5432"]);
+  assert.equal(r.ruleset.sets.find((s) => s.name === named)?.interval, false, "exact keys: a hash set, not pipapo");
+  assert.ok(r.text.includes(`ip saddr @${peers} ip daddr . meta l4proto . th dport @${named} counter return`));
 });
 
 test("ipBlock except: an address inside the CIDR and inside the except is left out", () => {

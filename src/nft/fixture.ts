@@ -11,7 +11,7 @@ import type { EngineOptions } from "../engine/types.js";
 import { AddressSet } from "../net/address-set.js";
 import { type Cidr, parseCidr } from "../net/cidr.js";
 import { type Ip, parseIp } from "../net/ip.js";
-import { groupChain, setName } from "./ids.js";
+import { type SetPart, groupChain, setName } from "./ids.js";
 import type { RuleIdMap } from "./types.js";
 
 export const AT: Location = { file: "t.yaml", line: 1, column: 1, document: 0, path: "" };
@@ -145,7 +145,7 @@ export function namesOf(ruleIds: RuleIdMap) {
   return {
     rule,
     group,
-    set: (direction: Direction, policy: string, index = 0, family: 4 | 6 = 4, named = false): string => setName(direction, hashOf(rule(direction, policy, index)), family, named),
+    set: (direction: Direction, policy: string, index = 0, family: 4 | 6 = 4, part: SetPart = "main"): string => setName(direction, hashOf(rule(direction, policy, index)), family, part),
     chain: (direction: Direction, ...policies: string[]): string => groupChain(direction, hashOf(group(direction, ...policies))),
   };
 }
