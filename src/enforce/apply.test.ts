@@ -27,8 +27,7 @@ test("the compiled ruleset applies in a fresh namespace and lists its sets and e
   await withNetns(1, async ([ns]) => {
     ok(await applyRuleset(compile(BASE).text, ns));
     const listed = ok(await listTable(ns));
-    assert.match(listed, new RegExp(`set ${N.set("egress", "production/web-api-egress", 0, 4, "named")} \\{`));
-    assert.match(listed, new RegExp(`set ${N.set("egress", "production/web-api-egress", 1)} \\{`));
+    assert.match(listed, new RegExp(`set ${N.set("egress", "production/web-api-egress")} \\{`));
     assert.match(listed, /10\.244\.1\.20 \. tcp \. 5432/);
     assert.ok(listed.includes(`10.244.1.10 : jump ${N.chain("egress", "production/default-deny-egress", "production/web-api-egress")}`));
     assert.match(listed, /type filter hook forward priority filter; policy accept;/);
@@ -215,7 +214,7 @@ test("admin tiers: random clusters with admin policies and a change of them: the
   });
 });
 
-test("80 sources leave a numbered-port rule: 79 deletions from its one-field address set, the table equals a full apply of the new state", async (t) => {
+test("a concatenated interval set that loses 80 elements is flushed and filled again in the diff: the table equals a full apply of the new state", async (t) => {
   if (!(await canUseNetns(t))) return;
   const clients = Array.from({ length: 80 }, (_, k) => pod("production", `client-${k}`, { app: "client" }, [`10.244.3.${2 * k + 1}`]));
   const fromClients = policy("production", "db-from-clients", sel({ app: "db" }), { ingress: [rule(0, [podsPeer(sel({ app: "client" }))], [port("TCP", 5432)])] });
@@ -225,7 +224,7 @@ test("80 sources leave a numbered-port rule: 79 deletions from its one-field add
   await withNetns(1, async ([ns]) => {
     ok(await applyRuleset(before.text, ns));
     const diff = diffRulesets(before.ruleset, after.ruleset);
-    assert.match(diff.text, /^delete element inet portcullis i_\w+_v4 \{\n\t10\.244\.3\.3,\n/m);
+    assert.match(diff.text, /^flush set inet portcullis i_\w+_v4$/m);
     ok(await applyRuleset(diff.text, ns));
     const patched = ok(await listTable(ns));
     ok(await applyRuleset(after.text, ns));
@@ -233,7 +232,7 @@ test("80 sources leave a numbered-port rule: 79 deletions from its one-field add
   });
 });
 
-test("ingress named ports (two-step: the rule's address set, then a daddr . proto . port hash set): a local pod leaving deletes its one element, and the table equals a full apply", async (t) => {
+test("ingress named ports (two-step: peers set, then a daddr . proto . port hash set): a local pod leaving deletes its one element, and the table equals a full apply", async (t) => {
   if (!(await canUseNetns(t))) return;
   const clients = Array.from({ length: 80 }, (_, k) => pod("production", `client-${k}`, { app: "client" }, [`10.244.3.${2 * k + 1}`]));
   const fromClients = policy("production", "db-from-clients", sel({ app: "db" }), { ingress: [rule(0, [podsPeer(sel({ app: "client" }))], [port("TCP", "pg")])] });

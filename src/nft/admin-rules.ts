@@ -1,18 +1,17 @@
 /**
  * The rules of the admin tiers (ClusterNetworkPolicy Admin/Baseline, AdminNetworkPolicy,
- * BaselineAdminNetworkPolicy) as set lookups, laid out as the NetworkPolicy rules' (rule-sets.ts:
- * peer addresses, the numbered ports, named ports per destination address), so a group chain does
- * a few counted lookups per rule and family, in the tier's order, whatever the number of pods.
+ * BaselineAdminNetworkPolicy) as set lookups, like the NetworkPolicy rules (rule-sets.ts): one set
+ * per family holds every (peer address, protocol, port) the rule matches, so a group chain does one
+ * counted lookup per rule and family, in the tier's order, whatever the number of pods.
  */
 import { adminProtocolsConns } from "../analysis/rule-conns.js";
 import type { AdminTiers } from "../engine/admin-tiers.js";
 import { type AdminEgressPeer, type AdminPolicy, type AdminRule, type AdminTier, effectiveAction, formatAdminPolicy } from "../model/admin-policy.js";
 import type { Direction, Endpoint } from "../model/cluster.js";
 import { AddressSet } from "../net/address-set.js";
-import type { ConnSet } from "../analysis/connset.js";
-import type { Family } from "../net/ip.js";
-import { FAMILIES } from "./elements.js";
-import { type RuleLookups, namedByAddress, portLookups } from "./rule-sets.js";
+import { ADDRESS_TYPE, type Contribution, FAMILIES, IP_KEYWORD, formatAddresses, partition, segmentElements } from "./elements.js";
+import { setName } from "./ids.js";
+import { type RuleLookups, lookupSet, namedIngressLookup } from "./rule-sets.js";
 import type { Mode, RuleIdEntry } from "./types.js";
 
 /** One rule of one admin policy; `hash` names its id and sets. */
@@ -44,26 +43,40 @@ export function adminRuleLookups(spec: AdminRuleSpec, peers: AddressSet, endpoin
   if (m.kind === "matches-nothing") return { sets: [], matches: [] };
   if (m.kind === "denies-all") return { sets: [], matches: [""] };
   const { direction, hash } = spec;
+  const side = direction === "egress" ? "daddr" : "saddr";
+  const sets: RuleLookups["sets"][number][] = [];
+  const matches: string[] = [];
   const protocols = m.protocols;
   const named = protocols === "all" ? [] : protocols.filter((p) => p.kind === "namedPort");
   const numbered = adminProtocolsConns(protocols, null);
-  // Named ports resolve on the destination pod: egress, the peer pods; ingress, the local pod the packet goes to.
-  const byAddress = (f: Family): Map<bigint, ConnSet> =>
-    namedByAddress(
-      f,
-      direction === "egress"
-        ? endpoints.map((e) => [AddressSet.fromIps(e.ips).intersect(peers).family(f), adminProtocolsConns(named, e).subtract(numbered)])
-        : members.map((pod) => [AddressSet.fromIps(pod.ips).family(f), adminProtocolsConns(named, pod).subtract(numbered)]),
-    );
-  return portLookups({
-    direction,
-    hash,
-    families: FAMILIES,
-    addresses: (f) => peers.family(f),
+  for (const f of FAMILIES) {
+    const name = setName(direction, hash, f);
+    const addresses = peers.family(f);
+    const ip = IP_KEYWORD[f];
     // "If unspecified, protocol-specific attributes will not be used to match traffic": the address alone (ICMP too).
-    ports: protocols === "all" ? "all" : numbered,
-    named: named.length > 0 ? byAddress : null,
-  });
+    if (protocols === "all") {
+      sets.push(lookupSet(name, ADDRESS_TYPE[f], formatAddresses(f, addresses)));
+      matches.push(`${ip} ${side} @${name}`);
+      continue;
+    }
+    const contributions: Contribution[] = [{ addresses, conns: numbered }];
+    // Egress named ports resolve on the destination pod: per destination address.
+    if (direction === "egress" && named.length > 0) {
+      for (const e of endpoints) {
+        const at = AddressSet.fromIps(e.ips).intersect(peers).family(f);
+        if (!at.isEmpty()) contributions.push({ addresses: at, conns: adminProtocolsConns(named, e) });
+      }
+    }
+    sets.push(lookupSet(name, `${ADDRESS_TYPE[f]} . inet_proto . inet_service`, segmentElements(f, partition(contributions))));
+    matches.push(`${ip} ${side} . meta l4proto . th dport @${name}`);
+    // Ingress named ports resolve on the destination: the local pod the packet goes to (a two-step match).
+    if (direction === "ingress" && named.length > 0) {
+      const two = namedIngressLookup(direction, hash, f, addresses, (pod) => adminProtocolsConns(named, pod).subtract(numbered), members);
+      sets.push(...two.sets);
+      matches.push(two.match);
+    }
+  }
+  return { sets, matches };
 }
 
 /** The addresses an admin rule's peers match (none for a rule that fails closed: it matches all or nothing without them). */

@@ -1,6 +1,63 @@
-import type { Protocol } from "../model/ports.js";
+import { ConnSet } from "../analysis/connset.js";
+import { PROTOCOLS, type Protocol } from "../model/ports.js";
 import { BITS, type Family, formatIp } from "../net/ip.js";
 import type { Interval, IntervalSet } from "../net/interval-set.js";
+
+/** Some addresses (one family) and the connections admitted towards/from them. */
+export interface Contribution {
+  readonly addresses: IntervalSet;
+  readonly conns: ConnSet;
+}
+
+/** An address interval with the union of the connections every contribution covering it admits. */
+export interface Segment {
+  readonly lo: bigint;
+  readonly hi: bigint;
+  readonly conns: ConnSet;
+}
+
+/**
+ * Cuts the address axis at every boundary so that each segment carries one connection set, then
+ * merges touching segments with equal sets. The products `segment × protocol × port interval` are
+ * pairwise disjoint, which concatenated interval sets (pipapo) require: the kernel refuses
+ * overlapping elements. The result depends only on the union of the contributions, not their order.
+ */
+export function partition(contributions: readonly Contribution[]): Segment[] {
+  const events: { at: bigint; index: number; start: boolean }[] = [];
+  contributions.forEach((c, index) => {
+    if (c.conns.isEmpty()) return;
+    for (const i of c.addresses.intervals) {
+      events.push({ at: i.lo, index, start: true }, { at: i.hi + 1n, index, start: false });
+    }
+  });
+  events.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  const active = new Map<number, number>();
+  const out: Segment[] = [];
+  for (let k = 0; k < events.length; ) {
+    const at = (events[k] as (typeof events)[number]).at;
+    for (; k < events.length && (events[k] as (typeof events)[number]).at === at; k++) {
+      const e = events[k] as (typeof events)[number];
+      const n = (active.get(e.index) ?? 0) + (e.start ? 1 : -1);
+      if (n === 0) active.delete(e.index);
+      else active.set(e.index, n);
+    }
+    const next = events[k];
+    if (next === undefined || active.size === 0) continue;
+    let conns = ConnSet.EMPTY;
+    for (const index of active.keys()) conns = conns.union((contributions[index] as Contribution).conns);
+    push(out, { lo: at, hi: next.at - 1n, conns });
+  }
+  return out;
+}
+
+function push(out: Segment[], s: Segment): void {
+  const last = out[out.length - 1];
+  if (last !== undefined && last.hi + 1n === s.lo && last.conns.equals(s.conns)) {
+    out[out.length - 1] = { lo: last.lo, hi: s.hi, conns: last.conns };
+  } else {
+    out.push(s);
+  }
+}
 
 /** One address, a CIDR block when the interval is exactly one, otherwise `first-last`. */
 export function formatAddressRange(family: Family, lo: bigint, hi: bigint): string {
@@ -24,3 +81,21 @@ export const ADDRESS_TYPE: Readonly<Record<Family, string>> = { 4: "ipv4_addr", 
 export const IP_KEYWORD: Readonly<Record<Family, string>> = { 4: "ip", 6: "ip6" };
 
 export const NFT_PROTOCOL: Readonly<Record<Protocol, string>> = { TCP: "tcp", UDP: "udp", SCTP: "sctp" };
+
+function formatPortRange(i: Interval): string {
+  return i.lo === i.hi ? `${i.lo}` : `${i.lo}-${i.hi}`;
+}
+
+/** `address . protocol . ports` for every piece of every segment, in address, protocol, port order. */
+export function segmentElements(family: Family, segments: readonly Segment[], middle = ""): string[] {
+  const out: string[] = [];
+  for (const s of segments) {
+    const address = formatAddressRange(family, s.lo, s.hi);
+    for (const protocol of PROTOCOLS) {
+      for (const ports of s.conns.ports(protocol).intervals) {
+        out.push(`${address} . ${middle}${NFT_PROTOCOL[protocol]} . ${formatPortRange(ports)}`);
+      }
+    }
+  }
+  return out;
+}

@@ -22,13 +22,14 @@ export const unknownId = (direction: Direction): string => `pc:${LETTER[directio
 /** Finds a rule id in a log line or a trace line. */
 export const RULE_ID_PATTERN = new RegExp(`\\bpc:[ei]:(?:g?[0-9a-f]{${HASH_DIGITS}}|unknown)\\b`);
 
-/** A rule's sets per family: `main`, its peer addresses; `named`, the destinations' resolved named ports. */
-export type SetPart = "main" | "named";
+/**
+ * What a rule's set holds beside its main lookup: `peers`, the peer addresses alone, and `named`, the
+ * local destinations' resolved named ports (an ingress named-port rule looks both up).
+ */
+export type SetPart = "main" | "peers" | "named";
 
 export const setName = (direction: Direction, hash: string, family: 4 | 6, part: SetPart = "main"): string =>
   `${LETTER[direction]}_${hash}${part === "main" ? "" : `_${part}`}_v${family}`;
-/** A rule's numbered ports (`proto . port`), the same for every family. */
-export const portsSetName = (direction: Direction, hash: string): string => `${LETTER[direction]}_${hash}_ports`;
 export const groupChain = (direction: Direction, hash: string): string => `${direction === "egress" ? "eg" : "in"}_g${hash}`;
 export const unknownChain = (direction: Direction): string => `unknown_${direction}`;
 

@@ -3,10 +3,8 @@ import { ruleConns } from "../analysis/rule-conns.js";
 import type { Direction, Endpoint, Policy, Rule } from "../model/cluster.js";
 import { type Family, formatIp } from "../net/ip.js";
 import { PROTOCOLS } from "../model/ports.js";
-import { AddressSet } from "../net/address-set.js";
-import type { IntervalSet } from "../net/interval-set.js";
-import { ADDRESS_TYPE, FAMILIES, IP_KEYWORD, NFT_PROTOCOL, formatAddresses } from "./elements.js";
-import { portsSetName, setName } from "./ids.js";
+import { ADDRESS_TYPE, type Contribution, FAMILIES, IP_KEYWORD, NFT_PROTOCOL, formatAddresses, partition, segmentElements } from "./elements.js";
+import { setName } from "./ids.js";
 import type { PeerResolver, RulePeers } from "./peers.js";
 import type { NftSet } from "./types.js";
 
@@ -29,6 +27,7 @@ const ADDR = ADDRESS_TYPE;
 const IP = IP_KEYWORD;
 
 const hasNamedPort = (rule: Rule): boolean => rule.ports !== "all" && rule.ports.some((p) => p.port.kind === "named");
+const hasNumberedPort = (rule: Rule): boolean => rule.ports !== "all" && rule.ports.some((p) => p.port.kind !== "named");
 
 /** The families a rule can admit: ipBlock peers fix theirs; selector peers and "all" admit both. */
 function ruleFamilies(rule: Rule): Family[] {
@@ -47,86 +46,75 @@ export const lookupSet = (name: string, type: string, elements: readonly string[
 });
 
 /**
- * The sets for one rule. The peer side is `daddr` for egress and `saddr` for ingress; the peer
- * addresses are a set of their own per family (`X_vN`, the only set a pod peer changes):
+ * The sets for one rule, per family. The peer side is `daddr` for egress and `saddr` for ingress:
  * - no `ports`: the peer address alone (every protocol, every port, ICMP too);
- * - numbered ports admit the same ports for every peer: the peer address, then `l4proto . dport`
- *   in the rule's ports (`X_ports`, fixed by the policy);
- * - named ports resolve on the destination pod, per destination address: `daddr . l4proto . dport`
- *   in a hash set (`X_named_vN`, exact keys) — egress: of the peer pods; ingress: of the local pods
- *   the rule's policy isolates, after the source is found among the peers.
- * So a pod coming or going changes its own elements (an address, a named-port entry), never
- * sources × ports or sources × local pods. Which sets exist depends only on the policy, never on
- * pods: pod changes stay element changes. A family gets sets only when the rule can admit it
- * (ipBlock peers fix the family).
+ * - otherwise `peer . l4proto . dport`. Egress named ports are resolved per destination pod IP, so
+ *   they fit the same set. Ingress named ports are resolved against the local pod the packet goes
+ *   to, the same for every source: a two-step match, the source in the rule's peer addresses
+ *   (`_peers`) and `daddr . l4proto . dport` in the local pods' resolved ports (`_named`). A pod
+ *   coming or going thus changes its own elements, never sources × local pods.
+ * Which sets exist depends only on the policy, never on pods: pod changes stay element changes.
+ * A family gets sets only when the rule can admit it (ipBlock peers fix the family).
  */
 export function ruleLookups(spec: RuleSpec, peers: RulePeers, members: readonly Endpoint[], same?: RuleLookups): RuleLookups {
-  const { direction, rule } = spec;
-  // `same`: this rule's sets from the same peers, for other members: only the ingress named-port sets differ.
-  const kept = new Map((same?.sets ?? []).filter((s) => !(direction === "ingress" && isNamedSet(s))).map((s) => [s.name, s]));
-  const numeric = ruleConns(rule, null);
-  const named = !hasNamedPort(rule)
-    ? null
-    : direction === "egress"
-      ? (f: Family) => namedByAddress(f, [...peers.endpoints].map(([e, a]) => [a.family(f), ruleConns(rule, e).subtract(numeric)]))
-      : (f: Family) => namedByAddress(f, members.map((pod) => [AddressSet.fromIps(pod.ips).family(f), ruleConns(rule, pod).subtract(numeric)]));
-  return portLookups({ direction, hash: spec.hash, families: ruleFamilies(rule), addresses: (f) => peers.addresses.family(f), ports: rule.ports === "all" ? "all" : numeric, named }, kept);
-}
-
-/** What `portLookups` makes the lookups of a rule (NetworkPolicy or admin) from. */
-export interface PortLookupInput {
-  readonly direction: Direction;
-  readonly hash: string;
-  readonly families: readonly Family[];
-  /** The peer addresses. */
-  readonly addresses: (f: Family) => IntervalSet;
-  /** "all": every protocol and port; otherwise what the numbered ports admit for every peer. */
-  readonly ports: "all" | ConnSet;
-  /** With named ports: per destination address, what its names add to `ports`. */
-  readonly named: ((f: Family) => ReadonlyMap<bigint, ConnSet>) | null;
-}
-
-/** The sets and matches of a rule (see `ruleLookups`); `kept`: sets to hand back by name (same peers). */
-export function portLookups(input: PortLookupInput, kept?: ReadonlyMap<string, NftSet>): RuleLookups {
-  const { direction, hash, ports, named } = input;
+  const { direction, rule, hash } = spec;
   const side = direction === "egress" ? "daddr" : "saddr";
   const sets: NftSet[] = [];
   const matches: string[] = [];
-  const numbered = ports !== "all" && !ports.isEmpty();
-  const portsName = portsSetName(direction, hash);
-  if (numbered && input.families.length > 0) sets.push(kept?.get(portsName) ?? lookupSet(portsName, "inet_proto . inet_service", portElements(ports)));
-  for (const f of input.families) {
+  // `same`: this rule's sets from the same peers, for other members: only the named-port sets differ.
+  const kept = new Map((same?.sets ?? []).filter((s) => !s.name.endsWith(NAMED_SUFFIX[4]) && !s.name.endsWith(NAMED_SUFFIX[6])).map((s) => [s.name, s]));
+  for (const f of ruleFamilies(rule)) {
     const name = setName(direction, hash, f);
-    // Egress named ports alone look up the destination's entry only (its address is in it).
-    if (ports === "all" || numbered || direction === "ingress") sets.push(kept?.get(name) ?? lookupSet(name, ADDR[f], formatAddresses(f, input.addresses(f))));
-    if (ports === "all") matches.push(`${IP[f]} ${side} @${name}`);
-    if (numbered) matches.push(`${IP[f]} ${side} @${name} meta l4proto . th dport @${portsName}`);
-    if (named !== null) {
-      const namedName = setName(direction, hash, f, "named");
-      sets.push(kept?.get(namedName) ?? { name: namedName, kind: "set", type: `${ADDR[f]} . inet_proto . inet_service`, interval: false, elements: namedElements(f, named(f)).map((key) => ({ key })) });
-      matches.push(`${direction === "ingress" ? `${IP[f]} saddr @${name} ` : ""}${IP[f]} daddr . meta l4proto . th dport @${namedName}`);
+    const addresses = peers.addresses.family(f);
+    if (rule.ports === "all") {
+      sets.push(kept.get(name) ?? lookupSet(name, ADDR[f], formatAddresses(f, addresses)));
+      matches.push(`${IP[f]} ${side} @${name}`);
+      continue;
+    }
+    if (direction === "egress" || hasNumberedPort(rule)) {
+      sets.push(kept.get(name) ?? lookupSet(name, `${ADDR[f]} . inet_proto . inet_service`, mainElements(f, spec, peers, addresses)));
+      matches.push(`${IP[f]} ${side} . meta l4proto . th dport @${name}`);
+    }
+    if (direction === "ingress" && hasNamedPort(rule)) {
+      const numeric = ruleConns(rule, null);
+      const two = namedIngressLookup(direction, hash, f, addresses, (pod) => ruleConns(rule, pod).subtract(numeric), members, kept);
+      sets.push(...two.sets);
+      matches.push(two.match);
     }
   }
   return { sets, matches };
 }
 
-const isNamedSet = (s: NftSet): boolean => s.name.endsWith("_named_v4") || s.name.endsWith("_named_v6");
+const NAMED_SUFFIX: Readonly<Record<Family, string>> = { 4: "_named_v4", 6: "_named_v6" };
 
-/** `proto . ports` of what every peer is admitted on (port ranges as `lo-hi`). */
-function portElements(conns: ConnSet): string[] {
-  return PROTOCOLS.flatMap((protocol) => conns.ports(protocol).intervals.map((i) => `${NFT_PROTOCOL[protocol]} . ${i.lo === i.hi ? `${i.lo}` : `${i.lo}-${i.hi}`}`));
+/** `peer . proto . port` of a rule with ports: the numbered ports for every peer, egress named ports per destination. */
+function mainElements(f: Family, spec: RuleSpec, peers: RulePeers, addresses: Contribution["addresses"]): string[] {
+  const contributions: Contribution[] = [{ addresses, conns: ruleConns(spec.rule, null) }];
+  if (spec.direction === "egress" && hasNamedPort(spec.rule)) {
+    for (const [e, a] of peers.endpoints) contributions.push({ addresses: a.family(f), conns: ruleConns(spec.rule, e) });
+  }
+  return segmentElements(f, partition(contributions));
 }
 
-/** Per address of family `f`, the union of the connections of every (addresses, connections) pair covering it. */
-export function namedByAddress(f: Family, pairs: Iterable<readonly [IntervalSet, ConnSet]>): Map<bigint, ConnSet> {
-  const out = new Map<bigint, ConnSet>();
-  for (const [addresses, conns] of pairs) {
-    if (conns.isEmpty()) continue;
-    for (const i of addresses.intervals) {
-      for (let v = i.lo; v <= i.hi; v++) out.set(v, (out.get(v) ?? ConnSet.EMPTY).union(conns));
-    }
-  }
-  return out;
+/**
+ * The two-step match of ingress named ports: the source among the rule's peer addresses, then the
+ * destination, protocol and port among what the local pods' names resolve to (`extra`: what a pod's
+ * names add to what the numbered ports already admit). `kept`: sets of the same peers to reuse.
+ */
+export function namedIngressLookup(
+  direction: Direction,
+  hash: string,
+  f: Family,
+  sources: Contribution["addresses"],
+  extra: (pod: Endpoint) => ConnSet,
+  members: readonly Endpoint[],
+  kept?: ReadonlyMap<string, NftSet>,
+): { sets: NftSet[]; match: string } {
+  const peersName = setName(direction, hash, f, "peers");
+  const named = setName(direction, hash, f, "named");
+  const peersSet = kept?.get(peersName) ?? lookupSet(peersName, ADDR[f], formatAddresses(f, sources));
+  const namedSet: NftSet = { name: named, kind: "set", type: `${ADDR[f]} . inet_proto . inet_service`, interval: false, elements: namedIngressElements(f, extra, members).map((key) => ({ key })) };
+  return { sets: [peersSet, namedSet], match: `${IP[f]} saddr @${peersName} ${IP[f]} daddr . meta l4proto . th dport @${named}` };
 }
 
 /** The peers of a rule as `ruleLookups` needs them: with the admitted endpoints when egress named ports resolve against them. */
@@ -138,11 +126,19 @@ export function rulePeersOf(resolver: PeerResolver, spec: RuleSpec): RulePeers {
 export const needsMembers = (spec: RuleSpec): boolean => spec.direction === "ingress" && hasNamedPort(spec.rule);
 
 /**
- * `daddr . proto . port` for each destination address whose pod's container ports resolve a named
- * port, in address order. Exact values (no interval flag: a hash set, not the kernel's pipapo):
- * named ports resolve to single port numbers.
+ * `daddr . proto . port` for each local pod address whose container ports resolve a named port:
+ * `extra` says what a pod's names add to what the numbered ports already admit. Exact values (no
+ * interval flag: a hash set, not the kernel's pipapo): named ports resolve to single port numbers.
  */
-function namedElements(f: Family, byAddress: ReadonlyMap<bigint, ConnSet>): string[] {
+export function namedIngressElements(f: Family, extra: (pod: Endpoint) => ConnSet, members: readonly Endpoint[]): string[] {
+  const byAddress = new Map<bigint, ConnSet>();
+  for (const pod of members) {
+    const more = extra(pod);
+    if (more.isEmpty()) continue;
+    for (const ip of pod.ips) {
+      if (ip.family === f) byAddress.set(ip.value, (byAddress.get(ip.value) ?? ConnSet.EMPTY).union(more));
+    }
+  }
   const out: string[] = [];
   for (const [value, conns] of [...byAddress].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const address = formatIp({ family: f, value });
