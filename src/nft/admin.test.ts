@@ -65,10 +65,10 @@ test('"Deny" drops, not rejects: the metadata Deny is a logged lookup, then a co
   const id = adminId(compiled, "deny-metadata", 0);
   const chain = chainOf(compiled, WEB, "egress");
   assert.ok(chain);
-  const set = compiled.ruleset.sets.find((s) => s.elements.some((e) => e.key === "169.254.169.254"));
+  const set = compiled.ruleset.sets.find((s) => s.elements.some((e) => e.key === "169.254.169.254 . 0-255"));
   assert.ok(set);
-  assert.ok(chain.rules.includes(`ip daddr @${set.name} limit rate 10/second burst 20 packets meta nftrace set 1 log prefix "${id} " level info comment "${id}"`), chain.rules.join("\n"));
-  assert.ok(chain.rules.includes(`ip daddr @${set.name} counter drop comment "${id}"`));
+  assert.ok(chain.rules.includes(`ip daddr . meta l4proto @${set.name} limit rate 10/second burst 20 packets meta nftrace set 1 log prefix "${id} " level info comment "${id}"`), chain.rules.join("\n"));
+  assert.ok(chain.rules.includes(`ip daddr . meta l4proto @${set.name} counter drop comment "${id}"`));
   assert.doesNotMatch(compiled.text, /reject/);
 });
 
@@ -166,8 +166,8 @@ test("incremental updates as today: a changed admin CIDR is an element change of
   const moved = compileRuleset(clusterOf(TEXT.replace("169.254.169.254/32, 100.100.100.200/32", "169.254.169.254/32, 100.100.100.201/32")), OPTIONS);
   const d = diffRulesets(compiled.ruleset, moved.ruleset);
   assert.equal(d.kind, "elements");
-  assert.match(d.text, /delete element inet portcullis e_[0-9a-f]{12}_v4 \{\n\t100\.100\.100\.200\n\}\n/);
-  assert.match(d.text, /add element inet portcullis e_[0-9a-f]{12}_v4 \{\n\t100\.100\.100\.201\n\}\n/);
+  assert.match(d.text, /delete element inet portcullis e_[0-9a-f]{12}_v4 \{\n\t100\.100\.100\.200 \. 0-255\n\}\n/);
+  assert.match(d.text, /add element inet portcullis e_[0-9a-f]{12}_v4 \{\n\t100\.100\.100\.201 \. 0-255\n\}\n/);
   const extra = `${TEXT}---
 apiVersion: policy.networking.k8s.io/v1alpha2
 kind: ClusterNetworkPolicy

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { compileRuleset } from "./compile.js";
-import { ENGINE_OPTIONS, LOCAL_PODS, POD_CIDRS, POLICIES, coredns, db, ipBlock, namesOf, policy, port, rule, sel, testCluster, tester, webApi, worker } from "./fixture.js";
+import { ENGINE_OPTIONS, LOCAL_PODS, POD_CIDRS, POLICIES, coredns, db, ipBlock, namesOf, peerSetOf, policy, port, rule, sel, testCluster, tester, webApi, worker } from "./fixture.js";
 import type { CompileResult, NftSet } from "./types.js";
 
 /** Goldens live in src/nft/testdata/ (tests run from dist/src/nft/); UPDATE_GOLDEN=1 rewrites them. */
@@ -72,12 +72,12 @@ test("egress named port resolves against the destination pod's container port", 
 
 test("ingress named port resolves against the local destination pod: the source among the rule's peers, then destination . proto . port (a pod changes its own elements, not sources × pods)", () => {
   const r = compileNode();
-  const peers = N.set("ingress", "production/db-ingress", 0, 4, "peers");
+  const peers = peerSetOf(r, N.rule("ingress", "production/db-ingress", 0));
   const named = N.set("ingress", "production/db-ingress", 0, 4, "named");
-  assert.deepEqual(elementsOf(r, peers), ["10.244.1.10"]);
+  assert.deepEqual(elementsOf(r, peers), ["10.244.1.10 . 0-255"], "the source address with every protocol: a concatenated set");
   assert.deepEqual(elementsOf(r, named), ["10.244.1.20 . tcp . 5432"]);
   assert.equal(r.ruleset.sets.find((s) => s.name === named)?.interval, false, "exact keys: a hash set, not pipapo");
-  assert.ok(r.text.includes(`ip saddr @${peers} ip daddr . meta l4proto . th dport @${named} counter return`));
+  assert.ok(r.text.includes(`ip saddr . meta l4proto @${peers} ip daddr . meta l4proto . th dport @${named} counter return`));
 });
 
 test("ipBlock except: an address inside the CIDR and inside the except is left out", () => {
@@ -136,12 +136,12 @@ test("an unknown mode annotation enforces and is reported", () => {
   assert.deepEqual(r.issues.filter((i) => i.kind === "unknown-mode"), [{ kind: "unknown-mode", policy: { namespace: "staging", name: "audit-egress" }, value: "audti" }]);
 });
 
-test("a rule without ports admits every protocol: its set holds addresses alone", () => {
+test("a rule without ports admits every protocol: its set holds its peer addresses, each with every protocol number (0-255)", () => {
   const policies = [...POLICIES.filter((p) => p.name !== "web-api-egress"), { ...POLICIES[1]!, egress: [{ ...POLICIES[1]!.egress[0]!, ports: "all" as const }] }];
   const r = compileRuleset(testCluster(policies), ENGINE_OPTIONS, { localPods: LOCAL_PODS });
-  const set = namesOf(r.ruleIds).set("egress", WEB_EGRESS, 0);
-  assert.deepEqual(elementsOf(r, set), ["10.244.1.20"]);
-  assert.ok(r.text.includes(`ip daddr @${set} counter return`));
+  const set = peerSetOf(r, namesOf(r.ruleIds).rule("egress", WEB_EGRESS, 0));
+  assert.deepEqual(elementsOf(r, set), ["10.244.1.20 . 0-255"]);
+  assert.ok(r.text.includes(`ip daddr . meta l4proto @${set} counter return`));
 });
 
 test("every rule id in the text is in the RuleIdMap", () => {

@@ -15,6 +15,11 @@ export interface RuleSpec {
   readonly direction: Direction;
   readonly policy: Policy;
   readonly rule: Rule;
+  /**
+   * Names the peer address set (`<e|i>_<peersHash>_peers_vN`) the rule shares with every rule of
+   * its direction with equal peers (`rulePeersKey`), when it has one (`sharesPeerSet`); else null.
+   */
+  readonly peersHash: string | null;
 }
 
 /** The sets of one rule and the match expressions that look them up, one per set. */
@@ -25,6 +30,9 @@ export interface RuleLookups {
 
 const ADDR = ADDRESS_TYPE;
 const IP = IP_KEYWORD;
+
+/** A rule without ports looks its peers up alone; ingress named ports look the source up alone first. */
+export const sharesPeerSet = (direction: Direction, rule: Rule): boolean => rule.ports === "all" || (direction === "ingress" && hasNamedPort(rule));
 
 const hasNamedPort = (rule: Rule): boolean => rule.ports !== "all" && rule.ports.some((p) => p.port.kind === "named");
 const hasNumberedPort = (rule: Rule): boolean => rule.ports !== "all" && rule.ports.some((p) => p.port.kind !== "named");
@@ -45,6 +53,24 @@ export const lookupSet = (name: string, type: string, elements: readonly string[
   elements: elements.map((key) => ({ key })),
 });
 
+/** Every layer-4 protocol number: the protocol field of an address set, which matches on the address alone. */
+const ANY_PROTOCOL = "0-255";
+
+/**
+ * Addresses as a lookup, whatever the protocol (ICMP too): `addr . l4proto` with every protocol,
+ * never a one-field interval set. nft (1.0.6) reads the elements of every one-field interval set
+ * of a table into its cache before it adds an element to ANY set of that table (0.45 s next to
+ * 100k addresses, for every pod event); it leaves concatenated (pipapo) sets in the kernel.
+ * The kernel knows the layer-4 protocol of every packet the forward hook sees (conntrack
+ * reassembles fragments first).
+ */
+export function addressLookup(name: string, f: Family, side: "saddr" | "daddr", addresses: Contribution["addresses"]): { set: NftSet; match: string } {
+  return {
+    set: lookupSet(name, `${ADDR[f]} . inet_proto`, formatAddresses(f, addresses).map((a) => `${a} . ${ANY_PROTOCOL}`)),
+    match: `${IP[f]} ${side} . meta l4proto @${name}`,
+  };
+}
+
 /**
  * The sets for one rule, per family. The peer side is `daddr` for egress and `saddr` for ingress:
  * - no `ports`: the peer address alone (every protocol, every port, ICMP too);
@@ -63,12 +89,17 @@ export function ruleLookups(spec: RuleSpec, peers: RulePeers, members: readonly 
   const matches: string[] = [];
   // `same`: this rule's sets from the same peers, for other members: only the named-port sets differ.
   const kept = new Map((same?.sets ?? []).filter((s) => !s.name.endsWith(NAMED_SUFFIX[4]) && !s.name.endsWith(NAMED_SUFFIX[6])).map((s) => [s.name, s]));
+  const peersName = (f: Family): string => {
+    if (spec.peersHash === null) throw new Error(`rule ${spec.id} looks its peers up alone but has no peer set`);
+    return setName(direction, spec.peersHash, f, "peers");
+  };
   for (const f of ruleFamilies(rule)) {
     const name = setName(direction, hash, f);
     const addresses = peers.addresses.family(f);
     if (rule.ports === "all") {
-      sets.push(kept.get(name) ?? lookupSet(name, ADDR[f], formatAddresses(f, addresses)));
-      matches.push(`${IP[f]} ${side} @${name}`);
+      const lookup = addressLookup(peersName(f), f, side, addresses);
+      sets.push(kept.get(lookup.set.name) ?? lookup.set);
+      matches.push(lookup.match);
       continue;
     }
     if (direction === "egress" || hasNumberedPort(rule)) {
@@ -77,7 +108,7 @@ export function ruleLookups(spec: RuleSpec, peers: RulePeers, members: readonly 
     }
     if (direction === "ingress" && hasNamedPort(rule)) {
       const numeric = ruleConns(rule, null);
-      const two = namedIngressLookup(direction, hash, f, addresses, (pod) => ruleConns(rule, pod).subtract(numeric), members, kept);
+      const two = namedIngressLookup(setName(direction, hash, f, "named"), peersName(f), f, addresses, (pod) => ruleConns(rule, pod).subtract(numeric), members, kept);
       sets.push(...two.sets);
       matches.push(two.match);
     }
@@ -102,19 +133,17 @@ function mainElements(f: Family, spec: RuleSpec, peers: RulePeers, addresses: Co
  * names add to what the numbered ports already admit). `kept`: sets of the same peers to reuse.
  */
 export function namedIngressLookup(
-  direction: Direction,
-  hash: string,
+  named: string,
+  peersName: string,
   f: Family,
   sources: Contribution["addresses"],
   extra: (pod: Endpoint) => ConnSet,
   members: readonly Endpoint[],
   kept?: ReadonlyMap<string, NftSet>,
 ): { sets: NftSet[]; match: string } {
-  const peersName = setName(direction, hash, f, "peers");
-  const named = setName(direction, hash, f, "named");
-  const peersSet = kept?.get(peersName) ?? lookupSet(peersName, ADDR[f], formatAddresses(f, sources));
+  const peers = addressLookup(peersName, f, "saddr", sources);
   const namedSet: NftSet = { name: named, kind: "set", type: `${ADDR[f]} . inet_proto . inet_service`, interval: false, elements: namedIngressElements(f, extra, members).map((key) => ({ key })) };
-  return { sets: [peersSet, namedSet], match: `${IP[f]} saddr @${peersName} ${IP[f]} daddr . meta l4proto . th dport @${named}` };
+  return { sets: [kept?.get(peersName) ?? peers.set, namedSet], match: `${peers.match} ${IP[f]} daddr . meta l4proto . th dport @${named}` };
 }
 
 /** The peers of a rule as `ruleLookups` needs them: with the admitted endpoints when egress named ports resolve against them. */
