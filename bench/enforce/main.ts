@@ -1,7 +1,7 @@
 /**
  * Enforcement benchmark (not a test): compile/apply sizes and times, incremental updates,
  * policy-to-enforced latency and datapath cost, with real packets in network namespaces.
- *   npm run bench:enforce -- [--quick] [--seed=N] [--only=events] [--events=N]
+ *   npm run bench:enforce -- [--quick] [--seed=N] [--only=events|live] [--events=N]
  * Needs root, `ip` and `nft`. Everything runs in namespaces created here (createNetns, labUp)
  * and removed again, also on failure; nothing is configured in the root namespace.
  */
@@ -19,6 +19,7 @@ import { applyRuleset } from "../../src/enforce/nft.js";
 import { type Lab, labUp } from "../../src/lab/index.js";
 import { APPS, Prng, type SyntheticCluster, baseline, nsName, podIp, synthetic } from "./cluster.js";
 import { type FirstApply, measureEvents, quantile } from "./events.js";
+import { type LiveFigures, measureLive } from "./live.js";
 
 const args = process.argv.slice(2);
 const QUICK = args.includes("--quick");
@@ -26,7 +27,13 @@ const SEED = Number(args.find((a) => a.startsWith("--seed="))?.slice(7) ?? 20261
 const RUNS = QUICK ? 1 : 3;
 /** `--only=events`: the event → applied phase alone. */
 const ONLY_EVENTS = args.includes("--only=events");
-const EVENTS = Number(args.find((a) => a.startsWith("--events="))?.slice(9) ?? 200);
+const EVENTS_ARG = args.find((a) => a.startsWith("--events="))?.slice(9);
+const EVENTS = Number(EVENTS_ARG ?? 200);
+/** `--only=live`: the live source alone (stand-in → node agent → nft). */
+const ONLY_LIVE = args.includes("--only=live");
+/** Live events per kind (200; 20 with --quick, unless --events), and the time after which a kind starts no more. */
+const LIVE_EVENTS = Number(EVENTS_ARG ?? (QUICK ? 20 : 200));
+const LIVE_KIND_BUDGET_MS = QUICK ? 90_000 : 300_000;
 /** Compile of one size is abandoned (no repetitions, later phases skipped) past this. */
 const COMPILE_BUDGET_MS = QUICK ? 30_000 : 60_000;
 const STARTED = performance.now();
@@ -432,6 +439,40 @@ async function eventPhase(): Promise<string[]> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// 5: the live source, as deployed: stand-in API server → node agent process → nft
+
+async function livePhase(): Promise<string[]> {
+  const figures: LiveFigures[] = [];
+  const failures: string[] = [];
+  for (const size of EVENT_SIZES) {
+    try {
+      figures.push(await withNetns((netns) => measureLive(size, SEED, LIVE_EVENTS, netns, LIVE_KIND_BUDGET_MS, log)));
+    } catch (e) {
+      failures.push(`\nLIVE ${size.label} FAILED: ${(e as Error).message}`);
+      log(`live ${size.label} failed: ${(e as Error).message}`);
+    }
+  }
+  const q = (xs: readonly number[], p: number): string => (xs.every((x) => Number.isNaN(x)) ? "-" : ms(quantile(xs.filter((x) => !Number.isNaN(x)), p)));
+  const mib = (m: { rss: number; hwm: number }): string => `${m.rss.toFixed(0)} / ${m.hwm.toFixed(0)}`;
+  return [
+    table(
+      "5a. Live source: initial sync and first apply (the stand-in API server in a child process serving the cluster; the agent `portcullis enforce --kubernetes --node node-0 --netns NS` as a child process; wall ms from its log lines; RSS of the agent process, VmRSS / VmHWM MiB)",
+      ["cluster", "objects", "agent start", "sync (every list)", "first apply (wall)", "first apply (agent)", "elements", "RSS after sync", "RSS after events"],
+      figures.map((f) => [f.size, String(f.objects), ms(f.startMs), ms(f.syncMs), ms(f.firstApplyWallMs), ms(f.firstApplyAgentMs), String(f.elements), mib(f.afterSync), mib(f.afterEvents)]),
+    ),
+    table(
+      `5b. Live source: event → applied (up to ${LIVE_EVENTS} per kind, one after the other; wall: from the write to the stand-in to the agent's \`applied\` log line; agent: its own watch event → applied (podIpToApplied / policyToApplied); cycle: the agent's apply cycle, view read → nft's exit; ms; includes the agent's 20 ms coalescing)`,
+      ["cluster", "event", "n", "wall p50", "wall p99", "wall max", "agent p50", "agent p99", "cycle p50", "cycle p99", "wall − cycle max", "applied as"],
+      figures.flatMap((f) =>
+        f.kinds.map((k) => [f.size, k.kind, String(k.n), q(k.wall, 0.5), q(k.wall, 0.99), ms(Math.max(...k.wall)), q(k.agentEvent, 0.5), q(k.agentEvent, 0.99), q(k.cycle, 0.5), q(k.cycle, 0.99), ms(Math.max(...k.wall.map((w, i) => w - (k.cycle[i] ?? 0)))), k.changes]),
+      ),
+    ),
+    ...figures.map((f) => `\n${f.size}: the agent's /metrics after the events: ${f.metrics}`),
+    ...failures,
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
   const support = await netnsSupport();
@@ -441,10 +482,16 @@ async function main(): Promise<void> {
   }
   const out: string[] = [];
   out.push(`# portcullis enforcement benchmark  seed=${SEED}  ${QUICK ? "--quick " : ""}runs=${RUNS} (median)  node ${process.version}`);
+  if (ONLY_LIVE) {
+    out.push(...(await livePhase()));
+    console.log(out.join("\n"));
+    return;
+  }
   out.push(...(await eventPhase()));
   console.log(out.join("\n"));
   out.length = 0;
   if (ONLY_EVENTS) return;
+  console.log((await livePhase()).join("\n"));
   const r = new Prng(SEED ^ 0x5eed);
   const measured: Measured[] = [];
   for (const size of SIZES) {

@@ -6,6 +6,7 @@ import type { LiveObject } from "../kube/live.js";
 import { ENGINE_OPTIONS } from "../nft/fixture.js";
 import { type AgentOptions, type WatchEvent, type WatchSource, runAgent } from "./agent.js";
 import type { OpsServer } from "./ops.js";
+import type { EventSink } from "./events.js";
 import { newLogger } from "./log.js";
 import { liveNamespace, liveNode, livePod, livePolicy } from "./testkit.js";
 
@@ -171,6 +172,8 @@ test("agent: a pod's IP and a policy written later: the apply's log line and /me
       const metrics = (await get("/metrics"))[1];
       assert.match(metrics, /^portcullis_pod_ip_to_applied_seconds_count 1$/m);
       assert.match(metrics, /^portcullis_policy_to_applied_seconds_count 1$/m);
+      // An ADDED policy is measured from its creationTimestamp too (testkit's: 2026-12-06T06:00:00Z, so at least 0).
+      assert.match(metrics, /^portcullis_policy_created_to_applied_seconds_count 1$/m);
     });
   });
 });
@@ -228,5 +231,59 @@ test("agent: --on-exit=remove deletes the table at exit; the default keeps it (f
         assert.equal(await tableExists(ns as string), onExit === "keep");
       });
     }
+  });
+});
+
+/** An EventSink that keeps what the agent posts (the wire is tested in events.test.ts). */
+function keptEvents(): { sink: EventSink; created: Record<string, unknown>[]; patched: Record<string, unknown>[] } {
+  const created: Record<string, unknown>[] = [];
+  const patched: Record<string, unknown>[] = [];
+  return {
+    created,
+    patched,
+    sink: {
+      create: (_ns, e) => {
+        created.push(e);
+        return Promise.resolve({ ok: true, value: e });
+      },
+      patch: (_ns, _name, p) => {
+        patched.push(p);
+        return Promise.resolve({ ok: true, value: p });
+      },
+    },
+  };
+}
+
+test("agent Events: Enforcing once at the first apply (not at later ones), DriftRepaired when the table was flushed, ObjectRefused regarding a policy with errors", async (t) => {
+  if (!(await canUseNetns(t))) return;
+  await withNetns(1, async ([ns]) => {
+    const kept = keptEvents();
+    await withAgent(ns as string, { events: kept.sink }, async ({ feeds, waitLog, lines }) => {
+      for (const f of [feeds.ns, feeds.services]) f.list([]);
+      feeds.nodes.list([liveNode("worker-1", "10.244.1.0/24")]);
+      feeds.pods.list([livePod("production", "web", WEB)]);
+      feeds.policies.list([]);
+      await waitLog("applied");
+      let from = lines.length;
+      feeds.policies.send({ type: "added", object: livePolicy("production", "deny-web-egress", DENY_WEB_EGRESS) });
+      await waitLog("applied", from);
+      from = lines.length;
+      feeds.policies.send({ type: "added", object: livePolicy("production", "bad", { podSelector: { matchLabels: "web" } }) });
+      await waitLog("object not taken: it has errors; the last version taken stays in force (none: left out)", from);
+      assert.ok((await runNft(["delete", "table", "inet", "portcullis"], ns)).ok);
+      await waitLog("the kernel's table is not as applied: replacing it", from);
+      await waitLog("applied", from);
+    });
+    const reasons = kept.created.map((e) => e["reason"]);
+    assert.deepEqual(reasons.filter((r) => r === "Enforcing").length, 1, `Enforcing once: ${JSON.stringify(reasons)}`);
+    assert.ok(reasons.includes("DriftRepaired"), JSON.stringify(reasons));
+    const enforcing = kept.created.find((e) => e["reason"] === "Enforcing") as Record<string, unknown>;
+    assert.deepEqual(enforcing["regarding"], { apiVersion: "v1", kind: "Node", name: "worker-1", uid: "uid--worker-1" });
+    assert.equal(enforcing["reportingController"], "portcullis.dev/node-agent");
+    assert.equal(enforcing["reportingInstance"], "worker-1");
+    const refused = kept.created.find((e) => e["reason"] === "ObjectRefused") as Record<string, unknown>;
+    assert.deepEqual(refused["regarding"], { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", name: "bad", namespace: "production", uid: "uid-production-bad" });
+    assert.equal(refused["type"], "Warning");
+    assert.match(String(refused["note"]), /matchLabels/);
   });
 });

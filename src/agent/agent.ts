@@ -17,6 +17,7 @@ import { TABLE } from "../nft/types.js";
 import { counterRows } from "../render/counters.js";
 import { describeIssue } from "../render/enforce.js";
 import { formatDiagnostic } from "../render/diagnostics.js";
+import { EventRecorder, type EventSink, type Regarding, nodeRegarding, regardingObject } from "./events.js";
 import type { Logger } from "./log.js";
 import { LATENCY_BUCKETS, Registry } from "./metrics.js";
 import { type OpsServer, type Readiness, startOps } from "./ops.js";
@@ -55,6 +56,8 @@ export interface AgentOptions extends ShrinkLimits {
   readonly engineOptions: (cluster: Cluster) => EngineOptions;
   readonly watches: readonly WatchSource[];
   readonly logger: Logger;
+  /** Where Kubernetes Events go (events.k8s.io/v1); none posted when absent. */
+  readonly events?: EventSink;
   readonly signal: AbortSignal;
   /** Coalescing: apply this long after the last change of a burst … (default 20 ms) */
   readonly debounceMs?: number;
@@ -73,6 +76,8 @@ interface Pending {
   readonly what: "pod-ip" | "policy";
   readonly at: number;
   readonly version: number;
+  /** A policy added: its metadata.creationTimestamp (ms since the epoch, whole seconds). */
+  readonly createdAt?: number;
 }
 
 class AgentMetrics {
@@ -90,10 +95,20 @@ class AgentMetrics {
   readonly driftRepairs = this.registry.counter("portcullis_drift_repairs_total", "Times the kernel's table was found not as applied and replaced.");
   readonly podIpToApplied = this.registry.histogram(
     "portcullis_pod_ip_to_applied_seconds",
-    "From the watch event that first carried a pod's IP to the apply that includes it.",
+    "From the agent's receipt of the watch event that first carried a pod's IP to the end of the apply that includes it (the agent's monotonic clock; the kubelet's and API server's time before that is not in it).",
     LATENCY_BUCKETS,
   );
-  readonly policyToApplied = this.registry.histogram("portcullis_policy_to_applied_seconds", "From the watch event of a NetworkPolicy or admin policy change to the apply that includes it.", LATENCY_BUCKETS);
+  readonly policyToApplied = this.registry.histogram(
+    "portcullis_policy_to_applied_seconds",
+    "From the agent's receipt of the watch event of a NetworkPolicy or admin policy change (added, modified, deleted) to the end of the apply that includes it (the agent's monotonic clock; the API server's and the watch's delay before that are not in it).",
+    LATENCY_BUCKETS,
+  );
+  readonly policyCreatedToApplied = this.registry.histogram(
+    "portcullis_policy_created_to_applied_seconds",
+    "From a NetworkPolicy's or admin policy's metadata.creationTimestamp (the API server's clock, whole seconds: up to 1 s more, plus any clock skew) to the end of the apply that includes it, for policies added while the agent runs (a change to an existing policy carries no time of its own: see portcullis_policy_to_applied_seconds).",
+    LATENCY_BUCKETS,
+  );
+  readonly eventFailures = this.registry.counter("portcullis_event_post_failures_total", "Kubernetes Events not posted, by why (forbidden: the first 403 stops every later post; error; dropped: too many queued).");
 }
 
 /** NetworkPolicy and the admin policy kinds: changes whose policy → applied latency is measured. */
@@ -123,6 +138,12 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
   const view = new ClusterView(opts.node);
   opts.onView?.(view);
   const m = new AgentMetrics();
+  const recorder: EventRecorder | null = opts.events === undefined ? null : new EventRecorder({ sink: opts.events, node: opts.node, logger: log, onFailure: (why) => m.eventFailures.inc({ reason: why }) });
+  /** The agent's Node, for Events about the node's enforcement (its uid once the watch has seen it). */
+  let nodeUid: string | undefined;
+  const nodeRef = (): Regarding => nodeRegarding(opts.node, nodeUid);
+  const nodeEvent = (type: "Normal" | "Warning", reason: string, action: string, note: string): void => recorder?.record({ type, reason, action, note, regarding: nodeRef() });
+  let enforcing = false;
   const synced = new Map<string, boolean>(opts.watches.map((w) => [w.resource, false]));
   const failing = new Map<string, string>();
   let applied: CompileResult | null = null;
@@ -152,10 +173,11 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
   };
 
   /** `watched`: delivered by the watch after its list synced (the list's own objects measure no latency). */
-  const reportChange = (object: LiveObject, change: ObjectChange, at: number, watched: boolean): void => {
+  const reportChange = (object: LiveObject, change: ObjectChange, at: number, watched: boolean, added: boolean): void => {
     const errors = change.diagnostics.filter((d) => d.severity === "error");
     if (errors.length > 0) {
       log.log("error", "object not taken: it has errors; the last version taken stays in force (none: left out)", { object: liveName(object), errors: errors.map(formatDiagnostic) });
+      recorder?.record({ type: "Warning", reason: "ObjectRefused", action: "Decode", note: `not enforced as written: ${errors.map(formatDiagnostic).join("; ")}; the last version taken stays in force (none: left out)`, regarding: regardingObject(object) });
     }
     if (!change.changed) return;
     // Warnings of a version taken (an admin Accept rule with domainNames fails closed, say): said once per change, not per heartbeat.
@@ -163,7 +185,10 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
     if (warnings.length > 0) log.log("warn", "object taken with warnings", { object: liveName(object), warnings: warnings.map(formatDiagnostic) });
     if (!watched) return changed();
     if (change.firstIp) pending.push({ what: "pod-ip", at, version: view.version });
-    if (isPolicyKind(object.kind)) pending.push({ what: "policy", at, version: view.version });
+    if (isPolicyKind(object.kind)) {
+      const created = added ? Date.parse(String(object.metadata["creationTimestamp"] ?? "")) : NaN;
+      pending.push({ what: "policy", at, version: view.version, ...(Number.isNaN(created) ? {} : { createdAt: created }) });
+    }
     changed();
   };
 
@@ -183,8 +208,10 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
         return changed();
       }
       case "added":
-      case "modified":
-        return reportChange(e.object, view.upsert(e.object), at, synced.get(w.resource) === true);
+      case "modified": {
+        if (e.object.kind === "Node" && e.object.metadata.name === opts.node && typeof e.object.metadata["uid"] === "string") nodeUid = e.object.metadata["uid"];
+        return reportChange(e.object, view.upsert(e.object), at, synced.get(w.resource) === true, e.type === "added");
+      }
       case "deleted": {
         const change = view.remove(e.object);
         if (change.changed && isPolicyKind(e.object.kind)) pending.push({ what: "policy", at, version: view.version });
@@ -270,6 +297,12 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
         };
         const podIp = latency("pod-ip");
         const policy = latency("policy");
+        const wallNow = Date.now();
+        for (const p of done) if (p.createdAt !== undefined) m.policyCreatedToApplied.observe(Math.max(0, wallNow - p.createdAt) / 1000);
+        if (!enforcing) {
+          enforcing = true;
+          nodeEvent("Normal", "Enforcing", "Apply", `${opts.audit ? "auditing" : "enforcing"} NetworkPolicy egress and ingress on this node: ${e.stats.rules} rules, ${e.stats.elements} set elements`);
+        }
         log.log("info", "applied", {
           change: e.change,
           added: e.added,
@@ -285,17 +318,21 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
       case "apply-failed":
         lastCycle = `nft failed: ${e.error.message}`;
         m.applyFailures.inc({ reason: "nft" });
+        nodeEvent("Warning", "ApplyFailed", "Apply", `nft failed: ${e.error.message}; the table stays as last applied`);
         return log.log("error", "nft failed; the table stays as last applied", { error: e.error.message, stderr: e.error.stderr });
       case "shrink-refused":
         lastCycle = `not applied: the state would drop ${e.percent}% of the enforced rule ids (--allow-shrink, --max-shrink)`;
         m.applyFailures.inc({ reason: "shrink-refused" });
+        nodeEvent("Warning", "ShrinkRefused", "Apply", `not applied: the state would drop ${e.percent}% of the enforced rule ids (more than --max-shrink ${e.maxPercent}%); the table stays as it is`);
         return log.log("error", "not applied: the state would drop too many enforced policies; the table stays as it is", { before: e.before, after: e.after, percent: e.percent, maxPercent: e.maxPercent });
       case "drift":
         m.driftRepairs.inc();
+        nodeEvent("Warning", "DriftRepaired", "Verify", `the kernel's table was not as applied (${e.detail}): replaced`);
         return log.log("warn", "the kernel's table is not as applied: replacing it", { detail: e.detail });
       case "error":
         if (applied === null || typeof scope === "string") lastCycle = e.message;
         m.applyFailures.inc({ reason: "error" });
+        nodeEvent("Warning", "ApplyFailed", "Apply", e.message);
         return log.log("error", e.message);
       case "load-failed":
       case "denial":
@@ -343,6 +380,8 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
     clearTimeout(timer);
   }
   await leave(opts, log);
+  recorder?.close();
+  await recorder?.flush();
   await server?.close();
 }
 

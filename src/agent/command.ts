@@ -10,7 +10,9 @@ import type { CommandResult } from "../cli/commands/result.js";
 import { done } from "../cli/commands/result.js";
 import type { AgentFlags } from "../cli/options.js";
 import type { EnforceTarget } from "../cli/options.js";
+import { Transport } from "../kube/transport.js";
 import { runAgent } from "./agent.js";
+import { EventRecorder, kubeEventSink, nodeRegarding } from "./events.js";
 import { newLogger } from "./log.js";
 import { kubeWatches } from "./watches.js";
 
@@ -30,10 +32,19 @@ export async function runNodeAgent(c: NodeAgentCommand, io: { readonly stderr: (
   if (!config.ok) return done("kubeconfig", "", `portcullis: ${config.error.message}\n`);
   const logger = newLogger(c.agent.logFormat, io.stderr);
   // Pods bridged (cni0) without br_netfilter would bypass every rule: the agent does not start then (docs/enforcement.md, Datapaths).
+  // Events go over their own connections: a slow post never queues behind (or in front of) a watch.
+  const eventTransport = new Transport(config.value, { requestTimeoutMs: 10_000 });
+  const events = kubeEventSink(eventTransport);
   const datapath = await checkDatapath(c.target.kind === "netns" ? c.target.name : undefined);
   if (!datapath.ok) {
     const problems = datapath.problems.map(datapathMessage);
     logger.log("error", "not starting: this node's datapath would let pod traffic bypass the rules", { problems });
+    // The pod restarts and fails again: the Event on the Node says why where `kubectl describe node` shows it.
+    const recorder = new EventRecorder({ sink: events, node: c.agent.node, logger });
+    recorder.record({ type: "Warning", reason: "DatapathUnsafe", action: "Start", note: `not starting: ${problems.join("; ")}`, regarding: nodeRegarding(c.agent.node) });
+    recorder.close();
+    await recorder.flush();
+    eventTransport.close();
     return done("internal", "", problems.map((p) => `portcullis: not starting the node agent: ${p}\n`).join(""));
   }
   const watches = kubeWatches(config.value);
@@ -54,6 +65,7 @@ export async function runNodeAgent(c: NodeAgentCommand, io: { readonly stderr: (
       engineOptions: c.engineOptions,
       watches: watches.sources,
       logger,
+      events,
       signal: stop.signal,
       allowShrink: c.allowShrink,
       maxShrinkPercent: c.maxShrinkPercent,
@@ -64,6 +76,7 @@ export async function runNodeAgent(c: NodeAgentCommand, io: { readonly stderr: (
   } finally {
     for (const signal of ["SIGINT", "SIGTERM"] as const) process.removeListener(signal, onSignal);
     watches.close();
+    eventTransport.close();
   }
   return done("ok", "");
 }

@@ -21,6 +21,9 @@ import { newLogger } from "./log.js";
 import type { OpsServer } from "./ops.js";
 import { Proxy, liveNamespace, liveNode, livePod, livePolicy } from "./testkit.js";
 import { kubeWatches } from "./watches.js";
+import { kubeEventSink } from "./events.js";
+import { Transport } from "../kube/transport.js";
+import { call } from "../kube/standin/testing.js";
 
 const support = await netnsSupport();
 const skip = support.ok ? false : support.reason;
@@ -84,7 +87,7 @@ for (const topology of ["routed", "bridge"] as const) {
         { netns: c, addresses: [OUTSIDE], outside: true },
       ], topology));
       for (const [ns, ports] of [[b, [5432, 5433]], [c, [443]]] as const) stops.push(ok(await listen(ns, ports)).stop);
-      api = await startStandIn({ bookmarkIntervalMs: 500, objects: [liveNamespace("production"), liveNode("worker-1", "10.244.1.0/24"), web, db, WEB_EGRESS].map(asStored) });
+      api = await startStandIn({ bookmarkIntervalMs: 500, objects: [liveNamespace("default"), liveNamespace("production"), liveNode("worker-1", "10.244.1.0/24"), web, db, WEB_EGRESS].map(asStored) });
       proxy = new Proxy(Number(new URL(api.url).port));
       await proxy.start();
       const path = join(dir, "kubeconfig");
@@ -92,7 +95,11 @@ for (const topology of ["routed", "bridge"] as const) {
       const config = loadClusterConfig({ kubeconfig: path, env: {} });
       assert.ok(config.ok, config.ok ? "" : config.error.message);
       const watches = kubeWatches(config.value, { reflector: { backoff: { baseMs: 50, capMs: 300, healthyMs: 60_000 }, inactivityMs: 2000, timeoutSeconds: 30 }, transport: { requestTimeoutMs: 2000 } });
-      closeWatches = () => watches.close();
+      const eventTransport = new Transport(config.value, { requestTimeoutMs: 2000 });
+      closeWatches = () => {
+        watches.close();
+        eventTransport.close();
+      };
       let listening: () => void = () => undefined;
       const up = new Promise<void>((resolve) => (listening = resolve));
       running = runAgent({
@@ -103,6 +110,7 @@ for (const topology of ["routed", "bridge"] as const) {
         listen: { host: "127.0.0.1", port: 0 },
         engineOptions: () => ENGINE_OPTIONS,
         watches: watches.sources,
+        events: kubeEventSink(eventTransport),
         logger: newLogger("json", (line) => lines.push(JSON.parse(line) as Record<string, unknown>)),
         signal: abort.signal,
         verifyMs: 500,
@@ -128,6 +136,12 @@ for (const topology of ["routed", "bridge"] as const) {
     test("after every watch synced: web's egress is as compiled (db:5432 only), and an address of the pod CIDR that is no pod is dropped (fail closed)", async () => {
       await applied(0);
       await until("/readyz 200", async () => (await get("/readyz"))[0] === 200);
+      const events = async (): Promise<Record<string, unknown>[]> => (await call(api, "/apis/events.k8s.io/v1/namespaces/default/events")).body["items"] as Record<string, unknown>[];
+      await until("the Enforcing Event in the API server", async () => (await events()).length > 0);
+      const [enforcing] = await events();
+      assert.equal(enforcing?.["reason"], "Enforcing");
+      assert.equal(enforcing?.["reportingInstance"], "worker-1");
+      assert.deepEqual((enforcing?.["regarding"] as Record<string, unknown>)["name"], "worker-1");
       assert.deepEqual(
         await probes([
           { from: WEB, to: DB, port: 5432 },

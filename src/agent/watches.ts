@@ -3,8 +3,7 @@
  * object trimmed to what the model reads before the reflector caches it (a 50k-pod cluster's full
  * Pod objects would weigh gigabytes), and `alive` reported whenever a stream delivers.
  */
-import { KubeClient, type ListOptions, type ListResult, type WatchEnd, type WatchEvent as StreamEvent, type WatchOptions } from "../kube/client.js";
-import type { Result } from "../kube/errors.js";
+import { KubeClient, type WatchEnd, type WatchEvent as StreamEvent, type WatchOptions } from "../kube/client.js";
 import type { ClusterConfig } from "../kube/kubeconfig.js";
 import type { LiveResource } from "../kube/live.js";
 import { Reflector, type ReflectorOptions } from "../kube/reflector.js";
@@ -16,18 +15,13 @@ import type { WatchEvent, WatchSource } from "./agent.js";
 /** What the agent watches: Namespaces, Pods (all: peers too), NetworkPolicies, Nodes, Services, and the admin policy kinds (optional: their CRDs may not be installed). */
 export const AGENT_RESOURCES: readonly LiveResource[] = LIVE_RESOURCES.filter((r) => ["Namespace", "Pod", "NetworkPolicy", "Node", "Service"].includes(r.kind) || ADMIN_POLICY_RESOURCES.includes(r));
 
-/** Lists and watches objects trimmed; calls `alive` whenever a stream delivers an event or a bookmark. */
-class TrimmingClient extends KubeClient {
+/** Calls `alive` whenever a stream delivers an event or a bookmark: the API answers again. */
+class AliveClient extends KubeClient {
   constructor(
     transport: Transport,
     private readonly alive: (r: LiveResource) => void,
   ) {
     super(transport);
-  }
-
-  override async list(r: LiveResource, options?: ListOptions, signal?: AbortSignal): Promise<Result<ListResult>> {
-    const listed = await super.list(r, options, signal);
-    return listed.ok ? { ok: true, value: { ...listed.value, items: listed.value.items.map(trimObject) } } : listed;
   }
 
   override watch(r: LiveResource, options: WatchOptions, onEvent: (e: StreamEvent) => void, signal?: AbortSignal): Promise<WatchEnd> {
@@ -36,7 +30,7 @@ class TrimmingClient extends KubeClient {
       options,
       (e) => {
         this.alive(r);
-        onEvent(e.type === "BOOKMARK" ? e : { ...e, object: trimObject(e.object) });
+        onEvent(e);
       },
       signal,
     );
@@ -52,9 +46,10 @@ export interface KubeWatches {
 export function kubeWatches(config: ClusterConfig, options: { readonly reflector?: ReflectorOptions; readonly transport?: TransportOptions } = {}): KubeWatches {
   const transport = new Transport(config, options.transport);
   const listeners = new Map<LiveResource, (e: WatchEvent) => void>();
-  const client = new TrimmingClient(transport, (r) => listeners.get(r)?.({ type: "alive" }));
+  const client = new AliveClient(transport, (r) => listeners.get(r)?.({ type: "alive" }));
   const sources = AGENT_RESOURCES.map((resource): WatchSource => {
-    const reflector = new Reflector(client, resource, options.reflector);
+    // Trimmed as each page and event arrives, before the reflector caches it (its `map`).
+    const reflector = new Reflector(client, resource, { ...options.reflector, map: trimObject });
     return {
       kind: resource.kind,
       resource: resource.resource,

@@ -120,7 +120,7 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
   {
     name: "enforce",
     usage:
-      "portcullis enforce -f PATH... (--netns NAME | --host | --dry-run) [--watch] [--audit] [--log] [--counters] [--node-pods NS/NAME,...] [--node-pod-cidr CIDR] [--allow-shrink | --max-shrink PERCENT]\n       portcullis enforce --kubernetes --node NAME [--netns NAME] [--audit] [--on-exit keep|remove] [--listen ADDR:PORT] [--log-format json|text] [--kubeconfig PATH] [--context NAME]",
+      "portcullis enforce -f PATH... (--netns NAME | --host | --dry-run) [--watch] [--audit] [--log] [--counters] [--node-pods NS/NAME,...] [--node-pod-cidr CIDR] [--allow-shrink | --max-shrink PERCENT] | portcullis enforce --kubernetes --node NAME [--netns NAME] [--audit] [--on-exit keep|remove] [--listen ADDR:PORT] [--log-format json|text] [--kubeconfig PATH] [--context NAME]",
     summary: "enforce the policies with nftables on this node (or print the ruleset with --dry-run)",
     flags: [
       { name: "netns", type: "string", value: "NAME", help: "apply inside this network namespace (ip netns); needs root" },

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ENGINE_OPTIONS } from "../nft/fixture.js";
 import { type EnforceEvent, enforceLoop } from "./loop.js";
-import { listTable, runNft } from "./nft.js";
+import { listTable, listTableTerse, runNft } from "./nft.js";
 import { canUseNetns, canonicalListing, withNetns } from "./test-support.js";
 
 const POLICY = `apiVersion: networking.k8s.io/v1
@@ -141,6 +141,41 @@ test("watch: a table deleted or flushed behind the enforcer's back is found and 
     const quiet = events.length;
     await new Promise((resolve) => setTimeout(resolve, 500));
     assert.deepEqual(events.slice(quiet), [], "a table as applied is left alone");
+  });
+});
+
+test("watch: the kernel check runs beside the cycles and never takes a table written while it read for drift (which would put the old rules back)", async (t) => {
+  if (!(await canUseNetns(t))) return;
+  // The check's read is held 300 ms before nft lists the table, so a policy removed meanwhile is
+  // gone from the listing but not from the ruleset the check started from: the check must let it pass.
+  let reads = 0;
+  const slowRead: typeof listTableTerse = async (netns) => {
+    reads++;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    return listTableTerse(netns);
+  };
+  await withWatchedLoop({ verifyMs: 50, debounceMs: 20, readTable: slowRead, maxShrinkPercent: 100, allowShrink: true }, async (dir, ns, events) => {
+    const mark = events.length;
+    const applied = async (change: () => void): Promise<void> => {
+      const before = events.length;
+      change();
+      await waitFor(events, before, (e) => e.kind === "applied");
+      await new Promise((resolve) => setTimeout(resolve, 120));
+    };
+    // A pod and a policy of its own each: a chain of its own, which the check compares.
+    const file = (k: number): string => join(dir, `pod-${k}.yaml`);
+    const policy = (k: number): string => WEB_EGRESS.replace("web-egress", `p${k}-egress`).replace("app: web", `app: p${k}`);
+    for (let k = 0; k < 4; k++) await applied(() => writeFileSync(file(k), `${podYaml(`p${k}`, `10.244.2.${10 + k}`)}---\n${policy(k)}`));
+    for (let k = 0; k < 4; k++) await applied(() => rmSync(file(k)));
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    assert.ok(reads >= 5, `the check read the table ${reads} times`);
+    assert.deepEqual(
+      events.slice(mark).filter((e) => e.kind === "drift"),
+      [],
+      "no drift reported for the enforcer's own writes",
+    );
+    const listed = await listTable(ns);
+    assert.doesNotMatch(listed.ok ? listed.value : "", /10\.244\.2\.1[0-3]/, "the removed pods' rules stay removed");
   });
 });
 

@@ -86,6 +86,8 @@ export interface EnforceOptions extends ShrinkLimits {
    * reload or `nft flush ruleset` removes it), and replace it when not; default 10 s, 0 never.
    */
   readonly verifyMs?: number;
+  /** How the check reads the table: nft (listTableTerse) unless a test widens a race with a slower read. */
+  readonly readTable?: typeof listTableTerse;
   /** Stops watching; required to end a `watch` loop. */
   readonly signal?: AbortSignal;
   readonly onEvent: (event: EnforceEvent) => void;
@@ -96,7 +98,7 @@ export interface EnforceOptions extends ShrinkLimits {
  * only element changes when the structure stays. Resolves after one cycle, or when `signal` aborts.
  */
 export async function enforceLoop(opts: EnforceOptions): Promise<{ readonly applied: CompileResult | null }> {
-  const state: LoopState = { applied: null, follower: null, loads: newLoadCaches(), compiled: new CompileCache() };
+  const state: LoopState = { applied: null, follower: null, loads: newLoadCaches(), compiled: new CompileCache(), writes: 0, writing: 0 };
   let running: Promise<void> = Promise.resolve();
   let again = false;
   const schedule = (): void => {
@@ -115,14 +117,19 @@ export async function enforceLoop(opts: EnforceOptions): Promise<{ readonly appl
   if (opts.startNow !== false || !watching) schedule();
   await running;
   let verifying = false;
+  let checking: Promise<void> = Promise.resolve();
   const verifyMs = opts.verifyMs ?? 10_000;
   const verifier =
     watching && verifyMs > 0
       ? setInterval(() => {
-          // At most one check waiting at a time, run between cycles, never beside one.
+          // At most one check at a time. The kernel is read beside the cycles (listing a large table
+          // takes seconds: events must not wait behind it); only a repair joins the queue.
           if (verifying) return;
           verifying = true;
-          running = running.then(() => verify(opts, state)).finally(() => (verifying = false));
+          const enqueue = (repair: () => Promise<void>): void => {
+            running = running.then(repair);
+          };
+          checking = verify(opts, state, enqueue).finally(() => (verifying = false));
         }, verifyMs)
       : undefined;
   if (watching) {
@@ -130,6 +137,8 @@ export async function enforceLoop(opts: EnforceOptions): Promise<{ readonly appl
     await new Promise<void>((resolve) => (opts.signal?.aborted === true ? resolve() : opts.signal?.addEventListener("abort", () => resolve(), { once: true })));
     stop();
     clearInterval(verifier);
+    // A check in flight may still queue its repair: wait for it, then for the queue.
+    await checking;
     await running;
   }
   await state.follower?.stop();
@@ -145,6 +154,22 @@ interface LoopState {
   readonly loads: LoadCaches;
   /** The rule sets of the last compile: a cycle recomputes only the rules whose inputs changed. */
   readonly compiled: CompileCache;
+  /** Counts nft writes begun and ended: a kernel check that saw one (or ran beside one) says nothing. */
+  writes: number;
+  /** nft writes in flight. */
+  writing: number;
+}
+
+/** Applies through nft, counted as a write of the table (see LoopState.writes). */
+async function write(state: LoopState, text: string, netns: string | undefined): ReturnType<typeof applyRuleset> {
+  state.writes++;
+  state.writing++;
+  try {
+    return await applyRuleset(text, netns);
+  } finally {
+    state.writing--;
+    state.writes++;
+  }
 }
 
 /**
@@ -160,11 +185,18 @@ async function follow(opts: EnforceOptions, state: LoopState): Promise<void> {
   await state.follower.ready;
 }
 
-/** Checks the applied table in the kernel; on drift, reports it and applies the same ruleset whole again. */
-async function verify(opts: EnforceOptions, state: LoopState): Promise<void> {
+/**
+ * Checks the applied table in the kernel; on drift, reports it and queues a repair that applies the
+ * same ruleset whole again (unless a cycle has applied another meanwhile). The listing runs beside
+ * the cycles: when nft wrote the table while it ran, or was writing when it started, the listing
+ * may show a state between two applies, and the check is left to the next tick.
+ */
+async function verify(opts: EnforceOptions, state: LoopState, enqueue: (repair: () => Promise<void>) => void): Promise<void> {
   const applied = state.applied;
-  if (applied === null) return;
-  const listed = await listTableTerse(opts.netns);
+  const writes = state.writes;
+  if (applied === null || state.writing > 0) return;
+  const listed = await (opts.readTable ?? listTableTerse)(opts.netns);
+  if (state.writes !== writes || state.applied !== applied) return;
   const drift = listed.ok ? tableDrift(applied.ruleset, listed.value) : ({ ok: false, error: listed.error.message } as const);
   if (!drift.ok) {
     opts.onVerify?.("error");
@@ -172,9 +204,16 @@ async function verify(opts: EnforceOptions, state: LoopState): Promise<void> {
   }
   opts.onVerify?.(drift.detail === null ? "ok" : "drift");
   if (drift.detail === null) return;
-  opts.onEvent({ kind: "drift", detail: drift.detail });
+  const detail = drift.detail;
+  await new Promise<void>((resolve) => enqueue(() => repair(opts, state, applied, detail).finally(resolve)));
+}
+
+/** Replaces the table whole with the ruleset last applied, unless a cycle has applied another since the check. */
+async function repair(opts: EnforceOptions, state: LoopState, applied: CompileResult, detail: string): Promise<void> {
+  if (state.applied !== applied) return;
+  opts.onEvent({ kind: "drift", detail });
   const started = performance.now();
-  const result = await applyRuleset(renderRuleset(applied.ruleset), opts.netns);
+  const result = await write(state, renderRuleset(applied.ruleset), opts.netns);
   if (!result.ok) return opts.onEvent({ kind: "apply-failed", error: result.error });
   await follow(opts, state);
   const ms = Math.round((performance.now() - started) * 10) / 10;
@@ -204,11 +243,11 @@ async function applyOnce(opts: EnforceOptions, state: LoopState): Promise<void> 
   if (!shrink.ok) return opts.onEvent({ kind: "apply-failed", error: shrink.error });
   if (shrink.value !== null) return opts.onEvent({ kind: "shrink-refused", ...shrink.value });
   let diff = diffRulesets(state.applied?.ruleset ?? null, compiled.ruleset);
-  let result = diff.kind === "unchanged" ? ({ ok: true } as const) : await applyRuleset(diff.text, opts.netns);
+  let result = diff.kind === "unchanged" ? ({ ok: true } as const) : await write(state, diff.text, opts.netns);
   if (!result.ok && (diff.kind === "elements" || diff.kind === "objects")) {
     // The table drifted from what was last applied (edited by hand, flushed): replace it whole.
     diff = diffRulesets(null, compiled.ruleset);
-    result = await applyRuleset(diff.text, opts.netns);
+    result = await write(state, diff.text, opts.netns);
   }
   if (!result.ok) {
     opts.onEvent({ kind: "apply-failed", error: result.error });

@@ -17,6 +17,13 @@ export interface TransportOptions {
   readonly credentials?: CredentialOptions;
 }
 
+/** A request's method and body, for writes. */
+interface Send {
+  readonly method: "POST" | "PATCH";
+  readonly contentType: string;
+  readonly body: Buffer;
+}
+
 /** TLS codes of OpenSSL/Node that mean "the server's certificate did not verify". */
 const VERIFY_CODES = new Set([
   "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
@@ -66,6 +73,18 @@ export class Transport {
     return this.open(path, signal, false);
   }
 
+  /**
+   * A write (POST to create, PATCH with a merge patch): the JSON document answered. Not retried:
+   * the caller decides (the node agent's Events are best effort).
+   */
+  async sendJson(method: "POST" | "PATCH", path: string, body: unknown, contentType = "application/json", signal?: AbortSignal): Promise<Result<unknown>> {
+    const response = await this.open(path, signal, true, { method, contentType, body: Buffer.from(JSON.stringify(body)) });
+    if (!response.ok) return response;
+    const answer = await readBody(response.value, signal);
+    if (!answer.ok) return answer;
+    return parseJson(answer.value, `${this.server}${path}`);
+  }
+
   /** Closes idle keep-alive connections (so a process can exit). */
   close(): void {
     this.agent?.agent.destroy();
@@ -73,13 +92,13 @@ export class Transport {
     for (const agent of this.retired.splice(0)) agent.destroy();
   }
 
-  private async open(path: string, signal: AbortSignal | undefined, wholeBodyTimeout: boolean): Promise<Result<IncomingMessage>> {
+  private async open(path: string, signal: AbortSignal | undefined, wholeBodyTimeout: boolean, send?: Send): Promise<Result<IncomingMessage>> {
     for (let attempt = 0; ; attempt++) {
       const auth = await this.credentials.get(signal);
       if (!auth.ok) return auth;
       const agent = this.agentFor(auth.value);
       if (!agent.ok) return agent;
-      const response = await this.request(path, auth.value, agent.value, signal, wholeBodyTimeout);
+      const response = await this.request(path, auth.value, agent.value, signal, wholeBodyTimeout, send);
       if (!response.ok) return response;
       const status = response.value.statusCode ?? 0;
       if (status >= 200 && status < 300) return response;
@@ -112,9 +131,13 @@ export class Transport {
     return ok(agent);
   }
 
-  private request(path: string, auth: Auth, agent: http.Agent, signal: AbortSignal | undefined, wholeBodyTimeout: boolean): Promise<Result<IncomingMessage>> {
+  private request(path: string, auth: Auth, agent: http.Agent, signal: AbortSignal | undefined, wholeBodyTimeout: boolean, send: Send | undefined): Promise<Result<IncomingMessage>> {
     const url = new URL(path, this.server + "/");
     const headers: Record<string, string> = { Accept: "application/json", "User-Agent": "portcullis" };
+    if (send !== undefined) {
+      headers["Content-Type"] = send.contentType;
+      headers["Content-Length"] = String(send.body.length);
+    }
     if (auth.token !== undefined) headers["Authorization"] = `Bearer ${auth.token}`;
     return new Promise((resolve) => {
       if (signal?.aborted) {
@@ -122,7 +145,7 @@ export class Transport {
         return;
       }
       const lib = this.isHttps ? https : http;
-      const req = lib.request(url, { method: "GET", agent, headers, ...(signal === undefined ? {} : { signal }) });
+      const req = lib.request(url, { method: send?.method ?? "GET", agent, headers, ...(signal === undefined ? {} : { signal }) });
       let settled = false;
       const settle = (r: Result<IncomingMessage>): void => {
         if (!settled) {
@@ -137,7 +160,7 @@ export class Transport {
         if (!wholeBodyTimeout) req.setTimeout(0);
         settle(ok(res));
       });
-      req.end();
+      req.end(send?.body);
     });
   }
 

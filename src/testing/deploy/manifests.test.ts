@@ -1,6 +1,7 @@
 /**
  * deploy/ and charts/portcullis: the chart's default render is deploy/, object by object; the
- * ClusterRole grants exactly what the agent reads (src/testing/deploy/agent-resources.ts) and the Events it writes;
+ * ClusterRole grants exactly what the agent reads (AGENT_RESOURCES, src/agent/watches.ts) and the Events it writes
+ * (EVENTS_RESOURCE, src/agent/events.ts);
  * the DaemonSet's settings agree with each other (ports, node name, capabilities); `portcullis lint`
  * has nothing to say about either. Rendered with the subset renderer (helm is not installable here;
  * `helm template portcullis charts/portcullis` is the reference).
@@ -13,9 +14,9 @@ import { test } from "node:test";
 import { parse } from "yaml";
 import { parseCommandLine } from "../../cli/args.js";
 import { cliInProcess } from "../../cli/e2e-support.js";
-import { allFlags } from "../../cli/spec.js";
 import type { LiveResource } from "../../kube/live.js";
-import { AGENT_EVENTS, AGENT_WATCHED } from "./agent-resources.js";
+import { EVENTS_RESOURCE } from "../../agent/events.js";
+import { AGENT_RESOURCES } from "../../agent/watches.js";
 import { CHART_DIR, DEPLOY_DIR, deployObjects, type KubeObject, objectKey, renderChart, renderChartText, ROOT } from "./artefacts.js";
 
 const byKey = (objects: readonly KubeObject[]): Map<string, KubeObject> => new Map(objects.map((o) => [objectKey(o), o]));
@@ -58,14 +59,14 @@ function find(objects: readonly KubeObject[], kind: string): KubeObject {
 }
 
 for (const [source, objects] of [["deploy/", deployObjects()], ["the chart", renderChart()]] as const) {
-  test(`${source}: the ClusterRole grants get/list/watch on exactly what the agent watches (AGENT_WATCHED) and create/patch on Events in both APIs, nothing else`, () => {
-    const expected = [...grant(["get", "list", "watch"], AGENT_WATCHED), ...grant(["create", "patch"], AGENT_EVENTS)].sort();
+  test(`${source}: the ClusterRole grants get/list/watch on exactly what the agent watches (AGENT_RESOURCES) and create/patch on the Events it posts (events.k8s.io), nothing else`, () => {
+    const expected = [...grant(["get", "list", "watch"], AGENT_RESOURCES), ...grant(["create", "patch"], [EVENTS_RESOURCE])].sort();
     assert.deepEqual(grants(find(objects, "ClusterRole")), expected);
   });
 }
 
 test("the agent watches the admin policy kinds at the group the decoder reads them (policy.networking.k8s.io), and NetworkPolicies at networking.k8s.io", () => {
-  const at = (kind: string): string | undefined => AGENT_WATCHED.find((r) => r.kind === kind)?.group;
+  const at = (kind: string): string | undefined => AGENT_RESOURCES.find((r) => r.kind === kind)?.group;
   for (const kind of ["ClusterNetworkPolicy", "AdminNetworkPolicy", "BaselineAdminNetworkPolicy"]) assert.equal(at(kind), "policy.networking.k8s.io", kind);
   assert.equal(at("NetworkPolicy"), "networking.k8s.io");
   for (const kind of ["Namespace", "Pod", "Service", "Node"]) assert.equal(at(kind), "", kind);
@@ -207,11 +208,7 @@ test("chart values: tolerations [] and nodeSelector null (helm's way to drop a d
 
 // --- the agent's command line ------------------------------------------------------------------
 
-test("the DaemonSet's args are a valid portcullis command line (enforce --kubernetes ...)", (t) => {
-  if (!allFlags().has("kubernetes")) {
-    t.skip("`enforce --kubernetes` is not in this branch's CLI yet (built on branch node-agent): this test checks the args once it is");
-    return;
-  }
+test("the DaemonSet's args are a valid portcullis command line (enforce --kubernetes ...)", () => {
   for (const [source, c] of [["deploy/", agent()], ["the chart with every value set", agent(renderChart({ audit: true, onExit: "remove" }))]] as const) {
     const argv = c.args.map((a) => a.replace("$(NODE_NAME)", "node-1"));
     const parsed = parseCommandLine(argv);
