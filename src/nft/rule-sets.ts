@@ -65,11 +65,22 @@ const ANY_PROTOCOL = "0-255";
  * reassembles fragments first).
  */
 export function addressLookup(name: string, f: Family, side: "saddr" | "daddr", addresses: Contribution["addresses"]): { set: NftSet; match: string } {
-  return {
-    set: lookupSet(name, `${ADDR[f]} . inet_proto`, formatAddresses(f, addresses).map((a) => `${a} . ${ANY_PROTOCOL}`)),
-    match: `${IP[f]} ${side} . meta l4proto @${name}`,
-  };
+  let byName = madeAddressSets.get(addresses);
+  if (byName === undefined) madeAddressSets.set(addresses, (byName = new Map()));
+  let set = byName.get(name);
+  if (set === undefined) {
+    set = lookupSet(name, `${ADDR[f]} . inet_proto`, formatAddresses(f, addresses).map((a) => `${a} . ${ANY_PROTOCOL}`));
+    byName.set(name, set);
+  }
+  return { set, match: `${IP[f]} ${side} . meta l4proto @${name}` };
 }
+
+/**
+ * Address sets already made, by their addresses and name: rules sharing a peer set mostly hand
+ * over the very same addresses (the peer resolver's), so the set is made once, not once per rule,
+ * and stays the same object (the diff skips it) while they do.
+ */
+const madeAddressSets = new WeakMap<Contribution["addresses"], Map<string, NftSet>>();
 
 /**
  * The sets for one rule, per family. The peer side is `daddr` for egress and `saddr` for ingress:
