@@ -189,3 +189,19 @@ spec:
   assert.equal(sim(added, WEB, "203.0.113.1", 25).verdict, "drop");
   assert.equal(sim(added, DEBUG, "203.0.113.1", 443).verdict, "accept");
 });
+
+test("an admin rule that gains protocols changes its set's type (addr . l4proto → addr . l4proto . dport): the set is deleted and declared again, and the chains that look it up are flushed first and written again", () => {
+  const narrowed = compileRuleset(clusterOf(TEXT.replace("to: [{networks: [169.254.169.254/32, 100.100.100.200/32]}]", "to: [{networks: [169.254.169.254/32, 100.100.100.200/32]}]\n    protocols: [{tcp: {destinationPort: {number: 80}}}]")), OPTIONS);
+  const d = diffRulesets(compiled.ruleset, narrowed.ruleset);
+  assert.equal(d.kind, "objects");
+  if (d.kind !== "objects") return;
+  const id = adminId(compiled, "deny-metadata", 0);
+  const set = `e_${id.slice(id.lastIndexOf(":") + 1)}_v4`;
+  assert.equal(compiled.ruleset.sets.find((s) => s.name === set)?.type, "ipv4_addr . inet_proto");
+  assert.equal(narrowed.ruleset.sets.find((s) => s.name === set)?.type, "ipv4_addr . inet_proto . inet_service");
+  assert.deepEqual(d.sets, { added: 0, removed: 0, changed: 2 }, "the v4 and v6 sets of the rule");
+  const chain = chainOf(compiled, WEB, "egress")?.name as string;
+  const order = [`flush chain inet portcullis ${chain}`, `delete set inet portcullis ${set}`, `\tset ${set} {`, `\tchain ${chain} {`].map((s) => d.text.indexOf(s));
+  assert.ok(order.every((at, k) => at >= 0 && (k === 0 || at > (order[k - 1] as number))), d.text);
+  assert.equal(sim(narrowed, WEB, "169.254.169.254", 80).verdict, "drop");
+});

@@ -131,7 +131,12 @@ function compileDirection(
 /** Each set once: rules with equal peers share their peer set (equal names, equal elements), the first stays. */
 function distinctSets(sets: readonly NftSet[]): NftSet[] {
   const byName = new Map<string, NftSet>();
-  for (const s of sets) if (!byName.has(s.name)) byName.set(s.name, s);
+  for (const s of sets) {
+    const first = byName.get(s.name);
+    if (first === undefined) byName.set(s.name, s);
+    // Equal peers resolve to equal addresses; anything else is a bug that must not drop a rule's set silently.
+    else if (first !== s && (first.type !== s.type || first.elements.length !== s.elements.length)) throw new Error(`set ${s.name} made twice with other contents`);
+  }
   return [...byName.values()];
 }
 
