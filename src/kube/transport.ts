@@ -132,7 +132,8 @@ export class Transport {
   }
 
   private request(path: string, auth: Auth, agent: http.Agent, signal: AbortSignal | undefined, wholeBodyTimeout: boolean, send: Send | undefined): Promise<Result<IncomingMessage>> {
-    const url = new URL(path, this.server + "/");
+    // Appended, not resolved: a server URL may carry a path (Rancher: https://rancher.example/k8s/clusters/c-m-xyz).
+    const url = new URL(this.server + path);
     const headers: Record<string, string> = { Accept: "application/json", "User-Agent": "portcullis" };
     if (send !== undefined) {
       headers["Content-Type"] = send.contentType;
