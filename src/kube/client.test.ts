@@ -7,7 +7,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
-import { createServer } from "node:net";
+import { type Socket, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type StandIn, startStandIn } from "./standin/standin.js";
@@ -241,6 +241,28 @@ describe("the wire, slowly", () => {
     assert.ok(r.ok, JSON.stringify(r));
     assert.deepEqual(kinds(r.value.objects), ["Pod prod/web-1"]);
     assert.deepEqual(seen, ["/k8s/clusters/c-1/api/v1/pods?limit=500"]);
+  });
+
+  test("a watch answered 503 whose body never ends (an overloaded proxy): the watch fails after the request timeout instead of hanging for good (the timeout is lifted only for a 200 stream)", async () => {
+    const sockets = new Set<Socket>();
+    const proxy = createHttpServer((_req, res) => {
+      res.writeHead(503, { "Content-Type": "application/json" });
+      res.write('{"kind":"Status","message":"overl');
+    });
+    proxy.on("connection", (s) => sockets.add(s));
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const port = (proxy.address() as { port: number }).port;
+    const config = configFrom(`clusters: [{name: p, cluster: {server: "http://127.0.0.1:${port}"}}]\ncontexts: [{name: p, context: {cluster: p}}]\ncurrent-context: p\n`);
+    const transport = new Transport(config, { requestTimeoutMs: 300 });
+    const stop = new AbortController();
+    const hung = new Promise<"hung">((resolve) => setTimeout(() => resolve("hung"), 3000).unref());
+    const end = await Promise.race([new KubeClient(transport).watch(PODS, { resourceVersion: "1" }, () => undefined, stop.signal), hung]);
+    stop.abort();
+    transport.close();
+    for (const s of sockets) s.destroy();
+    proxy.close();
+    assert.notEqual(end, "hung");
+    assert.deepEqual(end, { kind: "error", error: { kind: "unreachable", message: `http://127.0.0.1:${port}/api/v1/pods?watch=1&allowWatchBookmarks=true&resourceVersion=1: the response stopped: no data for 300 ms` } });
   });
 
   test("a 404 on a built-in kind (pods: always served) fails the read: only an optional kind (admin policy CRDs) may be not-served, else the answer would silently miss every pod", async () => {
