@@ -218,6 +218,33 @@ test("agent: the table flushed by hand is found by the drift check and replaced 
   });
 });
 
+test("agent: a drift repair (the last applied ruleset put back) does not make /readyz forget that the latest state was refused, nor count its events as applied", async (t) => {
+  if (!(await canUseNetns(t))) return;
+  await withNetns(1, async ([ns]) => {
+    await withAgent(ns as string, {}, async ({ feeds, get, waitLog, lines }) => {
+      for (const f of [feeds.ns, feeds.services]) f.list([]);
+      feeds.nodes.list([liveNode("worker-1", "10.244.1.0/24")]);
+      feeds.pods.list([livePod("production", "web", WEB)]);
+      const policy = livePolicy("production", "deny-web-egress", DENY_WEB_EGRESS);
+      feeds.policies.list([policy]);
+      await waitLog("applied");
+      let from = lines.length;
+      // The only policy deleted: the state would drop every enforced rule id: refused (docs/exit-codes.md, 5).
+      feeds.policies.send({ type: "deleted", object: policy });
+      await waitLog("not applied: the state would drop too many enforced policies; the table stays as it is", from);
+      assert.equal((await get("/readyz"))[0], 503);
+      from = lines.length;
+      assert.ok((await runNft(["delete", "table", "inet", "portcullis"], ns)).ok);
+      await waitLog("the kernel's table is not as applied: replacing it", from);
+      const repaired = await waitLog("applied", from);
+      assert.equal(repaired["policyToApplied"], undefined, "the deletion was not applied: the repair put the old ruleset back");
+      const [status, body] = await get("/readyz");
+      assert.equal(status, 503, body);
+      assert.match(body, /not applied: the state would drop 100% of the enforced rule ids/);
+    });
+  });
+});
+
 test("agent: --on-exit=remove deletes the table at exit; the default keeps it (fail closed)", async (t) => {
   if (!(await canUseNetns(t))) return;
   await withNetns(1, async ([ns]) => {

@@ -278,18 +278,23 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
     opts.onListening?.(server);
   }
 
+  /** Between a `drift` and its `applied`: the repair puts the last applied ruleset back; the latest state's outcome stands. */
+  let repairing = false;
   const onEvent = (e: EnforceEvent): void => {
     switch (e.kind) {
       case "applied": {
-        lastCycle = null;
+        const repair = repairing;
+        repairing = false;
+        if (!repair) lastCycle = null;
         if (lastVerify === "drift") lastVerify = "ok";
         m.applies.inc({ change: e.change });
         m.applySeconds.observe(e.ms / 1000);
         m.elements.set({}, e.stats.elements);
         m.rules.set({}, e.stats.rules);
         const now = performance.now();
-        const done = pending.filter((p) => p.version <= loadedVersion);
-        pending = pending.filter((p) => p.version > loadedVersion);
+        // A repair applies no event: the events wait for the cycle that applies them.
+        const done = repair ? [] : pending.filter((p) => p.version <= loadedVersion);
+        if (!repair) pending = pending.filter((p) => p.version > loadedVersion);
         const latency = (what: Pending["what"]): { count: number; maxMs: number } | undefined => {
           const ms = done.filter((p) => p.what === what).map((p) => now - p.at);
           for (const x of ms) (what === "pod-ip" ? m.podIpToApplied : m.policyToApplied).observe(x / 1000);
@@ -316,6 +321,7 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
         return;
       }
       case "apply-failed":
+        repairing = false;
         lastCycle = `nft failed: ${e.error.message}`;
         m.applyFailures.inc({ reason: "nft" });
         nodeEvent("Warning", "ApplyFailed", "Apply", `nft failed: ${e.error.message}; the table stays as last applied`);
@@ -326,6 +332,7 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
         nodeEvent("Warning", "ShrinkRefused", "Apply", `not applied: the state would drop ${e.percent}% of the enforced rule ids (more than --max-shrink ${e.maxPercent}%); the table stays as it is`);
         return log.log("error", "not applied: the state would drop too many enforced policies; the table stays as it is", { before: e.before, after: e.after, percent: e.percent, maxPercent: e.maxPercent });
       case "drift":
+        repairing = true;
         m.driftRepairs.inc();
         nodeEvent("Warning", "DriftRepaired", "Verify", `the kernel's table was not as applied (${e.detail}): replaced`);
         return log.log("warn", "the kernel's table is not as applied: replacing it", { detail: e.detail });
