@@ -4,7 +4,7 @@ import { listTable, runNft } from "../enforce/nft.js";
 import { canUseNetns, withNetns } from "../enforce/test-support.js";
 import type { LiveObject } from "../kube/live.js";
 import { ENGINE_OPTIONS } from "../nft/fixture.js";
-import { type AgentOptions, type WatchEvent, type WatchSource, runAgent } from "./agent.js";
+import { type AgentOptions, MAX_PENDING, type WatchEvent, type WatchSource, runAgent } from "./agent.js";
 import type { OpsServer } from "./ops.js";
 import type { EventSink } from "./events.js";
 import { newLogger } from "./log.js";
@@ -241,6 +241,21 @@ test("agent: a drift repair (the last applied ruleset put back) does not make /r
       const [status, body] = await get("/readyz");
       assert.equal(status, 503, body);
       assert.match(body, /not applied: the state would drop 100% of the enforced rule ids/);
+    });
+  });
+});
+
+test("agent: while nothing can be applied (no Node), the events waiting for an apply are bounded (MAX_PENDING): a long outage on a busy cluster does not grow memory without end", async (t) => {
+  if (!(await canUseNetns(t))) return;
+  await withNetns(1, async ([ns]) => {
+    await withAgent(ns as string, {}, async ({ feeds, get, waitLog, lines }) => {
+      for (const f of [feeds.ns, feeds.services, feeds.policies, feeds.nodes, feeds.pods]) f.list([]);
+      await waitLog('not applied: no Node "worker-1" in the cluster: the agent needs its Node object (spec.podCIDRs) and applies nothing until it is seen (is --node the node\'s name, spec.nodeName of its pods?)');
+      for (let i = 0; i < MAX_PENDING + 50; i++) feeds.pods.send({ type: "added", object: livePod("production", `p-${i}`, { ip: `10.245.${i >> 8}.${i & 255}`, node: "worker-2" }) });
+      const from = lines.length;
+      feeds.nodes.send({ type: "added", object: liveNode("worker-1", "10.244.1.0/24") });
+      await waitLog("applied", from, 20_000);
+      assert.match((await get("/metrics"))[1], new RegExp(`^portcullis_pod_ip_to_applied_seconds_count ${MAX_PENDING}$`, "m"));
     });
   });
 });

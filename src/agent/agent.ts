@@ -71,6 +71,9 @@ export interface AgentOptions extends ShrinkLimits {
   readonly onView?: (view: ClusterView) => void;
 }
 
+/** At most this many events wait for an apply to be measured (an apply that cannot happen for long must not grow memory); later ones are not measured. */
+export const MAX_PENDING = 4096;
+
 /** An event waiting for the apply that includes it: its kind and when the watch delivered it. */
 interface Pending {
   readonly what: "pod-ip" | "policy";
@@ -172,6 +175,10 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
     }, wait);
   };
 
+  const measure = (p: Pending): void => {
+    if (pending.length < MAX_PENDING) pending.push(p);
+  };
+
   /** `watched`: delivered by the watch after its list synced (the list's own objects measure no latency). */
   const reportChange = (object: LiveObject, change: ObjectChange, at: number, watched: boolean, added: boolean): void => {
     const errors = change.diagnostics.filter((d) => d.severity === "error");
@@ -184,10 +191,10 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
     const warnings = change.diagnostics.filter((d) => d.severity !== "error");
     if (warnings.length > 0) log.log("warn", "object taken with warnings", { object: liveName(object), warnings: warnings.map(formatDiagnostic) });
     if (!watched) return changed();
-    if (change.firstIp) pending.push({ what: "pod-ip", at, version: view.version });
+    if (change.firstIp) measure({ what: "pod-ip", at, version: view.version });
     if (isPolicyKind(object.kind)) {
       const created = added ? Date.parse(String(object.metadata["creationTimestamp"] ?? "")) : NaN;
-      pending.push({ what: "policy", at, version: view.version, ...(Number.isNaN(created) ? {} : { createdAt: created }) });
+      measure({ what: "policy", at, version: view.version, ...(Number.isNaN(created) ? {} : { createdAt: created }) });
     }
     changed();
   };
@@ -214,7 +221,7 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
       }
       case "deleted": {
         const change = view.remove(e.object);
-        if (change.changed && isPolicyKind(e.object.kind)) pending.push({ what: "policy", at, version: view.version });
+        if (change.changed && isPolicyKind(e.object.kind)) measure({ what: "policy", at, version: view.version });
         if (change.changed) changed();
         return;
       }
