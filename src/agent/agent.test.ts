@@ -260,6 +260,30 @@ test("agent: while nothing can be applied (no Node), the events waiting for an a
   });
 });
 
+test("agent: a Node without spec.podCIDRs (Calico or Cilium cluster-pool IPAM) turns fail closed off: the agent says so once, as a warning, and again when the ranges come", async (t) => {
+  if (!(await canUseNetns(t))) return;
+  await withNetns(1, async ([ns]) => {
+    await withAgent(ns as string, {}, async ({ feeds, waitLog, lines }) => {
+      for (const f of [feeds.ns, feeds.services, feeds.policies]) f.list([]);
+      const node = liveNode("worker-1", "10.244.1.0/24");
+      feeds.nodes.list([{ ...node, spec: {} }]);
+      feeds.pods.list([livePod("production", "web", WEB)]);
+      const warned = await waitLog("this node's Node has no spec.podCIDRs: fail closed is off (a pod that starts is not dropped until its rules are in)");
+      assert.equal(warned["level"], "warn");
+      assert.equal(warned["node"], "worker-1");
+      await waitLog("applied");
+      let from = lines.length;
+      feeds.pods.send({ type: "modified", object: livePod("production", "web", { ...WEB, labels: { app: "web", v: "2" } }) });
+      await waitLog("applied", from);
+      assert.equal(lines.filter((l) => String(l["msg"]).startsWith("this node's Node has no spec.podCIDRs")).length, 1, "said once");
+      from = lines.length;
+      feeds.nodes.send({ type: "modified", object: node });
+      const back = await waitLog("this node's Node has pod CIDRs: fail closed is on", from);
+      assert.deepEqual(back["podCidrs"], ["10.244.1.0/24"]);
+    });
+  });
+});
+
 test("agent: --on-exit=remove deletes the table at exit; the default keeps it (fail closed)", async (t) => {
   if (!(await canUseNetns(t))) return;
   await withNetns(1, async ([ns]) => {

@@ -11,6 +11,7 @@ import type { ShrinkLimits } from "../enforce/shrink.js";
 import type { LiveObject } from "../kube/live.js";
 import type { ReflectorEvent } from "../kube/reflector.js";
 import type { Cluster } from "../model/cluster.js";
+import { formatCidr } from "../net/cidr.js";
 import { formatAdminRule } from "../model/admin-policy.js";
 import type { CompileResult, NodeScope, RuleIdEntry } from "../nft/types.js";
 import { TABLE } from "../nft/types.js";
@@ -354,6 +355,18 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
     }
   };
 
+  /** Whether the last scope had pod CIDRs (fail closed on); null before the first. Said when it changes. */
+  let failClosed: boolean | null = null;
+  const reportFailClosed = (s: NodeScope): void => {
+    const cidrs = s.podCidrs ?? [];
+    const on = cidrs.length > 0;
+    if (on === failClosed) return;
+    const first = failClosed === null;
+    failClosed = on;
+    if (!on) log.log("warn", "this node's Node has no spec.podCIDRs: fail closed is off (a pod that starts is not dropped until its rules are in)", { node: opts.node });
+    else if (!first) log.log("info", "this node's Node has pod CIDRs: fail closed is on", { node: opts.node, podCidrs: cidrs.map(formatCidr) });
+  };
+
   const stops = opts.watches.map((w) => w.start((e) => onWatch(w, e)));
   try {
     await enforceLoop({
@@ -374,6 +387,7 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
       load: () => {
         const cluster = view.cluster();
         scope = view.nodeScope();
+        if (typeof scope !== "string") reportFailClosed(scope);
         loadedVersion = view.version;
         return Promise.resolve({ cluster, diagnostics: [] });
       },
