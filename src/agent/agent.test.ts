@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import type { DatapathCheck } from "../enforce/datapath.js";
 import { listTable, runNft } from "../enforce/nft.js";
 import { canUseNetns, withNetns } from "../enforce/test-support.js";
 import type { LiveObject } from "../kube/live.js";
@@ -280,6 +281,32 @@ test("agent: a Node without spec.podCIDRs (Calico or Cilium cluster-pool IPAM) t
       feeds.nodes.send({ type: "modified", object: node });
       const back = await waitLog("this node's Node has pod CIDRs: fail closed is on", from);
       assert.deepEqual(back["podCidrs"], ["10.244.1.0/24"]);
+    });
+  });
+});
+
+test("agent: the datapath re-checked while running (Flannel creates cni0 with the node's first pod, after the agent started): a bridge that bypasses the rules makes /readyz 503 and an error; fixed, ready again", async (t) => {
+  if (!(await canUseNetns(t))) return;
+  await withNetns(1, async ([ns]) => {
+    let check: DatapathCheck = { ok: true, datapath: "routed", bridges: [] };
+    const bridge = { name: "cni0", ports: ["veth1"], nfCallIptables: false, nfCallIp6tables: false };
+    await withAgent(ns as string, { datapath: () => Promise.resolve(check), datapathEveryMs: 50 }, async ({ feeds, get, waitLog, lines }) => {
+      for (const f of [feeds.ns, feeds.services, feeds.policies]) f.list([]);
+      feeds.nodes.list([liveNode("worker-1", "10.244.1.0/24")]);
+      feeds.pods.list([livePod("production", "web", WEB)]);
+      await waitLog("applied");
+      assert.equal((await get("/readyz"))[0], 200);
+      let from = lines.length;
+      check = { ok: false, bridges: [bridge], problems: [{ kind: "br-netfilter-missing", bridges: ["cni0"] }] };
+      const unsafe = await waitLog("this node's datapath lets pod traffic bypass the rules", from);
+      assert.equal(unsafe["level"], "error");
+      const [status, body] = await get("/readyz");
+      assert.equal(status, 503);
+      assert.match(body, /^not ready: pods are bridged on cni0 but br_netfilter is not loaded: same-node pod traffic bypasses the rules/);
+      from = lines.length;
+      check = { ok: true, datapath: "bridge", bridges: [{ ...bridge, nfCallIptables: true, nfCallIp6tables: true }] };
+      await waitLog("this node's datapath passes pod traffic through the rules again", from);
+      assert.equal((await get("/readyz"))[0], 200);
     });
   });
 });

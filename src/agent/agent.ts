@@ -5,6 +5,7 @@
  * that includes it; the table kept or removed at exit.
  */
 import type { EngineOptions } from "../engine/types.js";
+import { type DatapathCheck, datapathMessage } from "../enforce/datapath.js";
 import { type EnforceEvent, enforceLoop, type VerifyResult } from "../enforce/loop.js";
 import { readCounters, runNft } from "../enforce/nft.js";
 import type { ShrinkLimits } from "../enforce/shrink.js";
@@ -66,6 +67,14 @@ export interface AgentOptions extends ShrinkLimits {
   readonly maxDelayMs?: number;
   /** How often to check the kernel's table (default 10 s; 0 never). */
   readonly verifyMs?: number;
+  /**
+   * Checks the node's datapath again while running: a bridge can appear after start (Flannel's
+   * bridge plugin creates cni0 with the node's first pod). Unsafe: /readyz 503, an error and a
+   * DatapathUnsafe Event; the table stays. None when absent.
+   */
+  readonly datapath?: () => Promise<DatapathCheck>;
+  /** How often (default 30 s). */
+  readonly datapathEveryMs?: number;
   /** Called once the ops server listens (tests read the port chosen for 0). */
   readonly onListening?: (server: OpsServer) => void;
   /** The view, as soon as it exists (tests compare it with the API server's state). */
@@ -242,7 +251,27 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
     }
   };
 
+  /** What is wrong with the datapath as last checked while running; null: nothing. */
+  let datapathProblem: string | null = null;
+  let checkingDatapath = false;
+  const recheckDatapath = async (check: () => Promise<DatapathCheck>): Promise<void> => {
+    if (checkingDatapath) return;
+    checkingDatapath = true;
+    try {
+      const c = await check();
+      const problem = c.ok ? null : c.problems.map(datapathMessage).join("; ");
+      if (problem === datapathProblem) return;
+      datapathProblem = problem;
+      if (problem === null) return log.log("info", "this node's datapath passes pod traffic through the rules again");
+      log.log("error", "this node's datapath lets pod traffic bypass the rules", { problems: c.ok ? [] : c.problems.map(datapathMessage) });
+      nodeEvent("Warning", "DatapathUnsafe", "Check", `${problem}; the table stays, but bridged traffic does not cross it`);
+    } finally {
+      checkingDatapath = false;
+    }
+  };
+
   const readiness = (): Readiness => {
+    if (datapathProblem !== null) return { ready: false, reason: datapathProblem };
     const unsynced = opts.watches.filter((w) => synced.get(w.resource) !== true && !notServed.has(w.resource)).map((w) => w.resource);
     if (unsynced.length > 0) return { ready: false, reason: `waiting for the watches of ${unsynced.join(", ")} to sync` };
     const failed = [...failing].filter(([r]) => !notServed.has(r));
@@ -367,6 +396,8 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
     else if (!first) log.log("info", "this node's Node has pod CIDRs: fail closed is on", { node: opts.node, podCidrs: cidrs.map(formatCidr) });
   };
 
+  const check = opts.datapath;
+  const datapathTimer = check === undefined ? undefined : setInterval(() => void recheckDatapath(check), opts.datapathEveryMs ?? 30_000);
   const stops = opts.watches.map((w) => w.start((e) => onWatch(w, e)));
   try {
     await enforceLoop({
@@ -406,6 +437,7 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
   } finally {
     for (const stop of stops) stop();
     clearTimeout(timer);
+    clearInterval(datapathTimer);
   }
   await leave(opts, log);
   recorder?.close();
