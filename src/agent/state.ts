@@ -22,8 +22,11 @@ import { liveDocument } from "../k8s/live.js";
 import { formatLiveObject } from "../diag/location.js";
 import { sameValue } from "./same.js";
 
+/** Who an object is: what messages, counts and placing read (the decoded value holds the rest; the object itself is not kept). */
+type LiveRef = Pick<LiveObject, "kind" | "metadata">;
+
 interface Entry {
-  readonly live: LiveObject;
+  readonly live: LiveRef;
   /** The latest version that decoded without error; kept when a later one has errors (fail closed). */
   readonly good: Decoded | undefined;
   /** The errors of the latest version: non-empty when `good` is an older version, or absent. */
@@ -60,7 +63,7 @@ interface Unit {
 const NOTHING_CHANGED: ObjectChange = { changed: false, firstIp: false, diagnostics: [] };
 
 /** How messages name a live object: `Pod production/web-7d9f`, `Node worker-1`. */
-export function liveName(o: LiveObject): string {
+export function liveName(o: LiveRef): string {
   const ns = o.metadata.namespace;
   return formatLiveObject(ns === undefined || ns === "" ? { kind: o.kind, name: o.metadata.name } : { kind: o.kind, namespace: ns, name: o.metadata.name });
 }
@@ -156,7 +159,8 @@ export class ClusterView {
     const errors = decoded.diagnostics.filter((d) => d.severity === "error");
     const good = errors.length > 0 || decoded.object === undefined ? before?.good : internDecoded(before?.good, decoded.object);
     const nodeName = nodeNameOf(o);
-    const entry: Entry = { live: o, good, errors, nodeName };
+    const { name, namespace } = o.metadata;
+    const entry: Entry = { live: { kind: o.kind, metadata: namespace === undefined ? { name } : { name, namespace } }, good, errors, nodeName };
     this.entries.set(key, entry);
     if (before === undefined && o.kind !== "Namespace") this.reference(o.metadata.namespace ?? "", 1);
     const changed = before === undefined || before.good !== good || before.nodeName !== nodeName;
@@ -197,7 +201,7 @@ export class ClusterView {
   }
 
   /** Puts the object's model value (or its absence) where the Cluster reads it. */
-  private place(key: string, o: LiveObject, after: Entry | undefined): void {
+  private place(key: string, o: LiveRef, after: Entry | undefined): void {
     this.version++;
     const d = after?.good;
     switch (o.kind) {
