@@ -15,6 +15,7 @@ import { dns1123LabelProblem } from "../k8s/validate.js";
 import type { WorkloadObject } from "../k8s/workload.js";
 import type { LiveObject } from "../kube/live.js";
 import type { AdminPolicy } from "../model/admin-policy.js";
+import type { Labels } from "../model/labels.js";
 import type { Cluster, Endpoint, Namespace, Node, Policy, Service } from "../model/cluster.js";
 import type { Location } from "../diag/location.js";
 import type { NodeScope } from "../nft/types.js";
@@ -85,6 +86,33 @@ function internDecoded(previous: Decoded | undefined, next: Decoded | undefined)
   return sameValue(previous.value, next.value) ? previous : next;
 }
 
+/**
+ * Equal label maps as one Map: the pods of one owner carry the same labels, and each decoded pod's
+ * Map with its strings weighs ~800 bytes (50k pods: 40 MiB). Held weakly: a Map that no object
+ * holds any more is let go, and its entry with it.
+ */
+export class LabelsPool {
+  private readonly pool = new Map<string, WeakRef<Labels>>();
+  private readonly gone = new FinalizationRegistry<string>((key) => {
+    if (this.pool.get(key)?.deref() === undefined) this.pool.delete(key);
+  });
+
+  /** The Map held for these entries in this order, or `labels` itself (then held). */
+  intern(labels: Labels): Labels {
+    const key = JSON.stringify([...labels]);
+    const held = this.pool.get(key)?.deref();
+    if (held !== undefined) return held;
+    this.pool.set(key, new WeakRef(labels));
+    this.gone.register(labels, key);
+    return labels;
+  }
+
+  /** Label maps held now (tests). */
+  get size(): number {
+    return this.pool.size;
+  }
+}
+
 /** Keyed collections in arrival order, with the array handed out rebuilt only after a change. */
 class Collection<T> {
   private readonly items = new Map<string, T>();
@@ -140,6 +168,8 @@ export class ClusterView {
   private renamed = new Map<Endpoint, Endpoint>();
   private readonly localOnly = new WeakMap<Endpoint, { readonly key: string; readonly endpoint: Endpoint }>();
   private last: Cluster = { namespaces: new Map(), endpoints: [], services: [], policies: [] };
+  /** The pods' labels and annotations, one Map per distinct content. */
+  readonly labels = new LabelsPool();
   private endpointsList: readonly Endpoint[] = [];
   /** Counts model changes: a Cluster built at version v holds every change up to v. */
   version = 0;
@@ -157,7 +187,7 @@ export class ClusterView {
     const before = this.entries.get(key);
     const decoded = decodeObject(liveDocument(o), this.decodeOptions);
     const errors = decoded.diagnostics.filter((d) => d.severity === "error");
-    const good = errors.length > 0 || decoded.object === undefined ? before?.good : internDecoded(before?.good, decoded.object);
+    const good = errors.length > 0 || decoded.object === undefined ? before?.good : internDecoded(before?.good, this.pooled(decoded.object));
     const nodeName = nodeNameOf(o);
     const { name, namespace } = o.metadata;
     const entry: Entry = { live: { kind: o.kind, metadata: namespace === undefined ? { name } : { name, namespace } }, good, errors, nodeName };
@@ -167,6 +197,12 @@ export class ClusterView {
     if (changed) this.place(key, o, entry);
     const ips = (d: Decoded | undefined): number => (d?.kind === "workload" ? d.value.ips.length : 0);
     return { changed, firstIp: ips(before?.good) === 0 && ips(good) > 0, diagnostics: decoded.diagnostics };
+  }
+
+  /** A pod's labels and annotations as the maps the pool holds for them. */
+  private pooled(d: Decoded): Decoded {
+    if (d.kind !== "workload") return d;
+    return { kind: "workload", value: { ...d.value, podLabels: this.labels.intern(d.value.podLabels), annotations: this.labels.intern(d.value.annotations) } };
   }
 
   /** An object deleted (the object as last seen, or just its kind, namespace and name). */
