@@ -10,7 +10,7 @@ const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
  * so a path always reads back to one field.
  */
 export function formatPath(path: FieldPath): string {
-  // Pieces joined once (as childPath would write them, step by step): one flat string. Built step by
+  // Pieces joined once: one flat string. Built step by
   // step it would be a tree of 32-byte nodes, and decoded objects keep their locations as long as
   // they live (the node agent: 14 per NetworkPolicy, 22 MiB of such trees at 10k).
   const pieces: string[] = [];
