@@ -1,10 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import type { DatapathCheck } from "../enforce/datapath.js";
 import { listTable, runNft } from "../enforce/nft.js";
 import { canUseNetns, withNetns } from "../enforce/test-support.js";
 import type { LiveObject } from "../kube/live.js";
 import { ENGINE_OPTIONS } from "../nft/fixture.js";
-import { type AgentOptions, type WatchEvent, type WatchSource, runAgent } from "./agent.js";
+import { type AgentOptions, MAX_PENDING, type WatchEvent, type WatchSource, runAgent } from "./agent.js";
 import type { OpsServer } from "./ops.js";
 import type { EventSink } from "./events.js";
 import { newLogger } from "./log.js";
@@ -214,6 +215,98 @@ test("agent: the table flushed by hand is found by the drift check and replaced 
       await waitLog("applied", from);
       assert.equal(await tableExists(ns as string), true);
       assert.match((await get("/metrics"))[1], /^portcullis_drift_repairs_total 1$/m);
+    });
+  });
+});
+
+test("agent: a drift repair (the last applied ruleset put back) does not make /readyz forget that the latest state was refused, nor count its events as applied", async (t) => {
+  if (!(await canUseNetns(t))) return;
+  await withNetns(1, async ([ns]) => {
+    await withAgent(ns as string, {}, async ({ feeds, get, waitLog, lines }) => {
+      for (const f of [feeds.ns, feeds.services]) f.list([]);
+      feeds.nodes.list([liveNode("worker-1", "10.244.1.0/24")]);
+      feeds.pods.list([livePod("production", "web", WEB)]);
+      const policy = livePolicy("production", "deny-web-egress", DENY_WEB_EGRESS);
+      feeds.policies.list([policy]);
+      await waitLog("applied");
+      let from = lines.length;
+      // The only policy deleted: the state would drop every enforced rule id: refused (docs/exit-codes.md, 5).
+      feeds.policies.send({ type: "deleted", object: policy });
+      await waitLog("not applied: the state would drop too many enforced policies; the table stays as it is", from);
+      assert.equal((await get("/readyz"))[0], 503);
+      from = lines.length;
+      assert.ok((await runNft(["delete", "table", "inet", "portcullis"], ns)).ok);
+      await waitLog("the kernel's table is not as applied: replacing it", from);
+      const repaired = await waitLog("applied", from);
+      assert.equal(repaired["policyToApplied"], undefined, "the deletion was not applied: the repair put the old ruleset back");
+      const [status, body] = await get("/readyz");
+      assert.equal(status, 503, body);
+      assert.match(body, /not applied: the state would drop 100% of the enforced rule ids/);
+    });
+  });
+});
+
+test("agent: while nothing can be applied (no Node), the events waiting for an apply are bounded (MAX_PENDING): a long outage on a busy cluster does not grow memory without end", async (t) => {
+  if (!(await canUseNetns(t))) return;
+  await withNetns(1, async ([ns]) => {
+    await withAgent(ns as string, {}, async ({ feeds, get, waitLog, lines }) => {
+      for (const f of [feeds.ns, feeds.services, feeds.policies, feeds.nodes, feeds.pods]) f.list([]);
+      await waitLog('not applied: no Node "worker-1" in the cluster: the agent needs its Node object (spec.podCIDRs) and applies nothing until it is seen (is --node the node\'s name, spec.nodeName of its pods?)');
+      for (let i = 0; i < MAX_PENDING + 50; i++) feeds.pods.send({ type: "added", object: livePod("production", `p-${i}`, { ip: `10.245.${i >> 8}.${i & 255}`, node: "worker-2" }) });
+      const from = lines.length;
+      feeds.nodes.send({ type: "added", object: liveNode("worker-1", "10.244.1.0/24") });
+      await waitLog("applied", from, 20_000);
+      assert.match((await get("/metrics"))[1], new RegExp(`^portcullis_pod_ip_to_applied_seconds_count ${MAX_PENDING}$`, "m"));
+    });
+  });
+});
+
+test("agent: a Node without spec.podCIDRs (Calico or Cilium cluster-pool IPAM) turns fail closed off: the agent says so once, as a warning, and again when the ranges come", async (t) => {
+  if (!(await canUseNetns(t))) return;
+  await withNetns(1, async ([ns]) => {
+    await withAgent(ns as string, {}, async ({ feeds, waitLog, lines }) => {
+      for (const f of [feeds.ns, feeds.services, feeds.policies]) f.list([]);
+      const node = liveNode("worker-1", "10.244.1.0/24");
+      feeds.nodes.list([{ ...node, spec: {} }]);
+      feeds.pods.list([livePod("production", "web", WEB)]);
+      const warned = await waitLog("this node's Node has no spec.podCIDRs: fail closed is off (a pod that starts is not dropped until its rules are in)");
+      assert.equal(warned["level"], "warn");
+      assert.equal(warned["node"], "worker-1");
+      await waitLog("applied");
+      let from = lines.length;
+      feeds.pods.send({ type: "modified", object: livePod("production", "web", { ...WEB, labels: { app: "web", v: "2" } }) });
+      await waitLog("applied", from);
+      assert.equal(lines.filter((l) => String(l["msg"]).startsWith("this node's Node has no spec.podCIDRs")).length, 1, "said once");
+      from = lines.length;
+      feeds.nodes.send({ type: "modified", object: node });
+      const back = await waitLog("this node's Node has pod CIDRs: fail closed is on", from);
+      assert.deepEqual(back["podCidrs"], ["10.244.1.0/24"]);
+    });
+  });
+});
+
+test("agent: the datapath re-checked while running (Flannel creates cni0 with the node's first pod, after the agent started): a bridge that bypasses the rules makes /readyz 503 and an error; fixed, ready again", async (t) => {
+  if (!(await canUseNetns(t))) return;
+  await withNetns(1, async ([ns]) => {
+    let check: DatapathCheck = { ok: true, datapath: "routed", bridges: [] };
+    const bridge = { name: "cni0", ports: ["veth1"], nfCallIptables: false, nfCallIp6tables: false };
+    await withAgent(ns as string, { datapath: () => Promise.resolve(check), datapathEveryMs: 50 }, async ({ feeds, get, waitLog, lines }) => {
+      for (const f of [feeds.ns, feeds.services, feeds.policies]) f.list([]);
+      feeds.nodes.list([liveNode("worker-1", "10.244.1.0/24")]);
+      feeds.pods.list([livePod("production", "web", WEB)]);
+      await waitLog("applied");
+      assert.equal((await get("/readyz"))[0], 200);
+      let from = lines.length;
+      check = { ok: false, bridges: [bridge], problems: [{ kind: "br-netfilter-missing", bridges: ["cni0"] }] };
+      const unsafe = await waitLog("this node's datapath lets pod traffic bypass the rules", from);
+      assert.equal(unsafe["level"], "error");
+      const [status, body] = await get("/readyz");
+      assert.equal(status, 503);
+      assert.match(body, /^not ready: pods are bridged on cni0 but br_netfilter is not loaded: same-node pod traffic bypasses the rules/);
+      from = lines.length;
+      check = { ok: true, datapath: "bridge", bridges: [{ ...bridge, nfCallIptables: true, nfCallIp6tables: true }] };
+      await waitLog("this node's datapath passes pod traffic through the rules again", from);
+      assert.equal((await get("/readyz"))[0], 200);
     });
   });
 });

@@ -5,12 +5,14 @@
  * that includes it; the table kept or removed at exit.
  */
 import type { EngineOptions } from "../engine/types.js";
+import { type DatapathCheck, datapathMessage } from "../enforce/datapath.js";
 import { type EnforceEvent, enforceLoop, type VerifyResult } from "../enforce/loop.js";
 import { readCounters, runNft } from "../enforce/nft.js";
 import type { ShrinkLimits } from "../enforce/shrink.js";
 import type { LiveObject } from "../kube/live.js";
 import type { ReflectorEvent } from "../kube/reflector.js";
 import type { Cluster } from "../model/cluster.js";
+import { formatCidr } from "../net/cidr.js";
 import { formatAdminRule } from "../model/admin-policy.js";
 import type { CompileResult, NodeScope, RuleIdEntry } from "../nft/types.js";
 import { TABLE } from "../nft/types.js";
@@ -65,11 +67,22 @@ export interface AgentOptions extends ShrinkLimits {
   readonly maxDelayMs?: number;
   /** How often to check the kernel's table (default 10 s; 0 never). */
   readonly verifyMs?: number;
+  /**
+   * Checks the node's datapath again while running: a bridge can appear after start (Flannel's
+   * bridge plugin creates cni0 with the node's first pod). Unsafe: /readyz 503, an error and a
+   * DatapathUnsafe Event; the table stays. None when absent.
+   */
+  readonly datapath?: () => Promise<DatapathCheck>;
+  /** How often (default 30 s). */
+  readonly datapathEveryMs?: number;
   /** Called once the ops server listens (tests read the port chosen for 0). */
   readonly onListening?: (server: OpsServer) => void;
   /** The view, as soon as it exists (tests compare it with the API server's state). */
   readonly onView?: (view: ClusterView) => void;
 }
+
+/** At most this many events wait for an apply to be measured (an apply that cannot happen for long must not grow memory); later ones are not measured. */
+export const MAX_PENDING = 4096;
 
 /** An event waiting for the apply that includes it: its kind and when the watch delivered it. */
 interface Pending {
@@ -172,6 +185,10 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
     }, wait);
   };
 
+  const measure = (p: Pending): void => {
+    if (pending.length < MAX_PENDING) pending.push(p);
+  };
+
   /** `watched`: delivered by the watch after its list synced (the list's own objects measure no latency). */
   const reportChange = (object: LiveObject, change: ObjectChange, at: number, watched: boolean, added: boolean): void => {
     const errors = change.diagnostics.filter((d) => d.severity === "error");
@@ -184,10 +201,10 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
     const warnings = change.diagnostics.filter((d) => d.severity !== "error");
     if (warnings.length > 0) log.log("warn", "object taken with warnings", { object: liveName(object), warnings: warnings.map(formatDiagnostic) });
     if (!watched) return changed();
-    if (change.firstIp) pending.push({ what: "pod-ip", at, version: view.version });
+    if (change.firstIp) measure({ what: "pod-ip", at, version: view.version });
     if (isPolicyKind(object.kind)) {
       const created = added ? Date.parse(String(object.metadata["creationTimestamp"] ?? "")) : NaN;
-      pending.push({ what: "policy", at, version: view.version, ...(Number.isNaN(created) ? {} : { createdAt: created }) });
+      measure({ what: "policy", at, version: view.version, ...(Number.isNaN(created) ? {} : { createdAt: created }) });
     }
     changed();
   };
@@ -214,7 +231,7 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
       }
       case "deleted": {
         const change = view.remove(e.object);
-        if (change.changed && isPolicyKind(e.object.kind)) pending.push({ what: "policy", at, version: view.version });
+        if (change.changed && isPolicyKind(e.object.kind)) measure({ what: "policy", at, version: view.version });
         if (change.changed) changed();
         return;
       }
@@ -234,7 +251,27 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
     }
   };
 
+  /** What is wrong with the datapath as last checked while running; null: nothing. */
+  let datapathProblem: string | null = null;
+  let checkingDatapath = false;
+  const recheckDatapath = async (check: () => Promise<DatapathCheck>): Promise<void> => {
+    if (checkingDatapath) return;
+    checkingDatapath = true;
+    try {
+      const c = await check();
+      const problem = c.ok ? null : c.problems.map(datapathMessage).join("; ");
+      if (problem === datapathProblem) return;
+      datapathProblem = problem;
+      if (problem === null) return log.log("info", "this node's datapath passes pod traffic through the rules again");
+      log.log("error", "this node's datapath lets pod traffic bypass the rules", { problems: c.ok ? [] : c.problems.map(datapathMessage) });
+      nodeEvent("Warning", "DatapathUnsafe", "Check", `${problem}; the table stays, but bridged traffic does not cross it`);
+    } finally {
+      checkingDatapath = false;
+    }
+  };
+
   const readiness = (): Readiness => {
+    if (datapathProblem !== null) return { ready: false, reason: datapathProblem };
     const unsynced = opts.watches.filter((w) => synced.get(w.resource) !== true && !notServed.has(w.resource)).map((w) => w.resource);
     if (unsynced.length > 0) return { ready: false, reason: `waiting for the watches of ${unsynced.join(", ")} to sync` };
     const failed = [...failing].filter(([r]) => !notServed.has(r));
@@ -278,18 +315,23 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
     opts.onListening?.(server);
   }
 
+  /** Between a `drift` and its `applied`: the repair puts the last applied ruleset back; the latest state's outcome stands. */
+  let repairing = false;
   const onEvent = (e: EnforceEvent): void => {
     switch (e.kind) {
       case "applied": {
-        lastCycle = null;
+        const repair = repairing;
+        repairing = false;
+        if (!repair) lastCycle = null;
         if (lastVerify === "drift") lastVerify = "ok";
         m.applies.inc({ change: e.change });
         m.applySeconds.observe(e.ms / 1000);
         m.elements.set({}, e.stats.elements);
         m.rules.set({}, e.stats.rules);
         const now = performance.now();
-        const done = pending.filter((p) => p.version <= loadedVersion);
-        pending = pending.filter((p) => p.version > loadedVersion);
+        // A repair applies no event: the events wait for the cycle that applies them.
+        const done = repair ? [] : pending.filter((p) => p.version <= loadedVersion);
+        if (!repair) pending = pending.filter((p) => p.version > loadedVersion);
         const latency = (what: Pending["what"]): { count: number; maxMs: number } | undefined => {
           const ms = done.filter((p) => p.what === what).map((p) => now - p.at);
           for (const x of ms) (what === "pod-ip" ? m.podIpToApplied : m.policyToApplied).observe(x / 1000);
@@ -316,6 +358,7 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
         return;
       }
       case "apply-failed":
+        repairing = false;
         lastCycle = `nft failed: ${e.error.message}`;
         m.applyFailures.inc({ reason: "nft" });
         nodeEvent("Warning", "ApplyFailed", "Apply", `nft failed: ${e.error.message}; the table stays as last applied`);
@@ -326,6 +369,7 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
         nodeEvent("Warning", "ShrinkRefused", "Apply", `not applied: the state would drop ${e.percent}% of the enforced rule ids (more than --max-shrink ${e.maxPercent}%); the table stays as it is`);
         return log.log("error", "not applied: the state would drop too many enforced policies; the table stays as it is", { before: e.before, after: e.after, percent: e.percent, maxPercent: e.maxPercent });
       case "drift":
+        repairing = true;
         m.driftRepairs.inc();
         nodeEvent("Warning", "DriftRepaired", "Verify", `the kernel's table was not as applied (${e.detail}): replaced`);
         return log.log("warn", "the kernel's table is not as applied: replacing it", { detail: e.detail });
@@ -340,6 +384,20 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
     }
   };
 
+  /** Whether the last scope had pod CIDRs (fail closed on); null before the first. Said when it changes. */
+  let failClosed: boolean | null = null;
+  const reportFailClosed = (s: NodeScope): void => {
+    const cidrs = s.podCidrs ?? [];
+    const on = cidrs.length > 0;
+    if (on === failClosed) return;
+    const first = failClosed === null;
+    failClosed = on;
+    if (!on) log.log("warn", "this node's Node has no spec.podCIDRs: fail closed is off (a pod that starts is not dropped until its rules are in)", { node: opts.node });
+    else if (!first) log.log("info", "this node's Node has pod CIDRs: fail closed is on", { node: opts.node, podCidrs: cidrs.map(formatCidr) });
+  };
+
+  const check = opts.datapath;
+  const datapathTimer = check === undefined ? undefined : setInterval(() => void recheckDatapath(check), opts.datapathEveryMs ?? 30_000);
   const stops = opts.watches.map((w) => w.start((e) => onWatch(w, e)));
   try {
     await enforceLoop({
@@ -360,6 +418,7 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
       load: () => {
         const cluster = view.cluster();
         scope = view.nodeScope();
+        if (typeof scope !== "string") reportFailClosed(scope);
         loadedVersion = view.version;
         return Promise.resolve({ cluster, diagnostics: [] });
       },
@@ -378,6 +437,7 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
   } finally {
     for (const stop of stops) stop();
     clearTimeout(timer);
+    clearInterval(datapathTimer);
   }
   await leave(opts, log);
   recorder?.close();

@@ -66,6 +66,7 @@ export async function runNodeAgent(c: NodeAgentCommand, io: { readonly stderr: (
       watches: watches.sources,
       logger,
       events,
+      datapath: () => checkDatapath(c.target.kind === "netns" ? c.target.name : undefined),
       signal: stop.signal,
       allowShrink: c.allowShrink,
       maxShrinkPercent: c.maxShrinkPercent,

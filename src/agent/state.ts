@@ -19,7 +19,7 @@ import type { Labels } from "../model/labels.js";
 import type { Cluster, Endpoint, Namespace, Node, Policy, Service } from "../model/cluster.js";
 import type { Location } from "../diag/location.js";
 import type { NodeScope } from "../nft/types.js";
-import { liveDocument } from "../k8s/live.js";
+import { liveDocument, liveRef } from "../k8s/live.js";
 import { formatLiveObject } from "../diag/location.js";
 import { sameValue } from "./same.js";
 
@@ -65,8 +65,7 @@ const NOTHING_CHANGED: ObjectChange = { changed: false, firstIp: false, diagnost
 
 /** How messages name a live object: `Pod production/web-7d9f`, `Node worker-1`. */
 export function liveName(o: LiveRef): string {
-  const ns = o.metadata.namespace;
-  return formatLiveObject(ns === undefined || ns === "" ? { kind: o.kind, name: o.metadata.name } : { kind: o.kind, namespace: ns, name: o.metadata.name });
+  return formatLiveObject(liveRef(o));
 }
 
 const keyOf = (kind: string, namespace: string, name: string): string => `${kind}\u0000${namespace}\u0000${name}`;

@@ -53,7 +53,7 @@ export function kubeWatches(config: ClusterConfig, options: { readonly reflector
     return {
       kind: resource.kind,
       resource: resource.resource,
-      ...(ADMIN_POLICY_RESOURCES.includes(resource) ? { optional: true } : {}),
+      ...(resource.optional === true ? { optional: true } : {}),
       start(onEvent) {
         const abort = new AbortController();
         listeners.set(resource, onEvent);

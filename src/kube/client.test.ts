@@ -7,7 +7,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
-import { createServer } from "node:net";
+import { type Socket, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type StandIn, startStandIn } from "./standin/standin.js";
@@ -119,8 +119,8 @@ describe("the client against the stand-in", () => {
     ]);
   });
 
-  test("a resource the server does not serve (404, as admin policy CRDs not installed) is MissingAccess not-served", async () => {
-    const widgets: LiveResource = { group: "example.com", version: "v1", resource: "widgets", kind: "Widget", namespaced: false };
+  test("a resource the server does not serve (404 on an optional kind, as admin policy CRDs not installed) is MissingAccess not-served", async () => {
+    const widgets: LiveResource = { group: "example.com", version: "v1", resource: "widgets", kind: "Widget", namespaced: false, optional: true };
     const r = await readLiveCluster(configFrom(api.kubeconfig("admin")), { namespace: null, resources: [widgets, PODS] });
     assert.ok(r.ok, JSON.stringify(r));
     assert.deepEqual(r.value.missing.map((m) => [m.resource.kind, m.reason, m.message]), [["Widget", "not-served", `${api.url}/apis/example.com/v1/widgets: the server could not find the requested resource (HTTP 404)`]]);
@@ -218,6 +218,70 @@ describe("the wire, slowly", () => {
     api.faults.clear();
     assert.deepEqual(end, { kind: "closed" });
     assert.deepEqual(events.map((e) => (e.type === "BOOKMARK" ? e.type : `${e.type} ${e.object.metadata.name} ${(e.object.metadata["labels"] as Record<string, string>)["v"] ?? ""}`)), ["ADDED web-2 ", "MODIFIED web-2 2", "DELETED web-2 2"]);
+  });
+
+  test("a server URL with a path (Rancher's kubeconfig: server: https://rancher.example/k8s/clusters/c-m-xyz): requests go under that path, as client-go joins host path and API path", async () => {
+    const seen: string[] = [];
+    const proxy = createHttpServer((req, res) => {
+      seen.push(req.url ?? "");
+      const path = (req.url ?? "").split("?")[0]!;
+      if (!path.startsWith("/k8s/clusters/c-1/")) {
+        res.writeHead(404, { "Content-Type": "application/json" });
+        res.end(JSON.stringify({ kind: "Status", apiVersion: "v1", status: "Failure", message: "the server could not find the requested resource", code: 404 }));
+        return;
+      }
+      res.writeHead(200, { "Content-Type": "application/json" });
+      res.end(JSON.stringify({ kind: "PodList", apiVersion: "v1", metadata: { resourceVersion: "7" }, items: [pod("prod", "web-1")] }));
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const port = (proxy.address() as { port: number }).port;
+    const config = configFrom(`clusters: [{name: r, cluster: {server: "http://127.0.0.1:${port}/k8s/clusters/c-1"}}]\ncontexts: [{name: r, context: {cluster: r}}]\ncurrent-context: r\n`);
+    const r = await readLiveCluster(config, { namespace: null, resources: [PODS] });
+    proxy.close();
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.deepEqual(kinds(r.value.objects), ["Pod prod/web-1"]);
+    assert.deepEqual(seen, ["/k8s/clusters/c-1/api/v1/pods?limit=500"]);
+  });
+
+  test("a watch answered 503 whose body never ends (an overloaded proxy): the watch fails after the request timeout instead of hanging for good (the timeout is lifted only for a 200 stream)", async () => {
+    const sockets = new Set<Socket>();
+    const proxy = createHttpServer((_req, res) => {
+      res.writeHead(503, { "Content-Type": "application/json" });
+      res.write('{"kind":"Status","message":"overl');
+    });
+    proxy.on("connection", (s) => sockets.add(s));
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const port = (proxy.address() as { port: number }).port;
+    const config = configFrom(`clusters: [{name: p, cluster: {server: "http://127.0.0.1:${port}"}}]\ncontexts: [{name: p, context: {cluster: p}}]\ncurrent-context: p\n`);
+    const transport = new Transport(config, { requestTimeoutMs: 300 });
+    const stop = new AbortController();
+    const hung = new Promise<"hung">((resolve) => setTimeout(() => resolve("hung"), 3000).unref());
+    const end = await Promise.race([new KubeClient(transport).watch(PODS, { resourceVersion: "1" }, () => undefined, stop.signal), hung]);
+    stop.abort();
+    transport.close();
+    for (const s of sockets) s.destroy();
+    proxy.close();
+    assert.notEqual(end, "hung");
+    assert.deepEqual(end, { kind: "error", error: { kind: "unreachable", message: `http://127.0.0.1:${port}/api/v1/pods?watch=1&allowWatchBookmarks=true&resourceVersion=1: the response stopped: no data for 300 ms` } });
+  });
+
+  test("a 404 on a built-in kind (pods: always served) fails the read: only an optional kind (admin policy CRDs) may be not-served, else the answer would silently miss every pod", async () => {
+    const proxy = createHttpServer((_req, res) => {
+      res.writeHead(404, { "Content-Type": "application/json" });
+      res.end(JSON.stringify({ kind: "Status", apiVersion: "v1", status: "Failure", message: "the server could not find the requested resource", code: 404 }));
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const port = (proxy.address() as { port: number }).port;
+    const config = configFrom(`clusters: [{name: p, cluster: {server: "http://127.0.0.1:${port}"}}]\ncontexts: [{name: p, context: {cluster: p}}]\ncurrent-context: p\n`);
+    const anp = LIVE_RESOURCES.find((x) => x.kind === "AdminNetworkPolicy")!;
+    const optionalOnly = await readLiveCluster(config, { namespace: null, resources: [anp] });
+    const withPods = await readLiveCluster(config, { namespace: null, resources: [anp, PODS] });
+    proxy.close();
+    assert.ok(optionalOnly.ok, JSON.stringify(optionalOnly));
+    assert.deepEqual(optionalOnly.value.missing.map((m) => [m.resource.kind, m.reason]), [["AdminNetworkPolicy", "not-served"]]);
+    assert.ok(!withPods.ok);
+    assert.equal(withPods.error.kind, "http");
+    assert.match(withPods.error.message, /^http:\/\/127\.0\.0\.1:\d+\/api\/v1\/pods: the server could not find the requested resource \(HTTP 404\)$/);
   });
 
   test("a body that is not JSON (a proxy's HTML error page over http://) is a decode error value", async () => {

@@ -7,6 +7,7 @@ import { type KubeError, type Result, fail, httpFailure, isHttp, ok } from "./er
 import { JsonLines } from "./json-lines.js";
 import type { LiveObject, LiveResource } from "./live.js";
 import type { Transport } from "./transport.js";
+import { isRecord } from "../k8s/values.js";
 
 export interface Selectors {
   /** Only this namespace (namespaced resources); all namespaces when absent. */
@@ -69,12 +70,10 @@ function query(params: Record<string, string | number | boolean | undefined>): s
   return s === "" ? "" : `?${s}`;
 }
 
-type Json = Record<string, unknown>;
-const isMap = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** A list item or watch object as a LiveObject: kind and apiVersion set (list items lack them on the wire). */
 function asLiveObject(r: LiveResource, item: unknown): LiveObject | undefined {
-  if (!isMap(item) || !isMap(item["metadata"]) || typeof item["metadata"]["name"] !== "string") return undefined;
+  if (!isRecord(item) || !isRecord(item["metadata"]) || typeof item["metadata"]["name"] !== "string") return undefined;
   return { ...item, kind: r.kind, apiVersion: apiVersionOf(r) } as LiveObject;
 }
 
@@ -105,7 +104,7 @@ export class KubeClient {
       }
       pages++;
       const doc = page.value;
-      if (!isMap(doc) || !Array.isArray(doc["items"]) || !isMap(doc["metadata"])) return fail({ kind: "decode", message: `${this.transport.server}${path}: the response is not a ${r.kind}List` });
+      if (!isRecord(doc) || !Array.isArray(doc["items"]) || !isRecord(doc["metadata"])) return fail({ kind: "decode", message: `${this.transport.server}${path}: the response is not a ${r.kind}List` });
       for (const item of doc["items"]) {
         const object = asLiveObject(r, item);
         if (object === undefined) return fail({ kind: "decode", message: `${this.transport.server}${path}: an item has no metadata.name` });
@@ -156,18 +155,18 @@ export class KubeClient {
 
 /** A watch event line → a WatchEvent, an end (ERROR events), or a decode error. */
 export function readWatchEvent(r: LiveResource, value: unknown): WatchEvent | WatchEnd {
-  if (!isMap(value) || typeof value["type"] !== "string") return { kind: "error", error: { kind: "decode", message: `a watch event without a type: ${JSON.stringify(value).slice(0, 80)}` } };
+  if (!isRecord(value) || typeof value["type"] !== "string") return { kind: "error", error: { kind: "decode", message: `a watch event without a type: ${JSON.stringify(value).slice(0, 80)}` } };
   const type = value["type"];
   const object = value["object"];
   if (type === "ERROR") {
-    const status = isMap(object) ? object : {};
+    const status = isRecord(object) ? object : {};
     const code = typeof status["code"] === "number" ? status["code"] : 500;
     const message = typeof status["message"] === "string" ? status["message"] : "watch ERROR event";
     if (code === 410) return { kind: "expired", message };
     return { kind: "error", error: { kind: "http", status: httpFailure(code), code, message: `watch ${r.resource}: ${message} (ERROR event, code ${code})` } };
   }
   if (type === "BOOKMARK") {
-    const rv = isMap(object) && isMap(object["metadata"]) ? object["metadata"]["resourceVersion"] : undefined;
+    const rv = isRecord(object) && isRecord(object["metadata"]) ? object["metadata"]["resourceVersion"] : undefined;
     if (typeof rv !== "string") return { kind: "error", error: { kind: "decode", message: `watch ${r.resource}: a BOOKMARK without metadata.resourceVersion` } };
     return { type, resourceVersion: rv };
   }

@@ -71,6 +71,21 @@ test("exec plugin (client.authentication.k8s.io/v1): env passed, KUBERNETES_EXEC
   assert.deepEqual(await creds.get(), { ok: true, value: { token: "token-3-hi" } }, "after a 401: run again");
 });
 
+test("exec plugin shared by concurrent requests: one request aborted (a watch stopped) does not fail the others waiting for the same run; all aborted stops the plugin", async () => {
+  const slow = plugin("slow", `setTimeout(() => process.stdout.write(JSON.stringify({ apiVersion: "client.authentication.k8s.io/v1", kind: "ExecCredential", status: { token: "slow-token" } })), 300);`);
+  const creds = credentialsFor(execConfig(slow, {}));
+  const first = new AbortController();
+  const [a, b] = await Promise.all([creds.get(first.signal), creds.get(), Promise.resolve(first.abort())]);
+  assert.deepEqual(a, { ok: false, error: { kind: "aborted", message: `exec plugin ${slow} (kubeconfig test, users[u].exec): aborted` } });
+  assert.deepEqual(b, { ok: true, value: { token: "slow-token" } });
+  const again = credentialsFor(execConfig(slow, {}));
+  const only = new AbortController();
+  const started = Date.now();
+  const [c] = await Promise.all([again.get(only.signal), Promise.resolve(only.abort())]);
+  assert.equal(c.ok, false);
+  assert.ok(Date.now() - started < 250, "the run was stopped, not waited for");
+});
+
 test("exec plugin failures are values with the plugin's stderr and installHint", async () => {
   const failing = plugin("failing", `process.stderr.write("error: SSO session expired, run aws sso login\\n"); process.exit(255);`);
   const cases: readonly { name: string; command: string; message: RegExp }[] = [

@@ -68,25 +68,48 @@ export function credentialsFor(config: ClusterConfig, options: CredentialOptions
   };
 
   // An exec plugin: cached until status.expirationTimestamp, fetched once for concurrent requests.
+  // The shared run has its own AbortController: a waiting request that aborts leaves the run to
+  // the others, and the run stops only when no request waits for it any more.
   let execCached: { auth: Auth; expiresAt: number | undefined } | undefined;
-  let execRunning: Promise<Result<Auth>> | undefined;
+  let execRunning: { readonly result: Promise<Result<Auth>>; readonly stop: AbortController; waiting: number } | undefined;
   const fromExec = (signal?: AbortSignal): Promise<Result<Auth>> => {
     const exec = user.exec!;
+    const at = `exec plugin ${exec.command} (${exec.from})`;
     if (execCached !== undefined && (execCached.expiresAt === undefined || now() < execCached.expiresAt)) return Promise.resolve(ok(execCached.auth));
-    if (execRunning !== undefined) return execRunning;
-    const ca = config.cluster.ca === undefined ? undefined : readMaterial(config.cluster.ca);
-    if (ca !== undefined && !ca.ok) return Promise.resolve(ca);
-    execRunning = runExecPlugin(exec, execInfo(exec, config.cluster, ca?.value), options.execTimeoutMs, signal).then((r) => {
-      execRunning = undefined;
-      if (!r.ok) return r;
-      const auth: Auth = {
-        ...(r.value.token === undefined ? {} : { token: r.value.token }),
-        ...(r.value.clientCertificate === undefined ? {} : { clientCertificate: r.value.clientCertificate }),
+    if (signal?.aborted === true) return Promise.resolve(fail({ kind: "aborted", message: `${at}: aborted` }));
+    if (execRunning === undefined) {
+      const ca = config.cluster.ca === undefined ? undefined : readMaterial(config.cluster.ca);
+      if (ca !== undefined && !ca.ok) return Promise.resolve(ca);
+      const stop = new AbortController();
+      const result: Promise<Result<Auth>> = runExecPlugin(exec, execInfo(exec, config.cluster, ca?.value), options.execTimeoutMs, stop.signal).then((r) => {
+        if (execRunning?.result === result) execRunning = undefined;
+        if (!r.ok) return r;
+        const auth: Auth = {
+          ...(r.value.token === undefined ? {} : { token: r.value.token }),
+          ...(r.value.clientCertificate === undefined ? {} : { clientCertificate: r.value.clientCertificate }),
+        };
+        execCached = { auth, expiresAt: r.value.expiresAt };
+        return ok(auth);
+      });
+      execRunning = { result, stop, waiting: 0 };
+    }
+    const run = execRunning;
+    run.waiting++;
+    if (signal === undefined) return run.result;
+    return new Promise((resolve) => {
+      const onAbort = (): void => {
+        resolve(fail({ kind: "aborted", message: `${at}: aborted` }));
+        if (--run.waiting > 0) return;
+        // Nobody waits: stop the plugin; a later request starts a new run.
+        if (execRunning === run) execRunning = undefined;
+        run.stop.abort();
       };
-      execCached = { auth, expiresAt: r.value.expiresAt };
-      return ok(auth);
+      signal.addEventListener("abort", onAbort, { once: true });
+      void run.result.then((r) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(r);
+      });
     });
-    return execRunning;
   };
 
   return {

@@ -7,6 +7,7 @@
 import { spawn } from "node:child_process";
 import { type Result, fail, formatDuration, ok } from "./errors.js";
 import type { ClusterSettings, ExecSettings } from "./kubeconfig.js";
+import { isRecord } from "../k8s/values.js";
 
 /** What a plugin gave: a token or a client certificate, and until when (undefined: until rejected). */
 export interface ExecCredential {
@@ -16,7 +17,6 @@ export interface ExecCredential {
 }
 
 type Json = Record<string, unknown>;
-const isMap = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** The ExecCredential a plugin printed, checked as client-go checks it. */
 export function parseExecCredential(stdout: string, settings: ExecSettings): Result<ExecCredential> {
@@ -27,12 +27,12 @@ export function parseExecCredential(stdout: string, settings: ExecSettings): Res
   } catch (e) {
     return fail({ kind: "credentials", message: `${at} printed no ExecCredential JSON: ${(e as Error).message}` });
   }
-  if (!isMap(doc) || doc["kind"] !== "ExecCredential") return fail({ kind: "credentials", message: `${at} printed JSON that is not an ExecCredential` });
+  if (!isRecord(doc) || doc["kind"] !== "ExecCredential") return fail({ kind: "credentials", message: `${at} printed JSON that is not an ExecCredential` });
   if (doc["apiVersion"] !== settings.apiVersion) {
     return fail({ kind: "credentials", message: `${at} printed apiVersion ${JSON.stringify(doc["apiVersion"])}, but the kubeconfig asks for ${settings.apiVersion}` });
   }
   const status = doc["status"];
-  if (!isMap(status)) return fail({ kind: "credentials", message: `${at} printed an ExecCredential without status` });
+  if (!isRecord(status)) return fail({ kind: "credentials", message: `${at} printed an ExecCredential without status` });
   const token = typeof status["token"] === "string" && status["token"] !== "" ? status["token"] : undefined;
   const cert = status["clientCertificateData"];
   const key = status["clientKeyData"];

@@ -8,6 +8,7 @@
 import { dirname, isAbsolute, resolve } from "node:path";
 import { parse } from "yaml";
 import { type Result, fail, ok } from "./errors.js";
+import { isRecord } from "../k8s/values.js";
 
 export interface KubeconfigFile {
   readonly path: string;
@@ -61,7 +62,6 @@ export interface ClusterConfig {
 }
 
 type Json = Record<string, unknown>;
-const isMap = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
 interface Entry {
   readonly name: string;
@@ -93,15 +93,15 @@ function mergeFiles(files: readonly KubeconfigFile[]): Result<Merged> {
       return fail({ kind: "config", message: `kubeconfig ${file.path} is not valid YAML: ${(e as Error).message.split("\n")[0]}` });
     }
     if (doc === null || doc === undefined) continue;
-    if (!isMap(doc)) return fail({ kind: "config", message: `kubeconfig ${file.path} is not a kubeconfig (a YAML map with clusters, users and contexts)` });
+    if (!isRecord(doc)) return fail({ kind: "config", message: `kubeconfig ${file.path} is not a kubeconfig (a YAML map with clusters, users and contexts)` });
     for (const [section, key] of SECTIONS) {
       const list = doc[section];
       if (list === undefined || list === null) continue;
       if (!Array.isArray(list)) return fail({ kind: "config", message: `kubeconfig ${file.path}: ${section} must be a list` });
       for (const [i, item] of list.entries()) {
-        if (!isMap(item) || typeof item["name"] !== "string") return fail({ kind: "config", message: `kubeconfig ${file.path}: ${section}[${i}] has no name` });
+        if (!isRecord(item) || typeof item["name"] !== "string") return fail({ kind: "config", message: `kubeconfig ${file.path}: ${section}[${i}] has no name` });
         const body = item[key] ?? {};
-        if (!isMap(body)) return fail({ kind: "config", message: `kubeconfig ${file.path}: ${section}[${item["name"]}].${key} must be a map` });
+        if (!isRecord(body)) return fail({ kind: "config", message: `kubeconfig ${file.path}: ${section}[${item["name"]}].${key} must be a map` });
         if (!merged[section].has(item["name"])) merged[section].set(item["name"], { name: item["name"], body, file: file.path });
       }
     }
@@ -187,7 +187,7 @@ const AUTH_PROVIDER_REPLACEMENTS: Record<string, string> = {
 function readExec(entry: Entry): Result<ExecSettings> {
   const at = `kubeconfig ${entry.file}: users[${entry.name}].exec`;
   const exec = entry.body["exec"];
-  if (!isMap(exec)) return fail({ kind: "config", message: `${at} must be a map` });
+  if (!isRecord(exec)) return fail({ kind: "config", message: `${at} must be a map` });
   const apiVersion = exec["apiVersion"];
   if (!EXEC_API_VERSIONS.includes(apiVersion as ExecApiVersion)) {
     return fail({ kind: "config", message: `${at}.apiVersion ${JSON.stringify(apiVersion ?? "")} is not supported (supported: ${EXEC_API_VERSIONS.join(", ")}; v1alpha1 was removed in Kubernetes 1.24)` });
@@ -200,7 +200,7 @@ function readExec(entry: Entry): Result<ExecSettings> {
   const env: { name: string; value: string }[] = [];
   if (!Array.isArray(envList)) return fail({ kind: "config", message: `${at}.env must be a list of {name, value}` });
   for (const [i, item] of envList.entries()) {
-    if (!isMap(item) || typeof item["name"] !== "string" || typeof item["value"] !== "string") return fail({ kind: "config", message: `${at}.env[${i}] must have a string name and value` });
+    if (!isRecord(item) || typeof item["name"] !== "string" || typeof item["value"] !== "string") return fail({ kind: "config", message: `${at}.env[${i}] must have a string name and value` });
     env.push({ name: item["name"], value: item["value"] });
   }
   const mode = exec["interactiveMode"] ?? (apiVersion === "client.authentication.k8s.io/v1" ? undefined : "IfAvailable");
@@ -231,7 +231,7 @@ function readUser(entry: Entry): Result<UserSettings> {
   }
   const provider = entry.body["auth-provider"];
   if (provider !== undefined) {
-    const name = isMap(provider) && typeof provider["name"] === "string" ? provider["name"] : "";
+    const name = isRecord(provider) && typeof provider["name"] === "string" ? provider["name"] : "";
     const replacement = AUTH_PROVIDER_REPLACEMENTS[name] ?? "the provider's exec credential plugin";
     return fail({ kind: "config", message: `${at}.auth-provider${name === "" ? "" : ` (${name})`} is not supported: auth providers were removed from kubectl in 1.26; use an exec plugin instead: ${replacement}` });
   }

@@ -14,6 +14,8 @@ export interface LiveResource {
   readonly resource: string;
   readonly kind: string;
   readonly namespaced: boolean;
+  /** A kind a cluster may not serve (the admin policy CRDs may not be installed): a 404 means "there are none". A built-in kind is always served: a 404 there is an error. */
+  readonly optional?: true;
 }
 
 /** A Kubernetes object as JSON, with kind and apiVersion always set. */

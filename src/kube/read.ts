@@ -1,7 +1,7 @@
 /**
  * A read command's view of a live cluster: every modelled resource listed (paginated, a few at a
  * time), objects trimmed, and what could not be read said as MissingAccess — a 403 is never a
- * silent drop, and a 404 (admin policy CRDs not installed) is `not-served`. With a namespace (-n)
+ * silent drop, and a 404 on an optional kind (admin policy CRDs not installed) is `not-served`. With a namespace (-n)
  * namespaced kinds are listed in that namespace only; Namespaces and the cluster-scoped kinds are
  * still read, since selectors reach across namespaces (a forbidden Namespace list falls back to
  * getting the one namespace). Any other failure (unreachable, 401, a server error that persists)
@@ -54,7 +54,8 @@ export async function readLiveCluster(config: ClusterConfig, options: LiveReadOp
         await sleep(backoffDelay(DEFAULT_BACKOFF, attempt, Math.random(), error.kind === "http" ? error.retryAfterSeconds : undefined), signal);
         continue;
       }
-      if (error.kind !== "http" || (error.status !== "forbidden" && error.status !== "not-found")) return listed;
+      // A 404 is "none here" only for a kind the cluster may not serve; on a built-in kind it is a wrong server (a path lost, a proxy): fail.
+      if (error.kind !== "http" || (error.status !== "forbidden" && !(error.status === "not-found" && r.optional === true))) return listed;
       const missing: MissingAccess = { verb: "list", resource: r, namespace: namespace ?? null, reason: error.status === "forbidden" ? "forbidden" : "not-served", message: error.message };
       if (r.kind === "Namespace" && options.namespace !== null && error.status === "forbidden") {
         const one = await client.get(r, options.namespace, undefined, signal);

@@ -189,6 +189,26 @@ describe("reflector against the stand-in", () => {
     assert.ok(Date.now() - start < 500);
   });
 
+  test("a watch that is 410 Gone at once after every list (a watch cache behind the list's resourceVersion): the relists back off instead of listing in a hot loop", async () => {
+    let lists = 0;
+    const client = {
+      // Answered on the next turn of the event loop, as a server's would be.
+      list: () => {
+        lists++;
+        return new Promise((resolve) => setImmediate(() => resolve({ ok: true, value: { items: [], resourceVersion: "5", pages: 1, restarted: false } })));
+      },
+      watch: () => new Promise((resolve) => setImmediate(() => resolve({ kind: "expired", message: "too old resource version: 5 (7)" }))),
+    } as unknown as KubeClient;
+    const reflector = new Reflector(client, PODS, FAST);
+    const abort = new AbortController();
+    const done = reflector.run(() => undefined, abort.signal);
+    await new Promise((r) => setTimeout(r, 400));
+    abort.abort();
+    await done;
+    // Backoff 40 ms doubling to 200 ms, jitter 0.5: 20 + 40 + 80 + 100 + 100 ms: about 6 lists in 400 ms (thousands without).
+    assert.ok(lists >= 2 && lists <= 10, `${lists} lists in 400 ms`);
+  });
+
   test("property: random changes, dropped watches and compactions; after each quiet period the reflector's cache equals the server's state", async () => {
     const op = fc.oneof(
       fc.record({ kind: fc.constant("apply" as const), name: fc.constantFrom("a", "b", "c", "d"), label: fc.constantFrom("x", "y") }),

@@ -105,6 +105,8 @@ export class Reflector {
     const selectors: Selectors = { ...(namespace === undefined ? {} : { namespace }), ...(labelSelector === undefined ? {} : { labelSelector }), ...(fieldSelector === undefined ? {} : { fieldSelector }) };
     let attempt = 0;
     let needList = true;
+    /** The next watch starts from a list just made: a 410 at once then is a server behind, not history lost. */
+    let justListed = false;
     const retry = async (error: KubeError | undefined, message: string | undefined): Promise<void> => {
       if (message !== undefined) {
         this.stats.errors++;
@@ -130,7 +132,10 @@ export class Reflector {
         this.replace(listed.value.items, onEvent);
         this.resourceVersion = listed.value.resourceVersion;
         needList = false;
+        justListed = true;
       }
+      const afterList = justListed;
+      justListed = false;
       this.stats.watches++;
       const started = now();
       let events = 0;
@@ -152,6 +157,8 @@ export class Reflector {
       const ranFor = now() - started;
       attempt = attemptAfter(policy, attempt, ranFor);
       this.stats.restarts[end.kind]++;
+      // 410 at once from the list's own resourceVersion (a watch cache behind the list): relisting at once would list in a hot loop.
+      if (end.kind === "expired" && afterList && events === 0) await retry(undefined, undefined);
       await this.afterWatch(end, ranFor, events, retry, onEvent, () => (needList = true));
     }
   }

@@ -15,10 +15,10 @@ const plural = (kind: string): string => {
   return lower.endsWith("y") ? `${lower.slice(0, -1)}ies` : `${lower}s`;
 };
 
-/** The admin policy kinds, at the versions the decoder reads (all cluster-scoped). */
+/** The admin policy kinds, at the versions the decoder reads (all cluster-scoped; optional: CRDs a cluster may not have). */
 export const ADMIN_POLICY_RESOURCES: readonly LiveResource[] = ADMIN_POLICY_SOURCES.map((s) => {
   const [group, version] = s.apiVersion.split("/") as [string, string];
-  return { group, version, resource: plural(s.kind), kind: s.kind, namespaced: false };
+  return { group, version, resource: plural(s.kind), kind: s.kind, namespaced: false, optional: true };
 });
 
 export const LIVE_RESOURCES: readonly LiveResource[] = [

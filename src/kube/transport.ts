@@ -24,6 +24,9 @@ interface Send {
   readonly body: Buffer;
 }
 
+/** The error code of a request that waited longer than the request timeout. */
+const TIMEOUT = "PORTCULLIS_TIMEOUT";
+
 /** TLS codes of OpenSSL/Node that mean "the server's certificate did not verify". */
 const VERIFY_CODES = new Set([
   "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
@@ -60,7 +63,7 @@ export class Transport {
   async getJson(path: string, signal?: AbortSignal): Promise<Result<unknown>> {
     const response = await this.open(path, signal, true);
     if (!response.ok) return response;
-    const body = await readBody(response.value, signal);
+    const body = await this.readBody(response.value, path, signal);
     if (!body.ok) return body;
     return parseJson(body.value, `${this.server}${path}`);
   }
@@ -80,7 +83,7 @@ export class Transport {
   async sendJson(method: "POST" | "PATCH", path: string, body: unknown, contentType = "application/json", signal?: AbortSignal): Promise<Result<unknown>> {
     const response = await this.open(path, signal, true, { method, contentType, body: Buffer.from(JSON.stringify(body)) });
     if (!response.ok) return response;
-    const answer = await readBody(response.value, signal);
+    const answer = await this.readBody(response.value, path, signal);
     if (!answer.ok) return answer;
     return parseJson(answer.value, `${this.server}${path}`);
   }
@@ -102,7 +105,7 @@ export class Transport {
       if (!response.ok) return response;
       const status = response.value.statusCode ?? 0;
       if (status >= 200 && status < 300) return response;
-      const body = await readBody(response.value, signal);
+      const body = await this.readBody(response.value, path, signal);
       if (!body.ok) return body;
       if (status === 401 && attempt === 0 && this.credentials.rejected()) continue;
       return fail(this.statusError(path, status, response.value, body.value));
@@ -132,7 +135,8 @@ export class Transport {
   }
 
   private request(path: string, auth: Auth, agent: http.Agent, signal: AbortSignal | undefined, wholeBodyTimeout: boolean, send: Send | undefined): Promise<Result<IncomingMessage>> {
-    const url = new URL(path, this.server + "/");
+    // Appended, not resolved: a server URL may carry a path (Rancher: https://rancher.example/k8s/clusters/c-m-xyz).
+    const url = new URL(this.server + path);
     const headers: Record<string, string> = { Accept: "application/json", "User-Agent": "portcullis" };
     if (send !== undefined) {
       headers["Content-Type"] = send.contentType;
@@ -153,11 +157,16 @@ export class Transport {
           resolve(r);
         }
       };
-      req.setTimeout(this.timeoutMs, () => req.destroy(Object.assign(new Error("timeout"), { code: "PORTCULLIS_TIMEOUT" })));
+      let response: IncomingMessage | undefined;
+      // Before the headers the request fails; after them, the body (readBody says so).
+      req.setTimeout(this.timeoutMs, () => (response ?? req).destroy(Object.assign(new Error("timeout"), { code: TIMEOUT })));
       req.on("error", (e: NodeJS.ErrnoException) => settle(fail(this.socketError(e, path))));
       req.on("response", (res) => {
-        // A watch stays open past the request timeout: only a list's whole body is bounded by it.
-        if (!wholeBodyTimeout) req.setTimeout(0);
+        response = res;
+        // A watch's 200 stream stays open past the request timeout (the caller watches it for inactivity);
+        // an error's body, and a list's, are bounded by it.
+        const streaming = (res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300;
+        if (!wholeBodyTimeout && streaming) req.setTimeout(0);
         settle(ok(res));
       });
       req.end(send?.body);
@@ -168,7 +177,7 @@ export class Transport {
     const server = this.server;
     const code = e.code ?? "";
     if (e.name === "AbortError" || code === "ABORT_ERR") return { kind: "aborted", message: "aborted" };
-    if (code === "PORTCULLIS_TIMEOUT") return { kind: "unreachable", message: `${server}${path}: no answer within ${formatDuration(this.timeoutMs)}` };
+    if (code === TIMEOUT) return { kind: "unreachable", message: `${server}${path}: no answer within ${formatDuration(this.timeoutMs)}` };
     if (code === "ECONNREFUSED") return { kind: "unreachable", message: `cannot connect to ${server}: connection refused (is the API server running at that address? ${this.origin})` };
     if (code === "ENOTFOUND" || code === "EAI_AGAIN") return { kind: "unreachable", message: `cannot connect to ${server}: the host name does not resolve (DNS ${code}; ${this.origin})` };
     if (code === "EHOSTUNREACH" || code === "ENETUNREACH" || code === "ETIMEDOUT") return { kind: "unreachable", message: `cannot connect to ${server}: ${code} (no route or no answer; ${this.origin})` };
@@ -180,6 +189,23 @@ export class Transport {
     if (code === "ERR_TLS_CERT_ALTNAME_INVALID") return { kind: "tls", message: `${server}: the server's certificate does not name this host (${e.message}); set tls-server-name to a name it carries` };
     if (/SSL|TLS|CERT/.test(code) || /alert/i.test(e.message)) return { kind: "tls", message: `${server}: TLS handshake failed (${code || e.message}): check the client certificate and ${caText}` };
     return { kind: "unreachable", message: `cannot connect to ${server}: ${e.message}` };
+  }
+
+  /** A whole response body; a body that stops for the request timeout, or is cut, fails naming the URL. */
+  private readBody(res: IncomingMessage, path: string, signal?: AbortSignal): Promise<Result<Buffer>> {
+    const at = `${this.server}${path}`;
+    return new Promise((resolve) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve(ok(Buffer.concat(chunks))));
+      res.on("error", (e: NodeJS.ErrnoException) => {
+        if (signal?.aborted === true || e.name === "AbortError") resolve(fail({ kind: "aborted", message: "aborted" }));
+        else if (e.code === TIMEOUT) resolve(fail({ kind: "unreachable", message: `${at}: the response stopped: no data for ${formatDuration(this.timeoutMs)}` }));
+        else resolve(fail({ kind: "unreachable", message: `${at}: the response was cut off (${e.message})` }));
+      });
+      // After "end" or "error" this resolves nothing more: a close without either is a cut.
+      res.on("close", () => resolve(fail({ kind: "unreachable", message: `${at}: the response was cut off` })));
+    });
   }
 
   private statusError(path: string, code: number, res: IncomingMessage, body: Buffer): KubeError {
@@ -224,17 +250,6 @@ export function statusMessage(body: Buffer): string | undefined {
   }
 }
 
-function readBody(res: IncomingMessage, signal?: AbortSignal): Promise<Result<Buffer>> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    res.on("data", (c: Buffer) => chunks.push(c));
-    res.on("end", () => resolve(ok(Buffer.concat(chunks))));
-    res.on("error", (e: NodeJS.ErrnoException) =>
-      resolve(fail(signal?.aborted === true || e.name === "AbortError" ? { kind: "aborted", message: "aborted" } : { kind: "unreachable", message: `the response was cut off: ${e.message}` })),
-    );
-    res.on("aborted", () => resolve(fail({ kind: "unreachable", message: "the response was cut off" })));
-  });
-}
 
 function parseJson(body: Buffer, at: string): Result<unknown> {
   const text = body.toString("utf8");

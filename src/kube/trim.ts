@@ -13,9 +13,9 @@
  * - Service, NetworkPolicy, admin policies: the whole spec (small, and read nearly whole); no status.
  */
 import type { LiveObject } from "./live.js";
+import { isRecord } from "../k8s/values.js";
 
 type Json = Record<string, unknown>;
-const isMap = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
 export const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 
@@ -26,7 +26,7 @@ const POD_STATUS_KEYS = ["phase", "podIP", "podIPs", "hostIP", "hostIPs"];
 
 /** `source` with only `keys` (those present). */
 function pick(source: unknown, keys: readonly string[]): Json | undefined {
-  if (!isMap(source)) return undefined;
+  if (!isRecord(source)) return undefined;
   const out: Json = {};
   for (const key of keys) if (source[key] !== undefined) out[key] = source[key];
   return out;
@@ -35,7 +35,7 @@ function pick(source: unknown, keys: readonly string[]): Json | undefined {
 function trimMetadata(meta: unknown): Json {
   const out = pick(meta, METADATA_KEYS) ?? {};
   const annotations = out["annotations"];
-  if (isMap(annotations) && LAST_APPLIED in annotations) {
+  if (isRecord(annotations) && LAST_APPLIED in annotations) {
     const { [LAST_APPLIED]: _, ...rest } = annotations;
     out["annotations"] = rest;
   }
@@ -45,7 +45,7 @@ function trimMetadata(meta: unknown): Json {
 const trimContainers = (list: unknown): unknown => (Array.isArray(list) ? list.map((c) => pick(c, CONTAINER_KEYS) ?? c) : list);
 
 function trimPodSpec(spec: unknown): unknown {
-  if (!isMap(spec)) return spec;
+  if (!isRecord(spec)) return spec;
   const out = pick(spec, POD_SPEC_KEYS)!;
   if (spec["containers"] !== undefined) out["containers"] = trimContainers(spec["containers"]);
   if (spec["initContainers"] !== undefined) out["initContainers"] = trimContainers(spec["initContainers"]);
@@ -53,7 +53,7 @@ function trimPodSpec(spec: unknown): unknown {
 }
 
 function trimPodStatus(status: unknown): unknown {
-  if (!isMap(status)) return status;
+  if (!isRecord(status)) return status;
   const out = pick(status, POD_STATUS_KEYS)!;
   const statuses = status["containerStatuses"];
   if (Array.isArray(statuses)) out["containerStatuses"] = statuses.map((s) => pick(s, ["name", "state"]) ?? s);
@@ -61,18 +61,18 @@ function trimPodStatus(status: unknown): unknown {
 }
 
 function trimTemplate(template: unknown): unknown {
-  if (!isMap(template)) return template;
+  if (!isRecord(template)) return template;
   return { metadata: pick(template["metadata"], ["labels", "annotations"]) ?? {}, spec: trimPodSpec(template["spec"]) };
 }
 
 function trimWorkloadSpec(kind: string, spec: unknown): unknown {
-  if (!isMap(spec)) return spec;
+  if (!isRecord(spec)) return spec;
   const out = pick(spec, ["selector", "replicas"])!;
   if (kind === "CronJob") {
     const job = spec["jobTemplate"];
-    if (isMap(job)) {
+    if (isRecord(job)) {
       const jobSpec = job["spec"];
-      out["jobTemplate"] = { metadata: pick(job["metadata"], ["labels", "annotations"]) ?? {}, spec: isMap(jobSpec) ? { ...pick(jobSpec, ["selector"]), template: trimTemplate(jobSpec["template"]) } : jobSpec };
+      out["jobTemplate"] = { metadata: pick(job["metadata"], ["labels", "annotations"]) ?? {}, spec: isRecord(jobSpec) ? { ...pick(jobSpec, ["selector"]), template: trimTemplate(jobSpec["template"]) } : jobSpec };
     } else if (job !== undefined) out["jobTemplate"] = job;
   } else if (spec["template"] !== undefined) out["template"] = trimTemplate(spec["template"]);
   return out;

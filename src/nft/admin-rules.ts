@@ -9,9 +9,9 @@ import type { AdminTiers } from "../engine/admin-tiers.js";
 import { type AdminEgressPeer, type AdminPolicy, type AdminRule, type AdminTier, effectiveAction, formatAdminPolicy } from "../model/admin-policy.js";
 import type { Direction, Endpoint } from "../model/cluster.js";
 import { AddressSet } from "../net/address-set.js";
-import { ADDRESS_TYPE, type Contribution, FAMILIES, IP_KEYWORD, formatAddresses, partition, segmentElements } from "./elements.js";
+import { ADDRESS_TYPE, type Contribution, FAMILIES, IP_KEYWORD, partition, segmentElements } from "./elements.js";
 import { setName } from "./ids.js";
-import { type RuleLookups, lookupSet, namedIngressElements } from "./rule-sets.js";
+import { type RuleLookups, addressLookup, lookupSet, namedIngressLookup } from "./rule-sets.js";
 import type { Mode, RuleIdEntry } from "./types.js";
 
 /** One rule of one admin policy; `hash` names its id and sets. */
@@ -55,8 +55,9 @@ export function adminRuleLookups(spec: AdminRuleSpec, peers: AddressSet, endpoin
     const ip = IP_KEYWORD[f];
     // "If unspecified, protocol-specific attributes will not be used to match traffic": the address alone (ICMP too).
     if (protocols === "all") {
-      sets.push(lookupSet(name, ADDRESS_TYPE[f], formatAddresses(f, addresses)));
-      matches.push(`${ip} ${side} @${name}`);
+      const lookup = addressLookup(name, f, side, addresses);
+      sets.push(lookup.set);
+      matches.push(lookup.match);
       continue;
     }
     const contributions: Contribution[] = [{ addresses, conns: numbered }];
@@ -69,12 +70,11 @@ export function adminRuleLookups(spec: AdminRuleSpec, peers: AddressSet, endpoin
     }
     sets.push(lookupSet(name, `${ADDRESS_TYPE[f]} . inet_proto . inet_service`, segmentElements(f, partition(contributions))));
     matches.push(`${ip} ${side} . meta l4proto . th dport @${name}`);
-    // Ingress named ports resolve on the destination: the local pod the packet goes to.
+    // Ingress named ports resolve on the destination: the local pod the packet goes to (a two-step match).
     if (direction === "ingress" && named.length > 0) {
-      const namedSet = setName(direction, hash, f, true);
-      const elements = namedIngressElements(f, (pod) => adminProtocolsConns(named, pod).subtract(numbered), addresses, members);
-      sets.push(lookupSet(namedSet, `${ADDRESS_TYPE[f]} . ${ADDRESS_TYPE[f]} . inet_proto . inet_service`, elements));
-      matches.push(`${ip} saddr . ${ip} daddr . meta l4proto . th dport @${namedSet}`);
+      const two = namedIngressLookup(setName(direction, hash, f, "named"), setName(direction, hash, f, "peers"), f, addresses, (pod) => adminProtocolsConns(named, pod).subtract(numbered), members);
+      sets.push(...two.sets);
+      matches.push(two.match);
     }
   }
   return { sets, matches };

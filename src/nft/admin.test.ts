@@ -65,10 +65,10 @@ test('"Deny" drops, not rejects: the metadata Deny is a logged lookup, then a co
   const id = adminId(compiled, "deny-metadata", 0);
   const chain = chainOf(compiled, WEB, "egress");
   assert.ok(chain);
-  const set = compiled.ruleset.sets.find((s) => s.elements.some((e) => e.key === "169.254.169.254"));
+  const set = compiled.ruleset.sets.find((s) => s.elements.some((e) => e.key === "169.254.169.254 . 0-255"));
   assert.ok(set);
-  assert.ok(chain.rules.includes(`ip daddr @${set.name} limit rate 10/second burst 20 packets meta nftrace set 1 log prefix "${id} " level info comment "${id}"`), chain.rules.join("\n"));
-  assert.ok(chain.rules.includes(`ip daddr @${set.name} counter drop comment "${id}"`));
+  assert.ok(chain.rules.includes(`ip daddr . meta l4proto @${set.name} limit rate 10/second burst 20 packets meta nftrace set 1 log prefix "${id} " level info comment "${id}"`), chain.rules.join("\n"));
+  assert.ok(chain.rules.includes(`ip daddr . meta l4proto @${set.name} counter drop comment "${id}"`));
   assert.doesNotMatch(compiled.text, /reject/);
 });
 
@@ -166,8 +166,8 @@ test("incremental updates as today: a changed admin CIDR is an element change of
   const moved = compileRuleset(clusterOf(TEXT.replace("169.254.169.254/32, 100.100.100.200/32", "169.254.169.254/32, 100.100.100.201/32")), OPTIONS);
   const d = diffRulesets(compiled.ruleset, moved.ruleset);
   assert.equal(d.kind, "elements");
-  assert.match(d.text, /delete element inet portcullis e_[0-9a-f]{12}_v4 \{\n\t100\.100\.100\.200\n\}\n/);
-  assert.match(d.text, /add element inet portcullis e_[0-9a-f]{12}_v4 \{\n\t100\.100\.100\.201\n\}\n/);
+  assert.match(d.text, /delete element inet portcullis e_[0-9a-f]{12}_v4 \{\n\t100\.100\.100\.200 \. 0-255\n\}\n/);
+  assert.match(d.text, /add element inet portcullis e_[0-9a-f]{12}_v4 \{\n\t100\.100\.100\.201 \. 0-255\n\}\n/);
   const extra = `${TEXT}---
 apiVersion: policy.networking.k8s.io/v1alpha2
 kind: ClusterNetworkPolicy
@@ -188,4 +188,20 @@ spec:
   assert.deepEqual(e.chains, { added: 2, removed: 1, changed: 0 }, e.text);
   assert.equal(sim(added, WEB, "203.0.113.1", 25).verdict, "drop");
   assert.equal(sim(added, DEBUG, "203.0.113.1", 443).verdict, "accept");
+});
+
+test("an admin rule that gains protocols changes its set's type (addr . l4proto → addr . l4proto . dport): the set is deleted and declared again, and the chains that look it up are flushed first and written again", () => {
+  const narrowed = compileRuleset(clusterOf(TEXT.replace("to: [{networks: [169.254.169.254/32, 100.100.100.200/32]}]", "to: [{networks: [169.254.169.254/32, 100.100.100.200/32]}]\n    protocols: [{tcp: {destinationPort: {number: 80}}}]")), OPTIONS);
+  const d = diffRulesets(compiled.ruleset, narrowed.ruleset);
+  assert.equal(d.kind, "objects");
+  if (d.kind !== "objects") return;
+  const id = adminId(compiled, "deny-metadata", 0);
+  const set = `e_${id.slice(id.lastIndexOf(":") + 1)}_v4`;
+  assert.equal(compiled.ruleset.sets.find((s) => s.name === set)?.type, "ipv4_addr . inet_proto");
+  assert.equal(narrowed.ruleset.sets.find((s) => s.name === set)?.type, "ipv4_addr . inet_proto . inet_service");
+  assert.deepEqual(d.sets, { added: 0, removed: 0, changed: 2 }, "the v4 and v6 sets of the rule");
+  const chain = chainOf(compiled, WEB, "egress")?.name as string;
+  const order = [`flush chain inet portcullis ${chain}`, `delete set inet portcullis ${set}`, `\tset ${set} {`, `\tchain ${chain} {`].map((s) => d.text.indexOf(s));
+  assert.ok(order.every((at, k) => at >= 0 && (k === 0 || at > (order[k - 1] as number))), d.text);
+  assert.equal(sim(narrowed, WEB, "169.254.169.254", 80).verdict, "drop");
 });

@@ -73,7 +73,7 @@ export class CompileCache {
   /** The sets of a NetworkPolicy rule: kept while its spec, its resolved peers and its member pods are the same objects. */
   ruleLookups(spec: RuleSpec, peers: RulePeers, members: readonly Endpoint[], compute: (same?: RuleLookups) => RuleLookups): RuleLookups {
     const found = this.currentRules.get(spec.rule) ?? this.previousRules.get(spec.rule);
-    const samePeers = found !== undefined && found.hash === spec.hash && found.peers === peers;
+    const samePeers = found !== undefined && found.hash === spec.hash && found.peersHash === spec.peersHash && found.peers === peers;
     let lookups: RuleLookups;
     if (samePeers && sameItems(found.members, members)) {
       lookups = found.lookups;
@@ -90,7 +90,7 @@ export class CompileCache {
       // Objects made afresh (a file reloaded) may still describe the same sets: then by text.
       lookups = this.lookups(ruleLookupsKey(spec, peers.addresses, peers.endpoints, members), compute);
     }
-    this.currentRules.set(spec.rule, { hash: spec.hash, peers, members, lookups, resolver: this.resolver });
+    this.currentRules.set(spec.rule, { hash: spec.hash, peersHash: spec.peersHash, peers, members, lookups, resolver: this.resolver });
     return lookups;
   }
 
@@ -128,6 +128,7 @@ interface RuleEntry {
   /** The resolver that resolved `peers`. */
   readonly resolver: PeerResolver | null;
   readonly hash: string;
+  readonly peersHash: string | null;
   readonly peers: RulePeers;
   readonly members: readonly Endpoint[];
   readonly lookups: RuleLookups;
@@ -147,6 +148,7 @@ export function ruleLookupsKey(spec: RuleSpec, addresses: AddressSet, named: Rea
   return [
     spec.direction,
     spec.hash,
+    spec.peersHash,
     portsKey(spec.rule),
     peerKinds,
     addresses.key(),

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { compileRuleset } from "./compile.js";
-import { ENGINE_OPTIONS, LOCAL_PODS, POD_CIDRS, POLICIES, coredns, db, ipBlock, namesOf, policy, port, rule, sel, testCluster, tester, webApi, worker } from "./fixture.js";
+import { ENGINE_OPTIONS, LOCAL_PODS, POD_CIDRS, POLICIES, coredns, db, ipBlock, namesOf, peerSetOf, podsPeer, policy, port, rule, sel, testCluster, tester, webApi, worker } from "./fixture.js";
 import type { CompileResult, NftSet } from "./types.js";
 
 /** Goldens live in src/nft/testdata/ (tests run from dist/src/nft/); UPDATE_GOLDEN=1 rewrites them. */
@@ -29,7 +29,7 @@ const elementsOf = (r: CompileResult, name: string): string[] => {
 test("the ruleset of the test node matches its golden file", () => {
   const r = compileNode();
   assert.equal(r.text, golden("node.nft", r.text));
-  assert.deepEqual(r.stats, { sets: 21, elements: 40, rules: 45, chains: 8 });
+  assert.deepEqual(r.stats, { sets: 25, elements: 44, rules: 45, chains: 8 });
 });
 
 test("global audit mode matches its golden file: every default deny logs and returns", () => {
@@ -70,11 +70,32 @@ test("egress named port resolves against the destination pod's container port", 
   assert.deepEqual(elementsOf(compileNode(), N.set("egress", WEB_EGRESS, 0)), ["10.244.1.20 . tcp . 5432"]);
 });
 
-test("ingress named port resolves against the local destination pod, keyed by source and destination", () => {
+test("ingress named port resolves against the local destination pod: the source among the rule's peers, then destination . proto . port (a pod changes its own elements, not sources × pods)", () => {
   const r = compileNode();
-  const named = N.set("ingress", "production/db-ingress", 0, 4, true);
-  assert.deepEqual(elementsOf(r, named), ["10.244.1.10 . 10.244.1.20 . tcp . 5432"]);
-  assert.ok(r.text.includes(`ip saddr . ip daddr . meta l4proto . th dport @${named} counter return`));
+  const peers = peerSetOf(r, N.rule("ingress", "production/db-ingress", 0));
+  const named = N.set("ingress", "production/db-ingress", 0, 4, "named");
+  assert.deepEqual(elementsOf(r, peers), ["10.244.1.10 . 0-255"], "the source address with every protocol: a concatenated set");
+  assert.deepEqual(elementsOf(r, named), ["10.244.1.20 . tcp . 5432"]);
+  assert.equal(r.ruleset.sets.find((s) => s.name === named)?.interval, false, "exact keys: a hash set, not pipapo");
+  assert.ok(r.text.includes(`ip saddr . meta l4proto @${peers} ip daddr . meta l4proto . th dport @${named} counter return`));
+});
+
+test("rules with equal peers share one peer set (the bench's 50k/10k cluster: 766 ingress rules, 31 distinct peers); other peers, or another namespace for a podSelector alone, get their own", () => {
+  const same = policy("production", "db-admin-ingress", sel({ app: "db" }), { ingress: [rule(0, [podsPeer(sel({ app: "web-api" }))], "all")] });
+  const reordered = policy("production", "db-metrics-ingress", sel({ app: "db" }), {
+    ingress: [rule(0, [podsPeer(sel({ app: "web-api" })), podsPeer(sel({ app: "web-api" }))], [port("TCP", "pg")])],
+  });
+  const other = policy("production", "db-worker-ingress", sel({ app: "db" }), { ingress: [rule(0, [podsPeer(sel({ app: "worker" }))], "all")] });
+  const elsewhere = policy("staging", "tester-ingress", sel({ app: "tester" }), { ingress: [rule(0, [podsPeer(sel({ app: "web-api" }))], "all")] });
+  const r = compileRuleset(testCluster([...POLICIES, same, reordered, other, elsewhere]), ENGINE_OPTIONS, { localPods: LOCAL_PODS });
+  const n = namesOf(r.ruleIds);
+  const shared = peerSetOf(r, n.rule("ingress", "production/db-ingress", 0));
+  assert.equal(peerSetOf(r, n.rule("ingress", "production/db-admin-ingress", 0)), shared, "a rule without ports and a named-port rule with the same peer");
+  assert.equal(peerSetOf(r, n.rule("ingress", "production/db-metrics-ingress", 0)), shared, "a repeated peer changes nothing");
+  assert.notEqual(peerSetOf(r, n.rule("ingress", "production/db-worker-ingress", 0)), shared);
+  assert.notEqual(peerSetOf(r, n.rule("ingress", "staging/tester-ingress", 0)), shared, "a podSelector alone selects in its policy's namespace");
+  assert.equal(r.ruleset.sets.filter((s) => s.name === shared).length, 1, "the set is written once");
+  assert.deepEqual(elementsOf(r, shared), ["10.244.1.10 . 0-255"]);
 });
 
 test("ipBlock except: an address inside the CIDR and inside the except is left out", () => {
@@ -133,12 +154,12 @@ test("an unknown mode annotation enforces and is reported", () => {
   assert.deepEqual(r.issues.filter((i) => i.kind === "unknown-mode"), [{ kind: "unknown-mode", policy: { namespace: "staging", name: "audit-egress" }, value: "audti" }]);
 });
 
-test("a rule without ports admits every protocol: its set holds addresses alone", () => {
+test("a rule without ports admits every protocol: its set holds its peer addresses, each with every protocol number (0-255)", () => {
   const policies = [...POLICIES.filter((p) => p.name !== "web-api-egress"), { ...POLICIES[1]!, egress: [{ ...POLICIES[1]!.egress[0]!, ports: "all" as const }] }];
   const r = compileRuleset(testCluster(policies), ENGINE_OPTIONS, { localPods: LOCAL_PODS });
-  const set = namesOf(r.ruleIds).set("egress", WEB_EGRESS, 0);
-  assert.deepEqual(elementsOf(r, set), ["10.244.1.20"]);
-  assert.ok(r.text.includes(`ip daddr @${set} counter return`));
+  const set = peerSetOf(r, namesOf(r.ruleIds).rule("egress", WEB_EGRESS, 0));
+  assert.deepEqual(elementsOf(r, set), ["10.244.1.20 . 0-255"]);
+  assert.ok(r.text.includes(`ip daddr . meta l4proto @${set} counter return`));
 });
 
 test("every rule id in the text is in the RuleIdMap", () => {

@@ -11,8 +11,8 @@ import type { AdminTiers } from "../engine/admin-tiers.js";
 import { ADDRESS_TYPE, FAMILIES, flatText, formatAddresses } from "./elements.js";
 import { type Group, type LocalPods, byString, groupLocalPods } from "./groups.js";
 import { groupChain, groupId, ruleId, stableHashes, unknownId } from "./ids.js";
-import { PeerResolver } from "./peers.js";
-import { type RuleLookups, type RuleSpec, needsMembers, ruleLookups, rulePeersOf } from "./rule-sets.js";
+import { PeerResolver, rulePeersKey } from "./peers.js";
+import { type RuleLookups, type RuleSpec, needsMembers, ruleLookups, rulePeersOf, sharesPeerSet } from "./rule-sets.js";
 import { type CompileCache, adminRuleLookupsKey } from "./cache.js";
 import { renderRuleset, rulesetStats } from "./render.js";
 import { type CompileOptions, type CompileResult, type NftChain, type NftSet, type NodeScope, type RuleIdEntry, TABLE } from "./types.js";
@@ -125,7 +125,19 @@ function compileDirection(
     return cache === undefined ? compute() : cache.chains(groupChain(direction, g.hash), chainInputs(g, bySpec, lookups, admin, local.adminMode), compute);
   });
   const adminSets = [...admin.values()].flatMap((rules) => rules.flatMap((r) => r.lookups.sets));
-  return { maps: verdictMaps(direction, groups), sets: [...[...lookups.values()].flatMap((l) => l.sets), ...adminSets], chains };
+  return { maps: verdictMaps(direction, groups), sets: distinctSets([...[...lookups.values()].flatMap((l) => l.sets), ...adminSets]), chains };
+}
+
+/** Each set once: rules with equal peers share their peer set (equal names, equal elements), the first stays. */
+function distinctSets(sets: readonly NftSet[]): NftSet[] {
+  const byName = new Map<string, NftSet>();
+  for (const s of sets) {
+    const first = byName.get(s.name);
+    if (first === undefined) byName.set(s.name, s);
+    // Equal peers resolve to equal addresses; anything else is a bug that must not drop a rule's set silently.
+    else if (first !== s && (first.type !== s.type || first.elements.length !== s.elements.length)) throw new Error(`set ${s.name} made twice with other contents`);
+  }
+  return [...byName.values()];
 }
 
 /** Everything `groupChainsOf` reads for a group, as a list to compare item by item. */
@@ -144,14 +156,19 @@ function ruleSpecs(direction: Direction, groups: readonly Group[], hash?: (text:
   const policies = [...new Set(groups.flatMap((g) => g.lookup))].sort((a, b) => byString(a.id, b.id));
   const adminPolicies = [...new Set(groups.flatMap((g) => [...g.admin, ...g.baseline]))].sort((a, b) => byString(formatAdminPolicy(a), formatAdminPolicy(b)));
   const keyOf = (policy: Policy, rule: Rule): string => `${policy.id}\n${rule.index}`;
+  // Rules sharing a peer set: named by their peers, in the same hash space as the rules (a policy id holds a `/`, `peers` none).
+  const peersKeyOf = (policy: Policy, rule: Rule): string | null => (sharesPeerSet(direction, rule) ? `peers\n${rulePeersKey(policy, rule)}` : null);
+  const peerKeys = new Map(policies.flatMap((p) => p[direction].map((rule) => [rule, peersKeyOf(p, rule)] as const)));
   const hashes = stableHashes([
     ...policies.flatMap((p) => p[direction].map((rule) => keyOf(p, rule))),
     ...adminPolicies.flatMap((p) => adminRulesOf(p, direction).map((rule) => adminRuleKey(p, rule))),
+    ...[...peerKeys.values()].filter((k) => k !== null),
   ], hash);
   const specs = policies.flatMap((policy) =>
     policy[direction].map((rule) => {
       const hash = hashes.get(keyOf(policy, rule)) as string;
-      return { hash, id: ruleId(direction, hash), direction, policy, rule };
+      const peersKey = peerKeys.get(rule) ?? null;
+      return { hash, id: ruleId(direction, hash), direction, policy, rule, peersHash: peersKey === null ? null : (hashes.get(peersKey) as string) };
     }),
   );
   const admin = adminPolicies.flatMap((policy) =>

@@ -11,8 +11,8 @@ import type { EngineOptions } from "../engine/types.js";
 import { AddressSet } from "../net/address-set.js";
 import { type Cidr, parseCidr } from "../net/cidr.js";
 import { type Ip, parseIp } from "../net/ip.js";
-import { groupChain, setName } from "./ids.js";
-import type { RuleIdMap } from "./types.js";
+import { type SetPart, groupChain, setName } from "./ids.js";
+import type { RuleIdMap, Ruleset } from "./types.js";
 
 export const AT: Location = { file: "t.yaml", line: 1, column: 1, document: 0, path: "" };
 
@@ -125,6 +125,17 @@ export const LOCAL_PODS: readonly Endpoint[] = [webApi, db, worker, tester, node
 export const POD_CIDRS: readonly Cidr[] = [cidr("10.244.1.0/24"), cidr("fd00:1::/64")];
 
 /**
+ * The peer address set a rule looks up (rules with equal peers share it, so it is named by the
+ * peers, not the rule): found in the chain rule carrying the rule's id.
+ */
+export function peerSetOf(r: { readonly ruleset: Ruleset }, ruleId: string, family: 4 | 6 = 4): string {
+  const line = r.ruleset.chains.flatMap((c) => c.rules).find((l) => l.endsWith(`comment "${ruleId}"`) && l.includes(`_peers_v${family} `));
+  const name = line?.match(new RegExp(`@(\\w+_peers_v${family}) `))?.[1];
+  if (name === undefined) throw new Error(`no peer set of ${ruleId} (v${family})`);
+  return name;
+}
+
+/**
  * Names in a compiled ruleset, found through its RuleIdMap: ids, sets and chains are named by
  * hashes, tests name policies (`ns/name`) instead.
  */
@@ -145,7 +156,7 @@ export function namesOf(ruleIds: RuleIdMap) {
   return {
     rule,
     group,
-    set: (direction: Direction, policy: string, index = 0, family: 4 | 6 = 4, named = false): string => setName(direction, hashOf(rule(direction, policy, index)), family, named),
+    set: (direction: Direction, policy: string, index = 0, family: 4 | 6 = 4, part: SetPart = "main"): string => setName(direction, hashOf(rule(direction, policy, index)), family, part),
     chain: (direction: Direction, ...policies: string[]): string => groupChain(direction, hashOf(group(direction, ...policies))),
   };
 }

@@ -22,8 +22,14 @@ export const unknownId = (direction: Direction): string => `pc:${LETTER[directio
 /** Finds a rule id in a log line or a trace line. */
 export const RULE_ID_PATTERN = new RegExp(`\\bpc:[ei]:(?:g?[0-9a-f]{${HASH_DIGITS}}|unknown)\\b`);
 
-export const setName = (direction: Direction, hash: string, family: 4 | 6, named = false): string =>
-  `${LETTER[direction]}_${hash}${named ? "_named" : ""}_v${family}`;
+/**
+ * What a rule's set holds beside its main lookup: `peers`, the peer addresses alone, and `named`, the
+ * local destinations' resolved named ports (an ingress named-port rule looks both up).
+ */
+export type SetPart = "main" | "peers" | "named";
+
+export const setName = (direction: Direction, hash: string, family: 4 | 6, part: SetPart = "main"): string =>
+  `${LETTER[direction]}_${hash}${part === "main" ? "" : `_${part}`}_v${family}`;
 export const groupChain = (direction: Direction, hash: string): string => `${direction === "egress" ? "eg" : "in"}_g${hash}`;
 export const unknownChain = (direction: Direction): string => `unknown_${direction}`;
 

@@ -18,6 +18,21 @@ export interface RulePeers {
 
 const target = (endpoint: Endpoint) => ({ kind: "endpoint", endpoint }) as const;
 
+/** What a selector peer's addresses depend on: its namespace scope (the policy's own namespace, or a selector) and its pod selector. */
+const podsPeerKey = (policy: Policy, peer: Extract<Peer, { kind: "pods" }>): string =>
+  `${peer.namespaces.kind === "own" ? `own:${policy.namespace}` : `ns:${cachedSelectorKey(peer.namespaces.selector)}`}|${cachedSelectorKey(peer.pods)}`;
+
+/**
+ * What a rule's peer addresses depend on, as text: rules with equal keys admit the same addresses
+ * whatever the pods (a selector peer resolves by its scope and selector, an ipBlock by its
+ * addresses), so they can share one address set. Order and repeats of peers do not matter.
+ */
+export function rulePeersKey(policy: Policy, rule: Rule): string {
+  if (rule.peers === "all") return "all";
+  const parts = rule.peers.map((peer) => (peer.kind === "pods" ? podsPeerKey(policy, peer) : `ip:${ipBlockAddresses(peer).key()}`));
+  return [...new Set(parts)].sort().join("\n");
+}
+
 /**
  * The peer side of rules as addresses. Every decision is the engine's `matchPeer`, asked once per
  * label class for selector peers and once per endpoint inside the block for ipBlock peers, so the
@@ -141,7 +156,7 @@ export class PeerResolver {
     // The same peer object (an unchanged policy) resolves as it last did while that still holds.
     const last = this.byPeer.get(peer);
     if (last !== undefined && last.live && (peer.namespaces.kind !== "own" || last.policy.namespace === policy.namespace)) return last;
-    const key = `${peer.namespaces.kind === "own" ? `own:${policy.namespace}` : `ns:${cachedSelectorKey(peer.namespaces.selector)}`}|${cachedSelectorKey(peer.pods)}`;
+    const key = podsPeerKey(policy, peer);
     let resolved = this.podsPeers.get(key);
     if (resolved === undefined) {
       const classes = this.candidates(policy, peer).filter(

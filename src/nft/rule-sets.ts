@@ -2,7 +2,8 @@ import { ConnSet } from "../analysis/connset.js";
 import { ruleConns } from "../analysis/rule-conns.js";
 import type { Direction, Endpoint, Policy, Rule } from "../model/cluster.js";
 import { type Family, formatIp } from "../net/ip.js";
-import { ADDRESS_TYPE, type Contribution, FAMILIES, IP_KEYWORD, formatAddresses, partition, segmentElements } from "./elements.js";
+import { PROTOCOLS } from "../model/ports.js";
+import { ADDRESS_TYPE, type Contribution, FAMILIES, IP_KEYWORD, NFT_PROTOCOL, formatAddresses, partition, segmentElements } from "./elements.js";
 import { setName } from "./ids.js";
 import type { PeerResolver, RulePeers } from "./peers.js";
 import type { NftSet } from "./types.js";
@@ -14,6 +15,11 @@ export interface RuleSpec {
   readonly direction: Direction;
   readonly policy: Policy;
   readonly rule: Rule;
+  /**
+   * Names the peer address set (`<e|i>_<peersHash>_peers_vN`) the rule shares with every rule of
+   * its direction with equal peers (`rulePeersKey`), when it has one (`sharesPeerSet`); else null.
+   */
+  readonly peersHash: string | null;
 }
 
 /** The sets of one rule and the match expressions that look them up, one per set. */
@@ -24,6 +30,9 @@ export interface RuleLookups {
 
 const ADDR = ADDRESS_TYPE;
 const IP = IP_KEYWORD;
+
+/** A rule without ports looks its peers up alone; ingress named ports look the source up alone first. */
+export const sharesPeerSet = (direction: Direction, rule: Rule): boolean => rule.ports === "all" || (direction === "ingress" && hasNamedPort(rule));
 
 const hasNamedPort = (rule: Rule): boolean => rule.ports !== "all" && rule.ports.some((p) => p.port.kind === "named");
 const hasNumberedPort = (rule: Rule): boolean => rule.ports !== "all" && rule.ports.some((p) => p.port.kind !== "named");
@@ -44,12 +53,43 @@ export const lookupSet = (name: string, type: string, elements: readonly string[
   elements: elements.map((key) => ({ key })),
 });
 
+/** Every layer-4 protocol number: the protocol field of an address set, which matches on the address alone. */
+const ANY_PROTOCOL = "0-255";
+
+/**
+ * Addresses as a lookup, whatever the protocol (ICMP too): `addr . l4proto` with every protocol,
+ * never a one-field interval set. nft (1.0.6) reads the elements of every one-field interval set
+ * of a table into its cache before it adds an element to ANY set of that table (0.45 s next to
+ * 100k addresses, for every pod event); it leaves concatenated (pipapo) sets in the kernel.
+ * The kernel knows the layer-4 protocol of every packet the forward hook sees (conntrack
+ * reassembles fragments first).
+ */
+export function addressLookup(name: string, f: Family, side: "saddr" | "daddr", addresses: Contribution["addresses"]): { set: NftSet; match: string } {
+  let byName = madeAddressSets.get(addresses);
+  if (byName === undefined) madeAddressSets.set(addresses, (byName = new Map()));
+  let set = byName.get(name);
+  if (set === undefined) {
+    set = lookupSet(name, `${ADDR[f]} . inet_proto`, formatAddresses(f, addresses).map((a) => `${a} . ${ANY_PROTOCOL}`));
+    byName.set(name, set);
+  }
+  return { set, match: `${IP[f]} ${side} . meta l4proto @${name}` };
+}
+
+/**
+ * Address sets already made, by their addresses and name: rules sharing a peer set mostly hand
+ * over the very same addresses (the peer resolver's), so the set is made once, not once per rule,
+ * and stays the same object (the diff skips it) while they do.
+ */
+const madeAddressSets = new WeakMap<Contribution["addresses"], Map<string, NftSet>>();
+
 /**
  * The sets for one rule, per family. The peer side is `daddr` for egress and `saddr` for ingress:
  * - no `ports`: the peer address alone (every protocol, every port, ICMP too);
  * - otherwise `peer . l4proto . dport`. Egress named ports are resolved per destination pod IP, so
  *   they fit the same set. Ingress named ports are resolved against the local pod the packet goes
- *   to, so they need the destination too: `saddr . daddr . l4proto . dport` over the `members`.
+ *   to, the same for every source: a two-step match, the source in the rule's peer addresses
+ *   (`_peers`) and `daddr . l4proto . dport` in the local pods' resolved ports (`_named`). A pod
+ *   coming or going thus changes its own elements, never sources × local pods.
  * Which sets exist depends only on the policy, never on pods: pod changes stay element changes.
  * A family gets sets only when the rule can admit it (ipBlock peers fix the family).
  */
@@ -59,36 +99,62 @@ export function ruleLookups(spec: RuleSpec, peers: RulePeers, members: readonly 
   const sets: NftSet[] = [];
   const matches: string[] = [];
   // `same`: this rule's sets from the same peers, for other members: only the named-port sets differ.
-  const kept = new Map((same?.sets ?? []).map((s) => [s.name, s]));
+  const kept = new Map((same?.sets ?? []).filter((s) => !s.name.endsWith(NAMED_SUFFIX[4]) && !s.name.endsWith(NAMED_SUFFIX[6])).map((s) => [s.name, s]));
+  const peersName = (f: Family): string => {
+    if (spec.peersHash === null) throw new Error(`rule ${spec.id} looks its peers up alone but has no peer set`);
+    return setName(direction, spec.peersHash, f, "peers");
+  };
   for (const f of ruleFamilies(rule)) {
     const name = setName(direction, hash, f);
     const addresses = peers.addresses.family(f);
-    const reused = kept.get(name);
-    if (reused !== undefined) {
-      sets.push(reused);
-      matches.push(rule.ports === "all" ? `${IP[f]} ${side} @${name}` : `${IP[f]} ${side} . meta l4proto . th dport @${name}`);
-    } else if (rule.ports === "all") {
-      sets.push(lookupSet(name, ADDR[f], formatAddresses(f, addresses)));
-      matches.push(`${IP[f]} ${side} @${name}`);
+    if (rule.ports === "all") {
+      const lookup = addressLookup(peersName(f), f, side, addresses);
+      sets.push(kept.get(lookup.set.name) ?? lookup.set);
+      matches.push(lookup.match);
       continue;
     }
-    if (reused === undefined && (direction === "egress" || hasNumberedPort(rule))) {
-      const contributions: Contribution[] = [{ addresses, conns: ruleConns(rule, null) }];
-      if (direction === "egress" && hasNamedPort(rule)) {
-        for (const [e, a] of peers.endpoints) contributions.push({ addresses: a.family(f), conns: ruleConns(rule, e) });
-      }
-      sets.push(lookupSet(name, `${ADDR[f]} . inet_proto . inet_service`, segmentElements(f, partition(contributions))));
+    if (direction === "egress" || hasNumberedPort(rule)) {
+      sets.push(kept.get(name) ?? lookupSet(name, `${ADDR[f]} . inet_proto . inet_service`, mainElements(f, spec, peers, addresses)));
       matches.push(`${IP[f]} ${side} . meta l4proto . th dport @${name}`);
     }
     if (direction === "ingress" && hasNamedPort(rule)) {
-      const named = setName(direction, hash, f, true);
       const numeric = ruleConns(rule, null);
-      const elements = namedIngressElements(f, (pod) => ruleConns(rule, pod).subtract(numeric), addresses, members);
-      sets.push(lookupSet(named, `${ADDR[f]} . ${ADDR[f]} . inet_proto . inet_service`, elements));
-      matches.push(`${IP[f]} saddr . ${IP[f]} daddr . meta l4proto . th dport @${named}`);
+      const two = namedIngressLookup(setName(direction, hash, f, "named"), peersName(f), f, addresses, (pod) => ruleConns(rule, pod).subtract(numeric), members, kept);
+      sets.push(...two.sets);
+      matches.push(two.match);
     }
   }
   return { sets, matches };
+}
+
+const NAMED_SUFFIX: Readonly<Record<Family, string>> = { 4: "_named_v4", 6: "_named_v6" };
+
+/** `peer . proto . port` of a rule with ports: the numbered ports for every peer, egress named ports per destination. */
+function mainElements(f: Family, spec: RuleSpec, peers: RulePeers, addresses: Contribution["addresses"]): string[] {
+  const contributions: Contribution[] = [{ addresses, conns: ruleConns(spec.rule, null) }];
+  if (spec.direction === "egress" && hasNamedPort(spec.rule)) {
+    for (const [e, a] of peers.endpoints) contributions.push({ addresses: a.family(f), conns: ruleConns(spec.rule, e) });
+  }
+  return segmentElements(f, partition(contributions));
+}
+
+/**
+ * The two-step match of ingress named ports: the source among the rule's peer addresses, then the
+ * destination, protocol and port among what the local pods' names resolve to (`extra`: what a pod's
+ * names add to what the numbered ports already admit). `kept`: sets of the same peers to reuse.
+ */
+export function namedIngressLookup(
+  named: string,
+  peersName: string,
+  f: Family,
+  sources: Contribution["addresses"],
+  extra: (pod: Endpoint) => ConnSet,
+  members: readonly Endpoint[],
+  kept?: ReadonlyMap<string, NftSet>,
+): { sets: NftSet[]; match: string } {
+  const peers = addressLookup(peersName, f, "saddr", sources);
+  const namedSet: NftSet = { name: named, kind: "set", type: `${ADDR[f]} . inet_proto . inet_service`, interval: false, elements: namedIngressElements(f, extra, members).map((key) => ({ key })) };
+  return { sets: [kept?.get(peersName) ?? peers.set, namedSet], match: `${peers.match} ${IP[f]} daddr . meta l4proto . th dport @${named}` };
 }
 
 /** The peers of a rule as `ruleLookups` needs them: with the admitted endpoints when egress named ports resolve against them. */
@@ -100,10 +166,11 @@ export function rulePeersOf(resolver: PeerResolver, spec: RuleSpec): RulePeers {
 export const needsMembers = (spec: RuleSpec): boolean => spec.direction === "ingress" && hasNamedPort(spec.rule);
 
 /**
- * `saddr . daddr . proto . port` for each local pod address whose container ports resolve a named
- * port: `extra` says what a pod's names add to what the numbered ports already admit.
+ * `daddr . proto . port` for each local pod address whose container ports resolve a named port:
+ * `extra` says what a pod's names add to what the numbered ports already admit. Exact values (no
+ * interval flag: a hash set, not the kernel's pipapo): named ports resolve to single port numbers.
  */
-export function namedIngressElements(f: Family, extra: (pod: Endpoint) => ConnSet, sources: Contribution["addresses"], members: readonly Endpoint[]): string[] {
+export function namedIngressElements(f: Family, extra: (pod: Endpoint) => ConnSet, members: readonly Endpoint[]): string[] {
   const byAddress = new Map<bigint, ConnSet>();
   for (const pod of members) {
     const more = extra(pod);
@@ -112,27 +179,14 @@ export function namedIngressElements(f: Family, extra: (pod: Endpoint) => ConnSe
       if (ip.family === f) byAddress.set(ip.value, (byAddress.get(ip.value) ?? ConnSet.EMPTY).union(more));
     }
   }
-  let memo = namedMemo.get(sources);
-  if (memo === undefined) {
-    memo = new Map();
-    namedMemo.set(sources, memo);
-  }
   const out: string[] = [];
   for (const [value, conns] of [...byAddress].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const key = `${f}|${value}|${conns.key()}`;
-    let elements = memo.get(key);
-    if (elements === undefined) {
-      elements = segmentElements(f, partition([{ addresses: sources, conns }]), `${formatIp({ family: f, value })} . `);
-      memo.set(key, elements);
+    const address = formatIp({ family: f, value });
+    for (const protocol of PROTOCOLS) {
+      for (const ports of conns.ports(protocol).intervals) {
+        for (let port = ports.lo; port <= ports.hi; port++) out.push(`${address} . ${NFT_PROTOCOL[protocol]} . ${port}`);
+      }
     }
-    for (const e of elements) out.push(e);
   }
   return out;
 }
-
-/**
- * The elements of one local address of an ingress named-port set, per source addresses (kept while
- * that object lives: the peer resolver hands the same one back while the peers are unchanged) and
- * family, address and connections: a pod that comes to a rule's members costs its own elements only.
- */
-const namedMemo = new WeakMap<Contribution["addresses"], Map<string, readonly string[]>>();

@@ -23,23 +23,27 @@ export interface SimResult {
   readonly trail: readonly string[];
 }
 
-type Value = { kind: "ip"; ip: Ip } | { kind: "proto"; name: string } | { kind: "port"; port: number };
+type Value = { kind: "ip"; ip: Ip } | { kind: "proto"; name: string; number: number } | { kind: "port"; port: number };
+
+/** IANA protocol numbers, as `meta l4proto` holds them. */
+const PROTOCOL_NUMBER: Readonly<Record<Protocol, number>> = { TCP: 6, UDP: 17, SCTP: 132 };
 
 const FIELD: Readonly<Record<string, (p: SimPacket) => Value | undefined>> = {
   "ip saddr": (p) => (p.source.family === 4 ? { kind: "ip", ip: p.source } : undefined),
   "ip daddr": (p) => (p.destination.family === 4 ? { kind: "ip", ip: p.destination } : undefined),
   "ip6 saddr": (p) => (p.source.family === 6 ? { kind: "ip", ip: p.source } : undefined),
   "ip6 daddr": (p) => (p.destination.family === 6 ? { kind: "ip", ip: p.destination } : undefined),
-  "meta l4proto": (p) => ({ kind: "proto", name: NFT_PROTOCOL[p.protocol] }),
+  "meta l4proto": (p) => ({ kind: "proto", name: NFT_PROTOCOL[p.protocol], number: PROTOCOL_NUMBER[p.protocol] }),
   "th dport": (p) => ({ kind: "port", port: p.port }),
 };
 
-/** Whether one element component (`10.0.0.0/8`, `a-b`, `tcp`, `80-90`) holds the value. */
+/** Whether one element component (`10.0.0.0/8`, `a-b`, `tcp`, `0-255`, `80-90`) holds the value. */
 function componentHas(text: string, v: Value): boolean {
-  if (v.kind === "proto") return text === v.name;
-  if (v.kind === "port") {
+  if (v.kind === "proto" && !/^\d/.test(text)) return text === v.name;
+  if (v.kind === "proto" || v.kind === "port") {
+    const value = v.kind === "proto" ? v.number : v.port;
     const [lo, hi] = text.split("-").map(Number);
-    return lo !== undefined && v.port >= lo && v.port <= (hi ?? lo);
+    return lo !== undefined && value >= lo && value <= (hi ?? lo);
   }
   if (text.includes("/")) {
     const c = parseCidr(text);
