@@ -59,6 +59,13 @@ function push(out: Segment[], s: Segment): void {
   }
 }
 
+/**
+ * The pieces as one flat string. A template literal (or `+`) keeps each piece of a string of 13
+ * characters or more in a tree of 32-byte nodes; a ruleset holds its elements as long as it is
+ * applied (740k at 50k pods: 135 MiB as trees, 66 MiB flat). `join` copies the characters once.
+ */
+export const flatText = (pieces: readonly string[]): string => pieces.join("");
+
 /** One address, a CIDR block when the interval is exactly one, otherwise `first-last`. */
 export function formatAddressRange(family: Family, lo: bigint, hi: bigint): string {
   const ip = (value: bigint): string => formatIp({ family, value });
@@ -66,9 +73,9 @@ export function formatAddressRange(family: Family, lo: bigint, hi: bigint): stri
   const size = hi - lo + 1n;
   const prefixBits = size.toString(2).length - 1;
   if (size === 1n << BigInt(prefixBits) && (lo & (size - 1n)) === 0n) {
-    return `${ip(lo)}/${BITS[family] - prefixBits}`;
+    return flatText([ip(lo), "/", String(BITS[family] - prefixBits)]);
   }
-  return `${ip(lo)}-${ip(hi)}`;
+  return flatText([ip(lo), "-", ip(hi)]);
 }
 
 export function formatAddresses(family: Family, set: IntervalSet): string[] {
@@ -93,7 +100,7 @@ export function segmentElements(family: Family, segments: readonly Segment[], mi
     const address = formatAddressRange(family, s.lo, s.hi);
     for (const protocol of PROTOCOLS) {
       for (const ports of s.conns.ports(protocol).intervals) {
-        out.push(`${address} . ${middle}${NFT_PROTOCOL[protocol]} . ${formatPortRange(ports)}`);
+        out.push(flatText([address, " . ", middle, NFT_PROTOCOL[protocol], " . ", formatPortRange(ports)]));
       }
     }
   }
