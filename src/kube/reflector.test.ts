@@ -139,8 +139,10 @@ describe("reflector against the stand-in", () => {
   });
 
   test("500s on list: an error event per failure (willRetry), backoff, then synced", async () => {
-    api.faults.fail(3, { path: "/api/v1/pods" });
-    const r = run(api);
+    // A namespace of its own: a request of the previous test's reflector, sent just before it stopped,
+    // can reach the server after this test arms its faults and take one (seen under load).
+    api.faults.fail(3, { path: "/api/v1/namespaces/r500/pods" });
+    const r = run(api, { namespace: "r500" });
     await waitFor("synced", () => r.reflector.hasSynced);
     await r.stop();
     const errors = r.events.filter((e) => e.type === "error");
@@ -149,9 +151,10 @@ describe("reflector against the stand-in", () => {
   });
 
   test("429 with Retry-After: 1: the retry waits at least a second although the jittered backoff is shorter", async () => {
-    api.faults.throttle(1, 1, { path: "/api/v1/pods" });
+    // Its own namespace, as above ("took 12 ms" under load: the 429 went to a stopped reflector's request).
+    api.faults.throttle(1, 1, { path: "/api/v1/namespaces/r429/pods" });
     const start = Date.now();
-    const r = run(api);
+    const r = run(api, { namespace: "r429" });
     await waitFor("synced", () => r.reflector.hasSynced, 20_000);
     const took = Date.now() - start;
     await r.stop();
