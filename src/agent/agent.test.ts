@@ -362,7 +362,7 @@ test("agent Events: Enforcing once at the first apply (not at later ones), Drift
       await waitLog("applied", from);
       from = lines.length;
       feeds.policies.send({ type: "added", object: livePolicy("production", "bad", { podSelector: { matchLabels: "web" } }) });
-      await waitLog("object not taken: it has errors; the last version taken stays in force (none: left out)", from);
+      await waitLog("object not taken as written: it has errors; none of its versions decoded: left out, or, where that could open traffic, nothing new is applied until it is fixed or deleted", from);
       assert.ok((await runNft(["delete", "table", "inet", "portcullis"], ns)).ok);
       await waitLog("the kernel's table is not as applied: replacing it", from);
       await waitLog("applied", from);
@@ -378,5 +378,62 @@ test("agent Events: Enforcing once at the first apply (not at later ones), Drift
     assert.deepEqual(refused["regarding"], { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", name: "bad", namespace: "production", uid: "uid-production-bad" });
     assert.equal(refused["type"], "Warning");
     assert.match(String(refused["note"]), /matchLabels/);
+  });
+});
+
+test("agent, fail closed on objects that cannot be decoded: a NetworkPolicy whose podSelector cannot be read holds the node (log, /readyz 503 naming it, metrics, EnforcementHeld Event; later changes wait); deleted, the hold is released; one with a bad rule only is applied without that rule", async (t) => {
+  if (!(await canUseNetns(t))) return;
+  await withNetns(1, async ([ns]) => {
+    const kept = keptEvents();
+    await withAgent(ns as string, { events: kept.sink }, async ({ feeds, get, waitLog, lines }) => {
+      for (const f of [feeds.ns, feeds.services, feeds.policies]) f.list([]);
+      feeds.nodes.list([liveNode("worker-1", "10.244.1.0/24")]);
+      feeds.pods.list([livePod("production", "web", WEB)]);
+      const first = await waitLog("applied");
+      let from = lines.length;
+      const bad = livePolicy("production", "bad-selector", { podSelector: { matchLabels: { app: 7 } }, policyTypes: ["Egress"] });
+      feeds.policies.send({ type: "added", object: bad });
+      const held = await waitLog("held: an object that never decoded could open traffic if left out; nothing new is applied until it is fixed or deleted (the table stays as last applied)", from);
+      assert.equal(held["level"], "error");
+      assert.deepEqual((held["objects"] as { object: string }[]).map((o) => o.object), ["NetworkPolicy production/bad-selector"]);
+      assert.match(JSON.stringify(held["objects"]), /spec\.podSelector\.matchLabels\.app/);
+      const [status, body] = await get("/readyz");
+      assert.equal(status, 503);
+      assert.match(body, /^not ready: not applied: held: NetworkPolicy production\/bad-selector has errors/);
+      let metrics = (await get("/metrics"))[1];
+      assert.match(metrics, /^portcullis_apply_held 1$/m);
+      assert.match(metrics, /^portcullis_objects_with_errors\{kind="NetworkPolicy",outcome="held"\} 1$/m);
+      // A change while held is not applied: the table stays as last applied.
+      const applies = (): number => lines.filter((l) => l["msg"] === "applied").length;
+      const appliedBefore = applies();
+      feeds.policies.send({ type: "added", object: livePolicy("production", "deny-web-egress", DENY_WEB_EGRESS) });
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(applies(), appliedBefore, "nothing applied while held");
+      from = lines.length;
+      feeds.policies.send({ type: "deleted", object: bad });
+      await waitLog("hold released: the objects that held the node are fixed or deleted; applying", from);
+      const released = await waitLog("applied", from);
+      const rules = (l: Record<string, unknown>): number => (l["stats"] as { rules: number }).rules;
+      assert.ok(rules(released) > rules(first), "the policy added while held is applied with the release");
+      assert.deepEqual(await get("/readyz"), [200, "ok\n"]);
+      metrics = (await get("/metrics"))[1];
+      assert.match(metrics, /^portcullis_apply_held 0$/m);
+
+      // A rule with ipBlock.cidr 010.0.0.0/8 (accepted by 1.32's ParseCIDRSloppy): the policy is applied without that rule.
+      from = lines.length;
+      feeds.policies.send({ type: "added", object: livePolicy("production", "sloppy", { podSelector: { matchLabels: { app: "web" } }, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "010.0.0.0/8" } }] }, { ports: [{ port: 53, protocol: "UDP" }] }] }) });
+      const dropped = await waitLog("object not taken as written: it has errors; taken without its rules that have errors (a NetworkPolicy rule only allows: it allows less, never more)", from);
+      assert.equal(dropped["outcome"], "rules-dropped");
+      await waitLog("applied", from);
+      assert.equal((await get("/readyz"))[0], 200);
+      metrics = (await get("/metrics"))[1];
+      assert.match(metrics, /^portcullis_objects_with_errors\{kind="NetworkPolicy",outcome="rules-dropped"\} 1$/m);
+      const table = await listTable(ns as string);
+      assert.ok(table.ok && !table.value.includes("10.0.0.0/8"), "the dropped rule's block is not in the table");
+      assert.ok(table.ok && table.value.includes("0.0.0.0/0 . udp . 53"), table.ok ? table.value : "");
+    });
+    const heldEvent = kept.created.find((e) => e["reason"] === "EnforcementHeld") as Record<string, unknown>;
+    assert.deepEqual(heldEvent["regarding"], { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", name: "bad-selector", namespace: "production", uid: "uid-production-bad-selector" });
+    assert.match(String(heldEvent["note"]), /nothing new is applied on node worker-1 until this object is fixed or deleted/);
   });
 });

@@ -23,7 +23,7 @@ import { EventRecorder, type EventSink, type Regarding, nodeRegarding, regarding
 import type { Logger } from "./log.js";
 import { LATENCY_BUCKETS, Registry } from "./metrics.js";
 import { type OpsServer, type Readiness, startOps } from "./ops.js";
-import { ClusterView, type ObjectChange, liveName } from "./state.js";
+import { ClusterView, type Held, type ObjectChange, type Outcome, liveName } from "./state.js";
 
 /**
  * What the watch of one resource reports: the reflector's events (a relist has sent its
@@ -100,6 +100,11 @@ class AgentMetrics {
   readonly applySeconds = this.registry.histogram("portcullis_apply_duration_seconds", "From the start of a cycle (the view read) to nft's exit.", LATENCY_BUCKETS);
   readonly objects = this.registry.gauge("portcullis_objects", "Objects the agent's view holds, by kind.");
   readonly rejected = this.registry.gauge("portcullis_rejected_objects", "Objects whose latest version has errors: the last good version (or nothing) stands in.");
+  readonly withErrors = this.registry.gauge(
+    "portcullis_objects_with_errors",
+    "Objects whose latest version has errors, by kind and by what stands in (rules-dropped: a NetworkPolicy without its rules that have errors; older-kept; left-out; held: nothing new is applied while it stands).",
+  );
+  readonly held = this.registry.gauge("portcullis_apply_held", "1 while nothing new is applied because an object that never decoded could open traffic if left out (see portcullis_objects_with_errors{outcome=\"held\"}); else 0.");
   readonly elements = this.registry.gauge("portcullis_set_elements", "Set and map elements of the applied ruleset.");
   readonly rules = this.registry.gauge("portcullis_rules", "Rules of the applied ruleset.");
   readonly denied = this.registry.counter("portcullis_denied_packets_total", "Packets dropped, by direction and by what dropped them (a policy's default deny, an admin rule, fail closed), from the kernel's counters since the table was last replaced.");
@@ -123,6 +128,13 @@ class AgentMetrics {
   );
   readonly eventFailures = this.registry.counter("portcullis_event_post_failures_total", "Kubernetes Events not posted, by why (forbidden: the first 403 stops every later post; error; dropped: too many queued).");
 }
+
+/** What the agent says it does with a version that has errors (docs/enforcement.md "The node agent"). */
+const OUTCOME_TEXT: Record<Outcome, string> = {
+  "rules-dropped": "taken without its rules that have errors (a NetworkPolicy rule only allows: it allows less, never more)",
+  "older-kept": "the last version taken stays in force",
+  "not-taken": "none of its versions decoded: left out, or, where that could open traffic, nothing new is applied until it is fixed or deleted",
+};
 
 /** NetworkPolicy and the admin policy kinds: changes whose policy → applied latency is measured. */
 const isPolicyKind = (kind: string): boolean => kind.endsWith("NetworkPolicy");
@@ -209,8 +221,9 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
   const reportChange = (object: LiveObject, change: ObjectChange, at: number, watched: boolean, added: boolean): void => {
     const errors = change.diagnostics.filter((d) => d.severity === "error");
     if (errors.length > 0) {
-      log.log("error", "object not taken: it has errors; the last version taken stays in force (none: left out)", { object: liveName(object), errors: errors.map(formatDiagnostic) });
-      recorder?.record({ type: "Warning", reason: "ObjectRefused", action: "Decode", note: `not enforced as written: ${errors.map(formatDiagnostic).join("; ")}; the last version taken stays in force (none: left out)`, regarding: regardingObject(object) });
+      const instead = OUTCOME_TEXT[change.outcome ?? "not-taken"];
+      log.log("error", `object not taken as written: it has errors; ${instead}`, { object: liveName(object), outcome: change.outcome ?? "not-taken", errors: errors.map(formatDiagnostic) });
+      recorder?.record({ type: "Warning", reason: "ObjectRefused", action: "Decode", note: `not enforced as written: ${errors.map(formatDiagnostic).join("; ")}; ${instead}`, regarding: regardingObject(object) });
     }
     if (!change.changed) return;
     // Warnings of a version taken (an admin Accept rule with domainNames fails closed, say): said once per change, not per heartbeat.
@@ -321,7 +334,18 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
     m.objects.clear();
     for (const [kind, n] of view.counts()) m.objects.set({ kind }, n);
     for (const w of opts.watches) for (const [reason, n] of Object.entries(w.restarts())) m.watchRestarts.set({ resource: w.resource, reason }, n);
-    m.rejected.set({}, view.rejected().length);
+    const rejected = view.rejected();
+    m.rejected.set({}, rejected.length);
+    m.withErrors.clear();
+    const byKind = new Map<string, { kind: string; outcome: string; n: number }>();
+    for (const r of rejected) {
+      const key = `${r.kind}\u0000${r.outcome}`;
+      const c = byKind.get(key) ?? { kind: r.kind, outcome: r.outcome, n: 0 };
+      c.n++;
+      byKind.set(key, c);
+    }
+    for (const c of byKind.values()) m.withErrors.set({ kind: c.kind, outcome: c.outcome }, c.n);
+    m.held.set({}, heldNow.length > 0 ? 1 : 0);
     return m.registry.render();
   };
 
@@ -402,6 +426,25 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
     }
   };
 
+  /** The objects holding the node at the last cycle: a change is logged, and each newly holding object gets an Event. */
+  let heldNow: readonly Held[] = [];
+  const reportHolds = (held: readonly Held[]): void => {
+    const before = new Set(heldNow.map((h) => h.object));
+    heldNow = held;
+    const fresh = held.filter((h) => !before.has(h.object));
+    if (held.length === 0) {
+      if (before.size > 0) log.log("info", "hold released: the objects that held the node are fixed or deleted; applying");
+      return;
+    }
+    if (fresh.length === 0 && held.length === before.size) return;
+    log.log("error", "held: an object that never decoded could open traffic if left out; nothing new is applied until it is fixed or deleted (the table stays as last applied)", {
+      objects: held.map((h) => ({ object: liveName(h.object), why: h.why, errors: h.errors.map(formatDiagnostic) })),
+    });
+    for (const h of fresh) {
+      recorder?.record({ type: "Warning", reason: "EnforcementHeld", action: "Apply", note: `${h.errors.map(formatDiagnostic).join("; ")}; left out, ${h.why}: nothing new is applied on node ${opts.node} until this object is fixed or deleted`, regarding: regardingObject(h.object) });
+    }
+  };
+
   /** Whether the last scope had pod CIDRs (fail closed on); null before the first. Said when it changes. */
   let failClosed: boolean | null = null;
   const reportFailClosed = (s: NodeScope): void => {
@@ -436,6 +479,7 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
       load: () => {
         const cluster = view.cluster();
         scope = view.nodeScope();
+        reportHolds(view.holds());
         if (typeof scope !== "string") reportFailClosed(scope);
         loadedVersion = view.version;
         return Promise.resolve({ cluster, diagnostics: [] });

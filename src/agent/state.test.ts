@@ -2,7 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { formatCidr } from "../net/cidr.js";
 import { formatIp } from "../net/ip.js";
-import { ClusterView } from "./state.js";
+import type { LiveObject } from "../kube/live.js";
+import { ClusterView, liveName } from "./state.js";
 import { bumped, liveNamespace, liveNode, livePod, livePolicy } from "./testkit.js";
 
 const DENY_EGRESS = { podSelector: { matchLabels: { app: "web" } }, policyTypes: ["Egress"] };
@@ -81,18 +82,183 @@ test("node scope: no Node object named by --node refuses, naming the node (no gu
   assert.match(scope as string, /no Node "worker-9"/);
 });
 
-test("fail closed: a policy version with an error keeps the last good version, and is reported by name", () => {
+// Fail closed on objects that cannot be decoded (docs/enforcement.md "The node agent"): "no decode
+// error may open traffic that the object, had it decoded, could have closed".
+
+/** Kubernetes 1.32 validates ipBlock.cidr with ParseCIDRSloppy: `010.0.0.0/8` (leading zeros) is accepted; the decoder rejects it. */
+const SLOPPY_CIDR = { to: [{ ipBlock: { cidr: "010.0.0.0/8" } }] };
+const DNS_RULE = { ports: [{ port: 53, protocol: "UDP" }] };
+
+const liveClusterPolicy = (name: string, egress: unknown[]): LiveObject => ({
+  apiVersion: "policy.networking.k8s.io/v1alpha2",
+  kind: "ClusterNetworkPolicy",
+  metadata: { name, uid: `uid-${name}`, resourceVersion: "1", generation: 1 },
+  spec: { tier: "Admin", priority: 20, subject: { namespaces: {} }, egress },
+});
+/** The v1alpha2 CRD accepts a Deny rule to domainNames; the kernel cannot match a name (an error for enforce). */
+const DENY_BY_NAME = { name: "example", action: "Deny", to: [{ domainNames: ["example.com"] }] };
+const DENY_NETWORK = { name: "metadata", action: "Deny", to: [{ networks: ["169.254.169.254/32"] }] };
+
+const withLabels = (o: LiveObject, labels: Record<string, string>): LiveObject => ({ ...o, metadata: { ...o.metadata, labels } });
+
+interface BadCase {
+  readonly name: string;
+  /** The object as it decodes; the same object with errors. */
+  readonly good: LiveObject;
+  readonly bad: LiveObject;
+  /** What the view does with a version with errors when an older one decoded, and when none did. */
+  readonly later: "rules-dropped" | "older-kept";
+  readonly never: "rules-dropped" | "left-out" | "held";
+  /** Objects present before (an admin policy, for the kinds held only when one could select them). */
+  readonly before?: readonly LiveObject[];
+}
+
+const BAD_CASES: readonly BadCase[] = [
+  {
+    name: "NetworkPolicy, a rule with ipBlock.cidr 010.0.0.0/8 (accepted by 1.32's ParseCIDRSloppy): taken without that rule, its other rules and selection as written",
+    good: livePolicy("production", "egress", { ...DENY_EGRESS, egress: [DNS_RULE] }),
+    bad: livePolicy("production", "egress", { ...DENY_EGRESS, egress: [SLOPPY_CIDR, DNS_RULE] }),
+    later: "rules-dropped",
+    never: "rules-dropped",
+  },
+  {
+    name: "NetworkPolicy, a spec field this decoder does not know (a newer API server's; defence, no such field in 1.32): what it selects is not known, so never decoded holds",
+    good: livePolicy("production", "egress", DENY_EGRESS),
+    bad: livePolicy("production", "egress", { ...DENY_EGRESS, futureField: true }),
+    later: "older-kept",
+    never: "held",
+  },
+  {
+    name: "ClusterNetworkPolicy v1alpha2, a Deny rule to domainNames (the CRD accepts it, the kernel cannot match a name): left out, its Deny rules would open",
+    good: liveClusterPolicy("deny", [DENY_NETWORK]),
+    bad: liveClusterPolicy("deny", [DENY_NETWORK, DENY_BY_NAME]),
+    later: "older-kept",
+    never: "held",
+  },
+  {
+    name: "Pod, status.podIPs 10.244.2.007 (1.32's IsValidIP reads it sloppily), no admin policy: a remote pod left out is in no NetworkPolicy's allow set",
+    good: livePod("production", "api", { ip: "10.244.2.7", node: "worker-2" }),
+    bad: livePod("production", "api", { ip: "10.244.2.007", node: "worker-2" }),
+    later: "older-kept",
+    never: "left-out",
+  },
+  {
+    name: "Pod, status.podIPs 10.244.2.007, with an admin policy: it could be a Deny rule's peer by its labels, so never decoded holds",
+    good: livePod("production", "api", { ip: "10.244.2.7", node: "worker-2" }),
+    bad: livePod("production", "api", { ip: "10.244.2.007", node: "worker-2" }),
+    later: "older-kept",
+    never: "held",
+    before: [liveClusterPolicy("deny", [DENY_NETWORK])],
+  },
+  {
+    name: "Namespace, a label the decoder rejects (defence: the API server validates labels as the decoder does): left out it would stand with no labels, matched by NotIn, so never decoded holds",
+    good: liveNamespace("staging", { team: "web" }),
+    bad: withLabels(liveNamespace("staging"), { team: "-web" }),
+    later: "older-kept",
+    never: "held",
+  },
+  {
+    name: "Node (another node), InternalIP 172.018.0.3 (leading zeros), with an admin policy: a nodes peer of a Deny rule could select it, so never decoded holds",
+    good: liveNode("worker-2", "10.244.2.0/24"),
+    bad: { ...liveNode("worker-2", "10.244.2.0/24"), status: { addresses: [{ type: "InternalIP", address: "172.018.0.3" }] } },
+    later: "older-kept",
+    never: "held",
+    before: [liveClusterPolicy("deny", [DENY_NETWORK])],
+  },
+];
+
+/** What the view holds for the object's key: its model value, by kind. */
+function taken(v: ClusterView, o: LiveObject): unknown {
+  const c = v.cluster();
+  const name = o.metadata.name;
+  switch (o.kind) {
+    case "NetworkPolicy":
+      return c.policies.find((p) => p.name === name);
+    case "Pod":
+      return c.endpoints.find((e) => e.name === name);
+    case "Namespace":
+      return c.namespaces.get(name)?.labels.get("team");
+    case "Node":
+      return c.nodes?.find((n) => n.name === name);
+    default:
+      return c.adminPolicies?.find((p) => p.name === name);
+  }
+}
+
+for (const k of BAD_CASES) {
+  test(`later version bad: ${k.name}`, () => {
+    const v = seeded();
+    for (const o of k.before ?? []) v.upsert(o);
+    v.upsert(k.good);
+    const older = taken(v, k.good);
+    assert.notEqual(older, undefined);
+    const change = v.upsert(bumped(k.bad));
+    assert.ok(change.diagnostics.some((d) => d.severity === "error"), "the version has errors");
+    assert.equal(change.outcome, k.later);
+    const r = v.rejected().find((x) => x.object === liveName(k.bad));
+    assert.equal(r?.outcome, k.later);
+    if (k.later === "older-kept") assert.equal(taken(v, k.good), older, "the older version stays in force");
+    assert.equal(typeof v.nodeScope(), "object", "an older version in force: no hold");
+    assert.deepEqual(v.holds(), []);
+  });
+
+  test(`never decoded: ${k.name}`, () => {
+    const v = seeded();
+    for (const o of k.before ?? []) v.upsert(o);
+    const before = v.nodeScope();
+    assert.equal(typeof before, "object");
+    const change = v.upsert(k.bad);
+    assert.equal(change.outcome, k.never === "rules-dropped" ? "rules-dropped" : "not-taken");
+    assert.equal(v.rejected().find((x) => x.object === liveName(k.bad))?.outcome, k.never);
+    const scope = v.nodeScope();
+    if (k.never === "held") {
+      assert.equal(typeof scope, "string");
+      assert.match(scope as string, new RegExp(`^held: ${liveName(k.bad)} has errors \\(`));
+      assert.deepEqual(v.holds().map((h) => liveName(h.object)), [liveName(k.bad)]);
+      // Fixed (a version that decodes) or deleted: the hold is released.
+      v.upsert(bumped(k.good));
+      assert.equal(typeof v.nodeScope(), "object", "fixed: released");
+      v.upsert(bumped(k.bad));
+      assert.equal(typeof v.nodeScope(), "object", "bad again after a good version: the good one stays, no hold");
+      const w = seeded();
+      for (const o of k.before ?? []) w.upsert(o);
+      w.upsert(k.bad);
+      assert.equal(typeof w.nodeScope(), "string");
+      w.remove(k.bad);
+      assert.equal(typeof w.nodeScope(), "object", "deleted: released");
+      assert.deepEqual(w.rejected(), []);
+    } else {
+      assert.equal(typeof scope, "object", "left out (or taken without its bad rules) is closed: no hold");
+      if (k.never === "left-out") assert.equal(taken(v, k.bad), undefined);
+    }
+  });
+}
+
+test("NetworkPolicy rules dropped: the rules with errors are left out, the others keep their index and field path, the policy types and selection stay as written", () => {
   const v = seeded();
-  const before = v.cluster().policies[0];
-  const change = v.upsert(livePolicy("production", "deny-egress", { podSelector: { matchLabels: { app: "web" } }, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "10.0.0.0/33" } }] }] }));
-  assert.equal(change.changed, false);
-  assert.ok(change.diagnostics.some((d) => d.severity === "error"));
-  assert.equal(v.cluster().policies[0], before);
-  assert.deepEqual(v.rejected().map((r) => [r.object, r.keptOlder]), [["NetworkPolicy production/deny-egress", true]]);
-  // A new object with errors is left out (a new pod's address is then dropped by fail closed).
-  v.upsert(livePolicy("production", "broken", { podSelector: { matchLabels: { app: 7 } } }));
-  assert.deepEqual(v.cluster().policies.map((p) => p.name), ["deny-egress"]);
-  assert.deepEqual(v.rejected().map((r) => [r.object, r.keptOlder]).sort(), [["NetworkPolicy production/broken", false], ["NetworkPolicy production/deny-egress", true]]);
+  v.upsert(livePolicy("production", "mixed", { podSelector: { matchLabels: { app: "web" } }, policyTypes: ["Egress"], egress: [SLOPPY_CIDR, DNS_RULE, { to: [{ ipBlock: { cidr: "10.0.0.0/8", except: ["010.1.0.0/16"] } }] }] }));
+  const p = v.cluster().policies.find((x) => x.name === "mixed");
+  assert.deepEqual(p?.egress.map((r) => [r.index, r.at.path]), [[1, "spec.egress[1]"]]);
+  assert.deepEqual(p?.affects, { ingress: false, egress: true });
+  // policyTypes absent (a manifest; the API server fills it in): "policies that contain an egress
+  // section are assumed to affect egress" — still so with every egress rule left out.
+  v.upsert(livePolicy("production", "untyped", { podSelector: {}, egress: [SLOPPY_CIDR] }));
+  const u = v.cluster().policies.find((x) => x.name === "untyped");
+  assert.deepEqual([u?.egress.length, u?.affects], [0, { ingress: true, egress: true }]);
+  // An error outside the rules (podSelector): not taken at all, and the node is held.
+  v.upsert(livePolicy("production", "bad-selector", { podSelector: { matchLabels: { app: 7 } }, policyTypes: ["Egress"], egress: [SLOPPY_CIDR] }));
+  assert.equal(v.cluster().policies.some((x) => x.name === "bad-selector"), false);
+  assert.match(v.nodeScope() as string, /^held: NetworkPolicy production\/bad-selector has errors .*spec\.podSelector\.matchLabels\.app/);
+});
+
+test("Pod never decoded on this node, whose Node has no spec.podCIDRs (fail closed off): its traffic would pass unfiltered, so it holds", () => {
+  const v = new ClusterView("worker-1");
+  v.upsert(liveNamespace("production"));
+  v.upsert({ ...liveNode("worker-1", "10.244.1.0/24"), spec: {} });
+  v.upsert(livePod("production", "local", { ip: "10.244.1.007", node: "worker-1" }));
+  assert.match(v.nodeScope() as string, /^held: Pod production\/local .*fail closed is off/);
+  v.upsert(livePod("production", "remote", { ip: "10.244.2.007", node: "worker-2" }));
+  assert.deepEqual(v.holds().map((h) => liveName(h.object)), ["Pod production/local"], "a remote pod left out is closed without admin policies");
 });
 
 test("pod IP assigned: the event that first carries the address says so, later ones do not", () => {

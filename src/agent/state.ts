@@ -11,6 +11,7 @@ import { type Decoded, type DecodeOptions, decodeObject } from "../k8s/decode.js
 import { groupEndpoints, podLabelKeysRead, podOwnerUnit } from "../k8s/endpoints.js";
 import type { ObjectHeader } from "../k8s/header.js";
 import { namespacesOf } from "../k8s/namespaces.js";
+import { isAdminPolicyKind } from "../k8s/admin-policy.js";
 import { dns1123LabelProblem } from "../k8s/validate.js";
 import type { WorkloadObject } from "../k8s/workload.js";
 import type { LiveObject } from "../kube/live.js";
@@ -20,6 +21,7 @@ import type { Location } from "../diag/location.js";
 import type { NodeScope } from "../nft/types.js";
 import { liveDocument, liveRef } from "../k8s/live.js";
 import { formatLiveObject } from "../diag/location.js";
+import { formatDiagnostic } from "../render/diagnostics.js";
 import { sameValue } from "./same.js";
 
 interface Entry {
@@ -30,6 +32,25 @@ interface Entry {
   readonly errors: readonly Diagnostic[];
   /** Pods: spec.nodeName, when scheduled. */
   readonly nodeName: string | undefined;
+  /** `good` is this version with the rules that have errors left out (a NetworkPolicy: rulesDropped). */
+  readonly rulesDropped: boolean;
+}
+
+/**
+ * What the view does with a version that has errors (docs/enforcement.md "The node agent"):
+ * - `rules-dropped`: a NetworkPolicy whose errors all lie in rules: taken without those rules
+ *   (its selection and policy types as written; NetworkPolicy rules only allow, so it allows less);
+ * - `older-kept`: the last version taken stays in force;
+ * - `not-taken`: none ever decoded; the object is left out, or holds the node (`holds`).
+ */
+export type Outcome = "rules-dropped" | "older-kept" | "not-taken";
+
+/** An object that never decoded and whose absence could open traffic: nothing new is applied while it stands. */
+export interface Held {
+  readonly object: LiveObject;
+  /** Why its absence could open traffic. */
+  readonly why: string;
+  readonly errors: readonly Diagnostic[];
 }
 
 /** What one watch event did to the view. */
@@ -40,14 +61,20 @@ export interface ObjectChange {
   readonly firstIp: boolean;
   /** The object's problems in this version: warnings, and the errors for which it was not taken. */
   readonly diagnostics: readonly Diagnostic[];
+  /** When this version has errors: what the view took instead. */
+  readonly outcome?: Outcome;
 }
 
 /** An object whose latest version was not taken (errors): what the view keeps instead, and why. */
 export interface Rejected {
   /** `Pod production/web-7d9f`. */
   readonly object: string;
+  /** `Pod`, `NetworkPolicy`, … */
+  readonly kind: string;
   /** Whether an older version stands in for it (else it is left out). */
   readonly keptOlder: boolean;
+  /** What stands in: the version without its bad rules, an older version, nothing (left out), or nothing and the node held. */
+  readonly outcome: "rules-dropped" | "older-kept" | "left-out" | "held";
   readonly errors: readonly Diagnostic[];
 }
 
@@ -74,6 +101,37 @@ function nodeNameOf(o: LiveObject): string | undefined {
 
 /** A value equal to the old one is the old one. */
 const intern = <T>(previous: T | undefined, next: T): T => (previous !== undefined && sameValue(previous, next) ? previous : next);
+
+/** Where a NetworkPolicy rule's errors are: `spec.egress[2]…`. */
+const RULE_PATH = /^spec\.(ingress|egress)\[(\d+)\]/;
+
+/**
+ * A NetworkPolicy whose errors all lie inside rules, decoded without those rules: each is written
+ * as `{}` (so the other rules keep their index and field paths, and the policy types default as
+ * written: the API server defaults on how many rules there are) and then left out. Undefined when
+ * an error lies elsewhere (podSelector, policyTypes, the spec, metadata): what the policy selects
+ * is not known.
+ */
+function withoutBadRules(o: LiveObject, errors: readonly Diagnostic[], options: DecodeOptions): Decoded | undefined {
+  const bad = { ingress: new Set<number>(), egress: new Set<number>() };
+  for (const d of errors) {
+    const m = d.at === undefined ? null : RULE_PATH.exec(d.at.path);
+    if (m === null) return undefined;
+    bad[m[1] as "ingress" | "egress"].add(Number(m[2]));
+  }
+  const spec = o["spec"] as Record<string, unknown>;
+  const blank = (direction: "ingress" | "egress"): unknown[] | undefined => {
+    const rules = spec[direction];
+    return Array.isArray(rules) ? rules.map((rule, i) => (bad[direction].has(i) ? {} : rule)) : undefined;
+  };
+  const ingress = blank("ingress");
+  const egress = blank("egress");
+  const fixed: LiveObject = { ...o, spec: { ...spec, ...(ingress === undefined ? {} : { ingress }), ...(egress === undefined ? {} : { egress }) } };
+  const decoded = decodeObject(liveDocument(fixed), options);
+  if (decoded.object?.kind !== "policy" || decoded.diagnostics.some((d) => d.severity === "error")) return undefined;
+  const p = decoded.object.value;
+  return { kind: "policy", value: { ...p, ingress: p.ingress.filter((r) => !bad.ingress.has(r.index)), egress: p.egress.filter((r) => !bad.egress.has(r.index)) } };
+}
 
 function internDecoded(previous: Decoded | undefined, next: Decoded | undefined): Decoded | undefined {
   if (previous === undefined || next === undefined || previous.kind !== next.kind) return next;
@@ -107,9 +165,29 @@ class Collection<T> {
   }
 }
 
+function outcomeOf(e: Entry): Outcome {
+  return e.rulesDropped ? "rules-dropped" : e.good !== undefined ? "older-kept" : "not-taken";
+}
+
+/** Why an object that never decoded holds the node, or undefined: left out is closed. */
+function holdReason(e: Entry, at: { readonly admin: boolean; readonly local: boolean; readonly failClosed: boolean }): string | undefined {
+  const kind = e.live.kind;
+  if (kind === "NetworkPolicy") return "the pods it selects would not be isolated by it (its podSelector or policyTypes cannot be read)";
+  if (isAdminPolicyKind(kind)) return "its Deny and Pass rules would not close what they close";
+  if (kind === "Pod" && at.local && !at.failClosed) return "its traffic would pass unfiltered (a local pod, and this Node has no spec.podCIDRs: fail closed is off)";
+  // A namespace left out still exists through its objects, with no labels: `matchExpressions`
+  // NotIn and DoesNotExist would match it, and a NetworkPolicy peer allow more than written.
+  if (kind === "Namespace") return "it would stand with no labels, and a namespaceSelector with NotIn or DoesNotExist would match it";
+  if ((kind === "Pod" || kind === "Node") && at.admin) return `an admin policy could select it (by its labels or addresses), and a Deny rule would not reach it`;
+  return undefined;
+}
+
 export class ClusterView {
   /** Every object, by kind, namespace and name. */
   private readonly entries = new Map<string, Entry>();
+  /** The keys of the objects that never decoded (errors, nothing taken). */
+  private readonly untaken = new Set<string>();
+  private holding: { readonly version: number; readonly value: readonly Held[] } | null = null;
   private readonly declared = new Collection<{ header: ObjectHeader; at: Location | undefined }>();
   /** How many objects live in each namespace (a namespace exists while an object does). */
   private readonly referenced = new Map<string, number>();
@@ -156,15 +234,20 @@ export class ClusterView {
     const before = this.entries.get(key);
     const decoded = decodeObject(liveDocument(o), this.decodeOptions);
     const errors = decoded.diagnostics.filter((d) => d.severity === "error");
-    const good = errors.length > 0 || decoded.object === undefined ? before?.good : internDecoded(before?.good, decoded.object);
+    const partial = errors.length > 0 && o.kind === "NetworkPolicy" ? withoutBadRules(o, errors, this.decodeOptions) : undefined;
+    const taken = errors.length > 0 ? partial : decoded.object;
+    const good = taken === undefined ? before?.good : internDecoded(before?.good, taken);
     const nodeName = nodeNameOf(o);
-    const entry: Entry = { live: o, good, errors, nodeName };
+    const entry: Entry = { live: o, good, errors, nodeName, rulesDropped: partial !== undefined };
     this.entries.set(key, entry);
+    if (errors.length > 0 && good === undefined) this.untaken.add(key);
+    else this.untaken.delete(key);
     if (before === undefined && o.kind !== "Namespace") this.reference(o.metadata.namespace ?? "", 1);
     const changed = before === undefined || before.good !== good || before.nodeName !== nodeName;
     if (changed) this.place(key, o, entry);
     const ips = (d: Decoded | undefined): number => (d?.kind === "workload" ? d.value.ips.length : 0);
-    return { changed, firstIp: ips(before?.good) === 0 && ips(good) > 0, diagnostics: decoded.diagnostics };
+    const outcome = errors.length === 0 ? undefined : outcomeOf(entry);
+    return { changed, firstIp: ips(before?.good) === 0 && ips(good) > 0, diagnostics: decoded.diagnostics, ...(outcome === undefined ? {} : { outcome }) };
   }
 
   /** An object deleted (the object as last seen, or just its kind, namespace and name). */
@@ -173,6 +256,7 @@ export class ClusterView {
     const before = this.entries.get(key);
     if (before === undefined) return NOTHING_CHANGED;
     this.entries.delete(key);
+    this.untaken.delete(key);
     if (o.kind !== "Namespace") this.reference(o.metadata.namespace ?? "", -1);
     this.place(key, before.live, undefined);
     return { changed: true, firstIp: false, diagnostics: [] };
@@ -180,7 +264,34 @@ export class ClusterView {
 
   /** The objects whose latest version has errors (what the view keeps for them instead). */
   rejected(): Rejected[] {
-    return [...this.entries.values()].filter((e) => e.errors.length > 0).map((e) => ({ object: liveName(e.live), keptOlder: e.good !== undefined, errors: e.errors }));
+    const held = new Set(this.holds().map((h) => h.object));
+    return [...this.entries.values()]
+      .filter((e) => e.errors.length > 0)
+      .map((e) => {
+        const outcome = outcomeOf(e);
+        return { object: liveName(e.live), kind: e.live.kind, keptOlder: e.good !== undefined, outcome: outcome !== "not-taken" ? outcome : held.has(e.live) ? "held" : "left-out", errors: e.errors };
+      });
+  }
+
+  /**
+   * The objects that never decoded and whose absence could open traffic (docs/enforcement.md "The
+   * node agent"): while any stands, nodeScope says why and nothing new is applied (the kernel keeps
+   * the last ruleset; new pods' addresses stay dropped by fail closed).
+   */
+  holds(): readonly Held[] {
+    if (this.holding?.version === this.version) return this.holding.value;
+    const cluster = this.cluster();
+    const admin = (cluster.adminPolicies?.length ?? 0) > 0 || [...this.untaken].some((k) => isAdminPolicyKind(this.entries.get(k)?.live.kind ?? ""));
+    const failClosed = (cluster.nodes?.find((n) => n.name === this.node)?.podCidrs.length ?? 0) > 0;
+    const value: Held[] = [];
+    for (const key of this.untaken) {
+      const e = this.entries.get(key);
+      if (e === undefined) continue;
+      const why = holdReason(e, { admin, local: e.nodeName === this.node, failClosed });
+      if (why !== undefined) value.push({ object: e.live, why, errors: e.errors });
+    }
+    this.holding = { version: this.version, value };
+    return value;
   }
 
   /** How many objects of each kind the view holds. */
@@ -372,6 +483,8 @@ export class ClusterView {
         ? `no Node "${this.node}" in the cluster: the agent needs its Node object (spec.podCIDRs) and applies nothing until it is seen (is --node the node's name, spec.nodeName of its pods?)`
         : `Node "${this.node}" has errors and no earlier version to keep: ${held.errors.map((d) => d.message).join("; ")}`;
     }
+    const held = this.holds();
+    if (held.length > 0) return `held: ${held.map((h) => `${liveName(h.object)} has errors (${h.errors.map(formatDiagnostic).join("; ")}) and no earlier version to keep; left out, ${h.why}`).join("; ")}; nothing new is applied until it is fixed or deleted (the table stays as last applied)`;
     const byEndpoint = new Map<Endpoint, WorkloadObject[]>();
     for (const key of this.localPods) {
       const unitKey = this.unitOfPod.get(key);
