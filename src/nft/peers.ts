@@ -65,7 +65,7 @@ export class PeerResolver {
   private readonly byPeer = new WeakMap<Peer, PodsResolved>();
   private readonly byBlock = new WeakMap<Peer, BlockResolved>();
   /** What every rule resolved to, and from which peers (a rule is unchanged while they are). */
-  private rules = new WeakMap<Rule, { readonly withEndpoints: boolean; readonly parts: readonly object[]; readonly peers: RulePeers }>();
+  private rules = new WeakMap<Rule, { readonly policy: Policy; readonly withEndpoints: boolean; readonly parts: readonly object[]; readonly peers: RulePeers }>();
   /** Stands for "every known endpoint" in a rule without peers that names ports: new at every endpoint change. */
   private everyEndpoint: object = {};
 
@@ -117,12 +117,20 @@ export class PeerResolver {
 
   /** `withEndpoints`: also say which endpoints are admitted (named ports need them). */
   rulePeers(policy: Policy, rule: Rule, withEndpoints: boolean): RulePeers {
+    const known = this.rules.get(rule);
+    // Its parts still hold (no change reached them): what resolving its peers again would hand back.
+    if (known !== undefined && known.policy === policy && known.withEndpoints === withEndpoints && known.parts.every((p) => this.holds(p))) return known.peers;
     const parts: object[] = rule.peers === "all" ? (withEndpoints ? [this.everyEndpoint] : []) : rule.peers.map((peer) => (peer.kind === "pods" ? this.podsPeer(policy, peer) : this.ipBlockPeer(policy, peer)));
     const last = this.rules.get(rule);
     if (last !== undefined && last.withEndpoints === withEndpoints && last.parts.length === parts.length && last.parts.every((p, k) => p === parts[k])) return last.peers;
     const peers = this.combine(rule, parts, withEndpoints);
-    this.rules.set(rule, { withEndpoints, parts, peers });
+    this.rules.set(rule, { policy, withEndpoints, parts, peers });
     return peers;
+  }
+
+  /** Whether a rule's resolved part is still what its peer resolves to: a live selector or ipBlock peer, or the current "every endpoint". */
+  private holds(part: object): boolean {
+    return part === this.everyEndpoint || ("live" in part && (part as PodsResolved | BlockResolved).live);
   }
 
   private combine(rule: Rule, parts: readonly object[], withEndpoints: boolean): RulePeers {
