@@ -202,3 +202,20 @@ test("rule specs: two keys that hash alike fall back to stableHashes over every 
   // The real hash afterwards is not handed the weak hash's specs kept per policy.
   for (const spec of ruleSpecs("egress", new Set(POLICIES), new Set()).specs) assert.equal(spec.hash, hashText(`${spec.policy.id}\n${spec.rule.index}`));
 });
+
+test("peer addresses followed per class: two pods share an IP (kubectl get pods -A: a Completed Job pod keeps the IP the kubelet gave a running pod again), one goes, the address stays; the other goes too, it leaves", () => {
+  // web-api's 10.244.1.10 also held by a finished pod of another label class that the same peers select.
+  const finished = pod("production", "web-api-migrate", { app: "web-api", job: "migrate" }, ["10.244.1.10"]);
+  const start = testCluster(POLICIES, [...testCluster().endpoints, finished]);
+  const scope = (c: Cluster) => ({ localPods: c.endpoints.filter((e) => e.namespace !== "kube-system"), podCidrs: FIXTURE_POD_CIDRS });
+  const cache = new CompileCache();
+  const first = compileRuleset(start, ENGINE_OPTIONS, scope(start), { cache });
+  assert.match(first.text, /10\.244\.1\.10 \. /, "the fixture's policies admit web-api as a peer");
+  const oneGone = { ...start, endpoints: start.endpoints.filter((e) => e !== finished) };
+  const bothGone = { ...oneGone, endpoints: oneGone.endpoints.filter((e) => e.name !== "web-api") };
+  for (const next of [oneGone, bothGone]) {
+    const followed = cache.followed;
+    assert.equal(compileRuleset(next, ENGINE_OPTIONS, scope(next), { cache }).text, compileRuleset(next, ENGINE_OPTIONS, scope(next)).text);
+    assert.equal(cache.followed, followed + 1, "the resolver followed the change");
+  }
+});

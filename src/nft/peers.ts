@@ -87,10 +87,12 @@ export class PeerResolver {
     for (const e of added) changed.add(engine.classes.classOf(e).index);
     for (const index of changed) {
       const c = engine.classes.all[index] as LabelClass;
+      const was = this.known.get(index);
       this.known.delete(index);
       this.know(c);
       if (c.hostNetwork) continue;
-      for (const r of [...(this.ownPeers.get(c.namespace) ?? []), ...this.selectedPeers]) if (selectsClass(r.policy, r.peer, c)) this.forget(r);
+      const is = this.known.get(index);
+      for (const r of [...(this.ownPeers.get(c.namespace) ?? []), ...this.selectedPeers]) if (selectsClass(r.policy, r.peer, c)) this.update(r, was, is);
     }
     const moved = [...removed, ...added].filter((e) => e.ips.length > 0);
     for (const [key, r] of this.ipBlocks) {
@@ -153,6 +155,41 @@ export class PeerResolver {
     return { addresses, endpoints };
   }
 
+  /**
+   * A selector peer after the endpoints of one of its candidate classes changed (`was` → `is`, the
+   * class's endpoints with IPs before and after): the class leaves or joins its classes, and its
+   * addresses lose what only that class held and gain what it holds now, instead of resolving every
+   * class of the peer again. Untouched when it neither held nor admits the class.
+   */
+  private update(r: PodsResolved, was: Known | undefined, is: Known | undefined): void {
+    const held = was !== undefined && r.classes.includes(was);
+    // The engine decides, as `podsPeer` asks it: one question per class.
+    const admits = is !== undefined && this.engine.matchPeer(r.policy, r.peer, target(is.first), AddressSet.EMPTY).reason === "allowed";
+    if (!held && !admits) return;
+    const classes = r.classes.filter((k) => k !== was);
+    const gained = admits ? AddressSet.fromIps(is.ips) : AddressSet.EMPTY;
+    if (admits) classes.push(is);
+    let dropped = held ? AddressSet.fromIps(was.ips).subtract(gained) : AddressSet.EMPTY;
+    if (!dropped.isEmpty()) {
+      // An address another admitted class holds stays.
+      const kept: Ip[] = [];
+      for (const k of classes) for (const ip of k.ips) if (dropped.has(ip)) kept.push(ip);
+      dropped = dropped.subtract(AddressSet.fromIps(kept));
+    }
+    this.forget(r);
+    this.remember({ key: r.key, policy: r.policy, peer: r.peer, classes, addresses: r.addresses.subtract(dropped).union(gained), live: true });
+  }
+
+  private remember(resolved: PodsResolved): void {
+    this.podsPeers.set(resolved.key, resolved);
+    if (resolved.peer.namespaces.kind === "own") {
+      const own = this.ownPeers.get(resolved.policy.namespace);
+      if (own === undefined) this.ownPeers.set(resolved.policy.namespace, new Set([resolved]));
+      else own.add(resolved);
+    } else this.selectedPeers.add(resolved);
+    this.byPeer.set(resolved.peer, resolved);
+  }
+
   private forget(r: PodsResolved): void {
     r.live = false;
     this.podsPeers.delete(r.key);
@@ -173,12 +210,7 @@ export class PeerResolver {
         (k) => this.engine.matchPeer(policy, peer, target(k.first), AddressSet.EMPTY).reason === "allowed",
       );
       resolved = { key, policy, peer, classes, addresses: AddressSet.fromIps(classes.flatMap((k) => k.ips)), live: true };
-      this.podsPeers.set(key, resolved);
-      if (peer.namespaces.kind === "own") {
-        const own = this.ownPeers.get(policy.namespace);
-        if (own === undefined) this.ownPeers.set(policy.namespace, new Set([resolved]));
-        else own.add(resolved);
-      } else this.selectedPeers.add(resolved);
+      this.remember(resolved);
     }
     this.byPeer.set(peer, resolved);
     return resolved;
