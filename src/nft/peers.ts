@@ -40,10 +40,10 @@ export function rulePeersKey(policy: Policy, rule: Rule): string {
  * (namespaces and labels for selectors, sorted addresses for ipBlocks) only narrow the question.
  * Pods without a known IP cannot be put in a set: they are absent (and reported by the compiler).
  *
- * A resolver can follow its cluster (`follow`): after endpoints came and went, only the peers that
- * select their classes, and the ipBlocks that hold their addresses, are resolved again; everything
- * else, and every rule's peers made only of them, is handed back as the very same objects (the
- * compile cache keys rule sets by them).
+ * A resolver can follow its cluster (`follow`): after endpoints came and went, only the selector
+ * peers that select their classes are updated (by those classes alone), and the ipBlocks that hold
+ * their addresses resolved again; everything else, and every rule's peers made only of them, is
+ * handed back as the very same objects (the compile cache keys rule sets by them).
  */
 export class PeerResolver {
   /** Per label class index with known IPs: its endpoints with known IPs, and all their IPs. */
