@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { parseAllDocuments } from "yaml";
 import type { Endpoint, Peer, Policy, PolicyPort, Rule } from "../../src/model/cluster.js";
 import type { LabelSelector } from "../../src/model/selector.js";
 import { formatCidr } from "../../src/net/cidr.js";
@@ -28,6 +29,18 @@ type Obj = Record<string, unknown>;
 
 const NODE = "node-0";
 const BIN = fileURLToPath(new URL("../../../bin/portcullis.js", import.meta.url));
+const DEPLOY = fileURLToPath(new URL("../../../deploy/portcullis.yaml", import.meta.url));
+
+/** The agent's NODE_OPTIONS as the DaemonSet sets them (deploy/portcullis.yaml): the one definition of its V8 flags. */
+function deployedNodeOptions(): string {
+  for (const doc of parseAllDocuments(readFileSync(DEPLOY, "utf8"))) {
+    const o = doc.toJS() as { kind?: string; spec?: { template?: { spec?: { containers?: { env?: { name: string; value?: string }[] }[] } } } } | null;
+    if (o?.kind !== "DaemonSet") continue;
+    const value = o.spec?.template?.spec?.containers?.[0]?.env?.find((e) => e.name === "NODE_OPTIONS")?.value;
+    if (value !== undefined) return value;
+  }
+  throw new Error(`live bench: no NODE_OPTIONS in the DaemonSet of ${DEPLOY}`);
+}
 
 // ---------------------------------------------------------------------------------------------
 // the model's synthetic cluster as API objects
@@ -149,7 +162,8 @@ class AgentProcess {
         if (line.record["level"] === "error") throw new Error(`agent: ${JSON.stringify(line.record).slice(0, 500)}`);
         if (match(line.record)) return { line, index: i };
       }
-      if (this.child.exitCode !== null) throw new Error(`agent exited (${this.child.exitCode}) waiting for ${what}: ${this.stderrTail}`);
+      // A V8 heap-limit abort ends the process by a signal (exitCode null): both mean it is gone.
+      if (this.child.exitCode !== null || this.child.signalCode !== null) throw new Error(`agent exited (${this.child.exitCode ?? this.child.signalCode}) waiting for ${what}: ${this.stderrTail}`);
       const left = deadline - performance.now();
       if (left <= 0) throw new Error(`agent: no ${what} within ${(timeoutMs / 1000).toFixed(0)} s`);
       await new Promise<void>((resolve) => {
@@ -238,8 +252,12 @@ export async function measureLive(size: EventSize, seed: number, events: number,
     writeFileSync(kubeconfig, await api.call<string>("kubeconfig", "admin"));
 
     const t0 = performance.now();
+    // Started as the DaemonSet starts it: its V8 flags (the heap cap) from deploy/.
+    const nodeOptions = deployedNodeOptions();
+    log(`live ${size.label}: agent NODE_OPTIONS="${nodeOptions}" (deploy/portcullis.yaml)`);
     const child = spawn(process.execPath, [BIN, "enforce", "--kubernetes", "--node", NODE, "--kubeconfig", kubeconfig, "--netns", netns, "--listen", "127.0.0.1:0", "--log-format", "json"], {
       stdio: ["ignore", "ignore", "pipe"],
+      env: { ...process.env, NODE_OPTIONS: nodeOptions },
     });
     agent = new AgentProcess(child);
     const a = agent;

@@ -63,7 +63,7 @@ export function kubeEventSink(transport: Transport): EventSink {
 }
 
 /** The reference an Event carries for a live object (uid when the object has one). */
-export function regardingObject(o: LiveObject): Regarding {
+export function regardingObject(o: Pick<LiveObject, "apiVersion" | "kind" | "metadata">): Regarding {
   const uid = o.metadata["uid"];
   return { apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, ...(o.metadata.namespace === undefined ? {} : { namespace: o.metadata.namespace }), ...(typeof uid === "string" ? { uid } : {}) };
 }

@@ -310,3 +310,18 @@ test("pod-template-hash read by two policies: the pods stay split until the last
   v.upsert(livePod("production", "svc-reader", { labels: { app: "db" }, ip: "10.244.1.9", node: "worker-1" }));
   assert.deepEqual(v.cluster().endpoints.map((e) => e.id), ["production/web-7d9f", "production/svc-reader"], "only the changed unit is grouped again");
 });
+
+test("memory: the pods of one ReplicaSet (same labels, pod-template-hash included) hold one labels Map, whatever their number; other labels, or the same in another order, another", () => {
+  const v = seeded();
+  v.upsert(livePod("production", "api-5c4b-a", { labels: { "pod-template-hash": "5c4b", app: "api" }, ip: "10.244.1.6", node: "worker-1", replicaSet: "api-5c4b" }));
+  // Two distinct label maps and the empty annotations.
+  assert.equal(v.labels.size, 3);
+  for (const k of ["c", "d", "e"]) v.upsert(livePod("production", `web-7d9f-${k}`, { labels: { app: "web", "pod-template-hash": "7d9f" }, ip: `10.244.1.${k.charCodeAt(0)}`, node: "worker-1", replicaSet: "web-7d9f" }));
+  assert.equal(v.labels.size, 3);
+  const web = new Map([["app", "web"], ["pod-template-hash", "7d9f"]]);
+  assert.notEqual(v.labels.intern(web), web, "the pods' Map is held and handed back");
+  assert.deepEqual(v.labels.intern(web), web);
+  const reordered = new Map([["app", "api"], ["pod-template-hash", "5c4b"]]);
+  assert.equal(v.labels.intern(reordered), reordered, "iteration order is part of a Map's content");
+  assert.equal(v.labels.size, 4);
+});

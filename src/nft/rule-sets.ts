@@ -3,7 +3,7 @@ import { ruleConns } from "../analysis/rule-conns.js";
 import type { Direction, Endpoint, Policy, Rule } from "../model/cluster.js";
 import { type Family, formatIp } from "../net/ip.js";
 import { PROTOCOLS } from "../model/ports.js";
-import { ADDRESS_TYPE, type Contribution, FAMILIES, IP_KEYWORD, NFT_PROTOCOL, formatAddresses, partition, portTails, segmentElements } from "./elements.js";
+import { ADDRESS_TYPE, type Contribution, FAMILIES, IP_KEYWORD, NFT_PROTOCOL, flatText, formatAddresses, partition, portTails, segmentElements } from "./elements.js";
 import { setName } from "./ids.js";
 import type { PeerResolver, RulePeers } from "./peers.js";
 import type { NftSet } from "./types.js";
@@ -178,7 +178,7 @@ function addressesTimesConns(f: Family, addresses: Contribution["addresses"], co
   let elements = byTails.get(key);
   if (elements === undefined) {
     const out: { key: string }[] = [];
-    for (const address of formattedAddresses(f, addresses)) for (const tail of tails.pieces) out.push({ key: address + tail });
+    for (const address of formattedAddresses(f, addresses)) for (const tail of tails.pieces) out.push({ key: flatText([address, tail]) });
     byTails.set(key, (elements = out));
   }
   return elements;

@@ -86,7 +86,7 @@ test("the ClusterRoleBinding binds the ClusterRole to the DaemonSet's ServiceAcc
 
 interface Container {
   readonly args: readonly string[];
-  readonly env: readonly { name: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[];
+  readonly env: readonly { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[];
   readonly ports: readonly { containerPort: number }[];
   readonly livenessProbe: { httpGet: { path: string; port: number } };
   readonly readinessProbe: { httpGet: { path: string; port: number } };
@@ -151,6 +151,24 @@ test("the agent runs in the node's network namespace, on every node, evicted las
   assert.deepEqual(pod.tolerations, [{ operator: "Exists" }]);
   assert.equal(pod.priorityClassName, "system-node-critical");
   assert.equal(pod.volumes, undefined, "no hostPath: the agent loads no kernel module (br_netfilter is a node prerequisite it checks)");
+});
+
+/** Mebibytes of a Kubernetes quantity written as `NMi` or `NGi` (what deploy/ and the chart write). */
+function mebibytes(quantity: string): number {
+  const m = /^(\d+)(Mi|Gi)$/.exec(quantity);
+  assert.ok(m !== null, `memory ${quantity}: written in Mi or Gi`);
+  return Number(m[1]) * (m[2] === "Gi" ? 1024 : 1);
+}
+
+test("V8's heap cap (NODE_OPTIONS --max-old-space-size, MiB) sits under the memory limit with room for the young generation, code and native buffers (>= 128 MiB); the chart's nodeOptions value sets it", () => {
+  for (const [source, c] of [["deploy/", agent()], ["the chart with nodeOptions and a limit set", agent(renderChart({ nodeOptions: "--max-old-space-size=900", resources: { limits: { memory: "1280Mi" } } }))]] as const) {
+    const options = c.env.find((e) => e.name === "NODE_OPTIONS")?.value ?? "";
+    const cap = /(?:^| )--max-old-space-size=(\d+)(?: |$)/.exec(options);
+    assert.ok(cap !== null, `${source}: NODE_OPTIONS ${JSON.stringify(options)} sets --max-old-space-size`);
+    const limit = mebibytes((c as Container & { resources: { limits: { memory: string } } }).resources.limits.memory);
+    assert.ok(limit - Number(cap[1]) >= 128, `${source}: limit ${limit} MiB, heap cap ${cap[1]} MiB`);
+  }
+  assert.equal(agent(renderChart({ nodeOptions: "--max-old-space-size=900" })).env.find((e) => e.name === "NODE_OPTIONS")?.value, "--max-old-space-size=900");
 });
 
 test("privileges: uid 0 with every capability dropped but NET_ADMIN, no escalation, a read-only root filesystem", () => {
