@@ -6,7 +6,6 @@ import { Engine } from "../engine/engine.js";
 import type { EngineOptions } from "../engine/types.js";
 import { PeerResolver, type RulePeers } from "./peers.js";
 import type { RuleLookups, RuleSpec } from "./rule-sets.js";
-import { hashText } from "./ids.js";
 import type { NftChain } from "./types.js";
 import type { AdminRuleSpec } from "./admin-rules.js";
 
@@ -30,8 +29,6 @@ export class CompileCache {
   private currentRules = new Map<Rule, RuleEntry>();
   private previousChains = new Map<string, { readonly inputs: readonly unknown[]; readonly chains: NftChain[] }>();
   private currentChains = new Map<string, { readonly inputs: readonly unknown[]; readonly chains: NftChain[] }>();
-  private previousHashes = new Map<string, string>();
-  private currentHashes = new Map<string, string>();
   private last: { readonly engine: Engine; readonly resolver: PeerResolver } | null = null;
   /** Per direction: the rule specs of the last compile and the policies they were made from. */
   private readonly specs = new Map<Direction, { readonly policies: ReadonlySet<Policy>; readonly admin: ReadonlySet<AdminPolicy>; readonly value: RuleSpecs }>();
@@ -70,8 +67,6 @@ export class CompileCache {
     this.currentRules = new Map();
     this.previousChains = this.currentChains;
     this.currentChains = new Map();
-    this.previousHashes = this.currentHashes;
-    this.currentHashes = new Map();
     if (state !== undefined) this.last = state;
   }
 
@@ -124,14 +119,6 @@ export class CompileCache {
     const value = compute();
     this.specs.set(direction, { policies, admin, value });
     return value;
-  }
-
-  /** `hashText` of `text`, remembered while compiles use it. */
-  hash(text: string): string {
-    let h = this.currentHashes.get(text) ?? this.previousHashes.get(text);
-    h ??= hashText(text);
-    this.currentHashes.set(text, h);
-    return h;
   }
 
   lookups(key: string, compute: () => RuleLookups): RuleLookups {

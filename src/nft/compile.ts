@@ -10,7 +10,7 @@ import { type AdminPolicy, adminRuleNamesPort, formatAdminPolicy } from "../mode
 import type { AdminTiers } from "../engine/admin-tiers.js";
 import { ADDRESS_TYPE, FAMILIES, flatText, formatAddresses } from "./elements.js";
 import { type Group, type LocalPods, byString, groupLocalPods } from "./groups.js";
-import { groupChain, groupId, ruleId, stableHashes, unknownId } from "./ids.js";
+import { groupChain, groupId, hashText, ruleId, stableHashes, unknownId } from "./ids.js";
 import { PeerResolver, rulePeersKey } from "./peers.js";
 import { type RuleLookups, type RuleSpec, needsMembers, ruleLookups, rulePeersOf, sharesPeerSet } from "./rule-sets.js";
 import { type CompileCache, type RuleSpecs, adminRuleLookupsKey } from "./cache.js";
@@ -176,37 +176,99 @@ function ruleSpecsOf(direction: Direction, groups: readonly Group[], cache: Comp
   const policies = new Set(groups.flatMap((g) => g.lookup));
   const adminPolicies = new Set(groups.flatMap((g) => [...g.admin, ...g.baseline]));
   if (cache === undefined) return ruleSpecs(direction, policies, adminPolicies);
-  return cache.ruleSpecs(direction, policies, adminPolicies, () => ruleSpecs(direction, policies, adminPolicies, (text) => cache.hash(text)));
+  return cache.ruleSpecs(direction, policies, adminPolicies, () => ruleSpecs(direction, policies, adminPolicies));
 }
 
 /**
  * Rules of the policies some chain looks up: NetworkPolicies in policy id and rule index order,
  * admin policies in kind/name and rule index order; each id hashes the policy and the index (one
  * hash space for both, so no two rules share an id).
+ *
+ * While no two keys hash alike (the rule: `stableHashes` then hashes each key once), a policy's
+ * specs are a function of the policy alone: they are made once per policy object and direction and
+ * handed back, so a policy added costs its own rules, not every rule's key, hash and spec again. A
+ * collision anywhere falls back to `stableHashes` over every key. (`hash`: for tests; specs are
+ * kept per policy only for the real one.)
  */
-function ruleSpecs(direction: Direction, lookedUp: ReadonlySet<Policy>, adminLookedUp: ReadonlySet<AdminPolicy>, hash?: (text: string) => string): RuleSpecs {
+export function ruleSpecs(direction: Direction, lookedUp: ReadonlySet<Policy>, adminLookedUp: ReadonlySet<AdminPolicy>, hash: (text: string) => string = hashText): RuleSpecs {
   const policies = [...lookedUp].sort((a, b) => byString(a.id, b.id));
   const adminPolicies = [...adminLookedUp].sort((a, b) => byString(formatAdminPolicy(a), formatAdminPolicy(b)));
-  const keyOf = (policy: Policy, rule: Rule): string => `${policy.id}\n${rule.index}`;
-  // Rules sharing a peer set: named by their peers, in the same hash space as the rules (a policy id holds a `/`, `peers` none).
-  const peersKeyOf = (policy: Policy, rule: Rule): string | null => (sharesPeerSet(direction, rule) ? `peers\n${rulePeersKey(policy, rule)}` : null);
-  const peerKeys = new Map(policies.flatMap((p) => p[direction].map((rule) => [rule, peersKeyOf(p, rule)] as const)));
+  const known = specsByPolicy[direction];
+  const keyOf = new Map<string, string>();
+  const specs: RuleSpec[] = [];
+  let unique = true;
+  const claim = (key: string, h: string): void => {
+    const holder = keyOf.get(h);
+    if (holder === undefined) keyOf.set(h, key);
+    else if (holder !== key) unique = false;
+  };
+  for (const policy of policies) {
+    let own = hash === hashText ? known.get(policy) : undefined;
+    if (own === undefined) {
+      own = policySpecs(direction, policy, hash);
+      if (hash === hashText) known.set(policy, own);
+    }
+    for (const [key, h] of own.hashed) claim(key, h);
+    for (const spec of own.specs) specs.push(spec);
+  }
+  for (const policy of adminPolicies) for (const rule of adminRulesOf(policy, direction)) claim(adminRuleKey(policy, rule), hash(adminRuleKey(policy, rule)));
+  if (!unique) return allRuleSpecs(direction, policies, adminPolicies, hash);
+  const admin = adminPolicies.flatMap((policy) =>
+    adminRulesOf(policy, direction).map((rule) => {
+      const h = hash(adminRuleKey(policy, rule));
+      return { hash: h, id: ruleId(direction, h), direction, tier: policy.tier, policy, rule };
+    }),
+  );
+  return { specs, admin };
+}
+
+/** The specs of one policy's rules in `direction` with each key hashed once, and the keys with their hashes. */
+interface PolicySpecs {
+  readonly specs: readonly RuleSpec[];
+  readonly hashed: readonly (readonly [key: string, hash: string])[];
+}
+
+const specsByPolicy: Readonly<Record<Direction, WeakMap<Policy, PolicySpecs>>> = { egress: new WeakMap(), ingress: new WeakMap() };
+
+/** A rule's key in the hash space of ids: its policy and index. */
+const ruleKey = (policy: Policy, rule: Rule): string => `${policy.id}\n${rule.index}`;
+
+/** The key of the peer set of rules sharing one, named by their peers, in the same hash space as the rules (a policy id holds a `/`, `peers` none). */
+const peersKeyOf = (direction: Direction, policy: Policy, rule: Rule): string | null => (sharesPeerSet(direction, rule) ? `peers\n${rulePeersKey(policy, rule)}` : null);
+
+function policySpecs(direction: Direction, policy: Policy, hash: (text: string) => string): PolicySpecs {
+  const hashed: (readonly [string, string])[] = [];
+  const specs = policy[direction].map((rule) => {
+    const key = ruleKey(policy, rule);
+    const h = hash(key);
+    hashed.push([key, h]);
+    const peersKey = peersKeyOf(direction, policy, rule);
+    const peersHash = peersKey === null ? null : hash(peersKey);
+    if (peersKey !== null && peersHash !== null) hashed.push([peersKey, peersHash]);
+    return { hash: h, id: ruleId(direction, h), direction, policy, rule, peersHash };
+  });
+  return { specs, hashed };
+}
+
+/** Every rule spec through `stableHashes` over every key: what `ruleSpecs` gives when two keys hash alike. */
+function allRuleSpecs(direction: Direction, policies: readonly Policy[], adminPolicies: readonly AdminPolicy[], hash: (text: string) => string): RuleSpecs {
+  const peerKeys = new Map(policies.flatMap((p) => p[direction].map((rule) => [rule, peersKeyOf(direction, p, rule)] as const)));
   const hashes = stableHashes([
-    ...policies.flatMap((p) => p[direction].map((rule) => keyOf(p, rule))),
+    ...policies.flatMap((p) => p[direction].map((rule) => ruleKey(p, rule))),
     ...adminPolicies.flatMap((p) => adminRulesOf(p, direction).map((rule) => adminRuleKey(p, rule))),
     ...[...peerKeys.values()].filter((k) => k !== null),
   ], hash);
   const specs = policies.flatMap((policy) =>
     policy[direction].map((rule) => {
-      const hash = hashes.get(keyOf(policy, rule)) as string;
+      const h = hashes.get(ruleKey(policy, rule)) as string;
       const peersKey = peerKeys.get(rule) ?? null;
-      return { hash, id: ruleId(direction, hash), direction, policy, rule, peersHash: peersKey === null ? null : (hashes.get(peersKey) as string) };
+      return { hash: h, id: ruleId(direction, h), direction, policy, rule, peersHash: peersKey === null ? null : (hashes.get(peersKey) as string) };
     }),
   );
   const admin = adminPolicies.flatMap((policy) =>
     adminRulesOf(policy, direction).map((rule) => {
-      const hash = hashes.get(adminRuleKey(policy, rule)) as string;
-      return { hash, id: ruleId(direction, hash), direction, tier: policy.tier, policy, rule };
+      const h = hashes.get(adminRuleKey(policy, rule)) as string;
+      return { hash: h, id: ruleId(direction, h), direction, tier: policy.tier, policy, rule };
     }),
   );
   return { specs, admin };

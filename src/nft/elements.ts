@@ -98,11 +98,16 @@ export function segmentElements(family: Family, segments: readonly Segment[], mi
   const out: string[] = [];
   for (const s of segments) {
     const address = formatAddressRange(family, s.lo, s.hi);
-    for (const protocol of PROTOCOLS) {
-      for (const ports of s.conns.ports(protocol).intervals) {
-        out.push(flatText([address, " . ", middle, NFT_PROTOCOL[protocol], " . ", formatPortRange(ports)]));
-      }
-    }
+    for (const tail of portTails(s.conns, middle)) out.push(flatText([address, tail]));
+  }
+  return out;
+}
+
+/** ` . protocol . ports` (after `middle`) for every protocol and port interval of `conns`, in protocol, port order: what follows an address in an element. */
+export function portTails(conns: ConnSet, middle = ""): string[] {
+  const out: string[] = [];
+  for (const protocol of PROTOCOLS) {
+    for (const ports of conns.ports(protocol).intervals) out.push(flatText([" . ", middle, NFT_PROTOCOL[protocol], " . ", formatPortRange(ports)]));
   }
   return out;
 }

@@ -5,8 +5,9 @@ import { ARB_POD_NETWORK, arbCluster, arbClusterWithAdmin } from "../conformance
 import type { Cluster, Endpoint, Policy } from "../model/cluster.js";
 import type { Cidr } from "../net/cidr.js";
 import { CompileCache } from "./cache.js";
-import { compileRuleset } from "./compile.js";
+import { compileRuleset, ruleSpecs } from "./compile.js";
 import { diffRulesets } from "./diff.js";
+import { hashText, stableHashes } from "./ids.js";
 import { AT, ENGINE_OPTIONS, LOCAL_PODS, POD_CIDRS as FIXTURE_POD_CIDRS, POLICIES, cidr, ip, namespace, pod, testCluster } from "./fixture.js";
 
 const RUNS = Number(process.env["PROPERTY_RUNS"] ?? 100);
@@ -178,3 +179,43 @@ for (const { name, change, specs } of CHANGES) {
     assert.equal(cache.specsKept - kept, specs);
   });
 }
+
+test("rule specs: kept per policy object while no two keys hash alike; a policy added makes its own specs only, and equals hashing every key afresh", () => {
+  const before = ruleSpecs("egress", new Set(POLICIES.slice(0, -1)), new Set());
+  const after = ruleSpecs("egress", new Set(POLICIES), new Set());
+  const kept = new Set(before.specs);
+  assert.ok(before.specs.length > 0);
+  for (const spec of after.specs) assert.equal(kept.has(spec), spec.policy !== POLICIES[POLICIES.length - 1], spec.id);
+  // What hashing every key in one pass gives (the rule ids documented in src/nft/ids.ts): `policy id \n rule index`.
+  const expected = stableHashes(after.specs.map((s) => `${s.policy.id}\n${s.rule.index}`));
+  for (const spec of after.specs) assert.equal(spec.hash, expected.get(`${spec.policy.id}\n${spec.rule.index}`));
+});
+
+test("rule specs: two keys that hash alike fall back to stableHashes over every key: ids stay unique, the later key in sorted order rehashed", () => {
+  // A weak hash (12 hex digits of the text's length) makes every key of one length collide.
+  const weak = (text: string): string => text.length.toString(16).padStart(12, "0");
+  const { specs } = ruleSpecs("egress", new Set(POLICIES), new Set(), weak);
+  assert.ok(specs.length > 1);
+  assert.equal(new Set(specs.map((s) => s.id)).size, specs.length);
+  const peerKeys = specs.filter((s) => s.peersHash !== null);
+  assert.equal(new Set([...specs.map((s) => s.hash), ...peerKeys.map((s) => s.peersHash)]).size, specs.length + new Set(peerKeys.map((s) => s.peersHash)).size);
+  // The real hash afterwards is not handed the weak hash's specs kept per policy.
+  for (const spec of ruleSpecs("egress", new Set(POLICIES), new Set()).specs) assert.equal(spec.hash, hashText(`${spec.policy.id}\n${spec.rule.index}`));
+});
+
+test("peer addresses followed per class: two pods share an IP (kubectl get pods -A: a Completed Job pod keeps the IP the kubelet gave a running pod again), one goes, the address stays; the other goes too, it leaves", () => {
+  // web-api's 10.244.1.10 also held by a finished pod of another label class that the same peers select.
+  const finished = pod("production", "web-api-migrate", { app: "web-api", job: "migrate" }, ["10.244.1.10"]);
+  const start = testCluster(POLICIES, [...testCluster().endpoints, finished]);
+  const scope = (c: Cluster) => ({ localPods: c.endpoints.filter((e) => e.namespace !== "kube-system"), podCidrs: FIXTURE_POD_CIDRS });
+  const cache = new CompileCache();
+  const first = compileRuleset(start, ENGINE_OPTIONS, scope(start), { cache });
+  assert.match(first.text, /10\.244\.1\.10 \. /, "the fixture's policies admit web-api as a peer");
+  const oneGone = { ...start, endpoints: start.endpoints.filter((e) => e !== finished) };
+  const bothGone = { ...oneGone, endpoints: oneGone.endpoints.filter((e) => e.name !== "web-api") };
+  for (const next of [oneGone, bothGone]) {
+    const followed = cache.followed;
+    assert.equal(compileRuleset(next, ENGINE_OPTIONS, scope(next), { cache }).text, compileRuleset(next, ENGINE_OPTIONS, scope(next)).text);
+    assert.equal(cache.followed, followed + 1, "the resolver followed the change");
+  }
+});

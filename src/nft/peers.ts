@@ -40,10 +40,10 @@ export function rulePeersKey(policy: Policy, rule: Rule): string {
  * (namespaces and labels for selectors, sorted addresses for ipBlocks) only narrow the question.
  * Pods without a known IP cannot be put in a set: they are absent (and reported by the compiler).
  *
- * A resolver can follow its cluster (`follow`): after endpoints came and went, only the peers that
- * select their classes, and the ipBlocks that hold their addresses, are resolved again; everything
- * else, and every rule's peers made only of them, is handed back as the very same objects (the
- * compile cache keys rule sets by them).
+ * A resolver can follow its cluster (`follow`): after endpoints came and went, only the selector
+ * peers that select their classes are updated (by those classes alone), and the ipBlocks that hold
+ * their addresses resolved again; everything else, and every rule's peers made only of them, is
+ * handed back as the very same objects (the compile cache keys rule sets by them).
  */
 export class PeerResolver {
   /** Per label class index with known IPs: its endpoints with known IPs, and all their IPs. */
@@ -65,7 +65,7 @@ export class PeerResolver {
   private readonly byPeer = new WeakMap<Peer, PodsResolved>();
   private readonly byBlock = new WeakMap<Peer, BlockResolved>();
   /** What every rule resolved to, and from which peers (a rule is unchanged while they are). */
-  private rules = new WeakMap<Rule, { readonly withEndpoints: boolean; readonly parts: readonly object[]; readonly peers: RulePeers }>();
+  private rules = new WeakMap<Rule, { readonly policy: Policy; readonly withEndpoints: boolean; readonly parts: readonly object[]; readonly peers: RulePeers }>();
   /** Stands for "every known endpoint" in a rule without peers that names ports: new at every endpoint change. */
   private everyEndpoint: object = {};
 
@@ -87,10 +87,12 @@ export class PeerResolver {
     for (const e of added) changed.add(engine.classes.classOf(e).index);
     for (const index of changed) {
       const c = engine.classes.all[index] as LabelClass;
+      const was = this.known.get(index);
       this.known.delete(index);
       this.know(c);
       if (c.hostNetwork) continue;
-      for (const r of [...(this.ownPeers.get(c.namespace) ?? []), ...this.selectedPeers]) if (selectsClass(r.policy, r.peer, c)) this.forget(r);
+      const is = this.known.get(index);
+      for (const r of [...(this.ownPeers.get(c.namespace) ?? []), ...this.selectedPeers]) if (selectsClass(r.policy, r.peer, c)) this.update(r, was, is);
     }
     const moved = [...removed, ...added].filter((e) => e.ips.length > 0);
     for (const [key, r] of this.ipBlocks) {
@@ -117,12 +119,20 @@ export class PeerResolver {
 
   /** `withEndpoints`: also say which endpoints are admitted (named ports need them). */
   rulePeers(policy: Policy, rule: Rule, withEndpoints: boolean): RulePeers {
+    const known = this.rules.get(rule);
+    // Its parts still hold (no change reached them): what resolving its peers again would hand back.
+    if (known !== undefined && known.policy === policy && known.withEndpoints === withEndpoints && known.parts.every((p) => this.holds(p))) return known.peers;
     const parts: object[] = rule.peers === "all" ? (withEndpoints ? [this.everyEndpoint] : []) : rule.peers.map((peer) => (peer.kind === "pods" ? this.podsPeer(policy, peer) : this.ipBlockPeer(policy, peer)));
     const last = this.rules.get(rule);
     if (last !== undefined && last.withEndpoints === withEndpoints && last.parts.length === parts.length && last.parts.every((p, k) => p === parts[k])) return last.peers;
     const peers = this.combine(rule, parts, withEndpoints);
-    this.rules.set(rule, { withEndpoints, parts, peers });
+    this.rules.set(rule, { policy, withEndpoints, parts, peers });
     return peers;
+  }
+
+  /** Whether a rule's resolved part is still what its peer resolves to: a live selector or ipBlock peer, or the current "every endpoint". */
+  private holds(part: object): boolean {
+    return part === this.everyEndpoint || ("live" in part && (part as PodsResolved | BlockResolved).live);
   }
 
   private combine(rule: Rule, parts: readonly object[], withEndpoints: boolean): RulePeers {
@@ -145,6 +155,41 @@ export class PeerResolver {
     return { addresses, endpoints };
   }
 
+  /**
+   * A selector peer after the endpoints of one of its candidate classes changed (`was` → `is`, the
+   * class's endpoints with IPs before and after): the class leaves or joins its classes, and its
+   * addresses lose what only that class held and gain what it holds now, instead of resolving every
+   * class of the peer again. Untouched when it neither held nor admits the class.
+   */
+  private update(r: PodsResolved, was: Known | undefined, is: Known | undefined): void {
+    const held = was !== undefined && r.classes.includes(was);
+    // The engine decides, as `podsPeer` asks it: one question per class.
+    const admits = is !== undefined && this.engine.matchPeer(r.policy, r.peer, target(is.first), AddressSet.EMPTY).reason === "allowed";
+    if (!held && !admits) return;
+    const classes = r.classes.filter((k) => k !== was);
+    const gained = admits ? AddressSet.fromIps(is.ips) : AddressSet.EMPTY;
+    if (admits) classes.push(is);
+    let dropped = held ? AddressSet.fromIps(was.ips).subtract(gained) : AddressSet.EMPTY;
+    if (!dropped.isEmpty()) {
+      // An address another admitted class holds stays.
+      const kept: Ip[] = [];
+      for (const k of classes) for (const ip of k.ips) if (dropped.has(ip)) kept.push(ip);
+      dropped = dropped.subtract(AddressSet.fromIps(kept));
+    }
+    this.forget(r);
+    this.remember({ key: r.key, policy: r.policy, peer: r.peer, classes, addresses: r.addresses.subtract(dropped).union(gained), live: true });
+  }
+
+  private remember(resolved: PodsResolved): void {
+    this.podsPeers.set(resolved.key, resolved);
+    if (resolved.peer.namespaces.kind === "own") {
+      const own = this.ownPeers.get(resolved.policy.namespace);
+      if (own === undefined) this.ownPeers.set(resolved.policy.namespace, new Set([resolved]));
+      else own.add(resolved);
+    } else this.selectedPeers.add(resolved);
+    this.byPeer.set(resolved.peer, resolved);
+  }
+
   private forget(r: PodsResolved): void {
     r.live = false;
     this.podsPeers.delete(r.key);
@@ -165,12 +210,7 @@ export class PeerResolver {
         (k) => this.engine.matchPeer(policy, peer, target(k.first), AddressSet.EMPTY).reason === "allowed",
       );
       resolved = { key, policy, peer, classes, addresses: AddressSet.fromIps(classes.flatMap((k) => k.ips)), live: true };
-      this.podsPeers.set(key, resolved);
-      if (peer.namespaces.kind === "own") {
-        const own = this.ownPeers.get(policy.namespace);
-        if (own === undefined) this.ownPeers.set(policy.namespace, new Set([resolved]));
-        else own.add(resolved);
-      } else this.selectedPeers.add(resolved);
+      this.remember(resolved);
     }
     this.byPeer.set(peer, resolved);
     return resolved;

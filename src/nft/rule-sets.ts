@@ -3,7 +3,7 @@ import { ruleConns } from "../analysis/rule-conns.js";
 import type { Direction, Endpoint, Policy, Rule } from "../model/cluster.js";
 import { type Family, formatIp } from "../net/ip.js";
 import { PROTOCOLS } from "../model/ports.js";
-import { ADDRESS_TYPE, type Contribution, FAMILIES, IP_KEYWORD, NFT_PROTOCOL, formatAddresses, partition, segmentElements } from "./elements.js";
+import { ADDRESS_TYPE, type Contribution, FAMILIES, IP_KEYWORD, NFT_PROTOCOL, flatText, formatAddresses, partition, portTails, segmentElements } from "./elements.js";
 import { setName } from "./ids.js";
 import type { PeerResolver, RulePeers } from "./peers.js";
 import type { NftSet } from "./types.js";
@@ -69,7 +69,7 @@ export function addressLookup(name: string, f: Family, side: "saddr" | "daddr", 
   if (byName === undefined) madeAddressSets.set(addresses, (byName = new Map()));
   let set = byName.get(name);
   if (set === undefined) {
-    set = lookupSet(name, `${ADDR[f]} . inet_proto`, formatAddresses(f, addresses).map((a) => `${a} . ${ANY_PROTOCOL}`));
+    set = lookupSet(name, `${ADDR[f]} . inet_proto`, formattedAddresses(f, addresses).map((a) => `${a} . ${ANY_PROTOCOL}`));
     byName.set(name, set);
   }
   return { set, match: `${IP[f]} ${side} . meta l4proto @${name}` };
@@ -114,11 +114,11 @@ export function ruleLookups(spec: RuleSpec, peers: RulePeers, members: readonly 
       continue;
     }
     if (direction === "egress" || hasNumberedPort(rule)) {
-      sets.push(kept.get(name) ?? lookupSet(name, `${ADDR[f]} . inet_proto . inet_service`, mainElements(f, spec, peers, addresses)));
+      sets.push(kept.get(name) ?? { name, kind: "set", type: `${ADDR[f]} . inet_proto . inet_service`, interval: true, elements: mainElements(f, spec, peers, addresses) });
       matches.push(`${IP[f]} ${side} . meta l4proto . th dport @${name}`);
     }
     if (direction === "ingress" && hasNamedPort(rule)) {
-      const numeric = ruleConns(rule, null);
+      const numeric = numberedConns(rule);
       const two = namedIngressLookup(setName(direction, hash, f, "named"), peersName(f), f, addresses, (pod) => ruleConns(rule, pod).subtract(numeric), members, kept);
       sets.push(...two.sets);
       matches.push(two.match);
@@ -130,13 +130,84 @@ export function ruleLookups(spec: RuleSpec, peers: RulePeers, members: readonly 
 const NAMED_SUFFIX: Readonly<Record<Family, string>> = { 4: "_named_v4", 6: "_named_v6" };
 
 /** `peer . proto . port` of a rule with ports: the numbered ports for every peer, egress named ports per destination. */
-function mainElements(f: Family, spec: RuleSpec, peers: RulePeers, addresses: Contribution["addresses"]): string[] {
-  const contributions: Contribution[] = [{ addresses, conns: ruleConns(spec.rule, null) }];
-  if (spec.direction === "egress" && hasNamedPort(spec.rule)) {
-    for (const [e, a] of peers.endpoints) contributions.push({ addresses: a.family(f), conns: ruleConns(spec.rule, e) });
-  }
-  return segmentElements(f, partition(contributions));
+function mainElements(f: Family, spec: RuleSpec, peers: RulePeers, addresses: Contribution["addresses"]): NftSet["elements"] {
+  const numbered = numberedConns(spec.rule);
+  if (spec.direction === "ingress" || !hasNamedPort(spec.rule)) return addressesTimesConns(f, addresses, numbered);
+  const contributions: Contribution[] = [{ addresses, conns: numbered }];
+  for (const [e, a] of peers.endpoints) contributions.push({ addresses: a.family(f), conns: destinationConns(spec.rule, e) });
+  return segmentElements(f, partition(contributions)).map((key) => ({ key }));
 }
+
+/**
+ * `ruleConns(rule, destination)`, once per rule and destination object: a pod event re-resolves the
+ * egress named ports of the rules whose peers it changed, towards every pod they admit (1,670 at
+ * 50k pods), and all but one of those pods are the same objects as last time.
+ */
+function destinationConns(rule: Rule, destination: Endpoint): ConnSet {
+  let byRule = connsByDestination.get(destination);
+  if (byRule === undefined) connsByDestination.set(destination, (byRule = new WeakMap()));
+  let conns = byRule.get(rule);
+  if (conns === undefined) byRule.set(rule, (conns = ruleConns(rule, destination)));
+  return conns;
+}
+
+const connsByDestination = new WeakMap<Endpoint, WeakMap<Rule, ConnSet>>();
+
+/** What a rule's ports admit whatever the destination (`ruleConns(rule, null)`), once per rule object. */
+function numberedConns(rule: Rule): ConnSet {
+  let conns = numberedByRule.get(rule);
+  if (conns === undefined) numberedByRule.set(rule, (conns = ruleConns(rule, null)));
+  return conns;
+}
+
+const numberedByRule = new WeakMap<Rule, ConnSet>();
+
+/**
+ * `address . protocol . ports` for every interval of `addresses`, every protocol and port interval
+ * of `conns`: what `segmentElements(partition(...))` makes of one contribution (its segments are
+ * the intervals), without cutting the address axis. The elements are made once per addresses and
+ * ports text: the rules whose peers are the resolver's same addresses (every rule of a shared peer
+ * selector) hand over the very same array, and a pod event makes the addresses it changed only.
+ */
+function addressesTimesConns(f: Family, addresses: Contribution["addresses"], conns: ConnSet): NftSet["elements"] {
+  const tails = portTailsOf(conns);
+  if (tails.pieces.length === 0) return [];
+  let byTails = crossed.get(addresses);
+  if (byTails === undefined) crossed.set(addresses, (byTails = new Map()));
+  const key = `${f}${tails.key}`;
+  let elements = byTails.get(key);
+  if (elements === undefined) {
+    const out: { key: string }[] = [];
+    for (const address of formattedAddresses(f, addresses)) for (const tail of tails.pieces) out.push({ key: flatText([address, tail]) });
+    byTails.set(key, (elements = out));
+  }
+  return elements;
+}
+
+const crossed = new WeakMap<Contribution["addresses"], Map<string, NftSet["elements"]>>();
+
+/** `portTails` of `conns`, with their text as one key, once per connection set object. */
+function portTailsOf(conns: ConnSet): { readonly key: string; readonly pieces: readonly string[] } {
+  let tails = tailsByConns.get(conns);
+  if (tails === undefined) {
+    const pieces = portTails(conns);
+    tailsByConns.set(conns, (tails = { key: pieces.join("\n"), pieces }));
+  }
+  return tails;
+}
+
+const tailsByConns = new WeakMap<ConnSet, { readonly key: string; readonly pieces: readonly string[] }>();
+
+/** `formatAddresses`, once per address set object and family. */
+function formattedAddresses(f: Family, addresses: Contribution["addresses"]): readonly string[] {
+  let byFamily = formatted.get(addresses);
+  if (byFamily === undefined) formatted.set(addresses, (byFamily = new Map()));
+  let out = byFamily.get(f);
+  if (out === undefined) byFamily.set(f, (out = formatAddresses(f, addresses)));
+  return out;
+}
+
+const formatted = new WeakMap<Contribution["addresses"], Map<Family, readonly string[]>>();
 
 /**
  * The two-step match of ingress named ports: the source among the rule's peer addresses, then the
