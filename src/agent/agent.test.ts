@@ -36,8 +36,10 @@ class FeedWatch implements WatchSource {
   }
 }
 
+type Feeds = Record<"ns" | "pods" | "policies" | "nodes" | "services", FeedWatch>;
+
 interface Running {
-  readonly feeds: Record<"ns" | "pods" | "policies" | "nodes" | "services", FeedWatch>;
+  readonly feeds: Feeds;
   readonly lines: Record<string, unknown>[];
   readonly get: (path: string) => Promise<[number, string]>;
   readonly waitLog: (msg: string, from?: number, timeoutMs?: number) => Promise<Record<string, unknown>>;
@@ -200,14 +202,21 @@ test("agent: API server unreachable (watch errors): the table stays, /readyz 503
   });
 });
 
+/** Every watch listed: node worker-1 (10.244.1.0/24), pod production/web, and one policy denying its egress (returned). */
+function listWebDenyingEgress(feeds: Feeds): LiveObject {
+  for (const f of [feeds.ns, feeds.services]) f.list([]);
+  feeds.nodes.list([liveNode("worker-1", "10.244.1.0/24")]);
+  feeds.pods.list([livePod("production", "web", WEB)]);
+  const policy = livePolicy("production", "deny-web-egress", DENY_WEB_EGRESS);
+  feeds.policies.list([policy]);
+  return policy;
+}
+
 test("agent: the table flushed by hand is found by the drift check and replaced (drift repairs counted)", async (t) => {
   if (!(await canUseNetns(t))) return;
   await withNetns(1, async ([ns]) => {
     await withAgent(ns as string, {}, async ({ feeds, get, waitLog, lines }) => {
-      for (const f of [feeds.ns, feeds.services]) f.list([]);
-      feeds.nodes.list([liveNode("worker-1", "10.244.1.0/24")]);
-      feeds.pods.list([livePod("production", "web", WEB)]);
-      feeds.policies.list([livePolicy("production", "deny-web-egress", DENY_WEB_EGRESS)]);
+      listWebDenyingEgress(feeds);
       await waitLog("applied");
       const from = lines.length;
       assert.ok((await runNft(["delete", "table", "inet", "portcullis"], ns)).ok);
@@ -223,11 +232,7 @@ test("agent: a drift repair (the last applied ruleset put back) does not make /r
   if (!(await canUseNetns(t))) return;
   await withNetns(1, async ([ns]) => {
     await withAgent(ns as string, {}, async ({ feeds, get, waitLog, lines }) => {
-      for (const f of [feeds.ns, feeds.services]) f.list([]);
-      feeds.nodes.list([liveNode("worker-1", "10.244.1.0/24")]);
-      feeds.pods.list([livePod("production", "web", WEB)]);
-      const policy = livePolicy("production", "deny-web-egress", DENY_WEB_EGRESS);
-      feeds.policies.list([policy]);
+      const policy = listWebDenyingEgress(feeds);
       await waitLog("applied");
       let from = lines.length;
       // The only policy deleted: the state would drop every enforced rule id: refused (docs/exit-codes.md, 5).
