@@ -67,6 +67,7 @@ export class CompileCache {
     this.currentRules = new Map();
     this.previousChains = this.currentChains;
     this.currentChains = new Map();
+    this.resolver?.settle();
     if (state !== undefined) this.last = state;
   }
 

@@ -64,8 +64,14 @@ export class PeerResolver {
   /** What each peer object last resolved to (good while `live`): saves making its key. */
   private readonly byPeer = new WeakMap<Peer, PodsResolved>();
   private readonly byBlock = new WeakMap<Peer, BlockResolved>();
-  /** What every rule resolved to, and from which peers (a rule is unchanged while they are). */
-  private rules = new WeakMap<Rule, { readonly policy: Policy; readonly withEndpoints: boolean; readonly parts: readonly object[]; readonly peers: RulePeers }>();
+  /**
+   * What every rule asked since the last `settle` resolved to, and from which peers (a rule is
+   * unchanged while they are); `settledRules`: those of the compile before. Rules no compile asked
+   * for since are forgotten: kept for every rule ever asked (the policies stay the same objects),
+   * their peers (and the endpoints they admit) grew with every policy a relabelled pod met (issue 10).
+   */
+  private rules = new Map<Rule, ResolvedRule>();
+  private settledRules = new Map<Rule, ResolvedRule>();
   /** Stands for "every known endpoint" in a rule without peers that names ports: new at every endpoint change. */
   private everyEndpoint: object = {};
 
@@ -117,17 +123,30 @@ export class PeerResolver {
     this.namespaces.set(c.namespace, c.namespaceLabels);
   }
 
+  /** Ends a compile: the rules it did not ask for are forgotten after the next one. */
+  settle(): void {
+    this.settledRules = this.rules;
+    this.rules = new Map();
+  }
+
+  /** How many rules' peers this resolver keeps: those asked for by the last two compiles. */
+  get keptRules(): number {
+    return new Set([...this.rules.keys(), ...this.settledRules.keys()]).size;
+  }
+
   /** `withEndpoints`: also say which endpoints are admitted (named ports need them). */
   rulePeers(policy: Policy, rule: Rule, withEndpoints: boolean): RulePeers {
-    const known = this.rules.get(rule);
+    const known = this.rules.get(rule) ?? this.settledRules.get(rule);
     // Its parts still hold (no change reached them): what resolving its peers again would hand back.
-    if (known !== undefined && known.policy === policy && known.withEndpoints === withEndpoints && known.parts.every((p) => this.holds(p))) return known.peers;
+    if (known !== undefined && known.policy === policy && known.withEndpoints === withEndpoints && known.parts.every((p) => this.holds(p))) return this.keep(rule, known);
     const parts: object[] = rule.peers === "all" ? (withEndpoints ? [this.everyEndpoint] : []) : rule.peers.map((peer) => (peer.kind === "pods" ? this.podsPeer(policy, peer) : this.ipBlockPeer(policy, peer)));
-    const last = this.rules.get(rule);
-    if (last !== undefined && last.withEndpoints === withEndpoints && last.parts.length === parts.length && last.parts.every((p, k) => p === parts[k])) return last.peers;
-    const peers = this.combine(rule, parts, withEndpoints);
-    this.rules.set(rule, { policy, withEndpoints, parts, peers });
-    return peers;
+    if (known !== undefined && known.withEndpoints === withEndpoints && known.parts.length === parts.length && known.parts.every((p, k) => p === parts[k])) return this.keep(rule, known);
+    return this.keep(rule, { policy, withEndpoints, parts, peers: this.combine(rule, parts, withEndpoints) });
+  }
+
+  private keep(rule: Rule, resolved: ResolvedRule): RulePeers {
+    this.rules.set(rule, resolved);
+    return resolved.peers;
   }
 
   /** Whether a rule's resolved part is still what its peer resolves to: a live selector or ipBlock peer, or the current "every endpoint". */
@@ -311,6 +330,14 @@ export class PeerResolver {
     }
     return [...found];
   }
+}
+
+/** What a rule resolved to, and from which peers. */
+interface ResolvedRule {
+  readonly policy: Policy;
+  readonly withEndpoints: boolean;
+  readonly parts: readonly object[];
+  readonly peers: RulePeers;
 }
 
 interface Known {
