@@ -1,0 +1,50 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Engine } from "../engine/engine.js";
+import { OverlayMap } from "../engine/overlay-map.js";
+import { PeerResolver } from "./peers.js";
+import { destinationConns } from "./rule-sets.js";
+import { ENGINE_OPTIONS, POLICIES, pod, port, rule, podsPeer, sel, testCluster } from "./fixture.js";
+
+// Issue 10: the node agent (one CompileCache, one compile per pod event) grew ~0.5 MiB per
+// "pod relabelled" event at 50k pods / 10k policies and died at its 512 MiB heap cap after ~300
+// events. These tests bound the structures that grew, not a heap figure.
+
+test("issue 10: egress named ports resolved towards 200 pods with the same container ports make one set, not one per pod", () => {
+  const r = rule(0, [podsPeer(sel({ app: "web" }))], [port("TCP", "http")]);
+  const pods = Array.from({ length: 200 }, (_, k) => pod("production", `web-${k}`, { app: "web" }, [`10.244.3.${k}`], [{ name: "http", port: 8080, protocol: "TCP" }]));
+  const sets = new Set(pods.map((p) => destinationConns(r, p)));
+  assert.equal(sets.size, 1);
+  // Other container ports resolve on their own: "a named port on a pod".
+  const other = pod("production", "web-other", { app: "web" }, ["10.244.4.1"], [{ name: "http", port: 9090, protocol: "TCP" }]);
+  assert.notEqual(destinationConns(r, other), destinationConns(r, pods[0] as (typeof pods)[number]));
+});
+
+test("issue 10: a peer resolver keeps the peers of the rules the last two compiles asked for, not of every rule it ever resolved", () => {
+  const resolver = new PeerResolver(Engine.compile(testCluster(), ENGINE_OPTIONS));
+  const asked = POLICIES.flatMap((p) => [...p.egress, ...p.ingress].map((r) => ({ policy: p, rule: r })));
+  assert.ok(asked.length > 2);
+  // Every rule once (a local pod met every policy), then 200 compiles asking for the first rule only.
+  for (const { policy, rule: r } of asked) resolver.rulePeers(policy, r, false);
+  resolver.settle();
+  const [first] = asked;
+  assert.ok(first !== undefined);
+  for (let k = 0; k < 200; k++) {
+    resolver.rulePeers(first.policy, first.rule, false);
+    resolver.settle();
+  }
+  assert.equal(resolver.keptRules, 1);
+});
+
+test("issue 10: 200 forks of a 10k-entry overlay map, each deleting one entry and adding one, keep at most 33 hidden base entries", () => {
+  let map = OverlayMap.of(Array.from({ length: 10_000 }, (_, k) => [k, `pod-${k}`] as const));
+  for (let k = 0; k < 200; k++) {
+    map = map.fork();
+    map.delete(k);
+    map.set(10_000 + k, `pod-${10_000 + k}`);
+    assert.ok(map.hidden <= 33, `${map.hidden} hidden after ${k + 1} forks`);
+  }
+  assert.equal(map.get(0), undefined);
+  assert.equal(map.get(10_199), "pod-10199");
+  assert.equal([...map.keys()].length, 10_000);
+});
