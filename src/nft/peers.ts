@@ -61,9 +61,9 @@ export class PeerResolver {
   private readonly selectedPeers = new Set<PodsResolved>();
   /** ipBlock peers already resolved, by their address set. */
   private readonly ipBlocks = new Map<string, BlockResolved>();
-  /** What each peer object last resolved to (good while `live`): saves making its key. */
-  private readonly byPeer = new WeakMap<Peer, PodsResolved>();
-  private readonly byBlock = new WeakMap<Peer, BlockResolved>();
+  /** What each peer object last resolved to (good while `live`): saves making its key. Pruned by `settle`. */
+  private readonly byPeer = new Map<Peer, PodsResolved>();
+  private readonly byBlock = new Map<Peer, BlockResolved>();
   /**
    * What every rule asked since the last `settle` resolved to, and from which peers (a rule is
    * unchanged while they are); `settledRules`: those of the compile before. Rules no compile asked
@@ -123,10 +123,29 @@ export class PeerResolver {
     this.namespaces.set(c.namespace, c.namespaceLabels);
   }
 
-  /** Ends a compile: the rules it did not ask for are forgotten after the next one. */
+  /**
+   * Ends a compile: the rules it did not ask for are forgotten, and so are the selector and ipBlock
+   * peers no rule it asked for holds (they grew by one or two per pod relabelled, issue 10).
+   */
   settle(): void {
     this.settledRules = this.rules;
     this.rules = new Map();
+    const held = new Set<object>();
+    for (const r of this.settledRules.values()) for (const part of r.parts) held.add(part);
+    for (const r of this.podsPeers.values()) if (!held.has(r)) this.forget(r);
+    for (const [key, r] of this.ipBlocks) {
+      if (!held.has(r)) {
+        this.ipBlocks.delete(key);
+        r.live = false;
+      }
+    }
+    for (const [peer, r] of this.byPeer) if (!r.live) this.byPeer.delete(peer);
+    for (const [peer, r] of this.byBlock) if (!r.live) this.byBlock.delete(peer);
+  }
+
+  /** How many selector and ipBlock peers this resolver keeps resolved. */
+  get keptPeers(): number {
+    return this.podsPeers.size + this.ipBlocks.size;
   }
 
   /** How many rules' peers this resolver keeps: those asked for by the last two compiles. */
