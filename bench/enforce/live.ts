@@ -205,7 +205,7 @@ export interface LiveKindFigures {
   /** The agent's apply cycle (view read → nft's exit), ms. */
   readonly cycle: readonly number[];
   /** The cycle by step, from the `applied` line (viewMs, compileMs, shrinkMs, diffMs, nftMs), ms. */
-  readonly phases: { readonly view: readonly number[]; readonly compile: readonly number[]; readonly shrink: readonly number[]; readonly diff: readonly number[]; readonly nft: readonly number[] };
+  readonly phases: { readonly view: readonly number[]; readonly compile: readonly number[]; readonly shrink: readonly number[]; readonly diff: readonly number[]; readonly nft: readonly number[]; readonly gc: readonly number[] };
   readonly changes: string;
 }
 
@@ -290,7 +290,7 @@ export async function measureLive(size: EventSize, seed: number, events: number,
       wall: [] as number[],
       agentEvent: [] as number[],
       cycle: [] as number[],
-      phases: { view: [] as number[], compile: [] as number[], shrink: [] as number[], diff: [] as number[], nft: [] as number[] },
+      phases: { view: [] as number[], compile: [] as number[], shrink: [] as number[], diff: [] as number[], nft: [] as number[], gc: [] as number[] },
       changes: new Map<string, number>(),
     });
     const done = (kind: string, f: ReturnType<typeof newFig>): void => {

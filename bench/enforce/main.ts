@@ -468,9 +468,9 @@ async function livePhase(): Promise<string[]> {
       ),
     ),
     table(
-      "5c. Live source: the agent's apply cycle by step (from its `applied` log line: viewMs, compileMs, shrinkMs, diffMs, nftMs), p50 / p99 ms",
-      ["cluster", "event", "view read", "compile", "shrink check", "diff", "nft"],
-      figures.flatMap((f) => f.kinds.map((k) => [f.size, k.kind, ...[k.phases.view, k.phases.compile, k.phases.shrink, k.phases.diff, k.phases.nft].map((xs) => `${q(xs, 0.5)} / ${q(xs, 0.99)}`)])),
+      "5c. Live source: the agent's apply cycle by step (from its `applied` log line: viewMs, compileMs, shrinkMs, diffMs, nftMs; gcMs: the garbage collector's pauses during the cycle, inside the other steps), p50 / p99 ms",
+      ["cluster", "event", "view read", "compile", "shrink check", "diff", "nft", "GC pauses"],
+      figures.flatMap((f) => f.kinds.map((k) => [f.size, k.kind, ...[k.phases.view, k.phases.compile, k.phases.shrink, k.phases.diff, k.phases.nft, k.phases.gc].map((xs) => `${q(xs, 0.5)} / ${q(xs, 0.99)}`)])),
     ),
     ...figures.map((f) => `\n${f.size}: the agent's /metrics after the events: ${f.metrics}`),
     ...failures,

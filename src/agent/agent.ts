@@ -391,7 +391,7 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
           removed: e.removed,
           ms: e.ms,
           // The cycle by step (see CyclePhases): view read, compile, shrink check, diff, nft.
-          ...(e.phases === undefined ? {} : { viewMs: e.phases.loadMs, compileMs: e.phases.compileMs, shrinkMs: e.phases.shrinkMs, diffMs: e.phases.diffMs, nftMs: e.phases.nftMs }),
+          ...(e.phases === undefined ? {} : { viewMs: e.phases.loadMs, compileMs: e.phases.compileMs, shrinkMs: e.phases.shrinkMs, diffMs: e.phases.diffMs, nftMs: e.phases.nftMs, gcMs: e.phases.gcMs }),
           stats: e.stats,
           ...(podIp === undefined ? {} : { podIpToApplied: podIp }),
           ...(policy === undefined ? {} : { policyToApplied: policy }),

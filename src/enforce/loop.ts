@@ -7,6 +7,7 @@ import type { Denial } from "../nft/describe.js";
 import type { ShrinkRefusal } from "../nft/enforced.js";
 import { type ObjectChanges, diffRulesets } from "../nft/diff.js";
 import type { CompileIssue, CompileResult, CompileStats, NodeScope, RuleIdMap } from "../nft/types.js";
+import { GcTime } from "./gc-time.js";
 import { type LoadCaches, type Loaded, loadCluster, newLoadCaches } from "./load.js";
 import { tableDrift } from "../nft/drift.js";
 import { renderRuleset } from "../nft/render.js";
@@ -56,6 +57,11 @@ export interface CyclePhases {
   readonly shrinkMs: number;
   readonly diffMs: number;
   readonly nftMs: number;
+  /**
+   * Of the cycle's time, the pauses of the garbage collector (they fall inside the steps above;
+   * reported once delivered, so a pause at the very end may be counted in the next cycle).
+   */
+  readonly gcMs: number;
 }
 
 /**
@@ -113,7 +119,15 @@ export interface EnforceOptions extends ShrinkLimits {
  * only element changes when the structure stays. Resolves after one cycle, or when `signal` aborts.
  */
 export async function enforceLoop(opts: EnforceOptions): Promise<{ readonly applied: CompileResult | null }> {
-  const state: LoopState = { applied: null, follower: null, loads: newLoadCaches(), compiled: new CompileCache(), writes: 0, writing: 0 };
+  const state: LoopState = { applied: null, follower: null, loads: newLoadCaches(), compiled: new CompileCache(), writes: 0, writing: 0, gc: new GcTime() };
+  try {
+    return await runLoop(opts, state);
+  } finally {
+    state.gc.close();
+  }
+}
+
+async function runLoop(opts: EnforceOptions, state: LoopState): Promise<{ readonly applied: CompileResult | null }> {
   let running: Promise<void> = Promise.resolve();
   let again = false;
   const schedule = (): void => {
@@ -173,6 +187,8 @@ interface LoopState {
   writes: number;
   /** nft writes in flight. */
   writing: number;
+  /** The process's time in GC pauses (a cycle reports its share). */
+  readonly gc: GcTime;
 }
 
 /** Applies through nft, counted as a write of the table (see LoopState.writes). */
@@ -245,6 +261,7 @@ async function cycle(opts: EnforceOptions, state: LoopState): Promise<void> {
 
 async function applyOnce(opts: EnforceOptions, state: LoopState): Promise<void> {
   const started = performance.now();
+  const gcAtStart = state.gc.totalMs;
   const loaded = await (opts.load ?? (() => loadCluster(opts.paths, { caches: state.loads })))();
   // Decoding leaves out an object with an error: applying the rest could open traffic. Keep the last state.
   if (hasErrors(loaded.diagnostics)) {
@@ -279,7 +296,7 @@ async function applyOnce(opts: EnforceOptions, state: LoopState): Promise<void> 
   const objects = diff.kind === "objects" ? { objects: { sets: diff.sets, chains: diff.chains } } : {};
   const ms = Math.round((performance.now() - started) * 10) / 10;
   const tenths = (from: number, to: number): number => Math.round((to - from) * 10) / 10;
-  const phases: CyclePhases = { loadMs: tenths(started, read), compileMs: tenths(read, compiledAt), shrinkMs: tenths(compiledAt, checked), diffMs: tenths(checked, diffed), nftMs: tenths(diffed, written) };
+  const phases: CyclePhases = { loadMs: tenths(started, read), compileMs: tenths(read, compiledAt), shrinkMs: tenths(compiledAt, checked), diffMs: tenths(checked, diffed), nftMs: tenths(diffed, written), gcMs: Math.round((state.gc.totalMs - gcAtStart) * 10) / 10 };
   // Before the event: once a caller sees "applied", denials under the new rules are reported. The
   // follower knows the rules that existed when it started: restart it when rules were added.
   if (diff.kind === "replace" || diff.kind === "objects") await follow(opts, state);
