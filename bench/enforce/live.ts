@@ -9,7 +9,7 @@
  * the apply; `ms`: the apply cycle, view read → nft's exit); the agent's RSS (VmRSS, VmHWM).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -30,6 +30,15 @@ type Obj = Record<string, unknown>;
 const NODE = "node-0";
 const BIN = fileURLToPath(new URL("../../../bin/portcullis.js", import.meta.url));
 const DEPLOY = fileURLToPath(new URL("../../../deploy/portcullis.yaml", import.meta.url));
+
+/**
+ * Diagnosis of the agent (not used by the figures): `PORTCULLIS_BENCH_AGENT_NODE_ARGS` adds node
+ * options the DaemonSet does not use and NODE_OPTIONS refuses (`--trace-gc`,
+ * `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=DIR`); `PORTCULLIS_BENCH_AGENT_STDOUT` keeps the
+ * agent's stdout (where `--trace-gc` writes) in a file, truncated per cluster size.
+ */
+const AGENT_NODE_ARGS = (process.env["PORTCULLIS_BENCH_AGENT_NODE_ARGS"] ?? "").split(" ").filter((a) => a !== "");
+const AGENT_STDOUT = process.env["PORTCULLIS_BENCH_AGENT_STDOUT"];
 
 /** The agent's NODE_OPTIONS as the DaemonSet sets them (deploy/portcullis.yaml): the one definition of its V8 flags. */
 function deployedNodeOptions(): string {
@@ -255,8 +264,8 @@ export async function measureLive(size: EventSize, seed: number, events: number,
     // Started as the DaemonSet starts it: its V8 flags (the heap cap) from deploy/.
     const nodeOptions = deployedNodeOptions();
     log(`live ${size.label}: agent NODE_OPTIONS="${nodeOptions}" (deploy/portcullis.yaml)`);
-    const child = spawn(process.execPath, [BIN, "enforce", "--kubernetes", "--node", NODE, "--kubeconfig", kubeconfig, "--netns", netns, "--listen", "127.0.0.1:0", "--log-format", "json"], {
-      stdio: ["ignore", "ignore", "pipe"],
+    const child = spawn(process.execPath, [...AGENT_NODE_ARGS, BIN, "enforce", "--kubernetes", "--node", NODE, "--kubeconfig", kubeconfig, "--netns", netns, "--listen", "127.0.0.1:0", "--log-format", "json"], {
+      stdio: ["ignore", AGENT_STDOUT === undefined ? "ignore" : openSync(AGENT_STDOUT, "w"), "pipe"],
       env: { ...process.env, NODE_OPTIONS: nodeOptions },
     });
     agent = new AgentProcess(child);
