@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The system tools the tests run, and the Debian package of each: nft (enforcement), ip and sysctl
-# (network namespaces, labs), dig (the lab's DNS test), dot (DOT validation), git (git sources),
+# (network namespaces, labs), ping (ICMP through the ruleset), dig (the lab's DNS test), dot (DOT validation), git (git sources),
 # openssl (the stand-in API server's certificates). Checked, never installed: kubectl (no Debian
 # package; it drives the stand-in API server in src/kube/standin/kubectl.test.ts) and Node.js.
 #   bash scripts/install-system-deps.sh          installs what is missing (apt-get, as root only; a no-op otherwise)
@@ -10,6 +10,7 @@ TOOLS=(
   "nft nftables"
   "ip iproute2"
   "sysctl procps"
+  "ping iputils-ping"
   "dig bind9-dnsutils"
   "dot graphviz"
   "git git"
