@@ -103,12 +103,18 @@ export class NftSession {
   private child: Child | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private failedStarts = 0;
+  private started = 0;
   private closing = false;
   /** Children that were replaced and may not have exited yet. */
   private readonly retiring = new Set<Promise<void>>();
 
   constructor(opts: NftSessionOptions = {}) {
     this.opts = { ...DEFAULTS, ...opts };
+  }
+
+  /** How many children were started (one, unless replaced: limits, failures). */
+  get starts(): number {
+    return this.started;
   }
 
   /** The running child's process id, if any (for tests and diagnostics). */
@@ -169,6 +175,7 @@ export class NftSession {
       return failure("spawn", `cannot include ${script} in an nft line (quotes, spaces or globs in the path)`);
     }
     const [program, argv] = command.value;
+    this.started++;
     const proc = spawn(program, argv, { stdio: ["pipe", "ignore", "pipe"], env: { ...process.env, HOME: dir } });
     let resolveClosed = (): void => undefined;
     const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
