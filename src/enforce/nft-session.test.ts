@@ -231,3 +231,21 @@ test("session: in a namespace that does not exist every start fails; after maxFa
     await session.close();
   }
 });
+
+test("session: without a writable temp directory (a read-only root filesystem without its /tmp volume; here /proc) no child starts; after maxFailedStarts the session refuses at once", async (t) => {
+  if (!(await canUseNetns(t))) return;
+  const session = new NftSession({ parent: "/proc", maxFailedStarts: 2 });
+  try {
+    for (const k of [1, 2]) {
+      const r = await session.apply("add table inet portcullis\n");
+      assert.ok(!r.ok);
+      assert.match(r.error.message, /cannot create the nft session's directory/, `start ${k}`);
+    }
+    const r = await session.apply("add table inet portcullis\n");
+    assert.ok(!r.ok);
+    assert.match(r.error.message, /nft -i is not usable here: 2 starts in a row failed/);
+    assert.equal(session.starts, 0, "no nft was started");
+  } finally {
+    await session.close();
+  }
+});

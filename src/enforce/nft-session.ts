@@ -65,6 +65,8 @@ export interface NftSessionOptions {
   readonly maxRssBytes?: number;
   /** Starts in a row that fail before answering a command, after which the session refuses every command. */
   readonly maxFailedStarts?: number;
+  /** Where the child's private directory is made; the temp directory (`$TMPDIR`, /tmp) when absent. */
+  readonly parent?: string;
 }
 
 const DEFAULTS = { timeoutMs: 30_000, maxCommands: 1000, maxRssBytes: 64 * 1048576, maxFailedStarts: 3 };
@@ -143,7 +145,10 @@ export class NftSession {
     if (this.failedStarts >= this.opts.maxFailedStarts) return failure("spawn", `nft -i is not usable here: ${this.failedStarts} starts in a row failed`);
     if (this.child !== null && this.child.ended !== null) this.discard(this.child);
     const started = this.child === null ? this.start() : ({ ok: true, value: this.child } as const);
-    if (!started.ok) return started;
+    if (!started.ok) {
+      this.failedStarts++;
+      return started;
+    }
     const child = started.value;
     this.child = child;
     const result = await this.send(child, text);
@@ -165,7 +170,7 @@ export class NftSession {
     if (!command.ok) return command;
     let dir: string;
     try {
-      dir = mkdtempSync(join(tmpdir(), "portcullis-nft-"));
+      dir = mkdtempSync(join(this.opts.parent ?? tmpdir(), "portcullis-nft-"));
     } catch (e) {
       return failure("spawn", `cannot create the nft session's directory: ${e instanceof Error ? e.message : String(e)}`);
     }
