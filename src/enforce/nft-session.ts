@@ -176,7 +176,7 @@ export class NftSession {
     }
     const script = join(dir, "commands.nft");
     if (!INCLUDABLE.test(script)) {
-      rmSync(dir, { recursive: true, force: true });
+      removeDir(dir);
       return failure("spawn", `cannot include ${script} in an nft line (quotes, spaces or globs in the path)`);
     }
     const [program, argv] = command.value;
@@ -196,12 +196,12 @@ export class NftSession {
     proc.stdin?.on("error", () => undefined); // a child that died refuses input: its exit says why.
     proc.on("error", (e) => {
       end(`cannot run ${program}: ${e.message}`);
-      rmSync(dir, { recursive: true, force: true });
+      removeDir(dir);
       resolveClosed();
     });
     proc.on("close", (code, signal) => {
       end(signal !== null ? `nft -i was killed (${signal})` : `nft -i exited with ${code ?? "?"}`);
-      rmSync(dir, { recursive: true, force: true });
+      removeDir(dir);
       resolveClosed();
     });
     return { ok: true, value: child };
@@ -262,6 +262,15 @@ export class NftSession {
   private track(child: Child): void {
     const closed = child.closed.then(() => void this.retiring.delete(closed));
     this.retiring.add(closed);
+  }
+}
+
+/** Removes a child's directory; a failure (which would be thrown from an event handler) leaves it behind. */
+function removeDir(dir: string): void {
+  try {
+    rmSync(dir, { recursive: true, force: true });
+  } catch {
+    // A few KB in the temp directory; nothing to fail for.
   }
 }
 
