@@ -190,11 +190,12 @@ interface LoopState {
 }
 
 /**
- * Diffs up to this size go through the long-lived nft; larger texts (a whole 50k-pod table is
- * ~5.5 MB) through `nft -f`, which a session does not make faster (1.4-1.7 s either way) and which
- * would leave the session's child holding the table's cache (225 MiB).
+ * Diffs up to this many characters (the scripts are ASCII: bytes) go through the long-lived nft;
+ * larger texts (a whole 50k-pod table is ~5.5 MB) through `nft -f`, which a session does not make
+ * faster (1.4-1.7 s either way) and which would leave the session's child holding the table's
+ * cache (225 MiB).
  */
-const SESSION_MAX_BYTES = 1 << 20;
+const SESSION_MAX_CHARS = 1 << 20;
 
 /**
  * Applies through nft, counted as a write of the table (see LoopState.writes). A diff goes through
@@ -206,7 +207,7 @@ async function write(state: LoopState, text: string, netns: string | undefined, 
   state.writes++;
   state.writing++;
   try {
-    if (what === "diff" && text.length <= SESSION_MAX_BYTES) {
+    if (what === "diff" && text.length <= SESSION_MAX_CHARS) {
       const sent = await state.session.apply(text);
       if (sent.ok || sent.error.code === "rejected") return sent;
     }
