@@ -1,10 +1,12 @@
 /**
  * Event → applied, as the node agent runs: it keeps a Cluster from watch events (unchanged model
  * objects stay the same objects, arrays are new), compiles with one CompileCache, diffs against the
- * loaded ruleset and applies the diff with `nft -f` in a network namespace. Per kind of event,
- * EVENTS events one after the other on one loaded table; each is timed from the new Cluster to the
- * end of `nft -f` (compile + diff + apply). Also the first apply (compile + load of the whole
- * ruleset) and the process RSS.
+ * loaded ruleset and applies the diff through its long-lived nft (NftSession) in a network
+ * namespace. Per kind of event, EVENTS events one after the other on one loaded table; each is
+ * timed from the new Cluster to nft's answer (compile + diff + apply). Each diff is also applied
+ * with `nft -f` (as the agent did before the session) on the same table: applied, taken back
+ * (untimed) and applied the other way, alternating which goes first. Also the first apply
+ * (compile + `nft -f` of the whole ruleset) and the process RSS.
  */
 import type { Cluster, Endpoint, Policy } from "../../src/model/cluster.js";
 import { CompileCache } from "../../src/nft/cache.js";
@@ -13,6 +15,7 @@ import { diffRulesets } from "../../src/nft/diff.js";
 import { ENGINE_OPTIONS, cidr, ipBlock, pod, podsPeer, policy, port, rule, sel } from "../../src/nft/fixture.js";
 import type { Ruleset } from "../../src/nft/types.js";
 import { applyRuleset } from "../../src/enforce/nft.js";
+import { NftSession } from "../../src/enforce/nft-session.js";
 import { APPS, Prng, type SyntheticCluster, synthetic } from "./cluster.js";
 
 export interface EventSize {
@@ -39,7 +42,10 @@ export interface EventFigures {
   readonly n: number;
   readonly compile: readonly number[];
   readonly diff: readonly number[];
+  /** The diff through the session (the agent's way). */
   readonly apply: readonly number[];
+  /** The same diff through `nft -f`, on the same table. */
+  readonly applyNftF: readonly number[];
   readonly total: readonly number[];
   readonly diffs: string;
 }
@@ -144,7 +150,19 @@ export async function measureEvents(size: EventSize, seed: number, events: numbe
   let loaded: Ruleset = first.ruleset;
   let last = first;
   const all = kinds(s, r);
-  const figures = new Map(all.map((k) => [k.label, { compile: [] as number[], diff: [] as number[], apply: [] as number[], total: [] as number[], shapes: new Map<string, number>() }]));
+  const figures = new Map(all.map((k) => [k.label, { compile: [] as number[], diff: [] as number[], apply: [] as number[], applyNftF: [] as number[], total: [] as number[], shapes: new Map<string, number>() }]));
+  const session = new NftSession({ netns });
+  const viaSession = async (text: string): Promise<number> => {
+    const t = performance.now();
+    const r = await session.apply(text);
+    if (!r.ok) throw new Error(`the nft session failed in ${netns}: ${r.error.stderr.slice(0, 400) || r.error.message}`);
+    return performance.now() - t;
+  };
+  const viaNftF = async (text: string): Promise<number> => {
+    const t = performance.now();
+    await mustApply(text, netns);
+    return performance.now() - t;
+  };
   const run = async (kind: EventKind, k: number): Promise<void> => {
     const next = kind.next(state, k);
     const a = performance.now();
@@ -152,8 +170,20 @@ export async function measureEvents(size: EventSize, seed: number, events: numbe
     const b = performance.now();
     const d = diffRulesets(loaded, compiled.ruleset);
     const c = performance.now();
-    if (d.kind !== "unchanged") await mustApply(d.text, netns);
-    const e = performance.now();
+    let applySession = 0;
+    let applyNftF = 0;
+    if (d.kind !== "unchanged") {
+      const back = diffRulesets(compiled.ruleset, loaded).text;
+      if (k % 2 === 0) {
+        applySession = await viaSession(d.text);
+        await viaSession(back);
+        applyNftF = await viaNftF(d.text);
+      } else {
+        applyNftF = await viaNftF(d.text);
+        await viaSession(back);
+        applySession = await viaSession(d.text);
+      }
+    }
     state = next;
     loaded = compiled.ruleset;
     last = compiled;
@@ -161,20 +191,21 @@ export async function measureEvents(size: EventSize, seed: number, events: numbe
     if (f === undefined) return;
     f.compile.push(b - a);
     f.diff.push(c - b);
-    f.apply.push(e - c);
-    f.total.push(e - a);
+    f.apply.push(applySession);
+    f.applyNftF.push(applyNftF);
+    f.total.push(c - a + applySession);
     f.shapes.set(d.kind, (f.shapes.get(d.kind) ?? 0) + 1);
     if (k % 20 === 0) rss.sample();
   };
-  const [added, deleted, relabelled, policyAdded] = all as [EventKind, EventKind, EventKind, EventKind];
-  for (let k = 0; k < events; k++) await run(added, k);
-  log(`events ${size.label}: pod added done`);
-  for (let k = 0; k < events; k++) await run(deleted, k);
-  log(`events ${size.label}: pod deleted done`);
-  for (let k = 0; k < events; k++) await run(relabelled, k);
-  log(`events ${size.label}: pod relabelled done`);
-  for (let k = 0; k < events; k++) await run(policyAdded, k);
-  log(`events ${size.label}: policy added done (compiles following the last: ${cache.followed})`);
+  try {
+    for (const kind of all) {
+      for (let k = 0; k < events; k++) await run(kind, k);
+      log(`events ${size.label}: ${kind.label} done${kind === all[3] ? ` (compiles following the last: ${cache.followed})` : ""}`);
+    }
+  } finally {
+    await session.close();
+  }
+  log(`events ${size.label}: the nft session started ${session.starts} nft -i children`);
   rss.sample();
   // The incremental result must be what a fresh compile of the final cluster gives.
   const fresh = compileRuleset(state.cluster, ENGINE_OPTIONS, { localPods: state.local, podCidrs: POD_CIDR });
@@ -190,6 +221,7 @@ export async function measureEvents(size: EventSize, seed: number, events: numbe
       compile: f.compile,
       diff: f.diff,
       apply: f.apply,
+      applyNftF: f.applyNftF,
       total: f.total,
       diffs: [...f.shapes].map(([shape, n]) => `${shape} ${n}`).join(", "),
     })),

@@ -275,3 +275,36 @@ test("watch: an admin policy file is enforced (issue 9: incremental updates as t
     assert.doesNotMatch(after.value, /169\.254\.169\.254/);
   });
 });
+
+test("watch: an element deleted by hand (nft delete element) makes the next diff fail in the nft session; the cycle replaces the table whole and says so", async (t) => {
+  if (!(await canUseNetns(t))) return;
+  await withWatchedLoop({ verifyMs: 0 }, async (dir, ns, events) => {
+    writeFileSync(join(dir, "more.yaml"), podYaml("api", "10.244.1.11"));
+    const added = await waitFor(events, events.length, (e) => e.kind === "applied");
+    assert.equal(added.kind === "applied" ? added.change : "", "elements");
+    const r = await runNft(["delete", "element", "inet", "portcullis", "self_v4", "{", "10.244.1.11", ".", "10.244.1.11", "}"], ns);
+    assert.ok(r.ok, r.ok ? "" : r.error.stderr);
+    // The pod goes: the diff deletes its elements, one of which is no longer there.
+    const mark = events.length;
+    rmSync(join(dir, "more.yaml"));
+    const replaced = await waitFor(events, mark, (e) => e.kind === "applied" || e.kind === "apply-failed");
+    assert.equal(replaced.kind === "applied" ? replaced.change : replaced.kind, "replace");
+    const listed = await listTable(ns);
+    assert.doesNotMatch(listed.ok ? listed.value : "10.244.1.11", /10\.244\.1\.11/);
+    assert.match(listed.ok ? listed.value : "", /10\.244\.1\.10 \. 10\.244\.1\.10/);
+  });
+});
+
+test("watch: with an nft session that cannot start (no writable temp directory: a read-only root filesystem without its /tmp volume; here /proc), every diff is applied through nft -f instead, and an applied event means the kernel holds it", async (t) => {
+  if (!(await canUseNetns(t))) return;
+  await withWatchedLoop({ verifyMs: 0, nftSession: { parent: "/proc" } }, async (dir, ns, events) => {
+    for (const [k, ip] of ["10.244.1.11", "10.244.1.12", "10.244.1.13", "10.244.1.14"].entries()) {
+      const mark = events.length;
+      writeFileSync(join(dir, `more-${k}.yaml`), podYaml(`api-${k}`, ip));
+      const applied = await waitFor(events, mark, (e) => e.kind === "applied" || e.kind === "apply-failed");
+      assert.equal(applied.kind === "applied" ? applied.change : applied.kind, "elements", `pod ${k}`);
+      const listed = await listTable(ns);
+      assert.ok(listed.ok && listed.value.includes(`${ip} . ${ip}`), `pod ${k} is in the kernel when reported applied`);
+    }
+  });
+});

@@ -11,7 +11,8 @@ import { GcTime } from "./gc-time.js";
 import { type LoadCaches, type Loaded, loadCluster, newLoadCaches } from "./load.js";
 import { tableDrift } from "../nft/drift.js";
 import { renderRuleset } from "../nft/render.js";
-import { type NftError, applyRuleset, listTableTerse } from "./nft.js";
+import { type NftError, type NftResult, applyRuleset, listTableTerse } from "./nft.js";
+import { NftSession, type NftSessionOptions } from "./nft-session.js";
 import { type DenialFollower, followDenials } from "./trace.js";
 import { type ShrinkLimits, checkShrink } from "./shrink.js";
 import { watchPaths } from "./watch.js";
@@ -48,8 +49,9 @@ export type EnforceEvent =
 
 /**
  * A cycle's time by step, in ms: reading the input (files, or the agent's view of the API server),
- * the compile, the shrink check, the ruleset diff, and nft (`nft -f` of the diff, and of the whole
- * table again when the diff failed on a drifted table). Their sum is `ms` less the bookkeeping.
+ * the compile, the shrink check, the ruleset diff, and nft (the diff through the long-lived nft
+ * session, or `nft -f` of a whole table; and of the whole table again when the diff failed on a
+ * drifted table). Their sum is `ms` less the bookkeeping.
  */
 export interface CyclePhases {
   readonly loadMs: number;
@@ -92,6 +94,8 @@ export interface EnforceOptions extends ShrinkLimits {
   readonly onVerify?: (result: VerifyResult) => void;
   /** Apply inside this network namespace; the current one when absent. */
   readonly netns?: string;
+  /** The limits of the long-lived nft that applies the diffs (see NftSession); its defaults when absent. */
+  readonly nftSession?: Omit<NftSessionOptions, "netns">;
   readonly audit?: boolean;
   /** The engine options for a loaded cluster (its Nodes may give the pod network). */
   readonly engineOptions: (cluster: Cluster) => EngineOptions;
@@ -119,11 +123,12 @@ export interface EnforceOptions extends ShrinkLimits {
  * only element changes when the structure stays. Resolves after one cycle, or when `signal` aborts.
  */
 export async function enforceLoop(opts: EnforceOptions): Promise<{ readonly applied: CompileResult | null }> {
-  const state: LoopState = { applied: null, follower: null, loads: newLoadCaches(), compiled: new CompileCache(), writes: 0, writing: 0, gc: new GcTime() };
+  const state: LoopState = { applied: null, follower: null, loads: newLoadCaches(), compiled: new CompileCache(), session: new NftSession({ ...opts.nftSession, ...netnsOf(opts) }), writes: 0, writing: 0, gc: new GcTime() };
   try {
     return await runLoop(opts, state);
   } finally {
     state.gc.close();
+    await state.session.close();
   }
 }
 
@@ -183,6 +188,8 @@ interface LoopState {
   readonly loads: LoadCaches;
   /** The rule sets of the last compile: a cycle recomputes only the rules whose inputs changed. */
   readonly compiled: CompileCache;
+  /** The long-lived nft that applies the diffs (its child starts with the first diff). */
+  readonly session: NftSession;
   /** Counts nft writes begun and ended: a kernel check that saw one (or ran beside one) says nothing. */
   writes: number;
   /** nft writes in flight. */
@@ -191,11 +198,28 @@ interface LoopState {
   readonly gc: GcTime;
 }
 
-/** Applies through nft, counted as a write of the table (see LoopState.writes). */
-async function write(state: LoopState, text: string, netns: string | undefined): ReturnType<typeof applyRuleset> {
+/**
+ * Diffs up to this many characters (the scripts are ASCII: bytes) go through the long-lived nft;
+ * larger texts (a whole 50k-pod table is ~5.5 MB) through `nft -f`, which a session does not make
+ * faster (1.4-1.7 s either way) and which would leave the session's child holding the table's
+ * cache (225 MiB).
+ */
+const SESSION_MAX_CHARS = 1 << 20;
+
+/**
+ * Applies through nft, counted as a write of the table (see LoopState.writes). A diff goes through
+ * the session; when the session fails (no answer, child gone: the diff may or may not be in the
+ * kernel), through `nft -f` again, whose outcome is the answer. When nft itself rejects the diff,
+ * that is the answer (the cycle then replaces the table whole).
+ */
+async function write(state: LoopState, text: string, netns: string | undefined, what: "diff" | "table"): Promise<NftResult<void>> {
   state.writes++;
   state.writing++;
   try {
+    if (what === "diff" && text.length <= SESSION_MAX_CHARS) {
+      const sent = await state.session.apply(text);
+      if (sent.ok || sent.error.code === "rejected") return sent;
+    }
     return await applyRuleset(text, netns);
   } finally {
     state.writing--;
@@ -244,7 +268,7 @@ async function repair(opts: EnforceOptions, state: LoopState, applied: CompileRe
   if (state.applied !== applied) return;
   opts.onEvent({ kind: "drift", detail });
   const started = performance.now();
-  const result = await write(state, renderRuleset(applied.ruleset), opts.netns);
+  const result = await write(state, renderRuleset(applied.ruleset), opts.netns, "table");
   if (!result.ok) return opts.onEvent({ kind: "apply-failed", error: result.error });
   await follow(opts, state);
   const ms = Math.round((performance.now() - started) * 10) / 10;
@@ -279,11 +303,11 @@ async function applyOnce(opts: EnforceOptions, state: LoopState): Promise<void> 
   const checked = performance.now();
   let diff = diffRulesets(state.applied?.ruleset ?? null, compiled.ruleset);
   const diffed = performance.now();
-  let result = diff.kind === "unchanged" ? ({ ok: true } as const) : await write(state, diff.text, opts.netns);
+  let result = diff.kind === "unchanged" ? ({ ok: true } as const) : await write(state, diff.text, opts.netns, diff.kind === "replace" ? "table" : "diff");
   if (!result.ok && (diff.kind === "elements" || diff.kind === "objects")) {
     // The table drifted from what was last applied (edited by hand, flushed): replace it whole.
     diff = diffRulesets(null, compiled.ruleset);
-    result = await write(state, diff.text, opts.netns);
+    result = await write(state, diff.text, opts.netns, "table");
   }
   const written = performance.now();
   if (!result.ok) {

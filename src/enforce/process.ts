@@ -1,8 +1,12 @@
 import { spawn } from "node:child_process";
 
-/** Why a command failed, with its own words (stderr). */
+/**
+ * Why a command failed, with its own words (stderr). `rejected`: a long-lived nft (NftSession)
+ * refused a command and lives on; `exit`: the program exited (or a session's child ended or
+ * answered unreadably).
+ */
 export interface RunError {
-  readonly code: "bad-netns" | "spawn" | "exit" | "timeout";
+  readonly code: "bad-netns" | "spawn" | "exit" | "timeout" | "rejected";
   readonly message: string;
   readonly stderr: string;
   readonly exitCode: number | null;

@@ -98,6 +98,7 @@ interface Container {
     readonly readOnlyRootFilesystem: boolean;
     readonly capabilities: { drop: string[]; add: string[] };
   };
+  readonly volumeMounts?: readonly { name: string; mountPath: string }[];
 }
 
 interface PodSpec {
@@ -150,7 +151,8 @@ test("the agent runs in the node's network namespace, on every node, evicted las
   // "An empty key with operator Exists matches all keys, values and effects which means this will tolerate everything."
   assert.deepEqual(pod.tolerations, [{ operator: "Exists" }]);
   assert.equal(pod.priorityClassName, "system-node-critical");
-  assert.equal(pod.volumes, undefined, "no hostPath: the agent loads no kernel module (br_netfilter is a node prerequisite it checks)");
+  // No hostPath: the agent loads no kernel module (br_netfilter is a node prerequisite it checks).
+  assert.deepEqual(pod.volumes, [{ name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } }]);
 });
 
 /** Mebibytes of a Kubernetes quantity written as `NMi` or `NGi` (what deploy/ and the chart write). */
@@ -178,6 +180,12 @@ test("privileges: uid 0 with every capability dropped but NET_ADMIN, no escalati
   assert.equal(s.runAsNonRoot, false);
   assert.equal(s.allowPrivilegeEscalation, false);
   assert.equal(s.readOnlyRootFilesystem, true);
+});
+
+test("under the read-only root filesystem, /tmp is a small memory emptyDir: the long-lived nft's private directory (NftSession: mkdtemp in the temp dir) needs a writable place", () => {
+  const pod = daemonSetPod(find(deployObjects(), "DaemonSet"));
+  assert.deepEqual(agent().volumeMounts, [{ name: "tmp", mountPath: "/tmp" }]);
+  assert.ok(pod.volumes?.some((v) => (v as { name: string }).name === "tmp"));
 });
 
 test("one version everywhere: package.json, Chart.yaml version and appVersion, the chart's image tag, deploy/'s image", () => {
