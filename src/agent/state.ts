@@ -82,9 +82,49 @@ export interface Rejected {
   readonly errors: readonly Diagnostic[];
 }
 
-interface Unit {
-  readonly pods: Map<string, WorkloadObject>;
-  endpoints: readonly Endpoint[];
+const NO_ERRORS: readonly Diagnostic[] = Object.freeze([]);
+const NO_ENDPOINTS: readonly Endpoint[] = Object.freeze([]);
+
+/**
+ * An owner's pods by key, grouped into endpoints. Most units hold one pod (a bare pod is its own
+ * unit: 50k of them at 50k pods), kept inline; a Map only from the second (a Map with its table
+ * is ~350 bytes and two objects more per unit).
+ */
+class Unit {
+  endpoints: readonly Endpoint[] = NO_ENDPOINTS;
+  private oneKey: string | undefined = undefined;
+  private onePod: WorkloadObject | undefined = undefined;
+  private more: Map<string, WorkloadObject> | undefined = undefined;
+
+  /** `key`: the unit's own key, shared by its pods' entries in `unitOfPod`. */
+  constructor(readonly key: string) {}
+
+  get size(): number {
+    return this.more?.size ?? (this.oneKey === undefined ? 0 : 1);
+  }
+
+  get(key: string): WorkloadObject | undefined {
+    return this.more !== undefined ? this.more.get(key) : key === this.oneKey ? this.onePod : undefined;
+  }
+
+  set(key: string, pod: WorkloadObject): void {
+    if (this.more !== undefined) this.more.set(key, pod);
+    else if (this.oneKey === undefined || this.oneKey === key) [this.oneKey, this.onePod] = [key, pod];
+    else {
+      this.more = new Map([[this.oneKey, this.onePod as WorkloadObject], [key, pod]]);
+      [this.oneKey, this.onePod] = [undefined, undefined];
+    }
+  }
+
+  delete(key: string): void {
+    if (this.more !== undefined) this.more.delete(key);
+    else if (key === this.oneKey) [this.oneKey, this.onePod] = [undefined, undefined];
+  }
+
+  /** The pods in the order they came. */
+  pods(): WorkloadObject[] {
+    return this.more !== undefined ? [...this.more.values()] : this.onePod === undefined ? [] : [this.onePod];
+  }
 }
 
 const NOTHING_CHANGED: ObjectChange = { changed: false, firstIp: false, diagnostics: [] };
@@ -94,7 +134,8 @@ export function liveName(o: LiveRef): string {
   return formatLiveObject(liveRef(o));
 }
 
-const keyOf = (kind: string, namespace: string, name: string): string => `${kind}\u0000${namespace}\u0000${name}`;
+/** Joined once: one flat string (a template literal builds a tree of up to four strings, kept as long as the key is). */
+const keyOf = (kind: string, namespace: string, name: string): string => [kind, namespace, name].join("\u0000");
 /** An object's identity, kept instead of the object: its Events name it by apiVersion, kind, name and uid. */
 function refOf(o: LiveObject): LiveRef {
   const { name, namespace, uid } = o.metadata;
@@ -273,7 +314,8 @@ export class ClusterView {
     const key = liveKey(o);
     const before = this.entries.get(key);
     const decoded = decodeObject(liveDocument(o), this.decodeOptions);
-    const errors = decoded.diagnostics.filter((d) => d.severity === "error");
+    const found = decoded.diagnostics.filter((d) => d.severity === "error");
+    const errors = found.length > 0 ? found : NO_ERRORS;
     const partial = errors.length > 0 && o.kind === "NetworkPolicy" ? withoutBadRules(o, errors, this.decodeOptions) : undefined;
     const taken = errors.length > 0 ? partial : decoded.object;
     const good = taken === undefined ? before?.good : internDecoded(before?.good, this.pooled(taken));
@@ -405,25 +447,30 @@ export class ClusterView {
     else this.localPods.delete(key);
     const oldUnit = this.unitOfPod.get(key);
     const owner = pod === undefined ? undefined : podOwnerUnit(pod);
-    const newUnit = pod === undefined || owner === undefined ? undefined : keyOf(owner.kind, pod.namespace, owner.name);
+    const newUnit = pod === undefined || owner === undefined ? undefined : this.unitKey(key, keyOf(owner.kind, pod.namespace, owner.name));
     if (oldUnit !== undefined && oldUnit !== newUnit) {
       const unit = this.units.get(oldUnit);
-      unit?.pods.delete(key);
+      unit?.delete(key);
       if (unit !== undefined) this.dirtyUnits.add(oldUnit);
       this.unitOfPod.delete(key);
     }
     if (pod !== undefined && newUnit !== undefined) {
       let unit = this.units.get(newUnit);
       if (unit === undefined) {
-        unit = { pods: new Map(), endpoints: [] };
+        unit = new Unit(newUnit);
         this.units.set(newUnit, unit);
         this.dirtyUnits.add(newUnit);
       }
-      if (unit.pods.get(key) !== pod) this.dirtyUnits.add(newUnit);
-      unit.pods.set(key, pod);
+      if (unit.get(key) !== pod) this.dirtyUnits.add(newUnit);
+      unit.set(key, pod);
       this.unitOfPod.set(key, newUnit);
     }
     this.unitsDirty = true;
+  }
+
+  /** A unit's key as one string held once: the pod's own key for a bare pod, else the unit's. */
+  private unitKey(podKey: string, key: string): string {
+    return key === podKey ? podKey : (this.units.get(key)?.key ?? key);
   }
 
   /** The Cluster as the view holds it now; the same object while nothing changed. */
@@ -462,13 +509,13 @@ export class ClusterView {
       const unit = this.units.get(key);
       if (unit === undefined) continue;
       for (const e of unit.endpoints) this.countId(e, -1);
-      if (unit.pods.size === 0) {
-        unit.endpoints = [];
+      if (unit.size === 0) {
+        unit.endpoints = NO_ENDPOINTS;
         this.units.delete(key);
         continue;
       }
       const old = new Map(unit.endpoints.map((e) => [e.id, e]));
-      unit.endpoints = groupEndpoints([...unit.pods.values()], this.labelKeys).endpoints.map((e) => intern(old.get(e.id), e));
+      unit.endpoints = groupEndpoints(unit.pods(), this.labelKeys).endpoints.map((e) => intern(old.get(e.id), e));
       for (const e of unit.endpoints) this.countId(e, 1);
     }
     this.dirtyUnits.clear();
@@ -535,7 +582,7 @@ export class ClusterView {
     for (const key of this.localPods) {
       const unitKey = this.unitOfPod.get(key);
       const unit = unitKey === undefined ? undefined : this.units.get(unitKey);
-      const pod = unit?.pods.get(key);
+      const pod = unit?.get(key);
       if (unit === undefined || pod === undefined) continue;
       const own = unit.endpoints.find((e) => e.pods.includes(pod.name));
       if (own === undefined) continue; // gone (Succeeded, Failed, deleted): no endpoint
