@@ -23,6 +23,7 @@ import type { NodeScope } from "../nft/types.js";
 import { liveDocument, liveRef } from "../k8s/live.js";
 import { formatLiveObject } from "../diag/location.js";
 import { formatDiagnostic } from "../render/diagnostics.js";
+import { PolicyPool, StringPool } from "./pool.js";
 import { sameValue } from "./same.js";
 
 /** Who an object is: what messages, counts, placing and Events read (the decoded value holds the rest; the object itself is not kept). */
@@ -82,6 +83,8 @@ export interface Rejected {
   readonly errors: readonly Diagnostic[];
 }
 
+/** More field paths than 10k NetworkPolicies of 10 rules of 10 peers and ports hold (~1.5k), fewer than would weigh (~1 MiB). */
+const PATHS_HELD = 20_000;
 const NO_ERRORS: readonly Diagnostic[] = Object.freeze([]);
 const NO_ENDPOINTS: readonly Endpoint[] = Object.freeze([]);
 
@@ -298,6 +301,10 @@ export class ClusterView {
   private last: Cluster = { namespaces: new Map(), endpoints: [], services: [], policies: [] };
   /** The pods' labels and annotations, one Map per distinct content. */
   readonly labels = new LabelsPool();
+  /** The NetworkPolicies' selectors, port matches and CIDRs, one value per distinct content. */
+  readonly policyValues = new PolicyPool();
+  /** Field paths of locations, each held once (bounded: a policy's paths repeat in every policy). */
+  private readonly paths = new StringPool(PATHS_HELD);
   private endpointsList: readonly Endpoint[] = [];
   /** Counts model changes: a Cluster built at version v holds every change up to v. */
   version = 0;
@@ -313,7 +320,7 @@ export class ClusterView {
   upsert(o: LiveObject): ObjectChange {
     const key = liveKey(o);
     const before = this.entries.get(key);
-    const decoded = decodeObject(liveDocument(o), this.decodeOptions);
+    const decoded = decodeObject(liveDocument(o, (path) => this.paths.intern(path)), this.decodeOptions);
     const found = decoded.diagnostics.filter((d) => d.severity === "error");
     const errors = found.length > 0 ? found : NO_ERRORS;
     const partial = errors.length > 0 && o.kind === "NetworkPolicy" ? withoutBadRules(o, errors, this.decodeOptions) : undefined;
@@ -332,8 +339,9 @@ export class ClusterView {
     return { changed, firstIp: ips(before?.good) === 0 && ips(good) > 0, diagnostics: decoded.diagnostics, ...(outcome === undefined ? {} : { outcome }) };
   }
 
-  /** A pod's labels and annotations as the maps the pool holds for them. */
+  /** A pod's labels and annotations, a NetworkPolicy's selectors, port matches and CIDRs, as the values the pools hold for them. */
   private pooled(d: Decoded): Decoded {
+    if (d.kind === "policy") return { kind: "policy", value: this.policyValues.intern(d.value, (a) => this.labels.intern(a)) };
     if (d.kind !== "workload") return d;
     return { kind: "workload", value: { ...d.value, podLabels: this.labels.intern(d.value.podLabels), annotations: this.labels.intern(d.value.annotations) } };
   }
