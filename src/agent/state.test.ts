@@ -373,3 +373,16 @@ test("memory: selectors alike but for the order of their requirements, or a valu
   assert.notEqual(a.podSelector, c.podSelector);
   assert.deepEqual(c.podSelector.requirements.map((r) => ("values" in r ? r.values : [])), [["web"], ["back"]]);
 });
+
+test("memory: pods that declare the same container ports hold one list; other ports, another", () => {
+  const v = new ClusterView("worker-1");
+  const http = [{ name: "http", containerPort: 8080, protocol: "TCP" }];
+  v.upsert(livePod("production", "web-a", { labels: { app: "web" }, ip: "10.244.1.5", node: "worker-1", ports: http }));
+  v.upsert(livePod("production", "web-b", { labels: { app: "web" }, ip: "10.244.1.6", node: "worker-1", ports: http }));
+  v.upsert(livePod("production", "db", { labels: { app: "db" }, ip: "10.244.1.7", node: "worker-1", ports: [{ name: "pg", containerPort: 5432, protocol: "TCP" }] }));
+  const [a, b, db] = v.cluster().endpoints;
+  assert.deepEqual([a?.id, b?.id, db?.id], ["production/web-a", "production/web-b", "production/db"]);
+  assert.equal(a?.ports, b?.ports);
+  assert.notEqual(a?.ports, db?.ports);
+  assert.deepEqual(db?.ports, [{ name: "pg", port: 5432, protocol: "TCP" }]);
+});
