@@ -230,19 +230,11 @@ function internDecoded(previous: Decoded | undefined, next: Decoded | undefined)
  * holds any more is let go, and its entry with it.
  */
 export class LabelsPool {
-  private readonly pool = new Map<string, WeakRef<Labels>>();
-  private readonly gone = new FinalizationRegistry<string>((key) => {
-    if (this.pool.get(key)?.deref() === undefined) this.pool.delete(key);
-  });
+  private readonly pool = new WeakPool<Labels>();
 
   /** The Map held for these entries in this order, or `labels` itself (then held). */
   intern(labels: Labels): Labels {
-    const key = JSON.stringify([...labels]);
-    const held = this.pool.get(key)?.deref();
-    if (held !== undefined) return held;
-    this.pool.set(key, new WeakRef(labels));
-    this.gone.register(labels, key);
-    return labels;
+    return this.pool.intern(JSON.stringify([...labels]), labels);
   }
 
   /** Label maps held now (tests). */
