@@ -325,3 +325,64 @@ test("memory: the pods of one ReplicaSet (same labels, pod-template-hash include
   assert.equal(v.labels.intern(reordered), reordered, "iteration order is part of a Map's content");
   assert.equal(v.labels.size, 4);
 });
+
+// Issue 10 (node agent at 50k pods / 10k policies): the garbage collector's marking time grows with
+// the number of live objects; equal parts of decoded objects are held once.
+
+test("memory: two NetworkPolicies written alike (the same selectors, namespaceSelector, named port, ipBlock) hold one value of each, their rules and peers their own", () => {
+  const v = new ClusterView("worker-1");
+  const spec = {
+    podSelector: { matchLabels: { app: "web" } },
+    policyTypes: ["Egress"],
+    egress: [
+      { to: [{ namespaceSelector: { matchLabels: { team: "db" } }, podSelector: { matchExpressions: [{ key: "tier", operator: "In", values: ["db", "cache"] }] } }], ports: [{ protocol: "TCP", port: "pg" }] },
+      { to: [{ ipBlock: { cidr: "10.0.0.0/8", except: ["10.1.0.0/16"] } }] },
+    ],
+  };
+  v.upsert(livePolicy("production", "a", spec));
+  v.upsert(livePolicy("staging", "b", spec));
+  const [a, b] = v.cluster().policies;
+  assert.ok(a !== undefined && b !== undefined);
+  assert.equal(a.podSelector, b.podSelector);
+  assert.equal(a.ingress, b.ingress, "no ingress rules: one shared empty list");
+  assert.equal(a.affects, b.affects);
+  assert.equal(a.annotations, b.annotations);
+  const [pa, pb] = [a.egress[0]?.peers, b.egress[0]?.peers].map((p) => (p === "all" ? undefined : p?.[0]));
+  assert.ok(pa?.kind === "pods" && pb?.kind === "pods");
+  assert.notEqual(pa, pb, "a peer carries its own location");
+  assert.deepEqual([pa.at, pb.at].map((at) => at.object?.namespace), ["production", "staging"]);
+  assert.equal(pa.pods, pb.pods);
+  assert.equal(pa.namespaces, pb.namespaces);
+  const [qa, qb] = [a.egress[0]?.ports, b.egress[0]?.ports].map((p) => (p === "all" ? undefined : p?.[0]?.port));
+  assert.ok(qa !== undefined && qa === qb);
+  const [ia, ib] = [a.egress[1]?.peers, b.egress[1]?.peers].map((p) => (p === "all" ? undefined : p?.[0]));
+  assert.ok(ia?.kind === "ipBlock" && ib?.kind === "ipBlock");
+  assert.equal(ia.cidr, ib.cidr);
+  assert.equal(ia.except[0], ib.except[0]);
+});
+
+test("memory: selectors alike but for the order of their requirements, or a value, are not the same value", () => {
+  const v = new ClusterView("worker-1");
+  const selector = (matchLabels: Record<string, string>) => ({ podSelector: { matchLabels }, policyTypes: ["Ingress"] });
+  v.upsert(livePolicy("production", "a", selector({ app: "web", tier: "front" })));
+  v.upsert(livePolicy("production", "b", selector({ tier: "front", app: "web" })));
+  v.upsert(livePolicy("production", "c", selector({ app: "web", tier: "back" })));
+  const [a, b, c] = v.cluster().policies;
+  assert.ok(a !== undefined && b !== undefined && c !== undefined);
+  assert.notEqual(a.podSelector, b.podSelector);
+  assert.notEqual(a.podSelector, c.podSelector);
+  assert.deepEqual(c.podSelector.requirements.map((r) => ("values" in r ? r.values : [])), [["web"], ["back"]]);
+});
+
+test("memory: pods that declare the same container ports hold one list; other ports, another", () => {
+  const v = new ClusterView("worker-1");
+  const http = [{ name: "http", containerPort: 8080, protocol: "TCP" }];
+  v.upsert(livePod("production", "web-a", { labels: { app: "web" }, ip: "10.244.1.5", node: "worker-1", ports: http }));
+  v.upsert(livePod("production", "web-b", { labels: { app: "web" }, ip: "10.244.1.6", node: "worker-1", ports: http }));
+  v.upsert(livePod("production", "db", { labels: { app: "db" }, ip: "10.244.1.7", node: "worker-1", ports: [{ name: "pg", containerPort: 5432, protocol: "TCP" }] }));
+  const [a, b, db] = v.cluster().endpoints;
+  assert.deepEqual([a?.id, b?.id, db?.id], ["production/web-a", "production/web-b", "production/db"]);
+  assert.equal(a?.ports, b?.ports);
+  assert.notEqual(a?.ports, db?.ports);
+  assert.deepEqual(db?.ports, [{ name: "pg", port: 5432, protocol: "TCP" }]);
+});

@@ -17,27 +17,39 @@ import type { WorkloadObject } from "../k8s/workload.js";
 import type { LiveObject } from "../kube/live.js";
 import type { AdminPolicy } from "../model/admin-policy.js";
 import type { Labels } from "../model/labels.js";
+import type { ContainerPort } from "../model/ports.js";
 import type { Cluster, Endpoint, Namespace, Node, Policy, Service } from "../model/cluster.js";
 import type { Location } from "../diag/location.js";
 import type { NodeScope } from "../nft/types.js";
 import { liveDocument, liveRef } from "../k8s/live.js";
 import { formatLiveObject } from "../diag/location.js";
 import { formatDiagnostic } from "../render/diagnostics.js";
+import { PolicyPool, StringPool, WeakPool } from "./pool.js";
 import { sameValue } from "./same.js";
 
 /** Who an object is: what messages, counts, placing and Events read (the decoded value holds the rest; the object itself is not kept). */
 export type LiveRef = Pick<LiveObject, "apiVersion" | "kind" | "metadata">;
 
+/**
+ * What the view keeps of an object: one object per object, with who the object is only when its
+ * latest version has errors (the messages, counts and Events that name it are about those; 60k
+ * objects held as identity, metadata and entry were 180k objects for the garbage collector to mark).
+ */
 interface Entry {
-  readonly live: LiveRef;
+  readonly kind: string;
   /** The latest version that decoded without error; kept when a later one has errors (fail closed). */
   readonly good: Decoded | undefined;
-  /** The errors of the latest version: non-empty when `good` is an older version, or absent. */
-  readonly errors: readonly Diagnostic[];
+  /** The latest version's errors (never empty), with who the object is: `good` is then an older version, or absent. */
+  readonly rejected: Rejection | undefined;
   /** Pods: spec.nodeName, when scheduled. */
   readonly nodeName: string | undefined;
   /** `good` is this version with the rules that have errors left out (a NetworkPolicy: rulesDropped). */
   readonly rulesDropped: boolean;
+}
+
+interface Rejection {
+  readonly live: LiveRef;
+  readonly errors: readonly Diagnostic[];
 }
 
 /**
@@ -82,9 +94,71 @@ export interface Rejected {
   readonly errors: readonly Diagnostic[];
 }
 
-interface Unit {
-  readonly pods: Map<string, WorkloadObject>;
-  endpoints: readonly Endpoint[];
+/**
+ * Field paths held at most: the located paths of a policy are bounded by its rules, peers and ports
+ * and recur in every policy (the 50k/10k bench's 60k objects: 21 distinct); the bound keeps a
+ * cluster of unusual policies from holding more than ~1 MiB of them.
+ */
+const PATHS_HELD = 20_000;
+const NO_ENDPOINTS: readonly Endpoint[] = Object.freeze([]);
+
+/**
+ * An owner's pods by key, grouped into endpoints. Most units hold one pod (a bare pod is its own
+ * unit: 50k of them at 50k pods), kept inline; a Map only from the second (a Map with its table
+ * is ~350 bytes and two objects more per unit).
+ */
+class Unit {
+  /** Its endpoints: one held inline (a bare pod's), a list only from two (an array is two objects). */
+  private oneEndpoint: Endpoint | undefined = undefined;
+  private moreEndpoints: readonly Endpoint[] = NO_ENDPOINTS;
+  private oneKey: string | undefined = undefined;
+  private onePod: WorkloadObject | undefined = undefined;
+  private more: Map<string, WorkloadObject> | undefined = undefined;
+
+  /** `key`: the unit's own key, shared by its pods' entries in `unitOfPod`. */
+  constructor(readonly key: string) {}
+
+  get size(): number {
+    return this.more?.size ?? (this.oneKey === undefined ? 0 : 1);
+  }
+
+  get(key: string): WorkloadObject | undefined {
+    return this.more !== undefined ? this.more.get(key) : key === this.oneKey ? this.onePod : undefined;
+  }
+
+  set(key: string, pod: WorkloadObject): void {
+    if (this.more !== undefined) this.more.set(key, pod);
+    else if (this.oneKey === undefined || this.oneKey === key) [this.oneKey, this.onePod] = [key, pod];
+    else {
+      this.more = new Map([[this.oneKey, this.onePod as WorkloadObject], [key, pod]]);
+      [this.oneKey, this.onePod] = [undefined, undefined];
+    }
+  }
+
+  delete(key: string): void {
+    if (this.more !== undefined) this.more.delete(key);
+    else if (key === this.oneKey) [this.oneKey, this.onePod] = [undefined, undefined];
+  }
+
+  /** Its endpoints (a list made for the call when it has one: `forEachEndpoint` on a hot path). */
+  endpoints(): readonly Endpoint[] {
+    return this.oneEndpoint !== undefined ? [this.oneEndpoint] : this.moreEndpoints;
+  }
+
+  forEachEndpoint(f: (e: Endpoint) => void): void {
+    if (this.oneEndpoint !== undefined) f(this.oneEndpoint);
+    else for (const e of this.moreEndpoints) f(e);
+  }
+
+  setEndpoints(list: readonly Endpoint[]): void {
+    this.oneEndpoint = list.length === 1 ? list[0] : undefined;
+    this.moreEndpoints = list.length === 1 ? NO_ENDPOINTS : list;
+  }
+
+  /** The pods in the order they came. */
+  pods(): WorkloadObject[] {
+    return this.more !== undefined ? [...this.more.values()] : this.onePod === undefined ? [] : [this.onePod];
+  }
 }
 
 const NOTHING_CHANGED: ObjectChange = { changed: false, firstIp: false, diagnostics: [] };
@@ -94,7 +168,8 @@ export function liveName(o: LiveRef): string {
   return formatLiveObject(liveRef(o));
 }
 
-const keyOf = (kind: string, namespace: string, name: string): string => `${kind}\u0000${namespace}\u0000${name}`;
+/** Joined once: one flat string (a template literal builds a tree of up to four strings, kept as long as the key is). */
+const keyOf = (kind: string, namespace: string, name: string): string => [kind, namespace, name].join("\u0000");
 /** An object's identity, kept instead of the object: its Events name it by apiVersion, kind, name and uid. */
 function refOf(o: LiveObject): LiveRef {
   const { name, namespace, uid } = o.metadata;
@@ -155,19 +230,11 @@ function internDecoded(previous: Decoded | undefined, next: Decoded | undefined)
  * holds any more is let go, and its entry with it.
  */
 export class LabelsPool {
-  private readonly pool = new Map<string, WeakRef<Labels>>();
-  private readonly gone = new FinalizationRegistry<string>((key) => {
-    if (this.pool.get(key)?.deref() === undefined) this.pool.delete(key);
-  });
+  private readonly pool = new WeakPool<Labels>();
 
   /** The Map held for these entries in this order, or `labels` itself (then held). */
   intern(labels: Labels): Labels {
-    const key = JSON.stringify([...labels]);
-    const held = this.pool.get(key)?.deref();
-    if (held !== undefined) return held;
-    this.pool.set(key, new WeakRef(labels));
-    this.gone.register(labels, key);
-    return labels;
+    return this.pool.intern(JSON.stringify([...labels]), labels);
   }
 
   /** Label maps held now (tests). */
@@ -209,7 +276,7 @@ function outcomeOf(e: Entry): Outcome {
 
 /** Why an object that never decoded holds the node, or undefined: left out is closed. */
 function holdReason(e: Entry, at: { readonly admin: boolean; readonly local: boolean; readonly failClosed: boolean }): string | undefined {
-  const kind = e.live.kind;
+  const kind = e.kind;
   if (kind === "NetworkPolicy") return "the pods it selects would not be isolated by it (its podSelector or policyTypes cannot be read)";
   if (isAdminPolicyKind(kind)) return "its Deny and Pass rules would not close what they close";
   if (kind === "Pod" && at.local && !at.failClosed) return "its traffic would pass unfiltered (a local pod, and this Node has no spec.podCIDRs: fail closed is off)";
@@ -257,6 +324,12 @@ export class ClusterView {
   private last: Cluster = { namespaces: new Map(), endpoints: [], services: [], policies: [] };
   /** The pods' labels and annotations, one Map per distinct content. */
   readonly labels = new LabelsPool();
+  /** The pods' container port lists, one per distinct content (the pods of one app declare the same). */
+  readonly ports = new WeakPool<readonly ContainerPort[]>();
+  /** The NetworkPolicies' selectors, port matches and CIDRs, one value per distinct content. */
+  readonly policyValues = new PolicyPool();
+  /** Field paths of locations, each held once (bounded: a policy's paths repeat in every policy). */
+  private readonly paths = new StringPool(PATHS_HELD);
   private endpointsList: readonly Endpoint[] = [];
   /** Counts model changes: a Cluster built at version v holds every change up to v. */
   version = 0;
@@ -272,28 +345,30 @@ export class ClusterView {
   upsert(o: LiveObject): ObjectChange {
     const key = liveKey(o);
     const before = this.entries.get(key);
-    const decoded = decodeObject(liveDocument(o), this.decodeOptions);
+    const decoded = decodeObject(liveDocument(o, (path) => this.paths.intern(path)), this.decodeOptions);
     const errors = decoded.diagnostics.filter((d) => d.severity === "error");
     const partial = errors.length > 0 && o.kind === "NetworkPolicy" ? withoutBadRules(o, errors, this.decodeOptions) : undefined;
     const taken = errors.length > 0 ? partial : decoded.object;
     const good = taken === undefined ? before?.good : internDecoded(before?.good, this.pooled(taken));
     const nodeName = nodeNameOf(o);
-    const entry: Entry = { live: refOf(o), good, errors, nodeName, rulesDropped: partial !== undefined };
+    const entry: Entry = { kind: o.kind, good, rejected: errors.length > 0 ? { live: refOf(o), errors } : undefined, nodeName, rulesDropped: partial !== undefined };
     this.entries.set(key, entry);
     if (errors.length > 0 && good === undefined) this.untaken.add(key);
     else this.untaken.delete(key);
     if (before === undefined && o.kind !== "Namespace") this.reference(o.metadata.namespace ?? "", 1);
     const changed = before === undefined || before.good !== good || before.nodeName !== nodeName;
-    if (changed) this.place(key, o, entry);
+    if (changed) this.place(key, o.kind, entry);
     const ips = (d: Decoded | undefined): number => (d?.kind === "workload" ? d.value.ips.length : 0);
     const outcome = errors.length === 0 ? undefined : outcomeOf(entry);
     return { changed, firstIp: ips(before?.good) === 0 && ips(good) > 0, diagnostics: decoded.diagnostics, ...(outcome === undefined ? {} : { outcome }) };
   }
 
-  /** A pod's labels and annotations as the maps the pool holds for them. */
+  /** A pod's labels, annotations and container ports, a NetworkPolicy's selectors, port matches and CIDRs, as the values the pools hold for them. */
   private pooled(d: Decoded): Decoded {
+    if (d.kind === "policy") return { kind: "policy", value: this.policyValues.intern(d.value, (a) => this.labels.intern(a)) };
     if (d.kind !== "workload") return d;
-    return { kind: "workload", value: { ...d.value, podLabels: this.labels.intern(d.value.podLabels), annotations: this.labels.intern(d.value.annotations) } };
+    const { podLabels, annotations, ports } = d.value;
+    return { kind: "workload", value: { ...d.value, podLabels: this.labels.intern(podLabels), annotations: this.labels.intern(annotations), ports: this.ports.intern(JSON.stringify(ports), ports) } };
   }
 
   /** An object deleted (the object as last seen, or just its kind, namespace and name). */
@@ -304,19 +379,19 @@ export class ClusterView {
     this.entries.delete(key);
     this.untaken.delete(key);
     if (o.kind !== "Namespace") this.reference(o.metadata.namespace ?? "", -1);
-    this.place(key, before.live, undefined);
+    this.place(key, before.kind, undefined);
     return { changed: true, firstIp: false, diagnostics: [] };
   }
 
   /** The objects whose latest version has errors (what the view keeps for them instead). */
   rejected(): Rejected[] {
     const held = new Set<LiveRef>(this.holds().map((h) => h.object));
-    return [...this.entries.values()]
-      .filter((e) => e.errors.length > 0)
-      .map((e) => {
-        const outcome = outcomeOf(e);
-        return { object: liveName(e.live), kind: e.live.kind, keptOlder: e.good !== undefined, outcome: outcome !== "not-taken" ? outcome : held.has(e.live) ? "held" : "left-out", errors: e.errors };
-      });
+    return [...this.entries.values()].flatMap((e) => {
+      if (e.rejected === undefined) return [];
+      const outcome = outcomeOf(e);
+      const { live, errors } = e.rejected;
+      return [{ object: liveName(live), kind: e.kind, keptOlder: e.good !== undefined, outcome: outcome !== "not-taken" ? outcome : held.has(live) ? "held" : "left-out", errors }];
+    });
   }
 
   /**
@@ -327,14 +402,14 @@ export class ClusterView {
   holds(): readonly Held[] {
     if (this.holding?.version === this.version) return this.holding.value;
     const cluster = this.cluster();
-    const admin = (cluster.adminPolicies?.length ?? 0) > 0 || [...this.untaken].some((k) => isAdminPolicyKind(this.entries.get(k)?.live.kind ?? ""));
+    const admin = (cluster.adminPolicies?.length ?? 0) > 0 || [...this.untaken].some((k) => isAdminPolicyKind(this.entries.get(k)?.kind ?? ""));
     const failClosed = (cluster.nodes?.find((n) => n.name === this.node)?.podCidrs.length ?? 0) > 0;
     const value: Held[] = [];
     for (const key of this.untaken) {
       const e = this.entries.get(key);
-      if (e === undefined) continue;
+      if (e?.rejected === undefined) continue;
       const why = holdReason(e, { admin, local: e.nodeName === this.node, failClosed });
-      if (why !== undefined) value.push({ object: e.live, why, errors: e.errors });
+      if (why !== undefined) value.push({ object: e.rejected.live, why, errors: e.rejected.errors });
     }
     this.holding = { version: this.version, value };
     return value;
@@ -343,7 +418,7 @@ export class ClusterView {
   /** How many objects of each kind the view holds. */
   counts(): Map<string, number> {
     const out = new Map<string, number>();
-    for (const e of this.entries.values()) out.set(e.live.kind, (out.get(e.live.kind) ?? 0) + 1);
+    for (const e of this.entries.values()) out.set(e.kind, (out.get(e.kind) ?? 0) + 1);
     return out;
   }
 
@@ -356,10 +431,10 @@ export class ClusterView {
   }
 
   /** Puts the object's model value (or its absence) where the Cluster reads it. */
-  private place(key: string, o: LiveRef, after: Entry | undefined): void {
+  private place(key: string, kind: string, after: Entry | undefined): void {
     this.version++;
     const d = after?.good;
-    switch (o.kind) {
+    switch (kind) {
       case "Namespace":
         this.declared.set(key, d?.kind === "namespace" ? d.value : undefined);
         this.namespacesDirty = true;
@@ -405,25 +480,30 @@ export class ClusterView {
     else this.localPods.delete(key);
     const oldUnit = this.unitOfPod.get(key);
     const owner = pod === undefined ? undefined : podOwnerUnit(pod);
-    const newUnit = pod === undefined || owner === undefined ? undefined : keyOf(owner.kind, pod.namespace, owner.name);
+    const newUnit = pod === undefined || owner === undefined ? undefined : this.unitKey(key, keyOf(owner.kind, pod.namespace, owner.name));
     if (oldUnit !== undefined && oldUnit !== newUnit) {
       const unit = this.units.get(oldUnit);
-      unit?.pods.delete(key);
+      unit?.delete(key);
       if (unit !== undefined) this.dirtyUnits.add(oldUnit);
       this.unitOfPod.delete(key);
     }
     if (pod !== undefined && newUnit !== undefined) {
       let unit = this.units.get(newUnit);
       if (unit === undefined) {
-        unit = { pods: new Map(), endpoints: [] };
+        unit = new Unit(newUnit);
         this.units.set(newUnit, unit);
         this.dirtyUnits.add(newUnit);
       }
-      if (unit.pods.get(key) !== pod) this.dirtyUnits.add(newUnit);
-      unit.pods.set(key, pod);
+      if (unit.get(key) !== pod) this.dirtyUnits.add(newUnit);
+      unit.set(key, pod);
       this.unitOfPod.set(key, newUnit);
     }
     this.unitsDirty = true;
+  }
+
+  /** A unit's key as one string held once: the pod's own key for a bare pod, else the unit's. */
+  private unitKey(podKey: string, key: string): string {
+    return key === podKey ? podKey : (this.units.get(key)?.key ?? key);
   }
 
   /** The Cluster as the view holds it now; the same object while nothing changed. */
@@ -461,30 +541,29 @@ export class ClusterView {
     for (const key of this.dirtyUnits) {
       const unit = this.units.get(key);
       if (unit === undefined) continue;
-      for (const e of unit.endpoints) this.countId(e, -1);
-      if (unit.pods.size === 0) {
-        unit.endpoints = [];
+      unit.forEachEndpoint((e) => this.countId(e, -1));
+      if (unit.size === 0) {
+        unit.setEndpoints(NO_ENDPOINTS);
         this.units.delete(key);
         continue;
       }
-      const old = new Map(unit.endpoints.map((e) => [e.id, e]));
-      unit.endpoints = groupEndpoints([...unit.pods.values()], this.labelKeys).endpoints.map((e) => intern(old.get(e.id), e));
-      for (const e of unit.endpoints) this.countId(e, 1);
+      const old = new Map(unit.endpoints().map((e) => [e.id, e]));
+      unit.setEndpoints(groupEndpoints(unit.pods(), this.labelKeys).endpoints.map((e) => intern(old.get(e.id), e)));
+      unit.forEachEndpoint((e) => this.countId(e, 1));
     }
     this.dirtyUnits.clear();
     this.unitsDirty = false;
     const all: Endpoint[] = [];
     this.renamed = new Map();
-    for (const unit of this.units.values()) {
-      for (const e of unit.endpoints) {
-        // Ids are told apart by kind when two owners share a name (withIds in k8s/endpoints.ts).
-        if (this.shared.has(e.id)) {
-          const renamed = this.withKindId(e);
-          this.renamed.set(e, renamed);
-          all.push(renamed);
-        } else all.push(e);
-      }
-    }
+    const add = (e: Endpoint): void => {
+      // Ids are told apart by kind when two owners share a name (withIds in k8s/endpoints.ts).
+      if (this.shared.has(e.id)) {
+        const renamed = this.withKindId(e);
+        this.renamed.set(e, renamed);
+        all.push(renamed);
+      } else all.push(e);
+    };
+    for (const unit of this.units.values()) unit.forEachEndpoint(add);
     this.endpointsList = all;
     return all;
   }
@@ -527,7 +606,7 @@ export class ClusterView {
       const held = this.entries.get(keyOf("Node", "", this.node));
       return held === undefined
         ? `no Node "${this.node}" in the cluster: the agent needs its Node object (spec.podCIDRs) and applies nothing until it is seen (is --node the node's name, spec.nodeName of its pods?)`
-        : `Node "${this.node}" has errors and no earlier version to keep: ${held.errors.map((d) => d.message).join("; ")}`;
+        : `Node "${this.node}" has errors and no earlier version to keep: ${(held.rejected?.errors ?? []).map((d) => d.message).join("; ")}`;
     }
     const held = this.holds();
     if (held.length > 0) return `held: ${held.map((h) => `${liveName(h.object)} has errors (${h.errors.map(formatDiagnostic).join("; ")}) and no earlier version to keep; left out, ${h.why}`).join("; ")}; nothing new is applied until it is fixed or deleted (the table stays as last applied)`;
@@ -535,9 +614,9 @@ export class ClusterView {
     for (const key of this.localPods) {
       const unitKey = this.unitOfPod.get(key);
       const unit = unitKey === undefined ? undefined : this.units.get(unitKey);
-      const pod = unit?.pods.get(key);
+      const pod = unit?.get(key);
       if (unit === undefined || pod === undefined) continue;
-      const own = unit.endpoints.find((e) => e.pods.includes(pod.name));
+      const own = unit.endpoints().find((e) => e.pods.includes(pod.name));
       if (own === undefined) continue; // gone (Succeeded, Failed, deleted): no endpoint
       const final = this.renamed.get(own) ?? own;
       const list = byEndpoint.get(final);

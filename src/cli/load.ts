@@ -57,7 +57,7 @@ export function decodeSources(read: ReadResult, reading: Reading, io: LoadIo, de
 
 /** The objects of a live read with the -f sources applied over them (`diff --against-cluster`), or null with the errors printed. */
 export function decodeOver(live: LiveRead, read: ReadResult, reading: Reading, io: LoadIo, decode: DecodeOptions = {}): Cluster | null {
-  const decoded = loadOver(live.objects.map(liveDocument), read.sources, { ...decode, strict: reading.strict });
+  const decoded = loadOver(live.objects.map((o) => liveDocument(o)), read.sources, { ...decode, strict: reading.strict });
   return reportDecoded(decoded, read.diagnostics, reading, io, `${live.source} with ${plural(read.sources.length - decoded.notManifests.length, "file")} applied`);
 }
 

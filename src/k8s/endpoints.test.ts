@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { Endpoint } from "../model/cluster.js";
-import { formatIp } from "../net/ip.js";
+import { formatIp, parseIp } from "../net/ip.js";
 import { codes } from "./codes.js";
+import { groupEndpoints } from "./endpoints.js";
+import type { WorkloadObject } from "./workload.js";
 import { decodeYaml, errors, yaml } from "./testing.js";
 
 function endpoints(text: string): Endpoint[] {
@@ -215,5 +217,35 @@ describe("endpoint ids", () => {
 
   test("objects without metadata.namespace are in default", () => {
     assert.equal(endpoints(deployment.replace(", namespace: shop", ""))[0]?.id, "default/web");
+  });
+});
+
+describe("memory (issue 10: the node agent holds 50k endpoints of one pod each)", () => {
+  const pod = (name: string, ip: string): WorkloadObject => ({
+    kind: "Pod",
+    namespace: "shop",
+    name,
+    podLabels: new Map([["app", "web"]]),
+    ports: [],
+    hostNetwork: false,
+    ips: [parseIp(ip)!],
+    owner: undefined,
+    annotations: new Map(),
+    at: { object: { kind: "Pod", namespace: "shop", name }, path: "" },
+  });
+
+  test("a bare pod's endpoint holds the pod's own labels Map and address list", () => {
+    const web = pod("web", "10.244.1.5");
+    const [e] = groupEndpoints([web], new Set()).endpoints;
+    assert.equal(e?.labels, web.podLabels);
+    assert.equal(e?.ips, web.ips);
+  });
+
+  test("an owner's endpoint of two pods has its own address list, with both", () => {
+    const owned = (name: string, ip: string): WorkloadObject => ({ ...pod(name, ip), owner: { kind: "ReplicaSet", name: "web-7d9f" } });
+    const [a, b] = [owned("web-7d9f-a", "10.244.1.5"), owned("web-7d9f-b", "10.244.1.6")];
+    const [e] = groupEndpoints([a, b], new Set()).endpoints;
+    assert.deepEqual(e?.ips.map(formatIp), ["10.244.1.5", "10.244.1.6"]);
+    assert.equal(e?.labels, a.podLabels, "the labels all its pods share are all of the first pod's");
   });
 });

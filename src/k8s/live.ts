@@ -7,7 +7,7 @@ import type { LiveLocation, LiveObjectRef } from "../diag/location.js";
 import type { LiveObject, LiveRead, MissingAccess } from "../kube/live.js";
 import { type DecodeOptions, type DecodeResult, decodeCluster } from "./decode.js";
 import type { RawDocument } from "./parse.js";
-import { formatPath } from "./path.js";
+import { type FieldPath, formatPath } from "./path.js";
 import { isWorkloadKind } from "./workload.js";
 
 /** How messages name a live object: its kind, namespace (namespaced kinds) and name. */
@@ -16,15 +16,19 @@ export function liveRef(object: Pick<LiveObject, "kind" | "metadata">): LiveObje
   return typeof namespace === "string" && namespace !== "" ? { kind: object.kind, namespace, name: object.metadata.name } : { kind: object.kind, name: object.metadata.name };
 }
 
-/** A live object as a document: its value is the JSON the API server returned; its locations name the object. */
-export function liveDocument(object: LiveObject): RawDocument {
+/**
+ * A live object as a document: its value is the JSON the API server returned; its locations name
+ * the object. `paths`: the string to keep for a field path (the node agent holds each once).
+ */
+export function liveDocument(object: LiveObject, paths?: (path: string) => string): RawDocument {
   const ref = liveRef(object);
-  return { base: [], value: object, locate: (path): LiveLocation => ({ object: ref, path: formatPath(path) }) };
+  const locate = paths === undefined ? (path: FieldPath): LiveLocation => ({ object: ref, path: formatPath(path) }) : (path: FieldPath): LiveLocation => ({ object: ref, path: paths(formatPath(path)) });
+  return { base: [], value: object, locate };
 }
 
 /** Decodes the objects of a live read into a Cluster, through the one decoder files use. */
 export function decodeLive(read: Pick<LiveRead, "objects">, options: DecodeOptions = {}): DecodeResult {
-  return decodeCluster(read.objects.map(liveDocument), options);
+  return decodeCluster(read.objects.map((o) => liveDocument(o)), options);
 }
 
 /**

@@ -44,13 +44,13 @@ interface Running {
   stop(): Promise<void>;
 }
 
-function run(api: StandIn, options: ReflectorOptions = {}): Running {
+function run(api: StandIn, options: ReflectorOptions = {}, resource = PODS): Running {
   const path = join(dir, `config-${Math.random()}`);
   writeFileSync(path, api.kubeconfig("admin"));
   const config = loadClusterConfig({ kubeconfig: path, env: {} });
   assert.ok(config.ok);
   const transport = new Transport(config.value);
-  const reflector = new Reflector(new KubeClient(transport), PODS, { ...FAST, ...options });
+  const reflector = new Reflector(new KubeClient(transport), resource, { ...FAST, ...options });
   const events: ReflectorEvent[] = [];
   const abort = new AbortController();
   const done = reflector.run((e) => events.push(e), abort.signal);
@@ -119,6 +119,25 @@ describe("reflector against the stand-in", () => {
     await r.stop();
     const deleted = r.events.find((e) => e.type === "deleted");
     assert.deepEqual(deleted?.type === "deleted" ? deleted.object : null, { apiVersion: "v1", kind: "Pod", metadata: { name: "gone", namespace: "r9", resourceVersion: goneRv } });
+  });
+
+  test("a cluster-scoped kind (Namespace): a relist's deletion is the object as the cache kept it, with no namespace", async () => {
+    const namespaces = LIVE_RESOURCES.find((r) => r.kind === "Namespace")!;
+    api.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: "r10-kept" } });
+    api.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: "r10-gone" } });
+    api.faults.stallWatch({ path: "/api/v1/namespaces" });
+    const r = run(api, { inactivityMs: 300, map: trimObject }, namespaces);
+    await waitFor("synced", () => r.reflector.hasSynced);
+    const goneRv = api.list("Namespace").find((o) => o.metadata.name === "r10-gone")?.metadata.resourceVersion;
+    assert.deepEqual(r.reflector.objects.get("/r10-gone"), { apiVersion: "v1", kind: "Namespace", metadata: { name: "r10-gone", resourceVersion: goneRv } });
+    api.remove("Namespace", null, "r10-gone");
+    api.compact();
+    await waitFor("relisted", () => r.events.some((e) => e.type === "relisted"));
+    await r.stop();
+    const deleted = r.events.filter((e) => e.type === "deleted").map((e) => (e.type === "deleted" ? e.object : null));
+    assert.deepEqual(deleted, [{ apiVersion: "v1", kind: "Namespace", metadata: { name: "r10-gone", resourceVersion: goneRv } }]);
+    assert.equal(r.reflector.objects.has("/r10-kept"), true);
+    assert.equal(r.reflector.objects.has("/r10-gone"), false);
   });
 
   test("410 Gone on resume (history compacted while the watch was down): relist, and the difference from the cache emitted as added/modified/deleted, then relisted", async () => {

@@ -7,7 +7,7 @@
  * attempt count resets after a healthy stretch. Stops when the AbortSignal fires.
  */
 import { type BackoffPolicy, DEFAULT_BACKOFF, attemptAfter, backoffDelay } from "./backoff.js";
-import { type KubeClient, type Selectors, type WatchEnd, type WatchEvent } from "./client.js";
+import { type KubeClient, type Selectors, type WatchEnd, type WatchEvent, apiVersionOf } from "./client.js";
 import { type KubeError, formatDuration } from "./errors.js";
 import type { LiveObject, LiveResource } from "./live.js";
 
@@ -47,14 +47,56 @@ export const objectKey = (o: LiveObject): string => `${o.metadata.namespace ?? "
 const rvOf = (o: LiveObject): string | undefined => (typeof o.metadata["resourceVersion"] === "string" ? o.metadata["resourceVersion"] : undefined);
 
 /**
- * What the cache keeps of an object: who it is and its resourceVersion, all that resuming, dropping
- * duplicates and a relist's diff read. The consumer keeps what it needs of the objects it is sent
- * (the node agent: its decoded model objects); a second copy of 50k Pods here would weigh tens of MiB.
+ * What the cache keeps of an object: its resourceVersion, by namespace ("" for a cluster-scoped
+ * object) and name: all that resuming, dropping duplicates and a relist's diff read (its apiVersion
+ * and kind are the resource's). The consumer keeps what it needs of the objects it is sent (the node
+ * agent: its decoded model objects); a second copy of 50k Pods here would weigh tens of MiB, and a
+ * header object per object with its key string 0.24M objects for the garbage collector to mark.
  */
-function headerOf(o: LiveObject): LiveObject {
-  const rv = rvOf(o);
-  const { name, namespace } = o.metadata;
-  return { apiVersion: o.apiVersion, kind: o.kind, metadata: { name, ...(namespace === undefined ? {} : { namespace }), ...(rv === undefined ? {} : { resourceVersion: rv }) } };
+class VersionCache {
+  private readonly byNamespace = new Map<string, Map<string, string | undefined>>();
+
+  has(o: LiveObject): boolean {
+    return this.byNamespace.get(o.metadata.namespace ?? "")?.has(o.metadata.name) ?? false;
+  }
+
+  /** The resourceVersion cached for the object (undefined: none, or not cached: see `has`). */
+  version(o: LiveObject): string | undefined {
+    return this.byNamespace.get(o.metadata.namespace ?? "")?.get(o.metadata.name);
+  }
+
+  set(o: LiveObject): void {
+    const namespace = o.metadata.namespace ?? "";
+    let names = this.byNamespace.get(namespace);
+    if (names === undefined) {
+      names = new Map();
+      this.byNamespace.set(namespace, names);
+    }
+    names.set(o.metadata.name, rvOf(o));
+  }
+
+  /** Whether it was cached. */
+  delete(o: LiveObject): boolean {
+    const namespace = o.metadata.namespace ?? "";
+    const names = this.byNamespace.get(namespace);
+    if (names === undefined || !names.delete(o.metadata.name)) return false;
+    if (names.size === 0) this.byNamespace.delete(namespace);
+    return true;
+  }
+
+  clear(): void {
+    this.byNamespace.clear();
+  }
+
+  /** Each cached object as its identity and resourceVersion: `apiVersion`, `kind`, `metadata` {name, namespace?, resourceVersion?}. */
+  *headers(resource: LiveResource): Generator<LiveObject> {
+    const apiVersion = apiVersionOf(resource);
+    for (const [namespace, names] of this.byNamespace) {
+      for (const [name, rv] of names) {
+        yield { apiVersion, kind: resource.kind, metadata: { name, ...(namespace === "" ? {} : { namespace }), ...(rv === undefined ? {} : { resourceVersion: rv }) } };
+      }
+    }
+  }
 }
 
 /** Resolves after `ms`, or at once when the signal fires. */
@@ -73,7 +115,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 export class Reflector {
   readonly stats: ReflectorStats = { lists: 0, relists: 0, watches: 0, restarts: { closed: 0, expired: 0, stalled: 0, error: 0 }, errors: 0, duplicates: 0 };
-  private readonly cache = new Map<string, LiveObject>();
+  private readonly cache = new VersionCache();
   private resourceVersion = "";
   private synced = false;
 
@@ -83,9 +125,9 @@ export class Reflector {
     private readonly options: ReflectorOptions = {},
   ) {}
 
-  /** The objects as last seen, by "namespace/name": their apiVersion, kind, name, namespace and resourceVersion only (see headerOf). */
+  /** The objects as last seen, by "namespace/name": their apiVersion, kind, name, namespace and resourceVersion only (see VersionCache), built on each call. */
   get objects(): ReadonlyMap<string, LiveObject> {
-    return this.cache;
+    return new Map([...this.cache.headers(this.resource)].map((o) => [objectKey(o), o]));
   }
 
   get hasSynced(): boolean {
@@ -204,24 +246,23 @@ export class Reflector {
       return;
     }
     const object = this.options.map === undefined ? e.object : this.options.map(e.object);
-    const key = objectKey(object);
     const rv = rvOf(object);
     if (rv !== undefined) this.resourceVersion = rv;
     if (e.type === "DELETED") {
-      if (!this.cache.delete(key)) {
+      if (!this.cache.delete(object)) {
         this.stats.duplicates++;
         return;
       }
       onEvent({ type: "deleted", object });
       return;
     }
-    const cached = this.cache.get(key);
-    if (cached !== undefined && rv !== undefined && rvOf(cached) === rv) {
+    const cached = this.cache.has(object);
+    if (cached && rv !== undefined && this.cache.version(object) === rv) {
       this.stats.duplicates++;
       return;
     }
-    this.cache.set(key, headerOf(object));
-    onEvent({ type: cached === undefined ? "added" : "modified", object });
+    this.cache.set(object);
+    onEvent({ type: cached ? "modified" : "added", object });
   }
 
   /** The first list fills the cache; a relist emits what changed against it, then `relisted`. */
@@ -230,24 +271,23 @@ export class Reflector {
     let added = 0;
     let modified = 0;
     let deleted = 0;
-    for (const [key, object] of fresh) {
-      const cached = this.cache.get(key);
-      if (cached === undefined) {
+    for (const object of fresh.values()) {
+      if (!this.cache.has(object)) {
         added++;
         onEvent({ type: "added", object });
-      } else if (rvOf(cached) !== rvOf(object) || rvOf(object) === undefined) {
+      } else if (this.cache.version(object) !== rvOf(object) || rvOf(object) === undefined) {
         modified++;
         onEvent({ type: "modified", object });
       }
     }
-    for (const [key, object] of this.cache) {
-      if (!fresh.has(key)) {
+    for (const object of this.cache.headers(this.resource)) {
+      if (!fresh.has(objectKey(object))) {
         deleted++;
         onEvent({ type: "deleted", object });
       }
     }
     this.cache.clear();
-    for (const [key, object] of fresh) this.cache.set(key, headerOf(object));
+    for (const object of fresh.values()) this.cache.set(object);
     if (!this.synced) {
       this.synced = true;
       onEvent({ type: "synced", objects: fresh.size });
