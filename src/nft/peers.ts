@@ -1,5 +1,5 @@
 import type { Endpoint, Peer, Policy, Rule } from "../model/cluster.js";
-import { ipBlockAddresses } from "../engine/addresses.js";
+import { ipBlockAddresses, knownAddresses } from "../engine/addresses.js";
 import type { Engine } from "../engine/engine.js";
 import { AddressSet } from "../net/address-set.js";
 import type { Family, Ip } from "../net/ip.js";
@@ -175,22 +175,23 @@ export class PeerResolver {
 
   private combine(rule: Rule, parts: readonly object[], withEndpoints: boolean): RulePeers {
     const endpoints = new Map<Endpoint, AddressSet>();
+    // A pod's addresses are its one shared set (`knownAddresses`), not a set per rule (issue 10: ~100k at 50k pods).
     const add = (e: Endpoint, addresses: AddressSet): void => {
       if (withEndpoints && !addresses.isEmpty()) endpoints.set(e, (endpoints.get(e) ?? AddressSet.EMPTY).union(addresses));
     };
     // "If this field is empty or missing, this rule matches all destinations/sources."
     if (rule.peers === "all") {
-      if (withEndpoints) for (const k of this.known.values()) for (const e of k.endpoints) add(e, AddressSet.fromIps(e.ips));
-      return { addresses: AddressSet.ALL, endpoints };
+      if (withEndpoints) for (const k of this.known.values()) for (const e of k.endpoints) add(e, knownAddresses(e));
+      return { addresses: AddressSet.ALL, endpoints: kept(endpoints) };
     }
     let addresses = AddressSet.EMPTY;
     for (const part of parts as readonly (PodsResolved | BlockResolved)[]) {
       addresses = addresses.union(part.addresses);
       if (!withEndpoints) continue;
-      if ("classes" in part) for (const k of part.classes) for (const e of k.endpoints) add(e, AddressSet.fromIps(e.ips));
+      if ("classes" in part) for (const k of part.classes) for (const e of k.endpoints) add(e, knownAddresses(e));
       else for (const { endpoint, allowed } of part.admitted) add(endpoint, allowed);
     }
-    return { addresses, endpoints };
+    return { addresses, endpoints: kept(endpoints) };
   }
 
   /**
@@ -292,7 +293,7 @@ export class PeerResolver {
       const inside = e.ips.filter((ip) => block.has(ip));
       // Whether the block admits a pod's own IP is the engine's call (`ipBlockMatchesPods`); the
       // answer depends on the block and the endpoint alone, so blocks with equal addresses share it.
-      const allowed = this.engine.matchPeer(policy, peer, target(e), AddressSet.fromIps(e.ips)).allowed;
+      const allowed = this.engine.matchPeer(policy, peer, target(e), knownAddresses(e)).allowed;
       excluded = excluded.concat(inside.filter((ip) => !allowed.has(ip)));
       admitted = admitted.concat(inside.filter((ip) => allowed.has(ip)));
       endpoints.push({ endpoint: e, allowed });
@@ -350,6 +351,10 @@ export class PeerResolver {
     return [...found];
   }
 }
+
+/** The endpoints of rules that admit none (or need none: no egress named port): one empty map for all. */
+const NO_ENDPOINTS: ReadonlyMap<Endpoint, AddressSet> = new Map();
+const kept = (endpoints: ReadonlyMap<Endpoint, AddressSet>): ReadonlyMap<Endpoint, AddressSet> => (endpoints.size === 0 ? NO_ENDPOINTS : endpoints);
 
 /** What a rule resolved to, and from which peers. */
 interface ResolvedRule {
