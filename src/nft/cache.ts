@@ -27,8 +27,8 @@ export class CompileCache {
   private current = new Map<string, RuleLookups>();
   private previousRules = new Map<Rule, RuleEntry>();
   private currentRules = new Map<Rule, RuleEntry>();
-  private previousChains = new Map<string, { readonly inputs: readonly unknown[]; readonly chains: NftChain[] }>();
-  private currentChains = new Map<string, { readonly inputs: readonly unknown[]; readonly chains: NftChain[] }>();
+  private previousKept = new Map<string, { readonly inputs: readonly unknown[]; readonly value: unknown }>();
+  private currentKept = new Map<string, { readonly inputs: readonly unknown[]; readonly value: unknown }>();
   private last: { readonly engine: Engine; readonly resolver: PeerResolver } | null = null;
   /** Per direction: the rule specs of the last compile and the policies they were made from. */
   private readonly specs = new Map<Direction, { readonly policies: ReadonlySet<Policy>; readonly admin: ReadonlySet<AdminPolicy>; readonly value: RuleSpecs }>();
@@ -65,8 +65,8 @@ export class CompileCache {
     this.current = new Map();
     this.previousRules = this.currentRules;
     this.currentRules = new Map();
-    this.previousChains = this.currentChains;
-    this.currentChains = new Map();
+    this.previousKept = this.currentKept;
+    this.currentKept = new Map();
     this.resolver?.settle();
     if (state !== undefined) this.last = state;
   }
@@ -91,7 +91,9 @@ export class CompileCache {
       // Objects made afresh (a file reloaded) may still describe the same sets: then by text.
       lookups = this.lookups(ruleLookupsKey(spec, peers.addresses, peers.endpoints, members), compute);
     }
-    this.currentRules.set(spec.rule, { hash: spec.hash, peersHash: spec.peersHash, peers, members, lookups, resolver: this.resolver });
+    // The same entry while nothing in it changed: a new one per rule and compile lived until the next compile (promoted garbage, issue 10).
+    const same = found !== undefined && samePeers && found.lookups === lookups && found.resolver === this.resolver && sameItems(found.members, members);
+    this.currentRules.set(spec.rule, same ? found : { hash: spec.hash, peersHash: spec.peersHash, peers, members, lookups, resolver: this.resolver });
     return lookups;
   }
 
@@ -100,10 +102,25 @@ export class CompileCache {
    * handed back as the same objects, which the ruleset diff then skips.
    */
   chains(name: string, inputs: readonly unknown[], compute: () => NftChain[]): NftChain[] {
-    const found = this.currentChains.get(name) ?? this.previousChains.get(name);
-    const chains = found !== undefined && sameItems(found.inputs, inputs) ? found.chains : compute();
-    this.currentChains.set(name, { inputs, chains });
-    return chains;
+    return this.kept(`chain ${name}`, inputs, compute);
+  }
+
+  /**
+   * What `compute` makes from `inputs` (compared one by one, by identity), named `name` (one name
+   * per thing made): the last compile's object while the inputs are the same items. Whatever a
+   * compile makes and keeps until the next one is promoted by the collector and dropped then
+   * (issue 10): what is unchanged is better handed back than made again.
+   */
+  kept<T>(name: string, inputs: readonly unknown[], compute: () => T): T {
+    const found = this.currentKept.get(name) ?? this.previousKept.get(name);
+    // A hit keeps the entry it found (the new inputs list is dropped at once, not kept until the next compile).
+    if (found !== undefined && sameItems(found.inputs, inputs)) {
+      this.currentKept.set(name, found);
+      return found.value as T;
+    }
+    const value = compute();
+    this.currentKept.set(name, { inputs, value });
+    return value;
   }
 
   /**

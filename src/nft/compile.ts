@@ -33,7 +33,8 @@ export function compileRuleset(cluster: Cluster, engineOptions: EngineOptions, n
   const { engine, resolver } = state;
   const local = groupLocalPods(engine, node.localPods ?? cluster.endpoints.filter((e) => e.ips.length > 0), opts.audit === true);
   const entries = new Map<string, RuleIdEntry>();
-  const sets: NftSet[] = [...addressSets(local.enforced, node.podCidrs ?? [])];
+  const podCidrs = node.podCidrs ?? [];
+  const sets: NftSet[] = [...localSets(local.enforced, podCidrs, opts.cache)];
   const ruleSets: NftSet[] = [];
   const chains: NftChain[] = [baseChain()];
   for (const direction of DIRECTIONS) {
@@ -70,6 +71,9 @@ export function compileRuleset(cluster: Cluster, engineOptions: EngineOptions, n
     issues: local.issues,
   };
 }
+
+/** `compute()`, or with a cache the last compile's value while `inputs` are the same items (see `CompileCache.kept`). */
+const kept = <T>(cache: CompileCache | undefined, name: string, inputs: readonly unknown[], compute: () => T): T => (cache === undefined ? compute() : cache.kept(name, inputs, compute));
 
 function fresh(cluster: Cluster, engineOptions: EngineOptions): { engine: Engine; resolver: PeerResolver } {
   const engine = Engine.compile(cluster, engineOptions);
@@ -118,14 +122,15 @@ function compileDirection(
   const bySpec = specIndex(specs);
   const chains = groups.flatMap((g) => {
     const id = groupId(direction, g.hash);
-    const policies = g.lookup.map((p) => ({ namespace: p.namespace, name: p.name }));
+    const policies = () => g.lookup.map((p) => ({ namespace: p.namespace, name: p.name }));
     // Only a NetworkPolicy tier ends in the group's default deny.
-    if (g.lookup.length > 0) entries.set(id, { kind: "default-deny", id, direction, group: g.hash, mode: g.mode, policies });
+    if (g.lookup.length > 0) entries.set(id, kept(cache, id, [g.mode, ...g.lookup], () => ({ kind: "default-deny", id, direction, group: g.hash, mode: g.mode, policies: policies() })));
     const compute = (): NftChain[] => groupChainsOf(g, bySpec, lookups, admin, local.adminMode);
     return cache === undefined ? compute() : cache.chains(groupChain(direction, g.hash), chainInputs(g, bySpec, lookups, admin, local.adminMode), compute);
   });
   const adminSets = [...admin.values()].flatMap((rules) => rules.flatMap((r) => r.lookups.sets));
-  return { maps: verdictMaps(direction, groups), sets: distinctSets([...[...lookups.values()].flatMap((l) => l.sets), ...adminSets]), chains };
+  const maps = kept(cache, `verdict maps ${direction}`, groups.flatMap((g) => [g.hash, g.members.length, ...g.members]), () => verdictMaps(direction, groups));
+  return { maps, sets: distinctSets([...[...lookups.values()].flatMap((l) => l.sets), ...adminSets]), chains };
 }
 
 /** Each set once: rules with equal peers share their peer set (equal names, equal elements), the first stays. */
@@ -272,6 +277,11 @@ function allRuleSpecs(direction: Direction, policies: readonly Policy[], adminPo
     }),
   );
   return { specs, admin };
+}
+
+/** `addressSets`, the last ones while the local pods and CIDRs are the same (a function apart: a closure in `compileRuleset` would keep its scope alive with the result's getters). */
+function localSets(enforced: LocalPods["enforced"], podCidrs: readonly Cidr[], cache: CompileCache | undefined): NftSet[] {
+  return kept(cache, "address sets", [...enforced, "pod cidrs", ...podCidrs], () => addressSets(enforced, podCidrs));
 }
 
 /** Known local pod addresses, the node's pod CIDRs (fail closed), and self pairs. */
