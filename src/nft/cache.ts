@@ -123,6 +123,14 @@ export class CompileCache {
     return value;
   }
 
+  /** `value`, or the last compile's value of that name when `same` says they are equal (the same thing kept, the new one dropped at once). */
+  keptIfSame<T>(name: string, value: T, same: (last: T, value: T) => boolean): T {
+    const found = this.currentKept.get(name) ?? this.previousKept.get(name);
+    const out = found !== undefined && same(found.value as T, value) ? (found.value as T) : value;
+    this.currentKept.set(name, found !== undefined && out === found.value ? found : { inputs: NO_INPUTS, value: out });
+    return out;
+  }
+
   /**
    * The rule specs (ids, hashes) of the policies some group looks up in `direction`: the last ones
    * while those are the same policy objects (a pod event leaves them so; the specs are a function
@@ -165,6 +173,8 @@ export interface RuleSpecs {
   readonly specs: readonly RuleSpec[];
   readonly admin: readonly AdminRuleSpec[];
 }
+
+const NO_INPUTS: readonly unknown[] = [];
 
 const sameMembers = <T>(a: ReadonlySet<T>, b: ReadonlySet<T>): boolean => a === b || (a.size === b.size && [...a].every((x) => b.has(x)));
 

@@ -36,7 +36,7 @@ export function compileRuleset(cluster: Cluster, engineOptions: EngineOptions, n
   const podCidrs = node.podCidrs ?? [];
   const sets: NftSet[] = [...localSets(local.enforced, podCidrs, opts.cache)];
   const ruleSets: NftSet[] = [];
-  const chains: NftChain[] = [baseChain()];
+  const chains: NftChain[] = [kept(opts.cache, "base chain", [], baseChain)];
   for (const direction of DIRECTIONS) {
     const d = compileDirection(direction, local, resolver, engine.adminTiers(), cluster.endpoints, entries, opts.cache);
     sets.push(...d.maps);
@@ -44,12 +44,13 @@ export function compileRuleset(cluster: Cluster, engineOptions: EngineOptions, n
     chains.push(...d.chains);
   }
   for (const direction of DIRECTIONS) {
-    chains.push(unknownPodChain(direction));
+    chains.push(kept(opts.cache, `unknown pod chain ${direction}`, [], () => unknownPodChain(direction)));
     const id = unknownId(direction);
-    entries.set(id, { kind: "unknown-pod", id, direction });
+    entries.set(id, kept(opts.cache, id, [], () => ({ kind: "unknown-pod", id, direction }) as const));
   }
+  const ruleset = { family: "inet", table: TABLE, sets: keptList(opts.cache, "sets", [...sets, ...ruleSets]), chains: keptList(opts.cache, "chains", chains) } as const;
+  const ruleIds = keptEntries(opts.cache, entries);
   opts.cache?.settle(state);
-  const ruleset = { family: "inet", table: TABLE, sets: [...sets, ...ruleSets], chains } as const;
   let text: string | undefined;
   let names: Map<string, string> | undefined;
   return {
@@ -61,7 +62,7 @@ export function compileRuleset(cluster: Cluster, engineOptions: EngineOptions, n
     ruleset,
     stats: rulesetStats(ruleset),
     ruleIds: {
-      entries,
+      entries: ruleIds,
       // Built when a denial is described: every address of the cluster, not needed to apply.
       get endpoints(): ReadonlyMap<string, string> {
         names ??= endpointNames(cluster.endpoints);
@@ -74,6 +75,16 @@ export function compileRuleset(cluster: Cluster, engineOptions: EngineOptions, n
 
 /** `compute()`, or with a cache the last compile's value while `inputs` are the same items (see `CompileCache.kept`). */
 const kept = <T>(cache: CompileCache | undefined, name: string, inputs: readonly unknown[], compute: () => T): T => (cache === undefined ? compute() : cache.kept(name, inputs, compute));
+
+/** The last compile's list while it has the same items. */
+const keptList = <T>(cache: CompileCache | undefined, name: string, list: readonly T[]): readonly T[] =>
+  cache === undefined ? list : cache.keptIfSame(name, list, (last, now) => last.length === now.length && last.every((x, k) => x === now[k]));
+
+/** The last compile's rule ids while they are the same entries (a pod event mostly leaves them so). */
+function keptEntries(cache: CompileCache | undefined, entries: ReadonlyMap<string, RuleIdEntry>): ReadonlyMap<string, RuleIdEntry> {
+  if (cache === undefined) return entries;
+  return cache.keptIfSame("rule ids", entries, (last, now) => last.size === now.size && [...now].every(([id, entry]) => last.get(id) === entry));
+}
 
 function fresh(cluster: Cluster, engineOptions: EngineOptions): { engine: Engine; resolver: PeerResolver } {
   const engine = Engine.compile(cluster, engineOptions);
