@@ -114,10 +114,12 @@ export class PeerResolver {
   }
 
   private know(c: LabelClass): void {
+    // A copy: a class the engine owns may still gain endpoints in place.
     const endpoints = c.endpoints.filter((e) => e.ips.length > 0);
     const first = endpoints[0];
     if (first === undefined) return;
-    const ips = endpoints.flatMap((e) => e.ips);
+    // A one-pod class's addresses are that pod's own list, not a copy per class (issue 10: ~10k arrays at 50k pods).
+    const ips = endpoints.length === 1 ? first.ips : endpoints.flatMap((e) => e.ips);
     this.known.set(c.index, { first, endpoints, ips });
     if (!this.namespaces.has(c.namespace)) this.namespaceIndex = null;
     this.namespaces.set(c.namespace, c.namespaceLabels);
