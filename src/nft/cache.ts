@@ -8,6 +8,7 @@ import { PeerResolver, type RulePeers } from "./peers.js";
 import type { RuleLookups, RuleSpec } from "./rule-sets.js";
 import type { NftChain } from "./types.js";
 import type { AdminRuleSpec } from "./admin-rules.js";
+import { LastUsed } from "./last-used.js";
 
 /**
  * What a caller that compiles again and again (the enforcer, the node agent) keeps from the last
@@ -23,12 +24,9 @@ import type { AdminRuleSpec } from "./admin-rules.js";
  * Rule entries not used by a compile are dropped after it.
  */
 export class CompileCache {
-  private previous = new Map<string, RuleLookups>();
-  private current = new Map<string, RuleLookups>();
-  private previousRules = new Map<Rule, RuleEntry>();
-  private currentRules = new Map<Rule, RuleEntry>();
-  private previousKept = new Map<string, { readonly inputs: readonly unknown[]; readonly value: unknown }>();
-  private currentKept = new Map<string, { readonly inputs: readonly unknown[]; readonly value: unknown }>();
+  private readonly byKey = new LastUsed<string, RuleLookups>();
+  private readonly rules = new LastUsed<Rule, RuleEntry>();
+  private readonly made = new LastUsed<string, { readonly inputs: readonly unknown[]; readonly value: unknown }>();
   private last: { readonly engine: Engine; readonly resolver: PeerResolver } | null = null;
   /** Per direction: the rule specs of the last compile and the policies they were made from. */
   private readonly specs = new Map<Direction, { readonly policies: ReadonlySet<Policy>; readonly admin: ReadonlySet<AdminPolicy>; readonly value: RuleSpecs }>();
@@ -61,19 +59,16 @@ export class CompileCache {
 
   /** Ends a compile of `engine` with `resolver`: what it did not use is forgotten. */
   settle(state?: { readonly engine: Engine; readonly resolver: PeerResolver }): void {
-    this.previous = this.current;
-    this.current = new Map();
-    this.previousRules = this.currentRules;
-    this.currentRules = new Map();
-    this.previousKept = this.currentKept;
-    this.currentKept = new Map();
+    this.byKey.settle();
+    this.rules.settle();
+    this.made.settle();
     this.resolver?.settle();
     if (state !== undefined) this.last = state;
   }
 
   /** The sets of a NetworkPolicy rule: kept while its spec, its resolved peers and its member pods are the same objects. */
   ruleLookups(spec: RuleSpec, peers: RulePeers, members: readonly Endpoint[], compute: (same?: RuleLookups) => RuleLookups): RuleLookups {
-    const found = this.currentRules.get(spec.rule) ?? this.previousRules.get(spec.rule);
+    const found = this.rules.get(spec.rule);
     const samePeers = found !== undefined && found.hash === spec.hash && found.peersHash === spec.peersHash && found.peers === peers;
     let lookups: RuleLookups;
     if (samePeers && sameItems(found.members, members)) {
@@ -93,7 +88,7 @@ export class CompileCache {
     }
     // The same entry while nothing in it changed: a new one per rule and compile lived until the next compile (promoted garbage, issue 10).
     const same = found !== undefined && samePeers && found.lookups === lookups && found.resolver === this.resolver && sameItems(found.members, members);
-    this.currentRules.set(spec.rule, same ? found : { hash: spec.hash, peersHash: spec.peersHash, peers, members, lookups, resolver: this.resolver });
+    this.rules.set(spec.rule, same ? found : { hash: spec.hash, peersHash: spec.peersHash, peers, members, lookups, resolver: this.resolver });
     return lookups;
   }
 
@@ -112,22 +107,22 @@ export class CompileCache {
    * (issue 10): what is unchanged is better handed back than made again.
    */
   kept<T>(name: string, inputs: readonly unknown[], compute: () => T): T {
-    const found = this.currentKept.get(name) ?? this.previousKept.get(name);
+    const found = this.made.get(name);
     // A hit keeps the entry it found (the new inputs list is dropped at once, not kept until the next compile).
     if (found !== undefined && sameItems(found.inputs, inputs)) {
-      this.currentKept.set(name, found);
+      this.made.set(name, found);
       return found.value as T;
     }
     const value = compute();
-    this.currentKept.set(name, { inputs, value });
+    this.made.set(name, { inputs, value });
     return value;
   }
 
   /** `value`, or the last compile's value of that name when `same` says they are equal (the same thing kept, the new one dropped at once). */
   keptIfSame<T>(name: string, value: T, same: (last: T, value: T) => boolean): T {
-    const found = this.currentKept.get(name) ?? this.previousKept.get(name);
+    const found = this.made.get(name);
     const out = found !== undefined && same(found.value as T, value) ? (found.value as T) : value;
-    this.currentKept.set(name, found !== undefined && out === found.value ? found : { inputs: NO_INPUTS, value: out });
+    this.made.set(name, found !== undefined && out === found.value ? found : { inputs: NO_INPUTS, value: out });
     return out;
   }
 
@@ -148,12 +143,12 @@ export class CompileCache {
   }
 
   lookups(key: string, compute: () => RuleLookups): RuleLookups {
-    let found = this.current.get(key) ?? this.previous.get(key);
+    let found = this.byKey.get(key);
     if (found === undefined) {
       found = compute();
       this.misses++;
     } else this.hits++;
-    this.current.set(key, found);
+    this.byKey.set(key, found);
     return found;
   }
 }

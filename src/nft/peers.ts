@@ -8,6 +8,7 @@ import type { LabelSelector } from "../model/selector.js";
 import type { LabelClass } from "../engine/classes.js";
 import { cachedSelectorKey, classesSelectedBy, selectsNamespace, selectsNamespaceLabels, selectsPods } from "../engine/selection.js";
 import { countBelow } from "../net/sorted.js";
+import { LastUsed } from "./last-used.js";
 
 /** The peer addresses one rule admits, and which of them are pods (for named ports). */
 export interface RulePeers {
@@ -65,13 +66,11 @@ export class PeerResolver {
   private readonly byPeer = new Map<Peer, PodsResolved>();
   private readonly byBlock = new Map<Peer, BlockResolved>();
   /**
-   * What every rule asked since the last `settle` resolved to, and from which peers (a rule is
-   * unchanged while they are); `settledRules`: those of the compile before. Rules no compile asked
-   * for since are forgotten: kept for every rule ever asked (the policies stay the same objects),
+   * What every rule asked since the last `settle`, or by the compile before, resolved to, and from
+   * which peers (a rule is unchanged while they are). Rules no compile asked for since are forgotten: kept for every rule ever asked (the policies stay the same objects),
    * their peers (and the endpoints they admit) grew with every policy a relabelled pod met (issue 10).
    */
-  private rules = new Map<Rule, ResolvedRule>();
-  private settledRules = new Map<Rule, ResolvedRule>();
+  private readonly rules = new LastUsed<Rule, ResolvedRule>();
   /** Stands for "every known endpoint" in a rule without peers that names ports: new at every endpoint change. */
   private everyEndpoint: object = {};
 
@@ -130,10 +129,9 @@ export class PeerResolver {
    * peers no rule it asked for holds (they grew by one or two per pod relabelled, issue 10).
    */
   settle(): void {
-    this.settledRules = this.rules;
-    this.rules = new Map();
+    this.rules.settle();
     const held = new Set<object>();
-    for (const r of this.settledRules.values()) for (const part of r.parts) held.add(part);
+    for (const [, r] of this.rules.entries()) for (const part of r.parts) held.add(part);
     for (const r of this.podsPeers.values()) if (!held.has(r)) this.forget(r);
     for (const [key, r] of this.ipBlocks) {
       if (!held.has(r)) {
@@ -152,12 +150,12 @@ export class PeerResolver {
 
   /** How many rules' peers this resolver keeps: those asked for by the last two compiles. */
   get keptRules(): number {
-    return new Set([...this.rules.keys(), ...this.settledRules.keys()]).size;
+    return this.rules.size;
   }
 
   /** `withEndpoints`: also say which endpoints are admitted (named ports need them). */
   rulePeers(policy: Policy, rule: Rule, withEndpoints: boolean): RulePeers {
-    const known = this.rules.get(rule) ?? this.settledRules.get(rule);
+    const known = this.rules.get(rule);
     // Its parts still hold (no change reached them): what resolving its peers again would hand back.
     if (known !== undefined && known.policy === policy && known.withEndpoints === withEndpoints && known.parts.every((p) => this.holds(p))) return this.keep(rule, known);
     const parts: object[] = rule.peers === "all" ? (withEndpoints ? [this.everyEndpoint] : []) : rule.peers.map((peer) => (peer.kind === "pods" ? this.podsPeer(policy, peer) : this.ipBlockPeer(policy, peer)));
