@@ -5,7 +5,7 @@ import { formatIp } from "../net/ip.js";
 import { Engine } from "../engine/engine.js";
 import type { EngineOptions } from "../engine/types.js";
 import { PeerResolver, type RulePeers } from "./peers.js";
-import type { RuleLookups, RuleSpec } from "./rule-sets.js";
+import { type RuleLookups, type RuleSpec, rulePortsKey } from "./rule-sets.js";
 import type { NftChain } from "./types.js";
 import type { AdminRuleSpec } from "./admin-rules.js";
 import { LastUsed } from "./last-used.js";
@@ -175,8 +175,6 @@ const sameMembers = <T>(a: ReadonlySet<T>, b: ReadonlySet<T>): boolean => a === 
 
 const sameItems = <T>(a: readonly T[], b: readonly T[]): boolean => a.length === b.length && a.every((x, k) => x === b[k]);
 
-const portsKey = (rule: Rule): string =>
-  rule.ports === "all" ? "all" : rule.ports.map((p) => `${p.protocol}:${JSON.stringify(p.port)}`).join(",");
 
 const endpointKey = (e: Endpoint, addresses?: AddressSet): string =>
   `${addresses === undefined ? e.ips.map(formatIp).join("+") : addresses.key()}=${e.ports.map((p) => `${p.name ?? ""}/${p.protocol}/${p.port}`).join("+")}`;
@@ -188,7 +186,7 @@ export function ruleLookupsKey(spec: RuleSpec, addresses: AddressSet, named: Rea
     spec.direction,
     spec.hash,
     spec.peersHash,
-    portsKey(spec.rule),
+    rulePortsKey(spec.rule),
     peerKinds,
     addresses.key(),
     [...named].map(([e, a]) => endpointKey(e, a)).join(";"),

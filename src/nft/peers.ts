@@ -71,6 +71,10 @@ export class PeerResolver {
    * their peers (and the endpoints they admit) grew with every policy a relabelled pod met (issue 10).
    */
   private readonly rules = new LastUsed<Rule, ResolvedRule>();
+  /** The peers of the rules of this and the last compile, by `partsKey`. */
+  private readonly combined = new LastUsed<string, RulePeers>();
+  private readonly partIds = new WeakMap<object, number>();
+  private nextPartId = 0;
   /** Stands for "every known endpoint" in a rule without peers that names ports: new at every endpoint change. */
   private everyEndpoint: object = {};
 
@@ -130,6 +134,7 @@ export class PeerResolver {
    */
   settle(): void {
     this.rules.settle();
+    this.combined.settle();
     const held = new Set<object>();
     for (const [, r] of this.rules.entries()) for (const part of r.parts) held.add(part);
     for (const r of this.podsPeers.values()) if (!held.has(r)) this.forget(r);
@@ -160,12 +165,29 @@ export class PeerResolver {
     if (known !== undefined && known.policy === policy && known.withEndpoints === withEndpoints && known.parts.every((p) => this.holds(p))) return this.keep(rule, known);
     const parts: object[] = rule.peers === "all" ? (withEndpoints ? [this.everyEndpoint] : []) : rule.peers.map((peer) => (peer.kind === "pods" ? this.podsPeer(policy, peer) : this.ipBlockPeer(policy, peer)));
     if (known !== undefined && known.withEndpoints === withEndpoints && known.parts.length === parts.length && known.parts.every((p, k) => p === parts[k])) return this.keep(rule, known);
-    return this.keep(rule, { policy, withEndpoints, parts, peers: this.combine(rule, parts, withEndpoints) });
+    const key = this.partsKey(rule, parts, withEndpoints);
+    return this.keep(rule, { policy, withEndpoints, parts, peers: this.combined.get(key) ?? this.combine(rule, parts, withEndpoints), key });
   }
 
   private keep(rule: Rule, resolved: ResolvedRule): RulePeers {
     this.rules.set(rule, resolved);
+    this.combined.set(resolved.key, resolved.peers);
     return resolved.peers;
+  }
+
+  /**
+   * What `combine` reads, as text: the parts (each by a number of its own) in order, whether the
+   * rule admits all and whether endpoints are asked for. Rules with equal keys get the same
+   * `RulePeers` object (rules repeated per namespace, such as `allow-dns`, share their peers, their
+   * endpoint maps and the sets made from them; issue 10).
+   */
+  private partsKey(rule: Rule, parts: readonly object[], withEndpoints: boolean): string {
+    const ids = parts.map((p) => {
+      let id = this.partIds.get(p);
+      if (id === undefined) this.partIds.set(p, (id = this.nextPartId++));
+      return id;
+    });
+    return `${rule.peers === "all" ? "all" : "peers"}|${withEndpoints}|${ids.join(",")}`;
   }
 
   /** Whether a rule's resolved part is still what its peer resolves to: a live selector or ipBlock peer, or the current "every endpoint". */
@@ -362,6 +384,8 @@ interface ResolvedRule {
   readonly withEndpoints: boolean;
   readonly parts: readonly object[];
   readonly peers: RulePeers;
+  /** Its `partsKey`. */
+  readonly key: string;
 }
 
 interface Known {
