@@ -9,16 +9,29 @@
  * `node --cpu-prof dist/bench/enforce/event-cpu.js`; with the agent's heap cap:
  * `node --max-old-space-size=512 dist/bench/enforce/event-cpu.js`.
  *
+ * `--memory` (with `--expose-gc`) measures the heap instead of the time, per event: a full GC
+ * before it, then
+ * - allocated: what the compile and diff allocated (heap used after − before; exact when no GC ran
+ *   during the event, which a large young generation makes likely: `--max-semi-space-size=512`;
+ *   the events with a GC are counted, and their figure is then a lower bound);
+ * - promoted: what of it is still live when the event ends, moved to the old generation by two
+ *   young GCs (what the node agent's scavenges promote while the compile is kept until the next
+ *   event, and what the next event then drops: the old-generation growth that sets the pace of
+ *   mark-compact cycles);
+ * - retained: the heap's growth over the event after a full GC (a leak when it stays above 0).
+ *
  *   node dist/bench/enforce/event-cpu.js [--events=N] [--pods=N] [--policies=N] [--seed=N]
+ *   node --expose-gc --max-semi-space-size=512 dist/bench/enforce/event-cpu.js --memory
  */
 import { PerformanceObserver } from "node:perf_hooks";
+import v8 from "node:v8";
 import { setImmediate as turn } from "node:timers/promises";
 import { CompileCache } from "../../src/nft/cache.js";
 import { compileRuleset } from "../../src/nft/compile.js";
 import { diffRulesets } from "../../src/nft/diff.js";
 import { ENGINE_OPTIONS } from "../../src/nft/fixture.js";
-import type { Ruleset } from "../../src/nft/types.js";
-import { Prng, synthetic } from "./cluster.js";
+import type { CompileResult, Ruleset } from "../../src/nft/types.js";
+import { Prng, type SyntheticCluster, synthetic } from "./cluster.js";
 import { POD_CIDR, type State, kinds, quantile } from "./events.js";
 
 const arg = (name: string, fallback: number): number => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
@@ -26,6 +39,7 @@ const EVENTS = arg("events", 40);
 const PODS = arg("pods", 50_000);
 const POLICIES = arg("policies", 10_000);
 const SEED = arg("seed", 20261121);
+const MEMORY = process.argv.includes("--memory");
 
 const cpuMs = (): number => {
   const u = process.cpuUsage();
@@ -43,13 +57,25 @@ async function main(): Promise<void> {
   const s = synthetic(SEED, PODS, POLICIES, 250);
   const cache = new CompileCache();
   const compile = (st: State) => compileRuleset(st.cluster, ENGINE_OPTIONS, { localPods: st.local, podCidrs: POD_CIDR }, { cache });
-  let state: State = { cluster: s.cluster, local: s.node0 };
   const t0 = performance.now();
-  let last = compile(state);
+  const first = compile({ cluster: s.cluster, local: s.node0 });
   console.log(`${PODS} pods / ${POLICIES} policies, node 0 (${s.node0.length} local pods): first compile ${(performance.now() - t0).toFixed(0)} ms; ${EVENTS} events per kind`);
-  let loaded: Ruleset = last.ruleset;
-  const f = (xs: readonly number[]): string => `${quantile(xs, 0.5).toFixed(1)} / ${quantile(xs, 0.99).toFixed(1)}`;
   await gcMs();
+  const { state, last } = await (MEMORY ? memoryPerEvent : timePerEvent)(compile, { cluster: s.cluster, local: s.node0 }, first.ruleset, s, gcMs);
+  const fresh = compileRuleset(state.cluster, ENGINE_OPTIONS, { localPods: state.local, podCidrs: POD_CIDR });
+  if (fresh.text !== last.text) throw new Error("the incremental compile after the events differs from a fresh one");
+  console.log("the last incremental compile equals a fresh one");
+}
+
+type Compile = (st: State) => CompileResult;
+
+const f = (xs: readonly number[], digits = 1): string => `${quantile(xs, 0.5).toFixed(digits)} / ${quantile(xs, 0.99).toFixed(digits)}`;
+
+/** Compile + diff time per event, per kind. */
+async function timePerEvent(compile: Compile, first: State, applied: Ruleset, s: SyntheticCluster, gcMs: () => Promise<number>): Promise<{ state: State; last: CompileResult }> {
+  let state = first;
+  let loaded = applied;
+  let last: CompileResult | null = null;
   const total = { cpu: 0, wall: 0, gc: 0 };
   console.log("| event | compile CPU p50 / p99 | compile wall | diff CPU | diff wall | GC pauses | largest (wall, GC) |");
   console.log("|---|---|---|---|---|---|---|");
@@ -79,9 +105,56 @@ async function main(): Promise<void> {
     console.log(`| ${kind.label} | ${f(m.compileCpu)} | ${f(m.compileWall)} | ${f(m.diffCpu)} | ${f(m.diffWall)} | ${f(m.gc)} | ${(walls[worst] as number).toFixed(1)}, ${(m.gc[worst] as number).toFixed(1)} |`);
   }
   console.log(`all events: compile + diff CPU ${total.cpu.toFixed(0)} ms, wall ${total.wall.toFixed(0)} ms, GC pauses ${total.gc.toFixed(0)} ms`);
-  const fresh = compileRuleset(state.cluster, ENGINE_OPTIONS, { localPods: state.local, podCidrs: POD_CIDR });
-  if (fresh.text !== last.text) throw new Error("the incremental compile after the events differs from a fresh one");
-  console.log("the last incremental compile equals a fresh one");
+  if (last === null) throw new Error("no events");
+  return { state, last };
+}
+
+const MiB = 1024 * 1024;
+const oldSpace = (): number => v8.getHeapSpaceStatistics().find((sp) => sp.space_name === "old_space")?.space_used_size ?? 0;
+const used = (): number => v8.getHeapStatistics().used_heap_size;
+
+/** Heap allocated, promoted and retained per event, per kind (see the header). */
+async function memoryPerEvent(compile: Compile, first: State, applied: Ruleset, s: SyntheticCluster, gcMs: () => Promise<number>): Promise<{ state: State; last: CompileResult }> {
+  const gc = globalThis.gc;
+  if (gc === undefined) throw new Error("--memory needs node --expose-gc");
+  let state = first;
+  let loaded = applied;
+  let last: CompileResult | null = null;
+  console.log("| event | allocated MiB p50 / p99 | promoted MiB p50 / p99 | retained MiB p50 / p99 | events with a GC |");
+  console.log("|---|---|---|---|---|");
+  const total = { allocated: 0, promoted: 0, retained: 0, events: 0 };
+  for (const kind of kinds(s, new Prng(SEED ^ 0xe7e7))) {
+    const m = { allocated: [] as number[], promoted: [] as number[], retained: [] as number[], withGc: 0 };
+    for (let k = 0; k < EVENTS; k++) {
+      const next = kind.next(state, k);
+      gc();
+      await gcMs();
+      const [used0, old0] = [used(), oldSpace()];
+      const compiled = compile(next);
+      diffRulesets(loaded, compiled.ruleset);
+      const used1 = used();
+      if ((await gcMs()) > 0) m.withGc++;
+      gc({ type: "minor" });
+      gc({ type: "minor" });
+      const promoted = oldSpace() - old0;
+      state = next;
+      loaded = compiled.ruleset;
+      last = compiled;
+      gc();
+      m.allocated.push((used1 - used0) / MiB);
+      m.promoted.push(promoted / MiB);
+      m.retained.push((used() - used0) / MiB);
+      total.allocated += used1 - used0;
+      total.promoted += promoted;
+      total.retained += used() - used0;
+      total.events++;
+    }
+    console.log(`| ${kind.label} | ${f(m.allocated)} | ${f(m.promoted)} | ${f(m.retained, 2)} | ${m.withGc} of ${EVENTS} |`);
+  }
+  const per = (bytes: number): string => (bytes / total.events / MiB).toFixed(2);
+  console.log(`mean per event: allocated ${per(total.allocated)} MiB, promoted ${per(total.promoted)} MiB, retained ${per(total.retained)} MiB; heap used after ${(used() / MiB).toFixed(1)} MiB`);
+  if (last === null) throw new Error("no events");
+  return { state, last };
 }
 
 await main();

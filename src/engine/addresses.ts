@@ -12,16 +12,22 @@ const ofBlocks = new WeakMap<Peer, AddressSet>();
  * (or, for a host-network pod with no known IP, anywhere: the node's address is not modelled).
  */
 export function endpointAddresses(endpoint: Endpoint, options: EngineOptions): AddressSet {
-  if (endpoint.ips.length > 0) {
-    let set = ofIps.get(endpoint);
-    if (set === undefined) {
-      const only = endpoint.ips.length === 1 ? endpoint.ips[0] : undefined;
-      set = only !== undefined ? AddressSet.fromIp(only) : AddressSet.fromIps(endpoint.ips);
-      ofIps.set(endpoint, set);
-    }
-    return set;
-  }
+  if (endpoint.ips.length > 0) return knownAddresses(endpoint);
   return endpoint.hostNetwork ? AddressSet.ALL : options.podNetwork;
+}
+
+/**
+ * An endpoint's known IPs as one address set, the same object for the endpoint's life: whoever
+ * keeps a pod's addresses (the compiler's rules keep those of every pod they admit) shares it.
+ */
+export function knownAddresses(endpoint: Endpoint): AddressSet {
+  let set = ofIps.get(endpoint);
+  if (set === undefined) {
+    const only = endpoint.ips.length === 1 ? endpoint.ips[0] : undefined;
+    set = only !== undefined ? AddressSet.fromIp(only) : AddressSet.fromIps(endpoint.ips);
+    ofIps.set(endpoint, set);
+  }
+  return set;
 }
 
 /** The addresses a connection side stands for: the one address asked about, else all the endpoint's. */

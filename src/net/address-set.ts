@@ -52,6 +52,9 @@ export class AddressSet {
   }
 
   union(o: AddressSet): AddressSet {
+    // The same set when nothing is added: callers that union many sets keep one object.
+    if (o === this || o.isEmpty()) return this;
+    if (this.isEmpty()) return o;
     return AddressSet.of(this.v4.union(o.v4), this.v6.union(o.v6));
   }
 
@@ -112,8 +115,8 @@ export class AddressSet {
 
 /** The smallest CIDR block holding every address of a non-empty set. */
 function enclosing(family: Family, set: IntervalSet): Cidr {
-  const lo = set.intervals[0]?.lo ?? 0n;
-  const hi = set.intervals[set.intervals.length - 1]?.hi ?? 0n;
+  const lo = set.first() ?? 0n;
+  const hi = set.last() ?? 0n;
   let prefix = BITS[family];
   while (prefix > 0 && cidrOf({ family, value: lo }, prefix).last < hi) prefix--;
   return cidrOf({ family, value: lo }, prefix);
@@ -138,9 +141,9 @@ function toCidrs(family: Family, set: IntervalSet): Cidr[] {
 /** Orders address sets by their first address, IPv4 before IPv6 (for stable output). */
 export function compareAddressSets(a: AddressSet, b: AddressSet): number {
   const first = (s: AddressSet): [number, bigint] => {
-    const v4 = s.v4.intervals[0];
-    if (v4 !== undefined) return [4, v4.lo];
-    return [6, s.v6.intervals[0]?.lo ?? 0n];
+    const v4 = s.v4.first();
+    if (v4 !== undefined) return [4, v4];
+    return [6, s.v6.first() ?? 0n];
   };
   const [fa, la] = first(a);
   const [fb, lb] = first(b);

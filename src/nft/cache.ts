@@ -5,9 +5,10 @@ import { formatIp } from "../net/ip.js";
 import { Engine } from "../engine/engine.js";
 import type { EngineOptions } from "../engine/types.js";
 import { PeerResolver, type RulePeers } from "./peers.js";
-import type { RuleLookups, RuleSpec } from "./rule-sets.js";
+import { type RuleLookups, type RuleSpec, rulePortsKey } from "./rule-sets.js";
 import type { NftChain } from "./types.js";
 import type { AdminRuleSpec } from "./admin-rules.js";
+import { LastUsed } from "./last-used.js";
 
 /**
  * What a caller that compiles again and again (the enforcer, the node agent) keeps from the last
@@ -23,12 +24,9 @@ import type { AdminRuleSpec } from "./admin-rules.js";
  * Rule entries not used by a compile are dropped after it.
  */
 export class CompileCache {
-  private previous = new Map<string, RuleLookups>();
-  private current = new Map<string, RuleLookups>();
-  private previousRules = new Map<Rule, RuleEntry>();
-  private currentRules = new Map<Rule, RuleEntry>();
-  private previousChains = new Map<string, { readonly inputs: readonly unknown[]; readonly chains: NftChain[] }>();
-  private currentChains = new Map<string, { readonly inputs: readonly unknown[]; readonly chains: NftChain[] }>();
+  private readonly byKey = new LastUsed<string, RuleLookups>();
+  private readonly rules = new LastUsed<Rule, RuleEntry>();
+  private readonly made = new LastUsed<string, { readonly inputs: readonly unknown[]; readonly value: unknown }>();
   private last: { readonly engine: Engine; readonly resolver: PeerResolver } | null = null;
   /** Per direction: the rule specs of the last compile and the policies they were made from. */
   private readonly specs = new Map<Direction, { readonly policies: ReadonlySet<Policy>; readonly admin: ReadonlySet<AdminPolicy>; readonly value: RuleSpecs }>();
@@ -61,19 +59,16 @@ export class CompileCache {
 
   /** Ends a compile of `engine` with `resolver`: what it did not use is forgotten. */
   settle(state?: { readonly engine: Engine; readonly resolver: PeerResolver }): void {
-    this.previous = this.current;
-    this.current = new Map();
-    this.previousRules = this.currentRules;
-    this.currentRules = new Map();
-    this.previousChains = this.currentChains;
-    this.currentChains = new Map();
+    this.byKey.settle();
+    this.rules.settle();
+    this.made.settle();
     this.resolver?.settle();
     if (state !== undefined) this.last = state;
   }
 
   /** The sets of a NetworkPolicy rule: kept while its spec, its resolved peers and its member pods are the same objects. */
   ruleLookups(spec: RuleSpec, peers: RulePeers, members: readonly Endpoint[], compute: (same?: RuleLookups) => RuleLookups): RuleLookups {
-    const found = this.currentRules.get(spec.rule) ?? this.previousRules.get(spec.rule);
+    const found = this.rules.get(spec.rule);
     const samePeers = found !== undefined && found.hash === spec.hash && found.peersHash === spec.peersHash && found.peers === peers;
     let lookups: RuleLookups;
     if (samePeers && sameItems(found.members, members)) {
@@ -91,7 +86,9 @@ export class CompileCache {
       // Objects made afresh (a file reloaded) may still describe the same sets: then by text.
       lookups = this.lookups(ruleLookupsKey(spec, peers.addresses, peers.endpoints, members), compute);
     }
-    this.currentRules.set(spec.rule, { hash: spec.hash, peersHash: spec.peersHash, peers, members, lookups, resolver: this.resolver });
+    // The same entry while nothing in it changed: a new one per rule and compile lived until the next compile (promoted garbage, issue 10).
+    const same = found !== undefined && samePeers && found.lookups === lookups && found.resolver === this.resolver && sameItems(found.members, members);
+    this.rules.set(spec.rule, same ? found : { hash: spec.hash, peersHash: spec.peersHash, peers, members, lookups, resolver: this.resolver });
     return lookups;
   }
 
@@ -100,10 +97,33 @@ export class CompileCache {
    * handed back as the same objects, which the ruleset diff then skips.
    */
   chains(name: string, inputs: readonly unknown[], compute: () => NftChain[]): NftChain[] {
-    const found = this.currentChains.get(name) ?? this.previousChains.get(name);
-    const chains = found !== undefined && sameItems(found.inputs, inputs) ? found.chains : compute();
-    this.currentChains.set(name, { inputs, chains });
-    return chains;
+    return this.kept(`chain ${name}`, inputs, compute);
+  }
+
+  /**
+   * What `compute` makes from `inputs` (compared one by one, by identity), named `name` (one name
+   * per thing made): the last compile's object while the inputs are the same items. Whatever a
+   * compile makes and keeps until the next one is promoted by the collector and dropped then
+   * (issue 10): what is unchanged is better handed back than made again.
+   */
+  kept<T>(name: string, inputs: readonly unknown[], compute: () => T): T {
+    const found = this.made.get(name);
+    // A hit keeps the entry it found (the new inputs list is dropped at once, not kept until the next compile).
+    if (found !== undefined && sameItems(found.inputs, inputs)) {
+      this.made.set(name, found);
+      return found.value as T;
+    }
+    const value = compute();
+    this.made.set(name, { inputs, value });
+    return value;
+  }
+
+  /** `value`, or the last compile's value of that name when `same` says they are equal (the same thing kept, the new one dropped at once). */
+  keptIfSame<T>(name: string, value: T, same: (last: T, value: T) => boolean): T {
+    const found = this.made.get(name);
+    const out = found !== undefined && same(found.value as T, value) ? (found.value as T) : value;
+    this.made.set(name, found !== undefined && out === found.value ? found : { inputs: NO_INPUTS, value: out });
+    return out;
   }
 
   /**
@@ -123,12 +143,12 @@ export class CompileCache {
   }
 
   lookups(key: string, compute: () => RuleLookups): RuleLookups {
-    let found = this.current.get(key) ?? this.previous.get(key);
+    let found = this.byKey.get(key);
     if (found === undefined) {
       found = compute();
       this.misses++;
     } else this.hits++;
-    this.current.set(key, found);
+    this.byKey.set(key, found);
     return found;
   }
 }
@@ -149,12 +169,12 @@ export interface RuleSpecs {
   readonly admin: readonly AdminRuleSpec[];
 }
 
+const NO_INPUTS: readonly unknown[] = [];
+
 const sameMembers = <T>(a: ReadonlySet<T>, b: ReadonlySet<T>): boolean => a === b || (a.size === b.size && [...a].every((x) => b.has(x)));
 
 const sameItems = <T>(a: readonly T[], b: readonly T[]): boolean => a.length === b.length && a.every((x, k) => x === b[k]);
 
-const portsKey = (rule: Rule): string =>
-  rule.ports === "all" ? "all" : rule.ports.map((p) => `${p.protocol}:${JSON.stringify(p.port)}`).join(",");
 
 const endpointKey = (e: Endpoint, addresses?: AddressSet): string =>
   `${addresses === undefined ? e.ips.map(formatIp).join("+") : addresses.key()}=${e.ports.map((p) => `${p.name ?? ""}/${p.protocol}/${p.port}`).join("+")}`;
@@ -166,7 +186,7 @@ export function ruleLookupsKey(spec: RuleSpec, addresses: AddressSet, named: Rea
     spec.direction,
     spec.hash,
     spec.peersHash,
-    portsKey(spec.rule),
+    rulePortsKey(spec.rule),
     peerKinds,
     addresses.key(),
     [...named].map(([e, a]) => endpointKey(e, a)).join(";"),

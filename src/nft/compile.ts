@@ -33,9 +33,10 @@ export function compileRuleset(cluster: Cluster, engineOptions: EngineOptions, n
   const { engine, resolver } = state;
   const local = groupLocalPods(engine, node.localPods ?? cluster.endpoints.filter((e) => e.ips.length > 0), opts.audit === true);
   const entries = new Map<string, RuleIdEntry>();
-  const sets: NftSet[] = [...addressSets(local.enforced, node.podCidrs ?? [])];
+  const podCidrs = node.podCidrs ?? [];
+  const sets: NftSet[] = [...localSets(local.enforced, podCidrs, opts.cache)];
   const ruleSets: NftSet[] = [];
-  const chains: NftChain[] = [baseChain()];
+  const chains: NftChain[] = [kept(opts.cache, "base chain", [], baseChain)];
   for (const direction of DIRECTIONS) {
     const d = compileDirection(direction, local, resolver, engine.adminTiers(), cluster.endpoints, entries, opts.cache);
     sets.push(...d.maps);
@@ -43,12 +44,13 @@ export function compileRuleset(cluster: Cluster, engineOptions: EngineOptions, n
     chains.push(...d.chains);
   }
   for (const direction of DIRECTIONS) {
-    chains.push(unknownPodChain(direction));
+    chains.push(kept(opts.cache, `unknown pod chain ${direction}`, [], () => unknownPodChain(direction)));
     const id = unknownId(direction);
-    entries.set(id, { kind: "unknown-pod", id, direction });
+    entries.set(id, kept(opts.cache, id, [], () => ({ kind: "unknown-pod", id, direction }) as const));
   }
+  const ruleset = { family: "inet", table: TABLE, sets: keptList(opts.cache, "sets", [...sets, ...ruleSets]), chains: keptList(opts.cache, "chains", chains) } as const;
+  const ruleIds = keptEntries(opts.cache, entries);
   opts.cache?.settle(state);
-  const ruleset = { family: "inet", table: TABLE, sets: [...sets, ...ruleSets], chains } as const;
   let text: string | undefined;
   let names: Map<string, string> | undefined;
   return {
@@ -60,7 +62,7 @@ export function compileRuleset(cluster: Cluster, engineOptions: EngineOptions, n
     ruleset,
     stats: rulesetStats(ruleset),
     ruleIds: {
-      entries,
+      entries: ruleIds,
       // Built when a denial is described: every address of the cluster, not needed to apply.
       get endpoints(): ReadonlyMap<string, string> {
         names ??= endpointNames(cluster.endpoints);
@@ -69,6 +71,19 @@ export function compileRuleset(cluster: Cluster, engineOptions: EngineOptions, n
     },
     issues: local.issues,
   };
+}
+
+/** `compute()`, or with a cache the last compile's value while `inputs` are the same items (see `CompileCache.kept`). */
+const kept = <T>(cache: CompileCache | undefined, name: string, inputs: readonly unknown[], compute: () => T): T => (cache === undefined ? compute() : cache.kept(name, inputs, compute));
+
+/** The last compile's list while it has the same items. */
+const keptList = <T>(cache: CompileCache | undefined, name: string, list: readonly T[]): readonly T[] =>
+  cache === undefined ? list : cache.keptIfSame(name, list, (last, now) => last.length === now.length && last.every((x, k) => x === now[k]));
+
+/** The last compile's rule ids while they are the same entries (a pod event mostly leaves them so). */
+function keptEntries(cache: CompileCache | undefined, entries: ReadonlyMap<string, RuleIdEntry>): ReadonlyMap<string, RuleIdEntry> {
+  if (cache === undefined) return entries;
+  return cache.keptIfSame("rule ids", entries, (last, now) => last.size === now.size && [...now].every(([id, entry]) => last.get(id) === entry));
 }
 
 function fresh(cluster: Cluster, engineOptions: EngineOptions): { engine: Engine; resolver: PeerResolver } {
@@ -118,14 +133,15 @@ function compileDirection(
   const bySpec = specIndex(specs);
   const chains = groups.flatMap((g) => {
     const id = groupId(direction, g.hash);
-    const policies = g.lookup.map((p) => ({ namespace: p.namespace, name: p.name }));
+    const policies = () => g.lookup.map((p) => ({ namespace: p.namespace, name: p.name }));
     // Only a NetworkPolicy tier ends in the group's default deny.
-    if (g.lookup.length > 0) entries.set(id, { kind: "default-deny", id, direction, group: g.hash, mode: g.mode, policies });
+    if (g.lookup.length > 0) entries.set(id, kept(cache, id, [g.mode, ...g.lookup], () => ({ kind: "default-deny", id, direction, group: g.hash, mode: g.mode, policies: policies() })));
     const compute = (): NftChain[] => groupChainsOf(g, bySpec, lookups, admin, local.adminMode);
     return cache === undefined ? compute() : cache.chains(groupChain(direction, g.hash), chainInputs(g, bySpec, lookups, admin, local.adminMode), compute);
   });
   const adminSets = [...admin.values()].flatMap((rules) => rules.flatMap((r) => r.lookups.sets));
-  return { maps: verdictMaps(direction, groups), sets: distinctSets([...[...lookups.values()].flatMap((l) => l.sets), ...adminSets]), chains };
+  const maps = kept(cache, `verdict maps ${direction}`, groups.flatMap((g) => [g.hash, g.members.length, ...g.members]), () => verdictMaps(direction, groups));
+  return { maps, sets: distinctSets([...[...lookups.values()].flatMap((l) => l.sets), ...adminSets]), chains };
 }
 
 /** Each set once: rules with equal peers share their peer set (equal names, equal elements), the first stays. */
@@ -272,6 +288,11 @@ function allRuleSpecs(direction: Direction, policies: readonly Policy[], adminPo
     }),
   );
   return { specs, admin };
+}
+
+/** `addressSets`, the last ones while the local pods and CIDRs are the same (a function apart: a closure in `compileRuleset` would keep its scope alive with the result's getters). */
+function localSets(enforced: LocalPods["enforced"], podCidrs: readonly Cidr[], cache: CompileCache | undefined): NftSet[] {
+  return kept(cache, "address sets", [...enforced, "pod cidrs", ...podCidrs], () => addressSets(enforced, podCidrs));
 }
 
 /** Known local pod addresses, the node's pod CIDRs (fail closed), and self pairs. */

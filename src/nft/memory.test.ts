@@ -4,7 +4,9 @@ import { Engine } from "../engine/engine.js";
 import { OverlayMap } from "../engine/overlay-map.js";
 import { PeerResolver } from "./peers.js";
 import { destinationConns } from "./rule-sets.js";
-import { ENGINE_OPTIONS, POLICIES, pod, port, rule, podsPeer, sel, testCluster } from "./fixture.js";
+import { CompileCache } from "./cache.js";
+import { compileRuleset } from "./compile.js";
+import { ENGINE_OPTIONS, LOCAL_PODS, POD_CIDRS, POLICIES, pod, policy, port, rule, podsPeer, sel, testCluster } from "./fixture.js";
 
 // Issue 10: the node agent (one CompileCache, one compile per pod event) grew ~0.5 MiB per
 // "pod relabelled" event at 50k pods / 10k policies and died at its 512 MiB heap cap after ~300
@@ -52,4 +54,41 @@ test("issue 10: 200 forks of a 10k-entry overlay map, each deleting one entry an
   assert.equal(map.get(0), undefined);
   assert.equal(map.get(10_199), "pod-10199");
   assert.equal([...map.keys()].length, 10_000);
+});
+
+// The synthetic 50k/10k cluster of bench/enforce: every namespace's `allow-dns` policy has the same
+// egress rule (kube-dns pods, a named port); each made its own peers, endpoint map and set.
+test("issue 10: rules of two policies with the same peers and named port share their peers, each pod's one address set, and their set's elements", () => {
+  const dns = () => rule(0, [podsPeer(sel({ "k8s-app": "kube-dns" }), sel({ "kubernetes.io/metadata.name": "kube-system" }))], [port("UDP", "dns")]);
+  const a = policy("production", "allow-dns", sel({}), { egress: [dns()] });
+  const b = policy("staging", "allow-dns", sel({}), { egress: [dns()] });
+  const cluster = testCluster([a, b]);
+  const resolver = new PeerResolver(Engine.compile(cluster, ENGINE_OPTIONS));
+  const pa = resolver.rulePeers(a, a.egress[0] as (typeof a.egress)[number], true);
+  const pb = resolver.rulePeers(b, b.egress[0] as (typeof b.egress)[number], true);
+  assert.equal(pa, pb);
+  assert.equal(pa.endpoints.size, 1);
+  // The pod's address set is the one the engine keeps for it, not one per rule.
+  const [endpoint, addresses] = [...pa.endpoints][0] ?? [];
+  assert.ok(endpoint !== undefined);
+  const again = new PeerResolver(Engine.compile(cluster, ENGINE_OPTIONS)).rulePeers(a, a.egress[0] as (typeof a.egress)[number], true);
+  assert.equal(again.endpoints.get(endpoint), addresses);
+  const r = compileRuleset(cluster, ENGINE_OPTIONS, { localPods: LOCAL_PODS, podCidrs: POD_CIDRS });
+  const ruleSets = r.ruleset.sets.filter((s) => s.name.startsWith("e_") && s.elements.length > 0);
+  assert.equal(ruleSets.length, 2);
+  assert.equal(ruleSets[0]?.elements, ruleSets[1]?.elements);
+});
+
+test("issue 10: a compile of an unchanged cluster hands back the last compile's set and chain lists and rule id map", () => {
+  const cache = new CompileCache();
+  const compile = () => compileRuleset(testCluster(), ENGINE_OPTIONS, { localPods: LOCAL_PODS, podCidrs: POD_CIDRS }, { cache });
+  const first = compile();
+  const second = compile();
+  assert.equal(second.ruleset.sets, first.ruleset.sets);
+  assert.equal(second.ruleset.chains, first.ruleset.chains);
+  assert.equal(second.ruleIds.entries, first.ruleIds.entries);
+  // A pod gone changes them, and the compile says so.
+  const third = compileRuleset(testCluster(POLICIES, LOCAL_PODS), ENGINE_OPTIONS, { localPods: LOCAL_PODS.slice(1), podCidrs: POD_CIDRS }, { cache });
+  assert.notEqual(third.ruleset.sets, first.ruleset.sets);
+  assert.equal(third.text, compileRuleset(testCluster(POLICIES, LOCAL_PODS), ENGINE_OPTIONS, { localPods: LOCAL_PODS.slice(1), podCidrs: POD_CIDRS }).text);
 });

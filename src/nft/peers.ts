@@ -1,5 +1,5 @@
 import type { Endpoint, Peer, Policy, Rule } from "../model/cluster.js";
-import { ipBlockAddresses } from "../engine/addresses.js";
+import { ipBlockAddresses, knownAddresses } from "../engine/addresses.js";
 import type { Engine } from "../engine/engine.js";
 import { AddressSet } from "../net/address-set.js";
 import type { Family, Ip } from "../net/ip.js";
@@ -8,6 +8,7 @@ import type { LabelSelector } from "../model/selector.js";
 import type { LabelClass } from "../engine/classes.js";
 import { cachedSelectorKey, classesSelectedBy, selectsNamespace, selectsNamespaceLabels, selectsPods } from "../engine/selection.js";
 import { countBelow } from "../net/sorted.js";
+import { LastUsed } from "./last-used.js";
 
 /** The peer addresses one rule admits, and which of them are pods (for named ports). */
 export interface RulePeers {
@@ -65,13 +66,15 @@ export class PeerResolver {
   private readonly byPeer = new Map<Peer, PodsResolved>();
   private readonly byBlock = new Map<Peer, BlockResolved>();
   /**
-   * What every rule asked since the last `settle` resolved to, and from which peers (a rule is
-   * unchanged while they are); `settledRules`: those of the compile before. Rules no compile asked
-   * for since are forgotten: kept for every rule ever asked (the policies stay the same objects),
+   * What every rule asked since the last `settle`, or by the compile before, resolved to, and from
+   * which peers (a rule is unchanged while they are). Rules no compile asked for since are forgotten: kept for every rule ever asked (the policies stay the same objects),
    * their peers (and the endpoints they admit) grew with every policy a relabelled pod met (issue 10).
    */
-  private rules = new Map<Rule, ResolvedRule>();
-  private settledRules = new Map<Rule, ResolvedRule>();
+  private readonly rules = new LastUsed<Rule, ResolvedRule>();
+  /** The peers of the rules of this and the last compile, by `partsKey`. */
+  private readonly combined = new LastUsed<string, RulePeers>();
+  private readonly partIds = new WeakMap<object, number>();
+  private nextPartId = 0;
   /** Stands for "every known endpoint" in a rule without peers that names ports: new at every endpoint change. */
   private everyEndpoint: object = {};
 
@@ -114,10 +117,12 @@ export class PeerResolver {
   }
 
   private know(c: LabelClass): void {
+    // A copy: a class the engine owns may still gain endpoints in place.
     const endpoints = c.endpoints.filter((e) => e.ips.length > 0);
     const first = endpoints[0];
     if (first === undefined) return;
-    const ips = endpoints.flatMap((e) => e.ips);
+    // A one-pod class's addresses are that pod's own list, not a copy per class (issue 10: ~10k arrays at 50k pods).
+    const ips = endpoints.length === 1 ? first.ips : endpoints.flatMap((e) => e.ips);
     this.known.set(c.index, { first, endpoints, ips });
     if (!this.namespaces.has(c.namespace)) this.namespaceIndex = null;
     this.namespaces.set(c.namespace, c.namespaceLabels);
@@ -128,10 +133,10 @@ export class PeerResolver {
    * peers no rule it asked for holds (they grew by one or two per pod relabelled, issue 10).
    */
   settle(): void {
-    this.settledRules = this.rules;
-    this.rules = new Map();
+    this.rules.settle();
+    this.combined.settle();
     const held = new Set<object>();
-    for (const r of this.settledRules.values()) for (const part of r.parts) held.add(part);
+    for (const [, r] of this.rules.entries()) for (const part of r.parts) held.add(part);
     for (const r of this.podsPeers.values()) if (!held.has(r)) this.forget(r);
     for (const [key, r] of this.ipBlocks) {
       if (!held.has(r)) {
@@ -150,22 +155,39 @@ export class PeerResolver {
 
   /** How many rules' peers this resolver keeps: those asked for by the last two compiles. */
   get keptRules(): number {
-    return new Set([...this.rules.keys(), ...this.settledRules.keys()]).size;
+    return this.rules.size;
   }
 
   /** `withEndpoints`: also say which endpoints are admitted (named ports need them). */
   rulePeers(policy: Policy, rule: Rule, withEndpoints: boolean): RulePeers {
-    const known = this.rules.get(rule) ?? this.settledRules.get(rule);
+    const known = this.rules.get(rule);
     // Its parts still hold (no change reached them): what resolving its peers again would hand back.
     if (known !== undefined && known.policy === policy && known.withEndpoints === withEndpoints && known.parts.every((p) => this.holds(p))) return this.keep(rule, known);
     const parts: object[] = rule.peers === "all" ? (withEndpoints ? [this.everyEndpoint] : []) : rule.peers.map((peer) => (peer.kind === "pods" ? this.podsPeer(policy, peer) : this.ipBlockPeer(policy, peer)));
     if (known !== undefined && known.withEndpoints === withEndpoints && known.parts.length === parts.length && known.parts.every((p, k) => p === parts[k])) return this.keep(rule, known);
-    return this.keep(rule, { policy, withEndpoints, parts, peers: this.combine(rule, parts, withEndpoints) });
+    const key = this.partsKey(rule, parts, withEndpoints);
+    return this.keep(rule, { policy, withEndpoints, parts, peers: this.combined.get(key) ?? this.combine(rule, parts, withEndpoints), key });
   }
 
   private keep(rule: Rule, resolved: ResolvedRule): RulePeers {
     this.rules.set(rule, resolved);
+    this.combined.set(resolved.key, resolved.peers);
     return resolved.peers;
+  }
+
+  /**
+   * What `combine` reads, as text: the parts (each by a number of its own) in order, whether the
+   * rule admits all and whether endpoints are asked for. Rules with equal keys get the same
+   * `RulePeers` object (rules repeated per namespace, such as `allow-dns`, share their peers, their
+   * endpoint maps and the sets made from them; issue 10).
+   */
+  private partsKey(rule: Rule, parts: readonly object[], withEndpoints: boolean): string {
+    const ids = parts.map((p) => {
+      let id = this.partIds.get(p);
+      if (id === undefined) this.partIds.set(p, (id = this.nextPartId++));
+      return id;
+    });
+    return `${rule.peers === "all" ? "all" : "peers"}|${withEndpoints}|${ids.join(",")}`;
   }
 
   /** Whether a rule's resolved part is still what its peer resolves to: a live selector or ipBlock peer, or the current "every endpoint". */
@@ -175,22 +197,23 @@ export class PeerResolver {
 
   private combine(rule: Rule, parts: readonly object[], withEndpoints: boolean): RulePeers {
     const endpoints = new Map<Endpoint, AddressSet>();
+    // A pod's addresses are its one shared set (`knownAddresses`), not a set per rule (issue 10: ~100k at 50k pods).
     const add = (e: Endpoint, addresses: AddressSet): void => {
       if (withEndpoints && !addresses.isEmpty()) endpoints.set(e, (endpoints.get(e) ?? AddressSet.EMPTY).union(addresses));
     };
     // "If this field is empty or missing, this rule matches all destinations/sources."
     if (rule.peers === "all") {
-      if (withEndpoints) for (const k of this.known.values()) for (const e of k.endpoints) add(e, AddressSet.fromIps(e.ips));
-      return { addresses: AddressSet.ALL, endpoints };
+      if (withEndpoints) for (const k of this.known.values()) for (const e of k.endpoints) add(e, knownAddresses(e));
+      return { addresses: AddressSet.ALL, endpoints: kept(endpoints) };
     }
     let addresses = AddressSet.EMPTY;
     for (const part of parts as readonly (PodsResolved | BlockResolved)[]) {
       addresses = addresses.union(part.addresses);
       if (!withEndpoints) continue;
-      if ("classes" in part) for (const k of part.classes) for (const e of k.endpoints) add(e, AddressSet.fromIps(e.ips));
+      if ("classes" in part) for (const k of part.classes) for (const e of k.endpoints) add(e, knownAddresses(e));
       else for (const { endpoint, allowed } of part.admitted) add(endpoint, allowed);
     }
-    return { addresses, endpoints };
+    return { addresses, endpoints: kept(endpoints) };
   }
 
   /**
@@ -292,7 +315,7 @@ export class PeerResolver {
       const inside = e.ips.filter((ip) => block.has(ip));
       // Whether the block admits a pod's own IP is the engine's call (`ipBlockMatchesPods`); the
       // answer depends on the block and the endpoint alone, so blocks with equal addresses share it.
-      const allowed = this.engine.matchPeer(policy, peer, target(e), AddressSet.fromIps(e.ips)).allowed;
+      const allowed = this.engine.matchPeer(policy, peer, target(e), knownAddresses(e)).allowed;
       excluded = excluded.concat(inside.filter((ip) => !allowed.has(ip)));
       admitted = admitted.concat(inside.filter((ip) => allowed.has(ip)));
       endpoints.push({ endpoint: e, allowed });
@@ -351,12 +374,18 @@ export class PeerResolver {
   }
 }
 
+/** The endpoints of rules that admit none (or need none: no egress named port): one empty map for all. */
+const NO_ENDPOINTS: ReadonlyMap<Endpoint, AddressSet> = new Map();
+const kept = (endpoints: ReadonlyMap<Endpoint, AddressSet>): ReadonlyMap<Endpoint, AddressSet> => (endpoints.size === 0 ? NO_ENDPOINTS : endpoints);
+
 /** What a rule resolved to, and from which peers. */
 interface ResolvedRule {
   readonly policy: Policy;
   readonly withEndpoints: boolean;
   readonly parts: readonly object[];
   readonly peers: RulePeers;
+  /** Its `partsKey`. */
+  readonly key: string;
 }
 
 interface Known {

@@ -129,14 +129,29 @@ export function ruleLookups(spec: RuleSpec, peers: RulePeers, members: readonly 
 
 const NAMED_SUFFIX: Readonly<Record<Family, string>> = { 4: "_named_v4", 6: "_named_v6" };
 
+/** A rule's ports as text: rules with equal texts admit the same connections towards any destination. */
+export const rulePortsKey = (rule: Rule): string =>
+  rule.ports === "all" ? "all" : rule.ports.map((p) => `${p.protocol}:${JSON.stringify(p.port)}`).join(",");
+
 /** `peer . proto . port` of a rule with ports: the numbered ports for every peer, egress named ports per destination. */
 function mainElements(f: Family, spec: RuleSpec, peers: RulePeers, addresses: Contribution["addresses"]): NftSet["elements"] {
   const numbered = numberedConns(spec.rule);
   if (spec.direction === "ingress" || !hasNamedPort(spec.rule)) return addressesTimesConns(f, addresses, numbered);
-  const contributions: Contribution[] = [{ addresses, conns: numbered }];
-  for (const [e, a] of peers.endpoints) contributions.push({ addresses: a.family(f), conns: destinationConns(spec.rule, e) });
-  return segmentElements(f, partition(contributions)).map((key) => ({ key }));
+  // Made once per peers (rules with the same peer parts share them, see PeerResolver) and ports text:
+  // `allow-dns`-like rules repeated per namespace made equal sets each (issue 10).
+  let byPorts = namedElements.get(peers);
+  if (byPorts === undefined) namedElements.set(peers, (byPorts = new Map()));
+  const key = `${f}|${rulePortsKey(spec.rule)}`;
+  let elements = byPorts.get(key);
+  if (elements === undefined) {
+    const contributions: Contribution[] = [{ addresses, conns: numbered }];
+    for (const [e, a] of peers.endpoints) contributions.push({ addresses: a.family(f), conns: destinationConns(spec.rule, e) });
+    byPorts.set(key, (elements = segmentElements(f, partition(contributions)).map((k) => ({ key: k }))));
+  }
+  return elements;
 }
+
+const namedElements = new WeakMap<RulePeers, Map<string, NftSet["elements"]>>();
 
 /**
  * `ruleConns(rule, destination)`, once per rule and destination ports: a pod event re-resolves the
