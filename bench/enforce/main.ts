@@ -65,6 +65,15 @@ const median = (xs: readonly number[]): number => {
 const kb = (bytes: number): string => `${(bytes / 1024).toFixed(0)} KiB`;
 const log = (m: string): void => void process.stderr.write(`[${((performance.now() - STARTED) / 1000).toFixed(1)}s] ${m}\n`);
 
+/** The indexes of the `n` largest values of `xs`, largest first. */
+function slowest(xs: readonly number[], n: number): number[] {
+  return xs
+    .map((x, i) => [x, i] as const)
+    .sort((a, b) => b[0] - a[0])
+    .slice(0, n)
+    .map(([, i]) => i);
+}
+
 function table(title: string, head: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: readonly string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ")} |`;
@@ -471,6 +480,11 @@ async function livePhase(): Promise<string[]> {
       "5c. Live source: the agent's apply cycle by step (from its `applied` log line: viewMs, compileMs, shrinkMs, diffMs, nftMs; gcMs: the garbage collector's pauses during the cycle, inside the other steps), p50 / p99 ms",
       ["cluster", "event", "view read", "compile", "shrink check", "diff", "nft", "GC pauses"],
       figures.flatMap((f) => f.kinds.map((k) => [f.size, k.kind, ...[k.phases.view, k.phases.compile, k.phases.shrink, k.phases.diff, k.phases.nft, k.phases.gc].map((xs) => `${q(xs, 0.5)} / ${q(xs, 0.99)}`)])),
+    ),
+    table(
+      "5d. Live source: the three slowest events of each kind (wall ms, then the agent's cycle and its steps from the same `applied` line; GC pauses fall inside the steps; wall − cycle: the stand-in, the watch and the log line)",
+      ["cluster", "event", "wall", "cycle", "view read", "compile", "shrink check", "diff", "nft", "GC pauses", "wall − cycle"],
+      figures.flatMap((f) => f.kinds.flatMap((k) => slowest(k.wall, 3).map((i) => [f.size, k.kind, ms(k.wall[i] ?? NaN), ms(k.cycle[i] ?? NaN), ...[k.phases.view, k.phases.compile, k.phases.shrink, k.phases.diff, k.phases.nft, k.phases.gc].map((xs) => ms(xs[i] ?? NaN)), ms((k.wall[i] ?? NaN) - (k.cycle[i] ?? NaN))]))),
     ),
     ...figures.map((f) => `\n${f.size}: the agent's /metrics after the events: ${f.metrics}`),
     ...failures,
