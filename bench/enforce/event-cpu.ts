@@ -20,10 +20,13 @@
  *   mark-compact cycles);
  * - retained: the heap's growth over the event after a full GC (a leak when it stays above 0).
  *
- *   node dist/bench/enforce/event-cpu.js [--events=N] [--pods=N] [--policies=N] [--seed=N]
+ * `--per-event` prints each event's compile wall and CPU time and GC pauses as it ends (which events
+ * spike, and whether periodically; with `--trace-gc` the collector's lines fall between them).
+ *
+ *   node dist/bench/enforce/event-cpu.js [--events=N] [--pods=N] [--policies=N] [--seed=N] [--per-event]
  *   node --expose-gc --max-semi-space-size=512 dist/bench/enforce/event-cpu.js --memory
  */
-import { PerformanceObserver } from "node:perf_hooks";
+import { PerformanceObserver, constants } from "node:perf_hooks";
 import v8 from "node:v8";
 import { setImmediate as turn } from "node:timers/promises";
 import { CompileCache } from "../../src/nft/cache.js";
@@ -40,6 +43,7 @@ const PODS = arg("pods", 50_000);
 const POLICIES = arg("policies", 10_000);
 const SEED = arg("seed", 20261121);
 const MEMORY = process.argv.includes("--memory");
+const PER_EVENT = process.argv.includes("--per-event");
 
 const cpuMs = (): number => {
   const u = process.cpuUsage();
@@ -50,9 +54,13 @@ async function main(): Promise<void> {
   const gc = new PerformanceObserver(() => undefined);
   gc.observe({ entryTypes: ["gc"] });
   // GC entries are queued for the next turn of the event loop: wait one, then take them.
-  const gcMs = async (): Promise<number> => {
+  const gcMs = async (): Promise<GcPauses> => {
     await turn();
-    return gc.takeRecords().reduce((sum, e) => sum + e.duration, 0);
+    const entries = gc.takeRecords();
+    return {
+      ms: entries.reduce((sum, e) => sum + e.duration, 0),
+      markCompact: entries.some((e) => ((e as { detail?: { kind?: number } }).detail)?.kind === constants.NODE_PERFORMANCE_GC_MAJOR),
+    };
   };
   const s = synthetic(SEED, PODS, POLICIES, 250);
   const cache = new CompileCache();
@@ -68,19 +76,21 @@ async function main(): Promise<void> {
 }
 
 type Compile = (st: State) => CompileResult;
+/** The collector's pauses since the last look, and whether a mark-compact (a full collection) ended among them. */
+type GcPauses = { ms: number; markCompact: boolean };
 
 const f = (xs: readonly number[], digits = 1): string => `${quantile(xs, 0.5).toFixed(digits)} / ${quantile(xs, 0.99).toFixed(digits)}`;
 
 /** Compile + diff time per event, per kind. */
-async function timePerEvent(compile: Compile, first: State, applied: Ruleset, s: SyntheticCluster, gcMs: () => Promise<number>): Promise<{ state: State; last: CompileResult }> {
+async function timePerEvent(compile: Compile, first: State, applied: Ruleset, s: SyntheticCluster, gcMs: () => Promise<GcPauses>): Promise<{ state: State; last: CompileResult }> {
   let state = first;
   let loaded = applied;
   let last: CompileResult | null = null;
   const total = { cpu: 0, wall: 0, gc: 0 };
-  console.log("| event | compile CPU p50 / p99 | compile wall | diff CPU | diff wall | GC pauses | largest (wall, GC) |");
-  console.log("|---|---|---|---|---|---|---|");
+  console.log("| event | compile CPU p50 / p99 | compile wall | diff CPU | diff wall | GC pauses | largest (wall, GC) | events with a mark-compact: compile wall p50 / max | the others: compile wall p99 / max |");
+  console.log("|---|---|---|---|---|---|---|---|---|");
   for (const kind of kinds(s, new Prng(SEED ^ 0xe7e7))) {
-    const m = { compileCpu: [] as number[], compileWall: [] as number[], diffCpu: [] as number[], diffWall: [] as number[], gc: [] as number[] };
+    const m = { compileCpu: [] as number[], compileWall: [] as number[], diffCpu: [] as number[], diffWall: [] as number[], gc: [] as number[], markCompact: [] as boolean[] };
     for (let k = 0; k < EVENTS; k++) {
       const next = kind.next(state, k);
       const [c0, w0] = [cpuMs(), performance.now()];
@@ -92,17 +102,23 @@ async function timePerEvent(compile: Compile, first: State, applied: Ruleset, s:
       m.compileWall.push(w1 - w0);
       m.diffCpu.push(c2 - c1);
       m.diffWall.push(w2 - w1);
-      m.gc.push(await gcMs());
+      const paused = await gcMs();
+      m.gc.push(paused.ms);
+      m.markCompact.push(paused.markCompact);
       total.cpu += c2 - c0;
       total.wall += w2 - w0;
       total.gc += m.gc[m.gc.length - 1] as number;
+      if (PER_EVENT) console.log(`event ${kind.label} ${k}: compile wall ${(w1 - w0).toFixed(1)} ms, CPU ${(c1 - c0).toFixed(1)} ms, GC pauses ${paused.ms.toFixed(1)} ms${paused.markCompact ? ", a mark-compact ended" : ""}`);
       state = next;
       loaded = compiled.ruleset;
       last = compiled;
     }
     const walls = m.compileWall.map((w, k) => w + (m.diffWall[k] as number));
     const worst = walls.indexOf(Math.max(...walls));
-    console.log(`| ${kind.label} | ${f(m.compileCpu)} | ${f(m.compileWall)} | ${f(m.diffCpu)} | ${f(m.diffWall)} | ${f(m.gc)} | ${(walls[worst] as number).toFixed(1)}, ${(m.gc[worst] as number).toFixed(1)} |`);
+    const withMc = m.compileWall.filter((_, k) => m.markCompact[k] === true);
+    const without = m.compileWall.filter((_, k) => m.markCompact[k] !== true);
+    const pMax = (xs: readonly number[], q: number): string => (xs.length === 0 ? "-" : `${quantile(xs, q).toFixed(1)} / ${Math.max(...xs).toFixed(1)}`);
+    console.log(`| ${kind.label} | ${f(m.compileCpu)} | ${f(m.compileWall)} | ${f(m.diffCpu)} | ${f(m.diffWall)} | ${f(m.gc)} | ${(walls[worst] as number).toFixed(1)}, ${(m.gc[worst] as number).toFixed(1)} | ${withMc.length}: ${pMax(withMc, 0.5)} | ${pMax(without, 0.99)} |`);
   }
   console.log(`all events: compile + diff CPU ${total.cpu.toFixed(0)} ms, wall ${total.wall.toFixed(0)} ms, GC pauses ${total.gc.toFixed(0)} ms`);
   if (last === null) throw new Error("no events");
@@ -114,7 +130,7 @@ const oldSpace = (): number => v8.getHeapSpaceStatistics().find((sp) => sp.space
 const used = (): number => v8.getHeapStatistics().used_heap_size;
 
 /** Heap allocated, promoted and retained per event, per kind (see the header). */
-async function memoryPerEvent(compile: Compile, first: State, applied: Ruleset, s: SyntheticCluster, gcMs: () => Promise<number>): Promise<{ state: State; last: CompileResult }> {
+async function memoryPerEvent(compile: Compile, first: State, applied: Ruleset, s: SyntheticCluster, gcMs: () => Promise<GcPauses>): Promise<{ state: State; last: CompileResult }> {
   const gc = globalThis.gc;
   if (gc === undefined) throw new Error("--memory needs node --expose-gc");
   let state = first;
@@ -133,7 +149,7 @@ async function memoryPerEvent(compile: Compile, first: State, applied: Ruleset, 
       const compiled = compile(next);
       diffRulesets(loaded, compiled.ruleset);
       const used1 = used();
-      if ((await gcMs()) > 0) m.withGc++;
+      if ((await gcMs()).ms > 0) m.withGc++;
       gc({ type: "minor" });
       gc({ type: "minor" });
       const promoted = oldSpace() - old0;
