@@ -244,7 +244,8 @@ const maxMsOf = (v: unknown): number => num((v as { maxMs?: unknown } | undefine
  * One size: serve it, run the agent into `netns`, measure; the stand-in and the agent are stopped
  * (and the temp dir removed) also on failure. `eventBudgetMs`: per kind, no event starts past it.
  */
-export async function measureLive(size: EventSize, seed: number, events: number, netns: string, eventBudgetMs: number, log: (m: string) => void): Promise<LiveFigures> {
+/** `paceMs`: the wait after an event is applied before the next is written (0: back to back). */
+export async function measureLive(size: EventSize, seed: number, events: number, netns: string, eventBudgetMs: number, log: (m: string) => void, paceMs = 0): Promise<LiveFigures> {
   const s = synthetic(seed, size.pods, size.policies, size.podsPerNode);
   const objects = clusterObjects(s);
   const dir = mkdtempSync(join(tmpdir(), "pcbench-live-"));
@@ -283,6 +284,7 @@ export async function measureLive(size: EventSize, seed: number, events: number,
     const kinds: LiveKindFigures[] = [];
     /** Writes, then waits for the `applied` line that includes it (`match`), timing both ways. */
     const timedEvent = async (write: () => Promise<unknown>, match: (r: Obj) => boolean, agentFigure: (r: Obj) => number, fig: ReturnType<typeof newFig>): Promise<void> => {
+      if (paceMs > 0) await new Promise((resolve) => setTimeout(resolve, paceMs));
       const from = a.lines.length;
       const tw = performance.now();
       await write();

@@ -1,7 +1,7 @@
 /**
  * Enforcement benchmark (not a test): compile/apply sizes and times, incremental updates,
  * policy-to-enforced latency and datapath cost, with real packets in network namespaces.
- *   npm run bench:enforce -- [--quick] [--seed=N] [--only=events|live] [--events=N]
+ *   npm run bench:enforce -- [--quick] [--seed=N] [--only=events|live] [--events=N] [--pace=MS]
  * Needs root, `ip` and `nft`. Everything runs in namespaces created here (createNetns, labUp)
  * and removed again, also on failure; nothing is configured in the root namespace.
  */
@@ -33,6 +33,8 @@ const EVENTS = Number(EVENTS_ARG ?? 200);
 const ONLY_LIVE = args.includes("--only=live");
 /** Live events per kind (200; 20 with --quick, unless --events), and the time after which a kind starts no more. */
 const LIVE_EVENTS = Number(EVENTS_ARG ?? (QUICK ? 20 : 200));
+/** `--pace=MS`: the live run waits MS after each event is applied before it writes the next (default 0: back to back). */
+const LIVE_PACE_MS = Number(args.find((a) => a.startsWith("--pace="))?.slice(7) ?? 0);
 const LIVE_KIND_BUDGET_MS = QUICK ? 90_000 : 300_000;
 /** Compile of one size is abandoned (no repetitions, later phases skipped) past this. */
 const COMPILE_BUDGET_MS = QUICK ? 30_000 : 60_000;
@@ -455,7 +457,7 @@ async function livePhase(): Promise<string[]> {
   const failures: string[] = [];
   for (const size of EVENT_SIZES) {
     try {
-      figures.push(await withNetns((netns) => measureLive(size, SEED, LIVE_EVENTS, netns, LIVE_KIND_BUDGET_MS, log)));
+      figures.push(await withNetns((netns) => measureLive(size, SEED, LIVE_EVENTS, netns, LIVE_KIND_BUDGET_MS + LIVE_EVENTS * LIVE_PACE_MS, log, LIVE_PACE_MS)));
     } catch (e) {
       failures.push(`\nLIVE ${size.label} FAILED: ${(e as Error).message}`);
       log(`live ${size.label} failed: ${(e as Error).message}`);
@@ -470,7 +472,7 @@ async function livePhase(): Promise<string[]> {
       figures.map((f) => [f.size, String(f.objects), ms(f.startMs), ms(f.syncMs), ms(f.firstApplyWallMs), ms(f.firstApplyAgentMs), String(f.elements), mib(f.afterSync), mib(f.afterEvents)]),
     ),
     table(
-      `5b. Live source: event → applied (up to ${LIVE_EVENTS} per kind, one after the other; wall: from the write to the stand-in to the agent's \`applied\` log line; agent: its own watch event → applied (podIpToApplied / policyToApplied); cycle: the agent's apply cycle, view read → nft's exit; ms; wall − cycle: the stand-in, the watch, the agent's coalescing (next turn of its event loop when idle) and the log line)`,
+      `5b. Live source: event → applied (up to ${LIVE_EVENTS} per kind, ${LIVE_PACE_MS > 0 ? `each written ${LIVE_PACE_MS} ms after the last was applied (--pace)` : "one after the other"}; wall: from the write to the stand-in to the agent's \`applied\` log line; agent: its own watch event → applied (podIpToApplied / policyToApplied); cycle: the agent's apply cycle, view read → nft's exit; ms; wall − cycle: the stand-in, the watch, the agent's coalescing (next turn of its event loop when idle) and the log line)`,
       ["cluster", "event", "n", "wall p50", "wall p99", "wall max", "agent p50", "agent p99", "cycle p50", "cycle p99", "wall − cycle max", "applied as"],
       figures.flatMap((f) =>
         f.kinds.map((k) => [f.size, k.kind, String(k.n), q(k.wall, 0.5), q(k.wall, 0.99), ms(Math.max(...k.wall)), q(k.agentEvent, 0.5), q(k.agentEvent, 0.99), q(k.cycle, 0.5), q(k.cycle, 0.99), ms(Math.max(...k.wall.map((w, i) => w - (k.cycle[i] ?? 0)))), k.changes]),
