@@ -15,6 +15,7 @@ import { PeerResolver, rulePeersKey } from "./peers.js";
 import { type RuleLookups, type RuleSpec, needsMembers, ruleLookups, rulePeersOf, sharesPeerSet } from "./rule-sets.js";
 import { type CompileCache, type RuleSpecs, adminRuleLookupsKey } from "./cache.js";
 import { renderRuleset, rulesetStats } from "./render.js";
+import { type ClusterFamilies, clusterFamilies } from "./families.js";
 import { type CompileOptions, type CompileResult, type Mode, type NftChain, type NftSet, type NodeScope, type RuleIdEntry, TABLE } from "./types.js";
 
 const DIRECTIONS: readonly Direction[] = ["egress", "ingress"];
@@ -34,11 +35,13 @@ export function compileRuleset(cluster: Cluster, engineOptions: EngineOptions, n
   const local = groupLocalPods(engine, node.localPods ?? cluster.endpoints.filter((e) => e.ips.length > 0), opts.audit === true);
   const entries = new Map<string, RuleIdEntry>();
   const podCidrs = node.podCidrs ?? [];
+  // From the cluster alone: a pod event changes the table's sets only when it brings a family's first address or takes its last.
+  const families = clusterFamilies(cluster, podCidrs);
   const sets: NftSet[] = [...localSets(local.enforced, podCidrs, opts.cache)];
   const ruleSets: NftSet[] = [];
   const chains: NftChain[] = [kept(opts.cache, "base chain", [], baseChain)];
   for (const direction of DIRECTIONS) {
-    const d = compileDirection(direction, local, resolver, engine.adminTiers(), cluster.endpoints, entries, opts.cache);
+    const d = compileDirection(direction, local, resolver, engine.adminTiers(), cluster.endpoints, families, entries, opts.cache);
     sets.push(...d.maps);
     ruleSets.push(...d.sets);
     chains.push(...d.chains);
@@ -98,6 +101,7 @@ function compileDirection(
   resolver: PeerResolver,
   adminTiers: AdminTiers | null,
   endpoints: readonly Endpoint[],
+  families: ClusterFamilies,
   entries: Map<string, RuleIdEntry>,
   cache: CompileCache | undefined,
 ): { maps: NftSet[]; sets: NftSet[]; chains: NftChain[] } {
@@ -109,8 +113,8 @@ function compileDirection(
     // Ingress named ports resolve against the local pods the rule's policy isolates.
     const members = needsMembers(spec) ? (isolated.get(spec.policy) ?? []) : [];
     const peers = rulePeersOf(resolver, spec);
-    const compute = (same?: RuleLookups): RuleLookups => ruleLookups(spec, peers, members, same);
-    lookups.set(spec, cache === undefined ? compute() : cache.ruleLookups(spec, peers, members, compute));
+    const compute = (same?: RuleLookups): RuleLookups => ruleLookups(spec, peers, members, families, same);
+    lookups.set(spec, cache === undefined ? compute() : cache.ruleLookups(spec, peers, members, families, compute));
     entries.set(spec.id, ruleEntry(spec, local.modes.get(spec.policy) ?? "enforce"));
   }
   const admin = new Map<AdminPolicy, CompiledAdminRule[]>();
@@ -123,8 +127,8 @@ function compileDirection(
     const egressNamed = named && direction === "egress" ? withIps : [];
     // Ingress named ports resolve against the local pods of the groups that meet the policy.
     const members = named && direction === "ingress" ? groups.filter((g) => g.admin.includes(spec.policy) || g.baseline.includes(spec.policy)).flatMap((g) => g.members) : [];
-    const compute = (): RuleLookups => adminRuleLookups(spec, peers, egressNamed, members);
-    const l = cache === undefined ? compute() : cache.lookups(adminRuleLookupsKey(spec, peers, egressNamed, members), compute);
+    const compute = (): RuleLookups => adminRuleLookups(spec, peers, egressNamed, members, families);
+    const l = cache === undefined ? compute() : cache.lookups(adminRuleLookupsKey(spec, peers, egressNamed, members, families), compute);
     const list = admin.get(spec.policy) ?? [];
     list.push({ spec, lookups: l });
     admin.set(spec.policy, list);
