@@ -8,7 +8,7 @@ import { type CompiledAdminRule, type SpecIndex, baseChain, groupChainsOf, specI
 import { adminRuleEntry, adminRuleKey, adminRuleLookups, adminRulePeers, adminRulesOf } from "./admin-rules.js";
 import { type AdminPolicy, adminRuleNamesPort, formatAdminPolicy } from "../model/admin-policy.js";
 import type { AdminTiers } from "../engine/admin-tiers.js";
-import { ADDRESS_TYPE, FAMILIES, flatText, formatAddresses } from "./elements.js";
+import { ADDRESS_TYPE, flatText, formatAddresses } from "./elements.js";
 import { type Group, type LocalPods, byString, groupLocalPods } from "./groups.js";
 import { groupChain, groupId, hashText, ruleId, stableHashes, unknownId } from "./ids.js";
 import { PeerResolver, rulePeersKey } from "./peers.js";
@@ -37,9 +37,9 @@ export function compileRuleset(cluster: Cluster, engineOptions: EngineOptions, n
   const podCidrs = node.podCidrs ?? [];
   // From the cluster alone: a pod event changes the table's sets only when it brings a family's first address or takes its last.
   const families = clusterFamilies(cluster, podCidrs);
-  const sets: NftSet[] = [...localSets(local.enforced, podCidrs, opts.cache)];
+  const sets: NftSet[] = [...localSets(local.enforced, podCidrs, families, opts.cache)];
   const ruleSets: NftSet[] = [];
-  const chains: NftChain[] = [kept(opts.cache, "base chain", [], baseChain)];
+  const chains: NftChain[] = [kept(opts.cache, "base chain", [families], () => baseChain(families))];
   for (const direction of DIRECTIONS) {
     const d = compileDirection(direction, local, resolver, engine.adminTiers(), cluster.endpoints, families, entries, opts.cache);
     sets.push(...d.maps);
@@ -140,11 +140,11 @@ function compileDirection(
     const policies = () => g.lookup.map((p) => ({ namespace: p.namespace, name: p.name }));
     // Only a NetworkPolicy tier ends in the group's default deny.
     if (g.lookup.length > 0) entries.set(id, kept(cache, id, [g.mode, ...g.lookup], () => ({ kind: "default-deny", id, direction, group: g.hash, mode: g.mode, policies: policies() })));
-    const compute = (): NftChain[] => groupChainsOf(g, bySpec, lookups, admin, local.adminMode);
-    return cache === undefined ? compute() : cache.chains(groupChain(direction, g.hash), chainInputs(g, bySpec, lookups, admin, local.adminMode), compute);
+    const compute = (): NftChain[] => groupChainsOf(g, bySpec, lookups, admin, local.adminMode, families);
+    return cache === undefined ? compute() : cache.chains(groupChain(direction, g.hash), [families, ...chainInputs(g, bySpec, lookups, admin, local.adminMode)], compute);
   });
   const adminSets = [...admin.values()].flatMap((rules) => rules.flatMap((r) => r.lookups.sets));
-  const maps = kept(cache, `verdict maps ${direction}`, groups.flatMap((g) => [g.hash, g.members.length, ...g.members]), () => verdictMaps(direction, groups));
+  const maps = kept(cache, `verdict maps ${direction}`, [families, ...groups.flatMap((g) => [g.hash, g.members.length, ...g.members])], () => verdictMaps(direction, groups, families));
   return { maps, sets: distinctSets([...[...lookups.values()].flatMap((l) => l.sets), ...adminSets]), chains };
 }
 
@@ -295,16 +295,19 @@ function allRuleSpecs(direction: Direction, policies: readonly Policy[], adminPo
 }
 
 /** `addressSets`, the last ones while the local pods and CIDRs are the same (a function apart: a closure in `compileRuleset` would keep its scope alive with the result's getters). */
-function localSets(enforced: LocalPods["enforced"], podCidrs: readonly Cidr[], cache: CompileCache | undefined): NftSet[] {
-  return kept(cache, "address sets", [...enforced, "pod cidrs", ...podCidrs], () => addressSets(enforced, podCidrs));
+function localSets(enforced: LocalPods["enforced"], podCidrs: readonly Cidr[], families: ClusterFamilies, cache: CompileCache | undefined): NftSet[] {
+  return kept(cache, "address sets", [families, ...enforced, "pod cidrs", ...podCidrs], () => addressSets(enforced, podCidrs, families));
 }
 
-/** Known local pod addresses, the node's pod CIDRs (fail closed), and self pairs. */
-function addressSets(enforced: LocalPods["enforced"], podCidrs: readonly Cidr[]): NftSet[] {
+/**
+ * Known local pod addresses, the node's pod CIDRs (fail closed), and self pairs, for each family
+ * the cluster has (a pod CIDR of the node makes its family one of them).
+ */
+function addressSets(enforced: LocalPods["enforced"], podCidrs: readonly Cidr[], families: ClusterFamilies): NftSet[] {
   const all = AddressSet.fromIps(enforced.flatMap((e) => e.ips));
   const cidrs = AddressSet.fromCidrs(podCidrs);
   const out: NftSet[] = [];
-  for (const f of FAMILIES) {
+  for (const f of families) {
     out.push({ name: `local_v${f}`, kind: "set", type: ADDR[f], interval: true, elements: formatAddresses(f, all.family(f)).map((key) => ({ key })) });
     out.push({ name: `pod_cidr_v${f}`, kind: "set", type: ADDR[f], interval: true, elements: formatAddresses(f, cidrs.family(f)).map((key) => ({ key })) });
     out.push({ name: `self_v${f}`, kind: "set", type: `${ADDR[f]} . ${ADDR[f]}`, interval: false, elements: selfPairs(enforced, f) });
@@ -328,9 +331,9 @@ function selfPairs(enforced: LocalPods["enforced"], f: Family): NftSet["elements
   return [...pairs.values()].sort(([a1, b1], [a2, b2]) => byValue(a1, a2) || byValue(b1, b2)).map(([a, b]) => ({ key: flatText([text(a), " . ", text(b)]) }));
 }
 
-/** `pod address : jump <group chain>` for every isolated local pod. */
-function verdictMaps(direction: Direction, groups: readonly Group[]): NftSet[] {
-  return FAMILIES.map((f) => {
+/** `pod address : jump <group chain>` for every isolated local pod, one map per family the cluster has. */
+function verdictMaps(direction: Direction, groups: readonly Group[], families: ClusterFamilies): NftSet[] {
+  return families.map((f) => {
     const targets = new Map<bigint, string>();
     for (const g of groups) for (const pod of g.members) for (const ip of pod.ips) if (ip.family === f) targets.set(ip.value, groupChain(direction, g.hash));
     const elements = [...targets]
