@@ -251,3 +251,26 @@ test("ingress named ports (two-step: peers set, then a daddr . proto . port hash
     assert.equal(canonical(patched), canonical(ok(await listTable(ns))));
   });
 });
+
+test("a family flip (issue 10): the first IPv6 pod of a v4-only cluster is an objects diff the kernel takes (IPv6 sets come, the base chain is flushed and written again), leaving the table a full apply gives; the last IPv6 pod going takes them away again", async (t) => {
+  if (!(await canUseNetns(t))) return;
+  const v4Web: Endpoint = { ...webApi, ips: webApi.ips.filter((a) => a.family === 4) };
+  const v4Policies = POLICIES.map((p) => ({ ...p, egress: p.egress.map((r) => (r.peers === "all" ? r : { ...r, peers: r.peers.filter((x) => x.kind !== "ipBlock" || x.cidr.family === 4) })) }));
+  const v4Endpoints = BASE.map((e) => (e === webApi ? v4Web : e));
+  const local = (endpoints: readonly Endpoint[]) => compileRuleset(testCluster(v4Policies, endpoints), ENGINE_OPTIONS, { localPods: endpoints.filter((e) => e !== coredns), podCidrs: POD_CIDRS.filter((c) => c.family === 4) });
+  const v4 = local(v4Endpoints);
+  const dual = local([...v4Endpoints, pod("staging", "ext6", { app: "ext6" }, ["fd00:2::7"])]);
+  await withNetns(1, async ([ns]) => {
+    ok(await applyRuleset(v4.text, ns));
+    assert.doesNotMatch(ok(await listTable(ns)), /_v6|ip6 /);
+    for (const [from, to] of [[v4, dual], [dual, v4]] as const) {
+      const diff = diffRulesets(from.ruleset, to.ruleset);
+      assert.equal(diff.kind, "objects");
+      ok(await applyRuleset(diff.text, ns));
+      const patched = ok(await listTable(ns));
+      assert.equal(/ip6 saddr vmap @egress_v6/.test(patched), to === dual);
+      ok(await applyRuleset(to.text, ns));
+      assert.equal(canonical(patched), canonical(ok(await listTable(ns))));
+    }
+  });
+});

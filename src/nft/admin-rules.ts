@@ -9,10 +9,11 @@ import type { AdminTiers } from "../engine/admin-tiers.js";
 import { type AdminEgressPeer, type AdminPolicy, type AdminRule, type AdminTier, effectiveAction, formatAdminPolicy } from "../model/admin-policy.js";
 import type { Direction, Endpoint } from "../model/cluster.js";
 import { AddressSet } from "../net/address-set.js";
-import { ADDRESS_TYPE, type Contribution, FAMILIES, IP_KEYWORD, partition, segmentElements } from "./elements.js";
+import { ADDRESS_TYPE, type Contribution, IP_KEYWORD, partition, segmentElements } from "./elements.js";
 import { setName } from "./ids.js";
 import { type RuleLookups, addressLookup, lookupSet, namedIngressLookup } from "./rule-sets.js";
 import type { Mode, RuleIdEntry } from "./types.js";
+import type { ClusterFamilies } from "./families.js";
 
 /** One rule of one admin policy; `hash` names its id and sets. */
 export interface AdminRuleSpec {
@@ -36,9 +37,9 @@ export const adminRulesOf = (policy: AdminPolicy, direction: Direction): readonl
 /**
  * The match expressions of one admin rule and their sets. A match expression of "" matches every
  * packet: a Deny or Pass rule that fails closed is "a 'Deny all' rule". An Accept rule that fails
- * closed matches no traffic: no expression at all.
+ * closed matches no traffic: no expression at all. Only the families the cluster has (`families`) get sets.
  */
-export function adminRuleLookups(spec: AdminRuleSpec, peers: AddressSet, endpoints: readonly Endpoint[], members: readonly Endpoint[]): RuleLookups {
+export function adminRuleLookups(spec: AdminRuleSpec, peers: AddressSet, endpoints: readonly Endpoint[], members: readonly Endpoint[], families: ClusterFamilies): RuleLookups {
   const m = spec.rule.match;
   if (m.kind === "matches-nothing") return { sets: [], matches: [] };
   if (m.kind === "denies-all") return { sets: [], matches: [""] };
@@ -49,7 +50,7 @@ export function adminRuleLookups(spec: AdminRuleSpec, peers: AddressSet, endpoin
   const protocols = m.protocols;
   const named = protocols === "all" ? [] : protocols.filter((p) => p.kind === "namedPort");
   const numbered = adminProtocolsConns(protocols, null);
-  for (const f of FAMILIES) {
+  for (const f of families) {
     const name = setName(direction, hash, f);
     const addresses = peers.family(f);
     const ip = IP_KEYWORD[f];

@@ -9,6 +9,7 @@ import { type RuleLookups, type RuleSpec, rulePortsKey } from "./rule-sets.js";
 import type { NftChain } from "./types.js";
 import type { AdminRuleSpec } from "./admin-rules.js";
 import { LastUsed } from "./last-used.js";
+import type { ClusterFamilies } from "./families.js";
 
 /**
  * What a caller that compiles again and again (the enforcer, the node agent) keeps from the last
@@ -67,9 +68,10 @@ export class CompileCache {
   }
 
   /** The sets of a NetworkPolicy rule: kept while its spec, its resolved peers and its member pods are the same objects. */
-  ruleLookups(spec: RuleSpec, peers: RulePeers, members: readonly Endpoint[], compute: (same?: RuleLookups) => RuleLookups): RuleLookups {
+  ruleLookups(spec: RuleSpec, peers: RulePeers, members: readonly Endpoint[], families: ClusterFamilies, compute: (same?: RuleLookups) => RuleLookups): RuleLookups {
     const found = this.rules.get(spec.rule);
-    const samePeers = found !== undefined && found.hash === spec.hash && found.peersHash === spec.peersHash && found.peers === peers;
+    // The cluster's families are part of the rule's inputs: a family coming or going makes its sets again.
+    const samePeers = found !== undefined && found.hash === spec.hash && found.peersHash === spec.peersHash && found.peers === peers && found.families === families;
     let lookups: RuleLookups;
     if (samePeers && sameItems(found.members, members)) {
       lookups = found.lookups;
@@ -84,11 +86,11 @@ export class CompileCache {
       this.misses++;
     } else {
       // Objects made afresh (a file reloaded) may still describe the same sets: then by text.
-      lookups = this.lookups(ruleLookupsKey(spec, peers.addresses, peers.endpoints, members), compute);
+      lookups = this.lookups(ruleLookupsKey(spec, peers.addresses, peers.endpoints, members, families), compute);
     }
     // The same entry while nothing in it changed: a new one per rule and compile lived until the next compile (promoted garbage, issue 10).
     const same = found !== undefined && samePeers && found.lookups === lookups && found.resolver === this.resolver && sameItems(found.members, members);
-    this.rules.set(spec.rule, same ? found : { hash: spec.hash, peersHash: spec.peersHash, peers, members, lookups, resolver: this.resolver });
+    this.rules.set(spec.rule, same ? found : { hash: spec.hash, peersHash: spec.peersHash, peers, members, families, lookups, resolver: this.resolver });
     return lookups;
   }
 
@@ -160,6 +162,7 @@ interface RuleEntry {
   readonly peersHash: string | null;
   readonly peers: RulePeers;
   readonly members: readonly Endpoint[];
+  readonly families: ClusterFamilies;
   readonly lookups: RuleLookups;
 }
 
@@ -180,10 +183,11 @@ const endpointKey = (e: Endpoint, addresses?: AddressSet): string =>
   `${addresses === undefined ? e.ips.map(formatIp).join("+") : addresses.key()}=${e.ports.map((p) => `${p.name ?? ""}/${p.protocol}/${p.port}`).join("+")}`;
 
 /** Everything `ruleLookups` reads, as text. */
-export function ruleLookupsKey(spec: RuleSpec, addresses: AddressSet, named: ReadonlyMap<Endpoint, AddressSet>, members: readonly Endpoint[]): string {
+export function ruleLookupsKey(spec: RuleSpec, addresses: AddressSet, named: ReadonlyMap<Endpoint, AddressSet>, members: readonly Endpoint[], families: ClusterFamilies): string {
   const peerKinds = spec.rule.peers === "all" ? "all" : spec.rule.peers.map((p) => (p.kind === "pods" ? "pods" : `ip${p.cidr.family}`)).join(",");
   return [
     spec.direction,
+    families.join(","),
     spec.hash,
     spec.peersHash,
     rulePortsKey(spec.rule),
@@ -198,7 +202,7 @@ export function ruleLookupsKey(spec: RuleSpec, addresses: AddressSet, named: Rea
  * Everything `adminRuleLookups` reads, as text: the id hash, the rule's match (kind, protocols),
  * the addresses its peers match, and the pods its named ports resolve on.
  */
-export function adminRuleLookupsKey(spec: AdminRuleSpec, peers: AddressSet, endpoints: readonly Endpoint[], members: readonly Endpoint[]): string {
+export function adminRuleLookupsKey(spec: AdminRuleSpec, peers: AddressSet, endpoints: readonly Endpoint[], members: readonly Endpoint[], families: ClusterFamilies): string {
   const m = spec.rule.match;
   const protocols =
     m.kind !== "as-written" || m.protocols === "all"
@@ -207,6 +211,7 @@ export function adminRuleLookupsKey(spec: AdminRuleSpec, peers: AddressSet, endp
   return [
     "admin",
     spec.direction,
+    families.join(","),
     spec.hash,
     m.kind,
     protocols,

@@ -7,6 +7,8 @@ import { type Action, NETWORK_POLICY_ACTION, NETWORK_POLICY_END, tierLayers, ver
 import { type AdminPolicy, type AdminTier, effectiveAction, formatAdminPolicy } from "../model/admin-policy.js";
 import type { AdminRuleSpec } from "./admin-rules.js";
 import { ruleAction } from "../engine/admin-tiers.js";
+import { IP_KEYWORD } from "./elements.js";
+import type { ClusterFamilies } from "./families.js";
 
 export const BASE_CHAIN = "forward";
 
@@ -24,18 +26,16 @@ const LOG_LIMIT = "limit rate 10/second burst 20 packets";
  * crosses the node came back through a Service (hairpin), and "A Pod connecting to a Service IP that
  * the service proxy load-balances back to the same Pod is subject to ClusterNetworkPolicy": it walks
  * the tiers too, and the NetworkPolicy tier accepts it (see `groupChainsOf`).
+ *
+ * Only the families the cluster has (`families`): a family without an address in the cluster has
+ * no pod CIDR on the node, so its fail-closed drop could match nothing, and no verdict map.
  */
-export function baseChain(): NftChain {
+export function baseChain(families: ClusterFamilies): NftChain {
   const dispatch = (direction: Direction, field: "saddr" | "daddr", map: string): string[] =>
-    (
-      [
-        ["ip", 4],
-        ["ip6", 6],
-      ] as const
-    ).flatMap(([ip, f]) => [
-      `${ip} ${field} @pod_cidr_v${f} ${ip} ${field} != @local_v${f} jump ${unknownChain(direction)}`,
-      `${ip} ${field} vmap @${map}_v${f}`,
-    ]);
+    families.flatMap((f) => {
+      const ip = IP_KEYWORD[f];
+      return [`${ip} ${field} @pod_cidr_v${f} ${ip} ${field} != @local_v${f} jump ${unknownChain(direction)}`, `${ip} ${field} vmap @${map}_v${f}`];
+    });
   return {
     name: BASE_CHAIN,
     base: "type filter hook forward priority filter; policy accept;",
@@ -72,8 +72,8 @@ export interface CompiledAdminRule {
  */
 const ACTION_VERDICT: Readonly<Record<Exclude<Action, "pass">, "return" | "drop">> = { accept: "return", deny: "drop" };
 
-/** The NetworkPolicy tier's first rules: a pod's packets to itself (hairpin through a Service) are accepted there. */
-const SELF_ACCEPT = ["ip saddr . ip daddr @self_v4 counter return", "ip6 saddr . ip6 daddr @self_v6 counter return"];
+/** The NetworkPolicy tier's first rules, one per family the cluster has: a pod's packets to itself (hairpin through a Service) are accepted there. */
+const selfAccept = (families: ClusterFamilies): string[] => families.map((f) => `${IP_KEYWORD[f]} saddr . ${IP_KEYWORD[f]} daddr @self_v${f} counter return`);
 
 /** The name of the chain a group's Admin `Pass` goes to: the tiers after Admin. */
 export const nextTierChain = (chain: string): string => `${chain}_next`;
@@ -115,6 +115,7 @@ export function groupChainsOf(
   lookups: ReadonlyMap<RuleSpec, RuleLookups>,
   admin: ReadonlyMap<AdminPolicy, readonly CompiledAdminRule[]>,
   adminMode: Mode,
+  families: ClusterFamilies,
 ): NftChain[] {
   const id = groupId(group.direction, group.hash);
   const name = groupChain(group.direction, group.hash);
@@ -124,7 +125,7 @@ export function groupChainsOf(
     switch (layer.kind) {
       case "networkpolicy":
         // "A pod can always reach itself": NetworkPolicy never blocks a pod's traffic to itself (hairpin).
-        after.push(...SELF_ACCEPT);
+        after.push(...selfAccept(families));
         for (const spec of specsOf(layer.policies, specs)) {
           for (const match of lookups.get(spec)?.matches ?? []) after.push(`${match} counter ${ACTION_VERDICT[NETWORK_POLICY_ACTION]} comment "${spec.id}"`);
         }

@@ -8,13 +8,14 @@ import { type CompiledAdminRule, type SpecIndex, baseChain, groupChainsOf, specI
 import { adminRuleEntry, adminRuleKey, adminRuleLookups, adminRulePeers, adminRulesOf } from "./admin-rules.js";
 import { type AdminPolicy, adminRuleNamesPort, formatAdminPolicy } from "../model/admin-policy.js";
 import type { AdminTiers } from "../engine/admin-tiers.js";
-import { ADDRESS_TYPE, FAMILIES, flatText, formatAddresses } from "./elements.js";
+import { ADDRESS_TYPE, flatText, formatAddresses } from "./elements.js";
 import { type Group, type LocalPods, byString, groupLocalPods } from "./groups.js";
 import { groupChain, groupId, hashText, ruleId, stableHashes, unknownId } from "./ids.js";
 import { PeerResolver, rulePeersKey } from "./peers.js";
 import { type RuleLookups, type RuleSpec, needsMembers, ruleLookups, rulePeersOf, sharesPeerSet } from "./rule-sets.js";
 import { type CompileCache, type RuleSpecs, adminRuleLookupsKey } from "./cache.js";
 import { renderRuleset, rulesetStats } from "./render.js";
+import { type ClusterFamilies, clusterFamilies } from "./families.js";
 import { type CompileOptions, type CompileResult, type Mode, type NftChain, type NftSet, type NodeScope, type RuleIdEntry, TABLE } from "./types.js";
 
 const DIRECTIONS: readonly Direction[] = ["egress", "ingress"];
@@ -34,11 +35,13 @@ export function compileRuleset(cluster: Cluster, engineOptions: EngineOptions, n
   const local = groupLocalPods(engine, node.localPods ?? cluster.endpoints.filter((e) => e.ips.length > 0), opts.audit === true);
   const entries = new Map<string, RuleIdEntry>();
   const podCidrs = node.podCidrs ?? [];
-  const sets: NftSet[] = [...localSets(local.enforced, podCidrs, opts.cache)];
+  // From the cluster alone: a pod event changes the table's sets only when it brings a family's first address or takes its last.
+  const families = clusterFamilies(cluster, podCidrs);
+  const sets: NftSet[] = [...localSets(local.enforced, podCidrs, families, opts.cache)];
   const ruleSets: NftSet[] = [];
-  const chains: NftChain[] = [kept(opts.cache, "base chain", [], baseChain)];
+  const chains: NftChain[] = [kept(opts.cache, "base chain", [families], () => baseChain(families))];
   for (const direction of DIRECTIONS) {
-    const d = compileDirection(direction, local, resolver, engine.adminTiers(), cluster.endpoints, entries, opts.cache);
+    const d = compileDirection(direction, local, resolver, engine.adminTiers(), cluster.endpoints, families, entries, opts.cache);
     sets.push(...d.maps);
     ruleSets.push(...d.sets);
     chains.push(...d.chains);
@@ -98,6 +101,7 @@ function compileDirection(
   resolver: PeerResolver,
   adminTiers: AdminTiers | null,
   endpoints: readonly Endpoint[],
+  families: ClusterFamilies,
   entries: Map<string, RuleIdEntry>,
   cache: CompileCache | undefined,
 ): { maps: NftSet[]; sets: NftSet[]; chains: NftChain[] } {
@@ -109,8 +113,8 @@ function compileDirection(
     // Ingress named ports resolve against the local pods the rule's policy isolates.
     const members = needsMembers(spec) ? (isolated.get(spec.policy) ?? []) : [];
     const peers = rulePeersOf(resolver, spec);
-    const compute = (same?: RuleLookups): RuleLookups => ruleLookups(spec, peers, members, same);
-    lookups.set(spec, cache === undefined ? compute() : cache.ruleLookups(spec, peers, members, compute));
+    const compute = (same?: RuleLookups): RuleLookups => ruleLookups(spec, peers, members, families, same);
+    lookups.set(spec, cache === undefined ? compute() : cache.ruleLookups(spec, peers, members, families, compute));
     entries.set(spec.id, ruleEntry(spec, local.modes.get(spec.policy) ?? "enforce"));
   }
   const admin = new Map<AdminPolicy, CompiledAdminRule[]>();
@@ -123,8 +127,8 @@ function compileDirection(
     const egressNamed = named && direction === "egress" ? withIps : [];
     // Ingress named ports resolve against the local pods of the groups that meet the policy.
     const members = named && direction === "ingress" ? groups.filter((g) => g.admin.includes(spec.policy) || g.baseline.includes(spec.policy)).flatMap((g) => g.members) : [];
-    const compute = (): RuleLookups => adminRuleLookups(spec, peers, egressNamed, members);
-    const l = cache === undefined ? compute() : cache.lookups(adminRuleLookupsKey(spec, peers, egressNamed, members), compute);
+    const compute = (): RuleLookups => adminRuleLookups(spec, peers, egressNamed, members, families);
+    const l = cache === undefined ? compute() : cache.lookups(adminRuleLookupsKey(spec, peers, egressNamed, members, families), compute);
     const list = admin.get(spec.policy) ?? [];
     list.push({ spec, lookups: l });
     admin.set(spec.policy, list);
@@ -136,11 +140,11 @@ function compileDirection(
     const policies = () => g.lookup.map((p) => ({ namespace: p.namespace, name: p.name }));
     // Only a NetworkPolicy tier ends in the group's default deny.
     if (g.lookup.length > 0) entries.set(id, kept(cache, id, [g.mode, ...g.lookup], () => ({ kind: "default-deny", id, direction, group: g.hash, mode: g.mode, policies: policies() })));
-    const compute = (): NftChain[] => groupChainsOf(g, bySpec, lookups, admin, local.adminMode);
-    return cache === undefined ? compute() : cache.chains(groupChain(direction, g.hash), chainInputs(g, bySpec, lookups, admin, local.adminMode), compute);
+    const compute = (): NftChain[] => groupChainsOf(g, bySpec, lookups, admin, local.adminMode, families);
+    return cache === undefined ? compute() : cache.chains(groupChain(direction, g.hash), [families, ...chainInputs(g, bySpec, lookups, admin, local.adminMode)], compute);
   });
   const adminSets = [...admin.values()].flatMap((rules) => rules.flatMap((r) => r.lookups.sets));
-  const maps = kept(cache, `verdict maps ${direction}`, groups.flatMap((g) => [g.hash, g.members.length, ...g.members]), () => verdictMaps(direction, groups));
+  const maps = kept(cache, `verdict maps ${direction}`, [families, ...groups.flatMap((g) => [g.hash, g.members.length, ...g.members])], () => verdictMaps(direction, groups, families));
   return { maps, sets: distinctSets([...[...lookups.values()].flatMap((l) => l.sets), ...adminSets]), chains };
 }
 
@@ -291,16 +295,19 @@ function allRuleSpecs(direction: Direction, policies: readonly Policy[], adminPo
 }
 
 /** `addressSets`, the last ones while the local pods and CIDRs are the same (a function apart: a closure in `compileRuleset` would keep its scope alive with the result's getters). */
-function localSets(enforced: LocalPods["enforced"], podCidrs: readonly Cidr[], cache: CompileCache | undefined): NftSet[] {
-  return kept(cache, "address sets", [...enforced, "pod cidrs", ...podCidrs], () => addressSets(enforced, podCidrs));
+function localSets(enforced: LocalPods["enforced"], podCidrs: readonly Cidr[], families: ClusterFamilies, cache: CompileCache | undefined): NftSet[] {
+  return kept(cache, "address sets", [families, ...enforced, "pod cidrs", ...podCidrs], () => addressSets(enforced, podCidrs, families));
 }
 
-/** Known local pod addresses, the node's pod CIDRs (fail closed), and self pairs. */
-function addressSets(enforced: LocalPods["enforced"], podCidrs: readonly Cidr[]): NftSet[] {
+/**
+ * Known local pod addresses, the node's pod CIDRs (fail closed), and self pairs, for each family
+ * the cluster has (a pod CIDR of the node makes its family one of them).
+ */
+function addressSets(enforced: LocalPods["enforced"], podCidrs: readonly Cidr[], families: ClusterFamilies): NftSet[] {
   const all = AddressSet.fromIps(enforced.flatMap((e) => e.ips));
   const cidrs = AddressSet.fromCidrs(podCidrs);
   const out: NftSet[] = [];
-  for (const f of FAMILIES) {
+  for (const f of families) {
     out.push({ name: `local_v${f}`, kind: "set", type: ADDR[f], interval: true, elements: formatAddresses(f, all.family(f)).map((key) => ({ key })) });
     out.push({ name: `pod_cidr_v${f}`, kind: "set", type: ADDR[f], interval: true, elements: formatAddresses(f, cidrs.family(f)).map((key) => ({ key })) });
     out.push({ name: `self_v${f}`, kind: "set", type: `${ADDR[f]} . ${ADDR[f]}`, interval: false, elements: selfPairs(enforced, f) });
@@ -324,9 +331,9 @@ function selfPairs(enforced: LocalPods["enforced"], f: Family): NftSet["elements
   return [...pairs.values()].sort(([a1, b1], [a2, b2]) => byValue(a1, a2) || byValue(b1, b2)).map(([a, b]) => ({ key: flatText([text(a), " . ", text(b)]) }));
 }
 
-/** `pod address : jump <group chain>` for every isolated local pod. */
-function verdictMaps(direction: Direction, groups: readonly Group[]): NftSet[] {
-  return FAMILIES.map((f) => {
+/** `pod address : jump <group chain>` for every isolated local pod, one map per family the cluster has. */
+function verdictMaps(direction: Direction, groups: readonly Group[], families: ClusterFamilies): NftSet[] {
+  return families.map((f) => {
     const targets = new Map<bigint, string>();
     for (const g of groups) for (const pod of g.members) for (const ip of pod.ips) if (ip.family === f) targets.set(ip.value, groupChain(direction, g.hash));
     const elements = [...targets]

@@ -113,12 +113,18 @@ test("a rule that drops its ports looks its peers up alone: its sets go, its pee
   assert.ok(order.every((at, k) => at >= 0 && (k === 0 || at > (order[k - 1] as number))), d.text);
 });
 
-test("only a change of the base chain replaces the table", () => {
+test("only a change of the base chain's hook replaces the table; other rules in it: flushed and written again in the same transaction", () => {
   const before = compile(BASE);
-  const changed: Ruleset = { ...before, chains: before.chains.map((c) => (c.base === undefined ? c : { ...c, rules: c.rules.slice(1) })) };
-  const d = diffRulesets(before, changed);
+  const hooked: Ruleset = { ...before, chains: before.chains.map((c) => (c.base === undefined ? c : { ...c, base: c.base.replace("priority filter", "priority filter + 1") })) };
+  const d = diffRulesets(before, hooked);
   assert.equal(d.kind, "replace");
   assert.equal(d.kind === "replace" ? d.reason : null, "base-chain");
+  const changed: Ruleset = { ...before, chains: before.chains.map((c) => (c.base === undefined ? c : { ...c, rules: c.rules.slice(1) })) };
+  const e = diffRulesets(before, changed);
+  assert.equal(e.kind, "objects");
+  if (e.kind !== "objects") return;
+  assert.deepEqual(e.chains, { added: 0, removed: 0, changed: 1 });
+  assert.ok(e.text.startsWith("flush chain inet portcullis forward\n"), e.text);
 });
 
 test("the local pods default to every endpoint with an IP", () => {

@@ -59,7 +59,7 @@ const sameChain = (a: NftChain, b: NftChain): boolean =>
  * So a pod or label change is element updates, plus the chain of a group that did not exist before
  * (a pod lands in a new combination of policies); a policy change adds, removes or redefines its
  * own sets and the chains of the groups it isolates. Untouched rules keep their counters and
- * `limit` state. Only a change of the base chain (never made by the compiler) replaces the table.
+ * `limit` state. Only a base chain that comes, goes or changes its hook (never made by the compiler) replaces the table.
  * Elements are deleted exactly as they were added, so the table must hold what `old` describes.
  */
 export function diffRulesets(old: Ruleset | null, next: Ruleset): RulesetDiff {
@@ -99,10 +99,14 @@ export function diffRulesets(old: Ruleset | null, next: Ruleset): RulesetDiff {
   };
 }
 
-/** Whether a base chain came, went or changed: the one change only a whole new table makes. */
+/**
+ * Whether a base chain came, went or changed its hook: the one change only a whole new table makes.
+ * A base chain whose rules change (an address family comes or goes: its dispatch lines) is flushed
+ * and written again like any chain, in the same transaction.
+ */
 function baseChainsDiffer(oldChains: ReadonlyMap<string, NftChain>, nextChains: ReadonlyMap<string, NftChain>): boolean {
   const changed = (a: ReadonlyMap<string, NftChain>, b: ReadonlyMap<string, NftChain>): boolean =>
-    [...a.values()].some((c) => c.base !== undefined && !(b.has(c.name) && sameChain(c, b.get(c.name) as NftChain)));
+    [...a.values()].some((c) => c.base !== undefined && b.get(c.name)?.base !== c.base);
   return changed(oldChains, nextChains) || changed(nextChains, oldChains);
 }
 

@@ -2,11 +2,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { ARB_POD_NETWORK, arbCluster, arbClusterWithAdmin } from "../conformance/arbitrary.js";
-import type { Cluster, Endpoint, Policy } from "../model/cluster.js";
+import type { Cluster, Endpoint, Policy, Rule } from "../model/cluster.js";
 import type { Cidr } from "../net/cidr.js";
 import { CompileCache } from "./cache.js";
 import { compileRuleset, ruleSpecs } from "./compile.js";
 import { diffRulesets } from "./diff.js";
+import { clusterFamilies } from "./families.js";
 import { hashText, stableHashes } from "./ids.js";
 import { AT, ENGINE_OPTIONS, LOCAL_PODS, POD_CIDRS as FIXTURE_POD_CIDRS, POLICIES, cidr, ip, namespace, pod, testCluster } from "./fixture.js";
 
@@ -16,8 +17,29 @@ const RUNS = Number(process.env["PROPERTY_RUNS"] ?? 100);
  * One change as the node agent sees it from a watch event: the next Cluster keeps every object the
  * event did not touch (the same JS object) in new arrays; `pool` supplies new objects.
  */
-type Op = "add-endpoint" | "remove-endpoint" | "relabel-endpoint" | "readdress-endpoint" | "add-policy" | "remove-policy" | "replace-policy" | "relabel-namespace" | "remove-admin";
-const OPS: readonly Op[] = ["add-endpoint", "remove-endpoint", "relabel-endpoint", "readdress-endpoint", "add-policy", "remove-policy", "replace-policy", "relabel-namespace", "remove-admin"];
+type Op = "add-endpoint" | "remove-endpoint" | "relabel-endpoint" | "readdress-endpoint" | "add-policy" | "remove-policy" | "replace-policy" | "relabel-namespace" | "remove-admin" | "add-v6-endpoint" | "strip-v6";
+const OPS: readonly Op[] = ["add-endpoint", "remove-endpoint", "relabel-endpoint", "readdress-endpoint", "add-policy", "remove-policy", "replace-policy", "relabel-namespace", "remove-admin", "add-v6-endpoint", "strip-v6"];
+
+/** A family flip (issue 10: no sets for a family the cluster has no address of): every IPv6 pod address and IPv6 ipBlock gone, IPv6 admin networks too. */
+function stripV6(c: Cluster): Cluster {
+  const policies = c.policies.map((p) => ({ ...p, ingress: p.ingress.map(v4Rule), egress: p.egress.map(v4Rule) }));
+  const adminPolicies = c.adminPolicies?.map((p) => ({
+    ...p,
+    egress: p.egress.map((r) =>
+      r.match.kind !== "as-written" ? r : { ...r, match: { ...r.match, peers: r.match.peers.map((x) => (x.kind === "networks" ? { ...x, networks: x.networks.filter((n) => n.family === 4) } : x)) } },
+    ),
+  }));
+  const endpoints = c.endpoints.map((e) => (e.ips.some((a) => a.family === 6) ? { ...e, ips: e.ips.filter((a) => a.family === 4) } : e));
+  const nodes = c.nodes?.map((n) => ({ ...n, addresses: n.addresses.filter((a) => a.ip.family === 4), podCidrs: n.podCidrs.filter((x) => x.family === 4) }));
+  return { ...c, endpoints, policies, ...(adminPolicies === undefined ? {} : { adminPolicies }), ...(nodes === undefined ? {} : { nodes }) };
+}
+
+/** A rule without its IPv6 ipBlocks (an IPv4 one in their place when none would be left). */
+const v4Rule = (r: Rule): Rule => {
+  if (r.peers === "all" || !r.peers.some((x) => x.kind === "ipBlock" && x.cidr.family === 6)) return r;
+  const kept = r.peers.filter((x) => x.kind !== "ipBlock" || x.cidr.family === 4);
+  return { ...r, peers: kept.length > 0 ? kept : [{ kind: "ipBlock", cidr: cidr("10.244.0.0/28"), except: [], at: AT }] };
+};
 
 function applyOp(c: Cluster, pool: Cluster, op: Op, pick: number, step: number): Cluster {
   const at = <T>(xs: readonly T[]): T | undefined => xs[pick % Math.max(1, xs.length)];
@@ -58,6 +80,10 @@ function applyOp(c: Cluster, pool: Cluster, op: Op, pick: number, step: number):
       namespaces.set(name, { ...ns, labels: new Map([...labels, ["kubernetes.io/metadata.name", name]]) });
       return { ...c, namespaces };
     }
+    case "add-v6-endpoint":
+      return source === undefined ? c : { ...c, endpoints: [...c.endpoints, { ...source, id: `${source.namespace}/s${step}`, name: `s${step}`, pods: [`s${step}`], ips: [ip(`fd00::${(pick % 64).toString(16)}`)] }] };
+    case "strip-v6":
+      return stripV6(c);
     case "remove-admin": {
       const gone = at(c.adminPolicies ?? []);
       return gone === undefined ? c : { ...c, adminPolicies: (c.adminPolicies ?? []).filter((p) => p !== gone) };
@@ -72,6 +98,11 @@ const nodeScope = (c: Cluster, everything: boolean) =>
   everything ? {} : { localPods: c.endpoints.filter((e) => e.namespace === "a" || e.namespace === "b"), podCidrs: POD_CIDRS };
 
 const arbOps = fc.array(fc.tuple(fc.constantFrom(...OPS), fc.nat()), { minLength: 1, maxLength: 12 });
+
+/** Sequences that flip IPv6 off and on again (and may flip it more): the families are an input of every cached set and chain. */
+const arbFlipOps = fc
+  .tuple(arbOps, arbOps)
+  .map(([a, b]) => [["strip-v6", 0] as const, ...a, ["strip-v6", 0] as const, ["add-v6-endpoint", 1] as const, ...b] as (readonly [Op, number])[]);
 
 function checkSequence(start: Cluster, pool: Cluster, ops: readonly (readonly [Op, number])[], options: { ipBlockMatchesPods: boolean; audit: boolean; everything: boolean }): void {
   const engineOptions = { ...ENGINE_OPTIONS, podNetwork: ARB_POD_NETWORK, ipBlockMatchesPods: options.ipBlockMatchesPods };
@@ -104,6 +135,17 @@ test("random clusters, random sequences of watch-event changes (unchanged object
 test("with admin policies (both tiers, Nodes): the incremental compile equals a fresh compile after every change", () => {
   fc.assert(
     fc.property(arbClusterWithAdmin, arbCluster, arbOps, fc.boolean(), fc.boolean(), (start, pool, ops, ipBlockMatchesPods, everything) => {
+      checkSequence(start, pool, ops, { ipBlockMatchesPods, audit: false, everything });
+    }),
+    { numRuns: RUNS },
+  );
+});
+
+test("family flips (issue 10): IPv6 goes (every IPv6 address, ipBlock and admin network gone) and comes back (one IPv6 pod): the incremental compile equals a fresh compile after every change", () => {
+  fc.assert(
+    fc.property(arbClusterWithAdmin, arbCluster, arbFlipOps, fc.boolean(), fc.boolean(), (start, pool, ops, ipBlockMatchesPods, everything) => {
+      // The op does flip: no IPv6 left after it (the node's pod CIDRs are IPv4).
+      assert.ok(!clusterFamilies(stripV6(start), POD_CIDRS).includes(6));
       checkSequence(start, pool, ops, { ipBlockMatchesPods, audit: false, everything });
     }),
     { numRuns: RUNS },

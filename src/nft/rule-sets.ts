@@ -3,10 +3,11 @@ import { ruleConns } from "../analysis/rule-conns.js";
 import type { Direction, Endpoint, Policy, Rule } from "../model/cluster.js";
 import { type Family, formatIp } from "../net/ip.js";
 import { PROTOCOLS } from "../model/ports.js";
-import { ADDRESS_TYPE, type Contribution, FAMILIES, IP_KEYWORD, NFT_PROTOCOL, flatText, formatAddresses, partition, portTails, segmentElements } from "./elements.js";
+import { ADDRESS_TYPE, type Contribution, IP_KEYWORD, NFT_PROTOCOL, flatText, formatAddresses, partition, portTails, segmentElements } from "./elements.js";
 import { setName } from "./ids.js";
 import type { PeerResolver, RulePeers } from "./peers.js";
 import type { NftSet } from "./types.js";
+import type { ClusterFamilies } from "./families.js";
 
 /** One rule of one policy; `hash` names its id and sets. */
 export interface RuleSpec {
@@ -37,11 +38,11 @@ export const sharesPeerSet = (direction: Direction, rule: Rule): boolean => rule
 const hasNamedPort = (rule: Rule): boolean => rule.ports !== "all" && rule.ports.some((p) => p.port.kind === "named");
 const hasNumberedPort = (rule: Rule): boolean => rule.ports !== "all" && rule.ports.some((p) => p.port.kind !== "named");
 
-/** The families a rule can admit: ipBlock peers fix theirs; selector peers and "all" admit both. */
-function ruleFamilies(rule: Rule): Family[] {
-  if (rule.peers === "all" || rule.peers.some((p) => p.kind === "pods")) return [...FAMILIES];
+/** The families a rule can admit among those the cluster has (`families`): ipBlock peers fix theirs; selector peers and "all" admit every one. */
+function ruleFamilies(rule: Rule, families: ClusterFamilies): readonly Family[] {
+  if (rule.peers === "all" || rule.peers.some((p) => p.kind === "pods")) return families;
   const peers = rule.peers;
-  return FAMILIES.filter((f) => peers.some((p) => p.kind === "ipBlock" && p.cidr.family === f));
+  return families.filter((f) => peers.some((p) => p.kind === "ipBlock" && p.cidr.family === f));
 }
 
 /** An interval set of `type` named `name`, holding `elements`. */
@@ -91,9 +92,10 @@ const madeAddressSets = new WeakMap<Contribution["addresses"], Map<string, NftSe
  *   (`_peers`) and `daddr . l4proto . dport` in the local pods' resolved ports (`_named`). A pod
  *   coming or going thus changes its own elements, never sources × local pods.
  * Which sets exist depends only on the policy, never on pods: pod changes stay element changes.
- * A family gets sets only when the rule can admit it (ipBlock peers fix the family).
+ * A family gets sets only when the cluster has it (`families`, see `clusterFamilies`) and the rule
+ * can admit it (ipBlock peers fix the family).
  */
-export function ruleLookups(spec: RuleSpec, peers: RulePeers, members: readonly Endpoint[], same?: RuleLookups): RuleLookups {
+export function ruleLookups(spec: RuleSpec, peers: RulePeers, members: readonly Endpoint[], families: ClusterFamilies, same?: RuleLookups): RuleLookups {
   const { direction, rule, hash } = spec;
   const side = direction === "egress" ? "daddr" : "saddr";
   const sets: NftSet[] = [];
@@ -104,7 +106,7 @@ export function ruleLookups(spec: RuleSpec, peers: RulePeers, members: readonly 
     if (spec.peersHash === null) throw new Error(`rule ${spec.id} looks its peers up alone but has no peer set`);
     return setName(direction, spec.peersHash, f, "peers");
   };
-  for (const f of ruleFamilies(rule)) {
+  for (const f of ruleFamilies(rule, families)) {
     const name = setName(direction, hash, f);
     const addresses = peers.addresses.family(f);
     if (rule.ports === "all") {
