@@ -320,7 +320,7 @@ async function applyOnce(opts: EnforceOptions, state: LoopState): Promise<void> 
   const objects = diff.kind === "objects" ? { objects: { sets: diff.sets, chains: diff.chains } } : {};
   const ms = Math.round((performance.now() - started) * 10) / 10;
   const tenths = (from: number, to: number): number => Math.round((to - from) * 10) / 10;
-  const phases: CyclePhases = { loadMs: tenths(started, read), compileMs: tenths(read, compiledAt), shrinkMs: tenths(compiledAt, checked), diffMs: tenths(checked, diffed), nftMs: tenths(diffed, written), gcMs: Math.round((state.gc.totalMs - gcAtStart) * 10) / 10 };
+  const phases: CyclePhases = { loadMs: tenths(started, read), compileMs: tenths(read, compiledAt), shrinkMs: tenths(compiledAt, checked), diffMs: tenths(checked, diffed), nftMs: tenths(diffed, written), gcMs: tenths(gcAtStart, state.gc.totalMs) };
   // Before the event: once a caller sees "applied", denials under the new rules are reported. The
   // follower knows the rules that existed when it started: restart it when rules were added.
   if (diff.kind === "replace" || diff.kind === "objects") await follow(opts, state);

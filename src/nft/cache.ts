@@ -178,7 +178,6 @@ const sameMembers = <T>(a: ReadonlySet<T>, b: ReadonlySet<T>): boolean => a === 
 
 const sameItems = <T>(a: readonly T[], b: readonly T[]): boolean => a.length === b.length && a.every((x, k) => x === b[k]);
 
-
 const endpointKey = (e: Endpoint, addresses?: AddressSet): string =>
   `${addresses === undefined ? e.ips.map(formatIp).join("+") : addresses.key()}=${e.ports.map((p) => `${p.name ?? ""}/${p.protocol}/${p.port}`).join("+")}`;
 
