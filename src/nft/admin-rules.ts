@@ -56,7 +56,8 @@ export function adminRuleLookups(spec: AdminRuleSpec, peers: AddressSet, endpoin
     const ip = IP_KEYWORD[f];
     // "If unspecified, protocol-specific attributes will not be used to match traffic": the address alone (ICMP too).
     if (protocols === "all") {
-      const lookup = addressLookup(name, f, side, addresses);
+      // Admin peers stay interval sets (not split by kind: `networks` and `nodes` peers hold CIDRs and node IPs).
+      const lookup = addressLookup(name, f, side, addresses, false);
       sets.push(lookup.set);
       matches.push(lookup.match);
       continue;
@@ -73,7 +74,7 @@ export function adminRuleLookups(spec: AdminRuleSpec, peers: AddressSet, endpoin
     matches.push(`${ip} ${side} . meta l4proto . th dport @${name}`);
     // Ingress named ports resolve on the destination: the local pod the packet goes to (a two-step match).
     if (direction === "ingress" && named.length > 0) {
-      const two = namedIngressLookup(setName(direction, hash, f, "named"), setName(direction, hash, f, "peers"), f, addresses, (pod) => adminProtocolsConns(named, pod).subtract(numbered), members);
+      const two = namedIngressLookup(setName(direction, hash, f, "named"), setName(direction, hash, f, "peers"), f, addresses, false, (pod) => adminProtocolsConns(named, pod).subtract(numbered), members);
       sets.push(...two.sets);
       matches.push(two.match);
     }

@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { compileRuleset } from "./compile.js";
 import { ENGINE_OPTIONS, LOCAL_PODS, POD_CIDRS, POLICIES, coredns, db, ipBlock, namesOf, peerSetOf, podsPeer, policy, port, rule, sel, testCluster, tester, webApi, worker } from "./fixture.js";
 import type { CompileResult, NftSet } from "./types.js";
+import type { Peer, Rule } from "../model/cluster.js";
 
 /** Goldens live in src/nft/testdata/ (tests run from dist/src/nft/); UPDATE_GOLDEN=1 rewrites them. */
 function golden(name: string, actual: string): string {
@@ -74,10 +75,11 @@ test("ingress named port resolves against the local destination pod: the source 
   const r = compileNode();
   const peers = peerSetOf(r, N.rule("ingress", "production/db-ingress", 0));
   const named = N.set("ingress", "production/db-ingress", 0, 4, "named");
-  assert.deepEqual(elementsOf(r, peers), ["10.244.1.10 . 0-255"], "the source address with every protocol: a concatenated set");
+  assert.deepEqual(elementsOf(r, peers), ["10.244.1.10"], "the source address alone: a selector peer's addresses are a hash set");
+  assert.equal(r.ruleset.sets.find((s) => s.name === peers)?.interval, false);
   assert.deepEqual(elementsOf(r, named), ["10.244.1.20 . tcp . 5432"]);
   assert.equal(r.ruleset.sets.find((s) => s.name === named)?.interval, false, "exact keys: a hash set, not pipapo");
-  assert.ok(r.text.includes(`ip saddr . meta l4proto @${peers} ip daddr . meta l4proto . th dport @${named} counter return`));
+  assert.ok(r.text.includes(`ip saddr @${peers} ip daddr . meta l4proto . th dport @${named} counter return`));
 });
 
 test("rules with equal peers share one peer set (the bench's 50k/10k cluster: 766 ingress rules, 31 distinct peers); other peers, or another namespace for a podSelector alone, get their own", () => {
@@ -95,7 +97,7 @@ test("rules with equal peers share one peer set (the bench's 50k/10k cluster: 76
   assert.notEqual(peerSetOf(r, n.rule("ingress", "production/db-worker-ingress", 0)), shared);
   assert.notEqual(peerSetOf(r, n.rule("ingress", "staging/tester-ingress", 0)), shared, "a podSelector alone selects in its policy's namespace");
   assert.equal(r.ruleset.sets.filter((s) => s.name === shared).length, 1, "the set is written once");
-  assert.deepEqual(elementsOf(r, shared), ["10.244.1.10 . 0-255"]);
+  assert.deepEqual(elementsOf(r, shared), ["10.244.1.10"]);
 });
 
 test("ipBlock except: an address inside the CIDR and inside the except is left out", () => {
@@ -154,12 +156,48 @@ test("an unknown mode annotation enforces and is reported", () => {
   assert.deepEqual(r.issues.filter((i) => i.kind === "unknown-mode"), [{ kind: "unknown-mode", policy: { namespace: "staging", name: "audit-egress" }, value: "audti" }]);
 });
 
-test("a rule without ports admits every protocol: its set holds its peer addresses, each with every protocol number (0-255)", () => {
+test("a rule without ports admits every protocol: its selector peers are a hash set of their addresses, looked up by address alone (every protocol, ICMP too)", () => {
   const policies = [...POLICIES.filter((p) => p.name !== "web-api-egress"), { ...POLICIES[1]!, egress: [{ ...POLICIES[1]!.egress[0]!, ports: "all" as const }] }];
   const r = compileRuleset(testCluster(policies), ENGINE_OPTIONS, { localPods: LOCAL_PODS });
   const set = peerSetOf(r, namesOf(r.ruleIds).rule("egress", WEB_EGRESS, 0));
-  assert.deepEqual(elementsOf(r, set), ["10.244.1.20 . 0-255"]);
+  assert.deepEqual(elementsOf(r, set), ["10.244.1.20"]);
+  assert.deepEqual(
+    r.ruleset.sets.filter((s) => s.name === set).map((s) => [s.type, s.interval]),
+    [["ipv4_addr", false]],
+  );
+  assert.ok(r.text.includes(`ip daddr @${set} counter return`));
+});
+
+test("a rule without ports whose peers hold an ipBlock keeps an interval set: its addresses with every protocol number (0-255)", () => {
+  const withBlock = { ...POLICIES[1]!.egress[0]!, peers: [...(POLICIES[1]!.egress[0]!.peers as readonly Peer[]), ipBlock("192.0.2.0/24")], ports: "all" as const };
+  const policies = [...POLICIES.filter((p) => p.name !== "web-api-egress"), { ...POLICIES[1]!, egress: [withBlock] }];
+  const r = compileRuleset(testCluster(policies), ENGINE_OPTIONS, { localPods: LOCAL_PODS });
+  const set = peerSetOf(r, namesOf(r.ruleIds).rule("egress", WEB_EGRESS, 0));
+  assert.deepEqual(elementsOf(r, set), ["10.244.1.20 . 0-255", "192.0.2.0/24 . 0-255"]);
+  assert.deepEqual(
+    r.ruleset.sets.filter((s) => s.name === set).map((s) => [s.type, s.interval]),
+    [["ipv4_addr . inet_proto", true]],
+  );
   assert.ok(r.text.includes(`ip daddr . meta l4proto @${set} counter return`));
+});
+
+test("which sets are hash sets: selector peers with single or named ports are exact keys; an endPort range, a protocol without a port or an ipBlock keep pipapo", () => {
+  const cases: { name: string; rule: Rule; interval: boolean }[] = [
+    { name: "one port", rule: rule(0, [podsPeer(sel({ app: "db" }))], [port("TCP", 5432)]), interval: false },
+    { name: "two ports and SCTP", rule: rule(0, [podsPeer(sel({ app: "db" }))], [port("TCP", 5432), port("TCP", 5433), port("SCTP", 9)]), interval: false },
+    { name: "a named port", rule: rule(0, [podsPeer(sel({ app: "db" }))], [port("TCP", "pg")]), interval: false },
+    { name: "endPort", rule: rule(0, [podsPeer(sel({ app: "db" }))], [port("TCP", { kind: "range", from: 5432, to: 5433 })]), interval: true },
+    { name: "a protocol without a port", rule: rule(0, [podsPeer(sel({ app: "db" }))], [port("UDP", { kind: "any" })]), interval: true },
+    { name: "an ipBlock beside the pods", rule: rule(0, [podsPeer(sel({ app: "db" })), ipBlock("192.0.2.0/24")], [port("TCP", 5432)]), interval: true },
+    { name: "no peers", rule: rule(0, "all", [port("TCP", 5432)]), interval: true },
+  ];
+  for (const c of cases) {
+    const p = policy("production", "web-api-egress", sel({ app: "web-api" }), { egress: [c.rule] });
+    const r = compileRuleset(testCluster([...POLICIES.filter((q) => q.name !== "web-api-egress"), p]), ENGINE_OPTIONS, { localPods: LOCAL_PODS });
+    const set = r.ruleset.sets.find((s) => s.name === namesOf(r.ruleIds).set("egress", WEB_EGRESS, 0));
+    assert.equal(set?.interval, c.interval, c.name);
+    if (!c.interval) for (const e of set?.elements ?? []) assert.match(e.key, /^[\d.]+ \. \w+ \. \d+$/, `${c.name}: one address, one port`);
+  }
 });
 
 test("every rule id in the text is in the RuleIdMap", () => {

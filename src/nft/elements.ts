@@ -82,6 +82,16 @@ export function formatAddresses(family: Family, set: IntervalSet): string[] {
   return set.intervals.map((i: Interval) => formatAddressRange(family, i.lo, i.hi));
 }
 
+/**
+ * Every address of `set`, one element each (no ranges, no CIDRs): the keys of a hash set, which
+ * holds exact values only. For the addresses of selector peers: pod IPs, as many as the pods.
+ */
+export function exactAddresses(family: Family, set: IntervalSet): string[] {
+  const out: string[] = [];
+  for (const i of set.intervals) for (let value = i.lo; value <= i.hi; value++) out.push(formatIp({ family, value }));
+  return out;
+}
+
 export const FAMILIES: readonly Family[] = [4, 6];
 /** nft's address type and expression keyword per family. */
 export const ADDRESS_TYPE: Readonly<Record<Family, string>> = { 4: "ipv4_addr", 6: "ipv6_addr" };
@@ -93,21 +103,38 @@ function formatPortRange(i: Interval): string {
   return i.lo === i.hi ? `${i.lo}` : `${i.lo}-${i.hi}`;
 }
 
-/** `address . protocol . ports` for every piece of every segment, in address, protocol, port order. */
-export function segmentElements(family: Family, segments: readonly Segment[], middle = ""): string[] {
+/**
+ * `address . protocol . ports` for every piece of every segment, in address, protocol, port order.
+ * `exact`: every address and every port its own element (the keys of a hash set).
+ */
+export function segmentElements(family: Family, segments: readonly Segment[], middle = "", exact = false): string[] {
   const out: string[] = [];
   for (const s of segments) {
-    const address = formatAddressRange(family, s.lo, s.hi);
-    for (const tail of portTails(s.conns, middle)) out.push(flatText([address, tail]));
+    const tails = portTails(s.conns, middle, exact);
+    if (!exact) {
+      const address = formatAddressRange(family, s.lo, s.hi);
+      for (const tail of tails) out.push(flatText([address, tail]));
+      continue;
+    }
+    for (let value = s.lo; value <= s.hi; value++) {
+      const address = formatIp({ family, value });
+      for (const tail of tails) out.push(flatText([address, tail]));
+    }
   }
   return out;
 }
 
-/** ` . protocol . ports` (after `middle`) for every protocol and port interval of `conns`, in protocol, port order: what follows an address in an element. */
-export function portTails(conns: ConnSet, middle = ""): string[] {
+/**
+ * ` . protocol . ports` (after `middle`) for every protocol and port interval of `conns`, in
+ * protocol, port order: what follows an address in an element. `exact`: one tail per port.
+ */
+export function portTails(conns: ConnSet, middle = "", exact = false): string[] {
   const out: string[] = [];
   for (const protocol of PROTOCOLS) {
-    for (const ports of conns.ports(protocol).intervals) out.push(flatText([" . ", middle, NFT_PROTOCOL[protocol], " . ", formatPortRange(ports)]));
+    for (const ports of conns.ports(protocol).intervals) {
+      if (!exact) out.push(flatText([" . ", middle, NFT_PROTOCOL[protocol], " . ", formatPortRange(ports)]));
+      else for (let port = ports.lo; port <= ports.hi; port++) out.push(flatText([" . ", middle, NFT_PROTOCOL[protocol], " . ", String(port)]));
+    }
   }
   return out;
 }

@@ -3,7 +3,7 @@ import { ruleConns } from "../analysis/rule-conns.js";
 import type { Direction, Endpoint, Policy, Rule } from "../model/cluster.js";
 import { type Family, formatIp } from "../net/ip.js";
 import { PROTOCOLS } from "../model/ports.js";
-import { ADDRESS_TYPE, type Contribution, IP_KEYWORD, NFT_PROTOCOL, flatText, formatAddresses, partition, portTails, segmentElements } from "./elements.js";
+import { ADDRESS_TYPE, type Contribution, IP_KEYWORD, NFT_PROTOCOL, exactAddresses, flatText, formatAddresses, partition, portTails, segmentElements } from "./elements.js";
 import { setName } from "./ids.js";
 import type { PeerResolver, RulePeers } from "./peers.js";
 import type { NftSet } from "./types.js";
@@ -35,6 +35,21 @@ const IP = IP_KEYWORD;
 /** A rule without ports looks its peers up alone; ingress named ports look the source up alone first. */
 export const sharesPeerSet = (direction: Direction, rule: Rule): boolean => rule.ports === "all" || (direction === "ingress" && hasNamedPort(rule));
 
+/**
+ * Whether the rule's peers are selector peers only (pods): their addresses are pod IPs, exact
+ * values, whatever the pods. Such peers are a hash set (`exactPeers`); an ipBlock (CIDRs, `except`
+ * ranges) or no peers at all (every address) keep an interval set. A property of the rule alone:
+ * a pod coming or going changes elements, never the kind of a set.
+ */
+export const exactPeers = (rule: Rule): boolean => rule.peers !== "all" && rule.peers.length > 0 && rule.peers.every((p) => p.kind === "pods");
+
+/**
+ * Whether every port of the rule is one number or a named port (which resolves to single container
+ * port numbers): `peer . proto . port` then holds exact values. A protocol without a port (every
+ * port) or an `endPort` range keeps an interval set.
+ */
+export const exactPorts = (rule: Rule): boolean => rule.ports !== "all" && rule.ports.every((p) => p.port.kind === "named" || (p.port.kind === "range" && p.port.from === p.port.to));
+
 const hasNamedPort = (rule: Rule): boolean => rule.ports !== "all" && rule.ports.some((p) => p.port.kind === "named");
 const hasNumberedPort = (rule: Rule): boolean => rule.ports !== "all" && rule.ports.some((p) => p.port.kind !== "named");
 
@@ -58,22 +73,30 @@ export const lookupSet = (name: string, type: string, elements: readonly string[
 const ANY_PROTOCOL = "0-255";
 
 /**
- * Addresses as a lookup, whatever the protocol (ICMP too): `addr . l4proto` with every protocol,
- * never a one-field interval set. nft (1.0.6) reads the elements of every one-field interval set
- * of a table into its cache before it adds an element to ANY set of that table (0.45 s next to
- * 100k addresses, for every pod event); it leaves concatenated (pipapo) sets in the kernel.
- * The kernel knows the layer-4 protocol of every packet the forward hook sees (conntrack
- * reassembles fragments first).
+ * Addresses as a lookup, whatever the protocol (ICMP too).
+ * - `exact` (the addresses of selector peers only, `exactPeers`): a one-field hash set of the
+ *   addresses, `ip daddr @name`. A hash set deletes an element at the same small cost whatever it
+ *   holds; a pipapo set costs the kernel ~4.5 µs per element held for every element deleted
+ *   (docs/performance.md, "What a changed set costs nft").
+ * - otherwise (CIDRs, ranges, every address): `addr . l4proto` with every protocol, never a
+ *   one-field interval set. nft (1.0.6) reads the elements of every one-field interval set of a
+ *   table into its cache before it adds an element to ANY set of that table (0.45 s next to 100k
+ *   addresses, for every pod event); it leaves concatenated (pipapo) sets in the kernel. The kernel
+ *   knows the layer-4 protocol of every packet the forward hook sees (conntrack reassembles
+ *   fragments first).
  */
-export function addressLookup(name: string, f: Family, side: "saddr" | "daddr", addresses: Contribution["addresses"]): { set: NftSet; match: string } {
+export function addressLookup(name: string, f: Family, side: "saddr" | "daddr", addresses: Contribution["addresses"], exact: boolean): { set: NftSet; match: string } {
   let byName = madeAddressSets.get(addresses);
   if (byName === undefined) madeAddressSets.set(addresses, (byName = new Map()));
-  let set = byName.get(name);
+  const key = exact ? `${name}|exact` : name;
+  let set = byName.get(key);
   if (set === undefined) {
-    set = lookupSet(name, `${ADDR[f]} . inet_proto`, formattedAddresses(f, addresses).map((a) => `${a} . ${ANY_PROTOCOL}`));
-    byName.set(name, set);
+    set = exact
+      ? { name, kind: "set", type: ADDR[f], interval: false, elements: formattedAddresses(f, addresses, true).map((a) => ({ key: a })) }
+      : lookupSet(name, `${ADDR[f]} . inet_proto`, formattedAddresses(f, addresses, false).map((a) => `${a} . ${ANY_PROTOCOL}`));
+    byName.set(key, set);
   }
-  return { set, match: `${IP[f]} ${side} . meta l4proto @${name}` };
+  return { set, match: exact ? `${IP[f]} ${side} @${name}` : `${IP[f]} ${side} . meta l4proto @${name}` };
 }
 
 /**
@@ -85,12 +108,15 @@ const madeAddressSets = new WeakMap<Contribution["addresses"], Map<string, NftSe
 
 /**
  * The sets for one rule, per family. The peer side is `daddr` for egress and `saddr` for ingress:
- * - no `ports`: the peer address alone (every protocol, every port, ICMP too);
+ * - no `ports`: the peer address alone (every protocol, every port, ICMP too): a hash set of the
+ *   addresses for selector peers only (`exactPeers`), else `addr . l4proto` interval;
  * - otherwise `peer . l4proto . dport`. Egress named ports are resolved per destination pod IP, so
  *   they fit the same set. Ingress named ports are resolved against the local pod the packet goes
  *   to, the same for every source: a two-step match, the source in the rule's peer addresses
  *   (`_peers`) and `daddr . l4proto . dport` in the local pods' resolved ports (`_named`). A pod
- *   coming or going thus changes its own elements, never sources × local pods.
+ *   coming or going thus changes its own elements, never sources × local pods. `peer . l4proto .
+ *   dport` is a hash set when the peers are selector peers only and every port one number or a
+ *   named port (`exactPorts`), else an interval set.
  * Which sets exist depends only on the policy, never on pods: pod changes stay element changes.
  * A family gets sets only when the cluster has it (`families`, see `clusterFamilies`) and the rule
  * can admit it (ipBlock peers fix the family).
@@ -110,18 +136,19 @@ export function ruleLookups(spec: RuleSpec, peers: RulePeers, members: readonly 
     const name = setName(direction, hash, f);
     const addresses = peers.addresses.family(f);
     if (rule.ports === "all") {
-      const lookup = addressLookup(peersName(f), f, side, addresses);
+      const lookup = addressLookup(peersName(f), f, side, addresses, exactPeers(rule));
       sets.push(kept.get(lookup.set.name) ?? lookup.set);
       matches.push(lookup.match);
       continue;
     }
     if (direction === "egress" || hasNumberedPort(rule)) {
-      sets.push(kept.get(name) ?? { name, kind: "set", type: `${ADDR[f]} . inet_proto . inet_service`, interval: true, elements: mainElements(f, spec, peers, addresses) });
+      const exact = exactPeers(rule) && exactPorts(rule);
+      sets.push(kept.get(name) ?? { name, kind: "set", type: `${ADDR[f]} . inet_proto . inet_service`, interval: !exact, elements: mainElements(f, spec, peers, addresses, exact) });
       matches.push(`${IP[f]} ${side} . meta l4proto . th dport @${name}`);
     }
     if (direction === "ingress" && hasNamedPort(rule)) {
       const numeric = numberedConns(rule);
-      const two = namedIngressLookup(setName(direction, hash, f, "named"), peersName(f), f, addresses, (pod) => ruleConns(rule, pod).subtract(numeric), members, kept);
+      const two = namedIngressLookup(setName(direction, hash, f, "named"), peersName(f), f, addresses, exactPeers(rule), (pod) => ruleConns(rule, pod).subtract(numeric), members, kept);
       sets.push(...two.sets);
       matches.push(two.match);
     }
@@ -135,20 +162,23 @@ const NAMED_SUFFIX: Readonly<Record<Family, string>> = { 4: "_named_v4", 6: "_na
 export const rulePortsKey = (rule: Rule): string =>
   rule.ports === "all" ? "all" : rule.ports.map((p) => `${p.protocol}:${JSON.stringify(p.port)}`).join(",");
 
-/** `peer . proto . port` of a rule with ports: the numbered ports for every peer, egress named ports per destination. */
-function mainElements(f: Family, spec: RuleSpec, peers: RulePeers, addresses: Contribution["addresses"]): NftSet["elements"] {
+/**
+ * `peer . proto . port` of a rule with ports: the numbered ports for every peer, egress named ports
+ * per destination. `exact`: every address and port its own element (a hash set's keys).
+ */
+function mainElements(f: Family, spec: RuleSpec, peers: RulePeers, addresses: Contribution["addresses"], exact: boolean): NftSet["elements"] {
   const numbered = numberedConns(spec.rule);
-  if (spec.direction === "ingress" || !hasNamedPort(spec.rule)) return addressesTimesConns(f, addresses, numbered);
+  if (spec.direction === "ingress" || !hasNamedPort(spec.rule)) return addressesTimesConns(f, addresses, numbered, exact);
   // Made once per peers (rules with the same peer parts share them, see PeerResolver) and ports text:
   // `allow-dns`-like rules repeated per namespace made equal sets each (issue 10).
   let byPorts = namedElements.get(peers);
   if (byPorts === undefined) namedElements.set(peers, (byPorts = new Map()));
-  const key = `${f}|${rulePortsKey(spec.rule)}`;
+  const key = `${f}|${exact}|${rulePortsKey(spec.rule)}`;
   let elements = byPorts.get(key);
   if (elements === undefined) {
     const contributions: Contribution[] = [{ addresses, conns: numbered }];
     for (const [e, a] of peers.endpoints) contributions.push({ addresses: a.family(f), conns: destinationConns(spec.rule, e) });
-    byPorts.set(key, (elements = segmentElements(f, partition(contributions)).map((k) => ({ key: k }))));
+    byPorts.set(key, (elements = segmentElements(f, partition(contributions), "", exact).map((k) => ({ key: k }))));
   }
   return elements;
 }
@@ -199,16 +229,16 @@ const numberedByRule = new WeakMap<Rule, ConnSet>();
  * ports text: the rules whose peers are the resolver's same addresses (every rule of a shared peer
  * selector) hand over the very same array, and a pod event makes the addresses it changed only.
  */
-function addressesTimesConns(f: Family, addresses: Contribution["addresses"], conns: ConnSet): NftSet["elements"] {
-  const tails = portTailsOf(conns);
+function addressesTimesConns(f: Family, addresses: Contribution["addresses"], conns: ConnSet, exact: boolean): NftSet["elements"] {
+  const tails = portTailsOf(conns, exact);
   if (tails.pieces.length === 0) return [];
   let byTails = crossed.get(addresses);
   if (byTails === undefined) crossed.set(addresses, (byTails = new Map()));
-  const key = `${f}${tails.key}`;
+  const key = `${f}${exact ? "e" : ""}${tails.key}`;
   let elements = byTails.get(key);
   if (elements === undefined) {
     const out: { key: string }[] = [];
-    for (const address of formattedAddresses(f, addresses)) for (const tail of tails.pieces) out.push({ key: flatText([address, tail]) });
+    for (const address of formattedAddresses(f, addresses, exact)) for (const tail of tails.pieces) out.push({ key: flatText([address, tail]) });
     byTails.set(key, (elements = out));
   }
   return elements;
@@ -216,28 +246,32 @@ function addressesTimesConns(f: Family, addresses: Contribution["addresses"], co
 
 const crossed = new WeakMap<Contribution["addresses"], Map<string, NftSet["elements"]>>();
 
-/** `portTails` of `conns`, with their text as one key, once per connection set object. */
-function portTailsOf(conns: ConnSet): { readonly key: string; readonly pieces: readonly string[] } {
-  let tails = tailsByConns.get(conns);
+/** `portTails` of `conns` (one per port when `exact`), with their text as one key, once per connection set object. */
+function portTailsOf(conns: ConnSet, exact: boolean): { readonly key: string; readonly pieces: readonly string[] } {
+  const memo = exact ? exactTailsByConns : tailsByConns;
+  let tails = memo.get(conns);
   if (tails === undefined) {
-    const pieces = portTails(conns);
-    tailsByConns.set(conns, (tails = { key: pieces.join("\n"), pieces }));
+    const pieces = portTails(conns, "", exact);
+    memo.set(conns, (tails = { key: pieces.join("\n"), pieces }));
   }
   return tails;
 }
 
 const tailsByConns = new WeakMap<ConnSet, { readonly key: string; readonly pieces: readonly string[] }>();
+const exactTailsByConns = new WeakMap<ConnSet, { readonly key: string; readonly pieces: readonly string[] }>();
 
-/** `formatAddresses`, once per address set object and family. */
-function formattedAddresses(f: Family, addresses: Contribution["addresses"]): readonly string[] {
+/** `formatAddresses` (`exactAddresses` when `exact`), once per address set object and family. */
+function formattedAddresses(f: Family, addresses: Contribution["addresses"], exact: boolean): readonly string[] {
   let byFamily = formatted.get(addresses);
   if (byFamily === undefined) formatted.set(addresses, (byFamily = new Map()));
-  let out = byFamily.get(f);
-  if (out === undefined) byFamily.set(f, (out = formatAddresses(f, addresses)));
+  const key = exact ? -f : f;
+  let out = byFamily.get(key);
+  if (out === undefined) byFamily.set(key, (out = exact ? exactAddresses(f, addresses) : formatAddresses(f, addresses)));
   return out;
 }
 
-const formatted = new WeakMap<Contribution["addresses"], Map<Family, readonly string[]>>();
+/** Per address set: its formatted addresses by family (negative: one element per address). */
+const formatted = new WeakMap<Contribution["addresses"], Map<number, readonly string[]>>();
 
 /**
  * The two-step match of ingress named ports: the source among the rule's peer addresses, then the
@@ -249,11 +283,12 @@ export function namedIngressLookup(
   peersName: string,
   f: Family,
   sources: Contribution["addresses"],
+  exactSources: boolean,
   extra: (pod: Endpoint) => ConnSet,
   members: readonly Endpoint[],
   kept?: ReadonlyMap<string, NftSet>,
 ): { sets: NftSet[]; match: string } {
-  const peers = addressLookup(peersName, f, "saddr", sources);
+  const peers = addressLookup(peersName, f, "saddr", sources, exactSources);
   const namedSet: NftSet = { name: named, kind: "set", type: `${ADDR[f]} . inet_proto . inet_service`, interval: false, elements: namedIngressElements(f, extra, members).map((key) => ({ key })) };
   return { sets: [kept?.get(peersName) ?? peers.set, namedSet], match: `${peers.match} ${IP[f]} daddr . meta l4proto . th dport @${named}` };
 }

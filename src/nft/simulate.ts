@@ -53,10 +53,15 @@ function componentHas(text: string, v: Value): boolean {
   return lo !== undefined && lo.family === v.ip.family && lo.value <= v.ip.value && v.ip.value <= (hi ?? lo).value;
 }
 
-/** The element matching `key`: its value (`jump x` in a map, "" in a set), or undefined. */
+/**
+ * The element matching `key`: its value (`jump x` in a map, "" in a set), or undefined. A set
+ * without `flags interval` (a hash set) holds exact values only: nft refuses a range or a prefix
+ * there, and so does the simulator.
+ */
 function lookup(set: NftSet, key: readonly Value[]): string | undefined {
   for (const e of set.elements) {
     const parts = e.key.split(" . ");
+    if (!set.interval && parts.some((text) => text.includes("-") || text.includes("/"))) throw new Error(`hash set ${set.name} holds a range: ${e.key}`);
     if (parts.length === key.length && parts.every((text, k) => componentHas(text, key[k] as Value))) return e.value ?? "";
   }
   return undefined;
