@@ -1,23 +1,25 @@
 /**
  * What a changed set costs nft per kind of set (issue 10, the nft tail): the node agent's element
  * diffs against the 50k-pod ruleset (synthetic(20261121, 50000, 10000, 250), node 0, compiled as
- * events.ts does), split into nft's userspace and the kernel, and the same diffs with exact sets
- * as hash sets. Everything in network namespaces made here and deleted again.
+ * events.ts does), split into nft's userspace and the kernel, and the same diffs with the hash
+ * sets made pipapo sets again (the layout before branch nft-hash). Everything in network
+ * namespaces made here and deleted again.
  *
  * 1. The sets of the ruleset: per type (and interval or not), how many, their elements, sizes.
  * 2. Fixed cost of a command next to the 50k table: a one-element add and delete in a small
  *    second table through an NftSession, in a namespace holding the 50k table and in an empty one.
  *    The difference is nft's cache fetch of the big table (it lists every set before it commits);
- *    also beside the hash layout, and beside it without its empty sets (what the count costs).
+ *    also beside the pipapo rewrite, and beside the compiled table without its empty sets (what the count costs).
  * 3. Kernel cost per changed set by type and size: sets of 10 / 100 / 1,000 / 3,000 elements alone
  *    in a namespace, as `addr . inet_proto` interval (pipapo, elements `addr . 0-255`), `ipv4_addr`
  *    hash, `addr . inet_proto . inet_service` interval (pipapo) and hash; 1 and 20 elements added
  *    and deleted through a session; and such a set made new with its elements (as a policy
  *    added makes its rule's sets).
  * 4. The events (pod added, pod deleted, policy added; events.ts's kinds) applied through a
- *    session to the table as compiled and to the same table with every set whose elements are all
- *    exact (`addr . 0-255` peers, `addr . proto . port` with one port) made a hash set
- *    (`ip daddr @s` for the peer sets): which sets change, and the time.
+ *    session to the table as compiled (hash sets for exact peers and ports, see rule-sets.ts) and
+ *    to the same table with those hash sets made pipapo sets (`addr . 0-255` peer sets looked up
+ *    as `ip daddr . meta l4proto @s`, `addr . proto . port` with `flags interval`): which sets
+ *    change, and the time.
  * Times are wall ms of session.apply; cpu is the nft child's user / sys CPU over the repetitions
  * (from /proc, clock ticks), per command.
  *
@@ -110,40 +112,31 @@ function table(title: string, head: readonly string[], rows: readonly (readonly 
 const setKind = (s: NftSet): string => `${s.kind === "map" ? "map " : ""}${s.type}${s.interval ? " (interval)" : ""}`;
 
 // ---------------------------------------------------------------------------------------------
-// Hash layout: exact sets as hash sets
+// Pipapo rewrite: the compiler's hash sets (exact peers and ports) made interval sets again
 
-const EXACT_ADDR = /^[0-9a-f.:]+$/;
-const PEER_KEY = / \. 0-255$/;
+/** Named-port sets of ingress rules were hash sets before branch nft-hash too: they stay. */
+const NAMED_SET = /_named_v[46]$/;
 
-/** The set as a hash set when all its elements are exact; null when it must stay as it is. */
-function asHash(s: NftSet): NftSet | null {
-  if (!s.interval || s.kind !== "set") return null;
+/** The set as the layout before nft-hash had it; null when that layout had it as it is. */
+function asPipapo(s: NftSet): NftSet | null {
+  if (s.interval || s.kind !== "set" || NAMED_SET.test(s.name) || !/^[ei]_/.test(s.name)) return null;
   const fields = s.type.split(" . ");
-  if (fields.length === 2 && fields[1] === "inet_proto") {
-    if (!s.elements.every((e) => PEER_KEY.test(e.key) && EXACT_ADDR.test(e.key.slice(0, -8)))) return null;
-    return { ...s, type: fields[0] as string, interval: false, elements: s.elements.map((e) => ({ key: e.key.slice(0, -8) })) };
-  }
-  if (fields.length === 3 && fields[2] === "inet_service") {
-    const exact = s.elements.every((e) => {
-      const [addr, proto, port] = e.key.split(" . ");
-      return addr !== undefined && EXACT_ADDR.test(addr) && proto !== undefined && /^[a-z0-9]+$/.test(proto) && port !== undefined && /^\d+$/.test(port);
-    });
-    return exact ? { ...s, interval: false } : null;
-  }
+  if (fields.length === 1 && /_peers_v[46]$/.test(s.name)) return { ...s, type: `${s.type} . inet_proto`, interval: true, elements: s.elements.map((e) => ({ key: `${e.key} . 0-255` })) };
+  if (fields.length === 3 && fields[2] === "inet_service") return { ...s, interval: true };
   return null;
 }
 
-/** The ruleset with every exact set a hash set, and the peer lookups of the one-field ones rewritten. */
-function hashLayout(r: Ruleset): Ruleset {
+/** The ruleset with every hash peer and port set a pipapo set, and the peer lookups of the one-field ones rewritten. */
+function pipapoLayout(r: Ruleset): Ruleset {
   const oneField = new Set<string>();
   const sets = r.sets.map((s) => {
-    const h = asHash(s);
-    if (h === null) return s;
-    if (!h.type.includes(" . ")) oneField.add(s.name);
-    return h;
+    const p = asPipapo(s);
+    if (p === null) return s;
+    if (!s.type.includes(" . ")) oneField.add(s.name);
+    return p;
   });
-  const lookup = /(ip6? [sd]addr) \. meta l4proto @([A-Za-z0-9_]+)\b(?! *\.)/g;
-  const chains = r.chains.map((c) => ({ ...c, rules: c.rules.map((rule) => rule.replace(lookup, (m, sel: string, name: string) => (oneField.has(name) ? `${sel} @${name}` : m))) }));
+  const lookup = /(ip6? [sd]addr) @([A-Za-z0-9_]+)\b/g;
+  const chains = r.chains.map((c) => ({ ...c, rules: c.rules.map((rule) => rule.replace(lookup, (m, sel: string, name: string) => (oneField.has(name) ? `${sel} . meta l4proto @${name}` : m))) }));
   return { ...r, sets, chains };
 }
 
@@ -172,12 +165,12 @@ function distribution(r: Ruleset): void {
     return [k, String(sizes.length), String(sum), String(quantile(sizes, 0.5)), String(quantile(sizes, 0.9)), String(quantile(sizes, 0.99)), String(Math.max(...sizes)), over(100), over(1000)];
   });
   table("Sets of the 50k/10k ruleset (node 0) by type", ["type", "sets", "elements", "p50", "p90", "p99", "max", ">100", ">1000"], rows);
-  const h = hashLayout(r);
-  const hashed = h.sets.filter((s, k) => s !== r.sets[k]);
-  out(`\nhash layout: ${hashed.length} of ${r.sets.length} sets exact (${hashed.reduce((a, s) => a + s.elements.length, 0)} elements) and made hash sets`);
+  const p = pipapoLayout(r);
+  const rewritten = p.sets.filter((s, k) => s !== r.sets[k]);
+  out(`\npipapo rewrite: ${rewritten.length} of ${r.sets.length} sets are hash sets as compiled (${rewritten.reduce((a, s) => a + s.elements.length, 0)} elements), made interval sets`);
   const left = new Map<string, number[]>();
-  for (const s of h.sets) if (s.interval && s.type.includes(" . ")) left.set(s.type, [...(left.get(s.type) ?? []), s.elements.length]);
-  for (const [t, sizes] of left) out(`  left interval: ${t}: ${sizes.length} sets, ${sizes.reduce((a, b) => a + b, 0)} elements, max ${Math.max(...sizes)}`);
+  for (const s of r.sets) if (s.interval && s.type.includes(" . ")) left.set(s.type, [...(left.get(s.type) ?? []), s.elements.length]);
+  for (const [t, sizes] of left) out(`  interval as compiled: ${t}: ${sizes.length} sets, ${sizes.reduce((a, b) => a + b, 0)} elements, max ${Math.max(...sizes)}`);
 }
 
 /** 2: a one-element command in a small table, beside the 50k table and alone. */
@@ -288,7 +281,7 @@ function changedSets(a: Ruleset, b: Ruleset): string[] {
   return res;
 }
 
-/** 4: the events through a session, on the table as compiled and on its hash layout. */
+/** 4: the events through a session, on the table as compiled and on its pipapo rewrite. */
 async function events(): Promise<void> {
   const s = synthetic(SEED, 50_000, 10_000, 250);
   const cache = new CompileCache();
@@ -297,22 +290,22 @@ async function events(): Promise<void> {
   const first = compile(state);
   distribution(first.ruleset);
   out("\nfixed cost of a one-element command in a second small table (session):");
-  const hashed = hashLayout(first.ruleset);
-  const fewer = withoutEmptySets(hashed);
+  const pipapo = pipapoLayout(first.ruleset);
+  const fewer = withoutEmptySets(first.ruleset);
   const fixed = [
     [...(await fixedCost(null, "empty netns")), "0"],
-    [...(await fixedCost(first.text, "beside the 50k table as compiled")), String(first.ruleset.sets.length)],
-    [...(await fixedCost(renderRuleset(hashed), "beside the 50k table, hash layout")), String(hashed.sets.length)],
-    [...(await fixedCost(renderRuleset(fewer), "beside the 50k table, hash layout, no empty sets")), String(fewer.sets.length)],
+    [...(await fixedCost(first.text, "beside the 50k table as compiled (hash)")), String(first.ruleset.sets.length)],
+    [...(await fixedCost(renderRuleset(pipapo), "beside the 50k table, pipapo rewrite")), String(pipapo.sets.length)],
+    [...(await fixedCost(renderRuleset(fewer), "beside the 50k table as compiled, no empty sets")), String(fewer.sets.length)],
   ];
   table(`Fixed cost per command (${REPS * 4} commands)`, ["netns", "p50 / p99 ms", "cpu user / sys ms", "sets in the big table"], fixed);
   await withNetns((nsA) =>
     withNetns(async (nsB) => {
       let loaded = first.ruleset;
-      let loadedHash = hashLayout(loaded);
+      let loadedPipapo = pipapoLayout(loaded);
       for (const [ns, text] of [
         [nsA, first.text],
-        [nsB, renderRuleset(loadedHash)],
+        [nsB, renderRuleset(loadedPipapo)],
       ] as const) {
         const r = await applyRuleset(text, ns);
         if (!r.ok) throw new Error(`load: ${r.error.stderr.slice(0, 300)}`);
@@ -323,17 +316,17 @@ async function events(): Promise<void> {
       try {
         for (const kind of kinds(s, new Prng(SEED ^ 0xe7e7))) {
           const shapes = new Map<string, number>();
-          const shapesHash = new Map<string, number>();
+          const shapesPipapo = new Map<string, number>();
           a.reset();
           b.reset();
           for (let k = 0; k < EVENTS; k++) {
             const next = kind.next(state, k);
             const compiled = compile(next).ruleset;
-            const hashed = hashLayout(compiled);
+            const pipapoed = pipapoLayout(compiled);
             const d = diffRulesets(loaded, compiled);
-            const dh = diffRulesets(loadedHash, hashed);
+            const dh = diffRulesets(loadedPipapo, pipapoed);
             for (const c of changedSets(loaded, compiled)) shapes.set(c, (shapes.get(c) ?? 0) + 1);
-            for (const c of changedSets(loadedHash, hashed)) shapesHash.set(c, (shapesHash.get(c) ?? 0) + 1);
+            for (const c of changedSets(loadedPipapo, pipapoed)) shapesPipapo.set(c, (shapesPipapo.get(c) ?? 0) + 1);
             // Alternate which goes first (the two namespaces share the machine).
             if (k % 2 === 0) {
               if (d.text !== "") await a.apply(d.text);
@@ -344,13 +337,13 @@ async function events(): Promise<void> {
             }
             state = next;
             loaded = compiled;
-            loadedHash = hashed;
+            loadedPipapo = pipapoed;
           }
-          rows.push([kind.label, "as compiled", ...a.figures()], [kind.label, "hash layout", ...b.figures()]);
+          rows.push([kind.label, "as compiled (hash)", ...a.figures()], [kind.label, "pipapo rewrite", ...b.figures()]);
           out(`\n${kind.label}: changed sets over ${EVENTS} events (as compiled):`);
           for (const [c, n] of [...shapes].sort((x, y) => y[1] - x[1]).slice(0, 12)) out(`  ${n}× ${c}`);
-          out(`${kind.label}: changed sets (hash layout):`);
-          for (const [c, n] of [...shapesHash].sort((x, y) => y[1] - x[1]).slice(0, 12)) out(`  ${n}× ${c}`);
+          out(`${kind.label}: changed sets (pipapo rewrite):`);
+          for (const [c, n] of [...shapesPipapo].sort((x, y) => y[1] - x[1]).slice(0, 12)) out(`  ${n}× ${c}`);
         }
       } finally {
         await a.session.close();

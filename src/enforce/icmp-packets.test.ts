@@ -88,7 +88,7 @@ const PINGS: readonly Ping[] = [
   { from: OTHER, to: STRANGER, admitted: true, why: "other is selected by no policy" },
 ];
 
-describe("ICMP echo through rules without ports (peers sets with `. 0-255`)", { skip }, () => {
+describe("ICMP echo through rules without ports (selector peers: hash sets of addresses; ipBlocks: peers sets with `. 0-255`)", { skip }, () => {
   const names: string[] = [];
   const control = new Map<Ping, boolean>();
   const results = new Map<Ping, boolean>();
@@ -133,9 +133,12 @@ describe("ICMP echo through rules without ports (peers sets with `. 0-255`)", { 
     assert.deepEqual([...control].filter(([, replied]) => !replied).map(([p]) => `${p.from} -> ${p.to}`), []);
   });
 
-  test("the ruleset holds the rules without ports as `. 0-255` elements of concatenated peers sets", () => {
-    assert.match(compiled.text, /ip saddr \. meta l4proto @\S+_peers_v4/);
-    assert.match(compiled.text, /\. 0-255/);
+  test("the ruleset holds the selector rules without ports as one-field hash sets looked up by address alone, the ipBlock rules as `. 0-255` elements of concatenated peers sets", () => {
+    assert.match(compiled.text, /ip saddr @\S+_peers_v4 counter/);
+    assert.match(compiled.text, /ip6 saddr @\S+_peers_v6 counter/);
+    assert.match(compiled.text, /ip daddr @\S+_peers_v4 counter/);
+    assert.match(compiled.text, /ip daddr \. meta l4proto @\S+_peers_v4 counter/);
+    assert.match(compiled.text, /203\.0\.113\.0\/24 \. 0-255/);
   });
 
   for (const p of PINGS) {
