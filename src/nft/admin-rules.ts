@@ -6,7 +6,7 @@
  */
 import { adminProtocolsConns } from "../analysis/rule-conns.js";
 import type { AdminTiers } from "../engine/admin-tiers.js";
-import { type AdminEgressPeer, type AdminPolicy, type AdminRule, type AdminTier, effectiveAction, formatAdminPolicy } from "../model/admin-policy.js";
+import { type AdminEgressPeer, type AdminPolicy, type AdminProtocolMatch, type AdminRule, type AdminTier, effectiveAction, formatAdminPolicy } from "../model/admin-policy.js";
 import type { Direction, Endpoint } from "../model/cluster.js";
 import { AddressSet } from "../net/address-set.js";
 import { ADDRESS_TYPE, type Contribution, IP_KEYWORD, partition, segmentElements } from "./elements.js";
@@ -50,14 +50,15 @@ export function adminRuleLookups(spec: AdminRuleSpec, peers: AddressSet, endpoin
   const protocols = m.protocols;
   const named = protocols === "all" ? [] : protocols.filter((p) => p.kind === "namedPort");
   const numbered = adminProtocolsConns(protocols, null);
+  const exactPeers = exactAdminPeers(m.peers);
+  const exact = exactPeers && exactAdminProtocols(protocols);
   for (const f of families) {
     const name = setName(direction, hash, f);
     const addresses = peers.family(f);
     const ip = IP_KEYWORD[f];
     // "If unspecified, protocol-specific attributes will not be used to match traffic": the address alone (ICMP too).
     if (protocols === "all") {
-      // Admin peers stay interval sets (not split by kind: `networks` and `nodes` peers hold CIDRs and node IPs).
-      const lookup = addressLookup(name, f, side, addresses, false);
+      const lookup = addressLookup(name, f, side, addresses, exactPeers);
       sets.push(lookup.set);
       matches.push(lookup.match);
       continue;
@@ -70,17 +71,30 @@ export function adminRuleLookups(spec: AdminRuleSpec, peers: AddressSet, endpoin
         if (!at.isEmpty()) contributions.push({ addresses: at, conns: adminProtocolsConns(named, e) });
       }
     }
-    sets.push(lookupSet(name, `${ADDRESS_TYPE[f]} . inet_proto . inet_service`, segmentElements(f, partition(contributions))));
+    const type = `${ADDRESS_TYPE[f]} . inet_proto . inet_service`;
+    const elements = segmentElements(f, partition(contributions), "", exact);
+    sets.push(exact ? { name, kind: "set", type, interval: false, elements: elements.map((key) => ({ key })) } : lookupSet(name, type, elements));
     matches.push(`${ip} ${side} . meta l4proto . th dport @${name}`);
     // Ingress named ports resolve on the destination: the local pod the packet goes to (a two-step match).
     if (direction === "ingress" && named.length > 0) {
-      const two = namedIngressLookup(setName(direction, hash, f, "named"), setName(direction, hash, f, "peers"), f, addresses, false, (pod) => adminProtocolsConns(named, pod).subtract(numbered), members);
+      const two = namedIngressLookup(setName(direction, hash, f, "named"), setName(direction, hash, f, "peers"), f, addresses, exactPeers, (pod) => adminProtocolsConns(named, pod).subtract(numbered), members);
       sets.push(...two.sets);
       matches.push(two.match);
     }
   }
   return { sets, matches };
 }
+
+/**
+ * Whether an admin rule's peers are `namespaces` / `pods` selector peers only: the known IPs of the
+ * pods they select, exact values, a hash set whatever the pods. `nodes`, `networks` (CIDRs) and
+ * `domainNames` peers keep an interval set. A property of the rule alone, as `exactPeers`.
+ */
+const exactAdminPeers = (peers: readonly AdminEgressPeer[]): boolean => peers.length > 0 && peers.every((p) => p.kind === "namespaces" || p.kind === "pods");
+
+/** Whether every protocol entry of an admin rule names one port number or a named port (as `exactPorts`); a range keeps an interval set. */
+const exactAdminProtocols = (protocols: readonly AdminProtocolMatch[] | "all"): boolean =>
+  protocols !== "all" && protocols.every((p) => p.kind === "namedPort" || p.port.kind === "number");
 
 /** The addresses an admin rule's peers match (none for a rule that fails closed: it matches all or nothing without them). */
 export function adminRulePeers(admin: AdminTiers, rule: AdminRule<AdminEgressPeer>): AddressSet {

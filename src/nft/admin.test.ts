@@ -206,3 +206,28 @@ test("an admin rule that gains protocols changes its set's type (addr . l4proto 
   assert.ok(order.every((at, k) => at >= 0 && (k === 0 || at > (order[k - 1] as number))), d.text);
   assert.equal(sim(narrowed, WEB, "169.254.169.254", 80).verdict, "drop");
 });
+
+test("admin set kinds (the fixture's rules): `pods`/`namespaces` peers are hash sets of exact keys (with single or named ports, or the address alone); `networks` and `nodes` peers keep interval sets", () => {
+  const setOf = (policy: string, rule: number, direction: "egress" | "ingress" = "egress", suffix = "") => {
+    const id = adminId(compiled, policy, rule, direction);
+    const name = `${id.split(":")[1]}_${id.split(":")[2]}${suffix}_v4`;
+    const set = compiled.ruleset.sets.find((s) => s.name === name);
+    assert.ok(set, name);
+    return set;
+  };
+  const cases: { what: string; policy: string; rule: number; direction?: "egress" | "ingress"; suffix?: string; type: string; interval: boolean; match: RegExp }[] = [
+    { what: "kube-dns: a pods peer, udp/tcp 53", policy: "allow-dns", rule: 0, type: "ipv4_addr . inet_proto . inet_service", interval: false, match: /ip daddr \. meta l4proto \. th dport @\S+ counter/ },
+    { what: "to-shop: a namespaces peer without protocols", policy: "ops-internet", rule: 2, type: "ipv4_addr", interval: false, match: /ip daddr @\S+ counter/ },
+    { what: "ops-scrapes-http: a namespaces peer, a named port (the source alone, then the local pod's ports)", policy: "shop-ingress", rule: 0, direction: "ingress", suffix: "_peers", type: "ipv4_addr", interval: false, match: /ip saddr @\S+ ip daddr \. meta l4proto \. th dport @\S+_named_v4 counter/ },
+    { what: "block-imds: networks", policy: "deny-metadata", rule: 0, type: "ipv4_addr . inet_proto", interval: true, match: /ip daddr \. meta l4proto @\S+ counter drop/ },
+    { what: "kubelet: nodes, tcp 10250", policy: "ops-internet", rule: 1, type: "ipv4_addr . inet_proto . inet_service", interval: true, match: /ip daddr \. meta l4proto \. th dport @\S+ counter/ },
+  ];
+  for (const c of cases) {
+    const set = setOf(c.policy, c.rule, c.direction, c.suffix);
+    assert.deepEqual([set.type, set.interval], [c.type, c.interval], c.what);
+    const id = adminId(compiled, c.policy, c.rule, c.direction);
+    const lines = compiled.ruleset.chains.flatMap((ch) => ch.rules).filter((l) => l.includes(`@${set.name} `) && l.endsWith(`comment "${id}"`));
+    assert.ok(lines.some((l) => c.match.test(l)), `${c.what}: ${lines.join("\n")}`);
+    if (!set.interval) for (const e of set.elements) assert.doesNotMatch(e.key, /[-/]/, `${c.what}: exact keys`);
+  }
+});
