@@ -119,6 +119,17 @@ function checkSequence(start: Cluster, pool: Cluster, ops: readonly (readonly [O
     assert.equal(diffRulesets(loaded, incremental.ruleset).text, diffRulesets(loaded, fresh.ruleset).text, `after step ${step} (${op} ${pick}) the diffs differ`);
     // The ruleset diff relies on it (it compares the lists between their common head and tail).
     for (const set of incremental.ruleset.sets) assert.equal(new Set(set.elements.map((e) => e.key)).size, set.elements.length, `set ${set.name} lists a key twice`);
+    // A hash set (no `flags interval`) holds exact keys only: nft refuses a range or a prefix there.
+    for (const set of incremental.ruleset.sets) if (!set.interval) for (const e of set.elements) assert.doesNotMatch(e.key, /[-/]/, `hash set ${set.name}: ${e.key}`);
+    // The kind of a set depends on its rule only: a change that leaves every rule as it was (pods,
+    // namespaces, other policies) keeps every set that stays as it was declared (an element diff).
+    if (op !== "replace-policy" && op !== "strip-v6") {
+      const before = new Map(loaded.sets.map((s) => [s.name, s]));
+      for (const set of incremental.ruleset.sets) {
+        const was = before.get(set.name);
+        if (was !== undefined) assert.deepEqual([set.type, set.interval], [was.type, was.interval], `after step ${step} (${op} ${pick}) set ${set.name} changed its kind`);
+      }
+    }
     loaded = incremental.ruleset;
   });
 }
