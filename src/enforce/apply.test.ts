@@ -94,6 +94,16 @@ const STRUCTURE_CHANGES: readonly { name: string; before: () => ReturnType<typeo
   { name: "a policy added", before: () => compile(BASE), after: () => compile(BASE, WITH_BATCH.map((p) => (p === BATCH ? { ...p, podSelector: sel({ app: "db" }) } : p))) },
   { name: "a policy removed", before: () => compile(BASE), after: () => compile(BASE, POLICIES.filter((p) => p.name !== "db-ingress")) },
   {
+    name: "a rule's selector peers gain an ipBlock (its hash set becomes an interval set, its chain is re-added)",
+    before: () => compile(BASE),
+    after: () => compile(BASE, POLICIES.map((p) => (p.name === "db-ingress" ? { ...p, ingress: p.ingress.map((r) => (r.peers === "all" ? r : { ...r, peers: [...r.peers, ipBlock("192.0.2.0/24")] })) } : p))),
+  },
+  {
+    name: "a rule's ipBlock removed, selector peers left (its interval sets become hash sets)",
+    before: () => compile(BASE, POLICIES.map((p) => (p.name === "web-api-egress" ? { ...p, egress: p.egress.map((r) => (r.index === 0 && r.peers !== "all" ? { ...r, peers: [...r.peers, ipBlock("192.0.2.0/24")] } : r)) } : p))),
+    after: () => compile(BASE),
+  },
+  {
     name: "a rule's ports removed (its sets change type, its chain is re-added)",
     before: () => compile(BASE),
     after: () => compile(BASE, POLICIES.map((p) => (p.name === "web-api-egress" ? { ...p, egress: p.egress.map((r) => (r.index === 0 ? { ...r, ports: "all" as const } : r)) } : p))),
@@ -214,7 +224,25 @@ test("admin tiers: random clusters with admin policies and a change of them: the
   });
 });
 
-test("a concatenated interval set that loses 80 elements is flushed and filled again in the diff: the table equals a full apply of the new state", async (t) => {
+test("a concatenated interval set (an endPort rule) that loses 80 elements is flushed and filled again in the diff: the table equals a full apply of the new state", async (t) => {
+  if (!(await canUseNetns(t))) return;
+  const clients = Array.from({ length: 80 }, (_, k) => pod("production", `client-${k}`, { app: "client" }, [`10.244.3.${2 * k + 1}`]));
+  const fromClients = policy("production", "db-from-clients", sel({ app: "db" }), { ingress: [rule(0, [podsPeer(sel({ app: "client" }))], [port("TCP", { kind: "range", from: 5432, to: 5433 })])] });
+  const at = (all: readonly Endpoint[]) => compileRuleset(testCluster([...POLICIES, fromClients], all), ENGINE_OPTIONS, { localPods: [webApi, db], podCidrs: POD_CIDRS });
+  const before = at([...BASE, ...clients]);
+  const after = at([...BASE, ...clients.slice(0, 1)]);
+  await withNetns(1, async ([ns]) => {
+    ok(await applyRuleset(before.text, ns));
+    const diff = diffRulesets(before.ruleset, after.ruleset);
+    assert.match(diff.text, /^flush set inet portcullis i_\w+_v4$/m);
+    ok(await applyRuleset(diff.text, ns));
+    const patched = ok(await listTable(ns));
+    ok(await applyRuleset(after.text, ns));
+    assert.equal(canonical(patched), canonical(ok(await listTable(ns))));
+  });
+});
+
+test("a hash set (selector peers, one port) that loses 79 of 80 elements: deleted one by one in the diff, and the table equals a full apply of the new state", async (t) => {
   if (!(await canUseNetns(t))) return;
   const clients = Array.from({ length: 80 }, (_, k) => pod("production", `client-${k}`, { app: "client" }, [`10.244.3.${2 * k + 1}`]));
   const fromClients = policy("production", "db-from-clients", sel({ app: "db" }), { ingress: [rule(0, [podsPeer(sel({ app: "client" }))], [port("TCP", 5432)])] });
@@ -224,7 +252,9 @@ test("a concatenated interval set that loses 80 elements is flushed and filled a
   await withNetns(1, async ([ns]) => {
     ok(await applyRuleset(before.text, ns));
     const diff = diffRulesets(before.ruleset, after.ruleset);
-    assert.match(diff.text, /^flush set inet portcullis i_\w+_v4$/m);
+    assert.ok(diff.kind === "elements", diff.kind);
+    assert.doesNotMatch(diff.text, /^flush set/m);
+    assert.match(diff.text, /^delete element inet portcullis i_\w+_v4 \{\n\t10\.244\.3\.3 \. tcp \. 5432,/m);
     ok(await applyRuleset(diff.text, ns));
     const patched = ok(await listTable(ns));
     ok(await applyRuleset(after.text, ns));

@@ -20,6 +20,7 @@ import { diffRulesets } from "./diff.js";
 import { simulate } from "./simulate.js";
 import type { CompileResult, RuleIdEntry } from "./types.js";
 import { cidr } from "./fixture.js";
+import { CompileCache } from "./cache.js";
 
 const FIXTURE = "src/labrun/testdata/admin-guardrail.yaml";
 const TEXT = readFileSync(FIXTURE, "utf8");
@@ -230,4 +231,17 @@ test("admin set kinds (the fixture's rules): `pods`/`namespaces` peers are hash 
     assert.ok(lines.some((l) => c.match.test(l)), `${c.what}: ${lines.join("\n")}`);
     if (!set.interval) for (const e of set.elements) assert.doesNotMatch(e.key, /[-/]/, `${c.what}: exact keys`);
   }
+});
+
+test("the compile cache keys an admin rule's sets by its peers' kinds too: `to-shop`'s namespaces peer (a hash set) replaced by networks of the same two pod IPs (an interval set) gives what a fresh compile gives", () => {
+  const shop = "    to: [{namespaces: {matchLabels: {team: shop}}}]";
+  assert.ok(TEXT.includes(shop));
+  const networks = clusterOf(TEXT.replace(shop, "    to: [{networks: [10.244.1.5/32, 10.244.1.6/32]}]"));
+  const cache = new CompileCache();
+  compileRuleset(CLUSTER, OPTIONS, {}, { cache });
+  const incremental = compileRuleset(networks, OPTIONS, {}, { cache });
+  const fresh = compileRuleset(networks, OPTIONS);
+  assert.equal(incremental.text, fresh.text);
+  assert.match(fresh.text, /ip daddr \. meta l4proto @e_e4f2d82e4954_v4 counter return/, "networks: an interval set");
+  assert.match(compiled.text, /ip daddr @e_e4f2d82e4954_v4 counter return/, "namespaces: a hash set");
 });

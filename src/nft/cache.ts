@@ -198,8 +198,9 @@ export function ruleLookupsKey(spec: RuleSpec, addresses: AddressSet, named: Rea
 }
 
 /**
- * Everything `adminRuleLookups` reads, as text: the id hash, the rule's match (kind, protocols),
- * the addresses its peers match, and the pods its named ports resolve on.
+ * Everything `adminRuleLookups` reads, as text: the id hash, the rule's match (kind, protocols,
+ * the kinds of its peers: they choose hash or interval sets), the addresses its peers match, and
+ * the pods its named ports resolve on.
  */
 export function adminRuleLookupsKey(spec: AdminRuleSpec, peers: AddressSet, endpoints: readonly Endpoint[], members: readonly Endpoint[], families: ClusterFamilies): string {
   const m = spec.rule.match;
@@ -214,6 +215,7 @@ export function adminRuleLookupsKey(spec: AdminRuleSpec, peers: AddressSet, endp
     spec.hash,
     m.kind,
     protocols,
+    m.kind === "as-written" ? m.peers.map((p) => p.kind).join(",") : "",
     peers.key(),
     endpoints.map((e) => endpointKey(e)).join(";"),
     members.map((e) => endpointKey(e)).join(";"),
