@@ -24,7 +24,8 @@
  * spike, and whether periodically; with `--trace-gc` the collector's lines fall between them).
  *
  * `--pace=MS` waits MS after each event before the next (a cluster's events come apart; the
- * back-to-back default has no idle time); the collector's pauses while waiting are no event's.
+ * back-to-back default has no idle time); the collector's pauses while waiting are no event's, and
+ * the table counts V8's own mark-compacts that ended in the waits.
  * `--idle-gc` (with `--pace`) runs the node agent's idle collector (src/enforce/idle-gc.ts, its
  * default policy) in the waits, as the agent's loop does after each cycle; `--per-event` then says
  * which events an idle collection preceded.
@@ -67,10 +68,9 @@ async function main(): Promise<void> {
   const gcMs = async (): Promise<GcPauses> => {
     await turn();
     const entries = gc.takeRecords();
-    return {
-      ms: entries.reduce((sum, e) => sum + e.duration, 0),
-      markCompact: entries.some((e) => ((e as { detail?: { kind?: number } }).detail)?.kind === constants.NODE_PERFORMANCE_GC_MAJOR),
-    };
+    const detail = (e: (typeof entries)[number]): { kind?: number; flags?: number } => (e as { detail?: { kind?: number; flags?: number } }).detail ?? {};
+    const v8Majors = entries.filter((e) => detail(e).kind === constants.NODE_PERFORMANCE_GC_MAJOR && ((detail(e).flags ?? 0) & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED) === 0);
+    return { ms: entries.reduce((sum, e) => sum + e.duration, 0), markCompact: v8Majors.length > 0, markCompacts: v8Majors.length };
   };
   const s = synthetic(SEED, PODS, POLICIES, 250);
   const cache = new CompileCache();
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
 
 type Compile = (st: State) => CompileResult;
 /** The collector's pauses since the last look, and whether a mark-compact (a full collection) ended among them. */
-type GcPauses = { ms: number; markCompact: boolean };
+type GcPauses = { ms: number; markCompact: boolean; markCompacts: number };
 
 const f = (xs: readonly number[], digits = 1): string => `${quantile(xs, 0.5).toFixed(digits)} / ${quantile(xs, 0.99).toFixed(digits)}`;
 
@@ -100,17 +100,22 @@ async function timePerEvent(compile: Compile, first: State, applied: Ruleset, s:
   const total = { cpu: 0, wall: 0, gc: 0 };
   // The agent's idle collector, settled after each event as its loop settles after each cycle.
   const idle = idleCollector();
-  console.log("| event | compile CPU p50 / p99 | compile wall | diff CPU | diff wall | GC pauses | largest (wall, GC) | events with a mark-compact: compile wall p50 / max | the others: compile wall p99 / max | compile wall max | idle collections: n, ms p50 / max |");
-  console.log("|---|---|---|---|---|---|---|---|---|---|---|");
+  console.log("| event | compile CPU p50 / p99 | compile wall | diff CPU | diff wall | GC pauses | largest (wall, GC) | events with a mark-compact: compile wall p50 / max | the others: compile wall p99 / max | compile wall max | idle collections: n, ms p50 / max | V8's mark-compacts ended between events | started late (a collection or a busy machine) p99 / max |");
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
   for (const kind of kinds(s, new Prng(SEED ^ 0xe7e7))) {
-    const m = { compileCpu: [] as number[], compileWall: [] as number[], diffCpu: [] as number[], diffWall: [] as number[], gc: [] as number[], markCompact: [] as boolean[], idle: [] as number[] };
+    const m = { compileCpu: [] as number[], compileWall: [] as number[], diffCpu: [] as number[], diffWall: [] as number[], gc: [] as number[], markCompact: [] as boolean[], idle: [] as number[], betweenMarkCompacts: 0, waited: [] as number[] };
     for (let k = 0; k < EVENTS; k++) {
       let preceded: IdleCollection | null = null;
+      let waited = 0;
       if (PACE_MS > 0) {
         idle?.collector.settled();
+        const due = performance.now() + PACE_MS;
         await new Promise((resolve) => setTimeout(resolve, PACE_MS));
+        // An event due while a collection ran waits for it (and the timer for a busy machine).
+        waited = performance.now() - due;
+        m.waited.push(waited);
         // The pauses while waiting (an idle collection's, or V8's own finishing there) are no event's.
-        await gcMs();
+        m.betweenMarkCompacts += (await gcMs()).markCompacts;
         preceded = idle?.collector.takeLast() ?? null;
         if (preceded !== null) m.idle.push(preceded.ms);
       }
@@ -130,7 +135,7 @@ async function timePerEvent(compile: Compile, first: State, applied: Ruleset, s:
       total.cpu += c2 - c0;
       total.wall += w2 - w0;
       total.gc += m.gc[m.gc.length - 1] as number;
-      const after = preceded === null ? "" : `, after an idle collection of ${preceded.ms.toFixed(1)} ms`;
+      const after = (preceded === null ? "" : `, after an idle collection of ${preceded.ms.toFixed(1)} ms`) + (PACE_MS > 0 ? `, started ${waited.toFixed(1)} ms late` : "");
       if (PER_EVENT) console.log(`event ${kind.label} ${k}: compile wall ${(w1 - w0).toFixed(1)} ms, CPU ${(c1 - c0).toFixed(1)} ms, GC pauses ${paused.ms.toFixed(1)} ms${paused.markCompact ? ", a mark-compact ended" : ""}${after}`);
       state = next;
       loaded = compiled.ruleset;
@@ -142,7 +147,7 @@ async function timePerEvent(compile: Compile, first: State, applied: Ruleset, s:
     const without = m.compileWall.filter((_, k) => m.markCompact[k] !== true);
     const pMax = (xs: readonly number[], q: number): string => (xs.length === 0 ? "-" : `${quantile(xs, q).toFixed(1)} / ${Math.max(...xs).toFixed(1)}`);
     const idled = m.idle.length === 0 ? "0" : `${m.idle.length}, ${quantile(m.idle, 0.5).toFixed(0)} / ${Math.max(...m.idle).toFixed(0)}`;
-    console.log(`| ${kind.label} | ${f(m.compileCpu)} | ${f(m.compileWall)} | ${f(m.diffCpu)} | ${f(m.diffWall)} | ${f(m.gc)} | ${(walls[worst] as number).toFixed(1)}, ${(m.gc[worst] as number).toFixed(1)} | ${withMc.length}: ${pMax(withMc, 0.5)} | ${pMax(without, 0.99)} | ${Math.max(...m.compileWall).toFixed(1)} | ${idled} |`);
+    console.log(`| ${kind.label} | ${f(m.compileCpu)} | ${f(m.compileWall)} | ${f(m.diffCpu)} | ${f(m.diffWall)} | ${f(m.gc)} | ${(walls[worst] as number).toFixed(1)}, ${(m.gc[worst] as number).toFixed(1)} | ${withMc.length}: ${pMax(withMc, 0.5)} | ${pMax(without, 0.99)} | ${Math.max(...m.compileWall).toFixed(1)} | ${idled} | ${PACE_MS > 0 ? String(m.betweenMarkCompacts) : "-"} | ${PACE_MS > 0 ? pMax(m.waited, 0.99) : "-"} |`);
   }
   idle?.collector.close();
   idle?.meter.close();
