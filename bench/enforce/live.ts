@@ -403,6 +403,8 @@ async function latencyMetrics(address: string): Promise<string> {
     return ["portcullis_pod_ip_to_applied_seconds", "portcullis_policy_to_applied_seconds", "portcullis_idle_gc_duration_seconds"]
       .map((h) => {
         const count = sample(`${h}_count`);
+        // A histogram without observations has no samples yet.
+        if (Number.isNaN(count)) return `${h}: none`;
         return `${h}: count ${count}, mean ${((sample(`${h}_sum`) / count) * 1000).toFixed(0)} ms`;
       })
       .join("; ");
