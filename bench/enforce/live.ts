@@ -215,6 +215,10 @@ export interface LiveKindFigures {
   readonly cycle: readonly number[];
   /** The cycle by step, from the `applied` line (viewMs, compileMs, shrinkMs, diffMs, nftMs), ms. */
   readonly phases: { readonly view: readonly number[]; readonly compile: readonly number[]; readonly shrink: readonly number[]; readonly diff: readonly number[]; readonly nft: readonly number[]; readonly gc: readonly number[] };
+  /** Mark-compacts begun by V8 whose pause ended in the cycle (`gcMarkCompacts`). */
+  readonly markCompacts: readonly number[];
+  /** The agent's idle collection since the cycle before (`idleGc`), or null: its ms and how long before the cycle it ended. */
+  readonly idleGc: readonly ({ readonly ms: number; readonly beforeMs: number } | null)[];
   readonly changes: string;
 }
 
@@ -232,6 +236,8 @@ export interface LiveFigures {
   readonly afterSync: { rss: number; hwm: number };
   readonly afterEvents: { rss: number; hwm: number };
   readonly kinds: readonly LiveKindFigures[];
+  /** The agent's idle collections (`--idle-gc`), as its start line says: auto or off. */
+  readonly idleGc: string;
   /** The agent's /metrics after the events: its two latency histograms' count and mean. */
   readonly metrics: string;
 }
@@ -244,8 +250,11 @@ const maxMsOf = (v: unknown): number => num((v as { maxMs?: unknown } | undefine
  * One size: serve it, run the agent into `netns`, measure; the stand-in and the agent are stopped
  * (and the temp dir removed) also on failure. `eventBudgetMs`: per kind, no event starts past it.
  */
-/** `paceMs`: the wait after an event is applied before the next is written (0: back to back). */
-export async function measureLive(size: EventSize, seed: number, events: number, netns: string, eventBudgetMs: number, log: (m: string) => void, paceMs = 0): Promise<LiveFigures> {
+/**
+ * `paceMs`: the wait after an event is applied before the next is written (0: back to back);
+ * `idleGc`: the agent's `--idle-gc`.
+ */
+export async function measureLive(size: EventSize, seed: number, events: number, netns: string, eventBudgetMs: number, log: (m: string) => void, paceMs = 0, idleGc: "auto" | "off" = "auto"): Promise<LiveFigures> {
   const s = synthetic(seed, size.pods, size.policies, size.podsPerNode);
   const objects = clusterObjects(s);
   const dir = mkdtempSync(join(tmpdir(), "pcbench-live-"));
@@ -265,7 +274,7 @@ export async function measureLive(size: EventSize, seed: number, events: number,
     // Started as the DaemonSet starts it: its V8 flags (the heap cap) from deploy/.
     const nodeOptions = deployedNodeOptions();
     log(`live ${size.label}: agent NODE_OPTIONS="${nodeOptions}" (deploy/portcullis.yaml)`);
-    const child = spawn(process.execPath, [...AGENT_NODE_ARGS, BIN, "enforce", "--kubernetes", "--node", NODE, "--kubeconfig", kubeconfig, "--netns", netns, "--listen", "127.0.0.1:0", "--log-format", "json"], {
+    const child = spawn(process.execPath, [...AGENT_NODE_ARGS, BIN, "enforce", "--kubernetes", "--node", NODE, "--kubeconfig", kubeconfig, "--netns", netns, "--listen", "127.0.0.1:0", "--log-format", "json", "--idle-gc", idleGc], {
       stdio: ["ignore", AGENT_STDOUT === undefined ? "ignore" : openSync(AGENT_STDOUT, "w"), "pipe"],
       env: { ...process.env, NODE_OPTIONS: nodeOptions },
     });
@@ -294,6 +303,9 @@ export async function measureLive(size: EventSize, seed: number, events: number,
       fig.agentEvent.push(agentFigure(got.line.record));
       fig.cycle.push(num(got.line.record["ms"]));
       for (const [phase, list] of Object.entries(fig.phases)) list.push(num(got.line.record[`${phase}Ms`]));
+      fig.markCompacts.push(num(got.line.record["gcMarkCompacts"]));
+      const idle = got.line.record["idleGc"] as { ms?: unknown; beforeMs?: unknown } | undefined;
+      fig.idleGc.push(idle === undefined ? null : { ms: num(idle.ms), beforeMs: num(idle.beforeMs) });
       const change = String(got.line.record["change"]);
       fig.changes.set(change, (fig.changes.get(change) ?? 0) + 1);
     };
@@ -302,10 +314,12 @@ export async function measureLive(size: EventSize, seed: number, events: number,
       agentEvent: [] as number[],
       cycle: [] as number[],
       phases: { view: [] as number[], compile: [] as number[], shrink: [] as number[], diff: [] as number[], nft: [] as number[], gc: [] as number[] },
+      markCompacts: [] as number[],
+      idleGc: [] as ({ ms: number; beforeMs: number } | null)[],
       changes: new Map<string, number>(),
     });
     const done = (kind: string, f: ReturnType<typeof newFig>): void => {
-      kinds.push({ kind, n: f.wall.length, wall: f.wall, agentEvent: f.agentEvent, cycle: f.cycle, phases: f.phases, changes: [...f.changes].map(([c, n]) => `${c} ${n}`).join(", ") });
+      kinds.push({ kind, n: f.wall.length, wall: f.wall, agentEvent: f.agentEvent, cycle: f.cycle, phases: f.phases, markCompacts: f.markCompacts, idleGc: f.idleGc, changes: [...f.changes].map(([c, n]) => `${c} ${n}`).join(", ") });
       log(`live ${size.label}: ${kind}: ${f.wall.length} events`);
     };
 
@@ -371,6 +385,7 @@ export async function measureLive(size: EventSize, seed: number, events: number,
       afterSync,
       afterEvents,
       kinds,
+      idleGc: String(started.line.record["idleGc"] ?? "?"),
       metrics,
     };
   } finally {
@@ -380,14 +395,16 @@ export async function measureLive(size: EventSize, seed: number, events: number,
   }
 }
 
-/** `portcullis_pod_ip_to_applied_seconds` and `portcullis_policy_to_applied_seconds` from /metrics: count and mean. */
+/** `portcullis_pod_ip_to_applied_seconds`, `portcullis_policy_to_applied_seconds` and `portcullis_idle_gc_duration_seconds` from /metrics: count and mean. */
 async function latencyMetrics(address: string): Promise<string> {
   try {
     const text = await (await fetch(`http://${address}/metrics`, { signal: AbortSignal.timeout(60_000) })).text();
     const sample = (name: string): number => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? NaN);
-    return ["portcullis_pod_ip_to_applied_seconds", "portcullis_policy_to_applied_seconds"]
+    return ["portcullis_pod_ip_to_applied_seconds", "portcullis_policy_to_applied_seconds", "portcullis_idle_gc_duration_seconds"]
       .map((h) => {
         const count = sample(`${h}_count`);
+        // A histogram without observations has no samples yet.
+        if (Number.isNaN(count)) return `${h}: none`;
         return `${h}: count ${count}, mean ${((sample(`${h}_sum`) / count) * 1000).toFixed(0)} ms`;
       })
       .join("; ");

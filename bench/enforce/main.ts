@@ -1,7 +1,7 @@
 /**
  * Enforcement benchmark (not a test): compile/apply sizes and times, incremental updates,
  * policy-to-enforced latency and datapath cost, with real packets in network namespaces.
- *   npm run bench:enforce -- [--quick] [--seed=N] [--only=events|live] [--events=N] [--pace=MS]
+ *   npm run bench:enforce -- [--quick] [--seed=N] [--only=events|live] [--events=N] [--pace=MS] [--idle-gc=auto|off]
  * Needs root, `ip` and `nft`. Everything runs in namespaces created here (createNetns, labUp)
  * and removed again, also on failure; nothing is configured in the root namespace.
  */
@@ -35,6 +35,13 @@ const ONLY_LIVE = args.includes("--only=live");
 const LIVE_EVENTS = Number(EVENTS_ARG ?? (QUICK ? 20 : 200));
 /** `--pace=MS`: the live run waits MS after each event is applied before it writes the next (default 0: back to back). */
 const LIVE_PACE_MS = Number(args.find((a) => a.startsWith("--pace="))?.slice(7) ?? 0);
+/** `--idle-gc=auto|off`: the live agent's `--idle-gc` (default auto, as deployed). */
+const LIVE_IDLE_GC = ((given: string): "auto" | "off" => {
+  if (given !== "auto" && given !== "off") throw new Error(`--idle-gc=${given}: expected auto or off`);
+  return given;
+})(args.find((a) => a.startsWith("--idle-gc="))?.slice(10) ?? "auto");
+/** How the live run writes its events, as its tables and header say. */
+const LIVE_MODE = `${LIVE_PACE_MS > 0 ? `paced: each event written ${LIVE_PACE_MS} ms after the last was applied (--pace=${LIVE_PACE_MS})` : "back to back: each event written as soon as the last was applied (no --pace)"}; agent --idle-gc ${LIVE_IDLE_GC}`;
 const LIVE_KIND_BUDGET_MS = QUICK ? 90_000 : 300_000;
 /** Compile of one size is abandoned (no repetitions, later phases skipped) past this. */
 const COMPILE_BUDGET_MS = QUICK ? 30_000 : 60_000;
@@ -457,7 +464,7 @@ async function livePhase(): Promise<string[]> {
   const failures: string[] = [];
   for (const size of EVENT_SIZES) {
     try {
-      figures.push(await withNetns((netns) => measureLive(size, SEED, LIVE_EVENTS, netns, LIVE_KIND_BUDGET_MS + LIVE_EVENTS * LIVE_PACE_MS, log, LIVE_PACE_MS)));
+      figures.push(await withNetns((netns) => measureLive(size, SEED, LIVE_EVENTS, netns, LIVE_KIND_BUDGET_MS + LIVE_EVENTS * LIVE_PACE_MS, log, LIVE_PACE_MS, LIVE_IDLE_GC)));
     } catch (e) {
       failures.push(`\nLIVE ${size.label} FAILED: ${(e as Error).message}`);
       log(`live ${size.label} failed: ${(e as Error).message}`);
@@ -465,11 +472,15 @@ async function livePhase(): Promise<string[]> {
   }
   const q = (xs: readonly number[], p: number): string => (xs.every((x) => Number.isNaN(x)) ? "-" : ms(quantile(xs.filter((x) => !Number.isNaN(x)), p)));
   const mib = (m: { rss: number; hwm: number }): string => `${m.rss.toFixed(0)} / ${m.hwm.toFixed(0)}`;
+  const sum = (xs: readonly number[]): number => xs.reduce((a, x) => a + (Number.isNaN(x) ? 0 : x), 0);
+  const idleBefore = (g: { ms: number; beforeMs: number } | null | undefined): string => (g == null ? "-" : `${ms(g.ms)}, ended ${ms(g.beforeMs)} before`);
+  log(`live mode: ${LIVE_MODE}`);
   return [
+    `\nLive mode: ${LIVE_MODE}`,
     table(
       "5a. Live source: initial sync and first apply (the stand-in API server in a child process serving the cluster; the agent `portcullis enforce --kubernetes --node node-0 --netns NS` as a child process; wall ms from its log lines; RSS of the agent process, VmRSS / VmHWM MiB)",
-      ["cluster", "objects", "agent start", "sync (every list)", "first apply (wall)", "first apply (agent)", "elements", "RSS after sync", "RSS after events"],
-      figures.map((f) => [f.size, String(f.objects), ms(f.startMs), ms(f.syncMs), ms(f.firstApplyWallMs), ms(f.firstApplyAgentMs), String(f.elements), mib(f.afterSync), mib(f.afterEvents)]),
+      ["cluster", "objects", "agent start", "sync (every list)", "first apply (wall)", "first apply (agent)", "elements", "RSS after sync", "RSS after events", "idle GC"],
+      figures.map((f) => [f.size, String(f.objects), ms(f.startMs), ms(f.syncMs), ms(f.firstApplyWallMs), ms(f.firstApplyAgentMs), String(f.elements), mib(f.afterSync), mib(f.afterEvents), f.idleGc]),
     ),
     table(
       `5b. Live source: event → applied (up to ${LIVE_EVENTS} per kind, ${LIVE_PACE_MS > 0 ? `each written ${LIVE_PACE_MS} ms after the last was applied (--pace)` : "one after the other"}; wall: from the write to the stand-in to the agent's \`applied\` log line; agent: its own watch event → applied (podIpToApplied / policyToApplied); cycle: the agent's apply cycle, view read → nft's exit; ms; wall − cycle: the stand-in, the watch, the agent's coalescing (next turn of its event loop when idle) and the log line)`,
@@ -479,14 +490,27 @@ async function livePhase(): Promise<string[]> {
       ),
     ),
     table(
-      "5c. Live source: the agent's apply cycle by step (from its `applied` log line: viewMs, compileMs, shrinkMs, diffMs, nftMs; gcMs: the garbage collector's pauses during the cycle, inside the other steps), p50 / p99 ms",
-      ["cluster", "event", "view read", "compile", "shrink check", "diff", "nft", "GC pauses"],
-      figures.flatMap((f) => f.kinds.map((k) => [f.size, k.kind, ...[k.phases.view, k.phases.compile, k.phases.shrink, k.phases.diff, k.phases.nft, k.phases.gc].map((xs) => `${q(xs, 0.5)} / ${q(xs, 0.99)}`)])),
+      "5c. Live source: the agent's apply cycle by step (from its `applied` log line: viewMs, compileMs, shrinkMs, diffMs, nftMs; gcMs: the garbage collector's pauses during the cycle, inside the other steps), p50 / p99 ms; mark-compacts: V8's own that ended inside the kind's cycles (gcMarkCompacts); idle GCs: the cycles an idle collection preceded (idleGc)",
+      ["cluster", "event", "view read", "compile", "shrink check", "diff", "nft", "GC pauses", "mark-compacts", "idle GCs"],
+      figures.flatMap((f) => f.kinds.map((k) => [f.size, k.kind, ...[k.phases.view, k.phases.compile, k.phases.shrink, k.phases.diff, k.phases.nft, k.phases.gc].map((xs) => `${q(xs, 0.5)} / ${q(xs, 0.99)}`), String(sum(k.markCompacts)), String(k.idleGc.filter((g) => g !== null).length)])),
     ),
     table(
-      "5d. Live source: the three slowest events of each kind (wall ms, then the agent's cycle and its steps from the same `applied` line; GC pauses fall inside the steps; wall − cycle: the stand-in, the watch and the log line)",
-      ["cluster", "event", "wall", "cycle", "view read", "compile", "shrink check", "diff", "nft", "GC pauses", "wall − cycle"],
-      figures.flatMap((f) => f.kinds.flatMap((k) => slowest(k.wall, 3).map((i) => [f.size, k.kind, ms(k.wall[i] ?? NaN), ms(k.cycle[i] ?? NaN), ...[k.phases.view, k.phases.compile, k.phases.shrink, k.phases.diff, k.phases.nft, k.phases.gc].map((xs) => ms(xs[i] ?? NaN)), ms((k.wall[i] ?? NaN) - (k.cycle[i] ?? NaN))]))),
+      "5d. Live source: the three slowest events of each kind (wall ms, then the agent's cycle and its steps from the same `applied` line; GC pauses fall inside the steps; mark-compacts: V8's own that ended in the cycle; idle GC before: the agent's idle collection since the cycle before, its ms and how long before this cycle it ended (about 0: the event waited for it); wall − cycle: the stand-in, the watch and the log line)",
+      ["cluster", "event", "wall", "cycle", "view read", "compile", "shrink check", "diff", "nft", "GC pauses", "mark-compacts", "idle GC before", "wall − cycle"],
+      figures.flatMap((f) =>
+        f.kinds.flatMap((k) =>
+          slowest(k.wall, 3).map((i) => [
+            f.size,
+            k.kind,
+            ms(k.wall[i] ?? NaN),
+            ms(k.cycle[i] ?? NaN),
+            ...[k.phases.view, k.phases.compile, k.phases.shrink, k.phases.diff, k.phases.nft, k.phases.gc].map((xs) => ms(xs[i] ?? NaN)),
+            String(k.markCompacts[i] ?? "-"),
+            idleBefore(k.idleGc[i]),
+            ms((k.wall[i] ?? NaN) - (k.cycle[i] ?? NaN)),
+          ]),
+        ),
+      ),
     ),
     ...figures.map((f) => `\n${f.size}: the agent's /metrics after the events: ${f.metrics}`),
     ...failures,
@@ -502,7 +526,7 @@ async function main(): Promise<void> {
     return;
   }
   const out: string[] = [];
-  out.push(`# portcullis enforcement benchmark  seed=${SEED}  ${QUICK ? "--quick " : ""}runs=${RUNS} (median)  node ${process.version}`);
+  out.push(`# portcullis enforcement benchmark  seed=${SEED}  ${QUICK ? "--quick " : ""}runs=${RUNS} (median)  node ${process.version}${ONLY_EVENTS ? "" : `  live: ${LIVE_MODE}`}`);
   if (ONLY_LIVE) {
     out.push(...(await livePhase()));
     console.log(out.join("\n"));

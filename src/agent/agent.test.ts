@@ -67,7 +67,8 @@ async function withAgent(netns: string, extra: Partial<AgentOptions>, fn: (a: Ru
     listen: { host: "127.0.0.1", port: 0 },
     engineOptions: () => ENGINE_OPTIONS,
     watches: Object.values(feeds),
-    logger: newLogger("json", (line) => lines.push(JSON.parse(line) as Record<string, unknown>)),
+    // Debug records too (idle collections).
+    logger: newLogger("json", (line) => lines.push(JSON.parse(line) as Record<string, unknown>), undefined, "debug"),
     signal: abort.signal,
     verifyMs: 200,
     onListening: (s) => {
@@ -177,6 +178,32 @@ test("agent: a pod's IP and a policy written later: the apply's log line and /me
       assert.match(metrics, /^portcullis_policy_to_applied_seconds_count 1$/m);
       // An ADDED policy is measured from its creationTimestamp too (testkit's: 2026-12-06T06:00:00Z, so at least 0).
       assert.match(metrics, /^portcullis_policy_created_to_applied_seconds_count 1$/m);
+    });
+  });
+});
+
+test("agent --idle-gc: once idle after an apply, a collection; counted in /metrics, logged at debug level, and the next apply's line says it came before", async (t) => {
+  if (!(await canUseNetns(t))) return;
+  await withNetns(1, async ([ns]) => {
+    let collections = 0;
+    const idleGc = { policy: { quietMs: 20, minGrowthBytes: 0, minGrowthRatio: 0 }, collect: () => void collections++ };
+    await withAgent(ns as string, { idleGc, verifyMs: 0 }, async ({ feeds, get, waitLog, lines }) => {
+      for (const f of [feeds.ns, feeds.services, feeds.policies]) f.list([]);
+      feeds.nodes.list([liveNode("worker-1", "10.244.1.0/24")]);
+      feeds.pods.list([livePod("production", "web", { labels: WEB.labels, node: WEB.node })]);
+      const first = await waitLog("applied");
+      assert.equal(first["idleGc"], undefined, "no idle collection before the first apply");
+      const logged = await waitLog("idle garbage collection");
+      assert.equal(logged["level"], "debug");
+      assert.equal(typeof logged["ms"], "number");
+      assert.equal(collections, 1);
+      assert.match((await get("/metrics"))[1], /^portcullis_idle_gc_duration_seconds_count 1$/m);
+      const from = lines.length;
+      feeds.pods.send({ type: "modified", object: livePod("production", "web", WEB) });
+      const applied = await waitLog("applied", from);
+      const idle = applied["idleGc"] as { ms: number; beforeMs: number } | undefined;
+      assert.ok(idle !== undefined && idle.beforeMs >= 0, JSON.stringify(applied));
+      assert.equal(applied["gcMarkCompacts"], 0, "the idle collection is not the cycle's");
     });
   });
 });

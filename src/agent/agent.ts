@@ -6,6 +6,7 @@
  */
 import type { EngineOptions } from "../engine/types.js";
 import { type DatapathCheck, datapathMessage } from "../enforce/datapath.js";
+import type { IdleCollection, IdleGcPolicy } from "../enforce/idle-gc.js";
 import { type EnforceEvent, enforceLoop, type VerifyResult } from "../enforce/loop.js";
 import { readCounters, runNft } from "../enforce/nft.js";
 import type { ShrinkLimits } from "../enforce/shrink.js";
@@ -67,6 +68,8 @@ export interface AgentOptions extends ShrinkLimits {
   readonly maxDelayMs?: number;
   /** How often to check the kernel's table (default 10 s; 0 never). */
   readonly verifyMs?: number;
+  /** Full garbage collections while idle (`--idle-gc auto`: see IdleGc); none when absent. */
+  readonly idleGc?: { readonly policy: IdleGcPolicy; readonly collect: () => void };
   /**
    * Checks the node's datapath again while running: a bridge can appear after start (Flannel's
    * bridge plugin creates cni0 with the node's first pod). Unsafe: /readyz 503, an error and a
@@ -124,6 +127,11 @@ class AgentMetrics {
   readonly policyCreatedToApplied = this.registry.histogram(
     "portcullis_policy_created_to_applied_seconds",
     "From a NetworkPolicy's or admin policy's metadata.creationTimestamp (the API server's clock, whole seconds: up to 1 s more, plus any clock skew) to the end of the apply that includes it, for policies added while the agent runs (a change to an existing policy carries no time of its own: see portcullis_policy_to_applied_seconds).",
+    LATENCY_BUCKETS,
+  );
+  readonly idleGc = this.registry.histogram(
+    "portcullis_idle_gc_duration_seconds",
+    "Full garbage collections the agent ran while idle (--idle-gc auto), by how long each blocked the process (an event arriving during one waits for it).",
     LATENCY_BUCKETS,
   );
   readonly eventFailures = this.registry.counter("portcullis_event_post_failures_total", "Kubernetes Events not posted, by why (forbidden: the first 403 stops every later post; error; dropped: too many queued).");
@@ -391,7 +399,8 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
           removed: e.removed,
           ms: e.ms,
           // The cycle by step (see CyclePhases): view read, compile, shrink check, diff, nft.
-          ...(e.phases === undefined ? {} : { viewMs: e.phases.loadMs, compileMs: e.phases.compileMs, shrinkMs: e.phases.shrinkMs, diffMs: e.phases.diffMs, nftMs: e.phases.nftMs, gcMs: e.phases.gcMs }),
+          ...(e.phases === undefined ? {} : { viewMs: e.phases.loadMs, compileMs: e.phases.compileMs, shrinkMs: e.phases.shrinkMs, diffMs: e.phases.diffMs, nftMs: e.phases.nftMs, gcMs: e.phases.gcMs, gcMarkCompacts: e.phases.gcMarkCompacts }),
+          ...(e.idleGc === undefined ? {} : { idleGc: e.idleGc }),
           stats: e.stats,
           ...(podIp === undefined ? {} : { podIpToApplied: podIp }),
           ...(policy === undefined ? {} : { policyToApplied: policy }),
@@ -457,6 +466,12 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
     else if (!first) log.log("info", "this node's Node has pod CIDRs: fail closed is on", { node: opts.node, podCidrs: cidrs.map(formatCidr) });
   };
 
+  const MiB = 1024 * 1024;
+  const onIdleGc = (c: IdleCollection): void => {
+    m.idleGc.observe(c.ms / 1000);
+    log.log("debug", "idle garbage collection", { ms: Math.round(c.ms * 10) / 10, oldGenerationMiB: { before: Math.round(c.oldBefore / MiB), after: Math.round(c.oldAfter / MiB) } });
+  };
+
   const check = opts.datapath;
   const datapathTimer = check === undefined ? undefined : setInterval(() => void recheckDatapath(check), opts.datapathEveryMs ?? 30_000);
   const stops = opts.watches.map((w) => w.start((e) => onWatch(w, e)));
@@ -491,6 +506,7 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
       ...(opts.allowShrink === undefined ? {} : { allowShrink: opts.allowShrink }),
       ...(opts.maxShrinkPercent === undefined ? {} : { maxShrinkPercent: opts.maxShrinkPercent }),
       ...(opts.verifyMs === undefined ? {} : { verifyMs: opts.verifyMs }),
+      ...(opts.idleGc === undefined ? {} : { idleGc: opts.idleGc, onIdleGc }),
       signal: opts.signal,
       onApplied: (c) => (applied = c),
       onVerify: (r) => (lastVerify = r),

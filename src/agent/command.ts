@@ -4,6 +4,7 @@
  */
 import type { EngineOptions } from "../engine/types.js";
 import { checkDatapath, datapathMessage } from "../enforce/datapath.js";
+import { DEFAULT_IDLE_GC, exposedGc } from "../enforce/idle-gc.js";
 import { loadClusterConfig } from "../kube/config-load.js";
 import type { Cluster } from "../model/cluster.js";
 import type { CommandResult } from "../cli/commands/result.js";
@@ -30,7 +31,7 @@ export async function runNodeAgent(c: NodeAgentCommand, io: { readonly stderr: (
   const flags = c.agent.cluster;
   const config = loadClusterConfig({ ...(flags.kubeconfig === null ? {} : { kubeconfig: flags.kubeconfig }), ...(flags.context === null ? {} : { context: flags.context }) });
   if (!config.ok) return done("kubeconfig", "", `portcullis: ${config.error.message}\n`);
-  const logger = newLogger(c.agent.logFormat, io.stderr);
+  const logger = newLogger(c.agent.logFormat, io.stderr, undefined, c.agent.logLevel);
   // Pods bridged (cni0) without br_netfilter would bypass every rule: the agent does not start then (docs/enforcement.md, Datapaths).
   // Events go over their own connections: a slow post never queues behind (or in front of) a watch.
   const eventTransport = new Transport(config.value, { requestTimeoutMs: 10_000 });
@@ -54,7 +55,10 @@ export async function runNodeAgent(c: NodeAgentCommand, io: { readonly stderr: (
     stop.abort();
   };
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, onSignal);
-  logger.log("info", "node agent starting", { node: c.agent.node, cluster: config.value.cluster.server, origin: config.value.origin, audit: c.audit, onExit: c.agent.onExit });
+  const collect = c.agent.idleGc === "auto" ? exposedGc() : null;
+  if (c.agent.idleGc === "auto" && collect === null) logger.log("warn", "--idle-gc auto: this runtime gives no way to start a garbage collection; V8 collects on its own (set NODE_OPTIONS=--expose-gc)");
+  const idleGc = collect === null ? "off" : "auto";
+  logger.log("info", "node agent starting", { node: c.agent.node, cluster: config.value.cluster.server, origin: config.value.origin, audit: c.audit, onExit: c.agent.onExit, idleGc });
   try {
     await runAgent({
       node: c.agent.node,
@@ -70,6 +74,7 @@ export async function runNodeAgent(c: NodeAgentCommand, io: { readonly stderr: (
       signal: stop.signal,
       allowShrink: c.allowShrink,
       maxShrinkPercent: c.maxShrinkPercent,
+      ...(collect === null ? {} : { idleGc: { policy: DEFAULT_IDLE_GC, collect } }),
     });
   } catch (e) {
     // The ops port taken, say: nothing was started that needs undoing (the watches stop with the loop).

@@ -3,7 +3,9 @@
  * 8601), `level`, `msg` and the record's fields; `text`: `time level msg key=value…` for a terminal.
  */
 export type LogFormat = "json" | "text";
-export type LogLevel = "info" | "warn" | "error";
+export type LogLevel = "debug" | "info" | "warn" | "error";
+/** The least level written (`--log-level`): `info` leaves out the debug records. */
+export type LogThreshold = "debug" | "info";
 export type LogFields = Readonly<Record<string, unknown>>;
 
 export interface Logger {
@@ -26,6 +28,11 @@ export function formatLogLine(format: LogFormat, time: Date, level: LogLevel, ms
   return `${time.toISOString()} ${level.toUpperCase()} ${msg}${rest.join("")}\n`;
 }
 
-export function newLogger(format: LogFormat, write: (line: string) => void, now: () => Date = () => new Date()): Logger {
-  return { log: (level, msg, fields) => write(formatLogLine(format, now(), level, msg, fields)) };
+export function newLogger(format: LogFormat, write: (line: string) => void, now: () => Date = () => new Date(), threshold: LogThreshold = "info"): Logger {
+  return {
+    log: (level, msg, fields) => {
+      if (level === "debug" && threshold !== "debug") return;
+      write(formatLogLine(format, now(), level, msg, fields));
+    },
+  };
 }

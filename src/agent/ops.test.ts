@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { type Readiness, startOps } from "./ops.js";
 import { parseListen } from "./listen.js";
-import { formatLogLine } from "./log.js";
+import { formatLogLine, newLogger } from "./log.js";
 
 test("--listen: ADDR:PORT as the chart gives it (0.0.0.0:9842), IPv6 in brackets, :PORT for every address; anything else says the form", () => {
   assert.deepEqual(parseListen("0.0.0.0:9842"), { host: "0.0.0.0", port: 9842 });
@@ -39,4 +39,17 @@ test("log lines: --log-format json is one object per line with time, level, msg 
     '{"time":"2026-12-06T07:00:00.000Z","level":"info","msg":"applied","change":"elements","added":2,"fields.msg":"shadowed"}\n',
   );
   assert.equal(formatLogLine("text", at, "warn", "watch failed", { resource: "pods", error: "connect ECONNREFUSED 10.0.0.1:6443" }), '2026-12-06T07:00:00.000Z WARN watch failed resource=pods error="connect ECONNREFUSED 10.0.0.1:6443"\n');
+});
+
+test("log levels: --log-level info (the default) leaves out the debug records (each idle garbage collection); debug writes them", () => {
+  const at = (): Date => new Date("2026-12-06T07:00:00.000Z");
+  for (const [threshold, want] of [
+    ["info", ["info", "warn", "error"]],
+    ["debug", ["debug", "info", "warn", "error"]],
+  ] as const) {
+    const written: string[] = [];
+    const logger = newLogger("json", (line) => written.push((JSON.parse(line) as { level: string }).level), at, threshold);
+    for (const level of ["debug", "info", "warn", "error"] as const) logger.log(level, "idle garbage collection", { ms: 95.3 });
+    assert.deepEqual(written, want, threshold);
+  }
 });

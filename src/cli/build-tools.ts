@@ -90,7 +90,7 @@ function enforceTarget(common: CommonOptions, given: Given): EnforceTarget {
 }
 
 /** The flags only the node agent takes, and those it refuses (its input is the API, it always watches, it has its own log). */
-const AGENT_ONLY_FLAGS = ["node", "on-exit", "listen", "log-format", "kubeconfig", "context"] as const;
+const AGENT_ONLY_FLAGS = ["node", "on-exit", "listen", "log-format", "log-level", "idle-gc", "kubeconfig", "context"] as const;
 const NOT_WITH_AGENT = ["host", "dry-run", "watch", "log", "counters", "node-pods", "node-pod-cidr", "output"] as const;
 
 function agentFlags(given: Given): AgentFlags {
@@ -104,6 +104,8 @@ function agentFlags(given: Given): AgentFlags {
     onExit: choice("on-exit", one(given, "on-exit") ?? "keep", ["keep", "remove"] as const),
     listen,
     logFormat: choice("log-format", one(given, "log-format") ?? "json", ["json", "text"] as const),
+    logLevel: choice("log-level", one(given, "log-level") ?? "info", ["info", "debug"] as const),
+    idleGc: choice("idle-gc", one(given, "idle-gc") ?? "auto", ["auto", "off"] as const),
     cluster: clusterFlags(given),
   };
 }

@@ -77,6 +77,10 @@ export interface AgentFlags {
   readonly onExit: "keep" | "remove";
   readonly listen: { readonly host: string; readonly port: number };
   readonly logFormat: "json" | "text";
+  /** `--log-level`: `debug` adds the debug records (each idle garbage collection). */
+  readonly logLevel: "info" | "debug";
+  /** `--idle-gc`: full garbage collections while the agent is idle (src/enforce/idle-gc.ts), or none. */
+  readonly idleGc: "auto" | "off";
   readonly cluster: ClusterFlags;
 }
 

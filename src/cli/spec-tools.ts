@@ -120,7 +120,7 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
   {
     name: "enforce",
     usage:
-      "portcullis enforce -f PATH... (--netns NAME | --host | --dry-run) [--watch] [--audit] [--log] [--counters] [--node-pods NS/NAME,...] [--node-pod-cidr CIDR] [--allow-shrink | --max-shrink PERCENT] | portcullis enforce --kubernetes --node NAME [--netns NAME] [--audit] [--on-exit keep|remove] [--listen ADDR:PORT] [--log-format json|text] [--kubeconfig PATH] [--context NAME]",
+      "portcullis enforce -f PATH... (--netns NAME | --host | --dry-run) [--watch] [--audit] [--log] [--counters] [--node-pods NS/NAME,...] [--node-pod-cidr CIDR] [--allow-shrink | --max-shrink PERCENT] | portcullis enforce --kubernetes --node NAME [--netns NAME] [--audit] [--on-exit keep|remove] [--listen ADDR:PORT] [--log-format json|text] [--log-level info|debug] [--idle-gc auto|off] [--kubeconfig PATH] [--context NAME]",
     summary: "enforce the policies with nftables on this node (or print the ruleset with --dry-run)",
     flags: [
       { name: "netns", type: "string", value: "NAME", help: "apply inside this network namespace (ip netns); needs root" },
@@ -143,6 +143,13 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
       { name: "on-exit", type: "string", value: "keep|remove", help: "with --kubernetes: at SIGTERM/SIGINT keep the table (default: the last rules stay, unknown pod addresses dropped) or remove it (traffic unfiltered)" },
       { name: "listen", type: "string", value: "ADDR:PORT", help: "with --kubernetes: where /healthz, /readyz and /metrics answer; default 0.0.0.0:9842" },
       { name: "log-format", type: "string", value: "json|text", help: "with --kubernetes: log lines as JSON objects (default) or text" },
+      { name: "log-level", type: "string", value: "info|debug", help: "with --kubernetes: info (default) or debug (adds a line per idle garbage collection)" },
+      {
+        name: "idle-gc",
+        type: "string",
+        value: "auto|off",
+        help: "with --kubernetes: auto (default) runs a full garbage collection when no apply has run for 30 ms and the heap has grown since the last one, so that V8's own does not land inside an event (an event arriving during one waits for it, up to ~150 ms at 50k pods); off leaves it to V8",
+      },
       ...CLUSTER_FLAGS,
     ],
     outputs: ["text", "json", "nft"],

@@ -308,3 +308,31 @@ test("watch: with an nft session that cannot start (no writable temp directory: 
     }
   });
 });
+
+test("watch with idleGc: a collection runs once the loop has been quiet quietMs after a cycle, never during one; the next applied event says how long it took and how long before the cycle it ended", async (t) => {
+  if (!(await canUseNetns(t))) return;
+  const collections: number[] = [];
+  const idleGc = { policy: { quietMs: 20, minGrowthBytes: 0, minGrowthRatio: 0 }, collect: () => void collections.push(performance.now()) };
+  const heard: number[] = [];
+  await withWatchedLoop({ idleGc, onIdleGc: (c) => heard.push(c.endedAt) }, async (dir, _ns, events) => {
+    const firstAt = performance.now();
+    for (let waited = 0; collections.length === 0 && waited < 3000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(collections.length, 1, "one idle collection after the first apply");
+    assert.equal(heard.length, 1);
+    const mark = events.length;
+    const written = performance.now();
+    writeFileSync(join(dir, "more.yaml"), podYaml("api", "10.244.1.11"));
+    const applied = await waitFor(events, mark, (e) => e.kind === "applied");
+    const appliedAt = performance.now();
+    assert.ok(applied.kind === "applied" && applied.idleGc !== undefined, "the cycle after an idle collection carries it");
+    if (applied.kind !== "applied" || applied.idleGc === undefined) return;
+    // The collection ended before the file was written; the cycle began after it (debounce 200 ms).
+    assert.ok(applied.idleGc.beforeMs >= written - (collections[0] as number) - 1, `beforeMs ${applied.idleGc.beforeMs}`);
+    // Never inside a cycle: each collection lies outside [end - ms, end] of every applied cycle.
+    await new Promise((r) => setTimeout(r, 100));
+    const cycleEnd = appliedAt;
+    const cycleStart = cycleEnd - applied.ms;
+    for (const at of collections) assert.ok(at < cycleStart || at > written, `a collection at ${at - firstAt} ms inside the cycle ${cycleStart - firstAt}-${cycleEnd - firstAt}`);
+    assert.equal(collections.length, 2, "one more after the second cycle");
+  });
+});

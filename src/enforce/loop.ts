@@ -8,6 +8,7 @@ import type { ShrinkRefusal } from "../nft/enforced.js";
 import { type ObjectChanges, diffRulesets } from "../nft/diff.js";
 import type { CompileIssue, CompileResult, CompileStats, NodeScope, RuleIdMap } from "../nft/types.js";
 import { GcTime } from "./gc-time.js";
+import { type IdleCollection, IdleGc, type IdleGcPolicy } from "./idle-gc.js";
 import { type LoadCaches, type Loaded, loadCluster, newLoadCaches } from "./load.js";
 import { tableDrift } from "../nft/drift.js";
 import { renderRuleset } from "../nft/render.js";
@@ -38,6 +39,12 @@ export type EnforceEvent =
       readonly ms: number;
       /** Where a cycle's time went (absent for a repair, which only applies): see CyclePhases. */
       readonly phases?: CyclePhases;
+      /**
+       * The last idle collection (see EnforceOptions.idleGc) since the cycle before: how long it
+       * blocked the process and how long before this cycle began it ended (about 0: the cycle's
+       * change arrived during it and waited), ms.
+       */
+      readonly idleGc?: { readonly ms: number; readonly beforeMs: number };
     }
   | { readonly kind: "apply-failed"; readonly error: NftError }
   /** The input would drop every policy the table enforces, or too many (see checkShrink): nothing is applied. */
@@ -64,6 +71,8 @@ export interface CyclePhases {
    * reported once delivered, so a pause at the very end may be counted in the next cycle).
    */
   readonly gcMs: number;
+  /** Of those pauses, how many ended a mark-compact (a full collection) begun by V8 (idle collections are no cycle's). */
+  readonly gcMarkCompacts: number;
 }
 
 /**
@@ -113,6 +122,14 @@ export interface EnforceOptions extends ShrinkLimits {
   readonly verifyMs?: number;
   /** How the check reads the table: nft (listTableTerse) unless a test widens a race with a slower read. */
   readonly readTable?: typeof listTableTerse;
+  /**
+   * With `watch`: a full garbage collection once the loop has been idle `policy.quietMs` after a
+   * cycle and the old generation has grown enough since the last one (see IdleGc); `collect` is
+   * the runtime's (exposedGc). None when absent.
+   */
+  readonly idleGc?: { readonly policy: IdleGcPolicy; readonly collect: () => void };
+  /** Each idle collection, once done. */
+  readonly onIdleGc?: (collection: IdleCollection) => void;
   /** Stops watching; required to end a `watch` loop. */
   readonly signal?: AbortSignal;
   readonly onEvent: (event: EnforceEvent) => void;
@@ -123,10 +140,11 @@ export interface EnforceOptions extends ShrinkLimits {
  * only element changes when the structure stays. Resolves after one cycle, or when `signal` aborts.
  */
 export async function enforceLoop(opts: EnforceOptions): Promise<{ readonly applied: CompileResult | null }> {
-  const state: LoopState = { applied: null, follower: null, loads: newLoadCaches(), compiled: new CompileCache(), session: new NftSession({ ...opts.nftSession, ...netnsOf(opts) }), writes: 0, writing: 0, gc: new GcTime() };
+  const state: LoopState = { applied: null, follower: null, loads: newLoadCaches(), compiled: new CompileCache(), session: new NftSession({ ...opts.nftSession, ...netnsOf(opts) }), writes: 0, writing: 0, gc: new GcTime(), queued: 0, idle: null };
   try {
     return await runLoop(opts, state);
   } finally {
+    state.idle?.close();
     state.gc.close();
     await state.session.close();
   }
@@ -135,17 +153,28 @@ export async function enforceLoop(opts: EnforceOptions): Promise<{ readonly appl
 async function runLoop(opts: EnforceOptions, state: LoopState): Promise<{ readonly applied: CompileResult | null }> {
   let running: Promise<void> = Promise.resolve();
   let again = false;
+  /** Queues work after the cycles already queued; the idle collector waits until none is left. */
+  const enqueue = (work: () => Promise<void>): void => {
+    state.queued++;
+    running = running.then(work).finally(() => {
+      if (--state.queued === 0) state.idle?.settled();
+    });
+  };
   const schedule = (): void => {
     if (again) return;
     again = true;
     // One cycle at a time; changes during a cycle cause exactly one more.
-    running = running.then(() => {
+    enqueue(() => {
       again = false;
       return cycle(opts, state);
     });
   };
   // Watch before the first load, so a change made while it runs is not missed.
   const watching = opts.watch === true && opts.signal?.aborted !== true;
+  if (watching && opts.idleGc !== undefined) {
+    const onIdleGc = opts.onIdleGc ?? (() => undefined);
+    state.idle = new IdleGc(opts.idleGc.policy, state.gc, opts.idleGc.collect, () => state.queued > 0, onIdleGc);
+  }
   const changes: ChangeSource = opts.changes ?? ((changed, onError) => watchPaths(opts.paths, opts.debounceMs ?? 200, changed, onError));
   const stop = watching ? changes(schedule, (message) => opts.onEvent({ kind: "error", message })) : () => undefined;
   if (opts.startNow !== false || !watching) schedule();
@@ -160,10 +189,11 @@ async function runLoop(opts: EnforceOptions, state: LoopState): Promise<{ readon
           // takes seconds: events must not wait behind it); only a repair joins the queue.
           if (verifying) return;
           verifying = true;
-          const enqueue = (repair: () => Promise<void>): void => {
-            running = running.then(repair);
-          };
-          checking = verify(opts, state, enqueue).finally(() => (verifying = false));
+          checking = verify(opts, state, enqueue).finally(() => {
+            verifying = false;
+            // The listing's parse allocated: a collection may be due.
+            if (state.queued === 0) state.idle?.settled();
+          });
         }, verifyMs)
       : undefined;
   if (watching) {
@@ -196,6 +226,10 @@ interface LoopState {
   writing: number;
   /** The process's time in GC pauses (a cycle reports its share). */
   readonly gc: GcTime;
+  /** Cycles and repairs queued or running. */
+  queued: number;
+  /** With `idleGc`: the idle collector. */
+  idle: IdleGc | null;
 }
 
 /**
@@ -285,7 +319,8 @@ async function cycle(opts: EnforceOptions, state: LoopState): Promise<void> {
 
 async function applyOnce(opts: EnforceOptions, state: LoopState): Promise<void> {
   const started = performance.now();
-  const gcAtStart = state.gc.totalMs;
+  const gcAtStart = { ms: state.gc.totalMs, markCompacts: state.gc.markCompacts };
+  const idle = state.idle?.takeLast() ?? null;
   const loaded = await (opts.load ?? (() => loadCluster(opts.paths, { caches: state.loads })))();
   // Decoding leaves out an object with an error: applying the rest could open traffic. Keep the last state.
   if (hasErrors(loaded.diagnostics)) {
@@ -320,9 +355,10 @@ async function applyOnce(opts: EnforceOptions, state: LoopState): Promise<void> 
   const objects = diff.kind === "objects" ? { objects: { sets: diff.sets, chains: diff.chains } } : {};
   const ms = Math.round((performance.now() - started) * 10) / 10;
   const tenths = (from: number, to: number): number => Math.round((to - from) * 10) / 10;
-  const phases: CyclePhases = { loadMs: tenths(started, read), compileMs: tenths(read, compiledAt), shrinkMs: tenths(compiledAt, checked), diffMs: tenths(checked, diffed), nftMs: tenths(diffed, written), gcMs: tenths(gcAtStart, state.gc.totalMs) };
+  const phases: CyclePhases = { loadMs: tenths(started, read), compileMs: tenths(read, compiledAt), shrinkMs: tenths(compiledAt, checked), diffMs: tenths(checked, diffed), nftMs: tenths(diffed, written), gcMs: tenths(gcAtStart.ms, state.gc.totalMs), gcMarkCompacts: state.gc.markCompacts - gcAtStart.markCompacts };
   // Before the event: once a caller sees "applied", denials under the new rules are reported. The
   // follower knows the rules that existed when it started: restart it when rules were added.
   if (diff.kind === "replace" || diff.kind === "objects") await follow(opts, state);
-  opts.onEvent({ kind: "applied", change: diff.kind, ...objects, stats: compiled.stats, ...counts, issues: compiled.issues, diagnostics: loaded.diagnostics, ms, phases });
+  const idleGc = idle === null ? {} : { idleGc: { ms: tenths(0, idle.ms), beforeMs: tenths(idle.endedAt, started) } };
+  opts.onEvent({ kind: "applied", change: diff.kind, ...objects, stats: compiled.stats, ...counts, issues: compiled.issues, diagnostics: loaded.diagnostics, ms, phases, ...idleGc });
 }
