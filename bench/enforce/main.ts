@@ -35,11 +35,11 @@ const ONLY_LIVE = args.includes("--only=live");
 const LIVE_EVENTS = Number(EVENTS_ARG ?? (QUICK ? 20 : 200));
 /** `--pace=MS`: the live run waits MS after each event is applied before it writes the next (default 0: back to back). */
 const LIVE_PACE_MS = Number(args.find((a) => a.startsWith("--pace="))?.slice(7) ?? 0);
-/** `--idle-gc=auto|off`: the live agent's `--idle-gc` (default auto, as deployed). */
+/** `--idle-gc=auto|off`: the live agent's `--idle-gc` (default off, as deployed). */
 const LIVE_IDLE_GC = ((given: string): "auto" | "off" => {
   if (given !== "auto" && given !== "off") throw new Error(`--idle-gc=${given}: expected auto or off`);
   return given;
-})(args.find((a) => a.startsWith("--idle-gc="))?.slice(10) ?? "auto");
+})(args.find((a) => a.startsWith("--idle-gc="))?.slice(10) ?? "off");
 /** How the live run writes its events, as its tables and header say. */
 const LIVE_MODE = `${LIVE_PACE_MS > 0 ? `paced: each event written ${LIVE_PACE_MS} ms after the last was applied (--pace=${LIVE_PACE_MS})` : "back to back: each event written as soon as the last was applied (no --pace)"}; agent --idle-gc ${LIVE_IDLE_GC}`;
 const LIVE_KIND_BUDGET_MS = QUICK ? 90_000 : 300_000;

@@ -169,7 +169,7 @@ const cases: readonly Case[] = [
   {
     name: "enforce --kubernetes: the node agent as the chart runs it (node from the downward API; defaults: keep the table, 0.0.0.0:9842, JSON logs, in-cluster config)",
     argv: ["enforce", "--kubernetes", "--node", "worker-1"],
-    expect: { ...ENFORCE, files: [], strict: true, target: { kind: "host" }, agent: { node: "worker-1", onExit: "keep", listen: { host: "0.0.0.0", port: 9842 }, logFormat: "json", logLevel: "info", idleGc: "auto", cluster: { kubeconfig: null, context: null } } },
+    expect: { ...ENFORCE, files: [], strict: true, target: { kind: "host" }, agent: { node: "worker-1", onExit: "keep", listen: { host: "0.0.0.0", port: 9842 }, logFormat: "json", logLevel: "info", idleGc: "off", cluster: { kubeconfig: null, context: null } } },
   },
   {
     name: "enforce --kubernetes in a namespace, every flag",

@@ -105,7 +105,7 @@ function agentFlags(given: Given): AgentFlags {
     listen,
     logFormat: choice("log-format", one(given, "log-format") ?? "json", ["json", "text"] as const),
     logLevel: choice("log-level", one(given, "log-level") ?? "info", ["info", "debug"] as const),
-    idleGc: choice("idle-gc", one(given, "idle-gc") ?? "auto", ["auto", "off"] as const),
+    idleGc: choice("idle-gc", one(given, "idle-gc") ?? "off", ["auto", "off"] as const),
     cluster: clusterFlags(given),
   };
 }
