@@ -74,6 +74,8 @@ async function run(command: CommandOptions, io: CliIo): Promise<CommandResult> {
       return (await import("./commands/enforce.js")).runEnforce(command, io);
     case "lab":
       return (await import("./commands/lab.js")).runLabCommand(command, io);
+    case "verify":
+      return (await import("./commands/verify.js")).runVerifyCommand(command, io);
     case "lint": {
       const loaded = await loadInput(command.common, io, adminPolicyHandling(command.name));
       if (loaded.kind === "ended") return loaded.result;

@@ -144,10 +144,19 @@ export interface ProbeOptions {
   /** `--to`; null: the addresses the policies' ipBlocks suggest, and cloud metadata (as `lab run`). */
   readonly to: readonly ExternalTarget[] | null;
   readonly metadata: readonly Ip[];
-  /** `--no-twins`: sources probe the real destination pods, TCP only. */
-  readonly noTwins: boolean;
-  /** `--no-twins`: the destination workloads (in scope). */
-  readonly destinations: readonly Endpoint[];
+  /** `--no-twins`: the real destination workloads the sources probe, TCP only; null: twins. */
+  readonly realDestinations: readonly Endpoint[] | null;
+}
+
+/** Where a probe goes, before the engine's verdict (which needs the source twin's address, known once it runs). */
+export type Destination =
+  | { readonly kind: "twin"; readonly twin: Twin }
+  | { readonly kind: "pod"; readonly endpoint: Endpoint; readonly ip: Ip }
+  | { readonly kind: "external"; readonly ip: Ip }
+  | { readonly kind: "dns"; readonly endpoint: Endpoint };
+
+export interface ProbeTarget extends Omit<VerifyProbe, "expected" | "blamed"> {
+  readonly destination: Destination;
 }
 
 export interface ProbePlanResult {
@@ -170,57 +179,92 @@ export function blame(d: Decision): Blame[] {
   return [...blameOf(d.egress, "source"), ...blameOf(d.ingress, "destination")];
 }
 
-const familyOf = (ip: Ip): 4 | 6 => ip.family;
+const key = (t: Pick<Twin, "namespace" | "name">): string => `${t.namespace}/${t.name}`;
 
-export function planProbes(live: Cluster, twins: readonly Twin[], addresses: ReadonlyMap<string, Ip>, o: ProbeOptions, initialSkips: readonly VerifySkip[] = []): ProbePlanResult {
-  const skipped: VerifySkip[] = [...initialSkips];
-  const placed = twins.flatMap((t) => {
-    const ip = addresses.get(`${t.namespace}/${t.name}`);
-    return ip === undefined ? [] : [{ twin: t, ip, endpoint: twinEndpoint(t, o.run, ip) }];
-  });
-  const cluster: Cluster = { ...live, endpoints: [...live.endpoints, ...placed.map((p) => p.endpoint)] };
+/**
+ * Every probe of every source twin, from the destination twins' addresses (`namespace/name` →
+ * address): each declared port of each destination twin (or, `--no-twins`, each declared TCP port
+ * of each real destination at its first known address), each external address on its ports, and
+ * the cluster DNS when the cluster has it. Numbered across the run (`p0`, `p1`...).
+ */
+export function probeTargets(live: Cluster, twins: readonly Twin[], addresses: ReadonlyMap<string, Ip>, o: ProbeOptions): ProbeTarget[] {
+  const out: ProbeTarget[] = [];
+  let n = 0;
+  const destinations = twins.filter((t) => t.role === "destination" && addresses.has(key(t)));
+  const podIps = [...live.endpoints.flatMap((e) => e.ips), ...addresses.values()];
+  const outside = externals(live, o, podIps);
+  const dns = clusterDns(live);
+  for (const src of twins.filter((t) => t.role === "source")) {
+    const add = (destination: Destination, fields: Pick<VerifyProbe, "kind" | "to" | "port" | "protocol"> & Partial<Pick<VerifyProbe, "ip" | "dns" | "identity">>): void =>
+      void out.push({ id: `p${n++}`, twin: src.name, namespace: src.namespace, from: src.endpoint.id, destination, ...fields });
+    for (const dst of destinations) {
+      const ip = addresses.get(key(dst)) as Ip;
+      for (const port of dst.ports) add({ kind: "twin", twin: dst }, { kind: "twin", to: dst.endpoint.id, ip: formatIp(ip), port: port.port, protocol: port.protocol, identity: key(dst) });
+    }
+    for (const real of o.realDestinations ?? []) {
+      const ip = real.ips.find((x) => x.family === 4) ?? real.ips[0];
+      if (ip === undefined) continue;
+      for (const port of uniquePorts(real.ports).filter((p) => p.protocol === "TCP")) add({ kind: "pod", endpoint: real, ip }, { kind: "pod", to: real.id, ip: formatIp(ip), port: port.port, protocol: "TCP" });
+    }
+    for (const ext of outside) {
+      for (const port of ext.ports.filter((p) => p.protocol !== "SCTP")) add({ kind: "external", ip: ext.ip }, { kind: "external", to: formatIp(ext.ip), ip: formatIp(ext.ip), port: port.port, protocol: port.protocol });
+    }
+    if (dns !== undefined) add({ kind: "dns", endpoint: dns }, { kind: "dns", to: `dns ${DNS_PROBE_NAME}`, dns: DNS_PROBE_NAME, port: 53, protocol: "UDP" });
+  }
+  return out;
+}
+
+/** Real destinations of `--no-twins` without a known address: not probed. */
+export function unaddressed(real: readonly Endpoint[]): VerifySkip[] {
+  return real.filter((e) => e.ips.length === 0).map((e) => ({ reason: "no-address", to: e.id }));
+}
+
+/**
+ * The engine's verdict for each probe, once every twin has its address: on the live cluster with
+ * the twins added. A probe between families the source has no address of, or whose verdict depends
+ * on an address, is skipped (its result, if any, is not judged).
+ */
+export function expectations(live: Cluster, twins: readonly Twin[], addresses: ReadonlyMap<string, Ip>, targets: readonly ProbeTarget[], o: ProbeOptions): ProbePlanResult {
+  const skipped: VerifySkip[] = [];
+  const placed = new Map<string, { ip: Ip; endpoint: Endpoint }>();
+  for (const t of twins) {
+    const ip = addresses.get(key(t));
+    if (ip !== undefined) placed.set(key(t), { ip, endpoint: twinEndpoint(t, o.run, ip) });
+  }
+  const cluster: Cluster = { ...live, endpoints: [...live.endpoints, ...[...placed.values()].map((p) => p.endpoint)] };
   const engine = Engine.compile(cluster, o.engine);
   const probes: VerifyProbe[] = [];
-  let n = 0;
-  const add = (src: (typeof placed)[number], to: Target, fields: Omit<VerifyProbe, "id" | "twin" | "namespace" | "from" | "expected" | "blamed">): void => {
-    const d = engine.check({ from: { kind: "endpoint", endpoint: src.endpoint, address: src.ip }, to, port: fields.port, protocol: fields.protocol });
-    const where = { from: src.twin.endpoint.id, to: fields.to, port: fields.port, protocol: fields.protocol };
-    if (d.verdict === "depends") return void skipped.push({ reason: "depends", ...where });
-    probes.push({ id: `p${n++}`, twin: src.twin.name, namespace: src.twin.namespace, from: src.twin.endpoint.id, expected: d.verdict === "allowed", blamed: d.verdict === "denied" ? blame(d) : [], ...fields });
-  };
-  const sources = placed.filter((p) => p.twin.role === "source");
-  const destinations = placed.filter((p) => p.twin.role === "destination");
-  const podIps = cluster.endpoints.flatMap((e) => e.ips);
-  for (const src of sources) {
-    for (const dst of destinations) {
-      for (const port of dst.twin.ports) {
-        if (familyOf(dst.ip) !== familyOf(src.ip)) skipped.push({ reason: "no-address-family", from: src.twin.endpoint.id, to: dst.twin.endpoint.id, port: port.port, protocol: port.protocol });
-        else add(src, { kind: "endpoint", endpoint: dst.endpoint, address: dst.ip }, { kind: "twin", to: dst.twin.endpoint.id, ip: formatIp(dst.ip), port: port.port, protocol: port.protocol, identity: dst.endpoint.id });
-      }
+  for (const t of targets) {
+    const { destination, ...probe } = t;
+    const src = placed.get(`${t.namespace}/${t.twin}`);
+    const where = { from: t.from, to: t.to, port: t.port, protocol: t.protocol };
+    const to = targetOf(destination, placed);
+    const toIp = t.ip === undefined ? undefined : parseIp(t.ip);
+    if (src === undefined || to === undefined) continue;
+    if (toIp !== undefined && toIp.family !== src.ip.family) {
+      skipped.push({ reason: "no-address-family", ...where });
+      continue;
     }
-    if (o.noTwins) {
-      for (const real of o.destinations) {
-        const ip = real.ips.find((x) => x.family === familyOf(src.ip));
-        if (ip === undefined) {
-          skipped.push({ reason: "no-address", from: src.twin.endpoint.id, to: real.id });
-          continue;
-        }
-        for (const port of uniquePorts(real.ports).filter((p) => p.protocol === "TCP")) {
-          add(src, { kind: "endpoint", endpoint: real, address: ip }, { kind: "pod", to: real.id, ip: formatIp(ip), port: port.port, protocol: "TCP" });
-        }
-      }
-    }
-    for (const ext of externals(cluster, o, podIps)) {
-      if (ext.ip.family !== familyOf(src.ip)) continue;
-      for (const port of ext.ports) {
-        if (port.protocol === "SCTP") continue;
-        add(src, { kind: "external", addresses: AddressSet.fromIp(ext.ip) }, { kind: "external", to: formatIp(ext.ip), ip: formatIp(ext.ip), port: port.port, protocol: port.protocol });
-      }
-    }
-    const dns = clusterDns(cluster);
-    if (dns !== undefined) add(src, { kind: "endpoint", endpoint: dns }, { kind: "dns", to: `dns ${DNS_PROBE_NAME}`, dns: DNS_PROBE_NAME, port: 53, protocol: "UDP" });
+    const d = engine.check({ from: { kind: "endpoint", endpoint: src.endpoint, address: src.ip }, to, port: t.port, protocol: t.protocol });
+    if (d.verdict === "depends") skipped.push({ reason: "depends", ...where });
+    else probes.push({ ...probe, expected: d.verdict === "allowed", blamed: d.verdict === "denied" ? blame(d) : [] });
   }
   return { probes, skipped, cluster };
+}
+
+function targetOf(d: Destination, placed: ReadonlyMap<string, { ip: Ip; endpoint: Endpoint }>): Target | undefined {
+  switch (d.kind) {
+    case "twin": {
+      const p = placed.get(key(d.twin));
+      return p === undefined ? undefined : { kind: "endpoint", endpoint: p.endpoint, address: p.ip };
+    }
+    case "pod":
+      return { kind: "endpoint", endpoint: d.endpoint, address: d.ip };
+    case "external":
+      return { kind: "external", addresses: AddressSet.fromIp(d.ip) };
+    case "dns":
+      return { kind: "endpoint", endpoint: d.endpoint };
+  }
 }
 
 /** External targets: `--to`, else derived from the policies as `lab run` does (ports: the policies' and 80, 443/TCP, 53/UDP). */

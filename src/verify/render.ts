@@ -4,7 +4,7 @@
  * probe), and the `--smoke` verdict.
  */
 import { columns } from "../render/table.js";
-import type { VerifyEntry } from "./compare.js";
+import type { Observed, VerifyEntry } from "./compare.js";
 import type { Blame, VerifySkip } from "./plan.js";
 
 export interface VerifyTimings {
@@ -113,7 +113,7 @@ export interface SmokeStep {
   /** What was probed: `server 8080/TCP`, `dns kubernetes.default`. */
   readonly probe: string;
   readonly expected: "reachable" | "blocked";
-  readonly outcome: string;
+  readonly outcome: Observed;
   readonly ok: boolean;
 }
 
