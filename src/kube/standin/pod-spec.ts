@@ -69,6 +69,12 @@ function commandArgv(argv: readonly string[], ref: string, entry: readonly strin
   return first === entrypointName(ref) ? [...entry, ...rest] : argv;
 }
 
+/**
+ * Images whose entrypoint is a docker-entrypoint.sh that runs its arguments as a command when the
+ * first names one (the official node image: `args: [node, -e, …]` runs `node -e …`).
+ */
+const ENTRYPOINT_SCRIPT_IMAGES = new Set(["node"]);
+
 /** What runs for a container: ErrImagePull for an image this machine maps to nothing. */
 export function containerArgv(images: Images, c: Container): Decided<readonly string[]> {
   const ref = c.image ?? "";
@@ -78,7 +84,9 @@ export function containerArgv(images: Images, c: Container): Decided<readonly st
     return { ok: false, reason: "ErrImagePull", message: `Failed to pull image "${ref}": the stand-in kubelet maps no local executable to this image (it runs: ${known})` };
   }
   if (c.command !== undefined && c.command.length > 0) return { ok: true, value: [...commandArgv(c.command, ref, entry), ...(c.args ?? [])] };
-  return { ok: true, value: [...entry, ...(c.args ?? [])] };
+  const args = c.args ?? [];
+  if (ENTRYPOINT_SCRIPT_IMAGES.has(entrypointName(ref)) && args[0] === entrypointName(ref)) return { ok: true, value: commandArgv(args, ref, entry) };
+  return { ok: true, value: [...entry, ...args] };
 }
 
 /** An exec probe's argv, with the container's image mapping. */
