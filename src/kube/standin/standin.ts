@@ -52,12 +52,13 @@ import { Faults } from "./faults.js";
 import { kubeconfigYaml, writeAtomic, writeServiceAccountFiles } from "./kubeconfig.js";
 import { ADMIN_RULES, type Rule } from "./rbac.js";
 import { RESOURCES, type ResourceType, typeOfObject } from "./resources.js";
-import { type ApiContext, type Caller, serveApi } from "./routes.js";
+import { type ApiContext, type ApiHooks, type Caller, deleteObject, serveApi } from "./routes.js";
 import { type KubeObject, Store } from "./store.js";
 import { ApiError, sendError } from "./wire.js";
 
 export type { KubeObject } from "./store.js";
 export type { Rule } from "./rbac.js";
+export type { ApiHooks, Subresource, SubresourceTarget } from "./routes.js";
 
 export interface UserOptions {
   readonly name: string;
@@ -74,6 +75,15 @@ export interface StandInOptions {
   readonly bookmarkIntervalMs?: number;
   /** Objects stored before the server answers. */
   readonly objects?: readonly KubeObject[];
+  /** What a stand-in cluster plugs in: admission, graceful deletion, subresources (routes.ts). */
+  readonly hooks?: ApiHooks;
+}
+
+/** A change of the store, as an in-process watcher of every type sees it. */
+export interface StoreEvent {
+  readonly type: "ADDED" | "MODIFIED" | "DELETED";
+  readonly object: KubeObject;
+  readonly previous: KubeObject | undefined;
 }
 
 /** One request as the server saw it. */
@@ -130,6 +140,13 @@ export interface StandIn {
   apply(obj: KubeObject): KubeObject;
   /** Deletes an object by kind ("Pod"); namespace null for cluster-scoped kinds. False when there was none. */
   remove(kind: string, namespace: string | null, name: string): boolean;
+  /**
+   * Deletes as a DELETE request does: a pod its kubelet must stop is only marked (deletionTimestamp)
+   * and removed by the kubelet; the object as the response shows it, undefined when there was none.
+   */
+  delete(kind: string, namespace: string | null, name: string, gracePeriodSeconds?: number): KubeObject | undefined;
+  /** Every change of every type, in order, synchronously as stored (an in-process watch). */
+  subscribe(listener: (e: StoreEvent) => void): () => void;
   get(kind: string, namespace: string | null, name: string): KubeObject | undefined;
   /** Every stored object of a kind, sorted by namespace/name. */
   list(kind: string): KubeObject[];
@@ -150,6 +167,7 @@ const KUBE_VERSION = { major: "1", minor: "32", gitVersion: "v1.32.0-standin" };
 export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> {
   const pki = new Pki();
   const store = new Store();
+  const hooks = opts.hooks ?? {};
   const faults = new Faults();
   const requests: RequestRecord[] = [];
   const users = new Map<string, User>();
@@ -173,12 +191,15 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
     const t = typeOfObject(obj.apiVersion, obj.kind);
     if (t === undefined) throw new Error(`stand-in: ${obj.apiVersion} ${obj.kind} is not served`);
     const metadata = t.namespaced ? { ...obj.metadata, namespace: obj.metadata.namespace ?? "default" } : obj.metadata;
-    return store.put(t, { ...obj, metadata }).object;
+    const withNamespace = { ...obj, metadata };
+    const previous = store.get(t, metadata.namespace, metadata.name);
+    return store.put(t, hooks.admit === undefined ? withNamespace : hooks.admit(withNamespace, previous)).object;
   };
   for (const o of opts.objects ?? []) apply(o);
 
   const ctx: ApiContext = {
     store,
+    hooks,
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
     pace: () => faults.slow,
     watchFault: (path) => faults.takeWatch(path),
@@ -298,6 +319,14 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
     apply,
     remove(kind, namespace, name) {
       return store.remove(typeOfKind(kind), namespace ?? undefined, name) !== undefined;
+    },
+    delete(kind, namespace, name, gracePeriodSeconds) {
+      const t = typeOfKind(kind);
+      const existing = store.get(t, namespace ?? undefined, name);
+      return existing === undefined ? undefined : deleteObject(ctx, t, existing, gracePeriodSeconds);
+    },
+    subscribe(listener) {
+      return store.subscribe((c) => listener({ type: c.type, object: c.object, previous: c.previous }));
     },
     get(kind, namespace, name) {
       return store.get(typeOfKind(kind), namespace ?? undefined, name);
