@@ -9,12 +9,18 @@
  * - twin → external address: connected or refused: reachable; a timeout where the engine allows
  *   is inconclusive (nothing may answer there), not a mismatch.
  * - DNS: an answer or NXDOMAIN: reachable; a timeout: blocked.
+ * - unreachable (ICMP unreachable or prohibited, no route): blocked; for an allowed external
+ *   address, inconclusive (the cluster has no route there).
  */
 import type { Blame, ProbeKind, VerifyProbe } from "./plan.js";
 import type { ResultLine } from "./probe-plan.js";
 
-/** What a probe saw, in the words of the output. `missing`: the agent printed no result for it. */
-export type Observed = "connected" | "refused" | "dropped" | "answered" | "nxdomain" | "error" | "missing";
+/**
+ * What a probe saw, in the words of the output. `unreachable`: ICMP host/network unreachable or
+ * prohibited, or no route from the pod (the packet did not get through); `missing`: the agent
+ * printed no result for it.
+ */
+export type Observed = "connected" | "refused" | "dropped" | "unreachable" | "answered" | "nxdomain" | "error" | "missing";
 
 /** An entry as `lab probe` prints one (from, to, port, protocol, expected, observed), and what verify adds. */
 export interface VerifyEntry {
@@ -34,6 +40,7 @@ export interface VerifyEntry {
 
 export function observedOf(r: ResultLine | undefined): Observed {
   if (r === undefined) return "missing";
+  if (r.outcome === "error" && r.detail?.startsWith("unreachable") === true) return "unreachable";
   return r.outcome === "timeout" ? "dropped" : r.outcome;
 }
 
@@ -47,6 +54,7 @@ export function reachable(kind: ProbeKind, o: Observed): boolean | null {
     case "refused":
       return kind === "twin" ? false : true;
     case "dropped":
+    case "unreachable":
       return false;
     case "error":
     case "missing":
@@ -65,6 +73,7 @@ export function judge(p: VerifyProbe, r: ResultLine | undefined): VerifyEntry {
   const detail = r?.detail === undefined || p.kind === "dns" ? {} : { detail: r.detail };
   if (observed === p.expected) return { ...base, verdict: "match", ...detail };
   if (p.kind === "external" && p.expected && outcome === "dropped") return { ...base, verdict: "inconclusive", detail: "nothing answered; the policies allow it" };
+  if (p.kind === "external" && p.expected && outcome === "unreachable") return { ...base, verdict: "inconclusive", detail: `no route to it from the pod (${r?.detail ?? "unreachable"}); the policies allow it` };
   return { ...base, verdict: "mismatch", ...detail };
 }
 

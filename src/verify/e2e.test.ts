@@ -67,7 +67,7 @@ for (const enforce of [true, false]) {
     test(`verify -A on examples/egress: ${enforce ? "every probe matches the engine (exit 0)" : "the mismatches listed (exit 1)"}; JSON entries as lab probe's, with outcome and blamed`, async () => {
       const r = await cli(c, "verify", "-A", "-o", "json", "--timeout", "1s", "--pod-start-timeout", "30s");
       const view = JSON.parse(r.stdout || "{}") as { entries: { from: string; to: string; port: number; protocol: string; expected: boolean; observed: boolean; outcome: string; verdict: string; blamed: unknown[] }[]; mismatches: unknown[] };
-      assert.equal(r.code, enforce ? 0 : 1, r.stderr);
+      assert.equal(r.code, enforce ? 0 : 1, `${JSON.stringify(view.mismatches)}\n${r.stderr}`);
       assert.ok(view.entries.length > 10, r.stderr);
       assert.ok(view.entries.some((e) => !e.expected), "the examples deny something");
       assert.ok(view.entries.some((e) => e.expected && e.observed), "and allow something");
