@@ -12,12 +12,11 @@ import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { main } from "../cli/main.js";
 import { ROOT } from "../cli/e2e-support.js";
-import { canUseNetns } from "../enforce/test-support.js";
-import { type StandInCluster, startStandInCluster } from "../kube/standin/cluster.js";
+import { type StandInCluster, standInClusterSupport, startStandInCluster } from "../kube/standin/cluster.js";
 import { RUN_LABEL } from "./twin.js";
 
-const support = await canUseNetns({ skip: () => undefined }).catch(() => false);
-const skip = support ? false : "needs root, ip netns and nft";
+const support = await standInClusterSupport();
+const skip = support.ok ? false : support.reason;
 
 /** examples/egress as applied to a cluster: namespaces, workloads, policies (its kube-dns is the stand-in's own). */
 function egressExample(): unknown[] {

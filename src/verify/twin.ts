@@ -18,8 +18,8 @@ import { PROBE_ENV } from "./probe-plan.js";
 export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
 export const MANAGED_BY = "portcullis";
 export const RUN_LABEL = "portcullis.dev/verify-run";
-export const ROLE_ANNOTATION = "portcullis.dev/verify-role";
-export const TWIN_OF_ANNOTATION = "portcullis.dev/twin-of";
+const ROLE_ANNOTATION = "portcullis.dev/verify-role";
+const TWIN_OF_ANNOTATION = "portcullis.dev/twin-of";
 /** The container's name in every probe pod. */
 export const PROBE_CONTAINER = "probe";
 /** The project's image, as deploy/portcullis.yaml names it (package version). */
