@@ -7,7 +7,8 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { main } from "../cli/main.js";
@@ -24,10 +25,23 @@ function egressExample(): unknown[] {
   return files.flatMap((f) => parseAllDocuments(readFileSync(join(ROOT, "examples", "egress", f), "utf8")).map((d) => d.toJS() as unknown)).filter((o) => o !== null);
 }
 
+/** The ClusterRole of docs/verify.md, as the stand-in's RBAC rules. */
+function documentedRules(): { apiGroups: string[]; resources: string[]; verbs: string[] }[] {
+  const text = readFileSync(join(ROOT, "docs", "verify.md"), "utf8");
+  const blocks = [...text.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => parseAllDocuments(m[1] ?? "")[0]?.toJS() as { kind: string; rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] });
+  const role = blocks.find((b) => b.kind === "ClusterRole");
+  assert.ok(role !== undefined, "docs/verify.md has a ClusterRole");
+  return role.rules;
+}
+
 async function cli(c: StandInCluster, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return cliAs(c.kubeconfigPath, ...args);
+}
+
+async function cliAs(kubeconfig: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
-  const code = await main([...args, "--kubeconfig", c.kubeconfigPath], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  const code = await main([...args, "--kubeconfig", kubeconfig], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
   return { code, stdout, stderr };
 }
 
@@ -62,6 +76,24 @@ for (const enforce of [true, false]) {
       assert.match(r.stdout, /egress allowing DNS only\s+dns kubernetes\.default\s+expected reachable\s+observed answered/);
       await until("the smoke namespace gone", () => leftovers(c).length === 0);
     });
+
+    if (enforce) {
+      test("as a user with exactly the ClusterRole of docs/verify.md: --smoke, -A and --cleanup work (no 403), nothing is left", async () => {
+        c.api.addUser({ name: "verifier", rules: documentedRules() });
+        const path = join(mkdtempSync(join(tmpdir(), "verify-rbac-")), "kubeconfig");
+        writeFileSync(path, c.api.kubeconfig("verifier"));
+        const smoke = await cliAs(path, "verify", "--smoke", "--timeout", "1s", "--pod-start-timeout", "30s");
+        assert.equal(smoke.code, 0, smoke.stdout + smoke.stderr);
+        const all = await cliAs(path, "verify", "-A", "--timeout", "1s", "--pod-start-timeout", "30s");
+        assert.equal(all.code, 0, all.stdout + all.stderr);
+        assert.doesNotMatch(all.stderr, /forbidden|warning/i);
+        const cleanup = await cliAs(path, "verify", "--cleanup");
+        assert.equal(cleanup.code, 0, cleanup.stdout + cleanup.stderr);
+        await until("every twin gone", () => leftovers(c).length === 0);
+        const denied = c.api.requests.filter((r) => r.user === "verifier" && r.status === 403);
+        assert.deepEqual(denied.map((r) => `${r.method} ${r.path}`), []);
+      });
+    }
 
     test(`verify -A on examples/egress: ${enforce ? "every probe matches the engine (exit 0)" : "the mismatches listed (exit 1)"}; JSON entries as lab probe's, with outcome and blamed`, async () => {
       const r = await cli(c, "verify", "-A", "-o", "json", "--timeout", "1s", "--pod-start-timeout", "30s");
