@@ -12,9 +12,8 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { canUseNetns } from "../../enforce/test-support.js";
 import { run } from "../../lab/run.js";
-import { type StandInCluster, startStandInCluster } from "./cluster.js";
+import { type StandInCluster, standInClusterSupport, startStandInCluster } from "./cluster.js";
 import type { KubeObject } from "./standin.js";
 import { kubectlSkip } from "./testing.js";
 
@@ -102,8 +101,9 @@ async function probeFrom(c: StandInCluster, namespace: string, name: string, pro
   return r.text.trim().split("\n").map((l) => (JSON.parse(l) as { result: string }).result);
 }
 
-const support = await canUseNetns({ skip: () => undefined }).catch(() => false);
-const skip = support ? false : "needs root, ip netns and nft";
+const support = await standInClusterSupport();
+if (!support.ok && process.env["CI"] === "true") throw new Error(`the stand-in cluster tests must run in CI: ${support.reason}`);
+const skip = support.ok ? false : support.reason;
 
 describe("stand-in cluster (no enforcer: the Flannel case)", { skip }, () => {
   let c: StandInCluster;

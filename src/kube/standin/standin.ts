@@ -58,7 +58,7 @@ import { ApiError, sendError } from "./wire.js";
 
 export type { KubeObject } from "./store.js";
 export type { Rule } from "./rbac.js";
-export type { ApiHooks, Subresource, SubresourceTarget } from "./routes.js";
+export type { ApiHooks } from "./routes.js";
 
 export interface UserOptions {
   readonly name: string;
