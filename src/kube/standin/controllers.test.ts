@@ -35,12 +35,10 @@ describe("stand-in controllers and pod logs (no kubelet)", () => {
   let api: StandIn;
   const logs = new PodLogs();
   before(async () => {
-    let self: StandIn | undefined;
     api = await startStandIn({
       users: [{ name: "admin" }, { name: "reader", rules: [{ verbs: ["get"], resources: ["pods"], namespaces: ["apps"] }] }],
-      hooks: { admit: admission(() => self as StandIn), deletesGracefully: (o) => o.kind === "Namespace" || (o.kind === "Pod" && (o["spec"] as { nodeName?: string }).nodeName === "kubelet-node"), subresources: { "pods/log": podLogRoute(logs) } },
+      hooks: { admit: admission(() => api), deletesGracefully: (o) => o.kind === "Namespace" || (o.kind === "Pod" && (o["spec"] as { nodeName?: string }).nodeName === "kubelet-node"), subresources: { "pods/log": podLogRoute(logs) } },
     });
-    self = api;
     const controllers = new Controllers(api, []);
     const queue: Parameters<Controllers["observe"]>[0][] = [];
     api.subscribe((e) => {
