@@ -293,3 +293,41 @@ for (const topology of ["routed", "bridge"] as const) {
     });
   });
 }
+
+describe("stand-in cluster with two nodes", { skip }, () => {
+  let c: StandInCluster;
+  before(async () => {
+    c = await startStandInCluster({ enforce: false, nodes: [{ name: "n1", podCIDR: "10.244.1.0/24" }, { name: "n2", podCIDR: "10.244.2.0/24" }], outside: [{ ip: "203.0.113.9", ports: [{ port: 53, protocol: "UDP" }] }], objects: [ns("apps")] });
+  });
+  after(async () => {
+    await c?.stop();
+  });
+
+  test("pods without a node are bound round robin; each gets its node's podCIDR and hostIP; pods on different nodes talk, to each other and through a ClusterIP; both reach the outside host", async () => {
+    c.api.apply(pod("apps", "a", { labels: { app: "a" }, env: { ID: "apps/a" } }));
+    c.api.apply(pod("apps", "b", { labels: { app: "b" }, env: { ID: "apps/b" } }));
+    c.api.apply({ apiVersion: "v1", kind: "Service", metadata: { name: "b", namespace: "apps" }, spec: { selector: { app: "b" }, ports: [{ port: 80, targetPort: 8080 }] } });
+    const [a, b] = await until("both Ready", () => {
+      const both = [view(c, "apps", "a"), view(c, "apps", "b")];
+      return both.every((p) => condition(p, "Ready") === "True") ? both : undefined;
+    });
+    const nodes = [a, b].map((p) => (c.api.get("Pod", "apps", p?.metadata.name ?? "")?.["spec"] as { nodeName?: string }).nodeName).sort();
+    assert.deepEqual(nodes, ["n1", "n2"]);
+    for (const p of [a, b]) {
+      const third = (p?.status?.podIP ?? "").split(".")[2];
+      assert.equal(p?.status?.hostIP, `10.244.${third ?? ""}.1`);
+    }
+    const clusterIp = (c.api.get("Service", "apps", "b")?.["spec"] as { clusterIP: string }).clusterIP;
+    // The client lands on the node after b's (round robin): n1 or n2, either way one crossing.
+    assert.deepEqual(
+      await probeFrom(c, "apps", "client", [
+        { kind: "tcp", host: a?.status?.podIP ?? "", port: 8080 },
+        { kind: "tcp", host: b?.status?.podIP ?? "", port: 8080 },
+        { kind: "tcp", host: clusterIp, port: 80 },
+        { kind: "udp", host: "203.0.113.9", port: 53 },
+      ]),
+      ["answer apps/a", "answer apps/b", "answer apps/b", "answer internet 203.0.113.9"],
+    );
+    assert.deepEqual(c.errors(), []);
+  });
+});
