@@ -30,7 +30,7 @@ import { TABLE, kubeProxyTable } from "./kube-proxy.js";
 import { Kubelet } from "./kubelet.js";
 import { PodLogs, podLogRoute } from "./log.js";
 import { type Images, PodAddresses } from "./pod-spec.js";
-import { Namespaces, type NodeNet, linkRouters, setUpRouter, wireOutside } from "./pod-netns.js";
+import { Namespaces, type NodeNet, linkRouters, setUpRouter, sweepStaleResolvDirs, wireOutside } from "./pod-netns.js";
 import { type KubeObject, type StandIn, type StoreEvent, startStandIn } from "./standin.js";
 
 export interface StandInClusterOptions {
@@ -231,6 +231,7 @@ export async function startStandInCluster(o: StandInClusterOptions): Promise<Sta
   };
 
   try {
+    await sweepStaleResolvDirs();
     const running = await startStandIn({
       hooks: {
         admit: admission(() => running),

@@ -54,6 +54,7 @@ export class ContainerLog {
 
   /** Calls `f` with each new line, then null at the end; returns the unsubscribe. */
   follow(f: (line: Line | null) => void): () => void {
+    // (`f` may run before this returns: at once when the log has ended.)
     if (this.#ended) {
       f(null);
       return () => undefined;
@@ -176,18 +177,14 @@ export function podLogRoute(logs: PodLogs): Subresource {
       if (!send(l)) return void res.end();
     }
     if (!follow || log.ended) return void res.end();
+    let unfollow = (): void => undefined;
     await new Promise<void>((resolve) => {
-      const stop = log.follow((l) => {
-        if (l === null || !send(l)) {
-          stop();
-          resolve();
-        }
+      unfollow = log.follow((l) => {
+        if (l === null || !send(l)) resolve();
       });
-      req.socket.once("close", () => {
-        stop();
-        resolve();
-      });
+      res.once("close", () => resolve());
     });
+    unfollow();
     res.end();
   };
 }

@@ -11,9 +11,9 @@
  * process dies. A pod's `/etc/netns/<name>/resolv.conf` (bind-mounted by `ip netns exec`) is removed
  * with its namespace. Nothing here touches the machine's own namespace.
  */
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { track, untrack } from "../../lab/cleanup.js";
-import { killNetnsPids, newPrefix, ownerMarker, writeMarker } from "../../lab/netns.js";
+import { LAB_NS, killNetnsPids, listNetns, newPrefix, ownerMarker, writeMarker } from "../../lab/netns.js";
 import { run, runOk } from "../../lab/run.js";
 
 export type Topology = "routed" | "bridge";
@@ -124,6 +124,23 @@ export async function wireOutside(nodes: readonly NodeNet[], host: string, ip: s
     await ipBatch(node.router, [`link set ${outer} up`, `route add ${ip}/32 dev ${outer}`]);
     await ipBatch(host, [`link set ${inner} up`, `route add ${node.podCIDR} via ${node.gateway} dev ${inner} onlink`]);
   }
+}
+
+/**
+ * Removes /etc/netns/<name> dirs of lab-named namespaces that no longer exist: what a killed run
+ * leaves (the lab's signal handlers delete the namespaces, not these dirs). A dir is only written
+ * after its namespace exists, so a dir without one is never in the making.
+ */
+export async function sweepStaleResolvDirs(): Promise<void> {
+  let dirs: string[];
+  try {
+    dirs = readdirSync("/etc/netns").filter((d) => LAB_NS.test(d));
+  } catch {
+    return;
+  }
+  if (dirs.length === 0) return;
+  const live = new Set(await listNetns());
+  for (const d of dirs) if (!live.has(d)) rmSync(`/etc/netns/${d}`, { recursive: true, force: true });
 }
 
 /** The pod's /etc/resolv.conf (`ip netns exec` bind-mounts /etc/netns/<name>/resolv.conf over it). */

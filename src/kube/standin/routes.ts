@@ -161,7 +161,7 @@ export async function serveApi(req: IncomingMessage, res: ServerResponse, url: U
       return sendJson(res, 200, table === undefined ? listed : table(listed.items as KubeObject[], listed.metadata, q.get("includeObject")), ctx.pace());
     }
     case "watch":
-      return watch(res, url, r.type, r.namespace, r.name, ctx);
+      return watch(res, url, r.type, r.namespace, r.name, ctx, table === undefined ? undefined : (o) => table([o], {}, q.get("includeObject")));
     case "get": {
       const o = ctx.store.get(r.type, r.namespace ?? undefined, r.name ?? "");
       if (o === undefined) throw notFound(r.type.resource, r.type.group, r.name ?? "");
@@ -289,7 +289,7 @@ function withoutTypeMeta(o: KubeObject): Record<string, unknown> {
   return rest;
 }
 
-function watch(res: ServerResponse, url: URL, type: ResourceType, namespace: string | null, name: string | null, ctx: ApiContext): void {
+function watch(res: ServerResponse, url: URL, type: ResourceType, namespace: string | null, name: string | null, ctx: ApiContext, render?: (o: KubeObject) => unknown): void {
   const q = url.searchParams;
   const { labels, fields } = selectors(q, type);
   const rvParam = q.get("resourceVersion") ?? "";
@@ -316,7 +316,7 @@ function watch(res: ServerResponse, url: URL, type: ResourceType, namespace: str
       initialEvents,
       timeoutSeconds: timeout === null ? undefined : Number(timeout),
     },
-    { store: ctx.store, bookmarkIntervalMs: ctx.bookmarkIntervalMs, fault: ctx.watchFault(url.pathname), pace: ctx.pace },
+    { store: ctx.store, bookmarkIntervalMs: ctx.bookmarkIntervalMs, fault: ctx.watchFault(url.pathname), pace: ctx.pace, ...(render === undefined ? {} : { render }) },
   );
 }
 

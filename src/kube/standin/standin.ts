@@ -14,6 +14,8 @@
  *   // https options for a hand-made client: { ca: api.caPem, headers: { Authorization: `Bearer ${api.token("admin")}` } }
  *   const env = api.writeServiceAccount(dir, "admin");      // in-cluster: dir/token, dir/ca.crt, dir/namespace; env has KUBERNETES_SERVICE_HOST/PORT
  *   api.remove("Pod", "prod", "web");                       // DELETED
+ *   api.delete("Pod", "prod", "web");                       // as a DELETE request: graceful where a hook says so (hooks.deletesGracefully)
+ *   const off = api.subscribe((e) => …);                    // every change in order, in process (a stand-in cluster's controllers)
  *   api.compact();                                          // older watches get an ERROR 410 event, older continue tokens a 410
  *   api.faults.closeWatchAfter(2);                          // the next watch drops its connection after 2 events
  *   api.faults.stallWatch({ path: "/api/v1/pods" });        // 200, then silence
@@ -27,7 +29,8 @@
  *   await api.close();
  *
  * In another process or network namespace: spawnStandIn (remote.ts). What it serves and what differs
- * from a real cluster: docs/stand-in.md.
+ * from a real cluster: docs/stand-in.md. Pods that run (a kubelet, logs, Services, DNS): the stand-in
+ * cluster (cluster.ts), which plugs admission, graceful deletion and `pods/log` in through `hooks`.
  *
  * Loading tens of thousands of objects: apply them, then compact() to drop the history they made.
  *
@@ -37,9 +40,9 @@
  * kube-apiserver's x509 authenticator); an unknown user has no rules (403).
  * No credentials, or a wrong or revoked token: 401. Discovery and /version need authentication only.
  *
- * Served: see resources.ts; OpenAPI v3 reduced to what kubectl's validator asks (openapi.ts). Not
- * served: subresources, aggregated discovery (kubectl falls back to /api and /apis), OpenAPI v2,
- * Table output (kubectl prints plain lists with its default NAME/AGE columns), protobuf, server-side
+ * Served: see resources.ts; OpenAPI v3 reduced to what kubectl's validator asks (openapi.ts); Tables
+ * for pods (tables.ts). Not served: subresources (unless hooked), aggregated discovery (kubectl falls back to /api and /apis), OpenAPI v2,
+ * Table output for other kinds (kubectl prints plain lists with its default NAME/AGE columns), protobuf, server-side
  * apply, JSON patch, deletecollection (404, 415 or 405 as the apiserver answers unknown paths and types).
  */
 import { createServer } from "node:https";
@@ -58,7 +61,7 @@ import { ApiError, sendError } from "./wire.js";
 
 export type { KubeObject } from "./store.js";
 export type { Rule } from "./rbac.js";
-export type { ApiHooks, Subresource, SubresourceTarget } from "./routes.js";
+export type { ApiHooks } from "./routes.js";
 
 export interface UserOptions {
   readonly name: string;
