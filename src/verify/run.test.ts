@@ -6,7 +6,9 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KubeClient } from "../kube/client.js";
@@ -128,6 +130,30 @@ describe("verify runner against the stand-in without a kubelet", () => {
     assert.deepEqual([...r.value.deleted].sort(), ["ConfigMap shop/portcullis-verify-dead01", "Namespace portcullis-verify-dead01", "Pod shop/pcv-dead01-d0"]);
     assert.deepEqual(leftovers(api), []);
     assert.ok(api.get("Pod", "shop", "web-1") !== undefined);
+  });
+});
+
+describe("the CLI stopped by Ctrl-C", () => {
+  test("portcullis verify --smoke, SIGINT while its pods start: the run deletes its namespace and pods, then the process ends by SIGINT (130 in a shell)", async () => {
+    const api = await startStandIn({ users: [{ name: "admin" }] });
+    try {
+      const path = join(dir, "kubeconfig-sigint");
+      writeFileSync(path, api.kubeconfig("admin"));
+      const bin = fileURLToPath(new URL("../../../bin/portcullis.js", import.meta.url));
+      const child = spawn(process.execPath, [bin, "verify", "--smoke", "--kubeconfig", path, "--pod-start-timeout", "60s"], { stdio: ["ignore", "pipe", "pipe"] });
+      let stderr = "";
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+      for (let i = 0; i < 200 && api.list("Pod").length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(api.list("Pod").length, 1, `the smoke server was created: ${stderr}`);
+      child.kill("SIGINT");
+      const end = await exited;
+      assert.deepEqual(end, { code: null, signal: "SIGINT" }, stderr);
+      assert.match(stderr, /verify interrupted; 3 objects deleted/);
+      assert.deepEqual(leftovers(api), []);
+    } finally {
+      await api.close();
+    }
   });
 });
 
