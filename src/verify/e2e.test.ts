@@ -14,7 +14,11 @@ import { parseAllDocuments } from "yaml";
 import { main } from "../cli/main.js";
 import { ROOT } from "../cli/e2e-support.js";
 import { type StandInCluster, standInClusterSupport, startStandInCluster } from "../kube/standin/cluster.js";
-import { RUN_LABEL } from "./twin.js";
+import { KubeClient } from "../kube/client.js";
+import { loadClusterConfig } from "../kube/config-load.js";
+import { Transport } from "../kube/transport.js";
+import { CONFIGMAPS, PODS } from "./run.js";
+import { RUN_LABEL, ownerConfigMap, probePod } from "./twin.js";
 
 const support = await standInClusterSupport();
 const skip = support.ok ? false : support.reason;
@@ -76,6 +80,35 @@ for (const enforce of [true, false]) {
       assert.match(r.stdout, /egress allowing DNS only\s+dns kubernetes\.default\s+expected reachable\s+observed answered/);
       await until("the smoke namespace gone", () => leftovers(c).length === 0);
     });
+
+    if (!enforce) {
+      test("a twin is never adopted: a ReplicaSet whose selector matches it leaves it (controller ownerReference to the run's ConfigMap), while an orphan copy with the same labels is adopted (the stand-in's ReplicaSet controller)", async () => {
+        const config = loadClusterConfig({ kubeconfig: c.kubeconfigPath, env: {} });
+        assert.ok(config.ok);
+        const client = new KubeClient(new Transport(config.value));
+        try {
+          const labels = { app: "adopt-demo" };
+          c.api.apply({ apiVersion: "apps/v1", kind: "ReplicaSet", metadata: { name: "adopt-demo", namespace: "production" }, spec: { replicas: 5, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [] } } } } as never);
+          const owner = await client.create(CONFIGMAPS, ownerConfigMap("portcullis-verify-adopt1", "production", "adopt1"), "production");
+          assert.ok(owner.ok);
+          const plan = { version: 1 as const, run: "adopt1", serve: [], probes: [], timeoutMs: 1000, deadlineSeconds: 60 };
+          const spec = { name: "pcv-adopt1-d0", namespace: "production", run: "adopt1", role: "destination" as const, labels, ports: [], image: "portcullis:0.1.0", plan, deadlineSeconds: 60 };
+          const twin = await client.create(PODS, probePod(spec, { name: owner.value.metadata.name, uid: String(owner.value.metadata["uid"]) }), "production");
+          assert.ok(twin.ok, JSON.stringify(twin));
+          const orphan = { ...probePod({ ...spec, name: "orphan-copy" }, { name: "x", uid: "x" }) } as { metadata: Record<string, unknown> };
+          delete orphan.metadata["ownerReferences"];
+          assert.ok((await client.create(PODS, orphan, "production")).ok);
+          const kindOf = (name: string): string[] => (c.api.get("Pod", "production", name)?.metadata["ownerReferences"] as { kind: string }[] | undefined)?.map((r) => r.kind) ?? [];
+          await until("the orphan adopted", () => kindOf("orphan-copy").includes("ReplicaSet"));
+          assert.deepEqual(kindOf("pcv-adopt1-d0"), ["ConfigMap"]);
+        } finally {
+          await client.deleteSelected(PODS, RUN_LABEL, "production", { gracePeriodSeconds: 0 });
+          await client.deleteSelected(CONFIGMAPS, RUN_LABEL, "production");
+          client.transport.close();
+          c.api.remove("ReplicaSet", "production", "adopt-demo");
+        }
+      });
+    }
 
     if (enforce) {
       test("as a user with exactly the ClusterRole of docs/verify.md: --smoke, -A and --cleanup work (no 403), nothing is left", async () => {
