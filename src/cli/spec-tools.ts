@@ -213,7 +213,7 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
     name: "verify",
     usage:
       "portcullis verify [-n NAMESPACE | -A] [--from NS/WORKLOAD]... [--to IP[:PORT[/PROTO]]]... [--no-twins] [--image IMAGE] [--timeout DURATION] [--pod-start-timeout DURATION] [-o text|json|junit] | portcullis verify --smoke | portcullis verify --cleanup [-n NAMESPACE]",
-    summary: "prove in a live cluster that its network plugin enforces what the policies say: probe pods (twins of the workloads), every verdict compared with the engine's",
+    summary: "prove in a live cluster that its network plugin enforces the policies: probe pods, each verdict compared with the engine's",
     flags: [
       ...namespaceFlags("verify the workloads of this namespace (sources and destinations)"),
       { name: "from", type: "string", multiple: true, value: "NS/WORKLOAD", help: "only these sources (ns/name, Kind/ns/name, as check --from takes them); repeatable; default every workload in scope" },

@@ -56,3 +56,14 @@ test("probe-agent is not a command of the help (it is the probe pods' process), 
   assert.doesNotMatch(out, /probe-agent/);
   assert.match(out, /^\s+verify\s/m);
 });
+
+test("a namespace without workloads: a usage error before anything is created (live read of an empty namespace)", async () => {
+  let err = "";
+  const code = await main(["verify", "-n", "empty", "--kubeconfig", "/nonexistent"], {
+    stdout: () => undefined,
+    stderr: (t) => (err += t),
+    readCluster: () => Promise.resolve({ kind: "read", namespace: "empty", read: { objects: [{ apiVersion: "v1", kind: "Namespace", metadata: { name: "empty" } }], missing: [], source: "stand-in" } as never }),
+  });
+  assert.equal(code, 3, err);
+  assert.match(err, /no workload to verify in namespace empty/);
+});

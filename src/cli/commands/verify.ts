@@ -114,10 +114,11 @@ async function verifyWorkloads(o: Extract<VerifyCommand, { action: "run" }>, io:
     if (r.target.kind !== "endpoint") return usage(`--from ${text}: a source is a workload or pod, not addresses`);
     sources.push(r.target.endpoint);
   }
-  const client = clientFor(input.flags);
-  if (!client.ok) return client.result;
   const runner = runnerOptions(o.probing);
   const choice = chooseTwins(cluster, { run: runner.run, namespace, sources: o.from === null ? null : sources, noTwins: o.noTwins });
+  if (!choice.twins.some((t) => t.role === "source")) return usage(`no workload to verify ${namespace === null ? "in the cluster" : `in namespace ${namespace}`} (host-network pods have no twins): name a namespace with -n, or -A`);
+  const client = clientFor(input.flags);
+  if (!client.ok) return client.result;
   const real = o.noTwins ? cluster.endpoints.filter((e) => !e.hostNetwork && (namespace === null || e.namespace === namespace)) : null;
   const probeOptions = { run: runner.run, engine: { podNetwork: common.podNetwork, ipBlockMatchesPods: common.ipBlockMatchesPods }, to: o.to, metadata: o.metadata, realDestinations: real };
   const withSkips = { ...choice, skipped: [...choice.skipped, ...unaddressed(real ?? [])] };
