@@ -111,6 +111,30 @@ for (const enforce of [true, false]) {
     }
 
     if (enforce) {
+      test("verify --no-twins: source twins probe the real pods' IPs over TCP; the real server allows only role=friend, so its own twin is dropped and the friend's connects (exit 0)", async () => {
+        const ns = { apiVersion: "v1", kind: "Namespace", metadata: { name: "plain", labels: { "kubernetes.io/metadata.name": "plain" } } };
+        const server = `require("net").createServer((s)=>{s.on("error",()=>{});s.end("plain/echo\\n")}).listen(8080);process.on("SIGTERM",()=>process.exit(0));`;
+        const real = (name: string, labels: Record<string, string>, script: string, ports: unknown[]) => ({
+          apiVersion: "v1",
+          kind: "Pod",
+          metadata: { name, namespace: "plain", labels },
+          spec: { restartPolicy: "Never", containers: [{ name: "c", image: "node:20-bookworm-slim", command: ["node", "-e", script], ports }] },
+        });
+        c.api.apply(ns as never);
+        c.api.apply(real("echo", { app: "echo" }, server, [{ containerPort: 8080, name: "http" }]) as never);
+        c.api.apply(real("friend", { role: "friend" }, "setInterval(()=>{},1000);process.on('SIGTERM',()=>process.exit(0))", []) as never);
+        c.api.apply({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "echo-ingress", namespace: "plain" }, spec: { podSelector: { matchLabels: { app: "echo" } }, policyTypes: ["Ingress"], ingress: [{ from: [{ podSelector: { matchLabels: { role: "friend" } } }] }] } } as never);
+        const running = (name: string): boolean => (c.api.get("Pod", "plain", name)?.["status"] as { phase?: string } | undefined)?.phase === "Running";
+        await until("the real pods running", () => running("echo") && running("friend"));
+        const r = await cli(c, "verify", "-n", "plain", "--no-twins", "--to", "203.0.113.1:443", "-o", "json", "--timeout", "1s", "--pod-start-timeout", "30s");
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        const view = JSON.parse(r.stdout) as { entries: { from: string; to: string; port: number; expected: boolean; outcome: string; verdict: string }[] };
+        const toEcho = view.entries.filter((e) => e.to === "plain/echo").map((e) => `${e.from} → ${e.to} ${e.port} ${e.expected ? "allowed" : "denied"} ${e.outcome} ${e.verdict}`);
+        assert.deepEqual(toEcho, ["plain/echo → plain/echo 8080 denied dropped match", "plain/friend → plain/echo 8080 allowed connected match"]);
+        assert.match(r.stderr, /0 destination twins, 2 source twins in plain/);
+        await until("every twin gone", () => leftovers(c).length === 0);
+      });
+
       test("as a user with exactly the ClusterRole of docs/verify.md: --smoke, -A and --cleanup work (no 403), nothing is left", async () => {
         c.api.addUser({ name: "verifier", rules: documentedRules() });
         const path = join(mkdtempSync(join(tmpdir(), "verify-rbac-")), "kubeconfig");
