@@ -103,6 +103,14 @@ describe("choosing twins", () => {
     ]);
   });
 
+  test("the probe pods of another run (running at once, or left by a killed one) are no workloads: skipped as verify-pod", () => {
+    const leftover = { apiVersion: "v1", kind: "Pod", metadata: { name: "pcv-old-d0", namespace: "shop", labels: { app: "web", [RUN_LABEL]: "old" }, ownerReferences: [{ apiVersion: "v1", kind: "ConfigMap", name: "portcullis-verify-old", uid: "u", controller: true }] }, spec: { containers: [{ name: "probe", image: "portcullis:0.1.0" }] } };
+    const cluster = decodeLive({ objects: [...OBJECTS, leftover] as unknown as LiveObject[] }).value;
+    const c = chooseTwins(cluster, { run: "r1", namespace: "shop", sources: null, noTwins: false });
+    assert.equal(c.twins.filter((t) => t.endpoint.labels.has(RUN_LABEL)).length, 0);
+    assert.ok(c.skipped.some((s) => s.reason === "verify-pod" && s.to.startsWith("shop/")), JSON.stringify(c.skipped));
+  });
+
   test("--no-twins: source twins only", () => {
     const c = chooseTwins(live(), { run: "r1", namespace: "shop", sources: null, noTwins: true });
     assert.deepEqual(c.twins.map((t) => t.role), ["source", "source", "source"]);

@@ -17,7 +17,7 @@ import { type Ip, formatIp, parseIp } from "../net/ip.js";
 import { derivedExternal } from "../labrun/addresses.js";
 import { DEFAULT_EXTERNAL_PORTS, policyPorts, uniquePorts } from "../labrun/plan.js";
 import type { ExternalTarget } from "../labrun/types.js";
-import { runLabels } from "./twin.js";
+import { RUN_LABEL, runLabels } from "./twin.js";
 
 /** The name every source twin looks up through the cluster DNS (it exists in every cluster). */
 export const DNS_PROBE_NAME = "kubernetes.default";
@@ -32,7 +32,7 @@ export interface Twin {
   readonly ports: readonly ContainerPort[];
 }
 
-export type VerifySkipReason = "host-network" | "no-ports" | "sctp" | "depends" | "no-address" | "no-address-family";
+export type VerifySkipReason = "verify-pod" | "host-network" | "no-ports" | "sctp" | "depends" | "no-address" | "no-address-family";
 
 export interface VerifySkip {
   readonly reason: VerifySkipReason;
@@ -78,10 +78,15 @@ function servable(e: Endpoint, skipped: VerifySkip[]): ContainerPort[] {
 export function chooseTwins(cluster: Cluster, o: ChooseOptions): TwinChoice {
   const skipped: VerifySkip[] = [];
   const candidates = cluster.endpoints.filter((e) => {
+    // Another run's probe pods (running at once, or left by a killed run) are no workloads.
+    if (e.labels.has(RUN_LABEL)) {
+      if (inScope(e, o.namespace)) skipped.push({ reason: "verify-pod", to: e.id });
+      return false;
+    }
     if (e.hostNetwork && inScope(e, o.namespace)) skipped.push({ reason: "host-network", to: e.id });
     return !e.hostNetwork;
   });
-  const sources = (o.sources ?? candidates.filter((e) => inScope(e, o.namespace))).filter((e) => !e.hostNetwork);
+  const sources = (o.sources ?? candidates.filter((e) => inScope(e, o.namespace))).filter((e) => !e.hostNetwork && !e.labels.has(RUN_LABEL));
   const twins: Twin[] = [];
   if (!o.noTwins) {
     let d = 0;

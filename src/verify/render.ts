@@ -23,6 +23,7 @@ export interface VerifyReport {
 }
 
 const SKIP_WORDS: Readonly<Record<VerifySkip["reason"], string>> = {
+  "verify-pod": "a probe pod of another verify run, running or left behind (verify --cleanup removes leftovers)",
   "host-network": "a host-network workload is the node itself: no twin",
   "no-ports": "declares no TCP or UDP container port: not a destination",
   sctp: "SCTP is not probed",
