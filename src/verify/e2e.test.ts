@@ -54,10 +54,10 @@ function leftovers(c: StandInCluster): string[] {
   return ["Pod", "ConfigMap", "NetworkPolicy", "Namespace"].flatMap((kind) => c.api.list(kind).filter((o) => o.metadata.labels?.[RUN_LABEL] !== undefined).map((o) => `${kind} ${o.metadata.namespace ?? ""}/${o.metadata.name}`));
 }
 
-async function until(what: string, cond: () => boolean, ms = 15_000): Promise<void> {
+async function until(what: string, cond: () => boolean, ms = 15_000, state: () => unknown = () => ""): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what} ${JSON.stringify(state())}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -125,7 +125,8 @@ for (const enforce of [true, false]) {
         c.api.apply(real("friend", { role: "friend" }, "setInterval(()=>{},1000);process.on('SIGTERM',()=>process.exit(0))", []) as never);
         c.api.apply({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "echo-ingress", namespace: "plain" }, spec: { podSelector: { matchLabels: { app: "echo" } }, policyTypes: ["Ingress"], ingress: [{ from: [{ podSelector: { matchLabels: { role: "friend" } } }] }] } } as never);
         const running = (name: string): boolean => (c.api.get("Pod", "plain", name)?.["status"] as { phase?: string } | undefined)?.phase === "Running";
-        await until("the real pods running", () => running("echo") && running("friend"));
+        // Generous: under the whole suite's load on a 2-core machine, pods start slowly.
+        await until("the real pods running", () => running("echo") && running("friend"), 60_000, () => c.api.list("Pod").filter((p) => p.metadata.namespace === "plain").map((p) => p["status"]));
         const r = await cli(c, "verify", "-n", "plain", "--no-twins", "--to", "203.0.113.1:443", "-o", "json", "--timeout", "1s", "--pod-start-timeout", "30s");
         assert.equal(r.code, 0, r.stdout + r.stderr);
         const view = JSON.parse(r.stdout) as { entries: { from: string; to: string; port: number; expected: boolean; outcome: string; verdict: string }[] };
