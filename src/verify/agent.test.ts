@@ -83,6 +83,24 @@ describe("probe-agent", () => {
     assert.equal(await dst.exit, 0);
   });
 
+  test("retryAfterMs: a probe that timed out is tried once more after the first pass and only the second result is printed (retried: true) — a plugin programming a new pod late", async () => {
+    const { createSocket } = await import("node:dgram");
+    const late = createSocket("udp4");
+    let seen = 0;
+    late.on("message", (_m, r) => {
+      if (++seen > 1) late.send("prod/late\n", r.port, r.address);
+    });
+    await new Promise<void>((resolve) => late.bind(0, "127.0.0.1", resolve));
+    const port = late.address().port;
+    const src = start({ timeoutMs: 300, retryAfterMs: 200, probes: [{ id: "u1", ip: "127.0.0.1", port, protocol: "UDP" }] });
+    await until(() => readAgentLog(src.lines.join("")).done);
+    src.stop.abort();
+    await src.exit;
+    late.close();
+    const results = src.lines.filter((l) => l.startsWith('{"id"')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepEqual(results.map((r) => [r["outcome"], r["identity"], r["retried"]]), [["connected", "prod/late", true]]);
+  });
+
   test("the deadline ends serving by itself (exit 0), so a forgotten probe pod does not run for ever", async () => {
     const agent = start({ deadlineSeconds: 1 });
     const t0 = Date.now();

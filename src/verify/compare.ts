@@ -36,6 +36,8 @@ export interface VerifyEntry {
   /** `match`, `mismatch`, or `inconclusive` (an allowed external address nothing answered at). */
   readonly verdict: "match" | "mismatch" | "inconclusive";
   readonly detail?: string;
+  /** The first try timed out and this is the second's outcome. */
+  readonly retried?: true;
 }
 
 export function observedOf(r: ResultLine | undefined): Observed {
@@ -65,7 +67,7 @@ export function reachable(kind: ProbeKind, o: Observed): boolean | null {
 export function judge(p: VerifyProbe, r: ResultLine | undefined): VerifyEntry {
   const outcome = observedOf(r);
   const observed = reachable(p.kind, outcome);
-  const base = { from: p.from, to: p.to, port: p.port, protocol: p.protocol, expected: p.expected, observed: observed ?? false, outcome, blamed: p.blamed };
+  const base = { from: p.from, to: p.to, port: p.port, protocol: p.protocol, expected: p.expected, observed: observed ?? false, outcome, blamed: p.blamed, ...(r?.retried === true ? { retried: true as const } : {}) };
   const identity = r !== undefined && "identity" in r ? r.identity : undefined;
   if (p.kind === "twin" && outcome === "connected" && p.identity !== undefined && identity !== p.identity) {
     return { ...base, verdict: "mismatch", detail: `answered by ${identity ?? "nobody (no identity)"}, not ${p.identity}` };

@@ -74,7 +74,7 @@ for (const enforce of [true, false]) {
 
     test(`verify --smoke says ${enforce ? "enforced" : "NOT ENFORCED"} (the issue's sentence), exit ${enforce ? 0 : 1}, and leaves nothing`, async () => {
       const r = await cli(c, "verify", "--smoke", "--timeout", "1s", "--pod-start-timeout", "30s");
-      assert.equal(r.code, enforce ? 0 : 1, r.stdout + r.stderr);
+      assert.equal(r.code, enforce ? 0 : 1, `${r.stdout}${r.stderr}\nstand-in errors: ${JSON.stringify(c.errors())}`);
       const last = r.stdout.trimEnd().split("\n").at(-1);
       assert.equal(last, enforce ? "NetworkPolicy is enforced (ingress, egress)" : "NOT ENFORCED: the API server accepted a deny-all policy and traffic still flows — this cluster's network plugin ignores NetworkPolicy");
       assert.match(r.stdout, /egress allowing DNS only\s+dns kubernetes\.default\s+expected reachable\s+observed answered/);
@@ -141,7 +141,7 @@ for (const enforce of [true, false]) {
         const path = join(mkdtempSync(join(tmpdir(), "verify-rbac-")), "kubeconfig");
         writeFileSync(path, c.api.kubeconfig("verifier"));
         const smoke = await cliAs(path, "verify", "--smoke", "--timeout", "1s", "--pod-start-timeout", "30s");
-        assert.equal(smoke.code, 0, smoke.stdout + smoke.stderr);
+        assert.equal(smoke.code, 0, `${smoke.stdout}${smoke.stderr}\nstand-in errors: ${JSON.stringify(c.errors())}`);
         const all = await cliAs(path, "verify", "-A", "--timeout", "1s", "--pod-start-timeout", "30s");
         assert.equal(all.code, 0, all.stdout + all.stderr);
         assert.doesNotMatch(all.stderr, /forbidden|warning/i);

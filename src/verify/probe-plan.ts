@@ -30,6 +30,8 @@ export interface ProbePlan {
   readonly probes: readonly AgentProbe[];
   readonly timeoutMs: number;
   readonly startDelayMs?: number;
+  /** A probe that timed out is tried once more this long after the first pass; its second result is the one printed (`"retried": true`). Absent or 0: no retry. */
+  readonly retryAfterMs?: number;
   readonly deadlineSeconds: number;
 }
 
@@ -44,8 +46,8 @@ export type ConnectOutcome = "connected" | "refused" | "timeout" | "error";
 export type DnsOutcome = "answered" | "nxdomain" | "timeout" | "error";
 
 export type ResultLine =
-  | { readonly id: string; readonly outcome: ConnectOutcome; readonly identity?: string; readonly detail?: string; readonly ms: number }
-  | { readonly id: string; readonly outcome: DnsOutcome; readonly addresses: readonly string[]; readonly detail?: string; readonly ms: number };
+  | { readonly id: string; readonly outcome: ConnectOutcome; readonly identity?: string; readonly detail?: string; readonly ms: number; readonly retried?: true }
+  | { readonly id: string; readonly outcome: DnsOutcome; readonly addresses: readonly string[]; readonly detail?: string; readonly ms: number; readonly retried?: true };
 
 export interface DoneLine {
   readonly done: true;
@@ -124,6 +126,8 @@ export function parseProbePlan(text: string | undefined): PlanParse {
   if (!isCount(doc["timeoutMs"]) || doc["timeoutMs"] === 0) return bad("timeoutMs: a positive integer is required");
   const startDelayMs = doc["startDelayMs"];
   if (startDelayMs !== undefined && !isCount(startDelayMs)) return bad("startDelayMs: not a non-negative integer");
+  const retryAfterMs = doc["retryAfterMs"];
+  if (retryAfterMs !== undefined && !isCount(retryAfterMs)) return bad("retryAfterMs: not a non-negative integer");
   if (!isCount(doc["deadlineSeconds"]) || doc["deadlineSeconds"] === 0) return bad("deadlineSeconds: a positive integer is required");
   return {
     ok: true,
@@ -135,6 +139,7 @@ export function parseProbePlan(text: string | undefined): PlanParse {
       probes,
       timeoutMs: doc["timeoutMs"],
       ...(startDelayMs === undefined ? {} : { startDelayMs }),
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
       deadlineSeconds: doc["deadlineSeconds"],
     },
   };

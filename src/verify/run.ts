@@ -32,9 +32,11 @@ export interface RunnerOptions {
   readonly timeoutMs: number;
   /** How long pods may take to run (pull, schedule, start). */
   readonly podStartTimeoutMs: number;
+  /** Probes that timed out are tried once more this long after the first pass (the agent's `retryAfterMs`). Default RETRY_AFTER_MS; smoke: none (its blocked steps expect timeouts). */
+  readonly retryAfterMs?: number;
   /** How often pods and logs are polled. Default 500. */
   readonly pollMs?: number;
-  /** The agent's wait before probing (policies applied just before: the plugin's time to program them). Default 0; smoke 1000. */
+  /** The agent's wait before probing (the plugin's time to program a new pod, or a policy applied just before). Default SOURCE_START_DELAY_MS; smoke 1000. */
   readonly startDelayMs?: number;
 }
 
@@ -84,7 +86,10 @@ export function podState(pod: LiveObject | undefined): PodState {
   const waiting = statuses.map((c) => (isRecord(c["state"]) && isRecord(c["state"]["waiting"]) ? c["state"]["waiting"] : undefined)).find((w) => w !== undefined);
   const reason = typeof waiting?.["reason"] === "string" ? waiting["reason"] : undefined;
   const message = typeof waiting?.["message"] === "string" ? `: ${waiting["message"]}` : "";
-  if (phase === "Failed" || phase === "Succeeded") return { kind: "failed", why: `phase ${phase}${typeof status["reason"] === "string" ? ` (${status["reason"]})` : ""}` };
+  const terminated = statuses.map((c) => (isRecord(c["state"]) && isRecord(c["state"]["terminated"]) ? c["state"]["terminated"] : undefined)).find((t) => t !== undefined);
+  const exit = terminated === undefined ? "" : `, exit code ${String(terminated["exitCode"] ?? "?")}${typeof terminated["reason"] === "string" ? ` (${terminated["reason"]})` : ""}`;
+  const said = typeof status["message"] === "string" ? `: ${status["message"]}` : "";
+  if (phase === "Failed" || phase === "Succeeded") return { kind: "failed", why: `phase ${phase}${typeof status["reason"] === "string" ? ` (${status["reason"]}${said})` : ""}${exit}` };
   if (reason !== undefined && HOPELESS.has(reason)) return { kind: "failed", why: `${reason}${message}` };
   const ip = podAddress(status["podIP"]);
   if (phase === "Running" && ip !== undefined) return { kind: "running", ip };
@@ -174,7 +179,7 @@ class Runner {
       const waiting: string[] = [];
       for (const p of pods) {
         const state = podState(seen.get(nsName(p.namespace, p.name)));
-        if (state.kind === "failed") throw new Stop({ kind: "pod-start", message: `probe pod ${nsName(p.namespace, p.name)} cannot run: ${state.why}` });
+        if (state.kind === "failed") throw new Stop({ kind: "pod-start", message: `probe pod ${nsName(p.namespace, p.name)} cannot run: ${state.why}${await this.logTail(p.namespace, p.name)}` });
         if (state.kind === "running") addresses.set(nsName(p.namespace, p.name), state.ip);
         else waiting.push(`${nsName(p.namespace, p.name)} (${state.why})`);
       }
@@ -189,6 +194,13 @@ class Runner {
       }
       await this.sleep(this.o.pollMs ?? 500);
     }
+  }
+
+  /** The last lines of a pod's log, to say why it ended (empty when there is none). */
+  private async logTail(namespace: string, name: string): Promise<string> {
+    const text = await this.io.client.logs(namespace, name, { container: PROBE_CONTAINER, tailLines: 5 }, this.io.signal);
+    const lines = text.ok ? text.value.trim() : "";
+    return lines === "" ? "" : `; its log ends:\n${lines}`;
   }
 
   /** Reads each source's log until it says done; bounded by `boundMs`. Results of every source, by probe id. */
@@ -278,9 +290,20 @@ export async function cleanupLeftovers(client: KubeClient, namespace: string | n
   return { ok: true, value: await cleanupBy(client, runSelector(), namespace === null ? null : [namespace], own, progress) };
 }
 
+/**
+ * The source twins' wait before probing: a network plugin programs a new pod's rules after the pod
+ * starts, and until then may drop its traffic (fail closed: Portcullis' own node agent does), which
+ * would read as denials the policies do not make.
+ */
+export const SOURCE_START_DELAY_MS = 2000;
+
+/** The wait before a timed-out probe's second try: more of that programming time, for a plugin that is slow to catch up. */
+export const RETRY_AFTER_MS = 3000;
+
 /** How long probing may take: the waves of 64 probes (the agent's concurrency), each a timeout (DNS: up to four names), plus the start delay and a margin. */
-export function probingBoundMs(probes: number, o: Pick<RunnerOptions, "timeoutMs" | "startDelayMs">): number {
-  return Math.ceil(Math.max(probes, 1) / 64) * o.timeoutMs * 4 + (o.startDelayMs ?? 0) + 15_000;
+export function probingBoundMs(probes: number, o: Pick<RunnerOptions, "timeoutMs" | "startDelayMs" | "retryAfterMs">): number {
+  const pass = Math.ceil(Math.max(probes, 1) / 64) * o.timeoutMs * 4;
+  return (o.retryAfterMs === undefined ? pass : 2 * pass + o.retryAfterMs) + (o.startDelayMs ?? 0) + 15_000;
 }
 
 function agentProbe(t: ProbeTarget): AgentProbe {
@@ -289,7 +312,17 @@ function agentProbe(t: ProbeTarget): AgentProbe {
 }
 
 function agentPlan(o: RunnerOptions, identity: string, serve: ProbePlan["serve"], probes: readonly AgentProbe[], deadlineSeconds: number): ProbePlan {
-  return { version: 1, run: o.run, identity, serve, probes, timeoutMs: o.timeoutMs, ...(o.startDelayMs === undefined ? {} : { startDelayMs: o.startDelayMs }), deadlineSeconds };
+  return {
+    version: 1,
+    run: o.run,
+    identity,
+    serve,
+    probes,
+    timeoutMs: o.timeoutMs,
+    ...(o.startDelayMs === undefined ? {} : { startDelayMs: o.startDelayMs }),
+    ...(o.retryAfterMs === undefined || probes.length === 0 ? {} : { retryAfterMs: o.retryAfterMs }),
+    deadlineSeconds,
+  };
 }
 
 /** The pods' deadline: long enough for every start and the probing, then they end by themselves. */
@@ -344,7 +377,8 @@ async function servicesOf(runner: Runner, namespaces: readonly string[]) {
  * `verify`: destination twins first (serving only), then source twins with their probes, results
  * from the logs, compared with the engine on the live cluster plus the twins.
  */
-export async function runVerify(live: Cluster, choice: TwinChoice, probeOptions: ProbeOptions, o: RunnerOptions, io: RunnerIo): Promise<RunOutcome<VerifyReport>> {
+export async function runVerify(live: Cluster, choice: TwinChoice, probeOptions: ProbeOptions, given: RunnerOptions, io: RunnerIo): Promise<RunOutcome<VerifyReport>> {
+  const o = { ...given, startDelayMs: given.startDelayMs ?? SOURCE_START_DELAY_MS, retryAfterMs: given.retryAfterMs ?? RETRY_AFTER_MS };
   const runner = new Runner(o, io);
   let podStartMs = 0;
   let probeMs = 0;
