@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { buildDiff, buildEnforce, buildGraph, buildLab, buildLint, buildScaffold } from "./build-tools.js";
+import { buildDiff, buildEnforce, buildGraph, buildLab, buildLint, buildScaffold, buildVerify } from "./build-tools.js";
 import { commonOptions, filelessOptions, readOptions, type Given, list, namespaceScope, parsePort, parsePortOrName, parseProtocol, refuse, Refused, required, wellKnownFlags } from "./flags.js";
 import type { CommandOptions, Invocation } from "./options.js";
 import { type CommandName, COMMANDS, type FlagSpec, allFlags, commandSpec, GLOBAL_FLAGS, VERSION_FLAG } from "./spec.js";
@@ -119,6 +119,7 @@ function build(name: CommandName, positionals: readonly string[], given: Given):
   }
   if (name === "scaffold") return buildScaffold(given);
   if (name === "lab") return buildLab(positionals, given);
+  if (name === "verify") return buildVerify(given);
   if (name === "diff") return buildDiff(commonOptions(name, given), given);
   if (name === "enforce") return buildEnforce(given.has("kubernetes") ? filelessOptions(name, given) : commonOptions(name, given), given);
   const common = readOptions(name, given);

@@ -7,8 +7,9 @@ import { LAB_PREFIX } from "../lab/netns.js";
 import { parseTo } from "../labrun/to.js";
 import type { ExternalTarget } from "../labrun/types.js";
 import { type Cidr, parseCidr } from "../net/cidr.js";
-import { choice, clusterFlags, commonOptions, liveScope, DEFAULT_POD_CIDR, type Given, list, metadataFlag, namespaceScope, one, parseCidrs, parseOutput, refuse, required, wellKnownFlags } from "./flags.js";
-import type { AgentFlags, CommandOptions, CommonOptions, EnforceTarget, LintFailOn, ReadOptions } from "./options.js";
+import { choice, clusterFlags, commonOptions, liveScope, readOptions, DEFAULT_POD_CIDR, type Given, list, metadataFlag, namespaceScope, one, parseCidrs, parseOutput, refuse, required, wellKnownFlags } from "./flags.js";
+import type { AgentFlags, CommandOptions, CommonOptions, EnforceTarget, LintFailOn, ProbingFlags, ReadOptions } from "./options.js";
+import { DEFAULT_IMAGE } from "../verify/twin.js";
 import { parseListen } from "../agent/listen.js";
 import { suggest } from "./suggest.js";
 
@@ -263,4 +264,49 @@ export function buildLab(positionals: readonly string[], given: Given): Options<
   const prefix = required(given, "lab");
   if (!LAB_PREFIX.test(prefix)) refuse(`invalid --lab "${prefix}": a lab prefix is pc- and 6 hex digits, as lab up prints it`);
   return { name: "lab", action, output: parseOutput("lab", one(given, "output")), prefix };
+}
+
+/** `2s`, `500ms`, `2m`, or a number of seconds; refused when not a positive duration. */
+export function parseDuration(flag: string, text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  const ms = m === null ? NaN : Number(m[1]) * (m[2] === "ms" ? 1 : m[2] === "m" ? 60_000 : 1000);
+  if (!(ms >= 1) || ms > 3_600_000) refuse(`invalid --${flag} "${text}": expected a duration such as 2s, 500ms or 2m (at most 1h)`);
+  return Math.round(ms);
+}
+
+function probingFlags(given: Given): ProbingFlags {
+  return {
+    image: one(given, "image") ?? DEFAULT_IMAGE,
+    timeoutMs: parseDuration("timeout", one(given, "timeout") ?? "2s"),
+    podStartTimeoutMs: parseDuration("pod-start-timeout", one(given, "pod-start-timeout") ?? "2m"),
+  };
+}
+
+/** The flags only a verify of workloads takes (not --smoke, not --cleanup). */
+const VERIFY_RUN_FLAGS = ["from", "to", "no-twins", "metadata", "all-namespaces", "pod-cidr", "ipblock-matches-pods", "strict", "verbose"];
+
+export function buildVerify(given: Given): Options<"verify"> {
+  if (given.has("filename")) refuse(`-f cannot be used with verify: it probes a live cluster (--kubeconfig, --context); lab run proves files with network namespaces`);
+  const output = parseOutput("verify", one(given, "output"));
+  if (given.has("smoke") && given.has("cleanup")) refuse(`--smoke and --cleanup cannot be used together: a smoke test cleans up after itself`);
+  if (given.has("smoke") || given.has("cleanup")) {
+    const action = given.has("smoke") ? "smoke" : "cleanup";
+    const refusedHere = [...VERIFY_RUN_FLAGS.filter((f) => action === "smoke" || f !== "all-namespaces"), ...(action === "smoke" ? ["namespace"] : ["image", "timeout", "pod-start-timeout"])];
+    for (const flag of refusedHere) if (given.has(flag)) refuse(`--${flag} cannot be used with --${action}: ${action === "smoke" ? "the smoke test makes its own namespace and pods" : "--cleanup deletes by label"}`);
+    if (output === "junit" && action === "cleanup") refuse(`"verify --cleanup" cannot write -o junit: use text or json`);
+    if (action === "smoke") return { name: "verify", action, output, cluster: clusterFlags(given), probing: probingFlags(given) };
+    return { name: "verify", action, output, cluster: clusterFlags(given), namespace: namespaceScope(given) };
+  }
+  const common = readOptions("verify", given);
+  const to = given.get("to");
+  return {
+    name: "verify",
+    action: "run",
+    common,
+    from: given.get("from") ?? null,
+    to: to === undefined ? null : to.map(labTarget),
+    noTwins: given.has("no-twins"),
+    metadata: metadataFlag(given),
+    probing: probingFlags(given),
+  };
 }

@@ -18,6 +18,9 @@ import { adminPolicyHandling, type LiveLoadIo, loadInput, withPodNetwork } from 
 import type { ReadingOptions } from "./options.js";
 import type { CommandName } from "./spec.js";
 
+/** The probe agent's argv[0] (`portcullis probe-agent`), the container command of verify's probe pods. */
+const PROBE_AGENT = "probe-agent";
+
 export interface CliIo extends LiveLoadIo {
   readonly stdout: (text: string) => void;
 }
@@ -33,6 +36,8 @@ function processIo(): CliIo {
 
 /** Runs the command line; returns the exit code. Never throws, never prints a stack trace without --debug. */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  // The probe pods' process (docs/verify.md): not a command of the help, loaded only there.
+  if (argv[0] === PROBE_AGENT) return (await import("../verify/agent.js")).probeAgentMain(argv.slice(1));
   const parsed = parseCommandLine(argv);
   if (!parsed.ok) return exitCode(usageError(io, [parsed.error.message], parsed.error.command));
   const invocation = parsed.value;
@@ -69,6 +74,8 @@ async function run(command: CommandOptions, io: CliIo): Promise<CommandResult> {
       return (await import("./commands/enforce.js")).runEnforce(command, io);
     case "lab":
       return (await import("./commands/lab.js")).runLabCommand(command, io);
+    case "verify":
+      return (await import("./commands/verify.js")).runVerifyCommand(command, io);
     case "lint": {
       const loaded = await loadInput(command.common, io, adminPolicyHandling(command.name));
       if (loaded.kind === "ended") return loaded.result;

@@ -193,7 +193,29 @@ export type CommandOptions =
       readonly topology: "routed" | "bridge";
     }
   | { readonly name: "lab"; readonly action: "probe" | "down"; readonly output: OutputFormat; readonly prefix: string }
+  | {
+      /** `verify`: twins of the workloads in scope probe each other; every verdict compared with the engine's. */
+      readonly name: "verify";
+      readonly action: "run";
+      readonly common: ReadOptions;
+      /** `--from`, as written (resolved against the live cluster); null: every workload in scope. */
+      readonly from: readonly string[] | null;
+      readonly to: readonly ExternalTarget[] | null;
+      readonly noTwins: boolean;
+      readonly metadata: readonly Ip[];
+      readonly probing: ProbingFlags;
+    }
+  | { readonly name: "verify"; readonly action: "smoke"; readonly output: OutputFormat; readonly cluster: ClusterFlags; readonly probing: ProbingFlags }
+  /** `verify --cleanup`: leftovers of killed runs, by label; in one namespace (-n) or every one (null). */
+  | { readonly name: "verify"; readonly action: "cleanup"; readonly output: OutputFormat; readonly cluster: ClusterFlags; readonly namespace: string | null }
   | { readonly name: "lab"; readonly action: "list"; readonly output: OutputFormat };
+
+/** How `verify` probes: the probe pods' image, each probe's timeout, how long pods may take to run. */
+export interface ProbingFlags {
+  readonly image: string;
+  readonly timeoutMs: number;
+  readonly podStartTimeoutMs: number;
+}
 
 export type Invocation =
   | { readonly kind: "help"; readonly topic: CommandName | null }

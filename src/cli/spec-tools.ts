@@ -216,4 +216,28 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
     ],
     exits: { ok: "every probe did what the engine said (run, probe), or the lab is up or down", negative: "a probe did not (a mismatch)" },
   },
+  {
+    name: "verify",
+    usage:
+      "portcullis verify [-n NAMESPACE | -A] [--from NS/WORKLOAD]... [--to IP[:PORT[/PROTO]]]... [--no-twins] [--image IMAGE] [--timeout DURATION] [--pod-start-timeout DURATION] [-o text|json|junit] | portcullis verify --smoke | portcullis verify --cleanup [-n NAMESPACE]",
+    summary: "prove in a live cluster that its network plugin enforces the policies: probe pods, each verdict compared with the engine's",
+    flags: [
+      ...namespaceFlags("verify the workloads of this namespace (sources and destinations)"),
+      { name: "from", type: "string", multiple: true, value: "NS/WORKLOAD", help: "only these sources (ns/name, Kind/ns/name, as check --from takes them); repeatable; default every workload in scope" },
+      { name: "to", type: "string", multiple: true, value: "IP[:PORT[/PROTO]]", help: "probe this external address instead of those the ipBlocks suggest; repeatable" },
+      { name: "no-twins", type: "boolean", help: "no twins of the destinations: sources probe the real pods' IPs, TCP only (a refused connection counts as reachable)" },
+      { name: "smoke", type: "boolean", help: "a throwaway namespace, a probe server and client, deny-all ingress then egress, DNS under an egress policy that allows it: is NetworkPolicy enforced at all?" },
+      { name: "cleanup", type: "boolean", help: "delete what killed runs left (by the label portcullis.dev/verify-run), in -n's namespace or every one, and their smoke namespaces" },
+      { name: "image", type: "string", value: "IMAGE", help: "the image of the probe pods (Portcullis' own, run as `portcullis probe-agent`); default portcullis:VERSION, as deploy/portcullis.yaml" },
+      { name: "timeout", type: "string", value: "DURATION", help: "each probe's timeout (2s, 500ms); default 2s" },
+      { name: "pod-start-timeout", type: "string", value: "DURATION", help: "how long the probe pods may take to run (image pull, scheduling); default 2m" },
+      METADATA_FLAG,
+      ...CLUSTER_FLAGS,
+    ],
+    readsCluster: true,
+    outputs: ["text", "json", "junit"],
+    positionals: 0,
+    examples: ["portcullis verify --smoke", "portcullis verify -n shop -o junit > verify.xml", "portcullis verify -A --from shop/web --to 203.0.113.7:443", "portcullis verify --cleanup"],
+    exits: { ok: "every probe did what the policies say (--smoke: NetworkPolicy is enforced)", negative: "a probe did not (a mismatch), or --smoke: NOT ENFORCED" },
+  },
 ];

@@ -5,9 +5,9 @@
 
 import { CLUSTER_FLAGS, DNS_FLAG, FILENAME_FLAG, METADATA_FLAG, TOOL_COMMANDS } from "./spec-tools.js";
 
-export type OutputFormat = "text" | "json" | "yaml" | "csv" | "md" | "dot" | "mermaid" | "sarif" | "nft";
+export type OutputFormat = "text" | "json" | "yaml" | "csv" | "md" | "dot" | "mermaid" | "sarif" | "nft" | "junit";
 
-export type CommandName = "egress" | "check" | "explain" | "matrix" | "connlist" | "diff" | "graph" | "scaffold" | "enforce" | "lint" | "lab";
+export type CommandName = "egress" | "check" | "explain" | "matrix" | "connlist" | "diff" | "graph" | "scaffold" | "enforce" | "lint" | "lab" | "verify";
 
 export interface FlagSpec {
   readonly name: string;

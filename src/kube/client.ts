@@ -40,6 +40,18 @@ export interface WatchOptions extends Selectors {
   readonly inactivityMs?: number;
 }
 
+/** How a delete cascades and how long the pods get to stop (DeleteOptions, as query parameters). */
+export interface DeleteOptions {
+  readonly propagationPolicy?: "Foreground" | "Background" | "Orphan";
+  readonly gracePeriodSeconds?: number;
+}
+
+export interface LogOptions {
+  readonly container?: string;
+  readonly limitBytes?: number;
+  readonly tailLines?: number;
+}
+
 export type WatchEvent =
   | { readonly type: "ADDED" | "MODIFIED" | "DELETED"; readonly object: LiveObject }
   /** "the object ... only has its resourceVersion field set": a point the watch can resume from. */
@@ -128,6 +140,50 @@ export class KubeClient {
     if (!doc.ok) return doc;
     const object = asLiveObject(r, doc.value);
     return object === undefined ? fail({ kind: "decode", message: `${this.transport.server}${path}: the response is not a ${r.kind}` }) : ok(object);
+  }
+
+  /** Creates an object (POST to the collection); the object as the server stored it (uid, resourceVersion). */
+  async create(r: LiveResource, object: unknown, namespace?: string, signal?: AbortSignal): Promise<Result<LiveObject>> {
+    const path = resourcePath(r, namespace);
+    const doc = await this.transport.sendJson("POST", path, object, "application/json", signal);
+    if (!doc.ok) return doc;
+    const created = asLiveObject(r, doc.value);
+    return created === undefined ? fail({ kind: "decode", message: `${this.transport.server}${path}: the response is not a ${r.kind}` }) : ok(created);
+  }
+
+  /**
+   * Deletes one object by name. `propagationPolicy` and `gracePeriodSeconds` go in the query, as
+   * kubectl's --cascade and --grace-period do. An object already gone is not an error: `gone`.
+   */
+  async delete(r: LiveResource, name: string, namespace?: string, options: DeleteOptions = {}, signal?: AbortSignal): Promise<Result<"deleted" | "gone">> {
+    const path = `${resourcePath(r, namespace)}/${encodeURIComponent(name)}` + query({ propagationPolicy: options.propagationPolicy, gracePeriodSeconds: options.gracePeriodSeconds });
+    const doc = await this.transport.sendJson("DELETE", path, undefined, "application/json", signal);
+    if (doc.ok) return ok("deleted");
+    return isHttp(doc.error, "not-found") ? ok("gone") : doc;
+  }
+
+  /**
+   * Deletes every object a label selector matches (in a namespace, or every namespace): a list,
+   * then a delete per item (deletecollection is not served for every kind, nor granted by every
+   * Role). The names deleted; the first failure ends it.
+   */
+  async deleteSelected(r: LiveResource, labelSelector: string, namespace?: string, options: DeleteOptions = {}, signal?: AbortSignal): Promise<Result<readonly string[]>> {
+    const listed = await this.list(r, { labelSelector, ...(namespace === undefined ? {} : { namespace }) }, signal);
+    if (!listed.ok) return listed;
+    const deleted: string[] = [];
+    for (const item of listed.value.items) {
+      const itemNamespace = typeof item.metadata.namespace === "string" ? item.metadata.namespace : undefined;
+      const one = await this.delete(r, item.metadata.name, itemNamespace, options, signal);
+      if (!one.ok) return one;
+      if (one.value === "deleted") deleted.push(itemNamespace === undefined ? item.metadata.name : `${itemNamespace}/${item.metadata.name}`);
+    }
+    return ok(deleted);
+  }
+
+  /** A pod's log as text (`GET .../pods/NAME/log`, what kubectl logs prints): one container's, the last bytes when limited. */
+  async logs(namespace: string, pod: string, options: LogOptions = {}, signal?: AbortSignal): Promise<Result<string>> {
+    const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log` + query({ container: options.container, limitBytes: options.limitBytes, tailLines: options.tailLines });
+    return this.transport.getText(path, signal);
   }
 
   /** One watch stream, events handed to `onEvent` in order, until it ends; the end says why. */

@@ -19,10 +19,13 @@ export interface TransportOptions {
 
 /** A request's method and body, for writes. */
 interface Send {
-  readonly method: "POST" | "PATCH";
+  readonly method: WriteMethod;
   readonly contentType: string;
-  readonly body: Buffer;
+  readonly body: Buffer | undefined;
 }
+
+/** The methods of writes: POST creates, PATCH merges, DELETE deletes (no body: options go in the query). */
+export type WriteMethod = "POST" | "PATCH" | "DELETE";
 
 /** The error code of a request that waited longer than the request timeout. */
 const TIMEOUT = "PORTCULLIS_TIMEOUT";
@@ -68,6 +71,14 @@ export class Transport {
     return parseJson(body.value, `${this.server}${path}`);
   }
 
+  /** GET a text document (a pod's log), decoded as UTF-8. */
+  async getText(path: string, signal?: AbortSignal): Promise<Result<string>> {
+    const response = await this.open(path, signal, true);
+    if (!response.ok) return response;
+    const body = await this.readBody(response.value, path, signal);
+    return body.ok ? ok(body.value.toString("utf8")) : body;
+  }
+
   /**
    * GET a streaming response (a watch): the 200 response, its body unread. The request timeout
    * covers the wait for headers only; the caller watches the body for inactivity.
@@ -80,8 +91,8 @@ export class Transport {
    * A write (POST to create, PATCH with a merge patch): the JSON document answered. Not retried:
    * the caller decides (the node agent's Events are best effort).
    */
-  async sendJson(method: "POST" | "PATCH", path: string, body: unknown, contentType = "application/json", signal?: AbortSignal): Promise<Result<unknown>> {
-    const response = await this.open(path, signal, true, { method, contentType, body: Buffer.from(JSON.stringify(body)) });
+  async sendJson(method: WriteMethod, path: string, body: unknown, contentType = "application/json", signal?: AbortSignal): Promise<Result<unknown>> {
+    const response = await this.open(path, signal, true, { method, contentType, body: body === undefined ? undefined : Buffer.from(JSON.stringify(body)) });
     if (!response.ok) return response;
     const answer = await this.readBody(response.value, path, signal);
     if (!answer.ok) return answer;
@@ -137,8 +148,8 @@ export class Transport {
   private request(path: string, auth: Auth, agent: http.Agent, signal: AbortSignal | undefined, wholeBodyTimeout: boolean, send: Send | undefined): Promise<Result<IncomingMessage>> {
     // Appended, not resolved: a server URL may carry a path (Rancher: https://rancher.example/k8s/clusters/c-m-xyz).
     const url = new URL(this.server + path);
-    const headers: Record<string, string> = { Accept: "application/json", "User-Agent": "portcullis" };
-    if (send !== undefined) {
+    const headers: Record<string, string> = { Accept: "application/json, */*", "User-Agent": "portcullis" };
+    if (send?.body !== undefined) {
       headers["Content-Type"] = send.contentType;
       headers["Content-Length"] = String(send.body.length);
     }

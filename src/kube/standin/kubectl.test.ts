@@ -108,12 +108,27 @@ describe("kubectl against the stand-in", { skip }, () => {
     assert.ok(list.items.every((o) => o.kind === "Pod" && o.apiVersion === "v1"));
   });
 
-  test("kubectl get pods -n prod: the names in the namespace (plain lists: kubectl's default NAME/AGE columns)", async () => {
+  test("kubectl get pods -n prod [-o wide]: the server's Table (printPod's columns), as against a cluster", async () => {
     const r = await kubectl("admin", "get", "pods", "-n", "prod");
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trim().split("\n");
-    assert.match(lines[0] ?? "", /^NAME\s+AGE$/);
-    assert.deepEqual(lines.slice(1).map((l) => l.split(/\s+/)[0]), ["db-1", "web-1", "web-2"]);
+    assert.match(lines[0] ?? "", /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/);
+    assert.deepEqual(lines.slice(1).map((l) => l.split(/\s+/).slice(0, 4).join(" ")), ["db-1 0/1 Running 0", "web-1 0/1 Running 0", "web-2 0/1 Running 0"]);
+    const wide = await kubectl("admin", "get", "pods", "-n", "prod", "-o", "wide");
+    assert.match(wide.stdout.split("\n")[0] ?? "", /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES$/);
+    assert.match(wide.stdout.split("\n")[1] ?? "", /^db-1\s+0\/1\s+Running\s+0\s+\d+s\s+<none>\s+n1\s+<none>\s+<none>$/);
+  });
+
+  test("kubectl get networkpolicies -n prod: other kinds are plain lists (kubectl's default NAME/AGE columns)", async () => {
+    api.apply({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "deny", namespace: "prod" }, spec: { podSelector: {} } });
+    try {
+      const r = await kubectl("admin", "get", "networkpolicies", "-n", "prod");
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(r.stdout.trim().split("\n").map((l) => l.split(/\s+/)[0]), ["NAME", "deny"]);
+      assert.match(r.stdout.split("\n")[0] ?? "", /^NAME\s+AGE$/);
+    } finally {
+      api.remove("NetworkPolicy", "prod", "deny");
+    }
   });
 
   test("kubectl get pods -A --field-selector spec.nodeName=n1 (the agent's local pods)", async () => {

@@ -40,10 +40,13 @@ export function allowed(rules: readonly Rule[], a: Access): boolean {
 
 /**
  * `pods "web" is forbidden: User "u" cannot get resource "pods" in API group "" in the namespace "prod"`
- * (apierrors.NewForbidden: the resource qualified by its group, `deployments.apps is forbidden: …`).
+ * (apierrors.NewForbidden: the resource qualified by its group, `deployments.apps is forbidden: …`;
+ * a subresource: `pods "web" is forbidden: User "u" cannot get resource "pods/log" …`).
  */
 export function forbiddenMessage(user: string, a: Access): string {
-  const qualified = a.group === "" ? a.resource : `${a.resource}.${a.group}`;
+  // A subresource (`pods/log`) is named by its resource before "is forbidden", whole after "cannot get resource".
+  const resource = a.resource.split("/")[0] ?? a.resource;
+  const qualified = a.group === "" ? resource : `${resource}.${a.group}`;
   const what = a.name === undefined ? qualified : `${qualified} "${a.name}"`;
   const where = a.namespace === null ? "at the cluster scope" : `in the namespace "${a.namespace}"`;
   return `${what} is forbidden: User "${user}" cannot ${a.verb} resource "${a.resource}" in API group "${a.group}" ${where}`;

@@ -13,6 +13,7 @@ import { RESOURCES, type ResourceType, apiGroups, groupVersion, typeOfPath } fro
 import { type FieldSelector, type LabelSelector, type Parsed, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from "./selectors.js";
 import type { KubeObject, Store } from "./store.js";
 import { serveWatch } from "./watch.js";
+import { tableOf, wantsTable } from "./tables.js";
 import { ApiError, type Pace, notFound, sendJson } from "./wire.js";
 
 export interface Caller {
@@ -20,8 +21,36 @@ export interface Caller {
   readonly rules: readonly Rule[];
 }
 
+/** What a subresource handler is given: the parent object (found) and the query. */
+export interface SubresourceTarget {
+  readonly namespace: string | null;
+  readonly name: string;
+  readonly object: KubeObject;
+  readonly query: URLSearchParams;
+}
+
+/** Serves GET on a subresource (`pods/log`); errors thrown as ApiError. */
+export type Subresource = (req: IncomingMessage, res: ServerResponse, target: SubresourceTarget) => Promise<void>;
+
+/**
+ * What the stand-in cluster plugs into the API server: mutating admission, graceful deletion (the
+ * object marked, its owner removing it), subresources.
+ */
+export interface ApiHooks {
+  /** Mutating admission on create, update and patch (and `apply`): the object to store; may throw ApiError. */
+  readonly admit?: (obj: KubeObject, previous: KubeObject | undefined) => KubeObject;
+  /**
+   * Whether a DELETE only marks the object (metadata.deletionTimestamp, deletionGracePeriodSeconds)
+   * for its owner to remove, as a pod bound to a kubelet's node is.
+   */
+  readonly deletesGracefully?: (obj: KubeObject) => boolean;
+  /** GET handlers by "resource/subresource" (RBAC checks that name, verb get). */
+  readonly subresources?: Readonly<Record<string, Subresource>>;
+}
+
 export interface ApiContext {
   readonly store: Store;
+  readonly hooks: ApiHooks;
   readonly bookmarkIntervalMs: number;
   readonly pace: () => Pace;
   readonly watchFault: (path: string) => WatchFault | undefined;
@@ -30,7 +59,7 @@ export interface ApiContext {
 
 type Route =
   | { readonly kind: "document"; readonly body: unknown }
-  | { readonly kind: "resource"; readonly type: ResourceType; readonly namespace: string | null; readonly name: string | null };
+  | { readonly kind: "resource"; readonly type: ResourceType; readonly namespace: string | null; readonly name: string | null; readonly subresource: string | null };
 
 const VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 
@@ -88,13 +117,14 @@ function route(path: string, ctx: ApiContext): Route | undefined {
   }
   if (version === undefined || !RESOURCES.some((t) => t.group === group && t.version === version)) return undefined;
   if (rest.length === 0) return doc(resourceList(group, version));
-  // namespaces/NS/RESOURCE[/NAME] or RESOURCE[/NAME]; subresources are not served.
+  // namespaces/NS/RESOURCE[/NAME[/SUBRESOURCE]] or RESOURCE[/NAME[/SUBRESOURCE]]; only the hooked subresources are served.
   const scoped = rest[0] === "namespaces" && rest.length >= 3;
-  const [namespace, resource, name, extra] = scoped ? [rest[1] ?? null, rest[2], rest[3], rest[4]] : [null, rest[0], rest[1], rest[2]];
+  const [namespace, resource, name, sub, extra] = scoped ? [rest[1] ?? null, rest[2], rest[3], rest[4], rest[5]] : [null, rest[0], rest[1], rest[2], rest[3]];
   if (extra !== undefined || resource === undefined) return undefined;
   const type = typeOfPath(group, version, resource);
   if (type === undefined || (namespace !== null && !type.namespaced)) return undefined;
-  return { kind: "resource", type, namespace, name: name ?? null };
+  if (sub !== undefined && ctx.hooks.subresources?.[`${resource}/${sub}`] === undefined) return undefined;
+  return { kind: "resource", type, namespace, name: name ?? null, subresource: sub ?? null };
 }
 
 const NOT_FOUND = new ApiError(404, "NotFound", "the server could not find the requested resource", {});
@@ -112,19 +142,30 @@ export async function serveApi(req: IncomingMessage, res: ServerResponse, url: U
   const verb = verbOf(req.method ?? "GET", r.name !== null, watching);
   // RequestInfo: /api/v1/namespaces/NAME is in the namespace NAME (a RoleBinding there can grant reading it).
   const namespace = r.type.resource === "namespaces" && r.name !== null ? r.name : r.namespace;
-  const access: Access = { verb, group: r.type.group, resource: r.type.resource, namespace, ...(r.name === null || verb === "create" ? {} : { name: r.name }) };
+  const resource = r.subresource === null ? r.type.resource : `${r.type.resource}/${r.subresource}`;
+  const access: Access = { verb, group: r.type.group, resource, namespace, ...(r.name === null || verb === "create" ? {} : { name: r.name }) };
   if (!allowed(caller.rules, access)) {
     throw new ApiError(403, "Forbidden", forbiddenMessage(caller.name, access), { ...(access.name === undefined ? {} : { name: access.name }), ...(r.type.group === "" ? {} : { group: r.type.group }), kind: r.type.resource });
   }
+  if (r.subresource !== null) {
+    const handler = ctx.hooks.subresources?.[resource];
+    if (handler === undefined || verb !== "get") throw new ApiError(405, "MethodNotAllowed", `the server does not allow this method on the requested resource`, {});
+    const object = ctx.store.get(r.type, r.namespace ?? undefined, r.name ?? "");
+    if (object === undefined) throw notFound(r.type.resource, r.type.group, r.name ?? "");
+    return handler(req, res, { namespace: r.namespace, name: r.name ?? "", object, query: q });
+  }
+  const table = wantsTable(req) ? tableOf(r.type) : undefined;
   switch (verb) {
-    case "list":
-      return sendJson(res, 200, list(ctx.store, r.type, r.namespace, q), ctx.pace());
+    case "list": {
+      const listed = list(ctx.store, r.type, r.namespace, q);
+      return sendJson(res, 200, table === undefined ? listed : table(listed.items as KubeObject[], listed.metadata, q.get("includeObject")), ctx.pace());
+    }
     case "watch":
-      return watch(res, url, r.type, r.namespace, r.name, ctx);
+      return watch(res, url, r.type, r.namespace, r.name, ctx, table === undefined ? undefined : (o) => table([o], {}, q.get("includeObject")));
     case "get": {
       const o = ctx.store.get(r.type, r.namespace ?? undefined, r.name ?? "");
       if (o === undefined) throw notFound(r.type.resource, r.type.group, r.name ?? "");
-      return sendJson(res, 200, o, ctx.pace());
+      return sendJson(res, 200, table === undefined ? o : table([o], { resourceVersion: o.metadata.resourceVersion ?? "" }, q.get("includeObject")), ctx.pace());
     }
     case "create":
     case "update":
@@ -180,7 +221,7 @@ function parseRv(text: string): number {
 }
 
 /** List as etcd3 storage pages it: `limit` keys at a time from a snapshot, the continue token holding the snapshot's resourceVersion and the next key. */
-function list(store: Store, type: ResourceType, namespace: string | null, q: URLSearchParams): unknown {
+function list(store: Store, type: ResourceType, namespace: string | null, q: URLSearchParams): { kind: string; apiVersion: string; metadata: Record<string, unknown>; items: unknown[] } {
   const { labels, fields } = selectors(q, type);
   const limit = q.has("limit") ? Number(q.get("limit")) : 0;
   const rvParam = q.get("resourceVersion") ?? "";
@@ -248,7 +289,7 @@ function withoutTypeMeta(o: KubeObject): Record<string, unknown> {
   return rest;
 }
 
-function watch(res: ServerResponse, url: URL, type: ResourceType, namespace: string | null, name: string | null, ctx: ApiContext): void {
+function watch(res: ServerResponse, url: URL, type: ResourceType, namespace: string | null, name: string | null, ctx: ApiContext, render?: (o: KubeObject) => unknown): void {
   const q = url.searchParams;
   const { labels, fields } = selectors(q, type);
   const rvParam = q.get("resourceVersion") ?? "";
@@ -275,7 +316,7 @@ function watch(res: ServerResponse, url: URL, type: ResourceType, namespace: str
       initialEvents,
       timeoutSeconds: timeout === null ? undefined : Number(timeout),
     },
-    { store: ctx.store, bookmarkIntervalMs: ctx.bookmarkIntervalMs, fault: ctx.watchFault(url.pathname), pace: ctx.pace },
+    { store: ctx.store, bookmarkIntervalMs: ctx.bookmarkIntervalMs, fault: ctx.watchFault(url.pathname), pace: ctx.pace, ...(render === undefined ? {} : { render }) },
   );
 }
 
@@ -326,14 +367,17 @@ async function write(req: IncomingMessage, res: ServerResponse, verb: string, ty
   const existing = name === null ? undefined : store.get(type, ns, name);
   if (verb === "delete") {
     if (existing === undefined || name === null) throw notFound(type.resource, type.group, name ?? "");
-    if (!dryRun) store.remove(type, ns, name);
-    return sendJson(res, 200, existing, ctx.pace());
+    const options = (await readBody(req, verb).catch(() => undefined)) as { gracePeriodSeconds?: unknown } | undefined;
+    const query = new URL(req.url ?? "/", "https://127.0.0.1").searchParams.get("gracePeriodSeconds");
+    const grace = query !== null ? Number(query) : typeof options?.gracePeriodSeconds === "number" ? options.gracePeriodSeconds : undefined;
+    const gone = dryRun ? existing : deleteObject(ctx, type, existing, grace);
+    return sendJson(res, 200, gone, ctx.pace());
   }
   const body = await readBody(req, verb);
   if (typeof body !== "object" || body === null) throw new ApiError(400, "BadRequest", "the body of the request was empty");
   if (verb === "patch") {
     if (existing === undefined) throw notFound(type.resource, type.group, name ?? "");
-    const patched = mergePatch(existing, body) as KubeObject;
+    const patched = admitted(ctx, mergePatch(existing, body) as KubeObject, existing);
     const saved = dryRun ? patched : store.put(type, patched).object;
     return sendJson(res, 200, saved, ctx.pace());
   }
@@ -360,6 +404,33 @@ async function write(req: IncomingMessage, res: ServerResponse, verb: string, ty
       throw new ApiError(409, "Conflict", `Operation cannot be fulfilled on ${type.resource}${type.group === "" ? "" : `.${type.group}`} "${objName}": the object has been modified; please apply your changes to the latest version and try again`, { name: objName, ...(type.group === "" ? {} : { group: type.group }), kind: type.resource });
     }
   }
-  const saved = dryRun ? toStore : store.put(type, toStore).object;
+  const admittedObject = admitted(ctx, toStore, existing);
+  const saved = dryRun ? admittedObject : store.put(type, admittedObject).object;
   return sendJson(res, verb === "create" ? 201 : 200, saved, ctx.pace());
+}
+
+function admitted(ctx: ApiContext, obj: KubeObject, previous: KubeObject | undefined): KubeObject {
+  return ctx.hooks.admit === undefined ? obj : ctx.hooks.admit(obj, previous);
+}
+
+/**
+ * A delete as the apiserver's graceful deletion does it: an object its owner must finish (a pod on a
+ * kubelet's node) is marked with deletionTimestamp and deletionGracePeriodSeconds (the given period,
+ * else spec.terminationGracePeriodSeconds, else 30) and stays until the owner removes it; a period
+ * of 0 removes it at once (`--grace-period=0 --force`). Anything else is removed. Returns the object
+ * as the response shows it.
+ */
+export function deleteObject(ctx: Pick<ApiContext, "store" | "hooks">, type: ResourceType, existing: KubeObject, gracePeriodSeconds: number | undefined): KubeObject {
+  const ns = existing.metadata.namespace;
+  const name = existing.metadata.name;
+  const spec = existing["spec"] as { terminationGracePeriodSeconds?: unknown } | undefined;
+  const grace = gracePeriodSeconds ?? (typeof spec?.terminationGracePeriodSeconds === "number" ? spec.terminationGracePeriodSeconds : 30);
+  if (grace > 0 && ctx.hooks.deletesGracefully?.(existing) === true) {
+    const marked = existing.metadata["deletionTimestamp"] !== undefined && Number(existing.metadata["deletionGracePeriodSeconds"] ?? 0) <= grace;
+    if (marked) return existing;
+    const at = new Date(Date.now() + grace * 1000).toISOString().replace(/\.\d+Z$/, "Z");
+    return ctx.store.put(type, { ...existing, metadata: { ...existing.metadata, deletionTimestamp: at, deletionGracePeriodSeconds: grace } }).object;
+  }
+  ctx.store.remove(type, ns, name);
+  return existing;
 }

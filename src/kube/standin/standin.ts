@@ -14,6 +14,8 @@
  *   // https options for a hand-made client: { ca: api.caPem, headers: { Authorization: `Bearer ${api.token("admin")}` } }
  *   const env = api.writeServiceAccount(dir, "admin");      // in-cluster: dir/token, dir/ca.crt, dir/namespace; env has KUBERNETES_SERVICE_HOST/PORT
  *   api.remove("Pod", "prod", "web");                       // DELETED
+ *   api.delete("Pod", "prod", "web");                       // as a DELETE request: graceful where a hook says so (hooks.deletesGracefully)
+ *   const off = api.subscribe((e) => …);                    // every change in order, in process (a stand-in cluster's controllers)
  *   api.compact();                                          // older watches get an ERROR 410 event, older continue tokens a 410
  *   api.faults.closeWatchAfter(2);                          // the next watch drops its connection after 2 events
  *   api.faults.stallWatch({ path: "/api/v1/pods" });        // 200, then silence
@@ -27,7 +29,8 @@
  *   await api.close();
  *
  * In another process or network namespace: spawnStandIn (remote.ts). What it serves and what differs
- * from a real cluster: docs/stand-in.md.
+ * from a real cluster: docs/stand-in.md. Pods that run (a kubelet, logs, Services, DNS): the stand-in
+ * cluster (cluster.ts), which plugs admission, graceful deletion and `pods/log` in through `hooks`.
  *
  * Loading tens of thousands of objects: apply them, then compact() to drop the history they made.
  *
@@ -37,9 +40,9 @@
  * kube-apiserver's x509 authenticator); an unknown user has no rules (403).
  * No credentials, or a wrong or revoked token: 401. Discovery and /version need authentication only.
  *
- * Served: see resources.ts; OpenAPI v3 reduced to what kubectl's validator asks (openapi.ts). Not
- * served: subresources, aggregated discovery (kubectl falls back to /api and /apis), OpenAPI v2,
- * Table output (kubectl prints plain lists with its default NAME/AGE columns), protobuf, server-side
+ * Served: see resources.ts; OpenAPI v3 reduced to what kubectl's validator asks (openapi.ts); Tables
+ * for pods (tables.ts). Not served: subresources (unless hooked), aggregated discovery (kubectl falls back to /api and /apis), OpenAPI v2,
+ * Table output for other kinds (kubectl prints plain lists with its default NAME/AGE columns), protobuf, server-side
  * apply, JSON patch, deletecollection (404, 415 or 405 as the apiserver answers unknown paths and types).
  */
 import { createServer } from "node:https";
@@ -52,12 +55,13 @@ import { Faults } from "./faults.js";
 import { kubeconfigYaml, writeAtomic, writeServiceAccountFiles } from "./kubeconfig.js";
 import { ADMIN_RULES, type Rule } from "./rbac.js";
 import { RESOURCES, type ResourceType, typeOfObject } from "./resources.js";
-import { type ApiContext, type Caller, serveApi } from "./routes.js";
+import { type ApiContext, type ApiHooks, type Caller, deleteObject, serveApi } from "./routes.js";
 import { type KubeObject, Store } from "./store.js";
 import { ApiError, sendError } from "./wire.js";
 
 export type { KubeObject } from "./store.js";
 export type { Rule } from "./rbac.js";
+export type { ApiHooks } from "./routes.js";
 
 export interface UserOptions {
   readonly name: string;
@@ -74,6 +78,15 @@ export interface StandInOptions {
   readonly bookmarkIntervalMs?: number;
   /** Objects stored before the server answers. */
   readonly objects?: readonly KubeObject[];
+  /** What a stand-in cluster plugs in: admission, graceful deletion, subresources (routes.ts). */
+  readonly hooks?: ApiHooks;
+}
+
+/** A change of the store, as an in-process watcher of every type sees it. */
+export interface StoreEvent {
+  readonly type: "ADDED" | "MODIFIED" | "DELETED";
+  readonly object: KubeObject;
+  readonly previous: KubeObject | undefined;
 }
 
 /** One request as the server saw it. */
@@ -130,6 +143,13 @@ export interface StandIn {
   apply(obj: KubeObject): KubeObject;
   /** Deletes an object by kind ("Pod"); namespace null for cluster-scoped kinds. False when there was none. */
   remove(kind: string, namespace: string | null, name: string): boolean;
+  /**
+   * Deletes as a DELETE request does: a pod its kubelet must stop is only marked (deletionTimestamp)
+   * and removed by the kubelet; the object as the response shows it, undefined when there was none.
+   */
+  delete(kind: string, namespace: string | null, name: string, gracePeriodSeconds?: number): KubeObject | undefined;
+  /** Every change of every type, in order, synchronously as stored (an in-process watch). */
+  subscribe(listener: (e: StoreEvent) => void): () => void;
   get(kind: string, namespace: string | null, name: string): KubeObject | undefined;
   /** Every stored object of a kind, sorted by namespace/name. */
   list(kind: string): KubeObject[];
@@ -150,6 +170,7 @@ const KUBE_VERSION = { major: "1", minor: "32", gitVersion: "v1.32.0-standin" };
 export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> {
   const pki = new Pki();
   const store = new Store();
+  const hooks = opts.hooks ?? {};
   const faults = new Faults();
   const requests: RequestRecord[] = [];
   const users = new Map<string, User>();
@@ -173,12 +194,15 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
     const t = typeOfObject(obj.apiVersion, obj.kind);
     if (t === undefined) throw new Error(`stand-in: ${obj.apiVersion} ${obj.kind} is not served`);
     const metadata = t.namespaced ? { ...obj.metadata, namespace: obj.metadata.namespace ?? "default" } : obj.metadata;
-    return store.put(t, { ...obj, metadata }).object;
+    const withNamespace = { ...obj, metadata };
+    const previous = store.get(t, metadata.namespace, metadata.name);
+    return store.put(t, hooks.admit === undefined ? withNamespace : hooks.admit(withNamespace, previous)).object;
   };
   for (const o of opts.objects ?? []) apply(o);
 
   const ctx: ApiContext = {
     store,
+    hooks,
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
     pace: () => faults.slow,
     watchFault: (path) => faults.takeWatch(path),
@@ -298,6 +322,14 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
     apply,
     remove(kind, namespace, name) {
       return store.remove(typeOfKind(kind), namespace ?? undefined, name) !== undefined;
+    },
+    delete(kind, namespace, name, gracePeriodSeconds) {
+      const t = typeOfKind(kind);
+      const existing = store.get(t, namespace ?? undefined, name);
+      return existing === undefined ? undefined : deleteObject(ctx, t, existing, gracePeriodSeconds);
+    },
+    subscribe(listener) {
+      return store.subscribe((c) => listener({ type: c.type, object: c.object, previous: c.previous }));
     },
     get(kind, namespace, name) {
       return store.get(typeOfKind(kind), namespace ?? undefined, name);

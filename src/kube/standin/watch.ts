@@ -36,6 +36,8 @@ export interface WatchContext {
   readonly bookmarkIntervalMs: number;
   readonly fault: WatchFault | undefined;
   readonly pace: () => Pace;
+  /** How an event's object is written (a Table of one row when the client asked for Tables). */
+  readonly render?: (o: KubeObject) => unknown;
 }
 
 type EventType = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
@@ -78,7 +80,8 @@ export function serveWatch(res: ServerResponse, w: WatchRequest, ctx: WatchConte
     queue = queue.then(() => res.end());
   };
   const send = (type: EventType, object: unknown): void => {
-    const line = `${JSON.stringify({ type, object })}\n`;
+    const shown = ctx.render !== undefined && type !== "BOOKMARK" && type !== "ERROR" ? ctx.render(object as KubeObject) : object;
+    const line = `${JSON.stringify({ type, object: shown })}\n`;
     queue = queue.then(async () => {
       if (res.destroyed || dropped) return;
       await writePaced(res, line, ctx.pace());
