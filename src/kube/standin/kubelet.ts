@@ -335,7 +335,7 @@ export class Kubelet {
       if (!finish) return;
       const cur = this.#o.api.get("Pod", w.namespace, w.name);
       if (cur !== undefined && String(cur.metadata["uid"] ?? "") === w.uid) this.#o.api.remove("Pod", w.namespace, w.name);
-    });
+    }).catch((err: unknown) => void this.errors.push(`${w.key}: stopping: ${String(err)}`));
   }
 }
 
