@@ -186,6 +186,28 @@ describe("stand-in cluster (no enforcer: the Flannel case)", { skip }, () => {
     assert.ok(failed.status?.containerStatuses?.[0]?.state["terminated"] !== undefined, "the container was killed");
   });
 
+  test("restartPolicy OnFailure: a container exiting 1 is restarted with backoff, restartCount counts, lastState says how it ended, the previous run's log stays readable (?previous=true)", async () => {
+    c.api.apply(pod("default", "crashy", { script: "console.log('run at ' + Date.now()); process.exit(1)", extra: { restartPolicy: "OnFailure" } }));
+    const p = await until("two restarts", () => {
+      const v = view(c, "default", "crashy");
+      return (v?.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 2 ? v : undefined;
+    });
+    assert.equal(p.status?.phase, "Running", "OnFailure: the pod is Running while it restarts");
+    const last = (p.status?.containerStatuses?.[0] as unknown as { lastState: { terminated?: { exitCode: number; reason: string } } }).lastState;
+    assert.deepEqual([last.terminated?.exitCode, last.terminated?.reason], [1, "Error"]);
+    const previous = await getText(c, "/api/v1/namespaces/default/pods/crashy/log?previous=true");
+    assert.equal(previous.status, 200);
+    assert.match(previous.text, /^run at \d+\n$/);
+    c.api.delete("Pod", "default", "crashy");
+    await until("crashy gone", () => c.api.get("Pod", "default", "crashy") === undefined);
+  });
+
+  test("dnsPolicy None with dnsConfig: the pod's resolv.conf is the pod's (the kubelet writes it)", async () => {
+    c.api.apply(pod("default", "own-dns", { script: "console.log(require('fs').readFileSync('/etc/resolv.conf', 'utf8'))", extra: { dnsPolicy: "None", dnsConfig: { nameservers: ["203.0.113.53"], searches: ["corp.example"] } } }));
+    await until("own-dns Succeeded", () => view(c, "default", "own-dns")?.status?.phase === "Succeeded");
+    assert.equal((await getText(c, "/api/v1/namespaces/default/pods/own-dns/log")).text, "search corp.example\nnameserver 203.0.113.53\n\n");
+  });
+
   test("two pods talk TCP and UDP; the cluster DNS answers <svc>.<ns>.svc.cluster.local (the ClusterIP) through resolv.conf, also by the search list; a TCP connection to ClusterIP:port reaches the endpoint pod (kube-proxy DNAT); external names and hosts", async () => {
     c.api.apply(pod("apps", "web", { labels: { app: "web" }, env: { ID: "apps/web" }, container: { readinessProbe: { tcpSocket: { port: "http" }, periodSeconds: 1 } } }));
     c.api.apply({ apiVersion: "v1", kind: "Service", metadata: { name: "web", namespace: "apps" }, spec: { selector: { app: "web" }, ports: [{ name: "http", port: 80, targetPort: "http" }, { name: "echo", port: 81, protocol: "UDP", targetPort: 8081 }] } });

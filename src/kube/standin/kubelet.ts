@@ -26,10 +26,11 @@ import {
   exitReason,
   podStatusJson,
   resolvePort,
+  resolvConf,
   restartDelayMs,
   restarts,
 } from "./pod-spec.js";
-import { type Namespaces, type NodeNet, type Topology, clusterResolvConf, wirePod, writeResolvConf } from "./pod-netns.js";
+import { type Namespaces, type NodeNet, type Topology, wirePod, writeResolvConf } from "./pod-netns.js";
 import type { KubeObject, StandIn, StoreEvent } from "./standin.js";
 
 export interface KubeletOptions {
@@ -181,7 +182,8 @@ export class Kubelet {
     if (ip === undefined) throw new Error(`node ${this.nodeName}: no free address in ${this.#o.node.podCIDR}`);
     w.podIP = ip;
     await wirePod(this.#o.node, netns, ip, this.#veth++, this.#o.topology);
-    writeResolvConf(netns, clusterResolvConf(w.namespace, this.#o.dnsServiceIp));
+    const conf = resolvConf(w.spec, w.namespace, this.#o.dnsServiceIp);
+    if (conf !== undefined) writeResolvConf(netns, conf);
     if (w.stopping) return;
     const deadline = w.spec.activeDeadlineSeconds;
     if (deadline !== undefined) w.deadline = setTimeout(() => void this.#deadlineExceeded(w), deadline * 1000);

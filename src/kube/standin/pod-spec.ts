@@ -33,6 +33,8 @@ export interface Probe {
 
 export interface PodSpec {
   readonly nodeName?: string;
+  readonly dnsPolicy?: "ClusterFirst" | "ClusterFirstWithHostNet" | "Default" | "None";
+  readonly dnsConfig?: { readonly nameservers?: readonly string[]; readonly searches?: readonly string[]; readonly options?: readonly { readonly name: string; readonly value?: string }[] };
   readonly containers?: readonly Container[];
   readonly restartPolicy?: "Always" | "OnFailure" | "Never";
   readonly activeDeadlineSeconds?: number;
@@ -273,4 +275,26 @@ export function podStatusJson(spec: PodSpec, rt: PodRuntime, now: string, previo
     })),
     qosClass: "BestEffort",
   };
+}
+
+/**
+ * The pod's resolv.conf, as the kubelet writes it for its dnsPolicy: ClusterFirst (the default) the
+ * cluster DNS with `<ns>.svc.cluster.local svc.cluster.local cluster.local` and ndots:5; None only
+ * the pod's dnsConfig; dnsConfig's nameservers, searches and options appended (options by name,
+ * the pod's value winning). Undefined for Default: the node's own resolv.conf (here: this machine's).
+ */
+export function resolvConf(spec: PodSpec, namespace: string, dnsServiceIp: string, clusterDomain = "cluster.local"): string | undefined {
+  const policy = spec.dnsPolicy ?? "ClusterFirst";
+  if (policy === "Default") return undefined;
+  const cluster = policy !== "None";
+  const nameservers = [...(cluster ? [dnsServiceIp] : []), ...(spec.dnsConfig?.nameservers ?? [])];
+  const searches = [...(cluster ? [`${namespace}.svc.${clusterDomain}`, `svc.${clusterDomain}`, clusterDomain] : []), ...(spec.dnsConfig?.searches ?? [])];
+  const options = new Map<string, string | undefined>(cluster ? [["ndots", "5"]] : []);
+  for (const o of spec.dnsConfig?.options ?? []) options.set(o.name, o.value);
+  const lines = [
+    ...(searches.length > 0 ? [`search ${[...new Set(searches)].join(" ")}`] : []),
+    ...[...new Set(nameservers)].map((n) => `nameserver ${n}`),
+    ...(options.size > 0 ? [`options ${[...options].map(([k, v]) => (v === undefined ? k : `${k}:${v}`)).join(" ")}`] : []),
+  ];
+  return `${lines.join("\n")}\n`;
 }
