@@ -146,6 +146,15 @@ describe("stand-in cluster (no enforcer: the Flannel case)", { skip }, () => {
     const [header, row] = wide.stdout.trim().split("\n");
     assert.match(header ?? "", /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES$/);
     assert.match(row ?? "", new RegExp(`^hello\\s+1/1\\s+Running\\s+0\\s+\\d+s\\s+${(p.status?.podIP ?? "").replaceAll(".", "\\.")}\\s+lab-node-1\\s+<none>\\s+<none>$`));
+    const described = await kubectl("describe", "pod", "hello");
+    assert.equal(described.code, 0, described.stderr);
+    const events = described.stdout.slice(described.stdout.indexOf("Events:")).split("\n").slice(3).map((l) => l.trim().split(/\s{2,}/));
+    assert.deepEqual(events.filter((e) => e.length === 5).map((e) => [e[1], e[3], e[4]]), [
+      ["Scheduled", "default-scheduler", "Successfully assigned default/hello to lab-node-1"],
+      ["Pulled", "kubelet", `Container image "${NODE_IMAGE}" already present on machine`],
+      ["Created", "kubelet", "Created container: hello"],
+      ["Started", "kubelet", "Started container hello"],
+    ]);
   });
 
   test("kubectl delete pod: graceful (SIGTERM), the netns removed before the object is; a watch sees DELETED after the process is gone", { skip: kubectlMissing }, async () => {
@@ -166,6 +175,13 @@ describe("stand-in cluster (no enforcer: the Flannel case)", { skip }, () => {
     });
     assert.equal(p.status?.phase, "Pending");
     assert.match(p.status?.containerStatuses?.[0]?.state["waiting"]?.message ?? "", /^Failed to pull image "registry\.example\/nothing:1"/);
+    const reasons = c.api.list("Event").filter((e) => (e["involvedObject"] as { name?: string }).name === "nopull").map((e) => `${String(e["type"])} ${String(e["reason"])}: ${String(e["message"]).split(":")[0] ?? ""}`);
+    assert.deepEqual(reasons, [
+      "Normal Scheduled: Successfully assigned default/nopull to lab-node-1",
+      'Normal Pulling: Pulling image "registry.example/nothing',
+      'Warning Failed: Failed to pull image "registry.example/nothing',
+      "Warning Failed: Error",
+    ]);
     const logs = await kubectl("logs", "nopull");
     assert.equal(logs.code, 1);
     assert.match(logs.stderr, /container "main" in pod "nopull" is waiting to start: trying and failing to pull image/);

@@ -50,13 +50,17 @@ test("a named port resolves in the containers' ports; a number is itself; an unk
   assert.deepEqual([resolvePort(cs, "http"), resolvePort(cs, 53), resolvePort(cs, "9090"), resolvePort(cs, "grpc")], [8080, 53, 9090, undefined]);
 });
 
-test("pod addresses: the gateway is the CIDR's first host; pods get the next free ones, never network/gateway/broadcast; released ones come back", () => {
-  const a = new PodAddresses("10.244.1.0/30");
+test("pod addresses (host-local IPAM): the gateway is the CIDR's first host; pods get the next free after the last given, wrapping, never network/gateway/broadcast", () => {
+  const a = new PodAddresses("10.244.1.0/29");
   assert.equal(a.gateway, "10.244.1.1");
-  assert.equal(a.take(), "10.244.1.2");
-  assert.equal(a.take(), undefined, "a /30 has one address for pods");
-  a.release("10.244.1.2");
-  assert.equal(a.take(), "10.244.1.2");
+  assert.deepEqual([a.take(), a.take(), a.take()], ["10.244.1.2", "10.244.1.3", "10.244.1.4"]);
+  a.release("10.244.1.3");
+  assert.equal(a.take(), "10.244.1.5", "a released address is not reused at once");
+  assert.equal(a.take(), "10.244.1.6");
+  assert.equal(a.take(), "10.244.1.3", "wrapped around to the free one");
+  assert.equal(a.take(), undefined, "10.244.1.7 is the broadcast address");
+  const tiny = new PodAddresses("10.244.2.0/30");
+  assert.deepEqual([tiny.take(), tiny.take()], ["10.244.2.2", undefined]);
   assert.throws(() => new PodAddresses("fd00::/64"), /not an IPv4 block/);
 });
 

@@ -118,24 +118,33 @@ export function resolvePort(containers: readonly Container[], port: number | str
   return undefined;
 }
 
-/** A node's IPv4 pod CIDR: the gateway (its first host address) and the addresses pods get, lowest free first. */
+/**
+ * A node's IPv4 pod CIDR: the gateway (its first host address) and the addresses pods get, as the
+ * host-local IPAM plugin hands them out: the next free one after the last given, wrapping around
+ * (so a deleted pod's address is not reused at once).
+ */
 export class PodAddresses {
   readonly cidr: Cidr;
   readonly gateway: string;
   readonly #used = new Set<bigint>();
+  #last: bigint;
 
   constructor(podCIDR: string) {
     const p = parseCidr(podCIDR);
     if (!p.ok || p.cidr.family !== 4 || p.cidr.prefix > 30) throw new Error(`stand-in node: podCIDR ${podCIDR} is not an IPv4 block of 4 addresses or more`);
     this.cidr = p.cidr;
     this.gateway = formatIp({ family: 4, value: p.cidr.first + 1n });
+    this.#last = p.cidr.first + 1n;
   }
 
-  /** The next free address (not the network, gateway or broadcast address); undefined when all are taken. */
+  /** The next free address after the last given (not the network, gateway or broadcast address); undefined when all are taken. */
   take(): string | undefined {
-    for (let v = this.cidr.first + 2n; v < this.cidr.last; v++) {
+    const [low, high] = [this.cidr.first + 2n, this.cidr.last - 1n];
+    for (let n = 0n, v = this.#last + 1n; n <= high - low; n++, v++) {
+      if (v > high) v = low;
       if (this.#used.has(v)) continue;
       this.#used.add(v);
+      this.#last = v;
       return formatIp({ family: 4, value: v });
     }
     return undefined;
