@@ -156,7 +156,10 @@ export class Kubelet {
     if (phase === "Succeeded" || phase === "Failed") return;
     const w = new PodWorker(pod);
     this.#pods.set(w.key, w);
-    void w.then(() => this.#startPod(w)).catch((err: unknown) => this.errors.push(`${w.key}: ${String(err)}`));
+    void w.then(() => this.#startPod(w)).catch((err: unknown) => {
+      this.errors.push(`${w.key}: ${String(err)}`);
+      this.#event(w, undefined, "Warning", "FailedCreatePodSandBox", `Failed to create pod sandbox: ${err instanceof Error ? err.message : String(err)}`);
+    });
   }
 
   /** Stops every pod (processes killed, namespaces removed); their objects stay. */
