@@ -35,6 +35,9 @@ else if(p.kind==="resolve4"){dns.resolve4(p.host,(e,a)=>fin(e?e.code:a.join(",")
 else{dns.lookup(p.host,{family:4},(e,a)=>fin(e?e.code:a));}});
 (async()=>{for(const p of JSON.parse(process.env.PROBES)){console.log(JSON.stringify({...p,result:await probe(p)}))}})();`;
 
+/** Ready once the server listens (without a probe a pod is Ready when its process starts, before it listens). */
+const LISTENING = { readinessProbe: { tcpSocket: { port: "http" }, periodSeconds: 1 } };
+
 type Probe = { kind: "tcp" | "udp" | "resolve4" | "lookup"; host: string; port?: number };
 
 function pod(namespace: string, name: string, o: { labels?: Record<string, string>; script?: string; env?: Record<string, string>; image?: string; extra?: Record<string, unknown>; container?: Record<string, unknown> }): KubeObject {
@@ -225,7 +228,7 @@ describe("stand-in cluster (no enforcer: the Flannel case)", { skip }, () => {
   });
 
   test("two pods talk TCP and UDP; the cluster DNS answers <svc>.<ns>.svc.cluster.local (the ClusterIP) through resolv.conf, also by the search list; a TCP connection to ClusterIP:port reaches the endpoint pod (kube-proxy DNAT); external names and hosts", async () => {
-    c.api.apply(pod("apps", "web", { labels: { app: "web" }, env: { ID: "apps/web" }, container: { readinessProbe: { tcpSocket: { port: "http" }, periodSeconds: 1 } } }));
+    c.api.apply(pod("apps", "web", { labels: { app: "web" }, env: { ID: "apps/web" }, container: LISTENING }));
     c.api.apply({ apiVersion: "v1", kind: "Service", metadata: { name: "web", namespace: "apps" }, spec: { selector: { app: "web" }, ports: [{ name: "http", port: 80, targetPort: "http" }, { name: "echo", port: 81, protocol: "UDP", targetPort: 8081 }] } });
     const web = await until("web Ready", () => (condition(view(c, "apps", "web"), "Ready") === "True" ? view(c, "apps", "web") : undefined));
     const clusterIp = (c.api.get("Service", "apps", "web")?.["spec"] as { clusterIP?: string }).clusterIP ?? "";
@@ -319,7 +322,7 @@ for (const topology of ["routed", "bridge"] as const) {
     });
 
     test("`portcullis enforce --kubernetes` in the node's router: pods connect, then a default-deny NetworkPolicy applied by the agent makes the connection time out", async () => {
-      c.api.apply(pod("apps", "web", { labels: { app: "web" }, env: { ID: "apps/web" } }));
+      c.api.apply(pod("apps", "web", { labels: { app: "web" }, env: { ID: "apps/web" }, container: LISTENING }));
       const ip = await until("web's IP", () => (condition(view(c, "apps", "web"), "Ready") === "True" ? view(c, "apps", "web")?.status?.podIP : undefined));
       assert.deepEqual(await probeFrom(c, "apps", "before", [{ kind: "tcp", host: ip, port: 8080 }]), ["answer apps/web"]);
       const applied = (): number => c.enforcerLog().filter((l) => l["msg"] === "applied").length;
@@ -342,8 +345,8 @@ describe("stand-in cluster with two nodes", { skip }, () => {
   });
 
   test("pods without a node are bound round robin; each gets its node's podCIDR and hostIP; pods on different nodes talk, to each other and through a ClusterIP; both reach the outside host", async () => {
-    c.api.apply(pod("apps", "a", { labels: { app: "a" }, env: { ID: "apps/a" } }));
-    c.api.apply(pod("apps", "b", { labels: { app: "b" }, env: { ID: "apps/b" } }));
+    c.api.apply(pod("apps", "a", { labels: { app: "a" }, env: { ID: "apps/a" }, container: LISTENING }));
+    c.api.apply(pod("apps", "b", { labels: { app: "b" }, env: { ID: "apps/b" }, container: LISTENING }));
     c.api.apply({ apiVersion: "v1", kind: "Service", metadata: { name: "b", namespace: "apps" }, spec: { selector: { app: "b" }, ports: [{ port: 80, targetPort: 8080 }] } });
     const [a, b] = await until("both Ready", () => {
       const both = [view(c, "apps", "a"), view(c, "apps", "b")];
