@@ -188,7 +188,9 @@ export class Kubelet {
     this.#writeStatus(w);
     const netns = await this.#o.namespaces.create();
     w.netns = netns;
-    const ip = this.#o.addresses.take();
+    // Pods the test stored as plain objects may hold addresses of this range: never hand those out twice.
+    const held = new Set(this.#o.api.list("Pod").map((p) => (p["status"] as { podIP?: string } | undefined)?.podIP));
+    const ip = this.#o.addresses.take((a) => held.has(a));
     if (ip === undefined) throw new Error(`node ${this.nodeName}: no free address in ${this.#o.node.podCIDR}`);
     w.podIP = ip;
     await wirePod(this.#o.node, netns, ip, this.#veth++, this.#o.topology);

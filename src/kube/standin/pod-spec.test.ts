@@ -59,6 +59,8 @@ test("pod addresses (host-local IPAM): the gateway is the CIDR's first host; pod
   assert.equal(a.take(), "10.244.1.6");
   assert.equal(a.take(), "10.244.1.3", "wrapped around to the free one");
   assert.equal(a.take(), undefined, "10.244.1.7 is the broadcast address");
+  const held = new PodAddresses("10.244.3.0/24");
+  assert.equal(held.take((ip) => ip === "10.244.3.2"), "10.244.3.3", "an address a stored pod object holds is skipped");
   const tiny = new PodAddresses("10.244.2.0/30");
   assert.deepEqual([tiny.take(), tiny.take()], ["10.244.2.2", undefined]);
   assert.throws(() => new PodAddresses("fd00::/64"), /not an IPv4 block/);

@@ -137,15 +137,19 @@ export class PodAddresses {
     this.#last = p.cidr.first + 1n;
   }
 
-  /** The next free address after the last given (not the network, gateway or broadcast address); undefined when all are taken. */
-  take(): string | undefined {
+  /**
+   * The next free address after the last given (not the network, gateway or broadcast address, nor
+   * one `taken` elsewhere: a pod object that holds it); undefined when all are taken.
+   */
+  take(taken: (ip: string) => boolean = () => false): string | undefined {
     const [low, high] = [this.cidr.first + 2n, this.cidr.last - 1n];
     for (let n = 0n, v = this.#last + 1n; n <= high - low; n++, v++) {
       if (v > high) v = low;
-      if (this.#used.has(v)) continue;
+      const ip = formatIp({ family: 4, value: v });
+      if (this.#used.has(v) || taken(ip)) continue;
       this.#used.add(v);
       this.#last = v;
-      return formatIp({ family: 4, value: v });
+      return ip;
     }
     return undefined;
   }
