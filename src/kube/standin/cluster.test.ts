@@ -35,6 +35,9 @@ else if(p.kind==="resolve4"){dns.resolve4(p.host,(e,a)=>fin(e?e.code:a.join(",")
 else{dns.lookup(p.host,{family:4},(e,a)=>fin(e?e.code:a));}});
 (async()=>{for(const p of JSON.parse(process.env.PROBES)){console.log(JSON.stringify({...p,result:await probe(p)}))}})();`;
 
+/** Ready once the server listens (without a probe a pod is Ready when its process starts, before it listens). */
+const LISTENING = { readinessProbe: { tcpSocket: { port: "http" }, periodSeconds: 1 } };
+
 type Probe = { kind: "tcp" | "udp" | "resolve4" | "lookup"; host: string; port?: number };
 
 function pod(namespace: string, name: string, o: { labels?: Record<string, string>; script?: string; env?: Record<string, string>; image?: string; extra?: Record<string, unknown>; container?: Record<string, unknown> }): KubeObject {
@@ -146,6 +149,15 @@ describe("stand-in cluster (no enforcer: the Flannel case)", { skip }, () => {
     const [header, row] = wide.stdout.trim().split("\n");
     assert.match(header ?? "", /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES$/);
     assert.match(row ?? "", new RegExp(`^hello\\s+1/1\\s+Running\\s+0\\s+\\d+s\\s+${(p.status?.podIP ?? "").replaceAll(".", "\\.")}\\s+lab-node-1\\s+<none>\\s+<none>$`));
+    const described = await kubectl("describe", "pod", "hello");
+    assert.equal(described.code, 0, described.stderr);
+    const events = described.stdout.slice(described.stdout.indexOf("Events:")).split("\n").slice(3).map((l) => l.trim().split(/\s{2,}/));
+    assert.deepEqual(events.filter((e) => e.length === 5).map((e) => [e[1], e[3], e[4]]), [
+      ["Scheduled", "default-scheduler", "Successfully assigned default/hello to lab-node-1"],
+      ["Pulled", "kubelet", `Container image "${NODE_IMAGE}" already present on machine`],
+      ["Created", "kubelet", "Created container: hello"],
+      ["Started", "kubelet", "Started container hello"],
+    ]);
   });
 
   test("kubectl delete pod: graceful (SIGTERM), the netns removed before the object is; a watch sees DELETED after the process is gone", { skip: kubectlMissing }, async () => {
@@ -166,6 +178,13 @@ describe("stand-in cluster (no enforcer: the Flannel case)", { skip }, () => {
     });
     assert.equal(p.status?.phase, "Pending");
     assert.match(p.status?.containerStatuses?.[0]?.state["waiting"]?.message ?? "", /^Failed to pull image "registry\.example\/nothing:1"/);
+    const reasons = c.api.list("Event").filter((e) => (e["involvedObject"] as { name?: string }).name === "nopull").map((e) => `${String(e["type"])} ${String(e["reason"])}: ${String(e["message"]).split(":")[0] ?? ""}`);
+    assert.deepEqual(reasons, [
+      "Normal Scheduled: Successfully assigned default/nopull to lab-node-1",
+      'Normal Pulling: Pulling image "registry.example/nothing',
+      'Warning Failed: Failed to pull image "registry.example/nothing',
+      "Warning Failed: Error",
+    ]);
     const logs = await kubectl("logs", "nopull");
     assert.equal(logs.code, 1);
     assert.match(logs.stderr, /container "main" in pod "nopull" is waiting to start: trying and failing to pull image/);
@@ -186,8 +205,30 @@ describe("stand-in cluster (no enforcer: the Flannel case)", { skip }, () => {
     assert.ok(failed.status?.containerStatuses?.[0]?.state["terminated"] !== undefined, "the container was killed");
   });
 
+  test("restartPolicy OnFailure: a container exiting 1 is restarted with backoff, restartCount counts, lastState says how it ended, the previous run's log stays readable (?previous=true)", async () => {
+    c.api.apply(pod("default", "crashy", { script: "console.log('run at ' + Date.now()); process.exit(1)", extra: { restartPolicy: "OnFailure" } }));
+    const p = await until("two restarts", () => {
+      const v = view(c, "default", "crashy");
+      return (v?.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 2 ? v : undefined;
+    });
+    assert.equal(p.status?.phase, "Running", "OnFailure: the pod is Running while it restarts");
+    const last = (p.status?.containerStatuses?.[0] as unknown as { lastState: { terminated?: { exitCode: number; reason: string } } }).lastState;
+    assert.deepEqual([last.terminated?.exitCode, last.terminated?.reason], [1, "Error"]);
+    const previous = await getText(c, "/api/v1/namespaces/default/pods/crashy/log?previous=true");
+    assert.equal(previous.status, 200);
+    assert.match(previous.text, /^run at \d+\n$/);
+    c.api.delete("Pod", "default", "crashy");
+    await until("crashy gone", () => c.api.get("Pod", "default", "crashy") === undefined);
+  });
+
+  test("dnsPolicy None with dnsConfig: the pod's resolv.conf is the pod's (the kubelet writes it)", async () => {
+    c.api.apply(pod("default", "own-dns", { script: "console.log(require('fs').readFileSync('/etc/resolv.conf', 'utf8'))", extra: { dnsPolicy: "None", dnsConfig: { nameservers: ["203.0.113.53"], searches: ["corp.example"] } } }));
+    await until("own-dns Succeeded", () => view(c, "default", "own-dns")?.status?.phase === "Succeeded");
+    assert.equal((await getText(c, "/api/v1/namespaces/default/pods/own-dns/log")).text, "search corp.example\nnameserver 203.0.113.53\n\n");
+  });
+
   test("two pods talk TCP and UDP; the cluster DNS answers <svc>.<ns>.svc.cluster.local (the ClusterIP) through resolv.conf, also by the search list; a TCP connection to ClusterIP:port reaches the endpoint pod (kube-proxy DNAT); external names and hosts", async () => {
-    c.api.apply(pod("apps", "web", { labels: { app: "web" }, env: { ID: "apps/web" }, container: { readinessProbe: { tcpSocket: { port: "http" }, periodSeconds: 1 } } }));
+    c.api.apply(pod("apps", "web", { labels: { app: "web" }, env: { ID: "apps/web" }, container: LISTENING }));
     c.api.apply({ apiVersion: "v1", kind: "Service", metadata: { name: "web", namespace: "apps" }, spec: { selector: { app: "web" }, ports: [{ name: "http", port: 80, targetPort: "http" }, { name: "echo", port: 81, protocol: "UDP", targetPort: 8081 }] } });
     const web = await until("web Ready", () => (condition(view(c, "apps", "web"), "Ready") === "True" ? view(c, "apps", "web") : undefined));
     const clusterIp = (c.api.get("Service", "apps", "web")?.["spec"] as { clusterIP?: string }).clusterIP ?? "";
@@ -281,7 +322,7 @@ for (const topology of ["routed", "bridge"] as const) {
     });
 
     test("`portcullis enforce --kubernetes` in the node's router: pods connect, then a default-deny NetworkPolicy applied by the agent makes the connection time out", async () => {
-      c.api.apply(pod("apps", "web", { labels: { app: "web" }, env: { ID: "apps/web" } }));
+      c.api.apply(pod("apps", "web", { labels: { app: "web" }, env: { ID: "apps/web" }, container: LISTENING }));
       const ip = await until("web's IP", () => (condition(view(c, "apps", "web"), "Ready") === "True" ? view(c, "apps", "web")?.status?.podIP : undefined));
       assert.deepEqual(await probeFrom(c, "apps", "before", [{ kind: "tcp", host: ip, port: 8080 }]), ["answer apps/web"]);
       const applied = (): number => c.enforcerLog().filter((l) => l["msg"] === "applied").length;
@@ -304,8 +345,8 @@ describe("stand-in cluster with two nodes", { skip }, () => {
   });
 
   test("pods without a node are bound round robin; each gets its node's podCIDR and hostIP; pods on different nodes talk, to each other and through a ClusterIP; both reach the outside host", async () => {
-    c.api.apply(pod("apps", "a", { labels: { app: "a" }, env: { ID: "apps/a" } }));
-    c.api.apply(pod("apps", "b", { labels: { app: "b" }, env: { ID: "apps/b" } }));
+    c.api.apply(pod("apps", "a", { labels: { app: "a" }, env: { ID: "apps/a" }, container: LISTENING }));
+    c.api.apply(pod("apps", "b", { labels: { app: "b" }, env: { ID: "apps/b" }, container: LISTENING }));
     c.api.apply({ apiVersion: "v1", kind: "Service", metadata: { name: "b", namespace: "apps" }, spec: { selector: { app: "b" }, ports: [{ port: 80, targetPort: 8080 }] } });
     const [a, b] = await until("both Ready", () => {
       const both = [view(c, "apps", "a"), view(c, "apps", "b")];

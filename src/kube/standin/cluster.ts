@@ -25,6 +25,7 @@ import { netnsSupport } from "../../enforce/netns.js";
 import { AgentHandle } from "../../lab/agent-handle.js";
 import { runOk } from "../../lab/run.js";
 import { clusterDnsRecords, writeDnsRecords } from "./cluster-dns.js";
+import { PodEvents } from "./events.js";
 import { Controllers, SERVICE_RANGE, admission } from "./controllers.js";
 import { TABLE, kubeProxyTable } from "./kube-proxy.js";
 import { Kubelet } from "./kubelet.js";
@@ -240,6 +241,7 @@ export async function startStandInCluster(o: StandInClusterOptions): Promise<Sta
       },
     });
     api = running;
+    const events = new PodEvents(running);
     const kubeconfigPath = join(dir, "kubeconfig");
     writeFileSync(kubeconfigPath, running.kubeconfig("admin"), { mode: 0o600 });
 
@@ -257,6 +259,7 @@ export async function startStandInCluster(o: StandInClusterOptions): Promise<Sta
         namespaces,
         images,
         logs,
+        events,
         dnsServiceIp: SERVICE_RANGE.dns,
         baseEnv: { PATH: process.env["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin", KUBERNETES_SERVICE_HOST: SERVICE_RANGE.kubernetes, KUBERNETES_SERVICE_PORT: "443" },
       }));
@@ -271,7 +274,7 @@ export async function startStandInCluster(o: StandInClusterOptions): Promise<Sta
     }
 
     // The control loops: every change, in order, after the write that made it.
-    const controllers = new Controllers(running, nodes.map((n) => n.name));
+    const controllers = new Controllers(running, nodes.map((n) => n.name), events);
     const queue: StoreEvent[] = [];
     let draining = false;
     let network: Promise<void> = Promise.resolve();

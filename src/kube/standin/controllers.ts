@@ -7,6 +7,7 @@
  * deleted, ranked as the real controller ranks them; a pod with a controller ownerReference is never
  * adopted. The ReplicaSet controller creates no pods (no templates are run).
  */
+import type { PodEvents } from "./events.js";
 import { labelSelectorOf, selects } from "./kube-proxy.js";
 import { RESOURCES, typeOfObject } from "./resources.js";
 import type { KubeObject, StandIn, StoreEvent } from "./standin.js";
@@ -98,6 +99,7 @@ export class Controllers {
     private readonly api: StandIn,
     /** The kubelets' nodes, for the scheduler. */
     private readonly nodes: readonly string[],
+    private readonly events?: PodEvents,
   ) {}
 
   observe(e: StoreEvent): void {
@@ -122,6 +124,8 @@ export class Controllers {
     const cur = this.api.get("Pod", pod.metadata.namespace ?? "default", pod.metadata.name);
     if (cur === undefined || spec<{ nodeName?: string }>(cur).nodeName !== undefined) return;
     this.api.apply({ ...cur, spec: { ...spec<object>(cur), nodeName } });
+    const namespace = cur.metadata.namespace ?? "default";
+    this.events?.record({ component: "default-scheduler" }, { namespace, name: cur.metadata.name, uid: String(cur.metadata["uid"] ?? "") }, "Normal", "Scheduled", `Successfully assigned ${namespace}/${cur.metadata.name} to ${nodeName}`);
   }
 
   /** The namespace controller: Terminating, its content deleted (pods gracefully), then the namespace once no pod is left. */

@@ -11,6 +11,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { constants, tmpdir } from "node:os";
 import { run } from "../../lab/run.js";
+import type { PodEvents } from "./events.js";
 import type { ContainerLog, PodLogs } from "./log.js";
 import {
   type Container,
@@ -26,10 +27,11 @@ import {
   exitReason,
   podStatusJson,
   resolvePort,
+  resolvConf,
   restartDelayMs,
   restarts,
 } from "./pod-spec.js";
-import { type Namespaces, type NodeNet, type Topology, clusterResolvConf, wirePod, writeResolvConf } from "./pod-netns.js";
+import { type Namespaces, type NodeNet, type Topology, wirePod, writeResolvConf } from "./pod-netns.js";
 import type { KubeObject, StandIn, StoreEvent } from "./standin.js";
 
 export interface KubeletOptions {
@@ -40,6 +42,7 @@ export interface KubeletOptions {
   readonly namespaces: Namespaces;
   readonly images: Images;
   readonly logs: PodLogs;
+  readonly events: PodEvents;
   readonly dnsServiceIp: string;
   /** Environment every container gets before its own env (PATH, KUBERNETES_SERVICE_*). */
   readonly baseEnv: Readonly<Record<string, string>>;
@@ -153,12 +156,20 @@ export class Kubelet {
     if (phase === "Succeeded" || phase === "Failed") return;
     const w = new PodWorker(pod);
     this.#pods.set(w.key, w);
-    void w.then(() => this.#startPod(w)).catch((err: unknown) => this.errors.push(`${w.key}: ${String(err)}`));
+    void w.then(() => this.#startPod(w)).catch((err: unknown) => {
+      this.errors.push(`${w.key}: ${String(err)}`);
+      this.#event(w, undefined, "Warning", "FailedCreatePodSandBox", `Failed to create pod sandbox: ${err instanceof Error ? err.message : String(err)}`);
+    });
   }
 
   /** Stops every pod (processes killed, namespaces removed); their objects stay. */
   async stop(): Promise<void> {
     await Promise.all([...this.#pods.values()].map((w) => this.#stopPod(w, false, 0)));
+  }
+
+  #event(w: PodWorker, slot: ContainerSlot | undefined, type: "Normal" | "Warning", reason: string, message: string): void {
+    const involved = { namespace: w.namespace, name: w.name, uid: w.uid, ...(slot === undefined ? {} : { fieldPath: `spec.containers{${slot.spec.name}}` }) };
+    this.#o.events.record({ component: "kubelet", host: this.nodeName }, involved, type, reason, message);
   }
 
   #runtime(w: PodWorker): PodRuntime {
@@ -177,11 +188,14 @@ export class Kubelet {
     this.#writeStatus(w);
     const netns = await this.#o.namespaces.create();
     w.netns = netns;
-    const ip = this.#o.addresses.take();
+    // Pods the test stored as plain objects may hold addresses of this range: never hand those out twice.
+    const held = new Set(this.#o.api.list("Pod").map((p) => (p["status"] as { podIP?: string } | undefined)?.podIP));
+    const ip = this.#o.addresses.take((a) => held.has(a));
     if (ip === undefined) throw new Error(`node ${this.nodeName}: no free address in ${this.#o.node.podCIDR}`);
     w.podIP = ip;
     await wirePod(this.#o.node, netns, ip, this.#veth++, this.#o.topology);
-    writeResolvConf(netns, clusterResolvConf(w.namespace, this.#o.dnsServiceIp));
+    const conf = resolvConf(w.spec, w.namespace, this.#o.dnsServiceIp);
+    if (conf !== undefined) writeResolvConf(netns, conf);
     if (w.stopping) return;
     const deadline = w.spec.activeDeadlineSeconds;
     if (deadline !== undefined) w.deadline = setTimeout(() => void this.#deadlineExceeded(w), deadline * 1000);
@@ -195,8 +209,14 @@ export class Kubelet {
     if (!argv.ok || !env.ok) {
       const why = !argv.ok ? argv : (env as { ok: false; reason: string; message: string });
       slot.rt = { ...slot.rt, state: { kind: "waiting", reason: why.reason, message: why.message } };
+      if (!argv.ok) {
+        this.#event(w, slot, "Normal", "Pulling", `Pulling image "${slot.spec.image ?? ""}"`);
+        this.#event(w, slot, "Warning", "Failed", why.message);
+      }
+      this.#event(w, slot, "Warning", "Failed", `Error: ${why.reason}`);
       return;
     }
+    this.#event(w, slot, "Normal", "Pulled", `Container image "${slot.spec.image ?? ""}" already present on machine`);
     const [file, ...args] = argv.value;
     const child = spawn("ip", ["netns", "exec", w.netns as string, file as string, ...args], {
       stdio: ["ignore", "pipe", "pipe"],
@@ -223,6 +243,8 @@ export class Kubelet {
     });
     slot.running = { child, exited };
     slot.rt = { ...slot.rt, state: { kind: "running", startedAt }, started: true, ready: slot.spec.readinessProbe === undefined };
+    this.#event(w, slot, "Normal", "Created", `Created container: ${slot.spec.name}`);
+    this.#event(w, slot, "Normal", "Started", `Started container ${slot.spec.name}`);
     if (slot.spec.readinessProbe !== undefined) this.#probeLater(w, slot, slot.spec.readinessProbe, (slot.spec.readinessProbe.initialDelaySeconds ?? 0) * 1000);
   }
 
@@ -240,6 +262,7 @@ export class Kubelet {
     slot.rt = { ...slot.rt, state: terminated, ready: false };
     if (!w.stopping && w.failed === undefined && restarts(w.spec.restartPolicy, exitCode)) {
       slot.rt = { ...slot.rt, state: { kind: "waiting", reason: "CrashLoopBackOff", message: `back-off restarting failed container ${slot.spec.name} in pod ${w.name}` }, lastTerminated: terminated };
+      this.#event(w, slot, "Warning", "BackOff", `Back-off restarting failed container ${slot.spec.name} in pod ${w.name}_${w.namespace}(${w.uid})`);
       slot.restartTimer = setTimeout(() => {
         if (w.stopping || w.failed !== undefined) return;
         slot.rt = { ...slot.rt, restartCount: slot.rt.restartCount + 1 };
@@ -254,6 +277,7 @@ export class Kubelet {
     slot.probeTimer = setTimeout(() => {
       void this.#probeOnce(w, slot, probe).then((ok) => {
         if (w.stopping || slot.running === undefined) return;
+        if (!ok) this.#event(w, slot, "Warning", "Unhealthy", "Readiness probe failed");
         slot.probeFailures = ok ? 0 : slot.probeFailures + 1;
         const ready = ok ? true : slot.rt.ready && slot.probeFailures < (probe.failureThreshold ?? 3);
         if (ready !== slot.rt.ready) {
@@ -298,6 +322,7 @@ export class Kubelet {
   async #deadlineExceeded(w: PodWorker): Promise<void> {
     if (w.stopping || w.failed !== undefined) return;
     w.failed = { reason: "DeadlineExceeded", message: "Pod was active on the node longer than the specified deadline" };
+    this.#event(w, undefined, "Warning", "DeadlineExceeded", w.failed.message);
     await this.#killContainers(w, w.spec.terminationGracePeriodSeconds ?? 30);
     this.#writeStatus(w);
   }
@@ -309,6 +334,7 @@ export class Kubelet {
       clearTimeout(slot.restartTimer);
       const r = slot.running;
       if (r === undefined) return;
+      this.#event(w, slot, "Normal", "Killing", `Stopping container ${slot.spec.name}`);
       signalGroup(r.child, "SIGTERM");
       const ended = await Promise.race([r.exited.then(() => true), sleep(Math.min(graceSeconds * 1000, MAX_GRACE_MS)).then(() => false)]);
       if (!ended) {
@@ -331,11 +357,12 @@ export class Kubelet {
       w.netns = undefined;
       w.podIP = undefined;
       this.#o.logs.drop(w.namespace, w.name);
+      this.#o.events.forget(w.uid);
       if (this.#pods.get(w.key) === w) this.#pods.delete(w.key);
       if (!finish) return;
       const cur = this.#o.api.get("Pod", w.namespace, w.name);
       if (cur !== undefined && String(cur.metadata["uid"] ?? "") === w.uid) this.#o.api.remove("Pod", w.namespace, w.name);
-    });
+    }).catch((err: unknown) => void this.errors.push(`${w.key}: stopping: ${String(err)}`));
   }
 }
 

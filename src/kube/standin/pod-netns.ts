@@ -149,7 +149,3 @@ export function writeResolvConf(pod: string, text: string): void {
   writeFileSync(`/etc/netns/${pod}/resolv.conf`, text);
 }
 
-/** The kubelet's resolv.conf for ClusterFirst pods. */
-export function clusterResolvConf(namespace: string, dnsServiceIp: string): string {
-  return `search ${namespace}.svc.cluster.local svc.cluster.local cluster.local\nnameserver ${dnsServiceIp}\noptions ndots:5\n`;
-}

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { type Container, type PodRuntime, PodAddresses, containerArgv, containerEnv, entrypointName, execArgv, podPhase, podStatusJson, resolvePort, restartDelayMs, restarts } from "./pod-spec.js";
+import { type Container, type PodRuntime, PodAddresses, resolvConf, containerArgv, containerEnv, entrypointName, execArgv, podPhase, podStatusJson, resolvePort, restartDelayMs, restarts } from "./pod-spec.js";
 
 const IMAGES = { "portcullis:0.1.0": ["/usr/bin/node", "/repo/bin/portcullis.js"], "node:20-bookworm-slim": ["/usr/bin/node"] };
 
@@ -50,13 +50,19 @@ test("a named port resolves in the containers' ports; a number is itself; an unk
   assert.deepEqual([resolvePort(cs, "http"), resolvePort(cs, 53), resolvePort(cs, "9090"), resolvePort(cs, "grpc")], [8080, 53, 9090, undefined]);
 });
 
-test("pod addresses: the gateway is the CIDR's first host; pods get the next free ones, never network/gateway/broadcast; released ones come back", () => {
-  const a = new PodAddresses("10.244.1.0/30");
+test("pod addresses (host-local IPAM): the gateway is the CIDR's first host; pods get the next free after the last given, wrapping, never network/gateway/broadcast", () => {
+  const a = new PodAddresses("10.244.1.0/29");
   assert.equal(a.gateway, "10.244.1.1");
-  assert.equal(a.take(), "10.244.1.2");
-  assert.equal(a.take(), undefined, "a /30 has one address for pods");
-  a.release("10.244.1.2");
-  assert.equal(a.take(), "10.244.1.2");
+  assert.deepEqual([a.take(), a.take(), a.take()], ["10.244.1.2", "10.244.1.3", "10.244.1.4"]);
+  a.release("10.244.1.3");
+  assert.equal(a.take(), "10.244.1.5", "a released address is not reused at once");
+  assert.equal(a.take(), "10.244.1.6");
+  assert.equal(a.take(), "10.244.1.3", "wrapped around to the free one");
+  assert.equal(a.take(), undefined, "10.244.1.7 is the broadcast address");
+  const held = new PodAddresses("10.244.3.0/24");
+  assert.equal(held.take((ip) => ip === "10.244.3.2"), "10.244.3.3", "an address a stored pod object holds is skipped");
+  const tiny = new PodAddresses("10.244.2.0/30");
+  assert.deepEqual([tiny.take(), tiny.take()], ["10.244.2.2", undefined]);
   assert.throws(() => new PodAddresses("fd00::/64"), /not an IPv4 block/);
 });
 
@@ -94,4 +100,19 @@ test("status: Ready and ContainersReady follow the containers' readiness (reason
   assert.equal(s2.conditions.find((c) => c.type === "Ready")?.lastTransitionTime, "T1");
   const s3 = podStatusJson({ restartPolicy: "Never" }, rt([done(0)]), "T3", s2) as typeof s1;
   assert.deepEqual(s3.conditions.find((c) => c.type === "Ready"), { type: "Ready", status: "False", lastProbeTime: null, lastTransitionTime: "T3", reason: "PodCompleted" });
+});
+
+// kubernetes.io "DNS for Services and Pods", Pod's DNS Policy: "ClusterFirst: Any DNS query that does not match the
+// configured cluster domain suffix … is forwarded to an upstream nameserver"; "Default: The Pod inherits the name
+// resolution configuration from the node"; "None: … all DNS settings are supposed to be provided using the dnsConfig
+// field"; dnsConfig: "nameservers … will be added to the nameservers generated from the specified DNS policy with
+// duplicate addresses removed", searches likewise, options "merged with the options generated from the specified DNS policy".
+test("resolv.conf by dnsPolicy: ClusterFirst (default), ClusterFirst + dnsConfig merged, None (dnsConfig only), Default (the node's)", () => {
+  assert.equal(resolvConf({}, "apps", "10.96.0.10"), "search apps.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n");
+  assert.equal(
+    resolvConf({ dnsConfig: { nameservers: ["1.1.1.1", "10.96.0.10"], searches: ["corp.example"], options: [{ name: "ndots", value: "2" }, { name: "edns0" }] } }, "apps", "10.96.0.10"),
+    "search apps.svc.cluster.local svc.cluster.local cluster.local corp.example\nnameserver 10.96.0.10\nnameserver 1.1.1.1\noptions ndots:2 edns0\n",
+  );
+  assert.equal(resolvConf({ dnsPolicy: "None", dnsConfig: { nameservers: ["1.1.1.1"] } }, "apps", "10.96.0.10"), "nameserver 1.1.1.1\n");
+  assert.equal(resolvConf({ dnsPolicy: "Default" }, "apps", "10.96.0.10"), undefined);
 });

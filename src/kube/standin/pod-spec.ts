@@ -33,6 +33,8 @@ export interface Probe {
 
 export interface PodSpec {
   readonly nodeName?: string;
+  readonly dnsPolicy?: "ClusterFirst" | "ClusterFirstWithHostNet" | "Default" | "None";
+  readonly dnsConfig?: { readonly nameservers?: readonly string[]; readonly searches?: readonly string[]; readonly options?: readonly { readonly name: string; readonly value?: string }[] };
   readonly containers?: readonly Container[];
   readonly restartPolicy?: "Always" | "OnFailure" | "Never";
   readonly activeDeadlineSeconds?: number;
@@ -116,25 +118,38 @@ export function resolvePort(containers: readonly Container[], port: number | str
   return undefined;
 }
 
-/** A node's IPv4 pod CIDR: the gateway (its first host address) and the addresses pods get, lowest free first. */
+/**
+ * A node's IPv4 pod CIDR: the gateway (its first host address) and the addresses pods get, as the
+ * host-local IPAM plugin hands them out: the next free one after the last given, wrapping around
+ * (so a deleted pod's address is not reused at once).
+ */
 export class PodAddresses {
   readonly cidr: Cidr;
   readonly gateway: string;
   readonly #used = new Set<bigint>();
+  #last: bigint;
 
   constructor(podCIDR: string) {
     const p = parseCidr(podCIDR);
     if (!p.ok || p.cidr.family !== 4 || p.cidr.prefix > 30) throw new Error(`stand-in node: podCIDR ${podCIDR} is not an IPv4 block of 4 addresses or more`);
     this.cidr = p.cidr;
     this.gateway = formatIp({ family: 4, value: p.cidr.first + 1n });
+    this.#last = p.cidr.first + 1n;
   }
 
-  /** The next free address (not the network, gateway or broadcast address); undefined when all are taken. */
-  take(): string | undefined {
-    for (let v = this.cidr.first + 2n; v < this.cidr.last; v++) {
-      if (this.#used.has(v)) continue;
+  /**
+   * The next free address after the last given (not the network, gateway or broadcast address, nor
+   * one `taken` elsewhere: a pod object that holds it); undefined when all are taken.
+   */
+  take(taken: (ip: string) => boolean = () => false): string | undefined {
+    const [low, high] = [this.cidr.first + 2n, this.cidr.last - 1n];
+    for (let n = 0n, v = this.#last + 1n; n <= high - low; n++, v++) {
+      if (v > high) v = low;
+      const ip = formatIp({ family: 4, value: v });
+      if (this.#used.has(v) || taken(ip)) continue;
       this.#used.add(v);
-      return formatIp({ family: 4, value: v });
+      this.#last = v;
+      return ip;
     }
     return undefined;
   }
@@ -273,4 +288,26 @@ export function podStatusJson(spec: PodSpec, rt: PodRuntime, now: string, previo
     })),
     qosClass: "BestEffort",
   };
+}
+
+/**
+ * The pod's resolv.conf, as the kubelet writes it for its dnsPolicy: ClusterFirst (the default) the
+ * cluster DNS with `<ns>.svc.cluster.local svc.cluster.local cluster.local` and ndots:5; None only
+ * the pod's dnsConfig; dnsConfig's nameservers, searches and options appended (options by name,
+ * the pod's value winning). Undefined for Default: the node's own resolv.conf (here: this machine's).
+ */
+export function resolvConf(spec: PodSpec, namespace: string, dnsServiceIp: string, clusterDomain = "cluster.local"): string | undefined {
+  const policy = spec.dnsPolicy ?? "ClusterFirst";
+  if (policy === "Default") return undefined;
+  const cluster = policy !== "None";
+  const nameservers = [...(cluster ? [dnsServiceIp] : []), ...(spec.dnsConfig?.nameservers ?? [])];
+  const searches = [...(cluster ? [`${namespace}.svc.${clusterDomain}`, `svc.${clusterDomain}`, clusterDomain] : []), ...(spec.dnsConfig?.searches ?? [])];
+  const options = new Map<string, string | undefined>(cluster ? [["ndots", "5"]] : []);
+  for (const o of spec.dnsConfig?.options ?? []) options.set(o.name, o.value);
+  const lines = [
+    ...(searches.length > 0 ? [`search ${[...new Set(searches)].join(" ")}`] : []),
+    ...[...new Set(nameservers)].map((n) => `nameserver ${n}`),
+    ...(options.size > 0 ? [`options ${[...options].map(([k, v]) => (v === undefined ? k : `${k}:${v}`)).join(" ")}`] : []),
+  ];
+  return `${lines.join("\n")}\n`;
 }
