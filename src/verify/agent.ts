@@ -40,6 +40,8 @@ export function connectOutcome(r: WireProbeResult): { outcome: ConnectOutcome; d
       return { outcome: "refused" };
     case "timeout":
       return { outcome: "timeout" };
+    case "unreachable":
+      return r.detail === undefined ? { outcome: "unreachable" } : { outcome: "unreachable", detail: r.detail };
     default:
       return { outcome: "error", detail: r.detail === undefined ? r.outcome : `${r.outcome} ${r.detail}` };
   }

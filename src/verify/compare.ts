@@ -42,7 +42,6 @@ export interface VerifyEntry {
 
 export function observedOf(r: ResultLine | undefined): Observed {
   if (r === undefined) return "missing";
-  if (r.outcome === "error" && r.detail?.startsWith("unreachable") === true) return "unreachable";
   return r.outcome === "timeout" ? "dropped" : r.outcome;
 }
 

@@ -174,8 +174,8 @@ describe("probes and the engine's verdicts", () => {
       ["no result line: mismatch", deniedTwin, undefined, "mismatch missing"],
       ["allowed external, dropped: inconclusive (nothing may listen there)", allowedExternal, { id: "x", outcome: "timeout", ms: 1 }, "inconclusive dropped"],
       ["denied external, refused: the packet left: mismatch", deniedExternal, { id: "x", outcome: "refused", ms: 1 }, "mismatch refused"],
-      ["allowed external, no route from the pod (ENETUNREACH): inconclusive", allowedExternal, { id: "x", outcome: "error", detail: "unreachable ENETUNREACH", ms: 1 }, "inconclusive unreachable"],
-      ["denied external, no route: it did not get through: match", deniedExternal, { id: "x", outcome: "error", detail: "unreachable ENETUNREACH", ms: 1 }, "match unreachable"],
+      ["allowed external, no route from the pod (ENETUNREACH): inconclusive", allowedExternal, { id: "x", outcome: "unreachable", detail: "ENETUNREACH", ms: 1 }, "inconclusive unreachable"],
+      ["denied external, no route: it did not get through: match", deniedExternal, { id: "x", outcome: "unreachable", detail: "ENETUNREACH", ms: 1 }, "match unreachable"],
       ["DNS allowed, NXDOMAIN is an answer: match", dns, { id: "x", outcome: "nxdomain", addresses: [], ms: 1 }, "match nxdomain"],
       ["DNS allowed, timeout: mismatch", dns, { id: "x", outcome: "timeout", addresses: [], ms: 1 }, "mismatch dropped"],
     ];

@@ -42,7 +42,8 @@ export type ReadyLine =
   | { readonly "portcullis-probe": 1; readonly ready: true; readonly listening: readonly string[]; readonly skipped: readonly string[] }
   | { readonly "portcullis-probe": 1; readonly ready: false; readonly error: string };
 
-export type ConnectOutcome = "connected" | "refused" | "timeout" | "error";
+/** `unreachable`: ICMP host/net unreachable or prohibited, or no route from the pod (`detail`: the code). */
+export type ConnectOutcome = "connected" | "refused" | "timeout" | "unreachable" | "error";
 export type DnsOutcome = "answered" | "nxdomain" | "timeout" | "error";
 
 export type ResultLine =
