@@ -14,7 +14,7 @@ function configured(env: Readonly<Record<string, string | undefined>>): boolean 
 }
 
 /** What each client error means for the exit code (docs/exit-codes.md). */
-function failureOf(error: KubeError): LiveFailure {
+export function failureOf(error: KubeError): LiveFailure {
   switch (error.kind) {
     case "config":
       return "kubeconfig";

@@ -7,7 +7,6 @@ import { randomBytes } from "node:crypto";
 import { isIncomplete } from "../../k8s/live.js";
 import { KubeClient } from "../../kube/client.js";
 import { loadClusterConfig } from "../../kube/config-load.js";
-import type { KubeError } from "../../kube/errors.js";
 import { Transport } from "../../kube/transport.js";
 import type { Endpoint } from "../../model/cluster.js";
 import { chooseTwins, unaddressed } from "../../verify/plan.js";
@@ -18,27 +17,11 @@ import { loadInput, type LiveLoadIo, withPodNetwork } from "../load.js";
 import type { ClusterFlags, CommandOptions } from "../options.js";
 import { render } from "../output.js";
 import { resolveTarget } from "../target.js";
+import { failureOf } from "../live-client.js";
 import { type CommandResult, done, usage } from "./result.js";
 
 type VerifyCommand = Extract<CommandOptions, { name: "verify" }>;
 
-/** What each client error means for the exit code, as for the other live commands (live-client.ts). */
-function statusOf(error: KubeError): Status {
-  switch (error.kind) {
-    case "config":
-      return "kubeconfig";
-    case "credentials":
-      return "cluster-credentials";
-    case "unreachable":
-    case "tls":
-      return "cluster-unreachable";
-    case "http":
-      return error.status === "unauthorized" ? "cluster-credentials" : "internal";
-    case "decode":
-    case "aborted":
-      return "internal";
-  }
-}
 
 function clientFor(flags: ClusterFlags): { ok: true; client: KubeClient } | { ok: false; result: CommandResult } {
   const config = loadClusterConfig({ ...(flags.kubeconfig === null ? {} : { kubeconfig: flags.kubeconfig }), ...(flags.context === null ? {} : { context: flags.context }) });
@@ -66,7 +49,7 @@ function cleanupNote(c: CleanupReport): string {
 
 function failed(f: Exclude<RunFailure, { kind: "interrupted" }>, cleanup: CleanupReport): CommandResult {
   const message = f.kind === "kube" ? `${f.doing}: ${f.error.message}${f.error.kind === "http" && f.error.status === "forbidden" ? " (the RBAC verify needs: docs/verify.md)" : ""}` : f.message;
-  return done(f.kind === "kube" ? statusOf(f.error) : "internal", "", `portcullis: verify: ${message}\n${cleanupNote(cleanup)}`);
+  return done(f.kind === "kube" ? failureOf(f.error) : "internal", "", `portcullis: verify: ${message}\n${cleanupNote(cleanup)}`);
 }
 
 /** Ends the process by the signal received, as an uninterrupted command would have ended (130 for Ctrl-C); the run has cleaned up. */
@@ -178,7 +161,7 @@ async function cleanup(o: Extract<VerifyCommand, { action: "cleanup" }>, io: Liv
   if (!client.ok) return client.result;
   try {
     const r = await cleanupLeftovers(client.client, o.namespace, progress(io));
-    if (!r.ok) return done(statusOf(r.error), "", `portcullis: verify --cleanup: ${r.error.message}\n`);
+    if (!r.ok) return done(failureOf(r.error), "", `portcullis: verify --cleanup: ${r.error.message}\n`);
     const view = { deleted: r.value.deleted, failed: r.value.failed };
     const text = `${r.value.deleted.length === 0 ? "nothing left by verify runs" : `deleted ${r.value.deleted.length} objects:\n${r.value.deleted.map((d) => `  ${d}\n`).join("")}`.trimEnd()}\n${r.value.failed.map((f) => `could not delete ${f}\n`).join("")}`;
     return done(r.value.failed.length === 0 ? "ok" : "internal", o.output === "json" ? render("json", view, {}) : text);
