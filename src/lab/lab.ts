@@ -7,7 +7,7 @@ import { formatIp } from "../net/ip.js";
 import { AgentHandle } from "./agent-handle.js";
 import { track, untrack } from "./cleanup.js";
 import { mapLimit } from "./limit.js";
-import { LAB_PREFIX, addNetns, deleteNetns, isKeptMarker, keptMarker, listNetns, newPrefix, ofPrefix, ownerMarker, readMarker } from "./netns.js";
+import { LAB_PREFIX, addNetns, deleteNetns, ipBatch, isKeptMarker, keptMarker, listNetns, newPrefix, ofPrefix, ownerMarker, readMarker, sysctlIn } from "./netns.js";
 import { type LabPlan, planLab } from "./plan.js";
 import { bridgePreflight } from "./preflight.js";
 import type { AgentConfig } from "./protocol.js";
@@ -30,18 +30,14 @@ async function freshPrefix(): Promise<string> {
   throw new Error("could not pick an unused lab prefix");
 }
 
-function batch(ns: string, lines: readonly string[]): Promise<string> {
-  return runOk(["ip", "-n", ns, "-batch", "-"], { input: lines.map((l) => `${l}\n`).join("") });
-}
-
 async function wire(plan: LabPlan, step: (s: LabStep) => Promise<void>): Promise<void> {
   await addNetns(plan.namespaces);
   await step("namespaces");
-  await mapLimit([...plan.sysctls], SPAWN_CONCURRENCY, ([ns, kv]) => runOk(["ip", "netns", "exec", ns, "sysctl", "-q", "-w", ...kv]));
+  await mapLimit([...plan.sysctls], SPAWN_CONCURRENCY, ([ns, kv]) => sysctlIn(ns, kv));
   await step("sysctls");
-  await batch(plan.nodeBatch.ns, plan.nodeBatch.lines);
+  await ipBatch(plan.nodeBatch.ns, plan.nodeBatch.lines);
   await step("links");
-  await mapLimit(plan.batches, SPAWN_CONCURRENCY, (b) => batch(b.ns, b.lines));
+  await mapLimit(plan.batches, SPAWN_CONCURRENCY, (b) => ipBatch(b.ns, b.lines));
   await mapLimit(plan.extra, SPAWN_CONCURRENCY, (argv) => runOk(["ip", ...argv]));
   await step("addresses");
 }

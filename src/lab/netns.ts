@@ -40,6 +40,17 @@ export async function addNetns(names: readonly string[]): Promise<void> {
   await runOk(["ip", "-batch", "-"], { input: names.map((n) => `netns add ${n}\n`).join("") });
 }
 
+/** `ip -n NS -batch -`: many changes in one namespace in one process. */
+export async function ipBatch(ns: string, lines: readonly string[]): Promise<void> {
+  if (lines.length === 0) return;
+  await runOk(["ip", "-n", ns, "-batch", "-"], { input: lines.map((l) => `${l}\n`).join("") });
+}
+
+/** `sysctl -w` settings inside a namespace. */
+export async function sysctlIn(ns: string, settings: readonly string[]): Promise<void> {
+  await runOk(["ip", "netns", "exec", ns, "sysctl", "-q", "-w", ...settings]);
+}
+
 /** Deletes every namespace of the prefix that exists; deleting drops their veths too. */
 export async function deleteNetns(prefix: string): Promise<void> {
   for (let attempt = 0; attempt < 3; attempt++) {

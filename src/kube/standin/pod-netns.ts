@@ -13,7 +13,7 @@
  */
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { track, untrack } from "../../lab/cleanup.js";
-import { LAB_NS, killNetnsPids, listNetns, newPrefix, ownerMarker, writeMarker } from "../../lab/netns.js";
+import { LAB_NS, addNetns, ipBatch, killNetnsPids, listNetns, newPrefix, ownerMarker, sysctlIn, writeMarker } from "../../lab/netns.js";
 import { run, runOk } from "../../lab/run.js";
 
 export type Topology = "routed" | "bridge";
@@ -29,13 +29,6 @@ export interface NodeNet {
 
 const BRIDGE = "cni0";
 
-/** `ip -n NS -batch -`: many changes in one process. */
-async function ipBatch(netns: string, lines: readonly string[]): Promise<void> {
-  if (lines.length === 0) return;
-  await runOk(["ip", "-n", netns, "-batch", "-"], { input: `${lines.join("\n")}\n` });
-}
-
-const sysctl = (netns: string, settings: readonly string[]): Promise<string> => runOk(["ip", "netns", "exec", netns, "sysctl", "-q", "-w", ...settings]);
 
 /** The namespaces of one stand-in cluster: created, tracked for exit handlers, deleted with their /etc/netns dirs. */
 export class Namespaces {
@@ -56,7 +49,7 @@ export class Namespaces {
   async create(): Promise<string> {
     const name = `${this.prefix}-${this.#next++}`;
     this.#live.add(name);
-    await runOk(["ip", "netns", "add", name]);
+    await addNetns([name]);
     if (name.endsWith("-0")) await writeMarker(name, ownerMarker());
     return name;
   }
@@ -82,7 +75,7 @@ export class Namespaces {
 
 /** A node's router: forwarding on; with `bridge`, cni0 holding the gateway and br_netfilter on. */
 export async function setUpRouter(node: NodeNet, topology: Topology): Promise<void> {
-  await sysctl(node.router, ["net.ipv4.ip_forward=1", ...(topology === "bridge" ? ["net.bridge.bridge-nf-call-iptables=1"] : [])]);
+  await sysctlIn(node.router, ["net.ipv4.ip_forward=1", ...(topology === "bridge" ? ["net.bridge.bridge-nf-call-iptables=1"] : [])]);
   await ipBatch(node.router, [
     "link set lo up",
     `addr add ${node.gateway}/32 dev lo`,
