@@ -121,7 +121,9 @@ export function readAdminPolicy(r: Reader, kind: AdminPolicyKind, header: Object
   const ingress = readRules(r, d, child(specField, "ingress"), "ingress");
   const egress = readRules(r, d, child(specField, "egress"), "egress");
   if (r.failed || tier === undefined || priority === undefined || subject === undefined) return undefined;
-  const base = { name: header.ref.name, source: d.source, subject, ingress, egress, at: r.at([]) };
+  // metadata.annotations, when it has some (lint reads domain lists from them).
+  const annotations = header.annotations.size === 0 ? {} : { annotations: header.annotations };
+  const base = { name: header.ref.name, source: d.source, subject, ingress, egress, ...annotations, at: r.at([]) };
   if (tier === "Admin") return priority === null ? undefined : { ...base, tier, priority };
   return { ...base, tier, priority };
 }

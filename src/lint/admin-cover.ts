@@ -5,6 +5,7 @@
  * may be a cover these simple proofs do not see (then lint reports nothing).
  */
 import type { AdminEgressPeer, AdminPolicy, AdminProtocolMatch, AdminRule, AdminSubject, DomainName } from "../model/admin-policy.js";
+import type { Direction } from "../model/cluster.js";
 import { type LabelSelector, isMatchAll, selectorKey } from "../model/selector.js";
 import { AddressSet } from "../net/address-set.js";
 
@@ -114,4 +115,25 @@ export function tierDeniesRest(policies: readonly AdminPolicy[], everything: Add
     }
   }
   return false;
+}
+
+/**
+ * The rules that decide, before `rule` of `policy`, every connection it matches for every pod the
+ * policy selects (one per piece of it, once each): rules written above it in the same policy, and
+ * rules of policies of the same tier that come strictly before it and select every pod it selects.
+ * Null when some piece is not proven decided (or the rule fails closed).
+ */
+export function shadowingRules(
+  policies: readonly AdminPolicy[],
+  policy: AdminPolicy,
+  direction: Direction,
+  rule: AdminRule<AdminEgressPeer>,
+): { policy: AdminPolicy; rule: AdminRule<AdminEgressPeer> }[] | null {
+  const pieces = rulePieces(rule);
+  if (pieces === null || pieces.length === 0) return null;
+  const before = policies.filter((q) => strictlyBefore(q, policy) && subjectCovers(q.subject, policy.subject)).sort((a, b) => (a.priority ?? Infinity) - (b.priority ?? Infinity));
+  const earlier = [...before.flatMap((q) => rulesOf(q, direction).map((r) => ({ policy: q, rule: r }))), ...rulesOf(policy, direction).filter((r) => r.index < rule.index).map((r) => ({ policy, rule: r }))];
+  const deciders = pieces.map((piece) => earlier.find((e) => ruleCoversPiece(e.rule, piece)));
+  if (deciders.some((d) => d === undefined)) return null;
+  return [...new Set(deciders.flatMap((d) => (d === undefined ? [] : [d])))];
 }

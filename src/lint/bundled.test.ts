@@ -84,6 +84,20 @@ const MISTAKES: Readonly<Record<string, readonly string[]>> = {
     "info egress-not-isolated Namespace frontend [frontend/admin-tools, frontend/web]",
     "info egress-not-isolated Namespace backend [backend/api]",
   ],
+  "domain-allowlist": [
+    "warning domain-names-cluster-service ClusterNetworkPolicy checkout-allowlist spec.egress[0].to[0].domainNames[2] [checkout/payments, checkout/web]",
+    "error domain-rule-dns-blocked ClusterNetworkPolicy checkout-allowlist spec.egress[0].to[0].domainNames [checkout/payments, checkout/web]",
+    "warning domain-wildcard-too-wide ClusterNetworkPolicy checkout-allowlist spec.egress[0].to[0].domainNames[1] [checkout/payments, checkout/web]",
+    // The same missing DNS Accept seen from the Deny: no NetworkPolicy can allow DNS again after it.
+    "error dns-egress-blocked ClusterNetworkPolicy checkout-allowlist spec.egress[1] [checkout/payments, checkout/web]",
+    // The Deny of 0.0.0.0/0 denies checkout's pod-to-pod egress too (web to payments' pod IP).
+    "info admin-networks-cover-cluster ClusterNetworkPolicy checkout-allowlist spec.egress[1].to[0].networks [checkout/payments, checkout/web]",
+    "warning domain-rule-adds-nothing ClusterNetworkPolicy reports-buckets spec.egress[0].to[0].domainNames [reports/exporter]",
+    "warning domain-pattern-ambiguous NetworkPolicy reports/exporter-egress metadata.annotations[\"portcullis.dev/egress-domains\"] [reports/exporter]",
+    // The 0.0.0.0/0 that makes the domain rule pointless: every port, the metadata address included.
+    "warning egress-internet-open NetworkPolicy reports/exporter-egress spec.egress[0].to[0] [reports/exporter]",
+    "warning metadata-reachable NetworkPolicy reports/exporter-egress spec.egress[0].to[0] [reports/exporter]",
+  ],
   // web-to-db allows web other egress and no DNS: forgotten, an error for the namespace.
   "dns-blocked": ["error dns-egress-blocked NetworkPolicy shop/default-deny-egress [shop/db, shop/web]"],
   "dns-udp-only": ["warning dns-tcp-missing NetworkPolicy payments/checkout-egress spec.egress[0].to[0] [payments/checkout]"],

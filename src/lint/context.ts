@@ -90,8 +90,12 @@ export class LintContext {
    */
   adminClosesEgress(e: Endpoint, tiers: readonly ("Admin" | "Baseline")[]): boolean {
     const selecting = this.adminSelecting(e, "egress");
-    const everything = everyAddressOf(podFamilies(this.options.engine.podNetwork, this.cluster.endpoints));
-    return tiers.some((tier) => tierDeniesRest(selecting[tier], everything));
+    return tiers.some((tier) => tierDeniesRest(selecting[tier], this.everyAddress()));
+  }
+
+  /** Every address of the pods' families (0.0.0.0/0, and ::/0 when some pod may use IPv6). */
+  everyAddress(): AddressSet {
+    return everyAddressOf(podFamilies(this.options.engine.podNetwork, this.cluster.endpoints));
   }
 
   /** The workloads of the input in `namespace`. */

@@ -28,13 +28,14 @@ test("registry: ids are unique, kebab-case, and each rule's docs page is docs/ru
 
 test("registry: the rules of the issue, with their severities", () => {
   const bySeverity = (s: Severity): string[] => RULES.filter((r) => r.severity === s).map((r) => r.id).sort();
-  assert.deepEqual(bySeverity("error"), ["dns-egress-blocked", "egress-rules-ignored", "kind-near-miss"]);
+  assert.deepEqual(bySeverity("error"), ["dns-egress-blocked", "domain-rule-dns-blocked", "egress-rules-ignored", "kind-near-miss"]);
   assert.deepEqual(bySeverity("info"), ["egress-not-isolated", "hostnetwork-selected", "policy-adds-nothing", "redundant-rule"]);
   assert.deepEqual(
     RULES.filter((r) => r.id.startsWith("admin-") || r.id.startsWith("baseline-") || r.id.startsWith("domain-")).map((r) => `${r.id} ${r.severity}`),
-    ["admin-same-priority-conflict warning", "admin-rule-shadowed warning", "baseline-rule-unreachable warning", "admin-networks-cover-cluster warning", "domain-names-not-admin-accept warning"],
+    ["admin-same-priority-conflict warning", "admin-rule-shadowed warning", "baseline-rule-unreachable warning", "admin-networks-cover-cluster warning", "domain-names-not-admin-accept warning",
+      "domain-rule-dns-blocked error", "domain-wildcard-too-wide warning", "domain-names-cluster-service warning", "domain-pattern-ambiguous warning", "domain-rule-adds-nothing warning"],
   );
-  assert.equal(RULES.length, 21);
+  assert.equal(RULES.length, 26);
 });
 
 test("unknownRuleIds names the ids that are not rules, for the CLI to refuse", () => {

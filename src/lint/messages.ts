@@ -146,13 +146,50 @@ export const lintMessages = {
   adminNetworksPodsHint: () =>
     `if only destinations outside the cluster are meant, "add a rule that Passes all pod traffic before the Networks rule": action: Pass, to: [{namespaces: {}}]`,
   // domain-names-not-admin-accept
-  domainNamesNotAccept: (names: readonly string[], action: string) =>
-    `domainNames ${listText(names)} in a ${action} rule: "DomainNames is only supported for Accept rules", so an implementation need not honour it, and a name's addresses change under the rule`,
+  domainNamesNotAccept: (names: readonly string[], action: string, tier: "Admin" | "Baseline") =>
+    `domainNames ${listText(names)} in a ${action} rule: "DomainNames is only supported for Accept rules", so an implementation need not honour it, and a name's addresses change under the rule${
+      action === "Deny"
+        ? `; a Deny of names fails open: an address the enforcer did not see in a DNS answer (a lookup through another resolver, DNS over HTTPS, an address known in advance) is not denied`
+        : ""
+    }${tier === "Baseline" ? `; in the Baseline tier it decides only for pods no NetworkPolicy isolates for egress` : ""}`,
   domainNamesNotAcceptHint: () =>
     `allowlist instead: an Admin Accept of these domainNames, with a Deny of the rest after it ("DomainNames Accept rules should be used with a lower precedence egress deny"); to block a known service, Deny its networks`,
   domainNamesBaselineAccept: (names: readonly string[]) =>
     `domainNames ${listText(names)} in a Baseline Accept: the Baseline tier decides only for pods no NetworkPolicy isolates for egress, and the BaselineAdminNetworkPolicy (v1alpha1) has no domainNames`,
   domainNamesBaselineAcceptHint: () => `move the allowlist to the Admin tier: an Admin Accept of these domainNames, with a lower precedence egress Deny`,
+  // domain-rule-dns-blocked
+  domainRuleDnsBlocked: (rule: string, missing: readonly string[], dns: string) =>
+    `${rule} allows domain names, but the pods it applies to cannot send DNS queries over ${missing.join(" or ")} 53 to ${dns}: a domain rule matches only addresses the pod received in a DNS answer and "grants no DNS access itself", so ${
+      missing.includes("UDP") ? "no name ever resolves and the rule matches nothing" : "answers too large for UDP (truncated, then retried over TCP) never arrive, and the rule misses the addresses they carry"
+    }`,
+  domainRuleDnsBlockedHint: (tier: "Admin" | "Baseline", missing: readonly string[]) =>
+    `accept ${missing.join(" and ")} port 53 to the DNS pods before this rule, in the ${tier} tier: action: Accept, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}, podSelector: {matchLabels: {k8s-app: kube-dns}}}}], protocols: [{udp: {destinationPort: {number: 53}}}, {tcp: {destinationPort: {number: 53}}}]`,
+  // domain-wildcard-too-wide
+  domainWildcardTooWide: (text: string, parent: string, kind: "icann" | "private") =>
+    `${text} matches every name under ${parent}, ${
+      kind === "icann"
+        ? `a public suffix (Public Suffix List, ICANN section): anyone can register a domain under it`
+        : `a public suffix (Public Suffix List, private section): every name under it belongs to a different customer of ${parent}`
+    }, so it allows whatever a pod resolves there, including names an attacker registers`,
+  domainWildcardTooWideHint: (parent: string) => `name the registrable domains themselves (example.${parent} and *.example.${parent}), not everything under ${parent}`,
+  // domain-names-cluster-service
+  domainNameClusterIp: (text: string, service: string, clusterIps: readonly string[]) =>
+    `${text} is the name of ClusterIP Service ${service}, which resolves to ${clusterIps.length === 0 ? "its ClusterIP" : `its ClusterIP ${clusterIps.join(", ")}`}: policies see a connection after Service translation (its destination is a pod IP), so this name never matches`,
+  domainNameClusterIpHint: (namespace: string, selector: string) =>
+    `select the Service's pods instead: to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ${namespace}}}, podSelector: {matchLabels: ${selector}}}}]`,
+  domainNameClusterWildcard: (text: string, domain: string, clusterIpServices: readonly string[]) =>
+    `${text} matches names of the cluster domain ${domain}: a ClusterIP Service's name never matches (policies see the pod IP after Service translation)${
+      clusterIpServices.length === 0 ? "" : `, as for ${listText(clusterIpServices)}`
+    }, and a headless Service's name matches its pods only while they are the answer`,
+  domainNameClusterWildcardHint: () => `select the cluster's pods with a pods or namespaces peer (namespaceSelector, podSelector) instead of their names`,
+  // domain-pattern-ambiguous
+  domainPatternAmbiguous: (text: string, where: string, readings: readonly string[]) => `${text} in ${where} means different things to different implementations: ${readings.join("; ")}`,
+  domainPatternAmbiguousHint: (suggestion: string) => `write what is meant in the form every implementation reads alike: ${suggestion}`,
+  // domain-rule-adds-nothing
+  domainRuleAddsNothing: (rule: string, ports: string, by: readonly string[]) =>
+    `${rule} allows domain names, but its pods may already connect to every address on ${ports}${by.length === 0 ? "" : ` (allowed by ${listText(by)})`}: removing the domain rule would change no connection`,
+  domainRuleAddsNothingHint: () =>
+    `if the domain list is meant as an allowlist, narrow the broader rule (its networks or ipBlock 0.0.0.0/0 and ::/0) or deny the rest after the domain rule; otherwise remove the domain rule`,
   // hostnetwork-selected
   hostNetworkSelected: (pods: readonly string[]) =>
     `the podSelector matches host-network pods (${listText(pods)}): NetworkPolicy does not apply to pods that use the node's network`,

@@ -32,6 +32,11 @@ const CASES: MistakeCase[] = [
   { dir: "admin-tiers", rule: "admin-same-priority-conflict", file: "guardrails.yaml", path: "spec.ingress[0]", endpoints: ["store/web"], says: "both match telemetry/prometheus → store/web, TCP port 8080" },
   { dir: "admin-tiers", rule: "domain-names-not-admin-accept", file: "guardrails.yaml", path: "spec.egress[0].to[0].domainNames", endpoints: ["store/db", "store/web", "telemetry/prometheus"], says: "in a Deny rule" },
   { dir: "admin-tiers", rule: "baseline-rule-unreachable", file: "guardrails.yaml", path: "spec.egress[0]", endpoints: ["store/db", "store/web"], says: "isolated for egress by NetworkPolicy store/default-deny-egress" },
+  { dir: "domain-allowlist", rule: "domain-rule-dns-blocked", file: "allowlist.yaml", path: "spec.egress[0].to[0].domainNames", endpoints: ["checkout/payments", "checkout/web"], says: "cannot send DNS queries over UDP or TCP 53" },
+  { dir: "domain-allowlist", rule: "domain-wildcard-too-wide", file: "allowlist.yaml", path: "spec.egress[0].to[0].domainNames[1]", endpoints: ["checkout/payments", "checkout/web"], says: "*.github.io matches every name under github.io" },
+  { dir: "domain-allowlist", rule: "domain-names-cluster-service", file: "allowlist.yaml", path: "spec.egress[0].to[0].domainNames[2]", endpoints: ["checkout/payments", "checkout/web"], says: "ClusterIP Service checkout/payments" },
+  { dir: "domain-allowlist", rule: "domain-rule-adds-nothing", file: "reports.yaml", path: "spec.egress[0].to[0].domainNames", endpoints: ["reports/exporter"], says: "allowed by NetworkPolicy reports/exporter-egress spec.egress[0]" },
+  { dir: "domain-allowlist", rule: "domain-pattern-ambiguous", file: "reports.yaml", path: 'metadata.annotations["portcullis.dev/egress-domains"]', endpoints: ["reports/exporter"], says: "*amazonaws.com in" },
 ];
 
 for (const c of CASES) {

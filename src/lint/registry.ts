@@ -2,6 +2,11 @@ import { adminSamePriorityConflict } from "./rules/admin-same-priority-conflict.
 import { baselineRuleUnreachable } from "./rules/baseline-rule-unreachable.js";
 import { adminNetworksCoverCluster } from "./rules/admin-networks-cover-cluster.js";
 import { domainNamesNotAdminAccept } from "./rules/domain-names-not-admin-accept.js";
+import { domainNamesClusterService } from "./rules/domain-names-cluster-service.js";
+import { domainPatternAmbiguous } from "./rules/domain-pattern-ambiguous.js";
+import { domainRuleAddsNothing } from "./rules/domain-rule-adds-nothing.js";
+import { domainRuleDnsBlocked } from "./rules/domain-rule-dns-blocked.js";
+import { domainWildcardTooWide } from "./rules/domain-wildcard-too-wide.js";
 import { adminRuleShadowed } from "./rules/admin-rule-shadowed.js";
 import { dnsEgressBlocked } from "./rules/dns-egress-blocked.js";
 import { dnsTcpMissing } from "./rules/dns-tcp-missing.js";
@@ -44,6 +49,11 @@ export const RULES: readonly LintRule[] = [
   baselineRuleUnreachable,
   adminNetworksCoverCluster,
   domainNamesNotAdminAccept,
+  domainRuleDnsBlocked,
+  domainWildcardTooWide,
+  domainNamesClusterService,
+  domainPatternAmbiguous,
+  domainRuleAddsNothing,
 ];
 
 export function ruleById(id: string): LintRule | undefined {

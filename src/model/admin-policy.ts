@@ -1,5 +1,6 @@
 import type { Location } from "../diag/location.js";
 import type { Cidr } from "../net/cidr.js";
+import type { Labels } from "./labels.js";
 import type { Protocol } from "./ports.js";
 import type { LabelSelector } from "./selector.js";
 
@@ -133,6 +134,8 @@ interface AdminPolicyBase {
   /** "Rules ... a rule that appears at the top of the ... rules would take the highest precedence." */
   readonly ingress: readonly AdminRule<AdminIngressPeer>[];
   readonly egress: readonly AdminRule<AdminEgressPeer>[];
+  /** metadata.annotations, absent when it has none (lint reads domain lists written there). */
+  readonly annotations?: Labels;
   readonly at: Location;
 }
 

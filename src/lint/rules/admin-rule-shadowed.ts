@@ -1,6 +1,6 @@
 import { effectiveAction } from "../../model/admin-policy.js";
 import type { Direction } from "../../model/cluster.js";
-import { rulePieces, ruleCoversPiece, rulesOf, strictlyBefore, subjectCovers } from "../admin-cover.js";
+import { rulesOf, shadowingRules } from "../admin-cover.js";
 import { adminObject, adminRuleText, atText } from "../describe.js";
 import { lintMessages as m } from "../messages.js";
 import type { Draft, LintRule } from "../types.js";
@@ -19,17 +19,9 @@ export const adminRuleShadowed: LintRule = {
     const drafts: Draft[] = [];
     for (const policy of policies) {
       for (const direction of DIRECTIONS) {
-        const before = policies
-          .filter((q) => strictlyBefore(q, policy) && subjectCovers(q.subject, policy.subject))
-          .sort((a, b) => (a.priority ?? Infinity) - (b.priority ?? Infinity));
-        const own = rulesOf(policy, direction);
-        for (const rule of own) {
-          const pieces = rulePieces(rule);
-          if (pieces === null) continue;
-          const earlier = [...before.flatMap((q) => rulesOf(q, direction).map((r) => ({ policy: q, rule: r }))), ...own.filter((r) => r.index < rule.index).map((r) => ({ policy, rule: r }))];
-          const deciders = pieces.map((piece) => earlier.find((e) => ruleCoversPiece(e.rule, piece)));
-          if (deciders.length === 0 || deciders.some((d) => d === undefined)) continue;
-          const named = [...new Set(deciders.flatMap((d) => (d === undefined ? [] : [d])))];
+        for (const rule of rulesOf(policy, direction)) {
+          const named = shadowingRules(policies, policy, direction, rule);
+          if (named === null) continue;
           const action = effectiveAction(rule);
           const others = [...new Set(named.map((d) => effectiveAction(d.rule)).filter((a) => a !== action))];
           drafts.push({

@@ -12,6 +12,16 @@ const CASES: RuleCase[] = [
     yaml: docs(PODS, clusterPolicy("block", "Admin", 10, rule("Deny"))),
     expect: [{ path: "spec.egress[0].to[0].domainNames", endpoints: ["shop/web"], severity: "warning", message: 'domainNames *.example.com, api.example.org in a Deny rule: "DomainNames is only supported for Accept rules"' }],
   },
+  {
+    name: "a Deny of names fails open (NPEP-133: \"it may accidentally allow traffic to an IP belonging to a denied domain\"): the message says so",
+    yaml: docs(PODS, clusterPolicy("block", "Admin", 10, rule("Deny"))),
+    expect: [{ path: "spec.egress[0].to[0].domainNames", message: "a Deny of names fails open" }],
+  },
+  {
+    name: "a Deny of domainNames in the Baseline tier: the message names the tier's reach",
+    yaml: docs(PODS, clusterPolicy("b", "Baseline", 10, rule("Deny"))),
+    expect: [{ path: "spec.egress[0].to[0].domainNames", severity: "warning", message: "in the Baseline tier it decides only for pods no NetworkPolicy isolates for egress" }],
+  },
   { name: "a Pass of domainNames: a warning", yaml: docs(PODS, clusterPolicy("p", "Admin", 10, rule("Pass"))), expect: [{ path: "spec.egress[0].to[0].domainNames", severity: "warning", message: "in a Pass rule" }] },
   { name: "a Baseline Accept of domainNames: info", yaml: docs(PODS, clusterPolicy("b", "Baseline", 10, rule("Accept"))), expect: [{ path: "spec.egress[0].to[0].domainNames", severity: "info", message: "in a Baseline Accept" }] },
   { name: "near miss: an Admin Accept of domainNames (the allowlist the API describes)", yaml: docs(PODS, clusterPolicy("allow", "Admin", 10, rule("Accept"))), expect: [] },
