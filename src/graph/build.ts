@@ -16,17 +16,20 @@ import { internetAddresses, metadataAddresses, podFamilies } from "../model/well
 import { AddressSet } from "../net/address-set.js";
 import { formatIp } from "../net/ip.js";
 import { compactAddresses } from "../render/addresses.js";
+import { domainDestinations, resolvedAddresses, viaText } from "../render/egress-domains.js";
+import type { DnsSnapshot } from "../dns/snapshot.js";
 import { NodeIds } from "./ids.js";
 import { connsLabel } from "./label.js";
 import type { EgressGraph, GraphEdge, GraphNode, GraphOptions, NodeKind } from "./types.js";
 
-type SpecialKind = Exclude<NodeKind, "endpoint" | "addresses">;
+type SpecialKind = Exclude<NodeKind, "endpoint" | "addresses" | "domain">;
 
 /** The well-known destinations a source is checked against (model/well-known.ts). */
 interface Facts {
   readonly internet: AddressSet;
   readonly metadata: AddressSet;
   readonly labels: Readonly<Record<SpecialKind, string>>;
+  readonly resolution: DnsSnapshot | null;
 }
 
 function facts(engine: Engine, options: GraphOptions): Facts {
@@ -35,10 +38,11 @@ function facts(engine: Engine, options: GraphOptions): Facts {
     internet: internetAddresses(podFamilies(engine.options.podNetwork, engine.cluster.endpoints)),
     metadata: AddressSet.fromIps(metadata),
     labels: { internet: "internet (public addresses)", metadata: `metadata (${metadata.map(formatIp).join(", ")})`, anywhere: "anywhere" },
+    resolution: options.resolution ?? null,
   };
 }
 
-const NODE_ORDER: readonly NodeKind[] = ["endpoint", "addresses", "internet", "metadata", "anywhere"];
+const NODE_ORDER: readonly NodeKind[] = ["endpoint", "domain", "addresses", "internet", "metadata", "anywhere"];
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -62,6 +66,18 @@ class Builder {
     return id;
   }
 
+  /** A domain pattern's node, labelled with the pattern (`*.example.com`). */
+  domain(pattern: string): string {
+    const id = this.ids.idOf(`domain ${pattern}`, `dns_${pattern.replace("*", "any")}`);
+    if (!this.nodes.has(id)) this.nodes.set(id, { id, kind: "domain", label: pattern, namespace: null });
+    return id;
+  }
+
+  /** A `resolves` edge from a domain node to an address node, drawn once per pair. */
+  resolves(from: string, to: string, label: string): void {
+    if (!this.edges.some((e) => e.style === "resolves" && e.from === from && e.to === to)) this.edges.push({ from, to, style: "resolves", label });
+  }
+
   special(kind: SpecialKind): string {
     const id = this.ids.idOf(kind);
     if (!this.nodes.has(id)) this.nodes.set(id, { id, kind, label: this.labels[kind], namespace: null });
@@ -70,8 +86,9 @@ class Builder {
 
   graph(): EgressGraph {
     const rank = (n: GraphNode): number => NODE_ORDER.indexOf(n.kind);
-    // Workloads first (their groups list them), then regions by label, then the special nodes.
-    const nodes = [...this.nodes.values()].sort((a, b) => rank(a) - rank(b) || (a.kind === "addresses" && b.kind === "addresses" ? compare(a.label, b.label) : 0));
+    // Workloads first (their groups list them), then domains and regions by label, then the special nodes.
+    const byLabelToo = (a: GraphNode, b: GraphNode): number => (a.kind === b.kind && (a.kind === "addresses" || a.kind === "domain") ? compare(a.label, b.label) : 0);
+    const nodes = [...this.nodes.values()].sort((a, b) => rank(a) - rank(b) || byLabelToo(a, b));
     const namespaces = [...new Set(nodes.flatMap((n) => (n.namespace === null ? [] : [n.namespace])))].sort();
     const byLabel = (a: GraphNode, b: GraphNode): number => compare(a.label, b.label);
     return {
@@ -126,6 +143,24 @@ function drawSource(b: Builder, engine: Engine, f: Facts, pairs: PairAnalysis, e
   };
   notable("internet", f.internet);
   notable("metadata", f.metadata);
+  drawDomains(b, engine, f, src, from);
+}
+
+/**
+ * The source's domain destinations (render/egress-domains.ts): an edge to each pattern's node,
+ * `domain-accepted` for an Accept (labelled with its ports and rule), `domain-denied` for a Deny or
+ * Pass; with a resolution snapshot, a `resolves` edge from the pattern's node to each address it
+ * admits.
+ */
+function drawDomains(b: Builder, engine: Engine, f: Facts, src: Endpoint, from: string): void {
+  for (const d of domainDestinations(engine, src)) {
+    const to = b.domain(d.pattern);
+    const rule = `${d.rule.tier} ${d.rule.policy.name}${d.rule.name === null ? "" : ` "${d.rule.name}"`}`;
+    if (d.action === "Accept") b.edges.push({ from, to, style: "domain-accepted", label: `${connsLabel(d.conns)} (${rule}, the addresses it resolves)` });
+    else b.edges.push({ from, to, style: "domain-denied", label: `${d.action === "Deny" ? "denied" : "passed"} by ${rule}: ${connsLabel(d.conns)}` });
+    if (f.resolution === null) continue;
+    for (const r of resolvedAddresses(d, f.resolution)) b.resolves(to, b.addresses(AddressSet.fromIp(r.address)), `${r.name === d.pattern && r.chain.length <= 1 ? "" : `${viaText(r, d.pattern).slice(2, -1)}, `}TTL ${r.ttl} s`);
+  }
 }
 
 /** A guardrail rule met by a destination: what it does, how an edge names it (`Admin deny-metadata "block-imds"`), what of the destination it matches. */

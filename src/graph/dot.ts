@@ -1,4 +1,4 @@
-/** Graphviz DOT: namespaces as clusters, blocked edges dashed, unrestricted ones bold, guardrail (admin tier) edges coloured. */
+/** Graphviz DOT: namespaces as clusters, blocked edges dashed, unrestricted ones bold, guardrail (admin tier) edges coloured, domains as hexagons. */
 import type { EdgeStyle, EgressGraph, GraphNode } from "./types.js";
 
 /** A DOT double-quoted string: backslashes and quotes escaped, line breaks as `\n`. */
@@ -7,7 +7,7 @@ export function dotString(text: string): string {
 }
 
 function node(n: GraphNode): string {
-  const shape = n.kind === "endpoint" ? "" : ", shape=ellipse";
+  const shape = n.kind === "endpoint" ? "" : n.kind === "domain" ? ", shape=hexagon" : ", shape=ellipse";
   const dashed = n.kind === "internet" || n.kind === "metadata" ? ", style=dashed" : "";
   return `${n.id} [label=${dotString(n.label)}${shape}${dashed}];`;
 }
@@ -19,6 +19,10 @@ const STYLE: Readonly<Record<EdgeStyle, string>> = {
   // Guardrails (admin tiers): coloured, a denial also dashed with a cross at its end.
   "guardrail-accepted": ", color=darkgreen, penwidth=2",
   "guardrail-denied": ", style=dashed, color=red, arrowhead=tee",
+  // Domains: an Accept blue, a Deny or Pass red and dashed; an address a name resolves to dotted, no arrow.
+  "domain-accepted": ", color=blue",
+  "domain-denied": ", style=dashed, color=red, arrowhead=tee",
+  resolves: ", style=dotted, arrowhead=none",
 };
 
 export function renderDot(graph: EgressGraph): string {

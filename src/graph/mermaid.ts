@@ -1,4 +1,4 @@
-/** Mermaid flowchart: namespaces as subgraphs, blocked edges dashed, unrestricted ones thick, guardrail (admin tier) edges ending in a circle or a cross. */
+/** Mermaid flowchart: namespaces as subgraphs, blocked edges dashed, unrestricted ones thick, guardrail (admin tier) edges ending in a circle or a cross, domains as hexagons. */
 import type { EdgeStyle, EgressGraph, GraphNode } from "./types.js";
 
 /** A quoted Mermaid string: quotes and angle brackets as entity codes, so no label breaks the syntax. */
@@ -9,12 +9,22 @@ export function mermaidString(text: string): string {
 
 function node(n: GraphNode): string {
   const label = mermaidString(n.label);
-  // Workloads are boxes; addresses and the special destinations are rounded.
-  return n.kind === "endpoint" ? `${n.id}[${label}]` : `${n.id}(${label})`;
+  // Workloads are boxes; domains hexagons; addresses and the special destinations are rounded.
+  return n.kind === "endpoint" ? `${n.id}[${label}]` : n.kind === "domain" ? `${n.id}{{${label}}}` : `${n.id}(${label})`;
 }
 
 /** Guardrail (admin tier) edges end in a circle (accepted) or a cross (denied). */
-const ARROW: Readonly<Record<EdgeStyle, string>> = { allowed: "-->", blocked: "-.->", unrestricted: "==>", "guardrail-accepted": "--o", "guardrail-denied": "--x" };
+const ARROW: Readonly<Record<EdgeStyle, string>> = {
+  allowed: "-->",
+  blocked: "-.->",
+  unrestricted: "==>",
+  "guardrail-accepted": "--o",
+  "guardrail-denied": "--x",
+  // Domains: an Accept like an allowed edge (its node is a hexagon), a Deny or Pass with a cross; an address a name resolves to, a dotted line.
+  "domain-accepted": "-->",
+  "domain-denied": "--x",
+  resolves: "-.-",
+};
 
 export function renderMermaid(graph: EgressGraph): string {
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));

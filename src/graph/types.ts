@@ -1,4 +1,5 @@
 /** The egress picture as data: the renderers (Mermaid, DOT) draw this same object. */
+import type { DnsSnapshot } from "../dns/snapshot.js";
 import type { Ip } from "../net/ip.js";
 
 /**
@@ -6,8 +7,11 @@ import type { Ip } from "../net/ip.js";
  * - `addresses`: a region of the IP space some source may reach.
  * - `internet`, `metadata`: the notable destinations drawn when they are blocked.
  * - `anywhere`: stands for everything, for sources no egress policy restricts.
+ * - `domain`: a `domainNames` pattern of a rule that decides some source's egress (issue 12), its
+ *   label the pattern; with a resolution snapshot, `resolves` edges lead from it to `addresses`
+ *   nodes of the addresses it admits.
  */
-export type NodeKind = "endpoint" | "addresses" | "internet" | "metadata" | "anywhere";
+export type NodeKind = "endpoint" | "addresses" | "internet" | "metadata" | "anywhere" | "domain";
 
 export interface GraphNode {
   /** A syntax-safe identifier (letters, digits, `_`), unique in the graph, stable for the same input. */
@@ -22,9 +26,12 @@ export interface GraphNode {
  * `allowed`: labelled with the ports; `blocked`: a notable destination the source may not reach.
  * Guardrails (the admin tiers): `guardrail-accepted`, allowed, and the first admin rule the
  * destination meets accepts (labelled with the ports and the rule); `guardrail-denied`, a notable
- * destination blocked where admin rules deny it (labelled with them).
+ * destination blocked where admin rules deny it (labelled with them). Domains: `domain-accepted`
+ * (an Accept of the pattern: the addresses the source resolves, on the ports of the label),
+ * `domain-denied` (a Deny or Pass of it); `resolves`, from a domain node to an address the
+ * resolution snapshot gives it (labelled with the name, the CNAME chain and the TTL).
  */
-export type EdgeStyle = "allowed" | "blocked" | "unrestricted" | "guardrail-accepted" | "guardrail-denied";
+export type EdgeStyle = "allowed" | "blocked" | "unrestricted" | "guardrail-accepted" | "guardrail-denied" | "domain-accepted" | "domain-denied" | "resolves";
 
 export interface GraphEdge {
   readonly from: string;
@@ -46,4 +53,6 @@ export interface GraphOptions {
   readonly namespace: string | null;
   /** Metadata addresses besides the defaults (`--metadata`). */
   readonly metadata?: readonly Ip[];
+  /** A resolution snapshot (`--dns-records`, `--resolve`): the addresses under each domain node. */
+  readonly resolution?: DnsSnapshot;
 }

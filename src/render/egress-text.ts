@@ -3,7 +3,9 @@ import type { ConnSetJson } from "../analysis/connset.js";
 import { cidrSet, compactAddresses } from "./addresses.js";
 import { adminRuleLine } from "./admin-rules.js";
 import { formatConns } from "./conns.js";
-import type { AddressConnsJson, EgressJson, NamespaceEgressJson, PeerConnsJson, ServiceReachJson, WorkloadEgressJson } from "./egress-view.js";
+import type { AddressConnsJson, DomainDestinationJson, EgressJson, NamespaceEgressJson, PeerConnsJson, ServiceReachJson, WorkloadEgressJson } from "./egress-view.js";
+import { formatAdminRule } from "../model/admin-policy.js";
+import { viaText } from "./egress-domains.js";
 import { formatAddresses } from "./json.js";
 import { columns } from "./table.js";
 
@@ -80,10 +82,29 @@ function reachLines(w: WorkloadEgressJson): string[] {
   return lines;
 }
 
+/**
+ * `domains:`, one row per entry (pattern, connections, the rule), then under each the addresses a
+ * resolution snapshot gives it; without one, a line saying whose addresses they are.
+ */
+function domainLines(w: WorkloadEgressJson, a: EgressJson["assumptions"]): string[] {
+  if (w.domains.length === 0) return [];
+  const rows = columns(w.domains.map((d) => [d.pattern, conns(d.conns), `${d.action} by ${formatAdminRule(d.rule)}`]), "      ");
+  const lines = ["    domains:"];
+  w.domains.forEach((d, i) => lines.push(rows[i] ?? "", ...addressLines(d)));
+  if (!a.resolution) lines.push("      (each pod reaches the addresses it resolves for these names; a resolution snapshot shows them)");
+  return lines;
+}
+
+function addressLines(d: DomainDestinationJson): string[] {
+  if (d.addresses === null) return [];
+  if (d.addresses.length === 0) return ["        no address in the resolution snapshot"];
+  return d.addresses.map((r) => `        ${r.address}${viaText(r, d.pattern)}, TTL ${r.ttl} s`);
+}
+
 function workloadLines(w: WorkloadEgressJson, a: EgressJson["assumptions"]): string[] {
   const ips = w.ips.length === 0 ? "" : `  ${formatAddresses(w.ips)}`;
   const of = w.owner === undefined ? "" : ` (of ${w.owner.kind} ${w.owner.name}, unlike its other pods)`;
-  return [`  ${w.kind} ${w.name}${of}${ips}`, `    ${governance(w)}`, ...guardrailLines(w), ...reachLines(w), ...columns(notable(w, a), "    ")];
+  return [`  ${w.kind} ${w.name}${of}${ips}`, `    ${governance(w)}`, ...guardrailLines(w), ...reachLines(w), ...domainLines(w, a), ...columns(notable(w, a), "    ")];
 }
 
 function namespaceLines(n: NamespaceEgressJson, a: EgressJson["assumptions"]): string[] {

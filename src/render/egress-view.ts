@@ -19,6 +19,9 @@ import { type AdminRuleView, adminRulesSelecting } from "../analysis/admin-rules
 import { type AdminRuleJson, adminRuleJson } from "./admin-rules.js";
 import { type GovernanceJson, governanceJson } from "./check.js";
 import { type LocationJson, addressesJson, locationJson } from "./json.js";
+import type { DnsSnapshot } from "../dns/snapshot.js";
+import type { AdminAction, AdminRuleName } from "../model/admin-policy.js";
+import { domainDestinations, resolvedAddresses } from "./egress-domains.js";
 
 export type Access = "allowed" | "limited" | "blocked";
 
@@ -81,6 +84,31 @@ export interface WorkloadEgressJson {
     readonly addresses: readonly { readonly address: string; readonly access: Access; readonly conns: ConnSetJson | null }[];
   };
   readonly dns: { readonly access: Access; readonly conns: ConnSetJson | null };
+  /** Domain destinations: the `domainNames` entries of its guardrails, in the order the tiers walk them. */
+  readonly domains: readonly DomainDestinationJson[];
+}
+
+/** One `domainNames` entry of a rule that decides the workload's egress (issue 12). */
+export interface DomainDestinationJson {
+  /** As compared: lower case, no trailing dot (`*.example.com`); as written when it is no pattern. */
+  readonly pattern: string;
+  readonly action: AdminAction;
+  /** The rule: `tier`, `policy` (`kind`, `name`), `priority`, `rule` (index in spec.egress), `name`. */
+  readonly rule: AdminRuleName;
+  /** The connections the rule names (its protocols and ports). */
+  readonly conns: ConnSetJson;
+  readonly at: LocationJson;
+  /**
+   * With a resolution snapshot: every address the pattern admits, with the name of the snapshot
+   * that resolves to it, the CNAME chain and the chain's smallest TTL. Null without one: the rule
+   * admits the addresses the pod resolves, which are not known offline.
+   */
+  readonly addresses: readonly { readonly name: string; readonly address: string; readonly chain: readonly string[]; readonly ttl: number }[] | null;
+}
+
+/** What the view may be asked besides the well-known facts: a resolution snapshot (`--dns-records`, `--resolve`). */
+export interface EgressOptions extends WellKnownOptions {
+  readonly resolution?: DnsSnapshot;
 }
 
 export interface NamespaceEgressJson {
@@ -105,6 +133,8 @@ export interface EgressJson {
     readonly metadata: readonly string[];
     /** The DNS server probed (a DNS pod, or the --dns addresses); `assumed` when the manifests have no DNS pods. */
     readonly dns: { readonly server: string; readonly assumed: boolean };
+    /** Whether a resolution snapshot was given: `domains[].addresses` are then what it resolves, else null. */
+    readonly resolution: boolean;
   };
 }
 
@@ -113,9 +143,10 @@ interface Facts {
   readonly internet: AddressSet;
   readonly metadata: readonly Ip[];
   readonly dns: DnsServer;
+  readonly resolution: DnsSnapshot | null;
 }
 
-export function egressOverview(engine: Engine, podNetworkFrom: PodNetworkFrom, options: WellKnownOptions = {}): EgressJson {
+export function egressOverview(engine: Engine, podNetworkFrom: PodNetworkFrom, options: EgressOptions = {}): EgressJson {
   const cluster = engine.cluster;
   const endpoints = sortedEndpoints(cluster.endpoints);
   // Namespaces with policies, and those with a workload whose egress some admin policy's subject selects.
@@ -124,6 +155,7 @@ export function egressOverview(engine: Engine, podNetworkFrom: PodNetworkFrom, o
     internet: internetAddresses(podFamilies(engine.options.podNetwork, cluster.endpoints)),
     metadata: metadataAddresses(options.metadata),
     dns: dnsServer(engine, options.dns),
+    resolution: options.resolution ?? null,
   };
   const pairs = new EgressPairs(engine);
   const namespaces = [...withPolicies].sort().map((namespace) => ({
@@ -145,6 +177,7 @@ export function egressOverview(engine: Engine, podNetworkFrom: PodNetworkFrom, o
     internet: addressesJson(facts.internet),
     metadata: facts.metadata.map(formatIp),
     dns: { server: facts.dns.name, assumed: facts.dns.assumed },
+    resolution: facts.resolution !== null,
   };
   return { namespaces, unrestricted, assumptions };
 }
@@ -229,5 +262,17 @@ function workload(engine: Engine, pairs: EgressPairs, facts: Facts, all: readonl
     internet: internet(regions, facts.internet),
     cloudMetadata: metadata(regions, facts.metadata),
     dns: dnsAccess(facts.dns, e),
+    domains: domains(engine, facts.resolution, e),
   };
+}
+
+function domains(engine: Engine, resolution: DnsSnapshot | null, e: Endpoint): DomainDestinationJson[] {
+  return domainDestinations(engine, e).map((d) => ({
+    pattern: d.pattern,
+    action: d.action,
+    rule: d.rule,
+    conns: d.conns.toJSON(),
+    at: locationJson(d.at),
+    addresses: resolution === null ? null : resolvedAddresses(d, resolution).map((r) => ({ name: r.name, address: formatIp(r.address), chain: r.chain, ttl: r.ttl })),
+  }));
 }
