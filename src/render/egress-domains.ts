@@ -11,7 +11,7 @@ import type { Location } from "../diag/location.js";
 import { type DomainPattern, domainPattern, formatPattern } from "../dns/names.js";
 import type { DnsSnapshot } from "../dns/snapshot.js";
 import type { Engine } from "../engine/engine.js";
-import { type AdminAction, type AdminEgressPeer, type AdminPolicy, type AdminRule, type AdminRuleName, type AdminTier, effectiveAction, formatAdminRule } from "../model/admin-policy.js";
+import { type AdminAction, type AdminEgressPeer, type AdminPolicy, type AdminRule, type AdminRuleName, type AdminTier, effectiveAction } from "../model/admin-policy.js";
 import type { Endpoint } from "../model/cluster.js";
 import type { Ip } from "../net/ip.js";
 
@@ -66,11 +66,6 @@ export function domainDestinations(engine: Engine, e: Endpoint): DomainDestinati
 
 function ruleName(tier: AdminTier, policy: AdminPolicy, rule: AdminRule<unknown>): AdminRuleName {
   return { tier, policy: { kind: policy.source.kind, name: policy.name }, priority: policy.priority, rule: rule.index, name: rule.name ?? null };
-}
-
-/** `Admin ClusterNetworkPolicy allowlist (priority 10) rule 0 "partners"`. */
-export function domainRuleText(d: DomainDestination): string {
-  return formatAdminRule(d.rule);
 }
 
 /** The addresses `d`'s pattern admits in `snapshot`: each matching name's resolutions, in snapshot order, sorted by address within a name. */
