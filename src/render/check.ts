@@ -137,7 +137,7 @@ export function explanationJson(e: Explanation, cluster: Cluster): ExplanationJs
   return { policy: { ...e.policy }, direction: e.direction, rule: e.rule, peer: e.peer, port: e.port, reason: e.reason, at: locationJson(e.at), ...specs };
 }
 
-function tierStepJson(s: TierStep): TierStepJson {
+export function tierStepJson(s: TierStep): TierStepJson {
   if (s.kind === "no-match") {
     return { tier: s.tier, outcome: "no-match", policy: null, priority: null, rule: null, name: null, action: null, failClosed: false, at: null, policies: s.policies };
   }

@@ -3,7 +3,7 @@
  * of it), and why a domain rule admitted an address (the pattern, the name it matched, the records
  * from that name to the address, the chain's TTL, where each record was written).
  */
-import { type Admission, type DnsRecord, type DnsSnapshot, recordType } from "../dns/snapshot.js";
+import { type Admission, type DnsRecord, type DnsSnapshot, type Resolution, recordType } from "../dns/snapshot.js";
 import { formatPattern } from "../dns/names.js";
 import { formatLocationJson } from "../diag/location.js";
 import { formatIp } from "../net/ip.js";
@@ -19,19 +19,11 @@ export interface DnsRecordJson {
   readonly at: LocationJson | null;
 }
 
-/** Why a domain rule's pattern admitted one address. */
-export interface AdmissionJson {
+/** Why a domain rule's pattern admitted one address: the pattern, the name it matched (the head of `chain`), and how that name resolves to `address`. */
+export interface AdmissionJson extends ResolutionJson {
   /** The pattern of the rule, canonical (`*.stripe.com`). */
   readonly pattern: string;
-  /** The name of the snapshot the pattern matched (the head of `chain`). */
   readonly name: string;
-  readonly address: string;
-  /** The names from `name` to the one holding the address record (CNAME hops in between). */
-  readonly chain: readonly string[];
-  /** The smallest TTL along the records, in seconds. */
-  readonly ttl: number;
-  /** The records followed: the CNAMEs, then the A/AAAA record. */
-  readonly records: readonly DnsRecordJson[];
 }
 
 /** The assumption an answer from a snapshot makes (present whenever --dns-records/--resolve were given). */
@@ -46,15 +38,20 @@ export function dnsRecordJson(r: DnsRecord): DnsRecordJson {
   return { name: r.name, type: recordType(r), value: r.kind === "cname" ? r.target : formatIp(r.address), ttl: r.ttl, at: r.at === undefined ? null : locationJson(r.at) };
 }
 
+/** One address a name resolves to: the names from it to the address record, the smallest TTL, the records followed. */
+export interface ResolutionJson {
+  readonly address: string;
+  readonly chain: readonly string[];
+  readonly ttl: number;
+  readonly records: readonly DnsRecordJson[];
+}
+
+export function resolutionJson(r: Resolution): ResolutionJson {
+  return { address: formatIp(r.address), chain: [...r.chain], ttl: r.ttl, records: r.records.map(dnsRecordJson) };
+}
+
 export function admissionJson(a: Admission): AdmissionJson {
-  return {
-    pattern: formatPattern(a.pattern),
-    name: a.name,
-    address: formatIp(a.resolution.address),
-    chain: [...a.resolution.chain],
-    ttl: a.resolution.ttl,
-    records: a.resolution.records.map(dnsRecordJson),
-  };
+  return { pattern: formatPattern(a.pattern), name: a.name, ...resolutionJson(a.resolution) };
 }
 
 /** `*.stripe.com admits 54.187.174.169: api.stripe.com A 54.187.174.169 (records.yaml:2:3); ttl 60`; a chain's records joined by `→`. */
