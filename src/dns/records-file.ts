@@ -86,8 +86,8 @@ function readRecord(r: Reader, item: Field): DnsRecord | null {
   if (name === undefined || valueText === undefined || r.errorCount > before) return null;
   const valuePath = child(item, "value").path;
   if (type === "CNAME") {
-    const target = dnsName(valueText);
-    if (target === null || target.includes("*")) {
+    const target = recordName(valueText);
+    if (target === null) {
       r.error(codes.invalidRecordValue, messages.invalidRecordValue("CNAME", valueText), valuePath);
       return null;
     }
@@ -104,12 +104,21 @@ function readRecord(r: Reader, item: Field): DnsRecord | null {
 function readName(r: Reader, field: Field): DnsName | undefined {
   const text = requireString(r, field);
   if (text === undefined) return undefined;
-  const name = dnsName(text);
-  if (name === null || name.includes("*")) {
+  const name = recordName(text);
+  if (name === null) {
     r.error(codes.invalidDnsName, messages.invalidDnsName(text), field.path);
     return undefined;
   }
   return name;
+}
+
+/** Letters, digits, `-` inside a label, `_` (service labels such as `_https._tcp`). */
+const LABEL = /^[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?$/;
+
+/** A name a record can own or point to: a DnsName whose labels are host-like (no `*`, spaces, `/`); null otherwise. */
+function recordName(text: string): DnsName | null {
+  const name = dnsName(text);
+  return name !== null && name.split(".").every((label) => LABEL.test(label)) ? name : null;
 }
 
 /**
@@ -120,8 +129,8 @@ export function resolveFlagRecords(text: string): DnsRecord[] | string {
   const eq = text.indexOf("=");
   if (eq < 0) return `invalid --resolve "${text}": expected NAME=IP[,IP] (e.g. api.stripe.com=54.187.174.169)`;
   const nameText = text.slice(0, eq);
-  const name = dnsName(nameText);
-  if (name === null || name.includes("*")) return `invalid --resolve "${text}": ${messages.invalidDnsName(nameText)}`;
+  const name = recordName(nameText);
+  if (name === null) return `invalid --resolve "${text}": ${messages.invalidDnsName(nameText)}`;
   const out: DnsRecord[] = [];
   for (const part of text.slice(eq + 1).split(",")) {
     const address = parseIp(part);
