@@ -77,7 +77,8 @@ export function readOptions(name: CommandName, given: Given): ReadOptions {
   const asked = given.has("kubeconfig") || given.has("context");
   if (files.length > 0 && asked) refuse(`-f and ${given.has("kubeconfig") ? "--kubeconfig" : "--context"} cannot be used together: read files or a cluster (diff --against-cluster compares them)`);
   const input: Input = files.length > 0 ? { kind: "files", files: checkedFiles(files) } : { kind: "cluster", flags: clusterFlags(given), scope: liveScope(given), asked };
-  return { input, snapshot: snapshotFlags(given), ...readingOptions(name, given) };
+  const snapshot = snapshotFlags(given);
+  return { input, ...(snapshot === null ? {} : { snapshot }), ...readingOptions(name, given) };
 }
 
 /** `--dns-records FILE` and every `--resolve NAME=IP[,IP]`; null when neither is given. */

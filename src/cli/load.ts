@@ -48,10 +48,10 @@ export function engineOptions(common: ReadingOptions): EngineOptions {
  * The resolution snapshot of `--dns-records` and `--resolve`, with the cluster's own Service names
  * (clusterServiceRecords) after them; the options carry it. Problems of the records file are
  * printed as diagnostics (file:line:column and field path); with any error the command ends
- * with invalid input, as for the manifests. Null flags: the options as they are.
+ * with invalid input, as for the manifests. No flags: the options as they are.
  */
-export async function withSnapshot<T extends ReadingOptions>(common: T, flags: SnapshotFlags | null, cluster: Cluster, io: LoadIo): Promise<T | null> {
-  if (flags === null) return common;
+export async function withSnapshot<T extends ReadingOptions>(common: T, flags: SnapshotFlags | undefined, cluster: Cluster, io: LoadIo): Promise<T | null> {
+  if (flags === undefined) return common;
   const fromFile: DnsRecord[] = [];
   if (flags.file !== null) {
     const read = await readSources([flags.file], io.stdin);

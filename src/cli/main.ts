@@ -78,7 +78,7 @@ async function run(command: CommandOptions, io: CliIo): Promise<CommandResult> {
     case "verify":
       return (await import("./commands/verify.js")).runVerifyCommand(command, io);
     case "lint": {
-      const loaded = await loadInput(command.common, io, adminPolicyHandling(command.name, command.common.snapshot !== null));
+      const loaded = await loadInput(command.common, io, adminPolicyHandling(command.name, command.common.snapshot !== undefined));
       if (loaded.kind === "ended") return loaded.result;
       const { cluster } = loaded;
       const common = await withSnapshot(withPodNetwork(loaded.common, cluster, io), command.common.snapshot, cluster, io);
@@ -86,7 +86,7 @@ async function run(command: CommandOptions, io: CliIo): Promise<CommandResult> {
       return incompleteIf(common, runLint({ ...command, common }, cluster, version()));
     }
     default: {
-      const loaded = await loadInput(command.common, io, adminPolicyHandling(command.name, command.common.snapshot !== null));
+      const loaded = await loadInput(command.common, io, adminPolicyHandling(command.name, command.common.snapshot !== undefined));
       if (loaded.kind === "ended") return loaded.result;
       const { cluster } = loaded;
       const common = await withSnapshot(withPodNetwork(loaded.common, cluster, io), command.common.snapshot, cluster, io);

@@ -70,8 +70,8 @@ export type Input =
 /** Options of the commands that read files or a live cluster. */
 export interface ReadOptions extends ReadingOptions {
   readonly input: Input;
-  /** `--dns-records`/`--resolve`; null: neither given (domainNames verdicts depend on DNS). */
-  readonly snapshot: SnapshotFlags | null;
+  /** `--dns-records`/`--resolve`; absent: neither given (domainNames verdicts depend on DNS). */
+  readonly snapshot?: SnapshotFlags;
 }
 
 /**
