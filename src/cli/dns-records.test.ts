@@ -12,7 +12,7 @@ import { messages } from "../diag/catalogue.js";
 import { cliInProcess as cli, ROOT } from "./e2e-support.js";
 
 const DIR = join(ROOT, "examples", "domains");
-const INPUT = ["-f", join(DIR, "cluster.yaml"), "-f", join(DIR, "policies.yaml")];
+const INPUT = ["-f", join(DIR, "manifests")];
 const RECORDS = ["--dns-records", join(DIR, "records.yaml")];
 const FROM = ["--from", "payments/checkout"];
 

@@ -102,8 +102,9 @@ export const COMMANDS: readonly CommandSpec[] = [
       "portcullis check -f examples/egress --from Deployment/production/web-api --to 10.0.0.0/8 --port 443",
       "portcullis check -f examples/egress -n production --from web-api --to monitoring/prometheus --port web",
       "portcullis check -f examples/egress --from production/web-api --to 10.96.0.10 --port 53 --protocol UDP",
+      "portcullis check -f examples/domains/manifests --dns-records examples/domains/records.yaml --from payments/checkout --to api.stripe.com --port 443",
     ],
-    exits: { ok: "the connection is allowed", negative: "denied, or it depends on the address" },
+    exits: { ok: "the connection is allowed", negative: "denied, or it depends on the address or on DNS" },
   },
   {
     name: "explain",
