@@ -20,6 +20,8 @@ import { formatCidr } from "../net/cidr.js";
 import type { Engine } from "../engine/engine.js";
 import type { Admission } from "../dns/snapshot.js";
 import { AddressSet } from "../net/address-set.js";
+import { compareIps } from "../net/ip.js";
+import { serviceName } from "../model/service.js";
 
 export interface AdminRuleView {
   readonly tier: AdminTier;
@@ -43,7 +45,12 @@ export interface AdminRuleView {
    * With a resolution snapshot, for a rule with domainNames peers: every address its patterns
    * admit, with the name and records that admit it. Absent without a snapshot or domain peers.
    */
-  readonly admissions?: readonly Admission[];
+  readonly admissions?: readonly AdmissionView[];
+}
+
+/** An admission, and the Service whose ClusterIP the address is (`ns/name`): after kube-proxy's DNAT no connection has it as destination. */
+export interface AdmissionView extends Admission {
+  readonly clusterIpOf?: string;
 }
 
 /** The admin rules of the policies whose subject selects `endpoint` for `direction`, in the order the tiers walk them. */
@@ -77,10 +84,15 @@ export function adminRulesSelecting(engine: Engine, endpoint: Endpoint, directio
 }
 
 /** `{admissions}` of a rule with domain peers when the engine has a resolution snapshot; nothing otherwise. */
-function admissionsOf(engine: Engine, rule: AdminRule<AdminEgressPeer>): { readonly admissions?: readonly Admission[] } {
+function admissionsOf(engine: Engine, rule: AdminRule<AdminEgressPeer>): { readonly admissions?: readonly AdmissionView[] } {
   const admin = engine.adminTiers();
   if (engine.options.dns === undefined || admin === null || rule.match.kind !== "as-written" || !rule.match.peers.some((p) => p.kind === "domainNames")) return {};
-  return { admissions: admin.admissions(rule, AddressSet.ALL) };
+  return {
+    admissions: admin.admissions(rule, AddressSet.ALL).map((a) => {
+      const service = engine.cluster.services.find((s) => s.clusterIps.some((ip) => compareIps(ip, a.resolution.address) === 0));
+      return service === undefined ? a : { ...a, clusterIpOf: serviceName(service) };
+    }),
+  };
 }
 
 /** One admin peer in words; `resolved`: a resolution snapshot says what domain names resolve to. */

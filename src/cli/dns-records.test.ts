@@ -114,5 +114,6 @@ test("matrix, connlist, explain, egress, graph, lint take the snapshot too: no a
   }
   const explain = await cli(["explain", ...INPUT, ...RECORDS, "payments/checkout"]);
   assert.match(explain.stdout, /\*\.stripe\.network admits 151\.101\.1\.51/);
+  assert.match(explain.stdout, /api\.payments\.svc\.cluster\.local admits 10\.96\.5\.5: .*\(the ClusterIP of Service payments\/api: kube-proxy sends the connection to a backend's pod IP/);
   assert.match(explain.stdout, /Assumed: every pod resolved every name of the DNS snapshot/);
 });

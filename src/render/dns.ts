@@ -24,6 +24,8 @@ export interface AdmissionJson extends ResolutionJson {
   /** The pattern of the rule, canonical (`*.stripe.com`). */
   readonly pattern: string;
   readonly name: string;
+  /** `explain`: the address is this Service's ClusterIP (`ns/name`): after kube-proxy's DNAT no connection goes to it. */
+  readonly clusterIpOf?: string;
 }
 
 /** The assumption an answer from a snapshot makes (present whenever --dns-records/--resolve were given). */
@@ -57,7 +59,8 @@ export function admissionJson(a: Admission): AdmissionJson {
 /** `*.stripe.com admits 54.187.174.169: api.stripe.com A 54.187.174.169 (records.yaml:2:3); ttl 60`; a chain's records joined by `→`. */
 export function admissionLine(a: AdmissionJson): string {
   const records = a.records.map((r) => `${r.name} ${r.type} ${r.value} (${r.at === null ? "--resolve" : formatLocationJson(r.at)})`);
-  return `${a.pattern} admits ${a.address}: ${records.join(" → ")}; ttl ${a.ttl}`;
+  const clusterIp = a.clusterIpOf === undefined ? "" : ` (the ClusterIP of Service ${a.clusterIpOf}: kube-proxy sends the connection to a backend's pod IP, so it never meets this address)`;
+  return `${a.pattern} admits ${a.address}: ${records.join(" → ")}; ttl ${a.ttl}${clusterIp}`;
 }
 
 /** The key answers carry when a snapshot was given; absent (undefined) without one. */
