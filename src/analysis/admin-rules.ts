@@ -18,6 +18,10 @@ import type { Direction, Endpoint } from "../model/cluster.js";
 import { formatSelector } from "../model/selector.js";
 import { formatCidr } from "../net/cidr.js";
 import type { Engine } from "../engine/engine.js";
+import type { Admission } from "../dns/snapshot.js";
+import { AddressSet } from "../net/address-set.js";
+import { compareIps } from "../net/ip.js";
+import { serviceName } from "../model/service.js";
 
 export interface AdminRuleView {
   readonly tier: AdminTier;
@@ -37,12 +41,23 @@ export interface AdminRuleView {
   /** `TCP 53`, `UDP 1000-2000`, `named port dns`; "all" when the rule names none. */
   readonly protocols: readonly string[] | "all";
   readonly at: Location;
+  /**
+   * With a resolution snapshot, for a rule with domainNames peers: every address its patterns
+   * admit, with the name and records that admit it. Absent without a snapshot or domain peers.
+   */
+  readonly admissions?: readonly AdmissionView[];
+}
+
+/** An admission, and the Service whose ClusterIP the address is (`ns/name`): after kube-proxy's DNAT no connection has it as destination. */
+export interface AdmissionView extends Admission {
+  readonly clusterIpOf?: string;
 }
 
 /** The admin rules of the policies whose subject selects `endpoint` for `direction`, in the order the tiers walk them. */
 export function adminRulesSelecting(engine: Engine, endpoint: Endpoint, direction: Direction): AdminRuleView[] {
   if (endpoint.hostNetwork) return [];
   const out: AdminRuleView[] = [];
+  const resolved = engine.options.dns !== undefined;
   for (const layer of engine.layersSelecting(endpoint, direction)) {
     if (layer.kind !== "admin") continue;
     for (const policy of layer.policies) {
@@ -57,9 +72,10 @@ export function adminRulesSelecting(engine: Engine, endpoint: Endpoint, directio
           name: rule.name ?? null,
           action: effectiveAction(rule),
           failClosed: m.kind !== "as-written",
-          peers: m.kind === "denies-all" ? "all" : m.kind === "matches-nothing" ? [] : m.peers.map(adminPeerText),
+          peers: m.kind === "denies-all" ? "all" : m.kind === "matches-nothing" ? [] : m.peers.map((p) => adminPeerText(p, resolved)),
           protocols: m.kind === "as-written" && m.protocols !== "all" ? m.protocols.map(adminProtocolText) : "all",
           at: rule.at,
+          ...admissionsOf(engine, rule),
         });
       }
     }
@@ -67,8 +83,20 @@ export function adminRulesSelecting(engine: Engine, endpoint: Endpoint, directio
   return out;
 }
 
-/** One admin peer in words. */
-export function adminPeerText(peer: AdminEgressPeer): string {
+/** `{admissions}` of a rule with domain peers when the engine has a resolution snapshot; nothing otherwise. */
+function admissionsOf(engine: Engine, rule: AdminRule<AdminEgressPeer>): { readonly admissions?: readonly AdmissionView[] } {
+  const admin = engine.adminTiers();
+  if (engine.options.dns === undefined || admin === null || rule.match.kind !== "as-written" || !rule.match.peers.some((p) => p.kind === "domainNames")) return {};
+  return {
+    admissions: admin.admissions(rule, AddressSet.ALL).map((a) => {
+      const service = engine.cluster.services.find((s) => s.clusterIps.some((ip) => compareIps(ip, a.resolution.address) === 0));
+      return service === undefined ? a : { ...a, clusterIpOf: serviceName(service) };
+    }),
+  };
+}
+
+/** One admin peer in words; `resolved`: a resolution snapshot says what domain names resolve to. */
+export function adminPeerText(peer: AdminEgressPeer, resolved = false): string {
   switch (peer.kind) {
     case "namespaces":
       return `namespaces ${formatSelector(peer.namespaces)}`;
@@ -79,7 +107,7 @@ export function adminPeerText(peer: AdminEgressPeer): string {
     case "networks":
       return `networks ${peer.networks.map(formatCidr).join(", ")}`;
     case "domainNames":
-      return `domainNames ${peer.domainNames.map((d) => d.text).join(", ")} (depends on DNS: not evaluated offline)`;
+      return `domainNames ${peer.domainNames.map((d) => d.text).join(", ")} (${resolved ? "the addresses the DNS snapshot gives them" : "depends on DNS: not evaluated offline"})`;
   }
 }
 

@@ -3,7 +3,8 @@ import { isProtocol, type Protocol } from "../model/ports.js";
 import { AddressSet } from "../net/address-set.js";
 import { formatCidr, parseCidr } from "../net/cidr.js";
 import { type Ip, parseIp } from "../net/ip.js";
-import type { ClusterFlags, CommonOptions, Input, LiveScope, ReadingOptions, ReadOptions, WellKnownFlags } from "./options.js";
+import type { ClusterFlags, CommonOptions, Input, LiveScope, ReadingOptions, ReadOptions, SnapshotFlags, WellKnownFlags } from "./options.js";
+import { resolveFlagRecords } from "../dns/records-file.js";
 import { type CommandName, commandSpec, type OutputFormat } from "./spec.js";
 
 /** The flags given, by long name, in order: values for string flags, `"true"` for boolean ones. */
@@ -76,7 +77,21 @@ export function readOptions(name: CommandName, given: Given): ReadOptions {
   const asked = given.has("kubeconfig") || given.has("context");
   if (files.length > 0 && asked) refuse(`-f and ${given.has("kubeconfig") ? "--kubeconfig" : "--context"} cannot be used together: read files or a cluster (diff --against-cluster compares them)`);
   const input: Input = files.length > 0 ? { kind: "files", files: checkedFiles(files) } : { kind: "cluster", flags: clusterFlags(given), scope: liveScope(given), asked };
-  return { input, ...readingOptions(name, given) };
+  const snapshot = snapshotFlags(given);
+  return { input, ...(snapshot === null ? {} : { snapshot }), ...readingOptions(name, given) };
+}
+
+/** `--dns-records FILE` and every `--resolve NAME=IP[,IP]`; null when neither is given. */
+function snapshotFlags(given: Given): SnapshotFlags | null {
+  const file = one(given, "dns-records") ?? null;
+  const resolve = given.get("resolve") ?? [];
+  if (file === null && resolve.length === 0) return null;
+  if (file === "-" && (given.get("filename") ?? []).includes("-")) refuse(`--dns-records - and -f - cannot both read stdin`);
+  const records = resolve.flatMap((text) => {
+    const r = resolveFlagRecords(text);
+    return typeof r === "string" ? refuse(r) : r;
+  });
+  return { file, resolve: records };
 }
 
 /** The options of a command whose input is not files (`enforce --kubernetes`: the cluster's API). */

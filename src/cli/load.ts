@@ -12,7 +12,11 @@ import type { Cluster } from "../model/cluster.js";
 import { formatDiagnostic, formatGonePods, formatLoadedFrom, formatPodSplit, formatSkipped } from "../render/diagnostics.js";
 import { choosePodNetwork } from "../model/pod-network.js";
 import { formatPodNetwork } from "../render/diagnostics.js";
-import type { CommonOptions, LiveNotes, ReadingOptions, ReadOptions } from "./options.js";
+import type { CommonOptions, LiveNotes, ReadingOptions, ReadOptions, SnapshotFlags } from "./options.js";
+import { clusterServiceRecords } from "../dns/cluster-records.js";
+import { decodeRecordsFile } from "../dns/records-file.js";
+import { type DnsRecord, DnsSnapshot } from "../dns/snapshot.js";
+import type { EngineOptions } from "../engine/types.js";
 
 /**
  * The commands that evaluate the admin tiers (ClusterNetworkPolicy, AdminNetworkPolicy,
@@ -24,12 +28,45 @@ const EVALUATES_ADMIN_TIERS: ReadonlySet<string> = new Set(["check", "explain", 
 
 /**
  * How a command's load treats admin policies: evaluated, or a warning that its answers ignore them.
- * Only `check` answers "depends on DNS" for `domainNames` peers; the others, which answer from the
- * pair analysis, take them as matching nothing and say so per rule (`admin-domain-not-evaluated`).
+ * Without a resolution snapshot (`snapshot`: `--dns-records`/`--resolve` given) only `check` answers
+ * "depends on DNS" for `domainNames` peers; the others, which answer from the pair analysis, take
+ * them as matching nothing and say so per rule (`admin-domain-not-evaluated`). With one, every
+ * command matches them against it.
  */
-export function adminPolicyHandling(command: string): DecodeOptions {
+export function adminPolicyHandling(command: string, snapshot = false): DecodeOptions {
   if (!EVALUATES_ADMIN_TIERS.has(command)) return { adminPolicies: "warn" };
-  return { adminPolicies: command === "check" ? "evaluate" : "evaluate-without-dns" };
+  return { adminPolicies: command === "check" || snapshot ? "evaluate" : "evaluate-without-dns" };
+}
+
+/** What the engine takes from the options: the pod network, ipBlock's reach, the resolution snapshot when loaded. */
+export function engineOptions(common: ReadingOptions): EngineOptions {
+  const base = { podNetwork: common.podNetwork, ipBlockMatchesPods: common.ipBlockMatchesPods };
+  return common.dns === undefined ? base : { ...base, dns: common.dns };
+}
+
+/**
+ * The resolution snapshot of `--dns-records` and `--resolve`, with the cluster's own Service names
+ * (clusterServiceRecords) after them; the options carry it. Problems of the records file are
+ * printed as diagnostics (file:line:column and field path); with any error the command ends
+ * with invalid input, as for the manifests. No flags: the options as they are.
+ */
+export async function withSnapshot<T extends ReadingOptions>(common: T, flags: SnapshotFlags | undefined, cluster: Cluster, io: LoadIo): Promise<T | null> {
+  if (flags === undefined) return common;
+  const fromFile: DnsRecord[] = [];
+  if (flags.file !== null) {
+    const read = await readSources([flags.file], io.stdin);
+    const diagnostics: Diagnostic[] = [...read.diagnostics];
+    for (const source of read.sources) {
+      const decoded = decodeRecordsFile(source);
+      fromFile.push(...decoded.records);
+      diagnostics.push(...decoded.diagnostics);
+    }
+    for (const d of diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
+    if (hasErrors(diagnostics)) return null;
+  }
+  const dns = new DnsSnapshot([...fromFile, ...flags.resolve, ...clusterServiceRecords(cluster)]);
+  if (common.verbose) io.stderr(`DNS snapshot: ${fromFile.length} records from ${flags.file ?? "no file"}, ${flags.resolve.length} from --resolve, ${dns.records.length - fromFile.length - flags.resolve.length} of the cluster's Services\n`);
+  return { ...common, dns };
 }
 
 export interface LoadIo {

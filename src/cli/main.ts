@@ -14,7 +14,8 @@ import { runScaffold } from "./commands/scaffold.js";
 import { exitCode, type Status } from "./exit.js";
 import { commandHelp, globalHelp, usageHint } from "./help.js";
 import { isIncomplete } from "../k8s/live.js";
-import { adminPolicyHandling, type LiveLoadIo, loadInput, withPodNetwork } from "./load.js";
+import { adminPolicyHandling, engineOptions, type LiveLoadIo, loadInput, withPodNetwork, withSnapshot } from "./load.js";
+import { done } from "./commands/result.js";
 import type { ReadingOptions } from "./options.js";
 import type { CommandName } from "./spec.js";
 
@@ -77,17 +78,20 @@ async function run(command: CommandOptions, io: CliIo): Promise<CommandResult> {
     case "verify":
       return (await import("./commands/verify.js")).runVerifyCommand(command, io);
     case "lint": {
-      const loaded = await loadInput(command.common, io, adminPolicyHandling(command.name));
+      const loaded = await loadInput(command.common, io, adminPolicyHandling(command.name, command.common.snapshot !== undefined));
       if (loaded.kind === "ended") return loaded.result;
       const { cluster } = loaded;
-      return incompleteIf(loaded.common, runLint({ ...command, common: withPodNetwork(loaded.common, cluster, io) }, cluster, version()));
+      const common = await withSnapshot(withPodNetwork(loaded.common, cluster, io), command.common.snapshot, cluster, io);
+      if (common === null) return done("invalid-input", "");
+      return incompleteIf(common, runLint({ ...command, common }, cluster, version()));
     }
     default: {
-      const loaded = await loadInput(command.common, io, adminPolicyHandling(command.name));
+      const loaded = await loadInput(command.common, io, adminPolicyHandling(command.name, command.common.snapshot !== undefined));
       if (loaded.kind === "ended") return loaded.result;
       const { cluster } = loaded;
-      const common = withPodNetwork(loaded.common, cluster, io);
-      return incompleteIf(common, analyse(lookupInReadNamespace({ ...command, common }), Engine.compile(cluster, { podNetwork: common.podNetwork, ipBlockMatchesPods: common.ipBlockMatchesPods })));
+      const common = await withSnapshot(withPodNetwork(loaded.common, cluster, io), command.common.snapshot, cluster, io);
+      if (common === null) return done("invalid-input", "");
+      return incompleteIf(common, analyse(lookupInReadNamespace({ ...command, common }), Engine.compile(cluster, engineOptions(common))));
     }
   }
 }

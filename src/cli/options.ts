@@ -8,6 +8,7 @@ import type { PodNetworkFrom } from "../model/pod-network.js";
 import type { AdminApi } from "../scaffold/cluster.js";
 import type { Unseen } from "../k8s/live.js";
 import type { CommandName, OutputFormat } from "./spec.js";
+import type { DnsRecord, DnsSnapshot } from "../dns/snapshot.js";
 
 /** How every command that reads objects (from files or a cluster) reads and writes them. */
 export interface ReadingOptions {
@@ -21,6 +22,16 @@ export interface ReadingOptions {
   readonly ipBlockMatchesPods: boolean;
   /** Set after a live read: what the answer did not see, which it says (output.ts). Absent for files. */
   readonly live?: LiveNotes;
+  /** Set after loading, when `--dns-records`/`--resolve` were given: the resolution snapshot, the cluster's Service names added (load.ts). */
+  readonly dns?: DnsSnapshot;
+}
+
+/** `--dns-records FILE` and `--resolve NAME=IP[,IP]` as given: what the resolution snapshot is made from. */
+export interface SnapshotFlags {
+  /** The records file (YAML/JSON); null: only --resolve. */
+  readonly file: string | null;
+  /** The records of every --resolve, in order. */
+  readonly resolve: readonly DnsRecord[];
 }
 
 /** What an answer from a live read says about the read: what could not be seen (RBAC), and the namespace read. */
@@ -59,6 +70,8 @@ export type Input =
 /** Options of the commands that read files or a live cluster. */
 export interface ReadOptions extends ReadingOptions {
   readonly input: Input;
+  /** `--dns-records`/`--resolve`; absent: neither given (domainNames verdicts depend on DNS). */
+  readonly snapshot?: SnapshotFlags;
 }
 
 /**

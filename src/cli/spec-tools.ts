@@ -40,6 +40,21 @@ export const DNS_FLAG: FlagSpec = {
   help: "the pods' DNS server is this address (e.g. NodeLocal DNSCache) instead of the kube-dns pods; repeatable",
 };
 
+/**
+ * The resolution snapshot (`--dns-records`, `--resolve`), on every command that evaluates admin
+ * policies: `domainNames` rules then match the addresses it gives their names, every pod taken to
+ * have resolved them (docs/dns-names/offline.md). Not `--dns`, which names the pods' DNS server.
+ */
+export const DNS_SNAPSHOT_FLAGS: readonly FlagSpec[] = [
+  {
+    name: "dns-records",
+    type: "string",
+    value: "FILE",
+    help: "what names resolve to (YAML/JSON list of {name, type: A|AAAA|CNAME, value, ttl}): domainNames rules match those addresses, every pod taken to have resolved every name",
+  },
+  { name: "resolve", type: "string", multiple: true, value: "NAME=IP[,IP]", help: "NAME resolves to these addresses (A/AAAA records, ttl 300); repeatable; adds to --dns-records" },
+];
+
 /** kubectl's flags for reaching a live cluster, on the commands that can read one. */
 export const CLUSTER_FLAGS: readonly FlagSpec[] = [
   { name: "kubeconfig", type: "string", value: "PATH", help: "read the live cluster of this kubeconfig; without -f the default is KUBECONFIG, ~/.kube/config, or the in-cluster service account" },
@@ -79,7 +94,7 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
     name: "graph",
     usage: "portcullis graph -f PATH... [-n NAMESPACE | -A] [-o mermaid|dot|json]",
     summary: "the egress picture as a diagram: workloads by namespace, what each may reach, what is blocked",
-    flags: [...namespaceFlags("draw only the sources in this namespace (destinations anywhere)"), METADATA_FLAG, ...CLUSTER_FLAGS],
+    flags: [...namespaceFlags("draw only the sources in this namespace (destinations anywhere)"), METADATA_FLAG, ...DNS_SNAPSHOT_FLAGS, ...CLUSTER_FLAGS],
     readsCluster: true,
     outputs: ["mermaid", "dot", "json"],
     defaultOutput: "mermaid",
@@ -182,6 +197,7 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
         help: `namespaces egress-not-isolated does not report; repeatable; default ${DEFAULT_SYSTEM_NAMESPACES.join(",")}; '' reports every namespace`,
       },
       ...namespaceFlags("report only findings about objects in this namespace (the whole input is still analysed)"),
+      ...DNS_SNAPSHOT_FLAGS,
       ...CLUSTER_FLAGS,
     ],
     readsCluster: true,

@@ -3,7 +3,7 @@
  * read this table, so a flag cannot be accepted without being documented, or the reverse.
  */
 
-import { CLUSTER_FLAGS, DNS_FLAG, FILENAME_FLAG, METADATA_FLAG, TOOL_COMMANDS } from "./spec-tools.js";
+import { CLUSTER_FLAGS, DNS_FLAG, DNS_SNAPSHOT_FLAGS, FILENAME_FLAG, METADATA_FLAG, TOOL_COMMANDS } from "./spec-tools.js";
 
 export type OutputFormat = "text" | "json" | "yaml" | "csv" | "md" | "dot" | "mermaid" | "sarif" | "nft" | "junit";
 
@@ -69,7 +69,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: "egress",
     usage: "portcullis [egress] -f PATH... [-n NAMESPACE | -A]",
     summary: "what each workload may reach, per namespace with egress policies (the default command)",
-    flags: [...namespaceFlags("show only this namespace's workloads"), METADATA_FLAG, DNS_FLAG, ...CLUSTER_FLAGS],
+    flags: [...namespaceFlags("show only this namespace's workloads"), METADATA_FLAG, DNS_FLAG, ...DNS_SNAPSHOT_FLAGS, ...CLUSTER_FLAGS],
     readsCluster: true,
     outputs: TEXT_JSON_YAML,
     positionals: 0,
@@ -82,10 +82,16 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: "whether one connection is allowed, and which rules decide it",
     flags: [
       { name: "from", type: "string", value: "SOURCE", help: "ns/name, Kind/ns/name, ns/name[Kind], an IP or a CIDR" },
-      { name: "to", type: "string", value: "DESTINATION", help: "ns/name, Kind/ns/name, ns/name[Kind], a Service (svc/ns/name, ns/name[Service], a ClusterIP), an IP or a CIDR" },
+      {
+        name: "to",
+        type: "string",
+        value: "DESTINATION",
+        help: "ns/name, Kind/ns/name, ns/name[Kind], a Service (svc/ns/name, ns/name[Service], a ClusterIP), an IP, a CIDR, or a DNS name (each address --dns-records/--resolve give it)",
+      },
       { name: "port", type: "string", value: "N|NAME", help: "destination port, 1-65535, or the name of a container port of the destination; for a Service, its port number or name (optional when it has one port)" },
       { name: "protocol", type: "string", value: "PROTO", help: "TCP, UDP or SCTP; default TCP (for a NAME: the named port's)" },
       ...namespaceFlags("look up bare names in --from/--to in this namespace"),
+      ...DNS_SNAPSHOT_FLAGS,
       ...CLUSTER_FLAGS,
     ],
     readsCluster: true,
@@ -96,14 +102,15 @@ export const COMMANDS: readonly CommandSpec[] = [
       "portcullis check -f examples/egress --from Deployment/production/web-api --to 10.0.0.0/8 --port 443",
       "portcullis check -f examples/egress -n production --from web-api --to monitoring/prometheus --port web",
       "portcullis check -f examples/egress --from production/web-api --to 10.96.0.10 --port 53 --protocol UDP",
+      "portcullis check -f examples/domains/manifests --dns-records examples/domains/records.yaml --from payments/checkout --to api.stripe.com --port 443",
     ],
-    exits: { ok: "the connection is allowed", negative: "denied, or it depends on the address" },
+    exits: { ok: "the connection is allowed", negative: "denied, or it depends on the address or on DNS" },
   },
   {
     name: "explain",
     usage: "portcullis explain -f PATH... [-n NAMESPACE | -A] [TARGET]",
     summary: "the policies and rules that govern each endpoint (or one TARGET)",
-    flags: [...namespaceFlags("explain only this namespace's policies; look up a bare TARGET name here"), ...CLUSTER_FLAGS],
+    flags: [...namespaceFlags("explain only this namespace's policies; look up a bare TARGET name here"), ...DNS_SNAPSHOT_FLAGS, ...CLUSTER_FLAGS],
     readsCluster: true,
     outputs: TEXT_JSON_YAML,
     positionals: 1,
@@ -118,6 +125,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: "port", type: "string", multiple: true, value: "N[,N]", help: "probe these ports on every destination instead of the ports each declares; repeatable" },
       { name: "protocol", type: "string", multiple: true, value: "PROTO", help: "only these protocols; repeatable; default all (TCP with --port)" },
       ...namespaceFlags("rows only for sources in this namespace (destinations anywhere)"),
+      ...DNS_SNAPSHOT_FLAGS,
       ...CLUSTER_FLAGS,
     ],
     readsCluster: true,
@@ -130,7 +138,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: "connlist",
     usage: "portcullis connlist -f PATH... [-n NAMESPACE | -A]",
     summary: "the allowed connections between endpoints and to/from the IP space outside the cluster",
-    flags: [...namespaceFlags("only connections from this namespace's endpoints"), ...CLUSTER_FLAGS],
+    flags: [...namespaceFlags("only connections from this namespace's endpoints"), ...DNS_SNAPSHOT_FLAGS, ...CLUSTER_FLAGS],
     readsCluster: true,
     outputs: ["text", "json", "yaml", "csv", "md", "dot"],
     positionals: 0,

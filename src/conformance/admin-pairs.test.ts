@@ -19,7 +19,8 @@ import { PairAnalysis, verdictFor } from "../analysis/matrix.js";
 import { externalConns } from "../analysis/reach.js";
 import { referenceCheck } from "../reference/reference.js";
 import { describeTarget } from "./agreement.js";
-import { ARB_POD_NETWORK, arbClusterWithAdmin, arbProbe } from "./arbitrary.js";
+import { ARB_POD_NETWORK, arbClusterWithAdmin, arbDnsRecords, arbProbe } from "./arbitrary.js";
+import { DnsSnapshot } from "../dns/snapshot.js";
 
 const podNetwork = ARB_POD_NETWORK;
 
@@ -48,11 +49,18 @@ const arbClusterWithTwins: fc.Arbitrary<Cluster> = arbClusterWithAdmin.chain((cl
     })),
 );
 
-for (const ipBlockMatchesPods of [true, false]) {
-  test(`admin tiers: the pair analysis (PairAnalysis.conns, externalConns) agrees with the reference evaluator on random clusters with admin policies (ipBlockMatchesPods=${ipBlockMatchesPods})`, () => {
+/** With `snapshot`: random resolution snapshots, whose domain rules the pair analysis must match as the check does. */
+for (const { ipBlockMatchesPods, snapshot } of [
+  { ipBlockMatchesPods: true, snapshot: false },
+  { ipBlockMatchesPods: false, snapshot: false },
+  { ipBlockMatchesPods: true, snapshot: true },
+]) {
+  test(`admin tiers: the pair analysis (PairAnalysis.conns, externalConns) agrees with the reference evaluator on random clusters with admin policies (ipBlockMatchesPods=${ipBlockMatchesPods}${snapshot ? ", domainNames from a random resolution snapshot" : ""})`, () => {
     fc.assert(
-      fc.property(arbClusterWithTwins, fc.array(arbProbe, { minLength: 1, maxLength: 3 }), (cluster, probes) => {
-        const options: EngineOptions = { podNetwork, ipBlockMatchesPods };
+      fc.property(arbClusterWithTwins, snapshot ? arbDnsRecords : fc.constant(null), fc.array(arbProbe, { minLength: 1, maxLength: 3 }), (cluster, records, probes) => {
+        const dns = records === null ? undefined : new DnsSnapshot(records);
+        const options: EngineOptions = { podNetwork, ipBlockMatchesPods, ...(dns === undefined ? {} : { dns }) };
+        const resolved = (dns?.records ?? []).flatMap((r) => (r.kind === "address" ? [AddressSet.fromIp(r.address)] : []));
         const engine = Engine.compile(cluster, options);
         const pairs = new PairAnalysis(engine);
         const nodeIps = (cluster.nodes ?? []).flatMap((n) => n.addresses.map((a) => AddressSet.fromIp(a.ip)));
@@ -68,7 +76,7 @@ for (const ipBlockMatchesPods of [true, false]) {
           }
           // The IP space outside the model, at one address at a time: a random one and each Node address.
           const single = "prefix" in probe.external ? [] : [AddressSet.fromIp(probe.external)];
-          for (const at of [...single, ...nodeIps]) {
+          for (const at of [...single, ...nodeIps, ...resolved]) {
             const outside: Target = { kind: "external", addresses: at };
             for (const e of cluster.endpoints) {
               const self: Target = { kind: "endpoint", endpoint: e };

@@ -16,10 +16,10 @@ export function describeTarget(t: Target): string {
 }
 
 /** Asserts that the engine and the reference agree on `conn`; returns the connection's label and the verdict, for further checks. */
-export function assertCheckAgrees(engine: Engine, cluster: Cluster, options: EngineOptions, conn: Connection): { readonly label: string; readonly verdict: Verdict } {
+export function assertCheckAgrees(engine: Engine, cluster: Cluster, options: EngineOptions, conn: Connection, context = ""): { readonly label: string; readonly verdict: Verdict } {
   const fast = engine.check(conn);
   const ref = referenceCheck(cluster, options, conn);
-  const label = `${describeTarget(conn.from)} -> ${describeTarget(conn.to)} ${conn.port}/${conn.protocol}`;
+  const label = `${describeTarget(conn.from)} -> ${describeTarget(conn.to)} ${conn.port}/${conn.protocol}${context === "" ? "" : ` (${context})`}`;
   assert.equal(fast.verdict, ref.verdict, `verdict ${label}`);
   assert.ok(fast.egress.allowedPeerAddresses.equals(ref.egressAllowed), `egress addresses ${label}`);
   assert.ok(fast.ingress.allowedPeerAddresses.equals(ref.ingressAllowed), `ingress addresses ${label}`);

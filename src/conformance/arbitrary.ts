@@ -8,6 +8,8 @@ import type { LabelSelector, Requirement } from "../model/selector.js";
 import { AddressSet } from "../net/address-set.js";
 import { cidrOf } from "../net/cidr.js";
 import type { Ip } from "../net/ip.js";
+import { type DnsName, dnsName } from "../dns/names.js";
+import type { DnsRecord } from "../dns/snapshot.js";
 
 const AT: Location = { file: "random.yaml", line: 1, column: 1, document: 0, path: "" };
 const NAMESPACES = ["a", "b", "c"];
@@ -159,6 +161,26 @@ const CNP: AdminPolicySource = { kind: "ClusterNetworkPolicy", apiVersion: "poli
 const ANP: AdminPolicySource = { kind: "AdminNetworkPolicy", apiVersion: "policy.networking.k8s.io/v1alpha1" };
 const BANP: AdminPolicySource = { kind: "BaselineAdminNetworkPolicy", apiVersion: "policy.networking.k8s.io/v1alpha1" };
 
+// ---- Domain names and resolution snapshots: a small alphabet, so wildcards, apexes, CNAME chains and loops occur ----
+
+/** `io`, `a.io`, `b.a.io`, `a.b.a.io`, `B.io` (case folds): names 0-3 labels below `io`. */
+const arbDnsText: fc.Arbitrary<string> = fc.array(fc.constantFrom("a", "b", "B"), { maxLength: 3 }).map((labels) => [...labels, "io"].join("."));
+
+const arbDnsName: fc.Arbitrary<DnsName> = arbDnsText.map((text) => dnsName(text) as DnsName);
+
+/** A `domainNames` entry: an exact name, or `*.` and a name (`*.io`, `*.a.io`), sometimes with a trailing dot. */
+const arbDomainPattern: fc.Arbitrary<string> = fc
+  .tuple(fc.boolean(), arbDnsText, fc.integer({ min: 0, max: 4 }))
+  .map(([wildcard, text, dot]) => `${wildcard ? "*." : ""}${text}${dot === 0 ? "." : ""}`);
+
+const arbDnsRecord: fc.Arbitrary<DnsRecord> = fc.oneof(
+  { weight: 3, arbitrary: fc.tuple(arbDnsName, fc.oneof(arbIp4, arbIp6), fc.integer({ min: 0, max: 600 })).map(([name, address, ttl]): DnsRecord => ({ kind: "address", name, address, ttl })) },
+  { weight: 2, arbitrary: fc.tuple(arbDnsName, arbDnsName, fc.integer({ min: 0, max: 600 })).map(([name, target, ttl]): DnsRecord => ({ kind: "cname", name, target, ttl })) },
+);
+
+/** The records of a random resolution snapshot: A/AAAA records in the pods' address space (so names resolve to pods too), CNAMEs between the names (chains, loops). */
+export const arbDnsRecords: fc.Arbitrary<DnsRecord[]> = fc.array(arbDnsRecord, { maxLength: 8 });
+
 /** A subject, or a `namespaces`/`pods` peer (the same shape). */
 const arbAdminSelection: fc.Arbitrary<AdminSubject> = fc.oneof(
   arbSelector.map((namespaces) => ({ kind: "namespaces" as const, namespaces, at: AT })),
@@ -169,7 +191,7 @@ const arbAdminPeer: fc.Arbitrary<AdminEgressPeer> = fc.oneof(
   { weight: 3, arbitrary: arbAdminSelection },
   { weight: 3, arbitrary: fc.array(fc.oneof(arbCidr4, arbCidr6), { minLength: 1, maxLength: 2 }).map((networks) => ({ kind: "networks" as const, networks, at: AT })) },
   { weight: 1, arbitrary: arbSelector.map((nodes) => ({ kind: "nodes" as const, nodes, at: AT })) },
-  { weight: 1, arbitrary: fc.constant({ kind: "domainNames" as const, domainNames: [{ text: "example.com", wildcard: false, at: AT }], at: AT }) },
+  { weight: 1, arbitrary: fc.uniqueArray(arbDomainPattern, { minLength: 1, maxLength: 2 }).map((texts) => ({ kind: "domainNames" as const, domainNames: texts.map((text) => ({ text, wildcard: text.startsWith("*."), at: AT })), at: AT })) },
 );
 
 /** Ingress peers are only `namespaces` and `pods`. */

@@ -70,6 +70,12 @@ export const messages = {
   unknownEntryFailsClosed: (fields: readonly string[], kind: string, effect: "matches-nothing" | "denies-all") =>
     `sets no field this version knows (only ${fields.map((f) => `"${f}"`).join(", ")}), as from a newer ${kind} CRD: it fails closed, so this rule ${effect === "matches-nothing" ? "matches no traffic" : "denies all traffic"}`,
   portRangeOrder: (start: number, end: number) => `range start ${start} must be less than end ${end}`,
+  dnsRecordsEmpty: () => `no DNS records: a records file holds a list of {name, type: A|AAAA|CNAME, value, ttl} (or {records: [...]}); an empty one is refused rather than read as "no name resolves"`,
+  invalidDnsName: (text: string) => `invalid DNS name "${text}": expected labels of 1-63 letters, digits, '-' or '_' separated by dots, at most 253 characters`,
+  unknownRecordType: (text: string) => `unknown record type "${text}": expected A, AAAA or CNAME`,
+  invalidRecordValue: (type: string, text: string) =>
+    type === "CNAME" ? `invalid CNAME target "${text}": expected a DNS name` : `invalid ${type} value "${text}": expected an ${type === "A" ? "IPv4" : "IPv6"} address`,
+  ttlOutOfRange: (ttl: number) => `ttl ${ttl} is outside 0-2147483647 seconds (RFC 2181)`,
   invalidDomainName: (text: string) => `invalid domain name "${text}": expected a DNS name such as "kubernetes.io", optionally prefixed by "*." ("*.kubernetes.io")`,
   baselineNotDefault: (name: string) => `a BaselineAdminNetworkPolicy must be named "default" (there is one per cluster), not "${name}"`,
   namedPortWithoutPods: (peers: string) => `${peers} peers cannot be used with named ports, since there are no named ports for ${peers}`,

@@ -19,6 +19,8 @@ import type { Cluster, Direction, Endpoint } from "../model/cluster.js";
 import type { Protocol } from "../model/ports.js";
 import { type LabelSelector, selectorMatches } from "../model/selector.js";
 import { AddressSet } from "../net/address-set.js";
+import { domainPattern } from "../dns/names.js";
+import type { Admission, DnsSnapshot } from "../dns/snapshot.js";
 import type { LabelClass, LabelClasses } from "./classes.js";
 import { cachedSelectorKey, classesSelectedBy, selectsNamespace, selectsPods } from "./selection.js";
 import type { Action } from "./tiers.js";
@@ -97,11 +99,18 @@ export class AdminTiers {
   private readonly subjectSets = new Map<string, readonly (Uint8Array | undefined)[]>();
   private readonly selectionsByKey = new Map<string, Uint8Array>();
   private readonly tierIndexes = new WeakMap<readonly AdminPolicy[], Record<Direction, TierIndex>>();
+  private readonly domainAddresses = new WeakMap<AdminEgressPeer, AddressSet>();
 
+  /**
+   * `dns`: the resolution snapshot, when known: a `domainNames` peer then matches the addresses
+   * it gives the peer's names (every pod taken to have resolved them); without it, none (and
+   * `rulesIfResolved` tells the answers that depend on DNS).
+   */
   constructor(
     private readonly cluster: Cluster,
     private readonly classes: LabelClasses,
     policies: readonly AdminPolicy[],
+    private readonly dns?: DnsSnapshot,
   ) {
     const sorted = [...policies].sort(byPrecedence);
     this.ordered = { Admin: sorted.filter((p) => p.tier === "Admin"), Baseline: sorted.filter((p) => p.tier === "Baseline") };
@@ -260,6 +269,8 @@ export class AdminTiers {
    * of `policies` for the direction has a domain peer whose protocols admit the connection.
    */
   rulesIfResolved(tier: AdminTier, policies: readonly AdminPolicy[], asked: AdminAsked, rules: readonly AdminRuleMatch[]): { readonly rules: AdminRuleMatch[]; readonly domainRules: AdminRuleMatch[] } | null {
+    // With a snapshot, what the names resolve to is known: `rules` already match it.
+    if (this.dns !== undefined) return null;
     const candidates = cachedIn(this.domainRules, policies, () => ({ ingress: withDomainPeers(policies, "ingress"), egress: withDomainPeers(policies, "egress") }))[asked.direction];
     // The common case, on every check: no rule of the tier has a domain peer.
     if (candidates.length === 0) return null;
@@ -337,9 +348,7 @@ export class AdminTiers {
               ids.set(key, id);
             }
             mine.push(id);
-          } else if (peer.kind === "nodes" || peer.kind === "networks") addresses = addresses.union(this.peerAddresses(peer));
-          // A `domainNames` peer: what a name resolves to is not known offline, so it matches
-          // nothing for now, as in the reference. The domain-name issue will evaluate it.
+          } else addresses = addresses.union(this.peerAddresses(peer));
         }
         if (mine.length > 0 || !addresses.isEmpty()) rules.push({ policy, rule, action, protocols: m.protocols, always: false, selections: mine, addresses });
       }
@@ -365,9 +374,9 @@ export class AdminTiers {
         // "cluster-internal traffic will be checked against the rule as well": pod IPs too, whatever ipBlockMatchesPods says of NetworkPolicy.
         return within(peerAddresses, this.networksAt(peer));
       case "domainNames":
-        // What a name resolves to is not known offline: a domain peer matches nothing for now, as
-        // in the reference. The domain-name issue will evaluate it (answers that depend on DNS).
-        return AddressSet.EMPTY;
+        // "matches only addresses the pod resolved through DNS": with a snapshot, every pod took
+        // its names to the snapshot's addresses; without one, no address is known to be (see rulesIfResolved).
+        return within(peerAddresses, this.domainPeerAddresses(peer));
     }
   }
 
@@ -375,7 +384,8 @@ export class AdminTiers {
    * Every address of the cluster one peer matches, whoever holds it: the dataplane's view of
    * `peerMatches` (a packet carries one address, so a rule matches it when that address is in this
    * set). `namespaces`/`pods`: the known IPs of the pods the peer selects (never host-network);
-   * `nodes`: the nodes' status.addresses; `networks`: the CIDRs; `domainNames`: none (see above).
+   * `nodes`: the nodes' status.addresses; `networks`: the CIDRs; `domainNames`: what the snapshot
+   * resolves its names to (none without one).
    */
   peerAddresses(peer: AdminEgressPeer): AddressSet {
     switch (peer.kind) {
@@ -400,8 +410,47 @@ export class AdminTiers {
       case "networks":
         return this.networksAt(peer);
       case "domainNames":
-        return AddressSet.EMPTY;
+        return this.domainPeerAddresses(peer);
     }
+  }
+
+  /** The addresses the snapshot gives the names a `domainNames` peer matches; none without a snapshot. */
+  private domainPeerAddresses(peer: Extract<AdminEgressPeer, { kind: "domainNames" }>): AddressSet {
+    const dns = this.dns;
+    if (dns === undefined) return AddressSet.EMPTY;
+    let at = this.domainAddresses.get(peer);
+    if (at === undefined) {
+      at = AddressSet.fromIps(peer.domainNames.flatMap((d) => {
+        const pattern = domainPattern(d.text);
+        return pattern === null ? [] : dns.addresses(pattern);
+      }));
+      this.domainAddresses.set(peer, at);
+    }
+    return at;
+  }
+
+  /**
+   * Why the `domainNames` peers of `rule` match the addresses of `hit` they do: per pattern, each
+   * snapshot address in `hit` it admits, with the name and records that admit it (`Admission`).
+   * Empty without a snapshot or domain peers.
+   */
+  admissions(rule: AdminRule<AdminEgressPeer>, hit: AddressSet): Admission[] {
+    const dns = this.dns;
+    if (dns === undefined || rule.match.kind !== "as-written") return [];
+    const out: Admission[] = [];
+    for (const peer of rule.match.peers) {
+      if (peer.kind !== "domainNames") continue;
+      for (const d of peer.domainNames) {
+        const pattern = domainPattern(d.text);
+        if (pattern === null) continue;
+        for (const address of dns.addresses(pattern)) {
+          if (!hit.has(address)) continue;
+          const admission = dns.admission(pattern, address);
+          if (admission !== null) out.push(admission);
+        }
+      }
+    }
+    return out;
   }
 
   private networksAt(peer: Extract<AdminEgressPeer, { kind: "networks" }>): AddressSet {
@@ -420,7 +469,7 @@ export class AdminTiers {
       for (const policy of this.ordered[tier]) {
         for (const rule of [...policy.ingress, ...policy.egress] as readonly AdminRule<AdminEgressPeer>[]) {
           if (rule.match.kind !== "as-written") continue;
-          for (const peer of rule.match.peers) if (peer.kind === "nodes" || peer.kind === "networks") out.add(this.peerAddresses(peer));
+          for (const peer of rule.match.peers) if (peer.kind === "nodes" || peer.kind === "networks" || peer.kind === "domainNames") out.add(this.peerAddresses(peer));
         }
       }
     }
@@ -523,6 +572,7 @@ export function tierSteps(
   isolated: boolean,
   baseline: readonly AdminRuleMatch[],
   selecting: SelectingAdmin,
+  admissions: (r: AdminRuleMatch, hit: AddressSet) => readonly Admission[] = () => [],
 ): { readonly steps: TierStep[]; /** What the Admin tier left to the tiers after it. */ readonly afterAdmin: AddressSet } {
   const steps: TierStep[] = [];
   const walk = (tier: AdminTier, rules: readonly AdminRuleMatch[], open: AddressSet): AddressSet => {
@@ -535,7 +585,7 @@ export function tierSteps(
       if (hit.isEmpty()) continue;
       undecided = undecided.subtract(hit);
       if (r.action === "pass") passed = passed.union(hit);
-      steps.push(ruleStep(r));
+      steps.push(ruleStep(r, admissions(r, hit)));
     }
     if (steps.length === before) steps.push({ kind: "no-match", tier, policies: selecting[tier].length });
     return undecided.union(passed);
@@ -558,8 +608,8 @@ function ruleFields(r: AdminRuleMatch): TierRuleFields {
   };
 }
 
-function ruleStep(r: AdminRuleMatch): TierStep {
-  return { kind: "rule", ...ruleFields(r), failClosed: r.rule.match.kind !== "as-written" };
+function ruleStep(r: AdminRuleMatch, admissions: readonly Admission[]): TierStep {
+  return { kind: "rule", ...ruleFields(r), failClosed: r.rule.match.kind !== "as-written", admissions };
 }
 
 /** A rule with a `domainNames` peer, and its policy. */

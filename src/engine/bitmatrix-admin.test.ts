@@ -14,7 +14,8 @@ import { computeClassMatrix } from "./bitmatrix.js";
 import { applyChange } from "./incremental.js";
 import { referenceCheck } from "../reference/reference.js";
 import { dependsOnDns } from "../conformance/agreement.js";
-import { ARB_POD_NETWORK, arbClusterWithAdmin } from "../conformance/arbitrary.js";
+import { ARB_POD_NETWORK, arbClusterWithAdmin, arbDnsRecords } from "../conformance/arbitrary.js";
+import { DnsSnapshot } from "../dns/snapshot.js";
 import { PROTOCOLS } from "../model/ports.js";
 import type { Cluster, Endpoint } from "../model/cluster.js";
 
@@ -35,6 +36,28 @@ const arbAdminClusters: fc.Arbitrary<Cluster> = fc.tuple(arbClusterWithAdmin, fc
 const RUNS = Number(process.env["PROPERTY_RUNS"] ?? 150);
 /** The random policies' ports lie in 78..84 (numbers, ranges, named ports declared as 79..83); 1 and 65535 lie outside. */
 const PORTS = [1, 78, 79, 80, 81, 82, 83, 84, 65535];
+
+test("domainNames with a resolution snapshot: the class matrix agrees with the reference evaluator and the engine's check (the domain peers match the snapshot's addresses, pods' included)", () => {
+  fc.assert(
+    fc.property(arbAdminClusters, arbDnsRecords, (cluster, records) => {
+      const options: EngineOptions = { podNetwork, ipBlockMatchesPods: true, dns: new DnsSnapshot(records) };
+      const engine = Engine.compile(cluster, options);
+      const matrix = computeClassMatrix(engine);
+      for (const from of cluster.endpoints) {
+        for (const to of cluster.endpoints) {
+          for (const port of [1, 80, 83]) {
+            const conn = { from: { kind: "endpoint" as const, endpoint: from }, to: { kind: "endpoint" as const, endpoint: to }, port, protocol: "TCP" as const };
+            const got = matrix.verdict(from, to, "TCP", port);
+            const label = `${from.id} -> ${to.id} ${port}/TCP`;
+            assert.equal(got, referenceCheck(cluster, options, conn).verdict, `reference ${label}`);
+            assert.equal(got, engine.check(conn).verdict, `check ${label}`);
+          }
+        }
+      }
+    }),
+    { numRuns: RUNS },
+  );
+});
 
 for (const ipBlockMatchesPods of [true, false]) {
   test(`admin tiers: class matrix agrees with the reference evaluator and the engine's check on random clusters with admin policies (ipBlockMatchesPods=${ipBlockMatchesPods})`, () => {

@@ -214,7 +214,7 @@ export class Engine {
   adminTiers(): AdminTiers | null {
     if (this.admin === undefined) {
       const policies = this.cluster.adminPolicies ?? [];
-      this.admin = policies.length === 0 ? null : new AdminTiers(this.cluster, this.classes, policies);
+      this.admin = policies.length === 0 ? null : new AdminTiers(this.cluster, this.classes, policies, this.options.dns);
     }
     return this.admin;
   }
@@ -296,7 +296,9 @@ export class Engine {
     const isolating = isolatingPolicies(layers);
     const adminSelects = admin.Admin.policies.length > 0 || admin.Baseline.policies.length > 0;
     const walked = adminSelects
-      ? tierSteps(peerAddresses, admin.Admin.rules, isolating.length > 0, admin.Baseline.rules, { Admin: admin.Admin.policies, Baseline: admin.Baseline.policies })
+      ? tierSteps(peerAddresses, admin.Admin.rules, isolating.length > 0, admin.Baseline.rules, { Admin: admin.Admin.policies, Baseline: admin.Baseline.policies }, (r, hit) =>
+          this.requireAdminTiers().admissions(r.rule, hit),
+        )
       : null;
     // When the Admin tier decided every address, the NetworkPolicy rules were not reached: they neither allowed nor missed it.
     const reached = walked === null || !walked.afterAdmin.isEmpty();
@@ -473,7 +475,8 @@ const NONE: readonly Policy[] = [];
 const NO_ADMIN: readonly AdminPolicy[] = [];
 const NO_NODES: readonly NonNullable<Cluster["nodes"]>[number][] = [];
 
-const sameOptions = (a: EngineOptions, b: EngineOptions): boolean => a === b || (a.ipBlockMatchesPods === b.ipBlockMatchesPods && a.podNetwork.key() === b.podNetwork.key());
+const sameOptions = (a: EngineOptions, b: EngineOptions): boolean =>
+  a === b || (a.ipBlockMatchesPods === b.ipBlockMatchesPods && a.podNetwork.key() === b.podNetwork.key() && a.dns === b.dns);
 
 /** The same objects in the same order. */
 function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {

@@ -4,12 +4,20 @@ import type { Ip } from "../net/ip.js";
 import type { Direction, Endpoint } from "../model/cluster.js";
 import type { Protocol } from "../model/ports.js";
 import type { AdminAction, AdminPolicyKind, AdminTier } from "../model/admin-policy.js";
+import type { Admission, DnsSnapshot } from "../dns/snapshot.js";
 
 export interface EngineOptions {
   /** Where pods without a known IP sit (`--pod-cidr`, default 10.244.0.0/16). */
   readonly podNetwork: AddressSet;
   /** Whether an ipBlock peer matches pod IPs (upstream e2e and most CNIs: yes; Cilium: no). */
   readonly ipBlockMatchesPods: boolean;
+  /**
+   * The resolution snapshot (`--dns-records`, `--resolve`, with the cluster's own Service names):
+   * every pod is taken to have resolved every name of it, so a `domainNames` peer matches exactly
+   * the addresses it gives the peer's names, and the verdict is definite. Absent: what names
+   * resolve to is not known, and a verdict a domain rule could change "depends" on DNS.
+   */
+  readonly dns?: DnsSnapshot;
 }
 
 /**
@@ -92,7 +100,15 @@ export interface Explanation {
  * tier's selecting policies matched (on to the next tier).
  */
 export type TierStep =
-  | (TierRuleFields & { readonly kind: "rule"; readonly failClosed: boolean })
+  | (TierRuleFields & {
+      readonly kind: "rule";
+      readonly failClosed: boolean;
+      /**
+       * With a resolution snapshot, for a rule with `domainNames` peers: which pattern, name and
+       * records admitted each of the addresses it decided (empty when its other peers did, or without a snapshot).
+       */
+      readonly admissions: readonly Admission[];
+    })
   | { readonly kind: "no-match"; readonly tier: AdminTier; /** How many policies of the tier select the subject. */ readonly policies: number }
   /**
    * A rule with a `domainNames` peer that would decide the answer differently if the pod resolved

@@ -64,5 +64,11 @@ export const codes = {
   adminDomainNotEnforced: "admin-domain-not-enforced",
   adminDomainNotEvaluated: "admin-domain-not-evaluated",
   adminApiVersionsMixed: "admin-api-versions-mixed",
+  // resolution snapshots (src/dns/records-file: --dns-records)
+  dnsRecordsEmpty: "dns-records-empty",
+  invalidDnsName: "invalid-dns-name",
+  unknownRecordType: "unknown-record-type",
+  invalidRecordValue: "invalid-record-value",
+  ttlOutOfRange: "ttl-out-of-range",
 } as const;
 

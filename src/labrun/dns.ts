@@ -4,10 +4,8 @@
  */
 import type { Cluster, Endpoint, Service } from "../model/cluster.js";
 import type { Labels } from "../model/labels.js";
-import { findClusterDns, isDnsPod } from "../model/well-known.js";
+import { CLUSTER_DOMAIN, findClusterDns, isDnsPod } from "../model/well-known.js";
 import { type Ip, formatIp } from "../net/ip.js";
-
-export const CLUSTER_DOMAIN = "cluster.local";
 
 export interface LabPodAddress {
   readonly endpoint: Endpoint;

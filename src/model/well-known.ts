@@ -96,6 +96,9 @@ export function podFamilies(podNetwork: AddressSet, endpoints: readonly Endpoint
  */
 export const CLUSTER_DOMAIN = "cluster.local";
 
+/** The TTL CoreDNS's kubernetes plugin gives its answers (`ttl`, default 5 seconds). */
+export const CLUSTER_DNS_TTL = 5;
+
 export const DNS_NAMESPACE = "kube-system";
 export const DNS_SERVICE = "kube-dns";
 /** The label kubeadm, kops, EKS, GKE and AKS put on the CoreDNS (formerly kube-dns) pods. */

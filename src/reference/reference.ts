@@ -21,7 +21,10 @@ import type { Labels } from "../model/labels.js";
 import type { Protocol } from "../model/ports.js";
 import type { LabelSelector } from "../model/selector.js";
 import { AddressSet } from "../net/address-set.js";
+import type { Ip } from "../net/ip.js";
 import type { Connection, EngineOptions, Target, Verdict } from "../engine/types.js";
+import { type DnsName, domainPattern, patternMatches } from "../dns/names.js";
+import { type DnsRecord, MAX_CNAME_HOPS } from "../dns/snapshot.js";
 
 /** `matchLabels` and `matchExpressions` are ANDed; an empty selector matches everything. */
 function matches(selector: LabelSelector, labels: Labels): boolean {
@@ -111,8 +114,11 @@ interface Asked {
   readonly domains: DomainsMatch;
 }
 
-/** How a `domainNames` peer is taken: what a name resolves to is not known offline. */
-type DomainsMatch = "none" | "all";
+/**
+ * How a `domainNames` peer is taken: without a snapshot what a name resolves to is not known
+ * offline (walked both ways: "none", "all"); with one (`records`), every pod resolved every name.
+ */
+type DomainsMatch = "none" | "all" | { readonly records: readonly DnsRecord[] };
 
 /**
  * The NetworkPolicy tier, there only when the pod is isolated: "A pod is isolated for egress if
@@ -175,11 +181,48 @@ function adminPeerAdmits(a: Asked, peer: AdminEgressPeer): AddressSet {
     case "networks":
       // "cluster-internal traffic will be checked against the rule as well": pod IPs too, whatever ipBlockMatchesPods says of NetworkPolicy.
       return all.intersect(AddressSet.fromCidrs(peer.networks));
-    case "domainNames":
-      // "matches only addresses the pod resolved through DNS": the reference cannot know what a
-      // name resolves to, so it walks both ways (see referenceCheck).
-      return a.domains === "all" ? all : AddressSet.EMPTY;
+    case "domainNames": {
+      // "matches only addresses the pod resolved through DNS": without a snapshot the reference
+      // cannot know what a name resolves to, so it walks both ways (see referenceCheck).
+      if (a.domains === "all") return all;
+      if (a.domains === "none") return AddressSet.EMPTY;
+      const records = a.domains.records;
+      const ips = peer.domainNames.flatMap((d) => {
+        const pattern = domainPattern(d.text);
+        return pattern === null ? [] : ownerNames(records).filter((n) => patternMatches(pattern, n)).flatMap((n) => resolvedAddresses(records, n));
+      });
+      return all.intersect(AddressSet.fromIps(ips));
+    }
   }
+}
+
+/** Every name that owns a record. */
+function ownerNames(records: readonly DnsRecord[]): DnsName[] {
+  return [...new Set(records.map((r) => r.name))];
+}
+
+/**
+ * The addresses `name` resolves to, scanning the records level by level: its own A/AAAA records,
+ * then those of the names its CNAMEs point to, up to MAX_CNAME_HOPS CNAMEs away ("CNAME chains
+ * count": every name of the chain maps to the final addresses). A name met again is not walked again.
+ */
+function resolvedAddresses(records: readonly DnsRecord[], name: DnsName): Ip[] {
+  const out: Ip[] = [];
+  const seen = new Set<DnsName>([name]);
+  let level: DnsName[] = [name];
+  for (let hops = 0; level.length > 0; hops++) {
+    const next: DnsName[] = [];
+    for (const r of records) {
+      if (!level.includes(r.name)) continue;
+      if (r.kind === "address") out.push(r.address);
+      else if (hops < MAX_CNAME_HOPS && !seen.has(r.target)) {
+        seen.add(r.target);
+        next.push(r.target);
+      }
+    }
+    level = next;
+  }
+  return out;
 }
 
 /** Whether one `protocols` (v1alpha1 `ports`) entry admits the connection; a named port resolves on the destination pod by name, protocol and number. */
@@ -284,9 +327,11 @@ export interface ReferenceAnswer {
  * `domainNames`: "depends-on-dns" (the default) walks the tiers with domain peers matching nothing
  * and matching everything: where the verdicts differ, the answer depends on DNS ("depends").
  * "match-nothing": domain peers match nothing, as the pair analysis, class matrix and nftables do
- * (they say so in a warning).
+ * (they say so in a warning). With a resolution snapshot (`options.dns`) both are one walk: every
+ * pod resolved every name of it, and a domain peer matches what it gives the peer's names.
  */
 export function referenceCheck(cluster: Cluster, options: EngineOptions, conn: Connection, domainNames: "depends-on-dns" | "match-nothing" = "depends-on-dns"): ReferenceAnswer {
+  if (options.dns !== undefined) return referenceWalk(cluster, options, conn, { records: options.dns.records });
   const pessimistic = referenceWalk(cluster, options, conn, "none");
   if (domainNames === "match-nothing" || !hasDomainPeers(cluster)) return pessimistic;
   const resolved = referenceWalk(cluster, options, conn, "all");

@@ -1,12 +1,19 @@
 /** How the explain and egress views print an admin rule that applies to a workload. */
-import type { AdminRuleView } from "../analysis/admin-rules.js";
+import type { AdminRuleView, AdmissionView } from "../analysis/admin-rules.js";
 import { formatAdminRule } from "../model/admin-policy.js";
 import { type LocationJson, locationJson } from "./json.js";
+import { type AdmissionJson, admissionJson } from "./dns.js";
 
-export type AdminRuleJson = Omit<AdminRuleView, "at"> & { readonly at: LocationJson };
+export type AdminRuleJson = Omit<AdminRuleView, "at" | "admissions"> & {
+  readonly at: LocationJson;
+  /** With a resolution snapshot, a rule with domainNames peers: every address its patterns admit, and why. */
+  readonly admissions?: readonly AdmissionJson[];
+};
 
 export function adminRuleJson(r: AdminRuleView): AdminRuleJson {
-  return { ...r, at: locationJson(r.at) };
+  const { admissions, ...rest } = r;
+  const json = (a: AdmissionView): AdmissionJson => ({ ...admissionJson(a), ...(a.clusterIpOf === undefined ? {} : { clusterIpOf: a.clusterIpOf }) });
+  return { ...rest, at: locationJson(r.at), ...(admissions === undefined ? {} : { admissions: admissions.map(json) }) };
 }
 
 /** `Admin ClusterNetworkPolicy deny-metadata (priority 10) rule 0 "block-imds" Deny to networks 169.254.169.254/32`, then `: TCP 53, UDP 53` when it names protocols. */

@@ -5,6 +5,13 @@
 import type { Verdict } from "../engine/types.js";
 import type { CheckJson } from "./check.js";
 import { renderCheckText } from "./check.js";
+import type { ResolutionJson } from "./dns.js";
+
+/** `check --to NAME`: the name and every address the snapshot gives it (each a case). */
+export interface NameResolutionJson {
+  readonly name: string;
+  readonly addresses: readonly ResolutionJson[];
+}
 
 export type CheckCaseJson =
   | { readonly label: string; readonly verdict: Verdict; readonly check: CheckJson }
@@ -17,6 +24,8 @@ export interface CheckCasesJson {
   /** How the destination became the cases: `10.96.0.10:53/UDP is Service kube-system/kube-dns → 2 backends, port 53 → dns (53/UDP)`. */
   readonly translation: string;
   readonly cases: readonly CheckCaseJson[];
+  /** Present for `check --to NAME` with a resolution snapshot: what the name resolves to. */
+  readonly resolution?: NameResolutionJson;
 }
 
 function caseLine(c: CheckCaseJson): string {

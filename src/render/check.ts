@@ -14,6 +14,7 @@ import { cidrSet, compactAddresses } from "./addresses.js";
 import { formatLocationJson, trailingLocation } from "../diag/location.js";
 import { type LocationJson, type TargetJson, addressesJson, formatAddresses, locationJson, targetJson } from "./json.js";
 import { governanceSentence, type ReasonContext, reasonSentence } from "./reasons.js";
+import { type AdmissionJson, type DnsAssumptionJson, admissionJson, admissionLine, dnsAssumedLines, dnsAssumptionJson } from "./dns.js";
 
 export interface ExplanationJson {
   readonly policy: { readonly namespace: string; readonly name: string };
@@ -72,6 +73,11 @@ export interface TierStepJson {
   readonly policies: number | null;
   /** For `depends-on-dns` only: the rule's domain names, as written. */
   readonly domainNames?: readonly string[];
+  /**
+   * For `matched` with a resolution snapshot (--dns-records/--resolve), a rule with domainNames
+   * peers: which pattern, name and records admitted each address it decided. Absent when none did.
+   */
+  readonly admissions?: readonly AdmissionJson[];
 }
 
 /** A namespace the input does not contain, whose assumed labels the answer evaluated. */
@@ -87,6 +93,8 @@ export interface CheckJson {
   readonly ingress: DirectionJson;
   /** Namespaces not in the input whose labels a namespaceSelector was evaluated against (assumed: the name label only). */
   readonly assumptions: readonly AssumptionJson[];
+  /** Present when a resolution snapshot was given (--dns-records/--resolve): the assumption the answer makes of DNS. */
+  readonly dns?: DnsAssumptionJson;
 }
 
 
@@ -114,7 +122,14 @@ export function checkJson(conn: Connection, decision: Decision, options: EngineO
     egress: side(decision.egress, conn.to),
     ingress: side(decision.ingress, conn.from),
     assumptions: assumptions.map(assumptionJson),
+    ...dnsKey(options),
   };
+}
+
+/** `{dns: ...}` when the options hold a resolution snapshot; nothing otherwise (the document stays as it was). */
+export function dnsKey(options: EngineOptions): { readonly dns?: DnsAssumptionJson } {
+  const dns = dnsAssumptionJson(options.dns);
+  return dns === undefined ? {} : { dns };
 }
 
 export function explanationJson(e: Explanation, cluster: Cluster): ExplanationJson {
@@ -122,7 +137,7 @@ export function explanationJson(e: Explanation, cluster: Cluster): ExplanationJs
   return { policy: { ...e.policy }, direction: e.direction, rule: e.rule, peer: e.peer, port: e.port, reason: e.reason, at: locationJson(e.at), ...specs };
 }
 
-function tierStepJson(s: TierStep): TierStepJson {
+export function tierStepJson(s: TierStep): TierStepJson {
   if (s.kind === "no-match") {
     return { tier: s.tier, outcome: "no-match", policy: null, priority: null, rule: null, name: null, action: null, failClosed: false, at: null, policies: s.policies };
   }
@@ -130,7 +145,8 @@ function tierStepJson(s: TierStep): TierStepJson {
     const step = { tier: s.tier, policy: { ...s.policy }, priority: s.priority, rule: s.rule, name: s.name, action: s.action, failClosed: false, at: locationJson(s.at), policies: null };
     return { ...step, outcome: "depends-on-dns", domainNames: [...s.domainNames] };
   }
-  return { tier: s.tier, outcome: "matched", policy: { ...s.policy }, priority: s.priority, rule: s.rule, name: s.name, action: s.action, failClosed: s.failClosed, at: locationJson(s.at), policies: null };
+  const step: TierStepJson = { tier: s.tier, outcome: "matched", policy: { ...s.policy }, priority: s.priority, rule: s.rule, name: s.name, action: s.action, failClosed: s.failClosed, at: locationJson(s.at), policies: null };
+  return s.admissions.length === 0 ? step : { ...step, admissions: s.admissions.map(admissionJson) };
 }
 
 export function governanceJson(g: Governance): GovernanceJson {
@@ -162,6 +178,7 @@ export function renderCheckText(v: CheckJson): string {
     lines.push("", ...directionText(d, subject, peer, v));
   }
   if (v.assumptions.length > 0) lines.push("", ...assumedLines(v.assumptions));
+  if (v.dns !== undefined) lines.push("", ...dnsAssumedLines(v.dns));
   return lines.join("\n") + "\n";
 }
 
@@ -182,7 +199,7 @@ function directionText(d: DirectionJson, subject: TargetJson, peer: TargetJson, 
   const lines = [`${title}: ${d.verdict}`];
   const tiers = (d.tiers ?? []).filter((t) => t.outcome !== "depends-on-dns");
   const dns = (d.tiers ?? []).filter((t) => t.outcome === "depends-on-dns");
-  if (tiers.length > 0) lines.push(`  admin tiers:`, ...tiers.map((t) => `    ${tierStepLine(t)}`));
+  if (tiers.length > 0) lines.push(`  admin tiers:`, ...tiers.flatMap((t) => [`    ${tierStepLine(t)}`, ...(t.admissions ?? []).map((a) => `      ${admissionLine(a)}`)]));
   lines.push(
     tiers.length > 0 && d.governance.kind === "not-isolated"
       ? `  not isolated by NetworkPolicy for ${d.direction}: the admin tiers decide, the rest is allowed`

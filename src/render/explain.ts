@@ -7,6 +7,7 @@ import type { Direction } from "../model/cluster.js";
 import { compactAddresses, parseCidrList } from "./addresses.js";
 import { type AdminRuleJson, adminRuleJson, adminRuleLine } from "./admin-rules.js";
 import { type AssumptionJson, assumedLines } from "./assumptions.js";
+import { type DnsAssumptionJson, admissionLine, dnsAssumedLines } from "./dns.js";
 import { type GovernanceJson, governanceJson } from "./check.js";
 import { formatConns } from "./conns.js";
 import { trailingLocation } from "../diag/location.js";
@@ -37,10 +38,14 @@ export interface ExplainCaseJson {
  * Every view may carry `assumptions`: the namespaces not in the input whose labels (assumed: the
  * name label only) a namespaceSelector of the shown policies was evaluated against.
  */
-export type ExplainJson =
+export type ExplainJson = (
   | { readonly policies: readonly PolicyJson[]; readonly assumptions?: readonly AssumptionJson[] }
   | { readonly endpoint: EndpointJson; readonly assumptions?: readonly AssumptionJson[] }
-  | { readonly translation: string; readonly cases: readonly ExplainCaseJson[]; readonly assumptions?: readonly AssumptionJson[] };
+  | { readonly translation: string; readonly cases: readonly ExplainCaseJson[]; readonly assumptions?: readonly AssumptionJson[] }
+) & {
+  /** Present when a resolution snapshot was given (--dns-records/--resolve): the assumption the answer makes of DNS. */
+  readonly dns?: DnsAssumptionJson;
+};
 
 function ruleJson(r: RuleView): RuleJson {
   return { ...r, peers: r.peers === "all" ? "all" : r.peers.map((p) => ({ ...p, at: locationJson(p.at) })), at: locationJson(r.at) };
@@ -98,7 +103,8 @@ function directionLines(d: DirectionJson, direction: Direction): string[] {
       : governanceSentence(d.governance.kind, direction, count);
   const lines = [`${direction === "egress" ? "Egress" : "Ingress"}: ${sentence}`];
   // "Policy tiers are evaluated in the following order: * Admin tier * NetworkPolicy tier * Baseline tier."
-  const tier = (t: AdminRuleJson["tier"]): string[] => admin.filter((r) => r.tier === t).map((r) => `    ${adminRuleLine(r)}${trailingLocation(r.at)}`);
+  const tier = (t: AdminRuleJson["tier"]): string[] =>
+    admin.filter((r) => r.tier === t).flatMap((r) => [`    ${adminRuleLine(r)}${trailingLocation(r.at)}`, ...admissionLines(r)]);
   const adminLines = tier("Admin");
   const baselineLines = tier("Baseline");
   if (adminLines.length > 0) lines.push("  Admin tier (first):", ...adminLines);
@@ -116,6 +122,13 @@ function directionLines(d: DirectionJson, direction: Direction): string[] {
   return lines;
 }
 
+/** Under a domain rule, with a snapshot: what each pattern admits, and from which records; or that the snapshot resolves none of its names. */
+function admissionLines(r: AdminRuleJson): string[] {
+  if (r.admissions === undefined) return [];
+  if (r.admissions.length === 0) return ["      (the DNS snapshot resolves none of its names: it matches no address)"];
+  return r.admissions.map((a) => `      ${admissionLine(a)}`);
+}
+
 export function renderEndpointText(e: EndpointJson): string[] {
   const labels = Object.entries(e.labels).map(([k, v]) => `${k}=${v}`).join(",");
   return [
@@ -130,7 +143,7 @@ export function renderEndpointText(e: EndpointJson): string[] {
 }
 
 export function renderExplainText(v: ExplainJson): string {
-  const assumed = assumedLines(v.assumptions ?? []);
+  const assumed = [...assumedLines(v.assumptions ?? []), ...dnsAssumedLines(v.dns)];
   const tail = assumed.length === 0 ? "" : `\n${assumed.join("\n")}\n`;
   if ("endpoint" in v) return renderEndpointText(v.endpoint).join("\n") + "\n" + tail;
   if ("cases" in v) return [v.translation, ...v.cases.map((c) => `  - ${c.label}`), "", ...v.cases.map((c) => renderEndpointText(c.endpoint).join("\n") + "\n")].join("\n") + tail;

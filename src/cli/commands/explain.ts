@@ -10,6 +10,7 @@ import { endpointExplainJson, type ExplainJson, policyJson, renderExplainText } 
 import type { CommandOptions } from "../args.js";
 import { render } from "../output.js";
 import { resolveDestination } from "../target.js";
+import { dnsKey } from "../../render/check.js";
 import { type CommandResult, done, usage } from "./result.js";
 import { unknownNamespace } from "./scope.js";
 
@@ -24,7 +25,7 @@ export function runExplain(options: ExplainOptions, engine: Engine): CommandResu
   const ns = options.namespace;
   const view = options.target === null ? policiesView(engine.cluster.policies.filter((p) => ns === null || p.namespace === ns), engine) : explainTarget(options.target, ns, engine);
   if (typeof view === "string") return usage(view);
-  return done("ok", render(options.common, view, { text: renderExplainText }));
+  return done("ok", render(options.common, { ...view, ...dnsKey(engine.options) }, { text: renderExplainText }));
 }
 
 function explainTarget(text: string, ns: string | null, engine: Engine): ExplainJson | string {

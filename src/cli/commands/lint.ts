@@ -1,6 +1,7 @@
 import { findingsJson, lintCluster, failLevel, renderSarif, renderText, selectedRules, type LintOptions } from "../../lint/index.js";
 import type { Cluster } from "../../model/cluster.js";
 import type { CommandOptions } from "../options.js";
+import { engineOptions } from "../load.js";
 import { render } from "../output.js";
 import { type CommandResult, done, usage } from "./result.js";
 import { unknownNamespace } from "./scope.js";
@@ -9,7 +10,7 @@ type LintCommand = Extract<CommandOptions, { name: "lint" }>;
 
 function lintOptions(o: LintCommand): LintOptions {
   return {
-    engine: { podNetwork: o.common.podNetwork, ipBlockMatchesPods: o.common.ipBlockMatchesPods },
+    engine: engineOptions(o.common),
     dns: { ips: o.wellKnown.dns },
     metadata: o.wellKnown.metadata,
     ...(o.serviceCidr === null ? {} : { serviceCidr: o.serviceCidr }),

@@ -265,7 +265,10 @@ function adminRulesSpans(u: Universe, atoms: PortAtoms, direction: Direction, po
   return out;
 }
 
-/** The terms of one admin peer: selected pods, or matched addresses; a `domainNames` peer matches nothing offline (as in check). */
+/**
+ * The terms of one admin peer: selected pods, or matched addresses; a `domainNames` peer matches
+ * the addresses the resolution snapshot gives its names (as in check), none without a snapshot.
+ */
 function adminPeerTerms(u: Universe, peer: AdminEgressPeer, admin: AdminTiers): number[] {
   switch (peer.kind) {
     case "namespaces":
@@ -275,8 +278,10 @@ function adminPeerTerms(u: Universe, peer: AdminEgressPeer, admin: AdminTiers): 
     case "nodes":
     case "networks":
       return [u.addressesTerm(admin.peerAddresses(peer))];
-    case "domainNames":
-      return [];
+    case "domainNames": {
+      const addresses = admin.peerAddresses(peer);
+      return addresses.isEmpty() ? [] : [u.addressesTerm(addresses)];
+    }
   }
 }
 

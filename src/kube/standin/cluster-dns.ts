@@ -7,8 +7,7 @@
 import { renameSync, writeFileSync } from "node:fs";
 import { clusterIpOf, serviceEndpoints } from "./kube-proxy.js";
 import type { KubeObject } from "./store.js";
-
-export const CLUSTER_DOMAIN = "cluster.local";
+import { CLUSTER_DOMAIN } from "../../model/well-known.js";
 
 /** Every name the cluster DNS answers, with its addresses. */
 export function clusterDnsRecords(services: readonly KubeObject[], pods: readonly KubeObject[], external: Readonly<Record<string, readonly string[]>>): Record<string, string[]> {
