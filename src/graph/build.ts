@@ -38,7 +38,7 @@ function facts(engine: Engine, options: GraphOptions): Facts {
     internet: internetAddresses(podFamilies(engine.options.podNetwork, engine.cluster.endpoints)),
     metadata: AddressSet.fromIps(metadata),
     labels: { internet: "internet (public addresses)", metadata: `metadata (${metadata.map(formatIp).join(", ")})`, anywhere: "anywhere" },
-    resolution: options.resolution ?? null,
+    resolution: engine.options.dns ?? null,
   };
 }
 

@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { engineOf } from "../diff/testkit.js";
+import { defaultOptions, engineOf } from "../diff/testkit.js";
 import { type DnsName, dnsName } from "../dns/names.js";
 import { type DnsRecord, DnsSnapshot } from "../dns/snapshot.js";
 import { type Ip, parseIp } from "../net/ip.js";
@@ -20,8 +20,8 @@ import type { EgressGraph } from "./types.js";
 
 const FIXTURE = { file: "domain-allowlist.yaml", text: readFileSync(new URL("src/graph/testdata/domain-allowlist.yaml", ROOT), "utf8") };
 
-function engine() {
-  const { engine: e, errors } = engineOf([FIXTURE]);
+function engine(dns?: DnsSnapshot) {
+  const { engine: e, errors } = engineOf([FIXTURE], dns === undefined ? defaultOptions() : { ...defaultOptions(), dns });
   assert.deepEqual(errors, []);
   return e;
 }
@@ -37,7 +37,7 @@ const ip = (text: string): Ip => {
   return r;
 };
 
-/** api.stripe.com A 198.51.100.7; raw.githubusercontent.com CNAME github.map.fastly.net A 185.199.108.133 (one response: the chain counts). */
+/** The engine's resolution snapshot (`--dns-records`, `--resolve`): api.stripe.com A 198.51.100.7; raw.githubusercontent.com CNAME github.map.fastly.net A 185.199.108.133 (one response: the chain counts). */
 const SNAPSHOT = new DnsSnapshot([
   { kind: "address", name: name("api.stripe.com"), address: ip("198.51.100.7"), ttl: 60 },
   { kind: "cname", name: name("raw.githubusercontent.com"), target: name("github.map.fastly.net"), ttl: 300 },
@@ -62,7 +62,7 @@ test("graph: each pattern of the allowlist is a domain node, reached by a domain
 });
 
 test("graph with a resolution snapshot: the addresses under each domain node, a CNAME chain and its smallest TTL in the label", () => {
-  const g = buildEgressGraph(engine(), { namespace: null, resolution: SNAPSHOT });
+  const g = buildEgressGraph(engine(SNAPSHOT), { namespace: null });
   assert.deepEqual(edges(g).filter((e) => e.includes(" resolves ")), [
     "api.stripe.com resolves 198.51.100.7 | TTL 60 s",
     "*.githubusercontent.com resolves 185.199.108.133 | raw.githubusercontent.com → github.map.fastly.net, TTL 30 s",
@@ -70,7 +70,7 @@ test("graph with a resolution snapshot: the addresses under each domain node, a 
 });
 
 test("mermaid draws domain nodes as hexagons and resolves edges dotted; dot as hexagons, accepted edges blue, resolves dotted without arrowhead", () => {
-  const g = buildEgressGraph(engine(), { namespace: null, resolution: SNAPSHOT });
+  const g = buildEgressGraph(engine(SNAPSHOT), { namespace: null });
   const mmd = renderMermaid(g);
   assert.match(mmd, /^ {2}dns_api_stripe_com\{\{"api\.stripe\.com"\}\}$/m);
   assert.match(mmd, /^ {2}dns_api_stripe_com -\.-\|"TTL 60 s"\| net_198_51_100_7$/m);
@@ -91,7 +91,7 @@ test("egress JSON: domains with their rule and ports; addresses null without a s
     ],
   );
   assert.equal(plain.assumptions.resolution, false);
-  const resolved = egressOverview(engine(), "default", { resolution: SNAPSHOT });
+  const resolved = egressOverview(engine(SNAPSHOT), "default");
   assert.deepEqual(resolved.namespaces[0]?.workloads[0]?.domains.map((d) => d.addresses), [
     [{ name: "api.stripe.com", address: "198.51.100.7", chain: ["api.stripe.com"], ttl: 60 }],
     [{ name: "raw.githubusercontent.com", address: "185.199.108.133", chain: ["raw.githubusercontent.com", "github.map.fastly.net"], ttl: 30 }],
@@ -99,14 +99,20 @@ test("egress JSON: domains with their rule and ports; addresses null without a s
 });
 
 test("egress text: a domains section, one row per pattern with its ports and rule, the addresses under each when a snapshot is given", () => {
-  const lines = (text: string): string[] => text.split("\n").filter((l) => /^ {4}domains:|^ {6}\S|^ {8}\S/.test(l));
+  // The section: "    domains:" and the deeper-indented lines after it.
+  const lines = (text: string): string[] => {
+    const all = text.split("\n");
+    const start = all.indexOf("    domains:");
+    const end = all.findIndex((l, i) => i > start && !l.startsWith("      "));
+    return start < 0 ? [] : all.slice(start, end);
+  };
   assert.deepEqual(lines(renderEgressText(egressOverview(engine(), "default"))), [
     "    domains:",
     '      api.stripe.com           TCP 443  Accept by Admin ClusterNetworkPolicy allowlist (priority 10) rule 1 "partners"',
     '      *.githubusercontent.com  TCP 443  Accept by Admin ClusterNetworkPolicy allowlist (priority 10) rule 1 "partners"',
     "      (each pod reaches the addresses it resolves for these names; a resolution snapshot shows them)",
   ]);
-  assert.deepEqual(lines(renderEgressText(egressOverview(engine(), "default", { resolution: SNAPSHOT }))), [
+  assert.deepEqual(lines(renderEgressText(egressOverview(engine(SNAPSHOT), "default"))), [
     "    domains:",
     '      api.stripe.com           TCP 443  Accept by Admin ClusterNetworkPolicy allowlist (priority 10) rule 1 "partners"',
     "        198.51.100.7, TTL 60 s",

@@ -1,5 +1,4 @@
 /** The egress picture as data: the renderers (Mermaid, DOT) draw this same object. */
-import type { DnsSnapshot } from "../dns/snapshot.js";
 import type { Ip } from "../net/ip.js";
 
 /**
@@ -8,7 +7,7 @@ import type { Ip } from "../net/ip.js";
  * - `internet`, `metadata`: the notable destinations drawn when they are blocked.
  * - `anywhere`: stands for everything, for sources no egress policy restricts.
  * - `domain`: a `domainNames` pattern of a rule that decides some source's egress (issue 12), its
- *   label the pattern; with a resolution snapshot, `resolves` edges lead from it to `addresses`
+ *   label the pattern; with a resolution snapshot (the engine's, `--dns-records`/`--resolve`), `resolves` edges lead from it to `addresses`
  *   nodes of the addresses it admits.
  */
 export type NodeKind = "endpoint" | "addresses" | "internet" | "metadata" | "anywhere" | "domain";
@@ -53,6 +52,4 @@ export interface GraphOptions {
   readonly namespace: string | null;
   /** Metadata addresses besides the defaults (`--metadata`). */
   readonly metadata?: readonly Ip[];
-  /** A resolution snapshot (`--dns-records`, `--resolve`): the addresses under each domain node. */
-  readonly resolution?: DnsSnapshot;
 }

@@ -106,11 +106,6 @@ export interface DomainDestinationJson {
   readonly addresses: readonly { readonly name: string; readonly address: string; readonly chain: readonly string[]; readonly ttl: number }[] | null;
 }
 
-/** What the view may be asked besides the well-known facts: a resolution snapshot (`--dns-records`, `--resolve`). */
-export interface EgressOptions extends WellKnownOptions {
-  readonly resolution?: DnsSnapshot;
-}
-
 export interface NamespaceEgressJson {
   readonly namespace: string;
   readonly policies: readonly { readonly name: string; readonly affects: readonly Direction[]; readonly at: LocationJson }[];
@@ -146,7 +141,7 @@ interface Facts {
   readonly resolution: DnsSnapshot | null;
 }
 
-export function egressOverview(engine: Engine, podNetworkFrom: PodNetworkFrom, options: EgressOptions = {}): EgressJson {
+export function egressOverview(engine: Engine, podNetworkFrom: PodNetworkFrom, options: WellKnownOptions = {}): EgressJson {
   const cluster = engine.cluster;
   const endpoints = sortedEndpoints(cluster.endpoints);
   // Namespaces with policies, and those with a workload whose egress some admin policy's subject selects.
@@ -155,7 +150,8 @@ export function egressOverview(engine: Engine, podNetworkFrom: PodNetworkFrom, o
     internet: internetAddresses(podFamilies(engine.options.podNetwork, cluster.endpoints)),
     metadata: metadataAddresses(options.metadata),
     dns: dnsServer(engine, options.dns),
-    resolution: options.resolution ?? null,
+    // The resolution snapshot the engine answers with (`--dns-records`, `--resolve`).
+    resolution: engine.options.dns ?? null,
   };
   const pairs = new EgressPairs(engine);
   const namespaces = [...withPolicies].sort().map((namespace) => ({
