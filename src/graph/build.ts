@@ -159,7 +159,11 @@ function drawDomains(b: Builder, engine: Engine, f: Facts, src: Endpoint, from: 
     if (d.action === "Accept") b.edges.push({ from, to, style: "domain-accepted", label: `${connsLabel(d.conns)} (${rule}, the addresses it resolves)` });
     else b.edges.push({ from, to, style: "domain-denied", label: `${d.action === "Deny" ? "denied" : "passed"} by ${rule}: ${connsLabel(d.conns)}` });
     if (f.resolution === null) continue;
-    for (const r of resolvedAddresses(d, f.resolution)) b.resolves(to, b.addresses(AddressSet.fromIp(r.address)), `${r.name === d.pattern && r.chain.length <= 1 ? "" : `${viaText(r, d.pattern).slice(2, -1)}, `}TTL ${r.ttl} s`);
+    for (const r of resolvedAddresses(d, f.resolution, engine.cluster.services)) {
+      const via = viaText(r, d.pattern);
+      const clusterIp = r.clusterIpOf === undefined ? "" : `, ClusterIP of ${r.clusterIpOf}: never matches`;
+      b.resolves(to, b.addresses(AddressSet.fromIp(r.address)), `${via === "" ? "" : `${via.slice(2, -1)}, `}TTL ${r.ttl} s${clusterIp}`);
+    }
   }
 }
 

@@ -12,7 +12,8 @@ import { type DnsRecord, DnsSnapshot } from "../dns/snapshot.js";
 import { type Ip, parseIp } from "../net/ip.js";
 import { egressOverview } from "../render/egress-view.js";
 import { renderEgressText } from "../render/egress-text.js";
-import { ROOT } from "../testing/files.js";
+import { ROOT, readTree } from "../testing/files.js";
+import { clusterServiceRecords } from "../dns/cluster-records.js";
 import { buildEgressGraph } from "./build.js";
 import { renderDot } from "./dot.js";
 import { renderMermaid } from "./mermaid.js";
@@ -119,4 +120,21 @@ test("egress text: a domains section, one row per pattern with its ports and rul
     '      *.githubusercontent.com  TCP 443  Accept by Admin ClusterNetworkPolicy allowlist (priority 10) rule 1 "partners"',
     "        185.199.108.133 (raw.githubusercontent.com → github.map.fastly.net), TTL 30 s",
   ]);
+});
+
+test("examples/domains with the cluster's own Service names: a ClusterIP Service's name resolves to its ClusterIP, which egress and graph flag (\"ClusterIP Service names never match (post-DNAT), headless ones do\")", () => {
+  const sources = readTree(new URL("examples/domains/manifests/", ROOT));
+  const { engine: plain } = engineOf(sources);
+  const snapshot = new DnsSnapshot(clusterServiceRecords(plain.cluster));
+  const { engine: e, errors } = engineOf(sources, { ...defaultOptions(), dns: snapshot });
+  assert.deepEqual(errors, []);
+  const checkout = egressOverview(e, "default").namespaces.find((n) => n.namespace === "payments")?.workloads.find((w) => w.name === "checkout");
+  assert.deepEqual(
+    checkout?.domains.filter((d) => d.pattern.endsWith(".svc.cluster.local")).map((d) => [d.pattern, d.addresses]),
+    [
+      ["ledger.payments.svc.cluster.local", [{ name: "ledger.payments.svc.cluster.local", address: "10.244.1.20", chain: ["ledger.payments.svc.cluster.local"], ttl: 5 }]],
+      ["api.payments.svc.cluster.local", [{ name: "api.payments.svc.cluster.local", address: "10.96.5.5", chain: ["api.payments.svc.cluster.local"], ttl: 5, clusterIpOf: "payments/api" }]],
+    ],
+  );
+  assert.ok(edges(buildEgressGraph(e, { namespace: "payments" })).includes("api.payments.svc.cluster.local resolves 10.96.5.5 | TTL 5 s, ClusterIP of payments/api: never matches"));
 });

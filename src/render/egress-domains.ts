@@ -12,8 +12,9 @@ import { type DomainPattern, domainPattern, formatPattern } from "../dns/names.j
 import type { DnsSnapshot } from "../dns/snapshot.js";
 import type { Engine } from "../engine/engine.js";
 import { type AdminAction, type AdminEgressPeer, type AdminPolicy, type AdminRule, type AdminRuleName, type AdminTier, effectiveAction } from "../model/admin-policy.js";
-import type { Endpoint } from "../model/cluster.js";
-import type { Ip } from "../net/ip.js";
+import type { Endpoint, Service } from "../model/cluster.js";
+import { serviceName } from "../model/service.js";
+import { type Ip, compareIps } from "../net/ip.js";
 
 /** One `domainNames` entry of a rule that decides a workload's egress. */
 export interface DomainDestination {
@@ -34,6 +35,8 @@ export interface ResolvedAddress {
   readonly address: Ip;
   readonly chain: readonly string[];
   readonly ttl: number;
+  /** `payments/api` when the address is that Service's ClusterIP: after Service translation no connection goes to it. */
+  readonly clusterIpOf?: string;
 }
 
 /**
@@ -68,10 +71,18 @@ function ruleName(tier: AdminTier, policy: AdminPolicy, rule: AdminRule<unknown>
   return { tier, policy: { kind: policy.source.kind, name: policy.name }, priority: policy.priority, rule: rule.index, name: rule.name ?? null };
 }
 
-/** The addresses `d`'s pattern admits in `snapshot`: each matching name's resolutions, in snapshot order, sorted by address within a name. */
-export function resolvedAddresses(d: DomainDestination, snapshot: DnsSnapshot): ResolvedAddress[] {
+/**
+ * The addresses `d`'s pattern admits in `snapshot`: each matching name's resolutions, in snapshot
+ * order, sorted by address within a name; an address that is a ClusterIP of `services` says whose.
+ */
+export function resolvedAddresses(d: DomainDestination, snapshot: DnsSnapshot, services: readonly Service[]): ResolvedAddress[] {
   if (d.parsed === null) return [];
-  return snapshot.matching(d.parsed).flatMap((m) => m.resolutions.map((r) => ({ name: m.name, address: r.address, chain: [...r.chain], ttl: r.ttl })));
+  return snapshot.matching(d.parsed).flatMap((m) =>
+    m.resolutions.map((r) => {
+      const service = services.find((s) => s.clusterIps.some((ip) => compareIps(ip, r.address) === 0));
+      return { name: m.name, address: r.address, chain: [...r.chain], ttl: r.ttl, ...(service === undefined ? {} : { clusterIpOf: serviceName(service) }) };
+    }),
+  );
 }
 
 /** How an address came from a pattern: ` (api.example.com → edge.cdn.net)` for a chain, ` (a.example.com)` for the name a wildcard matched, nothing for the pattern's own name. */

@@ -98,7 +98,7 @@ function domainLines(w: WorkloadEgressJson, a: EgressJson["assumptions"]): strin
 function addressLines(d: DomainDestinationJson): string[] {
   if (d.addresses === null) return [];
   if (d.addresses.length === 0) return ["        no address in the resolution snapshot"];
-  return d.addresses.map((r) => `        ${r.address}${viaText(r, d.pattern)}, TTL ${r.ttl} s`);
+  return d.addresses.map((r) => `        ${r.address}${viaText(r, d.pattern)}, TTL ${r.ttl} s${r.clusterIpOf === undefined ? "" : `: the ClusterIP of Service ${r.clusterIpOf}, which no connection has after Service translation`}`);
 }
 
 function workloadLines(w: WorkloadEgressJson, a: EgressJson["assumptions"]): string[] {

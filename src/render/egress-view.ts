@@ -100,10 +100,11 @@ export interface DomainDestinationJson {
   readonly at: LocationJson;
   /**
    * With a resolution snapshot: every address the pattern admits, with the name of the snapshot
-   * that resolves to it, the CNAME chain and the chain's smallest TTL. Null without one: the rule
+   * that resolves to it, the CNAME chain and the chain's smallest TTL, and `clusterIpOf` (the
+   * Service) when the address is a ClusterIP, which no connection has after Service translation. Null without one: the rule
    * admits the addresses the pod resolves, which are not known offline.
    */
-  readonly addresses: readonly { readonly name: string; readonly address: string; readonly chain: readonly string[]; readonly ttl: number }[] | null;
+  readonly addresses: readonly { readonly name: string; readonly address: string; readonly chain: readonly string[]; readonly ttl: number; readonly clusterIpOf?: string }[] | null;
 }
 
 export interface NamespaceEgressJson {
@@ -269,6 +270,9 @@ function domains(engine: Engine, resolution: DnsSnapshot | null, e: Endpoint): D
     rule: d.rule,
     conns: d.conns.toJSON(),
     at: locationJson(d.at),
-    addresses: resolution === null ? null : resolvedAddresses(d, resolution).map((r) => ({ name: r.name, address: formatIp(r.address), chain: r.chain, ttl: r.ttl })),
+    addresses:
+      resolution === null
+        ? null
+        : resolvedAddresses(d, resolution, engine.cluster.services).map((r) => ({ name: r.name, address: formatIp(r.address), chain: r.chain, ttl: r.ttl, ...(r.clusterIpOf === undefined ? {} : { clusterIpOf: r.clusterIpOf }) })),
   }));
 }
