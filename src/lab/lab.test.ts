@@ -137,7 +137,7 @@ describe("a lab of three pods and the internet", { skip }, () => {
 
   test("cluster DNS: NXDOMAIN for an unknown name, NODATA for a missing type", async () => {
     const server = ip("10.244.0.53");
-    assert.deepEqual(await lab.dnsLookup(WEB, server, "nope.cluster.local", "udp"), { ok: true, rcode: 3, answers: [] });
+    assert.deepEqual(await lab.dnsLookup(WEB, server, "nope.cluster.local", "udp"), { ok: true, rcode: 3, answers: [], records: [], truncated: false, question: "nope.cluster.local" });
     assert.equal(await lab.dnsQuery(WEB, server, "nope.cluster.local", "tcp"), null);
     assert.deepEqual(await lab.dnsQuery(WEB, server, "only-v4.production.svc.cluster.local", "udp", "AAAA"), []);
   });
