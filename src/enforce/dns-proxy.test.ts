@@ -14,7 +14,7 @@ import {
   recordValue,
   withLength,
 } from "../dns/message.js";
-import { dnsZone } from "../lab/dns-zone.js";
+import { dnsZone, respondFromZone } from "../lab/dns-zone.js";
 import { type DnsServer, startDnsServer } from "../lab/servers.js";
 import { type Ip, formatIp } from "../net/ip.js";
 import { type BeforeRelease, type DnsProxy, type DnsProxyOptions, startDnsProxy } from "./dns-proxy.js";
@@ -276,6 +276,59 @@ describe("DNS proxy on 127.0.0.1, upstream the lab DNS server in-process", () =>
     } finally {
       await proxy.close();
       silent.close();
+    }
+  });
+
+  test("an upstream answer whose question differs from the query's (even only in case, 0x20) is not taken for its answer; the right one is", async () => {
+    const fake = createSocket("udp4");
+    fake.on("message", (q, rinfo) => {
+      const query = decodeMessage(Uint8Array.from(q));
+      if ("error" in query) return;
+      const right = respondFromZone(ZONE, Uint8Array.from(q), "udp") as Uint8Array;
+      const wrongQuery = encodeQuery(query.id, (query.question?.name ?? "").toUpperCase(), TYPE_A);
+      const wrong = respondFromZone(ZONE, wrongQuery, "udp") as Uint8Array;
+      fake.send(wrong, rinfo.port, rinfo.address, () => fake.send(right, rinfo.port, rinfo.address));
+    });
+    await new Promise<void>((r) => fake.bind(0, "127.0.0.1", () => r()));
+    const { seen, hook } = recorder();
+    const proxy = await startDnsProxy({ listen: { host: "127.0.0.1", port: 0 }, upstream: { host: "127.0.0.1", port: fake.address().port } }, hook);
+    try {
+      const m = decoded(await udpAsk(proxy.address.port, encodeQuery(8, "api.example.com", TYPE_A)));
+      assert.equal(m.question?.name, "api.example.com");
+      assert.deepEqual(seen.map((x) => x.question?.name), ["api.example.com"]);
+    } finally {
+      await proxy.close();
+      fake.close();
+    }
+  });
+
+  test("TCP: an upstream that closes its connection after each answer; the next query on the client's connection opens a new one", async () => {
+    const { createServer } = await import("node:net");
+    let connections = 0;
+    const closing = createServer((s) => {
+      connections++;
+      const framer = new TcpFramer();
+      s.on("data", (chunk: Buffer) => {
+        for (const q of framer.push(Uint8Array.from(chunk))) s.end(withLength(respondFromZone(ZONE, q, "tcp") as Uint8Array));
+      });
+    });
+    await new Promise<void>((r) => closing.listen(0, "127.0.0.1", () => r()));
+    const port = (closing.address() as { port: number }).port;
+    const proxy = await startDnsProxy({ listen: { host: "127.0.0.1", port: 0 }, upstream: { host: "127.0.0.1", port } }, () => Promise.resolve());
+    try {
+      const tcp = await tcpSession(proxy.address.port);
+      for (const id of [1, 2, 3]) {
+        tcp.send(encodeQuery(id, "api.example.com", TYPE_A));
+        const m = decoded(await tcp.next());
+        assert.deepEqual([m.id, m.answers.length], [id, 2]);
+        await sleep(20);
+      }
+      tcp.socket.destroy();
+      assert.equal(connections, 3);
+      assert.equal(proxy.stats().upstreamErrors, 0);
+    } finally {
+      await proxy.close();
+      closing.close();
     }
   });
 
