@@ -366,7 +366,7 @@ describe("DNS proxy on 127.0.0.1, upstream the lab DNS server in-process", () =>
       huge.socket.write(Uint8Array.of(0xff, 0xff, 1, 2, 3));
       const t0 = performance.now();
       await huge.closed;
-      assert.ok(performance.now() - t0 < 1000);
+      assert.ok(performance.now() - t0 < 3000);
 
       const loris = await tcpSession(proxy.address.port);
       const bytes = withLength(encodeQuery(5, "api.example.com", TYPE_A));
