@@ -8,6 +8,7 @@ import {
   type DnsQuestion,
   RCODE_SERVFAIL,
   TYPE_A,
+  TYPE_AAAA,
   TcpFramer,
   decodeMessage,
   encodeQuery,
@@ -394,6 +395,39 @@ describe("DNS proxy on 127.0.0.1, upstream the lab DNS server in-process", () =>
       one.send(encodeQuery(1, "api.example.com", TYPE_A));
       assert.equal(decoded(await one.next()).answers.length, 2);
       one.socket.destroy();
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test("IPv6: the proxy on ::1 in front of an upstream on ::1; the hook gets the client as an IPv6 address; AAAA over TCP keeps the 0x20 case", async () => {
+    const v6 = await startDnsServer(dnsZone({ names: { "api.example.com": ["2001:db8::10"] } }), "::1", 0);
+    const { seen, hook } = recorder();
+    const proxy = await startDnsProxy({ listen: { host: "::1", port: 0 }, upstream: { host: "::1", port: v6.port } }, hook);
+    try {
+      const socket = connect(proxy.address.port, "::1");
+      await new Promise((resolve) => socket.once("connect", resolve));
+      const framer = new TcpFramer();
+      const got = new Promise<Uint8Array>((resolve) => socket.on("data", (c: Buffer) => framer.push(Uint8Array.from(c)).forEach(resolve)));
+      socket.write(withLength(encodeQuery(3, "API.Example.com", TYPE_AAAA)));
+      const m = decoded(await got);
+      socket.destroy();
+      assert.deepEqual([m.question?.name, m.answers.map(recordValue)], ["API.Example.com", ["2001:db8::10"]]);
+      assert.deepEqual(seen.map((x) => x.client), ["::1"]);
+    } finally {
+      await proxy.close();
+      v6.close();
+    }
+  });
+
+  test("an onHold sink that throws loses its sample, not the answer", async () => {
+    const proxy = await proxyWith(() => Promise.resolve(), {
+      onHold: () => {
+        throw new Error("sink broke");
+      },
+    });
+    try {
+      assert.equal(decoded(await udpAsk(proxy.address.port, encodeQuery(1, "api.example.com", TYPE_A))).answers.length, 2);
     } finally {
       await proxy.close();
     }

@@ -309,7 +309,11 @@ class ProxyServer implements DnsProxy {
     if (outcome === "late") this.counts.lateReleases++;
     this.counts.holds++;
     this.counts.holdSecondsSum += seconds;
-    this.opts.onHold?.(seconds, outcome === "late");
+    try {
+      this.opts.onHold?.(seconds, outcome === "late");
+    } catch {
+      // a sink that throws loses the sample, never the answer
+    }
     return answer;
   }
 
