@@ -25,7 +25,8 @@ const SECONDS = Number(arg("seconds") ?? (QUICK ? 1 : 3));
 const NAMES = 1000;
 const name = (i: number): string => `api-${i % NAMES}.example.com`;
 
-type Hook = "noop" | "timer";
+/** `gate`: every answer is held until the parent writes `release`. */
+type Hook = "noop" | "timer" | "gate";
 
 /** Child roles: the upstream DNS server, or the proxy; each prints `{"port": N}` when ready and answers `stats` lines on stdin. */
 async function child(role: string): Promise<void> {
@@ -41,12 +42,21 @@ async function child(role: string): Promise<void> {
     say({ port: server.port });
   } else {
     const hook = arg("hook") as Hook;
+    let opened: Promise<void> | undefined;
+    let open = (): void => undefined;
+    const gate = (): Promise<void> => (opened ??= new Promise((r) => (open = r)));
     const proxy = await startDnsProxy(
-      { listen: { host: "127.0.0.1", port: 0 }, upstream: { host: "127.0.0.1", port: Number(arg("upstream")) }, maxInflight: 100_000 },
-      hook === "noop" ? () => Promise.resolve() : () => new Promise((r) => setTimeout(r, 1)),
+      { listen: { host: "127.0.0.1", port: 0 }, upstream: { host: "127.0.0.1", port: Number(arg("upstream")) }, maxInflight: 100_000, holdMaxMs: 60_000 },
+      hook === "noop" ? () => Promise.resolve() : hook === "timer" ? () => new Promise((r) => setTimeout(r, 1)) : gate,
     );
     say({ port: proxy.address.port });
-    createInterface({ input: process.stdin }).on("line", () => {
+    createInterface({ input: process.stdin }).on("line", (line) => {
+      if (line === "release") {
+        void gate();
+        open();
+        opened = undefined;
+      }
+      (globalThis as { gc?: () => void }).gc?.();
       const cpu = process.cpuUsage();
       const mem = process.memoryUsage();
       say({ cpuSeconds: (cpu.user + cpu.system) / 1e6, rss: mem.rss, heapUsed: mem.heapUsed, stats: proxy.stats() });
@@ -57,12 +67,12 @@ async function child(role: string): Promise<void> {
 
 interface Child {
   readonly port: number;
-  ask(): Promise<{ cpuSeconds: number; rss: number; heapUsed: number; stats: { answers: number; lateReleases: number; upstreamErrors: number } }>;
+  ask(command?: string): Promise<{ cpuSeconds: number; rss: number; heapUsed: number; stats: { answers: number; lateReleases: number; upstreamErrors: number; inflight: number } }>;
   stop(): void;
 }
 
 async function startChild(role: string, extra: string[] = []): Promise<Child> {
-  const proc = spawn(process.execPath, [fileURLToPath(import.meta.url), `--role=${role}`, ...extra], { stdio: ["pipe", "pipe", "inherit"] });
+  const proc = spawn(process.execPath, ["--expose-gc", fileURLToPath(import.meta.url), `--role=${role}`, ...extra], { stdio: ["pipe", "pipe", "inherit"] });
   const lines = createInterface({ input: proc.stdout });
   const waiting: ((l: string) => void)[] = [];
   lines.on("line", (l) => waiting.shift()?.(l));
@@ -70,9 +80,9 @@ async function startChild(role: string, extra: string[] = []): Promise<Child> {
   const { port } = JSON.parse(await nextLine()) as { port: number };
   return {
     port,
-    ask: async () => {
+    ask: async (command = "stats") => {
       const line = nextLine();
-      proc.stdin.write("stats\n");
+      proc.stdin.write(`${command}\n`);
       return JSON.parse(await line) as Awaited<ReturnType<Child["ask"]>>;
     },
     stop: () => proc.stdin.end(),
@@ -117,6 +127,38 @@ async function load(port: number, concurrency: number, seconds: number): Promise
   const started = performance.now();
   await Promise.all(Array.from({ length: concurrency }, (_, k) => client(k)));
   return { answers, wallSeconds: (performance.now() - started) / 1000, ms, lost };
+}
+
+/**
+ * The proxy's memory with `n` answers held at once: `n` queries (distinct ids over 10 sockets)
+ * sent while the hook holds every answer, measured when all are in flight, then released.
+ */
+async function heldMemory(upstreamPort: number, n: number): Promise<string> {
+  const proxy = await startChild("proxy", ["--hook=gate", `--upstream=${upstreamPort}`]);
+  try {
+    const idle = await proxy.ask();
+    const sockets = Array.from({ length: 10 }, () => createSocket("udp4"));
+    let answered = 0;
+    await Promise.all(sockets.map((s) => new Promise<void>((r) => s.bind(0, "127.0.0.1", () => r()))));
+    sockets.forEach((s) => s.on("message", () => answered++));
+    for (let i = 0; i < n; i++) {
+      (sockets[i % 10] as ReturnType<typeof createSocket>).send(encodeQuery(Math.floor(i / 10), name(i), TYPE_A), proxy.port, "127.0.0.1");
+      if (i % 50 === 49) await new Promise((r) => setTimeout(r, 10));
+    }
+    const deadline = performance.now() + 10_000;
+    let held = await proxy.ask();
+    while (held.stats.inflight < n && performance.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      held = await proxy.ask();
+    }
+    await proxy.ask("release");
+    while (answered < held.stats.inflight && performance.now() < deadline + 5000) await new Promise((r) => setTimeout(r, 50));
+    sockets.forEach((s) => s.close());
+    const per = (held.heapUsed - idle.heapUsed) / Math.max(1, held.stats.inflight);
+    return `${held.stats.inflight} of ${n} held: RSS ${mib(idle.rss)} idle → ${mib(held.rss)}, heap ${mib(idle.heapUsed)} → ${mib(held.heapUsed)} (~${(per / 1024).toFixed(1)} KiB heap per held answer); ${answered} released after`;
+  } finally {
+    proxy.stop();
+  }
 }
 
 const f1 = (x: number): string => x.toFixed(1);
@@ -164,7 +206,10 @@ async function main(): Promise<void> {
       }
       proxy.stop();
     }
+    const held = await heldMemory(upstream.port, QUICK ? 2000 : 10_000);
     out.push(
+      "",
+      `Memory with answers held (a hook that resolves only when told): ${held}`,
       "",
       "Throughput (100 concurrent clients; 'per proxy core' = answers / the proxy process's CPU seconds):",
       table(["hook", "answers/s (wall)", "proxy CPU s", "answers per proxy core-second", "proxy RSS idle", "proxy RSS after", "heap after", "notes"], rows),
