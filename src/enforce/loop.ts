@@ -131,7 +131,7 @@ export interface EnforceOptions extends ShrinkLimits {
   /** Each idle collection, once done. */
   readonly onIdleGc?: (collection: IdleCollection) => void;
   /** Redirect domain-rule subjects' DNS to the node agent's proxy (see nft/dns-redirect.ts), from the loaded cluster; none when absent. */
-  readonly dnsProxy?: (cluster: Cluster) => DnsProxyTarget;
+  readonly dnsProxy?: (cluster: Cluster) => DnsProxyTarget | undefined;
   /**
    * Learned sets to keep across whole-table replaces (the node agent's DNS learner): a replace is
    * handed to it with the ruleset, and it writes the text with the kernel's learned elements in it.
