@@ -39,23 +39,34 @@ function bySet<T extends { readonly set: string }>(items: readonly T[]): Map<str
 }
 
 /**
- * The nft script of a batch of changes, one transaction. Per change in order: its evictions (add
- * for 1 s, then delete: see the module comment), then its writes (`timeout Ns`), less the writes it
- * evicted again itself.
+ * The nft script of a batch of changes, one transaction: the changes' writes (`timeout Ns`) as one
+ * `add element` per set, and each change's evictions (add for 1 s, then delete: see the module
+ * comment) where they fall, the writes before them sent first; a write evicted later in the batch
+ * is not sent.
  */
 export function learnedCommands(table: string, changes: readonly LearnedChange[]): string {
   const out: string[] = [];
+  // Writes wait here, one per element (the last: LearnedState only moves an expiry later), so that a
+  // batch is one `add element` per set; an eviction of a waiting element drops it instead.
+  let writes = new Map<string, ElementWrite>();
+  const flush = (): void => {
+    for (const [set, list] of bySet([...writes.values()])) out.push(`add element inet ${table} ${set} { ${list.map((w) => `${pairText(w)} timeout ${w.timeout}s`).join(", ")} }\n`);
+    writes = new Map();
+  };
   for (const c of changes) {
+    if (c.evictions.length > 0) {
+      for (const e of c.evictions) writes.delete(elementKey(e));
+      flush();
+      for (const [set, list] of bySet(c.evictions)) {
+        const pairs = list.map(pairText);
+        out.push(`add element inet ${table} ${set} { ${pairs.map((p) => `${p} timeout 1s`).join(", ")} }\n`);
+        out.push(`delete element inet ${table} ${set} { ${pairs.join(", ")} }\n`);
+      }
+    }
     const evicted = new Set(c.evictions.map(elementKey));
-    for (const [set, list] of bySet(c.evictions)) {
-      const pairs = list.map(pairText);
-      out.push(`add element inet ${table} ${set} { ${pairs.map((p) => `${p} timeout 1s`).join(", ")} }\n`);
-      out.push(`delete element inet ${table} ${set} { ${pairs.join(", ")} }\n`);
-    }
-    for (const [set, list] of bySet(c.writes.filter((w) => !evicted.has(elementKey(w))))) {
-      out.push(`add element inet ${table} ${set} { ${list.map((w) => `${pairText(w)} timeout ${w.timeout}s`).join(", ")} }\n`);
-    }
+    for (const w of c.writes) if (!evicted.has(elementKey(w))) writes.set(elementKey(w), w);
   }
+  flush();
   return out.join("");
 }
 
