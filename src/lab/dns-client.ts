@@ -2,7 +2,8 @@
 import { randomInt } from "node:crypto";
 import { createSocket } from "node:dgram";
 import { createConnection } from "node:net";
-import { TYPE_A, TYPE_AAAA, TcpFramer, decodeResponse, encodeQuery, withLength } from "./dns-codec.js";
+import { TYPE_A, TYPE_AAAA, TcpFramer, decodeMessage, encodeQuery, recordValue, withLength } from "../dns/message.js";
+import { recordType } from "../dns/snapshot.js";
 import { failureOf } from "./prober.js";
 import { bytesOf } from "./servers.js";
 import type { DnsLookup, DnsTransport, DnsType } from "./types.js";
@@ -31,9 +32,16 @@ function onceWithTimer(resolve: Settle, timeoutMs: number, cleanup: () => void):
 }
 
 function fromResponse(bytes: Uint8Array, id: number): DnsLookup | undefined {
-  const r = decodeResponse(bytes);
-  if (r === undefined || r.id !== id) return undefined;
-  return { ok: true, rcode: r.rcode, answers: r.answers };
+  const r = decodeMessage(bytes);
+  if ("error" in r || !r.response || r.id !== id) return undefined;
+  return {
+    ok: true,
+    rcode: r.rcode,
+    answers: r.answers.flatMap((a) => (a.kind === "address" ? [recordValue(a)] : [])),
+    records: r.answers.map((a) => ({ name: a.name, type: recordType(a), value: recordValue(a), ttl: a.ttl })),
+    truncated: r.truncated,
+    question: r.question?.name ?? null,
+  };
 }
 
 function errorResult(e: NodeJS.ErrnoException): DnsLookup {

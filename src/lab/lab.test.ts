@@ -28,6 +28,8 @@ const WEB = "production/web-api"; // IPv4 only
 const DB = "production/postgres"; // dual-stack
 const DNS = "kube-system/coredns"; // cluster DNS, dual-stack
 const PG_NAME = "postgres.production.svc.cluster.local";
+/** More than 100 addresses for one name: does not fit 512 bytes. */
+const MANY = Array.from({ length: 120 }, (_, i) => `198.18.0.${i + 1}`);
 
 const SPEC: LabSpec = {
   pods: [
@@ -48,7 +50,18 @@ const SPEC: LabSpec = {
         { port: 53, protocol: "UDP" },
         { port: 53, protocol: "TCP" },
       ],
-      dns: { names: { [PG_NAME]: ["10.244.0.5", "fd00:10:244::5"], "only-v4.production.svc.cluster.local": ["10.244.0.10"] } },
+      dns: {
+        names: {
+          [PG_NAME]: ["10.244.0.5", "fd00:10:244::5"],
+          "only-v4.production.svc.cluster.local": ["10.244.0.10"],
+          "edge.cdn.example.net": ["203.0.113.7"],
+          "tc.example.com": ["203.0.113.9"],
+          "many.example.com": MANY,
+        },
+        cnames: { "www.example.com": "web.example.com", "web.example.com": "edge.cdn.example.net" },
+        ttls: { "www.example.com": 300, "web.example.com": 60, "edge.cdn.example.net": 20 },
+        truncate: ["tc.example.com"],
+      },
     },
   ],
   internet: {
@@ -137,7 +150,7 @@ describe("a lab of three pods and the internet", { skip }, () => {
 
   test("cluster DNS: NXDOMAIN for an unknown name, NODATA for a missing type", async () => {
     const server = ip("10.244.0.53");
-    assert.deepEqual(await lab.dnsLookup(WEB, server, "nope.cluster.local", "udp"), { ok: true, rcode: 3, answers: [] });
+    assert.deepEqual(await lab.dnsLookup(WEB, server, "nope.cluster.local", "udp"), { ok: true, rcode: 3, answers: [], records: [], truncated: false, question: "nope.cluster.local" });
     assert.equal(await lab.dnsQuery(WEB, server, "nope.cluster.local", "tcp"), null);
     assert.deepEqual(await lab.dnsQuery(WEB, server, "only-v4.production.svc.cluster.local", "udp", "AAAA"), []);
   });
@@ -152,6 +165,48 @@ describe("a lab of three pods and the internet", { skip }, () => {
     const udpOut = await lab.exec(ns, ["dig", "+short", "+time=1", "+tries=1", "@10.244.0.53", PG_NAME]);
     const tcpOut = await lab.exec(ns, ["dig", "+tcp", "+short", "+time=1", "+tries=1", "@10.244.0.53", PG_NAME, "AAAA"]);
     assert.deepEqual([udpOut.stdout.trim(), tcpOut.stdout.trim()], ["10.244.0.5", "fd00:10:244::5"]);
+  });
+
+  test("lab DNS: a CNAME chain in one answer with per-name TTLs, the question's case (0x20) echoed", async () => {
+    const r = await lab.dnsLookup(WEB, ip("10.244.0.53"), "wWw.ExAmPlE.cOm", "udp");
+    assert.ok(r.ok);
+    assert.deepEqual(r.question, "wWw.ExAmPlE.cOm");
+    assert.deepEqual(
+      r.records.map((x) => `${x.name} ${x.ttl} ${x.type} ${x.value}`),
+      ["www.example.com 300 CNAME web.example.com", "web.example.com 60 CNAME edge.cdn.example.net", "edge.cdn.example.net 20 A 203.0.113.7"],
+    );
+    assert.deepEqual(r.answers, ["203.0.113.7"]);
+  });
+
+  test("lab DNS truncation: a name set to truncate is TC over UDP, full over TCP; 120 addresses are TC over UDP (those that fit), all 120 over TCP", async () => {
+    const server = ip("10.244.0.53");
+    const tcUdp = await lab.dnsLookup(WEB, server, "tc.example.com", "udp");
+    const tcTcp = await lab.dnsLookup(WEB, server, "tc.example.com", "tcp");
+    assert.deepEqual([tcUdp.ok && tcUdp.truncated, tcUdp.ok && tcUdp.answers], [true, []]);
+    assert.deepEqual([tcTcp.ok && tcTcp.truncated, tcTcp.ok && tcTcp.answers], [false, ["203.0.113.9"]]);
+    const manyUdp = await lab.dnsLookup(WEB, server, "many.example.com", "udp");
+    const manyTcp = await lab.dnsLookup(WEB, server, "many.example.com", "tcp");
+    assert.ok(manyUdp.ok && manyUdp.truncated && manyUdp.answers.length > 0 && manyUdp.answers.length < 120);
+    assert.deepEqual(manyTcp.ok && [manyTcp.truncated, [...manyTcp.answers].sort()], [false, [...MANY].sort()]);
+  });
+
+  test("dig reads the lab's CNAME chain with its TTLs in the asked case, and retries a truncated answer over TCP", async (t) => {
+    const dig = await run(["dig", "-v"]);
+    if (dig.code !== 0) {
+      if (process.env.CI === "true") assert.fail("dig is not installed");
+      return t.skip("dig is not installed");
+    }
+    const ns = lab.podNs(WEB);
+    const chain = await lab.exec(ns, ["dig", "+noall", "+answer", "+time=1", "+tries=1", "@10.244.0.53", "wWw.ExAmPlE.cOm"]);
+    assert.deepEqual(
+      chain.stdout.trim().split("\n").map((l) => l.split(/\s+/).join(" ")),
+      ["wWw.ExAmPlE.cOm. 300 IN CNAME web.example.com.", "web.example.com. 60 IN CNAME edge.cdn.example.net.", "edge.cdn.example.net. 20 IN A 203.0.113.7"],
+    );
+    const tc = await lab.exec(ns, ["dig", "+time=1", "+tries=1", "@10.244.0.53", "tc.example.com"]);
+    assert.match(tc.stdout, /Truncated, retrying in TCP mode/);
+    assert.match(tc.stdout, /tc\.example\.com\.\s+5\s+IN\s+A\s+203\.0\.113\.9/);
+    const many = await lab.exec(ns, ["dig", "+short", "+time=1", "+tries=1", "@10.244.0.53", "many.example.com"]);
+    assert.equal(many.stdout.trim().split("\n").length, 120);
   });
 
   test("nftables in the node namespace governs pod traffic: drop times out, reject is refused", async () => {

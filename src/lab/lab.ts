@@ -46,7 +46,7 @@ function agentConfigs(spec: LabSpec, plan: LabPlan): [string, AgentConfig][] {
   const internet: AgentConfig = { role: "internet", identity: "internet", ips: [], ports: spec.internet.ports };
   const pods = spec.pods.map((pod, i): [string, AgentConfig] => [
     plan.pods[i]?.ns ?? "",
-    { role: "pod", identity: pod.id, ips: pod.ips.map(formatIp), ports: pod.ports, ...(pod.dns === undefined ? {} : { dns: pod.dns.names }) },
+    { role: "pod", identity: pod.id, ips: pod.ips.map(formatIp), ports: pod.ports, ...(pod.dns === undefined ? {} : { dns: pod.dns }) },
   ]);
   return [[plan.internetNs, internet], ...pods];
 }

@@ -17,9 +17,10 @@
  * family); the node routes to the pods through `cni0`. br_netfilter hands bridged packets to the
  * node's forward hook (`net.bridge.bridge-nf-call-iptables=1`, `…-ip6tables=1` in the node).
  */
+import { dnsName } from "../dns/names.js";
 import { type Cidr, formatCidr } from "../net/cidr.js";
 import { BITS, type Family, type Ip, formatIp, parseIp } from "../net/ip.js";
-import { INTERNET, type LabSpec, type LabTopology } from "./types.js";
+import { INTERNET, type LabDns, type LabSpec, type LabTopology } from "./types.js";
 
 export const NODE_GW4 = "169.254.1.1";
 export const NODE_GW6 = "fe80::1";
@@ -274,14 +275,33 @@ export function validateSpec(spec: LabSpec): string[] {
       owners.set(text, pod.id);
     });
     errors.push(...portErrors(`${at}.ports`, pod.ports));
-    for (const [name, addrs] of Object.entries(pod.dns?.names ?? {})) {
-      addrs.forEach((a, j) => {
-        if (parseIp(a) === undefined) errors.push(`${at}.dns.names["${name}"][${j}]: "${a}" is not an IP address`);
-      });
-    }
+    if (pod.dns !== undefined) errors.push(...dnsErrors(`${at}.dns`, pod.dns));
   });
   if (ids.has(INTERNET)) errors.push(`a pod cannot be called "${INTERNET}"`);
   errors.push(...portErrors("internet.ports", spec.internet.ports));
+  return errors;
+}
+
+function dnsErrors(at: string, dns: LabDns): string[] {
+  const errors: string[] = [];
+  const notName = (field: string, name: string): void => {
+    if (dnsName(name) === null) errors.push(`${at}.${field}: "${name}" is not a DNS name`);
+  };
+  for (const [name, addrs] of Object.entries(dns.names)) {
+    notName(`names["${name}"]`, name);
+    addrs.forEach((a, j) => {
+      if (parseIp(a) === undefined) errors.push(`${at}.names["${name}"][${j}]: "${a}" is not an IP address`);
+    });
+  }
+  for (const [name, target] of Object.entries(dns.cnames ?? {})) {
+    notName(`cnames["${name}"]`, name);
+    notName(`cnames["${name}"]`, target);
+  }
+  for (const [name, ttl] of Object.entries(dns.ttls ?? {})) {
+    notName(`ttls["${name}"]`, name);
+    if (!Number.isInteger(ttl) || ttl < 0 || ttl > 0x7fffffff) errors.push(`${at}.ttls["${name}"]: ${ttl} is not a TTL (0-2147483647 seconds)`);
+  }
+  (dns.truncate ?? []).forEach((name, i) => notName(`truncate[${i}]`, name));
   return errors;
 }
 

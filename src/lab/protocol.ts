@@ -3,7 +3,7 @@
  * JSON lines, requests on the agent's stdin, one reply each on its stdout. Addresses as text.
  */
 import type { Protocol } from "../model/ports.js";
-import type { DnsTransport, DnsType, ProbeOutcome } from "./types.js";
+import type { DnsTransport, DnsType, LabDns, ProbeOutcome } from "./types.js";
 
 export interface AgentConfig {
   /** `pod`: serves on its own addresses. `internet`: serves on every address. */
@@ -12,7 +12,7 @@ export interface AgentConfig {
   readonly identity: string;
   readonly ips: readonly string[];
   readonly ports: readonly { readonly port: number; readonly protocol: Protocol }[];
-  readonly dns?: Readonly<Record<string, readonly string[]>>;
+  readonly dns?: LabDns;
 }
 
 export interface WireTarget {

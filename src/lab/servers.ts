@@ -4,7 +4,8 @@
  */
 import { type Socket as UdpSocket, createSocket } from "node:dgram";
 import { type Server, type Socket, createServer } from "node:net";
-import { TcpFramer, answer, concatBytes, decodeQuery, formErr, namesMap, withLength } from "./dns-codec.js";
+import { TcpFramer, concatBytes, withLength } from "../dns/message.js";
+import { type DnsTransportKind, type DnsZone, dnsZone, respondFromZone } from "./dns-zone.js";
 import { type AgentConfig, PROBE_PAYLOAD } from "./protocol.js";
 
 export interface Servers {
@@ -15,7 +16,7 @@ export interface Servers {
   close(): void;
 }
 
-type Closable = Server | UdpSocket;
+type Closable = Server | UdpSocket | DnsServer;
 
 function plainIp(address: string): string {
   return address.startsWith("::ffff:") && address.includes(".") ? address.slice(7) : address;
@@ -66,7 +67,7 @@ export function isProbe(bytes: Uint8Array): boolean | "partial" {
 }
 
 /** DNS over TCP, except that a connection opening with the probe payload gets the identity. */
-function serveDnsTcp(socket: Socket, identity: string, respond: (q: Uint8Array) => Uint8Array | undefined): void {
+function serveDnsTcp(socket: Socket, identity: string, respond: (q: Uint8Array, over: DnsTransportKind) => Uint8Array | undefined): void {
   const framer = new TcpFramer();
   let head: Uint8Array | undefined = new Uint8Array(0);
   socket.on("data", (chunk: Buffer) => {
@@ -80,10 +81,43 @@ function serveDnsTcp(socket: Socket, identity: string, respond: (q: Uint8Array) 
       head = undefined;
     }
     for (const msg of framer.push(bytes)) {
-      const reply = respond(msg);
+      const reply = respond(msg, "tcp");
       if (reply !== undefined) socket.write(withLength(reply));
     }
   });
+}
+
+export interface DnsServer {
+  /** The port it serves on, UDP and TCP. */
+  readonly port: number;
+  close(): void;
+}
+
+/**
+ * A DNS server answering from `zone` on `host:port`, UDP and TCP (port 0: one free port for both);
+ * a TCP connection opening with the probe payload gets `identity`. A lab DNS pod runs one per
+ * address on port 53; tests and benchmarks run one in-process as an upstream.
+ */
+export async function startDnsServer(zone: DnsZone, host: string, port: number, identity = "dns"): Promise<DnsServer> {
+  const respond = (msg: Uint8Array, over: DnsTransportKind): Uint8Array | undefined => {
+    if (isProbe(msg) === true) return new TextEncoder().encode(`${identity}\n`);
+    return respondFromZone(zone, msg, over);
+  };
+  const udp = await bindUdp(host, port, (m, reply) => {
+    const r = respond(m, "udp");
+    if (r !== undefined) reply(r);
+  });
+  const tcp = await listenTcp(host, udp.address().port, (s) => serveDnsTcp(s, identity, respond)).catch((e: unknown) => {
+    udp.close();
+    throw e;
+  });
+  return {
+    port: udp.address().port,
+    close() {
+      udp.close();
+      tcp.close();
+    },
+  };
 }
 
 export async function startServers(cfg: AgentConfig): Promise<Servers> {
@@ -93,16 +127,11 @@ export async function startServers(cfg: AgentConfig): Promise<Servers> {
   const udpBound = new Set<string>();
   const udpPorts = new Set(cfg.ports.filter((p) => p.protocol === "UDP").map((p) => p.port));
   const greet = (s: Socket): void => void s.end(cfg.role === "pod" ? `${cfg.identity}\n` : `internet ${plainIp(s.localAddress ?? "")}\n`);
-  const names = cfg.dns === undefined ? undefined : namesMap(cfg.dns);
-  const respond = (msg: Uint8Array): Uint8Array | undefined => {
-    if (isProbe(msg) === true) return new TextEncoder().encode(`${cfg.identity}\n`);
-    const q = decodeQuery(msg);
-    return q === undefined || names === undefined ? formErr(msg) : answer(q, names);
-  };
+  const zone = cfg.dns === undefined ? undefined : dnsZone(cfg.dns);
 
   const hosts = cfg.role === "pod" ? cfg.ips : ["0.0.0.0", "::"];
   for (const { port, protocol } of cfg.ports) {
-    if (names !== undefined && port === 53 && protocol !== "SCTP") continue; // the DNS server has it
+    if (zone !== undefined && port === 53 && protocol !== "SCTP") continue; // the DNS server has it
     if (protocol === "SCTP") {
       skipped.push(`${port}/SCTP`);
       continue;
@@ -113,13 +142,9 @@ export async function startServers(cfg: AgentConfig): Promise<Servers> {
       listening.push(`${host}:${port}/${protocol}`);
     }
   }
-  if (names !== undefined) {
+  if (zone !== undefined) {
     for (const host of cfg.ips) {
-      open.push(await bindUdp(host, 53, (m, reply) => {
-        const r = respond(m);
-        if (r !== undefined) reply(r);
-      }));
-      open.push(await listenTcp(host, 53, (s) => serveDnsTcp(s, cfg.identity, respond)));
+      open.push(await startDnsServer(zone, host, 53, cfg.identity));
       listening.push(`${host}:53/DNS`);
     }
   }

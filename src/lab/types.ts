@@ -18,8 +18,26 @@ export interface LabPod {
   readonly ips: readonly Ip[];
   /** Ports its servers listen on, on every one of its IPs. */
   readonly ports: readonly LabPort[];
-  /** A cluster DNS pod: a DNS server on UDP and TCP 53 answering A/AAAA for these names. */
-  readonly dns?: { readonly names: Readonly<Record<string, readonly string[]>> };
+  /** A cluster DNS pod: a DNS server on UDP and TCP 53 answering from these records. */
+  readonly dns?: LabDns;
+}
+
+/**
+ * What a lab DNS server answers. Names are matched without case or trailing dot; an answer's first
+ * owner name is the question's name as sent (0x20 case kept).
+ */
+export interface LabDns {
+  /** Name → its addresses: A and AAAA records. */
+  readonly names: Readonly<Record<string, readonly string[]>>;
+  /** Name → the name it is an alias of: a CNAME record (chains and loops as written; a chain is followed up to 16 hops). */
+  readonly cnames?: Readonly<Record<string, string>>;
+  /** Name → the TTL (seconds) of its records; default 5. */
+  readonly ttls?: Readonly<Record<string, number>>;
+  /**
+   * Names answered over UDP with TC set and no records, so the client retries over TCP, which
+   * answers in full. (Any answer past 512 bytes is truncated over UDP anyway: the records that fit, TC set.)
+   */
+  readonly truncate?: readonly string[];
 }
 
 /**
@@ -84,8 +102,28 @@ export interface ProbeOptions {
 export type DnsType = "A" | "AAAA";
 export type DnsTransport = "udp" | "tcp";
 
+/** A record of a lookup's answer section: `name` lower case, `value` an address or a CNAME's target. */
+export interface DnsAnswer {
+  readonly name: string;
+  readonly type: "A" | "AAAA" | "CNAME";
+  readonly value: string;
+  readonly ttl: number;
+}
+
+/**
+ * `answers`: the addresses (A or AAAA) of the answer section, in order (those a CNAME chain leads
+ * to included); `records`: every A/AAAA/CNAME record; `question`: the response's question name as
+ * it came back (case kept); `truncated`: TC was set.
+ */
 export type DnsLookup =
-  | { readonly ok: true; readonly rcode: number; readonly answers: readonly string[] }
+  | {
+      readonly ok: true;
+      readonly rcode: number;
+      readonly answers: readonly string[];
+      readonly records: readonly DnsAnswer[];
+      readonly truncated: boolean;
+      readonly question: string | null;
+    }
   | { readonly ok: false; readonly outcome: Exclude<ProbeOutcome, "answered">; readonly detail?: string };
 
 export interface ExecOptions {

@@ -2,7 +2,7 @@
  * A kept lab's state (`lab up`) as JSON and back, pure: what `lab probe` needs to attach to the lab
  * and probe it again (its spec, the planned probes with their verdicts, what was skipped).
  */
-import { type LabPod, type LabSpec, type LabTopology, ROUTED } from "../lab/types.js";
+import { type LabDns, type LabPod, type LabSpec, type LabTopology, ROUTED } from "../lab/types.js";
 import { type Cidr, formatCidr, parseCidr } from "../net/cidr.js";
 import { isProtocol } from "../model/ports.js";
 import { formatIp, parseIp } from "../net/ip.js";
@@ -41,14 +41,17 @@ type Parsed = { readonly ok: true; readonly state: LabState } | { readonly ok: f
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const isPort = (v: unknown): boolean => isRecord(v) && Number.isInteger(v["port"]) && typeof v["protocol"] === "string" && isProtocol(v["protocol"]);
 
+const isLabDns = (v: unknown): v is LabDns =>
+  isRecord(v) && isRecord(v["names"]) && (v["cnames"] === undefined || isRecord(v["cnames"])) && (v["ttls"] === undefined || isRecord(v["ttls"])) && (v["truncate"] === undefined || Array.isArray(v["truncate"]));
+
 function podOf(v: unknown): LabPod | undefined {
   if (!isRecord(v) || typeof v["id"] !== "string" || !Array.isArray(v["ips"]) || !Array.isArray(v["ports"])) return undefined;
   const ips = v["ips"].map((t) => (typeof t === "string" ? parseIp(t) : undefined));
   if (ips.some((ip) => ip === undefined) || !v["ports"].every(isPort)) return undefined;
   const dns = v["dns"];
-  if (dns !== undefined && !(isRecord(dns) && isRecord(dns["names"]))) return undefined;
+  if (dns !== undefined && !isLabDns(dns)) return undefined;
   const base = { id: v["id"], ips: ips as LabPod["ips"], ports: v["ports"] as LabPod["ports"] };
-  return dns === undefined ? base : { ...base, dns: dns as NonNullable<LabPod["dns"]> };
+  return dns === undefined ? base : { ...base, dns };
 }
 
 function isProbe(v: unknown): v is PlannedProbe {

@@ -118,7 +118,7 @@ describe("probe-agent", () => {
   test("DNS through resolv.conf (search list, ndots:5, as a pod's): kubernetes.default is tried in the pod's namespace first (NXDOMAIN), then answered as kubernetes.default.svc.cluster.local", async (t) => {
     let dns;
     try {
-      dns = await startServers({ role: "pod", identity: "kube-system/coredns", ips: ["127.0.0.1"], ports: [], dns: { "kubernetes.default.svc.cluster.local": ["10.96.0.1"] } });
+      dns = await startServers({ role: "pod", identity: "kube-system/coredns", ips: ["127.0.0.1"], ports: [], dns: { names: { "kubernetes.default.svc.cluster.local": ["10.96.0.1"] } } });
     } catch (e) {
       t.skip(`cannot serve DNS on 127.0.0.1:53 here: ${(e as Error).message}`);
       return;

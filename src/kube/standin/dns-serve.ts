@@ -6,37 +6,36 @@
 import { createSocket } from "node:dgram";
 import { readFileSync, statSync } from "node:fs";
 import { createServer } from "node:net";
-import { TcpFramer, answer, decodeQuery, formErr, namesMap, withLength } from "../../lab/dns-codec.js";
-import type { Ip } from "../../net/ip.js";
+import { TcpFramer, withLength } from "../../dns/message.js";
+import { type DnsTransportKind, type DnsZone, dnsZone, respondFromZone } from "../../lab/dns-zone.js";
 
 const path = process.argv[2] ?? "";
-let names = new Map<string, Ip[]>();
+let zone = dnsZone({ names: {} });
 let seen = "";
 
-function current(): ReadonlyMap<string, readonly Ip[]> {
+function current(): DnsZone {
   try {
     const st = statSync(path);
     const stamp = `${st.mtimeMs}:${st.size}:${st.ino}`;
     if (stamp !== seen) {
-      names = namesMap(JSON.parse(readFileSync(path, "utf8")) as Record<string, string[]>);
+      zone = dnsZone({ names: JSON.parse(readFileSync(path, "utf8")) as Record<string, string[]> });
       seen = stamp;
     }
   } catch {
     // keep the last records
   }
-  return names;
+  return zone;
 }
 
-function respond(msg: Uint8Array): Uint8Array | undefined {
-  const q = decodeQuery(msg);
-  return q === undefined ? formErr(msg) : answer(q, current());
+function respond(msg: Uint8Array, over: DnsTransportKind): Uint8Array | undefined {
+  return respondFromZone(current(), msg, over);
 }
 
 const bytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 
 const udp = createSocket("udp4");
 udp.on("message", (msg, rinfo) => {
-  const r = respond(bytes(msg));
+  const r = respond(bytes(msg), "udp");
   if (r !== undefined) udp.send(r, rinfo.port, rinfo.address);
 });
 udp.bind(53, "0.0.0.0");
@@ -47,7 +46,7 @@ createServer((socket) => {
   socket.setTimeout(5000, () => socket.destroy());
   socket.on("data", (chunk: Buffer) => {
     for (const m of framer.push(bytes(chunk))) {
-      const r = respond(m);
+      const r = respond(m, "tcp");
       if (r !== undefined) socket.write(withLength(r));
     }
   });
