@@ -35,9 +35,9 @@ const STRIPE = ["54.187.174.169", "54.187.216.72"];
 const NETWORK = "198.51.100.7"; // m.stripe.network
 const CLUSTER_DNS = "10.96.0.10";
 /** The proxy's address: on the node's loopback device, an address no pod veth holds (REDIRECT would need one). */
-export const PROXY = { address: "169.254.53.53", port: 5353 };
+const PROXY = { address: "169.254.53.53", port: 5353 };
 
-export const CLUSTER_YAML = `
+const CLUSTER_YAML = `
 apiVersion: v1
 kind: Pod
 metadata: {name: web, namespace: shop, labels: {app: web}}
@@ -90,7 +90,7 @@ const ip = (text: string): Ip => parseIp(text) as Ip;
 const a = (name: string, address: string, ttl: number): DnsRecord => ({ kind: "address", name: dnsName(name) as DnsName, address: ip(address), ttl });
 const cname = (name: string, target: string, ttl: number): DnsRecord => ({ kind: "cname", name: dnsName(name) as DnsName, target: dnsName(target) as DnsName, ttl });
 
-export function compileLab(): CompileResult {
+function compileLab(): CompileResult {
   const loaded = loadCluster([{ file: "dns-lab.yaml", text: CLUSTER_YAML }]);
   assert.deepEqual(loaded.diagnostics.filter((d) => d.severity === "error"), []);
   return compileRuleset(loaded.value, { podNetwork: AddressSet.fromCidr(cidr("10.244.0.0/16")), ipBlockMatchesPods: true }, {}, { dnsProxy: { address: ip(PROXY.address), port: PROXY.port, servers: [ip(CLUSTER_DNS)] } });
@@ -105,7 +105,7 @@ net.createServer((s) => { s.on("error", () => {}); s.write(tag); s.on("data", (d
 if (udp) { const u = dgram.createSocket("udp4"); u.on("message", (m, r) => u.send(tag, r.port, r.address)); u.bind({ port, address: host }, ready); }
 `;
 
-export async function serve(netns: string, host: string, port: number, tag: string, udp = false): Promise<ChildProcess> {
+async function serve(netns: string, host: string, port: number, tag: string, udp = false): Promise<ChildProcess> {
   const child = spawn("ip", ["netns", "exec", netns, process.execPath, "-e", SERVE, JSON.stringify([host, port, tag, udp])], { stdio: ["ignore", "pipe", "pipe"] });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server ${tag} in ${netns} did not start`)), 10_000);
@@ -125,7 +125,7 @@ s.on("message", (m) => { console.log(JSON.stringify(m.toString())); process.exit
 setTimeout(() => { console.log("null"); process.exit(0); }, ms);
 `;
 
-export async function udpAsk(netns: string, from: string, to: string, port: number, ms = 800): Promise<string | null> {
+async function udpAsk(netns: string, from: string, to: string, port: number, ms = 800): Promise<string | null> {
   const r = await run("ip", ["netns", "exec", netns, process.execPath, "-e", UDP_ASK, JSON.stringify([from, to, port, ms])], { timeoutMs: ms + 10_000 });
   assert.ok(r.ok, r.ok ? "" : r.error.message);
   return JSON.parse(r.value) as string | null;
@@ -138,7 +138,7 @@ const s = net.connect({ host: to, port, localAddress: from }); s.setTimeout(ms, 
 s.once("data", (d) => { console.log(JSON.stringify(d.toString())); process.exit(0); }); s.on("error", () => { console.log("null"); process.exit(0); });
 `;
 
-export async function tcpAsk(netns: string, from: string, to: string, port: number, ms = 800): Promise<string | null> {
+async function tcpAsk(netns: string, from: string, to: string, port: number, ms = 800): Promise<string | null> {
   const r = await run("ip", ["netns", "exec", netns, process.execPath, "-e", TCP_ASK, JSON.stringify([from, to, port, ms])], { timeoutMs: ms + 10_000 });
   assert.ok(r.ok, r.ok ? "" : r.error.message);
   return JSON.parse(r.value) as string | null;
@@ -154,7 +154,7 @@ s.on("error", (e) => { console.log(JSON.stringify({ error: e.code })); process.e
 setTimeout(() => { console.log(JSON.stringify({ echoed: false })); process.exit(0); }, waitMs + 3000);
 `;
 
-export interface Lab {
+interface Lab {
   readonly router: string;
   readonly pods: string;
   readonly outside: string;
@@ -162,7 +162,7 @@ export interface Lab {
 }
 
 /** The router (node), one namespace holding the three pods' addresses per pod, and the outside (stripe and the cluster DNS). */
-export async function makeLab(): Promise<Lab & { readonly podNs: Readonly<Record<string, string>> }> {
+async function makeLab(): Promise<Lab & { readonly podNs: Readonly<Record<string, string>> }> {
   const names: string[] = [];
   const children: ChildProcess[] = [];
   const make = async (): Promise<string> => {
