@@ -210,7 +210,7 @@ function connectUdp(socket: UdpSocket, upstream: Endpoint): Promise<void> {
   });
 }
 
-class Proxy implements DnsProxy {
+class ProxyServer implements DnsProxy {
   readonly address: Endpoint;
   private readonly counts: DnsProxyStats = {
     queries: 0,
@@ -309,7 +309,11 @@ class Proxy implements DnsProxy {
     if (outcome === "late") this.counts.lateReleases++;
     this.counts.holds++;
     this.counts.holdSecondsSum += seconds;
-    this.opts.onHold?.(seconds, outcome === "late");
+    try {
+      this.opts.onHold?.(seconds, outcome === "late");
+    } catch {
+      // a sink that throws loses the sample, never the answer
+    }
     return answer;
   }
 
@@ -401,15 +405,15 @@ class TcpClient {
   private readonly framer = new TcpFramer();
   /** Answers in query order; null while still waiting. */
   private readonly queue: { bytes: Uint8Array | null }[] = [];
-  private readonly table = new IdTable();
-  private upstream: Socket | undefined;
+  /** The upstream connection and the ids of the queries sent on it; a new one after it fails or closes. */
+  private upstream: { readonly socket: Socket; readonly table: IdTable } | undefined;
   private slow: NodeJS.Timeout | undefined;
   private gone = false;
   private readonly client: Ip | undefined;
 
   constructor(
     private readonly socket: Socket,
-    private readonly proxy: Proxy,
+    private readonly proxy: ProxyServer,
     private readonly opts: { readonly upstream: Endpoint; readonly upstreamTimeoutMs: number; readonly tcpIdleMs: number },
   ) {
     this.client = clientIp(socket.remoteAddress ?? "");
@@ -427,8 +431,8 @@ class TcpClient {
     s.on("close", () => {
       this.gone = true;
       clearTimeout(this.slow);
-      this.upstream?.destroy();
-      for (const p of this.table.drain()) clearTimeout(p.timer);
+      this.upstream?.socket.destroy();
+      for (const p of this.upstream?.table.drain() ?? []) clearTimeout(p.timer);
       onClose();
     });
   }
@@ -478,47 +482,50 @@ class TcpClient {
     if (this.queue.length === 0 && !this.gone && this.socket.readableEnded) this.socket.end();
   }
 
-  private upstreamSocket(): Socket {
-    if (this.upstream !== undefined && !this.upstream.destroyed) return this.upstream;
-    const up = createConnection({ host: this.opts.upstream.host, port: this.opts.upstream.port });
-    up.setNoDelay(true);
+  private upstreamConnection(): { readonly socket: Socket; readonly table: IdTable } {
+    if (this.upstream !== undefined && !this.upstream.socket.destroyed) return this.upstream;
+    const socket = createConnection({ host: this.opts.upstream.host, port: this.opts.upstream.port });
+    const up = { socket, table: new IdTable() };
+    socket.setNoDelay(true);
     const framer = new TcpFramer();
-    up.on("data", (chunk: Buffer) => {
+    socket.on("data", (chunk: Buffer) => {
       for (const answer of framer.push(asBytes(chunk))) {
-        const p = this.table.match(answer);
+        const p = up.table.match(answer);
         if (p === undefined) continue;
         clearTimeout(p.timer);
         p.settle(withId(answer, p.clientId));
       }
     });
+    // Its queries get SERVFAIL; the next query opens a new connection.
     const fail = (): void => {
       if (this.upstream === up) this.upstream = undefined;
-      up.destroy();
-      for (const p of this.table.drain()) {
+      socket.destroy();
+      for (const p of up.table.drain()) {
         clearTimeout(p.timer);
         p.settle(null);
       }
     };
-    up.on("error", fail);
-    up.on("close", fail);
+    socket.on("error", fail);
+    socket.on("close", fail);
     this.upstream = up;
     return up;
   }
 
   private forward(query: Uint8Array, settle: (answer: Uint8Array | null) => void): void {
+    const up = this.upstreamConnection();
     const clientId = u16(query, 0);
     const question = questionBytes(query);
-    const id = this.table.add((proxyId) => ({
+    const id = up.table.add((proxyId) => ({
       clientId,
       question: question === null ? null : question.slice(),
       timer: setTimeout(() => {
-        this.table.take(proxyId);
+        up.table.take(proxyId);
         settle(null);
       }, this.opts.upstreamTimeoutMs),
       settle,
     }));
     if (id === undefined) return settle(null);
-    this.upstreamSocket().write(withLength(withId(query, id)));
+    up.socket.write(withLength(withId(query, id)));
   }
 }
 
@@ -538,7 +545,7 @@ export async function startDnsProxy(options: DnsProxyOptions, beforeRelease: Bef
       const tcp = createServer({ allowHalfOpen: true });
       try {
         await listenTcp(tcp, opts.listen.host, udp.address().port);
-        return new Proxy(opts, beforeRelease, udp, tcp, upstreamUdp);
+        return new ProxyServer(opts, beforeRelease, udp, tcp, upstreamUdp);
       } catch (e) {
         udp.close();
         if (opts.listen.port !== 0 || attempt >= 4) throw e;

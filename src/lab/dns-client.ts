@@ -8,7 +8,8 @@ import { failureOf } from "./prober.js";
 import { bytesOf } from "./servers.js";
 import type { DnsLookup, DnsTransport, DnsType } from "./types.js";
 
-export interface DnsQuestion {
+/** A lookup to make: which server, name, type and transport, and how long to wait. */
+export interface LookupRequest {
   readonly server: string;
   readonly name: string;
   readonly type: DnsType;
@@ -49,7 +50,7 @@ function errorResult(e: NodeJS.ErrnoException): DnsLookup {
   return { ok: false, outcome: f.outcome, ...(f.detail === undefined ? {} : { detail: f.detail }) };
 }
 
-function overUdp(q: DnsQuestion, id: number, query: Uint8Array): Promise<DnsLookup> {
+function overUdp(q: LookupRequest, id: number, query: Uint8Array): Promise<DnsLookup> {
   return new Promise((resolve) => {
     const socket = createSocket(q.server.includes(":") ? "udp6" : "udp4");
     let closed = false;
@@ -68,7 +69,7 @@ function overUdp(q: DnsQuestion, id: number, query: Uint8Array): Promise<DnsLook
   });
 }
 
-function overTcp(q: DnsQuestion, id: number, query: Uint8Array): Promise<DnsLookup> {
+function overTcp(q: LookupRequest, id: number, query: Uint8Array): Promise<DnsLookup> {
   return new Promise((resolve) => {
     const socket = createConnection({ host: q.server, port: 53 });
     const framer = new TcpFramer();
@@ -83,7 +84,7 @@ function overTcp(q: DnsQuestion, id: number, query: Uint8Array): Promise<DnsLook
   });
 }
 
-export function dnsLookup(q: DnsQuestion): Promise<DnsLookup> {
+export function dnsLookup(q: LookupRequest): Promise<DnsLookup> {
   const id = randomInt(0, 0x10000);
   const query = encodeQuery(id, q.name, q.type === "A" ? TYPE_A : TYPE_AAAA);
   return q.over === "udp" ? overUdp(q, id, query) : overTcp(q, id, query);
