@@ -3,7 +3,7 @@
  * node agent's learner (src/enforce/dns-learner.ts: one long-lived nft, concurrent answers batched).
  * Root only; everything in a network namespace made for the run.
  *
- *   npm run build && node --expose-gc dist/bench/dns/hold.js [--quick]
+ *   npm run bench:dns-hold [-- --quick]
  *
  * 1. Hold p50/p99 at 1, 10 and 100 answers in flight (closed loop: each worker learns an answer
  *    with a new pair, waits for its release, learns the next), in a table with 0, 1,000 and 4,000
