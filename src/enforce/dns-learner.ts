@@ -50,6 +50,9 @@ export interface DnsLearnerStats {
   readonly evicted: { readonly perName: number; readonly perPod: number; readonly total: number };
 }
 
+/** nft commands, one per line, as one line (`;` between them): one transaction through NftSession.applyLine. */
+const asLine = (commands: string): string => commands.trimEnd().split("\n").join("; ");
+
 const keyOf = (e: { readonly set: string; readonly pod: Ip; readonly destination: Ip }): string => `${e.set}\u0000${e.pod.family}:${e.pod.value}\u0000${e.destination.value}`;
 
 interface Waiter {
@@ -196,13 +199,13 @@ export class DnsLearner {
     if (changes.length === 0) return;
     this.pending = [];
     const batch = ++this.begun;
-    let result = await this.session.apply(learnedCommands(TABLE, changes));
+    let result = await this.session.applyLine(asLine(learnedCommands(TABLE, changes)));
     if (!result.ok) {
       // A set gone meanwhile (its rule removed) fails the transaction: once more with the sets the applied ruleset has.
       const kept = changes.map((c) => ({ writes: c.writes.filter((w) => this.sets.has(w.set)), evictions: c.evictions.filter((e) => this.sets.has(e.set)) }));
       const dropped = changes.flatMap((c) => c.writes.filter((w) => !this.sets.has(w.set)));
       this.state.forget(dropped);
-      if (dropped.length > 0) result = await this.session.apply(learnedCommands(TABLE, kept));
+      if (dropped.length > 0) result = await this.session.applyLine(asLine(learnedCommands(TABLE, kept)));
     }
     if (result.ok) this.commits++;
     else {
