@@ -20,6 +20,7 @@ import { TABLE } from "../nft/types.js";
 import { counterRows } from "../render/counters.js";
 import { describeIssue } from "../render/enforce.js";
 import { formatDiagnostic } from "../render/diagnostics.js";
+import { AgentDns, type AgentDnsOptions } from "./dns.js";
 import { EventRecorder, type EventSink, type Regarding, nodeRegarding, regardingObject } from "./events.js";
 import type { Logger } from "./log.js";
 import { LATENCY_BUCKETS, Registry } from "./metrics.js";
@@ -78,6 +79,8 @@ export interface AgentOptions extends ShrinkLimits {
   readonly datapath?: () => Promise<DatapathCheck>;
   /** How often (default 30 s). */
   readonly datapathEveryMs?: number;
+  /** `--dns-proxy`: the DNS proxy and learner for `domainNames` rules (docs/dns-names/enforcement.md); none when absent. */
+  readonly dns?: AgentDnsOptions;
   /** Called once the ops server listens (tests read the port chosen for 0). */
   readonly onListening?: (server: OpsServer) => void;
   /** The view, as soon as it exists (tests compare it with the API server's state). */
@@ -169,9 +172,10 @@ function counterLabels(e: RuleIdEntry): { readonly verdict: "deny" | "audit"; re
  */
 export async function runAgent(opts: AgentOptions): Promise<void> {
   const log = opts.logger;
-  const view = new ClusterView(opts.node);
+  const view = new ClusterView(opts.node, { adminPolicies: opts.dns === undefined ? "enforce" : "enforce-with-dns-proxy" });
   opts.onView?.(view);
   const m = new AgentMetrics();
+  const dns = opts.dns === undefined ? null : new AgentDns(opts.dns, opts.netns, m.registry, log);
   const recorder: EventRecorder | null = opts.events === undefined ? null : new EventRecorder({ sink: opts.events, node: opts.node, logger: log, onFailure: (why) => m.eventFailures.inc({ reason: why }) });
   /** The agent's Node, for Events about the node's enforcement (its uid once the watch has seen it). */
   let nodeUid: string | undefined;
@@ -354,6 +358,7 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
     }
     for (const c of byKind.values()) m.withErrors.set({ kind: c.kind, outcome: c.outcome }, c.n);
     m.held.set({}, heldNow.length > 0 ? 1 : 0);
+    dns?.refreshMetrics();
     return m.registry.render();
   };
 
@@ -491,14 +496,16 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
       ...(opts.netns === undefined ? {} : { netns: opts.netns }),
       audit: opts.audit,
       engineOptions: opts.engineOptions,
-      load: () => {
+      load: async () => {
         const cluster = view.cluster();
         scope = view.nodeScope();
         reportHolds(view.holds());
         if (typeof scope !== "string") reportFailClosed(scope);
         loadedVersion = view.version;
-        return Promise.resolve({ cluster, diagnostics: [] });
+        await dns?.prepare(cluster);
+        return { cluster, diagnostics: [] };
       },
+      ...(dns === null ? {} : { dnsProxy: () => dns.target(), learned: dns }),
       node: () => {
         if (typeof scope === "string") throw new Error(`not applied: ${scope}`);
         return scope;
@@ -508,7 +515,10 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
       ...(opts.verifyMs === undefined ? {} : { verifyMs: opts.verifyMs }),
       ...(opts.idleGc === undefined ? {} : { idleGc: opts.idleGc, onIdleGc }),
       signal: opts.signal,
-      onApplied: (c) => (applied = c),
+      onApplied: (c) => {
+        applied = c;
+        dns?.applied(c.domainRules);
+      },
       onVerify: (r) => (lastVerify = r),
       onEvent,
     });
@@ -517,6 +527,7 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
     cancelTimer();
     clearInterval(datapathTimer);
   }
+  await dns?.close();
   await leave(opts, log);
   recorder?.close();
   await recorder?.flush();

@@ -9,7 +9,9 @@ import { loadClusterConfig } from "../kube/config-load.js";
 import type { Cluster } from "../model/cluster.js";
 import type { CommandResult } from "../cli/commands/result.js";
 import { done } from "../cli/commands/result.js";
-import type { AgentFlags } from "../cli/options.js";
+import type { AgentDnsFlags, AgentFlags } from "../cli/options.js";
+import type { AgentDnsOptions } from "./dns.js";
+import { parseDnsProxy } from "./listen.js";
 import type { EnforceTarget } from "../cli/options.js";
 import { Transport } from "../kube/transport.js";
 import { runAgent } from "./agent.js";
@@ -58,6 +60,7 @@ export async function runNodeAgent(c: NodeAgentCommand, io: { readonly stderr: (
   const collect = c.agent.idleGc === "auto" ? exposedGc() : null;
   if (c.agent.idleGc === "auto" && collect === null) logger.log("warn", "--idle-gc auto: this runtime gives no way to start a garbage collection; V8 collects on its own (set NODE_OPTIONS=--expose-gc)");
   const idleGc = collect === null ? "off" : "auto";
+  const dns = await agentDns(c.agent.dns);
   logger.log("info", "node agent starting", { node: c.agent.node, cluster: config.value.cluster.server, origin: config.value.origin, audit: c.audit, onExit: c.agent.onExit, idleGc });
   try {
     await runAgent({
@@ -75,6 +78,7 @@ export async function runNodeAgent(c: NodeAgentCommand, io: { readonly stderr: (
       allowShrink: c.allowShrink,
       maxShrinkPercent: c.maxShrinkPercent,
       ...(collect === null ? {} : { idleGc: { policy: DEFAULT_IDLE_GC, collect } }),
+      ...(dns === undefined ? {} : { dns }),
     });
   } catch (e) {
     // The ops port taken, say: nothing was started that needs undoing (the watches stop with the loop).
@@ -85,4 +89,14 @@ export async function runNodeAgent(c: NodeAgentCommand, io: { readonly stderr: (
     eventTransport.close();
   }
   return done("ok", "");
+}
+
+/** `--dns-proxy` and its flags as the agent's DNS options (the proxy module loaded only then). */
+async function agentDns(flags: AgentDnsFlags | undefined): Promise<AgentDnsOptions | undefined> {
+  if (flags === undefined) return undefined;
+  const listen = parseDnsProxy(flags.listen.host, flags.listen.port);
+  // Checked when the flags were read.
+  if (typeof listen === "string") throw new Error(listen);
+  const { startDnsProxy } = await import("../enforce/dns-proxy.js");
+  return { listen, upstream: flags.upstream, timeouts: { minTtl: flags.minTtl, grace: flags.grace }, holdMaxMs: flags.holdMaxMs, caps: flags.caps, start: startDnsProxy };
 }

@@ -8,9 +8,10 @@ import { parseTo } from "../labrun/to.js";
 import type { ExternalTarget } from "../labrun/types.js";
 import { type Cidr, parseCidr } from "../net/cidr.js";
 import { choice, clusterFlags, commonOptions, liveScope, readOptions, DEFAULT_POD_CIDR, type Given, list, metadataFlag, namespaceScope, one, parseCidrs, parseOutput, refuse, required, wellKnownFlags } from "./flags.js";
-import type { AgentFlags, CommandOptions, CommonOptions, EnforceTarget, LintFailOn, ProbingFlags, ReadOptions } from "./options.js";
+import type { AgentDnsFlags, AgentFlags, CommandOptions, CommonOptions, EnforceTarget, LintFailOn, ProbingFlags, ReadOptions } from "./options.js";
 import { DEFAULT_IMAGE } from "../verify/twin.js";
-import { parseListen } from "../agent/listen.js";
+import { DEFAULT_HOLD_MAX_MS, parseDnsProxy, parseListen } from "../agent/listen.js";
+import { DEFAULT_CAPS, DEFAULT_TIMEOUTS } from "../dns/learn.js";
 import { suggest } from "./suggest.js";
 
 type Options<N extends CommandOptions["name"]> = Extract<CommandOptions, { name: N }>;
@@ -91,7 +92,8 @@ function enforceTarget(common: CommonOptions, given: Given): EnforceTarget {
 }
 
 /** The flags only the node agent takes, and those it refuses (its input is the API, it always watches, it has its own log). */
-const AGENT_ONLY_FLAGS = ["node", "on-exit", "listen", "log-format", "log-level", "idle-gc", "kubeconfig", "context"] as const;
+const DNS_PROXY_FLAGS = ["dns-upstream", "dns-min-ttl", "dns-grace", "dns-hold-max", "dns-cap-per-name", "dns-cap-per-pod", "dns-cap-total"] as const;
+const AGENT_ONLY_FLAGS = ["node", "on-exit", "listen", "log-format", "log-level", "idle-gc", "kubeconfig", "context", "dns-proxy", ...DNS_PROXY_FLAGS] as const;
 const NOT_WITH_AGENT = ["host", "dry-run", "watch", "log", "counters", "node-pods", "node-pod-cidr", "output"] as const;
 
 function agentFlags(given: Given): AgentFlags {
@@ -108,6 +110,43 @@ function agentFlags(given: Given): AgentFlags {
     logLevel: choice("log-level", one(given, "log-level") ?? "info", ["info", "debug"] as const),
     idleGc: choice("idle-gc", one(given, "idle-gc") ?? "off", ["auto", "off"] as const),
     cluster: clusterFlags(given),
+    ...dnsProxyFlags(given),
+  };
+}
+
+/** `--dns-proxy ADDR:PORT` and its tuning flags (defaults: docs/dns-names/enforcement.md). */
+function dnsProxyFlags(given: Given): { dns?: AgentDnsFlags } {
+  const proxy = one(given, "dns-proxy");
+  if (proxy === undefined) {
+    for (const flag of DNS_PROXY_FLAGS) if (given.has(flag)) refuse(`--${flag} tunes the DNS proxy: use it with --dns-proxy ADDR:PORT`);
+    return {};
+  }
+  const address = (flag: string, text: string): { host: string; port: number } => {
+    const parsed = parseListen(text);
+    return typeof parsed === "string" ? refuse(parsed.replace("--listen", `--${flag}`)) : parsed;
+  };
+  const listen = address("dns-proxy", proxy);
+  const checked = parseDnsProxy(listen.host, listen.port);
+  if (typeof checked === "string") refuse(checked);
+  const upstream = one(given, "dns-upstream");
+  const seconds = (flag: string, fallback: number): number => {
+    const text = one(given, flag);
+    return text === undefined ? fallback : parseDuration(flag, text) / 1000;
+  };
+  const count = (flag: string, fallback: number): number => {
+    const text = one(given, flag);
+    if (text === undefined) return fallback;
+    return /^[1-9]\d{0,8}$/.test(text) ? Number(text) : refuse(`invalid --${flag} "${text}": expected a whole number of elements from 1`);
+  };
+  return {
+    dns: {
+      listen,
+      upstream: upstream === undefined ? null : address("dns-upstream", upstream),
+      minTtl: seconds("dns-min-ttl", DEFAULT_TIMEOUTS.minTtl),
+      grace: seconds("dns-grace", DEFAULT_TIMEOUTS.grace),
+      holdMaxMs: parseDuration("dns-hold-max", one(given, "dns-hold-max") ?? `${DEFAULT_HOLD_MAX_MS}ms`),
+      caps: { perName: count("dns-cap-per-name", DEFAULT_CAPS.perName), perPod: count("dns-cap-per-pod", DEFAULT_CAPS.perPod), total: count("dns-cap-total", DEFAULT_CAPS.total) },
+    },
   };
 }
 

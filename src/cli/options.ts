@@ -95,6 +95,20 @@ export interface AgentFlags {
   /** `--idle-gc`: full garbage collections while the agent is idle (src/enforce/idle-gc.ts), or none. */
   readonly idleGc: "auto" | "off";
   readonly cluster: ClusterFlags;
+  /** `--dns-proxy` and its `--dns-*` flags: the DNS proxy for `domainNames` rules; absent without `--dns-proxy`. */
+  readonly dns?: AgentDnsFlags;
+}
+
+/** `--dns-proxy ADDR:PORT` and the flags that tune it (docs/dns-names/enforcement.md). */
+export interface AgentDnsFlags {
+  readonly listen: { readonly host: string; readonly port: number };
+  /** `--dns-upstream`; null: the cluster DNS (the kube-dns Service's ClusterIP, port 53). */
+  readonly upstream: { readonly host: string; readonly port: number } | null;
+  /** Seconds. */
+  readonly minTtl: number;
+  readonly grace: number;
+  readonly holdMaxMs: number;
+  readonly caps: { readonly perName: number; readonly perPod: number; readonly total: number };
 }
 
 /** Where `enforce` applies the ruleset: nowhere (print it), a named network namespace, or the process's own. */

@@ -135,7 +135,7 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
   {
     name: "enforce",
     usage:
-      "portcullis enforce -f PATH... (--netns NAME | --host | --dry-run) [--watch] [--audit] [--log] [--counters] [--node-pods NS/NAME,...] [--node-pod-cidr CIDR] [--allow-shrink | --max-shrink PERCENT] | portcullis enforce --kubernetes --node NAME [--netns NAME] [--audit] [--on-exit keep|remove] [--listen ADDR:PORT] [--log-format json|text] [--log-level info|debug] [--idle-gc auto|off] [--kubeconfig PATH] [--context NAME]",
+      "portcullis enforce -f PATH... (--netns NAME | --host | --dry-run) [--watch] [--audit] [--log] [--counters] [--node-pods NS/NAME,...] [--node-pod-cidr CIDR] [--allow-shrink | --max-shrink PERCENT] | portcullis enforce --kubernetes --node NAME [--netns NAME] [--audit] [--on-exit keep|remove] [--listen ADDR:PORT] [--log-format json|text] [--log-level info|debug] [--idle-gc auto|off] [--dns-proxy ADDR:PORT [--dns-upstream ADDR:PORT] [--dns-min-ttl SECONDS] [--dns-grace SECONDS] [--dns-hold-max MS] [--dns-cap-per-name N] [--dns-cap-per-pod N] [--dns-cap-total N]] [--kubeconfig PATH] [--context NAME]",
     summary: "enforce the policies with nftables on this node (or print the ruleset with --dry-run)",
     flags: [
       { name: "netns", type: "string", value: "NAME", help: "apply inside this network namespace (ip netns); needs root" },
@@ -165,6 +165,19 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
         value: "auto|off",
         help: "with --kubernetes: off (default) leaves collecting to V8; auto runs a full garbage collection when no apply has run for 30 ms and the heap has grown since the last one, so that V8's own does not land inside an event (an event arriving during one waits for it, 100-200 ms at 50k pods: measured, it moves the tail rather than cutting it)",
       },
+      {
+        name: "dns-proxy",
+        type: "string",
+        value: "ADDR:PORT",
+        help: "with --kubernetes: enforce ClusterNetworkPolicy domainNames (Accept) rules: the DNS queries of the pods they select are redirected (DNAT) to a proxy at this address of the node, which writes each answer's addresses into the rule's per-pod sets before releasing it",
+      },
+      { name: "dns-upstream", type: "string", value: "ADDR:PORT", help: "with --dns-proxy: where the proxy sends queries; default the cluster DNS (the kube-dns Service's ClusterIP, port 53)" },
+      { name: "dns-min-ttl", type: "string", value: "SECONDS", help: "with --dns-proxy: a learned address stays max(TTL, this) + --dns-grace; default 5s" },
+      { name: "dns-grace", type: "string", value: "SECONDS", help: "with --dns-proxy: added to each learned address's TTL; default 5s" },
+      { name: "dns-hold-max", type: "string", value: "MS", help: "with --dns-proxy: the longest an answer waits for its addresses to be in the kernel, then released anyway and counted late; default 1000ms" },
+      { name: "dns-cap-per-name", type: "string", value: "N", help: "with --dns-proxy: learned addresses per pod and name; past it the soonest to expire is evicted; default 1024" },
+      { name: "dns-cap-per-pod", type: "string", value: "N", help: "with --dns-proxy: learned addresses per pod; default 16384" },
+      { name: "dns-cap-total", type: "string", value: "N", help: "with --dns-proxy: learned addresses on the node; default 262144" },
       ...CLUSTER_FLAGS,
     ],
     outputs: ["text", "json", "nft"],

@@ -6,7 +6,7 @@ import { compileRuleset } from "../nft/compile.js";
 import type { Denial } from "../nft/describe.js";
 import type { ShrinkRefusal } from "../nft/enforced.js";
 import { type ObjectChanges, diffRulesets } from "../nft/diff.js";
-import type { CompileIssue, CompileResult, CompileStats, NodeScope, RuleIdMap } from "../nft/types.js";
+import type { CompileIssue, CompileResult, CompileStats, DnsProxyTarget, NodeScope, RuleIdMap, Ruleset } from "../nft/types.js";
 import { GcTime } from "./gc-time.js";
 import { type IdleCollection, IdleGc, type IdleGcPolicy } from "./idle-gc.js";
 import { type LoadCaches, type Loaded, loadCluster, newLoadCaches } from "./load.js";
@@ -130,6 +130,13 @@ export interface EnforceOptions extends ShrinkLimits {
   readonly idleGc?: { readonly policy: IdleGcPolicy; readonly collect: () => void };
   /** Each idle collection, once done. */
   readonly onIdleGc?: (collection: IdleCollection) => void;
+  /** Redirect domain-rule subjects' DNS to the node agent's proxy (see nft/dns-redirect.ts), from the loaded cluster; none when absent. */
+  readonly dnsProxy?: (cluster: Cluster) => DnsProxyTarget | undefined;
+  /**
+   * Learned sets to keep across whole-table replaces (the node agent's DNS learner): a replace is
+   * handed to it with the ruleset, and it writes the text with the kernel's learned elements in it.
+   */
+  readonly learned?: { readonly replace: (next: Ruleset, write: (text: string) => Promise<NftResult<void>>) => Promise<NftResult<void>> };
   /** Stops watching; required to end a `watch` loop. */
   readonly signal?: AbortSignal;
   readonly onEvent: (event: EnforceEvent) => void;
@@ -261,6 +268,12 @@ async function write(state: LoopState, text: string, netns: string | undefined, 
   }
 }
 
+/** Replaces the table whole with `ruleset`; with `opts.learned`, carrying the learned elements the kernel holds. */
+function replaceTable(opts: EnforceOptions, state: LoopState, ruleset: Ruleset): Promise<NftResult<void>> {
+  const writeTable = (text: string): Promise<NftResult<void>> => write(state, text, opts.netns, "table");
+  return opts.learned === undefined ? writeTable(renderRuleset(ruleset)) : opts.learned.replace(ruleset, writeTable);
+}
+
 /**
  * (Re)starts `nft monitor trace` once a table is in place: nft reads the rules (and their id
  * comments) when it starts, and prints "unknown rule handle" for rules added after. So it starts
@@ -302,7 +315,7 @@ async function repair(opts: EnforceOptions, state: LoopState, applied: CompileRe
   if (state.applied !== applied) return;
   opts.onEvent({ kind: "drift", detail });
   const started = performance.now();
-  const result = await write(state, renderRuleset(applied.ruleset), opts.netns, "table");
+  const result = await replaceTable(opts, state, applied.ruleset);
   if (!result.ok) return opts.onEvent({ kind: "apply-failed", error: result.error });
   await follow(opts, state);
   const ms = Math.round((performance.now() - started) * 10) / 10;
@@ -329,7 +342,8 @@ async function applyOnce(opts: EnforceOptions, state: LoopState): Promise<void> 
   }
   const read = performance.now();
   const node = opts.node?.(loaded.cluster) ?? {};
-  const compiled = compileRuleset(loaded.cluster, opts.engineOptions(loaded.cluster), node, { cache: state.compiled, ...(opts.audit === undefined ? {} : { audit: opts.audit }) });
+  const dnsProxy = opts.dnsProxy?.(loaded.cluster);
+  const compiled = compileRuleset(loaded.cluster, opts.engineOptions(loaded.cluster), node, { cache: state.compiled, ...(opts.audit === undefined ? {} : { audit: opts.audit }), ...(dnsProxy === undefined ? {} : { dnsProxy }) });
   const compiledAt = performance.now();
   // Fail closed on implausible input too: a state that drops every enforced policy (or too many) is not applied.
   const shrink = await checkShrink(compiled.ruleset, state.applied?.ruleset ?? null, opts, opts.netns);
@@ -338,11 +352,11 @@ async function applyOnce(opts: EnforceOptions, state: LoopState): Promise<void> 
   const checked = performance.now();
   let diff = diffRulesets(state.applied?.ruleset ?? null, compiled.ruleset);
   const diffed = performance.now();
-  let result = diff.kind === "unchanged" ? ({ ok: true } as const) : await write(state, diff.text, opts.netns, diff.kind === "replace" ? "table" : "diff");
+  let result = diff.kind === "unchanged" ? ({ ok: true } as const) : diff.kind === "replace" ? await replaceTable(opts, state, compiled.ruleset) : await write(state, diff.text, opts.netns, "diff");
   if (!result.ok && (diff.kind === "elements" || diff.kind === "objects")) {
     // The table drifted from what was last applied (edited by hand, flushed): replace it whole.
     diff = diffRulesets(null, compiled.ruleset);
-    result = await write(state, diff.text, opts.netns, "table");
+    result = await replaceTable(opts, state, compiled.ruleset);
   }
   const written = performance.now();
   if (!result.ok) {

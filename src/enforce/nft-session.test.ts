@@ -132,6 +132,22 @@ test("session: a failing diff is one transaction: its first statement is not app
   });
 });
 
+test("session: applyLine, commands on one line (`;` between them), is one transaction too: a failing command leaves none of the line applied; the session goes on; a line with a newline is refused", async (t) => {
+  if (!(await canUseNetns(t))) return;
+  await withSession({}, async (session, ns) => {
+    const before = ok(await listTable(ns));
+    const r = await session.applyLine("add element inet portcullis local_v4 { 10.244.1.93 }; delete element inet portcullis local_v4 { 10.244.1.94 }");
+    assert.ok(!r.ok);
+    assert.equal(r.error.code, "rejected");
+    assert.match(r.error.stderr, /delete element inet portcullis local_v4 \{ 10\.244\.1\.94 \}/);
+    assert.equal(ok(await listTable(ns)), before, "10.244.1.93 was not added");
+    ok(await session.applyLine("add element inet portcullis local_v4 { 10.244.1.93 }; add element inet portcullis local_v4 { 10.244.1.95 }"));
+    const after = localV4(ok(await listTable(ns)));
+    assert.ok(["10.244.1.93", "10.244.1.95"].every((ip) => after.includes(ip)));
+    assert.equal((await session.applyLine("add element inet portcullis local_v4 { 10.244.1.96 }\n")).ok, false);
+  });
+});
+
 test("session: a child that does not answer in time (stopped: SIGSTOP) is killed, the command fails as a timeout, and the next command gets a new child", async (t) => {
   if (!(await canUseNetns(t))) return;
   await withSession({ timeoutMs: 300 }, async (session, ns) => {

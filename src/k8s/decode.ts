@@ -35,10 +35,12 @@ export interface DecodeOptions {
    * (a warning per policy: the command's answers ignore it), or `enforce` (`enforce` compiles them
    * into the kernel: an error per Deny or Pass rule with `domainNames` peers, which the kernel
    * cannot match, and a warning per such Accept rule, which fails closed there).
+   * `enforce-with-dns-proxy` (the node agent with `--dns-proxy`): Accept rules with `domainNames`
+   * are enforced (the proxy learns each pod's answers into the rule's sets), Deny and Pass stay errors.
    * `evaluate-without-dns`: evaluated, but `domainNames` peers match no address in the answers (a
    * warning per rule that has them); `evaluate` says when a verdict depends on DNS (`check`).
    */
-  readonly adminPolicies?: "evaluate" | "evaluate-without-dns" | "warn" | "enforce";
+  readonly adminPolicies?: "evaluate" | "evaluate-without-dns" | "warn" | "enforce" | "enforce-with-dns-proxy";
 }
 
 /**
@@ -106,7 +108,7 @@ export function decodeCluster(documents: readonly RawDocument[], options: Decode
 function adminPolicyDiagnostics(policy: AdminPolicy, options: DecodeOptions): Diagnostic[] {
   const mode = options.adminPolicies ?? "warn";
   if (mode === "warn") return [notEvaluated(policy)];
-  if (mode === "enforce") return notEnforceable(policy);
+  if (mode === "enforce" || mode === "enforce-with-dns-proxy") return notEnforceable(policy, mode === "enforce-with-dns-proxy");
   if (mode === "evaluate-without-dns") return domainsNotEvaluated(policy);
   return [];
 }
@@ -191,18 +193,19 @@ function domainsNotEvaluated(policy: AdminPolicy): Diagnostic[] {
 }
 
 /**
- * What `enforce` cannot put in the kernel: `domainNames` peers (what a name resolves to is known
- * only from DNS answers). The kernel, like `check`, matches nothing for them. For an Accept rule
- * that fails closed (a warning); for a Deny or Pass rule it would leave traffic to those names to
- * the rules after it, more open than written: an error, so nothing is applied.
+ * What the kernel cannot enforce of `domainNames` peers (what a name resolves to is known only from
+ * the DNS answers each pod receives). An Accept rule's peers are learned sets: with the node
+ * agent's DNS proxy (`withDnsProxy`) they are filled from each pod's answers, so the rule is
+ * enforced; without it nothing fills them and the rule accepts no traffic to those names, fail
+ * closed (a warning). A Deny or Pass rule would leave traffic to those names to the rules after it
+ * until a pod resolves them, more open than written: an error, so nothing is applied.
  */
-function notEnforceable(policy: AdminPolicy): Diagnostic[] {
+function notEnforceable(policy: AdminPolicy, withDnsProxy: boolean): Diagnostic[] {
   const name = formatAdminPolicy(policy);
-  return domainRules(policy).map(({ rule, text, domain }): Diagnostic =>
-    rule.action === "Accept"
-      ? { severity: "warning", code: codes.adminDomainNotEnforced, message: messages.adminDomainNotEnforced(name, text), at: domain.at }
-      : { severity: "error", code: codes.adminPolicyNotEnforced, message: messages.adminPolicyNotEnforced(name, text, rule.action), at: domain.at },
-  );
+  return domainRules(policy).flatMap(({ rule, text, domain }): Diagnostic[] => {
+    if (rule.action !== "Accept") return [{ severity: "error", code: codes.adminPolicyNotEnforced, message: messages.adminPolicyNotEnforced(name, text, rule.action), at: domain.at }];
+    return withDnsProxy ? [] : [{ severity: "warning", code: codes.adminDomainNotEnforced, message: messages.adminDomainNotEnforced(name, text), at: domain.at }];
+  });
 }
 
 /**

@@ -156,6 +156,16 @@ export function isDnsPod(pods: { readonly namespace: string; readonly selector: 
 }
 
 /**
+ * The addresses the pods send DNS queries to (their resolv.conf nameserver): the addresses given
+ * (`config.ips`, e.g. NodeLocal DNSCache's), else the ClusterIPs of the Service kube-system/kube-dns;
+ * none when neither is known.
+ */
+export function clusterDnsAddresses(cluster: Cluster, config: DnsConfig = {}): readonly Ip[] {
+  if ((config.ips ?? []).length > 0) return config.ips ?? [];
+  return cluster.services.find((s) => s.namespace === DNS_NAMESPACE && s.name === DNS_SERVICE)?.clusterIps ?? [];
+}
+
+/**
  * The DNS pod assumed when the input holds none (policy-only repositories): namespace and labels
  * of the DNS pods, ports 53/UDP `dns` and 53/TCP `dns-tcp`. Null when none is looked for, or some
  * were found.

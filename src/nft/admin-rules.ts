@@ -9,7 +9,8 @@ import type { AdminTiers } from "../engine/admin-tiers.js";
 import { type AdminEgressPeer, type AdminPolicy, type AdminProtocolMatch, type AdminRule, type AdminTier, effectiveAction, formatAdminPolicy } from "../model/admin-policy.js";
 import type { Direction, Endpoint } from "../model/cluster.js";
 import { AddressSet } from "../net/address-set.js";
-import { ADDRESS_TYPE, type Contribution, IP_KEYWORD, partition, segmentElements } from "./elements.js";
+import { ADDRESS_TYPE, type Contribution, IP_KEYWORD, partition, portTails, segmentElements } from "./elements.js";
+import { type DomainPattern, domainPattern, formatPattern } from "../dns/names.js";
 import { setName } from "./ids.js";
 import { type RuleLookups, addressLookup, lookupSet, namedIngressLookup } from "./rule-sets.js";
 import type { Mode, RuleIdEntry } from "./types.js";
@@ -48,6 +49,9 @@ export function adminRuleLookups(spec: AdminRuleSpec, peers: AddressSet, endpoin
   const sets: RuleLookups["sets"][number][] = [];
   const matches: string[] = [];
   const protocols = m.protocols;
+  const learned = learnedLookups(spec, families);
+  // A rule whose peers are all `domainNames` has nothing else to look up.
+  if (m.peers.every((p) => p.kind === "domainNames")) return learned;
   const named = protocols === "all" ? [] : protocols.filter((p) => p.kind === "namedPort");
   const numbered = adminProtocolsConns(protocols, null);
   const exactPeers = exactAdminPeers(m.peers);
@@ -82,7 +86,46 @@ export function adminRuleLookups(spec: AdminRuleSpec, peers: AddressSet, endpoin
       matches.push(two.match);
     }
   }
+  return { sets: [...sets, ...learned.sets], matches: [...matches, ...learned.matches] };
+}
+
+/**
+ * The learned lookups of an Accept egress rule with `domainNames` peers: per family a set of
+ * `pod address . destination address` pairs with element timeouts, which the node agent's DNS
+ * proxy fills from the answers each pod received ("A domain peer matches a destination IP only if
+ * the source pod received that IP in a DNS answer for a matching name whose TTL has not expired"),
+ * looked up with the rule's protocols and ports. Deny and Pass rules with `domainNames` are refused
+ * before compiling (decode.ts); other rules have none.
+ */
+export function learnedLookups(spec: AdminRuleSpec, families: ClusterFamilies): RuleLookups {
+  const m = spec.rule.match;
+  if (spec.direction !== "egress" || m.kind !== "as-written" || effectiveAction(spec.rule) !== "Accept" || !m.peers.some((p) => p.kind === "domainNames")) return { sets: [], matches: [] };
+  const ports = m.protocols === "all" ? "" : portTails(adminProtocolsConns(m.protocols, null)).map((t) => t.slice(" . ".length)).join(", ");
+  // Only named ports (which the API refuses beside domainNames): the rule matches nothing.
+  if (m.protocols !== "all" && ports === "") return { sets: [], matches: [] };
+  const sets: RuleLookups["sets"][number][] = [];
+  const matches: string[] = [];
+  for (const f of families) {
+    const name = setName("egress", spec.hash, f, "dns");
+    const ip = IP_KEYWORD[f];
+    sets.push({ name, kind: "set", type: `${ADDRESS_TYPE[f]} . ${ADDRESS_TYPE[f]}`, interval: false, elements: [], learned: true });
+    matches.push(`${ip} saddr . ${ip} daddr @${name}${ports === "" ? "" : ` meta l4proto . th dport { ${ports} }`}`);
+  }
   return { sets, matches };
+}
+
+/** The patterns of a rule's `domainNames` peers, once each (the model validated them: an invalid one is skipped). */
+export function rulePatterns(rule: AdminRule<AdminEgressPeer>): DomainPattern[] {
+  if (rule.match.kind !== "as-written") return [];
+  const out = new Map<string, DomainPattern>();
+  for (const peer of rule.match.peers) {
+    if (peer.kind !== "domainNames") continue;
+    for (const d of peer.domainNames) {
+      const pattern = domainPattern(d.text);
+      if (pattern !== null) out.set(formatPattern(pattern), pattern);
+    }
+  }
+  return [...out.values()];
 }
 
 /**

@@ -5,18 +5,19 @@ import { AddressSet } from "../net/address-set.js";
 import type { Cidr } from "../net/cidr.js";
 import { type Family, formatIp } from "../net/ip.js";
 import { type CompiledAdminRule, type SpecIndex, baseChain, groupChainsOf, specIndex, specsOf, unknownPodChain } from "./chains.js";
-import { adminRuleEntry, adminRuleKey, adminRuleLookups, adminRulePeers, adminRulesOf } from "./admin-rules.js";
+import { adminRuleEntry, adminRuleKey, adminRuleLookups, adminRulePeers, adminRulesOf, rulePatterns } from "./admin-rules.js";
+import { dnsRedirect } from "./dns-redirect.js";
 import { type AdminPolicy, adminRuleNamesPort, formatAdminPolicy } from "../model/admin-policy.js";
 import type { AdminTiers } from "../engine/admin-tiers.js";
 import { ADDRESS_TYPE, flatText, formatAddresses } from "./elements.js";
 import { type Group, type LocalPods, byString, groupLocalPods } from "./groups.js";
-import { groupChain, groupId, hashText, ruleId, stableHashes, unknownId } from "./ids.js";
+import { groupChain, groupId, hashText, ruleId, setName, stableHashes, unknownId } from "./ids.js";
 import { PeerResolver, rulePeersKey } from "./peers.js";
 import { type RuleLookups, type RuleSpec, needsMembers, ruleLookups, rulePeersOf, sharesPeerSet } from "./rule-sets.js";
 import { type CompileCache, type RuleSpecs, adminRuleLookupsKey } from "./cache.js";
 import { renderRuleset, rulesetStats } from "./render.js";
 import { type ClusterFamilies, clusterFamilies } from "./families.js";
-import { type CompileOptions, type CompileResult, type Mode, type NftChain, type NftSet, type NodeScope, type RuleIdEntry, TABLE } from "./types.js";
+import { type CompileOptions, type CompileResult, type DomainRuleSets, type Mode, type NftChain, type NftSet, type NodeScope, type RuleIdEntry, TABLE } from "./types.js";
 
 const DIRECTIONS: readonly Direction[] = ["egress", "ingress"];
 const ADDR = ADDRESS_TYPE;
@@ -40,12 +41,21 @@ export function compileRuleset(cluster: Cluster, engineOptions: EngineOptions, n
   const sets: NftSet[] = [...localSets(local.enforced, podCidrs, families, opts.cache)];
   const ruleSets: NftSet[] = [];
   const chains: NftChain[] = [kept(opts.cache, "base chain", [families], () => baseChain(families))];
+  const domains: DomainRule[] = [];
   for (const direction of DIRECTIONS) {
     const d = compileDirection(direction, local, resolver, engine.adminTiers(), cluster.endpoints, families, entries, opts.cache);
     sets.push(...d.maps);
     ruleSets.push(...d.sets);
     chains.push(...d.chains);
+    domains.push(...d.domains);
   }
+  if (opts.dnsProxy !== undefined) {
+    const subjects = [...new Set(domains.flatMap((d) => d.subjects))];
+    const redirect = dnsRedirect(cluster, engine, opts.dnsProxy, subjects, families);
+    sets.push(...redirect.sets);
+    chains.push(...redirect.chains);
+  }
+  const domainRules = domains.map((d) => ({ ...d.rule, subjects: d.subjects.flatMap((e) => e.ips) }));
   for (const direction of DIRECTIONS) {
     chains.push(kept(opts.cache, `unknown pod chain ${direction}`, [], () => unknownPodChain(direction)));
     const id = unknownId(direction);
@@ -73,7 +83,14 @@ export function compileRuleset(cluster: Cluster, engineOptions: EngineOptions, n
       },
     },
     issues: local.issues,
+    domainRules,
   };
+}
+
+/** A domain rule and the local endpoints its subject selects (see `DomainRuleSets`). */
+interface DomainRule {
+  readonly rule: Omit<DomainRuleSets, "subjects">;
+  readonly subjects: readonly Endpoint[];
 }
 
 /** `compute()`, or with a cache the last compile's value while `inputs` are the same items (see `CompileCache.kept`). */
@@ -104,8 +121,9 @@ function compileDirection(
   families: ClusterFamilies,
   entries: Map<string, RuleIdEntry>,
   cache: CompileCache | undefined,
-): { maps: NftSet[]; sets: NftSet[]; chains: NftChain[] } {
+): { maps: NftSet[]; sets: NftSet[]; chains: NftChain[]; domains: DomainRule[] } {
   const groups = local[direction];
+  const domains: DomainRule[] = [];
   const { specs, admin: adminSpecs } = ruleSpecsOf(direction, groups, cache);
   const lookups = new Map<RuleSpec, RuleLookups>();
   const isolated = specs.some(needsMembers) ? membersByPolicy(groups) : new Map<Policy, Endpoint[]>();
@@ -132,6 +150,12 @@ function compileDirection(
     const list = admin.get(spec.policy) ?? [];
     list.push({ spec, lookups: l });
     admin.set(spec.policy, list);
+    const learned = l.sets.filter((set) => set.learned === true);
+    if (learned.length > 0) {
+      const sets = Object.fromEntries(families.map((f) => [f, setName("egress", spec.hash, f, "dns")]));
+      const subjects = groups.filter((g) => g.admin.includes(spec.policy) || g.baseline.includes(spec.policy)).flatMap((g) => g.members);
+      domains.push({ rule: { id: spec.id, patterns: rulePatterns(spec.rule), sets }, subjects });
+    }
     entries.set(spec.id, adminRuleEntry(spec, local.adminMode));
   }
   const bySpec = specIndex(specs);
@@ -145,7 +169,7 @@ function compileDirection(
   });
   const adminSets = [...admin.values()].flatMap((rules) => rules.flatMap((r) => r.lookups.sets));
   const maps = kept(cache, `verdict maps ${direction}`, [families, ...groups.flatMap((g) => [g.hash, g.members.length, ...g.members])], () => verdictMaps(direction, groups, families));
-  return { maps, sets: distinctSets([...[...lookups.values()].flatMap((l) => l.sets), ...adminSets]), chains };
+  return { maps, sets: distinctSets([...[...lookups.values()].flatMap((l) => l.sets), ...adminSets]), chains, domains };
 }
 
 /** Each set once: rules with equal peers share their peer set (equal names, equal elements), the first stays. */

@@ -39,7 +39,7 @@ function byName<T extends { readonly name: string }>(items: readonly T[]): Reado
 
 const byNameOf = new WeakMap<readonly { readonly name: string }[], ReadonlyMap<string, { readonly name: string }>>();
 
-const sameDefinition = (a: NftSet, b: NftSet): boolean => a.kind === b.kind && a.type === b.type && a.interval === b.interval;
+const sameDefinition = (a: NftSet, b: NftSet): boolean => a.kind === b.kind && a.type === b.type && a.interval === b.interval && a.learned === b.learned;
 /** What the kernel holds of a chain: comments are not kept there. */
 const sameChain = (a: NftChain, b: NftChain): boolean =>
   a === b ||
@@ -61,6 +61,8 @@ const sameChain = (a: NftChain, b: NftChain): boolean =>
  * own sets and the chains of the groups it isolates. Untouched rules keep their counters and
  * `limit` state. Only a base chain that comes, goes or changes its hook (never made by the compiler) replaces the table.
  * Elements are deleted exactly as they were added, so the table must hold what `old` describes.
+ * Learned sets (`NftSet.learned`: the DNS proxy's pairs) keep their elements: a diff never touches
+ * them, and they go only with their rule.
  */
 export function diffRulesets(old: Ruleset | null, next: Ruleset): RulesetDiff {
   if (old === null) return { kind: "replace", text: renderRuleset(next), reason: "no-previous" };
@@ -143,6 +145,8 @@ function chainChanges(
 function elementChanges(oldSets: ReadonlyMap<string, NftSet>, next: Ruleset, kept: readonly NftSet[]): { deletes: string[]; adds: string[]; added: number; removed: number } {
   const out = { deletes: [] as string[], adds: [] as string[], added: 0, removed: 0 };
   for (const set of kept) {
+    // Learned elements are the DNS proxy's, not the compiler's: never compared, flushed or deleted.
+    if (set.learned === true) continue;
     const previous = oldSets.get(set.name) as NftSet;
     // A set the compile cache handed over again is the very same list: nothing to compare.
     if (previous.elements === set.elements) continue;

@@ -24,9 +24,10 @@ export const RULE_ID_PATTERN = new RegExp(`\\bpc:[ei]:(?:g?[0-9a-f]{${HASH_DIGIT
 
 /**
  * What a rule's set holds beside its main lookup: `peers`, the peer addresses alone, and `named`, the
- * local destinations' resolved named ports (an ingress named-port rule looks both up).
+ * local destinations' resolved named ports (an ingress named-port rule looks both up), and `dns`, the
+ * pairs (pod . destination) the DNS proxy learned for a `domainNames` rule.
  */
-export type SetPart = "main" | "peers" | "named";
+export type SetPart = "main" | "peers" | "named" | "dns";
 
 export const setName = (direction: Direction, hash: string, family: 4 | 6, part: SetPart = "main"): string =>
   `${LETTER[direction]}_${hash}${part === "main" ? "" : `_${part}`}_v${family}`;

@@ -5,6 +5,7 @@ export const formatElement = (e: NftElement): string => (e.value === undefined ?
 function renderSet(s: NftSet): string[] {
   const lines = [`\t${s.kind} ${s.name} {`, `\t\ttype ${s.type}`];
   if (s.interval) lines.push("\t\tflags interval");
+  if (s.learned === true) lines.push("\t\tflags timeout");
   if (s.elements.length > 0) {
     lines.push("\t\telements = {");
     // One join per set, no string per line: the first apply renders every element at once (740k

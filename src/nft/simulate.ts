@@ -68,6 +68,7 @@ function lookup(set: NftSet, key: readonly Value[]): string | undefined {
 }
 
 const MATCH = /((?:ip6?|meta|th) \w+(?: \. (?:ip6?|meta|th) \w+)*) (!= )?(vmap )?@(\w+)/g;
+const ANONYMOUS = /((?:meta|th) \w+(?: \. (?:meta|th) \w+)*) \{ ([^}]*) \}/;
 const IGNORED = [/\bcounter\b/g, /\blimit rate \S+ burst \d+ packets\b/g, /\bmeta nftrace set 1\b/g, /\blog prefix "[^"]*" level \w+/g];
 
 type Outcome = { kind: "continue" } | { kind: "verdict"; verdict: string };
@@ -90,6 +91,14 @@ function evalRule(r: Ruleset, rule: string, p: SimPacket): Outcome {
     }
   }
   rest = rest.replace(MATCH, "");
+  // An anonymous set of `protocol . ports` (a domain rule's ports beside its learned pairs).
+  const anonymous = ANONYMOUS.exec(rest);
+  if (anonymous !== null) {
+    const key = (anonymous[1] as string).split(" . ").map((f) => FIELD[f]?.(p));
+    const listed = (anonymous[2] as string).split(", ").map((e) => e.split(" . "));
+    if (key.some((v) => v === undefined) || !listed.some((parts) => parts.length === key.length && parts.every((text, k) => componentHas(text, key[k] as Value)))) return { kind: "continue" };
+    rest = rest.replace(ANONYMOUS, "");
+  }
   for (const re of IGNORED) rest = rest.replace(re, "");
   const verdict = vmapVerdict ?? rest.trim();
   if (verdict === "") return { kind: "continue" };

@@ -1,6 +1,8 @@
 import type { AdminAction, AdminPolicyKind, AdminTier } from "../model/admin-policy.js";
 import type { Direction, Endpoint } from "../model/cluster.js";
 import type { Cidr } from "../net/cidr.js";
+import type { Ip } from "../net/ip.js";
+import type { DomainPattern } from "../dns/names.js";
 import type { CompileCache } from "./cache.js";
 
 /** The node the ruleset is compiled for. */
@@ -14,7 +16,18 @@ export interface NodeScope {
   readonly podCidrs?: readonly Cidr[];
 }
 
+/** The node agent's DNS proxy: where queries of pods some domain rule selects are sent (see dns-redirect.ts). */
+export interface DnsProxyTarget {
+  /** An address of the node the proxy listens on (the DNAT target: see docs/dns-names/enforcement.md). */
+  readonly address: Ip;
+  readonly port: number;
+  /** The cluster DNS addresses pods query (the kube-dns Service's ClusterIPs, or `--dns`). */
+  readonly servers: readonly Ip[];
+}
+
 export interface CompileOptions {
+  /** Redirect the DNS queries of domain-rule subjects to the node agent's proxy (none when absent). */
+  readonly dnsProxy?: DnsProxyTarget;
   /** Audit every policy: log what would be denied, accept it. */
   readonly audit?: boolean;
   /** Rule sets of the previous compile, reused where their inputs are unchanged (see CompileCache). */
@@ -104,6 +117,13 @@ export interface NftSet {
   readonly type: string;
   readonly interval: boolean;
   readonly elements: readonly NftElement[];
+  /**
+   * A set of learned pairs (`pod address . destination address`, `flags timeout`): the node
+   * agent's DNS proxy adds its elements, each with a timeout; the compiler declares it empty. Diffs
+   * never compare, flush or delete its elements, and a whole-table replace carries them over
+   * (see docs/dns-names/enforcement.md).
+   */
+  readonly learned?: true;
 }
 
 export interface NftChain {
@@ -143,6 +163,19 @@ export interface CompileResult {
   readonly stats: CompileStats;
   readonly ruleIds: RuleIdMap;
   readonly issues: readonly CompileIssue[];
+  /** The Accept rules with `domainNames` peers and their learned sets, with the local pods each selects (what the DNS proxy learns for). */
+  readonly domainRules: readonly DomainRuleSets[];
+}
+
+/** One Admin/Baseline Accept egress rule with `domainNames` peers, as the kernel holds it. */
+export interface DomainRuleSets {
+  /** The rule id (`pc:e:<hash>`). */
+  readonly id: string;
+  readonly patterns: readonly DomainPattern[];
+  /** Its learned set per address family the cluster has (`e_<hash>_dns_v4`). */
+  readonly sets: Readonly<Partial<Record<4 | 6, string>>>;
+  /** The addresses of the local pods its policy's subject selects. */
+  readonly subjects: readonly Ip[];
 }
 
 export const TABLE = "portcullis";
