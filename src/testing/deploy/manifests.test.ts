@@ -207,6 +207,13 @@ test("chart values: audit adds --audit, onExit and logFormat set their flags, ex
   assert.ok(!agent().args.includes("--audit"), "the default enforces");
 });
 
+test("chart values: dnsProxy adds --dns-proxy with its address (docs/dns-names/enforcement.md), before extraArgs; absent by default (domain rules then fail closed)", () => {
+  const c = agent(renderChart({ dnsProxy: "169.254.53.53:5353", extraArgs: ["--dns-min-ttl", "10"] }));
+  assert.equal(flagValue(c.args, "--dns-proxy"), "169.254.53.53:5353");
+  assert.deepEqual(c.args.slice(-2), ["--dns-min-ttl", "10"]);
+  assert.ok(!agent().args.includes("--dns-proxy"), "the default runs no DNS proxy");
+});
+
 test("chart values: listen moves --listen, the container port and both probes together", () => {
   const c = agent(renderChart({ listen: { address: "[::]", port: 19842 } }));
   assert.equal(flagValue(c.args, "--listen"), "[::]:19842");
