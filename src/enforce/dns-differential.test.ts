@@ -18,18 +18,15 @@
  * Elements live `max(TTL, 600) + 5` s here: expiry is tested by dns-proxy-packets.test.ts, not here.
  */
 import assert from "node:assert/strict";
-import { type ChildProcessByStdio, spawn } from "node:child_process";
-import { createInterface } from "node:readline";
-import type { Readable, Writable } from "node:stream";
 import { test } from "node:test";
-import { setTimeout as sleep } from "node:timers/promises";
 import fc from "fast-check";
 import { type DnsName, dnsName } from "../dns/names.js";
 import { type DnsRecord, DnsSnapshot } from "../dns/snapshot.js";
 import { Engine } from "../engine/engine.js";
 import type { EngineOptions, Verdict } from "../engine/types.js";
 import { loadCluster } from "../k8s/load.js";
-import { type Lab, labUp } from "../lab/index.js";
+import { labUp } from "../lab/index.js";
+import { AgentChild } from "../testing/dns-agent-child.js";
 import { labSkip } from "../lab/testing.js";
 import type { LabSpec } from "../lab/types.js";
 import { AddressSet } from "../net/address-set.js";
@@ -218,77 +215,6 @@ function labSpec(c: Case, zone: Zone): LabSpec {
   };
 }
 
-// ---- the node agent's DNS part, in the lab's node namespace (as dns-proxy-packets.test.ts runs it) ----
-
-/** argv: base URL, cluster text, "learn" or "no-learning" (the learner is given no domain rules: it learns nothing). */
-const CHILD = `
-const base = process.argv[1];
-const imp = (p) => import(new URL(p, base).href);
-const { loadCluster } = await imp("k8s/load.js");
-const { compileRuleset } = await imp("nft/compile.js");
-const { AgentDns } = await imp("agent/dns.js");
-const { startDnsProxy } = await imp("enforce/dns-proxy.js");
-const { applyRuleset } = await imp("enforce/nft.js");
-const { Registry } = await imp("agent/metrics.js");
-const { AddressSet } = await imp("net/address-set.js");
-const { parseCidr } = await imp("net/cidr.js");
-const { parseIp } = await imp("net/ip.js");
-const { createInterface } = await import("node:readline");
-const say = (o) => process.stdout.write(JSON.stringify(o) + "\\n");
-const cluster = loadCluster([{ file: "lab.yaml", text: process.argv[2] }]).value;
-const logger = { log: (level, msg, fields) => process.stderr.write(level + " " + msg + " " + JSON.stringify(fields ?? {}) + "\\n") };
-const dns = new AgentDns({ listen: { address: parseIp("169.254.1.1"), port: 5353 }, upstream: null, timeouts: { minTtl: 600, grace: 5 }, holdMaxMs: 2000, caps: { perName: 1024, perPod: 16384, total: 262144 }, start: startDnsProxy }, undefined, new Registry(), logger);
-await dns.prepare(cluster);
-const compiled = compileRuleset(cluster, { podNetwork: AddressSet.fromCidr(parseCidr("10.244.0.0/16").cidr), ipBlockMatchesPods: true }, {}, { dnsProxy: dns.target() });
-const applied = await dns.replace(compiled.ruleset, (text) => applyRuleset(text));
-if (!applied.ok) { say({ error: applied.error.stderr }); process.exit(1); }
-dns.applied(process.argv[3] === "learn" ? compiled.domainRules : []);
-say({ ready: compiled.domainRules.length, redirect: dns.target() !== undefined });
-createInterface({ input: process.stdin }).on("line", async (line) => {
-  const m = JSON.parse(line);
-  if (m.stats) say({ stats: dns.learner.stats() });
-  if (m.stop) { await dns.close(); say({ stopped: true }); process.exit(0); }
-});
-`;
-
-class AgentChild {
-  private readonly lines: Record<string, unknown>[] = [];
-  private readonly waiters: (() => void)[] = [];
-  constructor(readonly child: ChildProcessByStdio<Writable, Readable, null>) {
-    createInterface({ input: child.stdout }).on("line", (l) => {
-      this.lines.push(JSON.parse(l) as Record<string, unknown>);
-      this.waiters.splice(0).forEach((w) => w());
-    });
-  }
-
-  static async start(lab: Lab, cluster: string, learning: boolean): Promise<AgentChild> {
-    const child = spawn("ip", ["netns", "exec", lab.nodeNs, process.execPath, "--input-type=module", "-e", CHILD, new URL("../", import.meta.url).href, cluster, learning ? "learn" : "no-learning"], { stdio: ["pipe", "pipe", "inherit"] });
-    const agent = new AgentChild(child);
-    const ready = await agent.next<{ ready: number; redirect: boolean }>("ready", 15_000);
-    assert.ok(ready.ready >= 1 && ready.redirect, `the agent child: ${JSON.stringify(ready)}`);
-    return agent;
-  }
-
-  async next<T>(key: string, ms = 5000): Promise<T> {
-    const deadline = performance.now() + ms;
-    for (;;) {
-      const i = this.lines.findIndex((l) => key in l || "error" in l);
-      if (i >= 0) {
-        const line = this.lines.splice(i, 1)[0] as Record<string, unknown>;
-        if ("error" in line) assert.fail(`the agent child: ${String(line["error"])}`);
-        return line as T;
-      }
-      if (performance.now() > deadline) assert.fail(`no "${key}" line from the agent child in ${ms} ms`);
-      await Promise.race([new Promise<void>((r) => this.waiters.push(r)), sleep(50)]);
-    }
-  }
-
-  async answers(): Promise<number> {
-    this.child.stdin.write(`${JSON.stringify({ stats: true })}\n`);
-    return (await this.next<{ stats: { answers: number } }>("stats")).stats.answers;
-  }
-}
-
 // ---- one run: the lab, the engine, the comparison ----
 
 interface Probe {
@@ -330,7 +256,9 @@ async function runCase(c: Case, learning: boolean): Promise<RunResult> {
   const lab = await labUp(labSpec(c, zone));
   let agent: AgentChild | undefined;
   try {
-    agent = await AgentChild.start(lab, text, learning);
+    const started = await AgentChild.start(lab, { cluster: text, minTtl: 600, grace: 5, learning });
+    agent = started.agent;
+    assert.ok(started.ready.ready >= 1 && started.ready.redirect, `the agent child: ${JSON.stringify(started.ready)}`);
     // Every pod resolves every name of the zone, through its ordinary DNS address (the redirect takes subjects' queries to the proxy).
     await Promise.all(
       c.pods.map(async (_, i) => {

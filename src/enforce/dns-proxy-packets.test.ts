@@ -8,12 +8,9 @@
  * ordinary DNS address (the kube-dns Service), are redirected to the proxy, and connect.
  */
 import assert from "node:assert/strict";
-import { type ChildProcessByStdio, spawn } from "node:child_process";
-import { createInterface } from "node:readline";
-import type { Readable, Writable } from "node:stream";
 import { after, before, describe, test } from "node:test";
-import { setTimeout as sleep } from "node:timers/promises";
 import { type Lab, labUp } from "../lab/index.js";
+import { AgentChild } from "../testing/dns-agent-child.js";
 import { labSkip } from "../lab/testing.js";
 import type { LabSpec } from "../lab/types.js";
 import { type Ip, parseIp } from "../net/ip.js";
@@ -129,79 +126,11 @@ spec:
     to: [{networks: [0.0.0.0/0]}]
 `;
 
-/** What the node agent runs with --dns-proxy, in the node namespace. */
-const CHILD = `
-const base = process.argv[1];
-const imp = (p) => import(new URL(p, base).href);
-const { loadCluster } = await imp("k8s/load.js");
-const { compileRuleset } = await imp("nft/compile.js");
-const { AgentDns } = await imp("agent/dns.js");
-const { startDnsProxy } = await imp("enforce/dns-proxy.js");
-const { applyRuleset } = await imp("enforce/nft.js");
-const { Registry } = await imp("agent/metrics.js");
-const { AddressSet } = await imp("net/address-set.js");
-const { parseCidr } = await imp("net/cidr.js");
-const { parseIp } = await imp("net/ip.js");
-const { createInterface } = await import("node:readline");
-const say = (o) => process.stdout.write(JSON.stringify(o) + "\\n");
-const cluster = loadCluster([{ file: "lab.yaml", text: process.argv[2] }]).value;
-const registry = new Registry();
-const logger = { log: (level, msg, fields) => process.stderr.write(level + " " + msg + " " + JSON.stringify(fields ?? {}) + "\\n") };
-const dns = new AgentDns({ listen: { address: parseIp("169.254.1.1"), port: 5353 }, upstream: null, timeouts: { minTtl: 1, grace: 1 }, holdMaxMs: 2000, caps: { perName: 1024, perPod: 16384, total: 262144 }, start: startDnsProxy }, undefined, registry, logger);
-await dns.prepare(cluster);
-const compiled = compileRuleset(cluster, { podNetwork: AddressSet.fromCidr(parseCidr("10.244.0.0/16").cidr), ipBlockMatchesPods: true }, {}, { dnsProxy: dns.target() });
-const applied = await dns.replace(compiled.ruleset, (text) => applyRuleset(text));
-if (!applied.ok) { say({ error: applied.error.stderr }); process.exit(1); }
-dns.applied(compiled.domainRules);
-say({ ready: compiled.domainRules.length });
-createInterface({ input: process.stdin }).on("line", async (line) => {
-  const m = JSON.parse(line);
-  if (m.metrics) { dns.refreshMetrics(); say({ metrics: registry.render() }); }
-  if (m.stop) { await dns.close(); say({ stopped: true }); process.exit(0); }
-});
-`;
-
-class AgentChild {
-  private readonly lines: Record<string, unknown>[] = [];
-  private readonly waiters: (() => void)[] = [];
-  constructor(readonly child: ChildProcessByStdio<Writable, Readable, null>) {
-    createInterface({ input: child.stdout }).on("line", (l) => {
-      this.lines.push(JSON.parse(l) as Record<string, unknown>);
-      this.waiters.splice(0).forEach((w) => w());
-    });
-  }
-
-  static async start(lab: Lab): Promise<AgentChild> {
-    const child = spawn("ip", ["netns", "exec", lab.nodeNs, process.execPath, "--input-type=module", "-e", CHILD, new URL("../", import.meta.url).href, CLUSTER], { stdio: ["pipe", "pipe", "inherit"] });
-    const agent = new AgentChild(child);
-    const ready = await agent.next<{ ready?: number; error?: string }>("ready", 15_000);
-    assert.equal(ready.ready, 1, "one domain rule");
-    return agent;
-  }
-
-  async next<T>(key: string, ms = 5000): Promise<T> {
-    const deadline = performance.now() + ms;
-    for (;;) {
-      const i = this.lines.findIndex((l) => key in l || "error" in l);
-      if (i >= 0) {
-        const line = this.lines.splice(i, 1)[0] as Record<string, unknown>;
-        if ("error" in line) assert.fail(`the agent child: ${String(line["error"])}`);
-        return line as T;
-      }
-      if (performance.now() > deadline) assert.fail(`no "${key}" line from the agent child in ${ms} ms`);
-      await Promise.race([new Promise<void>((r) => this.waiters.push(r)), sleep(50)]);
-    }
-  }
-
-  async metrics(): Promise<string> {
-    this.child.stdin.write(`${JSON.stringify({ metrics: true })}\n`);
-    return (await this.next<{ metrics: string }>("metrics")).metrics;
-  }
-
-  async stop(): Promise<void> {
-    this.child.stdin.write(`${JSON.stringify({ stop: true })}\n`);
-    await this.next("stopped");
-  }
+/** The agent's DNS part in the node namespace, with 1 s min TTL and grace (the expiry test waits them out). */
+async function startAgent(lab: Lab): Promise<AgentChild> {
+  const { agent, ready } = await AgentChild.start(lab, { cluster: CLUSTER, minTtl: 1, grace: 1, learning: true });
+  assert.equal(ready.ready, 1, "one domain rule");
+  return agent;
 }
 
 const metric = (text: string, name: string): number => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, "m").exec(text)?.[1] ?? NaN);
@@ -214,7 +143,7 @@ describe("domainNames through the node agent's DNS proxy, with real packets (lab
 
   before(async () => {
     lab = await labUp(SPEC);
-    agent = await AgentChild.start(lab);
+    agent = await startAgent(lab);
   });
   after(async () => {
     agent?.child.kill("SIGKILL");
@@ -273,7 +202,7 @@ describe("domainNames through the node agent's DNS proxy, with real packets (lab
     await resolve(WEB, "kept.stripe.network");
     assert.equal(await connect(WEB, KEPT), true);
     await agent.stop();
-    agent = await AgentChild.start(lab);
+    agent = await startAgent(lab);
     assert.equal(await connect(WEB, KEPT), true, "no new lookup: carried over");
     assert.equal(await connect(OTHER, KEPT), false);
   });
