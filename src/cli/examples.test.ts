@@ -1,6 +1,6 @@
 /**
  * The examples people copy run as printed, from the repository root: every `portcullis` command in
- * README.md (```console blocks: `$ command`, then its exact stdout; a last line `...` means "the
+ * README.md and the guides in GUIDES (```console blocks: `$ command`, then its exact stdout; a last line `...` means "the
  * output continues", so the lines above are a prefix; ```sh blocks: the command runs) and every
  * example of every `--help`. Commands that need root or a live cluster are listed in SKIPPED with
  * the reason (the ones that write to a cluster run nowhere else: verify); they still must parse and name real paths.
@@ -67,8 +67,11 @@ function splitComment(text: string): { line: string; exit: number | null } {
   return { line: (m[1] ?? "").trim(), exit: exit === null ? null : Number(exit[1]) };
 }
 
-/** The examples of README.md's console and sh blocks. */
-function readmeExamples(text: string): Example[] {
+/** Guides whose console blocks are checked as README.md's are. An example exiting 2 or more shows its stderr, with `# exit N` written. */
+const GUIDES = ["docs/dns-names/offline.md"];
+
+/** The examples of a markdown file's console and sh blocks (`file`: its path from the root, for messages). */
+function readmeExamples(text: string, file = "README.md"): Example[] {
   const out: Example[] = [];
   for (const block of text.matchAll(/^```(console|sh)\n([\s\S]*?)^```$/gm)) {
     const startLine = text.slice(0, block.index).split("\n").length + 1;
@@ -77,7 +80,7 @@ function readmeExamples(text: string): Example[] {
       lines.forEach((l, i) => {
         const { line, exit } = splitComment(l);
         if (line.split("&&").some((s) => PORTCULLIS.test(s.trim().replace(/^sudo\s+/, "")) || s.includes("| portcullis"))) {
-          out.push({ at: `README.md:${startLine + i}`, line, expected: null, exit });
+          out.push({ at: `${file}:${startLine + i}`, line, expected: null, exit });
         }
       });
       continue;
@@ -88,7 +91,7 @@ function readmeExamples(text: string): Example[] {
       const output = lines.slice(i + 1, end === -1 ? undefined : end);
       const prefix = output.at(-1) === "...";
       const { line, exit } = splitComment(l.slice(2));
-      out.push({ at: `README.md:${startLine + i}`, line, expected: { stdout: (prefix ? output.slice(0, -1) : output).map((x) => `${x}\n`).join(""), prefix }, exit });
+      out.push({ at: `${file}:${startLine + i}`, line, expected: { stdout: (prefix ? output.slice(0, -1) : output).map((x) => `${x}\n`).join(""), prefix }, exit });
     });
   }
   return out;
@@ -125,24 +128,33 @@ async function check(example: Example): Promise<void> {
   }
   for (const argv of argvs) {
     const r = await runArgv(argv);
-    assert.ok(r.code === 0 || r.code === 1, `${example.at}: "${example.line}" exited ${r.code}:\n${r.stderr}`);
+    const failing = example.exit !== null && example.exit >= 2;
+    assert.ok(r.code === 0 || r.code === 1 || failing, `${example.at}: "${example.line}" exited ${r.code}:\n${r.stderr}`);
     if (example.exit !== null) assert.equal(r.code, example.exit, `${example.at}: "${example.line}" should exit ${example.exit}`);
     if (example.expected === null) continue;
-    const got = example.expected.prefix ? r.stdout.slice(0, example.expected.stdout.length) : r.stdout;
+    // An example of a refused input shows what the user sees: the message on stderr (stdout is empty then).
+    if (failing) assert.equal(r.stdout, "", `${example.at}: "${example.line}" exits ${r.code} and prints nothing on stdout`);
+    const printed = failing ? r.stderr : r.stdout;
+    const got = example.expected.prefix ? printed.slice(0, example.expected.stdout.length) : printed;
     assert.equal(got, example.expected.stdout, `${example.at}: the output of "${example.line}" differs from the README`);
   }
 }
 
 process.chdir(ROOT);
 const readme = readmeExamples(readFileSync(join(ROOT, "README.md"), "utf8"));
+const guides = GUIDES.flatMap((file) => readmeExamples(readFileSync(join(ROOT, file), "utf8"), file));
 const help = helpExamples();
 
-for (const example of [...readme, ...help]) {
+for (const example of [...readme, ...guides, ...help]) {
   test(`example ${example.at}: ${example.line}`, () => check(example));
 }
 
 test("the README has the console examples this test reads", () => {
   assert.ok(readme.filter((e) => e.expected !== null).length >= 10);
+});
+
+test("every guide in GUIDES has console examples this test reads", () => {
+  for (const file of GUIDES) assert.ok(guides.some((e) => e.at.startsWith(`${file}:`) && e.expected !== null), file);
 });
 
 test("every SKIPPED command is still an example", () => {
