@@ -38,6 +38,9 @@ class FeedWatch implements WatchSource {
     for (const object of objects) this.listener?.({ type: "added", object });
     this.listener?.({ type: "synced", objects: objects.length });
   }
+  send(type: "added" | "deleted", object: LiveObject): void {
+    this.listener?.({ type, object });
+  }
 }
 
 const ip = (text: string): Ip => parseIp(text) as Ip;
@@ -77,10 +80,13 @@ test("agent --dns-proxy: the proxy starts with the kube-dns ClusterIP as upstrea
     let started: Parameters<StartDnsProxy>[0] | null = null;
     let hook: Parameters<StartDnsProxy>[1] | null = null;
     const stats: ProxyStats = { queries: 3, answers: 2, lateReleases: 1, refused: 0, upstreamErrors: 0 };
+    const upstreams: string[] = [];
+    let closed = 0;
     const start: StartDnsProxy = (options, beforeRelease) => {
       started = options;
       hook = beforeRelease;
-      return Promise.resolve({ stats: () => stats, close: () => Promise.resolve() });
+      upstreams.push(options.upstream.host);
+      return Promise.resolve({ stats: () => stats, close: () => Promise.resolve(void closed++) });
     };
     const lines: Record<string, unknown>[] = [];
     const abort = new AbortController();
@@ -129,6 +135,14 @@ test("agent --dns-proxy: the proxy starts with the kube-dns ClusterIP as upstrea
       for (const line of ["portcullis_dns_answers_total 1", "portcullis_dns_elements_added_total 1", "portcullis_dns_learned_elements 1", "portcullis_dns_late_releases_total 1", "portcullis_dns_queries_total 3", "portcullis_dns_hold_seconds_count 1"]) {
         assert.ok(metrics.split("\n").includes(line), `${line} in\n${metrics}`);
       }
+      // The kube-dns Service replaced by one with another ClusterIP: the proxy restarts asking the new one.
+      feeds.services.send("deleted", kubeDns);
+      const moved = { ...kubeDns, metadata: { ...meta("kube-dns", "kube-system"), uid: "uid-kube-dns-2" }, spec: { ...(kubeDns["spec"] as object), clusterIP: "10.96.0.11", clusterIPs: ["10.96.0.11"] } } as LiveObject;
+      feeds.services.send("added", moved);
+      for (let k = 0; k < 250 && upstreams.length < 2; k++) await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(upstreams, ["10.96.0.10", "10.96.0.11"]);
+      assert.equal(closed, 1, "the old proxy closed");
+      assert.ok(lines.some((l) => l["msg"] === "the cluster DNS moved: the DNS proxy restarts with the new upstream"), JSON.stringify(lines));
     } finally {
       abort.abort();
       await running;

@@ -73,6 +73,8 @@ export class AgentDns {
   private proxy: { stats(): ProxyStats; close(): Promise<void> } | null = null;
   private starting: Promise<void> | null = null;
   private servers: readonly Ip[] = [];
+  /** Where the running proxy sends queries. */
+  private upstream: HostPort | null = null;
   private readonly m: ReturnType<typeof dnsMetrics>;
 
   constructor(
@@ -92,12 +94,21 @@ export class AgentDns {
    */
   async prepare(cluster: Cluster): Promise<void> {
     this.servers = clusterDnsAddresses(cluster);
-    if (this.proxy !== null || this.servers.length === 0) return;
+    if (this.servers.length === 0) return;
     const upstream = this.opts.upstream ?? { host: formatIp(this.servers[0] as Ip), port: 53 };
+    if (this.proxy !== null && this.upstream !== null && (this.upstream.host !== upstream.host || this.upstream.port !== upstream.port)) {
+      // The kube-dns Service was replaced (a ClusterIP never changes in place): a proxy still asking the old address would answer nothing.
+      this.log.log("info", "the cluster DNS moved: the DNS proxy restarts with the new upstream", { from: `${this.upstream.host}:${this.upstream.port}`, to: `${upstream.host}:${upstream.port}` });
+      const old = this.proxy;
+      this.proxy = null;
+      await old.close();
+    }
+    if (this.proxy !== null) return;
     this.starting ??= this.opts
       .start({ listen: { host: formatIp(this.opts.listen.address), port: this.opts.listen.port }, upstream, holdMaxMs: this.opts.holdMaxMs }, (client, _question, response) => this.learner.learn(client, response.answers))
       .then((proxy) => {
         this.proxy = proxy;
+        this.upstream = upstream;
         this.log.log("info", "DNS proxy listening: queries of pods some domainNames rule selects are redirected to it", { listen: `${formatIp(this.opts.listen.address)}:${this.opts.listen.port}`, upstream: `${upstream.host}:${upstream.port}` });
       })
       .catch((e: unknown) => {
