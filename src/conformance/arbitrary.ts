@@ -8,7 +8,7 @@ import type { LabelSelector, Requirement } from "../model/selector.js";
 import { AddressSet } from "../net/address-set.js";
 import { cidrOf } from "../net/cidr.js";
 import type { Ip } from "../net/ip.js";
-import { type DnsName, dnsName } from "../dns/names.js";
+import { type DnsName, dnsName, domainPattern } from "../dns/names.js";
 import type { DnsRecord } from "../dns/snapshot.js";
 
 const AT: Location = { file: "random.yaml", line: 1, column: 1, document: 0, path: "" };
@@ -191,7 +191,7 @@ const arbAdminPeer: fc.Arbitrary<AdminEgressPeer> = fc.oneof(
   { weight: 3, arbitrary: arbAdminSelection },
   { weight: 3, arbitrary: fc.array(fc.oneof(arbCidr4, arbCidr6), { minLength: 1, maxLength: 2 }).map((networks) => ({ kind: "networks" as const, networks, at: AT })) },
   { weight: 1, arbitrary: arbSelector.map((nodes) => ({ kind: "nodes" as const, nodes, at: AT })) },
-  { weight: 1, arbitrary: fc.uniqueArray(arbDomainPattern, { minLength: 1, maxLength: 2 }).map((texts) => ({ kind: "domainNames" as const, domainNames: texts.map((text) => ({ text, wildcard: text.startsWith("*."), at: AT })), at: AT })) },
+  { weight: 1, arbitrary: fc.uniqueArray(arbDomainPattern, { minLength: 1, maxLength: 2 }).map((texts) => ({ kind: "domainNames" as const, domainNames: texts.map((text) => ({ text, pattern: domainPattern(text), at: AT })), at: AT })) },
 );
 
 /** Ingress peers are only `namespaces` and `pods`. */

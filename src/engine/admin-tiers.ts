@@ -19,7 +19,6 @@ import type { Cluster, Direction, Endpoint } from "../model/cluster.js";
 import type { Protocol } from "../model/ports.js";
 import { type LabelSelector, selectorMatches } from "../model/selector.js";
 import { AddressSet } from "../net/address-set.js";
-import { domainPattern } from "../dns/names.js";
 import type { Admission, DnsSnapshot } from "../dns/snapshot.js";
 import type { LabelClass, LabelClasses } from "./classes.js";
 import { cachedSelectorKey, classesSelectedBy, selectsNamespace, selectsPods } from "./selection.js";
@@ -420,10 +419,7 @@ export class AdminTiers {
     if (dns === undefined) return AddressSet.EMPTY;
     let at = this.domainAddresses.get(peer);
     if (at === undefined) {
-      at = AddressSet.fromIps(peer.domainNames.flatMap((d) => {
-        const pattern = domainPattern(d.text);
-        return pattern === null ? [] : dns.addresses(pattern);
-      }));
+      at = AddressSet.fromIps(peer.domainNames.flatMap((d) => (d.pattern === null ? [] : dns.addresses(d.pattern))));
       this.domainAddresses.set(peer, at);
     }
     return at;
@@ -441,7 +437,7 @@ export class AdminTiers {
     for (const peer of rule.match.peers) {
       if (peer.kind !== "domainNames") continue;
       for (const d of peer.domainNames) {
-        const pattern = domainPattern(d.text);
+        const pattern = d.pattern;
         if (pattern === null) continue;
         for (const address of dns.addresses(pattern)) {
           if (!hit.has(address)) continue;

@@ -233,7 +233,7 @@ describe("admin policies: the API's examples decode into one model", () => {
         - nodes: {matchExpressions: [{key: node-role.kubernetes.io/control-plane, operator: Exists}]}
     `));
     const [domains, nodes] = p.egress.map((r) => (r.match.kind === "as-written" ? r.match.peers[0] : undefined));
-    assert.deepEqual(domains?.kind === "domainNames" ? domains.domainNames.map((d) => [d.text, d.wildcard]) : undefined, [["*.kubernetes.io", true], ["example.com.", false]]);
+    assert.deepEqual(domains?.kind === "domainNames" ? domains.domainNames.map((d) => [d.text, d.pattern?.kind === "subdomains"]) : undefined, [["*.kubernetes.io", true], ["example.com.", false]]);
     assert.equal(nodes?.kind, "nodes");
   });
 

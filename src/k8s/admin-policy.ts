@@ -24,6 +24,7 @@ import { readCidr } from "./policy-peer.js";
 import { readPortNumber, readProtocol } from "./policy-port.js";
 import { type Field, type Reader, checkFields, child, isAbsent, missing, readInteger, readItemMap, readItemString, readList, readMap, readString, requireString } from "./reader.js";
 import { readSelector } from "./selector.js";
+import { domainPattern } from "../dns/names.js";
 
 /**
  * What differs between the kinds: field names, enums and limits, as each CRD states them
@@ -344,7 +345,7 @@ function readDomainNames(r: Reader, field: Field): AdminEgressPeer | undefined {
       r.error(codes.invalidDomainName, messages.invalidDomainName(text), item.path);
       return undefined;
     }
-    return { text, wildcard: text.startsWith("*."), at: r.at(item.path) };
+    return { text, pattern: domainPattern(text), at: r.at(item.path) };
   });
   return domainNames === undefined ? undefined : { kind: "domainNames", domainNames, at: r.at(field.path) };
 }

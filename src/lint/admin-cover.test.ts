@@ -9,6 +9,7 @@ import type { Location } from "../diag/location.js";
 import type { LabelSelector } from "../model/selector.js";
 import { type Cidr, parseCidr } from "../net/cidr.js";
 import { peerCovers, protocolsCover, selectorCovers } from "./admin-cover.js";
+import { domainPattern } from "../dns/names.js";
 
 const AT: Location = { file: "case.yaml", line: 1, column: 1, document: 0, path: "" };
 const sel = (labels: Record<string, string>): LabelSelector => ({ requirements: Object.entries(labels).map(([key, v]) => ({ key, operator: "In" as const, values: [v] })) });
@@ -39,14 +40,14 @@ const PEERS: readonly { name: string; q: AdminEgressPeer; p: AdminEgressPeer; co
   { name: "near miss: pods peers do not cover networks", q: namespaces({}), p: networks("10.0.0.0/8"), covers: false },
   {
     name: '"*.kubernetes.io" matches subdomains of kubernetes.io: covers blog.kubernetes.io',
-    q: { kind: "domainNames", domainNames: [{ text: "*.kubernetes.io", wildcard: true, at: AT }], at: AT },
-    p: { kind: "domainNames", domainNames: [{ text: "blog.kubernetes.io", wildcard: false, at: AT }], at: AT },
+    q: { kind: "domainNames", domainNames: [{ text: "*.kubernetes.io", pattern: domainPattern("*.kubernetes.io"), at: AT }], at: AT },
+    p: { kind: "domainNames", domainNames: [{ text: "blog.kubernetes.io", pattern: domainPattern("blog.kubernetes.io"), at: AT }], at: AT },
     covers: true,
   },
   {
     name: 'near miss: "*.kubernetes.io" does not match kubernetes.io itself',
-    q: { kind: "domainNames", domainNames: [{ text: "*.kubernetes.io", wildcard: true, at: AT }], at: AT },
-    p: { kind: "domainNames", domainNames: [{ text: "kubernetes.io", wildcard: false, at: AT }], at: AT },
+    q: { kind: "domainNames", domainNames: [{ text: "*.kubernetes.io", pattern: domainPattern("*.kubernetes.io"), at: AT }], at: AT },
+    p: { kind: "domainNames", domainNames: [{ text: "kubernetes.io", pattern: domainPattern("kubernetes.io"), at: AT }], at: AT },
     covers: false,
   },
 ];

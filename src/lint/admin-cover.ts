@@ -8,6 +8,7 @@ import type { AdminEgressPeer, AdminPolicy, AdminProtocolMatch, AdminRule, Admin
 import type { Direction } from "../model/cluster.js";
 import { type LabelSelector, isMatchAll, selectorKey } from "../model/selector.js";
 import { AddressSet } from "../net/address-set.js";
+import { patternMatches } from "../dns/names.js";
 
 /** One requirement's canonical key (as selectorKey writes each). */
 const requirementKeys = (s: LabelSelector): Set<string> => new Set(s.requirements.map((r) => selectorKey({ requirements: [r] })));
@@ -32,10 +33,10 @@ export function subjectCovers(a: AdminSubject, b: AdminSubject): boolean {
 }
 
 /** `*.example.com` covers `a.example.com` and `*.a.example.com`: "matches subdomains of" it. */
-function domainCovers(a: DomainName, b: DomainName): boolean {
-  const name = (d: DomainName): string => d.text.replace(/^\*\./, "").replace(/\.$/, "").toLowerCase();
-  if (!a.wildcard) return !b.wildcard && name(a) === name(b);
-  return name(b).endsWith(`.${name(a)}`) || (b.wildcard && name(b) === name(a));
+function domainCovers({ pattern: a }: DomainName, { pattern: b }: DomainName): boolean {
+  if (a === null || b === null) return false;
+  if (a.kind === "exact") return b.kind === "exact" && a.name === b.name;
+  return b.kind === "exact" ? patternMatches(a, b.name) : b.parent === a.parent || patternMatches(a, b.parent);
 }
 
 /** Every address of both families: a `networks` peer holding them matches every peer, pods and nodes included. */

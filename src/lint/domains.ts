@@ -3,7 +3,7 @@
  * rule that has one, its policy, and each entry with its pattern (src/dns/names.ts, the one
  * definition of matching).
  */
-import { type DomainPattern, domainPattern } from "../dns/names.js";
+import type { DomainPattern } from "../dns/names.js";
 import type { AdminEgressPeer, AdminPolicy, AdminRule, DomainName } from "../model/admin-policy.js";
 import type { Cluster } from "../model/cluster.js";
 import { rulesOf } from "./admin-cover.js";
@@ -39,5 +39,5 @@ export function domainRules(cluster: Cluster): DomainRule[] {
 
 /** Every `domainNames` entry of the input, in input order. */
 export function domainEntries(cluster: Cluster): DomainEntry[] {
-  return domainRules(cluster).flatMap(({ policy, rule, peers }) => peers.flatMap((peer) => peer.domainNames.map((name) => ({ policy, rule, peer, name, pattern: domainPattern(name.text) }))));
+  return domainRules(cluster).flatMap(({ policy, rule, peers }) => peers.flatMap((peer) => peer.domainNames.map((name) => ({ policy, rule, peer, name, pattern: name.pattern }))));
 }

@@ -1,4 +1,5 @@
 import type { Location } from "../diag/location.js";
+import type { DomainPattern } from "../dns/names.js";
 import type { Cidr } from "../net/cidr.js";
 import type { Labels } from "./labels.js";
 import type { Protocol } from "./ports.js";
@@ -45,8 +46,12 @@ export type AdminSubject =
 /** A DomainName as written: an exact name, or `*.` and a name ("'*' may only be specified as a prefix"). */
 export interface DomainName {
   readonly text: string;
-  /** `*.kubernetes.io` "matches subdomains of kubernetes.io", not kubernetes.io itself. */
-  readonly wildcard: boolean;
+  /**
+   * What it matches (src/dns/names.ts: `*.kubernetes.io` "matches subdomains of kubernetes.io", not
+   * kubernetes.io itself), read once when decoded; null for a text the CRD's pattern admits that is
+   * no DNS name (a label over 63 octets, over 253 characters): it matches nothing.
+   */
+  readonly pattern: DomainPattern | null;
   readonly at: Location;
 }
 
@@ -157,6 +162,11 @@ export interface AdminRuleName {
   readonly priority: number | null;
   readonly rule: number;
   readonly name: string | null;
+}
+
+/** The name of `rule` of `policy` in `tier`. */
+export function adminRuleName(tier: AdminTier, policy: AdminPolicy, rule: AdminRule<unknown>): AdminRuleName {
+  return { tier, policy: { kind: policy.source.kind, name: policy.name }, priority: policy.priority, rule: rule.index, name: rule.name ?? null };
 }
 
 /** `Admin ClusterNetworkPolicy deny-metadata (priority 10) rule 0 "block-imds"`: how every output names an admin rule. */

@@ -6,11 +6,11 @@
  */
 import { adminProtocolsConns } from "../analysis/rule-conns.js";
 import type { AdminTiers } from "../engine/admin-tiers.js";
-import { type AdminEgressPeer, type AdminPolicy, type AdminProtocolMatch, type AdminRule, type AdminTier, effectiveAction, formatAdminPolicy } from "../model/admin-policy.js";
+import { type AdminEgressPeer, type AdminPolicy, type AdminProtocolMatch, type AdminRule, type AdminTier, adminRuleName, effectiveAction, formatAdminPolicy } from "../model/admin-policy.js";
 import type { Direction, Endpoint } from "../model/cluster.js";
 import { AddressSet } from "../net/address-set.js";
 import { ADDRESS_TYPE, type Contribution, IP_KEYWORD, partition, portTails, segmentElements } from "./elements.js";
-import { type DomainPattern, domainPattern, formatPattern } from "../dns/names.js";
+import { type DomainPattern, formatPattern } from "../dns/names.js";
 import { setName } from "./ids.js";
 import { type RuleLookups, addressLookup, lookupSet, namedIngressLookup } from "./rule-sets.js";
 import type { Mode, RuleIdEntry } from "./types.js";
@@ -121,8 +121,7 @@ export function rulePatterns(rule: AdminRule<AdminEgressPeer>): DomainPattern[] 
   for (const peer of rule.match.peers) {
     if (peer.kind !== "domainNames") continue;
     for (const d of peer.domainNames) {
-      const pattern = domainPattern(d.text);
-      if (pattern !== null) out.set(formatPattern(pattern), pattern);
+      if (d.pattern !== null) out.set(formatPattern(d.pattern), d.pattern);
     }
   }
   return [...out.values()];
@@ -156,11 +155,7 @@ export function adminRuleEntry(spec: AdminRuleSpec, mode: Mode): RuleIdEntry {
     kind: "admin-rule",
     id: spec.id,
     direction: spec.direction,
-    tier: spec.tier,
-    policy: { kind: policy.source.kind, name: policy.name },
-    priority: policy.priority,
-    rule: rule.index,
-    name: rule.name ?? null,
+    ...adminRuleName(spec.tier, policy, rule),
     action: effectiveAction(rule),
     failClosed: rule.match.kind !== "as-written",
     mode,

@@ -23,7 +23,7 @@ import type { LabelSelector } from "../model/selector.js";
 import { AddressSet } from "../net/address-set.js";
 import type { Ip } from "../net/ip.js";
 import type { Connection, EngineOptions, Target, Verdict } from "../engine/types.js";
-import { type DnsName, domainPattern, patternMatches } from "../dns/names.js";
+import { type DnsName, patternMatches } from "../dns/names.js";
 import { type DnsRecord, MAX_CNAME_HOPS } from "../dns/snapshot.js";
 
 /** `matchLabels` and `matchExpressions` are ANDed; an empty selector matches everything. */
@@ -187,10 +187,9 @@ function adminPeerAdmits(a: Asked, peer: AdminEgressPeer): AddressSet {
       if (a.domains === "all") return all;
       if (a.domains === "none") return AddressSet.EMPTY;
       const records = a.domains.records;
-      const ips = peer.domainNames.flatMap((d) => {
-        const pattern = domainPattern(d.text);
-        return pattern === null ? [] : ownerNames(records).filter((n) => patternMatches(pattern, n)).flatMap((n) => resolvedAddresses(records, n));
-      });
+      const ips = peer.domainNames.flatMap(({ pattern }) =>
+        pattern === null ? [] : ownerNames(records).filter((n) => patternMatches(pattern, n)).flatMap((n) => resolvedAddresses(records, n)),
+      );
       return all.intersect(AddressSet.fromIps(ips));
     }
   }

@@ -8,13 +8,13 @@
 import type { ConnSet } from "../analysis/connset.js";
 import { adminProtocolsConns } from "../analysis/rule-conns.js";
 import type { Location } from "../diag/location.js";
-import { type DomainPattern, domainPattern, formatPattern } from "../dns/names.js";
+import { type DomainPattern, formatPattern } from "../dns/names.js";
 import type { DnsSnapshot } from "../dns/snapshot.js";
 import type { Engine } from "../engine/engine.js";
-import { type AdminAction, type AdminEgressPeer, type AdminPolicy, type AdminRule, type AdminRuleName, type AdminTier, effectiveAction } from "../model/admin-policy.js";
+import { type AdminAction, type AdminEgressPeer, type AdminRule, type AdminRuleName, adminRuleName, effectiveAction } from "../model/admin-policy.js";
 import type { Endpoint, Service } from "../model/cluster.js";
-import { serviceName } from "../model/service.js";
-import { type Ip, compareIps } from "../net/ip.js";
+import { serviceName, serviceWithClusterIp } from "../model/service.js";
+import type { Ip } from "../net/ip.js";
 
 /** One `domainNames` entry of a rule that decides a workload's egress. */
 export interface DomainDestination {
@@ -57,18 +57,14 @@ export function domainDestinations(engine: Engine, e: Endpoint): DomainDestinati
         for (const peer of rule.match.peers) {
           if (peer.kind !== "domainNames") continue;
           for (const d of peer.domainNames) {
-            const parsed = domainPattern(d.text);
-            out.push({ pattern: parsed === null ? d.text : formatPattern(parsed), parsed, action: effectiveAction(rule), rule: ruleName(layer.tier, policy, rule), conns, at: d.at });
+            const parsed = d.pattern;
+            out.push({ pattern: parsed === null ? d.text : formatPattern(parsed), parsed, action: effectiveAction(rule), rule: adminRuleName(layer.tier, policy, rule), conns, at: d.at });
           }
         }
       }
     }
   }
   return out;
-}
-
-function ruleName(tier: AdminTier, policy: AdminPolicy, rule: AdminRule<unknown>): AdminRuleName {
-  return { tier, policy: { kind: policy.source.kind, name: policy.name }, priority: policy.priority, rule: rule.index, name: rule.name ?? null };
 }
 
 /**
@@ -79,7 +75,7 @@ export function resolvedAddresses(d: DomainDestination, snapshot: DnsSnapshot, s
   if (d.parsed === null) return [];
   return snapshot.matching(d.parsed).flatMap((m) =>
     m.resolutions.map((r) => {
-      const service = services.find((s) => s.clusterIps.some((ip) => compareIps(ip, r.address) === 0));
+      const service = serviceWithClusterIp(services, r.address);
       return { name: m.name, address: r.address, chain: [...r.chain], ttl: r.ttl, ...(service === undefined ? {} : { clusterIpOf: serviceName(service) }) };
     }),
   );

@@ -12,7 +12,7 @@ import { type CheckJson, checkJson, renderCheckText } from "../../render/check.j
 import { type CheckCasesJson, type NameResolutionJson, renderCheckCasesText } from "../../render/check-cases.js";
 import { type TierStepJson, tierStepJson, tierStepLine } from "../../render/check.js";
 import { resolutionJson } from "../../render/dns.js";
-import { type DnsName, dnsName, domainPattern, patternMatches } from "../../dns/names.js";
+import { type DnsName, dnsName, patternMatches } from "../../dns/names.js";
 import { type Resolution, recordType } from "../../dns/snapshot.js";
 import { dnsStep, ruleAction } from "../../engine/admin-tiers.js";
 import type { AdminEgressPeer, AdminRule } from "../../model/admin-policy.js";
@@ -143,10 +143,7 @@ function nameDepends(options: CheckOptions, froms: readonly Target[], name: DnsN
 /** Whether a rule has a domainNames peer with a pattern that matches `name`. */
 function domainRuleMatches(rule: AdminRule<AdminEgressPeer>, name: DnsName): boolean {
   if (rule.match.kind !== "as-written") return false;
-  return rule.match.peers.some((p) => p.kind === "domainNames" && p.domainNames.some((d) => {
-    const pattern = domainPattern(d.text);
-    return pattern !== null && patternMatches(pattern, name);
-  }));
+  return rule.match.peers.some((p) => p.kind === "domainNames" && p.domainNames.some((d) => d.pattern !== null && patternMatches(d.pattern, name)));
 }
 
 function nameDependsText(v: NameDependsJson): string {
