@@ -12,6 +12,7 @@ import {
   type AdminProtocolMatch,
   type AdminRule,
   type AdminTier,
+  adminRuleName,
   effectiveAction,
 } from "../model/admin-policy.js";
 import type { Direction, Endpoint } from "../model/cluster.js";
@@ -20,8 +21,7 @@ import { formatCidr } from "../net/cidr.js";
 import type { Engine } from "../engine/engine.js";
 import type { Admission } from "../dns/snapshot.js";
 import { AddressSet } from "../net/address-set.js";
-import { compareIps } from "../net/ip.js";
-import { serviceName } from "../model/service.js";
+import { serviceName, serviceWithClusterIp } from "../model/service.js";
 
 export interface AdminRuleView {
   readonly tier: AdminTier;
@@ -64,12 +64,8 @@ export function adminRulesSelecting(engine: Engine, endpoint: Endpoint, directio
       for (const rule of policy[direction] as readonly AdminRule<AdminEgressPeer>[]) {
         const m = rule.match;
         out.push({
-          tier: layer.tier,
-          policy: { kind: policy.source.kind, name: policy.name },
-          priority: policy.priority,
+          ...adminRuleName(layer.tier, policy, rule),
           direction,
-          rule: rule.index,
-          name: rule.name ?? null,
           action: effectiveAction(rule),
           failClosed: m.kind !== "as-written",
           peers: m.kind === "denies-all" ? "all" : m.kind === "matches-nothing" ? [] : m.peers.map((p) => adminPeerText(p, resolved)),
@@ -89,7 +85,7 @@ function admissionsOf(engine: Engine, rule: AdminRule<AdminEgressPeer>): { reado
   if (engine.options.dns === undefined || admin === null || rule.match.kind !== "as-written" || !rule.match.peers.some((p) => p.kind === "domainNames")) return {};
   return {
     admissions: admin.admissions(rule, AddressSet.ALL).map((a) => {
-      const service = engine.cluster.services.find((s) => s.clusterIps.some((ip) => compareIps(ip, a.resolution.address) === 0));
+      const service = serviceWithClusterIp(engine.cluster.services, a.resolution.address);
       return service === undefined ? a : { ...a, clusterIpOf: serviceName(service) };
     }),
   };

@@ -1,5 +1,5 @@
 import type { Cluster, Endpoint, Service, WorkloadKind } from "../model/cluster.js";
-import { serviceBackends } from "../model/service.js";
+import { serviceBackends, serviceWithClusterIp } from "../model/service.js";
 import type { Target } from "../engine/types.js";
 import { AddressSet } from "../net/address-set.js";
 import { formatCidr, parseCidr } from "../net/cidr.js";
@@ -79,7 +79,7 @@ export function resolveTarget(text: string, cluster: Cluster, namespace: string 
  */
 export function resolveDestination(text: string, cluster: Cluster, namespace: string | null = null): ResolvedDestination {
   const ip = parseIp(text);
-  const byIp = ip === undefined ? undefined : cluster.services.find((s) => s.clusterIps.some((x) => compareIps(x, ip) === 0));
+  const byIp = ip === undefined ? undefined : serviceWithClusterIp(cluster.services, ip);
   const owner = ip === undefined ? undefined : cluster.endpoints.find((e) => e.ips.some((x) => compareIps(x, ip) === 0));
   if (ip !== undefined && byIp !== undefined && owner === undefined) return { ok: true, destination: { kind: "service", service: byIp, clusterIp: ip } };
   const query = ip === undefined && !CIDR.test(text) ? parseName(text, namespace) : null;

@@ -8,14 +8,14 @@
  */
 import type { Cluster, Service } from "../model/cluster.js";
 import { serviceBackends } from "../model/service.js";
-import { CLUSTER_DNS_TTL, CLUSTER_DOMAIN } from "../model/well-known.js";
+import { CLUSTER_DNS_TTL, serviceDomainName } from "../model/well-known.js";
 import { compareIps, type Ip } from "../net/ip.js";
 import { type DnsName, dnsName } from "./names.js";
 import type { DnsRecord } from "./snapshot.js";
 
 /** `api.shop.svc.cluster.local`: a Service's name in the cluster DNS (null for a name DNS cannot hold). */
 export function serviceDnsName(service: Pick<Service, "namespace" | "name">): DnsName | null {
-  return dnsName(`${service.name}.${service.namespace}.svc.${CLUSTER_DOMAIN}`);
+  return dnsName(serviceDomainName(service.namespace, service.name));
 }
 
 /** The records of every Service of the input, in input order; each carries the Service's location. */

@@ -4,7 +4,7 @@
  */
 import type { Cluster, Endpoint, Service } from "../model/cluster.js";
 import type { Labels } from "../model/labels.js";
-import { CLUSTER_DOMAIN, findClusterDns, isDnsPod } from "../model/well-known.js";
+import { CLUSTER_DOMAIN, findClusterDns, isDnsPod, serviceDomainName } from "../model/well-known.js";
 import { type Ip, formatIp } from "../net/ip.js";
 
 export interface LabPodAddress {
@@ -44,13 +44,12 @@ export function podName(pod: LabPodAddress): string {
  */
 export function dnsNames(cluster: Cluster, pods: readonly LabPodAddress[]): Record<string, string[]> {
   const names = new Map<string, string[]>();
-  const svcName = (namespace: string, name: string): string => `${name}.${namespace}.svc.${CLUSTER_DOMAIN}`;
   for (const s of cluster.services) {
     if (s.selector === null) continue;
-    names.set(svcName(s.namespace, s.name), selected(s, pods).map((p) => formatIp(p.ip)));
+    names.set(serviceDomainName(s.namespace, s.name), selected(s, pods).map((p) => formatIp(p.ip)));
   }
   for (const p of pods) {
-    const name = svcName(p.endpoint.namespace, p.endpoint.name);
+    const name = serviceDomainName(p.endpoint.namespace, p.endpoint.name);
     if (!names.has(name)) names.set(name, [formatIp(p.ip)]);
     names.set(podName(p), [formatIp(p.ip)]);
   }

@@ -4,6 +4,7 @@
  */
 import type { Cluster, Endpoint, Service, ServicePort } from "./cluster.js";
 import type { Protocol } from "./ports.js";
+import { type Ip, compareIps } from "../net/ip.js";
 
 /**
  * The endpoints behind a Service: "Route service traffic to pods with label keys and values
@@ -16,6 +17,11 @@ export function serviceBackends(cluster: Cluster, service: Service): Endpoint[] 
 }
 
 /** `ns/name` of a Service. */
+/** The Service whose ClusterIPs include `ip`, if any. */
+export function serviceWithClusterIp(services: readonly Service[], ip: Ip): Service | undefined {
+  return services.find((s) => s.clusterIps.some((x) => compareIps(x, ip) === 0));
+}
+
 export function serviceName(service: Service): string {
   return `${service.namespace}/${service.name}`;
 }

@@ -96,6 +96,11 @@ export function podFamilies(podNetwork: AddressSet, endpoints: readonly Endpoint
  */
 export const CLUSTER_DOMAIN = "cluster.local";
 
+/** `api.shop.svc.cluster.local`: the name the cluster DNS gives Service `name` of `namespace`. */
+export function serviceDomainName(namespace: string, name: string): string {
+  return `${name}.${namespace}.svc.${CLUSTER_DOMAIN}`;
+}
+
 /** The TTL CoreDNS's kubernetes plugin gives its answers (`ttl`, default 5 seconds). */
 export const CLUSTER_DNS_TTL = 5;
 

@@ -7,7 +7,7 @@
 import { renameSync, writeFileSync } from "node:fs";
 import { clusterIpOf, serviceEndpoints } from "./kube-proxy.js";
 import type { KubeObject } from "./store.js";
-import { CLUSTER_DOMAIN } from "../../model/well-known.js";
+import { CLUSTER_DOMAIN, serviceDomainName } from "../../model/well-known.js";
 
 /** Every name the cluster DNS answers, with its addresses. */
 export function clusterDnsRecords(services: readonly KubeObject[], pods: readonly KubeObject[], external: Readonly<Record<string, readonly string[]>>): Record<string, string[]> {
@@ -17,7 +17,7 @@ export function clusterDnsRecords(services: readonly KubeObject[], pods: readonl
   };
   for (const [name, ips] of Object.entries(external)) add(name.replace(/\.$/, ""), ips);
   for (const svc of services) {
-    const name = `${svc.metadata.name}.${svc.metadata.namespace ?? "default"}.svc.${CLUSTER_DOMAIN}`;
+    const name = serviceDomainName(svc.metadata.namespace ?? "default", svc.metadata.name);
     const ip = clusterIpOf(svc);
     add(name, ip !== undefined ? [ip] : serviceEndpoints(svc, pods).map((e) => e.ip));
   }
