@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { buildFeeds } from "./build-feeds.js";
 import { buildDiff, buildEnforce, buildGraph, buildLab, buildLint, buildScaffold, buildVerify } from "./build-tools.js";
 import { commonOptions, filelessOptions, readOptions, type Given, list, namespaceScope, parsePort, parsePortOrName, parseProtocol, refuse, Refused, required, wellKnownFlags } from "./flags.js";
 import type { CommandOptions, Invocation } from "./options.js";
@@ -119,6 +120,7 @@ function build(name: CommandName, positionals: readonly string[], given: Given):
   }
   if (name === "scaffold") return buildScaffold(given);
   if (name === "lab") return buildLab(positionals, given);
+  if (name === "feeds") return buildFeeds(positionals, given);
   if (name === "verify") return buildVerify(given);
   if (name === "diff") return buildDiff(commonOptions(name, given), given);
   if (name === "enforce") return buildEnforce(given.has("kubernetes") ? filelessOptions(name, given) : commonOptions(name, given), given);

@@ -77,6 +77,8 @@ async function run(command: CommandOptions, io: CliIo): Promise<CommandResult> {
       return (await import("./commands/lab.js")).runLabCommand(command, io);
     case "verify":
       return (await import("./commands/verify.js")).runVerifyCommand(command, io);
+    case "feeds":
+      return (await import("./commands/feeds.js")).runFeeds(command);
     case "lint": {
       const loaded = await loadInput(command.common, io, adminPolicyHandling(command.name, command.common.snapshot !== undefined));
       if (loaded.kind === "ended") return loaded.result;

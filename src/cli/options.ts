@@ -9,6 +9,7 @@ import type { AdminApi } from "../scaffold/cluster.js";
 import type { Unseen } from "../k8s/live.js";
 import type { CommandName, OutputFormat } from "./spec.js";
 import type { DnsRecord, DnsSnapshot } from "../dns/snapshot.js";
+import type { FeedsOptions } from "./feeds-options.js";
 
 /** How every command that reads objects (from files or a cluster) reads and writes them. */
 export interface ReadingOptions {
@@ -125,6 +126,7 @@ export interface WellKnownFlags {
 export type LintFailOn = "error" | "warning" | "info" | "never";
 
 export type CommandOptions =
+  | FeedsOptions
   /** `namespace`: -n, what the command limits its rows to (sources there); null: every namespace (-A). */
   | { readonly name: "egress"; readonly common: ReadOptions; readonly namespace: string | null; readonly wellKnown: WellKnownFlags }
   | {

@@ -1,6 +1,6 @@
 /** A selector applied to a feed: the matched records' CIDRs aggregated per family. */
 import { AddressSet } from "../net/address-set.js";
-import type { Cidr } from "../net/cidr.js";
+import { type Cidr, formatCidr } from "../net/cidr.js";
 import { IntervalSet } from "../net/interval-set.js";
 import { knownFields, selectorMatches } from "./selector.js";
 import type { Feed, FeedSelector, Selection } from "./types.js";
@@ -22,5 +22,6 @@ export function selectRanges(feed: Feed, selector: FeedSelector): SelectResult {
   const unknown = [...selector.filters.keys()].filter((f) => !fields.includes(f));
   if (unknown.length > 0) return { ok: false, message: `no ${feed.provider} record has the field ${unknown.join(", ")}: known fields are ${fields.join(", ")}` };
   const matched = feed.records.filter((r) => selectorMatches(selector, r));
-  return { ok: true, selection: { selector, matched: matched.length, ...aggregate(matched.map((r) => r.cidr)) } };
+  const distinct = (f: 4 | 6): number => new Set(matched.filter((r) => r.family === f).map((r) => formatCidr(r.cidr))).size;
+  return { ok: true, selection: { selector, matched: matched.length, prefixes: { v4: distinct(4), v6: distinct(6) }, ...aggregate(matched.map((r) => r.cidr)) } };
 }

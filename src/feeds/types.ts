@@ -75,8 +75,10 @@ export interface FeedSelector {
 /** A selection aggregated: adjacent and contained prefixes merged, per family, in address order. */
 export interface Selection {
   readonly selector: FeedSelector;
-  /** Records the selector matched, before merging. */
+  /** Records the selector matched (a range listed under two matching keys counts twice). */
   readonly matched: number;
+  /** Distinct prefixes among them, per family: the count before merging. */
+  readonly prefixes: { readonly v4: number; readonly v6: number };
   readonly v4: readonly Cidr[];
   readonly v6: readonly Cidr[];
 }

@@ -1,0 +1,7 @@
+/** `feeds policy`: built by its own work item (docs/feeds.md); until then a usage error says so. */
+import type { FeedsOptions } from "../feeds-options.js";
+import { type CommandResult, usage } from "./result.js";
+
+export function runFeedsPolicy(o: Extract<FeedsOptions, { action: "policy" }>): CommandResult {
+  return usage(`feeds ${o.action} is not built yet`);
+}
