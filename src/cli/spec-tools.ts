@@ -178,7 +178,7 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
       { name: "dns-cap-per-name", type: "string", value: "N", help: "with --dns-proxy: learned addresses per pod and name; past it the soonest to expire is evicted; default 1024" },
       { name: "dns-cap-per-pod", type: "string", value: "N", help: "with --dns-proxy: learned addresses per pod; default 16384" },
       { name: "dns-cap-total", type: "string", value: "N", help: "with --dns-proxy: learned addresses on the node; default 262144" },
-      { name: "dns-writer", type: "string", value: "netlink|nft|auto", help: "with --dns-proxy: what writes the learned addresses: the netlink helper portcullis-nft-elements (one transaction per batch, no nft cache fetch), nft, or the helper when found (auto); default auto" },
+      { name: "dns-writer", type: "string", value: "WRITER", help: "with --dns-proxy: what writes the learned addresses (netlink, nft or auto): the netlink helper portcullis-nft-elements (one transaction per batch, no nft cache fetch), nft, or the helper when found (auto); default auto" },
       ...CLUSTER_FLAGS,
     ],
     outputs: ["text", "json", "nft"],
