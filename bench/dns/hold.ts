@@ -102,36 +102,43 @@ async function main(): Promise<void> {
     console.log("| writer | learned (agent) | kernel elements | loaded in s | pairs/s | agent heap for them MiB | bytes per pair (agent) | kernel slab delta MiB | nft -j list set ms |");
     console.log("|--------|-----------------|-----------------|-------------|---------|-------------------------|------------------------|-----------------------|--------------------|");
     const gc = (globalThis as { gc?: () => void }).gc;
-    for (const writer of writers) {
-      const fresh = await applyRuleset(tableWith(0), ns);
-      if (!fresh.ok) throw new Error(fresh.error.stderr);
-      gc?.();
-      const heapBefore = process.memoryUsage().heapUsed;
-      const slabBefore = slabKiB();
-      const learner = new DnsLearner({ ...writerOptions(writer), netns: ns, timeouts: { minTtl: 5, grace: 5 } });
-      learner.setRules(rules);
-      const started = performance.now();
-      const pending: Promise<void>[] = [];
-      for (let p = 0; p < PODS; p++) for (let first = 0; first < perPod; first += 100) pending.push(learner.learn(pods[p] as Ip, answer(1_000_000 + first, 100)));
-      await Promise.all(pending);
-      const loadSeconds = (performance.now() - started) / 1000;
-      gc?.();
-      const heapAfter = process.memoryUsage().heapUsed;
-      const slabAfter = slabKiB();
-      const listStarted = performance.now();
-      const listed = await runNft(["-j", "list", "set", "inet", TABLE, SET], ns);
-      const listMs = performance.now() - listStarted;
-      const kernelElements = listed.ok ? (listed.value.match(/"concat"/g) ?? []).length : NaN;
-      const stats = learner.stats();
-      await learner.close();
-      console.log(
-        `| ${writer} | ${stats.elements} | ${kernelElements} | ${loadSeconds.toFixed(2)} | ${Math.round(target / loadSeconds)} | ${((heapAfter - heapBefore) / 1048576).toFixed(1)} | ${Math.round((heapAfter - heapBefore) / target)} | ${((slabAfter - slabBefore) / 1024).toFixed(1)} | ${Math.round(listMs)} |`,
-      );
-    }
+    // One function call per writer: a learner left in the caller's frame (an async function's saved
+    // registers) would stay reachable and distort the next writer's heap figure.
+    for (const writer of writers) await loadPairs(writer, ns, rules, writerOptions(writer), target);
     if (gc === undefined) console.log("\n(run with node --expose-gc for the heap figures)");
   } finally {
     await deleteNetns(ns);
   }
+}
+
+/** The load of `target` learned pairs through one writer, as a row of the second table. */
+async function loadPairs(writer: LearnedWriter, ns: string, rules: Parameters<DnsLearner["setRules"]>[0], options: { netlinkHelper?: string }, target: number): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const perPod = target / PODS;
+  const fresh = await applyRuleset(tableWith(0), ns);
+  if (!fresh.ok) throw new Error(fresh.error.stderr);
+  gc?.();
+  const heapBefore = process.memoryUsage().heapUsed;
+  const slabBefore = slabKiB();
+  const learner = new DnsLearner({ ...options, netns: ns, timeouts: { minTtl: 5, grace: 5 } });
+  learner.setRules(rules);
+  const started = performance.now();
+  const pending: Promise<void>[] = [];
+  for (let p = 0; p < PODS; p++) for (let first = 0; first < perPod; first += 100) pending.push(learner.learn(pods[p] as Ip, answer(1_000_000 + first, 100)));
+  await Promise.all(pending);
+  const loadSeconds = (performance.now() - started) / 1000;
+  gc?.();
+  const heapAfter = process.memoryUsage().heapUsed;
+  const slabAfter = slabKiB();
+  const listStarted = performance.now();
+  const listed = await runNft(["-j", "list", "set", "inet", TABLE, SET], ns);
+  const listMs = performance.now() - listStarted;
+  const kernelElements = listed.ok ? (listed.value.match(/"concat"/g) ?? []).length : NaN;
+  const stats = learner.stats();
+  await learner.close();
+  console.log(
+    `| ${writer} | ${stats.elements} | ${kernelElements} | ${loadSeconds.toFixed(2)} | ${Math.round(target / loadSeconds)} | ${((heapAfter - heapBefore) / 1048576).toFixed(1)} | ${Math.round((heapAfter - heapBefore) / target)} | ${((slabAfter - slabBefore) / 1024).toFixed(1)} | ${Math.round(listMs)} |`,
+  );
 }
 
 /**
