@@ -5,7 +5,7 @@
  * `npm run build:native`; left out, and said so, when it is not built).
  * Root only; everything in a network namespace made for the run.
  *
- *   npm run bench:dns-hold [-- --quick]
+ *   npm run bench:dns-hold [-- --quick] [--writer=nft|netlink]
  *
  * 1. Hold p50/p99 at 1, 10 and 100 answers in flight (closed loop: each worker learns an answer
  *    with a new pair, waits for its release, learns the next), in a table with 0, 1,000 and 4,000
@@ -53,7 +53,8 @@ async function main(): Promise<void> {
   const support = await netnsSupport();
   if (!support.ok) throw new Error(`the DNS hold benchmark needs root, ip and nft: ${support.reason}`);
   const helper = findElementsHelper();
-  const writers: LearnedWriter[] = helper === null ? ["nft"] : ["nft", "netlink"];
+  const only = process.argv.find((a) => a.startsWith("--writer="))?.slice("--writer=".length);
+  const writers = (helper === null ? ["nft"] : ["nft", "netlink"]).filter((w): w is LearnedWriter => only === undefined || w === only);
   const writerOptions = (writer: LearnedWriter): { netlinkHelper?: string } => (writer === "netlink" && helper !== null ? { netlinkHelper: helper } : {});
   const made = await createNetns("pcbench");
   if (!made.ok) throw new Error(made.error.message);
