@@ -147,7 +147,7 @@ test("the helper refuses malformed input with err 22 and reads on: nothing of su
   });
 });
 
-test("NetlinkElements: a helper that does not answer in time is killed and the batch fails (timeout); the next batch starts a new one; one that exits unanswered counts toward maxFailedStarts, then every batch fails at once", async () => {
+test("NetlinkElements: a helper that does not answer in time is killed and the batch fails (timeout); the next batch starts a new one; one out of step (a line unasked) is replaced; one that exits unanswered counts toward maxFailedStarts, then every batch fails at once", async () => {
   const dir = mkdtempSync(join(tmpdir(), "portcullis-helper-test-"));
   try {
     const silent = join(dir, "silent");
@@ -160,6 +160,19 @@ test("NetlinkElements: a helper that does not answer in time is killed and the b
     assert.equal(r2.ok ? "" : r2.error.code, "timeout");
     assert.equal(slow.starts, 2, "respawned");
     await slow.close();
+
+    // A helper out of step (here: an answer per line, not per batch): its unasked line fails the next batch and it is replaced.
+    const chatty = join(dir, "chatty");
+    writeFileSync(chatty, "#!/bin/sh\nwhile read l; do echo ok; done\n");
+    chmodSync(chatty, 0o755);
+    const stepping = new NetlinkElements({ helper: chatty });
+    assert.ok((await stepping.write("t", [add("s", [["10.0.0.1", "1.1.1.1", 30]])])).ok);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const outOfStep = await stepping.write("t", [add("s", [["10.0.0.1", "1.1.1.1", 30]])]);
+    assert.match(outOfStep.ok ? "" : outOfStep.error.message, /said "ok" unasked: out of step/);
+    assert.ok((await stepping.write("t", [add("s", [["10.0.0.1", "1.1.1.1", 30]])])).ok, "a new helper");
+    assert.equal(stepping.starts, 2);
+    await stepping.close();
 
     const failing = new NetlinkElements({ helper: "/bin/false", maxFailedStarts: 2 });
     for (let k = 0; k < 2; k++) {

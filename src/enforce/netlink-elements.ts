@@ -222,8 +222,12 @@ export class NetlinkElements {
     return { ok: true, value: child };
   }
 
-  /** Sends one batch and waits for its answer line, the helper's end or the timeout. */
+  /**
+   * Sends one batch and waits for its answer line, the helper's end or the timeout. A line already
+   * there before the batch is sent answers nothing we asked: the helper is out of step (killed).
+   */
   private exchange(child: Child, text: string): Promise<NftResult<void>> {
+    if (child.stdout !== "") return Promise.resolve(failure("exit", `${HELPER_NAME} said "${child.stdout.slice(0, 200).trim()}" unasked: out of step with its batches`, child.stderr));
     return new Promise((resolve) => {
       const settle = (result: NftResult<void>): void => {
         clearTimeout(timer);
