@@ -1,10 +1,15 @@
 # The Portcullis image: the CLI as `npm pack` ships it (package.json "files": bin/ and dist/src
-# without tests, test doubles or fixtures), its production dependencies, and nft + ip.
+# without tests, test doubles or fixtures), its production dependencies, the DNS learner's netlink
+# helper (native/nft-elements.c, built here: npm pack does not ship it), and nft + ip.
 #   docker build -t portcullis:0.1.0 .
 # Checked statically by src/testing/deploy/dockerfile.test.ts (no Docker engine runs where the tests run).
 
-# --- build: compile, pack, install production dependencies -------------------------------------
+# --- build: compile, pack, install production dependencies, build the native helper -------------
 FROM node:20-bookworm-slim AS build
+# gcc and libc6-dev (libc and the kernel UAPI headers): the native helper, nothing else.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends gcc libc6-dev \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY package.json package-lock.json ./
 # --ignore-scripts: `prepare` (tsc) runs below, once the sources are in.
@@ -23,6 +28,12 @@ RUN npx tsc -p tsconfig.json \
  && cd /opt/portcullis \
  && npm ci --omit=dev --ignore-scripts \
  && rm package-lock.json
+# The helper next to the package, where the agent looks for it (/opt/portcullis/native/).
+COPY native/nft-elements.c ./native/
+COPY scripts/build-native.sh ./scripts/
+RUN bash scripts/build-native.sh \
+ && mkdir -p /opt/portcullis/native \
+ && cp native/build/portcullis-nft-elements /opt/portcullis/native/
 
 # --- runtime ---------------------------------------------------------------------------------
 FROM node:20-bookworm-slim

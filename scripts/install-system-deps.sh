@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The system tools the tests run, and the Debian package of each: nft (enforcement), ip and sysctl
 # (network namespaces, labs), ping (ICMP through the ruleset), dig (the lab's DNS test), dot (DOT validation), git (git sources),
-# openssl (the stand-in API server's certificates). Checked, never installed: kubectl (no Debian
+# openssl (the stand-in API server's certificates), gcc with libc6-dev (libc's and the kernel's UAPI
+# headers: the DNS learner's netlink helper, scripts/build-native.sh). Checked, never installed: kubectl (no Debian
 # package; it drives the stand-in API server in src/kube/standin/kubectl.test.ts) and Node.js.
 #   bash scripts/install-system-deps.sh          installs what is missing (apt-get, as root only; a no-op otherwise)
 #   bash scripts/install-system-deps.sh --check  lists each required tool; exits 1 naming the missing ones
@@ -15,6 +16,12 @@ TOOLS=(
   "dot graphviz"
   "git git"
   "openssl openssl"
+  "gcc gcc"
+)
+# Headers the native helper includes, and the Debian package of each (libc6-dev brings linux-libc-dev,
+# the kernel UAPI headers: linux/netfilter/nf_tables.h).
+HEADERS=(
+  "/usr/include/stdio.h libc6-dev"
 )
 # Tools --check requires that are no apt package: name and where to get it.
 CHECK_ONLY=(
@@ -31,6 +38,16 @@ check() {
     else
       printf '  %-7s MISSING (Debian package %s)\n' "$tool" "$package"
       missing+=("$tool")
+    fi
+  done
+  local header
+  for entry in "${HEADERS[@]}"; do
+    read -r header package <<<"$entry"
+    if [ -f "$header" ]; then
+      printf '  %-7s %s\n' "$package" "$header"
+    else
+      printf '  %-7s MISSING (Debian package %s: %s)\n' "$package" "$package" "$header"
+      missing+=("$package")
     fi
   done
   local source
@@ -62,6 +79,11 @@ install() {
   for entry in "${TOOLS[@]}"; do
     read -r tool package <<<"$entry"
     command -v "$tool" >/dev/null 2>&1 || need+=("$package")
+  done
+  local header
+  for entry in "${HEADERS[@]}"; do
+    read -r header package <<<"$entry"
+    [ -f "$header" ] || need+=("$package")
   done
   if [ ${#need[@]} -eq 0 ]; then return 0; fi
   if [ "$(id -u)" -ne 0 ]; then

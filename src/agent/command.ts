@@ -4,6 +4,7 @@
  */
 import type { EngineOptions } from "../engine/types.js";
 import { checkDatapath, datapathMessage } from "../enforce/datapath.js";
+import { HELPER_NAME, findElementsHelper } from "../enforce/netlink-elements.js";
 import { DEFAULT_IDLE_GC, exposedGc } from "../enforce/idle-gc.js";
 import { loadClusterConfig } from "../kube/config-load.js";
 import type { Cluster } from "../model/cluster.js";
@@ -61,6 +62,10 @@ export async function runNodeAgent(c: NodeAgentCommand, io: { readonly stderr: (
   if (c.agent.idleGc === "auto" && collect === null) logger.log("warn", "--idle-gc auto: this runtime gives no way to start a garbage collection; V8 collects on its own (set NODE_OPTIONS=--expose-gc)");
   const idleGc = collect === null ? "off" : "auto";
   const dns = await agentDns(c.agent.dns);
+  if (typeof dns === "string") {
+    eventTransport.close();
+    return done("internal", "", `portcullis: not starting the node agent: ${dns}\n`);
+  }
   logger.log("info", "node agent starting", { node: c.agent.node, cluster: config.value.cluster.server, origin: config.value.origin, audit: c.audit, onExit: c.agent.onExit, idleGc });
   try {
     await runAgent({
@@ -92,11 +97,13 @@ export async function runNodeAgent(c: NodeAgentCommand, io: { readonly stderr: (
 }
 
 /** `--dns-proxy` and its flags as the agent's DNS options (the proxy module loaded only then). */
-async function agentDns(flags: AgentDnsFlags | undefined): Promise<AgentDnsOptions | undefined> {
+async function agentDns(flags: AgentDnsFlags | undefined): Promise<AgentDnsOptions | undefined | string> {
   if (flags === undefined) return undefined;
   const listen = parseDnsProxy(flags.listen.host, flags.listen.port);
   // Checked when the flags were read.
   if (typeof listen === "string") throw new Error(listen);
   const { startDnsProxy } = await import("../enforce/dns-proxy.js");
-  return { listen, upstream: flags.upstream, timeouts: { minTtl: flags.minTtl, grace: flags.grace }, holdMaxMs: flags.holdMaxMs, caps: flags.caps, start: startDnsProxy };
+  const helper = flags.writer === "nft" ? null : findElementsHelper();
+  if (flags.writer === "netlink" && helper === null) return `--dns-writer netlink: the helper ${HELPER_NAME} is not found (native/build/ or native/ of the package, or $PORTCULLIS_NFT_ELEMENTS; npm run build:native builds it)`;
+  return { listen, upstream: flags.upstream, timeouts: { minTtl: flags.minTtl, grace: flags.grace }, holdMaxMs: flags.holdMaxMs, caps: flags.caps, start: startDnsProxy, ...(helper === null ? {} : { netlinkHelper: helper }) };
 }

@@ -122,6 +122,7 @@ test("agent --dns-proxy: the proxy starts with the kube-dns ClusterIP as upstrea
       assert.ok(lines.some((l) => l["msg"] === "applied"), JSON.stringify(lines));
       assert.deepEqual(started, { listen: { host: "169.254.53.53", port: 5353 }, upstream: { host: "10.96.0.10", port: 53 }, holdMaxMs: 1000 });
       assert.ok(!lines.some((l) => l["msg"] === "object taken with warnings"), "an Accept domainNames rule is enforced: no fail-closed warning");
+      assert.ok(lines.some((l) => l["msg"] === "learned DNS elements are written through nft" && l["writer"] === "nft"), "no helper given: the agent says nft writes");
       const chain = await runNft(["list", "chain", "inet", TABLE, "dns_redirect"], ns);
       assert.match(chain.ok ? chain.value : "", /ip daddr @dns_servers_v4 ip saddr \. meta l4proto @dns_clients_v4 counter packets 0 bytes 0 dnat ip to 169\.254\.53\.53:5353/);
       assert.ok(hook !== null);
@@ -132,7 +133,7 @@ test("agent --dns-proxy: the proxy starts with the kube-dns ClusterIP as upstrea
       const set = await runNft(["list", "set", "inet", TABLE, name], ns);
       assert.match(set.ok ? set.value : "", /10\.244\.1\.5 \. 54\.187\.174\.169 timeout 1m5s expires/);
       const metrics = await (await fetch(`http://127.0.0.1:${(server as OpsServer | null)?.port ?? 0}/metrics`)).text();
-      for (const line of ["portcullis_dns_answers_total 1", "portcullis_dns_elements_added_total 1", "portcullis_dns_learned_elements 1", "portcullis_dns_late_releases_total 1", "portcullis_dns_queries_total 3", "portcullis_dns_hold_seconds_count 1"]) {
+      for (const line of ["portcullis_dns_answers_total 1", "portcullis_dns_elements_added_total 1", "portcullis_dns_learned_elements 1", "portcullis_dns_late_releases_total 1", "portcullis_dns_queries_total 3", "portcullis_dns_hold_seconds_count 1", 'portcullis_dns_writer{writer="nft"} 1', 'portcullis_dns_writer{writer="netlink"} 0', "portcullis_dns_writer_fallbacks_total 0"]) {
         assert.ok(metrics.split("\n").includes(line), `${line} in\n${metrics}`);
       }
       // The kube-dns Service replaced by one with another ClusterIP: the proxy restarts asking the new one.

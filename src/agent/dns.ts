@@ -44,6 +44,8 @@ export interface AgentDnsOptions {
   readonly holdMaxMs: number;
   readonly caps: Caps;
   readonly start: StartDnsProxy;
+  /** The netlink helper's path (`--dns-writer netlink|auto` and found): the learner writes through it; through nft when absent. */
+  readonly netlinkHelper?: string;
 }
 
 /** Seconds, from 100 µs to 1 s: an answer's hold (its elements committed to the kernel). */
@@ -61,6 +63,8 @@ function dnsMetrics(registry: Registry) {
     hold: registry.histogram("portcullis_dns_hold_seconds", "From a DNS answer reaching the agent to the kernel holding the elements it admits (the answer is released then).", HOLD_BUCKETS),
     late: registry.counter("portcullis_dns_late_releases_total", "Answers released after --dns-hold-max without their elements committed (a connection right after may be dropped)."),
     commitFailures: registry.counter("portcullis_dns_commit_failures_total", "Transactions of learned elements nft refused (their answers were released; the pairs are learned again at the next answer)."),
+    writer: registry.gauge("portcullis_dns_writer", "What writes the learned elements now: 1 for the writer in use (netlink: the helper portcullis-nft-elements; nft), 0 for the other."),
+    writerFallbacks: registry.counter("portcullis_dns_writer_fallbacks_total", "Batches of learned elements the netlink helper failed to write (crashed, timed out, could not start) that nft wrote instead."),
     queries: registry.counter("portcullis_dns_queries_total", "DNS queries the proxy received."),
     refused: registry.counter("portcullis_dns_refused_total", "Queries answered SERVFAIL by the proxy (too many in flight)."),
     upstreamErrors: registry.counter("portcullis_dns_upstream_errors_total", "Queries the upstream DNS did not answer (timeout, error)."),
@@ -84,8 +88,9 @@ export class AgentDns {
     private readonly log: Logger,
   ) {
     this.m = dnsMetrics(registry);
-    const learnerOptions: DnsLearnerOptions = { timeouts: opts.timeouts, caps: opts.caps, onHold: (s) => this.m.hold.observe(s), ...(netns === undefined ? {} : { netns }) };
+    const learnerOptions: DnsLearnerOptions = { timeouts: opts.timeouts, caps: opts.caps, onHold: (s) => this.m.hold.observe(s), ...(netns === undefined ? {} : { netns }), ...(opts.netlinkHelper === undefined ? {} : { netlinkHelper: opts.netlinkHelper }) };
     this.learner = new DnsLearner(learnerOptions);
+    this.log.log("info", opts.netlinkHelper === undefined ? "learned DNS elements are written through nft" : "learned DNS elements are written through netlink (nft the fallback)", { writer: this.learner.writer, ...(opts.netlinkHelper === undefined ? {} : { helper: opts.netlinkHelper }) });
   }
 
   /**
@@ -145,6 +150,9 @@ export class AgentDns {
     this.m.evicted.set({ cap: "per-pod" }, s.evicted.perPod);
     this.m.evicted.set({ cap: "total" }, s.evicted.total);
     this.m.commitFailures.set({}, s.commitFailures);
+    this.m.writer.set({ writer: "netlink" }, s.writer === "netlink" ? 1 : 0);
+    this.m.writer.set({ writer: "nft" }, s.writer === "nft" ? 1 : 0);
+    this.m.writerFallbacks.set({}, s.writerFallbacks);
     const p = this.proxy?.stats();
     if (p === undefined) return;
     this.m.late.set({}, p.lateReleases);

@@ -92,7 +92,7 @@ function enforceTarget(common: CommonOptions, given: Given): EnforceTarget {
 }
 
 /** The flags only the node agent takes, and those it refuses (its input is the API, it always watches, it has its own log). */
-const DNS_PROXY_FLAGS = ["dns-upstream", "dns-min-ttl", "dns-grace", "dns-hold-max", "dns-cap-per-name", "dns-cap-per-pod", "dns-cap-total"] as const;
+const DNS_PROXY_FLAGS = ["dns-upstream", "dns-min-ttl", "dns-grace", "dns-hold-max", "dns-cap-per-name", "dns-cap-per-pod", "dns-cap-total", "dns-writer"] as const;
 const AGENT_ONLY_FLAGS = ["node", "on-exit", "listen", "log-format", "log-level", "idle-gc", "kubeconfig", "context", "dns-proxy", ...DNS_PROXY_FLAGS] as const;
 const NOT_WITH_AGENT = ["host", "dry-run", "watch", "log", "counters", "node-pods", "node-pod-cidr", "output"] as const;
 
@@ -146,6 +146,7 @@ function dnsProxyFlags(given: Given): { dns?: AgentDnsFlags } {
       grace: seconds("dns-grace", DEFAULT_TIMEOUTS.grace),
       holdMaxMs: parseDuration("dns-hold-max", one(given, "dns-hold-max") ?? `${DEFAULT_HOLD_MAX_MS}ms`),
       caps: { perName: count("dns-cap-per-name", DEFAULT_CAPS.perName), perPod: count("dns-cap-per-pod", DEFAULT_CAPS.perPod), total: count("dns-cap-total", DEFAULT_CAPS.total) },
+      writer: choice("dns-writer", one(given, "dns-writer") ?? "auto", ["auto", "netlink", "nft"] as const),
     },
   };
 }

@@ -110,6 +110,8 @@ export interface AgentDnsFlags {
   readonly grace: number;
   readonly holdMaxMs: number;
   readonly caps: { readonly perName: number; readonly perPod: number; readonly total: number };
+  /** `--dns-writer`: what writes the learned elements: the netlink helper, nft, or the helper when it is found (auto). */
+  readonly writer: "netlink" | "nft" | "auto";
 }
 
 /** Where `enforce` applies the ruleset: nowhere (print it), a named network namespace, or the process's own. */

@@ -135,7 +135,7 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
   {
     name: "enforce",
     usage:
-      "portcullis enforce -f PATH... (--netns NAME | --host | --dry-run) [--watch] [--audit] [--log] [--counters] [--node-pods NS/NAME,...] [--node-pod-cidr CIDR] [--allow-shrink | --max-shrink PERCENT] | portcullis enforce --kubernetes --node NAME [--netns NAME] [--audit] [--on-exit keep|remove] [--listen ADDR:PORT] [--log-format json|text] [--log-level info|debug] [--idle-gc auto|off] [--dns-proxy ADDR:PORT [--dns-upstream ADDR:PORT] [--dns-min-ttl SECONDS] [--dns-grace SECONDS] [--dns-hold-max MS] [--dns-cap-per-name N] [--dns-cap-per-pod N] [--dns-cap-total N]] [--kubeconfig PATH] [--context NAME]",
+      "portcullis enforce -f PATH... (--netns NAME | --host | --dry-run) [--watch] [--audit] [--log] [--counters] [--node-pods NS/NAME,...] [--node-pod-cidr CIDR] [--allow-shrink | --max-shrink PERCENT] | portcullis enforce --kubernetes --node NAME [--netns NAME] [--audit] [--on-exit keep|remove] [--listen ADDR:PORT] [--log-format json|text] [--log-level info|debug] [--idle-gc auto|off] [--dns-proxy ADDR:PORT [--dns-upstream ADDR:PORT] [--dns-min-ttl SECONDS] [--dns-grace SECONDS] [--dns-hold-max MS] [--dns-cap-per-name N] [--dns-cap-per-pod N] [--dns-cap-total N] [--dns-writer netlink|nft|auto]] [--kubeconfig PATH] [--context NAME]",
     summary: "enforce the policies with nftables on this node (or print the ruleset with --dry-run)",
     flags: [
       { name: "netns", type: "string", value: "NAME", help: "apply inside this network namespace (ip netns); needs root" },
@@ -178,6 +178,7 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
       { name: "dns-cap-per-name", type: "string", value: "N", help: "with --dns-proxy: learned addresses per pod and name; past it the soonest to expire is evicted; default 1024" },
       { name: "dns-cap-per-pod", type: "string", value: "N", help: "with --dns-proxy: learned addresses per pod; default 16384" },
       { name: "dns-cap-total", type: "string", value: "N", help: "with --dns-proxy: learned addresses on the node; default 262144" },
+      { name: "dns-writer", type: "string", value: "WRITER", help: "with --dns-proxy: what writes the learned addresses (netlink, nft or auto): the netlink helper portcullis-nft-elements (one transaction per batch, no nft cache fetch), nft, or the helper when found (auto); default auto" },
       ...CLUSTER_FLAGS,
     ],
     outputs: ["text", "json", "nft"],

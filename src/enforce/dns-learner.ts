@@ -3,7 +3,11 @@
  * (src/dns/learn.ts) and written to the kernel before the answer is released to the pod ("No race:
  * the answer is released to the pod only after the kernel holds the elements it admits").
  *
- * - One long-lived `nft -i` (NftSession) for the agent's life: no process per answer.
+ * - One long-lived writer for the agent's life, no process per answer: the netlink helper
+ *   (NetlinkElements, src/enforce/netlink-elements.ts: one nf_tables transaction per batch, without
+ *   nft's fetch of the table's sets and chains) when `netlinkHelper` is given, else `nft -i`
+ *   (NftSession). A helper that crashed, timed out or cannot start: that batch is written through nft,
+ *   and every batch once the helper is not usable (`writer` says which writes now).
  * - Answers that arrive while a transaction is in flight (or in the same turn of the event loop)
  *   are written together in the next one: one transaction for a batch, each answer's promise
  *   resolved when its batch committed.
@@ -15,11 +19,12 @@
  */
 import { type ElementWrite, type Caps, DEFAULT_CAPS, LearnedState, type LearningRule, type Timeouts, learnedPairs } from "../dns/learn.js";
 import { DnsSnapshot, type DnsRecord } from "../dns/snapshot.js";
-import { type LearnedChange, type ListedElement, learnedCommands, parseLearnedSet, withLearned } from "../nft/learned.js";
+import { type LearnedChange, type ListedElement, learnedCommands, learnedOps, parseLearnedSet, withLearned } from "../nft/learned.js";
 import { renderRuleset } from "../nft/render.js";
 import { type DomainRuleSets, type Ruleset, TABLE } from "../nft/types.js";
 import type { Ip } from "../net/ip.js";
 import { type NftResult, runNft } from "./nft.js";
+import { NetlinkElements } from "./netlink-elements.js";
 import { NftSession, type NftSessionOptions } from "./nft-session.js";
 
 export interface DnsLearnerOptions {
@@ -28,6 +33,10 @@ export interface DnsLearnerOptions {
   readonly timeouts: Timeouts;
   readonly caps?: Caps;
   readonly session?: Omit<NftSessionOptions, "netns">;
+  /** The netlink helper's path (findElementsHelper): learned elements are written through it, nft being the fallback. */
+  readonly netlinkHelper?: string;
+  /** The helper's answer timeout, ms (NetlinkElements' default when absent). */
+  readonly netlinkTimeoutMs?: number;
   /** How often expired elements are forgotten (and counted), ms; default 5 s. */
   readonly sweepMs?: number;
   /** Each answer's hold: from `learn` to its elements committed, seconds (answers that teach nothing are not held). */
@@ -42,6 +51,10 @@ export interface DnsLearnerStats {
   /** Transactions committed, and those nft refused (their elements are not held; the answers were released all the same). */
   readonly commits: number;
   readonly commitFailures: number;
+  /** What writes the learned elements now: the netlink helper, or nft (none given, or the helper not usable). */
+  readonly writer: LearnedWriter;
+  /** Batches the helper failed to write (crashed, timed out, could not start) that nft wrote instead. */
+  readonly writerFallbacks: number;
   /** Elements the learned state holds now. */
   readonly elements: number;
   readonly added: number;
@@ -49,6 +62,8 @@ export interface DnsLearnerStats {
   readonly expired: number;
   readonly evicted: { readonly perName: number; readonly perPod: number; readonly total: number };
 }
+
+export type LearnedWriter = "netlink" | "nft";
 
 /** nft commands, one per line, as one line (`;` between them): one transaction through NftSession.applyLine. */
 const asLine = (commands: string): string => commands.trimEnd().split("\n").join("; ");
@@ -63,6 +78,8 @@ interface Waiter {
 export class DnsLearner {
   private readonly state: LearnedState;
   private readonly session: NftSession;
+  private readonly netlink: NetlinkElements | null;
+  private writerFallbacks = 0;
   private rules = new Map<string, LearningRule[]>();
   private sets = new Set<string>();
   /** Changes of the batch being collected. */
@@ -86,6 +103,10 @@ export class DnsLearner {
   constructor(private readonly opts: DnsLearnerOptions) {
     this.state = new LearnedState(opts.caps ?? DEFAULT_CAPS);
     this.session = new NftSession({ ...opts.session, ...(opts.netns === undefined ? {} : { netns: opts.netns }) });
+    this.netlink =
+      opts.netlinkHelper === undefined
+        ? null
+        : new NetlinkElements({ helper: opts.netlinkHelper, ...(opts.netns === undefined ? {} : { netns: opts.netns }), ...(opts.netlinkTimeoutMs === undefined ? {} : { timeoutMs: opts.netlinkTimeoutMs }) });
     this.sweeper = setInterval(() => this.state.expire(Date.now()), opts.sweepMs ?? 5000);
     this.sweeper.unref();
   }
@@ -170,16 +191,21 @@ export class DnsLearner {
 
   stats(): DnsLearnerStats {
     const c = this.state.counters;
-    return { answers: this.answers, learning: this.learning, commits: this.commits, commitFailures: this.commitFailures, elements: this.state.size, added: c.added, refreshed: c.refreshed, expired: c.expired, evicted: { ...c.evicted } };
+    return { answers: this.answers, learning: this.learning, commits: this.commits, commitFailures: this.commitFailures, writer: this.writer, writerFallbacks: this.writerFallbacks, elements: this.state.size, added: c.added, refreshed: c.refreshed, expired: c.expired, evicted: { ...c.evicted } };
   }
 
-  /** Writes what is pending, then ends the nft session; later answers teach nothing. */
+  /** What writes the learned elements now. */
+  get writer(): LearnedWriter {
+    return this.netlink?.usable === true ? "netlink" : "nft";
+  }
+
+  /** Writes what is pending, then ends the writers; later answers teach nothing. */
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.sweeper);
     await this.queue;
     if (this.pending.length > 0) await this.commit();
-    await this.session.close();
+    await Promise.all([this.session.close(), this.netlink?.close()]);
   }
 
   private schedule(): void {
@@ -193,19 +219,33 @@ export class DnsLearner {
     });
   }
 
+  /**
+   * One batch of changes as one transaction (as far as the helper takes it whole: NetlinkElements.write),
+   * through the helper when it is usable; nft writes a batch the helper failed (not one the kernel
+   * refused): adds and add-then-delete evictions are the same when written twice.
+   */
+  private async write(changes: readonly LearnedChange[]): Promise<NftResult<void>> {
+    if (this.netlink?.usable === true) {
+      const r = await this.netlink.write(TABLE, learnedOps(changes));
+      if (r.ok || r.error.code === "rejected") return r;
+      this.writerFallbacks++;
+    }
+    return this.session.applyLine(asLine(learnedCommands(TABLE, changes)));
+  }
+
   private async commit(): Promise<void> {
     this.scheduled = false;
     const changes = this.pending;
     if (changes.length === 0) return;
     this.pending = [];
     const batch = ++this.begun;
-    let result = await this.session.applyLine(asLine(learnedCommands(TABLE, changes)));
+    let result = await this.write(changes);
     if (!result.ok) {
       // A set gone meanwhile (its rule removed) fails the transaction: once more with the sets the applied ruleset has.
       const kept = changes.map((c) => ({ writes: c.writes.filter((w) => this.sets.has(w.set)), evictions: c.evictions.filter((e) => this.sets.has(e.set)) }));
       const dropped = changes.flatMap((c) => c.writes.filter((w) => !this.sets.has(w.set)));
       this.state.forget(dropped);
-      if (dropped.length > 0) result = await this.session.applyLine(asLine(learnedCommands(TABLE, kept)));
+      if (dropped.length > 0) result = await this.write(kept);
     }
     if (result.ok) this.commits++;
     else {

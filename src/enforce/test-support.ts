@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { createNetns, deleteNetns, netnsSupport } from "./netns.js";
+import { findElementsHelper } from "./netlink-elements.js";
 
 export async function canUseNetns(t: { skip(message?: string): void }): Promise<boolean> {
   const support = await netnsSupport();
@@ -47,4 +48,17 @@ export function canonicalListing(listing: string): string {
     }
   }
   return blocks.sort().join("\n");
+}
+
+/**
+ * The netlink helper (native/build/portcullis-nft-elements, `npm run build:native`) for the tests
+ * that run it: skipped where it is not built, except in CI (CI=true), where it must be.
+ */
+export function elementsHelper(t: { skip(message?: string): void }): string | null {
+  const helper = findElementsHelper();
+  if (helper !== null) return helper;
+  const why = "the netlink helper is not built (npm run build:native)";
+  if (process.env["CI"] === "true") assert.fail(`netlink helper tests must run in CI: ${why}`);
+  t.skip(why);
+  return null;
 }

@@ -38,36 +38,58 @@ function bySet<T extends { readonly set: string }>(items: readonly T[]): Map<str
   return out;
 }
 
+/** A learned pair with the timeout (s) it is written with. */
+export type TimedPair = { readonly pod: Ip; readonly destination: Ip; readonly timeout: number };
+
 /**
- * The nft script of a batch of changes, one transaction: the changes' writes (`timeout Ns`) as one
- * `add element` per set, and each change's evictions (add for 1 s, then delete: see the module
- * comment) where they fall, the writes before them sent first; a write evicted later in the batch
- * is not sent.
+ * What a batch of changes writes, in order: `add` (the writes of a set, each with its timeout) and
+ * `evict` (add for 1 s, then delete: see the module comment; both in the same transaction). One
+ * definition for the two writers: nft text (`learnedCommands`) and the netlink helper
+ * (src/enforce/netlink-elements.ts).
  */
-export function learnedCommands(table: string, changes: readonly LearnedChange[]): string {
-  const out: string[] = [];
+export type LearnedOp =
+  | { readonly kind: "add"; readonly set: string; readonly elements: readonly TimedPair[] }
+  | { readonly kind: "evict"; readonly set: string; readonly elements: readonly { readonly pod: Ip; readonly destination: Ip }[] };
+
+/** The seconds an evicted element is added for before it is deleted (it must be there to be deleted). */
+export const EVICTION_ADD_SECONDS = 1;
+
+/**
+ * The operations of a batch of changes, one transaction: the changes' writes as one `add` per set,
+ * and each change's evictions where they fall, the writes before them sent first; a write evicted
+ * later in the batch is not sent.
+ */
+export function learnedOps(changes: readonly LearnedChange[]): LearnedOp[] {
+  const out: LearnedOp[] = [];
   // Writes wait here, one per element (the last: LearnedState only moves an expiry later), so that a
-  // batch is one `add element` per set; an eviction of a waiting element drops it instead.
+  // batch is one `add` per set; an eviction of a waiting element drops it instead.
   let writes = new Map<string, ElementWrite>();
   const flush = (): void => {
-    for (const [set, list] of bySet([...writes.values()])) out.push(`add element inet ${table} ${set} { ${list.map((w) => `${pairText(w)} timeout ${w.timeout}s`).join(", ")} }\n`);
+    for (const [set, list] of bySet([...writes.values()])) out.push({ kind: "add", set, elements: list.map((w) => ({ pod: w.pod, destination: w.destination, timeout: w.timeout })) });
     writes = new Map();
   };
   for (const c of changes) {
     if (c.evictions.length > 0) {
       for (const e of c.evictions) writes.delete(elementKey(e));
       flush();
-      for (const [set, list] of bySet(c.evictions)) {
-        const pairs = list.map(pairText);
-        out.push(`add element inet ${table} ${set} { ${pairs.map((p) => `${p} timeout 1s`).join(", ")} }\n`);
-        out.push(`delete element inet ${table} ${set} { ${pairs.join(", ")} }\n`);
-      }
+      for (const [set, list] of bySet(c.evictions)) out.push({ kind: "evict", set, elements: list.map((e) => ({ pod: e.pod, destination: e.destination })) });
     }
     const evicted = new Set(c.evictions.map(elementKey));
     for (const w of c.writes) if (!evicted.has(elementKey(w))) writes.set(elementKey(w), w);
   }
   flush();
-  return out.join("");
+  return out;
+}
+
+/** The nft script of a batch of changes (`learnedOps`), one transaction. */
+export function learnedCommands(table: string, changes: readonly LearnedChange[]): string {
+  return learnedOps(changes)
+    .map((op) => {
+      if (op.kind === "add") return `add element inet ${table} ${op.set} { ${op.elements.map((w) => `${pairText(w)} timeout ${w.timeout}s`).join(", ")} }\n`;
+      const pairs = op.elements.map(pairText);
+      return `add element inet ${table} ${op.set} { ${pairs.map((p) => `${p} timeout ${EVICTION_ADD_SECONDS}s`).join(", ")} }\ndelete element inet ${table} ${op.set} { ${pairs.join(", ")} }\n`;
+    })
+    .join("");
 }
 
 /**

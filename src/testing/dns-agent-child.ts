@@ -12,7 +12,7 @@ import type { Readable, Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Lab } from "../lab/index.js";
 
-/** argv: base URL, cluster text, min TTL in seconds, grace in seconds, "learn" or "no-learning" (the learner is given no domain rules: it learns nothing). */
+/** argv: base URL, cluster text, min TTL in seconds, grace in seconds, "learn" or "no-learning" (the learner is given no domain rules: it learns nothing), the netlink helper's path or "" (nft writes), the proxy's address (default 169.254.1.1), the pod network CIDR (default 10.244.0.0/16). */
 const CHILD = `
 const base = process.argv[1];
 const imp = (p) => import(new URL(p, base).href);
@@ -31,9 +31,9 @@ const cluster = loadCluster([{ file: "lab.yaml", text: process.argv[2] }]).value
 const registry = new Registry();
 const logger = { log: (level, msg, fields) => process.stderr.write(level + " " + msg + " " + JSON.stringify(fields ?? {}) + "\\n") };
 const timeouts = { minTtl: Number(process.argv[3]), grace: Number(process.argv[4]) };
-const dns = new AgentDns({ listen: { address: parseIp("169.254.1.1"), port: 5353 }, upstream: null, timeouts, holdMaxMs: 2000, caps: { perName: 1024, perPod: 16384, total: 262144 }, start: startDnsProxy }, undefined, registry, logger);
+const dns = new AgentDns({ listen: { address: parseIp(process.argv[7] || "169.254.1.1"), port: 5353 }, upstream: null, timeouts, holdMaxMs: 2000, caps: { perName: 1024, perPod: 16384, total: 262144 }, start: startDnsProxy, ...(process.argv[6] ? { netlinkHelper: process.argv[6] } : {}) }, undefined, registry, logger);
 await dns.prepare(cluster);
-const compiled = compileRuleset(cluster, { podNetwork: AddressSet.fromCidr(parseCidr("10.244.0.0/16").cidr), ipBlockMatchesPods: true }, {}, { dnsProxy: dns.target() });
+const compiled = compileRuleset(cluster, { podNetwork: AddressSet.fromCidr(parseCidr(process.argv[8] || "10.244.0.0/16").cidr), ipBlockMatchesPods: true }, {}, { dnsProxy: dns.target() });
 const applied = await dns.replace(compiled.ruleset, (text) => applyRuleset(text));
 if (!applied.ok) { say({ error: applied.error.stderr }); process.exit(1); }
 dns.applied(process.argv[5] === "learn" ? compiled.domainRules : []);
@@ -54,6 +54,12 @@ export interface AgentChildOptions {
   readonly grace: number;
   /** false: the learner is given no domain rules (it learns nothing): a check that a test can fail. */
   readonly learning: boolean;
+  /** The netlink helper's path: the learner writes through it; through nft when absent. */
+  readonly netlinkHelper?: string;
+  /** The proxy's address in the node namespace (`--dns-proxy`'s); 169.254.1.1 (on the node's lo) when absent. */
+  readonly listen?: string;
+  /** The pod network (one CIDR); 10.244.0.0/16 when absent. */
+  readonly podNetwork?: string;
 }
 
 export class AgentChild {
@@ -69,7 +75,7 @@ export class AgentChild {
 
   /** Starts the child in the lab's node namespace; resolves once its ruleset is applied (`ready`: the number of domain rules). */
   static async start(lab: Lab, o: AgentChildOptions): Promise<{ agent: AgentChild; ready: { readonly ready: number; readonly redirect: boolean } }> {
-    const argv = [new URL("../", import.meta.url).href, o.cluster, String(o.minTtl), String(o.grace), o.learning ? "learn" : "no-learning"];
+    const argv = [new URL("../", import.meta.url).href, o.cluster, String(o.minTtl), String(o.grace), o.learning ? "learn" : "no-learning", o.netlinkHelper ?? "", o.listen ?? "", o.podNetwork ?? ""];
     const child = spawn("ip", ["netns", "exec", lab.nodeNs, process.execPath, "--input-type=module", "-e", CHILD, ...argv], { stdio: ["pipe", "pipe", "inherit"] });
     const agent = new AgentChild(child);
     try {

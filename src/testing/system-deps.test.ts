@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { ROOT } from "./files.js";
 
 const SCRIPT = fileURLToPath(new URL("scripts/install-system-deps.sh", ROOT));
-const TOOLS = ["nft", "ip", "sysctl", "ping", "dig", "dot", "git", "openssl", "kubectl", "node"];
+const TOOLS = ["nft", "ip", "sysctl", "ping", "dig", "dot", "git", "openssl", "gcc", "kubectl", "node"];
 
 /** Runs the check with PATH holding only `present` (links to the real tools). */
 function checkWith(present: readonly string[]): { code: number | null; stdout: string; stderr: string } {
@@ -34,7 +34,7 @@ test("the system-deps check lists every required tool and names each missing one
     return t.skip(`not installed here: ${absent.join(", ")}`);
   }
   assert.equal(all.code, 0, all.stdout + all.stderr);
-  for (const [missing, pkg] of [["dig", "bind9-dnsutils"], ["ping", "iputils-ping"], ["dot", "graphviz"], ["nft", "nftables"], ["openssl", "openssl"]] as const) {
+  for (const [missing, pkg] of [["dig", "bind9-dnsutils"], ["ping", "iputils-ping"], ["dot", "graphviz"], ["nft", "nftables"], ["openssl", "openssl"], ["gcc", "gcc"]] as const) {
     const r = checkWith(TOOLS.filter((tool) => tool !== missing));
     assert.equal(r.code, 1, missing);
     assert.match(r.stdout, new RegExp(`^  ${missing} +MISSING \\(Debian package ${pkg}\\)$`, "m"));

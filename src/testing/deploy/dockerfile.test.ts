@@ -126,6 +126,15 @@ test("Dockerfile: the image holds what npm pack ships (package.json files): ever
   assert.match(run, /cd \/opt\/portcullis && npm ci --omit=dev --ignore-scripts && rm package-lock\.json/);
 });
 
+test("Dockerfile: the build stage builds the netlink helper with gcc and libc6-dev (scripts/build-native.sh) into /opt/portcullis/native/, where findElementsHelper looks in an installed package; npm pack does not ship it", () => {
+  const run = BUILD.instructions.filter((i) => i.op === "RUN").map((i) => i.args).join(" && ");
+  assert.match(run, /apt-get install -y --no-install-recommends gcc libc6-dev/);
+  assert.match(run, /bash scripts\/build-native\.sh && mkdir -p \/opt\/portcullis\/native && cp native\/build\/portcullis-nft-elements \/opt\/portcullis\/native\//);
+  const copied = BUILD.instructions.filter((i) => i.op === "COPY").flatMap((i) => copyOf(i).sources);
+  assert.ok(copied.includes("native/nft-elements.c") && copied.includes("scripts/build-native.sh"));
+  assert.ok(!packedFiles().some((f) => f.startsWith("native/")), "the helper is built per platform, not packed");
+});
+
 test("Dockerfile: the runtime stage copies only the packed package from the build stage, adds nft and ip, runs as a non-root user, enters at portcullis", () => {
   const copies = RUNTIME.instructions.filter((i) => i.op === "COPY").map(copyOf);
   assert.deepEqual(copies, [{ from: "build", sources: ["/opt/portcullis"], dest: "/opt/portcullis" }]);
