@@ -44,7 +44,7 @@ function ops(before: string, after: string): Op[] {
   return [...same(a.slice(0, head)), ...lcsOps(a.slice(head, a.length - tail), b.slice(head, b.length - tail)), ...same(a.slice(a.length - tail))];
 }
 
-/** `--- a/FILE`, `+++ b/FILE` and the hunks; "" when the texts are equal. Carriage returns are shown as `\r` is (kept in the line). */
+/** `--- FILE`, `+++ FILE` (the name as given: `patch -p0` applies it) and the hunks; "" when the texts are equal. A CRLF file's lines keep their carriage return. */
 export function unifiedDiff(file: string, before: string, after: string): string {
   if (before === after) return "";
   const all = ops(before, after);
@@ -55,7 +55,7 @@ export function unifiedDiff(file: string, before: string, after: string): string
     if (last !== undefined && k - last[1] <= 2 * CONTEXT + 1) last[1] = k;
     else hunks.push([k, k]);
   }
-  const out = [`--- a/${file}`, `+++ b/${file}`];
+  const out = [`--- ${file}`, `+++ ${file}`];
   for (const [first, lastChange] of hunks) {
     const from = Math.max(0, first - CONTEXT);
     const to = Math.min(all.length - 1, lastChange + CONTEXT);
