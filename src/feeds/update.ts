@@ -331,6 +331,10 @@ function updatePolicy(c: Context, policy: YAMLMap): void {
   }
   const tos = egressTos(policy);
   const peers = tos.flatMap((to) => (to.items as Node[]).filter((p) => isFeedPeer(style, p.toJSON())));
+  if (peers.length === 0) {
+    c.errors.push({ line: lineOf(c, pairOf(annotations, FEED_SELECTOR_ANNOTATION)?.key), message: `${where}: bound to a feed but no egress rule holds ${style === "ipBlock" ? "an ipBlock" : "a networks"} peer: feeds update cannot tell which rule the ranges belong in` });
+    return;
+  }
   const except = peers.find((p) => hasExcept(style, p.toJSON()));
   if (except !== undefined) {
     c.errors.push({ line: lineOf(c, except), message: `${where}: a feed-managed ipBlock has \`except\`, a hand edit feeds update will not guess at: remove the except (or the ${FEED_SELECTOR_ANNOTATION} annotation)` });
