@@ -249,3 +249,23 @@ test("feeds update errors name file:line: a selector whose feed was not given, a
     }
   }
 });
+
+test("feeds update round trip with examples/feeds (3.5.72.0/23 removed, 18.34.0.0/19 added): every bound policy decodes to the newer feed's S3 eu-west-1 ranges, written out by hand", async () => {
+  const dir = tempCopy("policies.yaml");
+  try {
+    const r = await cliInProcess(["feeds", "update", "-f", dir, "--feed", join(ROOT, "examples", "feeds", "aws-ip-ranges-new.json"), "--max-shrink", "25"]);
+    // 25: the flow-style policy held only 3.5.64.0/21 and 3.5.72.0/23, so losing the /23 is 20% of its IPv4 addresses (the shrink guard, rightly).
+    assert.equal(r.code, 0, r.stderr);
+    const want = ["3.5.64.0/21", "18.34.0.0/19", "52.92.0.0/17", "52.218.0.0/17", "2a05:d034:a000::/40", "2a05:d07a:a000::/40"];
+    const docs = parseAllDocuments(readFileSync(join(dir, "policies.yaml"), "utf8")).map((d) => d.toJS() as { items?: unknown[] });
+    const policies = [docs[0], ...(docs[2]?.items ?? [])] as Array<{ kind: string; metadata: { annotations: Record<string, string> }; spec: { egress: Array<{ to: unknown[] }> } }>;
+    for (const p of policies) {
+      const feedPeersOf = p.spec.egress[0]?.to.filter((peer) => isFeedPeer(p.kind === "NetworkPolicy" ? "ipBlock" : "networks", peer));
+      assert.deepEqual(feedPeersOf, p.kind === "NetworkPolicy" ? want.map((cidr) => ({ ipBlock: { cidr } })) : [{ networks: want }], p.kind);
+      assert.equal(p.metadata.annotations["portcullis.dev/feed-version"], "1765324387");
+      assert.equal(p.metadata.annotations["portcullis.dev/feed-sha256"], "edd15a548ebaf40b45b5381319de5725ccbf660484902c96986e75252caacf7c");
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
