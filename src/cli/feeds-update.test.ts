@@ -234,6 +234,7 @@ test("feeds update errors name file:line: a selector whose feed was not given, a
     ["readBinding invalid: feed says google", "    portcullis.dev/feed: google\n    portcullis.dev/feed-selector: aws:service=S3\n", "    - ipBlock:\n        cidr: 3.5.64.0/21\n", /p\.yaml:7: NetworkPolicy ns\/p: annotation portcullis.dev\/feed: says google but the selectors are aws's/],
     ["except: a hand edit", "    portcullis.dev/feed-selector: aws:service=S3,region=eu-west-1\n", "    - ipBlock:\n        cidr: 3.5.64.0/21\n    - ipBlock:\n        cidr: 52.92.0.0/17\n        except: [52.92.1.0/24]\n", /p\.yaml:14: NetworkPolicy ns\/p: a feed-managed ipBlock has `except`/],
     ["bound but no feed peer to refresh", "    portcullis.dev/feed-selector: aws:service=S3,region=eu-west-1\n", "    - podSelector: {}\n", /p\.yaml:7: NetworkPolicy ns\/p: bound to a feed but no egress rule holds an ipBlock peer/],
+    ["a YAML alias among the peers", "    portcullis.dev/feed-selector: aws:service=S3,region=eu-west-1\n", "    - &s3 {ipBlock: {cidr: 3.5.64.0/21}}\n    - *s3\n", /p\.yaml:13: NetworkPolicy ns\/p: an alias \(\*s3\) among the egress peers/],
   ];
   for (const [name, annotations, peers, message] of cases) {
     const dir = mkdtempSync(join(tmpdir(), "feeds-update-"));

@@ -8,7 +8,7 @@
  *
  * Pure: the caller reads and writes the files (src/cli/commands/feeds-update.ts).
  */
-import { isMap, isScalar, isSeq, LineCounter, type Node, type Pair, parse, parseAllDocuments, type Scalar, type YAMLMap, type YAMLSeq } from "yaml";
+import { isAlias, isMap, isScalar, isSeq, LineCounter, type Node, type Pair, parse, parseAllDocuments, type Scalar, type YAMLMap, type YAMLSeq } from "yaml";
 import { type Cidr, formatCidr, parseCidr } from "../net/cidr.js";
 import { FEED_SELECTOR_ANNOTATION, FEED_SHA256_ANNOTATION, FEED_VERSION_ANNOTATION, readBinding } from "./annotations.js";
 import { checkGuards, type Guard, type GuardSettings } from "./guards.js";
@@ -330,6 +330,11 @@ function updatePolicy(c: Context, policy: YAMLMap): void {
     return;
   }
   const tos = egressTos(policy);
+  const alias = tos.flatMap((to) => to.items as Node[]).find((p) => isAlias(p));
+  if (alias !== undefined) {
+    c.errors.push({ line: lineOf(c, alias), message: `${where}: an alias (*${isAlias(alias) ? alias.source : ""}) among the egress peers: feeds update edits peers written in place only` });
+    return;
+  }
   const peers = tos.flatMap((to) => (to.items as Node[]).filter((p) => isFeedPeer(style, p.toJSON())));
   if (peers.length === 0) {
     c.errors.push({ line: lineOf(c, pairOf(annotations, FEED_SELECTOR_ANNOTATION)?.key), message: `${where}: bound to a feed but no egress rule holds ${style === "ipBlock" ? "an ipBlock" : "a networks"} peer: feeds update cannot tell which rule the ranges belong in` });
