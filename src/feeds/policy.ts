@@ -85,7 +85,7 @@ export function policyCidrs(selections: readonly Selection[], metadata: readonly
 }
 
 /** A label selector as the API writes it: `In` of one value in matchLabels, the rest in matchExpressions; `{}` for every pod. */
-export function labelSelectorObject(selector: LabelSelector): { readonly [key: string]: Plain } {
+function labelSelectorObject(selector: LabelSelector): { readonly [key: string]: Plain } {
   const isLabel = (r: Requirement): boolean => r.operator === "In" && r.values.length === 1;
   const labels = selector.requirements.flatMap((r) => (isLabel(r) && "values" in r ? [[r.key, r.values[0] as string] as const] : []));
   const expressions = selector.requirements.filter((r) => !isLabel(r));
@@ -185,15 +185,16 @@ export function feedPolicy(selections: readonly Selection[], feed: Feed, request
 }
 
 /**
- * The policy as YAML in scaffold's style, with a head comment saying where its CIDRs come from and
- * what was left out (the JSON form carries the same object without the comment).
+ * The policy as YAML in scaffold's style, with a head comment saying where its CIDRs come from (the
+ * JSON form carries the same object without it). What was left out is not recorded in the policy:
+ * `feeds update` rewrites the CIDRs and keeps comments, so a note would go stale; the annotations
+ * (selectors, feed version and sha256) say how to compute it again.
  */
 export function policyYaml(fp: FeedPolicy): string {
   const annotations = (fp.policy["metadata"] as { readonly annotations: { readonly [key: string]: Plain } }).annotations;
   const comment = [
     `Egress to ${String(annotations[FEED_SELECTOR_ANNOTATION])}, written by portcullis feeds policy.`,
     "portcullis feeds update rewrites the CIDRs from a newer feed, as the annotations say.",
-    ...(fp.leftOut.length === 0 ? [] : [`Left out, not the internet (private, link-local, reserved or cloud metadata): ${fp.leftOut.map(formatCidr).join(", ")}.`]),
   ];
   return emitDocument(fromPlain(fp.policy), comment);
 }

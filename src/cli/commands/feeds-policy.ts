@@ -5,8 +5,8 @@
  *
  * Refusals are usage errors (exit 3), as scaffold's "options that make no policy" are: selectors of
  * two providers, a selection with no range on the internet, more CIDRs than one admin rule holds.
- * Ranges left out because they are not the internet are named in a warning on stderr (and in the
- * YAML's head comment).
+ * Ranges left out because they are not the internet are named in a warning on stderr (the policy
+ * does not record them: feeds/policy.ts policyYaml says why).
  */
 import { feedPolicy, policyYaml } from "../../feeds/policy.js";
 import { selectRanges } from "../../feeds/select.js";
