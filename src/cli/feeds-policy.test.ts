@@ -106,3 +106,9 @@ test("usage errors: an invalid --name, a selector whose provider has no --feed",
   assert.equal(feed.code, 3);
   assert.match(feed.stderr, /no github feed given: add --feed github=FILE/);
 });
+
+test("--dns is refused: feeds policy writes no DNS rule (a DNS rule of ipBlocks in the policy would be overwritten by feeds update)", async () => {
+  const r = await cli(["feeds", "policy", "--name", "p", "-n", "payments", "--dns", "169.254.20.10", "--feed", FEED, "aws:service=S3"]);
+  assert.equal(r.code, 3);
+  assert.match(r.stderr, /--dns cannot be used with feeds policy/);
+});

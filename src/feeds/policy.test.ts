@@ -144,6 +144,12 @@ for (const [kind, fp] of [["NetworkPolicy", NETWORK], ["ClusterNetworkPolicy", C
   });
 }
 
+test("why the example carries a DNS policy (and feeds policy has no --allow-dns): without it, lint reports dns-egress-blocked on the generated NetworkPolicy", () => {
+  const withoutDns = PAYMENTS.split("---\n").filter((d) => !/name: (allow-dns|default-deny-egress)\b/.test(d)).join("---\n");
+  const findings = lintCluster(clusterOf([{ file: "payments.yaml", text: withoutDns }, { file: "policy.yaml", text: policyYaml(NETWORK) }]), TEST_OPTIONS).filter((f) => f.severity === "error");
+  assert.deepEqual(findings.map((f) => `${f.rule} ${f.endpoints.join(",")}`), ["dns-egress-blocked payments/payment-service"]);
+});
+
 test("the admin policy works through the tiers: its Accept is decided before the namespace's default-deny NetworkPolicy", () => {
   const w = world(policyYaml(CLUSTER));
   const policies = w.cluster.adminPolicies ?? [];
