@@ -49,7 +49,7 @@ const SELECTS: readonly { text: string; want: object | RegExp }[] = [
   { text: "tier in (web, api)", want: { matchExpressions: [{ key: "tier", operator: "In", values: ["web", "api"] }] } },
   { text: "app=x,tier notin (batch),!legacy,team", want: { matchLabels: { app: "x" }, matchExpressions: [{ key: "tier", operator: "NotIn", values: ["batch"] }, { key: "legacy", operator: "DoesNotExist" }, { key: "team", operator: "Exists" }] } },
   { text: "", want: {} },
-  { text: "replicas>1", want: /a pod selector has no > or </ },
+  { text: "replicas>1", want: /a LabelSelector has no > or </ },
   { text: "app=a b", want: /invalid --select "app=a b"/ },
 ];
 

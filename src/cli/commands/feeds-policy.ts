@@ -14,46 +14,18 @@ import { formatSelector } from "../../feeds/selector.js";
 import type { Selection } from "../../feeds/types.js";
 import { readFeeds } from "../../feeds-io/read-feeds.js";
 import { dns1123LabelProblem, dns1123SubdomainProblem } from "../../k8s/validate.js";
-import { parseLabelSelector } from "../../kube/standin/selectors.js";
-import type { LabelSelector, Requirement } from "../../model/selector.js";
+import { labelSelectorOf } from "../../k8s/label-query.js";
+import type { LabelSelector } from "../../model/selector.js";
 import { formatCidr } from "../../net/cidr.js";
 import type { FeedsOptions } from "../feeds-options.js";
 import { type CommandResult, done, usage } from "./result.js";
 
 type PolicyOptions = Extract<FeedsOptions, { action: "policy" }>;
 
-/**
- * `--select` in kubectl's label-selector syntax (`app=x`, `app!=x`, `tier in (a,b)`, `tier notin (a)`,
- * `key`, `!key`), parsed as the API server parses `labelSelector` (kube/standin/selectors.ts), as a
- * LabelSelector: `!=` is NotIn of one value, as kubectl's conversion writes it. `>` and `<` exist
- * only in query strings: a LabelSelector has no Gt/Lt operator.
- */
+/** `--select` in kubectl's label-selector syntax (`app=x`, `tier in (a,b)`, `!legacy` ...: k8s/label-query.ts). */
 export function podSelectorOf(text: string): { ok: true; selector: LabelSelector } | { ok: false; message: string } {
-  const parsed = parseLabelSelector(text);
-  if (!parsed.ok) return { ok: false, message: `invalid --select "${text}": ${parsed.message}` };
-  const requirements: Requirement[] = [];
-  for (const r of parsed.value) {
-    switch (r.op) {
-      case "=":
-      case "in":
-        requirements.push({ key: r.key, operator: "In", values: r.values });
-        break;
-      case "!=":
-      case "notin":
-        requirements.push({ key: r.key, operator: "NotIn", values: r.values });
-        break;
-      case "exists":
-        requirements.push({ key: r.key, operator: "Exists" });
-        break;
-      case "!":
-        requirements.push({ key: r.key, operator: "DoesNotExist" });
-        break;
-      case "gt":
-      case "lt":
-        return { ok: false, message: `invalid --select "${text}": a pod selector has no > or < (a LabelSelector's operators are In, NotIn, Exists, DoesNotExist)` };
-    }
-  }
-  return { ok: true, selector: { requirements } };
+  const r = labelSelectorOf(text);
+  return r.ok ? { ok: true, selector: r.value } : { ok: false, message: `invalid --select "${text}": ${r.message}` };
 }
 
 function namesProblem(o: PolicyOptions): string | null {
