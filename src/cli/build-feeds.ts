@@ -13,7 +13,7 @@ type Action = (typeof ACTIONS)[number];
 /** The flags each action takes (beyond -o and --help); any other given flag is refused naming the action. */
 const TAKES: Readonly<Record<Action, readonly string[]>> = {
   show: ["feed"],
-  policy: ["feed", "name", "namespace", "select", "port", "cluster", "priority", "api", "metadata", "dns"],
+  policy: ["feed", "name", "namespace", "select", "port", "cluster", "priority", "api", "metadata"],
   update: ["feed", "filename", "dry-run", "force", "max-shrink", "metadata", "dns", "verbose", "strict"],
   diff: ["filename", "metadata", "dns", "verbose", "strict", "pod-cidr", "ipblock-matches-pods"],
   fetch: ["url", "timeout", "max-size", "allow-wide", "force"],

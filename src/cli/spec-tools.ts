@@ -248,7 +248,9 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
     outputs: ["text", "json", "yaml", "md"],
     positionals: 64,
     examples: [
-      "portcullis feeds show aws:service=S3,region=eu-west-1 --feed src/feeds/testdata/aws-ip-ranges.json",
+      "portcullis feeds show aws:service=S3,region=eu-west-1 --feed examples/feeds/aws-ip-ranges.json",
+      "portcullis feeds policy --name allow-s3 -n payments --select app=payment-service --feed examples/feeds/aws-ip-ranges.json aws:service=S3,region=eu-west-1 --port 443",
+      "portcullis feeds policy --name allow-s3 -n payments --select app=payment-service --cluster --priority 30 --feed examples/feeds/aws-ip-ranges.json aws:service=S3,region=eu-west-1 --port 443 -o json",
     ],
     exits: { ok: "done (update: every file current or rewritten; diff: no semantic change)", negative: "diff: the update changes what some workload may reach", refused: "update/fetch: a guard refused the feed; nothing was written" },
   },

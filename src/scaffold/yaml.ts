@@ -88,3 +88,11 @@ function emitNode(node: YamlNode, indent: number): string[] {
 export function emitDocument(node: YamlNode, comment?: readonly string[]): string {
   return `${[...comments(comment, ""), ...emitNode(node, 0)].join("\n")}\n`;
 }
+
+/** A plain JSON-like value (strings, numbers, arrays, objects in key order) as a node; used to print a generated object in this writer's style. */
+export function fromPlain(value: unknown): YamlNode {
+  if (typeof value === "string" || typeof value === "number") return scalar(value);
+  if (Array.isArray(value)) return list(...value.map((v) => item(fromPlain(v))));
+  if (typeof value === "object" && value !== null) return map(...Object.entries(value).map(([k, v]) => entry(k, fromPlain(v))));
+  throw new Error(`fromPlain: no YAML for ${typeof value}`);
+}

@@ -2,75 +2,12 @@
  * Label and field selectors as the apiserver parses them from a query string
  * (k8s.io/apimachinery/pkg/labels and pkg/fields), and matching against an object.
  */
+import type { LabelQuery, Parsed } from "../../k8s/label-query.js";
 import type { ResourceType } from "./resources.js";
 
-type LabelOp = "=" | "!=" | "in" | "notin" | "exists" | "!" | "gt" | "lt";
-
-interface LabelRequirement {
-  readonly key: string;
-  readonly op: LabelOp;
-  readonly values: readonly string[];
-}
-
-export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
-
-const KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-const VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
-
-/** The comma-separated parts of a selector, commas inside `( )` kept (`env in (a,b),tier`). */
-function splitTopLevel(text: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === "(") depth++;
-    else if (c === ")") depth--;
-    else if (c === "," && depth === 0) {
-      parts.push(text.slice(start, i));
-      start = i + 1;
-    }
-  }
-  parts.push(text.slice(start));
-  return parts;
-}
-
-function parseRequirement(part: string): LabelRequirement | string {
-  const text = part.trim();
-  const set = /^(\S+)\s+(in|notin)\s*\(([^)]*)\)$/.exec(text);
-  const cmp = /^([^=!<>\s]+)\s*(==|=|!=|>|<)\s*(\S*)$/.exec(text);
-  let req: LabelRequirement;
-  if (set !== null) {
-    const values = (set[3] ?? "").split(",").map((v) => v.trim());
-    req = { key: set[1] ?? "", op: set[2] as "in" | "notin", values };
-  } else if (cmp !== null) {
-    const sym = cmp[2];
-    const op: LabelOp = sym === "==" || sym === "=" ? "=" : sym === "!=" ? "!=" : sym === ">" ? "gt" : "lt";
-    req = { key: cmp[1] ?? "", op, values: [cmp[3] ?? ""] };
-    if ((op === "gt" || op === "lt") && !/^-?\d+$/.test(cmp[3] ?? "")) return `for 'Gt', 'Lt' operators, the value must be an integer: ${cmp[3] ?? ""}`;
-  } else if (text.startsWith("!")) {
-    req = { key: text.slice(1).trim(), op: "!", values: [] };
-  } else {
-    req = { key: text, op: "exists", values: [] };
-  }
-  if (!KEY.test(req.key)) return `unable to parse requirement: invalid label key "${req.key}"`;
-  for (const v of req.values) if (!VALUE.test(v)) return `unable to parse requirement: invalid label value: "${v}"`;
-  return req;
-}
-
-export type LabelSelector = readonly LabelRequirement[];
-
-/** A `labelSelector` query value: `=`, `==`, `!=`, `in`, `notin`, `key`, `!key`, `>`, `<`; "" selects everything. */
-export function parseLabelSelector(text: string): Parsed<LabelSelector> {
-  if (text.trim() === "") return { ok: true, value: [] };
-  const reqs: LabelRequirement[] = [];
-  for (const part of splitTopLevel(text)) {
-    const r = parseRequirement(part);
-    if (typeof r === "string") return { ok: false, message: r };
-    reqs.push(r);
-  }
-  return { ok: true, value: reqs };
-}
+export type { Parsed } from "../../k8s/label-query.js";
+export { parseLabelSelector } from "../../k8s/label-query.js";
+export type LabelSelector = LabelQuery;
 
 export function matchesLabels(selector: LabelSelector, labels: Readonly<Record<string, string>>): boolean {
   return selector.every((r) => {
