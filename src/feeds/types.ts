@@ -36,7 +36,7 @@ export interface FeedRecord {
  * A whole file as read. `version` is the provider's own token, compared as the provider orders it
  * (`versionOrder`): AWS `syncToken` (epoch seconds), Azure `changeNumber`, Atlassian `syncToken`, Google
  * `syncToken` (epoch ms), Oracle `last_updated_timestamp`; null when the format has none (GitHub,
- * Cloudflare text, Fastly): such feeds are ordered by nothing and `feeds update` says so.
+ * Cloudflare, Fastly; Cloudflare's API etag is `etag`): such feeds are ordered by nothing and `feeds update` says so.
  * `published`: the file's own creation time when it has one (ISO 8601 text as published), else null.
  */
 export interface Feed {
@@ -46,9 +46,30 @@ export interface Feed {
   /** sha256 of the file's bytes, lowercase hex (given by the edge). */
   readonly sha256: string;
   readonly records: readonly FeedRecord[];
+  /**
+   * A token the file carries that says "different" but never "newer" (Cloudflare's API `etag`): kept so
+   * a change can be told, never compared for order (so it is not a `version`). Absent when none.
+   */
+  readonly etag?: string;
+  /**
+   * A feed computed from several files (`google-apis`: goog.json minus cloud.json): each file's own
+   * version and sha256. `version` and `sha256` above are the first part's (goog.json's). Absent otherwise.
+   */
+  readonly parts?: readonly FeedPart[];
 }
 
-/** A version token and how it orders: numerically (AWS, Azure, Atlassian, Google) or as ISO time text. */
+/** One input file of a computed feed: what it is, its own version token and the sha256 of its bytes. */
+export interface FeedPart {
+  readonly name: string;
+  readonly version: FeedVersion | null;
+  readonly sha256: string;
+}
+
+/**
+ * A version token and how it orders: numerically (AWS, Azure, Atlassian, Google) or as ISO 8601 time
+ * text (Oracle; a time without a zone is UTC). Only tokens that order are versions: an opaque token
+ * (Cloudflare's etag) is `Feed.etag`, so `compareVersions` stays total over versions.
+ */
 export interface FeedVersion {
   readonly text: string;
   readonly order: "number" | "time";
