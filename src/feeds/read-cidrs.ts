@@ -73,6 +73,6 @@ export function plainRecord(provider: FeedProvider, key: string, cidr: Cidr): Fe
 /** The feed, or the errors collected; a file that parsed but holds no range at all is an error too. */
 export function finish(errors: Errors, feed: Feed): FeedParse {
   if (errors.list.length > 0) return { ok: false, errors: errors.list };
-  if (feed.records.length === 0) return { ok: false, errors: [{ path: "(file)", message: `no ranges at all: a ${feed.provider} feed with no ranges is an error, never read as "no ranges"` }] };
+  if (feed.records.length === 0) return { ok: false, errors: [{ path: "(file)", message: `no ranges at all in this ${feed.provider} feed: a feed with no ranges is an error, never read as "no ranges"` }] };
   return { ok: true, feed };
 }
