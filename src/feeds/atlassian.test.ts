@@ -33,6 +33,7 @@ test("Atlassian: key is the products joined, region the regions joined; attribut
 const REFUSED: readonly [string, string, { path: string; message: string }[]][] = [
   ["host bits set in cidr", edit(text, '"cidr": "185.166.140.128/28"', '"cidr": "185.166.140.129/28"'), [{ path: "items[9].cidr", message: 'invalid CIDR "185.166.140.129/28": host bits set' }]],
   ["network/mask_len disagreeing with cidr", edit(text, '"mask_len": 21,', '"mask_len": 22,'), [{ path: "items[3].network", message: "network/mask_len 104.192.136.0/22 disagrees with cidr 104.192.136.0/21" }]],
+  ["network with host bits for its mask_len", edit(text, '"network": "18.246.31.208"', '"network": "18.246.31.209"'), [{ path: "items[19].network", message: "network/mask_len 18.246.31.209/28 disagrees with cidr 18.246.31.208/28" }]],
   ["product not a list", edit(text, '"product": [\n        "forge"\n      ]', '"product": "forge"'), [{ path: "items[19].product", message: "expected a list of strings" }]],
   ["syncToken not a number", edit(text, '"syncToken": 1764889578', '"syncToken": "soon"'), [{ path: "syncToken", message: 'expected a whole number, found "soon"' }]],
   ["no items", JSON.stringify({ creationDate: "2025-12-04T23:06:18", syncToken: 1, items: [] }), [{ path: "(file)", message: 'no ranges at all in this atlassian feed: a feed with no ranges is an error, never read as "no ranges"' }]],

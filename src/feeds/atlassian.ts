@@ -9,6 +9,7 @@
  * Records: one per item; fields product, direction, region (each a list, as published: a selector
  * value matches any of them); key = the products joined with ",", region = the regions joined with ",".
  */
+import { parseCidr } from "../net/cidr.js";
 import { arrayAt, Errors, isObject, type Json, stringAt } from "./read.js";
 import { cidrAt, finish, readDocument, stringsAt } from "./read-cidrs.js";
 import type { FeedParse, FeedRecord } from "./types.js";
@@ -25,9 +26,9 @@ function item(raw: Json, at: string, errors: Errors): FeedRecord | null {
   const [product, direction, region] = lists as [string[], string[], string[]];
   const network = raw["network"];
   const maskLen = raw["mask_len"];
-  if (network !== undefined && maskLen !== undefined && `${String(network)}/${String(maskLen)}` !== text) {
-    const again = cidrAt(`${String(network)}/${String(maskLen)}`, `${at}.network`, null, new Errors());
-    if (again === null || again.first !== cidr.first || again.prefix !== cidr.prefix) {
+  if (network !== undefined || maskLen !== undefined) {
+    const stated = parseCidr(`${String(network)}/${String(maskLen)}`);
+    if (!stated.ok || stated.hostBitsSet || stated.cidr.first !== cidr.first || stated.cidr.prefix !== cidr.prefix) {
       errors.add(`${at}.network`, `network/mask_len ${String(network)}/${String(maskLen)} disagrees with cidr ${text}`);
       return null;
     }

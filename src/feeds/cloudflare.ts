@@ -47,9 +47,13 @@ function parseApi(text: string, sha256: string): FeedParse {
   return finish(errors, { provider: "cloudflare", version: null, published: null, sha256, records, ...(etag === undefined ? {} : { etag }) });
 }
 
-/** One text file: its records and its family (null when it holds no range). */
+/**
+ * One text file: its records and its family (its first range's). A file without a range is an error
+ * even beside a full one: a truncated download is not "Cloudflare has no IPv6 ranges".
+ */
 function parseText(input: CloudflareInput, errors: Errors): { records: FeedRecord[]; family: Family | null } {
   const records: FeedRecord[] = [];
+  const before = errors.list.length;
   let family: Family | null = null;
   input.text.split(/\r?\n/).forEach((line, i) => {
     if (line.trim() === "") return;
@@ -58,6 +62,7 @@ function parseText(input: CloudflareInput, errors: Errors): { records: FeedRecor
     family ??= cidr.family;
     records.push(plainRecord("cloudflare", KEY, cidr));
   });
+  if (family === null && errors.list.length === before) errors.add(`${input.name}: (file)`, 'no ranges at all in this file: a list with no ranges is an error, never read as "no ranges"');
   return { records, family };
 }
 
@@ -82,6 +87,6 @@ export function parseCloudflare(files: readonly CloudflareInput[]): FeedParse {
     published: null,
     sha256: first.sha256,
     records: read.flatMap((r) => r.records),
-    ...(files.length === 2 ? { parts: files.map((f, i) => ({ name: `ips-v${read[i]?.family ?? "?"}`, version: null, sha256: f.sha256 })) } : {}),
+    ...(files.length === 2 ? { parts: files.map((f, i) => ({ name: `ips-v${read[i]?.family ?? ""}`, version: null, sha256: f.sha256 })) } : {}),
   });
 }

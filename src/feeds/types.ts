@@ -16,9 +16,9 @@ export const FEED_PROVIDERS: readonly FeedProvider[] = ["aws", "google", "google
 
 /**
  * One published range. `key` is what the provider calls the group the range belongs to (AWS `service`,
- * Google `service`, Azure `values[].name`, GitHub's `/meta` key, Atlassian `product`, Oracle tag ...; a
- * provider with a single list uses the provider's name), `region` its region when the provider says (else
- * null). `attributes` holds every field a selector may filter on, by the provider's own field name
+ * Google `service`, Azure `values[].name`, GitHub's `/meta` key; Atlassian's products and Oracle's tags
+ * joined with ","; a provider with a single list uses its name, google-apis "Google APIs"), `region` its
+ * region when the provider says (else null; Atlassian's regions joined with ","). `attributes` holds every field a selector may filter on, by the provider's own field name
  * (AWS: service, region, network_border_group; Google: scope, service; Azure: name, region, systemService,
  * platform; GitHub: key; Atlassian: product, direction, region; Oracle: region, tag); values as
  * published (matching is case-insensitive).
