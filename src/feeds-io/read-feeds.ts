@@ -47,7 +47,7 @@ async function load(source: FeedSource): Promise<{ ok: true; loaded: Loaded } | 
   if (!text.ok) return { ok: false, message: `${name}: ${text.problem}` };
   if (text.text.trim() === "") return { ok: false, message: `${name}: empty: a feed with no ranges is never read as "no ranges"` };
   const provider = source.provider ?? detectProvider(text.text);
-  if (provider === null) return { ok: false, message: `${name}: not a feed format Portcullis can tell; name the provider: --feed PROVIDER=${name}` };
+  if (provider === null) return { ok: false, message: `${name}: not a feed format Portcullis can tell (a plain list of CIDRs, such as Cloudflare's ips-v4/ips-v6, is read only when named); name the provider: --feed PROVIDER=${name}` };
   return { ok: true, loaded: { provider, file: { name, text: text.text, sha256: createHash("sha256").update(read.bytes).digest("hex") } } };
 }
 
@@ -60,6 +60,10 @@ export async function readFeeds(sources: readonly FeedSource[]): Promise<FeedsRe
     if (!r.ok) messages.push(r.message);
     else byProvider.set(r.loaded.provider, [...(byProvider.get(r.loaded.provider) ?? []), r.loaded.file]);
   }
+  // google-apis is goog.json minus cloud.json: a cloud.json given for `google` serves the subtraction too.
+  const apis = byProvider.get("google-apis");
+  const cloud = byProvider.get("google");
+  if (apis !== undefined && apis.length === 1 && cloud !== undefined) byProvider.set("google-apis", [...apis, ...cloud]);
   const feeds = new Map<FeedProvider, Feed>();
   for (const [provider, files] of byProvider) {
     const parsed = parseFeed(provider, files);

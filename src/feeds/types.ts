@@ -16,9 +16,9 @@ export const FEED_PROVIDERS: readonly FeedProvider[] = ["aws", "google", "google
 
 /**
  * One published range. `key` is what the provider calls the group the range belongs to (AWS `service`,
- * Google `service`, Azure `values[].name`, GitHub's `/meta` key, Atlassian `product`, Oracle tag ...; a
- * provider with a single list uses the provider's name), `region` its region when the provider says (else
- * null). `attributes` holds every field a selector may filter on, by the provider's own field name
+ * Google `service`, Azure `values[].name`, GitHub's `/meta` key; Atlassian's products and Oracle's tags
+ * joined with ","; a provider with a single list uses its name, google-apis "Google APIs"), `region` its
+ * region when the provider says (else null; Atlassian's regions joined with ","). `attributes` holds every field a selector may filter on, by the provider's own field name
  * (AWS: service, region, network_border_group; Google: scope, service; Azure: name, region, systemService,
  * platform; GitHub: key; Atlassian: product, direction, region; Oracle: region, tag); values as
  * published (matching is case-insensitive).
@@ -36,7 +36,7 @@ export interface FeedRecord {
  * A whole file as read. `version` is the provider's own token, compared as the provider orders it
  * (`versionOrder`): AWS `syncToken` (epoch seconds), Azure `changeNumber`, Atlassian `syncToken`, Google
  * `syncToken` (epoch ms), Oracle `last_updated_timestamp`; null when the format has none (GitHub,
- * Cloudflare text, Fastly): such feeds are ordered by nothing and `feeds update` says so.
+ * Cloudflare, Fastly; Cloudflare's API etag is `etag`): such feeds are ordered by nothing and `feeds update` says so.
  * `published`: the file's own creation time when it has one (ISO 8601 text as published), else null.
  */
 export interface Feed {
@@ -46,9 +46,30 @@ export interface Feed {
   /** sha256 of the file's bytes, lowercase hex (given by the edge). */
   readonly sha256: string;
   readonly records: readonly FeedRecord[];
+  /**
+   * A token the file carries that says "different" but never "newer" (Cloudflare's API `etag`): kept so
+   * a change can be told, never compared for order (so it is not a `version`). Absent when none.
+   */
+  readonly etag?: string;
+  /**
+   * A feed computed from several files (`google-apis`: goog.json minus cloud.json): each file's own
+   * version and sha256. `version` and `sha256` above are the first part's (goog.json's). Absent otherwise.
+   */
+  readonly parts?: readonly FeedPart[];
 }
 
-/** A version token and how it orders: numerically (AWS, Azure, Atlassian, Google) or as ISO time text. */
+/** One input file of a computed feed: what it is, its own version token and the sha256 of its bytes. */
+export interface FeedPart {
+  readonly name: string;
+  readonly version: FeedVersion | null;
+  readonly sha256: string;
+}
+
+/**
+ * A version token and how it orders: numerically (AWS, Azure, Atlassian, Google) or as ISO 8601 time
+ * text (Oracle; a time without a zone is UTC). Only tokens that order are versions: an opaque token
+ * (Cloudflare's etag) is `Feed.etag`, so `compareVersions` stays total over versions.
+ */
 export interface FeedVersion {
   readonly text: string;
   readonly order: "number" | "time";
