@@ -16,7 +16,7 @@ const TAKES: Readonly<Record<Action, readonly string[]>> = {
   policy: ["feed", "name", "namespace", "select", "port", "cluster", "priority", "api", "metadata"],
   update: ["feed", "filename", "dry-run", "force", "max-shrink", "metadata", "dns", "verbose", "strict"],
   diff: ["filename", "metadata", "dns", "verbose", "strict", "pod-cidr", "ipblock-matches-pods"],
-  fetch: ["url", "timeout", "max-size", "allow-wide", "force"],
+  fetch: ["url", "timeout", "max-size", "allow-wide", "force", "md5"],
 };
 
 const ALWAYS = new Set(["output", "help", "debug"]);
@@ -93,6 +93,13 @@ function bytes(flag: string, text: string): number {
   return n;
 }
 
+/** `--md5 HEX`: 32 hex digits, kept lowercase. */
+function md5(text: string | undefined): string | null {
+  if (text === undefined) return null;
+  if (!/^[0-9a-f]{32}$/i.test(text)) refuse(`invalid --md5 "${text}": expected 32 hex digits (the md5 the provider announced)`);
+  return text.toLowerCase();
+}
+
 function checkFlags(given: Given, act: Action): void {
   for (const flag of given.keys()) {
     if (!ALWAYS.has(flag) && !TAKES[act].includes(flag)) refuse(`--${flag === "filename" ? "filename (-f)" : flag} cannot be used with feeds ${act}`);
@@ -163,6 +170,7 @@ export function buildFeeds(positionals: readonly string[], given: Given): FeedsO
         maxBytes: bytes("max-size", one(given, "max-size") ?? "64Mi"),
         allowWide: given.has("allow-wide"),
         force: given.has("force"),
+        md5: md5(one(given, "md5")),
       };
     }
   }

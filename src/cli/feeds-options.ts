@@ -89,7 +89,7 @@ export type FeedsOptions =
       readonly wellKnown: WellKnownFlags;
     }
   | {
-      /** `feeds fetch PROVIDER -o FILE [--url URL] [--timeout D] [--max-size BYTES] [--allow-wide]`: the one networked step. */
+      /** `feeds fetch PROVIDER -o FILE [--url URL] [--timeout D] [--max-size BYTES] [--allow-wide] [--md5 HEX]`: the one networked step. */
       readonly name: "feeds";
       readonly action: "fetch";
       readonly provider: FeedProvider;
@@ -103,4 +103,6 @@ export type FeedsOptions =
       readonly allowWide: boolean;
       /** `--force`: accept a version older than the file's (the monotonic check). */
       readonly force: boolean;
+      /** `--md5 HEX`: the digest the provider announced (AWS: its SNS notification), lowercase hex; null: none given. */
+      readonly md5: string | null;
     };

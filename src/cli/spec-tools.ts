@@ -242,6 +242,7 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
       { name: "timeout", type: "string", value: "DURATION", help: "fetch: give up after this long (30s, 2m); default 30s" },
       { name: "max-size", type: "string", value: "BYTES", help: "fetch: refuse a response larger than this (64Mi, 10000000); default 64Mi" },
       { name: "allow-wide", type: "boolean", help: "fetch: accept prefixes wider than /8 (IPv4) or /20 (IPv6)" },
+      { name: "md5", type: "string", value: "HEX", help: "fetch: refuse a download whose md5 is not this (AWS announces it in its AmazonIpSpaceChanged notification)" },
       METADATA_FLAG,
       DNS_FLAG,
     ],

@@ -107,7 +107,9 @@ test("watch: a new pod file is applied as element changes, a policy file as obje
     assert.ok(policyMs < 1000, `policy applied ${Math.round(policyMs)} ms after the change`);
     t.diagnostic(`policy applied ${Math.round(policyMs)} ms after the file was written`);
     const withPolicy = await listTable(ns);
-    assert.match(withPolicy.ok ? withPolicy.value : "", /203\.0\.113\.0\/24 \. tcp \. 443/);
+    // The ipBlock rule's addresses in its peer set, its port in the rule (docs/enforcement.md).
+    assert.match(withPolicy.ok ? withPolicy.value : "", /203\.0\.113\.0\/24 \. 0-255/);
+    assert.match(withPolicy.ok ? withPolicy.value : "", /meta l4proto \. th dport \{ tcp \. 443 \}/);
     rmSync(join(dir, "web-egress.yaml"));
     const removed = await waitFor(events, events.length, (e) => e.kind === "applied");
     assert.equal(removed.kind === "applied" ? removed.change : "", "objects", "a policy removed: objects again");

@@ -30,7 +30,7 @@ const elementsOf = (r: CompileResult, name: string): string[] => {
 test("the ruleset of the test node matches its golden file", () => {
   const r = compileNode();
   assert.equal(r.text, golden("node.nft", r.text));
-  assert.deepEqual(r.stats, { sets: 25, elements: 44, rules: 45, chains: 8 });
+  assert.deepEqual(r.stats, { sets: 25, elements: 40, rules: 45, chains: 8 });
 });
 
 test("global audit mode matches its golden file: every default deny logs and returns", () => {
@@ -101,23 +101,53 @@ test("rules with equal peers share one peer set (the bench's 50k/10k cluster: 76
 });
 
 test("ipBlock except: an address inside the CIDR and inside the except is left out", () => {
-  const e3 = elementsOf(compileNode(), N.set("egress", WEB_EGRESS, 2));
-  assert.ok(e3.includes("0.0.0.0-9.255.255.255 . tcp . 443"));
-  assert.ok(e3.includes("11.0.0.0-255.255.255.255 . tcp . 443"));
+  const r = compileNode();
+  const e3 = elementsOf(r, peerSetOf(r, N.rule("egress", WEB_EGRESS, 2)));
+  assert.ok(e3.includes("0.0.0.0-9.255.255.255 . 0-255"));
+  assert.ok(e3.includes("11.0.0.0-255.255.255.255 . 0-255"));
   assert.ok(!e3.some((e) => e.startsWith("10.")), "10.0.0.0/8 is excepted");
 });
 
 test("ipBlock does not match pod IPs when ipBlockMatchesPods is false", () => {
-  const e4 = elementsOf(compileNode(), N.set("egress", AUDIT_EGRESS));
-  assert.ok(e4.includes("10.244.1.11-10.244.1.19 . tcp . 80"), "10.244.1.20 (db) is cut out");
+  const r = compileNode();
+  const e4 = elementsOf(r, peerSetOf(r, N.rule("egress", AUDIT_EGRESS)));
+  assert.ok(e4.includes("10.244.1.11-10.244.1.19 . 0-255"), "10.244.1.20 (db) is cut out");
   const matching = compileRuleset(testCluster(), { ...ENGINE_OPTIONS, ipBlockMatchesPods: true }, { localPods: LOCAL_PODS });
-  assert.deepEqual(elementsOf(matching, N.set("egress", AUDIT_EGRESS)), ["10.244.0.0/16 . tcp . 80"]);
+  assert.deepEqual(elementsOf(matching, peerSetOf(matching, N.rule("egress", AUDIT_EGRESS))), ["10.244.0.0/16 . 0-255"]);
 });
 
 test("a rule with ipBlock peers of one family has sets of that family only", () => {
-  const names = compileNode().ruleset.sets.map((s) => s.name);
-  assert.ok(names.includes(N.set("egress", AUDIT_EGRESS, 0, 4)) && !names.includes(N.set("egress", AUDIT_EGRESS, 0, 6)));
-  assert.ok(names.includes(N.set("egress", WEB_EGRESS, 2, 4)) && names.includes(N.set("egress", WEB_EGRESS, 2, 6)));
+  const r = compileNode();
+  const names = r.ruleset.sets.map((s) => s.name);
+  assert.ok(names.includes(peerSetOf(r, N.rule("egress", AUDIT_EGRESS), 4)));
+  assert.throws(() => peerSetOf(r, N.rule("egress", AUDIT_EGRESS), 6), /no peer set/);
+  assert.ok(names.includes(peerSetOf(r, N.rule("egress", WEB_EGRESS, 2), 4)) && names.includes(peerSetOf(r, N.rule("egress", WEB_EGRESS, 2), 6)));
+});
+
+/**
+ * Issue 13: "For large selections (AWS alone is ~10k prefixes) the enforcer keeps them as one shared
+ * interval set per selection, not copies per rule". A rule with ipBlock peers and numbered ports looks
+ * its addresses up in the peer set of its peers and its ports in the rule.
+ */
+test("issue 13: rules with equal ipBlock peers and ports share one interval set of the addresses; each rule matches its own ports beside it", () => {
+  const feed = ["3.5.64.0/21", "52.218.0.0/17", "2600:1f18::/33"].map((c) => ipBlock(c));
+  const bound = [
+    policy("production", "s3-web", sel({ app: "web-api" }), { egress: [rule(0, feed, [port("TCP", 443)])] }),
+    policy("production", "s3-worker", sel({ app: "worker" }), { egress: [rule(0, [...feed].reverse(), [port("TCP", 443), port("UDP", { kind: "range", from: 8000, to: 8100 })])] }),
+    policy("production", "other-db", sel({ app: "db" }), { egress: [rule(0, [ipBlock("3.5.64.0/21")], [port("TCP", 443)])] }),
+  ];
+  const r = compileRuleset(testCluster([...POLICIES, ...bound]), ENGINE_OPTIONS, { localPods: LOCAL_PODS, podCidrs: POD_CIDRS });
+  const n = namesOf(r.ruleIds);
+  const shared = peerSetOf(r, n.rule("egress", "production/s3-web"));
+  assert.equal(peerSetOf(r, n.rule("egress", "production/s3-worker")), shared, "equal peers in another order, other ports: the same set");
+  assert.equal(peerSetOf(r, n.rule("egress", "production/s3-web"), 6), peerSetOf(r, n.rule("egress", "production/s3-worker"), 6));
+  assert.notEqual(peerSetOf(r, n.rule("egress", "production/other-db")), shared, "other addresses: another set");
+  assert.equal(r.ruleset.sets.filter((s) => s.name === shared).length, 1, "the set is written once");
+  assert.deepEqual(elementsOf(r, shared), ["3.5.64.0/21 . 0-255", "52.218.0.0/17 . 0-255"]);
+  const line = (id: string): string | undefined => r.ruleset.chains.flatMap((c) => c.rules).find((l) => l.endsWith(`comment "${id}"`) && l.includes("_v4 "));
+  assert.match(line(n.rule("egress", "production/s3-web")) ?? "", new RegExp(`^ip daddr \\. meta l4proto @${shared} meta l4proto \\. th dport \\{ tcp \\. 443 \\} counter `));
+  assert.match(line(n.rule("egress", "production/s3-worker")) ?? "", new RegExp(`@${shared} meta l4proto \\. th dport \\{ tcp \\. 443, udp \\. 8000-8100 \\} counter `));
+  assert.equal(r.ruleset.sets.filter((s) => s.elements.some((e) => e.key.startsWith("52.218.0.0/17"))).length, 1, "no per-rule copy of the addresses");
 });
 
 test("host-network pods and pods without an IP are not enforced, and reported", () => {
@@ -188,7 +218,7 @@ test("which sets are hash sets: selector peers with single or named ports are ex
     { name: "a named port", rule: rule(0, [podsPeer(sel({ app: "db" }))], [port("TCP", "pg")]), interval: false },
     { name: "endPort", rule: rule(0, [podsPeer(sel({ app: "db" }))], [port("TCP", { kind: "range", from: 5432, to: 5433 })]), interval: true },
     { name: "a protocol without a port", rule: rule(0, [podsPeer(sel({ app: "db" }))], [port("UDP", { kind: "any" })]), interval: true },
-    { name: "an ipBlock beside the pods", rule: rule(0, [podsPeer(sel({ app: "db" })), ipBlock("192.0.2.0/24")], [port("TCP", 5432)]), interval: true },
+    { name: "an ipBlock beside the pods, with a named port (resolved per destination: ports stay in the set)", rule: rule(0, [podsPeer(sel({ app: "db" })), ipBlock("192.0.2.0/24")], [port("TCP", "pg"), port("TCP", 5432)]), interval: true },
     { name: "no peers", rule: rule(0, "all", [port("TCP", 5432)]), interval: true },
   ];
   for (const c of cases) {

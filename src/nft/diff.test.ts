@@ -33,16 +33,16 @@ test("a pod gets an IP: element changes only", () => {
   const d = diffRulesets(compile(BASE), compile(BASE.map((e) => (e === pending ? started : e))));
   assert.equal(d.kind, "elements");
   // The audited ipBlock 10.244.0.0/16 loses the new pod IP: ipBlocks do not match pod IPs here.
-  const audited = N.set("egress", "staging/audit-egress");
+  const audited = peerSetOf(FULL, N.rule("egress", "staging/audit-egress"));
   assert.equal(
     d.text,
     [
       "delete element inet portcullis local_v4 {\n\t10.244.1.30\n}\n",
-      `delete element inet portcullis ${audited} {\n\t10.244.1.31-10.244.1.39 . tcp . 80\n}\n`,
+      `delete element inet portcullis ${audited} {\n\t10.244.1.31-10.244.1.39 . 0-255\n}\n`,
       "add element inet portcullis local_v4 {\n\t10.244.1.30/31\n}\n",
       "add element inet portcullis self_v4 {\n\t10.244.1.31 . 10.244.1.31\n}\n",
       `add element inet portcullis egress_v4 {\n\t10.244.1.31 : jump ${N.chain("egress", DENY)}\n}\n`,
-      `add element inet portcullis ${audited} {\n\t10.244.1.32/29 . tcp . 80\n}\n`,
+      `add element inet portcullis ${audited} {\n\t10.244.1.32/29 . 0-255\n}\n`,
     ].join(""),
   );
 });
@@ -84,7 +84,7 @@ test("the last pod leaving a group removes its chain after its map element", () 
   assert.deepEqual(d.chains, { added: 0, removed: 1, changed: 0 });
   assert.ok(d.text.indexOf("delete element inet portcullis egress_v4") < d.text.indexOf(`delete chain inet portcullis ${audit}`));
   assert.ok(d.text.indexOf(`flush chain inet portcullis ${audit}`) < d.text.indexOf(`delete chain inet portcullis ${audit}`));
-  assert.ok(d.text.includes(`delete set inet portcullis ${N.set("egress", "staging/audit-egress")}`), "its rule's set goes with it");
+  assert.ok(d.text.includes(`delete set inet portcullis ${peerSetOf(FULL, N.rule("egress", "staging/audit-egress"))}`), "its rule's (peer) set goes with it");
 });
 
 test("a policy that goes removes its sets and its groups' chains, and keeps every other object", () => {
@@ -136,7 +136,7 @@ test("the local pods default to every endpoint with an IP", () => {
 
 test("a set redefined under the same name takes the chains that look it up with it, even when their rules read the same", () => {
   const before = compile(BASE);
-  const name = N.set("egress", "production/web-api-egress", 2);
+  const name = peerSetOf(FULL, N.rule("egress", "production/web-api-egress", 2));
   // Same name and rules, another definition (say, a newer compiler): the set must be deleted and
   // declared again, which the kernel allows only once no rule refers to it.
   const after: Ruleset = { ...before, sets: before.sets.map((s) => (s.name === name ? { ...s, interval: false, elements: [] } : s)) };

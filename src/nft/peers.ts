@@ -8,6 +8,7 @@ import type { LabelSelector } from "../model/selector.js";
 import type { LabelClass } from "../engine/classes.js";
 import { cachedSelectorKey, classesSelectedBy, selectsNamespace, selectsNamespaceLabels, selectsPods } from "../engine/selection.js";
 import { countBelow } from "../net/sorted.js";
+import { IntervalSet } from "../net/interval-set.js";
 import { LastUsed } from "./last-used.js";
 
 /** The peer addresses one rule admits, and which of them are pods (for named ports). */
@@ -30,8 +31,26 @@ const podsPeerKey = (policy: Policy, peer: Extract<Peer, { kind: "pods" }>): str
  */
 export function rulePeersKey(policy: Policy, rule: Rule): string {
   if (rule.peers === "all") return "all";
-  const parts = rule.peers.map((peer) => (peer.kind === "pods" ? podsPeerKey(policy, peer) : `ip:${ipBlockAddresses(peer).key()}`));
+  const parts = rule.peers.map((peer) => (peer.kind === "pods" ? podsPeerKey(policy, peer) : blockKey(ipBlockAddresses(peer))));
   return [...new Set(parts)].sort().join("\n");
+}
+
+/**
+ * An ipBlock's addresses as key text, once per address set object: equal blocks share one (engine
+ * `ipBlockAddresses`), and a feed's selection repeats its ~10k blocks in every policy bound to it.
+ */
+function blockKey(addresses: AddressSet): string {
+  let key = blockKeys.get(addresses);
+  if (key === undefined) blockKeys.set(addresses, (key = `ip:${addresses.key()}`));
+  return key;
+}
+
+const blockKeys = new WeakMap<AddressSet, string>();
+
+/** The union of many address sets, merged once per family (`IntervalSet.of` sorts and joins). */
+function unionAll(sets: readonly AddressSet[]): AddressSet {
+  const family = (f: Family): IntervalSet => IntervalSet.of(sets.flatMap((s) => s.family(f).intervals));
+  return AddressSet.of(family(4), family(6));
 }
 
 /**
@@ -206,9 +225,10 @@ export class PeerResolver {
       if (withEndpoints) for (const k of this.known.values()) for (const e of k.endpoints) add(e, knownAddresses(e));
       return { addresses: AddressSet.ALL, endpoints: kept(endpoints) };
     }
-    let addresses = AddressSet.EMPTY;
-    for (const part of parts as readonly (PodsResolved | BlockResolved)[]) {
-      addresses = addresses.union(part.addresses);
+    const resolved = parts as readonly (PodsResolved | BlockResolved)[];
+    // One merge of every part's intervals: a union per part copied the growing set each time, quadratic in a feed's ~10k blocks.
+    const addresses = resolved.length === 1 ? (resolved[0] as PodsResolved | BlockResolved).addresses : unionAll(resolved.map((p) => p.addresses));
+    for (const part of resolved) {
       if (!withEndpoints) continue;
       if ("classes" in part) for (const k of part.classes) for (const e of k.endpoints) add(e, knownAddresses(e));
       else for (const { endpoint, allowed } of part.admitted) add(endpoint, allowed);

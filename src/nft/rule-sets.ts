@@ -32,8 +32,23 @@ export interface RuleLookups {
 const ADDR = ADDRESS_TYPE;
 const IP = IP_KEYWORD;
 
-/** A rule without ports looks its peers up alone; ingress named ports look the source up alone first. */
-export const sharesPeerSet = (direction: Direction, rule: Rule): boolean => rule.ports === "all" || (direction === "ingress" && hasNamedPort(rule));
+/**
+ * A rule without ports looks its peers up alone; ingress named ports look the source up alone first;
+ * and so does a rule with ipBlock peers and numbered ports only (`addressesApartFromPorts`).
+ */
+export const sharesPeerSet = (direction: Direction, rule: Rule): boolean => rule.ports === "all" || (direction === "ingress" && hasNamedPort(rule)) || addressesApartFromPorts(rule);
+
+/**
+ * Whether a rule with ports looks its peer addresses up in the peer set it shares with every rule of
+ * equal peers, and its ports in the rule itself (`meta l4proto . th dport { tcp . 443 }`): a rule with
+ * an ipBlock peer and only numbered ports. Such a rule admits peers × ports whatever the destination
+ * pod, so "address in the peers AND protocol/port in the ports" is exactly `peer . proto . port` in
+ * their product; but the product is a copy of the addresses per rule, and a feed's selection (AWS
+ * alone ~10k prefixes) bound by 100 policies made 100 copies (issue 13, docs/feeds/enforcement.md).
+ * Egress named ports resolve per destination pod and stay in the product; selector-only peers keep
+ * their exact (hash) `peer . proto . port` set.
+ */
+const addressesApartFromPorts = (rule: Rule): boolean => rule.ports !== "all" && !hasNamedPort(rule) && rule.peers !== "all" && rule.peers.some((p) => p.kind === "ipBlock");
 
 /**
  * Whether the rule's peers are selector peers only (pods): their addresses are pod IPs, exact
@@ -141,6 +156,13 @@ export function ruleLookups(spec: RuleSpec, peers: RulePeers, members: readonly 
       matches.push(lookup.match);
       continue;
     }
+    const ports = addressesApartFromPorts(rule) ? portsMatch(rule) : null;
+    if (ports !== null) {
+      const lookup = addressLookup(peersName(f), f, side, addresses, false);
+      sets.push(kept.get(lookup.set.name) ?? lookup.set);
+      matches.push(`${lookup.match} ${ports}`);
+      continue;
+    }
     if (direction === "egress" || hasNumberedPort(rule)) {
       const exact = exactPeers(rule) && exactPorts(rule);
       sets.push(kept.get(name) ?? { name, kind: "set", type: `${ADDR[f]} . inet_proto . inet_service`, interval: !exact, elements: mainElements(f, spec, peers, addresses, exact) });
@@ -154,6 +176,12 @@ export function ruleLookups(spec: RuleSpec, peers: RulePeers, members: readonly 
     }
   }
   return { sets, matches };
+}
+
+/** `meta l4proto . th dport { tcp . 443, udp . 53 }`: a rule's numbered ports as an anonymous set; null when they admit nothing. */
+function portsMatch(rule: Rule): string | null {
+  const tails = portTailsOf(numberedConns(rule), false).pieces;
+  return tails.length === 0 ? null : `meta l4proto . th dport { ${tails.map((t) => t.slice(" . ".length)).join(", ")} }`;
 }
 
 const NAMED_SUFFIX: Readonly<Record<Family, string>> = { 4: "_named_v4", 6: "_named_v6" };
