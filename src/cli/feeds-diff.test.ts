@@ -41,7 +41,7 @@ function newFeed(edit: (prefixes: AwsPrefix[]) => AwsPrefix[]): string {
 const prefix = (ip_prefix: string, service: string, region = "eu-west-1"): AwsPrefix => ({ ip_prefix, region, service, network_border_group: region });
 
 interface Json {
-  selections: { selector: string; policies: string[]; added: string[]; removed: string[]; addresses: { added: string; removed: string } }[];
+  selections: { selector: string; policies: string[]; added: string[]; removed: string[]; addresses: { added: { ipv4: string; ipv6: string }; removed: { ipv4: string; ipv6: string } } }[];
   effect: { summary: Record<string, number>; changes: { kind: string; class: string[]; src: string; dst: string; added: unknown; removed: unknown }[] };
 }
 
@@ -53,7 +53,7 @@ async function diff(neu: string, manifests = PAYMENTS): Promise<{ code: number; 
 test("feeds diff: a prefix added to S3 eu-west-1 → the payments pods gain it on 443 (widened, internet-egress-added), exit 1", async () => {
   const r = await diff(newFeed((p) => [...p, prefix("3.5.80.0/21", "S3"), prefix("3.5.80.0/21", "AMAZON")]));
   assert.equal(r.code, 1);
-  assert.deepEqual(r.json.selections, [{ selector: "aws:service=S3,region=eu-west-1", policies: ["payments/payments-s3"], added: ["3.5.80.0/21"], removed: [], addresses: { added: "2048", removed: "0" } }]);
+  assert.deepEqual(r.json.selections, [{ selector: "aws:service=S3,region=eu-west-1", policies: ["payments/payments-s3"], added: ["3.5.80.0/21"], removed: [], addresses: { added: { ipv4: "2048", ipv6: "0" }, removed: { ipv4: "0", ipv6: "0" } } }]);
   assert.deepEqual(
     r.json.effect.changes.map((c) => [c.kind, c.src, c.dst, c.class, c.added]),
     [["widened", "payments/payments[Deployment]", "3.5.80.0/21", ["internet-egress-added"], { TCP: "443" }]],
@@ -64,7 +64,7 @@ test("feeds diff: a prefix removed from S3 → narrowed, nothing widened", async
   const r = await diff(newFeed((p) => p.filter((x) => x.ip_prefix !== "52.92.0.0/17")));
   assert.equal(r.code, 1, "some workload's egress changes: exit 1 (docs/exit-codes.md, feeds)");
   assert.deepEqual(r.json.selections[0]?.removed, ["52.92.0.0/17"]);
-  assert.equal(r.json.selections[0]?.addresses.removed, "32768");
+  assert.deepEqual(r.json.selections[0]?.addresses.removed, { ipv4: "32768", ipv6: "0" });
   assert.deepEqual(r.json.effect.changes.map((c) => [c.kind, c.dst, c.class]), [["narrowed", "52.92.0.0/17", []]]);
 });
 
@@ -104,6 +104,6 @@ test("feeds diff -o md: a pull-request comment with its own marker, the selectio
   const r = await cliInProcess(["feeds", "diff", OLD, neu, "-f", PAYMENTS, "-o", "md"]);
   assert.equal(r.code, 1);
   assert.match(r.stdout, /^<!-- portcullis-feeds-diff -->\n### Portcullis: published IP ranges changed\n/);
-  assert.match(r.stdout, /\| `aws:service=S3,region=eu-west-1` \| `payments\/payments-s3` \| `3\.5\.80\.0\/21` \|  \| 2048 addresses added, 0 removed \|/);
+  assert.match(r.stdout, /\| `aws:service=S3,region=eu-west-1` \| `payments\/payments-s3` \| `3\.5\.80\.0\/21` \|  \| IPv4 addresses: \+2048 -0 \|/);
   assert.match(r.stdout, /\| \*\*widened\*\* \| `payments\/payments\[Deployment\]` \| `3\.5\.80\.0\/21` \| `TCP 443` \|/);
 });

@@ -193,7 +193,7 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "lint",
-    usage: "portcullis lint -f PATH... [-n NAMESPACE | -A] [--fail-on error|warning|info|never] [--enable ID,...] [--disable ID,...] [--dns IP]...",
+    usage: "portcullis lint -f PATH... [-n NAMESPACE | -A] [--fail-on error|warning|info|never] [--enable ID,...] [--disable ID,...] [--dns IP]... [--feed [PROVIDER=]FILE]...",
     summary: "policy mistakes: DNS blocked, metadata reachable, label drift, OR-for-AND peers, redundant rules",
     flags: [
       { name: "fail-on", type: "string", value: "error|warning|info|never", help: "exit 1 when a finding has this severity or a higher one; default warning (what opens the internet or metadata fails CI)" },
@@ -209,6 +209,7 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
         value: "NS,...",
         help: `namespaces egress-not-isolated does not report; repeatable; default ${DEFAULT_SYSTEM_NAMESPACES.join(",")}; '' reports every namespace`,
       },
+      { name: "feed", type: "string", multiple: true, value: "[PROVIDER=]FILE|URL", help: "a provider's published ranges: feed-outdated compares the feed-bound policies with it (without --feed that rule does not run); repeatable" },
       ...namespaceFlags("report only findings about objects in this namespace (the whole input is still analysed)"),
       ...DNS_SNAPSHOT_FLAGS,
       ...CLUSTER_FLAGS,

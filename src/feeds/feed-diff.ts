@@ -17,14 +17,19 @@ export interface SelectionChange {
   /** In the new selection only / in the old only: the fewest CIDRs, IPv4 first then IPv6, each in address order. */
   readonly added: readonly Cidr[];
   readonly removed: readonly Cidr[];
-  /** Addresses in `added` / `removed` (IPv6 counts exceed 2^53: bigint). */
-  readonly addresses: { readonly added: bigint; readonly removed: bigint };
+  /** Addresses in `added` / `removed`, per family (IPv6 counts exceed 2^53: bigint). */
+  readonly addresses: { readonly added: FamilyCounts<bigint>; readonly removed: FamilyCounts<bigint> };
+}
+
+export interface FamilyCounts<N> {
+  readonly ipv4: N;
+  readonly ipv6: N;
 }
 
 export type SelectionDiff = { readonly ok: true; readonly changes: readonly SelectionChange[] } | { readonly ok: false; readonly message: string };
 
-function addressCount(set: AddressSet): bigint {
-  return set.v4.size() + set.v6.size();
+function addressCount(set: AddressSet): FamilyCounts<bigint> {
+  return { ipv4: set.v4.size(), ipv6: set.v6.size() };
 }
 
 function selected(feed: Feed, selector: FeedSelector): AddressSet | string {
@@ -67,7 +72,11 @@ export interface SelectionChangeJson {
   readonly policies: readonly string[];
   readonly added: readonly string[];
   readonly removed: readonly string[];
-  readonly addresses: { readonly added: string; readonly removed: string };
+  readonly addresses: { readonly added: FamilyCounts<string>; readonly removed: FamilyCounts<string> };
+}
+
+function countsJson(c: FamilyCounts<bigint>): FamilyCounts<string> {
+  return { ipv4: c.ipv4.toString(), ipv6: c.ipv6.toString() };
 }
 
 export function selectionChangeJson(c: SelectionChange): SelectionChangeJson {
@@ -76,6 +85,6 @@ export function selectionChangeJson(c: SelectionChange): SelectionChangeJson {
     policies: c.policies,
     added: c.added.map(formatCidr),
     removed: c.removed.map(formatCidr),
-    addresses: { added: c.addresses.added.toString(), removed: c.addresses.removed.toString() },
+    addresses: { added: countsJson(c.addresses.added), removed: countsJson(c.addresses.removed) },
   };
 }

@@ -185,3 +185,13 @@ export function refreshCluster(cluster: Cluster, feeds: ReadonlyMap<FeedProvider
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, cluster: admin === undefined ? { ...cluster, policies } : { ...cluster, policies, adminPolicies: admin }, refreshed };
 }
+
+/** The CIDRs a NetworkPolicy's managed peers hold now (ipBlock `cidr`s of its egress rules), in rule order. */
+export function managedNetworkPolicyCidrs(p: Policy): Cidr[] {
+  return p.egress.flatMap((rule) => (rule.peers === "all" ? [] : rule.peers.flatMap((peer) => (peer.kind === "ipBlock" && isFeedManaged(peer) ? [peer.cidr] : []))));
+}
+
+/** The CIDRs an admin policy's managed peers hold now (`networks` of its egress rules). */
+export function managedAdminCidrs(p: AdminPolicy): Cidr[] {
+  return p.egress.flatMap((rule) => (rule.match.kind !== "as-written" ? [] : rule.match.peers.flatMap((peer) => (peer.kind === "networks" && isFeedManaged(peer) ? peer.networks : []))));
+}

@@ -17,8 +17,12 @@ function unchanged(s: SelectionChangeJson): boolean {
   return s.added.length === 0 && s.removed.length === 0;
 }
 
+/** `IPv4 addresses: +2048 -32768` (and IPv6 when it changed). */
 function counts(s: SelectionChangeJson): string {
-  return `${s.addresses.added} address${s.addresses.added === "1" ? "" : "es"} added, ${s.addresses.removed} removed`;
+  const { added, removed } = s.addresses;
+  const family = (name: string, a: string, r: string): string => `${name} addresses: +${a} -${r}`;
+  const v6 = added.ipv6 !== "0" || removed.ipv6 !== "0" ? [family("IPv6", added.ipv6, removed.ipv6)] : [];
+  return [family("IPv4", added.ipv4, removed.ipv4), ...v6].join(", ");
 }
 
 function selectionText(s: SelectionChangeJson): string[] {
