@@ -104,6 +104,6 @@ test("feeds diff -o md: a pull-request comment with its own marker, the selectio
   const r = await cliInProcess(["feeds", "diff", OLD, neu, "-f", PAYMENTS, "-o", "md"]);
   assert.equal(r.code, 1);
   assert.match(r.stdout, /^<!-- portcullis-feeds-diff -->\n### Portcullis: published IP ranges changed\n/);
-  assert.match(r.stdout, /\| `aws:service=S3,region=eu-west-1` \| `payments\/payments-s3` \| `3\.5\.80\.0\/21` \|  \| IPv4 addresses: \+2048 -0 \|/);
+  assert.match(r.stdout, /\| `aws:service=S3,region=eu-west-1` \| `payments\/payments-s3` \| `3\.5\.80\.0\/21` \| {2}\| IPv4 addresses: \+2048 -0 \|/);
   assert.match(r.stdout, /\| \*\*widened\*\* \| `payments\/payments\[Deployment\]` \| `3\.5\.80\.0\/21` \| `TCP 443` \|/);
 });

@@ -59,7 +59,7 @@ test("refresh: a bound NetworkPolicy's ipBlocks become one per CIDR of the selec
 });
 
 test("refresh: a policy without the annotation, and a bound policy of a provider with no feed given, are untouched", () => {
-  const unbound = BOUND_NP.replace(/  annotations: .*\n/, "");
+  const unbound = BOUND_NP.replace(/ {2}annotations: .*\n/, "");
   const r = refreshCluster(clusterOfYaml(unbound), feeds());
   assert.ok(r.ok);
   assert.deepEqual(managedNetworkPolicyCidrs(r.cluster.policies[0]!).map(formatCidr), ["198.51.100.0/24"]);
