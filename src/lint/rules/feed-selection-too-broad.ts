@@ -26,17 +26,19 @@ function tooBroad(s: FeedSelector): string | null {
 /** A selection's size: its IPv4 addresses and IPv6 CIDRs (IPv6 address counts say little); null when it cannot be made. */
 interface Size {
   readonly v4: bigint;
-  readonly v6: number;
+  readonly v6: bigint;
+  readonly v6Cidrs: number;
 }
 
 function sizeOf(feed: Feed, s: FeedSelector): Size | null {
   const r = selectRanges(feed, s);
   if (!r.ok) return null;
-  return { v4: AddressSet.fromCidrs(r.selection.v4).v4.size(), v6: r.selection.v6.length };
+  const set = AddressSet.fromCidrs([...r.selection.v4, ...r.selection.v6]);
+  return { v4: set.v4.size(), v6: set.v6.size(), v6Cidrs: r.selection.v6.length };
 }
 
 function formatSize(n: Size): string {
-  return `${n.v4} IPv4 address${n.v4 === 1n ? "" : "es"}, ${n.v6} IPv6 CIDR${n.v6 === 1 ? "" : "s"}`;
+  return `${n.v4} IPv4 address${n.v4 === 1n ? "" : "es"}, ${n.v6Cidrs} IPv6 CIDR${n.v6Cidrs === 1 ? "" : "s"}`;
 }
 
 /** The feed's services named by a word of the policy's name or annotation values (AMAZON excepted), as narrower selectors. */
