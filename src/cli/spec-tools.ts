@@ -249,6 +249,7 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
     positionals: 64,
     examples: [
       "portcullis feeds show aws:service=S3,region=eu-west-1 --feed src/feeds/testdata/aws-ip-ranges.json",
+      "portcullis feeds diff src/feeds/testdata/aws-ip-ranges.json src/feeds/testdata/aws-ip-ranges-new.json -f src/feeds/testdata/diff/payments.yaml -o md",
     ],
     exits: { ok: "done (update: every file current or rewritten; diff: no semantic change)", negative: "diff: the update changes what some workload may reach", refused: "update/fetch: a guard refused the feed; nothing was written" },
   },

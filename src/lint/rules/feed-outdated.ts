@@ -49,8 +49,8 @@ function judge(ctx: LintContext, s: Subject): Draft[] {
   const isOlder = older(b.binding.version, feed);
   const changes = [...(added.length > 0 ? [`the feed adds ${cidrList(added)}`] : []), ...(removed.length > 0 ? [`it no longer lists ${cidrList(removed)}`] : [])];
   if (changes.length > 0) {
-    const stale = isOlder ? ` (it records ${FEED_VERSION_ANNOTATION} ${b.binding.version ?? ""})` : "";
-    return [{ ...base(b.at), object: b.ref, message: `its ranges no longer equal ${selectors} in the ${b.binding.provider} feed given (${version})${stale}: ${changes.join("; ")}`, hint }];
+    const stale = isOlder ? `; it records ${b.binding.version ?? ""}` : "";
+    return [{ ...base(b.at), object: b.ref, message: `its ranges no longer equal ${selectors} in the ${b.binding.provider} feed given (${version}${stale}): ${changes.join("; ")}`, hint }];
   }
   if (isOlder) {
     return [{ ...base(b.at), object: b.ref, severity: "info", message: `it records ${FEED_VERSION_ANNOTATION} ${b.binding.version ?? ""}, older than the ${b.binding.provider} feed given (${version}); its ranges still equal ${selectors}`, hint }];
