@@ -48,7 +48,7 @@ const CASES: RuleCase[] = [
     ],
   },
   { name: "service=amazon matches case-insensitively, as selectors do", yaml: bound("uploads", "aws:service=amazon"), expect: [{ path: "", message: "service=AMAZON" }] },
-  { name: "an AWS selector without a service filter", yaml: bound("eu", "aws:region=eu-west-1"), expect: [{ path: "", message: "has no service filter", hint: "aws:service=S3,region=REGION" }] },
+  { name: "an AWS selector without a service filter", yaml: bound("eu", "aws:region=eu-west-1"), expect: [{ path: "", message: "has no service filter", hint: "aws:region=eu-west-1,service=SERVICE" }] },
   { name: "a selector with no filter: the whole feed", yaml: bound("everything", "aws"), expect: [{ path: "", message: "selects every range of the aws feed" }] },
   { name: "one service in one region: not too broad", yaml: bound("payments-s3", "aws:service=S3,region=eu-west-1"), expect: [] },
   { name: "a policy without the annotation is not judged", yaml: bound("payments-s3", "x").replace(/ {2}annotations: .*\n/, ""), expect: [] },

@@ -41,17 +41,21 @@ function formatSize(n: Size): string {
   return `${n.v4} IPv4 address${n.v4 === 1n ? "" : "es"}, ${n.v6Cidrs} IPv6 CIDR${n.v6Cidrs === 1 ? "" : "s"}`;
 }
 
+/** The selector with its service filter set to `service` (added last when it has none). */
+function withService(s: FeedSelector, service: string): FeedSelector {
+  const filters = s.filters.has("service") ? new Map([...s.filters].map(([f, v]) => [f, f === "service" ? [service] : v])) : new Map([...s.filters, ["service", [service]]]);
+  return { provider: s.provider, filters };
+}
+
 /** The feed's services named by a word of the policy's name or annotation values (AMAZON excepted), as narrower selectors. */
 function narrower(feed: Feed, s: FeedSelector, name: string, annotations: Labels | undefined): FeedSelector[] {
   const text = [name, ...(annotations === undefined ? [] : [...annotations.values()])].join(" ").toLowerCase();
   const words = new Set(text.split(/[^a-z0-9_]+/).filter((w) => w !== ""));
   const services = new Set(feed.records.flatMap((r) => r.attributes["service"] ?? []));
   const named = [...services].filter((v) => v.toLowerCase() !== AWS_ALL_SERVICES && (words.has(v.toLowerCase()) || text.includes(v.toLowerCase().replace(/_/g, "-")))).sort();
-  const withService = (service: string): ReadonlyMap<string, readonly string[]> =>
-    s.filters.has("service") ? new Map([...s.filters].map(([f, v]) => [f, f === "service" ? [service] : v])) : new Map([...s.filters, ["service", [service]]]);
   const broad = sizeOf(feed, s);
   const smaller = (n: Size | null): boolean => n !== null && broad !== null && n.v4 <= broad.v4 && n.v6 <= broad.v6 && (n.v4 < broad.v4 || n.v6 < broad.v6);
-  return named.map((service): FeedSelector => ({ provider: s.provider, filters: withService(service) })).filter((sel) => smaller(sizeOf(feed, sel)));
+  return named.map((service) => withService(s, service)).filter((sel) => smaller(sizeOf(feed, sel)));
 }
 
 interface Subject {
@@ -76,7 +80,7 @@ function judge(ctx: LintContext, s: Subject): Draft[] {
     const hint =
       better.length > 0
         ? `select only the service the policy is for: ${better.map(sized).join(" or ")}`
-        : `name the service the workload talks to, e.g. ${selector.provider === "aws" ? "aws:service=S3,region=REGION" : `${selector.provider}:FIELD=VALUE`} (feeds show SELECTOR --feed FEED prints a selection's size)`;
+        : `name the service the workload talks to: ${selector.provider === "aws" ? formatSelector(withService(selector, "SERVICE")) : `${selector.provider}:FIELD=VALUE`} (feeds show SELECTOR --feed FEED prints a selection's size)`;
     const count = size === null ? "" : ` (${formatSize(size)} in the feed given)`;
     return [{ object: b.ref, at: b.at, endpoints: [], hint, ...(s.annotations === undefined ? {} : { annotations: s.annotations }), message: `its selector ${formatSelector(selector)} ${why}${count}` }];
   });
