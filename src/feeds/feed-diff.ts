@@ -43,20 +43,22 @@ function selected(feed: Feed, selector: FeedSelector): AddressSet | string {
  * listed with nothing added or removed.
  */
 export function diffSelections(old: ReadonlyMap<FeedProvider, Feed>, neu: ReadonlyMap<FeedProvider, Feed>, bound: readonly BoundPolicy[]): SelectionDiff {
-  const bySelector = new Map<string, { selector: FeedSelector; policies: string[] }>();
+  const bySelector = new Map<string, { selector: FeedSelector; feeds: readonly [Feed, Feed]; policies: string[] }>();
   for (const b of bound) {
-    if (!old.has(b.binding.provider) || !neu.has(b.binding.provider)) continue;
+    const before = old.get(b.binding.provider);
+    const after = neu.get(b.binding.provider);
+    if (before === undefined || after === undefined) continue;
     for (const selector of b.binding.selectors) {
       const key = formatSelector(selector);
-      const entry = bySelector.get(key) ?? { selector, policies: [] };
+      const entry = bySelector.get(key) ?? { selector, feeds: [before, after] as const, policies: [] };
       if (!entry.policies.includes(b.id)) entry.policies.push(b.id);
       bySelector.set(key, entry);
     }
   }
   const changes: SelectionChange[] = [];
-  for (const { selector, policies } of bySelector.values()) {
-    const before = selected(old.get(selector.provider) as Feed, selector);
-    const after = selected(neu.get(selector.provider) as Feed, selector);
+  for (const { selector, feeds, policies } of bySelector.values()) {
+    const before = selected(feeds[0], selector);
+    const after = selected(feeds[1], selector);
     if (typeof before === "string") return { ok: false, message: `OLD: ${before}` };
     if (typeof after === "string") return { ok: false, message: `NEW: ${after}` };
     const added = after.subtract(before);
