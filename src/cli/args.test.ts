@@ -44,7 +44,7 @@ const cases: readonly Case[] = [
   { name: "repeated -f, stdin", argv: ["-f", "a.yaml", "-f", "-", "--filename=dir"], expect: { name: "egress", namespace: null, files: ["a.yaml", "-", "dir"], ...BASE } },
   { name: "-f- joined", argv: ["-f-"], expect: { name: "egress", namespace: null, files: ["-"], ...BASE } },
   { name: "combined short flags", argv: ["-vf", "a.yaml"], expect: { name: "egress", namespace: null, files: ["a.yaml"], ...BASE, verbose: true } },
-  { name: "--strict: every file must be a manifest", argv: ["lint", "-f", "dir", "--strict", "--fail-on", "never"], expect: { name: "lint", namespace: null, files: ["dir"], ...BASE, strict: true, failOn: "never", enable: null, disable: [], serviceCidr: null, systemNamespaces: null } },
+  { name: "--strict: every file must be a manifest", argv: ["lint", "-f", "dir", "--strict", "--fail-on", "never"], expect: { name: "lint", namespace: null, files: ["dir"], ...BASE, strict: true, failOn: "never", enable: null, disable: [], serviceCidr: null, systemNamespaces: null, feeds: [] } },
   {
     name: "check with every flag",
     argv: ["check", "-f", "a", "--from", "ns/a", "--to", "10.0.0.0/8", "--port", "443", "--protocol", "udp", "-o", "yaml", "--debug"],
@@ -79,7 +79,7 @@ const cases: readonly Case[] = [
   // Without -f a read command reads the configured cluster, if any (when it runs: live.ts); with none, "no input" then.
   { name: "no -f: the configured cluster, if any", argv: ["connlist"], expect: { name: "connlist", namespace: null, cluster: { kubeconfig: null, context: null, scope: { kind: "context" }, asked: false }, ...BASE } },
   { name: "--kubeconfig and --context, -n scopes the read", argv: ["check", "--kubeconfig", "/k/config", "--context=prod", "-n", "shop", "--from", "web", "--to", "1.1.1.1", "--port", "443"], expect: { name: "check", from: "web", to: "1.1.1.1", port: 443, protocol: null, namespace: "shop", cluster: { kubeconfig: "/k/config", context: "prod", scope: { kind: "namespace", name: "shop" }, asked: true }, ...BASE } },
-  { name: "--kubeconfig=PATH and -A: every namespace read", argv: ["lint", "--kubeconfig=/k/config", "-A"], expect: { name: "lint", failOn: "warning", enable: null, disable: [], serviceCidr: null, namespace: null, systemNamespaces: null, cluster: { kubeconfig: "/k/config", context: null, scope: { kind: "all" }, asked: true }, ...BASE } },
+  { name: "--kubeconfig=PATH and -A: every namespace read", argv: ["lint", "--kubeconfig=/k/config", "-A"], expect: { name: "lint", failOn: "warning", enable: null, disable: [], serviceCidr: null, namespace: null, systemNamespaces: null, feeds: [], cluster: { kubeconfig: "/k/config", context: null, scope: { kind: "all" }, asked: true }, ...BASE } },
   { name: "-f with --kubeconfig is refused (read files or a cluster)", argv: ["egress", "-f", "a", "--kubeconfig", "k"], error: /^-f and --kubeconfig cannot be used together/, command: "egress" },
   { name: "-f with --context is refused", argv: ["graph", "-f", "a", "--context", "prod"], error: /^-f and --context cannot be used together/, command: "graph" },
   { name: "diff --against-cluster: -f is the proposed change", argv: ["diff", "--against-cluster", "-f", "proposed", "--context", "prod", "-n", "shop"], expect: { name: "diff", versions: { kind: "against-cluster", flags: { kubeconfig: null, context: "prod" }, scope: { kind: "namespace", name: "shop" } }, failOn: "never", files: ["proposed"], ...BASE } },
@@ -237,13 +237,13 @@ const cases: readonly Case[] = [
   { name: "enforce --max-shrink with --counters", argv: ["enforce", "-f", "d", "--host", "--counters", "--max-shrink", "10"], error: /^--max-shrink cannot be used with --counters: --counters applies nothing$/ },
   { name: "enforce empty node pod", argv: ["enforce", "-f", "d", "--dry-run", "--node-pods", "a/b,"], error: /^--node-pods: an empty name/ },
   // lint
-  { name: "lint fails on warnings by default (metadata-reachable, egress-internet-open)", argv: ["lint", "-f", "a"], expect: { name: "lint", failOn: "warning", enable: null, disable: [], serviceCidr: null, namespace: null, systemNamespaces: null, files: ["a"], ...BASE } },
+  { name: "lint fails on warnings by default (metadata-reachable, egress-internet-open)", argv: ["lint", "-f", "a"], expect: { name: "lint", failOn: "warning", enable: null, disable: [], serviceCidr: null, namespace: null, systemNamespaces: null, feeds: [], files: ["a"], ...BASE } },
   {
     name: "lint with every flag",
-    argv: ["lint", "-f", "a", "-o", "sarif", "--fail-on", "info", "--enable", "dns-tcp-missing,metadata-reachable", "--disable", "redundant-rule", "--dns", "169.254.20.10", "--service-cidr", "10.96.0.0/12", "--system-namespaces", "kube-system,cattle-system"],
-    expect: { name: "lint", failOn: "info", enable: ["dns-tcp-missing", "metadata-reachable"], disable: ["redundant-rule"], dns: ["169.254.20.10"], serviceCidr: "10.96.0.0/12", namespace: null, systemNamespaces: ["kube-system", "cattle-system"], files: ["a"], ...BASE, output: "sarif" },
+    argv: ["lint", "-f", "a", "-o", "sarif", "--fail-on", "info", "--enable", "dns-tcp-missing,metadata-reachable", "--disable", "redundant-rule", "--dns", "169.254.20.10", "--service-cidr", "10.96.0.0/12", "--system-namespaces", "kube-system,cattle-system", "--feed", "aws=feeds/ip-ranges.json"],
+    expect: { name: "lint", failOn: "info", enable: ["dns-tcp-missing", "metadata-reachable"], disable: ["redundant-rule"], dns: ["169.254.20.10"], serviceCidr: "10.96.0.0/12", namespace: null, systemNamespaces: ["kube-system", "cattle-system"], feeds: [{ provider: "aws", location: { kind: "file", path: "feeds/ip-ranges.json" } }], files: ["a"], ...BASE, output: "sarif" },
   },
-  { name: "lint --system-namespaces '': every namespace reported", argv: ["lint", "-f", "a", "--system-namespaces", ""], expect: { name: "lint", failOn: "warning", enable: null, disable: [], serviceCidr: null, namespace: null, systemNamespaces: [], files: ["a"], ...BASE } },
+  { name: "lint --system-namespaces '': every namespace reported", argv: ["lint", "-f", "a", "--system-namespaces", ""], expect: { name: "lint", failOn: "warning", enable: null, disable: [], serviceCidr: null, namespace: null, systemNamespaces: [], feeds: [], files: ["a"], ...BASE } },
   { name: "lint --system-namespaces with a name that is no namespace", argv: ["lint", "-f", "a", "--system-namespaces", "Kube_System"], error: /^invalid namespace "Kube_System" in --system-namespaces: must consist of lowercase letters/ },
   { name: "lint unknown rule", argv: ["lint", "-f", "a", "--disable", "dns-tcp-mising"], error: /^unknown lint rule "dns-tcp-mising" in --disable \(did you mean "dns-tcp-missing"\?\)/ },
   {

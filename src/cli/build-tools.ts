@@ -10,6 +10,7 @@ import { type Cidr, parseCidr } from "../net/cidr.js";
 import { choice, clusterFlags, commonOptions, liveScope, readOptions, DEFAULT_POD_CIDR, type Given, list, metadataFlag, namespaceScope, one, parseCidrs, parseOutput, refuse, required, wellKnownFlags } from "./flags.js";
 import type { AgentDnsFlags, AgentFlags, CommandOptions, CommonOptions, EnforceTarget, LintFailOn, ProbingFlags, ReadOptions } from "./options.js";
 import { DEFAULT_IMAGE } from "../verify/twin.js";
+import { feedSource } from "./build-feeds.js";
 import { DEFAULT_HOLD_MAX_MS, parseDnsProxy, parseListen } from "../agent/listen.js";
 import { DEFAULT_CAPS, DEFAULT_TIMEOUTS } from "../dns/learn.js";
 import { suggest } from "./suggest.js";
@@ -230,6 +231,7 @@ export function buildLint(common: ReadOptions, given: Given): Options<"lint"> {
     serviceCidr: cidrs === undefined ? null : parseCidrs("--service-cidr", cidrs),
     namespace: namespaceScope(given),
     systemNamespaces: systemNamespaces(given),
+    feeds: (given.get("feed") ?? []).map(feedSource),
   };
 }
 

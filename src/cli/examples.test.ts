@@ -68,7 +68,7 @@ function splitComment(text: string): { line: string; exit: number | null } {
 }
 
 /** Guides whose console blocks are checked as README.md's are. An example exiting 2 or more shows its stderr, with `# exit N` written. */
-const GUIDES = ["docs/dns-names/offline.md", "docs/feeds/policy.md"];
+const GUIDES = ["docs/dns-names/offline.md", "docs/feeds/policy.md", "docs/feeds/diff.md"];
 
 /** The examples of a markdown file's console and sh blocks (`file`: its path from the root, for messages). */
 function readmeExamples(text: string, file = "README.md"): Example[] {

@@ -85,7 +85,7 @@ async function run(command: CommandOptions, io: CliIo): Promise<CommandResult> {
       const { cluster } = loaded;
       const common = await withSnapshot(withPodNetwork(loaded.common, cluster, io), command.common.snapshot, cluster, io);
       if (common === null) return done("invalid-input", "");
-      return incompleteIf(common, runLint({ ...command, common }, cluster, version()));
+      return incompleteIf(common, await runLint({ ...command, common }, cluster, version()));
     }
     default: {
       const loaded = await loadInput(command.common, io, adminPolicyHandling(command.name, command.common.snapshot !== undefined));

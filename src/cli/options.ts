@@ -9,7 +9,7 @@ import type { AdminApi } from "../scaffold/cluster.js";
 import type { Unseen } from "../k8s/live.js";
 import type { CommandName, OutputFormat } from "./spec.js";
 import type { DnsRecord, DnsSnapshot } from "../dns/snapshot.js";
-import type { FeedsOptions } from "./feeds-options.js";
+import type { FeedSource, FeedsOptions } from "./feeds-options.js";
 
 /** How every command that reads objects (from files or a cluster) reads and writes them. */
 export interface ReadingOptions {
@@ -209,6 +209,8 @@ export type CommandOptions =
       readonly namespace: string | null;
       /** `--system-namespaces`: the namespaces egress-not-isolated leaves out; null: the default (lint's DEFAULT_SYSTEM_NAMESPACES). */
       readonly systemNamespaces: readonly string[] | null;
+      /** `--feed`: the feeds feed-outdated compares bound policies with; empty: that rule does not run. */
+      readonly feeds: readonly FeedSource[];
     }
   | {
       readonly name: "lab";

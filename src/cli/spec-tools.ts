@@ -194,7 +194,7 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "lint",
-    usage: "portcullis lint -f PATH... [-n NAMESPACE | -A] [--fail-on error|warning|info|never] [--enable ID,...] [--disable ID,...] [--dns IP]...",
+    usage: "portcullis lint -f PATH... [-n NAMESPACE | -A] [--fail-on error|warning|info|never] [--enable ID,...] [--disable ID,...] [--dns IP]... [--feed [PROVIDER=]FILE]...",
     summary: "policy mistakes: DNS blocked, metadata reachable, label drift, OR-for-AND peers, redundant rules",
     flags: [
       { name: "fail-on", type: "string", value: "error|warning|info|never", help: "exit 1 when a finding has this severity or a higher one; default warning (what opens the internet or metadata fails CI)" },
@@ -210,6 +210,7 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
         value: "NS,...",
         help: `namespaces egress-not-isolated does not report; repeatable; default ${DEFAULT_SYSTEM_NAMESPACES.join(",")}; '' reports every namespace`,
       },
+      { name: "feed", type: "string", multiple: true, value: "[PROVIDER=]FILE|URL", help: "a provider's published ranges: feed-outdated compares the feed-bound policies with it (without --feed that rule does not run); repeatable" },
       ...namespaceFlags("report only findings about objects in this namespace (the whole input is still analysed)"),
       ...DNS_SNAPSHOT_FLAGS,
       ...CLUSTER_FLAGS,
@@ -252,6 +253,7 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
       "portcullis feeds show aws:service=S3,region=eu-west-1 --feed examples/feeds/aws-ip-ranges.json",
       "portcullis feeds policy --name allow-s3 -n payments --select app=payment-service --feed examples/feeds/aws-ip-ranges.json aws:service=S3,region=eu-west-1 --port 443",
       "portcullis feeds policy --name allow-s3 -n payments --select app=payment-service --cluster --priority 30 --feed examples/feeds/aws-ip-ranges.json aws:service=S3,region=eu-west-1 --port 443 -o json",
+      "portcullis feeds diff examples/feeds/aws-ip-ranges.json examples/feeds/aws-ip-ranges-new.json -f examples/feeds/payments.yaml -f examples/feeds/allow-s3.yaml -o md",
     ],
     exits: { ok: "done (update: every file current or rewritten; diff: no semantic change)", negative: "diff: the update changes what some workload may reach", refused: "update/fetch: a guard refused the feed; nothing was written" },
   },

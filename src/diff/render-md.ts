@@ -60,11 +60,16 @@ function details(report: DiffReport): string[] {
   return ["", "<details>", `<summary>Details</summary>`, "", ...body, "</details>"];
 }
 
-export function renderDiffMarkdown(report: DiffReport): string {
+/** The comment's body without marker and heading: badges, the table, the details (`feeds diff` embeds it under its own heading). */
+export function diffMarkdownBody(report: DiffReport): string[] {
   const main = ofKind(report, "widened", "narrowed");
-  const lines = [MARKDOWN_MARKER, "### Portcullis: egress policy diff", "", badges(report), ""];
+  const lines = [badges(report), ""];
   if (main.length === 0) lines.push("No connection between existing workloads was widened or narrowed.");
   else lines.push(...table(main));
   lines.push(...details(report));
-  return `${lines.join("\n")}\n`;
+  return lines;
+}
+
+export function renderDiffMarkdown(report: DiffReport): string {
+  return `${[MARKDOWN_MARKER, "### Portcullis: egress policy diff", "", ...diffMarkdownBody(report)].join("\n")}\n`;
 }

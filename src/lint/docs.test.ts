@@ -6,11 +6,25 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { parseAws } from "../feeds/aws.js";
+import type { Feed, FeedProvider } from "../feeds/types.js";
 import { RULES } from "./registry.js";
 import { lintYaml } from "./test-support.js";
+import type { LintOptions } from "./types.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const read = (path: string): string => readFileSync(`${ROOT}${path}`, "utf8");
+
+function awsFeed(path: string): ReadonlyMap<FeedProvider, Feed> {
+  const r = parseAws(read(path), "0".repeat(64));
+  if (!r.ok) throw new Error(`${path} does not parse`);
+  return new Map([["aws", r.feed]]);
+}
+
+/** The options a rule's page says its examples are linted with (feed-outdated runs only with --feed). */
+const PAGE_OPTIONS: Readonly<Record<string, Partial<LintOptions>>> = {
+  "feed-outdated": { feeds: awsFeed("src/feeds/testdata/aws-ip-ranges-new.json") },
+};
 
 /** The first ```yaml block under a `## heading`. */
 function yamlUnder(page: string, heading: string): string | undefined {
@@ -33,8 +47,9 @@ for (const rule of RULES) {
     const example = yamlUnder(page, "Example");
     const fixed = yamlUnder(page, "Fixed example");
     assert.ok(example !== undefined && fixed !== undefined, "both examples are YAML blocks");
-    assert.ok(lintYaml(example, rule.id).length > 0, "the example triggers the rule");
-    assert.deepEqual(lintYaml(fixed, rule.id), [], "the fixed example does not");
+    const options = PAGE_OPTIONS[rule.id] ?? {};
+    assert.ok(lintYaml(example, rule.id, options).length > 0, "the example triggers the rule");
+    assert.deepEqual(lintYaml(fixed, rule.id, options), [], "the fixed example does not");
   });
 }
 

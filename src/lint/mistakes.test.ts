@@ -37,6 +37,7 @@ const CASES: MistakeCase[] = [
   { dir: "domain-allowlist", rule: "domain-names-cluster-service", file: "allowlist.yaml", path: "spec.egress[0].to[0].domainNames[2]", endpoints: ["checkout/payments", "checkout/web"], says: "ClusterIP Service checkout/payments" },
   { dir: "domain-allowlist", rule: "domain-rule-adds-nothing", file: "reports.yaml", path: "spec.egress[0].to[0].domainNames", endpoints: ["reports/exporter"], says: "allowed by NetworkPolicy reports/exporter-egress spec.egress[0]" },
   { dir: "domain-allowlist", rule: "domain-pattern-ambiguous", file: "reports.yaml", path: 'metadata.annotations["portcullis.dev/egress-domains"]', endpoints: ["reports/exporter"], says: "*amazonaws.com in" },
+  { dir: "feed-amazon", rule: "feed-selection-too-broad", file: "policy.yaml", path: "", endpoints: [], says: "selects service=AMAZON, AWS's list of every Amazon range" },
 ];
 
 for (const c of CASES) {

@@ -24,6 +24,8 @@ import { peerSelectsNothing } from "./rules/peer-selects-nothing.js";
 import { policyAddsNothing } from "./rules/policy-adds-nothing.js";
 import { policySelectsNothing } from "./rules/policy-selects-nothing.js";
 import { redundantRule } from "./rules/redundant-rule.js";
+import { feedOutdated } from "./rules/feed-outdated.js";
+import { feedSelectionTooBroad } from "./rules/feed-selection-too-broad.js";
 import type { LintRule } from "./types.js";
 
 /** Every lint rule, in the order the docs list them. */
@@ -54,6 +56,8 @@ export const RULES: readonly LintRule[] = [
   domainNamesClusterService,
   domainPatternAmbiguous,
   domainRuleAddsNothing,
+  feedOutdated,
+  feedSelectionTooBroad,
 ];
 
 export function ruleById(id: string): LintRule | undefined {

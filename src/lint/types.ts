@@ -4,6 +4,7 @@ import type { EngineOptions } from "../engine/types.js";
 import type { ObjectRef } from "../model/cluster.js";
 import type { Labels } from "../model/labels.js";
 import type { DnsConfig } from "../model/well-known.js";
+import type { Feed, FeedProvider } from "../feeds/types.js";
 import type { AddressSet } from "../net/address-set.js";
 import type { Ip } from "../net/ip.js";
 import type { LintContext } from "./context.js";
@@ -52,6 +53,8 @@ export interface LintOptions {
    * names one); default DEFAULT_SYSTEM_NAMESPACES (kube-system, kube-public, kube-node-lease).
    */
   readonly systemNamespaces?: readonly string[];
+  /** The feeds given with `--feed`, by provider: feed-outdated compares bound policies with them (absent or empty: it does not run). */
+  readonly feeds?: ReadonlyMap<FeedProvider, Feed>;
 }
 
 /** What a rule returns for one finding; `lintCluster` adds the rule id and severity. */
