@@ -1,10 +1,9 @@
 /** `feeds show|policy|update|diff|fetch`: typed options from the flags given; refused combinations are usage errors. */
 import { parseSelector } from "../feeds/selector.js";
-import { FEED_PROVIDERS, type FeedProvider, type FeedSelector } from "../feeds/types.js";
+import { FEED_PROVIDERS, type FeedPort, type FeedProvider, type FeedSelector } from "../feeds/types.js";
 import type { Protocol } from "../model/ports.js";
-import { parseDuration } from "./build-tools.js";
-import type { FeedLocation, FeedPort, FeedSource, FeedsOptions } from "./feeds-options.js";
-import { choice, commonOptions, type Given, one, parseOutput, parsePort, parseProtocol, refuse, required, wellKnownFlags } from "./flags.js";
+import type { FeedLocation, FeedSource, FeedsOptions } from "./feeds-options.js";
+import { choice, commonOptions, type Given, one, parseDuration, parseOutput, parsePort, parseProtocol, refuse, required, wellKnownFlags } from "./flags.js";
 import { suggest } from "./suggest.js";
 
 const ACTIONS = ["show", "policy", "update", "diff", "fetch"] as const;

@@ -7,7 +7,7 @@ import { LAB_PREFIX } from "../lab/netns.js";
 import { parseTo } from "../labrun/to.js";
 import type { ExternalTarget } from "../labrun/types.js";
 import { type Cidr, parseCidr } from "../net/cidr.js";
-import { choice, clusterFlags, commonOptions, liveScope, readOptions, DEFAULT_POD_CIDR, type Given, list, metadataFlag, namespaceScope, one, parseCidrs, parseOutput, refuse, required, wellKnownFlags } from "./flags.js";
+import { choice, clusterFlags, commonOptions, liveScope, readOptions, DEFAULT_POD_CIDR, type Given, list, metadataFlag, namespaceScope, one, parseCidrs, parseDuration, parseOutput, refuse, required, wellKnownFlags } from "./flags.js";
 import type { AgentDnsFlags, AgentFlags, CommandOptions, CommonOptions, EnforceTarget, LintFailOn, ProbingFlags, ReadOptions } from "./options.js";
 import { DEFAULT_IMAGE } from "../verify/twin.js";
 import { feedSource } from "./build-feeds.js";
@@ -306,14 +306,6 @@ export function buildLab(positionals: readonly string[], given: Given): Options<
   const prefix = required(given, "lab");
   if (!LAB_PREFIX.test(prefix)) refuse(`invalid --lab "${prefix}": a lab prefix is pc- and 6 hex digits, as lab up prints it`);
   return { name: "lab", action, output: parseOutput("lab", one(given, "output")), prefix };
-}
-
-/** `2s`, `500ms`, `2m`, or a number of seconds; refused when not a positive duration. */
-export function parseDuration(flag: string, text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
-  const ms = m === null ? NaN : Number(m[1]) * (m[2] === "ms" ? 1 : m[2] === "m" ? 60_000 : 1000);
-  if (!(ms >= 1) || ms > 3_600_000) refuse(`invalid --${flag} "${text}": expected a duration such as 2s, 500ms or 2m (at most 1h)`);
-  return Math.round(ms);
 }
 
 function probingFlags(given: Given): ProbingFlags {

@@ -2,8 +2,7 @@
  * `portcullis feeds show|policy|update|diff|fetch` as typed options (the `feeds` member of
  * CommandOptions, options.ts). docs/feeds.md is the user's guide.
  */
-import type { FeedProvider, FeedSelector } from "../feeds/types.js";
-import type { Protocol } from "../model/ports.js";
+import type { FeedPort, FeedProvider, FeedSelector } from "../feeds/types.js";
 import type { CommonOptions, WellKnownFlags } from "./options.js";
 import type { OutputFormat } from "./spec.js";
 
@@ -19,14 +18,6 @@ export type FeedLocation = { readonly kind: "file"; readonly path: string } | { 
 export interface FeedSource {
   readonly provider: FeedProvider | null;
   readonly location: FeedLocation;
-}
-
-/** `--port 443`, `--port 53/UDP`, `--port 8000-8100/TCP`: what the generated rule allows. */
-export interface FeedPort {
-  readonly protocol: Protocol;
-  readonly port: number;
-  /** Inclusive end of a range; null for one port. */
-  readonly endPort: number | null;
 }
 
 /** Refusals `feeds update` makes unless `--force` (each also a flag to tune it). */

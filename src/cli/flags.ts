@@ -185,3 +185,11 @@ export function wellKnownFlags(given: Given): WellKnownFlags {
 function parsePodNetwork(texts: readonly string[]): AddressSet {
   return parseCidrs("--pod-cidr", texts);
 }
+
+/** `2s`, `500ms`, `2m`, or a number of seconds; refused when not a positive duration. */
+export function parseDuration(flag: string, text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  const ms = m === null ? NaN : Number(m[1]) * (m[2] === "ms" ? 1 : m[2] === "m" ? 60_000 : 1000);
+  if (!(ms >= 1) || ms > 3_600_000) refuse(`invalid --${flag} "${text}": expected a duration such as 2s, 500ms or 2m (at most 1h)`);
+  return Math.round(ms);
+}

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseCommandLine } from "./args.js";
-import { parseDuration } from "./build-tools.js";
+import { parseDuration } from "./flags.js";
 import { main } from "./main.js";
 
 const command = (argv: string[]) => {

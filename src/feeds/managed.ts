@@ -85,7 +85,12 @@ export function replacementCidrs(r: Pick<Replacement, "v4" | "v6">): string[] {
 /** The peers (plain data) that hold `cidrs`: one ipBlock each, or `networks` peers of at most 25. */
 export function feedPeers(style: ManagedStyle, cidrs: readonly string[]): unknown[] {
   if (style === "ipBlock") return cidrs.map((cidr) => ({ ipBlock: { cidr } }));
-  const peers: unknown[] = [];
-  for (let i = 0; i < cidrs.length; i += MAX_NETWORKS_PER_PEER) peers.push({ networks: cidrs.slice(i, i + MAX_NETWORKS_PER_PEER) });
-  return peers;
+  return networksChunks(cidrs).map((networks) => ({ networks }));
+}
+
+/** Items in runs of at most MAX_NETWORKS_PER_PEER, in order: the `networks` of one admin peer each. */
+export function networksChunks<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += MAX_NETWORKS_PER_PEER) out.push(items.slice(i, i + MAX_NETWORKS_PER_PEER));
+  return out;
 }

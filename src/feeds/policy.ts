@@ -19,7 +19,6 @@
  * and returned, for the caller to warn about; a selection left with nothing is refused: a policy
  * allowing nothing is never written silently.
  */
-import type { FeedPort } from "../cli/feeds-options.js";
 import type { LabelSelector, Requirement } from "../model/selector.js";
 import { internetAddresses, metadataAddresses } from "../model/well-known.js";
 import { AddressSet } from "../net/address-set.js";
@@ -28,10 +27,9 @@ import type { Ip } from "../net/ip.js";
 import { FEED_SELECTOR_ANNOTATION, bindingAnnotations } from "./annotations.js";
 import { emitDocument, fromPlain } from "../scaffold/yaml.js";
 import { formatSelector } from "./selector.js";
-import type { Feed, Selection } from "./types.js";
+import { MAX_NETWORKS_PER_PEER, networksChunks } from "./managed.js";
+import type { Feed, FeedPort, Selection } from "./types.js";
 
-/** "Networks can have up to 25 CIDRs specified." (ClusterNetworkPolicy v1alpha2 and AdminNetworkPolicy v1alpha1) */
-export const MAX_NETWORKS_PER_PEER = 25;
 
 /** "+kubebuilder:validation:MaxItems": peers and protocols of one rule (25 in v1alpha2, 100 in v1alpha1). */
 const MAX_ITEMS = { v1alpha2: 25, v1alpha1: 100 } as const;
@@ -121,9 +119,7 @@ function networkPolicy(request: PolicyRequest, selections: readonly Selection[],
 
 /** CIDRs in peers of at most 25, in order. */
 export function networksPeers(cidrs: readonly Cidr[]): Plain[] {
-  const peers: Plain[] = [];
-  for (let i = 0; i < cidrs.length; i += MAX_NETWORKS_PER_PEER) peers.push({ networks: cidrs.slice(i, i + MAX_NETWORKS_PER_PEER).map(formatCidr) });
-  return peers;
+  return networksChunks(cidrs).map((run) => ({ networks: run.map(formatCidr) }));
 }
 
 /** v1alpha2 `protocols` (`tcp: {destinationPort: {number}|{range: {start, end}}}`) or v1alpha1 `ports` (`portNumber` / `portRange`). */

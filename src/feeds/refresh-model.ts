@@ -10,8 +10,7 @@ import type { Cluster, ObjectRef, Peer, Policy, Rule } from "../model/cluster.js
 import type { Labels } from "../model/labels.js";
 import type { Cidr } from "../net/cidr.js";
 import { type FeedBinding, readBinding } from "./annotations.js";
-import { aggregate, selectRanges } from "./select.js";
-import { formatSelector } from "./selector.js";
+import { networksChunks, replacementFor } from "./managed.js";
 import type { Feed, FeedProvider } from "./types.js";
 
 /**
@@ -23,9 +22,6 @@ import type { Feed, FeedProvider } from "./types.js";
 export function isFeedManaged(peer: Peer | AdminEgressPeer): boolean {
   return peer.kind === "ipBlock" || peer.kind === "networks";
 }
-
-/** "`networks` peers of at most 25 CIDRs each" (the CRD's maxItems). */
-export const NETWORKS_PER_PEER = 25;
 
 /** A policy carrying a `portcullis.dev/feed-selector` annotation, NetworkPolicy or admin policy. */
 export interface BoundPolicy {
@@ -83,14 +79,8 @@ export function boundPolicies(cluster: Cluster): BoundRead {
 
 /** The union of a binding's selections in `feed`, IPv4 first then IPv6, each in address order; or why not. */
 export function bindingCidrs(binding: FeedBinding, feed: Feed): { readonly ok: true; readonly cidrs: readonly Cidr[] } | { readonly ok: false; readonly message: string } {
-  const all: Cidr[] = [];
-  for (const selector of binding.selectors) {
-    const r = selectRanges(feed, selector);
-    if (!r.ok) return { ok: false, message: `${formatSelector(selector)}: ${r.message}` };
-    all.push(...r.selection.v4, ...r.selection.v6);
-  }
-  const union = aggregate(all);
-  return { ok: true, cidrs: [...union.v4, ...union.v6] };
+  const r = replacementFor(binding, new Map([[binding.provider, feed]]));
+  return r.ok ? { ok: true, cidrs: [...r.replacement.v4, ...r.replacement.v6] } : r;
 }
 
 /** The managed peers of a rule replaced by `fresh` at the place of the first of them; null: the rule has none. */
@@ -116,15 +106,9 @@ function refreshNetworkPolicy(p: Policy, cidrs: readonly Cidr[]): Policy | Refre
   return { ...p, egress };
 }
 
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
 function refreshAdminRule(rule: AdminRule<AdminEgressPeer>, cidrs: readonly Cidr[]): AdminRule<AdminEgressPeer> {
   if (rule.match.kind !== "as-written") return rule;
-  const peers = replacePeers<AdminEgressPeer>(rule.match.peers, (at) => chunks(cidrs, NETWORKS_PER_PEER).map((networks) => ({ kind: "networks", networks, at })));
+  const peers = replacePeers<AdminEgressPeer>(rule.match.peers, (at) => networksChunks(cidrs).map((networks) => ({ kind: "networks", networks, at })));
   if (peers === null) return rule;
   // Spread per action so the rule's action/match pairing stays as typed.
   return rule.action === "Accept" ? { ...rule, match: { ...rule.match, peers } } : { ...rule, match: { ...rule.match, peers } };

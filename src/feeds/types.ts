@@ -8,6 +8,7 @@
  */
 import type { Cidr } from "../net/cidr.js";
 import type { Family } from "../net/ip.js";
+import type { Protocol } from "../model/ports.js";
 
 /** The providers whose files Portcullis reads. `google-apis` is computed: goog.json minus cloud.json. */
 export type FeedProvider = "aws" | "google" | "google-apis" | "azure" | "github" | "cloudflare" | "atlassian" | "fastly" | "oracle";
@@ -102,4 +103,12 @@ export interface Selection {
   readonly prefixes: { readonly v4: number; readonly v6: number };
   readonly v4: readonly Cidr[];
   readonly v6: readonly Cidr[];
+}
+
+/** `--port 443`, `--port 53/UDP`, `--port 8000-8100/TCP`: what the generated rule allows. */
+export interface FeedPort {
+  readonly protocol: Protocol;
+  readonly port: number;
+  /** Inclusive end of a range; null for one port. */
+  readonly endPort: number | null;
 }
