@@ -178,7 +178,7 @@ test("feeds update --dry-run: prints the unified text diff and writes nothing", 
     assert.ok(r.stdout.includes("\n-            cidr: 3.5.72.0/23\n"));
     assert.ok(r.stdout.includes("\n+            cidr: 3.5.72.0/22\n"));
     assert.ok(r.stdout.includes("\n-    portcullis.dev/feed-version: \"1764892387\"\n-    portcullis.dev/feed-sha256: fa40a1d86dee97ee60b537dbdf60c5be849ff62741e6dbc2b2636a70610e2c8c\n+    portcullis.dev/feed-version: \"1765497187\"\n"));
-    assert.ok(r.stdout.endsWith("3 bound policies in 1 files: 1 file would be rewritten\n"));
+    assert.ok(r.stdout.endsWith("3 bound policies in 1 file: 1 file would be rewritten\n"));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -54,7 +54,9 @@ function renderText(view: UpdateView): string {
   for (const f of view.files) for (const p of f.policies) lines.push(policyLine(f.file, p));
   const changed = view.files.filter((f) => f.changed).length;
   const verb = view.dryRun ? "would be rewritten" : view.written ? "rewritten" : "to rewrite, none written";
-  lines.push(`${view.files.reduce((n, f) => n + f.policies.length, 0)} bound policies in ${view.files.length} files: ${changed} ${changed === 1 ? "file" : "files"} ${verb}`);
+  const policies = view.files.reduce((n, f) => n + f.policies.length, 0);
+  const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+  lines.push(`${plural(policies, "bound policy", "bound policies")} in ${plural(view.files.length, "file", "files")}: ${plural(changed, "file", "files")} ${verb}`);
   return `${lines.join("\n")}\n`;
 }
 
