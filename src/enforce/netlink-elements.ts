@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Ip } from "../net/ip.js";
 import { EVICTION_ADD_SECONDS, type LearnedOp } from "../nft/learned.js";
-import type { NftError, NftResult } from "./nft.js";
+import { type NftResult, writerFailure as failure } from "./nft.js";
 import { inNetns } from "./process.js";
 
 /**
@@ -112,8 +112,6 @@ interface Child {
   ended: string | null;
   wake: (() => void) | null;
 }
-
-const failure = (code: NftError["code"], message: string, stderr = ""): NftResult<never> => ({ ok: false, error: { code, message, stderr: stderr.trim(), exitCode: null } });
 
 export class NetlinkElements {
   private readonly opts: NetlinkElementsOptions & typeof DEFAULTS;

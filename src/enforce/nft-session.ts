@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { NftError, NftResult } from "./nft.js";
+import { type NftResult, writerFailure as failure } from "./nft.js";
 import { inNetns } from "./process.js";
 
 /**
@@ -92,8 +92,6 @@ interface Child {
   wake: (() => void) | null;
   readonly closed: Promise<void>;
 }
-
-const failure = (code: NftError["code"], message: string, stderr = ""): NftResult<never> => ({ ok: false, error: { code, message, stderr: stderr.trim(), exitCode: null } });
 
 /**
  * A long-lived nft (see the module comment). Commands run one at a time, in the order given. A

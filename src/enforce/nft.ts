@@ -6,6 +6,9 @@ import { type RunError, type RunResult, inNetns, run } from "./process.js";
 export type NftError = RunError;
 export type NftResult<T> = RunResult<T>;
 
+/** A failure of a long-lived writer (nft -i, the netlink helper): no exit code, its stderr trimmed. */
+export const writerFailure = (code: NftError["code"], message: string, stderr = ""): NftResult<never> => ({ ok: false, error: { code, message, stderr: stderr.trim(), exitCode: null } });
+
 /** Runs `nft args` (inside `netns` when given); errors are values carrying nft's stderr. */
 export async function runNft(args: readonly string[], netns?: string, input?: string): Promise<NftResult<string>> {
   const command = inNetns(netns, ["nft", ...args]);
