@@ -9,10 +9,11 @@ import type { AdminTiers } from "../engine/admin-tiers.js";
 import { type AdminEgressPeer, type AdminPolicy, type AdminProtocolMatch, type AdminRule, type AdminTier, adminRuleName, effectiveAction, formatAdminPolicy } from "../model/admin-policy.js";
 import type { Direction, Endpoint } from "../model/cluster.js";
 import { AddressSet } from "../net/address-set.js";
+import { type Cidr, formatCidr } from "../net/cidr.js";
 import { ADDRESS_TYPE, type Contribution, IP_KEYWORD, partition, portTails, segmentElements } from "./elements.js";
 import { type DomainPattern, formatPattern } from "../dns/names.js";
 import { setName } from "./ids.js";
-import { type RuleLookups, addressLookup, lookupSet, namedIngressLookup } from "./rule-sets.js";
+import { type RuleLookups, addressLookup, connsPortsMatch, lookupSet, namedIngressLookup } from "./rule-sets.js";
 import type { Mode, RuleIdEntry } from "./types.js";
 import type { ClusterFamilies } from "./families.js";
 
@@ -24,6 +25,29 @@ export interface AdminRuleSpec {
   readonly tier: AdminTier;
   readonly policy: AdminPolicy;
   readonly rule: AdminRule<AdminEgressPeer>;
+  /**
+   * Names the address set (`<e|i>_<peersHash>_peers_vN`) the rule shares with every admin rule of
+   * equal `networks` peers (`adminPeersKey`): 100 policies bound to one feed selection hold its CIDRs
+   * once. Null: the rule has its own sets.
+   */
+  readonly peersHash: string | null;
+}
+
+/**
+ * The key of the address set an admin rule shares: its peers are `networks` only (CIDRs: the same
+ * addresses whatever the cluster holds) and its ports are numbered (no named port, which resolves per
+ * destination pod). The canonical CIDRs of their union, so equal selections written apart share.
+ */
+export function adminPeersKey(rule: AdminRule<AdminEgressPeer>): string | null {
+  const m = rule.match;
+  if (m.kind !== "as-written" || m.peers.length === 0) return null;
+  if (m.protocols !== "all" && m.protocols.some((p) => p.kind === "namedPort")) return null;
+  const cidrs: Cidr[] = [];
+  for (const p of m.peers) {
+    if (p.kind !== "networks") return null;
+    cidrs.push(...p.networks);
+  }
+  return `networks\n${AddressSet.fromCidrs(cidrs).toCidrs().map(formatCidr).join(",")}`;
 }
 
 /**
@@ -60,6 +84,15 @@ export function adminRuleLookups(spec: AdminRuleSpec, peers: AddressSet, endpoin
     const name = setName(direction, hash, f);
     const addresses = peers.family(f);
     const ip = IP_KEYWORD[f];
+    // Shared `networks` addresses: the set holds them once for every rule with equal peers, the rule its ports.
+    if (spec.peersHash !== null) {
+      const ports = protocols === "all" ? "" : connsPortsMatch(numbered);
+      if (ports === null) continue;
+      const lookup = addressLookup(setName(direction, spec.peersHash, f, "peers"), f, side, addresses, false);
+      sets.push(lookup.set);
+      matches.push(ports === "" ? lookup.match : `${lookup.match} ${ports}`);
+      continue;
+    }
     // "If unspecified, protocol-specific attributes will not be used to match traffic": the address alone (ICMP too).
     if (protocols === "all") {
       const lookup = addressLookup(name, f, side, addresses, exactPeers);

@@ -163,12 +163,15 @@ test("every rule id in the text is in the RuleIdMap, admin rules as admin-rule e
   assert.equal(admin.length, 10);
 });
 
-test("incremental updates as today: a changed admin CIDR is an element change of its own set; a new admin policy adds its sets and changes the chains of the groups it meets", () => {
+test("incremental updates: a changed admin CIDR of `networks` peers is another shared address set (named by its addresses) and the chain that looks it up; a new admin policy adds its sets and changes the chains of the groups it meets", () => {
   const moved = compileRuleset(clusterOf(TEXT.replace("169.254.169.254/32, 100.100.100.200/32", "169.254.169.254/32, 100.100.100.201/32")), OPTIONS);
   const d = diffRulesets(compiled.ruleset, moved.ruleset);
-  assert.equal(d.kind, "elements");
-  assert.match(d.text, /delete element inet portcullis e_[0-9a-f]{12}_v4 \{\n\t100\.100\.100\.200 \. 0-255\n\}\n/);
-  assert.match(d.text, /add element inet portcullis e_[0-9a-f]{12}_v4 \{\n\t100\.100\.100\.201 \. 0-255\n\}\n/);
+  assert.equal(d.kind, "objects");
+  if (d.kind !== "objects") return;
+  assert.deepEqual(d.sets, { added: 1, removed: 1, changed: 0 }, d.text);
+  assert.match(d.text, /\tset e_[0-9a-f]{12}_peers_v4 \{[^}]*100\.100\.100\.201 \. 0-255/);
+  assert.equal(sim(moved, WEB, "100.100.100.201", 80).verdict, "drop");
+  assert.equal(sim(moved, WEB, "169.254.169.254", 80).verdict, "drop");
   const extra = `${TEXT}---
 apiVersion: policy.networking.k8s.io/v1alpha2
 kind: ClusterNetworkPolicy
@@ -185,33 +188,31 @@ spec:
   assert.equal(e.kind, "objects");
   if (e.kind !== "objects") return;
   // web and worker land in new groups (new chains, their map elements move); ops' and coredns' chains stay.
-  // Its v4 set only: the cluster has no IPv6 address, so no rule gets an IPv6 set (issue 10).
-  assert.deepEqual(e.sets, { added: 1, removed: 0, changed: 0 });
+  // No set of its own: its `networks: [0.0.0.0/0]` is the address set the fixture's rules with the same peers already share.
+  assert.deepEqual(e.sets, { added: 0, removed: 0, changed: 0 });
   assert.deepEqual(e.chains, { added: 2, removed: 1, changed: 0 }, e.text);
   assert.equal(sim(added, WEB, "203.0.113.1", 25).verdict, "drop");
   assert.equal(sim(added, DEBUG, "203.0.113.1", 443).verdict, "accept");
 });
 
-test("an admin rule that gains protocols changes its set's type (addr . l4proto → addr . l4proto . dport): the set is deleted and declared again, and the chains that look it up are flushed first and written again", () => {
+test("an admin rule of `networks` peers that gains protocols keeps its shared address set: only the chains that look it up change (the ports are matched in the rule)", () => {
   const narrowed = compileRuleset(clusterOf(TEXT.replace("to: [{networks: [169.254.169.254/32, 100.100.100.200/32]}]", "to: [{networks: [169.254.169.254/32, 100.100.100.200/32]}]\n    protocols: [{tcp: {destinationPort: {number: 80}}}]")), OPTIONS);
   const d = diffRulesets(compiled.ruleset, narrowed.ruleset);
   assert.equal(d.kind, "objects");
   if (d.kind !== "objects") return;
-  const id = adminId(compiled, "deny-metadata", 0);
-  const set = `e_${id.slice(id.lastIndexOf(":") + 1)}_v4`;
-  assert.equal(compiled.ruleset.sets.find((s) => s.name === set)?.type, "ipv4_addr . inet_proto");
-  assert.equal(narrowed.ruleset.sets.find((s) => s.name === set)?.type, "ipv4_addr . inet_proto . inet_service");
-  assert.deepEqual(d.sets, { added: 0, removed: 0, changed: 1 }, "the v4 set of the rule (no IPv6 address in the cluster: no v6 set)");
-  const chain = chainOf(compiled, WEB, "egress")?.name as string;
-  const order = [`flush chain inet portcullis ${chain}`, `delete set inet portcullis ${set}`, `\tset ${set} {`, `\tchain ${chain} {`].map((s) => d.text.indexOf(s));
-  assert.ok(order.every((at, k) => at >= 0 && (k === 0 || at > (order[k - 1] as number))), d.text);
+  assert.deepEqual(d.sets, { added: 0, removed: 0, changed: 0 }, d.text);
+  const id = adminId(narrowed, "deny-metadata", 0);
+  const line = narrowed.ruleset.chains.flatMap((c) => c.rules).find((l) => l.endsWith(`comment "${id}"`)) ?? "";
+  assert.match(line, /^ip daddr \. meta l4proto @e_[0-9a-f]{12}_peers_v4 meta l4proto \. th dport \{ tcp \. 80 \} /);
   assert.equal(sim(narrowed, WEB, "169.254.169.254", 80).verdict, "drop");
 });
 
 test("admin set kinds (the fixture's rules): `pods`/`namespaces` peers are hash sets of exact keys (with single or named ports, or the address alone); `networks` and `nodes` peers keep interval sets", () => {
   const setOf = (policy: string, rule: number, direction: "egress" | "ingress" = "egress", suffix = "") => {
     const id = adminId(compiled, policy, rule, direction);
-    const name = `${id.split(":")[1]}_${id.split(":")[2]}${suffix}_v4`;
+    // `networks` peers: the address set shared by equal peers (named by them), found through the rule's lookup.
+    const shared = suffix === "shared" ? /@(e_[0-9a-f]{12}_peers_v4) /.exec(compiled.ruleset.chains.flatMap((c) => c.rules).find((l) => l.endsWith(`comment "${id}"`)) ?? "")?.[1] : undefined;
+    const name = shared ?? `${id.split(":")[1]}_${id.split(":")[2]}${suffix}_v4`;
     const set = compiled.ruleset.sets.find((s) => s.name === name);
     assert.ok(set, name);
     return set;
@@ -220,7 +221,7 @@ test("admin set kinds (the fixture's rules): `pods`/`namespaces` peers are hash 
     { what: "kube-dns: a pods peer, udp/tcp 53", policy: "allow-dns", rule: 0, type: "ipv4_addr . inet_proto . inet_service", interval: false, match: /ip daddr \. meta l4proto \. th dport @\S+ counter/ },
     { what: "to-shop: a namespaces peer without protocols", policy: "ops-internet", rule: 2, type: "ipv4_addr", interval: false, match: /ip daddr @\S+ counter/ },
     { what: "ops-scrapes-http: a namespaces peer, a named port (the source alone, then the local pod's ports)", policy: "shop-ingress", rule: 0, direction: "ingress", suffix: "_peers", type: "ipv4_addr", interval: false, match: /ip saddr @\S+ ip daddr \. meta l4proto \. th dport @\S+_named_v4 counter/ },
-    { what: "block-imds: networks", policy: "deny-metadata", rule: 0, type: "ipv4_addr . inet_proto", interval: true, match: /ip daddr \. meta l4proto @\S+ counter drop/ },
+    { what: "block-imds: networks (a shared address set)", policy: "deny-metadata", rule: 0, suffix: "shared", type: "ipv4_addr . inet_proto", interval: true, match: /ip daddr \. meta l4proto @e_[0-9a-f]{12}_peers_v4 counter drop/ },
     { what: "kubelet: nodes, tcp 10250", policy: "ops-internet", rule: 1, type: "ipv4_addr . inet_proto . inet_service", interval: true, match: /ip daddr \. meta l4proto \. th dport @\S+ counter/ },
   ];
   for (const c of cases) {
@@ -242,6 +243,34 @@ test("the compile cache keys an admin rule's sets by its peers' kinds too: `to-s
   const incremental = compileRuleset(networks, OPTIONS, {}, { cache });
   const fresh = compileRuleset(networks, OPTIONS);
   assert.equal(incremental.text, fresh.text);
-  assert.match(fresh.text, /ip daddr \. meta l4proto @e_e4f2d82e4954_v4 counter return/, "networks: an interval set");
+  assert.match(fresh.text, /ip daddr \. meta l4proto @e_[0-9a-f]{12}_peers_v4 counter return/, "networks: a shared interval set");
   assert.match(compiled.text, /ip daddr @e_e4f2d82e4954_v4 counter return/, "namespaces: a hash set");
+});
+
+test("issue 13: admin rules with equal `networks` peers (a feed selection bound by several policies, written in any order) share one address set; each rule matches its own ports", () => {
+  const policy = (name: string, networks: string, port: number) => `---
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: ${name}}
+spec:
+  tier: Admin
+  priority: 40
+  subject: {namespaces: {matchLabels: {team: shop}}}
+  egress:
+  - {name: s3, action: Accept, to: [{networks: [${networks}]}], protocols: [{tcp: {destinationPort: {number: ${port}}}}]}
+`;
+  const two = compileRuleset(clusterOf(`${TEXT}${policy("s3-a", "3.5.64.0/21, 52.92.0.0/17", 443)}${policy("s3-b", "52.92.0.0/17, 3.5.64.0/21", 8443)}`), OPTIONS);
+  const lines = (name: string) => two.ruleset.chains.flatMap((c) => c.rules).filter((l) => l.endsWith(`comment "${adminId(two, name, 0)}"`));
+  const setsOf = (name: string) => new Set(lines(name).map((l) => /@(\S+)/.exec(l)?.[1]));
+  assert.deepEqual([...setsOf("s3-a")], [...setsOf("s3-b")]);
+  const [shared] = [...setsOf("s3-a")];
+  assert.match(shared ?? "", /^e_[0-9a-f]{12}_peers_v4$/);
+  assert.equal(two.ruleset.sets.filter((s) => s.name === shared).length, 1);
+  assert.ok(lines("s3-a").every((l) => l.includes("th dport { tcp . 443 }")) && lines("s3-b").every((l) => l.includes("th dport { tcp . 8443 }")));
+  // worker's egress is denied by the Baseline default-deny: only these Accept rules open it, each on its own port.
+  assert.equal(sim(compiled, WORKER, "3.5.64.1", 443).verdict, "drop");
+  assert.equal(sim(two, WORKER, "3.5.64.1", 443).verdict, "accept");
+  assert.equal(sim(two, WORKER, "52.92.0.1", 8443).verdict, "accept");
+  assert.equal(sim(two, WORKER, "52.92.0.1", 80).verdict, "drop");
+  assert.equal(sim(two, WORKER, "8.8.8.8", 443).verdict, "drop");
 });

@@ -213,6 +213,7 @@ export function adminRuleLookupsKey(spec: AdminRuleSpec, peers: AddressSet, endp
     spec.direction,
     families.join(","),
     spec.hash,
+    spec.peersHash ?? "",
     m.kind,
     protocols,
     m.kind === "as-written" ? m.peers.map((p) => p.kind).join(",") : "",

@@ -5,7 +5,7 @@ import { AddressSet } from "../net/address-set.js";
 import type { Cidr } from "../net/cidr.js";
 import { type Family, formatIp } from "../net/ip.js";
 import { type CompiledAdminRule, type SpecIndex, baseChain, groupChainsOf, specIndex, specsOf, unknownPodChain } from "./chains.js";
-import { adminRuleEntry, adminRuleKey, adminRuleLookups, adminRulePeers, adminRulesOf, rulePatterns } from "./admin-rules.js";
+import { adminPeersKey, adminRuleEntry, adminRuleKey, adminRuleLookups, adminRulePeers, adminRulesOf, rulePatterns } from "./admin-rules.js";
 import { dnsRedirect } from "./dns-redirect.js";
 import { type AdminPolicy, adminRuleNamesPort, formatAdminPolicy } from "../model/admin-policy.js";
 import type { AdminTiers } from "../engine/admin-tiers.js";
@@ -255,14 +255,17 @@ export function ruleSpecs(direction: Direction, lookedUp: ReadonlySet<Policy>, a
     for (const [key, h] of own.hashed) claim(key, h);
     for (const spec of own.specs) specs.push(spec);
   }
-  for (const policy of adminPolicies) for (const rule of adminRulesOf(policy, direction)) claim(adminRuleKey(policy, rule), hash(adminRuleKey(policy, rule)));
-  if (!unique) return allRuleSpecs(direction, policies, adminPolicies, hash);
   const admin = adminPolicies.flatMap((policy) =>
     adminRulesOf(policy, direction).map((rule) => {
       const h = hash(adminRuleKey(policy, rule));
-      return { hash: h, id: ruleId(direction, h), direction, tier: policy.tier, policy, rule };
+      claim(adminRuleKey(policy, rule), h);
+      const peersKey = adminPeersKey(rule);
+      const peersHash = peersKey === null ? null : hash(peersKey);
+      if (peersKey !== null && peersHash !== null) claim(peersKey, peersHash);
+      return { hash: h, id: ruleId(direction, h), direction, tier: policy.tier, policy, rule, peersHash };
     }),
   );
+  if (!unique) return allRuleSpecs(direction, policies, adminPolicies, hash);
   return { specs, admin };
 }
 
@@ -299,7 +302,7 @@ function allRuleSpecs(direction: Direction, policies: readonly Policy[], adminPo
   const peerKeys = new Map(policies.flatMap((p) => p[direction].map((rule) => [rule, peersKeyOf(direction, p, rule)] as const)));
   const hashes = stableHashes([
     ...policies.flatMap((p) => p[direction].map((rule) => ruleKey(p, rule))),
-    ...adminPolicies.flatMap((p) => adminRulesOf(p, direction).map((rule) => adminRuleKey(p, rule))),
+    ...adminPolicies.flatMap((p) => adminRulesOf(p, direction).flatMap((rule) => [adminRuleKey(p, rule), adminPeersKey(rule) ?? []].flat())),
     ...[...peerKeys.values()].filter((k) => k !== null),
   ], hash);
   const specs = policies.flatMap((policy) =>
@@ -312,7 +315,8 @@ function allRuleSpecs(direction: Direction, policies: readonly Policy[], adminPo
   const admin = adminPolicies.flatMap((policy) =>
     adminRulesOf(policy, direction).map((rule) => {
       const h = hashes.get(adminRuleKey(policy, rule)) as string;
-      return { hash: h, id: ruleId(direction, h), direction, tier: policy.tier, policy, rule };
+      const peersKey = adminPeersKey(rule);
+      return { hash: h, id: ruleId(direction, h), direction, tier: policy.tier, policy, rule, peersHash: peersKey === null ? null : (hashes.get(peersKey) as string) };
     }),
   );
   return { specs, admin };

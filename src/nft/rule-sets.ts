@@ -180,7 +180,12 @@ export function ruleLookups(spec: RuleSpec, peers: RulePeers, members: readonly 
 
 /** `meta l4proto . th dport { tcp . 443, udp . 53 }`: a rule's numbered ports as an anonymous set; null when they admit nothing. */
 function portsMatch(rule: Rule): string | null {
-  const tails = portTailsOf(numberedConns(rule), false).pieces;
+  return connsPortsMatch(numberedConns(rule));
+}
+
+/** Numbered connections as an anonymous `l4proto . dport` set (NetworkPolicy and admin rules alike); null when they admit nothing. */
+export function connsPortsMatch(conns: ConnSet): string | null {
+  const tails = portTailsOf(conns, false).pieces;
   return tails.length === 0 ? null : `meta l4proto . th dport { ${tails.map((t) => t.slice(" . ".length)).join(", ")} }`;
 }
 
