@@ -256,7 +256,7 @@ spec:
   egress: [{ name: block-imds, action: Deny, to: [{ networks: [${cidr}] }] }]
 `;
 
-test("watch: an admin policy file is enforced (issue 9: incremental updates as today): written, it is applied as objects; its CIDR changed, as element changes of its own set", async (t) => {
+test("watch: an admin policy file is enforced: written, it is applied as objects; its CIDR changed, as another shared address set (issue 13: `networks` sets are named by their CIDRs) applied incrementally, the old address gone", async (t) => {
   if (!(await canUseNetns(t))) return;
   await withWatchedLoop({}, async (dir, ns, events) => {
     const mark = events.length;
@@ -270,10 +270,10 @@ test("watch: an admin policy file is enforced (issue 9: incremental updates as t
     const changed = events.length;
     writeFileSync(join(dir, "guardrail.yaml"), GUARDRAIL("100.100.100.200/32"));
     const moved = await waitFor(events, changed, (e) => e.kind === "applied" || e.kind === "load-failed");
-    assert.equal(moved.kind === "applied" ? moved.change : moved.kind, "elements");
+    assert.equal(moved.kind === "applied" ? moved.change : moved.kind, "objects");
     const after = await listTable(ns);
     assert.ok(after.ok);
-    assert.match(after.value, /100\.100\.100\.200/);
+    assert.match(after.value, /set e_[0-9a-f]{12}_peers_v4 \{[^}]*100\.100\.100\.200/);
     assert.doesNotMatch(after.value, /169\.254\.169\.254/);
   });
 });
