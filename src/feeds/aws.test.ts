@@ -63,3 +63,9 @@ test("versions: numeric tokens order as numbers (a longer syncToken is newer), t
   assert.ok(compareVersions({ text: "999", order: "number" }, { text: "1000", order: "number" }) < 0);
   assert.ok(compareVersions({ text: "2025-12-05T10:00:00Z", order: "time" }, { text: "2025-12-04T10:00:00Z", order: "time" }) > 0);
 });
+
+test("AWS: a file with no prefix at all is an error, never read as \"no ranges\" (as every provider's)", () => {
+  const r = parseFeed("aws", [{ name: "f", text: '{"syncToken": "1764892387", "createDate": "2025-12-05-00-33-07", "prefixes": [], "ipv6_prefixes": []}', sha256: "" }]);
+  assert.ok(!r.ok);
+  assert.match(r.errors[0]?.message ?? "", /no ranges at all in this aws feed/);
+});

@@ -6,6 +6,7 @@
  * each entry is its own record (AMAZON lists every range; S3 a subset).
  */
 import { arrayAt, cidrText, Errors, isObject, type Json, readJson, stringAt } from "./read.js";
+import { finish } from "./read-cidrs.js";
 import type { FeedParse, FeedRecord } from "./types.js";
 
 const FIELDS = ["service", "region", "network_border_group"] as const;
@@ -36,6 +37,5 @@ export function parseAws(text: string, sha256: string): FeedParse {
   if (token !== null && !/^\d+$/.test(token)) errors.add("syncToken", `expected epoch seconds, found "${token}"`);
   const created = typeof doc["createDate"] === "string" ? doc["createDate"] : null;
   const records = [...entries(arrayAt(doc, "prefixes", "", errors), "ip_prefix", "prefixes", errors), ...entries(arrayAt(doc, "ipv6_prefixes", "", errors), "ipv6_prefix", "ipv6_prefixes", errors)];
-  if (errors.list.length > 0) return { ok: false, errors: errors.list };
-  return { ok: true, feed: { provider: "aws", version: token === null ? null : { text: token, order: "number" }, published: created, sha256, records } };
+  return finish(errors, { provider: "aws", version: token === null ? null : { text: token, order: "number" }, published: created, sha256, records });
 }
