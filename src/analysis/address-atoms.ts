@@ -8,7 +8,7 @@ import { countAtMost } from "../net/sorted.js";
 /**
  * Splits the address space at every ipBlock boundary of the cluster, and at every boundary of the
  * addresses admin policies match (`networks` CIDRs, the addresses of the Nodes `nodes` peers
- * select). Two endpoints whose addresses touch the same atoms are treated alike by every ipBlock
+ * select, the addresses the resolution snapshot gives `domainNames` peers). Two endpoints whose addresses touch the same atoms are treated alike by every ipBlock
  * and every admin peer, so they can share one analysis.
  */
 export class AddressAtoms {
@@ -28,12 +28,16 @@ export class AddressAtoms {
     this.ipBlocks = blocks.sorted();
     const admin = new BoundSet();
     const tiers = engine.adminTiers();
+    const dns = engine.options.dns;
     for (const policy of engine.cluster.adminPolicies ?? []) {
       for (const rule of [...policy.ingress, ...policy.egress] as readonly AdminRule<AdminEgressPeer>[]) {
         if (rule.match.kind !== "as-written") continue;
         for (const peer of rule.match.peers) {
           if (peer.kind === "networks") admin.add(AddressSet.fromCidrs(peer.networks));
           if (peer.kind === "nodes" && tiers !== null) admin.add(tiers.nodesAt(peer.nodes));
+          // With a resolution snapshot a `domainNames` peer matches the addresses its names resolve to (without one
+          // it depends for every address alike): those addresses split endpoints too.
+          if (peer.kind === "domainNames" && dns !== undefined) for (const d of peer.domainNames) if (d.pattern !== null) admin.add(AddressSet.fromIps(dns.addresses(d.pattern)));
         }
       }
     }
