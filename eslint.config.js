@@ -4,8 +4,8 @@ import tseslint from "typescript-eslint";
 import { builtinModules } from "node:module";
 
 /** Folders whose code is a function of its inputs: no Node built-ins, no adapters (see src/purity.test.ts). */
-export const PURE = ["net", "dns", "feeds", "model", "diag", "text", "k8s", "engine", "reference", "analysis", "render", "lint", "diff", "graph", "scaffold", "nft"];
-export const ADAPTERS = ["feeds-io", "io", "enforce", "lab", "labrun", "cli", "kube", "agent", "verify"];
+export const PURE = ["net", "dns", "feeds", "model", "diag", "text", "k8s", "engine", "reference", "analysis", "render", "lint", "diff", "graph", "scaffold", "nft", "ui-model"];
+export const ADAPTERS = ["feeds-io", "io", "enforce", "lab", "labrun", "cli", "kube", "agent", "verify", "ui-server"];
 
 export const purity = {
   "no-restricted-imports": [

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { buildFeeds } from "./build-feeds.js";
-import { buildDiff, buildEnforce, buildGraph, buildLab, buildLint, buildScaffold, buildVerify } from "./build-tools.js";
+import { buildDiff, buildEnforce, buildGraph, buildLab, buildLint, buildScaffold, buildUi, buildVerify } from "./build-tools.js";
 import { commonOptions, filelessOptions, readOptions, type Given, list, namespaceScope, parsePort, parsePortOrName, parseProtocol, refuse, Refused, required, wellKnownFlags } from "./flags.js";
 import type { CommandOptions, Invocation } from "./options.js";
 import { type CommandName, COMMANDS, type FlagSpec, allFlags, commandSpec, GLOBAL_FLAGS, VERSION_FLAG } from "./spec.js";
@@ -146,6 +146,8 @@ function build(name: CommandName, positionals: readonly string[], given: Given):
       return { name, common, namespace: namespaceScope(given), ports: list(given, "port", parsePort), protocols: list(given, "protocol", parseProtocol) };
     case "graph":
       return buildGraph(common, given);
+    case "ui":
+      return buildUi(common, given);
     case "lint":
       return buildLint(common, given);
   }

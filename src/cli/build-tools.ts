@@ -45,6 +45,24 @@ export function buildGraph(common: ReadOptions, given: Given): Options<"graph"> 
   return { name: "graph", common, namespace: namespaceScope(given), metadata: metadataFlag(given) };
 }
 
+/** The port `ui` serves on without --port. */
+export const UI_DEFAULT_PORT = 7070;
+
+export function buildUi(common: ReadOptions, given: Given): Options<"ui"> {
+  const against = given.get("against");
+  const base = one(given, "base");
+  if (against !== undefined && base !== undefined) refuse(`--against and --base cannot be used together: --against names the new version, --base takes the old one from git`);
+  if ((against !== undefined || base !== undefined) && common.input.kind !== "files") refuse(`--${against !== undefined ? "against" : "base"} compares files: give the old version with -f`);
+  if (base !== undefined && (base.startsWith("-") || base.trim() === "")) refuse(`invalid git revision "${base}" for --base`);
+  if (base !== undefined && common.input.kind === "files" && common.input.files.includes("-")) refuse(`--base reads the -f paths from git: it cannot take stdin (-f -)`);
+  if (against?.includes("-") === true) refuse(`--against cannot read stdin: the page reads its files again when asked`);
+  const compare = against !== undefined ? { kind: "against" as const, paths: against } : base !== undefined ? { kind: "base" as const, ref: base } : null;
+  const portText = one(given, "port");
+  const port = portText === undefined ? UI_DEFAULT_PORT : Number(portText);
+  if (!/^\d+$/.test(portText ?? "0") || !Number.isInteger(port) || port > 65535) refuse(`invalid --port "${portText ?? ""}": a port number, 0-65535 (0: a free port)`);
+  return { name: "ui", common, compare, port, open: given.has("open"), namespace: namespaceScope(given), wellKnown: wellKnownFlags(given) };
+}
+
 /** The flags of a namespace's baseline, which mean nothing for the cluster's guardrails. */
 const NAMESPACE_SCAFFOLD_FLAGS = ["namespace", "allow-dns", "block-metadata", "allow-to"] as const;
 

@@ -79,6 +79,9 @@ async function run(command: CommandOptions, io: CliIo): Promise<CommandResult> {
       return (await import("./commands/verify.js")).runVerifyCommand(command, io);
     case "feeds":
       return (await import("./commands/feeds.js")).runFeeds(command);
+    // The page's server streams its own output (the URL) and runs until Ctrl-C.
+    case "ui":
+      return (await import("./commands/ui.js")).runUi(command, io);
     case "lint": {
       const loaded = await loadInput(command.common, io, adminPolicyHandling(command.name, command.common.snapshot !== undefined));
       if (loaded.kind === "ended") return loaded.result;

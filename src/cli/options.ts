@@ -158,6 +158,16 @@ export type CommandOptions =
   | { readonly name: "diff"; readonly common: CommonOptions; readonly versions: DiffVersions; readonly failOn: "widened" | "never"; readonly wellKnown: WellKnownFlags }
   | { readonly name: "graph"; readonly common: ReadOptions; readonly namespace: string | null; readonly metadata: readonly Ip[] }
   | {
+      /** `ui`: the page's server (src/ui-server). `compare`: the new version (--against) or the old one from git (--base); null: none. */
+      readonly name: "ui";
+      readonly common: ReadOptions;
+      readonly compare: Extract<DiffVersions, { kind: "against" | "base" }> | null;
+      readonly port: number;
+      readonly open: boolean;
+      readonly namespace: string | null;
+      readonly wellKnown: WellKnownFlags;
+    }
+  | {
       readonly name: "scaffold";
       readonly namespace: string;
       readonly allowDns: boolean;

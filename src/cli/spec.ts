@@ -7,7 +7,7 @@ import { CLUSTER_FLAGS, DNS_FLAG, DNS_SNAPSHOT_FLAGS, FILENAME_FLAG, METADATA_FL
 
 export type OutputFormat = "text" | "json" | "yaml" | "csv" | "md" | "dot" | "mermaid" | "sarif" | "nft" | "junit";
 
-export type CommandName = "egress" | "check" | "explain" | "matrix" | "connlist" | "diff" | "graph" | "scaffold" | "enforce" | "lint" | "lab" | "verify" | "feeds";
+export type CommandName = "egress" | "check" | "explain" | "matrix" | "connlist" | "diff" | "graph" | "scaffold" | "enforce" | "lint" | "lab" | "verify" | "feeds" | "ui";
 
 export interface FlagSpec {
   readonly name: string;

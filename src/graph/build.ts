@@ -55,21 +55,21 @@ class Builder {
   endpoint(e: Endpoint): string {
     const id = this.ids.idOf(e.id);
     // The id names the endpoint; the label drops the namespace its group already shows.
-    if (!this.nodes.has(id)) this.nodes.set(id, { id, kind: "endpoint", label: e.id.slice(e.namespace.length + 1), namespace: e.namespace });
+    if (!this.nodes.has(id)) this.nodes.set(id, { id, kind: "endpoint", label: e.id.slice(e.namespace.length + 1), namespace: e.namespace, endpoint: e.id });
     return id;
   }
 
   addresses(set: AddressSet): string {
     const label = compactAddresses(set);
     const id = this.ids.idOf(`net ${set.toString()}`, `net_${label}`);
-    if (!this.nodes.has(id)) this.nodes.set(id, { id, kind: "addresses", label, namespace: null });
+    if (!this.nodes.has(id)) this.nodes.set(id, { id, kind: "addresses", label, namespace: null, endpoint: null });
     return id;
   }
 
   /** A domain pattern's node, labelled with the pattern (`*.example.com`). */
   domain(pattern: string): string {
     const id = this.ids.idOf(`domain ${pattern}`, `dns_${pattern.replace("*", "any")}`);
-    if (!this.nodes.has(id)) this.nodes.set(id, { id, kind: "domain", label: pattern, namespace: null });
+    if (!this.nodes.has(id)) this.nodes.set(id, { id, kind: "domain", label: pattern, namespace: null, endpoint: null });
     return id;
   }
 
@@ -80,7 +80,7 @@ class Builder {
 
   special(kind: SpecialKind): string {
     const id = this.ids.idOf(kind);
-    if (!this.nodes.has(id)) this.nodes.set(id, { id, kind, label: this.labels[kind], namespace: null });
+    if (!this.nodes.has(id)) this.nodes.set(id, { id, kind, label: this.labels[kind], namespace: null, endpoint: null });
     return id;
   }
 

@@ -19,6 +19,8 @@ export interface GraphNode {
   readonly label: string;
   /** The namespace that groups an endpoint; null for the other kinds. */
   readonly namespace: string | null;
+  /** An endpoint node's endpoint id (`ns/name[Kind]`, what `check` and `explain` take); null for the other kinds. */
+  readonly endpoint: string | null;
 }
 
 /**
