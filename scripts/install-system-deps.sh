@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The system tools the tests run, and the Debian package of each: nft (enforcement), ip and sysctl
 # (network namespaces, labs), ping (ICMP through the ruleset), dig (the lab's DNS test), dot (DOT validation), git (git sources),
-# openssl (the stand-in API server's certificates), gcc with libc6-dev (libc's and the kernel's UAPI
+# openssl (the stand-in API server's certificates), chromium (the page of `portcullis ui`, driven headless by playwright-core), gcc with libc6-dev (libc's and the kernel's UAPI
 # headers: the DNS learner's netlink helper, scripts/build-native.sh). Checked, never installed: kubectl (no Debian
 # package; it drives the stand-in API server in src/kube/standin/kubectl.test.ts) and Node.js.
 #   bash scripts/install-system-deps.sh          installs what is missing (apt-get, as root only; a no-op otherwise)
@@ -17,6 +17,7 @@ TOOLS=(
   "git git"
   "openssl openssl"
   "gcc gcc"
+  "chromium chromium"
 )
 # Headers the native helper includes, and the Debian package of each (libc6-dev brings linux-libc-dev,
 # the kernel UAPI headers: linux/netfilter/nf_tables.h).

@@ -18,12 +18,15 @@ import { adminPolicyHandling, engineOptions, type LiveLoadIo, loadInput, withPod
 import { done } from "./commands/result.js";
 import type { ReadingOptions } from "./options.js";
 import type { CommandName } from "./spec.js";
+import type { UiServer } from "../ui-server/server.js";
 
 /** The probe agent's argv[0] (`portcullis probe-agent`), the container command of verify's probe pods. */
 const PROBE_AGENT = "probe-agent";
 
 export interface CliIo extends LiveLoadIo {
   readonly stdout: (text: string) => void;
+  /** `ui`: resolves when its server should stop; default: the first SIGINT or SIGTERM (tests stop it themselves). */
+  readonly stopped?: (server: UiServer) => Promise<void>;
 }
 
 function processIo(): CliIo {

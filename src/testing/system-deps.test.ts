@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { ROOT } from "./files.js";
 
 const SCRIPT = fileURLToPath(new URL("scripts/install-system-deps.sh", ROOT));
-const TOOLS = ["nft", "ip", "sysctl", "ping", "dig", "dot", "git", "openssl", "gcc", "kubectl", "node"];
+const TOOLS = ["nft", "ip", "sysctl", "ping", "dig", "dot", "git", "openssl", "gcc", "chromium", "kubectl", "node"];
 
 /** Runs the check with PATH holding only `present` (links to the real tools). */
 function checkWith(present: readonly string[]): { code: number | null; stdout: string; stderr: string } {

@@ -9,7 +9,7 @@ import { unknownNamespace } from "./scope.js";
 
 type UiOptions = Extract<CommandOptions, { name: "ui" }>;
 
-export interface UiIo extends LiveLoadIo {
+interface UiIo extends LiveLoadIo {
   readonly stdout: (text: string) => void;
   /** Resolves when the server should stop; default: the first SIGINT or SIGTERM. */
   readonly stopped?: (server: UiServer) => Promise<void>;
