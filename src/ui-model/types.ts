@@ -74,3 +74,82 @@ export interface UiView {
   readonly assumptions: readonly string[];
   readonly counts: { readonly namespaces: number; readonly workloads: number; readonly edges: number; readonly findings: number };
 }
+
+/**
+ * GET /api/explain?node=ID: what the node's workload may send to and receive from, per rule, with the
+ * isolating policies and their file:line. `text` is what `portcullis explain TARGET` prints, `json`
+ * what `-o json` prints (unknown: the page reads the keys it knows). A node that is no workload
+ * (an address range, the internet …) gets `text` saying what it stands for and which sources reach it, `json` null.
+ */
+export interface ExplainAnswer {
+  readonly node: string;
+  readonly title: string;
+  readonly text: string;
+  readonly json: unknown;
+}
+
+/**
+ * GET /api/edge?id=EDGE_ID: which rules allow (or block) the connections an edge stands for: one
+ * `check` per port of the edge (`checks`), each with the text and JSON `check` prints.
+ */
+export interface EdgeAnswer {
+  readonly edge: string;
+  readonly title: string;
+  readonly checks: readonly CheckAnswer[];
+}
+
+/**
+ * POST /api/check {from, to, port, protocol?}: the what-if. Answered by `portcullis check` itself
+ * (the same parsing, the same explanation): `status` is its exit status (`ok`: allowed; `negative`:
+ * denied or depends), `text` and `json` what it prints. A question check refuses (unknown workload,
+ * bad port) is HTTP 400 `{error}` with check's message.
+ */
+export interface CheckRequest {
+  readonly from: string;
+  readonly to: string;
+  readonly port: string;
+  readonly protocol?: string;
+}
+
+export interface CheckAnswer {
+  readonly question: CheckRequest;
+  readonly status: "ok" | "negative" | "incomplete";
+  /** `allowed`, `denied`, `depends`: the verdict line of check's JSON. */
+  readonly verdict: string;
+  readonly text: string;
+  readonly json: unknown;
+}
+
+/** One policy object of the input, as the page lists it for editing (GET /api/policies). */
+export interface PolicyDocument {
+  /** `NetworkPolicy/production/web-api-egress`, `ClusterNetworkPolicy/deny-metadata`. */
+  readonly ref: string;
+  readonly kind: string;
+  readonly namespace: string | null;
+  readonly name: string;
+  /** `examples/egress/policies.yaml:12` (or the live object). */
+  readonly at: string;
+  /** The object as YAML: its source text when read from a file. */
+  readonly text: string;
+}
+
+/**
+ * POST /api/policies {documents: [{name, text}], remove?: [ref]}: the page's edits, applied over the
+ * input read at start (an object of the same kind, namespace and name is replaced; others added;
+ * `remove` drops objects), nothing written anywhere. 200: the new UiView (`source.edited`, `diff`
+ * against the input read at start); 422 `{diagnostics: [{file, line, column, path, message}]}` when
+ * the text has errors (the view is unchanged). POST /api/policies/reset: back to the input read at start.
+ */
+export interface EditRequest {
+  readonly documents: readonly { readonly name: string; readonly text: string }[];
+  readonly remove?: readonly string[];
+}
+
+export interface EditDiagnostic {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly path: string;
+  readonly severity: "error" | "warning";
+  readonly message: string;
+}
