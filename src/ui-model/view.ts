@@ -80,7 +80,11 @@ export function nodeTarget(n: GraphNode, input: Pick<ViewInput, "addresses" | "m
 function linkFindings(json: FindingsJson, graph: EgressGraph, edges: readonly UiEdge[]): UiFinding[] {
   const nodeOf = new Map(graph.nodes.flatMap((n) => (n.endpoint === null ? [] : [[n.endpoint, n.id] as const])));
   const leaving = new Map<string, string[]>();
-  for (const e of edges) leaving.set(e.from, [...(leaving.get(e.from) ?? []), e.id]);
+  for (const e of edges) {
+    const list = leaving.get(e.from);
+    if (list === undefined) leaving.set(e.from, [e.id]);
+    else list.push(e.id);
+  }
   return json.findings.map((f, i) => {
     const ids = [...new Set(f.endpoints.flatMap((w) => nodeOf.get(w) ?? []))];
     return { ...f, id: `f${i + 1}`, nodes: ids, edges: ids.flatMap((n) => leaving.get(n) ?? []) };
