@@ -20,11 +20,23 @@ export interface WhatIf {
   readonly verdicts: string;
 }
 
-/** `count` questions between the view's workloads (a fixed stride, so every size asks alike), on 8080. */
+/**
+ * `count` questions on 8080, alternately between two workloads a fixed stride apart (mostly other
+ * namespaces: denied) and from a namespace's web to its api (bench/ui-cluster.ts allows it).
+ */
 function questions(view: UiView, count: number): CheckRequest[] {
+  const byId = new Map(view.nodes.map((n) => [n.id, n] as const));
   const targets = view.nodes.filter((n) => n.kind === "endpoint" && n.target !== null).map((n) => n.target as string);
+  const inside = view.groups.flatMap((g) => {
+    const first = (app: string): string | null | undefined => g.nodes.map((id) => byId.get(id)).find((n) => n?.label.startsWith(`${app}-`) === true)?.target;
+    const [from, to] = [first("web"), first("api")];
+    return typeof from === "string" && typeof to === "string" ? [{ from, to }] : [];
+  });
   if (targets.length < 2) return [];
-  return Array.from({ length: count }, (_, i) => ({ from: targets[(i * 7) % targets.length] as string, to: targets[(i * 13 + 1) % targets.length] as string, port: "8080" }));
+  return Array.from({ length: count }, (_, i) => {
+    const pair = i % 2 === 1 ? inside[i % Math.max(1, inside.length)] : undefined;
+    return { ...(pair ?? { from: targets[(i * 7) % targets.length] as string, to: targets[(i * 13 + 1) % targets.length] as string }), port: "8080" };
+  });
 }
 
 export async function whatIfRoundTrips(page: Page, url: string, view: UiView, count: number): Promise<WhatIf> {
