@@ -231,6 +231,16 @@ describe("a 1,000-workload cluster", { skip: missing ?? false }, () => {
     const drawn = await page.evaluate(() => (globalThis as unknown as Globals).portcullisGraph.$("node[kind = 'endpoint']").map((n) => n.id()));
     assert.ok(drawn.some((n) => n.startsWith("team_007_")), "team-007's workloads drawn");
     await screenshot(page, "scale-1000-expanded");
+    await filter(page, {});
+    const drawnIn = (ns: string): Promise<number> => page.evaluate((ns) => (globalThis as unknown as Globals).portcullisGraph.$(`node[kind = 'endpoint']`).map((n) => n.parent().id()).filter((p) => p === ns).length, ns);
+    await page.evaluate(() => (globalThis as unknown as { portcullisGraph: { $id(id: string): { emit(event: string): void } } }).portcullisGraph.$id("ns_team_002").emit("dbltap"));
+    assert.equal(await settled(page, 120_000), "settled");
+    assert.equal(await drawnIn("ns_team_002"), 20, "a double-click expands a namespace");
+    await page.evaluate(() => (globalThis as unknown as { portcullisGraph: { $id(id: string): { select(): void } } }).portcullisGraph.$id("ns_team_002").select());
+    await page.focus("#graph");
+    await page.keyboard.press("Enter");
+    assert.equal(await settled(page, 120_000), "settled");
+    assert.equal(await drawnIn("ns_team_002"), 0, "Enter on a selected namespace collapses it again");
     assert.deepEqual(errors, []);
     await page.close();
   });
