@@ -151,7 +151,8 @@ export function drawGraph(container: HTMLElement, first: UiView, events: GraphEv
       return { nodes: [...show.nodes], edges: [...show.edges] };
     },
     exportSvg: () => exportSvg(cy),
-    exportPng: () => cy.png({ output: "blob-promise", full: true, bg: "#ffffff" }),
+    // Bounded: a canvas larger than the browser allows would come out empty.
+    exportPng: () => cy.png({ output: "blob-promise", full: true, bg: "#ffffff", maxWidth: 8000, maxHeight: 8000 }),
     expand: (namespace: string) => expandFor(view.groups.filter((g) => g.namespace === namespace).map((g) => g.id)) ?? Promise.resolve(),
     collapse(namespace: string): Promise<void> {
       const group = view.groups.find((g) => g.namespace === namespace && !collapsed.has(g.id));
