@@ -4,7 +4,6 @@
  * `rendered` (drawn, first layout pending) then `settled` (laid out); tests and the benchmark wait on it.
  */
 import type { UiView } from "../../src/ui-model/types.js";
-import { layoutGraph } from "./layout.js";
 import { drawGraph } from "./graph.js";
 
 async function start(): Promise<void> {
@@ -13,12 +12,10 @@ async function start(): Promise<void> {
   if (!response.ok) throw new Error(`GET /api/view: ${response.status}`);
   const view = (await response.json()) as UiView;
   element("source").textContent = `${view.source.label}: ${view.counts.workloads} workloads in ${view.counts.namespaces} namespaces, ${view.counts.edges} edges, ${view.counts.findings} findings`;
-  const cy = drawGraph(element("graph"), view);
-  // Tests and the benchmark read the drawn graph here.
-  (window as unknown as { portcullisGraph: unknown }).portcullisGraph = cy;
+  const graph = drawGraph(element("graph"), view, { onSelectNode: () => undefined, onSelectEdge: () => undefined, onClear: () => undefined });
   mark("rendered");
   status.textContent = "Laying out…";
-  await layoutGraph(cy);
+  await graph.layout();
   mark("settled");
   status.textContent = "";
 }
