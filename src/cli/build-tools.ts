@@ -51,8 +51,8 @@ export const UI_DEFAULT_PORT = 7070;
 export function buildUi(common: ReadOptions, given: Given): Options<"ui"> {
   const against = given.get("against");
   const base = one(given, "base");
-  if (against !== undefined && base !== undefined) refuse(`--against and --base cannot be used together: --against names the new version, --base takes the old one from git`);
-  if ((against !== undefined || base !== undefined) && common.input.kind !== "files") refuse(`--${against !== undefined ? "against" : "base"} compares files: give the old version with -f`);
+  if (against !== undefined && base !== undefined) refuse(`--against and --base cannot be used together: both name the old version (--against as files, --base from git)`);
+  if ((against !== undefined || base !== undefined) && common.input.kind !== "files") refuse(`--${against !== undefined ? "against" : "base"} compares files: give the new version with -f`);
   if (base !== undefined && (base.startsWith("-") || base.trim() === "")) refuse(`invalid git revision "${base}" for --base`);
   if (base !== undefined && common.input.kind === "files" && common.input.files.includes("-")) refuse(`--base reads the -f paths from git: it cannot take stdin (-f -)`);
   if (against?.includes("-") === true) refuse(`--against cannot read stdin: the page reads its files again when asked`);

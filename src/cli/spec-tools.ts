@@ -104,12 +104,12 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "ui",
-    usage: "portcullis ui -f PATH... [--against NEW... | --base GIT_REF] [--port N] [--open] | portcullis ui [--kubeconfig PATH] [--context NAME] [-n NAMESPACE | -A]",
+    usage: "portcullis ui -f PATH... [--against OLD... | --base GIT_REF] [--port N] [--open] | portcullis ui [--kubeconfig PATH] [--context NAME] [-n NAMESPACE | -A]",
     summary: "a local page to see, question and review egress: the graph, explanations, what-if, findings, diff",
     flags: [
       { name: "port", type: "string", value: "N", help: "the port to serve the page on, on 127.0.0.1 only (as kubectl proxy); 0: a free port; default 7070" },
       { name: "open", type: "boolean", help: "open the page in the default browser (xdg-open, open, start)" },
-      { name: "against", type: "string", multiple: true, value: "PATH", help: "compare: the -f paths are the old version, these the new one; the page highlights what changed" },
+      { name: "against", type: "string", multiple: true, value: "PATH", help: "compare with this old version (file or directory; repeatable): the page shows the -f version and highlights what changed since" },
       { name: "base", type: "string", value: "GIT_REF", help: "compare: the old version is the -f paths at this git revision; the new one, the working tree" },
       ...namespaceFlags("show only this namespace's workloads as sources (destinations anywhere)"),
       METADATA_FLAG,
@@ -120,7 +120,7 @@ export const TOOL_COMMANDS: readonly CommandSpec[] = [
     readsCluster: true,
     outputs: ["text"],
     positionals: 0,
-    examples: ["portcullis ui -f examples/egress", "portcullis ui -f examples/egress --against examples/egress-pr --port 0"],
+    examples: ["portcullis ui -f examples/egress", "portcullis ui -f examples/egress -f examples/egress-pr --against examples/egress --port 0"],
     exits: { ok: "the server was stopped (Ctrl-C, SIGTERM)" },
   },
   {

@@ -102,12 +102,14 @@ for (const c of refusals) {
   });
 }
 
-test("ui --against: the view of the new version, with the diff", async () => {
-  const ui = run(["-f", "examples/egress", "--against", "examples/egress", "--against", "examples/egress-pr", "--port", "0"]);
+test("ui -f NEW --against OLD: the view of the new version (-f), with the diff from the old (--against)", async () => {
+  const ui = run(["-f", "examples/egress", "-f", "examples/egress-pr", "--against", "examples/egress", "--port", "0"]);
   const v = await view(await url(ui));
   assert.equal(v.diff?.summary.widened, 4);
   assert.equal(v.diff.summary["internet-egress-added"], 1);
   assert.ok(v.edges.some((e) => e.change?.kind === "widened" && e.change.classes.includes("internet-egress-added")));
+  assert.match(v.diff.old, /examples\/egress \(--against\)/);
+  assert.equal(v.source.label, "examples/egress, examples/egress-pr");
   ui.child.kill("SIGTERM");
   assert.equal(await exitCode(ui), 0);
 });

@@ -172,7 +172,7 @@ describe("edge styles and diff marks", { skip: missing ?? false }, () => {
   });
 
   test("a diff marks changed edges by width and by a sign in their label, not by colour alone", async () => {
-    const ui = await startUi(["-f", "examples/egress", "--against", "examples/egress", "--against", "examples/egress-pr"]);
+    const ui = await startUi(["-f", "examples/egress", "-f", "examples/egress-pr", "--against", "examples/egress"]);
     try {
       const { page, errors } = await browser.page();
       await page.goto(ui.url);

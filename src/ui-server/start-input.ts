@@ -1,7 +1,7 @@
 /**
- * What `ui` reads before it listens: the version it shows (the -f files, the live cluster, or with
- * --against the new version's files) with its objects kept for the page's edits, and with
- * --against/--base the old version it is compared with (as `diff` reads them). Diagnostics are
+ * What `ui` reads before it listens: the version it shows (the -f files or the live cluster) with
+ * its objects kept for the page's edits, and with --against/--base the old version it is compared
+ * with (`ui -f new/ --against old/`; --base: the -f paths at a git revision, as `diff --base` reads them). Diagnostics are
  * printed as every command prints them; errors end the command before the server starts.
  */
 import { NO_INPUT } from "../cli/flags.js";
@@ -25,9 +25,9 @@ export interface Shown {
   readonly common: ReadOptions;
 }
 
-/** The version the page shows: files (the -f paths, or `paths` for --against) or the live cluster. */
-export async function readShown(common: ReadOptions, paths: readonly string[] | null, io: LiveLoadIo, decode: DecodeOptions): Promise<Read<Shown>> {
-  const files = paths ?? (common.input.kind === "files" ? common.input.files : null);
+/** The version the page shows: the -f files or the live cluster. */
+export async function readShown(common: ReadOptions, io: LiveLoadIo, decode: DecodeOptions): Promise<Read<Shown>> {
+  const files = common.input.kind === "files" ? common.input.files : null;
   if (files !== null) {
     const read = await readSources(files, io.stdin);
     const cluster = decodeSources(read, common, io, decode);
@@ -52,16 +52,16 @@ function fileInput(read: ReadResult, strict: boolean, decode: DecodeOptions): St
   return { documents, files: new Map(read.sources.map((s) => [s.file, s.text])), decode, strict };
 }
 
-/** The old version of --against (the -f files) or --base REF (the -f paths at that git revision). */
-export async function readOld(compare: { readonly kind: "against" } | { readonly kind: "base"; readonly ref: string }, files: readonly string[], common: ReadOptions, io: LoadIo, decode: DecodeOptions): Promise<Read<Cluster>> {
+/** The old version: the --against paths, or --base REF (the -f paths at that git revision). */
+export async function readOld(compare: { readonly kind: "against"; readonly paths: readonly string[] } | { readonly kind: "base"; readonly ref: string }, files: readonly string[], common: ReadOptions, io: LoadIo, decode: DecodeOptions): Promise<Read<Cluster>> {
   let read: ReadResult;
-  if (compare.kind === "against") read = await readSources(files, io.stdin);
+  if (compare.kind === "against") read = await readSources(compare.paths, io.stdin);
   else {
     const git = await readGitSources(files, compare.ref);
     if (!git.ok) return { kind: "ended", result: git.kind === "usage" ? usage(git.message) : done("internal", "", `portcullis: ${git.message}\n`) };
     read = git.read;
   }
   const cluster = decodeSources(read, common, io, decode);
-  if (cluster === null) return { kind: "ended", result: done("invalid-input", "", `portcullis: the old version (${compare.kind === "against" ? "-f" : `--base ${compare.ref}`}) has errors: nothing compared\n`) };
+  if (cluster === null) return { kind: "ended", result: done("invalid-input", "", `portcullis: the old version (${compare.kind === "against" ? "--against" : `--base ${compare.ref}`}) has errors: nothing compared\n`) };
   return { kind: "read", value: cluster };
 }

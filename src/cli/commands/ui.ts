@@ -21,7 +21,7 @@ interface UiIo extends LiveLoadIo {
 export async function runUi(options: UiOptions, io: UiIo): Promise<CommandResult> {
   const decode = adminPolicyHandling("ui", options.common.snapshot !== undefined);
   const compare = options.compare;
-  const shown = await readShown(options.common, compare?.kind === "against" ? compare.paths : null, io, decode);
+  const shown = await readShown(options.common, io, decode);
   if (shown.kind === "ended") return shown.result;
   const { cluster, input } = shown.value;
   const unknown = unknownNamespace(options.namespace, cluster);
@@ -43,7 +43,7 @@ export async function runUi(options: UiOptions, io: UiIo): Promise<CommandResult
     if (old.kind === "ended") return old.result;
     // Each version's pod network as its Nodes imply it (as `diff` compiles each version).
     const oldReading = { ...withPodNetwork(options.common, old.value, io), ...(reading.dns === undefined ? {} : { dns: reading.dns }) };
-    const oldName = compare.kind === "against" ? `${files.join(", ")} (-f)` : `${files.join(", ")} at ${compare.ref} (--base)`;
+    const oldName = compare.kind === "against" ? `${compare.paths.join(", ")} (--against)` : `${files.join(", ")} at ${compare.ref} (--base)`;
     baseline = { session: new UiSession(old.value, { ...sessionOptions, source: oldName, reading: oldReading }), old: oldName, new: sessionOptions.source };
   }
   const state = new SessionState(new UiSession(cluster, sessionOptions, baseline), input);
@@ -66,7 +66,6 @@ export async function runUi(options: UiOptions, io: UiIo): Promise<CommandResult
 
 function sourceLabel(options: UiOptions, cluster: Cluster): string {
   const input = options.common.input;
-  if (options.compare?.kind === "against") return `${options.compare.paths.join(", ")} (--against)`;
   if (input.kind === "files") return input.files.join(", ");
   return `the live cluster (${cluster.namespaces.size} namespaces)`;
 }
