@@ -1,41 +1,184 @@
 /**
- * The page: fetches the view (GET /api/view) and draws it with Cytoscape, laid out by ELK's
- * layered algorithm in a Web Worker. `document.body.dataset.state` says how far it is:
- * `rendered` (drawn, first layout pending) then `settled` (laid out); tests and the benchmark wait on it.
+ * The page: fetches the view (GET /api/view), draws it (graph.ts, behind GraphHandle) and wires the
+ * toolbar and the side panel's tabs (Details, What-if, Findings, Policies, Diff). The page's state
+ * lives in the URL (url-state.ts): a reload or a copied link shows the same view.
  */
 import type { UiView } from "../../src/ui-model/types.js";
-import { layoutGraph } from "./layout.js";
+import { api } from "./api.js";
+import { detailsPanel } from "./details.js";
+import { diffPanel } from "./diff-panel.js";
+import { byId, errorBox, fill, h } from "./dom.js";
+import { download } from "./download.js";
+import { findingsPanel } from "./findings.js";
 import { drawGraph } from "./graph.js";
+import type { GraphHandle } from "./graph-handle.js";
+import { policiesPanel } from "./policies.js";
+import { wireTabs } from "./tabs.js";
+import { graphFilter, toolbar } from "./toolbar.js";
+import { type PageState, readState, type Tab, writeState } from "./url-state.js";
+import { whatIfPanel } from "./whatif.js";
+
+const status = byId("status");
 
 async function start(): Promise<void> {
-  const status = element("status");
-  const response = await fetch("/api/view");
-  if (!response.ok) throw new Error(`GET /api/view: ${response.status}`);
-  const view = (await response.json()) as UiView;
-  element("source").textContent = `${view.source.label}: ${view.counts.workloads} workloads in ${view.counts.namespaces} namespaces, ${view.counts.edges} edges, ${view.counts.findings} findings`;
-  const cy = drawGraph(element("graph"), view);
-  // Tests and the benchmark read the drawn graph here.
-  (window as unknown as { portcullisGraph: unknown }).portcullisGraph = cy;
-  mark("rendered");
+  const first = await api.view();
+  if (!first.ok) throw new Error(`GET /api/view: ${first.error}`);
+  let view: UiView = first.value;
+  let state: PageState = readState(location.search);
+
+  /** Records the state in the URL: a new history entry for what the user chose, the same one while typing. */
+  const remember = (next: Partial<PageState>, entry: "push" | "replace"): void => {
+    state = { ...state, ...next };
+    const url = `${location.pathname}${writeState(state)}`;
+    if (url === `${location.pathname}${location.search}`) return;
+    if (entry === "push") history.pushState(null, "", url);
+    else history.replaceState(null, "", url);
+  };
+
+  const details = detailsPanel(byId("panel-details"), () => view);
+  const tabs = wireTabs(byId("tabs"), (tab) => remember({ tab }, "push"));
+  const selectNode = (id: string, from: "graph" | "list"): void => {
+    if (from === "list") graph.focus(id);
+    remember({ selected: { kind: "node", id }, tab: "details" }, "push");
+    tabs.show("details");
+    void details.showNode(id);
+  };
+  const selectEdge = (id: string, from: "graph" | "list", tab: Tab = "details"): void => {
+    if (from === "list") graph.focus(id);
+    remember({ selected: { kind: "edge", id }, tab }, "push");
+    if (tab === "details") tabs.show("details");
+    void details.showEdge(id);
+  };
+  const clearSelection = (): void => {
+    graph.highlight([], []);
+    details.clear();
+    remember({ selected: null, finding: "" }, "push");
+    findings.render(view.findings, "");
+  };
+
+  const bar = toolbar(
+    {
+      namespaces: byId<HTMLSelectElement>("filter-ns"),
+      workload: byId<HTMLInputElement>("filter-workload"),
+      port: byId<HTMLInputElement>("filter-port"),
+      search: byId<HTMLInputElement>("filter-search"),
+      clear: byId<HTMLButtonElement>("filter-clear"),
+      workloads: byId<HTMLDataListElement>("workloads"),
+      destinations: byId<HTMLDataListElement>("destinations"),
+    },
+    (values) => {
+      graph.applyFilter(graphFilter(values, view));
+      remember({ namespaces: values.namespaces, workload: values.workload, port: values.port, search: values.search }, "replace");
+    },
+  );
+  const findings = findingsPanel(byId("panel-findings"), (finding) => {
+    graph.highlight(finding?.nodes ?? [], finding?.edges ?? []);
+    remember({ finding: finding?.id ?? "" }, "push");
+  });
+  const diff = diffPanel(byId("panel-diff"), (edge) => {
+    graph.highlight([edge.from, edge.to], [edge.id]);
+    selectEdge(edge.id, "list", "diff");
+    void details.showEdge(edge.id);
+  });
+  const whatIf = whatIfPanel(byId<HTMLFormElement>("whatif-form"), byId("whatif-answer"), (question) => remember({ question, tab: "whatif" }, "replace"));
+
+  const graph: GraphHandle = drawGraph(byId("graph"), view, {
+    onSelectNode: (id) => selectNode(id, "graph"),
+    onSelectEdge: (id) => selectEdge(id, "graph"),
+    onClear: clearSelection,
+  });
+
+  /** Shows everything that derives from the view (after the start and after an edit). */
+  const showView = (): void => {
+    header(view);
+    bar.offer(view);
+    findings.render(view.findings, state.finding);
+    diff.render(view, state.selected?.kind === "edge" ? state.selected.id : "");
+    byId("tab-diff").hidden = view.diff === null;
+    byId("diff-legend").hidden = view.diff === null;
+  };
+
+  /** Brings the page to a state (the URL at start, or back/forward). */
+  const apply = async (next: PageState): Promise<void> => {
+    state = next;
+    bar.set(next);
+    graph.applyFilter(graphFilter(next, view));
+    tabs.show(next.tab === "diff" && view.diff === null ? "details" : next.tab);
+    const finding = view.findings.find((f) => f.id === next.finding);
+    findings.render(view.findings, next.finding);
+    graph.highlight(finding?.nodes ?? [], finding?.edges ?? []);
+    if (next.selected === null) details.clear();
+    else {
+      graph.focus(next.selected.id);
+      if (next.selected.kind === "node") void details.showNode(next.selected.id);
+      else void details.showEdge(next.selected.id);
+    }
+    await whatIf.ask(next.question);
+  };
+
+  const policies = policiesPanel(
+    {
+      pick: byId<HTMLSelectElement>("policy-pick"),
+      text: byId<HTMLTextAreaElement>("policy-text"),
+      pasted: byId<HTMLTextAreaElement>("policy-new"),
+      apply: byId<HTMLButtonElement>("policy-apply"),
+      reset: byId<HTMLButtonElement>("policy-reset"),
+      result: byId("policy-result"),
+    },
+    async (next) => {
+      view = next;
+      showView();
+      status.textContent = "Laying out the edited view…";
+      await graph.update(next);
+      graph.applyFilter(graphFilter(bar.read(), view));
+      status.textContent = "";
+    },
+  );
+
+  showView();
+  keyboard(clearSelection, () => byId<HTMLInputElement>("filter-search").focus());
+  byId("export-svg").addEventListener("click", () => download(new Blob([graph.exportSvg()], { type: "image/svg+xml" }), "portcullis-egress.svg"));
+  byId("export-png").addEventListener("click", () => {
+    graph.exportPng().then(
+      (png) => download(png, "portcullis-egress.png"),
+      (error: unknown) => fail(`The PNG could not be made: ${String(error)}`),
+    );
+  });
+  window.addEventListener("popstate", () => void apply(readState(location.search)));
   status.textContent = "Laying out…";
-  await layoutGraph(cy);
-  mark("settled");
+  await graph.layout();
   status.textContent = "";
+  await Promise.all([apply(state), policies.load()]);
 }
 
-function element(id: string): HTMLElement {
-  const found = document.getElementById(id);
-  if (found === null) throw new Error(`the page has no #${id}`);
-  return found;
+function header(view: UiView): void {
+  const c = view.counts;
+  byId("source").textContent = `${view.source.label}: ${c.workloads} workloads in ${c.namespaces} namespaces, ${c.edges} edges, ${c.findings} findings`;
+  byId("edited").hidden = !view.source.edited;
+  const assumptions = byId("assumptions");
+  assumptions.hidden = view.assumptions.length === 0;
+  fill(
+    byId("assumption-list"),
+    view.assumptions.map((a) => h("li", {}, [a])),
+  );
 }
 
-/** Records a stage (`performance.mark`) and shows it on the body for whoever waits on it. */
-function mark(state: "rendered" | "settled"): void {
-  performance.mark(`portcullis:${state}`);
-  document.body.dataset["state"] = state;
+/** Escape clears the selection; `/` focuses the search (unless typing in a field). */
+function keyboard(clear: () => void, search: () => void): void {
+  document.addEventListener("keydown", (event) => {
+    const typing = event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement || event.target instanceof HTMLSelectElement;
+    if (event.key === "/" && !typing) {
+      event.preventDefault();
+      search();
+    } else if (event.key === "Escape" && !(event.target instanceof HTMLTextAreaElement)) clear();
+  });
+}
+
+function fail(message: string): void {
+  fill(status, [errorBox(message)]);
 }
 
 start().catch((error: unknown) => {
   document.body.dataset["state"] = "failed";
-  element("status").textContent = `The page could not load: ${error instanceof Error ? error.message : String(error)}`;
+  fail(`The page could not load: ${error instanceof Error ? error.message : String(error)}`);
 });
