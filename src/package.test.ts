@@ -11,6 +11,8 @@ import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const ENTRY = join(ROOT, "dist", "src", "cli", "main.js");
+/** The page of `portcullis ui`: ui/index.html loads /app/app.js, which is this file (src/ui-server/assets.ts). */
+const PAGE_ENTRY = join(ROOT, "dist", "page", "ui", "src", "app.js");
 
 /** Relative modules a compiled file loads: static and dynamic imports, and scripts it spawns by URL. */
 const LOADS = /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+"(\.[^"]+)"|import\(\s*"(\.[^"]+)"\s*\)|new URL\(\s*"(\.[^"]+\.js)",\s*import\.meta\.url\s*\)/g;
@@ -50,7 +52,7 @@ function packed(): string[] {
 test("npm pack ships exactly the modules the CLI loads: no tests, test doubles or fixtures, nothing missing", () => {
   const files = packed();
   const shippedJs = files.filter((f) => f.startsWith("dist/")).sort();
-  const needed = [...closure(ENTRY)].sort();
+  const needed = [...closure(ENTRY), ...closure(PAGE_ENTRY)].sort();
   assert.ok(needed.length > 100, "the closure walked the CLI's imports");
   assert.deepEqual(
     shippedJs.filter((f) => !needed.includes(f) && !typesOnly(f)),
@@ -63,6 +65,7 @@ test("npm pack ships exactly the modules the CLI loads: no tests, test doubles o
     "loaded by the CLI but not shipped",
   );
   assert.ok(files.includes("bin/portcullis.js"));
+  for (const page of ["ui/index.html", "ui/app.css"]) assert.ok(files.includes(page), `${page} is shipped (the ui command serves it)`);
   assert.deepEqual(
     files.filter((f) => /\.test\.js$|testing|fixture|test-support/.test(f)),
     [],

@@ -104,8 +104,22 @@ function helpExamples(): Example[] {
 async function runArgv(argv: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
-  const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), stdin: () => Promise.resolve("") });
+  const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), stdin: () => Promise.resolve(""), stopped: servedOnce });
   return { code, stdout, stderr };
+}
+
+/**
+ * `portcullis ui` serves until Ctrl-C: here it is stopped once its page and GET /api/view have
+ * answered (as a browser would load them), so the example runs as printed and ends.
+ */
+async function servedOnce(server: { readonly url: string }): Promise<void> {
+  const page = await fetch(server.url, { signal: AbortSignal.timeout(10_000) });
+  assert.equal(page.status, 200, `GET ${server.url}`);
+  assert.match(await page.text(), /<title>Portcullis/);
+  const view = await fetch(new URL("api/view", server.url), { signal: AbortSignal.timeout(30_000) });
+  assert.equal(view.status, 200, "GET /api/view");
+  const json = (await view.json()) as { counts?: { workloads?: number } };
+  assert.ok((json.counts?.workloads ?? 0) > 0, "the view holds workloads");
 }
 
 /** The paths an argv names with -f/--filename/--against, which must exist in the repository. */

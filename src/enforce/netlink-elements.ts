@@ -1,10 +1,11 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Ip } from "../net/ip.js";
 import { EVICTION_ADD_SECONDS, type LearnedOp } from "../nft/learned.js";
 import { type NftResult, writerFailure as failure } from "./nft.js";
+import { OneChild, type SupervisedChild } from "./one-child.js";
 import { inNetns } from "./process.js";
 
 /**
@@ -104,40 +105,34 @@ const DEFAULTS = { timeoutMs: 10_000, maxFailedStarts: 3 };
 /** What is kept of the helper's stderr (its complaint when it cannot start). */
 const STDERR_KEPT = 4096;
 
-interface Child {
-  readonly process: ChildProcess;
+interface Child extends SupervisedChild {
   stdout: string;
   stderr: string;
-  answered: boolean;
-  ended: string | null;
   wake: (() => void) | null;
 }
 
 export class NetlinkElements {
   private readonly opts: NetlinkElementsOptions & typeof DEFAULTS;
-  private child: Child | null = null;
-  private queue: Promise<unknown> = Promise.resolve();
-  private failedStarts = 0;
-  private started = 0;
-  private closing = false;
+  private readonly child: OneChild<Child>;
 
   constructor(opts: NetlinkElementsOptions) {
     this.opts = { ...DEFAULTS, ...opts };
+    this.child = new OneChild<Child>({ name: HELPER_NAME, closedMessage: "the netlink writer is closed", maxFailedStarts: this.opts.maxFailedStarts, start: () => this.start() });
   }
 
   /** How many helpers were started. */
   get starts(): number {
-    return this.started;
+    return this.child.starts;
   }
 
   /** The running helper's process id, if any (for tests). */
   get pid(): number | undefined {
-    return this.child?.ended === null ? this.child.process.pid : undefined;
+    return this.child.pid;
   }
 
   /** False once `maxFailedStarts` helpers in a row failed before answering: the helper cannot run here. */
   get usable(): boolean {
-    return this.failedStarts < this.opts.maxFailedStarts;
+    return this.child.usable;
   }
 
   /**
@@ -147,67 +142,37 @@ export class NetlinkElements {
    * "spawn", "exit" or "timeout".
    */
   write(table: string, ops: readonly LearnedOp[]): Promise<NftResult<void>> {
-    const next = this.queue.then(async () => {
+    return this.child.enqueue(async () => {
       for (const batch of helperBatches(table, ops)) {
-        const r = await this.run(batch);
+        const r = await this.child.run((c) => this.exchange(c, batch));
         if (!r.ok) return r;
       }
       return { ok: true, value: undefined } as const;
     });
-    this.queue = next;
-    return next;
   }
 
   /** Sends raw protocol text (one batch, or lines the helper must refuse): its answer line. For tests. */
   send(text: string): Promise<NftResult<void>> {
-    const next = this.queue.then(() => this.run(text));
-    this.queue = next;
-    return next;
+    return this.child.enqueue(() => this.child.run((c) => this.exchange(c, text)));
   }
 
   /** Ends the helper after the batches queued; later batches fail. */
-  async close(): Promise<void> {
-    this.closing = true;
-    await this.queue;
-    const child = this.child;
-    this.child = null;
-    if (child === null || child.ended !== null) return;
-    const ended = new Promise<void>((resolve) => child.process.once("close", () => resolve()));
-    child.process.stdin?.end();
-    const killer = setTimeout(() => child.process.kill("SIGKILL"), 2000);
-    await ended;
-    clearTimeout(killer);
-  }
-
-  private async run(text: string): Promise<NftResult<void>> {
-    if (this.closing) return failure("spawn", "the netlink writer is closed");
-    if (!this.usable) return failure("spawn", `${HELPER_NAME} is not usable here: ${this.failedStarts} starts in a row failed`);
-    if (this.child !== null && this.child.ended !== null) this.discard(this.child);
-    const started = this.child === null ? this.start() : ({ ok: true, value: this.child } as const);
-    if (!started.ok) {
-      this.failedStarts++;
-      return started;
-    }
-    const child = started.value;
-    this.child = child;
-    const result = await this.exchange(child, text);
-    if (child.ended !== null || (!result.ok && result.error.code !== "rejected")) {
-      if (!child.answered) this.failedStarts++;
-      this.discard(child);
-    } else this.failedStarts = 0;
-    return result;
+  close(): Promise<void> {
+    return this.child.close();
   }
 
   private start(): NftResult<Child> {
     const command = inNetns(this.opts.netns, [this.opts.helper]);
     if (!command.ok) return command;
     const [program, argv] = command.value;
-    this.started++;
     const proc = spawn(program, argv, { stdio: ["pipe", "pipe", "pipe"] });
-    const child: Child = { process: proc, stdout: "", stderr: "", answered: false, ended: null, wake: null };
+    let resolveClosed = (): void => undefined;
+    const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
+    const child: Child = { process: proc, stdout: "", stderr: "", answered: false, ended: null, wake: null, closed };
     const end = (why: string): void => {
       child.ended ??= why;
       child.wake?.();
+      resolveClosed();
     };
     proc.stdout?.setEncoding("utf8").on("data", (d: string) => {
       child.stdout += d;
@@ -252,10 +217,5 @@ export class NetlinkElements {
       child.process.stdin?.write(text);
       if (child.ended !== null) child.wake();
     });
-  }
-
-  private discard(child: Child): void {
-    if (child.ended === null) child.process.kill("SIGKILL");
-    if (this.child === child) this.child = null;
   }
 }

@@ -1,9 +1,10 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type NftResult, writerFailure as failure } from "./nft.js";
+import { OneChild, type SupervisedChild } from "./one-child.js";
 import { inNetns } from "./process.js";
 
 /**
@@ -70,63 +71,55 @@ export interface NftSessionOptions {
 }
 
 const DEFAULTS = { timeoutMs: 30_000, maxCommands: 1000, maxRssBytes: 64 * 1048576, maxFailedStarts: 3 };
-/** How long a closing child may take to exit after its input ends, before it is killed. */
-const EXIT_GRACE_MS = 2_000;
 /** Characters a path may have in an include line (no quote, no newline, no glob). */
 const INCLUDABLE = /^[A-Za-z0-9_./-]+$/;
 
 /** One `nft -i` child and what it has said. */
-interface Child {
-  readonly process: ChildProcess;
+interface Child extends SupervisedChild {
   /** Private directory: the script file, and nft's $HOME (its history). */
   readonly dir: string;
   readonly script: string;
   /** Makes the markers of this child unlike anything a script or nft could print. */
   readonly token: string;
   commands: number;
-  answered: boolean;
   stderr: string;
-  /** Set when the child has gone (spawn error, exit or signal). */
-  ended: string | null;
   /** Wakes the command in flight when stderr grows or the child ends. */
   wake: (() => void) | null;
-  readonly closed: Promise<void>;
 }
 
 /**
  * A long-lived nft (see the module comment). Commands run one at a time, in the order given. A
  * child that times out, exits or answers in a way that cannot be read is killed; the command fails
- * and the next one starts a new child. `close` ends the child and removes its directory.
+ * and the next one starts a new child (one-child.ts). `close` ends the child and removes its directory.
  */
 export class NftSession {
   private readonly opts: NftSessionOptions & typeof DEFAULTS;
-  private child: Child | null = null;
-  private queue: Promise<unknown> = Promise.resolve();
-  private failedStarts = 0;
-  private started = 0;
-  private closing = false;
-  /** Children that were replaced and may not have exited yet. */
-  private readonly retiring = new Set<Promise<void>>();
+  private readonly child: OneChild<Child>;
 
   constructor(opts: NftSessionOptions = {}) {
     this.opts = { ...DEFAULTS, ...opts };
+    this.child = new OneChild<Child>({
+      name: "nft -i",
+      closedMessage: "the nft session is closed",
+      maxFailedStarts: this.opts.maxFailedStarts,
+      start: () => this.start(),
+      reusable: (child) => child.commands < this.opts.maxCommands && residentBytes(child) <= this.opts.maxRssBytes,
+    });
   }
 
   /** How many children were started (one, unless replaced: limits, failures). */
   get starts(): number {
-    return this.started;
+    return this.child.starts;
   }
 
   /** The running child's process id, if any (for tests and diagnostics). */
   get pid(): number | undefined {
-    return this.child?.ended === null ? this.child.process.pid : undefined;
+    return this.child.pid;
   }
 
   /** Applies an `nft -f` script as one transaction; nft's complaint as the error ("rejected") when it refuses it. */
   apply(text: string): Promise<NftResult<void>> {
-    const next = this.queue.then(() => this.run(text, "script"));
-    this.queue = next;
-    return next;
+    return this.child.enqueue(() => this.child.run((c) => this.send(c, text, "script")));
   }
 
   /**
@@ -137,43 +130,12 @@ export class NftSession {
    */
   applyLine(line: string): Promise<NftResult<void>> {
     if (line.includes("\n")) return Promise.resolve(failure("spawn", "applyLine takes one line"));
-    const next = this.queue.then(() => this.run(line, "line"));
-    this.queue = next;
-    return next;
+    return this.child.enqueue(() => this.child.run((c) => this.send(c, line, "line")));
   }
 
   /** Ends the child (after the commands queued) and removes its directory; later commands fail. */
-  async close(): Promise<void> {
-    this.closing = true;
-    await this.queue;
-    if (this.child !== null) this.retire(this.child);
-    this.child = null;
-    await Promise.all(this.retiring);
-  }
-
-  private async run(text: string, how: "script" | "line"): Promise<NftResult<void>> {
-    if (this.closing) return failure("spawn", "the nft session is closed");
-    if (this.failedStarts >= this.opts.maxFailedStarts) return failure("spawn", `nft -i is not usable here: ${this.failedStarts} starts in a row failed`);
-    if (this.child !== null && this.child.ended !== null) this.discard(this.child);
-    const started = this.child === null ? this.start() : ({ ok: true, value: this.child } as const);
-    if (!started.ok) {
-      this.failedStarts++;
-      return started;
-    }
-    const child = started.value;
-    this.child = child;
-    const result = await this.send(child, text, how);
-    if (child.ended !== null || (!result.ok && result.error.code !== "rejected")) {
-      if (!child.answered) this.failedStarts++;
-      this.discard(child);
-    } else {
-      this.failedStarts = 0;
-      if (child.commands >= this.opts.maxCommands || residentBytes(child) > this.opts.maxRssBytes) {
-        this.retire(child);
-        this.child = null;
-      }
-    }
-    return result;
+  close(): Promise<void> {
+    return this.child.close();
   }
 
   private start(): NftResult<Child> {
@@ -191,7 +153,6 @@ export class NftSession {
       return failure("spawn", `cannot include ${script} in an nft line (quotes, spaces or globs in the path)`);
     }
     const [program, argv] = command.value;
-    this.started++;
     const proc = spawn(program, argv, { stdio: ["pipe", "ignore", "pipe"], env: { ...process.env, HOME: dir } });
     let resolveClosed = (): void => undefined;
     const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
@@ -251,28 +212,6 @@ export class NftSession {
       // The child may have ended already (spawn error): its end does not come again.
       if (child.ended !== null) child.wake();
     });
-  }
-
-  /** Kills a child that can no longer be trusted. */
-  private discard(child: Child): void {
-    if (child.ended === null) child.process.kill("SIGKILL");
-    if (this.child === child) this.child = null;
-    this.track(child);
-  }
-
-  /** Ends a healthy child: its input ends (nft exits), killed when it does not exit in time. */
-  private retire(child: Child): void {
-    if (child.ended === null) {
-      child.process.stdin?.end();
-      const killer = setTimeout(() => child.process.kill("SIGKILL"), EXIT_GRACE_MS);
-      void child.closed.then(() => clearTimeout(killer));
-    }
-    this.track(child);
-  }
-
-  private track(child: Child): void {
-    const closed = child.closed.then(() => void this.retiring.delete(closed));
-    this.retiring.add(closed);
   }
 }
 
