@@ -1,33 +1,311 @@
-/** The page in a real browser: Debian's Chromium driven by playwright-core (docs/ui.md#tests). */
+/**
+ * The page in a real browser: Debian's Chromium driven by playwright-core (docs/ui.md#tests). Each
+ * test drives the page as a user would (clicks, keys, the URL) against `portcullis ui` started in
+ * this process, and compares what the page shows with what the CLI answers for the same question.
+ */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import type { Page } from "playwright-core";
+import { main } from "../cli/main.js";
 import { type BrowserSession, browserMissing, drawnGraph, openBrowser, type RunningUi, screenshot, settled, startUi } from "./browser-harness.js";
 
 const missing = browserMissing();
+const skip = missing ?? false;
 let browser: BrowserSession;
-let ui: RunningUi;
+/** The bundled example; a diff (the PR of examples/egress-pr over examples/egress); an input with findings. */
+let egress: RunningUi;
+let diff: RunningUi;
+let guardrails: RunningUi;
 
 before(async () => {
   if (missing !== null) return;
   browser = await openBrowser();
-  ui = await startUi(["-f", "examples/egress"]);
+  egress = await startUi(["-f", "examples/egress"]);
+  diff = await startUi(["-f", "examples/egress", "-f", "examples/egress-pr", "--against", "examples/egress"]);
+  guardrails = await startUi(["-f", "examples/guardrails"]);
 });
 
 after(async () => {
   if (missing !== null) return;
   await browser.close();
-  assert.equal(await ui.stop(), 0);
+  for (const ui of [egress, diff, guardrails]) assert.equal(await ui.stop(), 0);
 });
 
-test("the bundled example renders its namespaces, workloads, destinations and edges", { skip: missing ?? false }, async () => {
-  const { page, errors } = await browser.page();
-  await page.goto(ui.url);
-  assert.equal(await settled(page), "settled");
+/** The browser's own log line for an answer with an error status (the page shows the error itself). */
+const refused = (status: number): ((e: string) => boolean) => (e) => !e.startsWith(`Failed to load resource: the server responded with a status of ${status}`);
+
+/** The page's Cytoscape instance, as far as these tests read it (functions run in the page). */
+interface Drawn {
+  readonly portcullisGraph: {
+    getElementById(id: string): { empty(): boolean; renderedPosition(): { x: number; y: number }; hasClass(c: string): boolean; selected(): boolean; source(): { id(): string } };
+    container(): { getBoundingClientRect(): { left: number; top: number } };
+  };
+}
+
+/** Opens the page at URL (with a query) and waits until the graph is laid out. */
+async function open(url: string): Promise<{ page: Page; errors: string[] }> {
+  const opened = await browser.page();
+  await opened.page.goto(url);
+  assert.equal(await settled(opened.page), "settled");
+  return opened;
+}
+
+/** Clicks a drawn node or edge where Cytoscape drew it (an edge: its midpoint). */
+async function clickDrawn(page: Page, id: string): Promise<void> {
+  const at = await page.evaluate((target) => {
+    const cy = (globalThis as unknown as Drawn).portcullisGraph;
+    const element = cy.getElementById(target) as unknown as { empty(): boolean; isEdge(): boolean; renderedPosition(): { x: number; y: number }; renderedMidpoint(): { x: number; y: number } };
+    if (element.empty()) return null;
+    const box = cy.container().getBoundingClientRect();
+    const p = element.isEdge() ? element.renderedMidpoint() : element.renderedPosition();
+    return { x: box.left + p.x, y: box.top + p.y };
+  }, id);
+  assert.ok(at !== null, `${id} is drawn`);
+  await page.mouse.click(at.x, at.y);
+}
+
+async function elementState(page: Page, id: string): Promise<{ highlighted: boolean; selected: boolean }> {
+  return page.evaluate((target) => {
+    const element = (globalThis as unknown as Drawn).portcullisGraph.getElementById(target);
+    return { highlighted: element.hasClass("highlighted"), selected: element.selected() };
+  }, id);
+}
+
+/** What `portcullis check -o json` answers (run through the CLI's main). */
+async function cliCheck(from: string, to: string, port: string): Promise<{ code: number; verdict: string }> {
+  let out = "";
+  const code = await main(["check", "-f", "examples/egress", "--from", from, "--to", to, "--port", port, "-o", "json"], { stdout: (t) => (out += t), stderr: () => undefined });
+  return { code, verdict: (JSON.parse(out) as { verdict: string }).verdict };
+}
+
+test("the bundled example renders its namespaces, workloads, destinations and edges", { skip }, async () => {
+  const { page, errors } = await open(egress.url);
   const drawn = await drawnGraph(page);
   for (const id of ["ns_production", "production_web_api", "production_postgres", "monitoring_prometheus", "kube_system_coredns", "internet", "metadata"]) assert.ok(drawn.nodes.includes(id), `${id} drawn: ${drawn.nodes.join(", ")}`);
   assert.equal(drawn.edges.length, 16);
   assert.ok(drawn.edges.includes("production_web_api->production_postgres:allowed"), drawn.edges.join(", "));
+  assert.match((await page.getByTestId("source").textContent()) ?? "", /5 workloads in 3 namespaces, 16 edges/);
   await screenshot(page, "example");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("clicking a workload shows its explanation: the isolating policies with file:line and the rules", { skip }, async () => {
+  const { page, errors } = await open(egress.url);
+  await clickDrawn(page, "production_web_api");
+  const details = page.getByTestId("panel-details");
+  await details.getByTestId("explain-text").waitFor();
+  const isolating = (await details.getByTestId("isolating").first().textContent()) ?? "";
+  assert.match(isolating, /isolated by 3 policies/);
+  for (const at of ["production/allow-dns examples/egress/policies/allow-dns.yaml:3", "production/default-deny-egress examples/egress/policies/default-deny-egress.yaml:2", "production/web-api-egress examples/egress/policies/web-api-egress.yaml:3"]) assert.ok(isolating.includes(at), `${at} in ${isolating}`);
+  assert.match((await details.getByTestId("rules").first().textContent()) ?? "", /production\/web-api-egress rule 1: TCP 443.*web-api-egress\.yaml:22/);
+  assert.match((await details.getByTestId("explain-text").textContent()) ?? "", /^Deployment production\/web-api/);
+  assert.equal(new URL(page.url()).searchParams.get("node"), "production_web_api");
+  await screenshot(page, "explain-workload");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("clicking an edge shows the rules that allow it", { skip }, async () => {
+  const { page, errors } = await open(egress.url);
+  await clickDrawn(page, "production_web_api->production_postgres:allowed");
+  const details = page.getByTestId("panel-details");
+  await details.getByTestId("verdict").first().waitFor();
+  assert.equal(await details.getByTestId("verdict").first().getAttribute("data-verdict"), "allowed");
+  assert.match((await details.getByTestId("rules").first().textContent()) ?? "", /production\/web-api-egress rule 0: TCP 5432.*web-api-egress\.yaml:16/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+for (const question of [
+  { from: "production/web-api", to: "169.254.169.254", port: "80", verdict: "denied" },
+  { from: "production/web-api", to: "production/postgres", port: "5432", verdict: "allowed" },
+]) {
+  test(`a what-if query returns check's verdict: ${question.from} → ${question.to}:${question.port} ${question.verdict}`, { skip }, async () => {
+    const cli = await cliCheck(question.from, question.to, question.port);
+    assert.equal(cli.verdict, question.verdict, "the CLI's answer");
+    const { page, errors } = await open(egress.url);
+    await page.getByRole("tab", { name: "What-if" }).click();
+    await page.getByLabel("From").fill(question.from);
+    await page.getByLabel("To", { exact: true }).fill(question.to);
+    await page.getByTestId("whatif-port").fill(question.port);
+    await page.getByTestId("whatif-submit").click();
+    const verdict = page.getByTestId("whatif-answer").getByTestId("verdict");
+    await verdict.waitFor();
+    assert.equal(await verdict.getAttribute("data-verdict"), cli.verdict);
+    assert.match((await verdict.textContent()) ?? "", new RegExp(cli.verdict.toUpperCase()), "the word, not colour alone");
+    assert.match((await page.getByTestId("whatif-answer").getByTestId("explain-text").textContent()) ?? "", new RegExp(`^${cli.verdict.toUpperCase()}: production/web-api`));
+    await screenshot(page, `whatif-${question.verdict}`);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+}
+
+test("a what-if the engine refuses (unknown workload) shows check's message", { skip }, async () => {
+  const { page, errors } = await open(egress.url);
+  await page.getByRole("tab", { name: "What-if" }).click();
+  await page.getByLabel("From").fill("production/nope");
+  await page.getByLabel("To", { exact: true }).fill("production/postgres");
+  await page.getByTestId("whatif-port").fill("5432");
+  await page.getByTestId("whatif-submit").click();
+  const error = page.getByTestId("whatif-answer").getByTestId("error");
+  await error.waitFor();
+  assert.match((await error.textContent()) ?? "", /nope/);
+  assert.deepEqual(errors.filter(refused(400)), [], "only the refused request (the browser logs the 400)");
+  await page.close();
+});
+
+const PAYMENTS_RULE = "    - to:\n        - ipBlock:\n            cidr: 203.0.113.0/24\n      ports:\n        - protocol: TCP\n          port: 443\n";
+
+test("editing a policy updates the graph: removing a rule removes its edge; Reset brings it back", { skip }, async () => {
+  const { page, errors } = await open(egress.url);
+  const payments = "production_web_api->net_203_0_113_0_24:allowed";
+  assert.ok((await drawnGraph(page)).edges.includes(payments));
+  await page.getByRole("tab", { name: "Policies" }).click();
+  assert.match((await page.getByTestId("policies-banner").textContent()) ?? "", /Nothing is applied to any cluster/);
+  await page.getByTestId("policy-pick").selectOption("NetworkPolicy/production/web-api-egress");
+  const text = await page.getByTestId("policy-text").inputValue();
+  assert.ok(text.includes(PAYMENTS_RULE), text);
+  await page.getByTestId("policy-text").fill(text.replace(PAYMENTS_RULE, ""));
+  await page.getByTestId("policy-apply").click();
+  await page.getByTestId("policy-applied").waitFor();
+  await settled(page);
+  const edited = await drawnGraph(page);
+  assert.ok(!edited.edges.includes(payments), edited.edges.join(", "));
+  assert.ok(edited.edges.includes("production_web_api->production_postgres:allowed"), "the other rules still allow");
+  assert.equal(await page.getByTestId("edited").isVisible(), true, "the header says the view holds edits");
+  await screenshot(page, "policy-edited");
+  await page.getByTestId("policy-reset").click();
+  await page.getByTestId("policy-applied").waitFor();
+  await settled(page);
+  assert.ok((await drawnGraph(page)).edges.includes(payments), "Reset: the input read at start");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("a broken edit shows its diagnostics at their line and leaves the graph unchanged", { skip }, async () => {
+  const { page, errors } = await open(egress.url);
+  const before = await drawnGraph(page);
+  await page.getByRole("tab", { name: "Policies" }).click();
+  await page.getByTestId("policy-pick").selectOption("NetworkPolicy/production/web-api-egress");
+  const text = (await page.getByTestId("policy-text").inputValue()).replace("port: 5432", "port: 70000");
+  const line = text.split("\n").findIndex((l) => l.includes("port: 70000")) + 1;
+  await page.getByTestId("policy-text").fill(text);
+  await page.getByTestId("policy-apply").click();
+  const diagnostic = page.getByTestId("diagnostics").locator("li").first();
+  await diagnostic.waitFor();
+  const shown = (await diagnostic.textContent()) ?? "";
+  assert.ok(shown.includes(`:${line}:`), `line ${line} in ${shown}`);
+  assert.ok(shown.includes("70000"), `the line's text is shown: ${shown}`);
+  assert.match((await page.getByTestId("policy-result").getByTestId("error").textContent()) ?? "", /view is unchanged/);
+  await diagnostic.getByTestId("diagnostic").click();
+  const selected = await page.getByTestId("policy-text").evaluate((area) => {
+    const t = area as unknown as { value: string; selectionStart: number; selectionEnd: number };
+    return t.value.slice(t.selectionStart, t.selectionEnd);
+  });
+  assert.match(selected, /port: 70000/, "choosing the diagnostic selects its line");
+  assert.deepEqual(await drawnGraph(page), before);
+  await screenshot(page, "policy-diagnostics");
+  assert.deepEqual(errors.filter(refused(422)), []);
+  await page.close();
+});
+
+test("the diff view lists the widened edges with their classification; choosing one focuses it", { skip }, async () => {
+  const { page, errors } = await open(diff.url);
+  assert.equal(await page.getByTestId("diff-legend").isVisible(), true);
+  await page.getByRole("tab", { name: "Diff" }).click();
+  assert.match((await page.getByTestId("diff-summary").textContent()) ?? "", /widened\s*4/);
+  const widened = page.getByTestId("diff-edge").filter({ hasText: "internet-egress-added" });
+  assert.equal(await widened.count(), 1);
+  assert.equal(await widened.getAttribute("data-kind"), "widened");
+  assert.match((await widened.textContent()) ?? "", /widened production\/web-api → .*\+ TCP 443.*\[internet-egress-added, metadata-reachable\]/);
+  const id = (await widened.getAttribute("data-id")) ?? "";
+  await widened.click();
+  assert.deepEqual(await elementState(page, id), { highlighted: true, selected: true });
+  assert.equal(new URL(page.url()).searchParams.get("edge"), id);
+  await page.getByTestId("panel-details").getByTestId("edge-change").waitFor();
+  await screenshot(page, "diff");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("findings are listed by severity with counts; choosing one shows it and highlights its nodes", { skip }, async () => {
+  const { page, errors } = await open(guardrails.url);
+  await page.getByRole("tab", { name: "Findings" }).click();
+  assert.equal(await page.getByTestId("findings-counts").textContent(), "5 findings: 0 errors, 2 warnings, 3 info");
+  const findings = page.getByTestId("finding");
+  assert.deepEqual(await findings.evaluateAll((items) => items.map((i) => (i as unknown as { className: string }).className.replace(/.*severity-/, ""))), ["warning", "warning", "info", "info", "info"]);
+  const admin = findings.filter({ hasText: "admin-networks-cover-cluster" });
+  await admin.click();
+  assert.equal(await admin.getAttribute("aria-selected"), "true");
+  assert.match((await page.getByTestId("finding-at").textContent()) ?? "", /^examples\/guardrails\/.+\.yaml:83 spec\.egress\[0\]\.to\[0\]\.networks$/);
+  for (const node of ["legacy_app", "reports_cron"]) assert.equal((await elementState(page, node)).highlighted, true, `${node} highlighted`);
+  assert.equal((await elementState(page, "shop_web")).highlighted, false);
+  await screenshot(page, "findings");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("the findings list is navigable by keyboard: Tab into it, arrows move, Enter chooses", { skip }, async () => {
+  const { page, errors } = await open(guardrails.url);
+  await page.getByRole("tab", { name: "Details" }).focus();
+  for (let i = 0; i < 2; i++) await page.keyboard.press("ArrowRight");
+  assert.equal(await page.getByRole("tab", { name: "Findings" }).getAttribute("aria-selected"), "true", "arrow keys move between tabs");
+  await page.keyboard.press("Tab");
+  const first = page.getByTestId("finding").nth(0);
+  assert.equal(await first.evaluate((e) => e === (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement), true, "Tab lands on the first finding");
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("Enter");
+  const third = page.getByTestId("finding").nth(2);
+  assert.equal(await third.getAttribute("aria-selected"), "true");
+  assert.equal(await third.getAttribute("tabindex"), "0", "the roving tabindex follows");
+  const view = (await (await fetch(`${guardrails.url}api/view`)).json()) as { findings: { id: string; nodes: string[] }[] };
+  const thirdId = await third.getAttribute("data-id");
+  const chosen = view.findings.find((f) => f.id === thirdId);
+  assert.ok(chosen !== undefined && chosen.nodes.length > 0);
+  for (const node of chosen.nodes) assert.equal((await elementState(page, node)).highlighted, true, `${node} highlighted`);
+  await page.keyboard.press("Escape");
+  assert.equal(await third.getAttribute("aria-selected"), "false", "Escape clears the selection");
+  assert.equal((await elementState(page, chosen.nodes[0] ?? "")).highlighted, false);
+  await page.keyboard.press("/");
+  assert.equal(await page.getByTestId("filter-search").evaluate((e) => e === (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement), true, "/ focuses the search");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("the URL restores the view after a reload: selection, filters, tab; back returns to the previous selection", { skip }, async () => {
+  const { page, errors } = await open(egress.url);
+  await clickDrawn(page, "production_postgres");
+  await page.getByTestId("panel-details").getByTestId("explain-text").waitFor();
+  await clickDrawn(page, "production_web_api");
+  await page.getByTestId("panel-details").getByText("web-api-egress.yaml:3").first().waitFor();
+  await page.getByTestId("filter-ns").selectOption(["production", "monitoring"]);
+  await page.getByTestId("filter-port").fill("5432");
+  await page.getByTestId("filter-port").press("Enter");
+  const url = page.url();
+  assert.deepEqual(Object.fromEntries(new URL(url).searchParams), { node: "production_web_api", ns: "monitoring,production", port: "5432" });
+  await page.reload();
+  assert.equal(await settled(page), "settled");
+  await page.getByTestId("panel-details").getByText("web-api-egress.yaml:3").first().waitFor();
+  assert.equal((await elementState(page, "production_web_api")).selected, true);
+  assert.deepEqual(await page.getByTestId("filter-ns").evaluate((s) => [...(s as unknown as { selectedOptions: { value: string }[] }).selectedOptions].map((o) => o.value)), ["monitoring", "production"]);
+  assert.equal(await page.getByTestId("filter-port").inputValue(), "5432");
+  assert.equal(page.url(), url);
+  await page.goBack();
+  await page.getByTestId("panel-details").getByText("StatefulSet production/postgres").first().waitFor();
+  assert.equal(new URL(page.url()).searchParams.get("node"), "production_postgres");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("a what-if question in the URL is asked on load", { skip }, async () => {
+  const { page, errors } = await open(`${egress.url}?tab=whatif&from=production%2Fweb-api&to=169.254.169.254&toPort=80`);
+  assert.equal(await page.getByRole("tab", { name: "What-if" }).getAttribute("aria-selected"), "true");
+  const verdict = page.getByTestId("whatif-answer").getByTestId("verdict");
+  await verdict.waitFor();
+  assert.equal(await verdict.getAttribute("data-verdict"), "denied");
+  assert.equal(await page.getByTestId("whatif-from").inputValue(), "production/web-api");
   assert.deepEqual(errors, []);
   await page.close();
 });
