@@ -21,6 +21,8 @@ export interface GraphEvents {
   readonly onSelectEdge: (id: string) => void;
   /** A click on the background: nothing selected. */
   readonly onClear: () => void;
+  /** A click on a namespace box (expanded or collapsed); a double-click or Enter expands or collapses it. */
+  readonly onSelectNamespace?: (namespace: string) => void;
 }
 
 export interface GraphHandle {
@@ -39,4 +41,10 @@ export interface GraphHandle {
   exportSvg(): string;
   /** The current view as PNG. */
   exportPng(): Promise<Blob>;
+  /** Draws this namespace's workloads (a large view opens with namespaces collapsed); resolves when laid out. */
+  expand?(namespace: string): Promise<void>;
+  /** Draws this namespace as one node again; resolves when laid out. */
+  collapse?(namespace: string): Promise<void>;
+  /** The namespaces drawn collapsed, in the view's order. */
+  collapsedNamespaces?(): readonly string[];
 }
