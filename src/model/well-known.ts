@@ -73,6 +73,13 @@ const INTERNET_BY_FAMILY: Readonly<Record<Family, AddressSet>> = {
   6: AddressSet.fromCidrs(INTERNET_V6).subtract(AddressSet.fromCidrs(NOT_INTERNET_V6)),
 };
 
+/**
+ * One address standing for the internet when a single one must be asked about (the page's check of
+ * a blocked edge to the internet): a documentation address (RFC 5737, RFC 3849), public by the
+ * definition above and never anybody's real host.
+ */
+export const INTERNET_PROBE: Readonly<Record<Family, Ip>> = { 4: v4(192, 0, 2, 1), 6: v6(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1) };
+
 /** The internet in the given address families. */
 export function internetAddresses(families: ReadonlySet<Family>): AddressSet {
   return ([4, 6] as const).filter((f) => families.has(f)).reduce((acc, f) => acc.union(INTERNET_BY_FAMILY[f]), AddressSet.EMPTY);

@@ -1,13 +1,20 @@
 /**
  * The page's view (types.ts) from what the other commands compute: the egress graph (`graph`),
- * the lint findings (`lint`), and a diff report (`diff`). Pure: no I/O.
+ * the lint findings (`lint`), and a diff report (`diff`, diff-overlay.ts). Pure: no I/O.
  */
-import type { EgressGraph, GraphEdge } from "../graph/types.js";
+import type { EgressGraph, GraphEdge, GraphNode } from "../graph/types.js";
 import type { FindingsJson } from "../lint/render-json.js";
+import { formatCidr } from "../net/cidr.js";
+import { formatIp, type Ip } from "../net/ip.js";
+import type { AddressNodes } from "./address-nodes.js";
 import { UI_VIEW_VERSION, type UiEdge, type UiFinding, type UiNode, type UiView } from "./types.js";
 
 export interface ViewInput {
   readonly graph: EgressGraph;
+  /** The address set of each `addresses` node (address-nodes.ts). */
+  readonly addresses: AddressNodes;
+  /** The metadata addresses the graph checks (the first is the metadata node's target). */
+  readonly metadata: readonly Ip[];
   readonly findings: FindingsJson;
   /** What was read, as the page shows it. */
   readonly source: string;
@@ -21,9 +28,9 @@ export function edgeId(edge: Pick<GraphEdge, "from" | "to" | "style">): string {
 }
 
 export function buildView(input: ViewInput): UiView {
-  const nodes: UiNode[] = input.graph.nodes.map((n) => ({ id: n.id, kind: n.kind, label: n.label, namespace: n.namespace, target: n.endpoint, change: null }));
+  const nodes: UiNode[] = input.graph.nodes.map((n) => ({ id: n.id, kind: n.kind, label: n.label, namespace: n.namespace, target: nodeTarget(n, input), change: null }));
   const edges: UiEdge[] = input.graph.edges.map((e) => ({ id: edgeId(e), from: e.from, to: e.to, style: e.style, label: e.label, change: null }));
-  const findings = linkFindings(input.findings, nodes, edges);
+  const findings = linkFindings(input.findings, input.graph, edges);
   return {
     version: UI_VIEW_VERSION,
     source: { label: input.source, edited: input.edited },
@@ -33,35 +40,49 @@ export function buildView(input: ViewInput): UiView {
     findings,
     diff: null,
     assumptions: input.assumptions,
-    counts: {
-      namespaces: input.graph.groups.length,
-      workloads: nodes.filter((n) => n.kind === "endpoint").length,
-      edges: edges.length,
-      findings: findings.length,
-    },
+    counts: countsOf(input.graph.groups.length, nodes, edges, findings.length),
   };
 }
 
-/**
- * Each finding with the nodes of the workloads it names (lint names them `namespace/name`) and the
- * edges leaving them. Numbered in lint's order: `f1`, `f2` …
- */
-function linkFindings(json: FindingsJson, nodes: readonly UiNode[], edges: readonly UiEdge[]): UiFinding[] {
-  const byWorkload = new Map<string, string[]>();
-  for (const n of nodes) {
-    if (n.kind !== "endpoint" || n.namespace === null) continue;
-    const key = `${n.namespace}/${workloadName(n.label)}`;
-    byWorkload.set(key, [...(byWorkload.get(key) ?? []), n.id]);
-  }
-  return json.findings.map((f, i) => {
-    const ids = [...new Set(f.endpoints.flatMap((w) => byWorkload.get(w) ?? []))];
-    const from = new Set(ids);
-    return { ...f, id: `f${i + 1}`, nodes: ids, edges: edges.filter((e) => from.has(e.from)).map((e) => e.id) };
-  });
+export function countsOf(namespaces: number, nodes: readonly UiNode[], edges: readonly UiEdge[], findings: number): UiView["counts"] {
+  return { namespaces, workloads: nodes.filter((n) => n.kind === "endpoint").length, edges: edges.length, findings };
 }
 
-/** `web-api[Deployment]` → `web-api`: an endpoint label without its kind. */
-function workloadName(label: string): string {
-  const bracket = label.indexOf("[");
-  return bracket < 0 ? label : label.slice(0, bracket);
+/**
+ * What `check --to` takes for a node: an endpoint's id; an address node's first CIDR; the first
+ * metadata address; a domain's name when it is one (a wildcard `*.` pattern names no host: null);
+ * null for the internet and anywhere (no one address stands for them here).
+ */
+export function nodeTarget(n: GraphNode, input: Pick<ViewInput, "addresses" | "metadata">): string | null {
+  switch (n.kind) {
+    case "endpoint":
+      return n.endpoint;
+    case "addresses": {
+      const first = input.addresses.get(n.id)?.toCidrs()[0];
+      return first === undefined ? null : formatCidr(first);
+    }
+    case "metadata": {
+      const first = input.metadata[0];
+      return first === undefined ? null : formatIp(first);
+    }
+    case "domain":
+      return n.label.startsWith("*") ? null : n.label;
+    case "internet":
+    case "anywhere":
+      return null;
+  }
+}
+
+/**
+ * Each finding with the nodes of the workloads it names (lint names them by endpoint id, the id
+ * the graph's endpoint nodes carry) and the edges leaving them. Numbered in lint's order: `f1` …
+ */
+function linkFindings(json: FindingsJson, graph: EgressGraph, edges: readonly UiEdge[]): UiFinding[] {
+  const nodeOf = new Map(graph.nodes.flatMap((n) => (n.endpoint === null ? [] : [[n.endpoint, n.id] as const])));
+  const leaving = new Map<string, string[]>();
+  for (const e of edges) leaving.set(e.from, [...(leaving.get(e.from) ?? []), e.id]);
+  return json.findings.map((f, i) => {
+    const ids = [...new Set(f.endpoints.flatMap((w) => nodeOf.get(w) ?? []))];
+    return { ...f, id: `f${i + 1}`, nodes: ids, edges: ids.flatMap((n) => leaving.get(n) ?? []) };
+  });
 }
