@@ -10,6 +10,7 @@ import { formatConns } from "../diff/format.js";
 import type { AddressSet } from "../net/address-set.js";
 import { parseCidrList } from "../render/addresses.js";
 import type { AddressNodes } from "./address-nodes.js";
+import type { EndpointNodes } from "./endpoint-nodes.js";
 import type { UiEdge, UiEdgeChange, UiGroup, UiNode, UiView } from "./types.js";
 import { countsOf } from "./view.js";
 
@@ -17,6 +18,8 @@ import { countsOf } from "./view.js";
 export interface DrawnVersion {
   readonly view: UiView;
   readonly addresses: AddressNodes;
+  /** Its endpoint nodes by diff's endpoint name (endpoint-nodes.ts). */
+  readonly endpoints: EndpointNodes;
 }
 
 export function overlayDiff(neu: DrawnVersion, old: DrawnVersion, report: DiffReport, names: { readonly old: string; readonly new: string }): UiView {
@@ -53,9 +56,9 @@ function nodeCorrespondence(old: DrawnVersion, neu: DrawnVersion): ReadonlyMap<s
 
 /** The new nodes (endpoints of the new version only marked `added`), then the old nodes with no counterpart, marked `removed`. */
 function markNodes(neu: DrawnVersion, old: DrawnVersion, report: DiffReport, oldToNew: ReadonlyMap<string, string>): UiNode[] {
-  const added = new Set(report.endpoints.added);
+  const added = new Set(report.endpoints.added.flatMap((name) => neu.endpoints.get(name) ?? []));
   const present = new Set(neu.view.nodes.map((n) => n.id));
-  const nodes = neu.view.nodes.map((n) => (n.kind === "endpoint" && n.target !== null && added.has(n.target) ? { ...n, change: "added" as const } : n));
+  const nodes = neu.view.nodes.map((n) => (added.has(n.id) ? { ...n, change: "added" as const } : n));
   for (const n of old.view.nodes) {
     const id = oldToNew.get(n.id) ?? n.id;
     if (!present.has(id)) nodes.push({ ...n, id, change: "removed" });
@@ -82,7 +85,7 @@ function goneEdges(edges: readonly UiEdge[], oldEdges: readonly UiEdge[], oldToN
  */
 function edgesOfChange(c: DiffChange, drawn: DrawnVersion, edges: readonly UiEdge[], oldToNew: ReadonlyMap<string, string>, old: boolean): string[] {
   const nodeOf = (endpoint: string): string | undefined => {
-    const id = drawn.view.nodes.find((n) => n.kind === "endpoint" && n.target === endpoint)?.id;
+    const id = drawn.endpoints.get(endpoint);
     return old && id !== undefined ? (oldToNew.get(id) ?? id) : id;
   };
   const from = nodeOf(c.src);

@@ -16,6 +16,7 @@ import { metadataAddresses } from "../model/well-known.js";
 import type { Ip } from "../net/ip.js";
 import { type AddressNodes, addressNodes } from "../ui-model/address-nodes.js";
 import { viewAssumptions } from "../ui-model/assumptions.js";
+import { type EndpointNodes, endpointNodes } from "../ui-model/endpoint-nodes.js";
 import { overlayDiff } from "../ui-model/diff-overlay.js";
 import type { UiView } from "../ui-model/types.js";
 import { buildView } from "../ui-model/view.js";
@@ -48,6 +49,7 @@ export class UiSession {
   readonly engine: Engine;
   readonly graph: EgressGraph;
   readonly addresses: AddressNodes;
+  readonly endpoints: EndpointNodes;
   readonly view: UiView;
 
   constructor(
@@ -59,6 +61,7 @@ export class UiSession {
     this.engine = Engine.compile(cluster, engineOptions(options.reading));
     this.graph = buildEgressGraph(this.engine, { namespace: options.namespace, metadata: options.metadata });
     this.addresses = addressNodes(this.engine, this.graph);
+    this.endpoints = endpointNodes(this.engine, this.graph);
     const findings = findingsJson(lintCluster(cluster, { ...options.lint, engine: this.engine.options }));
     const assumptions = viewAssumptions(this.engine, options.reading.podNetworkFrom);
     const view = buildView({ graph: this.graph, addresses: this.addresses, metadata: metadataAddresses(options.metadata), findings, source: options.source, edited, assumptions });
@@ -73,7 +76,7 @@ export class UiSession {
   private compared(view: UiView, baseline: Baseline): UiView {
     const old = baseline.session;
     const report = diffClusters(old.engine, this.engine, { metadata: this.options.metadata, dns: { ips: this.options.dns } });
-    return overlayDiff({ view, addresses: this.addresses }, { view: old.view, addresses: old.addresses }, report, { old: baseline.old, new: baseline.new });
+    return overlayDiff({ view, addresses: this.addresses, endpoints: this.endpoints }, { view: old.view, addresses: old.addresses, endpoints: old.endpoints }, report, { old: baseline.old, new: baseline.new });
   }
 }
 
