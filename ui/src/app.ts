@@ -78,7 +78,6 @@ async function start(): Promise<void> {
   const diff = diffPanel(byId("panel-diff"), (edge) => {
     graph.highlight([edge.from, edge.to], [edge.id]);
     selectEdge(edge.id, "list", "diff");
-    void details.showEdge(edge.id);
   });
   const whatIf = whatIfPanel(byId<HTMLFormElement>("whatif-form"), byId("whatif-answer"), (question) => remember({ question, tab: "whatif" }, "replace"));
 
