@@ -194,6 +194,49 @@ test("editing a policy updates the graph: removing a rule marks its edge removed
   await page.close();
 });
 
+const PASTED_POLICY = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: web-api-partner
+  namespace: production
+spec:
+  podSelector:
+    matchLabels:
+      app: web-api
+  policyTypes: [Egress]
+  egress:
+    - to:
+        - ipBlock:
+            cidr: 198.51.100.0/24
+      ports:
+        - protocol: TCP
+          port: 8443
+`;
+
+test("leaving a policy out and pasting a new one change the graph and the diff", { skip }, async () => {
+  const { page, errors } = await open(egress.url);
+  await page.getByRole("tab", { name: "Policies" }).click();
+  await page.getByTestId("policy-pick").selectOption("NetworkPolicy/production/web-api-egress");
+  await page.getByTestId("policy-remove").click();
+  assert.match((await page.getByTestId("policy-pick").locator("option:checked").textContent()) ?? "", /^\(left out\) NetworkPolicy\/production\/web-api-egress/);
+  await page.getByTestId("policy-new").fill(PASTED_POLICY);
+  await page.getByTestId("policy-apply").click();
+  await page.getByTestId("policy-applied").waitFor();
+  assert.match((await page.getByTestId("policy-applied").textContent()) ?? "", /1 edited document, 1 policy left out/);
+  assert.deepEqual(await edgeMarks(page, "production_web_api->production_postgres:allowed"), ["change-narrowed"], "its rules no longer allow");
+  assert.deepEqual(await edgeMarks(page, "production_web_api->net_198_51_100_0_24:allowed"), ["change-widened"], "the pasted policy's edge, drawn as widened");
+  await page.getByRole("tab", { name: "Diff" }).click();
+  assert.match((await page.getByTestId("diff-edge").filter({ hasText: "198.51.100.0/24" }).textContent()) ?? "", /widened production\/web-api → 198\.51\.100\.0\/24 \+ TCP 8443/);
+  await screenshot(page, "policy-pasted");
+  await page.getByRole("tab", { name: "Policies" }).click();
+  await page.getByTestId("policy-reset").click();
+  await page.getByTestId("policy-applied").waitFor();
+  assert.equal(await page.getByTestId("policy-new").inputValue(), "");
+  assert.deepEqual(await edgeMarks(page, "production_web_api->production_postgres:allowed"), []);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test("a broken edit shows its diagnostics at their line and leaves the graph unchanged", { skip }, async () => {
   const { page, errors } = await open(egress.url);
   const before = await drawnGraph(page);

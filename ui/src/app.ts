@@ -7,7 +7,7 @@ import type { UiView } from "../../src/ui-model/types.js";
 import { api } from "./api.js";
 import { detailsPanel } from "./details.js";
 import { diffPanel } from "./diff-panel.js";
-import { byId, errorBox, fill, h } from "./dom.js";
+import { byId, errorBox, fill, h, plural } from "./dom.js";
 import { download } from "./download.js";
 import { findingsPanel } from "./findings.js";
 import { drawGraph } from "./graph.js";
@@ -121,6 +121,7 @@ async function start(): Promise<void> {
       text: byId<HTMLTextAreaElement>("policy-text"),
       pasted: byId<HTMLTextAreaElement>("policy-new"),
       apply: byId<HTMLButtonElement>("policy-apply"),
+      remove: byId<HTMLButtonElement>("policy-remove"),
       reset: byId<HTMLButtonElement>("policy-reset"),
       result: byId("policy-result"),
     },
@@ -152,7 +153,7 @@ async function start(): Promise<void> {
 
 function header(view: UiView): void {
   const c = view.counts;
-  byId("source").textContent = `${view.source.label}: ${c.workloads} workloads in ${c.namespaces} namespaces, ${c.edges} edges, ${c.findings} findings`;
+  byId("source").textContent = `${view.source.label}: ${plural(c.workloads, "workload")} in ${plural(c.namespaces, "namespace")}, ${plural(c.edges, "edge")}, ${plural(c.findings, "finding")}`;
   byId("edited").hidden = !view.source.edited;
   const assumptions = byId("assumptions");
   assumptions.hidden = view.assumptions.length === 0;

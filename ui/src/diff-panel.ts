@@ -6,7 +6,7 @@ import type { UiEdge, UiView } from "../../src/ui-model/types.js";
 import { fill, h } from "./dom.js";
 import { rovingList } from "./roving.js";
 
-const SIGNS: Record<string, string> = { widened: "＋", added: "＋", narrowed: "－", removed: "－" };
+const SIGNS: Record<string, string> = { widened: "+", added: "+", narrowed: "−", removed: "−" };
 
 export interface DiffPanel {
   render(view: UiView, selectedEdge: string): void;
@@ -56,7 +56,11 @@ export function diffPanel(panel: HTMLElement, onChoose: (edge: UiEdge) => void):
 
 function item(edge: UiEdge, view: UiView): HTMLElement {
   const change = edge.change;
-  const label = (id: string): string => view.nodes.find((n) => n.id === id)?.target ?? view.nodes.find((n) => n.id === id)?.label ?? id;
+  const label = (id: string): string => {
+    const node = view.nodes.find((n) => n.id === id);
+    if (node === undefined) return id;
+    return node.kind === "endpoint" && node.target !== null ? node.target : node.label.length > 48 ? `${node.label.slice(0, 47)}…` : node.label;
+  };
   const kind = change?.kind ?? "";
   return h("li", { role: "option", tabindex: "-1", "aria-selected": "false", class: `change change-${kind}`, "data-id": edge.id, "data-testid": "diff-edge", "data-kind": kind }, [
     h("span", { class: "icon", "aria-hidden": "true" }, [SIGNS[kind] ?? ""]),

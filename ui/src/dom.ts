@@ -25,3 +25,8 @@ export function fill(parent: Element, children: readonly Child[]): void {
 export function errorBox(message: string): HTMLElement {
   return h("p", { class: "error", role: "alert", "data-testid": "error" }, [h("span", { class: "icon", "aria-hidden": "true" }, ["⚠"]), ` ${message}`]);
 }
+
+/** `1 finding`, `2 findings` (`1 policy`, `2 policies` with the plural given). */
+export function plural(count: number, noun: string, nouns = `${noun}s`): string {
+  return `${count} ${count === 1 ? noun : nouns}`;
+}

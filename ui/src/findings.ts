@@ -3,12 +3,12 @@
  * choosing one marks its nodes and edges in the graph and shows its message, object, file:line and hint.
  */
 import type { UiFinding } from "../../src/ui-model/types.js";
-import { fill, h } from "./dom.js";
+import { fill, h, plural } from "./dom.js";
 import { location } from "./explanation.js";
 import { rovingList } from "./roving.js";
 
 const SEVERITIES = ["error", "warning", "info"] as const;
-const ICONS: Record<string, string> = { error: "✖", warning: "▲", info: "ⓘ" };
+const ICONS: Record<string, string> = { error: "✖", warning: "▲", info: "●" };
 
 export interface Findings {
   render(findings: readonly UiFinding[], selected: string): void;
@@ -35,8 +35,8 @@ export function findingsPanel(panel: HTMLElement, onChoose: (finding: UiFinding 
   return {
     render(findings, selected) {
       shown = findings;
-      const counts = SEVERITIES.map((s) => `${findings.filter((f) => f.severity === s).length} ${s}${s === "info" ? "" : "s"}`);
-      summary.textContent = findings.length === 0 ? "No findings." : `${findings.length} findings: ${counts.join(", ")}`;
+      const counts = SEVERITIES.map((s) => (s === "info" ? `${findings.filter((f) => f.severity === s).length} info` : plural(findings.filter((f) => f.severity === s).length, s)));
+      summary.textContent = findings.length === 0 ? "No findings." : `${plural(findings.length, "finding")}: ${counts.join(", ")}`;
       const groups = SEVERITIES.map((severity) => findings.filter((f) => f.severity === severity)).filter((g) => g.length > 0);
       fill(
         list,

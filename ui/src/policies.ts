@@ -6,13 +6,15 @@
  */
 import type { EditDiagnostic, PolicyDocument, UiView } from "../../src/ui-model/types.js";
 import { api } from "./api.js";
-import { errorBox, fill, h } from "./dom.js";
+import { errorBox, fill, h, plural } from "./dom.js";
 
 export interface PolicyElements {
   readonly pick: HTMLSelectElement;
   readonly text: HTMLTextAreaElement;
   readonly pasted: HTMLTextAreaElement;
   readonly apply: HTMLButtonElement;
+  /** Marks the picked policy to be left out of the view at the next apply (again: kept). */
+  readonly remove: HTMLButtonElement;
   readonly reset: HTMLButtonElement;
   readonly result: HTMLElement;
 }
@@ -25,29 +27,43 @@ export function policiesPanel(ui: PolicyElements, onView: (view: UiView) => Prom
   let documents: readonly PolicyDocument[] = [];
   /** ref → the text as edited in the page (kept across picks until Reset). */
   const edits = new Map<string, string>();
+  /** The refs left out of the view. */
+  const removed = new Set<string>();
   const current = (): PolicyDocument | undefined => documents.find((d) => d.ref === ui.pick.value);
   const show = (): void => {
     const doc = current();
     ui.text.value = doc === undefined ? "" : (edits.get(doc.ref) ?? doc.text);
     ui.text.setAttribute("aria-description", doc === undefined ? "" : `from ${doc.at}`);
+    ui.text.disabled = doc !== undefined && removed.has(doc.ref);
+    ui.remove.textContent = doc !== undefined && removed.has(doc.ref) ? "Keep in the view" : "Leave out of the view";
+    for (const option of ui.pick.options) option.textContent = `${removed.has(option.value) ? "(left out) " : ""}${option.value} (${documents.find((d) => d.ref === option.value)?.at ?? ""})`;
   };
   ui.pick.addEventListener("change", show);
   ui.text.addEventListener("input", () => {
     const doc = current();
     if (doc !== undefined) edits.set(doc.ref, ui.text.value);
   });
+  ui.remove.addEventListener("click", () => {
+    const doc = current();
+    if (doc === undefined) return;
+    if (removed.has(doc.ref)) removed.delete(doc.ref);
+    else removed.add(doc.ref);
+    show();
+  });
   ui.apply.addEventListener("click", () => {
-    const changed = documents.filter((d) => edits.has(d.ref) && edits.get(d.ref) !== d.text).map((d) => ({ name: `${EDITED}${d.ref}`, text: edits.get(d.ref) ?? "" }));
+    const changed = documents.filter((d) => !removed.has(d.ref) && edits.has(d.ref) && edits.get(d.ref) !== d.text).map((d) => ({ name: `${EDITED}${d.ref}`, text: edits.get(d.ref) ?? "" }));
     const pasted = ui.pasted.value.trim() === "" ? [] : [{ name: PASTED, text: ui.pasted.value }];
     const request = [...changed, ...pasted];
-    if (request.length === 0) {
-      fill(ui.result, [errorBox("Nothing to apply: edit a policy or paste one first.")]);
+    if (request.length === 0 && removed.size === 0) {
+      fill(ui.result, [errorBox("Nothing to apply: edit, paste or leave out a policy first.")]);
       return;
     }
-    void send(() => api.edit({ documents: request }), `Applied ${request.length} edited ${request.length === 1 ? "policy" : "policies"} to the view.`);
+    const summary = [request.length > 0 ? plural(request.length, "edited document") : "", removed.size > 0 ? `${plural(removed.size, "policy", "policies")} left out` : ""].filter((t) => t !== "");
+    void send(() => api.edit({ documents: request, remove: [...removed] }), `Applied to the view: ${summary.join(", ")}.`);
   });
   ui.reset.addEventListener("click", () => {
     edits.clear();
+    removed.clear();
     ui.pasted.value = "";
     show();
     void send(() => api.reset(), "Back to the input read at start.");
