@@ -58,10 +58,12 @@ async function clickDrawn(page: Page, id: string): Promise<void> {
     if (element.empty()) return null;
     const box = cy.container().getBoundingClientRect();
     const p = element.isEdge() ? element.renderedMidpoint() : element.renderedPosition();
-    return { x: box.left + p.x, y: box.top + p.y };
+    return { x: box.left + p.x, y: box.top + p.y, kind: element.isEdge() ? "edge" : "node" };
   }, id);
   assert.ok(at !== null, `${id} is drawn`);
   await page.mouse.click(at.x, at.y);
+  // The page records what the click chose in the URL: anything else (another element under the pointer) fails here.
+  await page.waitForURL((url) => url.searchParams.get(at.kind) === id, { timeout: 10_000 });
 }
 
 async function elementState(page: Page, id: string): Promise<{ highlighted: boolean; selected: boolean }> {
