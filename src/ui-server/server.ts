@@ -103,7 +103,11 @@ async function api(req: IncomingMessage, res: ServerResponse, url: URL, context:
     if (from !== undefined && from !== context.origin && from !== context.origin.replace(UI_HOST, "localhost")) return json(res, 403, { error: "cross-origin request refused" });
     if (!(req.headers["content-type"] ?? "").startsWith("application/json")) return json(res, 415, { error: "the body must be application/json" });
     const text = await readBody(req);
-    if (text === null) return json(res, 413, { error: `the body is larger than ${MAX_BODY} bytes` });
+    if (text === null) {
+      // The rest of the body is not read: answer, then close the connection.
+      res.on("finish", () => req.destroy());
+      return send(res, 413, "application/json; charset=utf-8", JSON.stringify({ error: `the body is larger than ${MAX_BODY} bytes` }), { connection: "close" });
+    }
     try {
       body = JSON.parse(text);
     } catch (error) {
@@ -118,15 +122,17 @@ function readBody(req: IncomingMessage): Promise<string | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer): void => {
       size += chunk.length;
-      if (size > MAX_BODY) {
-        resolve(null);
-        req.destroy();
+      if (size <= MAX_BODY) {
+        chunks.push(chunk);
         return;
       }
-      chunks.push(chunk);
-    });
+      req.off("data", onData);
+      req.pause();
+      resolve(null);
+    };
+    req.on("data", onData);
     req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
     req.on("error", reject);
   });
@@ -136,7 +142,7 @@ function json(res: ServerResponse, status: number, value: unknown): void {
   send(res, status, "application/json; charset=utf-8", JSON.stringify(value));
 }
 
-function send(res: ServerResponse, status: number, type: string, body: string | Buffer): void {
-  res.writeHead(status, { ...SECURITY_HEADERS, "content-type": type, "content-length": Buffer.byteLength(body) });
+function send(res: ServerResponse, status: number, type: string, body: string | Buffer, extra: Readonly<Record<string, string>> = {}): void {
+  res.writeHead(status, { ...SECURITY_HEADERS, ...extra, "content-type": type, "content-length": Buffer.byteLength(body) });
   res.end(body);
 }
