@@ -15,7 +15,7 @@ const SELECT = "#1565c0";
 const nodes: StylesheetJson = [
   { selector: "node", style: { label: "data(label)", "font-size": 11, "text-valign": "center", "text-halign": "center", "text-wrap": "wrap", shape: "round-rectangle", width: "label", height: "label", padding: "8px", "background-color": "#dfe9f5", "border-width": 1, "border-color": "#5b7fa8", "min-zoomed-font-size": 6 } },
   { selector: "node[kind = 'namespace']", style: { "text-valign": "top", "text-halign": "center", "background-color": "#f4f6f8", "border-color": "#8a96a3", "font-weight": "bold" } },
-  { selector: "node.collapsed", style: { "text-valign": "center", shape: "round-rectangle", "background-color": "#e8edf2", "border-width": 2, "border-style": "double", "border-color": "#56636f", padding: "12px" } },
+  { selector: "node.collapsed", style: { "text-valign": "center", shape: "round-rectangle", "background-color": "#e8edf2", "border-width": 2, "border-style": "double", "border-color": "#56636f", padding: "12px", "font-size": 16, "min-zoomed-font-size": 0 } },
   { selector: "node[kind = 'addresses']", style: { shape: "cut-rectangle", "background-color": "#fff3e0", "border-color": "#a86b00" } },
   { selector: "node[kind = 'internet']", style: { shape: "ellipse", "background-color": "#fdecea", "border-color": RED, "border-width": 2, padding: "14px" } },
   { selector: "node[kind = 'metadata']", style: { shape: "octagon", "background-color": "#fdecea", "border-color": RED, "border-width": 2, padding: "12px" } },
@@ -33,6 +33,7 @@ const edges: StylesheetJson = [
   { selector: "edge[style = 'domain-denied']", style: { "line-style": "dashed", "line-color": TEAL, "target-arrow-color": TEAL, "target-arrow-shape": "tee", "source-arrow-shape": "circle", "source-arrow-color": TEAL } },
   { selector: "edge[style = 'resolves']", style: { "line-style": "dotted", "line-color": GREY, "target-arrow-color": GREY, "target-arrow-shape": "vee", width: 1.5 } },
   { selector: "edge.folded", style: { width: "mapData(folded, 2, 50, 2, 7)", "font-weight": "bold" } },
+  { selector: "edge.folded[style = 'blocked']", style: { opacity: 0.6 } },
   { selector: "edge.quiet", style: { label: "" } },
 ];
 

@@ -85,6 +85,9 @@ export function drawGraph(container: HTMLElement, first: UiView, events: GraphEv
       const lit = cy.elements(".highlighted");
       cy.elements().not(lit).not(lit.ancestors()).toggleClass("dimmed", hot.size > 0 && !lit.empty());
     });
+    // Cytoscape applies a class change when a style is next read, but visible() answers from a cache
+    // before that (stale until the next frame): read one now so the export and lists see this filter.
+    for (const el of cy.elements()) el.style("display");
   }
 
   const edgesById = (): Map<string, UiView["edges"][number]> => new Map(view.edges.map((e) => [e.id, e]));
@@ -121,7 +124,7 @@ export function drawGraph(container: HTMLElement, first: UiView, events: GraphEv
   });
 
   paint();
-  return {
+  const handle: GraphHandle = {
     layout,
     async update(next: UiView): Promise<void> {
       const known = new Set(view.groups.map((g) => g.id));
@@ -134,8 +137,11 @@ export function drawGraph(container: HTMLElement, first: UiView, events: GraphEv
       await layout();
     },
     applyFilter(next: GraphFilter): void {
+      const narrowed = next.namespaces !== filter.namespaces || next.workload !== filter.workload || next.port !== filter.port;
       filter = next;
-      if (expandFor(filterGroups(next)) === null) paint();
+      if (expandFor(filterGroups(next)) !== null) return;
+      paint();
+      if (narrowed) cy.fit(cy.elements(":visible"), 30);
     },
     highlight(nodes, edges): void {
       marked = { nodes: [...nodes], edges: [...edges] };
@@ -167,6 +173,9 @@ export function drawGraph(container: HTMLElement, first: UiView, events: GraphEv
     },
     collapsedNamespaces: () => view.groups.filter((g) => collapsed.has(g.id)).map((g) => g.namespace),
   };
+  // Tests and the benchmark drive the drawing through this (export, filters, expanding).
+  (window as unknown as { portcullisHandle: GraphHandle }).portcullisHandle = handle;
+  return handle;
 
   function drawnFor(id: string): Collection {
     const at = drawn.placement.node.get(id) ?? drawn.placement.edge.get(id) ?? id;

@@ -55,5 +55,5 @@ export async function layoutGraph(cy: Core): Promise<void> {
       .filter((n) => !n.isParent())
       .positions((n) => positions.get(n.id()) ?? n.position());
   });
-  cy.fit(undefined, 30);
+  cy.fit(cy.elements(":visible"), 30);
 }
