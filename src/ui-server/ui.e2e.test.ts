@@ -331,6 +331,39 @@ test("the findings list is navigable by keyboard: Tab into it, arrows move, Ente
   await page.close();
 });
 
+/** The text of the element that has the keyboard focus. */
+const focused = (page: Page): Promise<string> => page.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } | null } }).document.activeElement?.textContent ?? "");
+
+test("without a pointer: the Details panel lists the nodes the filters show, then the chosen node's edges", { skip }, async () => {
+  const { page, errors } = await open(egress.url);
+  const nodes = page.getByTestId("list-nodes").getByTestId("choice");
+  assert.ok((await nodes.allTextContents()).includes("web-api"));
+  await page.getByTestId("filter-ns").selectOption(["kube-system"]);
+  await page.getByTestId("list-nodes").waitFor();
+  assert.equal(await nodes.filter({ hasText: "web-api" }).count(), 0, "the filter narrows the list as it narrows the graph");
+  await page.getByTestId("filter-clear").click();
+  await nodes.first().focus();
+  for (let i = 0; i < 20 && (await focused(page)) !== "web-api"; i++) await page.keyboard.press("ArrowDown");
+  assert.equal(await focused(page), "web-api");
+  await page.keyboard.press("Enter");
+  await page.waitForURL((url) => url.searchParams.get("node") === "production_web_api");
+  assert.equal(await focused(page), "production/web-api", "the focus moves to the answer");
+  await page.getByTestId("panel-details").getByTestId("explain-text").waitFor();
+  await page.keyboard.press("Tab");
+  assert.match(await focused(page), /^→ /, "then to the node's edges");
+  for (let i = 0; i < 20 && !(await focused(page)).startsWith("→ production/postgres"); i++) await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("Enter");
+  await page.waitForURL((url) => url.searchParams.get("edge") === "production_web_api->production_postgres:allowed");
+  assert.equal(await page.getByTestId("panel-details").getByTestId("verdict").first().getAttribute("data-verdict"), "allowed");
+  assert.equal((await elementState(page, "production_web_api->production_postgres:allowed")).selected, true, "the graph selects it too");
+  await page.keyboard.press("Escape");
+  await page.getByTestId("list-nodes").waitFor();
+  assert.equal(new URL(page.url()).searchParams.get("edge"), null);
+  await screenshot(page, "keyboard-lists");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test("the URL restores the view after a reload: selection, filters, tab; back returns to the previous selection", { skip }, async () => {
   const { page, errors } = await open(egress.url);
   await clickDrawn(page, "production_postgres");

@@ -35,19 +35,24 @@ async function start(): Promise<void> {
     else history.replaceState(null, "", url);
   };
 
-  const details = detailsPanel(byId("panel-details"), () => view);
+  const details = detailsPanel(byId("panel-details"), () => view, {
+    visible: () => new Set(graph.visible().nodes),
+    onNode: (id) => selectNode(id, "list", true),
+    onEdge: (id) => selectEdge(id, "list", "details", true),
+  });
   const tabs = wireTabs(byId("tabs"), (tab) => remember({ tab }, "push"));
-  const selectNode = (id: string, from: "graph" | "list"): void => {
+  /** `moveFocus`: chosen in the Details panel's own list, which the answer replaces. */
+  const selectNode = (id: string, from: "graph" | "list", moveFocus = false): void => {
     if (from === "list") graph.focus(id);
     remember({ selected: { kind: "node", id }, tab: "details" }, "push");
     tabs.show("details");
-    void details.showNode(id);
+    void details.showNode(id, moveFocus);
   };
-  const selectEdge = (id: string, from: "graph" | "list", tab: Tab = "details"): void => {
+  const selectEdge = (id: string, from: "graph" | "list", tab: Tab = "details", moveFocus = false): void => {
     if (from === "list") graph.focus(id);
     remember({ selected: { kind: "edge", id }, tab }, "push");
     if (tab === "details") tabs.show("details");
-    void details.showEdge(id);
+    void details.showEdge(id, moveFocus);
   };
   const clearSelection = (): void => {
     graph.highlight([], []);
@@ -68,6 +73,7 @@ async function start(): Promise<void> {
     },
     (values) => {
       graph.applyFilter(graphFilter(values, view));
+      if (state.selected === null) details.clear();
       remember({ namespaces: values.namespaces, workload: values.workload, port: values.port, search: values.search }, "replace");
     },
   );
@@ -131,6 +137,7 @@ async function start(): Promise<void> {
       status.textContent = "Laying out the edited view…";
       await graph.update(next);
       graph.applyFilter(graphFilter(bar.read(), view));
+      if (state.selected === null) details.clear();
       status.textContent = "";
     },
   );
