@@ -299,6 +299,15 @@ test("findings are listed by severity with counts; choosing one shows it and hig
   for (const node of ["legacy_app", "reports_cron"]) assert.equal((await elementState(page, node)).highlighted, true, `${node} highlighted`);
   assert.equal((await elementState(page, "shop_web")).highlighted, false);
   await screenshot(page, "findings");
+  const id = (await admin.getAttribute("data-id")) ?? "";
+  assert.equal(new URL(page.url()).searchParams.get("finding"), id);
+  await page.reload();
+  assert.equal(await settled(page), "settled");
+  assert.equal(await page.getByTestId("finding").filter({ hasText: "admin-networks-cover-cluster" }).getAttribute("aria-selected"), "true", "the URL keeps the chosen finding");
+  assert.equal((await elementState(page, "legacy_app")).highlighted, true);
+  await page.getByTestId("list-concerns").getByTestId("choice").filter({ hasText: "legacy/app" }).first().click();
+  await page.waitForURL((url) => url.searchParams.get("node") === "legacy_app");
+  assert.equal(await page.getByRole("tab", { name: "Details" }).getAttribute("aria-selected"), "true", "a finding's workload opens in Details");
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -360,6 +369,22 @@ test("without a pointer: the Details panel lists the nodes the filters show, the
   await page.getByTestId("list-nodes").waitFor();
   assert.equal(new URL(page.url()).searchParams.get("edge"), null);
   await screenshot(page, "keyboard-lists");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("Export SVG and Export PNG save the current view as files", { skip }, async () => {
+  const { page, errors } = await open(egress.url);
+  for (const [button, name, magic] of [["export-svg", "portcullis-egress.svg", "<svg"], ["export-png", "portcullis-egress.png", "\x89PNG"]] as const) {
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId(button).click()]);
+    assert.equal(download.suggestedFilename(), name);
+    const stream = await download.createReadStream();
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    const content = Buffer.concat(chunks).toString("latin1");
+    assert.ok(content.includes(magic), `${name} holds ${JSON.stringify(magic)}: ${content.slice(0, 80)}`);
+    if (name.endsWith(".svg")) assert.ok(content.includes("web-api"), "the drawn workloads are in the SVG");
+  }
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -77,10 +77,14 @@ async function start(): Promise<void> {
       remember({ namespaces: values.namespaces, workload: values.workload, port: values.port, search: values.search }, "replace");
     },
   );
-  const findings = findingsPanel(byId("panel-findings"), (finding) => {
-    graph.highlight(finding?.nodes ?? [], finding?.edges ?? []);
-    remember({ finding: finding?.id ?? "" }, "push");
-  });
+  const findings = findingsPanel(
+    byId("panel-findings"),
+    (finding) => {
+      graph.highlight(finding?.nodes ?? [], finding?.edges ?? []);
+      remember({ finding: finding?.id ?? "" }, "push");
+    },
+    { name: (id) => nameOf(view, id), onNode: (id) => selectNode(id, "list", true), onEdge: (id) => selectEdge(id, "list", "details", true) },
+  );
   const diff = diffPanel(byId("panel-diff"), (edge) => {
     graph.highlight([edge.from, edge.to], [edge.id]);
     selectEdge(edge.id, "list", "diff");
@@ -156,6 +160,14 @@ async function start(): Promise<void> {
   await graph.layout();
   status.textContent = "";
   await Promise.all([apply(state), policies.load()]);
+}
+
+/** How the lists name a node (its workload, or its label) or an edge (`a → b: ports`). */
+function nameOf(view: UiView, id: string): string {
+  const node = view.nodes.find((n) => n.id === id);
+  if (node !== undefined) return node.target ?? node.label;
+  const edge = view.edges.find((e) => e.id === id);
+  return edge === undefined ? id : `${nameOf(view, edge.from)} → ${nameOf(view, edge.to)}: ${edge.label}`;
 }
 
 function header(view: UiView): void {

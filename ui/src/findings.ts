@@ -5,6 +5,7 @@
 import type { UiFinding } from "../../src/ui-model/types.js";
 import { fill, h, plural } from "./dom.js";
 import { location } from "./explanation.js";
+import { choiceList } from "./choice-list.js";
 import { rovingList } from "./roving.js";
 
 const SEVERITIES = ["error", "warning", "info"] as const;
@@ -14,7 +15,14 @@ export interface Findings {
   render(findings: readonly UiFinding[], selected: string): void;
 }
 
-export function findingsPanel(panel: HTMLElement, onChoose: (finding: UiFinding | null) => void): Findings {
+/** A finding's workloads and edges, to open in Details. */
+export interface FindingLinks {
+  readonly name: (id: string) => string;
+  readonly onNode: (id: string) => void;
+  readonly onEdge: (id: string) => void;
+}
+
+export function findingsPanel(panel: HTMLElement, onChoose: (finding: UiFinding | null) => void, links: FindingLinks): Findings {
   const list = h("ul", { role: "listbox", "aria-label": "Findings", class: "list", "data-testid": "findings-list" });
   const detail = h("div", { class: "finding-detail", "aria-live": "polite", "data-testid": "finding-detail" });
   const summary = h("p", { class: "counts", "data-testid": "findings-counts" });
@@ -29,7 +37,7 @@ export function findingsPanel(panel: HTMLElement, onChoose: (finding: UiFinding 
   const mark = (id: string): void => {
     for (const item of items()) item.setAttribute("aria-selected", String(item.dataset["id"] === id));
     const finding = shown.find((f) => f.id === id);
-    fill(detail, finding === undefined ? [] : describe(finding));
+    fill(detail, finding === undefined ? [] : [...describe(finding), concerns(finding, links)]);
   };
   fill(panel, [summary, list, detail]);
   return {
@@ -62,6 +70,18 @@ function item(finding: UiFinding): HTMLElement {
     h("code", {}, [finding.rule]),
     ` ${finding.object}`,
   ]);
+}
+
+function concerns(finding: UiFinding, links: FindingLinks): HTMLElement {
+  const list = choiceList(
+    "Concerns",
+    [
+      { title: "workloads", choices: finding.nodes.map((id) => ({ id: `node:${id}`, label: links.name(id), note: "" })) },
+      { title: "edges", choices: finding.edges.map((id) => ({ id: `edge:${id}`, label: links.name(id), note: "" })) },
+    ],
+    (choice) => (choice.startsWith("node:") ? links.onNode(choice.slice(5)) : links.onEdge(choice.slice(5))),
+  );
+  return h("div", { class: "part" }, [h("h4", {}, ["Concerns (Enter: open in Details)"]), list]);
 }
 
 function describe(finding: UiFinding): HTMLElement[] {
