@@ -147,6 +147,8 @@ async function start(): Promise<void> {
   );
 
   showView();
+  // The filters apply as they change: Enter in one of them submits nothing.
+  byId("toolbar").addEventListener("submit", (event) => event.preventDefault());
   keyboard(clearSelection, () => byId<HTMLInputElement>("filter-search").focus());
   byId("export-svg").addEventListener("click", () => download(new Blob([graph.exportSvg()], { type: "image/svg+xml" }), "portcullis-egress.svg"));
   byId("export-png").addEventListener("click", () => {
