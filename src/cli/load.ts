@@ -24,7 +24,7 @@ import type { EngineOptions } from "../engine/types.js";
  * per policy that its answers ignore it (`admin-policy-not-evaluated`); `enforce` compiles them
  * into the kernel (see src/enforce/load.ts).
  */
-const EVALUATES_ADMIN_TIERS: ReadonlySet<string> = new Set(["check", "explain", "matrix", "connlist", "egress", "graph", "diff", "lint"]);
+const EVALUATES_ADMIN_TIERS: ReadonlySet<string> = new Set(["check", "explain", "matrix", "connlist", "egress", "graph", "diff", "lint", "ui"]);
 
 /**
  * How a command's load treats admin policies: evaluated, or a warning that its answers ignore them.

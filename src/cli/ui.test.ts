@@ -131,3 +131,12 @@ test("ui --base: the old version from git, the working tree shown, with the diff
     rmSync(repo, { recursive: true, force: true });
   }
 });
+
+test("ui evaluates the admin tiers: no not-evaluated warning, guardrail edges drawn", async () => {
+  const ui = run(["-f", "examples/guardrails", "--port", "0"]);
+  const v = await view(await url(ui));
+  assert.doesNotMatch(ui.output(), /not yet evaluated/);
+  assert.ok(v.edges.some((e) => e.style.startsWith("guardrail-")), v.edges.map((e) => e.style).join(" "));
+  ui.child.kill("SIGTERM");
+  assert.equal(await exitCode(ui), 0);
+});

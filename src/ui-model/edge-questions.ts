@@ -11,9 +11,9 @@ import type { Engine } from "../engine/engine.js";
 import type { Endpoint } from "../model/cluster.js";
 import { PROTOCOLS } from "../model/ports.js";
 import { INTERNET_PROBE } from "../model/well-known.js";
-import type { AddressSet } from "../net/address-set.js";
+import { AddressSet } from "../net/address-set.js";
 import { formatIp, type Ip } from "../net/ip.js";
-import { domainDestinations } from "../render/egress-domains.js";
+import { domainDestinations, resolvedAddresses } from "../render/egress-domains.js";
 import type { AddressNodes } from "./address-nodes.js";
 import type { CheckRequest, UiEdge, UiNode } from "./types.js";
 
@@ -51,7 +51,7 @@ export function edgeQuestions(edge: UiEdge, ctx: EdgeContext): EdgeQuestions {
     case "addresses": {
       const set = ctx.addresses.get(to.id);
       if (set === undefined) return none(name);
-      const address = representative(set);
+      const address = representative(set, ctx.engine);
       const region = externalConns(ctx.engine, src, "egress").find((r) => r.addresses.equals(set));
       if (region === undefined || region.conns.isEmpty()) return blocked(name, src.id, address, PROBE_PORT, `${address} of ${to.label}`);
       return perPort(`${name} (checked at ${address})`, src.id, address, region.conns);
@@ -94,18 +94,34 @@ function perPort(name: string, from: string, to: string, conns: ConnSet): EdgeQu
   return { title: `${name}${notes.length === 0 ? "" : ` (${notes.join("; ")})`}`, questions: kept };
 }
 
-/** A domain edge: the pattern's name (a wildcard's at `www.` under it), at each port of the rules naming the pattern for this source. */
+/**
+ * A domain edge, at each port of the rules naming the pattern for this source: the pattern's name;
+ * a wildcard's, the first name of the resolution snapshot it matches (`www.` under it without a
+ * snapshot: check then answers that it depends on DNS).
+ */
 function domainQuestions(name: string, src: Endpoint, pattern: string, engine: Engine): EdgeQuestions {
-  const conns = domainDestinations(engine, src).filter((d) => d.pattern === pattern).reduce<ConnSet | null>((acc, d) => (acc === null ? d.conns : acc.union(d.conns)), null);
+  const entries = domainDestinations(engine, src).filter((d) => d.pattern === pattern);
+  const conns = entries.reduce<ConnSet | null>((acc, d) => (acc === null ? d.conns : acc.union(d.conns)), null);
   if (conns === null) return none(name);
-  const host = pattern.startsWith("*.") ? `www.${pattern.slice(2)}` : pattern;
+  const dns = engine.options.dns;
+  const matched = dns === undefined ? undefined : entries.flatMap((d) => resolvedAddresses(d, dns, engine.cluster.services))[0]?.name;
+  const host = !pattern.startsWith("*.") ? pattern : (matched ?? `www.${pattern.slice(2)}`);
   const asked = perPort(name, src.id, host, conns);
   return host === pattern ? asked : { ...asked, title: `${asked.title}; ${host} stands for the names ${pattern} matches` };
 }
 
-/** An address of the set to ask about: the internet's probe address when the set holds it, else its first address. */
-function representative(set: AddressSet): string {
+/**
+ * An address of the set to ask about: the internet's probe address when the set holds it; else the
+ * first address outside the pod network that is no Service's ClusterIP (check would ask about a pod
+ * or a Service's backends there, not the address); else the first address.
+ */
+function representative(set: AddressSet, engine: Engine): string {
   for (const ip of [INTERNET_PROBE[4], INTERNET_PROBE[6]]) if (set.has(ip)) return formatIp(ip);
-  const first = set.toCidrs()[0];
+  const outside = set.subtract(engine.options.podNetwork).subtract(AddressSet.fromIps(clusterIps(engine)));
+  const first = (outside.isEmpty() ? set : outside).toCidrs()[0];
   return first === undefined ? "" : formatIp({ family: first.family, value: first.first });
+}
+
+function clusterIps(engine: Engine): Ip[] {
+  return engine.cluster.services.flatMap((s) => s.clusterIps);
 }
