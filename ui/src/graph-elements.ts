@@ -12,7 +12,7 @@ import type { UiEdge, UiNode, UiView } from "../../src/ui-model/types.js";
 export const COLLAPSE_ABOVE = 200;
 
 /** Above this many drawn edges, edge labels are left out (they would cover the picture). */
-export const EDGE_LABELS_UP_TO = 400;
+export const EDGE_LABELS_UP_TO = 1500;
 
 /** Where each view id is drawn: a workload of a collapsed namespace is drawn as that namespace. */
 export interface Placement {
@@ -79,11 +79,16 @@ export function drawing(view: UiView, collapsed: ReadonlySet<string>): Drawing {
   return { elements, placement: { node, edge, members } };
 }
 
-/** The label of a folded edge showing `shown` of its edges: the edge's own label when it holds one. */
+/**
+ * The label of a folded edge showing `shown` of the edges it holds: the edge's own label when it
+ * holds one, `20 × UDP/TCP 53` when they all say the same, `20 edges` otherwise; changes counted.
+ */
 export function foldLabel(held: readonly UiEdge[], shown: number): string {
   if (held.length === 1) return edgeLabel(held[0] as UiEdge);
   const changed = held.filter((e) => e.change !== null).length;
-  return `${shown} edge${shown === 1 ? "" : "s"}${changed > 0 ? ` (${changed} changed)` : ""}`;
+  const labels = new Set(held.map((e) => e.label));
+  const what = labels.size === 1 ? `${shown} × ${[...labels][0] ?? ""}` : `${shown} edge${shown === 1 ? "" : "s"}`;
+  return `${what}${changed > 0 ? ` (${changed} changed)` : ""}`;
 }
 
 function nodeLabel(n: UiNode): string {

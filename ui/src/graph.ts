@@ -143,10 +143,10 @@ export function drawGraph(container: HTMLElement, first: UiView, events: GraphEv
       paint();
       if (narrowed) cy.fit(cy.elements(":visible"), 30);
     },
+    /** A marked workload of a collapsed namespace marks the namespace (a finding may name hundreds: nothing is expanded). */
     highlight(nodes, edges): void {
       marked = { nodes: [...nodes], edges: [...edges] };
-      const opening = expandFor(groupsOf(nodes));
-      if (opening === null) paint();
+      paint();
     },
     focus(id: string): void {
       const select = (): void => {
