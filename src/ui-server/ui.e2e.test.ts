@@ -138,7 +138,7 @@ for (const question of [
     assert.equal(cli.verdict, question.verdict, "the CLI's answer");
     const { page, errors } = await open(egress.url);
     await page.getByRole("tab", { name: "What-if" }).click();
-    await page.getByLabel("From").fill(question.from);
+    await page.getByLabel("From", { exact: true }).fill(question.from);
     await page.getByLabel("To", { exact: true }).fill(question.to);
     await page.getByTestId("whatif-port").fill(question.port);
     await page.getByTestId("whatif-submit").click();
@@ -156,7 +156,7 @@ for (const question of [
 test("a what-if the engine refuses (unknown workload) shows check's message", { skip }, async () => {
   const { page, errors } = await open(egress.url);
   await page.getByRole("tab", { name: "What-if" }).click();
-  await page.getByLabel("From").fill("production/nope");
+  await page.getByLabel("From", { exact: true }).fill("production/nope");
   await page.getByLabel("To", { exact: true }).fill("production/postgres");
   await page.getByTestId("whatif-port").fill("5432");
   await page.getByTestId("whatif-submit").click();

@@ -33,7 +33,7 @@ export function detailsPanel(panel: HTMLElement, view: () => UiView, links: Deta
     const heading = h("h3", { tabindex: "-1", "data-testid": "details-title" }, [title]);
     fill(panel, [heading, h("p", { class: "hint", role: "status" }, ["Asking the engine…"])]);
     if (focus) heading.focus();
-    const parts = await work();
+    const parts = await work().catch((error: unknown) => [shown(error)]);
     if (mine !== asked) return;
     // The heading stays in place: it may hold the keyboard focus.
     while (heading.nextSibling !== null) heading.nextSibling.remove();
@@ -86,6 +86,12 @@ function edgeList(view: UiView, id: string, links: DetailsLinks): HTMLElement {
     { title: "sends to", choices: view.edges.filter((e) => e.from === id).map((e) => ({ id: e.id, label: `→ ${name(e.to)}`, note: note(e) })) },
     { title: "receives from", choices: view.edges.filter((e) => e.to === id).map((e) => ({ id: e.id, label: `← ${name(e.from)}`, note: note(e) })) },
   ], links.onEdge);
+}
+
+/** A failure of the page itself (not of the server): shown where the answer would be, and reported to the console. */
+export function shown(error: unknown): HTMLElement {
+  reportError(error);
+  return errorBox(`The page could not show the answer: ${error instanceof Error ? error.message : String(error)}`);
 }
 
 export function checkBlock(check: CheckAnswer): HTMLElement[] {

@@ -23,7 +23,8 @@ interface PolicyRef {
 interface Rule {
   readonly policy?: PolicyRef;
   readonly rule?: number | null;
-  readonly ports?: readonly string[] | null;
+  /** `["TCP 5432"]`, or `"all"` for a rule without ports. */
+  readonly ports?: readonly string[] | string | null;
   readonly peerSpec?: string | null;
   readonly peers?: readonly { readonly kind?: string; readonly selects?: readonly string[]; readonly at?: At }[];
   readonly at?: At;
@@ -70,10 +71,15 @@ function rulesList(rules: readonly Rule[], title: string): HTMLElement | null {
       {},
       rules.map((r) => {
         const peers = r.peerSpec ?? (r.peers ?? []).map((p) => `${p.kind ?? "peer"}${p.selects && p.selects.length > 0 ? ` (now: ${p.selects.join(", ")})` : ""}`).join("; ");
-        return h("li", {}, [h("strong", {}, [policyName(r.policy)]), r.rule === null || r.rule === undefined ? "" : ` rule ${r.rule}`, `: ${(r.ports ?? []).join(", ") || "all ports"}`, peers === "" ? "" : ` → ${peers}`, " ", h("code", { class: "at" }, [location(r.at)])]);
+        return h("li", {}, [h("strong", {}, [policyName(r.policy)]), r.rule === null || r.rule === undefined ? "" : ` rule ${r.rule}`, `: ${portsText(r.ports)}`, peers === "" ? "" : ` → ${peers}`, " ", h("code", { class: "at" }, [location(r.at)])]);
       }),
     ),
   ]);
+}
+
+function portsText(ports: Rule["ports"]): string {
+  if (typeof ports === "string") return ports === "all" ? "all ports" : ports;
+  return ports === null || ports === undefined || ports.length === 0 ? "all ports" : ports.join(", ");
 }
 
 /** The parts of `explain -o json` (`{endpoint: {egress, ingress}}`). */

@@ -4,7 +4,7 @@
  */
 import type { CheckRequest } from "../../src/ui-model/types.js";
 import { api } from "./api.js";
-import { checkBlock } from "./details.js";
+import { checkBlock, shown } from "./details.js";
 import { errorBox, fill, h } from "./dom.js";
 import type { Question } from "./url-state.js";
 
@@ -23,7 +23,11 @@ export function whatIfPanel(form: HTMLFormElement, answer: HTMLElement, onAsked:
     const request: CheckRequest = { from: question.from, to: question.to, port: question.port, protocol: question.protocol };
     const got = await api.check(request);
     if (mine !== asked) return;
-    fill(answer, got.ok ? checkBlock(got.value) : [errorBox(got.error)]);
+    try {
+      fill(answer, got.ok ? checkBlock(got.value) : [errorBox(got.error)]);
+    } catch (error) {
+      fill(answer, [shown(error)]);
+    }
   };
   form.addEventListener("submit", (event) => {
     event.preventDefault();
