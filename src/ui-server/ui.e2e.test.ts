@@ -129,6 +129,16 @@ test("clicking an edge shows the rules that allow it", { skip }, async () => {
   await page.close();
 });
 
+test("a rule without ports reads 'all ports' (explain's JSON says \"all\")", { skip }, async () => {
+  const { page, errors } = await open(guardrails.url);
+  await clickDrawn(page, "shop_web");
+  const rules = page.getByTestId("panel-details").getByTestId("rules").first();
+  await rules.waitFor();
+  assert.match((await rules.textContent()) ?? "", /shop\/web-egress rule 0: all ports/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 for (const question of [
   { from: "production/web-api", to: "169.254.169.254", port: "80", verdict: "denied" },
   { from: "production/web-api", to: "production/postgres", port: "5432", verdict: "allowed" },
