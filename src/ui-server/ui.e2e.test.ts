@@ -118,6 +118,25 @@ test("clicking a workload shows its explanation: the isolating policies with fil
   await page.close();
 });
 
+test("clicking a namespace box lists its workloads in Details", { skip }, async () => {
+  const { page, errors } = await open(egress.url);
+  const at = await page.evaluate(() => {
+    const cy = (globalThis as unknown as Drawn).portcullisGraph;
+    const box = cy.container().getBoundingClientRect();
+    const bb = (cy.getElementById("ns_production") as unknown as { renderedBoundingBox(o: object): { x1: number; x2: number; y1: number; y2: number } }).renderedBoundingBox({ includeLabels: false });
+    // Inside the box, in its top-left padding (above the workloads, away from the edges).
+    return { x: box.left + bb.x1 + 12, y: box.top + bb.y1 + 4 };
+  });
+  await page.mouse.click(at.x, at.y);
+  await page.getByTestId("details-title").filter({ hasText: "Namespace production" }).waitFor();
+  const workloads = page.getByTestId("list-workloads").getByTestId("choice");
+  assert.deepEqual((await workloads.allTextContents()).sort(), ["debug-shell", "postgres", "web-api"]);
+  await workloads.filter({ hasText: "web-api" }).click();
+  await page.waitForURL((url) => url.searchParams.get("node") === "production_web_api");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test("clicking an edge shows the rules that allow it", { skip }, async () => {
   const { page, errors } = await open(egress.url);
   await clickDrawn(page, "production_web_api->production_postgres:allowed");

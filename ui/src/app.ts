@@ -95,6 +95,11 @@ async function start(): Promise<void> {
     onSelectNode: (id) => selectNode(id, "graph"),
     onSelectEdge: (id) => selectEdge(id, "graph"),
     onClear: clearSelection,
+    onSelectNamespace: (namespace) => {
+      remember({ selected: null }, "push");
+      tabs.show("details");
+      details.showNamespace(namespace);
+    },
   });
 
   /** Shows everything that derives from the view (after the start and after an edit). */

@@ -12,6 +12,8 @@ export interface Details {
   /** `focus`: move the keyboard focus to the answer (chosen from a list, whose items it replaces). */
   showNode(id: string, focus?: boolean): Promise<void>;
   showEdge(id: string, focus?: boolean): Promise<void>;
+  /** A namespace box chosen in the graph: its workloads, to choose one. */
+  showNamespace(namespace: string): void;
   clear(): void;
 }
 
@@ -61,6 +63,14 @@ export function detailsPanel(panel: HTMLElement, view: () => UiView, links: Deta
           ...got.value.checks.flatMap(checkBlock),
         ].filter((n): n is HTMLElement => n !== null);
       });
+    },
+    showNamespace: (namespace) => {
+      asked++;
+      const workloads = view().nodes.filter((n) => n.namespace === namespace);
+      fill(panel, [
+        h("h3", { "data-testid": "details-title" }, [`Namespace ${namespace}`]),
+        choiceList("Workloads", [{ title: namespace, choices: workloads.map((n) => ({ id: n.id, label: n.label, note: n.change ?? "" })) }], links.onNode),
+      ]);
     },
     clear: () => {
       asked++;
