@@ -159,8 +159,8 @@ test("a rule without ports reads 'all ports' (explain's JSON says \"all\")", { s
 });
 
 for (const question of [
-  { from: "production/web-api", to: "169.254.169.254", port: "80", verdict: "denied" },
-  { from: "production/web-api", to: "production/postgres", port: "5432", verdict: "allowed" },
+  { from: "production/web-api", to: "169.254.169.254", port: "80", verdict: "denied", why: /production\/web-api-egress rule 2 \(ipBlock 169\.254\.0\.0\/16 except 169\.254\.169\.254\/32\): ipblock in except examples\/egress\/policies\/web-api-egress\.yaml:29/ },
+  { from: "production/web-api", to: "production/postgres", port: "5432", verdict: "allowed", why: /production\/web-api-egress rule 0: TCP 5432 → pods app=postgres in namespace production examples\/egress\/policies\/web-api-egress\.yaml:16/ },
 ]) {
   test(`a what-if query returns check's verdict: ${question.from} → ${question.to}:${question.port} ${question.verdict}`, { skip }, async () => {
     const cli = await cliCheck(question.from, question.to, question.port);
@@ -176,6 +176,8 @@ for (const question of [
     assert.equal(await verdict.getAttribute("data-verdict"), cli.verdict);
     assert.match((await verdict.textContent()) ?? "", new RegExp(cli.verdict.toUpperCase()), "the word, not colour alone");
     assert.match((await page.getByTestId("whatif-answer").getByTestId("explain-text").textContent()) ?? "", new RegExp(`^${cli.verdict.toUpperCase()}: production/web-api`));
+    const structured = (await page.getByTestId("whatif-answer").getByTestId(question.verdict === "allowed" ? "rules" : "misses").first().textContent()) ?? "";
+    assert.match(structured, question.why);
     await screenshot(page, `whatif-${question.verdict}`);
     assert.deepEqual(errors, []);
     await page.close();

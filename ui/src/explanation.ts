@@ -35,6 +35,8 @@ interface Direction {
   readonly governance?: { readonly kind?: string; readonly policies?: readonly PolicyRef[] };
   readonly rules?: readonly Rule[];
   readonly allowedBy?: readonly Rule[];
+  /** Denied: the closest miss of each rule (`reason`: `ipblock-in-except`, `no-rules` …). */
+  readonly misses?: readonly (Rule & { readonly reason?: string })[];
 }
 
 /** `examples/egress/policies/allow-dns.yaml:13` (or the live object). */
@@ -82,6 +84,18 @@ function portsText(ports: Rule["ports"]): string {
   return ports === null || ports === undefined || ports.length === 0 ? "all ports" : ports.join(", ");
 }
 
+function missesList(misses: NonNullable<Direction["misses"]>, title: string): HTMLElement | null {
+  if (misses.length === 0) return null;
+  return h("div", { class: "part", "data-testid": "misses" }, [
+    h("h4", {}, [title]),
+    h(
+      "ul",
+      {},
+      misses.map((m) => h("li", {}, [h("strong", {}, [policyName(m.policy)]), m.rule === null || m.rule === undefined ? "" : ` rule ${m.rule}`, m.peerSpec ? ` (${m.peerSpec})` : "", `: ${(m.reason ?? "").replace(/-/g, " ")} `, h("code", { class: "at" }, [location(m.at)])])),
+    ),
+  ]);
+}
+
 /** The parts of `explain -o json` (`{endpoint: {egress, ingress}}`). */
 export function explainParts(json: unknown): HTMLElement[] {
   const endpoint = (json as { endpoint?: { egress?: Direction; ingress?: Direction } } | null)?.endpoint;
@@ -102,6 +116,7 @@ export function checkParts(json: unknown): HTMLElement[] {
   for (const [name, direction] of [["Egress", answer.egress], ["Ingress", answer.ingress]] as const) {
     if (direction === undefined) continue;
     parts.push(policiesList(direction, `${name} (${direction.verdict ?? "?"})`), rulesList(direction.allowedBy ?? [], `${name} allowed by`));
+    if (direction.verdict !== "allowed") parts.push(missesList(direction.misses ?? [], `${name}: no rule allows; the closest miss of each`));
   }
   return parts.filter((p): p is HTMLElement => p !== null);
 }
