@@ -35,6 +35,8 @@ export interface EdgeContext {
   readonly addresses: AddressNodes;
   readonly nodes: ReadonlyMap<string, UiNode>;
   readonly metadata: readonly Ip[];
+  /** The version compared with (a diff, an edit): the ports of an edge it alone allows come from its pair analysis. */
+  readonly previous?: { readonly engine: Engine; readonly pairs: () => PairAnalysis };
 }
 
 export function edgeQuestions(edge: UiEdge, ctx: EdgeContext): EdgeQuestions {
@@ -46,7 +48,9 @@ export function edgeQuestions(edge: UiEdge, ctx: EdgeContext): EdgeQuestions {
   switch (to.kind) {
     case "endpoint": {
       const dst = ctx.engine.cluster.endpoints.find((e) => e.id === to.target);
-      return dst === undefined ? none(name) : perPort(name, src.id, dst.id, ctx.pairs().conns(src, dst).full);
+      if (dst === undefined) return none(name);
+      const now = ctx.pairs().conns(src, dst).full;
+      return now.isEmpty() ? previousPorts(name, src, dst, ctx) : perPort(name, src.id, dst.id, now);
     }
     case "addresses": {
       const set = ctx.addresses.get(to.id);
@@ -68,6 +72,16 @@ export function edgeQuestions(edge: UiEdge, ctx: EdgeContext): EdgeQuestions {
       return blocked(name, src.id, address, PROBE_PORT, `${address}, a documentation address standing for the internet`);
     }
   }
+}
+
+/** An edge only the compared version allows: its ports there, asked of the current version. */
+function previousPorts(name: string, src: Endpoint, dst: Endpoint, ctx: EdgeContext): EdgeQuestions {
+  const before = ctx.previous;
+  const [oldSrc, oldDst] = [src, dst].map((e) => before?.engine.cluster.endpoints.find((x) => x.id === e.id));
+  const conns = before === undefined || oldSrc === undefined || oldDst === undefined ? null : before.pairs().conns(oldSrc, oldDst).full;
+  if (conns === null || conns.isEmpty()) return { title: `${name}: nothing is allowed between them`, questions: [] };
+  const asked = perPort(name, src.id, dst.id, conns);
+  return { ...asked, title: `${asked.title}: the ports the compared version allows` };
 }
 
 function none(name: string): EdgeQuestions {

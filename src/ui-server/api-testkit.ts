@@ -4,6 +4,7 @@
  * Origin, Content-Type: what fetch would not let a test set).
  */
 import { request } from "node:http";
+import type { ClusterReader } from "../cli/live.js";
 import { main } from "../cli/main.js";
 
 /** The longest a test waits for one answer. */
@@ -16,7 +17,8 @@ export interface RunningApi {
   stop(): Promise<number>;
 }
 
-export async function startApi(args: readonly string[]): Promise<RunningApi> {
+/** `portcullis ui ARGS --port 0` in-process; `readCluster` answers a live read (tests give the objects). */
+export async function startApi(args: readonly string[], readCluster?: ClusterReader): Promise<RunningApi> {
   let out = "";
   let release: () => void = () => undefined;
   let listening: (url: string) => void = () => undefined;
@@ -24,6 +26,7 @@ export async function startApi(args: readonly string[]): Promise<RunningApi> {
   const exit = main(["ui", ...args, "--port", "0"], {
     stdout: (text) => (out += text),
     stderr: (text) => (out += text),
+    ...(readCluster === undefined ? {} : { readCluster }),
     stopped: (server) => {
       listening(server.url);
       return new Promise<void>((resolve) => (release = resolve));

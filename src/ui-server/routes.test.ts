@@ -137,6 +137,9 @@ test("POST /api/policies: an edit gives the new view, diffed against the start; 
   const marked = view.edges.find((e) => e.change !== null);
   assert.deepEqual([marked?.id, marked?.change?.kind, marked?.change?.removed], ["production_web_api->production_postgres:allowed", "narrowed", "TCP 5432"]);
   assert.deepEqual((await get<UiView>("/api/view")).json, view);
+  const gone = await get<EdgeAnswer>(`/api/edge?id=${encodeURIComponent("production_web_api->production_postgres:allowed")}`);
+  assert.deepEqual(gone.json.checks.map((c) => c.verdict), ["denied"]);
+  assert.match(gone.json.title, /an edge of the old version: checked against the current one/);
 
   const broken = await post(ui.url, "/api/policies", { documents: [{ name: "bad.yaml", text: web.text.replace("5432", "99999") }] });
   assert.equal(broken.status, 422);

@@ -96,14 +96,19 @@ function edge(session: UiSession, id: string | null): ApiResponse {
   const found = session.view.edges.find((e) => e.id === id);
   if (found === undefined) return refused(404, `no edge "${id}" in the view`);
   const nodes = new Map(session.view.nodes.map((n) => [n.id, n]));
-  const asked = edgeQuestions(found, { engine: session.engine, pairs: () => pairsOf(session), addresses: session.addresses, nodes, metadata: metadataAddresses(session.options.metadata) });
+  const before = session.baseline?.session;
+  const previous = before === undefined ? {} : { previous: { engine: before.engine, pairs: () => pairsOf(before) } };
+  const asked = edgeQuestions(found, { engine: session.engine, pairs: () => pairsOf(session), addresses: session.addresses, nodes, metadata: metadataAddresses(session.options.metadata), ...previous });
   const checks: CheckAnswer[] = [];
   for (const q of asked.questions) {
     const answer = askCheck(q, session.asked);
     if ("error" in answer) return refused(400, `${q.from} → ${q.to} port ${q.port}: ${answer.error}`);
     checks.push(answer);
   }
-  const json: EdgeAnswer = { edge: id, title: asked.title, checks };
+  // An edge of the old version only (a diff or an edit) is asked about the current version: the title says so.
+  const gone = !session.graph.edges.some((e) => e.from === found.from && e.to === found.to && e.style === found.style);
+  const title = gone ? `${asked.title} (an edge of the old version: checked against the current one)` : asked.title;
+  const json: EdgeAnswer = { edge: id, title, checks };
   return { status: 200, json };
 }
 

@@ -55,7 +55,7 @@ export class UiSession {
   constructor(
     readonly cluster: Cluster,
     readonly options: SessionOptions,
-    baseline: Baseline | null = null,
+    readonly baseline: Baseline | null = null,
     edited = false,
   ) {
     this.engine = Engine.compile(cluster, engineOptions(options.reading));
