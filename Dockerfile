@@ -1,5 +1,5 @@
 # The Portcullis image: the CLI as `npm pack` ships it (package.json "files": bin/ and dist/src
-# without tests, test doubles or fixtures), its production dependencies, the DNS learner's netlink
+# without tests, test doubles or fixtures, and the page of `portcullis ui`), its production dependencies, the DNS learner's netlink
 # helper (native/nft-elements.c, built here: npm pack does not ship it), and nft + ip.
 #   docker build -t portcullis:0.1.0 .
 # Checked statically by src/testing/deploy/dockerfile.test.ts (no Docker engine runs where the tests run).
@@ -17,10 +17,13 @@ RUN npm ci --ignore-scripts
 COPY tsconfig.json ./
 COPY bin ./bin
 COPY src ./src
+# The page of `portcullis ui` (its scripts compile against src/ui-model's types).
+COPY ui ./ui
 COPY README.md LICENSE ./
 # The package is exactly what `npm pack` ships (the test src/package.test.ts keeps that list to
 # the modules the CLI loads); then its production dependencies from the lock file.
 RUN npx tsc -p tsconfig.json \
+ && npx tsc -p ui \
  && npm pack --ignore-scripts --pack-destination /tmp \
  && mkdir -p /opt/portcullis \
  && tar -xzf /tmp/portcullis-*.tgz -C /opt/portcullis --strip-components=1 --no-same-owner \

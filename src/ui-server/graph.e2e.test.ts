@@ -123,6 +123,78 @@ describe("the drawing of the bundled example", { skip: missing ?? false }, () =>
   });
 });
 
+/** Each edge style's line, target arrowhead and extra mark (mid-edge for guardrails, source for domains). */
+const EDGE_LOOK: Record<string, readonly [string, string, string]> = {
+  allowed: ["solid", "triangle", "none"],
+  blocked: ["dashed", "tee", "none"],
+  unrestricted: ["solid", "vee", "none"],
+  "guardrail-accepted": ["solid", "triangle", "diamond"],
+  "guardrail-denied": ["dashed", "tee", "diamond"],
+  "domain-accepted": ["solid", "triangle", "circle"],
+  "domain-denied": ["dashed", "tee", "circle"],
+  resolves: ["dotted", "vee", "none"],
+};
+
+/** Every drawn edge as [id, style, line, target arrow, mid-edge or source mark]. */
+function edgeLooks(page: Page): Promise<string[][]> {
+  return page.evaluate(() =>
+    (globalThis as unknown as Globals).portcullisGraph.$("edge").map((e) => {
+      const extra = e.style("mid-target-arrow-shape") !== "none" ? e.style("mid-target-arrow-shape") : e.style("source-arrow-shape");
+      return [e.id(), String(e.data("style")), e.style("line-style"), e.style("target-arrow-shape"), extra];
+    }),
+  );
+}
+
+describe("edge styles and diff marks", { skip: missing ?? false }, () => {
+  let browser: BrowserSession;
+  before(async () => {
+    browser = await openBrowser();
+  });
+  after(async () => {
+    await browser.close();
+  });
+
+  test("guardrail, domain and resolves edges each have their own line and marks (examples/domains)", async () => {
+    const ui = await startUi(["-f", "examples/domains/manifests", "--dns-records", "examples/domains/records.yaml"]);
+    try {
+      const { page, errors } = await browser.page();
+      await page.goto(ui.url);
+      assert.equal(await settled(page), "settled");
+      const looks = await edgeLooks(page);
+      const seen = new Set(looks.map(([, style]) => style));
+      for (const style of ["guardrail-accepted", "guardrail-denied", "domain-accepted", "resolves", "unrestricted"]) assert.ok(seen.has(style), `${style} drawn`);
+      for (const [id, style, ...look] of looks) assert.deepEqual(look, EDGE_LOOK[style ?? ""], `${id} (${style})`);
+      await screenshot(page, "domains");
+      assert.deepEqual(errors, []);
+    } finally {
+      assert.equal(await ui.stop(), 0);
+    }
+  });
+
+  test("a diff marks changed edges by width and by a sign in their label, not by colour alone", async () => {
+    const ui = await startUi(["-f", "examples/egress", "--against", "examples/egress", "--against", "examples/egress-pr"]);
+    try {
+      const { page, errors } = await browser.page();
+      await page.goto(ui.url);
+      assert.equal(await settled(page), "settled");
+      const marked = await page.evaluate(() =>
+        (globalThis as unknown as Globals).portcullisGraph.$("edge.change-widened, edge.change-added, edge.change-removed, edge.change-narrowed").map((e) => [e.id(), String(e.data("label")), e.style("width")]),
+      );
+      const plain = await page.evaluate(() => (globalThis as unknown as Globals).portcullisGraph.$("edge[style = 'allowed']").map((e) => (e.hasClass("change-widened") || e.hasClass("change-added") ? "" : e.style("width"))));
+      assert.ok(marked.some(([, label]) => /widened: \+TCP 443/.test(label ?? "")), `web-api's widened edge: ${JSON.stringify(marked)}`);
+      const base = Math.max(...plain.filter((w) => w !== "").map((w) => Number.parseFloat(w)));
+      for (const [id, label, width] of marked) {
+        assert.match(label ?? "", /widened: \+|^\+ |^− |narrowed: −/, `${id}: ${label}`);
+        if (!/^− |narrowed/.test(label ?? "")) assert.ok(Number.parseFloat(width ?? "0") > base, `${id} is thicker (${width}) than an unchanged edge (${base})`);
+      }
+      await screenshot(page, "diff");
+      assert.deepEqual(errors, []);
+    } finally {
+      assert.equal(await ui.stop(), 0);
+    }
+  });
+});
+
 describe("a 1,000-workload cluster", { skip: missing ?? false }, () => {
   let browser: BrowserSession;
   let ui: RunningUi;
@@ -159,6 +231,16 @@ describe("a 1,000-workload cluster", { skip: missing ?? false }, () => {
     const drawn = await page.evaluate(() => (globalThis as unknown as Globals).portcullisGraph.$("node[kind = 'endpoint']").map((n) => n.id()));
     assert.ok(drawn.some((n) => n.startsWith("team_007_")), "team-007's workloads drawn");
     await screenshot(page, "scale-1000-expanded");
+    await filter(page, {});
+    const drawnIn = (ns: string): Promise<number> => page.evaluate((ns) => (globalThis as unknown as Globals).portcullisGraph.$(`node[kind = 'endpoint']`).map((n) => n.parent().id()).filter((p) => p === ns).length, ns);
+    await page.evaluate(() => (globalThis as unknown as { portcullisGraph: { $id(id: string): { emit(event: string): void } } }).portcullisGraph.$id("ns_team_002").emit("dbltap"));
+    assert.equal(await settled(page, 120_000), "settled");
+    assert.equal(await drawnIn("ns_team_002"), 20, "a double-click expands a namespace");
+    await page.evaluate(() => (globalThis as unknown as { portcullisGraph: { $id(id: string): { select(): void } } }).portcullisGraph.$id("ns_team_002").select());
+    await page.focus("#graph");
+    await page.keyboard.press("Enter");
+    assert.equal(await settled(page, 120_000), "settled");
+    assert.equal(await drawnIn("ns_team_002"), 0, "Enter on a selected namespace collapses it again");
     assert.deepEqual(errors, []);
     await page.close();
   });

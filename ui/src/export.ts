@@ -38,8 +38,9 @@ function node2svg(v: NodeSingular): string {
   const paint = `fill="${v.style("background-color")}" stroke="${v.style("border-color")}" stroke-width="${px(v.style("border-width"))}"${dash(String(v.style("border-style")))}`;
   const mark = v.hasClass("highlighted") ? HIGHLIGHT : v.hasClass("match") ? MATCH : null;
   const under = mark === null ? "" : shape(String(v.style("shape")), p, w + 12, h + 12, `fill="${mark}" fill-opacity="0.45"`);
-  const lines = String(v.data("label") ?? "").split("\n");
-  const label = text(lines.join("\n"), p.x, p.y - ((lines.length - 1) * 13) / 2 + 4, 11, String(v.style("font-weight")));
+  const size = px(v.style("font-size"));
+  const lines = wrap(String(v.data("label") ?? ""), Math.max(8, Math.floor(px(v.style("text-max-width")) / (size * 0.6))));
+  const label = text(lines.join("\n"), p.x, p.y - ((lines.length - 1) * (size + 2)) / 2 + size / 3, size, String(v.style("font-weight")));
   return `<g class="node" data-id="${esc(v.id())}" opacity="${v.style("opacity")}">${under}${shape(String(v.style("shape")), p, w, h, paint)}${label}</g>`;
 }
 
@@ -103,6 +104,21 @@ function text(content: string, x: number, y: number, size: number, weight: strin
   const lines = content.split("\n");
   const spans = lines.map((line, i) => `<tspan x="${n(x)}" dy="${i === 0 ? 0 : size + 2}">${esc(line)}</tspan>`).join("");
   return `<text x="${n(x)}" y="${n(y)}" font-size="${size}" font-weight="${esc(weight)}" text-anchor="middle" stroke="#ffffff" stroke-width="3" paint-order="stroke" fill="#1d2329">${spans}</text>`;
+}
+
+/** The label's lines, each broken at spaces to about `width` characters (as Cytoscape's text-max-width does). */
+function wrap(label: string, width: number): string[] {
+  return label.split("\n").flatMap((line) => {
+    const out: string[] = [];
+    let current = "";
+    for (const word of line.split(" ")) {
+      if (current !== "" && current.length + 1 + word.length > width) {
+        out.push(current);
+        current = word;
+      } else current = current === "" ? word : `${current} ${word}`;
+    }
+    return [...out, current];
+  });
 }
 
 function dash(style: string): string {

@@ -13,7 +13,7 @@ const GREY = "#6b7785";
 const SELECT = "#1565c0";
 
 const nodes: StylesheetJson = [
-  { selector: "node", style: { label: "data(label)", "font-size": 11, "text-valign": "center", "text-halign": "center", "text-wrap": "wrap", shape: "round-rectangle", width: "label", height: "label", padding: "8px", "background-color": "#dfe9f5", "border-width": 1, "border-color": "#5b7fa8", "min-zoomed-font-size": 6 } },
+  { selector: "node", style: { label: "data(label)", "font-size": 11, "text-valign": "center", "text-halign": "center", "text-wrap": "wrap", "text-max-width": "240px", shape: "round-rectangle", width: "label", height: "label", padding: "8px", "background-color": "#dfe9f5", "border-width": 1, "border-color": "#5b7fa8", "min-zoomed-font-size": 6 } },
   { selector: "node[kind = 'namespace']", style: { "text-valign": "top", "text-halign": "center", "background-color": "#f4f6f8", "border-color": "#8a96a3", "font-weight": "bold" } },
   { selector: "node.collapsed", style: { "text-valign": "center", shape: "round-rectangle", "background-color": "#e8edf2", "border-width": 2, "border-style": "double", "border-color": "#56636f", padding: "12px", "font-size": 16, "min-zoomed-font-size": 0 } },
   { selector: "node[kind = 'addresses']", style: { shape: "cut-rectangle", "background-color": "#fff3e0", "border-color": "#a86b00" } },
@@ -38,9 +38,10 @@ const edges: StylesheetJson = [
 ];
 
 const marks: StylesheetJson = [
-  { selector: ".change-added", style: { "border-width": 4, width: 4 } },
-  { selector: "edge.change-added", style: { "line-style": "solid" } },
-  { selector: ".change-removed", style: { opacity: 0.5, "border-style": "dashed", "line-style": "dashed", "line-dash-pattern": [3, 5] } },
+  { selector: "node.change-added", style: { "border-width": 4 } },
+  { selector: "edge.change-added", style: { width: 4 } },
+  { selector: "node.change-removed", style: { opacity: 0.5, "border-style": "dashed" } },
+  { selector: "edge.change-removed", style: { opacity: 0.5, "line-style": "dashed", "line-dash-pattern": [3, 5] } },
   { selector: "edge.change-widened", style: { width: 4.5, "font-weight": "bold" } },
   { selector: "edge.change-narrowed", style: { width: 1, "font-style": "italic" } },
   { selector: ".hidden", style: { display: "none" } },

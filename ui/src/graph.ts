@@ -27,8 +27,14 @@ export function drawGraph(container: HTMLElement, first: UiView, events: GraphEv
   let drawn: Drawing = redraw();
   let queue: Promise<void> = Promise.resolve();
 
+  /** Draws the view anew; a node keeps its place (a workload of a namespace just expanded starts at the namespace's) until the next layout. */
   function redraw(): Drawing {
     const next = drawing(view, collapsed);
+    const was = new Map(cy.nodes().map((n) => [n.id(), { ...n.position() }] as const));
+    for (const el of next.elements) {
+      const at = was.get(String(el.data.id)) ?? was.get(String(el.data.parent));
+      if (el.group === "nodes" && at !== undefined) el.position = at;
+    }
     cy.batch(() => {
       cy.elements().remove();
       cy.add(next.elements);
@@ -102,27 +108,7 @@ export function drawGraph(container: HTMLElement, first: UiView, events: GraphEv
     return layout();
   }
 
-  cy.on("tap", (event: EventObject) => {
-    if (event.target === cy) events.onClear();
-  });
-  cy.on("tap", "node", (event: EventObject) => {
-    const id = String(event.target.id());
-    if (event.target.data("kind") === "namespace") events.onSelectNamespace?.(String(event.target.data("namespace")));
-    else events.onSelectNode(id);
-  });
-  cy.on("tap", "edge", (event: EventObject) => {
-    const id = String(event.target.id());
-    if (!event.target.hasClass("folded")) events.onSelectEdge(id);
-  });
-  cy.on("dbltap", "node[kind = 'namespace']", (event: EventObject) => void toggle(String(event.target.id())));
-  if (container.tabIndex < 0) container.tabIndex = 0;
-  container.addEventListener("keydown", (event) => {
-    const chosen = cy.nodes(":selected[kind = 'namespace']");
-    if (event.key !== "Enter" || chosen.empty()) return;
-    event.preventDefault();
-    void toggle(chosen.first().id());
-  });
-
+  wireEvents(cy, container, events, toggle);
   paint();
   const handle: GraphHandle = {
     layout,
@@ -165,7 +151,8 @@ export function drawGraph(container: HTMLElement, first: UiView, events: GraphEv
       return { nodes: [...show.nodes], edges: [...show.edges] };
     },
     exportSvg: () => exportSvg(cy),
-    exportPng: () => cy.png({ output: "blob-promise", full: true, bg: "#ffffff" }),
+    // Bounded: a canvas larger than the browser allows would come out empty.
+    exportPng: () => cy.png({ output: "blob-promise", full: true, bg: "#ffffff", maxWidth: 8000, maxHeight: 8000 }),
     expand: (namespace: string) => expandFor(view.groups.filter((g) => g.namespace === namespace).map((g) => g.id)) ?? Promise.resolve(),
     collapse(namespace: string): Promise<void> {
       const group = view.groups.find((g) => g.namespace === namespace && !collapsed.has(g.id));
@@ -181,6 +168,31 @@ export function drawGraph(container: HTMLElement, first: UiView, events: GraphEv
     const at = drawn.placement.node.get(id) ?? drawn.placement.edge.get(id) ?? id;
     return cy.getElementById(at);
   }
+}
+
+/** Clicks report selections; a double-click on a namespace, or Enter with one selected, expands or collapses it. */
+function wireEvents(cy: Core, container: HTMLElement, events: GraphEvents, toggle: (group: string) => Promise<void>): void {
+  cy.on("tap", (event: EventObject) => {
+    if (event.target === cy) events.onClear();
+  });
+  cy.on("tap", "node", (event: EventObject) => {
+    const id = String(event.target.id());
+    if (event.target.data("kind") === "namespace") events.onSelectNamespace?.(String(event.target.data("namespace")));
+    else events.onSelectNode(id);
+  });
+  cy.on("tap", "edge", (event: EventObject) => {
+    const id = String(event.target.id());
+    if (!event.target.hasClass("folded")) events.onSelectEdge(id);
+  });
+  cy.on("dbltap", "node[kind = 'namespace']", (event: EventObject) => void toggle(String(event.target.id())));
+  if (container.tabIndex < 0) container.tabIndex = 0;
+  container.addEventListener("keydown", (event) => {
+    const chosen = cy.nodes(":selected[kind = 'namespace']");
+    if (event.key !== "Enter" || chosen.empty()) return;
+    event.preventDefault();
+    void toggle(chosen.first().id());
+  });
+
 }
 
 /** Records a stage (`performance.mark`) and shows it on the body for whoever waits on it. */

@@ -114,13 +114,15 @@ test("Dockerfile: the image holds what npm pack ships (package.json files): ever
   const packed = packedFiles();
   assert.ok(packed.includes("bin/portcullis.js") && packed.some((f) => f.startsWith("dist/src/")));
   for (const file of packed) {
-    // dist/src/x.js is compiled from src/x.ts (tsconfig rootDir ".", outDir "dist").
-    const source = file.startsWith("dist/") ? file.slice("dist/".length).replace(/\.js$/, ".ts") : file;
+    // dist/src/x.js is compiled from src/x.ts (tsconfig rootDir ".", outDir "dist"); dist/page/ui/src/x.js from
+    // ui/src/x.ts (ui/tsconfig.json: rootDir "..", outDir "../dist/page").
+    const source = file.startsWith("dist/page/") ? file.slice("dist/page/".length).replace(/\.js$/, ".ts") : file.startsWith("dist/") ? file.slice("dist/".length).replace(/\.js$/, ".ts") : file;
     assert.ok(isCopied(source), `npm pack ships ${file}, but the build stage does not copy ${source}`);
     assert.ok(existsSync(join(ROOT, source)), `${file}: its source ${source} does not exist`);
   }
   const run = BUILD.instructions.filter((i) => i.op === "RUN").map((i) => i.args).join(" && ");
   assert.match(run, /npx tsc -p tsconfig\.json/);
+  assert.match(run, /npx tsc -p ui\b/, "the page's scripts are compiled (ui/tsconfig.json)");
   assert.match(run, /npm pack --ignore-scripts --pack-destination \/tmp/);
   assert.match(run, /tar -xzf \/tmp\/portcullis-\*\.tgz -C \/opt\/portcullis --strip-components=1/);
   assert.match(run, /cd \/opt\/portcullis && npm ci --omit=dev --ignore-scripts && rm package-lock\.json/);
