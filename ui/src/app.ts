@@ -15,7 +15,8 @@ import type { GraphHandle } from "./graph-handle.js";
 import { policiesPanel } from "./policies.js";
 import { wireTabs } from "./tabs.js";
 import { graphFilter, toolbar } from "./toolbar.js";
-import { type PageState, readState, type Tab, writeState } from "./url-state.js";
+import { pageHistory } from "./history.js";
+import type { PageState, Tab } from "./url-state.js";
 import { whatIfPanel } from "./whatif.js";
 
 const status = byId("status");
@@ -24,16 +25,8 @@ async function start(): Promise<void> {
   const first = await api.view();
   if (!first.ok) throw new Error(`GET /api/view: ${first.error}`);
   let view: UiView = first.value;
-  let state: PageState = readState(location.search);
-
-  /** Records the state in the URL: a new history entry for what the user chose, the same one while typing. */
-  const remember = (next: Partial<PageState>, entry: "push" | "replace"): void => {
-    state = { ...state, ...next };
-    const url = `${location.pathname}${writeState(state)}`;
-    if (url === `${location.pathname}${location.search}`) return;
-    if (entry === "push") history.pushState(null, "", url);
-    else history.replaceState(null, "", url);
-  };
+  const page = pageHistory();
+  const remember = page.remember;
 
   const details = detailsPanel(byId("panel-details"), () => view, {
     visible: () => new Set(graph.visible().nodes),
@@ -73,7 +66,7 @@ async function start(): Promise<void> {
     },
     (values) => {
       graph.applyFilter(graphFilter(values, view));
-      if (state.selected === null) details.clear();
+      if (page.state().selected === null) details.clear();
       remember({ namespaces: values.namespaces, workload: values.workload, port: values.port, search: values.search }, "replace");
     },
   );
@@ -106,15 +99,14 @@ async function start(): Promise<void> {
   const showView = (): void => {
     header(view);
     bar.offer(view);
-    findings.render(view.findings, state.finding);
-    diff.render(view, state.selected?.kind === "edge" ? state.selected.id : "");
+    findings.render(view.findings, page.state().finding);
+    diff.render(view, selectedEdge(page.state()));
     byId("tab-diff").hidden = view.diff === null;
     byId("diff-legend").hidden = view.diff === null;
   };
 
   /** Brings the page to a state (the URL at start, or back/forward). */
   const apply = async (next: PageState): Promise<void> => {
-    state = next;
     bar.set(next);
     graph.applyFilter(graphFilter(next, view));
     tabs.show(next.tab === "diff" && view.diff === null ? "details" : next.tab);
@@ -146,7 +138,7 @@ async function start(): Promise<void> {
       status.textContent = "Laying out the edited view…";
       await graph.update(next);
       graph.applyFilter(graphFilter(bar.read(), view));
-      if (state.selected === null) details.clear();
+      if (page.state().selected === null) details.clear();
       status.textContent = "";
     },
   );
@@ -162,12 +154,14 @@ async function start(): Promise<void> {
       (error: unknown) => fail(`The PNG could not be made: ${String(error)}`),
     );
   });
-  window.addEventListener("popstate", () => void apply(readState(location.search)));
+  page.onMove((state) => void apply(state));
   status.textContent = "Laying out…";
   await graph.layout();
   status.textContent = "";
-  await Promise.all([apply(state), policies.load()]);
+  await Promise.all([apply(page.state()), policies.load()]);
 }
+
+const selectedEdge = (state: PageState): string => (state.selected?.kind === "edge" ? state.selected.id : "");
 
 /** How the lists name a node (its workload, or its label) or an edge (`a → b: ports`). */
 function nameOf(view: UiView, id: string): string {
