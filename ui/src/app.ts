@@ -7,7 +7,9 @@ import type { UiView } from "../../src/ui-model/types.js";
 import { api } from "./api.js";
 import { detailsPanel } from "./details.js";
 import { diffPanel } from "./diff-panel.js";
-import { byId, errorBox, fill, h, plural } from "./dom.js";
+import { byId, errorBox, fill } from "./dom.js";
+import { header } from "./header.js";
+import { keyboard } from "./keys.js";
 import { download } from "./download.js";
 import { findingsPanel } from "./findings.js";
 import { drawGraph } from "./graph.js";
@@ -169,29 +171,6 @@ function nameOf(view: UiView, id: string): string {
   if (node !== undefined) return node.target ?? node.label;
   const edge = view.edges.find((e) => e.id === id);
   return edge === undefined ? id : `${nameOf(view, edge.from)} → ${nameOf(view, edge.to)}: ${edge.label}`;
-}
-
-function header(view: UiView): void {
-  const c = view.counts;
-  byId("source").textContent = `${view.source.label}: ${plural(c.workloads, "workload")} in ${plural(c.namespaces, "namespace")}, ${plural(c.edges, "edge")}, ${plural(c.findings, "finding")}`;
-  byId("edited").hidden = !view.source.edited;
-  const assumptions = byId("assumptions");
-  assumptions.hidden = view.assumptions.length === 0;
-  fill(
-    byId("assumption-list"),
-    view.assumptions.map((a) => h("li", {}, [a])),
-  );
-}
-
-/** Escape clears the selection; `/` focuses the search (unless typing in a field). */
-function keyboard(clear: () => void, search: () => void): void {
-  document.addEventListener("keydown", (event) => {
-    const typing = event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement || event.target instanceof HTMLSelectElement;
-    if (event.key === "/" && !typing) {
-      event.preventDefault();
-      search();
-    } else if (event.key === "Escape" && !(event.target instanceof HTMLTextAreaElement)) clear();
-  });
 }
 
 function fail(message: string): void {
