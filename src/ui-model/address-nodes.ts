@@ -7,7 +7,9 @@
 import { externalConns } from "../analysis/reach.js";
 import type { Engine } from "../engine/engine.js";
 import type { EgressGraph } from "../graph/types.js";
+import { internetAddresses, podFamilies } from "../model/well-known.js";
 import { AddressSet } from "../net/address-set.js";
+import type { Ip } from "../net/ip.js";
 import { compactAddresses } from "../render/addresses.js";
 import { domainDestinations, resolvedAddresses } from "../render/egress-domains.js";
 
@@ -34,4 +36,9 @@ export function addressNodes(engine: Engine, graph: EgressGraph): AddressNodes {
     if (out.size === wanted.size) break;
   }
   return out;
+}
+
+/** The internet (in the pods' address families) and the metadata addresses, as the graph checks them (model/well-known.ts). */
+export function notableAddresses(engine: Engine, metadata: readonly Ip[]): { readonly internet: AddressSet; readonly metadata: AddressSet } {
+  return { internet: internetAddresses(podFamilies(engine.options.podNetwork, engine.cluster.endpoints)), metadata: AddressSet.fromIps(metadata) };
 }

@@ -5,7 +5,7 @@ import type { DiffSummary } from "../diff/types.js";
 import { engineOf } from "../diff/testkit.js";
 import type { Engine } from "../engine/engine.js";
 import { buildEgressGraph } from "../graph/index.js";
-import { addressNodes } from "./address-nodes.js";
+import { addressNodes, notableAddresses } from "./address-nodes.js";
 import { type DrawnVersion, overlayDiff } from "./diff-overlay.js";
 import { endpointNodes } from "./endpoint-nodes.js";
 import type { UiView } from "./types.js";
@@ -44,7 +44,7 @@ function engine(docs: readonly string[]): Engine {
 function drawn(e: Engine): DrawnVersion {
   const graph = buildEgressGraph(e, { namespace: null });
   const addresses = addressNodes(e, graph);
-  const view = buildView({ graph, addresses, metadata: [], findings: { findings: [] }, source: "case", edited: false, assumptions: [] });
+  const view = buildView({ graph, addresses, notable: notableAddresses(e, []), metadata: [], findings: { findings: [] }, source: "case", edited: false, assumptions: [] });
   return { view, addresses, endpoints: endpointNodes(e, graph) };
 }
 

@@ -26,20 +26,42 @@ export function overlayDiff(neu: DrawnVersion, old: DrawnVersion, report: DiffRe
   const oldToNew = nodeCorrespondence(old, neu);
   const nodes = markNodes(neu, old, report, oldToNew);
   const gone = goneEdges(neu.view.edges, old.view.edges, oldToNew);
+  // An endpoint's own connections (a change of kind removed) are drawn in the old version, the others in the new one (with the edges gone).
+  const sides = { neu: sideOf(neu, [...neu.view.edges, ...gone], (id) => id), old: sideOf(old, old.view.edges.map((e) => renamed(e, oldToNew)), (id) => oldToNew.get(id) ?? id) };
   const changes = new Map<string, UiEdgeChange>();
   for (const c of report.changes) {
-    // An endpoint's own connections (added or removed kind) are drawn in the version it exists in.
-    const side = c.kind === "removed" ? { drawn: old, edges: old.view.edges.map((e) => renamed(e, oldToNew)) } : { drawn: neu, edges: [...neu.view.edges, ...gone] };
-    for (const id of edgesOfChange(c, side.drawn, side.edges, oldToNew, c.kind === "removed")) changes.set(id, merged(changes.get(id), c));
+    for (const id of edgesOfChange(c, c.kind === "removed" ? sides.old : sides.neu)) changes.set(id, merged(changes.get(id), c));
   }
   // An old edge that is gone and no change named stays marked removed (its connections moved to another edge).
-  const edges = [...neu.view.edges, ...gone].map((e) => ({ ...e, change: changes.get(e.id) ?? (gone.includes(e) ? goneMark : null) }));
+  const goneIds = new Set(gone.map((e) => e.id));
+  const edges = [...neu.view.edges, ...gone].map((e) => ({ ...e, change: changes.get(e.id) ?? (goneIds.has(e.id) ? goneMark : null) }));
   const groups = withRemovedNodes(neu.view.groups, nodes);
   const view = neu.view;
   return { ...view, groups, nodes, edges, diff: { old: names.old, new: names.new, summary: report.summary }, counts: countsOf(groups.length, nodes, edges, view.findings.length) };
 }
 
 const goneMark: UiEdgeChange = { kind: "removed", classes: [], added: "", removed: "" };
+
+/** One version indexed in the new view's node ids: its endpoint nodes by diff's name, its edges by source, its regions' sets. */
+interface Side {
+  readonly endpoints: ReadonlyMap<string, string>;
+  readonly edgesFrom: ReadonlyMap<string, readonly UiEdge[]>;
+  readonly regions: ReadonlyMap<string, AddressSet>;
+}
+
+function sideOf(drawn: DrawnVersion, edges: readonly UiEdge[], id: (drawnId: string) => string): Side {
+  const edgesFrom = new Map<string, UiEdge[]>();
+  for (const e of edges) {
+    const list = edgesFrom.get(e.from);
+    if (list === undefined) edgesFrom.set(e.from, [e]);
+    else list.push(e);
+  }
+  return {
+    endpoints: new Map([...drawn.endpoints].map(([name, n]) => [name, id(n)])),
+    edgesFrom,
+    regions: new Map([...drawn.addresses].map(([n, set]) => [id(n), set])),
+  };
+}
 
 /** Old node id → the new view's node id for the same thing: an endpoint by its id, a region by its set, a domain by its pattern, the others by kind. */
 function nodeCorrespondence(old: DrawnVersion, neu: DrawnVersion): ReadonlyMap<string, string> {
@@ -78,32 +100,18 @@ function goneEdges(edges: readonly UiEdge[], oldEdges: readonly UiEdge[], oldToN
   return oldEdges.map((e) => renamed(e, oldToNew)).filter((e) => !present.has(e.id));
 }
 
-/**
- * The edges a change concerns: from the source's node to the destination's (an endpoint's node, or
- * every addresses node whose set meets the change's CIDRs). `old`: the ends are endpoints of the
- * old view, named in the new view's ids.
- */
-function edgesOfChange(c: DiffChange, drawn: DrawnVersion, edges: readonly UiEdge[], oldToNew: ReadonlyMap<string, string>, old: boolean): string[] {
-  const nodeOf = (endpoint: string): string | undefined => {
-    const id = drawn.endpoints.get(endpoint);
-    return old && id !== undefined ? (oldToNew.get(id) ?? id) : id;
-  };
-  const from = nodeOf(c.src);
+/** The edges a change concerns: from the source's node to the destination's (an endpoint's node, or every addresses node whose set meets the change's CIDRs). */
+function edgesOfChange(c: DiffChange, side: Side): string[] {
+  const from = side.endpoints.get(c.src);
   if (from === undefined) return [];
-  const to = nodeOf(c.dst);
+  const to = side.endpoints.get(c.dst);
   const region = to === undefined ? parseCidrList(c.dst) : null;
   const meets = (id: string): boolean => {
     if (to !== undefined) return id === to;
-    const set = regionOf(id, drawn, oldToNew, old);
+    const set = side.regions.get(id);
     return set !== undefined && region !== null && set.overlaps(region);
   };
-  return edges.filter((e) => e.from === from && e.style !== "resolves" && meets(e.to)).map((e) => e.id);
-}
-
-function regionOf(id: string, drawn: DrawnVersion, oldToNew: ReadonlyMap<string, string>, old: boolean): AddressSet | undefined {
-  if (!old) return drawn.addresses.get(id);
-  for (const [oldId, newId] of oldToNew) if (newId === id) return drawn.addresses.get(oldId);
-  return undefined;
+  return (side.edgesFrom.get(from) ?? []).filter((e) => e.style !== "resolves" && meets(e.to)).map((e) => e.id);
 }
 
 /** Two changes on one edge (a region met by two changes): the wider kind, every class, both texts. */

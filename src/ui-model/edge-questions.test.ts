@@ -4,7 +4,7 @@ import { PairAnalysis } from "../analysis/matrix.js";
 import { engineOf } from "../diff/testkit.js";
 import { buildEgressGraph } from "../graph/index.js";
 import { DEFAULT_METADATA } from "../model/well-known.js";
-import { addressNodes } from "./address-nodes.js";
+import { addressNodes, notableAddresses } from "./address-nodes.js";
 import { edgeQuestions, MAX_EDGE_CHECKS } from "./edge-questions.js";
 import { buildView } from "./view.js";
 
@@ -44,7 +44,7 @@ spec:
 const { engine, errors } = engineOf([{ file: "case.yaml", text: [deployment("web"), deployment("db"), deployment("cache"), webEgress].join("---\n") }]);
 const graph = buildEgressGraph(engine, { namespace: null });
 const addresses = addressNodes(engine, graph);
-const view = buildView({ graph, addresses, metadata: DEFAULT_METADATA, findings: { findings: [] }, source: "case", edited: false, assumptions: [] });
+const view = buildView({ graph, addresses, notable: notableAddresses(engine, DEFAULT_METADATA), metadata: DEFAULT_METADATA, findings: { findings: [] }, source: "case", edited: false, assumptions: [] });
 const nodes = new Map(view.nodes.map((n) => [n.id, n]));
 const pairs = new PairAnalysis(engine);
 

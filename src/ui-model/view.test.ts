@@ -4,7 +4,7 @@ import { engineOf } from "../diff/testkit.js";
 import { buildEgressGraph } from "../graph/index.js";
 import { findingsJson, lintCluster } from "../lint/index.js";
 import { DEFAULT_METADATA } from "../model/well-known.js";
-import { addressNodes } from "./address-nodes.js";
+import { addressNodes, notableAddresses } from "./address-nodes.js";
 import { viewAssumptions } from "./assumptions.js";
 import type { UiView } from "./types.js";
 import { buildView } from "./view.js";
@@ -40,7 +40,7 @@ function view(docs: readonly string[]): UiView {
   assert.deepEqual(errors, []);
   const graph = buildEgressGraph(engine, { namespace: null });
   const findings = findingsJson(lintCluster(engine.cluster, { engine: engine.options }));
-  return buildView({ graph, addresses: addressNodes(engine, graph), metadata: DEFAULT_METADATA, findings, source: "case", edited: false, assumptions: viewAssumptions(engine, "default") });
+  return buildView({ graph, addresses: addressNodes(engine, graph), notable: notableAddresses(engine, DEFAULT_METADATA), metadata: DEFAULT_METADATA, findings, source: "case", edited: false, assumptions: viewAssumptions(engine, "default") });
 }
 
 const v = view([deployment("web"), deployment("db"), deployment("agent", "ops"), webEgress]);
@@ -78,4 +78,14 @@ test("view: the assumptions name the pod network and the namespaces whose labels
 
 test("view: counts", () => {
   assert.deepEqual(v.counts, { namespaces: 2, workloads: 3, edges: v.edges.length, findings: v.findings.length });
+});
+
+test("view: a finding about the metadata service is linked to the edges that reach it, not every edge of its workload", () => {
+  const open = webEgress.replace("ipBlock: {cidr: 198.51.100.7/32}", "ipBlock: {cidr: 169.254.0.0/16}").replace("{port: 443}", "{port: 80}");
+  const w = view([deployment("web"), deployment("db"), deployment("agent", "ops"), open]);
+  const finding = w.findings.find((f) => f.rule === "metadata-reachable");
+  assert.ok(finding !== undefined, JSON.stringify(w.findings.map((f) => f.rule)));
+  const regions = new Set(w.nodes.filter((n) => n.kind === "addresses" && n.label.includes("169.254.0.0/16")).map((n) => n.id));
+  assert.deepEqual(finding.edges, w.edges.filter((e) => e.from === "shop_web" && regions.has(e.to)).map((e) => e.id));
+  assert.equal(finding.edges.length, 1);
 });

@@ -4,6 +4,7 @@
  */
 import type { EgressGraph, GraphEdge, GraphNode } from "../graph/types.js";
 import type { FindingsJson } from "../lint/render-json.js";
+import type { AddressSet } from "../net/address-set.js";
 import { formatCidr } from "../net/cidr.js";
 import { formatIp, type Ip } from "../net/ip.js";
 import type { AddressNodes } from "./address-nodes.js";
@@ -16,6 +17,8 @@ export interface ViewInput {
   /** The metadata addresses the graph checks (the first is the metadata node's target). */
   readonly metadata: readonly Ip[];
   readonly findings: FindingsJson;
+  /** The internet and the metadata addresses as the graph checks them: findings about them are linked to the edges that reach them. */
+  readonly notable: Readonly<Record<NotableKind, AddressSet>>;
   /** What was read, as the page shows it. */
   readonly source: string;
   readonly edited: boolean;
@@ -30,7 +33,7 @@ export function edgeId(edge: Pick<GraphEdge, "from" | "to" | "style">): string {
 export function buildView(input: ViewInput): UiView {
   const nodes: UiNode[] = input.graph.nodes.map((n) => ({ id: n.id, kind: n.kind, label: n.label, namespace: n.namespace, target: nodeTarget(n, input), change: null }));
   const edges: UiEdge[] = input.graph.edges.map((e) => ({ id: edgeId(e), from: e.from, to: e.to, style: e.style, label: e.label, change: null }));
-  const findings = linkFindings(input.findings, input.graph, edges);
+  const findings = linkFindings(input, edges);
   return {
     version: UI_VIEW_VERSION,
     source: { label: input.source, edited: input.edited },
@@ -73,16 +76,34 @@ export function nodeTarget(n: GraphNode, input: Pick<ViewInput, "addresses" | "m
   }
 }
 
+type NotableKind = "internet" | "metadata";
+
+/** The lint rules about one notable destination: their findings concern the edges that reach it. */
+const RULE_DESTINATION: Readonly<Record<string, NotableKind>> = { "metadata-reachable": "metadata", "egress-internet-open": "internet" };
+
 /**
  * Each finding with the nodes of the workloads it names (lint names them by endpoint id, the id
- * the graph's endpoint nodes carry) and the edges leaving them. Numbered in lint's order: `f1` …
+ * the graph's endpoint nodes carry) and the edges leaving them it speaks of: for a rule about the
+ * internet or the metadata service, those reaching it (its node, anywhere, an address node whose
+ * set meets it); for the others, every edge leaving them. Numbered in lint's order: `f1` …
  */
-function linkFindings(json: FindingsJson, graph: EgressGraph, edges: readonly UiEdge[]): UiFinding[] {
-  const nodeOf = new Map(graph.nodes.flatMap((n) => (n.endpoint === null ? [] : [[n.endpoint, n.id] as const])));
-  const leaving = new Map<string, string[]>();
-  for (const e of edges) leaving.set(e.from, [...(leaving.get(e.from) ?? []), e.id]);
-  return json.findings.map((f, i) => {
+function linkFindings(input: Pick<ViewInput, "findings" | "graph" | "addresses" | "notable">, edges: readonly UiEdge[]): UiFinding[] {
+  const nodeOf = new Map(input.graph.nodes.flatMap((n) => (n.endpoint === null ? [] : [[n.endpoint, n.id] as const])));
+  const kindOf = new Map(input.graph.nodes.map((n) => [n.id, n.kind]));
+  const leaving = new Map<string, UiEdge[]>();
+  for (const e of edges) {
+    const list = leaving.get(e.from);
+    if (list === undefined) leaving.set(e.from, [e]);
+    else list.push(e);
+  }
+  const reaches = (e: UiEdge, kind: NotableKind): boolean => {
+    const to = kindOf.get(e.to);
+    return to === kind || to === "anywhere" || (to === "addresses" && input.addresses.get(e.to)?.overlaps(input.notable[kind]) === true);
+  };
+  return input.findings.findings.map((f, i) => {
     const ids = [...new Set(f.endpoints.flatMap((w) => nodeOf.get(w) ?? []))];
-    return { ...f, id: `f${i + 1}`, nodes: ids, edges: ids.flatMap((n) => leaving.get(n) ?? []) };
+    const destination = RULE_DESTINATION[f.rule];
+    const from = ids.flatMap((n) => leaving.get(n) ?? []);
+    return { ...f, id: `f${i + 1}`, nodes: ids, edges: (destination === undefined ? from : from.filter((e) => reaches(e, destination))).map((e) => e.id) };
   });
 }

@@ -14,7 +14,7 @@ import { findingsJson, lintCluster, type LintOptions } from "../lint/index.js";
 import type { Cluster } from "../model/cluster.js";
 import { metadataAddresses } from "../model/well-known.js";
 import type { Ip } from "../net/ip.js";
-import { type AddressNodes, addressNodes } from "../ui-model/address-nodes.js";
+import { type AddressNodes, addressNodes, notableAddresses } from "../ui-model/address-nodes.js";
 import { viewAssumptions } from "../ui-model/assumptions.js";
 import { type EndpointNodes, endpointNodes } from "../ui-model/endpoint-nodes.js";
 import { overlayDiff } from "../ui-model/diff-overlay.js";
@@ -64,7 +64,8 @@ export class UiSession {
     this.endpoints = endpointNodes(this.engine, this.graph);
     const findings = findingsJson(lintCluster(cluster, { ...options.lint, engine: this.engine.options }));
     const assumptions = viewAssumptions(this.engine, options.reading.podNetworkFrom);
-    const view = buildView({ graph: this.graph, addresses: this.addresses, metadata: metadataAddresses(options.metadata), findings, source: options.source, edited, assumptions });
+    const metadata = metadataAddresses(options.metadata);
+    const view = buildView({ graph: this.graph, addresses: this.addresses, notable: notableAddresses(this.engine, metadata), metadata, findings, source: options.source, edited, assumptions });
     this.view = baseline === null ? view : this.compared(view, baseline);
   }
 
