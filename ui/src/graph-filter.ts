@@ -39,7 +39,3 @@ export function shown(view: UiView, filter: GraphFilter): Shown {
   return { nodes, edges, matches };
 }
 
-/** True when the filter narrows nothing (every element shown, nothing marked). */
-export function isEmptyFilter(filter: GraphFilter): boolean {
-  return filter.namespaces.size === 0 && filter.workload === null && filter.port.trim() === "" && filter.search.trim() === "";
-}
