@@ -21,7 +21,7 @@ before(async () => {
   if (missing !== null) return;
   browser = await openBrowser();
   egress = await startUi(["-f", "examples/egress"]);
-  diff = await startUi(["-f", "examples/egress", "--against", "examples/egress", "--against", "examples/egress-pr"]);
+  diff = await startUi(["-f", "examples/egress", "-f", "examples/egress-pr", "--against", "examples/egress"]);
   guardrails = await startUi(["-f", "examples/guardrails"]);
 });
 
