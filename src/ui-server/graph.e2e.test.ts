@@ -233,10 +233,15 @@ describe("a 1,000-workload cluster", { skip: missing ?? false }, () => {
     await screenshot(page, "scale-1000-expanded");
     await filter(page, {});
     const drawnIn = (ns: string): Promise<number> => page.evaluate((ns) => (globalThis as unknown as Globals).portcullisGraph.$(`node[kind = 'endpoint']`).map((n) => n.parent().id()).filter((p) => p === ns).length, ns);
-    await page.evaluate(() => (globalThis as unknown as { portcullisGraph: { $id(id: string): { emit(event: string): void } } }).portcullisGraph.$id("ns_team_002").emit("dbltap"));
+    // A block body: emit() returns the element, which page.evaluate would serialize (the whole graph: gigabytes, the renderer out of memory).
+    await page.evaluate(() => {
+      (globalThis as unknown as { portcullisGraph: { $id(id: string): { emit(event: string): unknown } } }).portcullisGraph.$id("ns_team_002").emit("dbltap");
+    });
     assert.equal(await settled(page, 120_000), "settled");
     assert.equal(await drawnIn("ns_team_002"), 20, "a double-click expands a namespace");
-    await page.evaluate(() => (globalThis as unknown as { portcullisGraph: { $id(id: string): { select(): void } } }).portcullisGraph.$id("ns_team_002").select());
+    await page.evaluate(() => {
+      (globalThis as unknown as { portcullisGraph: { $id(id: string): { select(): unknown } } }).portcullisGraph.$id("ns_team_002").select();
+    });
     await page.focus("#graph");
     await page.keyboard.press("Enter");
     assert.equal(await settled(page, 120_000), "settled");
