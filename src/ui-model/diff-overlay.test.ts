@@ -10,16 +10,8 @@ import { type DrawnVersion, overlayDiff } from "./diff-overlay.js";
 import { endpointNodes } from "./endpoint-nodes.js";
 import type { UiView } from "./types.js";
 import { buildView } from "./view.js";
+import { deployment } from "./testkit.js";
 
-const deployment = (name: string): string => `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${name}, namespace: shop}
-spec:
-  selector: {matchLabels: {app: ${name}}}
-  template:
-    metadata: {labels: {app: ${name}}}
-    spec: {containers: [{name: c, image: x}]}
-`;
 
 /** web's egress: db at `ports` (TCP), and with `internet` TCP 443 to every address. */
 const webEgress = (ports: readonly number[], internet = false): string => `apiVersion: networking.k8s.io/v1

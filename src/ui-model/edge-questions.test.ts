@@ -7,16 +7,8 @@ import { DEFAULT_METADATA } from "../model/well-known.js";
 import { addressNodes, notableAddresses } from "./address-nodes.js";
 import { edgeQuestions, MAX_EDGE_CHECKS } from "./edge-questions.js";
 import { buildView } from "./view.js";
+import { deployment } from "./testkit.js";
 
-const deployment = (name: string): string => `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${name}, namespace: shop}
-spec:
-  selector: {matchLabels: {app: ${name}}}
-  template:
-    metadata: {labels: {app: ${name}}}
-    spec: {containers: [{name: c, image: x}]}
-`;
 
 /** web → db: TCP 5432, UDP 7000-7010; → cache: 20 ports (more than the checks kept); → 198.51.100.0/24 TCP 443; nothing else. cache may send nowhere. */
 const webEgress = `apiVersion: networking.k8s.io/v1

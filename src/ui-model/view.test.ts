@@ -8,16 +8,8 @@ import { addressNodes, notableAddresses } from "./address-nodes.js";
 import { viewAssumptions } from "./assumptions.js";
 import type { UiView } from "./types.js";
 import { buildView } from "./view.js";
+import { deployment } from "./testkit.js";
 
-const deployment = (name: string, ns = "shop"): string => `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${name}, namespace: ${ns}}
-spec:
-  selector: {matchLabels: {app: ${name}}}
-  template:
-    metadata: {labels: {app: ${name}}}
-    spec: {containers: [{name: c, image: x}]}
-`;
 
 /** web may reach db, 192.0.2.0/24 and 198.51.100.7 on TCP 443, nothing else (no DNS: a lint finding about web); its namespaceSelector asks for a label. */
 const webEgress = `apiVersion: networking.k8s.io/v1

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { type RunningApi, startApi } from "./api-testkit.js";
 
 export const CHROMIUM = "/usr/bin/chromium";
 
@@ -81,39 +82,12 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return path;
 }
 
-export interface RunningUi {
-  readonly url: string;
-  /** What `portcullis ui` printed on stdout and stderr so far. */
-  readonly output: () => string;
-  /** Stops the server; resolves with the command's exit code. */
-  stop(): Promise<number>;
-}
+/** A `portcullis ui` server run in this process (the API tests' startApi: one way to start it). */
+export type RunningUi = RunningApi;
 
 /** Runs `portcullis ui ARGS --port 0` in this process (the CLI's own main) until stop(). */
-export async function startUi(args: readonly string[]): Promise<RunningUi> {
-  const { main } = await import("../cli/main.js");
-  let out = "";
-  let release: () => void = () => undefined;
-  let listening: (url: string) => void = () => undefined;
-  const url = new Promise<string>((resolve) => (listening = resolve));
-  const exit = main(["ui", ...args, "--port", "0"], {
-    stdout: (text) => (out += text),
-    stderr: (text) => (out += text),
-    stopped: (server) => {
-      listening(server.url);
-      return new Promise<void>((resolve) => (release = resolve));
-    },
-  });
-  const first = await Promise.race([url, exit.then((code) => `exit ${code}`)]);
-  if (!first.startsWith("http")) throw new Error(`portcullis ui ended before serving (${first}): ${out}`);
-  return {
-    url: first,
-    output: () => out,
-    stop: async () => {
-      release();
-      return exit;
-    },
-  };
+export function startUi(args: readonly string[]): Promise<RunningUi> {
+  return startApi(args);
 }
 
 /** The graph as drawn (the page's Cytoscape instance, `window.portcullisGraph`): node ids sorted, edge ids sorted. */
