@@ -68,7 +68,10 @@ export function drawing(view: UiView, collapsed: ReadonlySet<string>): Drawing {
     }
     const id = `fold:${from}->${to}:${e.style}`;
     edge.set(e.id, id);
-    folds.set(id, [...(folds.get(id) ?? []), e]);
+    // Appended in place: a namespace of n workloads may fold n² edges into one.
+    const held = folds.get(id);
+    if (held === undefined) folds.set(id, [e]);
+    else held.push(e);
   }
   for (const [id, held] of folds) {
     const first = held[0] as UiEdge;

@@ -35,7 +35,10 @@ export async function layoutGraph(cy: Core): Promise<void> {
     const [s, t] = [e.source(), e.target()];
     if (s.isChild() && t.isChild() && s.parent().first().same(t.parent().first())) {
       const box = s.parent().first().id();
-      inner.set(box, [...(inner.get(box) ?? []), { id: e.id(), sources: [s.id()], targets: [t.id()] }]);
+      const edges = inner.get(box);
+      const edge = { id: e.id(), sources: [s.id()], targets: [t.id()] };
+      if (edges === undefined) inner.set(box, [edge]);
+      else edges.push(edge);
       continue;
     }
     const [from, to] = [top(s).id(), top(t).id()];
