@@ -51,6 +51,8 @@ class Builder {
   private readonly ids = new NodeIds();
   private readonly nodes = new Map<string, GraphNode>();
   readonly edges: GraphEdge[] = [];
+  /** Each `addresses` node's id → the very set it stands for (its label is the compact text of it). */
+  readonly regions = new Map<string, AddressSet>();
 
   endpoint(e: Endpoint): string {
     const id = this.ids.idOf(e.id);
@@ -62,7 +64,10 @@ class Builder {
   addresses(set: AddressSet): string {
     const label = compactAddresses(set);
     const id = this.ids.idOf(`net ${set.toString()}`, `net_${label}`);
-    if (!this.nodes.has(id)) this.nodes.set(id, { id, kind: "addresses", label, namespace: null, endpoint: null });
+    if (!this.nodes.has(id)) {
+      this.nodes.set(id, { id, kind: "addresses", label, namespace: null, endpoint: null });
+      this.regions.set(id, set);
+    }
     return id;
   }
 
@@ -211,6 +216,23 @@ function guardrails(engine: Engine, src: Endpoint): { meeting(other: Target): Gu
  * (NetworkPolicy or admin) selects gets one edge to `anywhere`.
  */
 export function buildEgressGraph(engine: Engine, options: GraphOptions): EgressGraph {
+  return drawEgressGraph(engine, options).graph;
+}
+
+/**
+ * The graph with what it was drawn from, for callers that go on asking (the page): the address set
+ * of each `addresses` node, the internet and metadata sets the blocked edges were checked against,
+ * and the pair analysis (its cache filled by the drawing).
+ */
+export interface DrawnGraph {
+  readonly graph: EgressGraph;
+  readonly regions: ReadonlyMap<string, AddressSet>;
+  readonly internet: AddressSet;
+  readonly metadata: AddressSet;
+  readonly pairs: PairAnalysis;
+}
+
+export function drawEgressGraph(engine: Engine, options: GraphOptions): DrawnGraph {
   const f = facts(engine, options);
   const b = new Builder(f.labels);
   const endpoints = sortedEndpoints(engine.cluster.endpoints);
@@ -218,5 +240,5 @@ export function buildEgressGraph(engine: Engine, options: GraphOptions): EgressG
   for (const src of endpoints) {
     if (options.namespace === null || src.namespace === options.namespace) drawSource(b, engine, f, pairs, endpoints, src);
   }
-  return b.graph();
+  return { graph: b.graph(), regions: b.regions, internet: f.internet, metadata: f.metadata, pairs };
 }

@@ -4,13 +4,10 @@ import { diffClusters } from "../diff/index.js";
 import type { DiffSummary } from "../diff/types.js";
 import { engineOf } from "../diff/testkit.js";
 import type { Engine } from "../engine/engine.js";
-import { buildEgressGraph } from "../graph/index.js";
-import { addressNodes, notableAddresses } from "./address-nodes.js";
 import { type DrawnVersion, overlayDiff } from "./diff-overlay.js";
 import { endpointNodes } from "./endpoint-nodes.js";
 import type { UiView } from "./types.js";
-import { buildView } from "./view.js";
-import { deployment } from "./testkit.js";
+import { deployment, drawnView } from "./testkit.js";
 
 
 /** web's egress: db at `ports` (TCP), and with `internet` TCP 443 to every address. */
@@ -34,10 +31,8 @@ function engine(docs: readonly string[]): Engine {
 }
 
 function drawn(e: Engine): DrawnVersion {
-  const graph = buildEgressGraph(e, { namespace: null });
-  const addresses = addressNodes(e, graph);
-  const view = buildView({ graph, addresses, notable: notableAddresses(e, []), metadata: [], findings: { findings: [] }, source: "case", edited: false, assumptions: [] });
-  return { view, addresses, endpoints: endpointNodes(e, graph) };
+  const { view, drawn } = drawnView(e);
+  return { view, addresses: drawn.regions, endpoints: endpointNodes(e, drawn.graph) };
 }
 
 function overlay(oldDocs: readonly string[], newDocs: readonly string[]): UiView {

@@ -9,10 +9,9 @@ import type { DiffChange, DiffReport } from "../diff/types.js";
 import { formatConns } from "../diff/format.js";
 import type { AddressSet } from "../net/address-set.js";
 import { parseCidrList } from "../render/addresses.js";
-import type { AddressNodes } from "./address-nodes.js";
+import { type AddressNodes, countsOf } from "./view.js";
 import type { EndpointNodes } from "./endpoint-nodes.js";
 import type { UiEdge, UiEdgeChange, UiGroup, UiNode, UiView } from "./types.js";
-import { countsOf } from "./view.js";
 
 /** One version as drawn: its view and the sets of its addresses nodes. */
 export interface DrawnVersion {

@@ -1,13 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { PairAnalysis } from "../analysis/matrix.js";
 import { engineOf } from "../diff/testkit.js";
-import { buildEgressGraph } from "../graph/index.js";
 import { DEFAULT_METADATA } from "../model/well-known.js";
-import { addressNodes, notableAddresses } from "./address-nodes.js";
 import { edgeQuestions, MAX_EDGE_CHECKS } from "./edge-questions.js";
-import { buildView } from "./view.js";
-import { deployment } from "./testkit.js";
+import { deployment, drawnView } from "./testkit.js";
 
 
 /** web → db: TCP 5432, UDP 7000-7010; → cache: 20 ports (more than the checks kept); → 198.51.100.0/24 TCP 443; nothing else. cache may send nowhere. */
@@ -34,16 +30,13 @@ spec:
 `;
 
 const { engine, errors } = engineOf([{ file: "case.yaml", text: [deployment("web"), deployment("db"), deployment("cache"), webEgress].join("---\n") }]);
-const graph = buildEgressGraph(engine, { namespace: null });
-const addresses = addressNodes(engine, graph);
-const view = buildView({ graph, addresses, notable: notableAddresses(engine, DEFAULT_METADATA), metadata: DEFAULT_METADATA, findings: { findings: [] }, source: "case", edited: false, assumptions: [] });
+const { view, drawn } = drawnView(engine);
 const nodes = new Map(view.nodes.map((n) => [n.id, n]));
-const pairs = new PairAnalysis(engine);
 
 function ask(edgeId: string): { title: string; questions: string[] } {
   const edge = view.edges.find((e) => e.id === edgeId);
   assert.ok(edge !== undefined, `${edgeId} not among ${view.edges.map((e) => e.id).join(", ")}`);
-  const asked = edgeQuestions(edge, { engine, pairs: () => pairs, addresses, nodes, metadata: DEFAULT_METADATA });
+  const asked = edgeQuestions(edge, { engine, pairs: drawn.pairs, addresses: drawn.regions, nodes, metadata: DEFAULT_METADATA });
   return { title: asked.title, questions: asked.questions.map((q) => `${q.from} ${q.to} ${q.protocol ?? ""} ${q.port}`) };
 }
 

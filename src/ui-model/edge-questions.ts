@@ -14,7 +14,7 @@ import { INTERNET_PROBE } from "../model/well-known.js";
 import { AddressSet } from "../net/address-set.js";
 import { formatIp, type Ip } from "../net/ip.js";
 import { domainDestinations, resolvedAddresses } from "../render/egress-domains.js";
-import type { AddressNodes } from "./address-nodes.js";
+import type { AddressNodes } from "./view.js";
 import type { CheckRequest, UiEdge, UiNode } from "./types.js";
 
 /** At most this many ports are asked about per edge (the first, in protocol and port order). */
@@ -31,12 +31,12 @@ export interface EdgeQuestions {
 
 export interface EdgeContext {
   readonly engine: Engine;
-  readonly pairs: () => PairAnalysis;
+  readonly pairs: PairAnalysis;
   readonly addresses: AddressNodes;
   readonly nodes: ReadonlyMap<string, UiNode>;
   readonly metadata: readonly Ip[];
   /** The version compared with (a diff, an edit): the ports of an edge it alone allows come from its pair analysis. */
-  readonly previous?: { readonly engine: Engine; readonly pairs: () => PairAnalysis };
+  readonly previous?: { readonly engine: Engine; readonly pairs: PairAnalysis };
 }
 
 export function edgeQuestions(edge: UiEdge, ctx: EdgeContext): EdgeQuestions {
@@ -49,7 +49,7 @@ export function edgeQuestions(edge: UiEdge, ctx: EdgeContext): EdgeQuestions {
     case "endpoint": {
       const dst = ctx.engine.cluster.endpoints.find((e) => e.id === to.target);
       if (dst === undefined) return none(name);
-      const now = ctx.pairs().conns(src, dst).full;
+      const now = ctx.pairs.conns(src, dst).full;
       return now.isEmpty() ? previousPorts(name, src, dst, ctx) : perPort(name, src.id, dst.id, now);
     }
     case "addresses": {
@@ -78,7 +78,7 @@ export function edgeQuestions(edge: UiEdge, ctx: EdgeContext): EdgeQuestions {
 function previousPorts(name: string, src: Endpoint, dst: Endpoint, ctx: EdgeContext): EdgeQuestions {
   const before = ctx.previous;
   const [oldSrc, oldDst] = [src, dst].map((e) => before?.engine.cluster.endpoints.find((x) => x.id === e.id));
-  const conns = before === undefined || oldSrc === undefined || oldDst === undefined ? null : before.pairs().conns(oldSrc, oldDst).full;
+  const conns = before === undefined || oldSrc === undefined || oldDst === undefined ? null : before.pairs.conns(oldSrc, oldDst).full;
   if (conns === null || conns.isEmpty()) return { title: `${name}: nothing is allowed between them`, questions: [] };
   const asked = perPort(name, src.id, dst.id, conns);
   return { ...asked, title: `${asked.title}: the ports the compared version allows` };

@@ -1,14 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { engineOf } from "../diff/testkit.js";
-import { buildEgressGraph } from "../graph/index.js";
 import { findingsJson, lintCluster } from "../lint/index.js";
-import { DEFAULT_METADATA } from "../model/well-known.js";
-import { addressNodes, notableAddresses } from "./address-nodes.js";
 import { viewAssumptions } from "./assumptions.js";
 import type { UiView } from "./types.js";
-import { buildView } from "./view.js";
-import { deployment } from "./testkit.js";
+import { deployment, drawnView } from "./testkit.js";
 
 
 /** web may reach db, 192.0.2.0/24 and 198.51.100.7 on TCP 443, nothing else (no DNS: a lint finding about web); its namespaceSelector asks for a label. */
@@ -30,9 +26,8 @@ spec:
 function view(docs: readonly string[]): UiView {
   const { engine, errors } = engineOf([{ file: "case.yaml", text: docs.join("---\n") }]);
   assert.deepEqual(errors, []);
-  const graph = buildEgressGraph(engine, { namespace: null });
   const findings = findingsJson(lintCluster(engine.cluster, { engine: engine.options }));
-  return buildView({ graph, addresses: addressNodes(engine, graph), notable: notableAddresses(engine, DEFAULT_METADATA), metadata: DEFAULT_METADATA, findings, source: "case", edited: false, assumptions: viewAssumptions(engine, "default") });
+  return drawnView(engine, { findings, assumptions: viewAssumptions(engine, "default") }).view;
 }
 
 const v = view([deployment("web"), deployment("db"), deployment("agent", "ops"), webEgress]);

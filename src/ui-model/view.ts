@@ -7,12 +7,14 @@ import type { FindingsJson } from "../lint/render-json.js";
 import type { AddressSet } from "../net/address-set.js";
 import { formatCidr } from "../net/cidr.js";
 import { formatIp, type Ip } from "../net/ip.js";
-import type { AddressNodes } from "./address-nodes.js";
 import { UI_VIEW_VERSION, type UiEdge, type UiFinding, type UiNode, type UiView } from "./types.js";
+
+/** Node id → the addresses an `addresses` node stands for, as the graph drew it (DrawnGraph.regions). */
+export type AddressNodes = ReadonlyMap<string, AddressSet>;
 
 export interface ViewInput {
   readonly graph: EgressGraph;
-  /** The address set of each `addresses` node (address-nodes.ts). */
+  /** The address set of each `addresses` node. */
   readonly addresses: AddressNodes;
   /** The metadata addresses the graph checks (the first is the metadata node's target). */
   readonly metadata: readonly Ip[];

@@ -2,7 +2,6 @@
  * The API the page calls (docs/ui-api.md): each route reads the session's current state and answers
  * with the commands' own output. Bodies are validated here (types, lengths) before anything runs.
  */
-import { PairAnalysis } from "../analysis/matrix.js";
 import { metadataAddresses } from "../model/well-known.js";
 import { edgeQuestions } from "../ui-model/edge-questions.js";
 import type { CheckAnswer, CheckRequest, EdgeAnswer, ExplainAnswer, UiNode } from "../ui-model/types.js";
@@ -97,8 +96,8 @@ function edge(session: UiSession, id: string | null): ApiResponse {
   if (found === undefined) return refused(404, `no edge "${id}" in the view`);
   const nodes = new Map(session.view.nodes.map((n) => [n.id, n]));
   const before = session.baseline?.session;
-  const previous = before === undefined ? {} : { previous: { engine: before.engine, pairs: () => pairsOf(before) } };
-  const asked = edgeQuestions(found, { engine: session.engine, pairs: () => pairsOf(session), addresses: session.addresses, nodes, metadata: metadataAddresses(session.options.metadata), ...previous });
+  const previous = before === undefined ? {} : { previous: { engine: before.engine, pairs: before.pairs } };
+  const asked = edgeQuestions(found, { engine: session.engine, pairs: session.pairs, addresses: session.addresses, nodes, metadata: metadataAddresses(session.options.metadata), ...previous });
   const checks: CheckAnswer[] = [];
   for (const q of asked.questions) {
     const answer = askCheck(q, session.asked);
@@ -110,15 +109,4 @@ function edge(session: UiSession, id: string | null): ApiResponse {
   const title = gone ? `${asked.title} (an edge of the old version: checked against the current one)` : asked.title;
   const json: EdgeAnswer = { edge: id, title, checks };
   return { status: 200, json };
-}
-
-/** The pair analysis of a session, built on first use and kept with it. */
-const pairAnalyses = new WeakMap<UiSession, PairAnalysis>();
-
-function pairsOf(session: UiSession): PairAnalysis {
-  const known = pairAnalyses.get(session);
-  if (known !== undefined) return known;
-  const made = new PairAnalysis(session.engine);
-  pairAnalyses.set(session, made);
-  return made;
 }

@@ -8,18 +8,18 @@ import { engineOptions } from "../cli/load.js";
 import type { ReadingOptions } from "../cli/options.js";
 import { diffClusters } from "../diff/index.js";
 import { Engine } from "../engine/engine.js";
-import { buildEgressGraph } from "../graph/index.js";
+import type { PairAnalysis } from "../analysis/matrix.js";
+import { drawEgressGraph } from "../graph/index.js";
 import type { EgressGraph } from "../graph/types.js";
 import { findingsJson, lintCluster, type LintOptions } from "../lint/index.js";
 import type { Cluster } from "../model/cluster.js";
 import { metadataAddresses } from "../model/well-known.js";
 import type { Ip } from "../net/ip.js";
-import { type AddressNodes, addressNodes, notableAddresses } from "../ui-model/address-nodes.js";
 import { viewAssumptions } from "../ui-model/assumptions.js";
 import { type EndpointNodes, endpointNodes } from "../ui-model/endpoint-nodes.js";
 import { overlayDiff } from "../ui-model/diff-overlay.js";
 import type { UiView } from "../ui-model/types.js";
-import { buildView } from "../ui-model/view.js";
+import { type AddressNodes, buildView } from "../ui-model/view.js";
 import { type EditedInput, type StartInput, startDocuments } from "./edits.js";
 import type { Asked } from "./what-if.js";
 
@@ -50,6 +50,8 @@ export class UiSession {
   readonly graph: EgressGraph;
   readonly addresses: AddressNodes;
   readonly endpoints: EndpointNodes;
+  /** The pair analysis the graph was drawn with (its cache filled): the edge route asks it again. */
+  readonly pairs: PairAnalysis;
   readonly view: UiView;
 
   constructor(
@@ -59,13 +61,15 @@ export class UiSession {
     edited = false,
   ) {
     this.engine = Engine.compile(cluster, engineOptions(options.reading));
-    this.graph = buildEgressGraph(this.engine, { namespace: options.namespace, metadata: options.metadata });
-    this.addresses = addressNodes(this.engine, this.graph);
+    const drawn = drawEgressGraph(this.engine, { namespace: options.namespace, metadata: options.metadata });
+    this.graph = drawn.graph;
+    this.addresses = drawn.regions;
+    this.pairs = drawn.pairs;
     this.endpoints = endpointNodes(this.engine, this.graph);
     const findings = findingsJson(lintCluster(cluster, { ...options.lint, engine: this.engine.options }));
     const assumptions = viewAssumptions(this.engine, options.reading.podNetworkFrom);
-    const metadata = metadataAddresses(options.metadata);
-    const view = buildView({ graph: this.graph, addresses: this.addresses, notable: notableAddresses(this.engine, metadata), metadata, findings, source: options.source, edited, assumptions });
+    const notable = { internet: drawn.internet, metadata: drawn.metadata };
+    const view = buildView({ graph: this.graph, addresses: this.addresses, notable, metadata: metadataAddresses(options.metadata), findings, source: options.source, edited, assumptions });
     this.view = baseline === null ? view : this.compared(view, baseline);
   }
 
