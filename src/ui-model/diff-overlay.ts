@@ -9,7 +9,7 @@ import type { DiffChange, DiffReport } from "../diff/types.js";
 import { formatConns } from "../diff/format.js";
 import type { AddressSet } from "../net/address-set.js";
 import { parseCidrList } from "../render/addresses.js";
-import { type AddressNodes, countsOf } from "./view.js";
+import { type AddressNodes, countsOf, edgeId, edgesBySource } from "./view.js";
 import type { EndpointNodes } from "./endpoint-nodes.js";
 import type { UiEdge, UiEdgeChange, UiGroup, UiNode, UiView } from "./types.js";
 
@@ -49,15 +49,9 @@ interface Side {
 }
 
 function sideOf(drawn: DrawnVersion, edges: readonly UiEdge[], id: (drawnId: string) => string): Side {
-  const edgesFrom = new Map<string, UiEdge[]>();
-  for (const e of edges) {
-    const list = edgesFrom.get(e.from);
-    if (list === undefined) edgesFrom.set(e.from, [e]);
-    else list.push(e);
-  }
   return {
     endpoints: new Map([...drawn.endpoints].map(([name, n]) => [name, id(n)])),
-    edgesFrom,
+    edgesFrom: edgesBySource(edges),
     regions: new Map([...drawn.addresses].map(([n, set]) => [id(n), set])),
   };
 }
@@ -90,7 +84,7 @@ function markNodes(neu: DrawnVersion, old: DrawnVersion, report: DiffReport, old
 function renamed(e: UiEdge, oldToNew: ReadonlyMap<string, string>): UiEdge {
   const from = oldToNew.get(e.from) ?? e.from;
   const to = oldToNew.get(e.to) ?? e.to;
-  return { ...e, id: `${from}->${to}:${e.style}`, from, to };
+  return { ...e, id: edgeId({ from, to, style: e.style }), from, to };
 }
 
 /** The old version's edges (in the new view's node ids) that the new version does not draw. */

@@ -78,6 +78,17 @@ export function nodeTarget(n: GraphNode, input: Pick<ViewInput, "addresses" | "m
   }
 }
 
+/** The edges leaving each node, in the order given. */
+export function edgesBySource(edges: readonly UiEdge[]): ReadonlyMap<string, readonly UiEdge[]> {
+  const out = new Map<string, UiEdge[]>();
+  for (const e of edges) {
+    const list = out.get(e.from);
+    if (list === undefined) out.set(e.from, [e]);
+    else list.push(e);
+  }
+  return out;
+}
+
 type NotableKind = "internet" | "metadata";
 
 /** The lint rules about one notable destination: their findings concern the edges that reach it. */
@@ -92,12 +103,7 @@ const RULE_DESTINATION: Readonly<Record<string, NotableKind>> = { "metadata-reac
 function linkFindings(input: Pick<ViewInput, "findings" | "graph" | "addresses" | "notable">, edges: readonly UiEdge[]): UiFinding[] {
   const nodeOf = new Map(input.graph.nodes.flatMap((n) => (n.endpoint === null ? [] : [[n.endpoint, n.id] as const])));
   const kindOf = new Map(input.graph.nodes.map((n) => [n.id, n.kind]));
-  const leaving = new Map<string, UiEdge[]>();
-  for (const e of edges) {
-    const list = leaving.get(e.from);
-    if (list === undefined) leaving.set(e.from, [e]);
-    else list.push(e);
-  }
+  const leaving = edgesBySource(edges);
   const reaches = (e: UiEdge, kind: NotableKind): boolean => {
     const to = kindOf.get(e.to);
     return to === kind || to === "anywhere" || (to === "addresses" && input.addresses.get(e.to)?.overlaps(input.notable[kind]) === true);

@@ -6,7 +6,7 @@
  */
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { hasErrors } from "../diag/diagnostic.js";
-import { formatLocationLine } from "../diag/location.js";
+import { formatLiveObject, formatLocationLine } from "../diag/location.js";
 import { type DecodeOptions, overlay } from "../k8s/decode.js";
 import { loadOver } from "../k8s/load.js";
 import { parseDocuments, type RawDocument, type Source } from "../k8s/parse.js";
@@ -73,7 +73,7 @@ export function applyEdit(start: StartInput, edit: EditRequest): EditedInput | E
 
 function editDiagnostic(d: Diagnostic): EditDiagnostic {
   const at = d.at;
-  const file = at === undefined ? "" : at.file !== undefined ? at.file : `${at.object.kind} ${at.object.namespace === undefined ? "" : `${at.object.namespace}/`}${at.object.name}`;
+  const file = at === undefined ? "" : at.file !== undefined ? at.file : formatLiveObject(at.object);
   return {
     file,
     line: at?.line ?? 0,
